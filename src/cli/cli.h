@@ -1,0 +1,39 @@
+/* cli.h - the `yaa` command table: each subcommand lives in its own cmd_<name>.c. */
+#ifndef YAA_CLI_H
+#define YAA_CLI_H
+
+#include "core/config.h"
+
+/* Exit codes of the contract. */
+enum { YAA_EXIT_OK = 0, YAA_EXIT_FAIL = 1, YAA_EXIT_USAGE = 2 };
+
+/* What every command receives: the loaded configuration and its arguments
+ * (argv[0] is the command name, e.g. "db"). */
+typedef struct yaa_cli {
+    yaa_config *cfg;
+    int argc;
+    char **argv;
+} yaa_cli;
+
+typedef int (*yaa_cmd_fn)(yaa_cli *cli);
+
+/* Each is defined by src/cli/cmd_<name>.c; a command whose file is not there yet is
+ * a weak NULL and answers "not available yet" with exit 2. */
+int yaa_cmd_serve(yaa_cli *cli) __attribute__((weak));
+int yaa_cmd_worker(yaa_cli *cli) __attribute__((weak));
+int yaa_cmd_run(yaa_cli *cli) __attribute__((weak));
+int yaa_cmd_channels(yaa_cli *cli) __attribute__((weak));
+int yaa_cmd_db(yaa_cli *cli) __attribute__((weak));
+int yaa_cmd_keys(yaa_cli *cli) __attribute__((weak));
+int yaa_cmd_rag(yaa_cli *cli) __attribute__((weak));
+int yaa_cmd_usage(yaa_cli *cli) __attribute__((weak));
+int yaa_cmd_queue(yaa_cli *cli) __attribute__((weak));
+
+/* True if argv holds -h or --help (before a "--"). */
+int yaa_cli_wants_help(int argc, char **argv);
+/* Prints "yaa: <msg>" to stderr and returns YAA_EXIT_USAGE. */
+int yaa_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "yaa: <msg>" to stderr and returns YAA_EXIT_FAIL. */
+int yaa_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

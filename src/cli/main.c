@@ -1,0 +1,133 @@
+/* main.c - `yaa`: loads the configuration, sets up logging and dispatches a subcommand. */
+#include "cli/cli.h"
+
+#include "core/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    yaa_cmd_fn fn;
+    const char *usage;
+    const char *summary;
+} command;
+
+static const command *commands(size_t *n) {
+    static command table[9];
+    static const command init[] = {
+        {"serve", NULL, "serve [--host H] [--port P] [--workers N]", "API, dashboard and /metrics"},
+        {"worker", NULL, "worker [--concurrency N] [--metrics-port P]",
+         "a worker process: claims jobs and runs pipelines"},
+        {"run", NULL,
+         "run --channel ID --topic \"...\" [--dry-run] [--short] [--from-stage S] [--json]",
+         "run one pipeline in the foreground"},
+        {"channels", NULL, "channels list | show ID | validate ID", "the channel registry"},
+        {"db", NULL, "db upgrade | downgrade [N] | history | current", "database migrations"},
+        {"keys", NULL,
+         "keys create --name N [--scopes read,write,admin] [--expires-days D] | list | revoke ID",
+         "API keys"},
+        {"rag", NULL, "rag index [--channel ID] | query --channel ID \"text\" [-k K] | eval FILE",
+         "brand retrieval"},
+        {"usage", NULL,
+         "usage [--from T] [--to T] [--group-by agent|provider|model|day|run|channel] [--json]",
+         "spend and tokens"},
+        {"queue", NULL, "queue stats | dead list | dead requeue ID", "the job queue"},
+    };
+    /* Weak symbols resolve at link time, so the table is filled at run time. */
+    yaa_cmd_fn fns[] = {yaa_cmd_serve, yaa_cmd_worker, yaa_cmd_run,   yaa_cmd_channels, yaa_cmd_db,
+                        yaa_cmd_keys,  yaa_cmd_rag,    yaa_cmd_usage, yaa_cmd_queue};
+    for (size_t i = 0; i < sizeof init / sizeof init[0]; i++) {
+        table[i] = init[i];
+        table[i].fn = fns[i];
+    }
+    *n = sizeof init / sizeof init[0];
+    return table;
+}
+
+int yaa_cli_wants_help(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) break;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
+    }
+    return 0;
+}
+
+int yaa_cli_usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("yaa: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return YAA_EXIT_USAGE;
+}
+
+int yaa_cli_fail(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("yaa: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return YAA_EXIT_FAIL;
+}
+
+static void print_help(FILE *out) {
+    size_t n;
+    const command *t = commands(&n);
+    fprintf(out, "yaa %s - a YouTube content agency in a box\n\nUsage: yaa <command> [options]\n\n",
+            YAA_VERSION);
+    for (size_t i = 0; i < n; i++) fprintf(out, "  %-10s %s\n", t[i].name, t[i].summary);
+    fprintf(out, "  %-10s %s\n\n", "version", "print the version");
+    fprintf(out, "Run `yaa <command> --help` for a command's options.\n"
+                 "Configuration comes from the environment and ./.env (see docs/CONFIG.md).\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        print_help(stderr);
+        return YAA_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        print_help(stdout);
+        return YAA_EXIT_OK;
+    }
+    if (strcmp(name, "version") == 0 || strcmp(name, "--version") == 0) {
+        printf("yaa %s\n", YAA_VERSION);
+        return YAA_EXIT_OK;
+    }
+    size_t n;
+    const command *t = commands(&n);
+    const command *cmd = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t[i].name, name) == 0) cmd = &t[i];
+    if (!cmd) {
+        fprintf(stderr, "yaa: unknown command '%s'\n\n", name);
+        print_help(stderr);
+        return YAA_EXIT_USAGE;
+    }
+    if (!cmd->fn) {
+        fprintf(stderr, "yaa: '%s' is not available yet in this build\n", name);
+        return YAA_EXIT_USAGE;
+    }
+    if (yaa_cli_wants_help(argc - 1, argv + 1) && argc == 3) {
+        printf("Usage: yaa %s\n\n%s\n", cmd->usage, cmd->summary);
+        return YAA_EXIT_OK;
+    }
+    yaa_config cfg;
+    yaa_err err = {0};
+    if (yaa_config_load(&cfg, NULL, &err)) {
+        fprintf(stderr, "yaa: %s\n", err.msg);
+        return YAA_EXIT_USAGE;
+    }
+    /* Logs go to stdout for services; CLI commands that print results log to stderr. */
+    int service = strcmp(name, "serve") == 0 || strcmp(name, "worker") == 0;
+    yaa_log_setup(cfg.log_level, cfg.log_json, service ? stdout : stderr);
+    yaa_cli cli = {&cfg, argc - 1, argv + 1};
+    int rc = cmd->fn(&cli);
+    yaa_config_free(&cfg);
+    return rc;
+}

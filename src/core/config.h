@@ -1,0 +1,63 @@
+/* config.h - every variable of the contract, from the environment and an optional .env file. */
+#ifndef YAA_CORE_CONFIG_H
+#define YAA_CORE_CONFIG_H
+
+#include "core/err.h"
+#include "core/log.h"
+
+#include <stdbool.h>
+
+typedef struct yaa_config {
+    char *database_url;
+    char *queue_url;
+    char *redis_url; /* NULL = unset */
+    char *api_host;
+    long api_port;
+    char *api_key_header;
+    bool disable_auth;
+    char *admin_api_key; /* secret */
+    long rate_limit_per_minute;
+    char *cors_origins; /* comma-separated, "" = none */
+    char *channels_dir;
+    char *output_dir;
+    char *prompts_dir;
+    char *llm_provider;      /* anthropic | openai | openai-compatible | offline */
+    char *anthropic_api_key; /* secret */
+    char *openai_api_key;    /* secret */
+    char *openai_base_url;
+    char *anthropic_base_url;
+    char *script_model;
+    char *seo_model;
+    char *research_model;
+    char *embedding_provider; /* hash | openai | openai-compatible */
+    char *embedding_model;    /* NULL = provider default */
+    bool rag_enabled;
+    char *tavily_api_key;     /* secret */
+    char *tts_provider;       /* espeak | elevenlabs */
+    char *image_provider;     /* cards | openai */
+    char *elevenlabs_api_key; /* secret */
+    char *youtube_client_id;
+    char *youtube_client_secret; /* secret */
+    char *youtube_refresh_token; /* secret */
+    char *pricing_file;
+    yaa_log_level log_level;
+    bool log_json;
+    char *loki_url;
+} yaa_config;
+
+/* Loads defaults, then dotenv_path (if it exists; NULL = "./.env"), then the process
+ * environment (which wins). A bad value fails with a message naming the variable. */
+int yaa_config_load(yaa_config *cfg, const char *dotenv_path, yaa_err *err);
+void yaa_config_free(yaa_config *cfg);
+
+/* For docs and `--help`: iterate the variable table. Returns NULL past the end. */
+const char *yaa_config_var_name(int i);
+const char *yaa_config_var_default(int i);
+const char *yaa_config_var_help(int i);
+
+/* Parses one "KEY=value" .env text into setenv-like calls on a callback; used by the loader
+ * and the fuzz target. Errors name the line. */
+typedef int (*yaa_dotenv_fn)(void *ud, const char *key, const char *value);
+int yaa_dotenv_parse(const char *text, size_t len, yaa_dotenv_fn fn, void *ud, yaa_err *err);
+
+#endif
