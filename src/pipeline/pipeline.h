@@ -1,0 +1,68 @@
+/* pipeline.h - runs the six stages of one run, checkpointing each in run_stages.
+ *
+ * The API (in-process workers), `yaa worker` and `yaa run` all call yaa_pipeline_execute();
+ * it resumes at the first stage without a checkpoint, so a re-delivered job never redoes
+ * finished work or pays for it twice. */
+#ifndef YAA_PIPELINE_H
+#define YAA_PIPELINE_H
+
+#include "core/config.h"
+#include "core/err.h"
+
+#include <stdbool.h>
+
+struct yaa_db;
+
+#define YAA_STAGE_COUNT 6
+/* brand_researcher, script_writer, seo_optimizer, media_generator, media_editor, publisher */
+const char *yaa_stage_name(int i);
+/* Index of a stage name, or -1. */
+int yaa_stage_index(const char *name);
+
+/* Event kinds published while a run executes (for SSE and progress displays). */
+typedef enum {
+    YAA_PIPELINE_EV_STAGE = 1, /* a stage changed status: stage, status, error */
+    YAA_PIPELINE_EV_LOG = 2,   /* a human-readable progress line: message */
+    YAA_PIPELINE_EV_DONE = 3,  /* the run finished: status (completed|failed|cancelled), error */
+} yaa_pipeline_ev_kind;
+
+typedef struct yaa_pipeline_event {
+    yaa_pipeline_ev_kind kind;
+    const char *run_id;
+    const char *stage;   /* EV_STAGE, may be NULL otherwise */
+    const char *status;  /* stage status (pending|running|done|failed|skipped) or run status */
+    const char *message; /* EV_LOG line, or error text */
+    double elapsed_sec;  /* since the run (EV_DONE) or stage (EV_STAGE) started */
+} yaa_pipeline_event;
+
+typedef void (*yaa_pipeline_event_fn)(void *ud, const yaa_pipeline_event *ev);
+
+/* Cancellation: return true when the run should stop at the next checkpoint. */
+typedef bool (*yaa_pipeline_cancel_fn)(void *ud, const char *run_id);
+
+typedef struct yaa_pipeline_env {
+    const yaa_config *cfg;
+    struct yaa_db *db;
+    yaa_pipeline_event_fn on_event; /* optional, called on the executing thread */
+    void *event_ud;
+    yaa_pipeline_cancel_fn should_cancel; /* optional; the run's db status is checked too */
+    void *cancel_ud;
+} yaa_pipeline_env;
+
+typedef struct yaa_run_options {
+    const char *from_stage; /* NULL = first stage without a checkpoint */
+    bool short_video;       /* 9:16 instead of 16:9 */
+} yaa_run_options;
+
+/* Executes (or resumes) run_id, which must exist in pipeline_runs. Returns 0 when the run
+ * completed; YAA_ECANCELLED when cancelled; another code (err filled, run marked failed)
+ * when a stage failed. */
+int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
+                         const yaa_run_options *opts, yaa_err *err);
+
+/* In-process event bus: every executing run publishes here as well as to env->on_event,
+ * so an SSE handler in the same process can follow a run. Returns a subscription id > 0. */
+int yaa_pipeline_subscribe(yaa_pipeline_event_fn fn, void *ud);
+void yaa_pipeline_unsubscribe(int id);
+
+#endif
