@@ -1,0 +1,121 @@
+/* test_offline.c - the offline composer writes real, rule-abiding text in both languages. */
+#include "test_util.h"
+
+#include "agents/korean.h"
+#include "agents/offline.h"
+#include "core/buf.h"
+
+static const char *ko_pains[] = {"스펙표만 봐서는 실제 체감 차이를 알 수 없다",
+                                 "광고성 리뷰가 너무 많아 믿기 어렵다",
+                                 "가격 대비 성능을 판단하기 어렵다"};
+static const char *ko_needs[] = {"실사용 기준의 비교", "객관적인 측정 수치", "예산별 추천"};
+static const char *ko_dont[] = {"'최고', '무조건' 같은 과장 표현을 쓰지 않는다",
+                                "경쟁 채널을 비방하지 않는다"};
+static const char *ko_do[] = {"측정 조건을 함께 밝힌다"};
+static const char *ko_values[] = {"정직함", "무조건 최고의 가성비"};
+static const char *ko_kw[] = {"무선 이어폰", "가성비 이어폰"};
+
+static yaa_brief ko_brief(void) {
+    yaa_brief b = {0};
+    b.language = "ko";
+    b.topic = "2026년 가성비 무선 이어폰 비교";
+    b.channel_id = "tech_review_ko";
+    b.channel_name = "테크리뷰";
+    b.category = "tech";
+    b.brand_name = "테크리뷰";
+    b.tagline = "광고 없이 솔직하게";
+    b.positioning = "직접 측정한 데이터로 말하는 리뷰 채널입니다.";
+    b.audience = "합리적인 소비를 원하는 20~30대";
+    b.pain_points = (yaa_strlist){ko_pains, 3};
+    b.content_needs = (yaa_strlist){ko_needs, 3};
+    b.dont_rules = (yaa_strlist){ko_dont, 2};
+    b.do_rules = (yaa_strlist){ko_do, 1};
+    b.values = (yaa_strlist){ko_values, 2};
+    b.primary_keywords = (yaa_strlist){ko_kw, 2};
+    b.call_to_action = "구독하고 다음 비교 영상도 함께 봐 주세요.";
+    return b;
+}
+
+static void test_josa(void **state) {
+    (void)state;
+    assert_string_equal(yaa_ko_josa("브랜드", "은", "는"), "는");
+    assert_string_equal(yaa_ko_josa("채널", "은", "는"), "은");
+    assert_string_equal(yaa_ko_josa("비교", "을", "를"), "를");
+    assert_string_equal(yaa_ko_josa("2026년", "을", "를"), "을");
+    assert_string_equal(yaa_ko_josa("Sony", "이", "가"), "가");
+    assert_string_equal(yaa_ko_josa("Google", "이", "가"), "이");
+    assert_string_equal(yaa_ko_josa("iPhone", "이", "가"), "이");
+}
+
+static void test_korean_script(void **state) {
+    (void)state;
+    yaa_brief b = ko_brief();
+    char banned[8][64];
+    assert_int_equal(yaa_offline_banned_terms(&b, banned, 8), 2);
+    assert_string_equal(banned[0], "최고");
+    assert_string_equal(banned[1], "무조건");
+
+    json_t *research = yaa_offline_research(&b);
+    json_t *script = yaa_offline_script(&b, research);
+    json_t *sections = json_object_get(script, "sections");
+    assert_int_equal(json_array_size(sections), 5); /* intro + 3 + outro */
+    char *dump = json_dumps(script, 0);
+    assert_null(strstr(dump, "최고"));
+    assert_null(strstr(dump, "무조건"));
+    free(dump);
+    const char *intro =
+        json_string_value(json_object_get(json_array_get(sections, 0), "narration"));
+    assert_non_null(strstr(intro, "비교를 주제로"));
+    assert_non_null(strstr(intro, "테크리뷰가"));
+    const char *outro =
+        json_string_value(json_object_get(json_array_get(sections, 4), "narration"));
+    assert_non_null(strstr(outro, b.call_to_action));
+    assert_true(yaa_utf8_valid(outro, strlen(outro)));
+
+    json_t *meta = yaa_offline_metadata(&b, script);
+    const char *title = json_string_value(json_object_get(meta, "title"));
+    assert_true(yaa_utf8_len(title) <= 100);
+    assert_non_null(strstr(title, "무선 이어폰"));
+    const char *desc = json_string_value(json_object_get(meta, "description"));
+    assert_non_null(strstr(desc, "0:00 도입"));
+    assert_string_equal(json_string_value(json_object_get(meta, "category_id")), "28");
+    assert_int_equal(json_array_size(json_object_get(meta, "chapters")), 5);
+    json_decref(meta);
+    json_decref(script);
+    json_decref(research);
+}
+
+static void test_english_and_determinism(void **state) {
+    (void)state;
+    static const char *pains[] = {"Weeknight dinners take too long",
+                                  "Recipes call for things nobody has"};
+    static const char *needs[] = {"30-minute meals", "Pantry swaps"};
+    yaa_brief b = {0};
+    b.language = "en";
+    b.topic = "One-pan pasta for busy weeknights";
+    b.brand_name = "Home Cooking";
+    b.pain_points = (yaa_strlist){pains, 2};
+    b.content_needs = (yaa_strlist){needs, 2};
+    json_t *s1 = yaa_offline_script(&b, NULL);
+    json_t *s2 = yaa_offline_script(&b, NULL);
+    assert_true(json_equal(s1, s2));
+    const char *intro = json_string_value(
+        json_object_get(json_array_get(json_object_get(s1, "sections"), 0), "narration"));
+    assert_non_null(strstr(intro, "weeknight dinners take too long"));
+    json_t *m = yaa_offline_metadata(&b, s1);
+    size_t i;
+    json_t *t;
+    size_t total = 0;
+    json_array_foreach(json_object_get(m, "tags"), i, t) total += strlen(json_string_value(t)) + 3;
+    assert_true(total <= 500);
+    json_decref(m);
+    json_decref(s1);
+    json_decref(s2);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_josa),
+                                       cmocka_unit_test(test_korean_script),
+                                       cmocka_unit_test(test_english_and_determinism)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
