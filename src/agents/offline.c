@@ -140,7 +140,7 @@ const char *yaa_youtube_category_id(const char *category) {
     if (!category) return "22";
     char low[64];
     size_t i = 0;
-    for (; category[i] && i < sizeof low - 1; i++)
+    for (; i < sizeof low - 1 && category[i]; i++)
         low[i] = (char)tolower((unsigned char)category[i]);
     low[i] = '\0';
     for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
