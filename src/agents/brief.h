@@ -7,10 +7,10 @@
 
 #include <stddef.h>
 
-typedef struct yaa_strlist {
+typedef struct yaa_brief_list { /* not yaa_strlist: read-only views of any strings */
     const char **v;
     size_t n;
-} yaa_strlist;
+} yaa_brief_list;
 
 /* One retrieved piece of brand knowledge (RAG) with the path it came from. */
 typedef struct yaa_brief_chunk {
@@ -28,10 +28,10 @@ typedef struct yaa_brief {
     const char *brand_name;
     const char *tagline;
     const char *positioning;
-    yaa_strlist values;
+    yaa_brief_list values;
     const char *audience;
-    yaa_strlist pain_points;
-    yaa_strlist content_needs;
+    yaa_brief_list pain_points;
+    yaa_brief_list content_needs;
     const char *personality;
     const char *formality; /* formal | semi-formal | casual */
     const char *emotion;
@@ -39,11 +39,11 @@ typedef struct yaa_brief {
     const char *sentence_length;
     const char *vocabulary;
     const char *call_to_action;
-    yaa_strlist do_rules;
-    yaa_strlist dont_rules;
-    yaa_strlist primary_keywords;
-    yaa_strlist secondary_keywords;
-    yaa_strlist competitors;        /* "channel: differentiation" lines */
+    yaa_brief_list do_rules;
+    yaa_brief_list dont_rules;
+    yaa_brief_list primary_keywords;
+    yaa_brief_list secondary_keywords;
+    yaa_brief_list competitors;     /* "channel: differentiation" lines */
     const yaa_brief_chunk *context; /* retrieved brand knowledge, best first */
     size_t ncontext;
     int short_video; /* 9:16, fewer sections */

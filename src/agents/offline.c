@@ -76,7 +76,7 @@ static void strip_banned(const banned_set *bs, char *text) {
 }
 
 /* The k-th item of list that does not mention a banned term, cycling; NULL if none. */
-static const char *pick(const yaa_strlist *l, size_t k, const banned_set *bs) {
+static const char *pick(const yaa_brief_list *l, size_t k, const banned_set *bs) {
     size_t ok = 0;
     for (size_t i = 0; i < l->n; i++)
         if (!mentions_banned(bs, l->v[i])) ok++;

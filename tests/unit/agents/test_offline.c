@@ -26,12 +26,12 @@ static yaa_brief ko_brief(void) {
     b.tagline = "광고 없이 솔직하게";
     b.positioning = "직접 측정한 데이터로 말하는 리뷰 채널입니다.";
     b.audience = "합리적인 소비를 원하는 20~30대";
-    b.pain_points = (yaa_strlist){ko_pains, 3};
-    b.content_needs = (yaa_strlist){ko_needs, 3};
-    b.dont_rules = (yaa_strlist){ko_dont, 2};
-    b.do_rules = (yaa_strlist){ko_do, 1};
-    b.values = (yaa_strlist){ko_values, 2};
-    b.primary_keywords = (yaa_strlist){ko_kw, 2};
+    b.pain_points = (yaa_brief_list){ko_pains, 3};
+    b.content_needs = (yaa_brief_list){ko_needs, 3};
+    b.dont_rules = (yaa_brief_list){ko_dont, 2};
+    b.do_rules = (yaa_brief_list){ko_do, 1};
+    b.values = (yaa_brief_list){ko_values, 2};
+    b.primary_keywords = (yaa_brief_list){ko_kw, 2};
     b.call_to_action = "구독하고 다음 비교 영상도 함께 봐 주세요.";
     return b;
 }
@@ -94,8 +94,8 @@ static void test_english_and_determinism(void **state) {
     b.language = "en";
     b.topic = "One-pan pasta for busy weeknights";
     b.brand_name = "Home Cooking";
-    b.pain_points = (yaa_strlist){pains, 2};
-    b.content_needs = (yaa_strlist){needs, 2};
+    b.pain_points = (yaa_brief_list){pains, 2};
+    b.content_needs = (yaa_brief_list){needs, 2};
     json_t *s1 = yaa_offline_script(&b, NULL);
     json_t *s2 = yaa_offline_script(&b, NULL);
     assert_true(json_equal(s1, s2));
