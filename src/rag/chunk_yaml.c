@@ -1,0 +1,204 @@
+/* chunk_yaml.c - cuts any YAML document into chunks along its structure: each non-empty
+ * scalar becomes a chunk whose section is its path (`competitors[1].differentiation`) and
+ * whose text carries the path words, known aliases of the keys (English and Korean, so a
+ * question about "what to avoid" or "피해야 할" finds `dont` rules) and the value. */
+#include "rag/rag.h"
+
+#include <string.h>
+#include <yaml.h>
+
+/* Alias words for the keys of the contract's channel files. */
+static const struct {
+    const char *key;
+    const char *words;
+} key_aliases[] = {
+    {"brand", "brand identity 브랜드"},
+    {"tagline", "tagline slogan motto 슬로건 태그라인"},
+    {"positioning", "positioning position niche 포지셔닝 차별점"},
+    {"values", "values core values principles 가치 핵심 가치"},
+    {"target_audience", "target audience viewers 타깃 시청자 대상"},
+    {"primary", "primary main audience 주요 주 시청자"},
+    {"pain_points", "pain points problems frustrations struggles 고민 불편 문제 어려움"},
+    {"content_needs", "content needs wants looking for 원하는 콘텐츠 니즈"},
+    {"tone_and_manner", "tone manner 톤앤매너 어조 말투"},
+    {"personality", "personality character persona 성격 개성"},
+    {"formality", "formality register 격식 존댓말"},
+    {"emotion", "emotion feeling mood 감정 분위기"},
+    {"humor_level", "humor jokes funny 유머 농담"},
+    {"writing_style", "writing style 문체 글쓰기"},
+    {"sentence_length", "sentence length 문장 길이"},
+    {"vocabulary", "vocabulary words terms jargon 어휘 용어"},
+    {"call_to_action", "call to action cta subscribe 행동 유도 구독"},
+    {"do", "do should always rules recommended 해야 할 것 권장 규칙"},
+    {"dont", "don't avoid never must not forbidden 하지 말 것 금지 피해야"},
+    {"voice_design", "voice narration 목소리 음성"},
+    {"narration_style", "narration style narrator 내레이션 말하기"},
+    {"elevenlabs_voice_id", "voice id 음성 아이디"},
+    {"speech_rate", "speech rate speed pace 말하기 속도"},
+    {"pitch", "pitch 음높이"},
+    {"language", "language locale 언어"},
+    {"reference_samples", "reference samples examples 참고 샘플 예시"},
+    {"visual_identity", "visual identity look design 비주얼 시각 디자인"},
+    {"color_palette", "color colour palette 색상 컬러"},
+    {"thumbnail_style", "thumbnail style 썸네일"},
+    {"font_preference", "font typeface 글꼴 폰트"},
+    {"competitors", "competitors rival channels 경쟁 채널 경쟁자"},
+    {"strengths", "strengths strong points 강점 장점"},
+    {"differentiation", "differentiation different unlike 차별화 차이점"},
+    {"youtube_channel_id", "youtube channel id 유튜브 채널 아이디"},
+    {"category", "category genre 카테고리 분야"},
+    {"seo", "seo search 검색 최적화"},
+    {"primary_keywords", "primary keywords 주요 키워드"},
+    {"secondary_keywords", "secondary keywords 보조 키워드"},
+    {"editing", "editing edit 편집"},
+    {"intro_template", "intro opening 인트로 오프닝"},
+    {"outro_template", "outro ending closing 아웃트로 마무리"},
+    {"subtitle_style", "subtitle captions 자막"},
+    {"bgm_volume", "background music volume 배경음악 볼륨"},
+};
+
+static const char *aliases_of(const char *key) {
+    for (size_t i = 0; i < sizeof key_aliases / sizeof key_aliases[0]; i++)
+        if (strcmp(key_aliases[i].key, key) == 0) return key_aliases[i].words;
+    return NULL;
+}
+
+/* Keys whose value names a list item (used as context for its siblings). */
+static int is_label_key(const char *k) {
+    return strcmp(k, "name") == 0 || strcmp(k, "channel") == 0 || strcmp(k, "title") == 0;
+}
+
+typedef struct walk {
+    yaml_document_t *doc;
+    yaa_rag_chunks *out;
+    const char *source;
+    yaa_buf path;          /* "a.b[2].c" */
+    const char *keys[32];  /* keys along the path (NULL for sequence steps) */
+    const char *label[32]; /* "channel: X" context of enclosing list items */
+    int depth;
+    int rc;
+} walk;
+
+static int emit(walk *w, const char *value) {
+    yaa_buf t;
+    yaa_buf_init(&t, 0);
+    int rc = 0;
+    /* Path words: "tone and manner > dont" with underscores as spaces. */
+    for (int i = 0; i < w->depth && !rc; i++) {
+        if (!w->keys[i]) continue;
+        if (t.len) rc = yaa_buf_puts(&t, " > ");
+        for (const char *p = w->keys[i]; *p && !rc; p++)
+            rc = yaa_buf_putc(&t, *p == '_' ? ' ' : *p);
+    }
+    int first = 1;
+    for (int i = 0; i < w->depth && !rc; i++) {
+        const char *a = w->keys[i] ? aliases_of(w->keys[i]) : NULL;
+        if (!a) continue;
+        rc = yaa_buf_printf(&t, "%s%s", first ? " (" : "; ", a);
+        first = 0;
+    }
+    if (!first && !rc) rc = yaa_buf_putc(&t, ')');
+    for (int i = 0; i < w->depth && !rc; i++)
+        if (w->label[i]) rc = yaa_buf_printf(&t, " [%s]", w->label[i]);
+    if (!rc) rc = yaa_buf_printf(&t, ": %s", value);
+    if (!rc) rc = yaa_rag_chunks_add(w->out, w->source, yaa_buf_cstr(&w->path), yaa_buf_cstr(&t));
+    yaa_buf_free(&t);
+    return rc;
+}
+
+static void walk_node(walk *w, yaml_node_t *n);
+
+static void walk_child(walk *w, const char *key, size_t index, yaml_node_t *child,
+                       const char *label) {
+    if (w->rc || !child) return;
+    if (w->depth >= 32) return; /* absurdly deep: ignore the rest */
+    size_t saved = w->path.len;
+    if (key)
+        w->rc = yaa_buf_printf(&w->path, "%s%s", saved ? "." : "", key);
+    else
+        w->rc = yaa_buf_printf(&w->path, "[%zu]", index);
+    if (w->rc) return;
+    w->keys[w->depth] = key;
+    w->label[w->depth] = label;
+    w->depth++;
+    walk_node(w, child);
+    w->depth--;
+    w->path.len = saved;
+    if (w->path.data) w->path.data[saved] = '\0';
+}
+
+static const char *scalar_of(yaml_node_t *n) {
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static void walk_node(walk *w, yaml_node_t *n) {
+    if (w->rc || !n) return;
+    switch (n->type) {
+    case YAML_SCALAR_NODE: {
+        const char *v = (const char *)n->data.scalar.value;
+        size_t len = n->data.scalar.length;
+        while (len && (v[len - 1] == ' ' || v[len - 1] == '\n')) len--;
+        if (len == 0) return;
+        if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+            (strcmp(v, "~") == 0 || strcmp(v, "null") == 0))
+            return;
+        char *copy = yaa_arena_strndup(&w->out->arena, v, len);
+        w->rc = copy ? emit(w, copy) : YAA_ENOMEM;
+        return;
+    }
+    case YAML_SEQUENCE_NODE: {
+        size_t i = 0;
+        for (yaml_node_item_t *it = n->data.sequence.items.start;
+             it < n->data.sequence.items.top && !w->rc; it++, i++) {
+            yaml_node_t *child = yaml_document_get_node(w->doc, *it);
+            const char *label = NULL;
+            /* A mapping item with a "channel"/"name" key labels its other fields. */
+            if (child && child->type == YAML_MAPPING_NODE) {
+                for (yaml_node_pair_t *p = child->data.mapping.pairs.start;
+                     p < child->data.mapping.pairs.top; p++) {
+                    const char *k = scalar_of(yaml_document_get_node(w->doc, p->key));
+                    const char *v = scalar_of(yaml_document_get_node(w->doc, p->value));
+                    if (k && v && *v && is_label_key(k)) {
+                        label = yaa_arena_sprintf(&w->out->arena, "%s: %s", k, v);
+                        break;
+                    }
+                }
+            }
+            walk_child(w, NULL, i, child, label);
+        }
+        return;
+    }
+    case YAML_MAPPING_NODE:
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+             p < n->data.mapping.pairs.top && !w->rc; p++) {
+            const char *k = scalar_of(yaml_document_get_node(w->doc, p->key));
+            if (!k || !*k) continue;
+            walk_child(w, k, 0, yaml_document_get_node(w->doc, p->value), NULL);
+        }
+        return;
+    default: return;
+    }
+}
+
+int yaa_rag_chunk_yaml(yaa_rag_chunks *out, const char *source, const char *yaml, size_t len,
+                       yaa_err *err) {
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&parser)) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        int rc = yaa_err_set(err, YAA_EPARSE, "%s:%zu:%zu: %s", source,
+                             parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                             parser.problem ? parser.problem : "invalid YAML");
+        yaml_parser_delete(&parser);
+        return rc;
+    }
+    walk w = {.doc = &doc, .out = out, .source = source};
+    yaa_buf_init(&w.path, 4096);
+    walk_node(&w, yaml_document_get_root_node(&doc));
+    yaa_buf_free(&w.path);
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    if (w.rc) return yaa_err_set(err, w.rc, "%s: %s", source, yaa_strerror(w.rc));
+    return 0;
+}

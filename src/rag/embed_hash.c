@@ -1,0 +1,169 @@
+/* embed_hash.c - the built-in offline embedder: normalised text, word unigrams and character
+ * n-grams (2-3 within Hangul words, 3-4 with boundary marks within Latin words), signed
+ * feature hashing into dim buckets, L2 normalisation. Works for Korean and English with no
+ * model and no network; deterministic, so an index built anywhere matches queries anywhere. */
+#include "rag/rag.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define WORD_MAX 64 /* code points kept per word */
+
+static const char *const stopwords[] = {
+    "a",     "an",   "the",  "and",  "or",    "of",    "to",    "in",   "on",    "for",
+    "with",  "is",   "are",  "was",  "were",  "be",    "been",  "what", "how",   "which",
+    "who",   "whom", "this", "that", "these", "those", "it",    "its",  "i",     "we",
+    "you",   "they", "our",  "your", "their", "my",    "me",    "can",  "could", "would",
+    "about", "from", "by",   "as",   "at",    "into",  "there", "when", "where", "why",
+    "any",   "some", "does", "did",  "has",   "have",  "had",   "will", "shall", "s",
+    "tell",  "give", "them", "than", "then",  "so",    "if",    "us",
+};
+
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static uint64_t hash_cps(uint32_t kind, const uint32_t *cp, size_t n) {
+    uint64_t h = 1469598103934665603ULL ^ kind;
+    for (size_t i = 0; i < n; i++) {
+        h ^= cp[i];
+        h *= 1099511628211ULL;
+    }
+    return mix64(h);
+}
+
+static void add_feature(float *out, int dim, uint64_t h, float w) {
+    size_t idx = (size_t)(h % (uint64_t)dim);
+    out[idx] += (h >> 63) ? -w : w;
+}
+
+/* Decodes one UTF-8 code point; invalid bytes decode as U+FFFD and advance by one. */
+static uint32_t next_cp(const unsigned char **pp) {
+    const unsigned char *p = *pp;
+    uint32_t c = p[0];
+    int n = 0;
+    if (c < 0x80)
+        n = 1;
+    else if ((c & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80)
+        n = 2, c = ((c & 0x1F) << 6) | (p[1] & 0x3F);
+    else if ((c & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
+        n = 3, c = ((c & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+    else if ((c & 0xF8) == 0xF0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+             (p[3] & 0xC0) == 0x80)
+        n = 4, c = ((c & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) |
+                   ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+    else
+        n = 1, c = 0xFFFD;
+    *pp = p + n;
+    return c;
+}
+
+static int is_hangul(uint32_t c) { return c >= 0xAC00 && c <= 0xD7A3; }
+
+/* Folds case and width; 0 means "separator", 1 means "drop" (apostrophes inside words). */
+static uint32_t fold(uint32_t c) {
+    if (c >= 0xFF01 && c <= 0xFF5E) c = c - 0xFF01 + 0x21; /* full-width ASCII */
+    if (c == '\'' || c == 0x2019) return 1;
+    if (c < 0x80) {
+        if (c >= 'A' && c <= 'Z') return c + 32;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '#') return c;
+        return 0;
+    }
+    if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32; /* Latin-1 capitals */
+    if (c >= 0xDF && c <= 0x24F && c != 0xF7) return c;     /* Latin letters */
+    if (c >= 0x0391 && c <= 0x03A9) return c + 32;          /* Greek capitals */
+    if (c >= 0x0410 && c <= 0x042F) return c + 32;          /* Cyrillic capitals */
+    if ((c >= 0x03B1 && c <= 0x03C9) || (c >= 0x0430 && c <= 0x045F)) return c;
+    if (is_hangul(c) || (c >= 0x1100 && c <= 0x11FF) || (c >= 0x3131 && c <= 0x318E)) return c;
+    if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x4E00 && c <= 0x9FFF)) return c; /* kana, CJK */
+    return 0;
+}
+
+static int is_stopword(const uint32_t *w, size_t n) {
+    char s[16];
+    if (n >= sizeof s) return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (w[i] >= 0x80) return 0;
+        s[i] = (char)w[i];
+    }
+    s[n] = '\0';
+    for (size_t i = 0; i < sizeof stopwords / sizeof stopwords[0]; i++)
+        if (strcmp(stopwords[i], s) == 0) return 1;
+    return 0;
+}
+
+static void word_features(const uint32_t *w, size_t n, float *out, int dim) {
+    if (n == 0 || is_stopword(w, n)) return;
+    add_feature(out, dim, hash_cps(1, w, n), 1.0f);
+    size_t hangul = 0;
+    for (size_t i = 0; i < n; i++) hangul += is_hangul(w[i]) ? 1 : 0;
+    if (hangul * 2 >= n) {
+        /* Korean: syllable 2- and 3-grams; a particle or ending changes only the tail. */
+        for (size_t g = 2; g <= 3; g++)
+            for (size_t i = 0; i + g <= n; i++) add_feature(out, dim, hash_cps(2, w + i, g), 0.8f);
+        if (n >= 2) add_feature(out, dim, hash_cps(4, w, 2), 0.6f); /* stem start */
+        return;
+    }
+    if (n < 3) return;
+    /* Latin and others: 3- and 4-grams of "<word>". */
+    uint32_t b[WORD_MAX + 2];
+    b[0] = '<';
+    memcpy(b + 1, w, n * sizeof *w);
+    b[n + 1] = '>';
+    size_t m = n + 2, count = 0;
+    for (size_t g = 3; g <= 4; g++) count += m >= g ? m - g + 1 : 0;
+    float wgt = 1.5f / sqrtf((float)count);
+    for (size_t g = 3; g <= 4; g++)
+        for (size_t i = 0; i + g <= m; i++) add_feature(out, dim, hash_cps(3, b + i, g), wgt);
+}
+
+/* Composes conjoining jamo L V (T) into a precomposed syllable (the Hangul part of NFC). */
+static size_t compose_hangul(uint32_t *cp, size_t n) {
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = cp[i];
+        if (c >= 0x1100 && c <= 0x1112 && i + 1 < n && cp[i + 1] >= 0x1161 && cp[i + 1] <= 0x1175) {
+            uint32_t s = 0xAC00 + ((c - 0x1100) * 21 + (cp[i + 1] - 0x1161)) * 28;
+            i++;
+            if (i + 1 < n && cp[i + 1] >= 0x11A8 && cp[i + 1] <= 0x11C2) s += cp[++i] - 0x11A7;
+            cp[o++] = s;
+        } else {
+            cp[o++] = c;
+        }
+    }
+    return o;
+}
+
+void yaa_rag_hash_embed(const char *text, float *out, int dim) {
+    memset(out, 0, (size_t)dim * sizeof *out);
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    uint32_t w[WORD_MAX * 2];
+    size_t n = 0;
+    for (;;) {
+        uint32_t c = *p ? next_cp(&p) : 0;
+        uint32_t f = c ? fold(c) : 0;
+        if (f == 1) continue;
+        if (f) {
+            if (n < WORD_MAX * 2) w[n++] = f;
+            continue;
+        }
+        if (n) {
+            size_t m = compose_hangul(w, n);
+            word_features(w, m > WORD_MAX ? WORD_MAX : m, out, dim);
+            n = 0;
+        }
+        if (!c) break;
+    }
+    double ss = 0;
+    for (int i = 0; i < dim; i++) ss += (double)out[i] * out[i];
+    if (ss > 0) {
+        float inv = (float)(1.0 / sqrt(ss));
+        for (int i = 0; i < dim; i++) out[i] *= inv;
+    }
+}
