@@ -1,0 +1,274 @@
+/* sqlite.c - the SQLite driver: a small pool of connections (one per concurrent thread),
+ * each in WAL mode with busy_timeout and foreign keys on. */
+#include "db/db_internal.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+
+#define IDLE_MAX 16
+
+typedef struct lite_state {
+    char *path;
+    pthread_mutex_t mu;
+    sqlite3 *idle[IDLE_MAX];
+    int nidle;
+} lite_state;
+
+static int lite_err(sqlite3 *h, int rc, const char *what, yaa_err *err) {
+    const char *msg = h ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
+    int prim = rc & 0xff;
+    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+        return yaa_err_set(err, YAA_EUNAVAILABLE,
+                           "database is locked: another connection held it for more than %d ms "
+                           "(%s); retry, or check for a stuck process",
+                           YAA_DB_BUSY_MS, msg);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return yaa_err_set(err, YAA_EEXIST, "%s: %s", what, msg);
+    if (prim == SQLITE_CONSTRAINT) return yaa_err_set(err, YAA_EINVAL, "%s: %s", what, msg);
+    if (prim == SQLITE_CANTOPEN || prim == SQLITE_READONLY || prim == SQLITE_FULL ||
+        prim == SQLITE_IOERR)
+        return yaa_err_set(err, YAA_EIO, "%s: %s", what, msg);
+    return yaa_err_set(err, YAA_EDB, "%s: %s", what, msg);
+}
+
+static int parent_dir(const char *path) {
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return 0;
+    *slash = '\0';
+    return yaa_mkdirs(dir, 0755);
+}
+
+static int connect_one(lite_state *st, sqlite3 **out, yaa_err *err) {
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(
+        st->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        int r = yaa_err_set(err, YAA_EIO, "cannot open SQLite database '%s': %s", st->path,
+                            h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        sqlite3_close(h);
+        return r;
+    }
+    sqlite3_extended_result_codes(h, 1);
+    sqlite3_busy_timeout(h, YAA_DB_BUSY_MS);
+    char *msg = NULL;
+    rc = sqlite3_exec(h,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                      "PRAGMA foreign_keys=ON;",
+                      NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        int r = lite_err(h, rc, "configure SQLite connection", err);
+        yaa_err_prefix(err, "database '%s': ", st->path);
+        sqlite3_free(msg);
+        sqlite3_close(h);
+        return r;
+    }
+    *out = h;
+    return 0;
+}
+
+static int lite_open(const char *url, void **state, yaa_err *err) {
+    const char *path = NULL;
+    if (yaa_str_startswith(url, "sqlite:///")) path = url + strlen("sqlite:///");
+    if (!path || !*path)
+        return yaa_err_set(err, YAA_ECONFIG,
+                           "DATABASE_URL '%s': expected sqlite:///relative/path.db or "
+                           "sqlite:////absolute/path.db",
+                           url);
+    if (strchr(path, '?'))
+        return yaa_err_set(err, YAA_ECONFIG, "DATABASE_URL '%s': query options are not supported",
+                           url);
+    lite_state *st = calloc(1, sizeof *st);
+    if (!st || !(st->path = strdup(path))) {
+        free(st);
+        return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&st->mu, NULL);
+    if (parent_dir(path) != 0) {
+        int r = yaa_err_set(err, YAA_EIO, "cannot create the directory of database '%s'", path);
+        free(st->path);
+        free(st);
+        return r;
+    }
+    sqlite3 *h = NULL;
+    int rc = connect_one(st, &h, err);
+    if (rc) {
+        pthread_mutex_destroy(&st->mu);
+        free(st->path);
+        free(st);
+        return rc;
+    }
+    st->idle[st->nidle++] = h;
+    *state = st;
+    return 0;
+}
+
+static void lite_close(void *state) {
+    lite_state *st = state;
+    for (int i = 0; i < st->nidle; i++) sqlite3_close_v2(st->idle[i]);
+    pthread_mutex_destroy(&st->mu);
+    free(st->path);
+    free(st);
+}
+
+static int lite_acquire(void *state, void **conn, yaa_err *err) {
+    lite_state *st = state;
+    pthread_mutex_lock(&st->mu);
+    sqlite3 *h = st->nidle ? st->idle[--st->nidle] : NULL;
+    pthread_mutex_unlock(&st->mu);
+    if (h) {
+        *conn = h;
+        return 0;
+    }
+    int rc = connect_one(st, &h, err);
+    if (rc) return rc;
+    *conn = h;
+    return 0;
+}
+
+static void lite_release(void *state, void *conn) {
+    lite_state *st = state;
+    sqlite3 *h = conn;
+    /* A statement that failed inside BEGIN leaves the transaction to the caller; a
+     * connection handed back outside a yaa_db_tx must not carry one. */
+    if (!sqlite3_get_autocommit(h)) sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_lock(&st->mu);
+    if (st->nidle < IDLE_MAX) {
+        st->idle[st->nidle++] = h;
+        h = NULL;
+    }
+    pthread_mutex_unlock(&st->mu);
+    if (h) sqlite3_close_v2(h);
+}
+
+static int bind_all(sqlite3 *h, sqlite3_stmt *s, const yaa_db_val *p, size_t n, yaa_err *err) {
+    int want = sqlite3_bind_parameter_count(s);
+    if ((size_t)want != n)
+        return yaa_err_set(err, YAA_EINVAL, "statement has %d placeholders but %zu parameters",
+                           want, n);
+    for (size_t i = 0; i < n; i++) {
+        int idx = (int)i + 1, rc;
+        switch (p[i].type) {
+        case YAA_DB_INT: rc = sqlite3_bind_int64(s, idx, p[i].i); break;
+        case YAA_DB_REAL: rc = sqlite3_bind_double(s, idx, p[i].d); break;
+        case YAA_DB_TEXT: rc = sqlite3_bind_text(s, idx, p[i].p, -1, SQLITE_STATIC); break;
+        case YAA_DB_BLOB:
+            rc = p[i].n > INT_MAX
+                     ? SQLITE_TOOBIG
+                     : sqlite3_bind_blob(s, idx, p[i].p ? p[i].p : "", (int)p[i].n, SQLITE_STATIC);
+            break;
+        default: rc = sqlite3_bind_null(s, idx); break;
+        }
+        if (rc != SQLITE_OK) return lite_err(h, rc, "bind parameter", err);
+    }
+    return 0;
+}
+
+static int add_row(sqlite3_stmt *s, yaa_db_rows *r) {
+    yaa_db_cell *row = yaa__db_rows_add(r);
+    if (!row) return YAA_ENOMEM;
+    for (size_t c = 0; c < r->ncols; c++) {
+        int col = (int)c;
+        char num[64];
+        int rc = 0;
+        switch (sqlite3_column_type(s, col)) {
+        case SQLITE_INTEGER:
+            row[c].i = sqlite3_column_int64(s, col);
+            row[c].d = (double)row[c].i;
+            snprintf(num, sizeof num, "%" PRId64, row[c].i);
+            rc = yaa__db_cell_set(&row[c], YAA_DB_INT, num, strlen(num));
+            break;
+        case SQLITE_FLOAT:
+            row[c].d = sqlite3_column_double(s, col);
+            row[c].i = (int64_t)row[c].d;
+            snprintf(num, sizeof num, "%.17g", row[c].d);
+            rc = yaa__db_cell_set(&row[c], YAA_DB_REAL, num, strlen(num));
+            break;
+        case SQLITE_TEXT:
+            rc = yaa__db_cell_set(&row[c], YAA_DB_TEXT, sqlite3_column_text(s, col),
+                                  (size_t)sqlite3_column_bytes(s, col));
+            break;
+        case SQLITE_BLOB:
+            rc = yaa__db_cell_set(&row[c], YAA_DB_BLOB, sqlite3_column_blob(s, col),
+                                  (size_t)sqlite3_column_bytes(s, col));
+            break;
+        default: break;
+        }
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int lite_exec(void *state, void *conn, const char *sql, const yaa_db_val *p, size_t n,
+                     yaa_db_rows **rows, int64_t *changes, int pinned, yaa_err *err) {
+    (void)state;
+    (void)pinned;
+    sqlite3 *h = conn;
+    sqlite3_stmt *s = NULL;
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v2(h, sql, -1, &s, &tail);
+    if (rc != SQLITE_OK) return lite_err(h, rc, "prepare", err);
+    if (!s) return yaa_err_set(err, YAA_EINVAL, "empty SQL statement");
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';')) tail++;
+    if (tail && *tail) {
+        sqlite3_finalize(s);
+        return yaa_err_set(err, YAA_EINVAL,
+                           "one statement per call (use yaa_db_exec_script for several)");
+    }
+    int r = bind_all(h, s, p, n, err);
+    yaa_db_rows *out = NULL;
+    if (!r && rows) {
+        size_t nc = (size_t)sqlite3_column_count(s);
+        out = yaa__db_rows_new(nc);
+        if (!out) r = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+        for (size_t c = 0; !r && c < nc; c++)
+            if (yaa__db_rows_setname(out, c, sqlite3_column_name(s, (int)c)))
+                r = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    }
+    while (!r) {
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) {
+            r = lite_err(h, rc, "statement", err);
+            break;
+        }
+        if (out && add_row(s, out)) r = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    }
+    sqlite3_finalize(s);
+    if (r) {
+        yaa_db_rows_free(out);
+        return r;
+    }
+    if (changes) *changes = sqlite3_changes64(h);
+    if (rows) *rows = out;
+    return 0;
+}
+
+static int lite_script(void *state, void *conn, const char *sql, yaa_err *err) {
+    (void)state;
+    sqlite3 *h = conn;
+    char *msg = NULL;
+    int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+    sqlite3_free(msg);
+    if (rc != SQLITE_OK) return lite_err(h, rc, "script", err);
+    return 0;
+}
+
+const yaa_db_drv yaa__db_sqlite = {
+    .name = "sqlite",
+    .variant = "sqlite",
+    .open = lite_open,
+    .close = lite_close,
+    .acquire = lite_acquire,
+    .release = lite_release,
+    .exec = lite_exec,
+    .script = lite_script,
+    .begin_sql = "BEGIN IMMEDIATE",
+};
