@@ -154,7 +154,8 @@ static void sort_by_line(yaa_channel_problem *pr, size_t n) {
 
 static void finish(yaa__pctx *p) {
     yaa_channel *ch = p->ch;
-    sort_by_line(ch->problems + p->first_problem, ch->n_problems - p->first_problem);
+    if (ch->problems)
+        sort_by_line(ch->problems + p->first_problem, ch->n_problems - p->first_problem);
     if (p->count > YAA_CHANNEL_PROBLEMS_MAX) {
         size_t total = p->count;
         p->count = YAA_CHANNEL_PROBLEMS_MAX - 1; /* let this one line through */

@@ -180,22 +180,26 @@ static const char *shown(yaa__pctx *p, const char *s) {
     return out;
 }
 
+/* Edit distance with adjacent transpositions ("nmae" is 1 from "name"), case-insensitive. */
 static size_t edit_distance(const char *a, const char *b) {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 40 || lb > 40) return SIZE_MAX;
-    size_t prev[41], cur[41];
-    for (size_t j = 0; j <= lb; j++) prev[j] = j;
+    size_t d[41][41];
+    for (size_t i = 0; i <= la; i++) d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = j;
     for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] +
-                         (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
-        memcpy(prev, cur, (lb + 1) * sizeof prev[0]);
     }
-    return prev[lb];
+    return d[la][lb];
 }
 
 static void unknown_key(yaa__pctx *p, const yaa__ynode *k, const field *fields, const char *path) {
@@ -417,8 +421,9 @@ static void do_num(yaa__pctx *p, void *base, const field *f, const yaa__ynode *v
                      shown(p, v->value), range);
         return;
     }
-    *(double *)((char *)base + f->off) = d;
-    if (f->has_off) *(bool *)((char *)base + f->has_off) = true;
+    memcpy((char *)base + f->off, &d, sizeof d);
+    bool set = true;
+    if (f->has_off) memcpy((char *)base + f->has_off, &set, sizeof set);
 }
 
 /* speech_rate / pitch: a word or a number; fills the string and the derived number. */

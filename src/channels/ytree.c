@@ -78,9 +78,9 @@ static int attach(builder *b, yaa__ynode *n) {
     yaa__ynode *parent = b->stack[b->depth - 1];
     if (parent->n == parent->cap) {
         size_t cap = parent->cap ? parent->cap * 2 : 8;
-        yaa__ynode **items = yaa_arena_alloc(b->a, cap * sizeof *items);
+        yaa__ynode **items = yaa_arena_alloc(b->a, cap * sizeof(yaa__ynode *));
         if (!items) return YAA_ENOMEM;
-        if (parent->n) memcpy(items, parent->items, parent->n * sizeof *items);
+        if (parent->n) memcpy(items, parent->items, parent->n * sizeof(yaa__ynode *));
         parent->items = items;
         parent->cap = cap;
     }

@@ -260,11 +260,11 @@ static void test_template(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_wrong_type),      cmocka_unit_test(test_unknown_key),
-        cmocka_unit_test(test_bad_colour),      cmocka_unit_test(test_missing_required),
-        cmocka_unit_test(test_invalid_utf8),    cmocka_unit_test(test_bad_values),
-        cmocka_unit_test(test_syntax_error),    cmocka_unit_test(test_huge_file),
-        cmocka_unit_test(test_example_ko),      cmocka_unit_test(test_example_en),
+        cmocka_unit_test(test_wrong_type),   cmocka_unit_test(test_unknown_key),
+        cmocka_unit_test(test_bad_colour),   cmocka_unit_test(test_missing_required),
+        cmocka_unit_test(test_invalid_utf8), cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_syntax_error), cmocka_unit_test(test_huge_file),
+        cmocka_unit_test(test_example_ko),   cmocka_unit_test(test_example_en),
         cmocka_unit_test(test_template),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -163,8 +163,7 @@ static void test_full_brand_guide(void **state) {
 
 static void test_wrong_types(void **state) {
     (void)state;
-    expect(YAA_CHANNEL_CONFIG,
-           "channel:\n  name: {a: b}\nseo: [x]\nediting:\n  bgm_volume: [1]\n",
+    expect(YAA_CHANNEL_CONFIG, "channel:\n  name: {a: b}\nseo: [x]\nediting:\n  bgm_volume: [1]\n",
            "2: channel.name: expected a string, got a map\n"
            "3: seo: expected a map, got a list\n"
            "5: editing.bgm_volume: expected a number from 0 to 1 (default 0.15), got a list\n");
@@ -201,7 +200,8 @@ static void test_values(void **state) {
            "4: voice_design.speech_rate: 3 is out of range; expected slow, moderate, fast or a "
            "factor from 0.5 to 2.0\n");
     /* boundaries are inclusive */
-    yaa_channel *ch = parse(YAA_CHANNEL_CONFIG, "channel:\n  name: x\nediting:\n  bgm_volume: 1\n", 0);
+    yaa_channel *ch =
+        parse(YAA_CHANNEL_CONFIG, "channel:\n  name: x\nediting:\n  bgm_volume: 1\n", 0);
     assert_true(ch->editing.bgm_volume == 1.0);
     yaa_channel_free(ch);
 }
@@ -236,8 +236,9 @@ static void test_required(void **state) {
            "3: channel.name is empty; expected the channel's display name\n");
     expect(YAA_CHANNEL_CONFIG, "channel:\n",
            "1: channel is empty; expected a map with at least channel.name\n");
-    expect(YAA_CHANNEL_CONFIG, "", "1: the file is empty; expected a map with the keys channel, "
-                                   "seo, editing, budget\n");
+    expect(YAA_CHANNEL_CONFIG, "",
+           "1: the file is empty; expected a map with the keys channel, "
+           "seo, editing, budget\n");
     expect(YAA_CHANNEL_CONFIG, "# only a comment\n",
            "1: the file is empty; expected a map with the keys channel, seo, editing, budget\n");
 }
@@ -272,7 +273,10 @@ static void test_utf8(void **state) {
     /* overlong encodings and a UTF-8 byte order mark */
     expect(YAA_CHANNEL_CONFIG, "channel:\n  name: \"\xc0\xaf\"\n",
            "2: invalid UTF-8 (byte 0xc0 at column 10); save the file as UTF-8\n");
-    yaa_channel *ch = parse(YAA_CHANNEL_CONFIG, "\xEF\xBB\xBF" "channel:\n  name: 채널\n", 0);
+    yaa_channel *ch = parse(YAA_CHANNEL_CONFIG,
+                            "\xEF\xBB\xBF"
+                            "channel:\n  name: 채널\n",
+                            0);
     assert_string_equal(ch->channel.name, "채널");
     yaa_channel_free(ch);
 }
@@ -304,8 +308,12 @@ static void test_deep_and_garbage(void **state) {
     assert_true(ch->n_problems >= 1);
     yaa_channel_free(ch);
     yaa_buf_free(&b);
-    const char *bad[] = {"\0\0\0", "{", "]", "- - - -", ": :", "? [a]\n: b\n", "!!binary x",
-                         "channel: !!map {name: x}", "&a [*a]", "'", "\"\\x\""};
+    const char *bad[] = {"\0\0\0",     "{",
+                         "]",          "- - - -",
+                         ": :",        "? [a]\n: b\n",
+                         "!!binary x", "channel: !!map {name: x}",
+                         "&a [*a]",    "'",
+                         "\"\\x\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ch = yaa_channel_new("t", "");
         size_t n = i == 0 ? 3 : strlen(bad[i]);
@@ -332,12 +340,18 @@ static void test_problem_str(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_config),   cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_full_brand_guide), cmocka_unit_test(test_wrong_types),
-        cmocka_unit_test(test_unknown_and_duplicate), cmocka_unit_test(test_values),
-        cmocka_unit_test(test_lengths),       cmocka_unit_test(test_required),
-        cmocka_unit_test(test_syntax),        cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_problem_cap),   cmocka_unit_test(test_deep_and_garbage),
+        cmocka_unit_test(test_full_config),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_full_brand_guide),
+        cmocka_unit_test(test_wrong_types),
+        cmocka_unit_test(test_unknown_and_duplicate),
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_lengths),
+        cmocka_unit_test(test_required),
+        cmocka_unit_test(test_syntax),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_problem_cap),
+        cmocka_unit_test(test_deep_and_garbage),
         cmocka_unit_test(test_problem_str),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -225,8 +225,8 @@ static void edit_ok(const char *in, const char *name, const char *cat, const cha
 static void test_edit(void **state) {
     (void)state;
     /* values replaced in place, comments kept */
-    edit_ok("# head\nchannel:\n  name: old   # the name\n  category: 'x'\nseo: {}\n", "new",
-            "c\"q", NULL,
+    edit_ok("# head\nchannel:\n  name: old   # the name\n  category: 'x'\nseo: {}\n", "new", "c\"q",
+            NULL,
             "# head\nchannel:\n  name: \"new\"   # the name\n  category: \"c\\\"q\"\nseo: {}\n");
     /* an empty value gets one after its colon */
     edit_ok("channel:\n  name:\n  category: x\n", "n", NULL, NULL,
@@ -235,7 +235,8 @@ static void test_edit(void **state) {
     edit_ok("channel:\n  name: a  # c\nseo:\n  primary_keywords: []\n", NULL, NULL, "d",
             "channel:\n  name: a  # c\n  description: \"d\"\nseo:\n  primary_keywords: []\n");
     /* a file without a newline at the end */
-    edit_ok("channel:\n    name: a", NULL, "b", NULL, "channel:\n    name: a\n    category: \"b\"\n");
+    edit_ok("channel:\n    name: a", NULL, "b", NULL,
+            "channel:\n    name: a\n    category: \"b\"\n");
     /* no channel map at all */
     edit_ok("seo: {}\n", "n", NULL, NULL, "seo: {}\nchannel:\n  name: \"n\"\n");
     edit_ok("", "n", NULL, NULL, "channel:\n  name: \"n\"\n");
@@ -254,9 +255,8 @@ static void test_edit(void **state) {
                      YAA_EINVAL);
     assert_null(out);
     const char *broken = "channel:\n  name: [a\n";
-    assert_int_equal(
-        yaa_channels_config_edit(broken, strlen(broken), "x", NULL, NULL, &out, &err),
-        YAA_EINVAL);
+    assert_int_equal(yaa_channels_config_edit(broken, strlen(broken), "x", NULL, NULL, &out, &err),
+                     YAA_EINVAL);
     assert_true(strstr(err.msg, "cannot edit config.yaml: config.yaml:3: YAML syntax error"));
     const char *list = "- a\n";
     assert_int_equal(yaa_channels_config_edit(list, strlen(list), "x", NULL, NULL, &out, &err),
