@@ -275,7 +275,9 @@ void yaa_http_describe(const yaa_http_reply *r, char *out, size_t n) {
             msg = json_string_value(json_object_get(e, "type"));
         if (!msg) msg = json_string_value(json_object_get(root, "error_description"));
         if (!msg) msg = json_string_value(json_object_get(root, "message"));
-        if (!msg) msg = json_string_value(json_object_get(root, "detail"));
+        json_t *det = json_object_get(root, "detail");
+        if (!msg) msg = json_string_value(det);
+        if (!msg) msg = json_string_value(json_object_get(det, "error"));
     }
     if (msg) {
         snprintf(out, n, "HTTP %ld: %.300s", r->status, msg);

@@ -27,8 +27,9 @@ typedef struct yaa_usage_event {
     yaa_usage_kind kind;
     long prompt_tokens;
     long completion_tokens;
-    long units;      /* characters (tts), images (image), inputs (embedding) */
-    double cost_usd; /* < 0 = let the pricer compute it */
+    long cached_tokens; /* part of prompt_tokens read from the provider's prompt cache */
+    long units;         /* characters (tts), images (image), inputs (embedding) */
+    double cost_usd;    /* < 0 = let the pricer compute it */
     double latency_ms;
     yaa_usage_outcome outcome;
     const char *error; /* outcome != ok: a secret-free message, else NULL */
