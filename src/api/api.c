@@ -1,0 +1,50 @@
+/* api.c - the API context: configuration, rate limiter, audit writer, web directory. */
+#include "api/api_internal.h"
+#include "api/store.h"
+
+#include "core/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int audit_write(void *ud, const yaa_audit_entry *rows, size_t n, yaa_err *err) {
+    yaa_api *api = ud;
+    return yaa_store_audit_insert(api->db, rows, n, err);
+}
+
+static int audit_touch(void *ud, const char *const *ids, size_t n, yaa_err *err) {
+    yaa_api *api = ud;
+    return yaa_store_keys_touch(api->db, ids, n, err);
+}
+
+int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {
+    *out = NULL;
+    yaa_api *api = calloc(1, sizeof *api);
+    if (!api) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    api->cfg = opts->cfg;
+    api->db = opts->db;
+    api->queue = opts->queue;
+    const char *host = opts->host ? opts->host : (opts->cfg ? opts->cfg->api_host : "127.0.0.1");
+    api->host = strdup(host ? host : "127.0.0.1");
+    api->port = opts->port ? opts->port : (opts->cfg ? opts->cfg->api_port : 8000);
+    api->threads = opts->threads > 0 ? opts->threads : 16;
+    api->sse_max = api->threads / 2 > 1 ? api->threads / 2 : 1;
+    const char *web = opts->web_dir ? opts->web_dir : getenv("YAA_WEB_DIR");
+    if (!web || !*web) web = "./web/dist";
+    struct stat st;
+    if (stat(web, &st) == 0 && S_ISDIR(st.st_mode)) {
+        api->web_dir = strdup(web);
+    } else if (opts->cfg) {
+        yaa_log_ev(YAA_LOG_INFO, "api", "no dashboard build found; static files not served",
+                   YAA_F_STR("dir", web), YAA_F_END);
+    }
+    api->rl = yaa_ratelimit_new(opts->cfg ? opts->cfg->rate_limit_per_minute : 0);
+    if (!api->host || !api->rl) {
+        yaa_api_free(api);
+        return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    }
+    if (api->db) api->audit = yaa_audit_start(audit_write, audit_touch, api);
+    *out = api;
+    return 0;
+}

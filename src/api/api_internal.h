@@ -1,0 +1,74 @@
+/* api_internal.h - the API context shared by the server, middleware and route handlers. */
+#ifndef YAA_API_INTERNAL_H
+#define YAA_API_INTERNAL_H
+
+#include "api/api.h"
+#include "api/audit.h"
+#include "api/ratelimit.h"
+#include "api/router.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+struct MHD_Daemon;
+
+struct yaa_api {
+    const yaa_config *cfg;
+    struct yaa_db *db;
+    struct yaa_queue *queue;
+    char *host;
+    long port;
+    char *web_dir;
+    int threads;
+    yaa_ratelimit *rl;
+    yaa_audit *audit;
+    struct MHD_Daemon *daemon;
+    atomic_bool stopping;
+    atomic_int sse_streams;
+    int sse_max;
+};
+
+/* Route handlers (one file per group). */
+int yaa_h_health(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_metrics(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_openapi(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_docs(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_runs_list(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_run_get(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_run_events(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_run_cancel(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_run_retry(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_run_artifact(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_status(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_dashboard(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_channels_list(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_channel_get(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_channel_create(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_channel_update(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_channel_delete(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_keys_create(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_keys_list(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_keys_revoke(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_audit_list(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_usage(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_usage_summary(yaa_http_req *req, yaa_http_resp *resp);
+
+/* Static files of the dashboard (GET/HEAD of non-API paths); false if not served. */
+bool yaa_api_static(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp);
+/* Serves a regular file with Range support (206/416); content type from the name. */
+int yaa_api_send_file(yaa_http_req *req, yaa_http_resp *resp, const char *path,
+                      const char *cache_control);
+const char *yaa_api_mime(const char *name);
+
+/* Authenticates the presented key: fills req->key_id / scopes. Returns 0, or 401 / 503. */
+int yaa_api_auth(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp);
+/* Ensures the ADMIN_API_KEY key exists (bootstrap). */
+int yaa_api_auth_bootstrap(yaa_api *api, yaa_err *err);
+
+/* 503 {"detail"} when the route needs the database and there is none. */
+bool yaa_api_need_db(yaa_http_req *req, yaa_http_resp *resp);
+/* Answers a yaa error as JSON with its mapped status. */
+int yaa_api_fail(yaa_http_resp *resp, int code, const yaa_err *err);
+
+#endif

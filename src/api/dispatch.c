@@ -1,0 +1,227 @@
+/* dispatch.c - the middleware chain of every request, in order: request id, CORS (and
+ * preflights), static files, routing (404/405), rate limit (429), auth (401/403), validation
+ * (422), the handler; then the common headers; after sending: audit row, access log. */
+#include "api/api_internal.h"
+
+#include "core/log.h"
+#include "core/util.h"
+#include "db/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int yaa_api_fail(yaa_http_resp *resp, int code, const yaa_err *err) {
+    int status = yaa_http_status_of(code);
+    const char *msg = err && err->msg[0] ? err->msg : yaa_strerror(code);
+    if (status >= 500) {
+        yaa_log_ev(YAA_LOG_ERROR, "api", "request failed", YAA_F_STR("error", msg), YAA_F_END);
+        if (code == YAA_EDB) msg = "database error";
+    }
+    return yaa_http_error(resp, status, "%s", msg);
+}
+
+bool yaa_api_need_db(yaa_http_req *req, yaa_http_resp *resp) {
+    if (req->api->db) return true;
+    yaa_http_error(resp, 503, "database not configured");
+    return false;
+}
+
+/* An incoming X-Request-ID is echoed when it is short and printable; otherwise a new id. */
+static const char *request_id(yaa_http_req *req) {
+    const char *in = yaa_http_header_get(req, "X-Request-ID");
+    if (in) {
+        size_t n = strlen(in);
+        bool ok = n > 0 && n <= 128;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = in[i] > 32 && in[i] < 127 && in[i] != '"' && in[i] != '\\';
+        if (ok) return yaa_arena_strdup(req->arena, in);
+    }
+    char id[YAA_UUID_LEN + 1];
+    yaa_uuid4(id);
+    return yaa_arena_strdup(req->arena, id);
+}
+
+/* The allowed origin matching the request's Origin, or NULL. "*" allows any. */
+static const char *cors_origin(const yaa_api *api, const char *origin) {
+    const char *list = api->cfg ? api->cfg->cors_origins : NULL;
+    if (!origin || !list || !*list) return NULL;
+    size_t ol = strlen(origin);
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        const char *e = p;
+        while (*e && *e != ',') e++;
+        const char *t = e;
+        while (t > p && t[-1] == ' ') t--;
+        size_t l = (size_t)(t - p);
+        if (l == 1 && *p == '*') return "*";
+        if (l == ol && strncasecmp(p, origin, l) == 0) return origin;
+        p = e;
+    }
+    return NULL;
+}
+
+static void add_cors(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
+    const char *origin = yaa_http_header_get(req, "Origin");
+    const char *allow = cors_origin(api, origin);
+    if (!allow) return;
+    yaa_http_resp_header(resp, req->arena, "Access-Control-Allow-Origin", allow);
+    yaa_http_resp_header(resp, req->arena, "Vary", "Origin");
+    yaa_http_resp_header(resp, req->arena, "Access-Control-Expose-Headers",
+                         "X-Request-ID, X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After");
+}
+
+static bool preflight(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
+    if (strcmp(req->method, "OPTIONS") != 0) return false;
+    const char *origin = yaa_http_header_get(req, "Origin");
+    if (!origin || !yaa_http_header_get(req, "Access-Control-Request-Method")) return false;
+    if (!cors_origin(api, origin)) {
+        yaa_http_error(resp, 400, "Disallowed CORS origin");
+        return true;
+    }
+    resp->status = 204;
+    resp->content_type = "text/plain";
+    char hdrs[256];
+    snprintf(hdrs, sizeof hdrs, "Content-Type, X-Request-ID, %s",
+             api->cfg ? api->cfg->api_key_header : "X-API-Key");
+    yaa_http_resp_header(resp, req->arena, "Access-Control-Allow-Methods",
+                         "GET, POST, PATCH, DELETE, OPTIONS");
+    yaa_http_resp_header(resp, req->arena, "Access-Control-Allow-Headers", hdrs);
+    yaa_http_resp_header(resp, req->arena, "Access-Control-Max-Age", "600");
+    return true;
+}
+
+static void ratelimit_key(yaa_api *api, yaa_http_req *req, char *out, size_t n) {
+    const char *hdr = api->cfg ? api->cfg->api_key_header : "X-API-Key";
+    const char *key = yaa_http_header_get(req, hdr);
+    if (key && *key) {
+        char hex[65];
+        yaa_sha256_hex(key, strlen(key), hex);
+        snprintf(out, n, "key:%.32s", hex);
+    } else {
+        snprintf(out, n, "ip:%s", req->client_ip ? req->client_ip : "?");
+    }
+}
+
+static void add_limit_headers(yaa_http_req *req, yaa_http_resp *resp, const yaa_rl_result *rl) {
+    char v[32];
+    snprintf(v, sizeof v, "%ld", rl->limit);
+    yaa_http_resp_header(resp, req->arena, "X-RateLimit-Limit", v);
+    snprintf(v, sizeof v, "%ld", rl->remaining < 0 ? 0 : rl->remaining);
+    yaa_http_resp_header(resp, req->arena, "X-RateLimit-Remaining", v);
+}
+
+static void route(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp, yaa_rl_result *rl) {
+    const char *allow = NULL;
+    int m = yaa_router_match(req->method, req->path, req->arena, &req->route, req->params,
+                             &req->nparams, &allow);
+    char rlkey[80];
+    ratelimit_key(api, req, rlkey, sizeof rlkey);
+    /* Public service routes are not limited (health checks, scrapes), only reported. */
+    bool limited = m != YAA_ROUTE_FOUND || req->route->scope != 0;
+    yaa_ratelimit_take(api->rl, rlkey, limited, rl);
+    if (!rl->allowed) {
+        char v[32];
+        snprintf(v, sizeof v, "%ld", rl->retry_after);
+        yaa_http_resp_header(resp, req->arena, "Retry-After", v);
+        yaa_http_error(resp, 429, "Rate limit exceeded: %ld per 1 minute; retry in %ld s",
+                       rl->limit, rl->retry_after);
+        return;
+    }
+    if (m == YAA_ROUTE_NO_PATH) {
+        yaa_http_error(resp, 404, "Not Found");
+        return;
+    }
+    if (m == YAA_ROUTE_NO_METHOD) {
+        yaa_http_resp_header(resp, req->arena, "Allow", allow ? allow : "");
+        yaa_http_error(resp, 405, "Method Not Allowed");
+        return;
+    }
+    const yaa_route *rt = req->route;
+    if (rt->scope) {
+        if (yaa_api_auth(api, req, resp) != 0) return;
+        if ((req->scopes & rt->scope) == 0) {
+            yaa_http_error(resp, 403, "API key lacks the '%s' scope",
+                           rt->scope == YAA_SCOPE_ADMIN   ? "admin"
+                           : rt->scope == YAA_SCOPE_WRITE ? "write"
+                                                          : "read");
+            return;
+        }
+    }
+    json_t *errors = json_array();
+    if (rt->query) yaa_validate_query(rt->query, req->query, req->lookup_ud, errors);
+    if (rt->body) {
+        /* An absent body means "no fields" for routes whose fields are all optional. */
+        bool any_required = false;
+        for (const yaa_field_spec *f = rt->body; f->name; f++) any_required |= f->required;
+        if (req->body_len == 0 && !any_required)
+            req->json = json_object();
+        else
+            yaa_validate_body(rt->body, req->body, req->body_len, &req->json, errors);
+    }
+    if (json_array_size(errors) > 0) {
+        yaa_http_json(resp, 422, json_pack("{s:o}", "detail", errors));
+        return;
+    }
+    json_decref(errors);
+    int rc = rt->fn(req, resp);
+    if (rc != 0 && resp->status < 400) yaa_http_error(resp, 500, "internal error");
+}
+
+void yaa_api_dispatch(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
+    req->request_id = request_id(req);
+    yaa_log_ctx ctx = {.request_id = req->request_id};
+    yaa_log_ctx_set(&ctx);
+    yaa_rl_result rl = {.allowed = true};
+    bool preset = resp->status == 413; /* set by the server for an oversized body */
+    if (preset) {
+        yaa_ratelimit_take(api->rl, "ip:413", false, &rl);
+    } else if (preflight(api, req, resp)) {
+        yaa_ratelimit_take(api->rl, "ip:preflight", false, &rl);
+    } else if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
+               !yaa_router_is_api_path(req->path) && yaa_api_static(api, req, resp)) {
+        yaa_ratelimit_take(api->rl, "ip:static", false, &rl);
+    } else {
+        route(api, req, resp, &rl);
+    }
+    add_limit_headers(req, resp, &rl);
+    yaa_http_resp_header(resp, req->arena, "X-Request-ID", req->request_id);
+    add_cors(api, req, resp);
+    yaa_log_ctx_set(NULL);
+}
+
+/* Paths kept out of the audit log (the original skipped the same ones, plus scrapes). */
+static bool audited(const yaa_http_req *req) {
+    if (!req->path || !yaa_str_startswith(req->path, "/api/")) return false;
+    const char *p = req->path;
+    return !(strcmp(p, "/api/v1/health") == 0 || strcmp(p, "/api/v1/health/") == 0);
+}
+
+void yaa_api_finish(yaa_api *api, const yaa_http_req *req, const yaa_http_resp *resp,
+                    double duration_ms) {
+    if (!req->method) return;
+    const char *tpl = req->route ? req->route->path : "unmatched";
+    yaa_log_ctx ctx = {.request_id = req->request_id};
+    yaa_log_ctx_set(&ctx);
+    yaa_log_ev(resp->status >= 500 ? YAA_LOG_WARN : YAA_LOG_INFO, "api.access", "request",
+               YAA_F_STR("method", req->method), YAA_F_STR("path", tpl),
+               YAA_F_INT("status", resp->status), YAA_F_NUM("duration_ms", duration_ms), YAA_F_END);
+    yaa_log_ctx_set(NULL);
+    if (!api->audit || !audited(req)) return;
+    yaa_audit_entry e;
+    memset(&e, 0, sizeof e);
+    yaa_db_now(e.timestamp);
+    snprintf(e.method, sizeof e.method, "%s", req->method);
+    snprintf(e.path, sizeof e.path, "%s", req->path);
+    e.status_code = resp->status;
+    snprintf(e.api_key_id, sizeof e.api_key_id, "%s", req->key_id);
+    snprintf(e.ip_address, sizeof e.ip_address, "%s", req->client_ip ? req->client_ip : "");
+    const char *ua = yaa_http_header_get(req, "User-Agent");
+    size_t ul = ua ? yaa_utf8_prefix(ua, sizeof e.user_agent - 1) : 0;
+    if (ua && yaa_utf8_valid(ua, strlen(ua))) memcpy(e.user_agent, ua, ul);
+    e.duration_ms = duration_ms;
+    snprintf(e.request_id, sizeof e.request_id, "%s", req->request_id ? req->request_id : "");
+    yaa_audit_push(api->audit, &e);
+}

@@ -1,0 +1,231 @@
+/* h_pipeline.c - runs: start (202 + enqueue), list, detail, status, cancel, retry, artifacts,
+ * SSE events; and the dashboard summary. */
+#include "api/api_internal.h"
+#include "api/store.h"
+
+#include "core/log.h"
+#include "core/util.h"
+#include "queue/queue.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void yaa_metrics_run_created(void);
+#pragma weak yaa_metrics_run_created
+
+/* The run id parameter, or NULL after answering 404 for a malformed id. */
+static const char *run_param(yaa_http_req *req, yaa_http_resp *resp) {
+    const char *id = yaa_http_param(req, 0);
+    if (!id || !yaa_uuid_valid(id)) {
+        yaa_http_error(resp, 404, "Run not found");
+        return NULL;
+    }
+    return id;
+}
+
+static bool channel_exists(const yaa_api *api, const char *id) {
+    size_t n = strlen(id);
+    if (n == 0 || n > 100) return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-'))
+            return false;
+    }
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s/config.yaml",
+             api->cfg && api->cfg->channels_dir ? api->cfg->channels_dir : "./channels", id);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
+    yaa_api *api = req->api;
+    if (!yaa_api_need_db(req, resp)) return 0;
+    const char *channel_id = json_string_value(json_object_get(req->json, "channel_id"));
+    const char *topic = json_string_value(json_object_get(req->json, "topic"));
+    const char *brand = json_string_value(json_object_get(req->json, "brand_name"));
+    bool dry_run = json_is_true(json_object_get(req->json, "dry_run"));
+    if (!channel_exists(api, channel_id))
+        return yaa_http_error(resp, 404, "Channel '%s' not found", channel_id);
+    if (!api->queue) return yaa_http_error(resp, 503, "queue not configured");
+    char id[YAA_UUID_LEN + 1];
+    yaa_uuid4(id);
+    yaa_err err = {0};
+    int rc =
+        yaa_store_run_create(api->db, id, channel_id, topic, brand ? brand : "", dry_run, &err);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    rc = yaa_queue_enqueue_run(api->queue, id, NULL, NULL, &err);
+    if (rc) {
+        yaa_err e2 = {0};
+        yaa_store_run_fail(api->db, id, "could not be queued", &e2);
+        yaa_log_ev(YAA_LOG_ERROR, "api", "enqueue failed", YAA_F_STR("run_id", id),
+                   YAA_F_STR("error", err.msg), YAA_F_END);
+        return yaa_http_error(resp, 503, "queue unavailable: the run could not be queued");
+    }
+    if (yaa_metrics_run_created) yaa_metrics_run_created();
+    yaa_log_ev(YAA_LOG_INFO, "api", "run queued", YAA_F_STR("run_id", id),
+               YAA_F_STR("channel_id", channel_id), YAA_F_END);
+    return yaa_http_json(resp, 202,
+                         json_pack("{s:s, s:s, s:s, s:s}", "run_id", id, "status", "pending",
+                                   "channel_id", channel_id, "topic", topic));
+}
+
+int yaa_h_runs_list(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api_need_db(req, resp)) return 0;
+    long limit = yaa_query_long(req, "limit", 20), offset = yaa_query_long(req, "offset", 0);
+    json_t *runs = NULL;
+    long total = 0;
+    yaa_err err = {0};
+    int rc = yaa_store_runs_list(req->api->db, yaa_query_str(req, "channel_id"),
+                                 yaa_query_str(req, "status"), limit, offset, &runs, &total, &err);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    return yaa_http_json(resp, 200,
+                         json_pack("{s:o, s:I, s:I, s:I}", "runs", runs, "total", (json_int_t)total,
+                                   "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+}
+
+int yaa_h_run_get(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api_need_db(req, resp)) return 0;
+    const char *id = run_param(req, resp);
+    if (!id) return 0;
+    json_t *j = NULL;
+    yaa_err err = {0};
+    int rc = yaa_store_run_detail(req->api->db, id, &j, &err);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    return yaa_http_json(resp, 200, j);
+}
+
+int yaa_h_status(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api_need_db(req, resp)) return 0;
+    const char *id = run_param(req, resp);
+    if (!id) return 0;
+    json_t *j = NULL;
+    yaa_err err = {0};
+    int rc = yaa_store_run_detail(req->api->db, id, &j, &err);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    json_t *out = json_pack("{s:O, s:O, s:O, s:O, s:O}", "run_id", json_object_get(j, "run_id"),
+                            "status", json_object_get(j, "status"), "current_agent",
+                            json_object_get(j, "current_agent"), "errors",
+                            json_object_get(j, "errors"), "result", json_object_get(j, "result"));
+    json_decref(j);
+    return yaa_http_json(resp, 200, out);
+}
+
+int yaa_h_run_cancel(yaa_http_req *req, yaa_http_resp *resp) {
+    yaa_api *api = req->api;
+    if (!yaa_api_need_db(req, resp)) return 0;
+    const char *id = run_param(req, resp);
+    if (!id) return 0;
+    yaa_err err = {0};
+    int rc = yaa_store_run_cancel(api->db, id, &err);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    /* A queued job is dropped; a running one stops at its next checkpoint (it sees the
+     * run's status). */
+    if (api->queue && yaa_queue_cancel(api->queue, id, &err) != 0)
+        yaa_log_ev(YAA_LOG_WARN, "api", "queue cancel failed", YAA_F_STR("error", err.msg),
+                   YAA_F_END);
+    return yaa_http_json(resp, 202,
+                         json_pack("{s:s, s:s, s:s}", "run_id", id, "status", "cancelled", "detail",
+                                   "Run cancelled"));
+}
+
+int yaa_h_run_retry(yaa_http_req *req, yaa_http_resp *resp) {
+    yaa_api *api = req->api;
+    if (!yaa_api_need_db(req, resp)) return 0;
+    const char *id = run_param(req, resp);
+    if (!id) return 0;
+    if (!api->queue) return yaa_http_error(resp, 503, "queue not configured");
+    const char *from = json_string_value(json_object_get(req->json, "from_stage"));
+    yaa_err err = {0};
+    int rc = yaa_store_run_rearm(api->db, id, &err);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    rc = yaa_queue_enqueue_run(api->queue, id, from, NULL, &err);
+    if (rc) {
+        yaa_err e2 = {0};
+        yaa_store_run_fail(api->db, id, "retry could not be queued", &e2);
+        return yaa_http_error(resp, 503, "queue unavailable: the retry could not be queued");
+    }
+    return yaa_http_json(
+        resp, 202,
+        json_pack("{s:s, s:s, s:s?}", "run_id", id, "status", "pending", "from_stage", from));
+}
+
+/* Artifact names a client may ask for (and images/NN.png, audio/NN.wav). */
+static bool artifact_ok(const char *dir, const char *name) {
+    static const char *const names[] = {"script.md",     "script.json",   "video.mp4",
+                                        "thumbnail.png", "subtitles.srt", "metadata.json",
+                                        "research.json", "publish.json",  NULL};
+    if (!dir) {
+        for (int i = 0; names[i]; i++)
+            if (strcmp(names[i], name) == 0) return true;
+        return false;
+    }
+    const char *ext = strcmp(dir, "images") == 0  ? ".png"
+                      : strcmp(dir, "audio") == 0 ? ".wav"
+                                                  : NULL;
+    if (!ext) return false;
+    size_t n = strlen(name);
+    if (n < 6 || n > 8 || strcmp(name + n - 4, ext) != 0) return false;
+    for (size_t i = 0; i < n - 4; i++)
+        if (name[i] < '0' || name[i] > '9') return false;
+    return true;
+}
+
+int yaa_h_run_artifact(yaa_http_req *req, yaa_http_resp *resp) {
+    yaa_api *api = req->api;
+    if (!yaa_api_need_db(req, resp)) return 0;
+    const char *id = run_param(req, resp);
+    if (!id) return 0;
+    const char *dir = req->nparams == 3 ? yaa_http_param(req, 1) : NULL;
+    const char *name = yaa_http_param(req, req->nparams - 1);
+    if (!name || !artifact_ok(dir, name))
+        return yaa_http_error(resp, 404, "Unknown artifact '%s'", name ? name : "");
+    char st[16];
+    json_t *stages = NULL;
+    yaa_err err = {0};
+    int rc = yaa_store_run_progress(api->db, id, st, &stages, &err);
+    json_decref(stages);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    char path[PATH_MAX];
+    const char *out = api->cfg && api->cfg->output_dir ? api->cfg->output_dir : "./output";
+    if (dir)
+        snprintf(path, sizeof path, "%s/%s/%s/%s", out, id, dir, name);
+    else
+        snprintf(path, sizeof path, "%s/%s/%s", out, id, name);
+    yaa_api_send_file(req, resp, path, "private, max-age=60");
+    if (resp->status == 404) yaa_http_error(resp, 404, "Artifact '%s' not found", name);
+    return 0;
+}
+
+int yaa_h_run_events(yaa_http_req *req, yaa_http_resp *resp) {
+    yaa_api *api = req->api;
+    if (!yaa_api_need_db(req, resp)) return 0;
+    const char *id = run_param(req, resp);
+    if (!id) return 0;
+    char st[16];
+    json_t *stages = NULL;
+    yaa_err err = {0};
+    int rc = yaa_store_run_progress(api->db, id, st, &stages, &err);
+    json_decref(stages);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (atomic_load(&api->sse_streams) >= api->sse_max)
+        return yaa_http_error(resp, 503, "too many event streams; retry later");
+    resp->status = 200;
+    resp->content_type = "text/event-stream";
+    yaa_http_resp_header(resp, req->arena, "Cache-Control", "no-cache");
+    yaa_http_resp_header(resp, req->arena, "X-Accel-Buffering", "no");
+    resp->sse_run_id = yaa_arena_strdup(req->arena, id);
+    return 0;
+}
+
+int yaa_h_dashboard(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api_need_db(req, resp)) return 0;
+    json_t *j = NULL;
+    yaa_err err = {0};
+    int rc = yaa_store_dashboard(req->api->db, yaa_query_long(req, "limit", 5), &j, &err);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    return yaa_http_json(resp, 200, j);
+}

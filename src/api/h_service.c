@@ -1,0 +1,252 @@
+/* h_service.c - service routes: /health (database + queue), /metrics (the metrics library's
+ * exposition), /openapi.json (generated from the route table) and /docs. */
+#include "api/api_internal.h"
+
+#include "db/db.h"
+#include "queue/queue.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int yaa_metrics_render(yaa_buf *out);
+#pragma weak yaa_metrics_render
+
+int yaa_h_health(yaa_http_req *req, yaa_http_resp *resp) {
+    yaa_api *api = req->api;
+    yaa_err err = {0};
+    const char *db = "ok", *queue = "ok";
+    char dbmsg[YAA_ERR_MSG_MAX] = "", qmsg[YAA_ERR_MSG_MAX] = "";
+    if (!api->db) {
+        db = "unavailable";
+        snprintf(dbmsg, sizeof dbmsg, "not configured");
+    } else if (yaa_db_ping(api->db, &err) != 0) {
+        db = "unavailable";
+        snprintf(dbmsg, sizeof dbmsg, "%s", err.msg);
+    }
+    yaa_err_clear(&err);
+    if (!api->queue) {
+        queue = "unavailable";
+        snprintf(qmsg, sizeof qmsg, "not configured");
+    } else if (yaa_queue_ping(api->queue, &err) != 0) {
+        queue = "unavailable";
+        snprintf(qmsg, sizeof qmsg, "%s", err.msg);
+    }
+    bool ok = strcmp(db, "ok") == 0 && strcmp(queue, "ok") == 0;
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "status", ok ? "ok" : "degraded", "version",
+                          YAA_VERSION, "database", db, "queue", queue, "queue_backend",
+                          yaa_queue_name(api->queue));
+    if (!ok) {
+        char detail[1200];
+        snprintf(detail, sizeof detail, "%s%s%s%s%s%s", *dbmsg ? "database: " : "", dbmsg,
+                 *dbmsg && *qmsg ? "; " : "", *qmsg ? "queue: " : "", qmsg, "");
+        json_object_set_new(j, "detail", json_string(detail));
+    }
+    yaa_http_resp_header(resp, req->arena, "Cache-Control", "no-store");
+    return yaa_http_json(resp, ok ? 200 : 503, j);
+}
+
+int yaa_h_metrics(yaa_http_req *req, yaa_http_resp *resp) {
+    (void)req;
+    if (!yaa_metrics_render) return yaa_http_error(resp, 503, "metrics not built in");
+    yaa_buf_reset(&resp->body);
+    if (yaa_metrics_render(&resp->body) != 0)
+        return yaa_http_error(resp, 500, "metrics rendering failed");
+    resp->status = 200;
+    resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return 0;
+}
+
+/* ------------------------------------------------------------------ OpenAPI */
+
+static json_t *field_schema(const yaa_field_spec *f) {
+    json_t *s = json_object();
+    switch (f->type) {
+    case YAA_V_STR:
+    case YAA_V_SLUG:
+        json_object_set_new(s, "type", json_string("string"));
+        if (f->min > 0) json_object_set_new(s, "minLength", json_integer(f->min));
+        if (f->max > 0) json_object_set_new(s, "maxLength", json_integer(f->max));
+        if (f->type == YAA_V_SLUG)
+            json_object_set_new(s, "pattern", json_string("^[A-Za-z0-9_-]{1,100}$"));
+        break;
+    case YAA_V_BOOL: json_object_set_new(s, "type", json_string("boolean")); break;
+    case YAA_V_INT:
+        json_object_set_new(s, "type", json_string("integer"));
+        json_object_set_new(s, "minimum", json_integer(f->min));
+        json_object_set_new(s, "maximum", json_integer(f->max));
+        break;
+    case YAA_V_ENUM: {
+        json_object_set_new(s, "type", json_string("string"));
+        json_t *e = json_array();
+        for (int i = 0; f->choices && f->choices[i]; i++)
+            json_array_append_new(e, json_string(f->choices[i]));
+        json_object_set_new(s, "enum", e);
+        break;
+    }
+    case YAA_V_ENUM_ARR: {
+        json_t *e = json_array();
+        for (int i = 0; f->choices && f->choices[i]; i++)
+            json_array_append_new(e, json_string(f->choices[i]));
+        json_object_set_new(s, "type", json_string("array"));
+        json_object_set_new(s, "minItems", json_integer(f->min));
+        json_object_set_new(s, "items", json_pack("{s:s, s:o}", "type", "string", "enum", e));
+        break;
+    }
+    case YAA_V_TIME:
+        json_object_set_new(s, "type", json_string("string"));
+        json_object_set_new(s, "format", json_string("date-time"));
+        break;
+    case YAA_V_UUID:
+        json_object_set_new(s, "type", json_string("string"));
+        json_object_set_new(s, "format", json_string("uuid"));
+        break;
+    }
+    if (f->desc) json_object_set_new(s, "description", json_string(f->desc));
+    return s;
+}
+
+static json_t *err_resp(const char *desc) {
+    return json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", desc, "content", "application/json",
+                     "schema", "$ref", "#/components/schemas/Error");
+}
+
+static json_t *operation(const yaa_route *r) {
+    json_t *op = json_object();
+    json_object_set_new(op, "summary", json_string(r->summary));
+    json_object_set_new(op, "tags", json_pack("[s]", r->tag));
+    char opid[160];
+    snprintf(opid, sizeof opid, "%s %s", r->method, r->path);
+    json_object_set_new(op, "operationId", json_string(opid));
+    json_t *params = json_array();
+    for (const char *p = strchr(r->path, '{'); p; p = strchr(p + 1, '{')) {
+        const char *e = strchr(p, '}');
+        if (!e) break;
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(e - p - 1), p + 1);
+        json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name", name, "in",
+                                                "path", "required", 1, "schema", "type", "string"));
+    }
+    for (const yaa_field_spec *f = r->query; f && f->name; f++)
+        json_array_append_new(params,
+                              json_pack("{s:s, s:s, s:b, s:o}", "name", f->name, "in", "query",
+                                        "required", f->required, "schema", field_schema(f)));
+    if (json_array_size(params))
+        json_object_set_new(op, "parameters", params);
+    else
+        json_decref(params);
+    if (r->body) {
+        json_t *props = json_object(), *req = json_array();
+        for (const yaa_field_spec *f = r->body; f->name; f++) {
+            json_object_set_new(props, f->name, field_schema(f));
+            if (f->required) json_array_append_new(req, json_string(f->name));
+        }
+        json_t *schema = json_pack("{s:s, s:o}", "type", "object", "properties", props);
+        if (json_array_size(req))
+            json_object_set_new(schema, "required", req);
+        else
+            json_decref(req);
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content",
+                                      "application/json", "schema", schema));
+    }
+    json_t *resps = json_object();
+    char code[8];
+    snprintf(code, sizeof code, "%d", r->ok_status);
+    json_object_set_new(resps, code,
+                        json_pack("{s:s, s:{s:{}}}", "description", "Success", "content",
+                                  r->content_type ? r->content_type : "application/json"));
+    if (r->scope) {
+        json_object_set_new(resps, "401", err_resp("Missing, unknown, expired or revoked key"));
+        json_object_set_new(resps, "403", err_resp("Key lacks the scope"));
+        json_object_set_new(resps, "429", err_resp("Rate limit exceeded (see Retry-After)"));
+        const char *scope = r->scope == YAA_SCOPE_ADMIN   ? "admin"
+                            : r->scope == YAA_SCOPE_WRITE ? "write"
+                                                          : "read";
+        json_object_set_new(op, "security", json_pack("[{s:[]}]", "ApiKey"));
+        json_object_set_new(op, "x-scope", json_string(scope));
+    } else {
+        json_object_set_new(op, "security", json_array());
+    }
+    if (strchr(r->path, '{')) json_object_set_new(resps, "404", err_resp("Not found"));
+    if (r->body || r->query)
+        json_object_set_new(resps, "422",
+                            json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
+                                      "Validation error, one entry per bad field", "content",
+                                      "application/json", "schema", "$ref",
+                                      "#/components/schemas/ValidationError"));
+    json_object_set_new(op, "responses", resps);
+    return op;
+}
+
+/* Builds the document (exposed for the tests through /openapi.json). */
+static json_t *openapi_doc(const yaa_api *api) {
+    size_t n;
+    const yaa_route *routes = yaa_routes(&n);
+    json_t *paths = json_object();
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = json_object_get(paths, routes[i].path);
+        if (!item) {
+            item = json_object();
+            json_object_set_new(paths, routes[i].path, item);
+        }
+        char m[16];
+        size_t k = 0;
+        for (; k < sizeof m - 1 && routes[i].method[k]; k++)
+            m[k] = (char)(routes[i].method[k] | 0x20);
+        m[k] = '\0';
+        json_object_set_new(item, m, operation(&routes[i]));
+    }
+    const char *hdr = api->cfg ? api->cfg->api_key_header : "X-API-Key";
+    return json_pack(
+        "{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:{s:s, s:s, s:s}}, s:{s:{s:s, s:[s], "
+        "s:{s:{}}}, s:{s:s, s:[s], s:{s:{s:s, s:{s:s, s:[s, s, s], s:{s:{s:s}, s:{s:s}, "
+        "s:{s:s}}}}}}}}}",
+        "openapi", "3.1.0", "info", "title", "yaa API", "version", YAA_VERSION, "description",
+        "YouTube content agency in a box: runs, channels, keys, audit, usage.", "paths", paths,
+        "components", "securitySchemes", "ApiKey", "type", "apiKey", "in", "header", "name", hdr,
+        "schemas", "Error", "type", "object", "required", "detail", "properties", "detail",
+        "ValidationError", "type", "object", "required", "detail", "properties", "detail", "type",
+        "array", "items", "type", "object", "required", "loc", "msg", "type", "properties", "loc",
+        "type", "array", "msg", "type", "string", "type", "type", "string");
+}
+
+int yaa_h_openapi(yaa_http_req *req, yaa_http_resp *resp) {
+    return yaa_http_json(resp, 200, openapi_doc(req->api));
+}
+
+static const char docs_html[] =
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>yaa API</title>"
+    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+    "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 "
+    "1em;color:#222}h1{font-size:1.6em}.op{border:1px solid #ddd;border-radius:6px;margin:.6em "
+    "0;padding:.5em .8em}.m{display:inline-block;min-width:4.5em;font-weight:700;font-family:"
+    "monospace}.GET{color:#1565c0}.POST{color:#2e7d32}.PATCH{color:#ef6c00}.DELETE{color:"
+    "#c62828}code{background:#f4f4f4;padding:0 .3em}.scope{float:right;color:#666;font-size:"
+    ".9em}details{margin-top:.3em}pre{background:#f7f7f7;padding:.5em;overflow:auto}</style>"
+    "</head><body><h1>yaa API</h1><p>Machine-readable: <a href=\"/openapi.json\">/openapi.json"
+    "</a> (OpenAPI 3.1). Send your key in the <code id=\"hdr\">X-API-Key</code> header.</p>"
+    "<div id=\"ops\">Loading&hellip;</div><script>"
+    "fetch('/openapi.json').then(r=>r.json()).then(d=>{"
+    "document.getElementById('hdr').textContent=d.components.securitySchemes.ApiKey.name;"
+    "const o=document.getElementById('ops');o.textContent='';"
+    "for(const [p,item] of Object.entries(d.paths)){for(const [m,op] of Object.entries(item)){"
+    "const e=document.createElement('div');e.className='op';"
+    "const M=m.toUpperCase();const h=document.createElement('div');"
+    "const s=document.createElement('span');s.className='m '+M;s.textContent=M;h.append(s);"
+    "const c=document.createElement('code');c.textContent=p;h.append(c,' '+op.summary);"
+    "const sc=document.createElement('span');sc.className='scope';"
+    "sc.textContent=op['x-scope']?'scope: '+op['x-scope']:'public';h.prepend(sc);e.append(h);"
+    "const dt=document.createElement('details');const su=document.createElement('summary');"
+    "su.textContent='parameters and responses';const pre=document.createElement('pre');"
+    "pre.textContent=JSON.stringify({parameters:op.parameters,requestBody:op.requestBody,"
+    "responses:op.responses},null,2);dt.append(su,pre);e.append(dt);o.append(e);}}});"
+    "</script></body></html>";
+
+int yaa_h_docs(yaa_http_req *req, yaa_http_resp *resp) {
+    (void)req;
+    yaa_buf_reset(&resp->body);
+    yaa_buf_puts(&resp->body, docs_html);
+    resp->status = 200;
+    resp->content_type = "text/html; charset=utf-8";
+    return 0;
+}

@@ -1,0 +1,150 @@
+/* routes.c - the route table of CONTRACT.md "HTTP API", with each route's scope and the
+ * validation rules of its query and body. Dispatch, 405 and /openapi.json all read it. */
+#include "api/api_internal.h"
+
+#define API "/api/v1"
+
+static const char *const run_statuses[] = {"pending", "running",   "completed",
+                                           "failed",  "cancelled", NULL};
+static const char *const scopes[] = {"read", "write", "admin", NULL};
+static const char *const stages[] = {"brand_researcher",
+                                     "script_writer",
+                                     "seo_optimizer",
+                                     "media_generator",
+                                     "media_editor",
+                                     "publisher",
+                                     NULL};
+static const char *const group_bys[] = {"run",   "day",     "agent", "provider",
+                                        "model", "channel", NULL};
+
+static const yaa_field_spec run_body[] = {
+    {"channel_id", YAA_V_STR, true, 1, 100, NULL, "channel to produce the video for"},
+    {"topic", YAA_V_STR, true, 1, 500, NULL, "what the video is about"},
+    {"brand_name", YAA_V_STR, false, 0, 200, NULL, "brand name override"},
+    {"dry_run", YAA_V_BOOL, false, 0, 0, NULL, "skip the YouTube upload"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec runs_query[] = {
+    {"channel_id", YAA_V_STR, false, 0, 100, NULL, "only this channel's runs"},
+    {"status", YAA_V_ENUM, false, 0, 0, run_statuses, "only runs in this status"},
+    {"limit", YAA_V_INT, false, 1, 100, NULL, "page size (default 20)"},
+    {"offset", YAA_V_INT, false, 0, 1000000000, NULL, "rows to skip"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec retry_body[] = {
+    {"from_stage", YAA_V_ENUM, false, 0, 0, stages, "stage to resume from"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec dash_query[] = {
+    {"limit", YAA_V_INT, false, 0, 100, NULL, "recent runs to include (default 5)"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec channel_body[] = {
+    {"channel_id", YAA_V_SLUG, true, 1, 100, NULL, "^[A-Za-z0-9_-]{1,100}$"},
+    {"name", YAA_V_STR, true, 1, 200, NULL, "display name"},
+    {"category", YAA_V_STR, false, 0, 50, NULL, "default general"},
+    {"description", YAA_V_STR, false, 0, 500, NULL, "free text"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec channel_patch[] = {
+    {"name", YAA_V_STR, false, 1, 200, NULL, "display name"},
+    {"category", YAA_V_STR, false, 0, 50, NULL, "category"},
+    {"description", YAA_V_STR, false, 0, 500, NULL, "free text"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec key_body[] = {
+    {"name", YAA_V_STR, true, 1, 200, NULL, "what the key is for"},
+    {"scopes", YAA_V_ENUM_ARR, false, 1, 0, scopes, "default [\"read\",\"write\"]"},
+    {"expires_days", YAA_V_INT, false, 1, 365, NULL, "days until it expires"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec audit_query[] = {
+    {"limit", YAA_V_INT, false, 1, 1000, NULL, "page size (default 50)"},
+    {"offset", YAA_V_INT, false, 0, 1000000000, NULL, "rows to skip"},
+    {"method", YAA_V_STR, false, 0, 10, NULL, "HTTP method"},
+    {"path", YAA_V_STR, false, 0, 255, NULL, "path prefix"},
+    {"status_code", YAA_V_INT, false, 100, 599, NULL, "response status"},
+    {"api_key_id", YAA_V_STR, false, 0, 64, NULL, "key id"},
+    {"since", YAA_V_TIME, false, 0, 0, NULL, "RFC 3339 lower bound"},
+    {"until", YAA_V_TIME, false, 0, 0, NULL, "RFC 3339 upper bound"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+#define USAGE_FILTERS                                                      \
+    {"run_id", YAA_V_STR, false, 0, 64, NULL, "run id"},                   \
+        {"channel_id", YAA_V_STR, false, 0, 100, NULL, "channel id"},      \
+        {"agent", YAA_V_STR, false, 0, 64, NULL, "agent (stage) name"},    \
+        {"provider", YAA_V_STR, false, 0, 64, NULL, "provider"},           \
+        {"model", YAA_V_STR, false, 0, 200, NULL, "model"},                \
+        {"from", YAA_V_TIME, false, 0, 0, NULL, "RFC 3339 lower bound"}, { \
+        "to", YAA_V_TIME, false, 0, 0, NULL, "RFC 3339 upper bound"        \
+    }
+static const yaa_field_spec usage_query[] = {
+    USAGE_FILTERS,
+    {"limit", YAA_V_INT, false, 1, 1000, NULL, "page size (default 50)"},
+    {"offset", YAA_V_INT, false, 0, 1000000000, NULL, "rows to skip"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec usage_summary_query[] = {
+    USAGE_FILTERS,
+    {"group_by", YAA_V_ENUM, false, 0, 0, group_bys, "grouping (default day)"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+
+#define R YAA_SCOPE_READ
+#define W YAA_SCOPE_WRITE
+#define A YAA_SCOPE_ADMIN
+
+static const yaa_route routes[] = {
+    {"GET", API "/health", 0, yaa_h_health, NULL, NULL, 200, "Service health", "service", NULL},
+    {"GET", "/health", 0, yaa_h_health, NULL, NULL, 200, "Service health (root alias)", "service",
+     NULL},
+    {"GET", "/metrics", 0, yaa_h_metrics, NULL, NULL, 200, "Prometheus metrics", "service",
+     "text/plain"},
+    {"GET", "/openapi.json", 0, yaa_h_openapi, NULL, NULL, 200, "This OpenAPI document", "service",
+     NULL},
+    {"GET", API "/openapi.json", 0, yaa_h_openapi, NULL, NULL, 200, "This OpenAPI document",
+     "service", NULL},
+    {"GET", "/docs", 0, yaa_h_docs, NULL, NULL, 200, "Browsable API documentation", "service",
+     "text/html"},
+    {"GET", API "/docs", 0, yaa_h_docs, NULL, NULL, 200, "Browsable API documentation", "service",
+     "text/html"},
+    {"POST", API "/pipeline/run", W, yaa_h_run_start, run_body, NULL, 202,
+     "Start a pipeline run (queued)", "pipeline", NULL},
+    {"GET", API "/pipeline/runs", R, yaa_h_runs_list, NULL, runs_query, 200,
+     "List runs, newest first", "pipeline", NULL},
+    {"GET", API "/pipeline/runs/{run_id}", R, yaa_h_run_get, NULL, NULL, 200,
+     "Run detail with stages and cost", "pipeline", NULL},
+    {"GET", API "/pipeline/runs/{run_id}/events", R, yaa_h_run_events, NULL, NULL, 200,
+     "Server-sent events of a run", "pipeline", "text/event-stream"},
+    {"POST", API "/pipeline/runs/{run_id}/cancel", W, yaa_h_run_cancel, NULL, NULL, 202,
+     "Cancel a run", "pipeline", NULL},
+    {"POST", API "/pipeline/runs/{run_id}/retry", W, yaa_h_run_retry, retry_body, NULL, 202,
+     "Retry a run from its checkpoints", "pipeline", NULL},
+    {"GET", API "/pipeline/runs/{run_id}/artifacts/{name}", R, yaa_h_run_artifact, NULL, NULL, 200,
+     "Download an artifact (Range supported)", "pipeline", "application/octet-stream"},
+    {"GET", API "/pipeline/runs/{run_id}/artifacts/{dir}/{name}", R, yaa_h_run_artifact, NULL, NULL,
+     200, "Download images/NN.png or audio/NN.wav", "pipeline", "application/octet-stream"},
+    {"GET", API "/status/{run_id}", R, yaa_h_status, NULL, NULL, 200, "Run status", "pipeline",
+     NULL},
+    {"GET", API "/dashboard/summary", R, yaa_h_dashboard, NULL, dash_query, 200,
+     "Dashboard summary", "dashboard", NULL},
+    {"GET", API "/channels", R, yaa_h_channels_list, NULL, NULL, 200, "List channels", "channels",
+     NULL},
+    {"POST", API "/channels", A, yaa_h_channel_create, channel_body, NULL, 201,
+     "Create a channel from the template", "channels", NULL},
+    {"GET", API "/channels/{channel_id}", R, yaa_h_channel_get, NULL, NULL, 200, "Channel info",
+     "channels", NULL},
+    {"PATCH", API "/channels/{channel_id}", A, yaa_h_channel_update, channel_patch, NULL, 200,
+     "Update a channel", "channels", NULL},
+    {"DELETE", API "/channels/{channel_id}", A, yaa_h_channel_delete, NULL, NULL, 200,
+     "Delete a channel (files moved aside)", "channels", NULL},
+    {"POST", API "/admin/api-keys", A, yaa_h_keys_create, key_body, NULL, 201,
+     "Create an API key (shown once)", "admin", NULL},
+    {"GET", API "/admin/api-keys", A, yaa_h_keys_list, NULL, NULL, 200, "List API keys", "admin",
+     NULL},
+    {"DELETE", API "/admin/api-keys/{key_id}", A, yaa_h_keys_revoke, NULL, NULL, 200,
+     "Revoke an API key", "admin", NULL},
+    {"GET", API "/admin/audit-logs", A, yaa_h_audit_list, NULL, audit_query, 200,
+     "Audit log with filters", "admin", NULL},
+    {"GET", API "/usage", R, yaa_h_usage, NULL, usage_query, 200, "Usage events and totals",
+     "usage", NULL},
+    {"GET", API "/usage/events", R, yaa_h_usage, NULL, usage_query, 200,
+     "Usage events and totals (alias)", "usage", NULL},
+    {"GET", API "/usage/summary", R, yaa_h_usage_summary, NULL, usage_summary_query, 200,
+     "Usage grouped by run, day, agent, provider, model or channel", "usage", NULL},
+};
+
+const yaa_route *yaa_routes(size_t *n) {
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}

@@ -1,0 +1,121 @@
+/* cmd_serve.c - `yaa serve [--host H] [--port P] [--workers N]`: migrates the database, opens
+ * the queue, starts the API and N in-process workers, and shuts down gracefully on SIGTERM or
+ * SIGINT (stop accepting, finish requests in flight, workers stop at a checkpoint). */
+#include "cli/cli.h"
+
+#include "api/api.h"
+#include "api/api_internal.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "queue/queue.h"
+#include "worker/worker.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig) { stop_signal = sig; }
+
+static int parse_args(yaa_cli *cli, const char **host, long *port, long *workers) {
+    for (int i = 1; i < cli->argc; i++) {
+        const char *a = cli->argv[i];
+        const char *v = i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
+        if (strcmp(a, "--host") == 0 && v) {
+            *host = v;
+            i++;
+        } else if (strcmp(a, "--port") == 0 && v) {
+            if (yaa_parse_long(v, 0, 65535, port) != 0)
+                return yaa_cli_usage_error("serve: --port must be 0-65535, got '%s'", v);
+            i++;
+        } else if (strcmp(a, "--workers") == 0 && v) {
+            if (yaa_parse_long(v, 0, 64, workers) != 0)
+                return yaa_cli_usage_error("serve: --workers must be 0-64, got '%s'", v);
+            i++;
+        } else {
+            return yaa_cli_usage_error("serve: unknown or incomplete option '%s' (see yaa serve "
+                                       "--help)",
+                                       a);
+        }
+    }
+    return 0;
+}
+
+int yaa_cmd_serve(yaa_cli *cli) {
+    const char *host = NULL;
+    long port = 0, workers = 2;
+    int rc = parse_args(cli, &host, &port, &workers);
+    if (rc) return rc;
+    yaa_config *cfg = cli->cfg;
+    yaa_err err = {0};
+    yaa_db *db = NULL;
+    yaa_queue *queue = NULL;
+    yaa_api *api = NULL;
+    yaa_worker_pool *pool = NULL;
+    int exit_code = YAA_EXIT_FAIL;
+    char redacted[512];
+    yaa_db_redact_url(cfg->database_url, redacted, sizeof redacted);
+    if (yaa_db_open(cfg->database_url, &db, &err) != 0) {
+        yaa_cli_fail("serve: DATABASE_URL %s: %s", redacted, err.msg);
+        goto out;
+    }
+    int applied = 0;
+    if (yaa_db_upgrade(db, NULL, -1, &applied, &err) != 0) {
+        yaa_cli_fail("serve: migrations: %s", err.msg);
+        goto out;
+    }
+    if (applied)
+        yaa_log_ev(YAA_LOG_INFO, "serve", "migrations applied", YAA_F_INT("count", applied),
+                   YAA_F_END);
+    if (yaa_queue_open(cfg->queue_url, db, &queue, &err) != 0) {
+        yaa_cli_fail("serve: %s", err.msg);
+        goto out;
+    }
+    yaa_api_opts o = {.cfg = cfg, .db = db, .queue = queue, .host = host, .port = port};
+    if (port == 0 && cli->argc > 1) {
+        for (int i = 1; i + 1 < cli->argc; i++)
+            if (strcmp(cli->argv[i], "--port") == 0) o.port = -1; /* --port 0: any free port */
+    }
+    if (yaa_api_new(&o, &api, &err) != 0 || yaa_api_auth_bootstrap(api, &err) != 0 ||
+        yaa_api_listen(api, &err) != 0) {
+        yaa_cli_fail("serve: %s", err.msg);
+        goto out;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    bool inproc = strcmp(yaa_queue_name(queue), "db") == 0 || workers > 0;
+    if (inproc && workers > 0) {
+        yaa_worker_opts wo = {.cfg = cfg, .db = db, .queue = queue, .concurrency = (int)workers};
+        if (yaa_worker_pool_start(&wo, &pool, &err) != 0) {
+            yaa_cli_fail("serve: workers: %s", err.msg);
+            goto out;
+        }
+    }
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%ld", yaa_api_port(api));
+    yaa_log_ev(YAA_LOG_INFO, "serve", "listening", YAA_F_STR("host", host ? host : cfg->api_host),
+               YAA_F_INT("port", yaa_api_port(api)), YAA_F_STR("database", yaa_db_kind_name(db)),
+               YAA_F_STR("queue", yaa_queue_name(queue)), YAA_F_INT("workers", pool ? workers : 0),
+               YAA_F_END);
+    /* A line for scripts and tests that started us with --port 0. */
+    fprintf(stderr, "yaa: serving on http://%s:%s\n", host ? host : cfg->api_host, portstr);
+    while (!stop_signal) pause();
+    yaa_log_ev(YAA_LOG_INFO, "serve", "shutting down", YAA_F_INT("signal", stop_signal), YAA_F_END);
+    yaa_worker_pool_stop(pool);
+    exit_code = YAA_EXIT_OK;
+out:
+    yaa_api_free(api);
+    yaa_worker_pool_free(pool);
+    yaa_queue_close(queue);
+    yaa_db_close(db);
+    if (exit_code == YAA_EXIT_OK) yaa_log_ev(YAA_LOG_INFO, "serve", "stopped", YAA_F_END);
+    return exit_code;
+}

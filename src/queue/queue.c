@@ -1,0 +1,97 @@
+/* queue.c - backend selection and the backend-neutral wrappers and helpers. */
+#include "queue/queue.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int yaa_queue_open(const char *url, struct yaa_db *db, yaa_queue **out, yaa_err *err) {
+    *out = NULL;
+    if (!url || !*url || strcmp(url, "db") == 0) {
+        if (!db) return yaa_err_set(err, YAA_ECONFIG, "QUEUE_URL=db needs a database");
+        return yaa_queue_db_open(db, out, err);
+    }
+    if (strncmp(url, "redis://", 8) == 0 || strncmp(url, "rediss://", 9) == 0) {
+        if (!yaa_queue_redis_open)
+            return yaa_err_set(err, YAA_ECONFIG,
+                               "QUEUE_URL: the redis queue backend is not built into this yaa");
+        return yaa_queue_redis_open(url, out, err);
+    }
+    return yaa_err_set(err, YAA_ECONFIG, "QUEUE_URL: expected 'db' or 'redis://host:port/n'");
+}
+
+void yaa_queue_close(yaa_queue *q) {
+    if (q) q->vt->close(q);
+}
+
+const char *yaa_queue_name(const yaa_queue *q) { return q ? q->vt->name : "none"; }
+
+int yaa_queue_enqueue_run(yaa_queue *q, const char *run_id, const char *from_stage, bool *created,
+                          yaa_err *err) {
+    return q->vt->enqueue(q, run_id, from_stage, created, err);
+}
+int yaa_queue_claim(yaa_queue *q, const char *worker, int wait_ms, yaa_job *out, yaa_err *err) {
+    return q->vt->claim(q, worker, wait_ms, out, err);
+}
+int yaa_queue_renew(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err) {
+    return q->vt->renew(q, job, worker, err);
+}
+int yaa_queue_ack(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err) {
+    return q->vt->ack(q, job, worker, err);
+}
+int yaa_queue_fail(yaa_queue *q, const yaa_job *job, const char *worker, const char *error,
+                   bool *dead, yaa_err *err) {
+    return q->vt->fail(q, job, worker, error, dead, err);
+}
+int yaa_queue_cancel(yaa_queue *q, const char *run_id, yaa_err *err) {
+    return q->vt->cancel(q, run_id, err);
+}
+int yaa_queue_stats_get(yaa_queue *q, yaa_queue_stats *out, yaa_err *err) {
+    return q->vt->stats(q, out, err);
+}
+int yaa_queue_dead_list(yaa_queue *q, long limit, yaa_dead_job **out, size_t *n, yaa_err *err) {
+    return q->vt->dead_list(q, limit, out, n, err);
+}
+int yaa_queue_requeue(yaa_queue *q, const char *id, yaa_err *err) {
+    return q->vt->requeue(q, id, err);
+}
+int yaa_queue_ping(yaa_queue *q, yaa_err *err) { return q->vt->ping(q, err); }
+
+int yaa_queue_backoff_sec(const yaa_queue *q, int attempt) {
+    long s = q->backoff_base_s;
+    if (s <= 0) return 0;
+    for (int i = 1; i < attempt && s < 3600; i++) s *= 2;
+    return (int)(s > 3600 ? 3600 : s);
+}
+
+int yaa_queue_parse_payload(const char *json, yaa_job *out, yaa_err *err) {
+    json_error_t je;
+    json_t *j = json_loads(json ? json : "", 0, &je);
+    if (!j || !json_is_object(j)) {
+        json_decref(j);
+        return yaa_err_set(err, YAA_EPARSE, "job payload is not a JSON object");
+    }
+    const char *type = json_string_value(json_object_get(j, "type"));
+    const char *run_id = json_string_value(json_object_get(j, "run_id"));
+    const char *from = json_string_value(json_object_get(j, "from_stage"));
+    if (!type || !run_id) {
+        json_decref(j);
+        return yaa_err_set(err, YAA_EPARSE, "job payload lacks type or run_id");
+    }
+    snprintf(out->type, sizeof out->type, "%s", type);
+    snprintf(out->run_id, sizeof out->run_id, "%s", run_id);
+    snprintf(out->from_stage, sizeof out->from_stage, "%s", from ? from : "");
+    json_decref(j);
+    return 0;
+}
+
+char *yaa_queue_payload(const char *run_id, int attempt, const char *from_stage) {
+    json_t *j =
+        json_pack("{s:s, s:s, s:i}", "type", "pipeline.run", "run_id", run_id, "attempt", attempt);
+    if (!j) return NULL;
+    if (from_stage && *from_stage) json_object_set_new(j, "from_stage", json_string(from_stage));
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    return s;
+}

@@ -1,0 +1,104 @@
+/* queue.h - the job queue: one interface, two backends (db: the `jobs` table; redis: Redis
+ * Streams, from the distributed-workers issue).
+ *
+ * Delivery is at-least-once: a claimed job carries a lease that the worker renews while it
+ * runs; a job whose lease expires is delivered again. fail() retries with exponential backoff
+ * (base * 2^(attempt-1)) up to max_attempts, then the job is dead (dead letters, listable and
+ * re-queueable). Enqueueing is idempotent per run id. */
+#ifndef YAA_QUEUE_H
+#define YAA_QUEUE_H
+
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct yaa_db;
+
+#define YAA_QUEUE_PIPELINE "pipeline"
+#define YAA_QUEUE_MAX_ATTEMPTS 3
+#define YAA_QUEUE_LEASE_SEC 60
+
+typedef struct yaa_job {
+    char id[64];
+    char run_id[40];
+    char type[32];       /* "pipeline.run" */
+    char from_stage[40]; /* "" = resume at the first stage without a checkpoint */
+    int attempt;         /* 1 on the first delivery */
+    int max_attempts;
+    void *backend; /* backend-specific handle (e.g. a stream entry id) */
+} yaa_job;
+
+typedef struct yaa_queue_stats {
+    long queued, delayed, running, done, dead, cancelled;
+} yaa_queue_stats;
+
+typedef struct yaa_dead_job {
+    char id[64];
+    char run_id[40];
+    int attempts;
+    char last_error[512];
+    char failed_at[32];
+} yaa_dead_job;
+
+typedef struct yaa_queue yaa_queue;
+
+/* What a backend implements. Every call is thread-safe. */
+typedef struct yaa_queue_vt {
+    const char *name; /* "db" | "redis" */
+    int (*enqueue)(yaa_queue *q, const char *run_id, const char *from_stage, bool *created,
+                   yaa_err *err);
+    /* YAA_ENOTFOUND when no job is due (after waiting at most wait_ms). */
+    int (*claim)(yaa_queue *q, const char *worker, int wait_ms, yaa_job *out, yaa_err *err);
+    int (*renew)(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err);
+    int (*ack)(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err);
+    int (*fail)(yaa_queue *q, const yaa_job *job, const char *worker, const char *error, bool *dead,
+                yaa_err *err);
+    int (*cancel)(yaa_queue *q, const char *run_id, yaa_err *err);
+    int (*stats)(yaa_queue *q, yaa_queue_stats *out, yaa_err *err);
+    int (*dead_list)(yaa_queue *q, long limit, yaa_dead_job **out, size_t *n, yaa_err *err);
+    int (*requeue)(yaa_queue *q, const char *id, yaa_err *err);
+    int (*ping)(yaa_queue *q, yaa_err *err);
+    void (*close)(yaa_queue *q);
+} yaa_queue_vt;
+
+/* The common head of every backend's struct. */
+struct yaa_queue {
+    const yaa_queue_vt *vt;
+    int max_attempts;   /* default YAA_QUEUE_MAX_ATTEMPTS */
+    int lease_sec;      /* default YAA_QUEUE_LEASE_SEC */
+    int backoff_base_s; /* first retry delay; default 10 (env YAA_QUEUE_BACKOFF_SEC) */
+};
+
+/* Opens the backend named by url: "db" (needs db) or "redis://..." (the redis backend, if
+ * built in: yaa_queue_redis_open). */
+int yaa_queue_open(const char *url, struct yaa_db *db, yaa_queue **out, yaa_err *err);
+int yaa_queue_db_open(struct yaa_db *db, yaa_queue **out, yaa_err *err);
+/* Defined by src/queue/redis_queue.c when that backend exists. */
+int yaa_queue_redis_open(const char *url, yaa_queue **out, yaa_err *err) __attribute__((weak));
+void yaa_queue_close(yaa_queue *q);
+const char *yaa_queue_name(const yaa_queue *q);
+
+/* Payload {"type":"pipeline.run","run_id","attempt"(,"from_stage")}. */
+int yaa_queue_enqueue_run(yaa_queue *q, const char *run_id, const char *from_stage, bool *created,
+                          yaa_err *err);
+int yaa_queue_claim(yaa_queue *q, const char *worker, int wait_ms, yaa_job *out, yaa_err *err);
+int yaa_queue_renew(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err);
+int yaa_queue_ack(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err);
+int yaa_queue_fail(yaa_queue *q, const yaa_job *job, const char *worker, const char *error,
+                   bool *dead, yaa_err *err);
+int yaa_queue_cancel(yaa_queue *q, const char *run_id, yaa_err *err);
+int yaa_queue_stats_get(yaa_queue *q, yaa_queue_stats *out, yaa_err *err);
+/* Caller frees *out with free(). */
+int yaa_queue_dead_list(yaa_queue *q, long limit, yaa_dead_job **out, size_t *n, yaa_err *err);
+int yaa_queue_requeue(yaa_queue *q, const char *id, yaa_err *err);
+int yaa_queue_ping(yaa_queue *q, yaa_err *err);
+
+/* Backoff before delivery number attempt+1: base * 2^(attempt-1), capped at one hour. */
+int yaa_queue_backoff_sec(const yaa_queue *q, int attempt);
+/* Parses a job payload into out (type, run_id, from_stage). */
+int yaa_queue_parse_payload(const char *json, yaa_job *out, yaa_err *err);
+/* Builds the payload for run_id; caller frees. */
+char *yaa_queue_payload(const char *run_id, int attempt, const char *from_stage);
+
+#endif

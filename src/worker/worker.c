@@ -1,0 +1,191 @@
+/* worker.c - claim / execute / ack loop with a heartbeat thread renewing leases. */
+#include "worker/worker.h"
+
+#include "core/log.h"
+#include "core/util.h"
+#include "pipeline/pipeline.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The pipeline implementation lands separately; without it a job fails with a clear error. */
+#pragma weak yaa_pipeline_execute
+
+typedef struct slot {
+    struct yaa_worker_pool *pool;
+    pthread_t thread;
+    char name[128];
+    pthread_mutex_t mu;
+    bool has_job;
+    yaa_job job;
+} slot;
+
+struct yaa_worker_pool {
+    yaa_worker_opts opts;
+    atomic_bool stopping;
+    atomic_int busy;
+    int n;
+    slot *slots;
+    pthread_t heartbeat;
+    bool heartbeat_started;
+    pthread_mutex_t stop_mu;
+    pthread_cond_t stop_cv;
+};
+
+static bool should_cancel(void *ud, const char *run_id) {
+    (void)run_id;
+    const yaa_worker_pool *p = ud;
+    return atomic_load(&p->stopping);
+}
+
+static void run_job(slot *s, const yaa_job *job) {
+    yaa_worker_pool *p = s->pool;
+    yaa_log_ctx ctx = {.run_id = job->run_id, .job_id = job->id};
+    yaa_log_ctx_set(&ctx);
+    yaa_log_ev(YAA_LOG_INFO, "worker", "job claimed", YAA_F_STR("worker", s->name),
+               YAA_F_INT("attempt", job->attempt), YAA_F_END);
+    yaa_pipeline_env env = {
+        .cfg = p->opts.cfg, .db = p->opts.db, .should_cancel = should_cancel, .cancel_ud = p};
+    yaa_run_options ro = {.from_stage = job->from_stage[0] ? job->from_stage : NULL};
+    yaa_err err = {0};
+    int rc = yaa_pipeline_execute
+                 ? yaa_pipeline_execute(&env, job->run_id, &ro, &err)
+                 : yaa_err_set(&err, YAA_EUNAVAILABLE, "the pipeline is not built into this yaa");
+    yaa_err qerr = {0};
+    if (rc == 0 || (rc == YAA_ECANCELLED && !atomic_load(&p->stopping))) {
+        if (yaa_queue_ack(p->opts.queue, job, s->name, &qerr))
+            yaa_log_ev(YAA_LOG_WARN, "worker", "ack failed", YAA_F_STR("error", qerr.msg),
+                       YAA_F_END);
+        yaa_log_ev(YAA_LOG_INFO, "worker", rc == 0 ? "job done" : "job cancelled", YAA_F_END);
+    } else if (rc == YAA_ECANCELLED) {
+        /* Shutting down: leave the job to be re-delivered after its lease. */
+        yaa_log_ev(YAA_LOG_INFO, "worker", "job interrupted by shutdown; will be re-delivered",
+                   YAA_F_END);
+    } else {
+        bool dead = false;
+        if (yaa_queue_fail(p->opts.queue, job, s->name, err.msg, &dead, &qerr))
+            yaa_log_ev(YAA_LOG_WARN, "worker", "fail failed", YAA_F_STR("error", qerr.msg),
+                       YAA_F_END);
+        yaa_log_ev(dead ? YAA_LOG_ERROR : YAA_LOG_WARN, "worker",
+                   dead ? "job failed; moved to dead letters" : "job failed; will retry",
+                   YAA_F_STR("error", err.msg), YAA_F_INT("attempt", job->attempt), YAA_F_END);
+    }
+    yaa_log_ctx_set(NULL);
+}
+
+static void *worker_main(void *arg) {
+    slot *s = arg;
+    yaa_worker_pool *p = s->pool;
+    int poll = p->opts.poll_ms > 0 ? p->opts.poll_ms : 1000;
+    while (!atomic_load(&p->stopping)) {
+        yaa_job job;
+        yaa_err err = {0};
+        int rc = yaa_queue_claim(p->opts.queue, s->name, poll, &job, &err);
+        if (rc == YAA_ENOTFOUND) continue;
+        if (rc) {
+            yaa_log_ev(YAA_LOG_WARN, "worker", "claim failed", YAA_F_STR("error", err.msg),
+                       YAA_F_END);
+            yaa_sleep_ms(poll);
+            continue;
+        }
+        pthread_mutex_lock(&s->mu);
+        s->job = job;
+        s->has_job = true;
+        pthread_mutex_unlock(&s->mu);
+        atomic_fetch_add(&p->busy, 1);
+        run_job(s, &job);
+        atomic_fetch_sub(&p->busy, 1);
+        pthread_mutex_lock(&s->mu);
+        s->has_job = false;
+        pthread_mutex_unlock(&s->mu);
+    }
+    return NULL;
+}
+
+/* Renews the lease of every running job a third of the lease time apart. */
+static void *heartbeat_main(void *arg) {
+    yaa_worker_pool *p = arg;
+    int every = p->opts.queue->lease_sec / 3;
+    if (every < 1) every = 1;
+    pthread_mutex_lock(&p->stop_mu);
+    while (!atomic_load(&p->stopping)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += every;
+        pthread_cond_timedwait(&p->stop_cv, &p->stop_mu, &ts);
+        if (atomic_load(&p->stopping)) break;
+        for (int i = 0; i < p->n; i++) {
+            slot *s = &p->slots[i];
+            pthread_mutex_lock(&s->mu);
+            if (s->has_job) {
+                yaa_err err = {0};
+                if (yaa_queue_renew(p->opts.queue, &s->job, s->name, &err))
+                    yaa_log_ev(YAA_LOG_WARN, "worker", "lease renewal failed",
+                               YAA_F_STR("job_id", s->job.id), YAA_F_STR("error", err.msg),
+                               YAA_F_END);
+            }
+            pthread_mutex_unlock(&s->mu);
+        }
+    }
+    pthread_mutex_unlock(&p->stop_mu);
+    return NULL;
+}
+
+int yaa_worker_pool_start(const yaa_worker_opts *opts, yaa_worker_pool **out, yaa_err *err) {
+    *out = NULL;
+    yaa_worker_pool *p = calloc(1, sizeof *p);
+    if (!p) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    p->opts = *opts;
+    pthread_mutex_init(&p->stop_mu, NULL);
+    pthread_cond_init(&p->stop_cv, NULL);
+    *out = p;
+    if (opts->concurrency <= 0) return 0;
+    p->slots = calloc((size_t)opts->concurrency, sizeof *p->slots);
+    if (!p->slots) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    char host[64] = "host";
+    gethostname(host, sizeof host - 1);
+    for (int i = 0; i < opts->concurrency; i++) {
+        slot *s = &p->slots[i];
+        s->pool = p;
+        pthread_mutex_init(&s->mu, NULL);
+        if (opts->name)
+            snprintf(s->name, sizeof s->name, "%s-%d", opts->name, i + 1);
+        else
+            snprintf(s->name, sizeof s->name, "%s:%d-%d", host, (int)getpid(), i + 1);
+        if (pthread_create(&s->thread, NULL, worker_main, s) != 0) {
+            yaa_worker_pool_stop(p);
+            return yaa_err_set(err, YAA_EIO, "cannot start worker thread %d", i + 1);
+        }
+        p->n++;
+    }
+    if (pthread_create(&p->heartbeat, NULL, heartbeat_main, p) == 0) p->heartbeat_started = true;
+    return 0;
+}
+
+void yaa_worker_pool_stop(yaa_worker_pool *p) {
+    if (!p) return;
+    pthread_mutex_lock(&p->stop_mu);
+    atomic_store(&p->stopping, true);
+    pthread_cond_broadcast(&p->stop_cv);
+    pthread_mutex_unlock(&p->stop_mu);
+}
+
+void yaa_worker_pool_free(yaa_worker_pool *p) {
+    if (!p) return;
+    yaa_worker_pool_stop(p);
+    for (int i = 0; i < p->n; i++) {
+        pthread_join(p->slots[i].thread, NULL);
+        pthread_mutex_destroy(&p->slots[i].mu);
+    }
+    if (p->heartbeat_started) pthread_join(p->heartbeat, NULL);
+    pthread_mutex_destroy(&p->stop_mu);
+    pthread_cond_destroy(&p->stop_cv);
+    free(p->slots);
+    free(p);
+}
+
+int yaa_worker_pool_busy(yaa_worker_pool *p) { return p ? atomic_load(&p->busy) : 0; }
