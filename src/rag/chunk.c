@@ -59,7 +59,7 @@ static int emit_part(yaa_rag_chunks *out, const char *source, const char *sectio
     yaa_buf_init(&t, 0);
     int rc =
         *part ? yaa_buf_printf(&sec, "%s/%d", section, *part + 1) : yaa_buf_puts(&sec, section);
-    if (!rc) rc = yaa_buf_printf(&t, "%s: %s", prefix, body);
+    if (!rc) rc = yaa_buf_printf(&t, "%s\n%s", prefix, body);
     if (!rc) rc = yaa_rag_chunks_add(out, source, yaa_buf_cstr(&sec), yaa_buf_cstr(&t));
     (*part)++;
     yaa_buf_free(&sec);
@@ -294,6 +294,12 @@ int yaa_rag_chunk_channel(yaa_rag_chunks *out, const char *channels_dir, const c
                           const char *channel_id, yaa_err *err) {
     char dir[4096], path[4096];
     struct stat st;
+    size_t idlen = strspn(channel_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                      "0123456789_-");
+    if (!*channel_id || channel_id[idlen] || idlen > 100)
+        return yaa_err_set(err, YAA_EINVAL,
+                           "channel id '%.100s': use 1-100 letters, digits, '_' or '-'",
+                           channel_id);
     if (pathf(dir, sizeof dir, "%s/%s", channels_dir, channel_id) || stat(dir, &st) != 0 ||
         !S_ISDIR(st.st_mode))
         return yaa_err_set(err, YAA_ENOTFOUND, "channel '%s': no directory %s", channel_id, dir);

@@ -1,7 +1,8 @@
 /* chunk_yaml.c - cuts any YAML document into chunks along its structure: each non-empty
  * scalar becomes a chunk whose section is its path (`competitors[1].differentiation`) and
- * whose text carries the path words, known aliases of the keys (English and Korean, so a
- * question about "what to avoid" or "피해야 할" finds `dont` rules) and the value. */
+ * whose text is one line of path words, known aliases of the keys (English and Korean, so a
+ * question about "what to avoid" or "피해야 할" finds `dont` rules) and labels, then a
+ * newline and the value. */
 #include "rag/rag.h"
 
 #include <string.h>
@@ -100,7 +101,7 @@ static int emit(walk *w, const char *value) {
     if (!first && !rc) rc = yaa_buf_putc(&t, ')');
     for (int i = 0; i < w->depth && !rc; i++)
         if (w->label[i]) rc = yaa_buf_printf(&t, " [%s]", w->label[i]);
-    if (!rc) rc = yaa_buf_printf(&t, ": %s", value);
+    if (!rc) rc = yaa_buf_printf(&t, "\n%s", value);
     if (!rc) rc = yaa_rag_chunks_add(w->out, w->source, yaa_buf_cstr(&w->path), yaa_buf_cstr(&t));
     yaa_buf_free(&t);
     return rc;
@@ -159,7 +160,10 @@ static void walk_node(walk *w, yaml_node_t *n) {
                     const char *k = scalar_of(yaml_document_get_node(w->doc, p->key));
                     const char *v = scalar_of(yaml_document_get_node(w->doc, p->value));
                     if (k && v && *v && is_label_key(k)) {
-                        label = yaa_arena_sprintf(&w->out->arena, "%s: %s", k, v);
+                        char *l = yaa_arena_sprintf(&w->out->arena, "%s: %s", k, v);
+                        for (char *q = l; q && *q; q++)
+                            if (*q == '\n' || *q == '\r') *q = ' ';
+                        label = l;
                         break;
                     }
                 }

@@ -3,6 +3,7 @@
  * feature hashing into dim buckets, L2 normalisation. Works for Korean and English with no
  * model and no network; deterministic, so an index built anywhere matches queries anywhere. */
 #include "rag/rag.h"
+#include "rag/rag_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -64,7 +65,7 @@ static uint32_t next_cp(const unsigned char **pp) {
     return c;
 }
 
-static int is_hangul(uint32_t c) { return c >= 0xAC00 && c <= 0xD7A3; }
+int yaa_rag__is_hangul(uint32_t c) { return c >= 0xAC00 && c <= 0xD7A3; }
 
 /* Folds case and width; 0 means "separator", 1 means "drop" (apostrophes inside words). */
 static uint32_t fold(uint32_t c) {
@@ -80,12 +81,13 @@ static uint32_t fold(uint32_t c) {
     if (c >= 0x0391 && c <= 0x03A9) return c + 32;          /* Greek capitals */
     if (c >= 0x0410 && c <= 0x042F) return c + 32;          /* Cyrillic capitals */
     if ((c >= 0x03B1 && c <= 0x03C9) || (c >= 0x0430 && c <= 0x045F)) return c;
-    if (is_hangul(c) || (c >= 0x1100 && c <= 0x11FF) || (c >= 0x3131 && c <= 0x318E)) return c;
+    if (yaa_rag__is_hangul(c) || (c >= 0x1100 && c <= 0x11FF) || (c >= 0x3131 && c <= 0x318E))
+        return c;
     if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x4E00 && c <= 0x9FFF)) return c; /* kana, CJK */
     return 0;
 }
 
-static int is_stopword(const uint32_t *w, size_t n) {
+int yaa_rag__is_stopword(const uint32_t *w, size_t n) {
     char s[16];
     if (n >= sizeof s) return 0;
     for (size_t i = 0; i < n; i++) {
@@ -99,10 +101,10 @@ static int is_stopword(const uint32_t *w, size_t n) {
 }
 
 static void word_features(const uint32_t *w, size_t n, float *out, int dim) {
-    if (n == 0 || is_stopword(w, n)) return;
+    if (n == 0 || yaa_rag__is_stopword(w, n)) return;
     add_feature(out, dim, hash_cps(1, w, n), 1.0f);
     size_t hangul = 0;
-    for (size_t i = 0; i < n; i++) hangul += is_hangul(w[i]) ? 1 : 0;
+    for (size_t i = 0; i < n; i++) hangul += yaa_rag__is_hangul(w[i]) ? 1 : 0;
     if (hangul * 2 >= n) {
         /* Korean: syllable 2- and 3-grams; a particle or ending changes only the tail. */
         for (size_t g = 2; g <= 3; g++)
@@ -140,8 +142,17 @@ static size_t compose_hangul(uint32_t *cp, size_t n) {
     return o;
 }
 
-void yaa_rag_hash_embed(const char *text, float *out, int dim) {
-    memset(out, 0, (size_t)dim * sizeof *out);
+typedef struct {
+    float *out;
+    int dim;
+} embed_ud;
+
+static void on_word(void *ud, const uint32_t *cp, size_t n) {
+    embed_ud *e = ud;
+    word_features(cp, n, e->out, e->dim);
+}
+
+void yaa_rag__each_word(const char *text, yaa_rag__word_fn fn, void *ud) {
     const unsigned char *p = (const unsigned char *)(text ? text : "");
     uint32_t w[WORD_MAX * 2];
     size_t n = 0;
@@ -155,11 +166,40 @@ void yaa_rag_hash_embed(const char *text, float *out, int dim) {
         }
         if (n) {
             size_t m = compose_hangul(w, n);
-            word_features(w, m > WORD_MAX ? WORD_MAX : m, out, dim);
+            fn(ud, w, m > WORD_MAX ? WORD_MAX : m);
             n = 0;
         }
         if (!c) break;
     }
+}
+
+size_t yaa_rag__utf8(uint32_t c, char *o) {
+    if (c < 0x80) {
+        o[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        o[0] = (char)(0xC0 | (c >> 6));
+        o[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        o[0] = (char)(0xE0 | (c >> 12));
+        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (c >> 18));
+    o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+void yaa_rag_hash_embed(const char *text, float *out, int dim) {
+    memset(out, 0, (size_t)dim * sizeof *out);
+    embed_ud e = {out, dim};
+    yaa_rag__each_word(text, on_word, &e);
     double ss = 0;
     for (int i = 0; i < dim; i++) ss += (double)out[i] * out[i];
     if (ss > 0) {

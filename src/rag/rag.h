@@ -26,7 +26,7 @@ typedef struct yaa_rag_chunk {
     const char *
         source; /* "brand_guide.yaml", "config.yaml", "knowledge/x.md", "runs/<id>/research.json" */
     const char *section; /* structural path, e.g. "tone_and_manner.dont[2]" */
-    const char *text;    /* what is embedded and searched: path words + value */
+    const char *text;    /* what is embedded and searched: a line of path words, then the value */
     char hash[65];       /* SHA-256 of source, section and text */
 } yaa_rag_chunk;
 
@@ -70,11 +70,17 @@ typedef struct yaa_rag_embedder yaa_rag_embedder;
 
 /* From cfg->embedding_provider (hash | openai | openai-compatible) and embedding_model. */
 int yaa_rag_embedder_open(const yaa_config *cfg, yaa_rag_embedder **out, yaa_err *err);
+/* The hash embedder with another dimension (0 = YAA_RAG_HASH_DIM, named "hash"; others are
+ * named "hash-<dim>"). */
+int yaa_rag_embedder_open_hash(int dim, yaa_rag_embedder **out, yaa_err *err);
 void yaa_rag_embedder_free(yaa_rag_embedder *e);
 /* The name stored with each chunk ("hash", "openai:text-embedding-3-small") and the
  * dimension (known after the first call for hosted models; 0 before). */
 const char *yaa_rag_embedder_name(const yaa_rag_embedder *e);
 int yaa_rag_embedder_dim(const yaa_rag_embedder *e);
+/* The per-call context handed to the usage hook with each hosted embedding request
+ * (the run/agent of the caller); NULL by default. */
+void yaa_rag_embedder_set_usage_ctx(yaa_rag_embedder *e, void *usage_ctx);
 /* Embeds n texts into out (n * dim floats, each row L2-normalised); *dim is set.
  * out is malloc'd; the caller frees it. Hosted embedders send batches. */
 int yaa_rag_embed(yaa_rag_embedder *e, const char *const *texts, size_t n, float **out, int *dim,
@@ -131,11 +137,12 @@ typedef struct yaa_rag_hit {
     int64_t id;
     char *source;
     char *section;
-    char *text;
-    double score;    /* fused (hybrid), bm25-derived (lexical) or cosine (vector) */
-    int lex_rank;    /* 1-based rank in the lexical list, 0 = absent */
-    int vec_rank;    /* 1-based rank in the vector list, 0 = absent */
-    float vec_score; /* cosine similarity when ranked by vector */
+    char *text;       /* a line of path words (and aliases) for search, then the content */
+    const char *body; /* the content alone: text after its first line (points into text) */
+    double score;     /* fused (hybrid), bm25-derived (lexical) or cosine (vector) */
+    int lex_rank;     /* 1-based rank in the lexical list, 0 = absent */
+    int vec_rank;     /* 1-based rank in the vector list, 0 = absent */
+    float vec_score;  /* cosine similarity when ranked by vector */
 } yaa_rag_hit;
 
 typedef struct yaa_rag_results {
@@ -154,7 +161,7 @@ int yaa_rag_retrieve(struct yaa_db *db, const yaa_config *cfg, const char *chann
 int yaa_rag_search(struct yaa_db *db, yaa_rag_embedder *emb, const char *channel_id,
                    const char *query, int k, yaa_rag_mode mode, yaa_rag_results *out, yaa_err *err);
 
-/* Formats hits for a prompt: one block per hit, "[<section>] <text>", within max_bytes
+/* Formats hits for a prompt: one block per hit, "[<section>] <body>", within max_bytes
  * (0 = 6000), never splitting a UTF-8 character. Appends to out. */
 int yaa_rag_format_context(const yaa_rag_results *r, size_t max_bytes, yaa_buf *out);
 

@@ -191,7 +191,7 @@ static void test_migrations(void **state) {
     long v = -1;
     assert_int_equal(yaa_db_upgrade(f->db, migrations(), -1, &n, &err), 0);
     assert_true(n >= 3);
-    assert_int_equal(count_tables(f->db), 9); /* 8 tables + schema_migrations */
+    assert_true(count_tables(f->db) >= 9); /* 8 tables + schema_migrations (+ later ranges) */
     assert_int_equal(yaa_db_current_version(f->db, &v, &err), 0);
     assert_true(v >= 3);
     assert_int_equal(yaa_db_upgrade(f->db, migrations(), -1, &n, &err), 0);
@@ -233,7 +233,7 @@ static void test_migrations(void **state) {
     assert_int_equal(yaa_db_upgrade(f->db, migrations(), 2, &n, &err), 0);
     assert_int_equal(n, 2);
     assert_int_equal(yaa_db_upgrade(f->db, migrations(), -1, &n, &err), 0);
-    assert_int_equal(count_tables(f->db), 9);
+    assert_true(count_tables(f->db) >= 9);
 }
 
 static void test_bad_migrations(void **state) {

@@ -1,0 +1,282 @@
+/* cmd_rag.c - `yaa rag index [--channel ID] | query --channel ID "text" [-k K] | eval FILE`:
+ * builds the brand index, shows what retrieval finds, and measures it on a question file. */
+#include "cli/cli.h"
+
+#include "db/db.h"
+#include "core/util.h"
+#include "db/migrate.h"
+#include "rag/rag.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *usage_text =
+    "Usage:\n"
+    "  yaa rag index [--channel ID]\n"
+    "      chunk and embed the brand guide, config, knowledge/ files and past research of one\n"
+    "      channel (or all); unchanged chunks are not embedded again\n"
+    "  yaa rag query --channel ID \"text\" [-k K] [--mode hybrid|lexical|vector] [--json]\n"
+    "      the K (default 5) best chunks with scores and section paths\n"
+    "  yaa rag eval FILE [-k K] [--min-recall R] [--verbose] [--json]\n"
+    "      recall@K and MRR of lexical, vector and hybrid retrieval on a JSON Lines file of\n"
+    "      {\"channel\",\"question\",\"expect\":[section paths]}; indexes its channels first;\n"
+    "      with --min-recall, exits 1 when hybrid recall@K is below R\n"
+    "Environment: DATABASE_URL, CHANNELS_DIR, OUTPUT_DIR, EMBEDDING_PROVIDER, EMBEDDING_MODEL.\n";
+
+static int open_db(yaa_cli *cli, yaa_db **db) {
+    yaa_err err = {0};
+    if (yaa_db_open(cli->cfg->database_url, db, &err)) return yaa_cli_fail("%s", err.msg);
+    if (yaa_db_upgrade(*db, NULL, -1, NULL, &err)) {
+        yaa_db_close(*db);
+        return yaa_cli_fail("database migrations: %s", err.msg);
+    }
+    return 0;
+}
+
+static int parse_k(const char *s, int *k) {
+    long v;
+    if (yaa_parse_long(s, 1, 100, &v))
+        return yaa_cli_usage_error("-k: expected 1..100, got '%s'", s);
+    *k = (int)v;
+    return 0;
+}
+
+static int cmd_index(yaa_cli *cli) {
+    const char *channel = NULL;
+    for (int i = 2; i < cli->argc; i++) {
+        if (strcmp(cli->argv[i], "--channel") == 0 && i + 1 < cli->argc)
+            channel = cli->argv[++i];
+        else
+            return yaa_cli_usage_error("rag index: unexpected '%s' (see yaa rag --help)",
+                                       cli->argv[i]);
+    }
+    yaa_db *db;
+    int rc = open_db(cli, &db);
+    if (rc) return rc;
+    yaa_err err = {0};
+    yaa_rag_index_stats st;
+    double t0 = yaa_mono_sec();
+    rc = yaa_rag_index(db, cli->cfg, channel, &st, &err);
+    yaa_db_close(db);
+    if (rc) return yaa_cli_fail("%s", err.msg);
+    printf("indexed %d channel%s: %d chunks (%d embedded, %d unchanged, %d deleted) in %.2fs\n",
+           st.channels, st.channels == 1 ? "" : "s", st.chunks, st.embedded, st.kept, st.deleted,
+           yaa_mono_sec() - t0);
+    return YAA_EXIT_OK;
+}
+
+static int parse_mode(const char *s, yaa_rag_mode *m) {
+    if (strcmp(s, "hybrid") == 0)
+        *m = YAA_RAG_HYBRID;
+    else if (strcmp(s, "lexical") == 0)
+        *m = YAA_RAG_LEXICAL;
+    else if (strcmp(s, "vector") == 0)
+        *m = YAA_RAG_VECTOR;
+    else
+        return yaa_cli_usage_error("--mode: expected hybrid, lexical or vector, got '%s'", s);
+    return 0;
+}
+
+static void print_json_hits(const char *channel, const char *query, yaa_rag_mode mode,
+                            const yaa_rag_results *r) {
+    json_t *o = json_object(), *a = json_array();
+    json_object_set_new(o, "channel_id", json_string(channel));
+    json_object_set_new(o, "query", json_string(query));
+    json_object_set_new(o, "mode", json_string(yaa_rag_mode_name(mode)));
+    for (size_t i = 0; i < r->n; i++) {
+        const yaa_rag_hit *h = &r->hits[i];
+        json_t *x = json_object();
+        json_object_set_new(x, "rank", json_integer((json_int_t)i + 1));
+        json_object_set_new(x, "score", json_real(h->score));
+        json_object_set_new(x, "section", json_string(h->section));
+        json_object_set_new(x, "source", json_string(h->source));
+        json_object_set_new(x, "text", json_string(h->body));
+        json_object_set_new(x, "lexical_rank",
+                            h->lex_rank ? json_integer(h->lex_rank) : json_null());
+        json_object_set_new(x, "vector_rank",
+                            h->vec_rank ? json_integer(h->vec_rank) : json_null());
+        json_array_append_new(a, x);
+    }
+    json_object_set_new(o, "results", a);
+    char *s = json_dumps(o, JSON_INDENT(2));
+    if (s) puts(s);
+    free(s);
+    json_decref(o);
+}
+
+static int cmd_query(yaa_cli *cli) {
+    const char *channel = NULL, *query = NULL;
+    int k = 5, json = 0;
+    yaa_rag_mode mode = YAA_RAG_HYBRID;
+    for (int i = 2; i < cli->argc; i++) {
+        const char *a = cli->argv[i];
+        int rc = 0;
+        if (strcmp(a, "--channel") == 0 && i + 1 < cli->argc)
+            channel = cli->argv[++i];
+        else if ((strcmp(a, "-k") == 0 || strcmp(a, "--k") == 0) && i + 1 < cli->argc)
+            rc = parse_k(cli->argv[++i], &k);
+        else if (strcmp(a, "--mode") == 0 && i + 1 < cli->argc)
+            rc = parse_mode(cli->argv[++i], &mode);
+        else if (strcmp(a, "--json") == 0)
+            json = 1;
+        else if (a[0] == '-' && a[1])
+            return yaa_cli_usage_error("rag query: unknown option '%s'", a);
+        else if (!query)
+            query = a;
+        else
+            return yaa_cli_usage_error("rag query: one query text, quoted (got '%s' too)", a);
+        if (rc) return rc;
+    }
+    if (!channel) return yaa_cli_usage_error("rag query: --channel ID is required");
+    if (!query || !*query) return yaa_cli_usage_error("rag query: the query text is required");
+    yaa_db *db;
+    int rc = open_db(cli, &db);
+    if (rc) return rc;
+    yaa_err err = {0};
+    yaa_rag_embedder *emb = NULL;
+    yaa_rag_results r = {0};
+    rc = yaa_rag_embedder_open(cli->cfg, &emb, &err);
+    if (!rc) rc = yaa_rag_search(db, emb, channel, query, k, mode, &r, &err);
+    yaa_rag_embedder_free(emb);
+    yaa_db_close(db);
+    if (rc) return yaa_cli_fail("%s", err.msg);
+    if (json) {
+        print_json_hits(channel, query, mode, &r);
+    } else if (!r.n) {
+        fprintf(stderr, "no results (is channel '%s' indexed? run: yaa rag index --channel %s)\n",
+                channel, channel);
+    } else {
+        for (size_t i = 0; i < r.n; i++) {
+            const yaa_rag_hit *h = &r.hits[i];
+            printf("%2zu  %.4f  %s  (%s", i + 1, h->score, h->section, h->source);
+            if (mode == YAA_RAG_HYBRID) {
+                if (h->lex_rank) printf(", lexical #%d", h->lex_rank);
+                if (h->vec_rank) printf(", vector #%d", h->vec_rank);
+            }
+            printf(")\n");
+            /* The content on one indented line, shortened for the terminal. */
+            size_t n = yaa_utf8_prefix(h->body, 300);
+            printf("    ");
+            for (size_t j = 0; j < n; j++) putchar(h->body[j] == '\n' ? ' ' : h->body[j]);
+            printf("%s\n", n < strlen(h->body) ? " ..." : "");
+        }
+    }
+    yaa_rag_results_free(&r);
+    return YAA_EXIT_OK;
+}
+
+/* The distinct channels named in a question file. */
+static int eval_channels(const char *path, json_t *set) {
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        json_t *q = json_loads(line, 0, NULL);
+        const char *c = json_string_value(json_object_get(q, "channel"));
+        if (c) json_object_set_new(set, c, json_true());
+        json_decref(q);
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+static int cmd_eval(yaa_cli *cli) {
+    const char *file = NULL;
+    int k = 5, verbose = 0, json = 0;
+    double min_recall = -1;
+    for (int i = 2; i < cli->argc; i++) {
+        const char *a = cli->argv[i];
+        int rc = 0;
+        if ((strcmp(a, "-k") == 0 || strcmp(a, "--k") == 0) && i + 1 < cli->argc)
+            rc = parse_k(cli->argv[++i], &k);
+        else if (strcmp(a, "--min-recall") == 0 && i + 1 < cli->argc) {
+            if (yaa_parse_double(cli->argv[++i], &min_recall) || min_recall < 0 || min_recall > 1)
+                return yaa_cli_usage_error("--min-recall: expected 0..1, got '%s'", cli->argv[i]);
+        } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
+            verbose = 1;
+        else if (strcmp(a, "--json") == 0)
+            json = 1;
+        else if (a[0] == '-' && a[1])
+            return yaa_cli_usage_error("rag eval: unknown option '%s'", a);
+        else if (!file)
+            file = a;
+        else
+            return yaa_cli_usage_error("rag eval: one FILE only (got '%s' too)", a);
+        if (rc) return rc;
+    }
+    if (!file) return yaa_cli_usage_error("rag eval: the question FILE is required");
+    json_t *set = json_object();
+    if (eval_channels(file, set)) {
+        json_decref(set);
+        return yaa_cli_fail("%s: cannot open the question file", file);
+    }
+    yaa_db *db;
+    int rc = open_db(cli, &db);
+    if (rc) {
+        json_decref(set);
+        return rc;
+    }
+    yaa_err err = {0};
+    yaa_rag_embedder *emb = NULL;
+    yaa_rag_eval_report rep;
+    rc = yaa_rag_embedder_open(cli->cfg, &emb, &err);
+    const char *ch;
+    json_t *v;
+    json_object_foreach(set, ch, v) {
+        if (rc) break;
+        yaa_rag_index_stats st;
+        rc = yaa_rag_index_with(db, cli->cfg, emb, ch, &st, &err);
+    }
+    json_decref(set);
+    if (!rc) rc = yaa_rag_eval_file(db, emb, file, k, verbose, &rep, &err);
+    const char *ename = emb ? yaa_rag_embedder_name(emb) : "";
+    char embname[160];
+    snprintf(embname, sizeof embname, "%s", ename);
+    yaa_rag_embedder_free(emb);
+    yaa_db_close(db);
+    if (rc) return yaa_cli_fail("%s", err.msg);
+    if (json) {
+        json_t *o = json_object(), *m = json_object();
+        json_object_set_new(o, "file", json_string(file));
+        json_object_set_new(o, "k", json_integer(k));
+        json_object_set_new(o, "embedder", json_string(embname));
+        json_object_set_new(o, "questions", json_integer(rep.methods[0].questions));
+        for (int i = 0; i < 3; i++) {
+            json_t *x = json_object();
+            json_object_set_new(x, "recall_at_k", json_real(rep.methods[i].recall_at_k));
+            json_object_set_new(x, "mrr", json_real(rep.methods[i].mrr));
+            json_object_set_new(m, yaa_rag_mode_name(rep.methods[i].mode), x);
+        }
+        json_object_set_new(o, "methods", m);
+        char *s = json_dumps(o, JSON_INDENT(2));
+        if (s) puts(s);
+        free(s);
+        json_decref(o);
+    } else {
+        printf("%d questions, k=%d, embedder %s\n", rep.methods[0].questions, k, embname);
+        printf("%-8s  recall@%-3d  MRR@10\n", "method", k);
+        for (int i = 0; i < 3; i++)
+            printf("%-8s  %-9.3f  %.3f\n", yaa_rag_mode_name(rep.methods[i].mode),
+                   rep.methods[i].recall_at_k, rep.methods[i].mrr);
+    }
+    if (min_recall >= 0 && rep.methods[0].recall_at_k + 1e-9 < min_recall)
+        return yaa_cli_fail("hybrid recall@%d %.3f is below --min-recall %.3f", k,
+                            rep.methods[0].recall_at_k, min_recall);
+    return YAA_EXIT_OK;
+}
+
+int yaa_cmd_rag(yaa_cli *cli) {
+    if (cli->argc < 2 || yaa_cli_wants_help(cli->argc, cli->argv)) {
+        fputs(usage_text, cli->argc < 2 ? stderr : stdout);
+        return cli->argc < 2 ? YAA_EXIT_USAGE : YAA_EXIT_OK;
+    }
+    const char *sub = cli->argv[1];
+    if (strcmp(sub, "index") == 0) return cmd_index(cli);
+    if (strcmp(sub, "query") == 0) return cmd_query(cli);
+    if (strcmp(sub, "eval") == 0) return cmd_eval(cli);
+    return yaa_cli_usage_error("rag: unknown subcommand '%s' (index, query, eval)", sub);
+}

@@ -1,0 +1,347 @@
+/* rag_store_cases.h - store and retrieval cases run against any database: the SQLite unit
+ * test (test_store.c) and the PostgreSQL integration test (tests/integration/rag/). Each
+ * case gets a freshly migrated database from the runner's setup (store_db). */
+#ifndef YAA_TEST_RAG_STORE_CASES_H
+#define YAA_TEST_RAG_STORE_CASES_H
+
+#include "test_util.h"
+
+#include "db/db.h"
+#include "db/migrate.h"
+#include "db/rag_repo.h"
+#include "rag/rag.h"
+
+typedef struct store_env {
+    yaa_db *db;
+    char tmp[PATH_MAX];
+    char channels[PATH_MAX + 16];
+    char output[PATH_MAX + 16];
+    yaa_config cfg;
+} store_env;
+
+/* The runner provides this: a fresh, empty database URL for a case. */
+static int store_fresh_url(char *url, size_t n);
+
+static void put(store_env *e, const char *rel, const char *text) {
+    char p[PATH_MAX * 2];
+    snprintf(p, sizeof p, "%s/%s", e->tmp, rel);
+    char dir[PATH_MAX * 2];
+    snprintf(dir, sizeof dir, "%s", p);
+    *strrchr(dir, '/') = '\0';
+    assert_int_equal(yaa_mkdirs(dir, 0755), 0);
+    assert_int_equal(yaa_write_file(p, text, strlen(text)), 0);
+}
+
+static void copy_fixture(store_env *e, const char *fixture, const char *rel) {
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/tests/data/rag/%s", yaa_test_source_dir(), fixture);
+    char *data;
+    size_t len;
+    assert_int_equal(yaa_read_file(p, 1 << 20, &data, &len), 0);
+    put(e, rel, data);
+    free(data);
+}
+
+static const char *ko_guide =
+    "brand:\n  name: 테크리뷰랩\n  tagline: 광고 없이 솔직한 기기 리뷰\n"
+    "target_audience:\n  pain_points:\n    - 광고인지 리뷰인지 구분하기 어렵다\n"
+    "    - 배터리 수명 정보가 부족하다\n"
+    "tone_and_manner:\n  dont:\n    - 과장된 표현이나 낚시성 제목을 쓰지 않는다\n"
+    "  do:\n    - 측정 결과를 먼저 보여준다\n"
+    "visual_identity:\n  thumbnail_style: 분해한 기기를 작업대 위에 놓고 두 단어 제목\n";
+
+static int store_setup(void **state) {
+    store_env *e = calloc(1, sizeof *e);
+    yaa_test_tmpdir(e->tmp, sizeof e->tmp);
+    snprintf(e->channels, sizeof e->channels, "%s/channels", e->tmp);
+    snprintf(e->output, sizeof e->output, "%s/output", e->tmp);
+    char url[PATH_MAX + 64];
+    assert_int_equal(store_fresh_url(url, sizeof url), 0);
+    yaa_err err = {0};
+    if (yaa_db_open(url, &e->db, &err)) fail_msg("open: %s", err.msg);
+    if (yaa_db_upgrade(e->db, NULL, -1, NULL, &err)) fail_msg("upgrade: %s", err.msg);
+    e->cfg.channels_dir = e->channels;
+    e->cfg.output_dir = e->output;
+    e->cfg.embedding_provider = "hash";
+    e->cfg.rag_enabled = true;
+    copy_fixture(e, "brand_guide_full.yaml", "channels/gg/brand_guide.yaml");
+    put(e, "channels/gg/config.yaml",
+        "channel:\n  name: Gadget Garage\n  category: tech\n  language: en\n"
+        "seo:\n  primary_keywords: [teardown, repair]\n");
+    put(e, "channels/gg/knowledge/studio.md",
+        "# Lighting\nTwo soft boxes at 45 degrees, never the ring light.\n\n"
+        "# Audio\nA lavalier clipped at the second shirt button.\n");
+    put(e, "channels/ko/brand_guide.yaml", ko_guide);
+    put(e, "channels/_template/brand_guide.yaml", "brand:\n  name: \"\"\n");
+    yaa_rag_cache_clear();
+    *state = e;
+    return 0;
+}
+
+static int store_teardown(void **state) {
+    store_env *e = *state;
+    yaa_db_close(e->db);
+    yaa_rag_cache_clear();
+    yaa_test_rmrf(e->tmp);
+    free(e);
+    return 0;
+}
+
+static int rank_of_section(const yaa_rag_results *r, const char *expected) {
+    for (size_t i = 0; i < r->n; i++)
+        if (yaa_rag_section_matches(r->hits[i].section, expected)) return (int)i + 1;
+    return 0;
+}
+
+static void index_all(store_env *e, yaa_rag_index_stats *st) {
+    yaa_err err = {0};
+    if (yaa_rag_index(e->db, &e->cfg, NULL, st, &err)) fail_msg("index: %s", err.msg);
+}
+
+/* Every field of the full brand guide is found (hybrid, top 5) by a question made of its
+ * own value; sections and sources come back intact. */
+static void case_every_field(void **state) {
+    store_env *e = *state;
+    yaa_rag_index_stats st;
+    index_all(e, &st);
+    assert_int_equal(st.channels, 2); /* _template is not a channel */
+    yaa_rag_chunks c;
+    yaa_rag_chunks_init(&c);
+    yaa_err err = {0};
+    assert_int_equal(yaa_rag_chunk_channel(&c, e->channels, e->output, "gg", &err), 0);
+    assert_true(c.n > 40);
+    for (size_t i = 0; i < c.n; i++) {
+        const char *value = strchr(c.v[i].text, '\n') + 1;
+        yaa_rag_results r;
+        if (yaa_rag_retrieve(e->db, &e->cfg, "gg", value, 5, &r, &err))
+            fail_msg("retrieve: %s", err.msg);
+        if (!rank_of_section(&r, c.v[i].section))
+            fail_msg("%s not in the top 5 for \"%s\"", c.v[i].section, value);
+        yaa_rag_results_free(&r);
+    }
+    yaa_rag_chunks_free(&c);
+}
+
+/* Hybrid hits carry both ranks, scores descend, and the prompt context cites sections. */
+static void case_hybrid_and_context(void **state) {
+    store_env *e = *state;
+    yaa_rag_index_stats st;
+    index_all(e, &st);
+    yaa_err err = {0};
+    yaa_rag_results r;
+    assert_int_equal(
+        yaa_rag_retrieve(e->db, &e->cfg, "gg", "what should we avoid in thumbnails", 5, &r, &err),
+        0);
+    assert_true(r.n > 0 && r.n <= 5);
+    assert_int_equal(rank_of_section(&r, "tone_and_manner.dont[2]"), 1);
+    assert_true(r.hits[0].lex_rank > 0 && r.hits[0].vec_rank > 0);
+    for (size_t i = 1; i < r.n; i++) assert_true(r.hits[i - 1].score >= r.hits[i].score);
+    assert_string_equal(r.hits[0].source, "brand_guide.yaml");
+    assert_string_equal(r.hits[0].body, "Use shocked-face thumbnails");
+    yaa_buf ctx;
+    yaa_buf_init(&ctx, 0);
+    assert_int_equal(yaa_rag_format_context(&r, 0, &ctx), 0);
+    assert_true(
+        yaa_str_startswith(ctx.data, "[tone_and_manner.dont[2]] Use shocked-face thumbnails\n"));
+    yaa_buf_reset(&ctx);
+    assert_int_equal(yaa_rag_format_context(&r, 40, &ctx), 0);
+    assert_true(ctx.len <= 40);
+    yaa_buf_free(&ctx);
+    yaa_rag_results_free(&r);
+    /* Knowledge files are searchable by heading. */
+    assert_int_equal(
+        yaa_rag_retrieve(e->db, &e->cfg, "gg", "which microphone for audio", 3, &r, &err), 0);
+    assert_int_equal(rank_of_section(&r, "knowledge/studio.md#Audio"), 1);
+    yaa_rag_results_free(&r);
+    /* Each mode alone works too. */
+    for (int m = 0; m < 3; m++) {
+        assert_int_equal(
+            yaa_rag_search(e->db, NULL, "gg", "ring light lighting", 3, (yaa_rag_mode)m, &r, &err),
+            0);
+        assert_true(rank_of_section(&r, "knowledge/studio.md#Lighting") > 0);
+        yaa_rag_results_free(&r);
+    }
+    /* RAG_ENABLED=false: nothing, no error. */
+    e->cfg.rag_enabled = false;
+    assert_int_equal(yaa_rag_retrieve(e->db, &e->cfg, "gg", "thumbnails", 5, &r, &err), 0);
+    assert_int_equal(r.n, 0);
+    e->cfg.rag_enabled = true;
+    /* A channel that was never indexed: no hits, no error. */
+    assert_int_equal(yaa_rag_retrieve(e->db, &e->cfg, "nope", "thumbnails", 5, &r, &err), 0);
+    assert_int_equal(r.n, 0);
+}
+
+/* Korean questions (particles attached, paraphrased) find the Korean guide's sections. */
+static void case_korean(void **state) {
+    store_env *e = *state;
+    yaa_rag_index_stats st;
+    index_all(e, &st);
+    static const struct {
+        const char *q, *expect;
+    } qs[] = {
+        {"낚시성 제목은 피해야 하나요?", "tone_and_manner.dont[0]"},
+        {"시청자들이 배터리에 대해 겪는 불편", "target_audience.pain_points[1]"},
+        {"썸네일은 어떤 스타일로 만들어?", "visual_identity.thumbnail_style"},
+        {"측정 결과를 언제 보여줘야 해?", "tone_and_manner.do[0]"},
+        {"이 채널의 슬로건", "brand.tagline"},
+    };
+    yaa_err err = {0};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        for (int m = 0; m < 3; m += 2) { /* hybrid and vector */
+            yaa_rag_results r;
+            if (yaa_rag_search(e->db, NULL, "ko", qs[i].q, 3, (yaa_rag_mode)m, &r, &err))
+                fail_msg("search: %s", err.msg);
+            if (!rank_of_section(&r, qs[i].expect))
+                fail_msg("%s: %s not in the top 3 (%s)", qs[i].q, qs[i].expect,
+                         yaa_rag_mode_name((yaa_rag_mode)m));
+            yaa_rag_results_free(&r);
+        }
+    }
+    /* Lexical alone matches Korean through trigrams. */
+    yaa_rag_results r;
+    assert_int_equal(yaa_rag_search(e->db, NULL, "ko", "배터리 수명", 3, YAA_RAG_LEXICAL, &r, &err),
+                     0);
+    assert_int_equal(rank_of_section(&r, "target_audience.pain_points[1]"), 1);
+    yaa_rag_results_free(&r);
+}
+
+/* Re-indexing embeds only what changed and deletes what vanished; the cached matrix follows. */
+static void case_incremental(void **state) {
+    store_env *e = *state;
+    yaa_err err = {0};
+    yaa_rag_index_stats st;
+    assert_int_equal(yaa_rag_index(e->db, &e->cfg, "ko", &st, &err), 0);
+    assert_int_equal(st.channels, 1);
+    int total = st.chunks;
+    assert_int_equal(st.embedded, total);
+    assert_int_equal(st.kept, 0);
+    yaa_rag_state s0;
+    assert_int_equal(yaa_rag_repo_state(e->db, "ko", &s0, &err), 0);
+    /* Nothing changed: nothing embedded, generation unchanged. */
+    assert_int_equal(yaa_rag_index(e->db, &e->cfg, "ko", &st, &err), 0);
+    assert_int_equal(st.embedded, 0);
+    assert_int_equal(st.kept, total);
+    assert_int_equal(st.deleted, 0);
+    yaa_rag_state s1;
+    assert_int_equal(yaa_rag_repo_state(e->db, "ko", &s1, &err), 0);
+    assert_int_equal(s0.generation, s1.generation);
+    /* Warm the cache, then change one value, drop one item, add a knowledge file. */
+    yaa_rag_results r;
+    assert_int_equal(yaa_rag_retrieve(e->db, &e->cfg, "ko", "슬로건", 3, &r, &err), 0);
+    yaa_rag_results_free(&r);
+    char *g = strdup(ko_guide);
+    char *p = strstr(g, "광고 없이 솔직한 기기 리뷰");
+    memcpy(p, "광고 없이 정직한", strlen("광고 없이 정직한")); /* same length in bytes */
+    char *drop = strstr(g, "    - 배터리 수명 정보가 부족하다\n");
+    memmove(drop, drop + strlen("    - 배터리 수명 정보가 부족하다\n"),
+            strlen(drop + strlen("    - 배터리 수명 정보가 부족하다\n")) + 1);
+    put(e, "channels/ko/brand_guide.yaml", g);
+    free(g);
+    put(e, "channels/ko/knowledge/faq.txt", "협찬 제품은 영상 시작에 밝힌다.\n");
+    assert_int_equal(yaa_rag_index(e->db, &e->cfg, "ko", &st, &err), 0);
+    assert_int_equal(st.embedded, 2); /* the changed tagline and the new file */
+    assert_int_equal(st.deleted, 2);  /* the old tagline and the dropped pain point */
+    assert_int_equal(st.kept, total - 2);
+    assert_int_equal(st.chunks, total);
+    yaa_rag_state s2;
+    assert_int_equal(yaa_rag_repo_state(e->db, "ko", &s2, &err), 0);
+    assert_true(s2.generation > s1.generation);
+    assert_int_equal(s2.chunks, total);
+    /* The cache is invalidated: the new file is found by vector search at once. */
+    assert_int_equal(
+        yaa_rag_search(e->db, NULL, "ko", "협찬 제품 공개", 3, YAA_RAG_VECTOR, &r, &err), 0);
+    assert_int_equal(rank_of_section(&r, "knowledge/faq.txt"), 1);
+    yaa_rag_results_free(&r);
+    assert_int_equal(
+        yaa_rag_search(e->db, NULL, "ko", "배터리 수명 정보", 5, YAA_RAG_VECTOR, &r, &err), 0);
+    for (size_t i = 0; i < r.n; i++) assert_true(strstr(r.hits[i].text, "배터리 수명") == NULL);
+    yaa_rag_results_free(&r);
+    yaa_rag_state_free(&s0);
+    yaa_rag_state_free(&s1);
+    yaa_rag_state_free(&s2);
+    /* A research note of a past run of this channel joins the index. */
+    put(e, "output/run-1/research.json",
+        "{\"channel_id\":\"ko\",\"summary\":\"접이식 폰 힌지 내구성\"}");
+    assert_int_equal(yaa_rag_index(e->db, &e->cfg, "ko", &st, &err), 0);
+    assert_int_equal(st.embedded, 1);
+    assert_int_equal(yaa_rag_retrieve(e->db, &e->cfg, "ko", "힌지 내구성", 3, &r, &err), 0);
+    assert_int_equal(rank_of_section(&r, "runs/run-1/research"), 1);
+    yaa_rag_results_free(&r);
+}
+
+/* An index built with one embedder refuses queries with another, with a message that says
+ * how to fix it; re-indexing with the new embedder replaces the whole index. */
+static void case_embedder_mismatch(void **state) {
+    store_env *e = *state;
+    yaa_err err = {0};
+    yaa_rag_index_stats st;
+    assert_int_equal(yaa_rag_index(e->db, &e->cfg, "ko", &st, &err), 0);
+    yaa_rag_embedder *small;
+    assert_int_equal(yaa_rag_embedder_open_hash(128, &small, &err), 0);
+    assert_string_equal(yaa_rag_embedder_name(small), "hash-128");
+    yaa_rag_results r;
+    assert_int_equal(yaa_rag_search(e->db, small, "ko", "슬로건", 3, YAA_RAG_HYBRID, &r, &err),
+                     YAA_ECONFLICT);
+    assert_non_null(strstr(err.msg, "indexed with embedder 'hash' (384 dimensions)"));
+    assert_non_null(strstr(err.msg, "'hash-128'"));
+    assert_non_null(strstr(err.msg, "yaa rag index --channel ko"));
+    assert_int_equal(r.n, 0);
+    /* Re-index with the other embedder: everything re-embedded, old rows gone. */
+    assert_int_equal(yaa_rag_index_with(e->db, &e->cfg, small, "ko", &st, &err), 0);
+    assert_int_equal(st.embedded, st.chunks);
+    assert_int_equal(st.deleted, st.chunks);
+    assert_int_equal(yaa_rag_search(e->db, small, "ko", "슬로건", 3, YAA_RAG_HYBRID, &r, &err), 0);
+    assert_true(r.n > 0);
+    yaa_rag_results_free(&r);
+    yaa_rag_row *rows;
+    size_t n;
+    assert_int_equal(yaa_rag_repo_list(e->db, "ko", &rows, &n, &err), 0);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(rows[i].embedder, "hash-128");
+        assert_int_equal(rows[i].dim, 128);
+    }
+    yaa_rag_rows_free(rows, n);
+    /* And now the default embedder is the mismatched one. */
+    assert_int_equal(yaa_rag_retrieve(e->db, &e->cfg, "ko", "슬로건", 3, &r, &err), YAA_ECONFLICT);
+    yaa_rag_embedder_free(small);
+    /* Unknown providers are refused when opening. */
+    e->cfg.embedding_provider = "word2vec";
+    assert_int_equal(yaa_rag_retrieve(e->db, &e->cfg, "ko", "x", 3, &r, &err), YAA_ECONFIG);
+    assert_non_null(strstr(err.msg, "EMBEDDING_PROVIDER"));
+    e->cfg.embedding_provider = "hash";
+}
+
+/* yaa_rag_eval_file over a small labelled file. */
+static void case_eval(void **state) {
+    store_env *e = *state;
+    yaa_rag_index_stats st;
+    index_all(e, &st);
+    put(e, "q.jsonl",
+        "# comment\n"
+        "{\"channel\":\"gg\",\"question\":\"thumbnails with shocked faces?\","
+        "\"expect\":[\"tone_and_manner.dont\"]}\n"
+        "{\"channel\":\"ko\",\"question\":\"배터리 수명 "
+        "정보\",\"expect\":[\"target_audience\"]}\n");
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/q.jsonl", e->tmp);
+    yaa_rag_eval_report rep;
+    yaa_err err = {0};
+    assert_int_equal(yaa_rag_eval_file(e->db, NULL, path, 5, 0, &rep, &err), 0);
+    assert_int_equal(rep.methods[0].questions, 2);
+    assert_true(rep.methods[0].recall_at_k == 1.0);
+    assert_true(rep.methods[0].mrr > 0.5);
+    put(e, "bad.jsonl", "{\"channel\":\"gg\"}\n");
+    snprintf(path, sizeof path, "%s/bad.jsonl", e->tmp);
+    assert_int_equal(yaa_rag_eval_file(e->db, NULL, path, 5, 0, &rep, &err), YAA_EPARSE);
+    assert_non_null(strstr(err.msg, "bad.jsonl:1:"));
+}
+
+#define RAG_STORE_CASES                                                                        \
+    cmocka_unit_test_setup_teardown(case_every_field, store_setup, store_teardown),            \
+        cmocka_unit_test_setup_teardown(case_hybrid_and_context, store_setup, store_teardown), \
+        cmocka_unit_test_setup_teardown(case_korean, store_setup, store_teardown),             \
+        cmocka_unit_test_setup_teardown(case_incremental, store_setup, store_teardown),        \
+        cmocka_unit_test_setup_teardown(case_embedder_mismatch, store_setup, store_teardown),  \
+        cmocka_unit_test_setup_teardown(case_eval, store_setup, store_teardown)
+
+#endif
