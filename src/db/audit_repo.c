@@ -1,0 +1,100 @@
+/* audit_repo.c - audit_logs: batched inserts (one transaction) and the filtered, paginated
+ * newest-first list of GET /admin/audit-logs. */
+#include <ctype.h>
+#include <string.h>
+
+#include "db/repo.h"
+#include "db/repo_util.h"
+
+typedef struct batch {
+    const yaa_db_audit *rows;
+    size_t n;
+} batch;
+
+static int insert_all(yaa_db *tx, void *arg, yaa_err *err) {
+    const batch *b = arg;
+    char now[YAA_DB_TIME_LEN + 1];
+    yaa_db_now(now);
+    for (size_t i = 0; i < b->n; i++) {
+        const yaa_db_audit *x = &b->rows[i];
+        int rc = yaa_db_exec(
+            tx,
+            "INSERT INTO audit_logs (\"timestamp\", method, path, status_code, api_key_id, "
+            "ip_address, user_agent, duration_ms, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            YAA_DB_ARGS(yaa_db_text(x->timestamp ? x->timestamp : now),
+                        yaa_db_text(x->method ? x->method : ""),
+                        yaa_db_text(x->path ? x->path : ""), yaa_db_int(x->status_code),
+                        yaa_db_text(x->api_key_id), yaa_db_text(x->ip_address),
+                        yaa_db_text(x->user_agent), yaa_db_real(x->duration_ms),
+                        yaa_db_text(x->request_id)),
+            NULL, err);
+        if (rc) return yaa_err_prefix(err, "audit log: ");
+    }
+    return 0;
+}
+
+int yaa_db_audit_insert_many(yaa_db *db, const yaa_db_audit *rows, size_t n, yaa_err *err) {
+    if (!n) return 0;
+    batch b = {rows, n};
+    return yaa_db_tx(db, insert_all, &b, err);
+}
+
+int yaa_db_audit_list(yaa_db *db, const yaa_db_audit_filter *f, yaa_arena *a, yaa_db_audit **items,
+                      size_t *n, int64_t *total, yaa_err *err) {
+    *items = NULL;
+    *n = 0;
+    if (total) *total = 0;
+    yaa_db_audit_filter d = {0};
+    if (!f) f = &d;
+    int64_t limit = f->limit, offset = f->offset;
+    yaa__page(&limit, &offset, 50, 1000);
+    char method[16] = "";
+    if (f->method) {
+        size_t i = 0;
+        for (; i < sizeof method - 1 && f->method[i]; i++)
+            method[i] = (char)toupper((unsigned char)f->method[i]);
+        method[i] = '\0';
+    }
+    yaa__q q;
+    yaa__q_init(&q);
+    int rc = 0;
+    if (f->method) yaa__q_and(&q, "method = ?", yaa_db_text(method));
+    if (f->path)
+        yaa__q_and2(&q, "substr(path, 1, length(?)) = ?", yaa_db_text(f->path),
+                    yaa_db_text(f->path));
+    if (f->status_code) yaa__q_and(&q, "status_code = ?", yaa_db_int(f->status_code));
+    if (f->api_key_id) yaa__q_and(&q, "api_key_id = ?", yaa_db_text(f->api_key_id));
+    if (f->since) rc = yaa__q_and_time(&q, "\"timestamp\" >= ?", "since", f->since, err);
+    if (!rc && f->until) rc = yaa__q_and_time(&q, "\"timestamp\" <= ?", "until", f->until, err);
+    if (!rc && total) rc = yaa__q_count(db, &q, "FROM audit_logs", total, err);
+    yaa_db_rows *r = NULL;
+    if (!rc)
+        rc = yaa__q_rows(db, &q,
+                         "SELECT id, \"timestamp\", method, path, status_code, api_key_id, "
+                         "ip_address, user_agent, duration_ms, request_id FROM audit_logs",
+                         "ORDER BY \"timestamp\" DESC, id DESC LIMIT ? OFFSET ?",
+                         YAA_DB_ARGS(yaa_db_int(limit), yaa_db_int(offset)), &r, err);
+    yaa__q_free(&q);
+    if (rc) return rc;
+    int oom = 0;
+    size_t cnt = yaa_db_rows_count(r);
+    yaa_db_audit *arr = yaa__arr(a, cnt, sizeof *arr, &oom);
+    for (size_t i = 0; !oom && i < cnt; i++) {
+        yaa_db_audit *o = &arr[i];
+        o->id = yaa__cell_int(r, i, "id");
+        o->timestamp = yaa__cell(a, r, i, "timestamp", &oom);
+        o->method = yaa__cell(a, r, i, "method", &oom);
+        o->path = yaa__cell(a, r, i, "path", &oom);
+        o->status_code = yaa__cell_int(r, i, "status_code");
+        o->api_key_id = yaa__cell(a, r, i, "api_key_id", &oom);
+        o->ip_address = yaa__cell(a, r, i, "ip_address", &oom);
+        o->user_agent = yaa__cell(a, r, i, "user_agent", &oom);
+        o->duration_ms = yaa__cell_real(r, i, "duration_ms");
+        o->request_id = yaa__cell(a, r, i, "request_id", &oom);
+    }
+    yaa_db_rows_free(r);
+    if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    *items = arr;
+    *n = cnt;
+    return 0;
+}

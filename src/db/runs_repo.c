@@ -1,0 +1,240 @@
+/* runs_repo.c - pipeline_runs: create, get, filtered newest-first lists, status updates and
+ * the dashboard aggregates. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "db/repo.h"
+#include "db/repo_util.h"
+
+#define RUN_COLS                                                                              \
+    "SELECT id, channel_id, topic, brand_name, dry_run, status, current_agent, result_json, " \
+    "errors_json, created_at, updated_at, completed_at FROM pipeline_runs"
+
+static bool valid_status(const char *s) {
+    static const char *const ok[] = {"pending", "running", "completed", "failed", "cancelled"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (strcmp(s, ok[i]) == 0) return true;
+    return false;
+}
+
+static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_run *o) {
+    int oom = 0;
+    memset(o, 0, sizeof *o);
+    o->id = yaa__cell(a, r, i, "id", &oom);
+    o->channel_id = yaa__cell(a, r, i, "channel_id", &oom);
+    o->topic = yaa__cell(a, r, i, "topic", &oom);
+    o->brand_name = yaa__cell(a, r, i, "brand_name", &oom);
+    o->dry_run = yaa__cell_int(r, i, "dry_run") != 0;
+    o->status = yaa__cell(a, r, i, "status", &oom);
+    o->current_agent = yaa__cell(a, r, i, "current_agent", &oom);
+    o->result_json = yaa__cell(a, r, i, "result_json", &oom);
+    o->errors_json = yaa__cell(a, r, i, "errors_json", &oom);
+    o->created_at = yaa__cell(a, r, i, "created_at", &oom);
+    o->updated_at = yaa__cell(a, r, i, "updated_at", &oom);
+    o->completed_at = yaa__cell(a, r, i, "completed_at", &oom);
+    return oom ? YAA_ENOMEM : 0;
+}
+
+int yaa_db_runs_create(yaa_db *db, yaa_db_run *run, yaa_arena *a, yaa_err *err) {
+    if (!run->channel_id || !*run->channel_id || !run->topic)
+        return yaa_err_set(err, YAA_EINVAL, "a run needs a channel_id and a topic");
+    if (run->status && !valid_status(run->status))
+        return yaa_err_set(err, YAA_EINVAL,
+                           "run status '%s' is not one of pending, running, "
+                           "completed, failed, cancelled",
+                           run->status);
+    char id[YAA_UUID_LEN + 1], now[YAA_DB_TIME_LEN + 1];
+    if (!run->id || !*run->id) {
+        if (yaa_uuid4(id) != 0) return yaa_err_set(err, YAA_EIO, "cannot generate a run id");
+        run->id = yaa_arena_strdup(a, id);
+    }
+    yaa_db_now(now);
+    run->created_at = yaa_arena_strdup(a, now);
+    run->updated_at = run->created_at;
+    if (!run->status) run->status = "pending";
+    if (!run->brand_name) run->brand_name = "";
+    if (!run->errors_json) run->errors_json = "[]";
+    if (!run->id || !run->created_at) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    int rc = yaa_db_exec(
+        db,
+        "INSERT INTO pipeline_runs (id, channel_id, topic, brand_name, dry_run, status, "
+        "current_agent, result_json, errors_json, created_at, updated_at, completed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        YAA_DB_ARGS(yaa_db_text(run->id), yaa_db_text(run->channel_id), yaa_db_text(run->topic),
+                    yaa_db_text(run->brand_name), yaa_db_bool(run->dry_run),
+                    yaa_db_text(run->status), yaa_db_text(run->current_agent),
+                    yaa_db_text(run->result_json), yaa_db_text(run->errors_json),
+                    yaa_db_text(run->created_at), yaa_db_text(run->updated_at),
+                    yaa_db_text(run->completed_at)),
+        NULL, err);
+    if (rc == YAA_EEXIST) return yaa_err_set(err, YAA_EEXIST, "run '%s' already exists", run->id);
+    return rc;
+}
+
+int yaa_db_runs_get(yaa_db *db, const char *id, yaa_arena *a, yaa_db_run *out, yaa_err *err) {
+    yaa_db_rows *r = NULL;
+    int rc = yaa_db_query(db, RUN_COLS " WHERE id = ?", YAA_DB_ARGS(yaa_db_text(id)), &r, err);
+    if (!rc && yaa_db_rows_count(r) == 0)
+        rc = yaa_err_set(err, YAA_ENOTFOUND, "run '%s' not found", id ? id : "");
+    if (!rc && map(r, 0, a, out)) rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    yaa_db_rows_free(r);
+    return rc;
+}
+
+int yaa_db_runs_list(yaa_db *db, const yaa_db_run_filter *f, yaa_arena *a, yaa_db_run **items,
+                     size_t *n, int64_t *total, yaa_err *err) {
+    *items = NULL;
+    *n = 0;
+    if (total) *total = 0;
+    yaa_db_run_filter d = {0};
+    if (!f) f = &d;
+    int64_t limit = f->limit, offset = f->offset;
+    yaa__page(&limit, &offset, 20, 1000);
+    yaa__q q;
+    yaa__q_init(&q);
+    if (f->channel_id) yaa__q_and(&q, "channel_id = ?", yaa_db_text(f->channel_id));
+    if (f->status) yaa__q_and(&q, "status = ?", yaa_db_text(f->status));
+    int rc = total ? yaa__q_count(db, &q, "FROM pipeline_runs", total, err) : 0;
+    yaa_db_rows *r = NULL;
+    if (!rc)
+        rc = yaa__q_rows(db, &q, RUN_COLS, "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+                         YAA_DB_ARGS(yaa_db_int(limit), yaa_db_int(offset)), &r, err);
+    yaa__q_free(&q);
+    int oom = 0;
+    size_t cnt = yaa_db_rows_count(r);
+    yaa_db_run *arr = rc ? NULL : yaa__arr(a, cnt, sizeof *arr, &oom);
+    for (size_t i = 0; !rc && !oom && i < cnt; i++)
+        if (map(r, i, a, &arr[i])) oom = 1;
+    yaa_db_rows_free(r);
+    if (rc) return rc;
+    if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    *items = arr;
+    *n = cnt;
+    return 0;
+}
+
+/* Splits "pending,running" into up to 5 statuses, copied into bufs. */
+static size_t split_statuses(const char *csv, char bufs[5][16]) {
+    size_t n = 0;
+    const char *p = csv;
+    while (*p && n < 5) {
+        size_t len = strcspn(p, ",");
+        if (len && len < 16) {
+            memcpy(bufs[n], p, len);
+            bufs[n][len] = '\0';
+            n++;
+        }
+        p += len;
+        if (*p == ',') p++;
+    }
+    return n;
+}
+
+int yaa_db_runs_update(yaa_db *db, const char *id, const yaa_db_run_update *u, yaa_err *err) {
+    if (u->status && !valid_status(u->status))
+        return yaa_err_set(err, YAA_EINVAL,
+                           "run status '%s' is not one of pending, running, "
+                           "completed, failed, cancelled",
+                           u->status);
+    char now[YAA_DB_TIME_LEN + 1];
+    yaa_db_now(now);
+    yaa_buf sql;
+    yaa_buf_init(&sql, 0);
+    yaa_db_val p[16];
+    size_t n = 0;
+    yaa_buf_puts(&sql, "UPDATE pipeline_runs SET updated_at = ?");
+    p[n++] = yaa_db_text(now);
+    if (u->status) {
+        yaa_buf_puts(&sql, ", status = ?");
+        p[n++] = yaa_db_text(u->status);
+    }
+    if (u->clear_current_agent) {
+        yaa_buf_puts(&sql, ", current_agent = NULL");
+    } else if (u->current_agent) {
+        yaa_buf_puts(&sql, ", current_agent = ?");
+        p[n++] = yaa_db_text(u->current_agent);
+    }
+    if (u->errors_json) {
+        yaa_buf_puts(&sql, ", errors_json = ?");
+        p[n++] = yaa_db_text(u->errors_json);
+    }
+    if (u->result_json) {
+        yaa_buf_puts(&sql, ", result_json = ?");
+        p[n++] = yaa_db_text(u->result_json);
+    }
+    if (u->set_completed_at) {
+        yaa_buf_puts(&sql, ", completed_at = ?");
+        p[n++] = yaa_db_text(now);
+    } else if (u->clear_completed_at) {
+        yaa_buf_puts(&sql, ", completed_at = NULL");
+    }
+    yaa_buf_puts(&sql, " WHERE id = ?");
+    p[n++] = yaa_db_text(id);
+    char st[5][16];
+    size_t ns = u->if_status_in ? split_statuses(u->if_status_in, st) : 0;
+    if (ns) {
+        yaa_buf_puts(&sql, " AND status IN (");
+        for (size_t i = 0; i < ns; i++) {
+            yaa_buf_puts(&sql, i ? ", ?" : "?");
+            p[n++] = yaa_db_text(st[i]);
+        }
+        yaa_buf_puts(&sql, ")");
+    }
+    int64_t changes = 0;
+    int rc = yaa_db_exec(db, yaa_buf_cstr(&sql), p, n, &changes, err);
+    yaa_buf_free(&sql);
+    if (rc || changes > 0) return rc;
+    /* Nothing changed: no such run, or its status did not allow the update. */
+    yaa_db_rows *r = NULL;
+    rc = yaa_db_query(db, "SELECT status FROM pipeline_runs WHERE id = ?",
+                      YAA_DB_ARGS(yaa_db_text(id)), &r, err);
+    if (!rc && yaa_db_rows_count(r) == 0)
+        rc = yaa_err_set(err, YAA_ENOTFOUND, "run '%s' not found", id);
+    else if (!rc)
+        rc =
+            yaa_err_set(err, YAA_ECONFLICT, "run '%s' is already %s", id, yaa_db_get_text(r, 0, 0));
+    yaa_db_rows_free(r);
+    return rc;
+}
+
+int yaa_db_runs_delete(yaa_db *db, const char *id, yaa_err *err) {
+    int64_t changes = 0;
+    int rc = yaa_db_exec(db, "DELETE FROM pipeline_runs WHERE id = ?", YAA_DB_ARGS(yaa_db_text(id)),
+                         &changes, err);
+    if (!rc && changes == 0) rc = yaa_err_set(err, YAA_ENOTFOUND, "run '%s' not found", id);
+    return rc;
+}
+
+int yaa_db_runs_stats(yaa_db *db, const char *channel_id, yaa_db_run_stats *out, yaa_err *err) {
+    memset(out, 0, sizeof *out);
+    /* Durations: julianday() on SQLite, timestamptz arithmetic on PostgreSQL. */
+    const char *dur = yaa_db_kind(db) == YAA_DB_SQLITE
+                          ? "(julianday(completed_at) - julianday(created_at)) * 86400.0"
+                          : "EXTRACT(EPOCH FROM (completed_at::timestamptz - "
+                            "created_at::timestamptz))::float8";
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*), "
+             "COALESCE(SUM(CASE WHEN status IN ('pending', 'running') THEN 1 ELSE 0 END), 0), "
+             "COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0), "
+             "COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), "
+             "COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0), "
+             "AVG(CASE WHEN status = 'completed' AND completed_at IS NOT NULL THEN %s END) "
+             "FROM pipeline_runs%s",
+             dur, channel_id ? " WHERE channel_id = ?" : "");
+    yaa_db_rows *r = NULL;
+    int rc = channel_id ? yaa_db_query(db, sql, YAA_DB_ARGS(yaa_db_text(channel_id)), &r, err)
+                        : yaa_db_query(db, sql, NULL, 0, &r, err);
+    if (!rc) {
+        out->total = yaa_db_get_int(r, 0, 0);
+        out->active = yaa_db_get_int(r, 0, 1);
+        out->completed = yaa_db_get_int(r, 0, 2);
+        out->failed = yaa_db_get_int(r, 0, 3);
+        out->cancelled = yaa_db_get_int(r, 0, 4);
+        out->has_avg_duration = !yaa_db_is_null(r, 0, 5);
+        out->avg_duration_sec = yaa_db_get_real(r, 0, 5);
+    }
+    yaa_db_rows_free(r);
+    return rc;
+}
