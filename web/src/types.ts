@@ -1,0 +1,139 @@
+// types.ts - the shapes of the public HTTP API (CONTRACT.md "HTTP API").
+
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type StageStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+export const STAGES = [
+  'brand_researcher',
+  'script_writer',
+  'seo_optimizer',
+  'media_generator',
+  'media_editor',
+  'publisher',
+] as const;
+export type StageName = (typeof STAGES)[number];
+
+export interface RunSummary {
+  run_id: string;
+  channel_id: string;
+  topic: string;
+  status: RunStatus | string;
+  dry_run: boolean;
+  created_at: string | null;
+  completed_at: string | null;
+}
+
+export interface StageInfo {
+  stage: string;
+  status: StageStatus | string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+}
+
+export interface RunDetail extends RunSummary {
+  brand_name: string;
+  current_agent: string | null;
+  updated_at: string | null;
+  result: Record<string, unknown> | null;
+  errors: unknown[];
+  stages?: StageInfo[];
+  cost_usd?: number | null;
+}
+
+export interface RunList {
+  runs: RunSummary[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface DashboardSummary {
+  total_runs: number;
+  active_runs: number;
+  success_runs: number;
+  failed_runs: number;
+  avg_duration_sec: number | null;
+  estimated_cost_usd: number | null;
+  recent_runs: RunSummary[];
+}
+
+export interface ChannelInfo {
+  channel_id: string;
+  name: string;
+  category: string;
+  has_brand_guide: boolean;
+  description?: string;
+  language?: string;
+  // Not in the contract; shown when a server provides them.
+  budget_usd?: number | null;
+  brand_guide?: unknown;
+}
+
+export interface Health {
+  status: string;
+  version?: string;
+  database?: string;
+  queue?: string;
+  [k: string]: unknown;
+}
+
+export interface UsageTotals {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+  events: number;
+}
+
+export interface UsageGroup extends UsageTotals {
+  key: string | null;
+}
+
+export interface UsageSummary {
+  totals: UsageTotals;
+  groups: UsageGroup[];
+}
+
+export interface ApiKeyInfo {
+  key_id: string;
+  name: string;
+  scopes: string[];
+  is_active: boolean;
+  created_at: string | null;
+  expires_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface NewApiKey {
+  api_key: string;
+  key_id: string;
+  name: string;
+  scopes: string[];
+  created_at: string;
+  expires_at: string | null;
+}
+
+export interface AuditLog {
+  id: number;
+  timestamp: string | null;
+  method: string;
+  path: string;
+  status_code: number | null;
+  api_key_id: string | null;
+  ip_address: string | null;
+  duration_ms: number | null;
+}
+
+export interface AuditLogList {
+  logs: AuditLog[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface ValidationItem {
+  loc: (string | number)[];
+  msg: string;
+  type?: string;
+}
