@@ -1,0 +1,4 @@
+# Extra targets of the media library: the benchmark driver (bench/media/run.sh runs it).
+add_executable(media_bench ${CMAKE_SOURCE_DIR}/bench/media/media_bench.c)
+target_link_libraries(media_bench PRIVATE yaa_media)
+set_target_properties(media_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)

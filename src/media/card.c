@@ -1,0 +1,313 @@
+/* card.c - section cards (1920x1080 or 1080x1920) and the 1280x720 thumbnail, drawn with
+ * cairo + pango in the brand palette; text wraps and shrinks to fit its box, and every
+ * layout is checked for unknown glyphs (boxes) with a CJK fallback. */
+#include "core/log.h"
+#include "media/internal.h"
+
+#include <cairo.h>
+#include <errno.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct rgb {
+    double r, g, b;
+} rgb;
+
+typedef struct colours {
+    rgb bg, accent, text, muted;
+} colours;
+
+static int parse_hex(const char *s, rgb *out) {
+    if (!s || s[0] != '#' || strlen(s) != 7) return -1;
+    unsigned v = 0;
+    for (int i = 1; i < 7; i++) {
+        char c = s[i];
+        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                            : 99u;
+        if (d > 15) return -1;
+        v = v * 16 + d;
+    }
+    out->r = ((v >> 16) & 0xff) / 255.0;
+    out->g = ((v >> 8) & 0xff) / 255.0;
+    out->b = (v & 0xff) / 255.0;
+    return 0;
+}
+
+static double lin(double c) { return c <= 0.03928 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4); }
+static double luminance(rgb c) { return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b); }
+static double contrast(rgb a, rgb b) {
+    double la = luminance(a), lb = luminance(b);
+    return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+/* palette[0] background, [1] accent, [2] text; unreadable text colours become white/black. */
+static colours pick_colours(const yaa_brand_look *look) {
+    colours c = {{0.10, 0.12, 0.18}, {0.96, 0.62, 0.04}, {1, 1, 1}, {0.8, 0.8, 0.8}};
+    size_t np = look ? look->npalette : 0;
+    rgb t;
+    if (np > 0 && !parse_hex(look->palette[0], &t)) c.bg = t;
+    if (np > 1 && !parse_hex(look->palette[1], &t)) c.accent = t;
+    bool have_text = np > 2 && !parse_hex(look->palette[2], &t);
+    rgb white = {1, 1, 1}, black = {0.07, 0.07, 0.07};
+    if (have_text && contrast(t, c.bg) >= 4.5)
+        c.text = t;
+    else
+        c.text = contrast(white, c.bg) >= contrast(black, c.bg) ? white : black;
+    if (contrast(c.accent, c.bg) < 1.8) c.accent = c.text;
+    c.muted = c.text;
+    return c;
+}
+
+static void set_rgb(cairo_t *cr, rgb c, double a) { cairo_set_source_rgba(cr, c.r, c.g, c.b, a); }
+
+/* A layout of text in the picked family, wrapped to w and shrunk until it fits h and
+ * max_lines (ellipsized at the smallest size). Caller unrefs. */
+static PangoLayout *fit_text(cairo_t *cr, PangoContext *pctx, const char *pref, const char *text,
+                             bool bold, double w, double h, double max_px, double min_px,
+                             int max_lines) {
+    char family[160];
+    yaa_font_pick(pref, text, family, sizeof family);
+    pango_cairo_update_context(cr, pctx);
+    PangoLayout *l = pango_layout_new(pctx);
+    PangoFontDescription *fd = pango_font_description_new();
+    pango_font_description_set_family(fd, family);
+    pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_layout_set_text(l, text, -1);
+    pango_layout_set_width(l, (int)(w * PANGO_SCALE));
+    pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+    double px = max_px;
+    for (;;) {
+        pango_font_description_set_absolute_size(fd, px * PANGO_SCALE);
+        pango_layout_set_font_description(l, fd);
+        pango_layout_set_spacing(l, (int)(px * 0.15 * PANGO_SCALE));
+        int lw, lh;
+        pango_layout_get_pixel_size(l, &lw, &lh);
+        if ((lh <= h && pango_layout_get_line_count(l) <= max_lines) || px <= min_px) break;
+        px = px * 0.92 < min_px ? min_px : px * 0.92;
+    }
+    int lw, lh;
+    pango_layout_get_pixel_size(l, &lw, &lh);
+    if (lh > h || pango_layout_get_line_count(l) > max_lines) {
+        pango_layout_set_height(l, -max_lines);
+        pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+    }
+    if (pango_layout_get_unknown_glyphs_count(l) > 0) {
+        pango_font_description_set_family(fd, "Noto Sans CJK KR");
+        pango_layout_set_font_description(l, fd);
+        int unknown = pango_layout_get_unknown_glyphs_count(l);
+        if (unknown > 0)
+            yaa_log_ev(YAA_LOG_WARN, "media", "text has characters no installed font can draw",
+                       YAA_F_INT("unknown_glyphs", unknown), YAA_F_END);
+    }
+    pango_font_description_free(fd);
+    return l;
+}
+
+static void draw_layout(cairo_t *cr, PangoLayout *l, double x, double y, rgb c) {
+    cairo_move_to(cr, x, y);
+    set_rgb(cr, c, 1);
+    pango_cairo_show_layout(cr, l);
+}
+
+/* Paints a PNG scaled to cover w x h, then a veil of the background colour over it. */
+static void draw_background_png(cairo_t *cr, const char *png, double w, double h, rgb veil,
+                                double alpha) {
+    cairo_surface_t *img = cairo_image_surface_create_from_png(png);
+    if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS) {
+        double iw = cairo_image_surface_get_width(img), ih = cairo_image_surface_get_height(img);
+        double s = fmax(w / iw, h / ih);
+        cairo_save(cr);
+        cairo_translate(cr, (w - iw * s) / 2, (h - ih * s) / 2);
+        cairo_scale(cr, s, s);
+        cairo_set_source_surface(cr, img, 0, 0);
+        cairo_paint(cr);
+        cairo_restore(cr);
+        set_rgb(cr, veil, alpha);
+        cairo_paint(cr);
+    } else {
+        yaa_log_ev(YAA_LOG_WARN, "media", "background picture unreadable; drawing a plain card",
+                   YAA_F_STR("path", png), YAA_F_END);
+    }
+    cairo_surface_destroy(img);
+}
+
+static int save_png(cairo_surface_t *s, const char *path, yaa_err *err) {
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    cairo_surface_flush(s);
+    cairo_status_t st = cairo_surface_write_to_png(s, tmp);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        unlink(tmp);
+        return yaa_err_set(err, YAA_EIO, "cannot write '%s': %s", path, cairo_status_to_string(st));
+    }
+    if (rename(tmp, path)) {
+        unlink(tmp);
+        return yaa_err_set(err, YAA_EIO, "cannot write '%s': %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+/* Each render owns its font map (pango's default one is per thread and never freed), so
+ * memory stays bounded and nothing outlives the call. */
+static void release_fonts(PangoContext *pctx, PangoFontMap *fm) {
+    g_object_unref(pctx);
+    g_object_unref(fm);
+}
+
+static void rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r) {
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
+    cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
+    cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
+    cairo_arc(cr, x + r, y + r, r, M_PI, 3 * M_PI / 2);
+    cairo_close_path(cr);
+}
+
+int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool vertical,
+                    const char *png_path, yaa_err *err) {
+    if (!card || !png_path) return yaa_err_set(err, YAA_EINVAL, "card: missing card or path");
+    const double W = vertical ? 1080 : 1920, H = vertical ? 1920 : 1080;
+    const char *pref = look ? look->font_preference : NULL;
+    colours c = pick_colours(look);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)W, (int)H);
+    cairo_t *cr = cairo_create(s);
+    PangoFontMap *fm = pango_cairo_font_map_new();
+    PangoContext *pctx = pango_font_map_create_context(fm);
+    set_rgb(cr, c.bg, 1);
+    cairo_paint(cr);
+    if (card->background_png && *card->background_png)
+        draw_background_png(cr, card->background_png, W, H, c.bg, 0.6);
+
+    const double m = vertical ? 90 : 120; /* margin */
+    /* accent bar down the left edge, and a soft band at the bottom */
+    set_rgb(cr, c.accent, 1);
+    cairo_rectangle(cr, 0, 0, vertical ? W : 24, vertical ? 24 : H);
+    cairo_fill(cr);
+
+    double y = vertical ? 260 : 140;
+    if (card->number > 0) {
+        double r = vertical ? 70 : 64;
+        set_rgb(cr, c.accent, 1);
+        cairo_arc(cr, m + r, y + r, r, 0, 2 * M_PI);
+        cairo_fill(cr);
+        char num[32];
+        snprintf(num, sizeof num, "%d", card->number);
+        PangoLayout *nl = fit_text(cr, pctx, pref, num, true, 2 * r, 2 * r, r * 1.1, 20, 1);
+        int lw, lh;
+        pango_layout_get_pixel_size(nl, &lw, &lh);
+        rgb on_accent =
+            contrast((rgb){1, 1, 1}, c.accent) >= contrast((rgb){0.07, 0.07, 0.07}, c.accent)
+                ? (rgb){1, 1, 1}
+                : (rgb){0.07, 0.07, 0.07};
+        draw_layout(cr, nl, m + r - lw / 2.0, y + r - lh / 2.0, on_accent);
+        g_object_unref(nl);
+        if (card->total > 0) {
+            char tot[64];
+            snprintf(tot, sizeof tot, "%d / %d", card->number, card->total);
+            PangoLayout *tl = fit_text(cr, pctx, pref, tot, false, 400, 60, 40, 20, 1);
+            pango_layout_get_pixel_size(tl, &lw, &lh);
+            draw_layout(cr, tl, m + 2 * r + 32, y + r - lh / 2.0, c.muted);
+            g_object_unref(tl);
+        }
+        y += 2 * r + (vertical ? 80 : 56);
+    }
+    double box_w = W - 2 * m;
+    const char *heading = card->heading && *card->heading ? card->heading : "";
+    const char *key = card->key_line && *card->key_line ? card->key_line : "";
+    double bottom = H - (vertical ? 320 : 150);
+    double heading_h = (bottom - y) * (*key ? 0.5 : 1.0);
+    if (*heading) {
+        PangoLayout *hl =
+            fit_text(cr, pctx, pref, heading, true, box_w, heading_h, vertical ? 110 : 104, 40, 3);
+        int lw, lh;
+        pango_layout_get_pixel_size(hl, &lw, &lh);
+        draw_layout(cr, hl, m, y, c.text);
+        g_object_unref(hl);
+        y += lh + 30;
+        set_rgb(cr, c.accent, 1);
+        cairo_rectangle(cr, m, y, 160, 10);
+        cairo_fill(cr);
+        y += 60;
+    }
+    if (*key && bottom - y > 60) {
+        PangoLayout *kl =
+            fit_text(cr, pctx, pref, key, false, box_w, bottom - y, vertical ? 76 : 64, 30, 5);
+        draw_layout(cr, kl, m, y, c.text);
+        g_object_unref(kl);
+    }
+    if (look && look->brand_name && *look->brand_name) {
+        PangoLayout *bl = fit_text(cr, pctx, pref, look->brand_name, true, W / 2, 60, 40, 20, 1);
+        int lw, lh;
+        pango_layout_get_pixel_size(bl, &lw, &lh);
+        draw_layout(cr, bl, W - m - lw, H - (vertical ? 200 : 70) - lh, c.accent);
+        g_object_unref(bl);
+    }
+    cairo_destroy(cr);
+    release_fonts(pctx, fm);
+    int rc = save_png(s, png_path, err);
+    cairo_surface_destroy(s);
+    return rc;
+}
+
+int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const char *background_png,
+                         const char *png_path, yaa_err *err) {
+    if (!png_path) return yaa_err_set(err, YAA_EINVAL, "thumbnail: missing path");
+    const double W = 1280, H = 720, m = 70;
+    const char *pref = look ? look->font_preference : NULL;
+    colours c = pick_colours(look);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)W, (int)H);
+    cairo_t *cr = cairo_create(s);
+    PangoFontMap *fm = pango_cairo_font_map_new();
+    PangoContext *pctx = pango_font_map_create_context(fm);
+    set_rgb(cr, c.bg, 1);
+    cairo_paint(cr);
+    if (background_png && *background_png)
+        draw_background_png(cr, background_png, W, H, c.bg, 0.45);
+    /* a diagonal accent slab on the right for energy */
+    set_rgb(cr, c.accent, 0.9);
+    cairo_move_to(cr, W - 260, 0);
+    cairo_line_to(cr, W, 0);
+    cairo_line_to(cr, W, H);
+    cairo_line_to(cr, W - 120, H);
+    cairo_close_path(cr);
+    cairo_fill(cr);
+
+    const char *t = title && *title ? title : "";
+    PangoLayout *tl =
+        fit_text(cr, pctx, pref, t, true, W - 2 * m - 220, H - 2 * m - 120, 120, 36, 3);
+    int lw, lh;
+    pango_layout_get_pixel_size(tl, &lw, &lh);
+    double ty = (H - 120 - lh) / 2.0 + 20;
+    /* a dark shadow keeps the title readable over a picture */
+    rgb shadow = luminance(c.text) > 0.5 ? (rgb){0, 0, 0} : (rgb){1, 1, 1};
+    cairo_move_to(cr, m + 4, ty + 4);
+    set_rgb(cr, shadow, 0.45);
+    pango_cairo_show_layout(cr, tl);
+    draw_layout(cr, tl, m, ty, c.text);
+    g_object_unref(tl);
+    if (look && look->brand_name && *look->brand_name) {
+        PangoLayout *bl = fit_text(cr, pctx, pref, look->brand_name, true, W / 2, 56, 44, 20, 1);
+        pango_layout_get_pixel_size(bl, &lw, &lh);
+        double px = m, py = H - m - lh - 8;
+        set_rgb(cr, c.accent, 1);
+        rounded_rect(cr, px - 18, py - 10, lw + 36, lh + 20, 14);
+        cairo_fill(cr);
+        rgb on_accent =
+            contrast((rgb){1, 1, 1}, c.accent) >= contrast((rgb){0.07, 0.07, 0.07}, c.accent)
+                ? (rgb){1, 1, 1}
+                : (rgb){0.07, 0.07, 0.07};
+        draw_layout(cr, bl, px, py, on_accent);
+        g_object_unref(bl);
+    }
+    cairo_destroy(cr);
+    release_fonts(pctx, fm);
+    int rc = save_png(s, png_path, err);
+    cairo_surface_destroy(s);
+    return rc;
+}

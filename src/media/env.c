@@ -1,0 +1,150 @@
+/* env.c - media environment defaults, hooks, the process-wide render semaphore, UTF-8 bits. */
+#include "media/internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *env_str(const char *name) {
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+static int env_int(const char *name, int def, int lo, int hi) {
+    const char *v = env_str(name);
+    long n;
+    if (!v || yaa_parse_long(v, lo, hi, &n)) return def;
+    return (int)n;
+}
+
+void yaa_media_env_from_config(yaa_media_env *env, const yaa_config *cfg) {
+    memset(env, 0, sizeof *env);
+    if (cfg) {
+        env->tts_provider = cfg->tts_provider;
+        env->image_provider = cfg->image_provider;
+        env->elevenlabs_api_key = cfg->elevenlabs_api_key;
+        env->openai_api_key = cfg->openai_api_key;
+        env->openai_base_url = cfg->openai_base_url;
+    }
+    env->elevenlabs_base_url = env_str("ELEVENLABS_BASE_URL");
+    env->openai_image_model = env_str("OPENAI_IMAGE_MODEL");
+    env->x264_preset = env_str("YAA_MEDIA_PRESET");
+    env->workers = env_int("YAA_MEDIA_WORKERS", 0, 1, 16);
+    env->fps = env_int("YAA_MEDIA_FPS", 0, 1, 60);
+    env->ffmpeg_threads = env_int("YAA_MEDIA_THREADS", 0, 1, 64);
+    int renders = env_int("YAA_MEDIA_MAX_RENDERS", 0, 1, 64);
+    if (renders) yaa_media_set_max_renders(renders);
+}
+
+static const char *or_default(const char *s, const char *def) { return s && *s ? s : def; }
+
+void yaa__media_env_defaults(const yaa_media_env *env, yaa_media_env *out) {
+    if (env)
+        *out = *env;
+    else
+        memset(out, 0, sizeof *out);
+    out->tts_provider = or_default(out->tts_provider, "espeak");
+    out->image_provider = or_default(out->image_provider, "cards");
+    out->elevenlabs_base_url = or_default(out->elevenlabs_base_url, "https://api.elevenlabs.io");
+    out->elevenlabs_model = or_default(out->elevenlabs_model, "eleven_multilingual_v2");
+    out->openai_base_url = or_default(out->openai_base_url, "https://api.openai.com");
+    out->openai_image_model = or_default(out->openai_image_model, "dall-e-3");
+    out->ffmpeg = or_default(out->ffmpeg, "ffmpeg");
+    out->ffprobe = or_default(out->ffprobe, "ffprobe");
+    out->x264_preset = or_default(out->x264_preset, "veryfast");
+    if (out->http_timeout_ms <= 0) out->http_timeout_ms = 120000;
+    if (out->workers <= 0) out->workers = 2;
+    if (out->workers > 16) out->workers = 16;
+    if (out->crf <= 0 || out->crf > 51) out->crf = 23;
+    if (out->fps <= 0 || out->fps > 60) out->fps = 25;
+    if (out->ffmpeg_threads <= 0) out->ffmpeg_threads = 2;
+    if (out->render_timeout_sec <= 0) out->render_timeout_sec = 1800;
+    if (out->render_mem_mb == 0) out->render_mem_mb = 4096;
+    if (out->render_mem_mb < 0) out->render_mem_mb = 0;
+}
+
+void yaa__media_usage(const yaa_media_env *env, const char *kind, const char *provider,
+                      const char *model, long units) {
+    if (!env || !env->on_usage) return;
+    yaa_media_usage u = {kind, provider, model, units};
+    env->on_usage(env->usage_ud, &u);
+}
+
+bool yaa__media_cancelled(const yaa_media_env *env) {
+    return env && env->should_cancel && env->should_cancel(env->cancel_ud);
+}
+
+void yaa__media_progress(const yaa_media_env *env, const char *what, double fraction) {
+    if (!env || !env->on_progress) return;
+    if (fraction < 0) fraction = 0;
+    if (fraction > 1) fraction = 1;
+    env->on_progress(env->progress_ud, what, fraction);
+}
+
+/* ---- render semaphore ---- */
+
+static pthread_mutex_t sem_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sem_cv = PTHREAD_COND_INITIALIZER;
+static int sem_max; /* 0 = not set yet */
+static int sem_used;
+
+static int default_max(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 4 ? (int)(n / 2) : 1;
+}
+
+void yaa_media_set_max_renders(int n) {
+    pthread_mutex_lock(&sem_mu);
+    sem_max = n > 0 ? n : default_max();
+    pthread_cond_broadcast(&sem_cv);
+    pthread_mutex_unlock(&sem_mu);
+}
+
+void yaa__render_acquire(void) {
+    pthread_mutex_lock(&sem_mu);
+    if (!sem_max) sem_max = default_max();
+    while (sem_used >= sem_max) pthread_cond_wait(&sem_cv, &sem_mu);
+    sem_used++;
+    pthread_mutex_unlock(&sem_mu);
+}
+
+void yaa__render_release(void) {
+    pthread_mutex_lock(&sem_mu);
+    sem_used--;
+    pthread_cond_signal(&sem_cv);
+    pthread_mutex_unlock(&sem_mu);
+}
+
+/* ---- UTF-8 ---- */
+
+uint32_t yaa__utf8_next(const char *s, size_t *i) {
+    const unsigned char *p = (const unsigned char *)s + *i;
+    uint32_t c = p[0];
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (!len) {
+        (*i)++;
+        return 0xFFFD;
+    }
+    if (len == 1) {
+        (*i)++;
+        return c;
+    }
+    c &= 0x7Fu >> len;
+    for (int k = 1; k < len; k++) {
+        if ((p[k] & 0xC0) != 0x80) {
+            (*i)++;
+            return 0xFFFD;
+        }
+        c = (c << 6) | (p[k] & 0x3Fu);
+    }
+    *i += (size_t)len;
+    return c;
+}
+
+bool yaa__is_wide(uint32_t cp) {
+    return (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x2E80 && cp <= 0x9FFF) ||
+           (cp >= 0xA960 && cp <= 0xA97F) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0x20000 && cp <= 0x3FFFF);
+}

@@ -1,0 +1,241 @@
+/* generate.c - the media_generator stage: narration audio per section (one TTS thread, since
+ * espeak-ng is not thread-safe), cards per section and the thumbnail (on the other workers,
+ * in parallel), then the SRT from the measured durations. Hooks are serialised. */
+#include "core/log.h"
+#include "media/internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct gen_ctx {
+    const yaa_media_env *user; /* the caller's hooks */
+    yaa_media_env env;         /* defaults applied, hooks replaced by the locked ones below */
+    const yaa_media_gen_request *req;
+    yaa_media_gen_result *res;
+    pthread_mutex_t mu; /* guards err, the user's hooks and done */
+    yaa_err err;
+    int rc;
+    atomic_int stop;
+    atomic_size_t next_image; /* image jobs: 0..n-1 cards, n = thumbnail */
+    size_t done, total;
+} gen_ctx;
+
+static void locked_usage(void *ud, const yaa_media_usage *u) {
+    gen_ctx *c = ud;
+    pthread_mutex_lock(&c->mu);
+    if (c->user && c->user->on_usage) c->user->on_usage(c->user->usage_ud, u);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static bool locked_cancel(void *ud) {
+    gen_ctx *c = ud;
+    if (atomic_load(&c->stop)) return true;
+    pthread_mutex_lock(&c->mu);
+    bool stop = yaa__media_cancelled(c->user);
+    pthread_mutex_unlock(&c->mu);
+    return stop;
+}
+
+static void job_done(gen_ctx *c, const char *what, int rc, const yaa_err *e) {
+    pthread_mutex_lock(&c->mu);
+    if (rc && !c->rc) {
+        c->rc = rc;
+        c->err = *e;
+        atomic_store(&c->stop, 1);
+    }
+    c->done++;
+    if (!rc) yaa__media_progress(c->user, what, (double)c->done / (double)c->total);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static bool should_stop(gen_ctx *c) {
+    if (atomic_load(&c->stop)) return true;
+    if (locked_cancel(c)) {
+        pthread_mutex_lock(&c->mu);
+        if (!c->rc) {
+            c->rc = yaa_err_set(&c->err, YAA_ECANCELLED, "media generation cancelled");
+        }
+        atomic_store(&c->stop, 1);
+        pthread_mutex_unlock(&c->mu);
+        return true;
+    }
+    return false;
+}
+
+static void *tts_worker(void *ud) {
+    gen_ctx *c = ud;
+    for (size_t i = 0; i < c->req->nsections && !should_stop(c); i++) {
+        yaa_err e = {0};
+        const char *text = c->req->sections[i].narration ? c->req->sections[i].narration : "";
+        int rc = yaa_tts_synthesize(&c->env, &c->req->voice, text, c->res->audio_paths[i],
+                                    &c->res->durations[i], &e);
+        if (rc) yaa_err_prefix(&e, "section %zu narration: ", i + 1);
+        job_done(c, "tts", rc, &e);
+    }
+    return NULL;
+}
+
+/* One card, with an image-provider picture under it when that provider is not "cards". */
+static int image_job(gen_ctx *c, size_t i, yaa_err *e) {
+    const yaa_media_gen_request *r = c->req;
+    bool pictures = !yaa_str_eq(c->env.image_provider, "cards");
+    char pic[4096] = "";
+    size_t n = r->nsections;
+    const char *prompt = i < n ? (r->sections[i].visual_notes && *r->sections[i].visual_notes
+                                      ? r->sections[i].visual_notes
+                                      : r->sections[i].heading)
+                               : r->title;
+    if (pictures && prompt && *prompt) {
+        snprintf(pic, sizeof pic, "%s/images/%02zu.picture.png", r->out_dir, i + 1);
+        if (i == n) snprintf(pic, sizeof pic, "%s/thumbnail.picture.png", r->out_dir);
+        int rc = yaa_image_generate(&c->env, prompt, i < n && r->short_video, pic, e);
+        if (rc)
+            return yaa_err_prefix(e,
+                                  i < n ? "section %zu picture: " : "thumbnail picture: ", i + 1);
+    }
+    if (i == n) {
+        int rc = yaa_thumbnail_render(&r->look, r->title, pic[0] ? pic : NULL,
+                                      c->res->thumbnail_path, e);
+        if (!rc && !pictures) yaa__media_usage(&c->env, "image", "cards", "cairo", 1);
+        return rc ? yaa_err_prefix(e, "thumbnail: ") : 0;
+    }
+    yaa_card card = {(int)(i + 1), (int)n, r->sections[i].heading, r->sections[i].on_screen_text,
+                     pic[0] ? pic : NULL};
+    int rc = yaa_card_render(&r->look, &card, r->short_video, c->res->image_paths[i], e);
+    if (!rc && !pictures) yaa__media_usage(&c->env, "image", "cards", "cairo", 1);
+    return rc ? yaa_err_prefix(e, "section %zu card: ", i + 1) : 0;
+}
+
+static void *image_worker(void *ud) {
+    gen_ctx *c = ud;
+    for (;;) {
+        size_t i = atomic_fetch_add(&c->next_image, 1);
+        if (i > c->req->nsections || should_stop(c)) break;
+        yaa_err e = {0};
+        int rc = image_job(c, i, &e);
+        job_done(c, i == c->req->nsections ? "thumbnail" : "card", rc, &e);
+    }
+    return NULL;
+}
+
+/* dir/NN.ext for segment i (numbered from 01), or dir/name when ext is NULL. */
+static char *path_in(const char *dir, const char *name, size_t i, const char *ext) {
+    char *o = NULL;
+    int r = ext ? asprintf(&o, "%s/%02zu.%s", dir, i + 1, ext) : asprintf(&o, "%s/%s", dir, name);
+    return r < 0 ? NULL : o;
+}
+
+void yaa_media_gen_result_free(yaa_media_gen_result *res) {
+    if (!res) return;
+    for (size_t i = 0; i < res->n; i++) {
+        if (res->audio_paths) free(res->audio_paths[i]);
+        if (res->image_paths) free(res->image_paths[i]);
+    }
+    free(res->audio_paths);
+    free(res->image_paths);
+    free(res->durations);
+    free(res->thumbnail_path);
+    free(res->srt_path);
+    memset(res, 0, sizeof *res);
+}
+
+int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *req,
+                       yaa_media_gen_result *res, yaa_err *err) {
+    memset(res, 0, sizeof *res);
+    if (!req || !req->out_dir || !req->sections || !req->nsections)
+        return yaa_err_set(err, YAA_EINVAL,
+                           "media: needs an output directory and at least one section");
+    size_t n = req->nsections;
+    char *audio_dir = NULL, *image_dir = NULL;
+    if (asprintf(&audio_dir, "%s/audio", req->out_dir) < 0) audio_dir = NULL;
+    if (asprintf(&image_dir, "%s/images", req->out_dir) < 0) image_dir = NULL;
+    int rc = 0;
+    if (!audio_dir || !image_dir)
+        rc = yaa_err_set(err, YAA_ENOMEM, "media: out of memory");
+    else if (yaa_mkdirs(audio_dir, 0755) || yaa_mkdirs(image_dir, 0755))
+        rc = yaa_err_set(err, YAA_EIO, "media: cannot create '%s/audio' and '%s/images'",
+                         req->out_dir, req->out_dir);
+    res->n = n;
+    res->audio_paths = calloc(n, sizeof(char *));
+    res->image_paths = calloc(n, sizeof(char *));
+    res->durations = calloc(n, sizeof(double));
+    res->thumbnail_path = path_in(req->out_dir, "thumbnail.png", 0, NULL);
+    res->srt_path = path_in(req->out_dir, "subtitles.srt", 0, NULL);
+    bool oom = !res->audio_paths || !res->image_paths || !res->durations || !res->thumbnail_path ||
+               !res->srt_path;
+    for (size_t i = 0; i < n && !oom; i++) {
+        res->audio_paths[i] = path_in(audio_dir ? audio_dir : "", NULL, i, "wav");
+        res->image_paths[i] = path_in(image_dir ? image_dir : "", NULL, i, "png");
+        oom = !res->audio_paths[i] || !res->image_paths[i];
+    }
+    free(audio_dir);
+    free(image_dir);
+    if (!rc && oom) rc = yaa_err_set(err, YAA_ENOMEM, "media: out of memory");
+    if (rc) {
+        if (!res->audio_paths || !res->image_paths) res->n = 0;
+        yaa_media_gen_result_free(res);
+        return rc;
+    }
+
+    gen_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        yaa_media_gen_result_free(res);
+        return yaa_err_set(err, YAA_ENOMEM, "media: out of memory");
+    }
+    c->user = env;
+    yaa__media_env_defaults(env, &c->env);
+    c->env.on_usage = locked_usage;
+    c->env.usage_ud = c;
+    c->env.should_cancel = locked_cancel;
+    c->env.cancel_ud = c;
+    c->env.on_progress = NULL;
+    c->req = req;
+    c->res = res;
+    c->total = 2 * n + 1;
+    pthread_mutex_init(&c->mu, NULL);
+
+    int workers = c->env.workers;
+    pthread_t threads[16];
+    int started = 0;
+    if (workers <= 1) {
+        tts_worker(c);
+        image_worker(c);
+    } else {
+        if (!pthread_create(&threads[started], NULL, tts_worker, c))
+            started++;
+        else
+            tts_worker(c);
+        for (int k = 1; k < workers; k++)
+            if (!pthread_create(&threads[started], NULL, image_worker, c)) started++;
+        image_worker(c); /* the calling thread helps too, so a failed create never stalls */
+        for (int k = 0; k < started; k++) pthread_join(threads[k], NULL);
+    }
+    rc = c->rc;
+    if (rc) *err = c->err;
+    if (rc && err) err->code = rc;
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+    if (!rc) {
+        const char **narr = calloc(n, sizeof *narr);
+        yaa_srt srt = {0};
+        if (!narr) rc = yaa_err_set(err, YAA_ENOMEM, "media: out of memory");
+        for (size_t i = 0; narr && i < n; i++) {
+            narr[i] = req->sections[i].narration;
+            res->total_sec += res->durations[i];
+        }
+        if (!rc) rc = yaa_srt_build(narr, res->durations, n, &srt, err);
+        if (!rc) rc = yaa_srt_write(&srt, res->srt_path, err);
+        yaa_srt_free(&srt);
+        free(narr);
+    }
+    if (rc) {
+        yaa_media_gen_result_free(res);
+        return rc;
+    }
+    yaa_log_ev(YAA_LOG_INFO, "media", "media generated", YAA_F_INT("sections", (long)n),
+               YAA_F_NUM("narration_sec", res->total_sec), YAA_F_END);
+    return 0;
+}

@@ -1,0 +1,47 @@
+/* internal.h - helpers shared by the media sources (not part of the public API). */
+#ifndef YAA_MEDIA_INTERNAL_H
+#define YAA_MEDIA_INTERNAL_H
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "media/media.h"
+
+#include <stdint.h>
+
+/* Sample rate of every WAV yaa writes (espeak-ng's native rate; ElevenLabs is resampled). */
+#define YAA_MEDIA_RATE 22050
+
+/* env with defaults applied (env may be NULL). */
+void yaa__media_env_defaults(const yaa_media_env *env, yaa_media_env *out);
+void yaa__media_usage(const yaa_media_env *env, const char *kind, const char *provider,
+                      const char *model, long units);
+bool yaa__media_cancelled(const yaa_media_env *env);
+void yaa__media_progress(const yaa_media_env *env, const char *what, double fraction);
+
+/* POSTs a JSON body; the reply body goes to out (capped). *status gets the HTTP status. */
+int yaa__media_http_post(const char *url, const char *const *headers, const char *body,
+                         long timeout_ms, yaa_buf *out, long *status, yaa_err *err);
+
+/* Runs argv (no shell). With progress_total > 0, parses `-progress pipe:1` lines from
+ * stdout and reports fraction out_time/progress_total. stderr's tail goes into err on failure.
+ * Checks env->should_cancel while it runs (kills the process group) and the timeout. */
+typedef struct yaa__proc_opts {
+    const yaa_media_env *env;
+    double progress_total;
+    long timeout_sec;
+    long mem_mb;      /* RLIMIT_AS; 0 = none */
+    const char *what; /* "render", "decode", ... for messages */
+    const char *cwd;  /* directory the child runs in; NULL = ours */
+    yaa_buf *out;     /* optional: captures stdout instead of parsing progress */
+} yaa__proc_opts;
+int yaa__media_run(char *const argv[], const yaa__proc_opts *opts, yaa_err *err);
+
+/* Next code point of UTF-8 s at *i (advances *i); invalid bytes give U+FFFD. */
+uint32_t yaa__utf8_next(const char *s, size_t *i);
+bool yaa__is_wide(uint32_t cp); /* Hangul, CJK, kana: counted as wide in subtitle lines */
+
+/* The render semaphore. */
+void yaa__render_acquire(void);
+void yaa__render_release(void);
+
+#endif

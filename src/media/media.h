@@ -1,0 +1,240 @@
+/* media.h - yaa's local media: speech (espeak-ng / ElevenLabs), cards and thumbnails
+ * (cairo + pango / OpenAI images), subtitles (SRT from measured audio) and the video
+ * (one FFmpeg filtergraph). The agents media_generator and media_editor call:
+ *
+ *   yaa_media_env env;  yaa_media_env_from_config(&env, cfg);   // providers, knobs, hooks
+ *   yaa_media_generate(&env, &gen_request, &gen_result, &err);  // audio/, images/, thumbnail,
+ *                                                               // subtitles.srt (parallel)
+ *   yaa_media_compose(&env, &compose_request, &compose_result, &err);  // video.mp4
+ *
+ * The lower-level calls (one TTS segment, one card, the SRT writer, ffprobe) are public too.
+ * Every call returns 0 or a negative YAA_E* code with err filled. Nothing here keeps state
+ * between calls except the espeak-ng engine (serialised by a mutex) and the process-wide
+ * render semaphore. */
+#ifndef YAA_MEDIA_H
+#define YAA_MEDIA_H
+
+#include "core/config.h"
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- hooks ---------------------------------------------------------------------------- */
+
+/* One billable use of a media service: kind "tts" (units = characters of text) or "image"
+ * (units = images). The lead wires this to usage_events (provider, model, kind, units). */
+typedef struct yaa_media_usage {
+    const char *kind;     /* "tts" | "image" */
+    const char *provider; /* "espeak" | "elevenlabs" | "cards" | "openai" */
+    const char *model;    /* "espeak-ng", "eleven_multilingual_v2", "dall-e-3", "cairo" */
+    long units;
+} yaa_media_usage;
+typedef void (*yaa_media_usage_fn)(void *ud, const yaa_media_usage *u);
+
+/* Return true to stop: checked between jobs and several times a second while FFmpeg runs
+ * (the ffmpeg process is killed). The call then returns YAA_ECANCELLED. */
+typedef bool (*yaa_media_cancel_fn)(void *ud);
+
+/* Progress: what ("tts", "card", "thumbnail", "render") and a fraction 0..1 of this call. */
+typedef void (*yaa_media_progress_fn)(void *ud, const char *what, double fraction);
+
+/* ---- environment: providers, knobs, hooks ------------------------------------------------ */
+
+typedef struct yaa_media_env {
+    const char *tts_provider;   /* "espeak" (default) | "elevenlabs" */
+    const char *image_provider; /* "cards" (default) | "openai" */
+    const char *elevenlabs_api_key;
+    const char *elevenlabs_base_url; /* default https://api.elevenlabs.io */
+    const char *elevenlabs_model;    /* default eleven_multilingual_v2 */
+    const char *openai_api_key;
+    const char *openai_base_url; /* default https://api.openai.com (a "/v1" suffix is accepted) */
+    const char *openai_image_model; /* default dall-e-3 */
+    long http_timeout_ms;           /* default 120000 */
+
+    int workers;             /* TTS + card threads in yaa_media_generate; default 2, max 16 */
+    const char *ffmpeg;      /* default "ffmpeg" (PATH) */
+    const char *ffprobe;     /* default "ffprobe" */
+    const char *x264_preset; /* default "veryfast"; tests use "ultrafast" */
+    int crf;                 /* default 23 */
+    int fps;                 /* default 25 */
+    int ffmpeg_threads;      /* -threads for the encoder; default 2 */
+    long render_timeout_sec; /* kill FFmpeg past this; default 1800 */
+    long render_mem_mb;      /* RLIMIT_AS of the ffmpeg process; default 4096, 0 = none */
+
+    yaa_media_usage_fn on_usage;
+    void *usage_ud;
+    yaa_media_cancel_fn should_cancel;
+    void *cancel_ud;
+    yaa_media_progress_fn on_progress;
+    void *progress_ud;
+} yaa_media_env;
+
+/* Zeroes env and fills providers and keys from cfg (TTS_PROVIDER, IMAGE_PROVIDER,
+ * ELEVENLABS_API_KEY, OPENAI_API_KEY, OPENAI_BASE_URL) plus the optional environment knobs
+ * YAA_MEDIA_WORKERS, YAA_MEDIA_PRESET, YAA_MEDIA_FPS, YAA_MEDIA_THREADS, ELEVENLABS_BASE_URL,
+ * OPENAI_IMAGE_MODEL. cfg may be NULL. The strings stay owned by cfg / the environment. */
+void yaa_media_env_from_config(yaa_media_env *env, const yaa_config *cfg);
+
+/* Caps concurrent FFmpeg renders in this process (default: max(1, ncpu / 2)). */
+void yaa_media_set_max_renders(int n);
+
+/* ---- speech ------------------------------------------------------------------------------- */
+
+typedef struct yaa_voice {
+    const char *language; /* "ko", "en", "en-us", ...; NULL = "en" */
+    double rate;          /* speech_rate multiplier: 1.0 normal, 0.5..2.0 (0 = 1.0) */
+    double pitch;         /* pitch offset in steps, -10..+10, 0 = voice default */
+    const char *elevenlabs_voice_id;
+    double trailing_pause_sec; /* silence appended to each segment; default 0.3, <0 = none */
+} yaa_voice;
+
+/* Reads brand-guide style values: speech_rate "1.0" | "slow" | "moderate" | "fast" and
+ * pitch "0" | "-2" | "low" | "medium" | "high" (NULL/"" = defaults). Unknown words: defaults. */
+double yaa_voice_rate_parse(const char *speech_rate);
+double yaa_voice_pitch_parse(const char *pitch);
+
+/* Synthesizes text to a 16-bit mono WAV at wav_path with the env's TTS provider; *duration
+ * gets the exact length from the samples written. Reports usage (characters). */
+int yaa_tts_synthesize(const yaa_media_env *env, const yaa_voice *voice, const char *text,
+                       const char *wav_path, double *duration, yaa_err *err);
+
+/* WAV helpers: duration of a PCM WAV (from its data chunk), and a mono 16-bit writer. */
+int yaa_wav_duration(const char *path, double *duration, yaa_err *err);
+int yaa_wav_write(const char *path, const short *samples, size_t n, int sample_rate, yaa_err *err);
+
+/* ---- cards and thumbnails ---------------------------------------------------------------- */
+
+typedef struct yaa_brand_look {
+    const char *const *palette; /* "#rrggbb" list; [0] background, [1] accent, [2] text */
+    size_t npalette;
+    const char *font_preference; /* family name(s), comma-separated; may be NULL */
+    const char *brand_name;
+} yaa_brand_look;
+
+typedef struct yaa_card {
+    int number;                 /* section number shown on the card; 0 = none */
+    int total;                  /* sections in the video, shown as "n / total" when > 0 */
+    const char *heading;        /* big line */
+    const char *key_line;       /* on-screen text */
+    const char *background_png; /* optional picture drawn under the text (e.g. OpenAI image) */
+} yaa_card;
+
+/* Draws one card as PNG, 1920x1080 (or 1080x1920 when vertical). */
+int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool vertical,
+                    const char *png_path, yaa_err *err);
+/* Draws the 1280x720 thumbnail: title big, brand name, optional background picture. */
+int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const char *background_png,
+                         const char *png_path, yaa_err *err);
+
+/* The font family that will draw every character of text: the first of the chain
+ * (font_preference..., "Noto Sans CJK KR", "Noto Sans", "DejaVu Sans") installed and holding
+ * all its glyphs per fontconfig. Writes the family to out. Returns 0, or YAA_ENOTFOUND when
+ * no font holds them all (out then holds the best fallback). */
+int yaa_font_pick(const char *font_preference, const char *text, char *out, size_t n);
+
+/* Lays text out with pango in family and returns the unknown-glyph count (boxes). */
+int yaa_font_unknown_glyphs(const char *family, const char *text);
+
+/* Generates one picture with the env's image provider "openai" (PNG at png_path). With the
+ * "cards" provider it returns YAA_ENOTFOUND (cards need no picture). */
+int yaa_image_generate(const yaa_media_env *env, const char *prompt, bool vertical,
+                       const char *png_path, yaa_err *err);
+
+/* ---- subtitles ---------------------------------------------------------------------------- */
+
+typedef struct yaa_srt_cue {
+    long start_ms;
+    long end_ms;
+    char *text; /* one or two lines joined by '\n' */
+} yaa_srt_cue;
+
+typedef struct yaa_srt {
+    yaa_srt_cue *cues;
+    size_t n;
+} yaa_srt;
+
+/* Splits each segment's narration into readable cues (sentences, then clauses, at most two
+ * lines of ~42 Latin / ~20 Hangul characters) timed in proportion to characters inside the
+ * segment's measured duration. Cues are monotonic, contiguous and cover [0, sum(durations)].
+ * Empty narrations get no cue; the cue before them stays up through their time. */
+int yaa_srt_build(const char *const *narrations, const double *durations, size_t n, yaa_srt *out,
+                  yaa_err *err);
+int yaa_srt_write(const yaa_srt *srt, const char *path, yaa_err *err);
+void yaa_srt_free(yaa_srt *srt);
+
+/* ---- the media_generator stage ------------------------------------------------------------ */
+
+typedef struct yaa_media_section {
+    const char *heading;
+    const char *narration;      /* spoken */
+    const char *on_screen_text; /* key line on the card */
+    const char *visual_notes;   /* prompt for the image provider */
+} yaa_media_section;
+
+typedef struct yaa_media_gen_request {
+    const char *out_dir; /* writes audio/NN.wav, images/NN.png, thumbnail.png, subtitles.srt */
+    const yaa_media_section *sections;
+    size_t nsections;
+    const char *title; /* thumbnail */
+    yaa_voice voice;
+    yaa_brand_look look;
+    bool short_video; /* 1080x1920 cards */
+} yaa_media_gen_request;
+
+typedef struct yaa_media_gen_result {
+    size_t n;
+    char **audio_paths; /* n entries, absolute or as given under out_dir */
+    char **image_paths;
+    double *durations; /* seconds, measured from the samples */
+    double total_sec;
+    char *thumbnail_path;
+    char *srt_path;
+} yaa_media_gen_result;
+
+/* Segments are numbered from 01. TTS runs on one thread (espeak-ng is not thread-safe) while
+ * cards render on the others; bounded by env->workers. */
+int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *req,
+                       yaa_media_gen_result *res, yaa_err *err);
+void yaa_media_gen_result_free(yaa_media_gen_result *res);
+
+/* ---- the media_editor stage --------------------------------------------------------------- */
+
+typedef struct yaa_compose_request {
+    const char *out_path; /* the MP4 */
+    const char *const *images;
+    const char *const *audio;
+    const double *durations; /* per segment, from yaa_media_generate */
+    size_t n;
+    const char *srt_path;       /* NULL = no subtitles */
+    const char *subtitle_style; /* "default" | "bold" | "minimal" (burned) | "soft" | "none" */
+    const char *subtitle_font;  /* burned-in font family; NULL = picked from the SRT text */
+    const char *bgm_path;       /* NULL = none */
+    double bgm_volume;          /* 0..1 (0 = 0.15) */
+    const char *intro_path;     /* clips played before/after; NULL or "" = none */
+    const char *outro_path;
+    bool short_video;     /* 1080x1920 */
+    double crossfade_sec; /* between images; 0 = 0.5, <0 = cut */
+} yaa_compose_request;
+
+typedef struct yaa_compose_result {
+    double duration_sec; /* of the output, from ffprobe */
+    double render_sec;   /* wall time of the FFmpeg run */
+} yaa_compose_result;
+
+int yaa_media_compose(const yaa_media_env *env, const yaa_compose_request *req,
+                      yaa_compose_result *res, yaa_err *err);
+
+/* ---- probing ---------------------------------------------------------------------------- */
+
+typedef struct yaa_media_probe_info {
+    double duration;
+    int video_streams, audio_streams, subtitle_streams;
+    char video_codec[32], audio_codec[32];
+    int width, height;
+} yaa_media_probe_info;
+
+int yaa_media_probe(const yaa_media_env *env, const char *path, yaa_media_probe_info *out,
+                    yaa_err *err);
+
+#endif

@@ -1,0 +1,204 @@
+/* test_compose.c - the media stages end to end on short clips: generate (TTS + cards in
+ * parallel, SRT) then compose; ffprobe checks streams and duration; 9:16; soft subtitles with
+ * BGM and an intro; cancel kills the render. */
+#include "test_util.h"
+
+#include "media/media.h"
+#include "lsan_fontconfig.h"
+
+#include <math.h>
+
+static const char *const PALETTE[] = {"#0F172A", "#22C55E", "#F8FAFC"};
+
+static const yaa_media_section KO[] = {
+    {"고양이 건강의 시작", "안녕하세요. 오늘은 고양이 건강 이야기입니다.", "첫 주가 중요합니다",
+     NULL},
+    {"매일 기록하기", "매일 아침 체중을 기록하세요.", "체중, 식사, 기분", NULL},
+    {"구독해 주세요", "감사합니다. 다음 영상에서 만나요.", "구독과 좋아요", NULL},
+};
+
+static const yaa_media_section EN[] = {
+    {"Start here", "Welcome. Cats need calm.", "Calm first", NULL},
+    {"Every day", "Weigh them each morning.", "Weigh daily", NULL},
+};
+
+static int cancel_after; /* cancel once progress has been reported this many times */
+static int progress_calls;
+static void on_progress(void *ud, const char *what, double f) {
+    (void)ud;
+    (void)f;
+    if (!strcmp(what, "render")) progress_calls++;
+}
+static bool should_cancel(void *ud) {
+    (void)ud;
+    return cancel_after > 0 && progress_calls >= cancel_after;
+}
+
+static yaa_media_env test_env(void) {
+    yaa_media_env env = {.x264_preset = "ultrafast",
+                         .fps = 10,
+                         .ffmpeg_threads = 2,
+                         .workers = 2,
+                         .on_progress = on_progress,
+                         .should_cancel = should_cancel};
+    return env;
+}
+
+static void generate(const char *dir, const yaa_media_section *s, size_t n, const char *lang,
+                     bool vertical, yaa_media_gen_result *res) {
+    yaa_media_env env = test_env();
+    yaa_media_gen_request req = {.out_dir = dir,
+                                 .sections = s,
+                                 .nsections = n,
+                                 .title = "테스트 영상 Test video",
+                                 .voice = {.language = lang, .rate = 1.3},
+                                 .look = {PALETTE, 3, NULL, "yaa"},
+                                 .short_video = vertical};
+    yaa_err err = {0};
+    int rc = yaa_media_generate(&env, &req, res, &err);
+    if (rc) fprintf(stderr, "generate: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(res->n, n);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = 0;
+        assert_int_equal(yaa_wav_duration(res->audio_paths[i], &d, &err), 0);
+        assert_true(fabs(d - res->durations[i]) < 1e-6);
+        assert_int_equal(access(res->image_paths[i], R_OK), 0);
+        sum += d;
+    }
+    assert_true(fabs(sum - res->total_sec) < 1e-6);
+    assert_int_equal(access(res->thumbnail_path, R_OK), 0);
+    assert_int_equal(access(res->srt_path, R_OK), 0);
+}
+
+static void compose(const yaa_media_gen_result *g, const char *out, const char *style,
+                    bool vertical, const char *bgm, const char *intro, yaa_compose_result *cres,
+                    int expect) {
+    yaa_media_env env = test_env();
+    yaa_compose_request req = {.out_path = out,
+                               .images = (const char *const *)g->image_paths,
+                               .audio = (const char *const *)g->audio_paths,
+                               .durations = g->durations,
+                               .n = g->n,
+                               .srt_path = g->srt_path,
+                               .subtitle_style = style,
+                               .bgm_path = bgm,
+                               .bgm_volume = 0.2,
+                               .intro_path = intro,
+                               .short_video = vertical,
+                               .crossfade_sec = 0.4};
+    yaa_err err = {0};
+    int rc = yaa_media_compose(&env, &req, cres, &err);
+    if (rc != expect) fprintf(stderr, "compose: %s\n", err.msg);
+    assert_int_equal(rc, expect);
+}
+
+static void probe_ok(const char *path, double want, int w, int h, int subs) {
+    yaa_media_probe_info pi;
+    yaa_err err = {0};
+    assert_int_equal(yaa_media_probe(NULL, path, &pi, &err), 0);
+    assert_int_equal(pi.video_streams, 1);
+    assert_int_equal(pi.audio_streams, 1);
+    assert_string_equal(pi.video_codec, "h264");
+    assert_string_equal(pi.audio_codec, "aac");
+    assert_int_equal(pi.width, w);
+    assert_int_equal(pi.height, h);
+    assert_int_equal(pi.subtitle_streams, subs);
+    if (fabs(pi.duration - want) >= 0.5)
+        fprintf(stderr, "duration %f, want %f\n", pi.duration, want);
+    assert_true(fabs(pi.duration - want) < 0.5);
+}
+
+static void test_korean_16x9_burned(void **state) {
+    (void)state;
+    char dir[PATH_MAX], out[PATH_MAX + 16];
+    yaa_test_tmpdir(dir, sizeof dir);
+    yaa_media_gen_result g;
+    generate(dir, KO, 3, "ko", false, &g);
+    snprintf(out, sizeof out, "%s/video.mp4", dir);
+    yaa_compose_result cr;
+    progress_calls = 0;
+    cancel_after = 0;
+    compose(&g, out, "default", false, NULL, NULL, &cr, 0);
+    probe_ok(out, g.total_sec, 1920, 1080, 0);
+    assert_true(fabs(cr.duration_sec - g.total_sec) < 0.5);
+    assert_true(progress_calls >= 1);
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
+static void test_short_9x16_soft_bgm_intro(void **state) {
+    (void)state;
+    char dir[PATH_MAX], out[PATH_MAX + 16], bgm[PATH_MAX + 16], intro[PATH_MAX + 16],
+        cmd[4 * PATH_MAX];
+    yaa_test_tmpdir(dir, sizeof dir);
+    snprintf(bgm, sizeof bgm, "%s/bgm.mp3", dir);
+    snprintf(intro, sizeof intro, "%s/intro.mp4", dir);
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -v error -y -f lavfi -i sine=frequency=220:duration=2 -c:a "
+             "libmp3lame '%s' && "
+             "ffmpeg -nostdin -v error -y -f lavfi -i testsrc=size=640x360:rate=10:duration=1 -c:v "
+             "libx264 "
+             "-preset ultrafast -pix_fmt yuv420p '%s'",
+             bgm, intro);
+    assert_int_equal(system(cmd), 0);
+    yaa_media_gen_result g;
+    generate(dir, EN, 2, "en", true, &g);
+    snprintf(out, sizeof out, "%s/short.mp4", dir);
+    yaa_compose_result cr;
+    cancel_after = 0;
+    compose(&g, out, "soft", true, bgm, intro, &cr, 0);
+    probe_ok(out, g.total_sec + 1.0, 1080, 1920, 1); /* intro (no audio) + narration */
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
+static void test_cancel_kills_render(void **state) {
+    (void)state;
+    char dir[PATH_MAX], out[PATH_MAX + 16];
+    yaa_test_tmpdir(dir, sizeof dir);
+    yaa_media_gen_result g;
+    generate(dir, EN, 2, "en", false, &g);
+    /* stretch the segments so the render lasts long enough to be cancelled mid-way */
+    for (size_t i = 0; i < g.n; i++) g.durations[i] = 600;
+    snprintf(out, sizeof out, "%s/video.mp4", dir);
+    yaa_compose_result cr;
+    progress_calls = 0;
+    cancel_after = 2;
+    compose(&g, out, "none", false, NULL, NULL, &cr, YAA_ECANCELLED);
+    cancel_after = 0;
+    assert_int_not_equal(access(out, F_OK), 0); /* nothing half-written left behind */
+    char part[PATH_MAX + 32];
+    snprintf(part, sizeof part, "%s.part", out);
+    assert_int_not_equal(access(part, F_OK), 0);
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
+static void test_bad_inputs(void **state) {
+    (void)state;
+    const char *img[] = {"/nonexistent/01.png"};
+    const char *aud[] = {"/nonexistent/01.wav"};
+    double dur[] = {1.0};
+    yaa_compose_request req = {
+        .out_path = "/tmp/x.mp4", .images = img, .audio = aud, .durations = dur, .n = 1};
+    yaa_err err = {0};
+    assert_int_equal(yaa_media_compose(NULL, &req, NULL, &err), YAA_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "/nonexistent/01.png"));
+    yaa_media_env env = {.ffmpeg = "/nonexistent/ffmpeg"};
+    yaa_media_probe_info pi;
+    env.ffprobe = "/nonexistent/ffprobe";
+    assert_int_equal(yaa_media_probe(&env, "/tmp/x.mp4", &pi, &err), YAA_EUNAVAILABLE);
+    assert_non_null(strstr(err.msg, "FFmpeg"));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_korean_16x9_burned),
+        cmocka_unit_test(test_short_9x16_soft_bgm_intro),
+        cmocka_unit_test(test_cancel_kills_render),
+        cmocka_unit_test(test_bad_inputs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

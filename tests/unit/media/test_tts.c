@@ -1,0 +1,130 @@
+/* test_tts.c - espeak-ng Korean and English speech with exact durations, usage reporting,
+ * and the ElevenLabs provider against its local double. */
+#include "test_util.h"
+
+#include "core/buf.h"
+#include "media/media.h"
+#include "media_double.h"
+
+#include <math.h>
+
+static long usage_units;
+static char usage_provider[32];
+
+static void on_usage(void *ud, const yaa_media_usage *u) {
+    (void)ud;
+    assert_string_equal(u->kind, "tts");
+    usage_units += u->units;
+    snprintf(usage_provider, sizeof usage_provider, "%s", u->provider);
+}
+
+static double speak(const char *lang, double rate, const char *text, const char *path) {
+    yaa_media_env env = {.on_usage = on_usage};
+    yaa_voice v = {.language = lang, .rate = rate, .trailing_pause_sec = -1};
+    yaa_err err = {0};
+    double d = 0;
+    int rc = yaa_tts_synthesize(&env, &v, text, path, &d, &err);
+    if (rc) fprintf(stderr, "tts: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    double measured = 0;
+    assert_int_equal(yaa_wav_duration(path, &measured, &err), 0);
+    assert_true(fabs(measured - d) < 1e-6); /* the reported duration is the file's */
+    return d;
+}
+
+static void test_espeak_korean_english(void **state) {
+    (void)state;
+    char dir[PATH_MAX], ko[PATH_MAX + 16], en[PATH_MAX + 16], fast[PATH_MAX + 16];
+    yaa_test_tmpdir(dir, sizeof dir);
+    snprintf(ko, sizeof ko, "%s/ko.wav", dir);
+    snprintf(en, sizeof en, "%s/en.wav", dir);
+    snprintf(fast, sizeof fast, "%s/fast.wav", dir);
+    usage_units = 0;
+    const char *kt = "안녕하세요. 오늘은 고양이 건강에 대해 이야기해 보겠습니다.";
+    double dk = speak("ko", 1.0, kt, ko);
+    assert_true(dk > 1.5 && dk < 15);
+    assert_int_equal(usage_units, (long)yaa_utf8_len(kt));
+    assert_string_equal(usage_provider, "espeak");
+    const char *et = "Hello and welcome. Today we talk about healthy cats and happy families.";
+    double de = speak("en", 1.0, et, en);
+    assert_true(de > 1.5 && de < 15);
+    double df = speak("en", 1.6, et, fast);
+    assert_true(df < de * 0.85); /* speech_rate is applied */
+    /* trailing pause is part of the measured duration */
+    yaa_media_env env = {0};
+    yaa_voice v = {.language = "en", .trailing_pause_sec = 0.5};
+    yaa_err err = {0};
+    double dp = 0;
+    assert_int_equal(yaa_tts_synthesize(&env, &v, et, en, &dp, &err), 0);
+    assert_true(fabs(dp - de - 0.5) < 0.1); /* espeak varies by a few ms run to run */
+    /* unknown language: actionable error */
+    v.language = "xx-nonexistent";
+    assert_int_equal(yaa_tts_synthesize(&env, &v, "hi", en, &dp, &err), YAA_EINVAL);
+    assert_non_null(strstr(err.msg, "xx-nonexistent"));
+    yaa_test_rmrf(dir);
+}
+
+static void test_elevenlabs_double(void **state) {
+    (void)state;
+    char dir[PATH_MAX], mp3[PATH_MAX + 32], png[PATH_MAX + 32], log[PATH_MAX + 32],
+        wav[PATH_MAX + 32];
+    yaa_test_tmpdir(dir, sizeof dir);
+    assert_int_equal(media_double_fixtures(dir, mp3, png, sizeof mp3), 0);
+    snprintf(log, sizeof log, "%s/requests.jsonl", dir);
+    snprintf(wav, sizeof wav, "%s/el.wav", dir);
+    media_double d;
+    assert_int_equal(media_double_start(&d, mp3, png, log), 0);
+    yaa_media_env env = {.tts_provider = "elevenlabs",
+                         .elevenlabs_api_key = "test-key",
+                         .elevenlabs_base_url = d.base,
+                         .on_usage = on_usage,
+                         .http_timeout_ms = 10000};
+    yaa_voice v = {.language = "ko", .rate = 1.0, .elevenlabs_voice_id = "voice123"};
+    yaa_err err = {0};
+    double dur = 0;
+    usage_units = 0;
+    int rc = yaa_tts_synthesize(&env, &v, "안녕하세요", wav, &dur, &err);
+    if (rc) fprintf(stderr, "elevenlabs: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_true(fabs(dur - 1.5) < 0.1); /* 1.2 s of MP3 + 0.3 s pause, decoded to WAV */
+    double m = 0;
+    assert_int_equal(yaa_wav_duration(wav, &m, &err), 0);
+    assert_true(fabs(m - dur) < 1e-6);
+    assert_int_equal(usage_units, 5);
+    assert_string_equal(usage_provider, "elevenlabs");
+    /* the request on the wire */
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(yaa_read_file(log, 1 << 20, &text, &len), 0);
+    assert_non_null(strstr(text, "/v1/text-to-speech/voice123?output_format=mp3_44100_128"));
+    assert_non_null(strstr(text, "\"xi-api-key\": \"test-key\""));
+    assert_non_null(strstr(text, "eleven_multilingual_v2"));
+    free(text);
+    /* bad key: the API's message, classified */
+    env.elevenlabs_api_key = "wrong";
+    assert_int_equal(yaa_tts_synthesize(&env, &v, "hi", wav, &dur, &err), YAA_EAUTH);
+    assert_non_null(strstr(err.msg, "Invalid API key"));
+    assert_null(strstr(err.msg, "wrong"));
+    env.elevenlabs_api_key = "test-key";
+    v.elevenlabs_voice_id = "missing";
+    assert_int_equal(yaa_tts_synthesize(&env, &v, "hi", wav, &dur, &err), YAA_EPROVIDER);
+    assert_non_null(strstr(err.msg, "was not found"));
+    v.elevenlabs_voice_id = "";
+    assert_int_equal(yaa_tts_synthesize(&env, &v, "hi", wav, &dur, &err), YAA_ECONFIG);
+    assert_non_null(strstr(err.msg, "elevenlabs_voice_id"));
+    media_double_stop(&d);
+    /* server gone: a network error, not a hang */
+    v.elevenlabs_voice_id = "voice123";
+    env.http_timeout_ms = 3000;
+    rc = yaa_tts_synthesize(&env, &v, "hi", wav, &dur, &err);
+    assert_true(rc == YAA_ENET || rc == YAA_ETIMEOUT);
+    yaa_test_rmrf(dir);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_espeak_korean_english),
+        cmocka_unit_test(test_elevenlabs_double),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
