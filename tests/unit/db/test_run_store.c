@@ -70,7 +70,7 @@ static void test_run_lifecycle(void **state) {
 
     /* Cancelled sticks: a worker finishing later cannot revive the run. */
     assert_int_equal(yaa_store_run_set_status(f->db, id, "cancelled", NULL, &err), 0);
-    assert_int_equal(yaa_store_run_set_status(f->db, id, "running", "media_editor", &err), 0);
+    assert_int_equal(yaa_store_run_set_status(f->db, id, "running", "media_editor", &err), YAA_ECANCELLED);
     char status[32];
     assert_int_equal(yaa_store_run_status(f->db, id, status, sizeof status, &err), 0);
     assert_string_equal(status, "cancelled");
