@@ -5,15 +5,13 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "metrics/metrics.h"
 #include "queue/queue.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-void yaa_metrics_run_created(void);
-#pragma weak yaa_metrics_run_created
 
 /* The run id parameter, or NULL after answering 404 for a malformed id. */
 static const char *run_param(yaa_http_req *req, yaa_http_resp *resp) {
@@ -65,7 +63,7 @@ int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
                    YAA_F_STR("error", err.msg), YAA_F_END);
         return yaa_http_error(resp, 503, "queue unavailable: the run could not be queued");
     }
-    if (yaa_metrics_run_created) yaa_metrics_run_created();
+    yaa_metrics_run_created();
     yaa_log_ev(YAA_LOG_INFO, "api", "run queued", YAA_F_STR("run_id", id),
                YAA_F_STR("channel_id", channel_id), YAA_F_END);
     return yaa_http_json(resp, 202,
