@@ -19,3 +19,8 @@ if(Python3_Interpreter_FOUND)
       ENVIRONMENT "YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR};YAA_METRICS_DEMO=$<TARGET_FILE:metrics_demo>")
   endforeach()
 endif()
+
+# Recording-cost benchmark (make bench-metrics); figures in docs/benchmarks/metrics.md.
+add_executable(bench_metrics ${CMAKE_SOURCE_DIR}/bench/metrics/bench_metrics.c)
+target_link_libraries(bench_metrics PRIVATE yaa_metrics)
+set_target_properties(bench_metrics PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
