@@ -233,9 +233,12 @@ static const yaa_brief_chunk *pick_context(const yaa_brief *b, size_t k, const b
     for (size_t i = 0; i < b->ncontext; i++) {
         const yaa_brief_chunk *c = &b->context[i];
         if (!c->section || !c->text) continue;
-        if (strstr(c->section, ".do[") || strstr(c->section, ".dont[") ||
-            strstr(c->section, "keywords") || strstr(c->section, "color") ||
-            strstr(c->section, "voice_design") || strstr(c->section, "editing"))
+        /* Facts worth saying aloud: the brand's own statements, knowledge files, competitors
+         * and past research - not rules, keywords, settings or what the script already uses. */
+        if (!yaa_str_startswith(c->section, "knowledge/") &&
+            !yaa_str_startswith(c->section, "brand.") &&
+            !yaa_str_startswith(c->section, "competitors") &&
+            !yaa_str_startswith(c->section, "runs/"))
             continue;
         if (mentions_banned(bs, c->text)) continue;
         if (seen++ == k) return c;
@@ -317,7 +320,11 @@ json_t *yaa_offline_script(const yaa_brief *b, const json_t *research) {
         val[0] = '\0';
         if (vl) as_phrase(vl, val, sizeof val);
         fact[0] = '\0';
-        if (ctx) first_sentence(ctx->text, fact, sizeof fact);
+        if (ctx) {
+            /* A chunk is "<path words>\n<value>": say the value. */
+            const char *nl = strchr(ctx->text, '\n');
+            first_sentence(nl ? nl + 1 : ctx->text, fact, sizeof fact);
+        }
         yaa_buf_reset(&n);
         if (ko) {
             yaa_buf_printf(&n, "%s 포인트는 %s입니다. ", ordinal_ko(i), need);

@@ -11,8 +11,8 @@
 
 static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
 
-int yaa_store_run_create(yaa_db *db, const char *channel_id, const char *topic,
-                         const char *brand_name, bool dry_run, char id_out[37], yaa_err *err) {
+int yaa_runstore_run_create(yaa_db *db, const char *channel_id, const char *topic,
+                            const char *brand_name, bool dry_run, char id_out[37], yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 1024);
     yaa_db_run run = {0};
@@ -26,8 +26,8 @@ int yaa_store_run_create(yaa_db *db, const char *channel_id, const char *topic,
     return rc;
 }
 
-int yaa_store_run_find_unfinished(yaa_db *db, const char *channel_id, const char *topic,
-                                  char id_out[37], yaa_err *err) {
+int yaa_runstore_run_find_unfinished(yaa_db *db, const char *channel_id, const char *topic,
+                                     char id_out[37], yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 16 * 1024);
     yaa_db_run_filter f = {channel_id, NULL, 200, 0};
@@ -47,7 +47,7 @@ int yaa_store_run_find_unfinished(yaa_db *db, const char *channel_id, const char
     return rc;
 }
 
-int yaa_store_run_get(yaa_db *db, const char *run_id, yaa_store_run *out, yaa_err *err) {
+int yaa_runstore_run_get(yaa_db *db, const char *run_id, yaa_runstore_run *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
     yaa_arena a;
     yaa_arena_init(&a, 4096);
@@ -63,7 +63,7 @@ int yaa_store_run_get(yaa_db *db, const char *run_id, yaa_store_run *out, yaa_er
         out->created_at = dup_or_empty(r.created_at);
         if (!out->id || !out->channel_id || !out->topic || !out->brand_name || !out->status ||
             !out->created_at) {
-            yaa_store_run_free(out);
+            yaa_runstore_run_free(out);
             rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
         }
     }
@@ -71,7 +71,7 @@ int yaa_store_run_get(yaa_db *db, const char *run_id, yaa_store_run *out, yaa_er
     return rc;
 }
 
-void yaa_store_run_free(yaa_store_run *r) {
+void yaa_runstore_run_free(yaa_runstore_run *r) {
     free(r->id);
     free(r->channel_id);
     free(r->topic);
@@ -81,7 +81,7 @@ void yaa_store_run_free(yaa_store_run *r) {
     memset(r, 0, sizeof *r);
 }
 
-int yaa_store_run_status(yaa_db *db, const char *run_id, char *out, size_t n, yaa_err *err) {
+int yaa_runstore_run_status(yaa_db *db, const char *run_id, char *out, size_t n, yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 4096);
     yaa_db_run r;
@@ -91,8 +91,8 @@ int yaa_store_run_status(yaa_db *db, const char *run_id, char *out, size_t n, ya
     return rc;
 }
 
-int yaa_store_run_set_status(yaa_db *db, const char *run_id, const char *status,
-                             const char *current_agent, yaa_err *err) {
+int yaa_runstore_run_set_status(yaa_db *db, const char *run_id, const char *status,
+                                const char *current_agent, yaa_err *err) {
     bool final = strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0 ||
                  strcmp(status, "cancelled") == 0;
     yaa_db_run_update u = {0};
@@ -137,12 +137,13 @@ static int add_error_tx(yaa_db *tx, void *arg, yaa_err *err) {
     return rc;
 }
 
-int yaa_store_run_add_error(yaa_db *db, const char *run_id, const char *message, yaa_err *err) {
+int yaa_runstore_run_add_error(yaa_db *db, const char *run_id, const char *message, yaa_err *err) {
     add_error_arg ae = {run_id, message};
     return yaa_db_tx(db, add_error_tx, &ae, err);
 }
 
-int yaa_store_run_set_result(yaa_db *db, const char *run_id, const json_t *result, yaa_err *err) {
+int yaa_runstore_run_set_result(yaa_db *db, const char *run_id, const json_t *result,
+                                yaa_err *err) {
     char *text = json_dumps(result, JSON_COMPACT);
     if (!text) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     yaa_db_run_update u = {0};
@@ -152,8 +153,8 @@ int yaa_store_run_set_result(yaa_db *db, const char *run_id, const json_t *resul
     return rc;
 }
 
-int yaa_store_stages_get(yaa_db *db, const char *run_id, yaa_store_stage out[], int nstages,
-                         yaa_err *err) {
+int yaa_runstore_stages_get(yaa_db *db, const char *run_id, yaa_runstore_stage out[], int nstages,
+                            yaa_err *err) {
     static const char *names[] = {"brand_researcher", "script_writer", "seo_optimizer",
                                   "media_generator",  "media_editor",  "publisher"};
     memset(out, 0, (size_t)nstages * sizeof *out);
@@ -180,7 +181,7 @@ int yaa_store_stages_get(yaa_db *db, const char *run_id, yaa_store_stage out[], 
     return rc;
 }
 
-void yaa_store_stages_free(yaa_store_stage st[], int nstages) {
+void yaa_runstore_stages_free(yaa_runstore_stage st[], int nstages) {
     for (int i = 0; i < nstages; i++) {
         free(st[i].status);
         json_decref(st[i].output);
@@ -188,23 +189,23 @@ void yaa_store_stages_free(yaa_store_stage st[], int nstages) {
     }
 }
 
-int yaa_store_stage_start(yaa_db *db, const char *run_id, const char *stage, int *attempt,
-                          yaa_err *err) {
+int yaa_runstore_stage_start(yaa_db *db, const char *run_id, const char *stage, int *attempt,
+                             yaa_err *err) {
     int64_t a = 0;
     int rc = yaa_db_stages_start(db, run_id, stage, &a, err);
     *attempt = (int)a;
     return rc;
 }
 
-int yaa_store_stage_finish(yaa_db *db, const char *run_id, const char *stage, const char *status,
-                           const json_t *output, const char *error, yaa_err *err) {
+int yaa_runstore_stage_finish(yaa_db *db, const char *run_id, const char *stage, const char *status,
+                              const json_t *output, const char *error, yaa_err *err) {
     char *text = output ? json_dumps(output, JSON_COMPACT) : NULL;
     int rc = yaa_db_stages_finish(db, run_id, stage, status, text, error, err);
     free(text);
     return rc;
 }
 
-int yaa_store_usage_add(yaa_db *db, const yaa_store_usage *u, yaa_err *err) {
+int yaa_runstore_usage_add(yaa_db *db, const yaa_runstore_usage *u, yaa_err *err) {
     /* The id is a UUID-shaped digest of (run, agent, attempt, seq): the same call reported
      * twice (a re-delivered job replaying a finished stage's hook) lands on the same row. */
     char key[512], hex[65], id[37];

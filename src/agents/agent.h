@@ -1,0 +1,100 @@
+/* agent.h - what a stage's agent receives and returns.
+ *
+ * Each of the six agents has one entry point, `int run(yaa_agent_ctx *, json_t **out, err)`:
+ * it reads the earlier stages' outputs from ctx->outputs, writes its artifact files under
+ * ctx->out_dir and returns its own output (the checkpoint stored in run_stages). */
+#ifndef YAA_AGENTS_AGENT_H
+#define YAA_AGENTS_AGENT_H
+
+#include "agents/brief.h"
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/err.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct yaa_db;
+struct yaa_channel;
+
+enum {
+    YAA_AGENT_BRAND_RESEARCHER = 0,
+    YAA_AGENT_SCRIPT_WRITER,
+    YAA_AGENT_SEO_OPTIMIZER,
+    YAA_AGENT_MEDIA_GENERATOR,
+    YAA_AGENT_MEDIA_EDITOR,
+    YAA_AGENT_PUBLISHER,
+    YAA_AGENT_COUNT
+};
+
+/* Passed as the usage hook's call context with every paid or local call a stage makes, so
+ * each usage row knows its run and agent; seq numbers the calls of one stage attempt and
+ * makes the row id deterministic (a re-delivered job writes nothing twice). */
+typedef struct yaa_usage_call {
+    struct yaa_db *db;
+    const char *run_id;
+    const char *agent;
+    int attempt;
+    int seq;
+} yaa_usage_call;
+
+typedef struct yaa_agent_ctx {
+    const yaa_config *cfg;
+    struct yaa_db *db;
+    const struct yaa_channel *channel;
+    yaa_brief brief; /* built from channel + topic (+ retrieved context by the researcher) */
+    const char *run_id;
+    const char *topic;
+    const char *brand_name;
+    bool dry_run;
+    bool short_video;
+    const char *out_dir;              /* $OUTPUT_DIR/<run_id> */
+    json_t *outputs[YAA_AGENT_COUNT]; /* earlier stages' checkpoints (borrowed) */
+    yaa_arena *arena;                 /* lives as long as the stage */
+    yaa_usage_call usage;             /* agent/attempt filled by the orchestrator */
+    void (*progress)(void *ud, const char *msg);
+    void *progress_ud;
+    bool (*cancelled)(void *ud);
+    void *cancel_ud;
+    char progress_what[16]; /* last media progress reported, to report only steps */
+    int progress_step;
+} yaa_agent_ctx;
+
+typedef int (*yaa_agent_fn)(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+
+int yaa_agent_brand_researcher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+int yaa_agent_seo_optimizer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+
+/* Fills ctx->brief from the channel files and the run (strings live in ctx->arena). */
+void yaa_agent_brief_from_channel(yaa_agent_ctx *ctx);
+
+/* Writes a JSON artifact (pretty, UTF-8 kept) atomically to out_dir/name. */
+int yaa_agent_write_json(const yaa_agent_ctx *ctx, const char *name, const json_t *j, yaa_err *err);
+/* Writes a text artifact atomically to out_dir/name. */
+int yaa_agent_write_text(const yaa_agent_ctx *ctx, const char *name, const char *text,
+                         yaa_err *err);
+/* out_dir/name in the arena. */
+char *yaa_agent_path(const yaa_agent_ctx *ctx, const char *name);
+void yaa_agent_progress(const yaa_agent_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+bool yaa_agent_cancelled(const yaa_agent_ctx *ctx);
+
+/* Reports a call of the offline composer or a local engine (cost 0) to the usage hook. */
+void yaa_agent_report_local(yaa_agent_ctx *ctx, const char *provider, const char *model, int kind,
+                            long prompt_tokens, long completion_tokens, long units);
+
+/* True when the run's text comes from the offline composer. */
+bool yaa_agent_offline(const yaa_agent_ctx *ctx);
+
+/* Asks the configured LLM for a JSON object that matches schema (a JSON Schema subset),
+ * with the named prompt templates rendered from vars. On success *out owns the reply. */
+struct yaa_prompt_var;
+int yaa_agent_llm_json(yaa_agent_ctx *ctx, const char *model, const char *prompt_name,
+                       const struct yaa_prompt_var *vars, size_t nvars, const char *schema_json,
+                       json_t **out, yaa_err *err);
+
+#endif

@@ -1,0 +1,80 @@
+/* media_editor.c - stage 5: the video. Each section's card for the length of its narration,
+ * crossfades, subtitles, optional intro/outro and background music, H.264 + AAC. */
+#include "agents/agent.h"
+#include "channels/channels.h"
+#include "media/media.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void yaa_agent_media_env(yaa_agent_ctx *ctx, yaa_media_env *env);
+
+/* A channel file named in config.yaml, relative to the channel folder; NULL if absent. */
+static const char *channel_file(yaa_agent_ctx *ctx, const char *name) {
+    if (!name || !*name) return NULL;
+    const char *path =
+        name[0] == '/' ? name : yaa_arena_sprintf(ctx->arena, "%s/%s", ctx->channel->dir, name);
+    return path && access(path, R_OK) == 0 ? path : NULL;
+}
+
+/* Background music: bgm.{mp3,ogg,wav,m4a} in the channel folder, if there is one. */
+static const char *find_bgm(yaa_agent_ctx *ctx) {
+    static const char *names[] = {"bgm.mp3", "bgm.ogg", "bgm.wav", "bgm.m4a"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *p = channel_file(ctx, names[i]);
+        if (p) return p;
+    }
+    return NULL;
+}
+
+int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
+    const json_t *media = ctx->outputs[YAA_AGENT_MEDIA_GENERATOR];
+    if (!media)
+        return yaa_err_set(err, YAA_EINVAL, "media_editor needs the media_generator's output");
+    const json_t *segs = json_object_get(media, "segments");
+    size_t n = json_array_size(segs);
+    if (n == 0) return yaa_err_set(err, YAA_EINVAL, "media_editor: no segments to edit");
+    const char **images = yaa_arena_alloc(ctx->arena, n * sizeof *images);
+    const char **audio = yaa_arena_alloc(ctx->arena, n * sizeof *audio);
+    double *durations = yaa_arena_alloc(ctx->arena, n * sizeof *durations);
+    if (!images || !audio || !durations) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *s = json_array_get(segs, i);
+        images[i] = json_string_value(json_object_get(s, "image"));
+        audio[i] = json_string_value(json_object_get(s, "audio"));
+        durations[i] = json_number_value(json_object_get(s, "duration_seconds"));
+    }
+    const yaa_channel *ch = ctx->channel;
+    yaa_media_env env;
+    yaa_agent_media_env(ctx, &env);
+    yaa_compose_request req = {0};
+    req.out_path = yaa_agent_path(ctx, "video.mp4");
+    req.images = images;
+    req.audio = audio;
+    req.durations = durations;
+    req.n = n;
+    req.srt_path = json_string_value(json_object_get(media, "subtitles"));
+    req.subtitle_style = ch->editing.subtitle_style;
+    req.bgm_path = find_bgm(ctx);
+    req.bgm_volume = ch->editing.bgm_volume;
+    req.intro_path = channel_file(ctx, ch->editing.intro_template);
+    req.outro_path = channel_file(ctx, ch->editing.outro_template);
+    req.short_video = ctx->short_video;
+    yaa_compose_result res = {0};
+    yaa_agent_progress(ctx, "rendering %zu segments (%.1f s)", n,
+                       json_number_value(json_object_get(media, "total_seconds")));
+    int rc = yaa_media_compose(&env, &req, &res, err);
+    if (rc) return rc;
+    json_t *o = json_object();
+    json_object_set_new(o, "video", json_string(req.out_path));
+    json_object_set_new(o, "duration_seconds", json_real(res.duration_sec));
+    json_object_set_new(o, "render_seconds", json_real(res.render_sec));
+    json_object_set_new(o, "format", json_string(ctx->short_video ? "1080x1920" : "1920x1080"));
+    json_object_set_new(o, "subtitles", json_string(req.srt_path ? req.srt_path : ""));
+    json_object_set_new(o, "bgm", req.bgm_path ? json_string(req.bgm_path) : json_null());
+    yaa_agent_progress(ctx, "video %.1f s rendered in %.1f s", res.duration_sec, res.render_sec);
+    *out = o;
+    return 0;
+}

@@ -1,0 +1,108 @@
+/* media_generator.c - stage 4: a voice track per section (TTS), a card per section, the
+ * 1280x720 thumbnail and the subtitles, made locally in parallel by src/media. */
+#include "agents/agent.h"
+#include "channels/channels.h"
+#include "media/media.h"
+#include "net/usage.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void on_media_usage(void *ud, const yaa_media_usage *u) {
+    yaa_agent_ctx *ctx = ud;
+    yaa_usage_event ev = {0};
+    ev.provider = u->provider;
+    ev.model = u->model;
+    ev.kind = strcmp(u->kind, "tts") == 0 ? YAA_USAGE_TTS : YAA_USAGE_IMAGE;
+    ev.units = u->units;
+    /* Local engines are free; hosted ones are priced by the installed pricer. */
+    bool local = strcmp(u->provider, "espeak") == 0 || strcmp(u->provider, "cards") == 0;
+    ev.cost_usd = local ? 0 : -1;
+    ev.outcome = YAA_USAGE_OK;
+    ctx->usage.seq++;
+    yaa_usage_report(&ctx->usage, &ev);
+}
+
+static bool on_media_cancel(void *ud) { return yaa_agent_cancelled(ud); }
+
+/* Progress in steps of a tenth: enough to see movement, few enough to read. */
+static void on_media_progress(void *ud, const char *what, double fraction) {
+    yaa_agent_ctx *ctx = ud;
+    int step = (int)(fraction * 10);
+    if (strcmp(what, ctx->progress_what) == 0 && step == ctx->progress_step) return;
+    snprintf(ctx->progress_what, sizeof ctx->progress_what, "%s", what);
+    ctx->progress_step = step;
+    yaa_agent_progress(ctx, "%s %d%%", what, step * 10);
+}
+
+/* Shared with the editor: media env wired to this stage's hooks. */
+void yaa_agent_media_env(yaa_agent_ctx *ctx, yaa_media_env *env);
+void yaa_agent_media_env(yaa_agent_ctx *ctx, yaa_media_env *env) {
+    yaa_media_env_from_config(env, ctx->cfg);
+    env->on_usage = on_media_usage;
+    env->usage_ud = ctx;
+    env->should_cancel = on_media_cancel;
+    env->cancel_ud = ctx;
+    env->on_progress = on_media_progress;
+    env->progress_ud = ctx;
+}
+
+int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
+    const json_t *script = ctx->outputs[YAA_AGENT_SCRIPT_WRITER];
+    const json_t *meta = ctx->outputs[YAA_AGENT_SEO_OPTIMIZER];
+    if (!script)
+        return yaa_err_set(err, YAA_EINVAL, "media_generator needs the script_writer's output");
+    const json_t *sections = json_object_get(script, "sections");
+    size_t n = json_array_size(sections);
+    yaa_media_section *secs = yaa_arena_alloc(ctx->arena, (n ? n : 1) * sizeof *secs);
+    if (!secs) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *s = json_array_get(sections, i);
+        secs[i].heading = json_string_value(json_object_get(s, "heading"));
+        secs[i].narration = json_string_value(json_object_get(s, "narration"));
+        secs[i].on_screen_text = json_string_value(json_object_get(s, "on_screen_text"));
+        secs[i].visual_notes = json_string_value(json_object_get(s, "visual_notes"));
+    }
+    const yaa_channel *ch = ctx->channel;
+    yaa_media_env env;
+    yaa_agent_media_env(ctx, &env);
+    yaa_media_gen_request req = {0};
+    req.out_dir = ctx->out_dir;
+    req.sections = secs;
+    req.nsections = n;
+    const char *title = meta ? json_string_value(json_object_get(meta, "title")) : NULL;
+    req.title = title ? title : json_string_value(json_object_get(script, "title"));
+    req.voice.language = ctx->brief.language;
+    req.voice.rate = ch->voice_design.speech_rate_factor;
+    req.voice.pitch = ch->voice_design.pitch_semitones;
+    req.voice.elevenlabs_voice_id = ch->voice_design.elevenlabs_voice_id;
+    req.look.palette = (const char *const *)ch->visual_identity.color_palette.items;
+    req.look.npalette = ch->visual_identity.color_palette.n;
+    req.look.font_preference = ch->visual_identity.font_preference;
+    req.look.brand_name = ctx->brief.brand_name;
+    req.short_video = ctx->short_video;
+    yaa_media_gen_result res = {0};
+    yaa_agent_progress(ctx, "voice and cards for %zu sections", n);
+    int rc = yaa_media_generate(&env, &req, &res, err);
+    if (rc) return rc;
+    json_t *o = json_object();
+    json_t *segs = json_array();
+    for (size_t i = 0; i < res.n; i++) {
+        json_t *s = json_object();
+        json_object_set_new(s, "audio", json_string(res.audio_paths[i]));
+        json_object_set_new(s, "image", json_string(res.image_paths[i]));
+        json_object_set_new(s, "duration_seconds", json_real(res.durations[i]));
+        json_array_append_new(segs, s);
+    }
+    json_object_set_new(o, "segments", segs);
+    json_object_set_new(o, "total_seconds", json_real(res.total_sec));
+    json_object_set_new(o, "thumbnail", json_string(res.thumbnail_path));
+    json_object_set_new(o, "subtitles", json_string(res.srt_path));
+    json_object_set_new(o, "tts_provider",
+                        json_string(env.tts_provider ? env.tts_provider : "espeak"));
+    json_object_set_new(o, "image_provider",
+                        json_string(env.image_provider ? env.image_provider : "cards"));
+    yaa_media_gen_result_free(&res);
+    *out = o;
+    return 0;
+}

@@ -1,0 +1,158 @@
+/* cmd_run.c - `yaa run`: one pipeline in the foreground, progress on stderr, artifact paths
+ * (or JSON) on stdout. Running the same channel and topic again resumes the unfinished run
+ * from its last checkpoint. */
+#include "cli/cli.h"
+
+#include "channels/channels.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "pipeline/pipeline.h"
+#include "db/run_store.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    double t0;
+    bool tty;
+} progress_state;
+
+static void on_event(void *ud, const yaa_pipeline_event *ev) {
+    progress_state *ps = ud;
+    double t = yaa_mono_sec() - ps->t0;
+    switch (ev->kind) {
+    case YAA_PIPELINE_EV_STAGE:
+        if (strcmp(ev->status, "running") == 0)
+            fprintf(stderr, "[%6.1fs] %-16s started\n", t, ev->stage);
+        else
+            fprintf(stderr, "[%6.1fs] %-16s %s in %.1fs%s%s\n", t, ev->stage, ev->status,
+                    ev->elapsed_sec, ev->message ? ": " : "", ev->message ? ev->message : "");
+        break;
+    case YAA_PIPELINE_EV_LOG:
+        fprintf(stderr, "[%6.1fs] %-16s %s\n", t, ev->stage ? ev->stage : "", ev->message);
+        break;
+    case YAA_PIPELINE_EV_DONE: fprintf(stderr, "[%6.1fs] run %s\n", t, ev->status); break;
+    }
+}
+
+static int usage(void) {
+    fprintf(stderr, "Usage: yaa run --channel ID --topic \"...\" [--dry-run] [--short] "
+                    "[--from-stage S] [--new] [--json]\n");
+    return YAA_EXIT_USAGE;
+}
+
+int yaa_cmd_run(yaa_cli *cli) {
+    const char *channel = NULL, *topic = NULL, *from = NULL, *brand = "";
+    bool dry_run = false, short_video = false, json_out = false, fresh = false;
+    for (int i = 1; i < cli->argc; i++) {
+        const char *a = cli->argv[i];
+        if (!a) break;
+        const char *next = i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
+        if (strcmp(a, "--channel") == 0 && next)
+            channel = cli->argv[++i];
+        else if (strcmp(a, "--topic") == 0 && next)
+            topic = cli->argv[++i];
+        else if (strcmp(a, "--brand-name") == 0 && next)
+            brand = cli->argv[++i];
+        else if (strcmp(a, "--from-stage") == 0 && next)
+            from = cli->argv[++i];
+        else if (strcmp(a, "--dry-run") == 0)
+            dry_run = true;
+        else if (strcmp(a, "--short") == 0)
+            short_video = true;
+        else if (strcmp(a, "--json") == 0)
+            json_out = true;
+        else if (strcmp(a, "--new") == 0)
+            fresh = true;
+        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage();
+            return YAA_EXIT_OK;
+        } else {
+            yaa_cli_usage_error("run: unexpected argument '%s'", a);
+            return usage();
+        }
+    }
+    if (!channel || !topic || !*topic) {
+        yaa_cli_usage_error("run: --channel and --topic are required");
+        return usage();
+    }
+    if (from && yaa_stage_index(from) < 0)
+        return yaa_cli_usage_error("run: --from-stage '%s' is not a stage (brand_researcher, "
+                                   "script_writer, seo_optimizer, media_generator, media_editor, "
+                                   "publisher)",
+                                   from);
+    if (!yaa_channels_id_valid(channel))
+        return yaa_cli_usage_error("run: channel id '%s' must match ^[A-Za-z0-9_-]{1,100}$",
+                                   channel);
+
+    yaa_err err = {0};
+    yaa_channel *ch = NULL;
+    if (yaa_channels_load(cli->cfg->channels_dir, channel, &ch, &err))
+        return yaa_cli_fail("run: channel '%s': %s", channel, err.msg);
+    yaa_channel_free(ch);
+
+    yaa_db *db = NULL;
+    if (yaa_db_open(cli->cfg->database_url, &db, &err)) return yaa_cli_fail("run: %s", err.msg);
+    int rc = YAA_EXIT_FAIL;
+    if (yaa_db_upgrade(db, NULL, -1, NULL, &err)) {
+        yaa_cli_fail("run: migrations: %s", err.msg);
+        goto out;
+    }
+    char run_id[37] = "";
+    if (!fresh && yaa_runstore_run_find_unfinished(db, channel, topic, run_id, &err)) {
+        yaa_cli_fail("run: %s", err.msg);
+        goto out;
+    }
+    if (*run_id) {
+        fprintf(stderr, "resuming run %s (use --new for a fresh run)\n", run_id);
+    } else if (yaa_runstore_run_create(db, channel, topic, brand, dry_run, run_id, &err)) {
+        yaa_cli_fail("run: %s", err.msg);
+        goto out;
+    } else {
+        fprintf(stderr, "run %s: %s / %s (provider %s)\n", run_id, channel, topic,
+                cli->cfg->llm_provider);
+    }
+
+    /* Ctrl-C or kill simply ends the process: the stage in flight stays "running" in
+     * run_stages, and the same command resumes from the last checkpoint. */
+    progress_state ps = {yaa_mono_sec(), isatty(2) != 0};
+    yaa_pipeline_env env = {cli->cfg, db, on_event, &ps, NULL, NULL};
+    yaa_run_options opts = {from, short_video};
+    int prc = yaa_pipeline_execute(&env, run_id, &opts, &err);
+
+    yaa_runstore_run run = {0};
+    yaa_err e2 = {0};
+    char out_dir[4096];
+    snprintf(out_dir, sizeof out_dir, "%s/%s", cli->cfg->output_dir, run_id);
+    if (json_out) {
+        json_t *j = json_object();
+        json_object_set_new(j, "run_id", json_string(run_id));
+        if (yaa_runstore_run_get(db, run_id, &run, &e2) == 0)
+            json_object_set_new(j, "status", json_string(run.status));
+        json_object_set_new(j, "output_dir", json_string(out_dir));
+        if (prc) json_object_set_new(j, "error", json_string(err.msg));
+        char *s = json_dumps(j, JSON_INDENT(2));
+        if (s) puts(s);
+        free(s);
+        json_decref(j);
+    } else {
+        printf("run_id: %s\n", run_id);
+        static const char *names[] = {"research.json", "script.md",     "metadata.json",
+                                      "subtitles.srt", "thumbnail.png", "video.mp4",
+                                      "publish.json"};
+        for (size_t i = 0; prc == 0 && i < sizeof names / sizeof names[0]; i++)
+            printf("%-14s %s/%s\n", names[i], out_dir, names[i]);
+    }
+    yaa_runstore_run_free(&run);
+    if (prc) {
+        yaa_cli_fail("run %s failed: %s", run_id, err.msg);
+    } else {
+        rc = YAA_EXIT_OK;
+    }
+out:
+    yaa_db_close(db);
+    return rc;
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""End-to-end pipeline tests: `yaa run` on the offline provider and local media engines.
+
+- a whole run produces a playable video (one H.264 and one AAC stream, duration within
+  0.5 s of the narration), monotonic subtitles covering the narration and a 1280x720
+  thumbnail;
+- killing `yaa run` in the middle of a stage and running it again resumes from the
+  checkpoint: finished stages keep attempt 1 and their usage rows are not doubled.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SRC = os.environ.get("YAA_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+BUILD = os.environ.get("YAA_BUILD_DIR", os.path.join(SRC, "build"))
+YAA = os.path.join(BUILD, "yaa")
+CHANNEL = "tech_review_ko"
+TOPIC = "2026년 가성비 무선 이어폰 비교"
+
+
+def srt_cues(path):
+    text = open(path, encoding="utf-8").read().strip()
+    cues = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = block.strip().splitlines()
+        m = re.match(r"(\d+):(\d+):(\d+),(\d+) --> (\d+):(\d+):(\d+),(\d+)", lines[1])
+        a = [int(x) for x in m.groups()]
+        start = a[0] * 3600 + a[1] * 60 + a[2] + a[3] / 1000
+        end = a[4] * 3600 + a[5] * 60 + a[6] + a[7] / 1000
+        cues.append((start, end, "\n".join(lines[2:])))
+    return cues
+
+
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return struct.unpack(">II", head[16:24])
+
+
+def wav_duration(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                          "default=nw=1:nk=1", path], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+class PipelineTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="yaa-pipeline-")
+        self.env = dict(os.environ)
+        for k in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "LLM_PROVIDER", "YOUTUBE_REFRESH_TOKEN"):
+            self.env.pop(k, None)
+        self.db = os.path.join(self.tmp, "yaa.db")
+        self.env.update({
+            "DATABASE_URL": "sqlite:///" + self.db,
+            "OUTPUT_DIR": os.path.join(self.tmp, "output"),
+            "CHANNELS_DIR": os.path.join(SRC, "channels"),
+            "PROMPTS_DIR": os.path.join(SRC, "prompts"),
+            "YAA_MIGRATIONS_DIR": os.path.join(SRC, "migrations"),
+            "YAA_MEDIA_PRESET": "ultrafast",
+            "LOG_LEVEL": "warning",
+        })
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def run_yaa(self, *args, check=True):
+        p = subprocess.run([YAA, *args], env=self.env, cwd=self.tmp, capture_output=True, text=True, timeout=900)
+        if check and p.returncode != 0:
+            self.fail("yaa %s exited %d\nstdout:%s\nstderr:%s" % (" ".join(args), p.returncode, p.stdout, p.stderr[-4000:]))
+        return p
+
+    def query(self, sql, *params):
+        con = sqlite3.connect(self.db)
+        try:
+            return con.execute(sql, params).fetchall()
+        finally:
+            con.close()
+
+    def test_full_offline_run(self):
+        p = self.run_yaa("run", "--channel", CHANNEL, "--topic", TOPIC, "--dry-run", "--json")
+        result = json.loads(p.stdout)
+        run_id = result["run_id"]
+        self.assertEqual(result["status"], "completed")
+        out = os.path.join(self.env["OUTPUT_DIR"], run_id)
+        for name in ("research.json", "script.json", "script.md", "metadata.json", "subtitles.srt",
+                     "thumbnail.png", "video.mp4", "publish.json"):
+            self.assertTrue(os.path.getsize(os.path.join(out, name)) > 0, name)
+
+        probe = json.loads(subprocess.run(
+            ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json",
+             os.path.join(out, "video.mp4")], capture_output=True, text=True, check=True).stdout)
+        codecs = [s["codec_name"] for s in probe["streams"] if s["codec_type"] in ("video", "audio")]
+        self.assertEqual(sorted(codecs), ["aac", "h264"])
+        video = [s for s in probe["streams"] if s["codec_type"] == "video"][0]
+        self.assertEqual((video["width"], video["height"]), (1920, 1080))
+        duration = float(probe["format"]["duration"])
+        audio_dir = os.path.join(out, "audio")
+        narration = sum(wav_duration(os.path.join(audio_dir, f)) for f in sorted(os.listdir(audio_dir)))
+        self.assertLess(abs(duration - narration), 0.5, "video %.2fs vs narration %.2fs" % (duration, narration))
+
+        cues = srt_cues(os.path.join(out, "subtitles.srt"))
+        self.assertGreater(len(cues), 3)
+        for (s1, e1, _), (s2, _e2, _) in zip(cues, cues[1:]):
+            self.assertLessEqual(s1, e1)
+            self.assertLessEqual(e1, s2 + 1e-3)
+        self.assertLess(cues[0][0], 0.5)
+        self.assertLess(abs(cues[-1][1] - narration), 0.5)
+        self.assertEqual(png_size(os.path.join(out, "thumbnail.png")), (1280, 720))
+
+        script = json.load(open(os.path.join(out, "script.json"), encoding="utf-8"))
+        self.assertEqual(script["language"], "ko")
+        self.assertRegex(script["sections"][0]["narration"], "[가-힣]")
+        publish = json.load(open(os.path.join(out, "publish.json"), encoding="utf-8"))
+        self.assertTrue(publish["dry_run"])
+        self.assertEqual(publish["request"]["body"]["status"]["privacyStatus"], "private")
+
+        stages = self.query("SELECT stage, status, attempt FROM run_stages WHERE run_id = ?", run_id)
+        self.assertEqual(len(stages), 6)
+        self.assertTrue(all(s[1] == "done" and s[2] == 1 for s in stages), stages)
+        usage = self.query("SELECT agent, provider, kind, cost_usd FROM usage_events WHERE run_id = ?", run_id)
+        agents = {u[0] for u in usage}
+        self.assertTrue({"brand_researcher", "script_writer", "seo_optimizer", "media_generator"} <= agents, usage)
+        self.assertTrue(all(u[3] == 0 for u in usage))
+        self.assertIn("offline", {u[1] for u in usage})
+
+    def test_killed_run_resumes_from_checkpoint(self):
+        args = [YAA, "run", "--channel", CHANNEL, "--topic", TOPIC + " (resume)", "--dry-run"]
+        proc = subprocess.Popen(args, env=self.env, cwd=self.tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 300
+        killed_in = None
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                rows = self.query("SELECT stage FROM run_stages WHERE status = 'running' AND stage IN ('media_generator', 'media_editor')")
+            except sqlite3.OperationalError:
+                rows = []
+            if rows:
+                killed_in = rows[0][0]
+                proc.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.05)
+        proc.wait()
+        self.assertIsNotNone(killed_in, "the run ended before a media stage could be interrupted")
+        run_id = self.query("SELECT id FROM pipeline_runs")[0][0]
+        before = self.query("SELECT agent, COUNT(*) FROM usage_events WHERE run_id = ? AND agent IN "
+                            "('brand_researcher', 'script_writer', 'seo_optimizer') GROUP BY agent", run_id)
+
+        p = self.run_yaa("run", "--channel", CHANNEL, "--topic", TOPIC + " (resume)", "--dry-run")
+        self.assertIn("resuming run " + run_id, p.stderr)
+        attempts = dict(self.query("SELECT stage, attempt FROM run_stages WHERE run_id = ?", run_id))
+        for stage in ("brand_researcher", "script_writer", "seo_optimizer"):
+            self.assertEqual(attempts[stage], 1, stage)
+        self.assertEqual(attempts[killed_in], 2)
+        self.assertEqual(self.query("SELECT status FROM pipeline_runs WHERE id = ?", run_id)[0][0], "completed")
+        after = self.query("SELECT agent, COUNT(*) FROM usage_events WHERE run_id = ? AND agent IN "
+                           "('brand_researcher', 'script_writer', 'seo_optimizer') GROUP BY agent", run_id)
+        self.assertEqual(before, after)
+        self.assertEqual(len(self.query("SELECT id FROM pipeline_runs")), 1)
+
+    def test_bad_input_is_a_clear_error(self):
+        p = self.run_yaa("run", "--channel", "../etc", "--topic", "x", check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("channel id", p.stderr)
+        p = self.run_yaa("run", "--channel", "no_such_channel", "--topic", "x", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no_such_channel", p.stderr)
+        p = self.run_yaa("run", "--channel", CHANNEL, check=False)
+        self.assertEqual(p.returncode, 2)
+        p = self.run_yaa("run", "--channel", CHANNEL, "--topic", "x", "--from-stage", "nope", check=False)
+        self.assertEqual(p.returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
