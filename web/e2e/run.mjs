@@ -279,7 +279,12 @@ async function basics(page, where) {
 
 async function shot(page, name, { full = true } = {}) {
   await page.screenshot({ path: join(out, `${name}.png`), fullPage: full });
-  if (docsShots) await page.screenshot({ path: join(docsImg, `${name}.png`), fullPage: false, scale: 'css' });
+  if (docsShots) {
+    const file = join(docsImg, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: false, scale: 'css' });
+    // Palette PNGs are a quarter of the size; pngquant is optional (Debian package).
+    spawnSync('pngquant', ['--quality', '60-85', '--speed', '1', '--force', '--ext', '.png', file]);
+  }
 }
 
 async function visit(page, path, name) {

@@ -210,6 +210,9 @@ export function RunDetailPage({ id }: { id: string }) {
           const next = [...prev, { n: ++logN.current, at: now, stage: data.stage as string | undefined, level: data.level as string | undefined, message }];
           return next.length > 500 ? next.slice(next.length - 500) : next;
         });
+      } else if (ev.event === 'error') {
+        const message = String(data.detail ?? data.message ?? ev.data);
+        setLogs((prev) => [...prev, { n: ++logN.current, at: now, level: 'error', message }]);
       } else if (ev.event === 'done') {
         stopped = true;
         setStream('closed');
@@ -410,7 +413,7 @@ export function RunDetailPage({ id }: { id: string }) {
       <Card title={t('run.logs')} id="logs">
         <div class="logbox" ref={logBox} role="log" aria-live="polite" aria-label={t('run.logs')} tabIndex={0} data-testid="log">
           {logs.length === 0 ? (
-            <div class="muted">{t('run.noLogs')}</div>
+            <div class="muted">{running ? t('run.noLogs') : t('run.noLogsDone')}</div>
           ) : (
             logs.map((l) => (
               <div key={l.n} class={`logline ${l.level ? `log-${l.level}` : ''}`}>
