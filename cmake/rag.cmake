@@ -9,3 +9,25 @@ target_include_directories(rag_it_pg PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 add_test(NAME rag/integration/pg COMMAND rag_it_pg)
 set_tests_properties(rag/integration/pg PROPERTIES LABELS "integration;rag" TIMEOUT 300
   ENVIRONMENT "YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR};YAA_BUILD_DIR=${CMAKE_BINARY_DIR}")
+
+# Retrieval quality on the example channels: `yaa rag eval` over the labelled question set
+# must keep hybrid recall@5 >= 0.9 (a fresh SQLite database and no past runs each time).
+add_test(NAME rag/integration/eval
+  COMMAND ${CMAKE_COMMAND} -E env
+    DATABASE_URL=sqlite:///${CMAKE_BINARY_DIR}/rag-eval/yaa.db
+    CHANNELS_DIR=${CMAKE_SOURCE_DIR}/channels
+    OUTPUT_DIR=${CMAKE_BINARY_DIR}/rag-eval/output
+    EMBEDDING_PROVIDER=hash RAG_ENABLED=true LOG_LEVEL=warn
+    $<TARGET_FILE:yaa> rag eval ${CMAKE_SOURCE_DIR}/tests/data/rag-eval.jsonl -k 5
+    --min-recall 0.9 --verbose)
+set_tests_properties(rag/integration/eval PROPERTIES LABELS "integration;rag" TIMEOUT 120
+  FIXTURES_REQUIRED rag_eval_db)
+add_test(NAME rag/integration/eval-clean
+  COMMAND ${CMAKE_COMMAND} -E rm -rf ${CMAKE_BINARY_DIR}/rag-eval)
+set_tests_properties(rag/integration/eval-clean PROPERTIES LABELS "integration;rag"
+  FIXTURES_SETUP rag_eval_db)
+
+# Retrieval latency benchmark (bench/rag/README.md; figures in docs/benchmarks/rag.md).
+add_executable(rag_bench ${CMAKE_SOURCE_DIR}/bench/rag/rag_bench.c)
+target_link_libraries(rag_bench PRIVATE yaa_rag)
+set_target_properties(rag_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

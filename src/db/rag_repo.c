@@ -8,6 +8,7 @@
 #include <string.h>
 
 #define VEC_PAGE 5000 /* rows per page when loading vectors, bounds the result's memory */
+#define LEX_TERMS 16  /* rarest trigrams kept for an FTS5 query */
 
 void yaa_rag_rows_free(yaa_rag_row *rows, size_t n) {
     if (!rows) return;
@@ -241,6 +242,64 @@ static int pg_lexical(yaa_db *tx, void *arg, yaa_err *err) {
     return 0;
 }
 
+typedef struct term_df {
+    const char *term;
+    int64_t df;
+} term_df;
+
+static int cmp_df(const void *a, const void *b) {
+    const term_df *x = a, *y = b;
+    return (x->df > y->df) - (x->df < y->df);
+}
+
+/* SQLite: the LEX_TERMS terms with the lowest document frequency (rag_chunks_vocab, 0011);
+ * terms found nowhere are dropped. *keep points into terms (free the array only). */
+static int rarest_terms(yaa_db *db, const char *const *terms, size_t nterms, const char ***keep,
+                        size_t *nkeep, yaa_err *err) {
+    *keep = NULL;
+    *nkeep = 0;
+    yaa_db_val *params = calloc(nterms, sizeof *params);
+    char *sql = malloc(80 + 2 * nterms);
+    term_df *found = calloc(nterms, sizeof *found);
+    if (!params || !sql || !found) {
+        free(params);
+        free(sql);
+        free(found);
+        return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    }
+    char *o = sql + sprintf(sql, "SELECT term, doc FROM rag_chunks_vocab WHERE term IN (");
+    for (size_t i = 0; i < nterms; i++) {
+        o += sprintf(o, i ? ",?" : "?");
+        params[i] = yaa_db_text(terms[i]);
+    }
+    strcpy(o, ")");
+    yaa_db_rows *r;
+    int rc = yaa_db_query(db, sql, params, nterms, &r, err);
+    free(sql);
+    free(params);
+    size_t nf = 0;
+    if (!rc) {
+        for (size_t j = 0; j < yaa_db_rows_count(r); j++) {
+            const char *t = yaa_db_get_text(r, j, 0);
+            for (size_t i = 0; t && i < nterms; i++)
+                if (strcmp(terms[i], t) == 0) {
+                    found[nf].term = terms[i];
+                    found[nf++].df = yaa_db_get_int(r, j, 1);
+                    break;
+                }
+        }
+        yaa_db_rows_free(r);
+        qsort(found, nf, sizeof *found, cmp_df);
+        if (nf > LEX_TERMS) nf = LEX_TERMS;
+        *keep = calloc(nf + 1, sizeof **keep);
+        if (!*keep) rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+        for (size_t i = 0; i < nf && !rc; i++) (*keep)[i] = found[i].term;
+        if (!rc) *nkeep = nf;
+    }
+    free(found);
+    return rc;
+}
+
 int yaa_rag_repo_lexical(yaa_db *db, const char *channel_id, const char *embedder,
                          const char *query, const char *const *terms, size_t nterms, size_t limit,
                          int64_t *ids, double *scores, size_t *n, yaa_err *err) {
@@ -252,30 +311,42 @@ int yaa_rag_repo_lexical(yaa_db *db, const char *channel_id, const char *embedde
         return yaa_db_tx(db, pg_lexical, &a, err);
     }
     if (!nterms) return 0;
+    const char **keep = NULL;
+    size_t nkeep = 0;
+    int rc = rarest_terms(db, terms, nterms, &keep, &nkeep, err);
+    if (rc) return rc;
+    if (!nkeep) {
+        free(keep);
+        return 0; /* no trigram of the question occurs anywhere */
+    }
     /* FTS5 query: "t1" OR "t2" ... with quotes doubled inside each phrase. */
     size_t cap = 16;
-    for (size_t i = 0; i < nterms; i++) cap += 2 * strlen(terms[i]) + 6;
+    for (size_t i = 0; i < nkeep; i++) cap += 2 * strlen(keep[i]) + 6;
     char *match = malloc(cap), *o = match;
-    if (!match) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
-    for (size_t i = 0; i < nterms; i++) {
+    if (!match) {
+        free(keep);
+        return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nkeep; i++) {
         if (i) o += sprintf(o, " OR ");
         *o++ = '"';
-        for (const char *p = terms[i]; *p; p++) {
+        for (const char *p = keep[i]; *p; p++) {
             if (*p == '"') *o++ = '"';
             *o++ = *p;
         }
         *o++ = '"';
     }
     *o = '\0';
+    free(keep);
     yaa_db_rows *r;
-    int rc = yaa_db_query(db,
-                          "SELECT c.id, bm25(rag_chunks_fts) AS r FROM rag_chunks_fts "
-                          "JOIN rag_chunks c ON c.id = rag_chunks_fts.rowid "
-                          "WHERE rag_chunks_fts MATCH ? AND c.channel_id = ? AND c.embedder = ? "
-                          "ORDER BY r, c.id LIMIT ?",
-                          YAA_DB_ARGS(yaa_db_text(match), yaa_db_text(channel_id),
-                                      yaa_db_text(embedder), yaa_db_int((int64_t)limit)),
-                          &r, err);
+    rc = yaa_db_query(db,
+                      "SELECT c.id, bm25(rag_chunks_fts) AS r FROM rag_chunks_fts "
+                      "JOIN rag_chunks c ON c.id = rag_chunks_fts.rowid "
+                      "WHERE rag_chunks_fts MATCH ? AND c.channel_id = ? AND c.embedder = ? "
+                      "ORDER BY r, c.id LIMIT ?",
+                      YAA_DB_ARGS(yaa_db_text(match), yaa_db_text(channel_id),
+                                  yaa_db_text(embedder), yaa_db_int((int64_t)limit)),
+                      &r, err);
     free(match);
     if (rc) return rc;
     fill_hits(r, &a, 1);

@@ -4,13 +4,7 @@
  * made it, so a query with another one is refused instead of silently ranking garbage. */
 #include "rag/rag.h"
 
-#if __has_include("llm/llm.h")
 #include "llm/llm.h"
-#define HAVE_LLM 1
-#else
-#define HAVE_LLM 0 /* until the LLM layer lands: hosted embedders report unavailable */
-typedef struct yaa_llm_client yaa_llm_client;
-#endif
 
 #include <math.h>
 #include <stdio.h>
@@ -77,16 +71,12 @@ int yaa_rag_embedder_open(const yaa_config *cfg, yaa_rag_embedder **out, yaa_err
     e->hosted = 1;
     e->model = strdup(model);
     snprintf(e->name, sizeof e->name, "%s:%s", prov, model);
-#if HAVE_LLM
     yaa_llm_options o = {.provider = prov,
                          .api_key = cfg->openai_api_key,
                          .base_url = cfg->openai_base_url,
                          .timeout_ms = 60000};
     int rc = e->model ? yaa_llm_client_open(&o, &e->client, err)
                       : yaa_err_set(err, YAA_ENOMEM, "out of memory");
-#else
-    int rc = yaa_err_set(err, YAA_EUNAVAILABLE, "hosted embedders are not built in");
-#endif
     if (rc) {
         yaa_rag_embedder_free(e);
         return yaa_err_prefix(err, "embedder %s: ", prov), rc;
@@ -97,9 +87,7 @@ int yaa_rag_embedder_open(const yaa_config *cfg, yaa_rag_embedder **out, yaa_err
 
 void yaa_rag_embedder_free(yaa_rag_embedder *e) {
     if (!e) return;
-#if HAVE_LLM
     yaa_llm_client_free(e->client);
-#endif
     free(e->model);
     free(e);
 }
@@ -121,11 +109,7 @@ int yaa_rag_embed(yaa_rag_embedder *e, const char *const *texts, size_t n, float
     if (!n) return 0;
     float *m = NULL;
     size_t d = 0;
-#if HAVE_LLM
     int rc = yaa_llm_embed(e->client, e->model, texts, n, &m, &d, e->usage_ctx, err);
-#else
-    int rc = yaa_err_set(err, YAA_EUNAVAILABLE, "hosted embedders are not built in");
-#endif
     if (rc) return yaa_err_prefix(err, "embedding with %s: ", e->name), rc;
     if (d == 0 || d > 65536 || (e->dim && (int)d != e->dim)) {
         free(m);

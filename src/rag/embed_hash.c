@@ -87,29 +87,76 @@ static uint32_t fold(uint32_t c) {
     return 0;
 }
 
-int yaa_rag__is_stopword(const uint32_t *w, size_t n) {
-    char s[16];
-    if (n >= sizeof s) return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (w[i] >= 0x80) return 0;
-        s[i] = (char)w[i];
-    }
-    s[n] = '\0';
-    for (size_t i = 0; i < sizeof stopwords / sizeof stopwords[0]; i++)
-        if (strcmp(stopwords[i], s) == 0) return 1;
+/* Korean question and function words; they also count with a particle attached. */
+static const char *const ko_stopwords[] = {
+    "어떻게", "어떤",   "무엇", "뭐",     "뭐야", "뭔가요", "왜",   "언제",   "어디", "누구",
+    "누가",   "얼마나", "어느", "하나요", "해야", "하는",   "하지", "있나요", "있어", "되나요",
+    "되나",   "될까",   "돼",   "대해",   "대한", "관련",   "이",   "그",     "저",   "것",
+    "수",     "좀",     "우리", "이거",   "거",   "때",     "등",   "및",     "또는", "그리고",
+    "해",     "인가요", "인가", "나요",   "까",   "하나",   "해?",  "말",     "있는", "하고",
+};
+static const char *const ko_particles[] = {
+    "은", "는", "이", "가", "을",   "를",   "의",   "에",   "에서", "으로", "로",
+    "도", "과", "와", "만", "까지", "부터", "에게", "한테", "이야", "야",   "요",
+};
+
+static int in_list(const char *const *list, size_t n, const char *s, size_t len) {
+    for (size_t i = 0; i < n; i++)
+        if (strlen(list[i]) == len && memcmp(list[i], s, len) == 0) return 1;
     return 0;
 }
 
+int yaa_rag__is_stopword(const uint32_t *w, size_t n) {
+    char s[16];
+    if (n == 0) return 1;
+    if (w[0] < 0x80) {
+        if (n >= sizeof s) return 0;
+        for (size_t i = 0; i < n; i++) {
+            if (w[i] >= 0x80) return 0;
+            s[i] = (char)w[i];
+        }
+        s[n] = '\0';
+        for (size_t i = 0; i < sizeof stopwords / sizeof stopwords[0]; i++)
+            if (strcmp(stopwords[i], s) == 0) return 1;
+        return 0;
+    }
+    if (!yaa_rag__is_hangul(w[0]) || n > 5) return 0;
+    char u[5 * 4 + 1];
+    size_t off[6], len = 0;
+    for (size_t i = 0; i < n; i++) {
+        off[i] = len;
+        len += yaa_rag__utf8(w[i], u + len);
+    }
+    off[n] = len;
+    const size_t nko = sizeof ko_stopwords / sizeof ko_stopwords[0];
+    const size_t npa = sizeof ko_particles / sizeof ko_particles[0];
+    if (in_list(ko_stopwords, nko, u, len)) return 1;
+    /* stem + particle of one or two syllables */
+    for (size_t cut = 1; cut <= 2 && cut < n; cut++)
+        if (in_list(ko_particles, npa, u + off[n - cut], len - off[n - cut]) &&
+            in_list(ko_stopwords, nko, u, off[n - cut]))
+            return 1;
+    return 0;
+}
+
+/* Feature weights (tuned on tests/data/rag-eval.jsonl, see docs/RAG.md): a whole word
+ * counts 1; Hangul syllable n-grams 0.8 each, the two-syllable word start 0.6; the Latin
+ * 3/4-grams of a word share a total energy of 1 with the word itself. */
+#define W_WORD 1.0f
+#define W_KO_GRAM 0.8f
+#define W_KO_STEM 0.6f
+#define W_LATIN 1.0f
 static void word_features(const uint32_t *w, size_t n, float *out, int dim) {
     if (n == 0 || yaa_rag__is_stopword(w, n)) return;
-    add_feature(out, dim, hash_cps(1, w, n), 1.0f);
+    add_feature(out, dim, hash_cps(1, w, n), W_WORD);
     size_t hangul = 0;
     for (size_t i = 0; i < n; i++) hangul += yaa_rag__is_hangul(w[i]) ? 1 : 0;
     if (hangul * 2 >= n) {
         /* Korean: syllable 2- and 3-grams; a particle or ending changes only the tail. */
         for (size_t g = 2; g <= 3; g++)
-            for (size_t i = 0; i + g <= n; i++) add_feature(out, dim, hash_cps(2, w + i, g), 0.8f);
-        if (n >= 2) add_feature(out, dim, hash_cps(4, w, 2), 0.6f); /* stem start */
+            for (size_t i = 0; i + g <= n; i++)
+                add_feature(out, dim, hash_cps(2, w + i, g), W_KO_GRAM);
+        if (n >= 2) add_feature(out, dim, hash_cps(4, w, 2), W_KO_STEM); /* stem start */
         return;
     }
     if (n < 3) return;
@@ -120,7 +167,7 @@ static void word_features(const uint32_t *w, size_t n, float *out, int dim) {
     b[n + 1] = '>';
     size_t m = n + 2, count = 0;
     for (size_t g = 3; g <= 4; g++) count += m >= g ? m - g + 1 : 0;
-    float wgt = 1.5f / sqrtf((float)count);
+    float wgt = W_LATIN / sqrtf((float)count);
     for (size_t g = 3; g <= 4; g++)
         for (size_t i = 0; i + g <= m; i++) add_feature(out, dim, hash_cps(3, b + i, g), wgt);
 }

@@ -1,0 +1,2 @@
+-- 0011_rag_vocab (PostgreSQL): nothing to undo.
+SELECT 1;
