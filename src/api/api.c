@@ -1,6 +1,6 @@
 /* api.c - the API context: configuration, rate limiter, audit writer, web directory. */
 #include "api/api_internal.h"
-#include "api/store.h"
+#include "api/apistore.h"
 
 #include "core/log.h"
 
@@ -10,12 +10,12 @@
 
 static int audit_write(void *ud, const yaa_audit_entry *rows, size_t n, yaa_err *err) {
     yaa_api *api = ud;
-    return yaa_store_audit_insert(api->db, rows, n, err);
+    return yaa_apistore_audit_insert(api->db, rows, n, err);
 }
 
 static int audit_touch(void *ud, const char *const *ids, size_t n, yaa_err *err) {
     yaa_api *api = ud;
-    return yaa_store_keys_touch(api->db, ids, n, err);
+    return yaa_apistore_keys_touch(api->db, ids, n, err);
 }
 
 int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {

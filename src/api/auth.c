@@ -2,7 +2,7 @@
  * constant time); inactive or expired keys are refused; usage time recorded off the request
  * path by the audit thread. DISABLE_AUTH grants every scope (development only). */
 #include "api/api_internal.h"
-#include "api/store.h"
+#include "api/apistore.h"
 
 #include "core/log.h"
 #include "core/util.h"
@@ -26,9 +26,9 @@ int yaa_api_auth(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     }
     char hash[65];
     yaa_sha256_hex(key, strlen(key), hash);
-    yaa_store_key k;
+    yaa_apistore_key k;
     yaa_err err = {0};
-    int rc = yaa_store_key_lookup(api->db, hash, &k, &err);
+    int rc = yaa_apistore_key_lookup(api->db, hash, &k, &err);
     if (rc == YAA_ENOTFOUND) {
         yaa_http_error(resp, 401, "Invalid API key");
         return 401;
@@ -60,7 +60,7 @@ int yaa_api_auth_bootstrap(yaa_api *api, yaa_err *err) {
                    "this outside development",
                    YAA_F_END);
     if (!api->cfg || !api->cfg->admin_api_key || !*api->cfg->admin_api_key || !api->db) return 0;
-    int rc = yaa_store_key_ensure(api->db, api->cfg->admin_api_key, "bootstrap-admin", err);
+    int rc = yaa_apistore_key_ensure(api->db, api->cfg->admin_api_key, "bootstrap-admin", err);
     if (rc == 0)
         yaa_log_ev(YAA_LOG_INFO, "api.auth", "ADMIN_API_KEY bootstrap key ensured", YAA_F_END);
     return rc;

@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "metrics/metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,13 +203,23 @@ static bool audited(const yaa_http_req *req) {
 void yaa_api_finish(yaa_api *api, const yaa_http_req *req, const yaa_http_resp *resp,
                     double duration_ms) {
     if (!req->method) return;
-    const char *tpl = req->route ? req->route->path : "unmatched";
+    const char *tpl = req->route ? req->route->path
+                      : req->path && !yaa_router_is_api_path(req->path) && resp->status < 400
+                          ? "static"
+                          : "unmatched";
     yaa_log_ctx ctx = {.request_id = req->request_id};
     yaa_log_ctx_set(&ctx);
     yaa_log_ev(resp->status >= 500 ? YAA_LOG_WARN : YAA_LOG_INFO, "api.access", "request",
                YAA_F_STR("method", req->method), YAA_F_STR("path", tpl),
                YAA_F_INT("status", resp->status), YAA_F_NUM("duration_ms", duration_ms), YAA_F_END);
     yaa_log_ctx_set(NULL);
+    /* Bounded label values: known methods only, the route template, never the raw path. */
+    static const char *const methods[] = {"GET", "HEAD",   "POST",   "PATCH",
+                                          "PUT", "DELETE", "OPTIONS"};
+    const char *m = "OTHER";
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcmp(req->method, methods[i]) == 0) m = methods[i];
+    yaa_metrics_http_observe(m, tpl, resp->status, duration_ms / 1000.0);
     if (!api->audit || !audited(req)) return;
     yaa_audit_entry e;
     memset(&e, 0, sizeof e);

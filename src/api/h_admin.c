@@ -1,6 +1,6 @@
 /* h_admin.c - admin routes: API keys (create / list / revoke) and the audit log. */
 #include "api/api_internal.h"
-#include "api/store.h"
+#include "api/apistore.h"
 
 #include <string.h>
 
@@ -27,7 +27,7 @@ int yaa_h_keys_create(yaa_http_req *req, yaa_http_resp *resp) {
     }
     json_t *out = NULL;
     yaa_err err = {0};
-    int rc = yaa_store_key_create(req->api->db, name, sc, exp ? (long)json_integer_value(exp) : 0,
+    int rc = yaa_apistore_key_create(req->api->db, name, sc, exp ? (long)json_integer_value(exp) : 0,
                                   &out, &err);
     json_decref(sc);
     if (rc) return yaa_api_fail(resp, rc, &err);
@@ -39,7 +39,7 @@ int yaa_h_keys_list(yaa_http_req *req, yaa_http_resp *resp) {
     if (!yaa_api_need_db(req, resp)) return 0;
     json_t *keys = NULL;
     yaa_err err = {0};
-    int rc = yaa_store_keys_list(req->api->db, &keys, &err);
+    int rc = yaa_apistore_keys_list(req->api->db, &keys, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     json_int_t n = (json_int_t)json_array_size(keys);
     return yaa_http_json(resp, 200, json_pack("{s:o, s:I}", "keys", keys, "total", n));
@@ -51,7 +51,7 @@ int yaa_h_keys_revoke(yaa_http_req *req, yaa_http_resp *resp) {
     if (strcmp(id, req->key_id) == 0)
         return yaa_http_error(resp, 400, "An API key cannot revoke itself");
     yaa_err err = {0};
-    int rc = yaa_store_key_revoke(req->api->db, id, &err);
+    int rc = yaa_apistore_key_revoke(req->api->db, id, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200,
                          json_pack("{s:s, s:s}", "detail", "API key revoked", "key_id", id));
@@ -70,7 +70,7 @@ int yaa_h_audit_list(yaa_http_req *req, yaa_http_resp *resp) {
     json_t *logs = NULL;
     long total = 0;
     yaa_err err = {0};
-    int rc = yaa_store_audit_list(req->api->db, &f, &logs, &total, &err);
+    int rc = yaa_apistore_audit_list(req->api->db, &f, &logs, &total, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200,
                          json_pack("{s:o, s:I, s:I, s:I}", "logs", logs, "total", (json_int_t)total,

@@ -1,23 +1,106 @@
-/* h_channels.c - placeholder until the channel registry lands. */
+/* h_channels.c - channels CRUD over the channel registry (files under CHANNELS_DIR): create
+ * from the template, update config.yaml keeping its layout, delete = move aside. */
 #include "api/api_internal.h"
 
+#include "channels/channels.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Writes to the channel directories are serialised within this process. */
+static pthread_mutex_t channels_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *root(const yaa_http_req *req) {
+    const yaa_config *cfg = req->api->cfg;
+    return cfg && cfg->channels_dir ? cfg->channels_dir : "./channels";
+}
+
+static json_t *summary_json(const yaa_channel_summary *s) {
+    return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "channel_id", s->id, "name",
+                     s->name ? s->name : "", "category", s->category ? s->category : "general",
+                     "has_brand_guide", s->has_brand_guide, "description",
+                     s->description ? s->description : "", "language",
+                     s->language ? s->language : "");
+}
+
 int yaa_h_channels_list(yaa_http_req *req, yaa_http_resp *resp) {
-    (void)req;
-    return yaa_http_error(resp, 503, "channels not available");
+    yaa_channel_list list;
+    yaa_err err = {0};
+    int rc = yaa_channels_list(root(req), &list, &err);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < list.n; i++) json_array_append_new(arr, summary_json(&list.items[i]));
+    json_int_t n = (json_int_t)list.n;
+    yaa_channel_list_free(&list);
+    return yaa_http_json(resp, 200, json_pack("{s:o, s:I}", "channels", arr, "total", n));
 }
+
+/* ChannelInfo of one channel, or an error answered (404 for unknown or malformed ids). */
+static int info(yaa_http_req *req, yaa_http_resp *resp, const char *id, int status) {
+    if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    yaa_channel_list list;
+    yaa_err err = {0};
+    int rc = yaa_channels_list(root(req), &list, &err);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    json_t *found = NULL;
+    for (size_t i = 0; i < list.n && !found; i++)
+        if (strcmp(list.items[i].id, id) == 0) found = summary_json(&list.items[i]);
+    yaa_channel_list_free(&list);
+    if (!found) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    return yaa_http_json(resp, status, found);
+}
+
 int yaa_h_channel_get(yaa_http_req *req, yaa_http_resp *resp) {
-    (void)req;
-    return yaa_http_error(resp, 503, "channels not available");
+    return info(req, resp, yaa_http_param(req, 0), 200);
 }
+
+static const char *jstr(const yaa_http_req *req, const char *k) {
+    return json_string_value(json_object_get(req->json, k));
+}
+
 int yaa_h_channel_create(yaa_http_req *req, yaa_http_resp *resp) {
-    (void)req;
-    return yaa_http_error(resp, 503, "channels not available");
+    const char *id = jstr(req, "channel_id");
+    yaa_err err = {0};
+    pthread_mutex_lock(&channels_mu);
+    int rc = yaa_channels_create(root(req), id, jstr(req, "name"), jstr(req, "category"),
+                                 jstr(req, "description"), &err);
+    pthread_mutex_unlock(&channels_mu);
+    if (rc == YAA_EEXIST) return yaa_http_error(resp, 409, "Channel '%s' already exists", id);
+    if (rc == YAA_ENOTFOUND)
+        return yaa_http_error(resp, 500, "channel template missing: %s", err.msg);
+    if (rc == YAA_EINVAL) return yaa_http_error(resp, 422, "%s", err.msg);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    return info(req, resp, id, 201);
 }
+
 int yaa_h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
-    (void)req;
-    return yaa_http_error(resp, 503, "channels not available");
+    const char *id = yaa_http_param(req, 0);
+    if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    const char *name = jstr(req, "name"), *cat = jstr(req, "category"),
+               *desc = jstr(req, "description");
+    if (!name && !cat && !desc) return info(req, resp, id, 200); /* nothing to change */
+    yaa_err err = {0};
+    pthread_mutex_lock(&channels_mu);
+    int rc = yaa_channels_update(root(req), id, name, cat, desc, &err);
+    pthread_mutex_unlock(&channels_mu);
+    if (rc == YAA_ENOTFOUND) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    if (rc == YAA_EINVAL) return yaa_http_error(resp, 422, "%s", err.msg);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    return info(req, resp, id, 200);
 }
+
 int yaa_h_channel_delete(yaa_http_req *req, yaa_http_resp *resp) {
-    (void)req;
-    return yaa_http_error(resp, 503, "channels not available");
+    const char *id = yaa_http_param(req, 0);
+    if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    char moved[1024] = "";
+    yaa_err err = {0};
+    pthread_mutex_lock(&channels_mu);
+    int rc = yaa_channels_delete(root(req), id, moved, sizeof moved, &err);
+    pthread_mutex_unlock(&channels_mu);
+    if (rc == YAA_ENOTFOUND) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    return yaa_http_json(
+        resp, 200,
+        json_pack("{s:s, s:s}", "detail", "Channel deleted (files moved aside)", "channel_id", id));
 }

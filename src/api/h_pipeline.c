@@ -1,19 +1,17 @@
 /* h_pipeline.c - runs: start (202 + enqueue), list, detail, status, cancel, retry, artifacts,
  * SSE events; and the dashboard summary. */
 #include "api/api_internal.h"
-#include "api/store.h"
+#include "api/apistore.h"
 
 #include "core/log.h"
 #include "core/util.h"
+#include "metrics/metrics.h"
 #include "queue/queue.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-void yaa_metrics_run_created(void);
-#pragma weak yaa_metrics_run_created
 
 /* The run id parameter, or NULL after answering 404 for a malformed id. */
 static const char *run_param(yaa_http_req *req, yaa_http_resp *resp) {
@@ -55,17 +53,17 @@ int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_uuid4(id);
     yaa_err err = {0};
     int rc =
-        yaa_store_run_create(api->db, id, channel_id, topic, brand ? brand : "", dry_run, &err);
+        yaa_apistore_run_create(api->db, id, channel_id, topic, brand ? brand : "", dry_run, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     rc = yaa_queue_enqueue_run(api->queue, id, NULL, NULL, &err);
     if (rc) {
         yaa_err e2 = {0};
-        yaa_store_run_fail(api->db, id, "could not be queued", &e2);
+        yaa_apistore_run_fail(api->db, id, "could not be queued", &e2);
         yaa_log_ev(YAA_LOG_ERROR, "api", "enqueue failed", YAA_F_STR("run_id", id),
                    YAA_F_STR("error", err.msg), YAA_F_END);
         return yaa_http_error(resp, 503, "queue unavailable: the run could not be queued");
     }
-    if (yaa_metrics_run_created) yaa_metrics_run_created();
+    yaa_metrics_run_created();
     yaa_log_ev(YAA_LOG_INFO, "api", "run queued", YAA_F_STR("run_id", id),
                YAA_F_STR("channel_id", channel_id), YAA_F_END);
     return yaa_http_json(resp, 202,
@@ -79,7 +77,7 @@ int yaa_h_runs_list(yaa_http_req *req, yaa_http_resp *resp) {
     json_t *runs = NULL;
     long total = 0;
     yaa_err err = {0};
-    int rc = yaa_store_runs_list(req->api->db, yaa_query_str(req, "channel_id"),
+    int rc = yaa_apistore_runs_list(req->api->db, yaa_query_str(req, "channel_id"),
                                  yaa_query_str(req, "status"), limit, offset, &runs, &total, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200,
@@ -93,7 +91,7 @@ int yaa_h_run_get(yaa_http_req *req, yaa_http_resp *resp) {
     if (!id) return 0;
     json_t *j = NULL;
     yaa_err err = {0};
-    int rc = yaa_store_run_detail(req->api->db, id, &j, &err);
+    int rc = yaa_apistore_run_detail(req->api->db, id, &j, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200, j);
 }
@@ -104,7 +102,7 @@ int yaa_h_status(yaa_http_req *req, yaa_http_resp *resp) {
     if (!id) return 0;
     json_t *j = NULL;
     yaa_err err = {0};
-    int rc = yaa_store_run_detail(req->api->db, id, &j, &err);
+    int rc = yaa_apistore_run_detail(req->api->db, id, &j, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     json_t *out = json_pack("{s:O, s:O, s:O, s:O, s:O}", "run_id", json_object_get(j, "run_id"),
                             "status", json_object_get(j, "status"), "current_agent",
@@ -120,7 +118,7 @@ int yaa_h_run_cancel(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = run_param(req, resp);
     if (!id) return 0;
     yaa_err err = {0};
-    int rc = yaa_store_run_cancel(api->db, id, &err);
+    int rc = yaa_apistore_run_cancel(api->db, id, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     /* A queued job is dropped; a running one stops at its next checkpoint (it sees the
      * run's status). */
@@ -140,12 +138,12 @@ int yaa_h_run_retry(yaa_http_req *req, yaa_http_resp *resp) {
     if (!api->queue) return yaa_http_error(resp, 503, "queue not configured");
     const char *from = json_string_value(json_object_get(req->json, "from_stage"));
     yaa_err err = {0};
-    int rc = yaa_store_run_rearm(api->db, id, &err);
+    int rc = yaa_apistore_run_rearm(api->db, id, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     rc = yaa_queue_enqueue_run(api->queue, id, from, NULL, &err);
     if (rc) {
         yaa_err e2 = {0};
-        yaa_store_run_fail(api->db, id, "retry could not be queued", &e2);
+        yaa_apistore_run_fail(api->db, id, "retry could not be queued", &e2);
         return yaa_http_error(resp, 503, "queue unavailable: the retry could not be queued");
     }
     return yaa_http_json(
@@ -186,7 +184,7 @@ int yaa_h_run_artifact(yaa_http_req *req, yaa_http_resp *resp) {
     char st[16];
     json_t *stages = NULL;
     yaa_err err = {0};
-    int rc = yaa_store_run_progress(api->db, id, st, &stages, &err);
+    int rc = yaa_apistore_run_progress(api->db, id, st, &stages, &err);
     json_decref(stages);
     if (rc) return yaa_api_fail(resp, rc, &err);
     char path[PATH_MAX];
@@ -208,7 +206,7 @@ int yaa_h_run_events(yaa_http_req *req, yaa_http_resp *resp) {
     char st[16];
     json_t *stages = NULL;
     yaa_err err = {0};
-    int rc = yaa_store_run_progress(api->db, id, st, &stages, &err);
+    int rc = yaa_apistore_run_progress(api->db, id, st, &stages, &err);
     json_decref(stages);
     if (rc) return yaa_api_fail(resp, rc, &err);
     if (atomic_load(&api->sse_streams) >= api->sse_max)
@@ -225,7 +223,7 @@ int yaa_h_dashboard(yaa_http_req *req, yaa_http_resp *resp) {
     if (!yaa_api_need_db(req, resp)) return 0;
     json_t *j = NULL;
     yaa_err err = {0};
-    int rc = yaa_store_dashboard(req->api->db, yaa_query_long(req, "limit", 5), &j, &err);
+    int rc = yaa_apistore_dashboard(req->api->db, yaa_query_long(req, "limit", 5), &j, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200, j);
 }

@@ -3,13 +3,11 @@
 #include "api/api_internal.h"
 
 #include "db/db.h"
+#include "metrics/metrics.h"
 #include "queue/queue.h"
 
 #include <stdio.h>
 #include <string.h>
-
-int yaa_metrics_render(yaa_buf *out);
-#pragma weak yaa_metrics_render
 
 int yaa_h_health(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
@@ -46,8 +44,11 @@ int yaa_h_health(yaa_http_req *req, yaa_http_resp *resp) {
 }
 
 int yaa_h_metrics(yaa_http_req *req, yaa_http_resp *resp) {
-    (void)req;
-    if (!yaa_metrics_render) return yaa_http_error(resp, 503, "metrics not built in");
+    yaa_queue_stats qs;
+    yaa_err err = {0};
+    if (req->api->queue && yaa_queue_stats_get(req->api->queue, &qs, &err) == 0)
+        yaa_metrics_queue_stats(YAA_QUEUE_PIPELINE, (double)qs.queued, (double)qs.delayed,
+                                (double)qs.dead);
     yaa_buf_reset(&resp->body);
     if (yaa_metrics_render(&resp->body) != 0)
         return yaa_http_error(resp, 500, "metrics rendering failed");

@@ -1,6 +1,6 @@
 /* h_usage.c - token and cost usage: events with totals, and grouped summaries. */
 #include "api/api_internal.h"
-#include "api/store.h"
+#include "api/apistore.h"
 
 static void filter_of(const yaa_http_req *req, yaa_usage_filter *f) {
     f->run_id = yaa_query_str(req, "run_id");
@@ -20,7 +20,7 @@ int yaa_h_usage(yaa_http_req *req, yaa_http_resp *resp) {
     filter_of(req, &f);
     json_t *out = NULL;
     yaa_err err = {0};
-    int rc = yaa_store_usage(req->api->db, &f, &out, &err);
+    int rc = yaa_apistore_usage(req->api->db, &f, &out, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200, out);
 }
@@ -32,7 +32,7 @@ int yaa_h_usage_summary(yaa_http_req *req, yaa_http_resp *resp) {
     const char *g = yaa_query_str(req, "group_by");
     json_t *out = NULL;
     yaa_err err = {0};
-    int rc = yaa_store_usage_summary(req->api->db, &f, g ? g : "day", &out, &err);
+    int rc = yaa_apistore_usage_summary(req->api->db, &f, g ? g : "day", &out, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200, out);
 }

@@ -85,17 +85,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         yaa_buf_init(&cx->body, YAA_HTTP_MAX_BODY);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         long v;
-        if (cl && yaa_parse_long(cl, 0, 1L << 62, &v) == 0 && v > YAA_HTTP_MAX_BODY)
+        bool early = false;
+        if (cl && yaa_parse_long(cl, 0, 1L << 62, &v) == 0 && v > YAA_HTTP_MAX_BODY) {
             cx->too_large = true;
+            /* A body up to 8x the cap is read and discarded so the client sees the 413;
+             * anything larger is refused at once and the connection closed. */
+            early = v > 8L * YAA_HTTP_MAX_BODY;
+        }
         *con_cls = cx;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
+        if (!early) return MHD_YES;
+    } else if (*upload_data_size) {
         if (!cx->too_large && yaa_buf_append(&cx->body, upload_data, *upload_data_size) != 0)
             cx->too_large = true;
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (cx->have_resp) return MHD_YES; /* already answered (early 413) */
     yaa_http_req *req = &cx->req;
     char ip[64];
     client_ip(conn, ip, sizeof ip);

@@ -4,7 +4,7 @@
 #include "api/sse.h"
 
 #include "api/api_internal.h"
-#include "api/store.h"
+#include "api/apistore.h"
 #include "core/util.h"
 #include "pipeline/pipeline.h"
 
@@ -63,7 +63,7 @@ static void poll_once(sse_state *st) {
     char status[16] = "";
     json_t *stages = NULL;
     yaa_err err = {0};
-    if (yaa_store_run_progress(st->api->db, st->run_id, status, &stages, &err) != 0) {
+    if (yaa_apistore_run_progress(st->api->db, st->run_id, status, &stages, &err) != 0) {
         emit(&st->out, &st->seq, "error", json_pack("{s:s}", "detail", err.msg));
         st->finished = true;
         return;

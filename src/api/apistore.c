@@ -1,0 +1,519 @@
+/* apistore.c - the API's data access over the repositories of src/db: runs (with stages and
+ * cost), API keys, audit rows, usage. Turns repository records into the contract's JSON. */
+#include "api/apistore.h"
+
+#include "api/http.h"
+#include "core/arena.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "db/repo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *jtime(const char *stored) {
+    if (!stored) return json_null();
+    char out[21];
+    yaa_db_time_public(stored, out);
+    return json_string(out);
+}
+
+static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
+
+static json_t *parsed(const char *s, json_t *dflt) {
+    if (!s) return dflt;
+    json_t *j = json_loads(s, 0, NULL);
+    if (!j) return dflt;
+    json_decref(dflt);
+    return j;
+}
+
+/* ---------------------------------------------------------------- runs */
+
+static json_t *run_summary(const yaa_db_run *r) {
+    return json_pack("{s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "run_id", jstr(r->id), "channel_id",
+                     jstr(r->channel_id), "topic", jstr(r->topic), "status", jstr(r->status),
+                     "dry_run", r->dry_run, "created_at", jtime(r->created_at), "completed_at",
+                     jtime(r->completed_at));
+}
+
+int yaa_apistore_run_create(struct yaa_db *db, const char *id, const char *channel_id,
+                            const char *topic, const char *brand_name, bool dry_run, yaa_err *err) {
+    yaa_arena a;
+    yaa_arena_init(&a, 1024);
+    yaa_db_run r = {.id = id,
+                    .channel_id = channel_id,
+                    .topic = topic,
+                    .brand_name = brand_name ? brand_name : "",
+                    .dry_run = dry_run,
+                    .status = "pending"};
+    int rc = yaa_db_runs_create(db, &r, &a, err);
+    yaa_arena_free(&a);
+    return rc;
+}
+
+static const char *const stage_names[] = {"brand_researcher", "script_writer", "seo_optimizer",
+                                          "media_generator",  "media_editor",  "publisher"};
+#define NSTAGES 6
+
+/* The six stages in pipeline order; a stage without a row is "pending". */
+static int stages_of(struct yaa_db *db, const char *id, json_t **out, yaa_err *err) {
+    yaa_arena a;
+    yaa_arena_init(&a, 4096);
+    yaa_db_stage *items = NULL;
+    size_t n = 0;
+    int rc = yaa_db_stages_list(db, id, &a, &items, &n, err);
+    if (rc) {
+        yaa_arena_free(&a);
+        return rc;
+    }
+    json_t *arr = json_array();
+    for (int s = 0; s < NSTAGES; s++) {
+        const yaa_db_stage *st = NULL;
+        for (size_t i = 0; i < n && !st; i++)
+            if (items[i].stage && strcmp(items[i].stage, stage_names[s]) == 0) st = &items[i];
+        if (st)
+            json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o}", "stage",
+                                                 stage_names[s], "status", jstr(st->status),
+                                                 "started_at", jtime(st->started_at), "finished_at",
+                                                 jtime(st->finished_at), "error", jstr(st->error)));
+        else
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:n, s:n, s:n}", "stage",
+                                                 stage_names[s], "status", "pending", "started_at",
+                                                 "finished_at", "error"));
+    }
+    yaa_arena_free(&a);
+    *out = arr;
+    return 0;
+}
+
+static int usage_totals(struct yaa_db *db, const yaa_db_usage_filter *f, yaa_db_usage_totals *t,
+                        yaa_err *err) {
+    yaa_arena a;
+    yaa_arena_init(&a, 1024);
+    yaa_db_usage_filter g = *f;
+    g.limit = 1;
+    g.offset = 0;
+    yaa_db_usage *items = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    memset(t, 0, sizeof *t);
+    int rc = yaa_db_usage_list(db, &g, &a, &items, &n, &total, t, err);
+    yaa_arena_free(&a);
+    return rc;
+}
+
+int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa_err *err) {
+    *out = NULL;
+    yaa_arena a;
+    yaa_arena_init(&a, 4096);
+    yaa_db_run r;
+    int rc = yaa_db_runs_get(db, id, &a, &r, err);
+    if (rc) {
+        yaa_arena_free(&a);
+        if (rc == YAA_ENOTFOUND) yaa_err_set(err, YAA_ENOTFOUND, "Run not found");
+        return rc;
+    }
+    json_t *j = run_summary(&r);
+    json_object_set_new(j, "brand_name", jstr(r.brand_name));
+    json_object_set_new(j, "current_agent", jstr(r.current_agent));
+    json_object_set_new(j, "updated_at", jtime(r.updated_at));
+    json_object_set_new(j, "result", parsed(r.result_json, json_null()));
+    json_object_set_new(j, "errors", parsed(r.errors_json, json_array()));
+    yaa_arena_free(&a);
+    json_t *stages = NULL;
+    yaa_db_usage_totals t;
+    yaa_db_usage_filter f = {.run_id = id};
+    if ((rc = stages_of(db, id, &stages, err)) != 0 || (rc = usage_totals(db, &f, &t, err)) != 0) {
+        json_decref(stages);
+        json_decref(j);
+        return rc;
+    }
+    json_object_set_new(j, "stages", stages);
+    json_object_set_new(j, "cost_usd", json_real(t.cost_usd));
+    *out = j;
+    return 0;
+}
+
+int yaa_apistore_runs_list(struct yaa_db *db, const char *channel_id, const char *status,
+                           long limit, long offset, json_t **runs, long *total, yaa_err *err) {
+    *runs = NULL;
+    yaa_arena a;
+    yaa_arena_init(&a, 16384);
+    yaa_db_run_filter f = {
+        .channel_id = channel_id, .status = status, .limit = limit, .offset = offset};
+    yaa_db_run *items = NULL;
+    size_t n = 0;
+    int64_t t = 0;
+    json_t *arr = json_array();
+    int rc = limit > 0 ? yaa_db_runs_list(db, &f, &a, &items, &n, &t, err) : 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) json_array_append_new(arr, run_summary(&items[i]));
+    yaa_arena_free(&a);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    *runs = arr;
+    *total = (long)t;
+    return 0;
+}
+
+int yaa_apistore_run_progress(struct yaa_db *db, const char *id, char status[16], json_t **stages,
+                              yaa_err *err) {
+    *stages = NULL;
+    yaa_arena a;
+    yaa_arena_init(&a, 2048);
+    yaa_db_run r;
+    int rc = yaa_db_runs_get(db, id, &a, &r, err);
+    if (rc == 0) snprintf(status, 16, "%s", r.status ? r.status : "");
+    yaa_arena_free(&a);
+    if (rc == YAA_ENOTFOUND) return yaa_err_set(err, YAA_ENOTFOUND, "Run not found");
+    if (rc) return rc;
+    return stages_of(db, id, stages, err);
+}
+
+int yaa_apistore_run_cancel(struct yaa_db *db, const char *id, yaa_err *err) {
+    yaa_db_run_update u = {
+        .status = "cancelled", .set_completed_at = true, .if_status_in = "pending,running"};
+    int rc = yaa_db_runs_update(db, id, &u, err);
+    if (rc == YAA_ENOTFOUND) return yaa_err_set(err, YAA_ENOTFOUND, "Run not found");
+    if (rc == YAA_ECONFLICT) yaa_err_prefix(err, "Run already finished: ");
+    return rc;
+}
+
+int yaa_apistore_run_rearm(struct yaa_db *db, const char *id, yaa_err *err) {
+    yaa_db_run_update u = {.status = "pending",
+                           .clear_completed_at = true,
+                           .if_status_in = "failed,cancelled,completed"};
+    int rc = yaa_db_runs_update(db, id, &u, err);
+    if (rc == YAA_ENOTFOUND) return yaa_err_set(err, YAA_ENOTFOUND, "Run not found");
+    if (rc == YAA_ECONFLICT) yaa_err_prefix(err, "Run cannot be retried while active: ");
+    return rc;
+}
+
+int yaa_apistore_run_fail(struct yaa_db *db, const char *id, const char *msg, yaa_err *err) {
+    json_t *errs = json_pack("[s]", msg);
+    char *ej = json_dumps(errs, JSON_COMPACT);
+    json_decref(errs);
+    yaa_db_run_update u = {.status = "failed", .errors_json = ej, .set_completed_at = true};
+    int rc = yaa_db_runs_update(db, id, &u, err);
+    free(ej);
+    return rc;
+}
+
+int yaa_apistore_dashboard(struct yaa_db *db, long recent, json_t **out, yaa_err *err) {
+    *out = NULL;
+    yaa_db_run_stats st;
+    int rc = yaa_db_runs_stats(db, NULL, &st, err);
+    if (rc) return rc;
+    yaa_db_usage_totals t;
+    yaa_db_usage_filter f = {0};
+    if ((rc = usage_totals(db, &f, &t, err)) != 0) return rc;
+    json_t *runs = NULL;
+    long total;
+    if ((rc = yaa_apistore_runs_list(db, NULL, NULL, recent < 0 ? 0 : recent, 0, &runs, &total,
+                                     err)) != 0)
+        return rc;
+    *out = json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:o}", "total_runs", (json_int_t)st.total,
+                     "active_runs", (json_int_t)st.active, "success_runs", (json_int_t)st.completed,
+                     "failed_runs", (json_int_t)st.failed, "avg_duration_sec",
+                     st.has_avg_duration ? st.avg_duration_sec : 0.0, "estimated_cost_usd",
+                     t.cost_usd, "recent_runs", runs);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- keys */
+
+int yaa_apistore_key_lookup(struct yaa_db *db, const char *hash_hex, yaa_apistore_key *out,
+                            yaa_err *err) {
+    memset(out, 0, sizeof *out);
+    yaa_arena a;
+    yaa_arena_init(&a, 1024);
+    yaa_db_apikey k;
+    int rc = yaa_db_keys_find_by_hash(db, hash_hex, &a, &k, err);
+    if (rc) {
+        yaa_arena_free(&a);
+        return rc;
+    }
+    /* The index found it; compare in constant time anyway so timing says nothing. */
+    if (!k.key_hash || strlen(k.key_hash) != 64 || !yaa_ct_equal(k.key_hash, hash_hex, 64)) {
+        yaa_arena_free(&a);
+        return YAA_ENOTFOUND;
+    }
+    snprintf(out->id, sizeof out->id, "%s", k.id);
+    if (yaa_db_apikey_has_scope(&k, "read")) out->scopes |= YAA_SCOPE_READ;
+    if (yaa_db_apikey_has_scope(&k, "write")) out->scopes |= YAA_SCOPE_WRITE;
+    if (yaa_db_apikey_has_scope(&k, "admin")) out->scopes |= YAA_SCOPE_ADMIN;
+    out->active = k.is_active;
+    out->expired = k.is_active && !yaa_db_apikey_usable(&k, time(NULL));
+    yaa_arena_free(&a);
+    return 0;
+}
+
+static json_t *key_json(const yaa_db_apikey *k) {
+    return json_pack("{s:o, s:o, s:o, s:b, s:o, s:o, s:o}", "key_id", jstr(k->id), "name",
+                     jstr(k->name), "scopes", parsed(k->scopes_json, json_array()), "is_active",
+                     k->is_active, "created_at", jtime(k->created_at), "expires_at",
+                     jtime(k->expires_at), "last_used_at", jtime(k->last_used_at));
+}
+
+int yaa_apistore_key_create(struct yaa_db *db, const char *name, json_t *scopes, long expires_days,
+                            json_t **out, yaa_err *err) {
+    *out = NULL;
+    char csv[64] = "";
+    size_t i;
+    json_t *it;
+    json_array_foreach(scopes, i, it) {
+        if (*csv) strncat(csv, ",", sizeof csv - strlen(csv) - 1);
+        strncat(csv, json_string_value(it), sizeof csv - strlen(csv) - 1);
+    }
+    yaa_arena a;
+    yaa_arena_init(&a, 1024);
+    char key[YAA_APIKEY_LEN + 1];
+    yaa_db_apikey k;
+    int rc = yaa_db_keys_issue(db, name, scopes ? csv : NULL, (int)expires_days, key, &a, &k, err);
+    if (rc == 0) {
+        json_t *j = key_json(&k);
+        json_object_set_new(j, "api_key", json_string(key));
+        json_object_del(j, "is_active");
+        json_object_del(j, "last_used_at");
+        *out = j;
+    }
+    memset(key, 0, sizeof key);
+    yaa_arena_free(&a);
+    return rc;
+}
+
+int yaa_apistore_key_ensure(struct yaa_db *db, const char *plaintext, const char *name,
+                            yaa_err *err) {
+    return yaa_db_keys_ensure(db, plaintext, name, NULL, err);
+}
+
+int yaa_apistore_keys_list(struct yaa_db *db, json_t **keys, yaa_err *err) {
+    *keys = NULL;
+    yaa_arena a;
+    yaa_arena_init(&a, 8192);
+    yaa_db_apikey *items = NULL;
+    size_t n = 0;
+    int rc = yaa_db_keys_list(db, true, &a, &items, &n, err);
+    if (rc == 0) {
+        *keys = json_array();
+        for (size_t i = 0; i < n; i++) json_array_append_new(*keys, key_json(&items[i]));
+    }
+    yaa_arena_free(&a);
+    return rc;
+}
+
+int yaa_apistore_key_revoke(struct yaa_db *db, const char *id, yaa_err *err) {
+    int rc = yaa_db_keys_revoke(db, id, err);
+    if (rc == YAA_ENOTFOUND) return yaa_err_set(err, YAA_ENOTFOUND, "API key not found");
+    return rc;
+}
+
+int yaa_apistore_keys_touch(struct yaa_db *db, const char *const *ids, size_t n, yaa_err *err) {
+    for (size_t i = 0; i < n; i++) {
+        int rc = yaa_db_keys_touch(db, ids[i], err);
+        if (rc && rc != YAA_ENOTFOUND) return rc;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- audit */
+
+int yaa_apistore_audit_insert(struct yaa_db *db, const yaa_audit_entry *rows, size_t n,
+                              yaa_err *err) {
+    yaa_db_audit *r = calloc(n ? n : 1, sizeof *r);
+    if (!r) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const yaa_audit_entry *e = &rows[i];
+        r[i] = (yaa_db_audit){.timestamp = e->timestamp,
+                              .method = e->method,
+                              .path = e->path,
+                              .status_code = e->status_code,
+                              .api_key_id = e->api_key_id[0] ? e->api_key_id : NULL,
+                              .ip_address = e->ip_address,
+                              .user_agent = e->user_agent,
+                              .duration_ms = e->duration_ms,
+                              .request_id = e->request_id};
+    }
+    int rc = yaa_db_audit_insert_many(db, r, n, err);
+    free(r);
+    return rc;
+}
+
+int yaa_apistore_audit_list(struct yaa_db *db, const yaa_audit_filter *f, json_t **logs,
+                            long *total, yaa_err *err) {
+    *logs = NULL;
+    yaa_arena a;
+    yaa_arena_init(&a, 16384);
+    yaa_db_audit_filter g = {.method = f->method,
+                             .path = f->path,
+                             .status_code = f->status_code > 0 ? f->status_code : 0,
+                             .api_key_id = f->api_key_id,
+                             .since = f->since,
+                             .until = f->until,
+                             .limit = f->limit,
+                             .offset = f->offset};
+    yaa_db_audit *items = NULL;
+    size_t n = 0;
+    int64_t t = 0;
+    int rc = yaa_db_audit_list(db, &g, &a, &items, &n, &t, err);
+    if (rc == 0) {
+        *logs = json_array();
+        for (size_t i = 0; i < n; i++) {
+            const yaa_db_audit *e = &items[i];
+            json_array_append_new(
+                *logs,
+                json_pack("{s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:f, s:o, s:o}", "id",
+                          (json_int_t)e->id, "timestamp", jtime(e->timestamp), "method",
+                          jstr(e->method), "path", jstr(e->path), "status_code",
+                          (json_int_t)e->status_code, "api_key_id", jstr(e->api_key_id),
+                          "ip_address", jstr(e->ip_address), "duration_ms", e->duration_ms,
+                          "user_agent", jstr(e->user_agent), "request_id", jstr(e->request_id)));
+        }
+        *total = (long)t;
+    }
+    yaa_arena_free(&a);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- usage */
+
+static void filter_of(const yaa_usage_filter *f, yaa_db_usage_filter *g) {
+    *g = (yaa_db_usage_filter){.run_id = f->run_id,
+                               .channel_id = f->channel_id,
+                               .agent = f->agent,
+                               .provider = f->provider,
+                               .model = f->model,
+                               .from = f->from,
+                               .to = f->to,
+                               .limit = f->limit,
+                               .offset = f->offset};
+}
+
+static json_t *totals_json(const yaa_db_usage_totals *t) {
+    return json_pack("{s:I, s:I, s:I, s:f, s:I}", "prompt_tokens", (json_int_t)t->prompt_tokens,
+                     "completion_tokens", (json_int_t)t->completion_tokens, "total_tokens",
+                     (json_int_t)t->total_tokens, "cost_usd", t->cost_usd, "events",
+                     (json_int_t)t->events);
+}
+
+static json_t *usage_json(const yaa_db_usage *u) {
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:f, s:f, s:o}", "id",
+                     jstr(u->id), "run_id", jstr(u->run_id), "agent", jstr(u->agent), "provider",
+                     jstr(u->provider), "model", jstr(u->model), "kind", jstr(u->kind),
+                     "prompt_tokens", (json_int_t)u->prompt_tokens, "completion_tokens",
+                     (json_int_t)u->completion_tokens, "total_tokens", (json_int_t)u->total_tokens,
+                     "units", u->units, "cost_usd", u->cost_usd, "created_at",
+                     jtime(u->created_at));
+}
+
+int yaa_apistore_usage(struct yaa_db *db, const yaa_usage_filter *f, json_t **out, yaa_err *err) {
+    *out = NULL;
+    yaa_db_usage_filter g;
+    filter_of(f, &g);
+    yaa_arena a;
+    yaa_arena_init(&a, 16384);
+    yaa_db_usage *items = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    yaa_db_usage_totals t;
+    memset(&t, 0, sizeof t);
+    int rc = yaa_db_usage_list(db, &g, &a, &items, &n, &total, &t, err);
+    if (rc == 0) {
+        json_t *events = json_array();
+        for (size_t i = 0; i < n; i++) json_array_append_new(events, usage_json(&items[i]));
+        *out = json_pack("{s:o, s:o, s:I, s:I, s:I}", "totals", totals_json(&t), "events", events,
+                         "total", (json_int_t)total, "limit", (json_int_t)f->limit, "offset",
+                         (json_int_t)f->offset);
+    }
+    yaa_arena_free(&a);
+    return rc;
+}
+
+/* The grouping key of one event; channel ids come from the run (cached in runs_cache). */
+static const char *group_key(struct yaa_db *db, const yaa_db_usage *u, const char *by,
+                             json_t *runs_cache, char day[11]) {
+    if (strcmp(by, "run") == 0) return u->run_id;
+    if (strcmp(by, "agent") == 0) return u->agent;
+    if (strcmp(by, "provider") == 0) return u->provider;
+    if (strcmp(by, "model") == 0) return u->model;
+    if (strcmp(by, "day") == 0) {
+        snprintf(day, 11, "%.10s", u->created_at ? u->created_at : "");
+        return day;
+    }
+    if (!u->run_id) return NULL;
+    json_t *c = json_object_get(runs_cache, u->run_id);
+    if (!c) {
+        yaa_arena a;
+        yaa_arena_init(&a, 1024);
+        yaa_db_run r;
+        yaa_err e = {0};
+        c = yaa_db_runs_get(db, u->run_id, &a, &r, &e) == 0 ? json_string(r.channel_id)
+                                                            : json_null();
+        json_object_set_new(runs_cache, u->run_id, c);
+        yaa_arena_free(&a);
+    }
+    return json_string_value(c);
+}
+
+int yaa_apistore_usage_summary(struct yaa_db *db, const yaa_usage_filter *f, const char *group_by,
+                               json_t **out, yaa_err *err) {
+    *out = NULL;
+    const char *by = group_by ? group_by : "day";
+    yaa_db_usage_filter g;
+    filter_of(f, &g);
+    g.limit = 1000;
+    json_t *groups = json_object(), *cache = json_object();
+    yaa_db_usage_totals t;
+    memset(&t, 0, sizeof t);
+    int rc = 0;
+    for (g.offset = 0;; g.offset += g.limit) {
+        yaa_arena a;
+        yaa_arena_init(&a, 65536);
+        yaa_db_usage *items = NULL;
+        size_t n = 0;
+        int64_t total = 0;
+        rc = yaa_db_usage_list(db, &g, &a, &items, &n, &total, g.offset ? NULL : &t, err);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            char day[11];
+            const char *k = group_key(db, &items[i], by, cache, day);
+            const char *key = k ? k : "";
+            json_t *e = json_object_get(groups, key);
+            if (!e) {
+                e = json_pack("{s:o, s:I, s:I, s:I, s:f, s:I}", "key",
+                              k ? json_string(k) : json_null(), "prompt_tokens", (json_int_t)0,
+                              "completion_tokens", (json_int_t)0, "total_tokens", (json_int_t)0,
+                              "cost_usd", 0.0, "events", (json_int_t)0);
+                json_object_set_new(groups, key, e);
+            }
+            const char *ints[] = {"prompt_tokens", "completion_tokens", "total_tokens", "events"};
+            const int64_t add[] = {items[i].prompt_tokens, items[i].completion_tokens,
+                                   items[i].total_tokens, 1};
+            for (int j = 0; j < 4; j++)
+                json_object_set_new(
+                    e, ints[j],
+                    json_integer(json_integer_value(json_object_get(e, ints[j])) + add[j]));
+            json_object_set_new(
+                e, "cost_usd",
+                json_real(json_real_value(json_object_get(e, "cost_usd")) + items[i].cost_usd));
+        }
+        yaa_arena_free(&a);
+        if (rc || n < (size_t)g.limit) break;
+    }
+    json_decref(cache);
+    if (rc) {
+        json_decref(groups);
+        return rc;
+    }
+    json_t *arr = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(groups, k, v) {
+        json_array_append(arr, v);
+    }
+    json_decref(groups);
+    *out = json_pack("{s:o, s:s, s:o}", "totals", totals_json(&t), "group_by", by, "groups", arr);
+    return 0;
+}

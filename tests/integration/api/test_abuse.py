@@ -1,0 +1,154 @@
+"""test_abuse.py - hostile traffic against a real `yaa serve`: malformed requests, oversized
+bodies, slow clients holding connections, path traversal, pathological JSON. Afterwards the
+server still answers /health and every run created before is intact (no data lost).
+"""
+import os
+import socket
+import sys
+import time
+import unittest
+import uuid
+
+sys.path.insert(0, os.path.dirname(__file__))
+from yaa_server import YaaServer  # noqa: E402
+
+API = "/api/v1"
+
+
+def raw(port, data, timeout=5, read=True):
+    """Sends bytes, returns what the server answered (b"" if it just closed)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        s.sendall(data)
+        if not read:
+            return b""
+        out = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except (socket.timeout, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            out += chunk
+            if b"\r\n\r\n" in out and len(out) > 64 * 1024:
+                break
+        return out
+    finally:
+        s.close()
+
+
+def status_of(resp):
+    if not resp.startswith(b"HTTP/1."):
+        return None
+    return int(resp.split(b" ", 2)[1])
+
+
+class Abuse(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = YaaServer("sqlite")
+        cls.runs = []
+        for i in range(5):
+            r = cls.srv.post(API + "/pipeline/run", {"channel_id": "demo", "topic": "t%d" % i})
+            assert r.status == 202
+            cls.runs.append(r.json()["run_id"])
+        with open(os.path.join(cls.srv.dir, "secret.txt"), "w") as f:
+            f.write("TOPSECRET")
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.srv.stop() == 0
+
+    def assert_alive(self):
+        r = self.srv.get(API + "/health", key=None)
+        self.assertEqual(r.status, 200)
+        lst = self.srv.get(API + "/pipeline/runs?limit=100").json()
+        have = {x["run_id"] for x in lst["runs"]}
+        for rid in self.runs:
+            self.assertIn(rid, have)
+
+    def test_malformed(self):
+        p = self.srv.port
+        for data in (b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"\x00\xff\xfe\r\n\r\n",
+                     b"GET / HTTP/9.9\r\n\r\n", b"GET /api/v1/health\r\n\r\n",
+                     b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+                     b"POST /api/v1/pipeline/run HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Length: -5\r\n\r\n",
+                     b"POST /api/v1/pipeline/run HTTP/1.1\r\nHost: x\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",
+                     b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+                     b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 200000 + b"\r\n\r\n"):
+            resp = raw(p, data)
+            st = status_of(resp)
+            self.assertTrue(st is None or 400 <= st < 600, (data[:40], resp[:80]))
+        self.assert_alive()
+
+    def test_oversized_bodies(self):
+        p = self.srv.port
+        resp = raw(p, b"POST /api/v1/pipeline/run HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n{")
+        self.assertEqual(status_of(resp), 413)
+        chunk = b"x" * 65536
+        body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(40)) + b"0\r\n\r\n"
+        resp = raw(p, b"POST /api/v1/pipeline/run HTTP/1.1\r\nHost: x\r\n"
+                      b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + body)
+        self.assertEqual(status_of(resp), 413)
+        self.assert_alive()
+
+    def test_slow_clients(self):
+        p = self.srv.port
+        socks = []
+        for i in range(60):
+            s = socket.create_connection(("127.0.0.1", p), timeout=5)
+            s.sendall(b"POST /api/v1/pipeline/run HTTP/1.1\r\nHost: x\r\nContent-Length: 100"
+                      b"\r\n\r\n{\"channel")
+            socks.append(s)
+        # half-sent headers too
+        for i in range(20):
+            s = socket.create_connection(("127.0.0.1", p), timeout=5)
+            s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHo")
+            socks.append(s)
+        try:
+            for _ in range(5):
+                self.assert_alive()
+        finally:
+            for s in socks:
+                s.close()
+        self.assert_alive()
+
+    def test_traversal(self):
+        s = self.srv
+        base = API + "/pipeline/runs/%s/artifacts/" % self.runs[0]
+        for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
+                     "/assets/../../secret.txt", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+                     "/....//....//etc/passwd", "/.env", "/%00", "//etc/passwd",
+                     base + "..%2f..%2fsecret.txt", base + "%2e%2e", base + "../../secret.txt",
+                     base + "images/..%2f..%2f..%2fsecret.txt",
+                     API + "/channels/..%2f..%2fsecret.txt"):
+            r = s.get(path)
+            self.assertNotIn(b"TOPSECRET", r.body, path)
+            self.assertNotIn(b"root:x:", r.body, path)
+            self.assertIn(r.status, (200, 400, 404), path)
+            if r.status == 200:  # only ever the SPA's index.html
+                self.assertIn(b"<div id=app>", r.body, path)
+        self.assert_alive()
+
+    def test_pathological_json(self):
+        s = self.srv
+        for body in (b"[" * 100000, b"{\"a\":" * 50000, b"\"\xff\xfe\"",
+                     b"{\"channel_id\":\"demo\",\"topic\":\"\xc3\x28\"}",
+                     b"{\"channel_id\":\"demo\",\"topic\":\"x\",\"dry_run\":1e99999}",
+                     b"{\"channel_id\":\"demo\",\"channel_id\":\"demo\",\"topic\":\"x\"}",
+                     b"{\"channel_id\":\"demo\",\"topic\":\"\\u0000\"}", b"\x00" * 1000):
+            r = s.post(API + "/pipeline/run", raw=body, headers={"Content-Type": "application/json"})
+            self.assertIn(r.status, (202, 404, 422), body[:30])
+        r = s.get(API + "/pipeline/runs?limit=" + "9" * 400)
+        self.assertEqual(r.status, 422)
+        r = s.get(API + "/pipeline/runs/" + str(uuid.uuid4()) + "/" + "x" * 5000)
+        self.assertEqual(r.status, 404)
+        self.assert_alive()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
