@@ -203,6 +203,7 @@ static void check_retries(prov p) {
 
 static void test_retries_openai(void **s) { (void)s, check_retries(P_OPENAI); }
 static void test_retries_anthropic(void **s) { (void)s, check_retries(P_ANTHROPIC); }
+static void test_retries_compat(void **s) { (void)s, check_retries(P_COMPAT); }
 
 static void check_errors(prov p) {
     yaa_llm_client *c = open_client(p, 5000, 2);
@@ -236,6 +237,7 @@ static void check_errors(prov p) {
 
 static void test_errors_openai(void **s) { (void)s, check_errors(P_OPENAI); }
 static void test_errors_anthropic(void **s) { (void)s, check_errors(P_ANTHROPIC); }
+static void test_errors_compat(void **s) { (void)s, check_errors(P_COMPAT); }
 
 static void check_timeout(prov p) {
     yaa_llm_client *c = open_client(p, 300, 2);
@@ -256,6 +258,7 @@ static void check_timeout(prov p) {
 
 static void test_timeout_openai(void **s) { (void)s, check_timeout(P_OPENAI); }
 static void test_timeout_anthropic(void **s) { (void)s, check_timeout(P_ANTHROPIC); }
+static void test_timeout_compat(void **s) { (void)s, check_timeout(P_COMPAT); }
 
 /* JSON reply: valid at once; invalid then repaired; still invalid after the repair. */
 static void check_json(prov p) {
@@ -436,10 +439,13 @@ int main(void) {
         cmocka_unit_test_setup(test_ok_compat, reset),
         cmocka_unit_test_setup(test_retries_openai, reset),
         cmocka_unit_test_setup(test_retries_anthropic, reset),
+        cmocka_unit_test_setup(test_retries_compat, reset),
         cmocka_unit_test_setup(test_errors_openai, reset),
         cmocka_unit_test_setup(test_errors_anthropic, reset),
+        cmocka_unit_test_setup(test_errors_compat, reset),
         cmocka_unit_test_setup(test_timeout_openai, reset),
         cmocka_unit_test_setup(test_timeout_anthropic, reset),
+        cmocka_unit_test_setup(test_timeout_compat, reset),
         cmocka_unit_test_setup(test_json_openai, reset),
         cmocka_unit_test_setup(test_json_anthropic, reset),
         cmocka_unit_test_setup(test_json_compat, reset),
