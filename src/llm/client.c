@@ -93,6 +93,8 @@ int yaa_llm_client_from_config(const yaa_config *cfg, const char *model, yaa_llm
         return yaa_err_set(err, YAA_EUNAVAILABLE,
                            "llm: LLM_PROVIDER is offline (no API key set): use the offline "
                            "composer");
+    int rc = yaa_pricing_ensure(cfg->pricing_file, err);
+    if (rc) return rc;
     yaa_llm_options o = {.provider = p};
     if (strcmp(p, "anthropic") == 0) {
         o.api_key = cfg->anthropic_api_key;

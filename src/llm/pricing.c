@@ -343,16 +343,42 @@ out:
     return rc;
 }
 
+static struct {
+    pthread_mutex_t lock;
+    bool done;
+    int rc;
+    yaa_err err;
+} g_once = {PTHREAD_MUTEX_INITIALIZER, false, 0, {0, ""}};
+
 int yaa_pricing_load(const char *path, yaa_err *err) {
     yaa_pricing_install();
-    if (!path || !*path) return yaa_pricing_load_text("(built-in)", "", 0, err);
-    char *text = NULL;
-    size_t len = 0;
-    int rc = yaa_read_file(path, 1024 * 1024, &text, &len);
-    if (rc)
-        return yaa_err_set(err, YAA_ECONFIG, "PRICING_FILE %s: cannot read it (%s)", path,
-                           yaa_strerror(rc));
-    rc = yaa_pricing_load_text(path, text, len, err);
-    free(text);
+    int rc = 0;
+    pthread_mutex_lock(&g_once.lock);
+    if (!path || !*path) {
+        rc = yaa_pricing_load_text("(built-in)", "", 0, &g_once.err);
+    } else {
+        char *text = NULL;
+        size_t len = 0;
+        rc = yaa_read_file(path, 1024 * 1024, &text, &len);
+        if (rc)
+            rc = yaa_err_set(&g_once.err, YAA_ECONFIG, "PRICING_FILE %s: cannot read it (%s)", path,
+                             yaa_strerror(rc));
+        else
+            rc = yaa_pricing_load_text(path, text, len, &g_once.err);
+        free(text);
+    }
+    g_once.done = true;
+    g_once.rc = rc;
+    if (rc && err) *err = g_once.err;
+    pthread_mutex_unlock(&g_once.lock);
     return rc;
+}
+
+int yaa_pricing_ensure(const char *path, yaa_err *err) {
+    pthread_mutex_lock(&g_once.lock);
+    bool done = g_once.done;
+    int rc = g_once.rc;
+    if (done && rc && err) *err = g_once.err;
+    pthread_mutex_unlock(&g_once.lock);
+    return done ? rc : yaa_pricing_load(path, err);
 }

@@ -44,6 +44,10 @@ int yaa_pricing_load(const char *path, yaa_err *err);
 /* Parses a pricing YAML text (the file's format) into the overrides; `name` is used in
  * errors. */
 int yaa_pricing_load_text(const char *name, const char *text, size_t len, yaa_err *err);
+/* yaa_pricing_load once per process (the first call wins; later calls return its result):
+ * yaa_llm_client_from_config calls it with PRICING_FILE, so a bad file fails the first LLM
+ * call with its file:line message even when start-up did not load it. */
+int yaa_pricing_ensure(const char *path, yaa_err *err);
 /* Installs the pricer (built-in table plus any loaded overrides) if none is installed. */
 void yaa_pricing_install(void);
 

@@ -134,7 +134,11 @@ static void test_file(void **state) {
     NEAR(yaa_pricing_cost("openai", "gpt-4o", YAA_USAGE_CHAT, 1000000, 0, 0), 2.0);
     assert_int_equal(yaa_pricing_load("/nonexistent/pricing.yaml", &err), YAA_ECONFIG);
     assert_non_null(strstr(err.msg, "PRICING_FILE /nonexistent/pricing.yaml"));
+    /* ensure: the last load's result stands, whatever path is passed later */
+    assert_int_equal(yaa_pricing_ensure(path, &err), YAA_ECONFIG);
+    assert_non_null(strstr(err.msg, "/nonexistent/pricing.yaml"));
     assert_int_equal(yaa_pricing_load(NULL, &err), 0);
+    assert_int_equal(yaa_pricing_ensure("/nonexistent/again.yaml", &err), 0);
     NEAR(yaa_pricing_cost("openai", "gpt-4o", YAA_USAGE_CHAT, 1000000, 0, 0), 2.5);
     yaa_test_rmrf(dir);
 }
