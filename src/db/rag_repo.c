@@ -9,6 +9,8 @@
 
 #define VEC_PAGE 5000 /* rows per page when loading vectors, bounds the result's memory */
 #define LEX_TERMS 16  /* rarest trigrams kept for an FTS5 query */
+#define LEX_MIN 3     /* ... at least this many, however common */
+#define LEX_COMMON 10 /* a trigram in more than 1/LEX_COMMON of all chunks is dropped */
 
 void yaa_rag_rows_free(yaa_rag_row *rows, size_t n) {
     if (!rows) return;
@@ -291,6 +293,14 @@ static int rarest_terms(yaa_db *db, const char *const *terms, size_t nterms, con
         yaa_db_rows_free(r);
         qsort(found, nf, sizeof *found, cmp_df);
         if (nf > LEX_TERMS) nf = LEX_TERMS;
+        /* Common trigrams say little (low IDF) and cost the most (long posting lists). */
+        int64_t total = 0;
+        if (nf > LEX_MIN && yaa_db_query(db, "SELECT COALESCE(SUM(chunks), 0) FROM rag_index_state",
+                                         NULL, 0, &r, err) == 0) {
+            total = yaa_db_get_int(r, 0, 0);
+            yaa_db_rows_free(r);
+        }
+        while (total > 0 && nf > LEX_MIN && found[nf - 1].df * LEX_COMMON > total) nf--;
         *keep = calloc(nf + 1, sizeof **keep);
         if (!*keep) rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
         for (size_t i = 0; i < nf && !rc; i++) (*keep)[i] = found[i].term;

@@ -137,8 +137,8 @@ typedef struct yaa_rag_hit {
     int64_t id;
     char *source;
     char *section;
-    char *text;       /* a line of path words (and aliases) for search, then the content */
-    const char *body; /* the content alone: text after its first line (points into text) */
+    char *text;       /* the content (the stored chunk without its line of path words) */
+    const char *body; /* the same as text (kept for callers that used it) */
     double score;     /* fused (hybrid), bm25-derived (lexical) or cosine (vector) */
     int lex_rank;     /* 1-based rank in the lexical list, 0 = absent */
     int vec_rank;     /* 1-based rank in the vector list, 0 = absent */

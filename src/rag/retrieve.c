@@ -255,10 +255,16 @@ int yaa_rag_search(yaa_db *db, yaa_rag_embedder *emb_in, const char *channel_id,
         h->id = fused[i];
         h->source = rows[i].source;
         h->section = rows[i].section;
-        h->text = rows[i].text;
-        rows[i].source = rows[i].section = rows[i].text = NULL;
-        const char *nl = strchr(h->text, '\n');
-        h->body = nl ? nl + 1 : h->text;
+        /* The stored text starts with a line of path words for search; callers get the
+         * content alone. */
+        const char *nl = strchr(rows[i].text, '\n');
+        h->text = strdup(nl ? nl + 1 : rows[i].text);
+        h->body = h->text;
+        rows[i].source = rows[i].section = NULL;
+        if (!h->text) {
+            rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+            goto done;
+        }
         h->score = fused_sc[i];
         h->lex_rank = rank_of(lex_ids, nlex, h->id);
         h->vec_rank = rank_of(vec_ids, nvec, h->id);
