@@ -9,3 +9,12 @@ if(PYTHON3)
   set_tests_properties(channels/cli PROPERTIES LABELS "integration;channels" TIMEOUT 120
     ENVIRONMENT "YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR};YAA_BIN=$<TARGET_FILE:yaa>")
 endif()
+
+# libFuzzer only sees coverage of code built with it: instrument the library too in the fuzz
+# build (the sanitizer runtime supplies the coverage hooks to the unit tests linked with it).
+if(YAA_FUZZ AND TARGET yaa_channels)
+  get_target_property(_yaa_channels_type yaa_channels TYPE)
+  if(NOT _yaa_channels_type STREQUAL "INTERFACE_LIBRARY")
+    target_compile_options(yaa_channels PRIVATE -fsanitize=fuzzer-no-link)
+  endif()
+endif()

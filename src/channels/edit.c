@@ -78,6 +78,12 @@ int yaa_channels_config_edit(const char *text, size_t len, const char *name, con
         rc = yaa_err_set(err, YAA_EINVAL, "cannot edit config.yaml: the top level is not a map");
         goto out;
     }
+    if (root && root->kind == YAA__YMAP && root->flow) {
+        rc = yaa_err_set(err, YAA_EINVAL,
+                         "cannot edit config.yaml: the top level is a flow-style { } map; write "
+                         "it as a block map");
+        goto out;
+    }
     const yaa__ynode *chmap = yaa__ymap_get(root, "channel");
     if (chmap && chmap->kind != YAA__YMAP && chmap->kind != YAA__YNULL) {
         rc = yaa_err_set(err, YAA_EINVAL, "cannot edit config.yaml: 'channel' is not a map");
@@ -165,10 +171,26 @@ int yaa_channels_config_edit(const char *text, size_t len, const char *name, con
                 /* the empty value sits at its key: append after that line's end */
                 if (at > 0 && text[at - 1] == '\n') at--;
                 sp[nsp++] = (splice){at, 0, yaa_buf_steal(&blk)};
+            } else if (root && root->kind == YAA__YNULL && root->end > root->start) {
+                /* the whole document is "~" or "null": replace it */
+                rc = yaa_buf_printf(&blk, "channel:\n%s", yaa_buf_cstr(&add));
+                if (!rc && blk.len) blk.data[--blk.len] = 0; /* the text keeps its own end */
+                sp[nsp++] = (splice){root->start, root->end - root->start, yaa_buf_steal(&blk)};
             } else {
-                bool nl = len > 0 && text[len - 1] != '\n';
-                rc = yaa_buf_printf(&blk, "%schannel:\n%s", nl ? "\n" : "", yaa_buf_cstr(&add));
-                sp[nsp++] = (splice){len, 0, yaa_buf_steal(&blk)};
+                /* a new "channel:" key at the indentation of the top-level keys */
+                int top = root && root->kind == YAA__YMAP && root->n ? root->items[0]->col - 1 : 0;
+                size_t at = len;
+                if (root && root->kind == YAA__YMAP && root->n)
+                    at = line_end(text, len, root->items[root->n - 1]->end);
+                bool nl = at > 0 && text[at - 1] != '\n';
+                rc = yaa_buf_printf(&blk, "%s%*schannel:\n", nl ? "\n" : "", top, "");
+                for (const char *l = yaa_buf_cstr(&add); !rc && *l;) {
+                    const char *e = strchr(l, '\n');
+                    size_t n = e ? (size_t)(e - l) + 1 : strlen(l);
+                    rc = yaa_buf_printf(&blk, "%*s%.*s", top, "", (int)n, l);
+                    l += n;
+                }
+                sp[nsp++] = (splice){at, 0, yaa_buf_steal(&blk)};
             }
             yaa_buf_free(&blk);
         }
@@ -194,6 +216,27 @@ int yaa_channels_config_edit(const char *text, size_t len, const char *name, con
     if (rc) {
         if (!err || !err->code)
             yaa_err_set(err, rc, "cannot edit config.yaml: %s", yaa_strerror(rc));
+        goto out;
+    }
+    /* Whatever the layout was, the result must read back with exactly these values. */
+    yaa_channel *check = yaa_channel_new("", "");
+    if (!check) {
+        rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+        goto out;
+    }
+    yaa_channel_parse(check, YAA_CHANNEL_CONFIG, "config.yaml", res.data, res.len);
+    bool same = true;
+    for (int i = 0; i < 3; i++) {
+        const char *got = i == 0   ? check->channel.name
+                          : i == 1 ? check->channel.category
+                                   : check->channel.description;
+        if (vals[i] && strcmp(got, vals[i]) != 0) same = false;
+    }
+    yaa_channel_free(check);
+    if (!same) {
+        rc = yaa_err_set(err, YAA_EINVAL,
+                         "cannot edit config.yaml safely with this layout; set the channel's "
+                         "name, category and description by hand");
         goto out;
     }
     *out = yaa_buf_steal(&res);

@@ -123,6 +123,12 @@ static int on_scalar(builder *b, const yaml_event_t *e) {
     yaa__ynode *n = new_node(b, is_null_scalar(e) ? YAA__YNULL : YAA__YSCALAR, e, &rc);
     if (!n) return rc;
     n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (e->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+        e->data.scalar.style == YAML_FOLDED_SCALAR_STYLE) {
+        /* a block scalar's span runs over its trailing blank lines: stop at its text */
+        while (n->end > n->start && b->text[n->end - 1] && strchr(" \t\r\n", b->text[n->end - 1]))
+            n->end--;
+    }
     /* libyaml puts an empty value ("key:") at the next token, often a line below: report it
      * on its key's line instead. */
     yaa__ynode *parent = b->stack[b->depth - 1];
@@ -173,7 +179,11 @@ static void on_close(builder *b, const yaml_event_t *e) {
     }
     if (b->depth > 0) {
         yaa__ynode *n = b->stack[--b->depth];
-        n->end = mark_offset(b, &e->end_mark);
+        /* A block collection's end mark lies at the next token, past blank lines and
+         * comments: it ends where its last value ends. */
+        if (n->flow) n->end = mark_offset(b, &e->end_mark);
+        else if (n->n > 0 && n->items[n->n - 1]->end > n->start)
+            n->end = n->items[n->n - 1]->end;
     }
 }
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define NAME "이름 \"x\"\n\\"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -23,11 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (kind == YAA_CHANNEL_CONFIG) {
         char *out = NULL;
         yaa_err err = {0};
-        if (yaa_channels_config_edit(text, len, "이름 \"x\"", "cat", NULL, &out, &err) == 0) {
+        if (yaa_channels_config_edit(text, len, NAME, "cat", NULL, &out, &err) == 0) {
             /* an edit that succeeded must read back with the values set */
             ch = yaa_channel_new("fuzz", "/nonexistent");
             if (ch) {
                 yaa_channel_parse(ch, kind, "edited.yaml", out, strlen(out));
+                if (strcmp(ch->channel.name, NAME) != 0 || strcmp(ch->channel.category, "cat") != 0)
+                    abort();
                 yaa_channel_free(ch);
             }
         }

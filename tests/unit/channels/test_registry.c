@@ -240,9 +240,17 @@ static void test_edit(void **state) {
     /* no channel map at all */
     edit_ok("seo: {}\n", "n", NULL, NULL, "seo: {}\nchannel:\n  name: \"n\"\n");
     edit_ok("", "n", NULL, NULL, "channel:\n  name: \"n\"\n");
+    edit_ok("~\n", "n", NULL, NULL, "channel:\n  name: \"n\"\n");
+    edit_ok("# c\n  seo: {}\n# end\n", "n", NULL, NULL,
+            "# c\n  seo: {}\n  channel:\n    name: \"n\"\n# end\n");
     /* block scalars and flow maps */
     edit_ok("channel:\n  name: |\n    multi\n    line\nseo: {}\n", NULL, NULL, "d",
             "channel:\n  name: |\n    multi\n    line\n  description: \"d\"\nseo: {}\n");
+    /* a block list or map value: its span ends at its last item, not at the next key */
+    edit_ok("channel:\n  name:\n    - a\n    - b\n# c\nseo: {}\n", "N", "C", NULL,
+            "channel:\n  name:\n    \"N\"\n  category: \"C\"\n# c\nseo: {}\n");
+    edit_ok("channel:\n  name: >\n    folded\n\n\nseo: {}\n", "N", "C", NULL,
+            "channel:\n  name: \"N\"\n  category: \"C\"\n\n\nseo: {}\n");
     edit_ok("channel: {name: a, category: b}\n", "x", NULL, NULL,
             "channel: {name: \"x\", category: b}\n");
     /* Hangul before the value on the same line: columns are characters, not bytes */
