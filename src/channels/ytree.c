@@ -181,7 +181,8 @@ static void on_close(builder *b, const yaml_event_t *e) {
         yaa__ynode *n = b->stack[--b->depth];
         /* A block collection's end mark lies at the next token, past blank lines and
          * comments: it ends where its last value ends. */
-        if (n->flow) n->end = mark_offset(b, &e->end_mark);
+        if (n->flow)
+            n->end = mark_offset(b, &e->end_mark);
         else if (n->n > 0 && n->items[n->n - 1]->end > n->start)
             n->end = n->items[n->n - 1]->end;
     }
