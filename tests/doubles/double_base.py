@@ -7,7 +7,8 @@ steer it through control endpoints:
                    (when the script is empty the double answers "ok"); other keys are kept in
                    self.server.control for the double's own use
   GET  /_requests  every request seen: {"method","path","headers","body","violations"}
-  POST /_reset     forget requests and script
+  GET  /_state     the double's own state (e.g. the bytes a YouTube upload received)
+  POST /_reset     forget requests, script and state
 
 Modes every double understands (a double adds its own, e.g. "invalid_then_valid"):
   ok              the double's normal answer
@@ -115,6 +116,9 @@ class DoubleHandler(BaseHTTPRequestHandler):
         if self.path == "/_requests":
             with srv.lock:
                 return self.send_json(200, {"requests": srv.requests})
+        if self.path == "/_state":
+            with srv.lock:
+                return self.send_json(200, srv.state)
         if self.path == "/_reset":
             with srv.lock:
                 srv.script, srv.requests, srv.control, srv.state = [], [], {}, {}

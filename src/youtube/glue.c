@@ -1,0 +1,57 @@
+/* glue.c - what the publisher agent needs around the upload: options from the configuration,
+ * metadata from metadata.json, and the publish.json record of a finished upload. */
+#include "youtube/youtube.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool yaa_youtube_options_from_config(const yaa_config *cfg, yaa_youtube_options *o) {
+    o->client_id = cfg->youtube_client_id;
+    o->client_secret = cfg->youtube_client_secret;
+    o->refresh_token = cfg->youtube_refresh_token;
+    const char *t = getenv("YOUTUBE_TOKEN_URL");
+    const char *b = getenv("YOUTUBE_API_BASE_URL");
+    if (t && *t) o->token_url = t;
+    if (b && *b) o->api_base = b;
+    return o->client_id && *o->client_id && o->client_secret && *o->client_secret &&
+           o->refresh_token && *o->refresh_token;
+}
+
+int yaa_youtube_metadata_from_json(const json_t *meta, yaa_youtube_metadata *md, yaa_err *err) {
+    memset(md, 0, sizeof *md);
+    if (!json_is_object(meta))
+        return yaa_err_set(err, YAA_EINVAL, "youtube: metadata.json is not an object");
+    md->title = json_string_value(json_object_get(meta, "title"));
+    md->description = json_string_value(json_object_get(meta, "description"));
+    md->category_id = json_string_value(json_object_get(meta, "category_id"));
+    md->privacy = json_string_value(json_object_get(meta, "privacy"));
+    md->made_for_kids = json_is_true(json_object_get(meta, "made_for_kids"));
+    md->default_language = json_string_value(json_object_get(meta, "language"));
+    json_t *tags = json_object_get(meta, "tags");
+    size_t n = json_array_size(tags);
+    if (n) {
+        const char **t = calloc(n, sizeof *t);
+        if (!t) return yaa_err_set(err, YAA_ENOMEM, "youtube: out of memory");
+        size_t i;
+        json_t *v;
+        json_array_foreach(tags, i, v) {
+            if (json_is_string(v) && *json_string_value(v)) t[md->ntags++] = json_string_value(v);
+        }
+        md->tags = t;
+    }
+    return yaa_youtube_validate(md, err);
+}
+
+json_t *yaa_youtube_result_json(const yaa_youtube_result *r) {
+    json_t *o = json_object();
+    json_object_set_new(o, "dry_run", json_false());
+    json_object_set_new(o, "video_id", json_string(r->video_id));
+    json_object_set_new(o, "url", json_string(r->url));
+    json_object_set_new(o, "privacy", json_string(r->privacy));
+    json_object_set_new(o, "upload_status", json_string(r->upload_status));
+    json_object_set_new(o, "thumbnail_set", json_boolean(r->thumbnail_set));
+    json_object_set_new(o, "thumbnail_error",
+                        r->thumbnail_error[0] ? json_string(r->thumbnail_error) : json_null());
+    json_object_set_new(o, "resumes", json_integer(r->resumes));
+    return o;
+}

@@ -1,0 +1,75 @@
+/* oauth.c - OAuth2 refresh-token exchange (POST the token endpoint, form-encoded). */
+#include "youtube/youtube.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int put_form(yaa_buf *b, const char *key, const char *value) {
+    static const char hex[] = "0123456789ABCDEF";
+    int rc = b->len ? yaa_buf_putc(b, '&') : 0;
+    if (!rc) rc = yaa_buf_puts(b, key);
+    if (!rc) rc = yaa_buf_putc(b, '=');
+    for (const unsigned char *p = (const unsigned char *)value; !rc && *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            rc = yaa_buf_putc(b, (char)*p);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            rc = yaa_buf_append(b, e, 3);
+        }
+    }
+    return rc;
+}
+
+int yaa_youtube_access_token(const yaa_youtube_options *o, char **access_token, yaa_err *err) {
+    *access_token = NULL;
+    if (!o->client_id || !*o->client_id || !o->client_secret || !*o->client_secret ||
+        !o->refresh_token || !*o->refresh_token)
+        return yaa_err_set(err, YAA_ECONFIG,
+                           "youtube: set YOUTUBE_CLIENT_ID, YOUTUBE_CLIENT_SECRET and "
+                           "YOUTUBE_REFRESH_TOKEN to publish (or run with --dry-run)");
+    yaa_buf form;
+    yaa_buf_init(&form, 16 * 1024);
+    int rc = put_form(&form, "client_id", o->client_id);
+    if (!rc) rc = put_form(&form, "client_secret", o->client_secret);
+    if (!rc) rc = put_form(&form, "refresh_token", o->refresh_token);
+    if (!rc) rc = put_form(&form, "grant_type", "refresh_token");
+    if (rc) {
+        yaa_buf_free(&form);
+        return yaa_err_set(err, rc, "youtube: credentials too long");
+    }
+    const char *h[] = {"Content-Type: application/x-www-form-urlencoded",
+                       "Accept: application/json"};
+    yaa_http_request rq = {.url = o->token_url ? o->token_url : YAA_YOUTUBE_TOKEN_URL,
+                           .method = "POST",
+                           .headers = h,
+                           .nheaders = 2,
+                           .body = form.data,
+                           .body_len = form.len,
+                           .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000,
+                           .max_reply = 64 * 1024,
+                           .cancel = o->cancel,
+                           .cancel_ud = o->cancel_ud};
+    yaa_http_reply r;
+    yaa_http_reply_init(&r);
+    rc = yaa_http_send(&rq, &o->retry, &r, err);
+    /* the form holds the secret and the refresh token */
+    if (form.data) memset(form.data, 0, form.len);
+    yaa_buf_free(&form);
+    if (rc) {
+        yaa_err_prefix(err, "youtube: token exchange: ");
+    } else if (r.status != 200) {
+        rc = yaa_youtube_map_error(&r, "the token exchange", err);
+    } else {
+        json_t *root = json_loadb(r.body.data, r.body.len, 0, NULL);
+        const char *tok = json_string_value(json_object_get(root, "access_token"));
+        if (!tok || !*tok)
+            rc = yaa_err_set(err, YAA_EPROVIDER, "youtube: token reply has no access_token");
+        else if (!(*access_token = strdup(tok)))
+            rc = yaa_err_set(err, YAA_ENOMEM, "youtube: out of memory");
+        json_decref(root);
+    }
+    if (r.body.data) memset(r.body.data, 0, r.body.len);
+    yaa_http_reply_free(&r);
+    return rc;
+}

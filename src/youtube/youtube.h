@@ -1,0 +1,111 @@
+/* youtube.h - the YouTube Data API v3 publisher: OAuth2 refresh-token exchange, resumable
+ * upload of the video with its metadata (chunks in multiples of 256 KiB, resumed after a
+ * broken connection or a 5xx from the offset the server reports), then thumbnails.set.
+ *
+ * status.privacyStatus (default private: unaudited API projects can only publish private
+ * videos), status.selfDeclaredMadeForKids and status.containsSyntheticMedia=true are always
+ * sent. An upload costs 1,600 quota units (thumbnails.set 50) of the default 10,000 a day.
+ * yaa_youtube_dry_run() builds the exact requests instead of sending them. */
+#ifndef YAA_YOUTUBE_H
+#define YAA_YOUTUBE_H
+
+#include "core/config.h"
+#include "core/err.h"
+#include "net/net.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define YAA_YOUTUBE_TOKEN_URL "https://oauth2.googleapis.com/token"
+#define YAA_YOUTUBE_API_BASE "https://www.googleapis.com"
+#define YAA_YOUTUBE_CHUNK_UNIT ((size_t)256 * 1024)
+#define YAA_YOUTUBE_INSERT_UNITS 1600
+#define YAA_YOUTUBE_THUMBNAIL_UNITS 50
+
+typedef struct yaa_youtube_options {
+    const char *client_id;     /* YOUTUBE_CLIENT_ID */
+    const char *client_secret; /* YOUTUBE_CLIENT_SECRET (secret) */
+    const char *refresh_token; /* YOUTUBE_REFRESH_TOKEN (secret) */
+    const char *token_url;     /* NULL = YAA_YOUTUBE_TOKEN_URL (tests: a double) */
+    const char *api_base;      /* NULL = YAA_YOUTUBE_API_BASE (tests: a double) */
+    size_t chunk_size;         /* 0 = 8 MiB; rounded down to a multiple of 256 KiB (min 256 KiB) */
+    long timeout_ms;           /* per request; 0 = 300 s for chunks, 60 s otherwise */
+    int max_resumes;           /* broken connections/5xx tolerated during one upload; 0 = 8 */
+    yaa_http_retry retry;      /* for token, session start, thumbnails and waits between resumes */
+    yaa_net_cancel_fn cancel;  /* optional: checked between and during chunks */
+    void *cancel_ud;
+    /* Optional: the session URL as soon as it exists, so a caller can persist it and resume
+     * a later attempt with resume_url (an upload is not idempotent). */
+    void (*on_session)(void *ud, const char *session_url);
+    void *session_ud;
+    const char *resume_url; /* a session URL from an earlier attempt; NULL = new session */
+    void (*on_progress)(void *ud, size_t sent, size_t total); /* optional */
+    void *progress_ud;
+} yaa_youtube_options;
+
+typedef struct yaa_youtube_metadata {
+    const char *title;       /* required, <= 100 characters, no '<' '>' */
+    const char *description; /* <= 5000 bytes */
+    const char *const *tags; /* total <= 500 characters as YouTube counts them */
+    size_t ntags;
+    const char *category_id;      /* NULL = "22" (People & Blogs) */
+    const char *privacy;          /* private (NULL) | unlisted | public */
+    bool made_for_kids;           /* status.selfDeclaredMadeForKids */
+    const char *default_language; /* optional, e.g. "ko" */
+} yaa_youtube_metadata;
+
+typedef struct yaa_youtube_result {
+    char video_id[64];
+    char url[128]; /* https://www.youtube.com/watch?v=ID */
+    char privacy[16];
+    char upload_status[32];
+    bool thumbnail_set;
+    char thumbnail_error[YAA_ERR_MSG_MAX]; /* why thumbnails.set failed (the video is still
+                                              uploaded) */
+    int resumes;                           /* how many times the upload was resumed */
+} yaa_youtube_result;
+
+/* Checks the metadata against YouTube's limits; the message names the field. */
+int yaa_youtube_validate(const yaa_youtube_metadata *md, yaa_err *err);
+/* The videos.insert resource: {"snippet":{...},"status":{...}} (new reference). */
+json_t *yaa_youtube_resource(const yaa_youtube_metadata *md);
+
+/* Exchanges the refresh token for an access token (malloc'd into *access_token). Errors:
+ * YAA_EAUTH (invalid_grant: token expired or revoked; invalid_client), network codes. */
+int yaa_youtube_access_token(const yaa_youtube_options *o, char **access_token, yaa_err *err);
+
+/* Token, upload, thumbnail (thumbnail_path may be NULL). Errors: YAA_EINVAL (metadata or
+ * files), YAA_EAUTH (credentials, 401, 403 forbidden), YAA_ELIMIT (quotaExceeded or rate
+ * limits), YAA_EPROVIDER, YAA_ENET/YAA_ETIMEOUT (after max_resumes), YAA_ECANCELLED. */
+int yaa_youtube_publish(const yaa_youtube_options *o, const char *video_path,
+                        const char *thumbnail_path, const yaa_youtube_metadata *md,
+                        yaa_youtube_result *res, yaa_err *err);
+
+/* The requests publish would send, as JSON (new reference in *out): token exchange (secrets
+ * redacted), session start with headers and body, the chunk plan, thumbnails.set, and the
+ * quota units. Validates the metadata and files like publish. */
+int yaa_youtube_dry_run(const yaa_youtube_options *o, const char *video_path,
+                        const char *thumbnail_path, const yaa_youtube_metadata *md, json_t **out,
+                        yaa_err *err);
+
+/* ---- glue for the publisher agent (glue.c) ---------------------------------------------- */
+
+/* Fills the credentials from cfg (YOUTUBE_CLIENT_ID/SECRET/REFRESH_TOKEN) and, for tests,
+ * token_url/api_base from the environment variables YOUTUBE_TOKEN_URL / YOUTUBE_API_BASE_URL
+ * (unset = Google's). Other fields are left as they are. Returns true when all three
+ * credentials are set (otherwise the publisher does a dry run). */
+bool yaa_youtube_options_from_config(const yaa_config *cfg, yaa_youtube_options *o);
+/* Metadata from metadata.json ({title, description, tags[], category_id, privacy?,
+ * made_for_kids?, language?}), validated; strings borrow from meta; free md->tags with
+ * free() (also after an error). */
+int yaa_youtube_metadata_from_json(const json_t *meta, yaa_youtube_metadata *md, yaa_err *err);
+/* What publish.json records after an upload: {"dry_run":false,"video_id","url","privacy",
+ * "upload_status","thumbnail_set","thumbnail_error","resumes"} (new reference). */
+json_t *yaa_youtube_result_json(const yaa_youtube_result *r);
+
+/* Maps a failed YouTube/OAuth reply to an error code and a clear message (exposed for
+ * tests and the publisher agent). */
+int yaa_youtube_map_error(const yaa_http_reply *r, const char *what, yaa_err *err);
+
+#endif
