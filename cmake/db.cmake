@@ -19,3 +19,6 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/integration/db/cli_db_test.sh)
   set_tests_properties(db/integration/cli PROPERTIES LABELS "integration;db" TIMEOUT 300
     ENVIRONMENT "YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endif()
+
+# The PostgreSQL placeholder rewriter is a parser: fuzz it (built with clang in build-asan).
+yaa_fuzz(db_rewrite SOURCE ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_db_rewrite.c DEPS yaa_db SECONDS 5)

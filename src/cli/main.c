@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "core/log.h"
+#include "metrics/loki.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -126,8 +127,11 @@ int main(int argc, char **argv) {
     /* Logs go to stdout for services; CLI commands that print results log to stderr. */
     int service = strcmp(name, "serve") == 0 || strcmp(name, "worker") == 0;
     yaa_log_setup(cfg.log_level, cfg.log_json, service ? stdout : stderr);
+    if (yaa_loki_start_url(cfg.loki_url, &err))
+        fprintf(stderr, "yaa: %s\n", err.msg); /* LOKI_URL */
     yaa_cli cli = {&cfg, argc - 1, argv + 1};
     int rc = cmd->fn(&cli);
+    yaa_loki_stop(); /* pushes what is buffered, within 5 s */
     yaa_config_free(&cfg);
     return rc;
 }

@@ -43,6 +43,11 @@ typedef struct yaa_db_drv {
     const char *begin_sql;
 } yaa_db_drv;
 
+/* PostgreSQL placeholder rewriting (pg.c; exposed for tests and the fuzz target): ? -> $n
+ * outside quotes, comments and $$ bodies. Returns the placeholder count, -1 on no memory. */
+struct yaa_buf;
+int yaa__db_pg_rewrite(const char *sql, struct yaa_buf *out);
+
 extern const yaa_db_drv yaa__db_sqlite;
 extern const yaa_db_drv yaa__db_pg;
 

@@ -154,13 +154,20 @@ static void pg_release(void *state, void *conn) {
 
 /* Rewrites ? placeholders to $1..$n, leaving quoted strings, identifiers, dollar-quoted
  * bodies and comments alone. Returns the count of placeholders or -1 on no memory. */
-static int rewrite(const char *sql, yaa_buf *out) {
+int yaa__db_pg_rewrite(const char *sql, yaa_buf *out) {
     int n = 0;
     for (const char *s = sql; *s; s++) {
         if (*s == '\'' || *s == '"') {
             char q = *s;
+            /* E'...' strings take backslash escapes (E'it\'s'). */
+            bool esc = q == '\'' && s > sql && (s[-1] == 'E' || s[-1] == 'e');
             const char *e = s + 1;
-            while (*e && !(*e == q && e[1] != q)) e += (*e == q) ? 2 : 1;
+            while (*e && !(*e == q && e[1] != q)) {
+                if (esc && *e == '\\' && e[1])
+                    e += 2;
+                else
+                    e += (*e == q) ? 2 : 1;
+            }
             if (yaa_buf_append(out, s, (size_t)(e - s) + (*e ? 1 : 0))) return -1;
             s = *e ? e : e - 1;
             continue;
@@ -281,7 +288,7 @@ static int pg_exec(void *state, void *conn, const char *sql, const yaa_db_val *p
     PGconn *c = conn;
     yaa_buf q;
     yaa_buf_init(&q, 0);
-    int want = rewrite(sql, &q);
+    int want = yaa__db_pg_rewrite(sql, &q);
     if (want < 0) {
         yaa_buf_free(&q);
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");

@@ -399,6 +399,14 @@ int yaa_loki_start(const yaa_loki_config *in, yaa_err *err) {
     return 0;
 }
 
+int yaa_loki_start_url(const char *url, yaa_err *err) {
+    if (!url || !*url) return 0;
+    yaa_loki_config c;
+    yaa_loki_config_default(&c);
+    c.url = url;
+    return yaa_loki_start(&c, err);
+}
+
 void yaa_loki_stop(void) {
     pthread_mutex_lock(&L.lock);
     bool was = L.running;

@@ -47,6 +47,9 @@ void yaa_loki_config_default(yaa_loki_config *cfg);
 /* Starts the shipper and registers it as a log sink. Zero fields of cfg take the defaults.
  * One shipper per process: YAA_EEXIST if already started. */
 int yaa_loki_start(const yaa_loki_config *cfg, yaa_err *err);
+/* The usual start from the configuration: LOKI_URL (cfg->loki_url) with the defaults above.
+ * Does nothing and returns 0 when url is NULL or empty. */
+int yaa_loki_start_url(const char *url, yaa_err *err);
 /* Unregisters the sink, pushes what is buffered (within shutdown_ms) and stops the thread.
  * Safe to call when not started. */
 void yaa_loki_stop(void);

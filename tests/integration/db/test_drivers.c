@@ -226,6 +226,52 @@ static void test_pg_dropped_connection(void **state) {
     yaa_db_close(db);
 }
 
+typedef struct killctx {
+    yaa_db *killer;
+    int second_rc;
+} killctx;
+
+/* Inside a transaction the server kills our connection: the next statement fails with
+ * YAA_EUNAVAILABLE (no silent retry inside a transaction), the transaction is gone. */
+static int killed_tx(yaa_db *tx, void *arg, yaa_err *err) {
+    killctx *k = arg;
+    yaa_db_rows *r = NULL;
+    int rc = yaa_db_query(tx, "SELECT pg_backend_pid()", NULL, 0, &r, err);
+    if (rc) return rc;
+    int64_t pid = yaa_db_get_int(r, 0, 0);
+    yaa_db_rows_free(r);
+    rc = yaa_db_exec(tx,
+                     "INSERT INTO channels (id, name, created_at, updated_at) VALUES "
+                     "('lost', 'n', 'x', 'x')",
+                     NULL, 0, NULL, err);
+    if (rc) return rc;
+    rc = yaa_db_query(k->killer, "SELECT pg_terminate_backend(?::int)",
+                      YAA_DB_ARGS(yaa_db_int(pid)), &r, err);
+    yaa_db_rows_free(r);
+    if (rc) return rc;
+    yaa_sleep_ms(100);
+    k->second_rc = yaa_db_exec(tx, "SELECT 1", NULL, 0, NULL, err);
+    return k->second_rc;
+}
+
+static void test_pg_dropped_in_tx(void **state) {
+    yaa_db *db = open_db(state);
+    killctx k = {.killer = open_db(state)};
+    yaa_err err = {0};
+    assert_int_equal(yaa_db_upgrade(db, migrations(), -1, NULL, &err), 0);
+    assert_int_equal(yaa_db_tx(db, killed_tx, &k, &err), YAA_EUNAVAILABLE);
+    assert_int_equal(k.second_rc, YAA_EUNAVAILABLE);
+    assert_non_null(strstr(err.msg, "connection"));
+    /* the pool dropped the dead connection; the next call works and nothing was committed */
+    yaa_db_rows *r;
+    assert_int_equal(
+        yaa_db_query(db, "SELECT COUNT(*) FROM channels WHERE id = 'lost'", NULL, 0, &r, &err), 0);
+    assert_int_equal(yaa_db_get_int(r, 0, 0), 0);
+    yaa_db_rows_free(r);
+    yaa_db_close(k.killer);
+    yaa_db_close(db);
+}
+
 int main(void) {
     yaa_test_tmpdir(lite_dir, sizeof lite_dir);
     snprintf(lite_url, sizeof lite_url, "sqlite:///%s/it.db", lite_dir);
@@ -246,6 +292,7 @@ int main(void) {
         cmocka_unit_test_prestate(test_tx_and_migrations, pg_url),
         cmocka_unit_test_prestate(test_threads, pg_url),
         cmocka_unit_test_prestate(test_pg_dropped_connection, pg_url),
+        cmocka_unit_test_prestate(test_pg_dropped_in_tx, pg_url),
     };
     rc = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -12,7 +12,11 @@
   run id, with the dashboard's own logs-panel query (against tests/doubles/loki.py, since
   Grafana Loki is not in Debian).
 
-Environment: YAA_METRICS_DEMO (the metrics_demo binary), YAA_SOURCE_DIR.
+- RealProcesses: the same against `yaa serve` (and `yaa worker --metrics-port`) once they are
+  built: Prometheus scrapes them, and their logs reach Loki through LOKI_URL.
+
+Environment: YAA_METRICS_DEMO (the metrics_demo binary), YAA_BIN (the yaa binary),
+YAA_SOURCE_DIR.
 """
 import json
 import os
@@ -30,6 +34,7 @@ import urllib.request
 SRC = os.environ.get("YAA_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 DEMO = os.environ.get("YAA_METRICS_DEMO", "")
+YAA = os.environ.get("YAA_BIN", "")
 INFRA = os.path.join(SRC, "infra")
 DASHBOARD = os.path.join(INFRA, "grafana", "dashboards", "yaa-overview.json")
 ALERTS = os.path.join(INFRA, "prometheus", "alerts.yml")
@@ -397,6 +402,108 @@ class LokiRunLogs(unittest.TestCase):
         self.assertEqual(sum(len(s["values"]) for s in res), 6)
         errors = self.query_range('{app="yaa", level="error"} |= "%s"' % rid)
         self.assertEqual(sum(len(s["values"]) for s in errors), 1)
+
+
+def yaa_has(command):
+    if not (YAA and os.access(YAA, os.X_OK)):
+        return False
+    r = subprocess.run([YAA, command, "--help"], capture_output=True, text=True)
+    return r.returncode == 0
+
+
+def start_loki_double(tc):
+    p = Proc([sys.executable, os.path.join(SRC, "tests", "doubles", "loki.py"), "--port", "0"],
+             stdout=subprocess.PIPE, text=True)
+    line = p.p.stdout.readline()
+    tc.assertTrue(line.startswith("PORT "), line)
+    return p, int(line.split()[1])
+
+
+@unittest.skipUnless(shutil.which("prometheus") and yaa_has("serve"), "yaa serve not built")
+class RealProcesses(unittest.TestCase):
+    """Prometheus scrapes a real `yaa serve` (and `yaa worker` when it exists)."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="yaa-real-")
+        self.procs = []
+        loki, self.loki_port = start_loki_double(self)
+        self.procs.append(loki)
+        self.env = dict(os.environ, DATABASE_URL="sqlite:///%s/yaa.db" % self.tmp,
+                        QUEUE_URL="db", DISABLE_AUTH="true", LOG_LEVEL="info",
+                        CHANNELS_DIR=os.path.join(SRC, "channels"),
+                        OUTPUT_DIR=os.path.join(self.tmp, "output"),
+                        LOKI_URL="http://127.0.0.1:%d" % self.loki_port)
+        if yaa_has("db"):
+            subprocess.run([YAA, "db", "upgrade"], env=self.env, cwd=self.tmp,
+                           capture_output=True, timeout=120)
+
+    def tearDown(self):
+        for p in reversed(self.procs):
+            p.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def query(self, port, q):
+        url = "http://127.0.0.1:%d/api/v1/query?%s" % (port, urllib.parse.urlencode({"query": q}))
+        return json.loads(http_get(url)[2])["data"]["result"]
+
+    def test_scrape_serve_and_worker(self):
+        api_port = free_port()
+        self.procs.append(Proc([YAA, "serve", "--host", "127.0.0.1", "--port", str(api_port),
+                                "--workers", "0"], env=self.env, cwd=self.tmp,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(lambda: http_get("http://127.0.0.1:%d/health" % api_port)[0] == 200,
+                 what="yaa serve /health")
+        for _ in range(3):
+            http_get("http://127.0.0.1:%d/api/v1/pipeline/runs" % api_port)
+        targets = ["'127.0.0.1:%d'" % api_port]
+        jobs = "  - job_name: yaa-api\n    static_configs:\n      - targets: [%s]\n" % targets[0]
+        worker_port = None
+        if yaa_has("worker"):
+            worker_port = free_port()
+            self.procs.append(Proc([YAA, "worker", "--metrics-port", str(worker_port)],
+                                   env=self.env, cwd=self.tmp, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL))
+            wait_for(lambda: http_get("http://127.0.0.1:%d/metrics" % worker_port)[0] == 200,
+                     what="yaa worker /metrics")
+            jobs += ("  - job_name: yaa-worker\n    static_configs:\n"
+                     "      - targets: ['127.0.0.1:%d']\n" % worker_port)
+        text = http_get("http://127.0.0.1:%d/metrics" % api_port)[2]
+        r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
+                           text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        prom_port = free_port()
+        cfg = os.path.join(self.tmp, "prometheus.yml")
+        with open(cfg, "w") as f:
+            f.write("global:\n  scrape_interval: 1s\nscrape_configs:\n" + jobs)
+        self.procs.append(Proc(["prometheus", "--config.file=" + cfg,
+                                "--storage.tsdb.path=" + os.path.join(self.tmp, "prom"),
+                                "--web.listen-address=127.0.0.1:%d" % prom_port],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(lambda: http_get("http://127.0.0.1:%d/-/ready" % prom_port)[0] == 200,
+                 what="prometheus ready")
+        up = wait_for(lambda: self.query(prom_port, 'up{job="yaa-api"} == 1'), what="api up")
+        self.assertEqual(len(up), 1)
+        self.assertEqual(len(wait_for(lambda: self.query(prom_port,
+                         'yaa_build_info{job="yaa-api"}'), what="build info")), 1)
+        self.assertEqual(len(self.query(prom_port, 'process_start_time_seconds{job="yaa-api"}')), 1)
+        if worker_port:
+            wait_for(lambda: self.query(prom_port, 'up{job="yaa-worker"} == 1'), what="worker up")
+            self.assertEqual(len(self.query(prom_port, 'yaa_queue_depth{job="yaa-worker"}')
+                                 or self.query(prom_port, 'yaa_build_info{job="yaa-worker"}')), 1)
+        # the API's request logs reached Loki through LOKI_URL, ids in the line
+        url = "http://127.0.0.1:%d/loki/api/v1/query_range?%s" % (self.loki_port, urllib.parse.urlencode(
+            {"query": '{app="yaa"} | json | path="/api/v1/pipeline/runs"', "limit": 100}))
+        res = wait_for(lambda: json.loads(http_get(url)[2])["data"]["result"], what="api logs in loki")
+        lines = [json.loads(v[1]) for st in res for v in st["values"]]
+        self.assertEqual(len(lines), 3)
+        self.assertTrue(all(l.get("request_id") for l in lines))
+        if "yaa_http_requests_total{" not in text:
+            self.skipTest("yaa serve does not record yaa_http_requests_total yet "
+                          "(the API calls yaa_metrics_http_observe once wired)")
+        res = wait_for(lambda: self.query(
+            prom_port, 'yaa_http_requests_total{job="yaa-api",path="/api/v1/pipeline/runs"}'),
+            what="request series")
+        self.assertEqual(float(res[0]["value"][1]), 3)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
+#include "core/buf.h"
 #include "db/db.h"
+#include "db/db_internal.h"
 #include "db/migrate.h"
 
 typedef struct fx {
@@ -290,6 +292,28 @@ static void test_urls_and_time(void **state) {
     assert_string_equal(pub, "2026-02-06T10:00:00Z");
 }
 
+static void rewrite_is(const char *in, const char *want, int count) {
+    yaa_buf b;
+    yaa_buf_init(&b, 0);
+    assert_int_equal(yaa__db_pg_rewrite(in, &b), count);
+    assert_string_equal(yaa_buf_cstr(&b), want);
+    yaa_buf_free(&b);
+}
+
+static void test_pg_rewrite(void **state) {
+    (void)state;
+    rewrite_is("SELECT 1", "SELECT 1", 0);
+    rewrite_is("a = ? AND b = ?", "a = $1 AND b = $2", 2);
+    rewrite_is("x = '?' AND y = ?", "x = '?' AND y = $1", 1);
+    rewrite_is("x = 'it''s ?' AND y = ?", "x = 'it''s ?' AND y = $1", 1);
+    rewrite_is("x = E'it\\'s ?' AND y = ?", "x = E'it\\'s ?' AND y = $1", 1);
+    rewrite_is("\"col?\" = ? -- why?\n AND ?", "\"col?\" = $1 -- why?\n AND $2", 2);
+    rewrite_is("/* ? */ ? $$ ? $$ ?", "/* ? */ $1 $$ ? $$ $2", 2);
+    rewrite_is("'unterminated ?", "'unterminated ?", 0);
+    rewrite_is("?::int -- end", "$1::int -- end", 1);
+    rewrite_is("/* open ?", "/* open ?", 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_params_and_rows, setup, teardown),
@@ -299,6 +323,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_migrations, setup, teardown),
         cmocka_unit_test(test_urls_and_time),
+        cmocka_unit_test(test_pg_rewrite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

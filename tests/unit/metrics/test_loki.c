@@ -226,6 +226,9 @@ static void test_gives_up_after_retries(void **state) {
 
 static void test_stop_flushes(void **state) {
     (void)state;
+    yaa_err err = {0};
+    assert_int_equal(yaa_loki_start_url(NULL, &err), 0); /* LOKI_URL unset: nothing to do */
+    assert_int_equal(yaa_loki_start_url("", &err), 0);
     start(1000, 100, 600000, 3);
     for (int i = 0; i < 7; i++) yaa_log_ev(YAA_LOG_DEBUG, "cli", "bye", YAA_F_END);
     yaa_loki_stop();
