@@ -2,7 +2,10 @@
  * helpers other libraries call at the place each thing happens. */
 #include "metrics/metrics.h"
 
+#include "net/usage.h"
+
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -155,6 +158,16 @@ void yaa_metrics_llm(const char *provider, const char *model, long prompt_tokens
                         (double)completion_tokens);
     yaa_series *cost = yaa_family_series(g.llm_cost, L(provider, model));
     if (cost_usd > 0) yaa_counter_add(cost, cost_usd);
+}
+
+void yaa_metrics_usage(const yaa_usage_event *ev) {
+    if (!ev) return;
+    const char *provider = ev->provider ? ev->provider : "unknown";
+    const char *model = ev->model ? ev->model : "unknown";
+    bool tokens = ev->kind == YAA_USAGE_CHAT || ev->kind == YAA_USAGE_EMBEDDING;
+    yaa_metrics_llm(provider, model, tokens ? ev->prompt_tokens : 0,
+                    tokens ? ev->completion_tokens : 0, ev->cost_usd > 0 ? ev->cost_usd : 0,
+                    yaa_usage_outcome_name(ev->outcome));
 }
 
 void yaa_metrics_log_dropped(const char *reason, long n) {

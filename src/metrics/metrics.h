@@ -114,6 +114,12 @@ void yaa_metrics_queue_stats(const char *queue, double pending, double delayed, 
 void yaa_metrics_llm(const char *provider, const char *model, long prompt_tokens,
                      long completion_tokens, double cost_usd, const char *outcome);
 
+/* The usage hook's event (net/usage.h) as metrics: every event counts in
+ * yaa_llm_requests_total (outcome ok/error/retry) and its cost in yaa_llm_cost_usd_total;
+ * chat and embedding tokens in yaa_llm_tokens_total. The pipeline's usage hook calls it. */
+struct yaa_usage_event;
+void yaa_metrics_usage(const struct yaa_usage_event *ev);
+
 /* Log shipping: yaa_log_lines_dropped_total{reason} (buffer_full, push_failed, rejected) and
  * yaa_log_lines_shipped_total. */
 void yaa_metrics_log_dropped(const char *reason, long n);

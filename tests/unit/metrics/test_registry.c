@@ -3,6 +3,7 @@
 #include "test_util.h"
 
 #include "metrics/metrics.h"
+#include "net/usage.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -233,6 +234,20 @@ static void test_contract_metrics(void **state) {
     yaa_metrics_queue_stats("pipeline", 4, 1, 0);
     yaa_metrics_llm("anthropic", "claude-sonnet-4-20250514", 1200, 350, 0.00885, "ok");
     yaa_metrics_llm("offline", "offline", 10, 20, 0, "ok");
+    yaa_usage_event ev = {.provider = "openai",
+                          .model = "text-embedding-3-small",
+                          .kind = YAA_USAGE_EMBEDDING,
+                          .prompt_tokens = 42,
+                          .cost_usd = 0.5,
+                          .outcome = YAA_USAGE_OK};
+    yaa_metrics_usage(&ev);
+    ev = (yaa_usage_event){.provider = "elevenlabs",
+                           .model = "eleven_multilingual_v2",
+                           .kind = YAA_USAGE_TTS,
+                           .units = 900,
+                           .cost_usd = 0.25,
+                           .outcome = YAA_USAGE_RETRY};
+    yaa_metrics_usage(&ev);
     yaa_buf b;
     yaa_buf_init(&b, 0);
     assert_int_equal(yaa_metrics_render(&b), 0);
@@ -264,6 +279,12 @@ static void test_contract_metrics(void **state) {
         "yaa_llm_requests_total{provider=\"anthropic\",model=\"claude-sonnet-4-20250514\","
         "outcome=\"ok\"} 1\n",
         "yaa_log_lines_dropped_total{reason=\"buffer_full\"} 0\n",
+        "yaa_llm_tokens_total{provider=\"openai\",model=\"text-embedding-3-small\","
+        "kind=\"prompt\"} 42\n",
+        "yaa_llm_cost_usd_total{provider=\"elevenlabs\",model=\"eleven_multilingual_v2\"} "
+        "0.25\n",
+        "yaa_llm_requests_total{provider=\"elevenlabs\",model=\"eleven_multilingual_v2\","
+        "outcome=\"retry\"} 1\n",
         "# TYPE process_cpu_seconds_total counter\n",
         "# TYPE process_resident_memory_bytes gauge\n",
         "# TYPE process_virtual_memory_bytes gauge\n",
