@@ -199,6 +199,75 @@ static void clip_graph(yaa_buf *g, const clip *c, const char *name, int W, int H
         yaa_buf_printf(g, "anullsrc=r=44100:cl=stereo,atrim=duration=%.3f[%sa];", c->dur, name);
 }
 
+/* The picture track, cheap for still images: each image is scaled and converted once (inputs
+ * run at 1 fps), then cut into pieces on the output frame grid - a hold while its narration
+ * plays and a short xfade into the next image centred on the join - and the pieces are
+ * concatenated. Piece ends are rounded on absolute frame numbers, so the track lasts the
+ * narration total to within half a frame however many segments there are, and xfade only
+ * ever sees the few frames of a transition. Output label [vx]. */
+typedef struct piece {
+    size_t a, b; /* images; b == a for a hold */
+    long frames;
+} piece;
+
+static int video_graph(yaa_buf *g, const double *dur, size_t n, double fade, int W, int H, int fps,
+                       yaa_err *err) {
+    piece *p = calloc(2 * n, sizeof *p);
+    int *uses = calloc(n, sizeof *uses), *used = calloc(n, sizeof *used);
+    if (!p || !uses || !used) {
+        free(p);
+        free(uses);
+        free(used);
+        return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
+    }
+    size_t np = 0;
+    double at = 0;
+    for (size_t i = 0; i < n; i++) {
+        double start = at + (i > 0 ? fade / 2 : 0), next = at + dur[i];
+        double end = next - (i + 1 < n ? fade / 2 : 0);
+        long frames = lround(end * fps) - lround(start * fps);
+        if (frames > 0) p[np++] = (piece){i, i, frames}, uses[i]++;
+        if (i + 1 < n && fade > 0) {
+            frames = lround((next + fade / 2) * fps) - lround((next - fade / 2) * fps);
+            if (frames > 0) p[np++] = (piece){i, i + 1, frames}, uses[i]++, uses[i + 1]++;
+        }
+        at = next;
+    }
+    for (size_t i = 0; i < n; i++) {
+        yaa_buf_printf(
+            g,
+            "[%zu:v]scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:(ow-iw)/2:"
+            "(oh-ih)/2,setsar=1,format=yuv420p",
+            i, W, H, W, H);
+        if (uses[i] > 1) {
+            yaa_buf_printf(g, ",split=%d", uses[i]);
+            for (int k = 0; k < uses[i]; k++) yaa_buf_printf(g, "[s%zu_%d]", i, k);
+            yaa_buf_puts(g, ";");
+        } else {
+            yaa_buf_printf(g, "[s%zu_0];", i);
+        }
+    }
+    for (size_t k = 0; k < np; k++) {
+        if (p[k].a == p[k].b) {
+            yaa_buf_printf(g, "[s%zu_%d]fps=%d,trim=end_frame=%ld,setpts=PTS-STARTPTS[p%zu];",
+                           p[k].a, used[p[k].a]++, fps, p[k].frames, k);
+        } else {
+            yaa_buf_printf(g,
+                           "[s%zu_%d]fps=%d,trim=end_frame=%ld,setpts=PTS-STARTPTS[pa%zu];"
+                           "[s%zu_%d]fps=%d,trim=end_frame=%ld,setpts=PTS-STARTPTS[pb%zu];"
+                           "[pa%zu][pb%zu]xfade=transition=fade:duration=%.6f:offset=0[p%zu];",
+                           p[k].a, used[p[k].a]++, fps, p[k].frames, k, p[k].b, used[p[k].b]++, fps,
+                           p[k].frames, k, k, k, (double)p[k].frames / fps, k);
+        }
+    }
+    for (size_t k = 0; k < np; k++) yaa_buf_printf(g, "[p%zu]", k);
+    int rc = yaa_buf_printf(g, "concat=n=%zu:v=1:a=0[vx];", np);
+    free(p);
+    free(uses);
+    free(used);
+    return rc ? yaa_err_set(err, YAA_ENOMEM, "compose: filtergraph too large") : 0;
+}
+
 static atomic_int subs_counter;
 
 int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *req,
@@ -321,28 +390,9 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
         subs_in = input++;
     }
 
-    /* video: each image scaled once, held for its length, then crossfaded at the joins */
-    for (size_t i = 0; i < n; i++) {
-        double len = req->durations[i] + (n > 1 ? (i == 0 || i == n - 1 ? fade / 2 : fade) : 0);
-        yaa_buf_printf(
-            &g,
-            "[%zu:v]scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:(ow-iw)/2:(oh-ih)/2,"
-            "setsar=1,format=yuv420p,fps=%d,trim=duration=%.3f,setpts=PTS-STARTPTS[v%zu];",
-            i, W, H, W, H, fps, len, i);
-    }
-    double at = 0;
-    const char *last = "v0";
-    char lastbuf[32];
-    for (size_t i = 1; i < n; i++) {
-        at += req->durations[i - 1];
-        if (fade > 0)
-            yaa_buf_printf(&g, "[%s][v%zu]xfade=transition=fade:duration=%.3f:offset=%.3f[x%zu];",
-                           last, i, fade, at - fade / 2, i);
-        else
-            yaa_buf_printf(&g, "[%s][v%zu]concat=n=2:v=1:a=0[x%zu];", last, i, i);
-        snprintf(lastbuf, sizeof lastbuf, "x%zu", i);
-        last = lastbuf;
-    }
+    /* video: see video_graph() */
+    if ((rc = video_graph(&g, req->durations, n, fade, W, H, fps, err))) goto out;
+    const char *last = "vx";
     if (subs && !soft) {
         char font[128];
         if (req->subtitle_font && *req->subtitle_font)
@@ -425,6 +475,7 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     }
     double expected = total + intro.dur + outro.dur;
     yaa_log_ev(YAA_LOG_DEBUG, "media", "ffmpeg filtergraph", YAA_F_STR("graph", g.data), YAA_F_END);
+    double cpu = 0;
     yaa__render_acquire();
     double t0 = yaa_mono_sec();
     yaa__media_progress(&env, "render", 0);
@@ -433,7 +484,8 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
                          .timeout_sec = env.render_timeout_sec,
                          .mem_mb = env.render_mem_mb,
                          .what = "render",
-                         .cwd = work};
+                         .cwd = work,
+                         .cpu_sec = &cpu};
     rc = yaa__media_run(a.v, &po, err);
     double took = yaa_mono_sec() - t0;
     yaa__render_release();
@@ -450,12 +502,13 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     yaa__media_progress(&env, "render", 1);
     if (res) {
         res->render_sec = took;
+        res->cpu_sec = cpu;
         yaa_media_probe_info pi;
         if (!yaa_media_probe(&env, out_abs, &pi, NULL)) res->duration_sec = pi.duration;
     }
     yaa_log_ev(YAA_LOG_INFO, "media", "video rendered", YAA_F_STR("path", req->out_path),
                YAA_F_NUM("duration_sec", expected), YAA_F_NUM("render_sec", took),
-               YAA_F_INT("segments", (long)n), YAA_F_END);
+               YAA_F_NUM("cpu_sec", cpu), YAA_F_INT("segments", (long)n), YAA_F_END);
 out:
     if (subs_abs[0]) unlink(subs_abs);
     yaa_buf_free(&g);

@@ -1,5 +1,7 @@
 /* env.c - media environment defaults, hooks, the process-wide render semaphore, UTF-8 bits. */
 #include "media/internal.h"
+#include "net/net.h"
+#include "net/usage.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -64,11 +66,35 @@ void yaa__media_env_defaults(const yaa_media_env *env, yaa_media_env *out) {
     if (out->render_mem_mb < 0) out->render_mem_mb = 0;
 }
 
-void yaa__media_usage(const yaa_media_env *env, const char *kind, const char *provider,
-                      const char *model, long units) {
-    if (!env || !env->on_usage) return;
-    yaa_media_usage u = {kind, provider, model, units};
-    env->on_usage(env->usage_ud, &u);
+void yaa__media_usage(const yaa_media_env *env, int kind, const char *provider, const char *model,
+                      long units, double latency_ms, const char *error) {
+    yaa_usage_event ev = {.provider = provider,
+                          .model = model,
+                          .kind = (yaa_usage_kind)kind,
+                          .units = error ? 0 : units,
+                          .cost_usd = yaa_str_eq(provider, "espeak") ? 0 : -1,
+                          .latency_ms = latency_ms,
+                          .outcome = error ? YAA_USAGE_ERROR : YAA_USAGE_OK,
+                          .error = error};
+    yaa_usage_report(env ? env->usage_ctx : NULL, &ev);
+}
+
+static bool http_cancel(void *ud) { return yaa__media_cancelled(ud); }
+
+int yaa__media_http_post(const yaa_media_env *env, const char *url, const char *const *headers,
+                         size_t nheaders, const char *body, yaa_http_reply *rep, yaa_err *err) {
+    yaa_http_request req = {.method = "POST",
+                            .url = url,
+                            .headers = headers,
+                            .nheaders = nheaders,
+                            .body = body,
+                            .body_len = strlen(body),
+                            .timeout_ms = env->http_timeout_ms,
+                            .max_reply = (size_t)64 << 20,
+                            .cancel = http_cancel,
+                            .cancel_ud = (void *)env};
+    yaa_http_retry policy = {.max_attempts = 3, .cancel = http_cancel, .cancel_ud = (void *)env};
+    return yaa_http_send(&req, &policy, rep, err);
 }
 
 bool yaa__media_cancelled(const yaa_media_env *env) {

@@ -1,8 +1,10 @@
 /* generate.c - the media_generator stage: narration audio per section (one TTS thread, since
  * espeak-ng is not thread-safe), cards per section and the thumbnail (on the other workers,
- * in parallel), then the SRT from the measured durations. Hooks are serialised. */
+ * in parallel), then the SRT from the measured durations. Cancel and progress hooks are serialised.
+ */
 #include "core/log.h"
 #include "media/internal.h"
+#include "net/net.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,20 +17,13 @@ typedef struct gen_ctx {
     yaa_media_env env;         /* defaults applied, hooks replaced by the locked ones below */
     const yaa_media_gen_request *req;
     yaa_media_gen_result *res;
-    pthread_mutex_t mu; /* guards err, the user's hooks and done */
+    pthread_mutex_t mu; /* guards err, the user's cancel/progress hooks and done */
     yaa_err err;
     int rc;
     atomic_int stop;
     atomic_size_t next_image; /* image jobs: 0..n-1 cards, n = thumbnail */
     size_t done, total;
 } gen_ctx;
-
-static void locked_usage(void *ud, const yaa_media_usage *u) {
-    gen_ctx *c = ud;
-    pthread_mutex_lock(&c->mu);
-    if (c->user && c->user->on_usage) c->user->on_usage(c->user->usage_ud, u);
-    pthread_mutex_unlock(&c->mu);
-}
 
 static bool locked_cancel(void *ud) {
     gen_ctx *c = ud;
@@ -99,13 +94,11 @@ static int image_job(gen_ctx *c, size_t i, yaa_err *e) {
     if (i == n) {
         int rc = yaa_thumbnail_render(&r->look, r->title, pic[0] ? pic : NULL,
                                       c->res->thumbnail_path, e);
-        if (!rc && !pictures) yaa__media_usage(&c->env, "image", "cards", "cairo", 1);
         return rc ? yaa_err_prefix(e, "thumbnail: ") : 0;
     }
     yaa_card card = {(int)(i + 1), (int)n, r->sections[i].heading, r->sections[i].on_screen_text,
                      pic[0] ? pic : NULL};
     int rc = yaa_card_render(&r->look, &card, r->short_video, c->res->image_paths[i], e);
-    if (!rc && !pictures) yaa__media_usage(&c->env, "image", "cards", "cairo", 1);
     return rc ? yaa_err_prefix(e, "section %zu card: ", i + 1) : 0;
 }
 
@@ -122,6 +115,19 @@ static void *image_worker(void *ud) {
 }
 
 /* dir/NN.ext for segment i (numbered from 01), or dir/name when ext is NULL. */
+/* Spawned threads release their keep-alive curl handle when done. */
+static void *tts_thread(void *ud) {
+    tts_worker(ud);
+    yaa_net_thread_cleanup();
+    return NULL;
+}
+
+static void *image_thread(void *ud) {
+    image_worker(ud);
+    yaa_net_thread_cleanup();
+    return NULL;
+}
+
 static char *path_in(const char *dir, const char *name, size_t i, const char *ext) {
     char *o = NULL;
     int r = ext ? asprintf(&o, "%s/%02zu.%s", dir, i + 1, ext) : asprintf(&o, "%s/%s", dir, name);
@@ -187,8 +193,6 @@ int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *re
     }
     c->user = env;
     yaa__media_env_defaults(env, &c->env);
-    c->env.on_usage = locked_usage;
-    c->env.usage_ud = c;
     c->env.should_cancel = locked_cancel;
     c->env.cancel_ud = c;
     c->env.on_progress = NULL;
@@ -204,12 +208,12 @@ int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *re
         tts_worker(c);
         image_worker(c);
     } else {
-        if (!pthread_create(&threads[started], NULL, tts_worker, c))
+        if (!pthread_create(&threads[started], NULL, tts_thread, c))
             started++;
         else
             tts_worker(c);
         for (int k = 1; k < workers; k++)
-            if (!pthread_create(&threads[started], NULL, image_worker, c)) started++;
+            if (!pthread_create(&threads[started], NULL, image_thread, c)) started++;
         image_worker(c); /* the calling thread helps too, so a failed create never stalls */
         for (int k = 0; k < started; k++) pthread_join(threads[k], NULL);
     }

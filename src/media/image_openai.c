@@ -1,6 +1,8 @@
 /* image_openai.c - the optional `openai` image provider: POST /v1/images/generations with
  * response_format b64_json, the decoded PNG written where the card renderer will use it. */
 #include "media/internal.h"
+#include "net/net.h"
+#include "net/usage.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -55,28 +57,31 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
     snprintf(url, sizeof url, "%.*s%s/images/generations", (int)bl, base, has_v1 ? "" : "/v1");
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", env.openai_api_key);
     const char *hdrs[] = {auth, "Content-Type: application/json", NULL};
-    yaa_buf reply;
-    yaa_buf_init(&reply, 64u << 20);
-    long status = 0;
+    yaa_http_reply rep;
+    yaa_http_reply_init(&rep);
     unsigned char *png = NULL;
     json_t *j = NULL;
-    int rc = yaa__media_http_post(url, hdrs, bs, env.http_timeout_ms, &reply, &status, err);
+    int rc = yaa__media_http_post(&env, url, hdrs, 2, bs, &rep, err);
     free(bs);
+    long status = rep.status;
+    const yaa_buf *reply = &rep.body;
     if (rc) {
-        yaa_err_prefix(err, "OpenAI images connection failed: ");
+        if (rc != YAA_ECANCELLED) yaa_err_prefix(err, "OpenAI images connection failed: ");
+        yaa__media_usage(&env, YAA_USAGE_IMAGE, "openai", model, 0, rep.elapsed_ms, err->msg);
         goto out;
     }
     if (status < 200 || status > 299) {
         char detail[256];
-        openai_detail(&reply, detail, sizeof detail);
+        openai_detail(reply, detail, sizeof detail);
         int code = status == 401 || status == 403 ? YAA_EAUTH
                    : status == 429                ? YAA_ELIMIT
                                                   : YAA_EPROVIDER;
         rc = yaa_err_set(err, code, "OpenAI images error (HTTP %ld): %s", status, detail);
+        yaa__media_usage(&env, YAA_USAGE_IMAGE, "openai", model, 0, rep.elapsed_ms, err->msg);
         goto out;
     }
     json_error_t je;
-    j = json_loadb(reply.data ? reply.data : "", reply.len, 0, &je);
+    j = json_loadb(reply->data ? reply->data : "", reply->len, 0, &je);
     const char *b64 = json_string_value(
         json_object_get(json_array_get(json_object_get(j, "data"), 0), "b64_json"));
     if (!b64) {
@@ -99,10 +104,10 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
         rc = yaa_err_set(err, YAA_EIO, "cannot write '%s'", png_path);
         goto out;
     }
-    yaa__media_usage(&env, "image", "openai", model, 1);
+    yaa__media_usage(&env, YAA_USAGE_IMAGE, "openai", model, 1, rep.elapsed_ms, NULL);
 out:
     free(png);
     json_decref(j);
-    yaa_buf_free(&reply);
+    yaa_http_reply_free(&rep);
     return rc;
 }

@@ -13,14 +13,18 @@
 
 /* env with defaults applied (env may be NULL). */
 void yaa__media_env_defaults(const yaa_media_env *env, yaa_media_env *out);
-void yaa__media_usage(const yaa_media_env *env, const char *kind, const char *provider,
-                      const char *model, long units);
+/* Reports one usage event through net's hook (kind YAA_USAGE_*; error NULL = ok). */
+void yaa__media_usage(const yaa_media_env *env, int kind, const char *provider, const char *model,
+                      long units, double latency_ms, const char *error);
 bool yaa__media_cancelled(const yaa_media_env *env);
 void yaa__media_progress(const yaa_media_env *env, const char *what, double fraction);
 
-/* POSTs a JSON body; the reply body goes to out (capped). *status gets the HTTP status. */
-int yaa__media_http_post(const char *url, const char *const *headers, const char *body,
-                         long timeout_ms, yaa_buf *out, long *status, yaa_err *err);
+/* POSTs a JSON body through net (retries on 429/5xx/network errors, cancel honoured).
+ * Returns 0 when a final response arrived: check rep->status. Caller frees rep. */
+struct yaa_http_reply;
+int yaa__media_http_post(const yaa_media_env *env, const char *url, const char *const *headers,
+                         size_t nheaders, const char *body, struct yaa_http_reply *rep,
+                         yaa_err *err);
 
 /* Runs argv (no shell). With progress_total > 0, parses `-progress pipe:1` lines from
  * stdout and reports fraction out_time/progress_total. stderr's tail goes into err on failure.
@@ -33,6 +37,7 @@ typedef struct yaa__proc_opts {
     const char *what; /* "render", "decode", ... for messages */
     const char *cwd;  /* directory the child runs in; NULL = ours */
     yaa_buf *out;     /* optional: captures stdout instead of parsing progress */
+    double *cpu_sec;  /* optional: user + system CPU seconds the process used */
 } yaa__proc_opts;
 int yaa__media_run(char *const argv[], const yaa__proc_opts *opts, yaa_err *err);
 

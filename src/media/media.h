@@ -22,15 +22,12 @@
 
 /* ---- hooks ---------------------------------------------------------------------------- */
 
-/* One billable use of a media service: kind "tts" (units = characters of text) or "image"
- * (units = images). The lead wires this to usage_events (provider, model, kind, units). */
-typedef struct yaa_media_usage {
-    const char *kind;     /* "tts" | "image" */
-    const char *provider; /* "espeak" | "elevenlabs" | "cards" | "openai" */
-    const char *model;    /* "espeak-ng", "eleven_multilingual_v2", "dall-e-3", "cairo" */
-    long units;
-} yaa_media_usage;
-typedef void (*yaa_media_usage_fn)(void *ud, const yaa_media_usage *u);
+/* Usage: every TTS segment (units = characters, provider "espeak" or "elevenlabs") and every
+ * hosted picture (units = images, provider "openai") is reported through net's process-wide
+ * hook (net/usage.h: yaa_usage_report) with env->usage_ctx as the call context, kind
+ * YAA_USAGE_TTS / YAA_USAGE_IMAGE and cost_usd -1 (the installed pricer prices it; espeak is
+ * reported with cost 0). Failed hosted calls are reported with outcome error. Cards are free
+ * and not reported. */
 
 /* Return true to stop: checked between jobs and several times a second while FFmpeg runs
  * (the ffmpeg process is killed). The call then returns YAA_ECANCELLED. */
@@ -62,8 +59,7 @@ typedef struct yaa_media_env {
     long render_timeout_sec; /* kill FFmpeg past this; default 1800 */
     long render_mem_mb;      /* RLIMIT_AS of the ffmpeg process; default 4096, 0 = none */
 
-    yaa_media_usage_fn on_usage;
-    void *usage_ud;
+    void *usage_ctx; /* passed to yaa_usage_report (run id, agent...) */
     yaa_media_cancel_fn should_cancel;
     void *cancel_ud;
     yaa_media_progress_fn on_progress;
@@ -95,7 +91,8 @@ double yaa_voice_rate_parse(const char *speech_rate);
 double yaa_voice_pitch_parse(const char *pitch);
 
 /* Synthesizes text to a 16-bit mono WAV at wav_path with the env's TTS provider; *duration
- * gets the exact length from the samples written. Reports usage (characters). */
+ * gets the exact length from the samples written. Reports usage (characters).
+ * Hosted calls are retried on 429/5xx/network errors (Retry-After honoured). */
 int yaa_tts_synthesize(const yaa_media_env *env, const yaa_voice *voice, const char *text,
                        const char *wav_path, double *duration, yaa_err *err);
 
@@ -220,6 +217,7 @@ typedef struct yaa_compose_request {
 typedef struct yaa_compose_result {
     double duration_sec; /* of the output, from ffprobe */
     double render_sec;   /* wall time of the FFmpeg run */
+    double cpu_sec;      /* CPU time (user + system) of the FFmpeg run */
 } yaa_compose_result;
 
 int yaa_media_compose(const yaa_media_env *env, const yaa_compose_request *req,

@@ -156,8 +156,13 @@ int yaa__media_run(char *const argv[], const yaa__proc_opts *o, yaa_err *err) {
     for (int k = 0; k < 2; k++)
         if (fds[k].fd >= 0) close(fds[k].fd);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
     }
+    if (o->cpu_sec)
+        *o->cpu_sec = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+                      (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
     if (killed == 11) return yaa_err_set(err, YAA_ECANCELLED, "%s: cancelled", o->what);
     if (killed == 12)
         return yaa_err_set(err, YAA_ETIMEOUT, "%s: %s did not finish within %ld s (killed)",

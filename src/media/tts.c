@@ -2,6 +2,8 @@
  * ElevenLabs text-to-speech API behind one call, both ending as a 16-bit mono WAV. */
 #include "core/log.h"
 #include "media/internal.h"
+#include "net/net.h"
+#include "net/usage.h"
 
 #include <espeak-ng/speak_lib.h>
 #include <jansson.h>
@@ -145,7 +147,9 @@ unlock:;
     }
     rc = yaa_wav_write(wav_path, p.s, p.n, sr, err);
     if (!rc) *duration = (double)p.n / sr;
-    if (!rc) yaa__media_usage(env, "tts", "espeak", "espeak-ng", (long)yaa_utf8_len(text));
+    if (!rc)
+        yaa__media_usage(env, YAA_USAGE_TTS, "espeak", "espeak-ng", (long)yaa_utf8_len(text), 0,
+                         NULL);
 out:
     free(p.s);
     return rc;
@@ -201,30 +205,35 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
              base, v->elevenlabs_voice_id);
     snprintf(key_hdr, sizeof key_hdr, "xi-api-key: %s", env->elevenlabs_api_key);
     const char *hdrs[] = {key_hdr, "Content-Type: application/json", "Accept: audio/mpeg", NULL};
-    yaa_buf reply;
-    yaa_buf_init(&reply, 64u << 20);
-    long status = 0;
-    int rc = yaa__media_http_post(url, hdrs, bs, env->http_timeout_ms, &reply, &status, err);
+    yaa_http_reply rep;
+    yaa_http_reply_init(&rep);
+    int rc = yaa__media_http_post(env, url, hdrs, 3, bs, &rep, err);
     free(bs);
+    long status = rep.status;
+    const yaa_buf *reply = &rep.body;
     if (rc) {
-        yaa_err_prefix(err, "ElevenLabs API connection failed: ");
+        if (rc != YAA_ECANCELLED) yaa_err_prefix(err, "ElevenLabs API connection failed: ");
+        yaa__media_usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model, 0, rep.elapsed_ms,
+                         err->msg);
         goto out;
     }
     if (status < 200 || status > 299) {
         char detail[256];
-        elevenlabs_detail(&reply, detail, sizeof detail);
+        elevenlabs_detail(reply, detail, sizeof detail);
         int code = status == 401 || status == 403 ? YAA_EAUTH
                    : status == 429                ? YAA_ELIMIT
                                                   : YAA_EPROVIDER;
         rc = yaa_err_set(err, code, "ElevenLabs API error (HTTP %ld): %s", status, detail);
+        yaa__media_usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model, 0, rep.elapsed_ms,
+                         err->msg);
         goto out;
     }
-    if (reply.len == 0) {
+    if (reply->len == 0) {
         rc = yaa_err_set(err, YAA_EPROVIDER, "ElevenLabs API returned no audio");
         goto out;
     }
     snprintf(tmp, sizeof tmp, "%s.mp3", wav_path);
-    if (yaa_write_file(tmp, reply.data, reply.len)) {
+    if (yaa_write_file(tmp, reply->data, reply->len)) {
         rc = yaa_err_set(err, YAA_EIO, "elevenlabs: cannot write '%s'", tmp);
         goto out;
     }
@@ -258,9 +267,10 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
     if (rc) goto out;
     rc = yaa_wav_duration(wav_path, duration, err);
     if (!rc)
-        yaa__media_usage(env, "tts", "elevenlabs", env->elevenlabs_model, (long)yaa_utf8_len(text));
+        yaa__media_usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model,
+                         (long)yaa_utf8_len(text), rep.elapsed_ms, NULL);
 out:
-    yaa_buf_free(&reply);
+    yaa_http_reply_free(&rep);
     return rc;
 }
 

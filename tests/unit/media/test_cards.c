@@ -4,6 +4,7 @@
 
 #include "core/buf.h"
 #include "media/media.h"
+#include "net/usage.h"
 #include "lsan_fontconfig.h"
 #include "media_double.h"
 
@@ -80,9 +81,10 @@ static void test_cards_and_thumbnail(void **state) {
 }
 
 static int images;
-static void on_usage(void *ud, const yaa_media_usage *u) {
+static void on_usage(void *ud, void *ctx, const yaa_usage_event *ev) {
     (void)ud;
-    if (!strcmp(u->kind, "image") && !strcmp(u->provider, "openai")) images += (int)u->units;
+    (void)ctx;
+    if (ev->kind == YAA_USAGE_IMAGE && !strcmp(ev->provider, "openai")) images += (int)ev->units;
 }
 
 static void test_openai_images_double(void **state) {
@@ -100,7 +102,6 @@ static void test_openai_images_double(void **state) {
     yaa_media_env env = {.image_provider = "openai",
                          .openai_api_key = "test-key",
                          .openai_base_url = base,
-                         .on_usage = on_usage,
                          .http_timeout_ms = 10000};
     yaa_err err = {0};
     images = 0;
@@ -138,6 +139,7 @@ static void test_openai_images_double(void **state) {
 }
 
 int main(void) {
+    yaa_usage_set_hook(on_usage, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_font_chain),
         cmocka_unit_test(test_cards_and_thumbnail),

@@ -4,6 +4,7 @@
 
 #include "core/buf.h"
 #include "media/media.h"
+#include "net/usage.h"
 #include "media_double.h"
 
 #include <math.h>
@@ -11,15 +12,21 @@
 static long usage_units;
 static char usage_provider[32];
 
-static void on_usage(void *ud, const yaa_media_usage *u) {
+static int usage_errors;
+static int ctx_marker;
+
+static void on_usage(void *ud, void *ctx, const yaa_usage_event *ev) {
     (void)ud;
-    assert_string_equal(u->kind, "tts");
-    usage_units += u->units;
-    snprintf(usage_provider, sizeof usage_provider, "%s", u->provider);
+    assert_ptr_equal(ctx, &ctx_marker); /* the caller's context comes back */
+    assert_int_equal(ev->kind, YAA_USAGE_TTS);
+    usage_units += ev->units;
+    if (ev->outcome == YAA_USAGE_ERROR) usage_errors++;
+    if (!strcmp(ev->provider, "espeak")) assert_true(ev->cost_usd == 0);
+    snprintf(usage_provider, sizeof usage_provider, "%s", ev->provider);
 }
 
 static double speak(const char *lang, double rate, const char *text, const char *path) {
-    yaa_media_env env = {.on_usage = on_usage};
+    yaa_media_env env = {.usage_ctx = &ctx_marker};
     yaa_voice v = {.language = lang, .rate = rate, .trailing_pause_sec = -1};
     yaa_err err = {0};
     double d = 0;
@@ -51,7 +58,7 @@ static void test_espeak_korean_english(void **state) {
     double df = speak("en", 1.6, et, fast);
     assert_true(df < de * 0.85); /* speech_rate is applied */
     /* trailing pause is part of the measured duration */
-    yaa_media_env env = {0};
+    yaa_media_env env = {.usage_ctx = &ctx_marker};
     yaa_voice v = {.language = "en", .trailing_pause_sec = 0.5};
     yaa_err err = {0};
     double dp = 0;
@@ -77,7 +84,7 @@ static void test_elevenlabs_double(void **state) {
     yaa_media_env env = {.tts_provider = "elevenlabs",
                          .elevenlabs_api_key = "test-key",
                          .elevenlabs_base_url = d.base,
-                         .on_usage = on_usage,
+                         .usage_ctx = &ctx_marker,
                          .http_timeout_ms = 10000};
     yaa_voice v = {.language = "ko", .rate = 1.0, .elevenlabs_voice_id = "voice123"};
     yaa_err err = {0};
@@ -102,8 +109,10 @@ static void test_elevenlabs_double(void **state) {
     free(text);
     /* bad key: the API's message, classified */
     env.elevenlabs_api_key = "wrong";
+    usage_errors = 0;
     assert_int_equal(yaa_tts_synthesize(&env, &v, "hi", wav, &dur, &err), YAA_EAUTH);
     assert_non_null(strstr(err.msg, "Invalid API key"));
+    assert_int_equal(usage_errors, 1); /* a failed call is reported, with no units */
     assert_null(strstr(err.msg, "wrong"));
     env.elevenlabs_api_key = "test-key";
     v.elevenlabs_voice_id = "missing";
@@ -122,6 +131,7 @@ static void test_elevenlabs_double(void **state) {
 }
 
 int main(void) {
+    yaa_usage_set_hook(on_usage, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_espeak_korean_english),
         cmocka_unit_test(test_elevenlabs_double),
