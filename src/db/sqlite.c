@@ -2,12 +2,14 @@
  * each in WAL mode with busy_timeout and foreign keys on. */
 #include "db/db_internal.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 
@@ -85,18 +87,25 @@ static int lite_open(const char *url, void **state, yaa_err *err) {
     if (strchr(path, '?'))
         return yaa_err_set(err, YAA_ECONFIG, "DATABASE_URL '%s': query options are not supported",
                            url);
+    /* Absolute, so that connections opened later (other threads) find the same file even
+     * if the process changes directory. */
+    char abs[PATH_MAX];
+    if (path[0] != '/') {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd) ||
+            (size_t)snprintf(abs, sizeof abs, "%s/%s", cwd, path) >= sizeof abs)
+            return yaa_err_set(err, YAA_EIO, "database path '%s': cannot resolve it", path);
+        path = abs;
+    }
+    if (parent_dir(path) != 0)
+        return yaa_err_set(err, YAA_EIO, "cannot create the directory of database '%s': %s", path,
+                           strerror(errno));
     lite_state *st = calloc(1, sizeof *st);
     if (!st || !(st->path = strdup(path))) {
         free(st);
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     }
     pthread_mutex_init(&st->mu, NULL);
-    if (parent_dir(path) != 0) {
-        int r = yaa_err_set(err, YAA_EIO, "cannot create the directory of database '%s'", path);
-        free(st->path);
-        free(st);
-        return r;
-    }
     sqlite3 *h = NULL;
     int rc = connect_one(st, &h, err);
     if (rc) {

@@ -300,6 +300,36 @@ static void rewrite_is(const char *in, const char *want, int count) {
     yaa_buf_free(&b);
 }
 
+static void test_bad_files(void **state) {
+    fx *f = *state;
+    yaa_err err = {0};
+    yaa_db *db = NULL;
+    /* a directory that cannot be created */
+    assert_int_equal(yaa_db_open("sqlite:////proc/yaa-no/such/x.db", &db, &err), YAA_EIO);
+    assert_non_null(strstr(err.msg, "cannot create the directory"));
+    /* a file that is not a database */
+    char path[PATH_MAX + 32], url[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/garbage.db", f->dir);
+    FILE *fp = fopen(path, "w");
+    for (int i = 0; i < 200; i++) fputs("this is not an SQLite file. ", fp);
+    fclose(fp);
+    snprintf(url, sizeof url, "sqlite:///%s", path);
+    assert_int_not_equal(yaa_db_open(url, &db, &err), 0);
+    assert_null(db);
+    assert_non_null(strstr(err.msg, "not a database"));
+    /* a relative path is resolved once: a later chdir does not move the database */
+    char cwd[PATH_MAX];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(f->dir), 0);
+    assert_int_equal(yaa_db_open("sqlite:///rel/r.db", &db, &err), 0);
+    assert_int_equal(chdir("/"), 0);
+    assert_int_equal(yaa_db_exec(db, "CREATE TABLE x (v INTEGER)", NULL, 0, NULL, &err), 0);
+    assert_int_equal(chdir(cwd), 0);
+    yaa_db_close(db);
+    snprintf(path, sizeof path, "%s/rel/r.db", f->dir);
+    assert_int_equal(access(path, F_OK), 0);
+}
+
 static void test_pg_rewrite(void **state) {
     (void)state;
     rewrite_is("SELECT 1", "SELECT 1", 0);
@@ -324,6 +354,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_bad_migrations, setup, teardown),
         cmocka_unit_test(test_urls_and_time),
         cmocka_unit_test(test_pg_rewrite),
+        cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
