@@ -44,54 +44,79 @@ static void emit(yaa_buf *b, long *seq, const char *event, json_t *data) {
     free(s);
 }
 
+/* Appends a stage event unless the stage already has that status; caller holds mu. */
+static void stage_event_locked(sse_state *st, int i, const char *status, json_t *data) {
+    if (i < 0 || i >= NST || !status || strcmp(status, st->last[i]) == 0) {
+        json_decref(data);
+        return;
+    }
+    snprintf(st->last[i], sizeof st->last[i], "%s", status);
+    emit(&st->logs, &st->seq, "stage", data);
+}
+
+static int stage_idx(const char *name) {
+    static const char *const names[NST] = {"brand_researcher", "script_writer", "seo_optimizer",
+                                           "media_generator",  "media_editor",  "publisher"};
+    for (int i = 0; name && i < NST; i++)
+        if (strcmp(names[i], name) == 0) return i;
+    return -1;
+}
+
+/* Called on the executing thread of an in-process run: live stage changes and log lines. */
 static void on_bus(void *ud, const yaa_pipeline_event *ev) {
     sse_state *st = ud;
     if (!ev || !ev->run_id || strcmp(ev->run_id, st->run_id) != 0) return;
-    if (ev->kind != YAA_PIPELINE_EV_LOG || !ev->message) return;
     pthread_mutex_lock(&st->mu);
     if (st->logs.len < 256 * 1024) {
-        long seq = 0;
-        emit(&st->logs, &seq, "log",
-             json_pack("{s:s, s:s?, s:s}", "run_id", ev->run_id, "stage", ev->stage, "message",
-                       ev->message));
+        if (ev->kind == YAA_PIPELINE_EV_LOG && ev->message)
+            emit(&st->logs, &st->seq, "log",
+                 json_pack("{s:s, s:s?, s:s}", "run_id", ev->run_id, "stage", ev->stage, "message",
+                           ev->message));
+        else if (ev->kind == YAA_PIPELINE_EV_STAGE && ev->stage && ev->status)
+            stage_event_locked(
+                st, stage_idx(ev->stage), ev->status,
+                json_pack("{s:s, s:s, s:s, s:s?, s:f}", "run_id", ev->run_id, "stage", ev->stage,
+                          "status", ev->status, "error",
+                          ev->status && strcmp(ev->status, "failed") == 0 ? ev->message : NULL,
+                          "elapsed_sec", ev->elapsed_sec));
     }
     pthread_mutex_unlock(&st->mu);
 }
 
-/* One poll: stage changes from the database, queued log lines, `done` when finished. */
+/* One poll: stage changes from the database (runs executed by any process), the events the
+ * bus queued, and `done` once the run has finished. */
 static void poll_once(sse_state *st) {
     char status[16] = "";
     json_t *stages = NULL;
     yaa_err err = {0};
     if (yaa_apistore_run_progress(st->api->db, st->run_id, status, &stages, &err) != 0) {
+        pthread_mutex_lock(&st->mu);
         emit(&st->out, &st->seq, "error", json_pack("{s:s}", "detail", err.msg));
+        pthread_mutex_unlock(&st->mu);
         st->finished = true;
         return;
     }
+    pthread_mutex_lock(&st->mu);
     size_t i;
     json_t *s;
     json_array_foreach(stages, i, s) {
-        if (i >= NST) break;
         const char *ss = json_string_value(json_object_get(s, "status"));
-        if (!ss || strcmp(ss, st->last[i]) == 0) continue;
-        snprintf(st->last[i], sizeof st->last[i], "%s", ss);
         json_t *d = json_deep_copy(s);
         json_object_set_new(d, "run_id", json_string(st->run_id));
-        emit(&st->out, &st->seq, "stage", d);
+        stage_event_locked(st, (int)i, ss, d);
     }
-    json_decref(stages);
-    pthread_mutex_lock(&st->mu);
     if (st->logs.len) {
         yaa_buf_append(&st->out, st->logs.data, st->logs.len);
         yaa_buf_reset(&st->logs);
     }
-    pthread_mutex_unlock(&st->mu);
     if (strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0 ||
         strcmp(status, "cancelled") == 0) {
         emit(&st->out, &st->seq, "done",
              json_pack("{s:s, s:s}", "run_id", st->run_id, "status", status));
         st->finished = true;
     }
+    pthread_mutex_unlock(&st->mu);
+    json_decref(stages);
 }
 
 static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max) {

@@ -179,6 +179,23 @@ int yaa_jobs_fail(yaa_db *db, const char *id, const char *worker, const char *er
     return 0;
 }
 
+int yaa_jobs_release(yaa_db *db, const char *id, const char *worker, yaa_err *err) {
+    char now[YAA_DB_TIME_LEN + 1];
+    yaa_db_now(now);
+    int64_t n = 0;
+    int rc = yaa_db_exec(
+        db,
+        "UPDATE jobs SET status = 'queued', attempts = CASE WHEN attempts > 0 "
+        "THEN attempts - 1 ELSE 0 END, run_at = ?, locked_by = NULL, "
+        "locked_until = NULL, updated_at = ? WHERE id = ? AND locked_by = ? AND "
+        "status = 'running'",
+        YAA_DB_ARGS(yaa_db_text(now), yaa_db_text(now), yaa_db_text(id), yaa_db_text(worker)), &n,
+        err);
+    if (rc) return rc;
+    if (n == 0) return yaa_err_set(err, YAA_ECONFLICT, "job %s: not held by %s", id, worker);
+    return 0;
+}
+
 int yaa_jobs_cancel(yaa_db *db, const char *id, bool *was_queued, yaa_err *err) {
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);

@@ -44,6 +44,9 @@ int yaa_jobs_ack(yaa_db *db, const char *id, const char *worker, yaa_err *err);
  * reached max_attempts (*dead = true). */
 int yaa_jobs_fail(yaa_db *db, const char *id, const char *worker, const char *error,
                   int backoff_sec, bool *dead, yaa_err *err);
+/* Gives a running job back (worker shutting down): queued again at once, the delivery not
+ * counted as an attempt. YAA_ECONFLICT if the job is no longer held by worker. */
+int yaa_jobs_release(yaa_db *db, const char *id, const char *worker, yaa_err *err);
 /* Cancels a queued job (a running one stops through its run's status). *was_queued tells. */
 int yaa_jobs_cancel(yaa_db *db, const char *id, bool *was_queued, yaa_err *err);
 

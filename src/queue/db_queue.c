@@ -126,8 +126,25 @@ static int q_ping(yaa_queue *q, yaa_err *err) {
 
 static void q_close(yaa_queue *q) { free(q); }
 
-static const yaa_queue_vt db_vt = {"db",     q_enqueue, q_claim,     q_renew,   q_ack,  q_fail,
-                                   q_cancel, q_stats,   q_dead_list, q_requeue, q_ping, q_close};
+static int q_release(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err) {
+    return yaa_jobs_release(dbq(q), job->id, worker, err);
+}
+
+static const yaa_queue_vt db_vt = {
+    .name = "db",
+    .enqueue = q_enqueue,
+    .claim = q_claim,
+    .renew = q_renew,
+    .ack = q_ack,
+    .fail = q_fail,
+    .cancel = q_cancel,
+    .stats = q_stats,
+    .dead_list = q_dead_list,
+    .requeue = q_requeue,
+    .ping = q_ping,
+    .close = q_close,
+    .release = q_release,
+};
 
 int yaa_queue_db_open(struct yaa_db *db, yaa_queue **out, yaa_err *err) {
     db_queue *q = calloc(1, sizeof *q);

@@ -47,6 +47,9 @@ int yaa_queue_fail(yaa_queue *q, const yaa_job *job, const char *worker, const c
 int yaa_queue_cancel(yaa_queue *q, const char *run_id, yaa_err *err) {
     return q->vt->cancel(q, run_id, err);
 }
+int yaa_queue_release(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err) {
+    return q->vt->release ? q->vt->release(q, job, worker, err) : 0;
+}
 int yaa_queue_stats_get(yaa_queue *q, yaa_queue_stats *out, yaa_err *err) {
     return q->vt->stats(q, out, err);
 }

@@ -60,6 +60,8 @@ typedef struct yaa_queue_vt {
     int (*requeue)(yaa_queue *q, const char *id, yaa_err *err);
     int (*ping)(yaa_queue *q, yaa_err *err);
     void (*close)(yaa_queue *q);
+    /* Optional (may be NULL): give a claimed job back at once, not counted as an attempt. */
+    int (*release)(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err);
 } yaa_queue_vt;
 
 /* The common head of every backend's struct. */
@@ -88,6 +90,8 @@ int yaa_queue_ack(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err 
 int yaa_queue_fail(yaa_queue *q, const yaa_job *job, const char *worker, const char *error,
                    bool *dead, yaa_err *err);
 int yaa_queue_cancel(yaa_queue *q, const char *run_id, yaa_err *err);
+/* Gives a claimed job back (shutdown); without backend support the lease simply expires. */
+int yaa_queue_release(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err);
 int yaa_queue_stats_get(yaa_queue *q, yaa_queue_stats *out, yaa_err *err);
 /* Caller frees *out with free(). */
 int yaa_queue_dead_list(yaa_queue *q, long limit, yaa_dead_job **out, size_t *n, yaa_err *err);

@@ -62,7 +62,11 @@ static void run_job(slot *s, const yaa_job *job) {
                        YAA_F_END);
         yaa_log_ev(YAA_LOG_INFO, "worker", rc == 0 ? "job done" : "job cancelled", YAA_F_END);
     } else if (rc == YAA_ECANCELLED) {
-        /* Shutting down: leave the job to be re-delivered after its lease. */
+        /* Shutting down: the run went back to pending at its checkpoint; give the job back
+         * so the next worker resumes it at once (else it returns when the lease expires). */
+        if (yaa_queue_release(p->opts.queue, job, s->name, &qerr))
+            yaa_log_ev(YAA_LOG_WARN, "worker", "release failed", YAA_F_STR("error", qerr.msg),
+                       YAA_F_END);
         yaa_log_ev(YAA_LOG_INFO, "worker", "job interrupted by shutdown; will be re-delivered",
                    YAA_F_END);
     } else {

@@ -605,6 +605,54 @@ class RateLimit(unittest.TestCase):
             self.assertEqual(srv.stop(), 0)
 
 
+class OfflineRun(unittest.TestCase):
+    """A whole offline run executed by an in-process worker, followed over SSE."""
+
+    def test_sse_whole_run_and_video_range(self):
+        srv = YaaServer("sqlite", workers=1)
+        try:
+            r = srv.post(API + "/pipeline/run", {"channel_id": "home_cooking_en",
+                                                 "topic": "Crispy rice in ten minutes",
+                                                 "dry_run": True})
+            self.assertEqual(r.status, 202, r.body)
+            rid = r.json()["run_id"]
+            r = srv.get(API + "/pipeline/runs/%s/events" % rid, timeout=1200)
+            self.assertEqual(r.status, 200)
+            events = []
+            for block in r.body.decode().split("\n\n"):
+                name = [l[7:] for l in block.split("\n") if l.startswith("event: ")]
+                data = [l[6:] for l in block.split("\n") if l.startswith("data: ")]
+                if name:
+                    events.append((name[0], json.loads(data[0])))
+            names = [e[0] for e in events]
+            self.assertEqual(names[-1], "done", names)
+            self.assertEqual(events[-1][1]["status"], "completed", srv.logs()[-3000:])
+            self.assertIn("log", names)
+            order = ["brand_researcher", "script_writer", "seo_optimizer", "media_generator",
+                     "media_editor", "publisher"]
+            stages = [(d["stage"], d["status"]) for n, d in events if n == "stage"]
+            done = [s for s, st in stages if st == "done"]
+            self.assertEqual(done, order)  # every stage finished, in pipeline order
+            idx = [order.index(s) for s, _ in stages]
+            self.assertEqual(idx, sorted(idx))  # stage events never go backwards
+            base = API + "/pipeline/runs/%s/artifacts/" % rid
+            full = srv.get(base + "video.mp4")
+            self.assertEqual(full.status, 200)
+            self.assertEqual(full.header("Content-Type"), "video/mp4")
+            part = srv.get(base + "video.mp4", headers={"Range": "bytes=0-1023"})
+            self.assertEqual(part.status, 206)
+            self.assertEqual(part.body, full.body[:1024])
+            self.assertEqual(part.header("Content-Range"), "bytes 0-1023/%d" % len(full.body))
+            self.assertEqual(srv.get(base + "thumbnail.png").header("Content-Type"), "image/png")
+            d = srv.get(API + "/pipeline/runs/" + rid).json()
+            self.assertEqual([s["status"] for s in d["stages"]], ["done"] * 6)
+            self.assertEqual(srv.get(API + "/dashboard/summary").json()["success_runs"], 1)
+            r = srv.post(API + "/pipeline/runs/%s/cancel" % rid)
+            self.assertEqual(r.status, 409)
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+
 class Shutdown(unittest.TestCase):
     def test_sigterm_finishes_in_flight(self):
         srv = YaaServer("sqlite", workers=2)

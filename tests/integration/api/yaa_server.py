@@ -70,6 +70,10 @@ class YaaServer:
             os.makedirs(os.path.join(self.channels, "_template"))
             with open(os.path.join(self.channels, "_template", "config.yaml"), "w") as f:
                 f.write("channel:\n  name: \"\"\n  category: \"general\"\n")
+        for real in ("tech_review_ko", "home_cooking_en"):
+            if os.path.isdir(os.path.join(SRC, "channels", real)):
+                shutil.copytree(os.path.join(SRC, "channels", real),
+                                os.path.join(self.channels, real))
         os.makedirs(os.path.join(self.channels, "demo"))
         with open(os.path.join(self.channels, "demo", "config.yaml"), "w") as f:
             f.write("channel:\n  name: \"Demo\"\n  category: \"tech\"\n  language: \"en\"\n")
@@ -94,6 +98,8 @@ class YaaServer:
             "OUTPUT_DIR": self.output,
             "YAA_WEB_DIR": self.web,
             "YAA_MIGRATIONS_DIR": os.path.join(SRC, "migrations"),
+            "PROMPTS_DIR": os.path.join(SRC, "prompts"),
+            "LLM_PROVIDER": "offline",
             "CORS_ORIGINS": "http://dash.example",
             "LOG_LEVEL": "warn",
             "YAA_QUEUE_BACKOFF_SEC": "0",

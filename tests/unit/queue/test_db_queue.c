@@ -88,6 +88,15 @@ static void test_lifecycle(void **state) {
     q->lease_sec = 60;
     assert_int_equal(yaa_queue_ack(q, &job, "w2", &err), 0);
 
+    /* Released on shutdown: back at once, the attempt not counted. */
+    assert_int_equal(yaa_queue_enqueue_run(q, RUN, NULL, &created, &err), 0);
+    assert_int_equal(yaa_queue_claim(q, "w1", 0, &job, &err), 0);
+    assert_int_equal(job.attempt, 1);
+    assert_int_equal(yaa_queue_release(q, &job, "w1", &err), 0);
+    assert_int_equal(yaa_queue_claim(q, "w2", 0, &job, &err), 0);
+    assert_int_equal(job.attempt, 1);
+    assert_int_equal(yaa_queue_ack(q, &job, "w2", &err), 0);
+
     /* Cancel a queued job. */
     assert_int_equal(yaa_queue_enqueue_run(q, RUN, NULL, &created, &err), 0);
     assert_int_equal(yaa_queue_cancel(q, RUN, &err), 0);
