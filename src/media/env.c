@@ -68,6 +68,16 @@ void yaa__media_env_defaults(const yaa_media_env *env, yaa_media_env *out) {
 
 void yaa__media_usage(const yaa_media_env *env, int kind, const char *provider, const char *model,
                       long units, double latency_ms, const char *error) {
+    if (env && env->on_usage) {
+        yaa_media_usage u = {kind == YAA_USAGE_TTS ? "tts" : "image",
+                             provider,
+                             model,
+                             error ? 0 : units,
+                             latency_ms,
+                             error};
+        env->on_usage(env->usage_ud, &u);
+        return;
+    }
     yaa_usage_event ev = {.provider = provider,
                           .model = model,
                           .kind = (yaa_usage_kind)kind,

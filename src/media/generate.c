@@ -1,6 +1,6 @@
 /* generate.c - the media_generator stage: narration audio per section (one TTS thread, since
  * espeak-ng is not thread-safe), cards per section and the thumbnail (on the other workers,
- * in parallel), then the SRT from the measured durations. Cancel and progress hooks are serialised.
+ * in parallel), then the SRT from the measured durations. The caller's hooks are serialised.
  */
 #include "core/log.h"
 #include "media/internal.h"
@@ -17,13 +17,20 @@ typedef struct gen_ctx {
     yaa_media_env env;         /* defaults applied, hooks replaced by the locked ones below */
     const yaa_media_gen_request *req;
     yaa_media_gen_result *res;
-    pthread_mutex_t mu; /* guards err, the user's cancel/progress hooks and done */
+    pthread_mutex_t mu; /* guards err, the user's hooks and done */
     yaa_err err;
     int rc;
     atomic_int stop;
     atomic_size_t next_image; /* image jobs: 0..n-1 cards, n = thumbnail */
     size_t done, total;
 } gen_ctx;
+
+static void locked_usage(void *ud, const yaa_media_usage *u) {
+    gen_ctx *c = ud;
+    pthread_mutex_lock(&c->mu);
+    c->user->on_usage(c->user->usage_ud, u);
+    pthread_mutex_unlock(&c->mu);
+}
 
 static bool locked_cancel(void *ud) {
     gen_ctx *c = ud;
@@ -193,6 +200,10 @@ int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *re
     }
     c->user = env;
     yaa__media_env_defaults(env, &c->env);
+    if (env && env->on_usage) {
+        c->env.on_usage = locked_usage;
+        c->env.usage_ud = c;
+    }
     c->env.should_cancel = locked_cancel;
     c->env.cancel_ud = c;
     c->env.on_progress = NULL;

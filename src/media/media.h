@@ -23,11 +23,20 @@
 /* ---- hooks ---------------------------------------------------------------------------- */
 
 /* Usage: every TTS segment (units = characters, provider "espeak" or "elevenlabs") and every
- * hosted picture (units = images, provider "openai") is reported through net's process-wide
+ * hosted picture (units = images, provider "openai") is reported once. With env->on_usage set,
+ * to that callback (the agents wire it to usage_events); otherwise through net's process-wide
  * hook (net/usage.h: yaa_usage_report) with env->usage_ctx as the call context, kind
- * YAA_USAGE_TTS / YAA_USAGE_IMAGE and cost_usd -1 (the installed pricer prices it; espeak is
- * reported with cost 0). Failed hosted calls are reported with outcome error. Cards are free
- * and not reported. */
+ * YAA_USAGE_TTS / YAA_USAGE_IMAGE and cost_usd -1 (espeak: 0). Failed hosted calls are
+ * reported too, with units 0 and error set. Cards are free and not reported. */
+typedef struct yaa_media_usage {
+    const char *kind;     /* "tts" | "image" */
+    const char *provider; /* "espeak" | "elevenlabs" | "openai" */
+    const char *model;    /* "espeak-ng", "eleven_multilingual_v2", "dall-e-3" */
+    long units;           /* characters (tts) or images */
+    double latency_ms;    /* hosted calls */
+    const char *error;    /* NULL = ok; else a secret-free message (units 0) */
+} yaa_media_usage;
+typedef void (*yaa_media_usage_fn)(void *ud, const yaa_media_usage *u);
 
 /* Return true to stop: checked between jobs and several times a second while FFmpeg runs
  * (the ffmpeg process is killed). The call then returns YAA_ECANCELLED. */
@@ -59,7 +68,9 @@ typedef struct yaa_media_env {
     long render_timeout_sec; /* kill FFmpeg past this; default 1800 */
     long render_mem_mb;      /* RLIMIT_AS of the ffmpeg process; default 4096, 0 = none */
 
-    void *usage_ctx; /* passed to yaa_usage_report (run id, agent...) */
+    yaa_media_usage_fn on_usage; /* may be called from worker threads, one call at a time */
+    void *usage_ud;
+    void *usage_ctx; /* without on_usage: passed to yaa_usage_report (run id, agent...) */
     yaa_media_cancel_fn should_cancel;
     void *cancel_ud;
     yaa_media_progress_fn on_progress;
