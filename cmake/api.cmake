@@ -14,3 +14,11 @@ set_tests_properties(api/integration_offline_run PROPERTIES
 
 yaa_fuzz(api_request SOURCE ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_api_request.c DEPS yaa_api
          SECONDS 5)
+
+# The db queue under concurrent workers on SQLite and PostgreSQL.
+add_executable(queue_test_concurrency ${CMAKE_SOURCE_DIR}/tests/integration/queue/test_queue_concurrency.c)
+target_link_libraries(queue_test_concurrency PRIVATE yaa_queue PkgConfig::CMOCKA Threads::Threads)
+target_include_directories(queue_test_concurrency PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+add_test(NAME queue/integration_concurrency COMMAND queue_test_concurrency)
+set_tests_properties(queue/integration_concurrency PROPERTIES LABELS "integration;queue;api"
+  TIMEOUT 300 ENVIRONMENT "${_api_env}")
