@@ -447,16 +447,30 @@ class RealProcesses(unittest.TestCase):
         return json.loads(http_get(url)[2])["data"]["result"]
 
     def test_scrape_serve_and_worker(self):
+        # An in-process worker and an LLM provider that refuses connections: a run fails fast
+        # at its first stage, so the run, stage and log series all get real values.
+        self.env.update(LLM_PROVIDER="openai", OPENAI_API_KEY="sk-test-not-a-key",
+                        OPENAI_BASE_URL="http://127.0.0.1:1/v1")
         api_port = free_port()
         self.procs.append(Proc([YAA, "serve", "--host", "127.0.0.1", "--port", str(api_port),
-                                "--workers", "0"], env=self.env, cwd=self.tmp,
+                                "--workers", "1"], env=self.env, cwd=self.tmp,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_for(lambda: http_get("http://127.0.0.1:%d/health" % api_port)[0] == 200,
-                 what="yaa serve /health")
+        base = "http://127.0.0.1:%d" % api_port
+        wait_for(lambda: http_get(base + "/health")[0] == 200, what="yaa serve /health")
         for _ in range(3):
-            http_get("http://127.0.0.1:%d/api/v1/pipeline/runs" % api_port)
-        targets = ["'127.0.0.1:%d'" % api_port]
-        jobs = "  - job_name: yaa-api\n    static_configs:\n      - targets: [%s]\n" % targets[0]
+            http_get(base + "/api/v1/pipeline/runs")
+        req = urllib.request.Request(base + "/api/v1/pipeline/run", method="POST",
+                                     headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"channel_id": "tech_review_ko",
+                                                      "topic": "metrics test",
+                                                      "dry_run": True}).encode())
+        with urllib.request.urlopen(req, timeout=10) as r:
+            self.assertEqual(r.status, 202)
+            run_id = json.loads(r.read())["run_id"]
+        wait_for(lambda: json.loads(http_get(base + "/api/v1/pipeline/runs/" + run_id)[2])
+                 ["status"] == "failed", timeout=120, what="the run to fail")
+        jobs = "  - job_name: yaa-api\n    static_configs:\n      - targets: ['127.0.0.1:%d']\n" \
+            % api_port
         worker_port = None
         if yaa_has("worker"):
             worker_port = free_port()
@@ -467,7 +481,7 @@ class RealProcesses(unittest.TestCase):
                      what="yaa worker /metrics")
             jobs += ("  - job_name: yaa-worker\n    static_configs:\n"
                      "      - targets: ['127.0.0.1:%d']\n" % worker_port)
-        text = http_get("http://127.0.0.1:%d/metrics" % api_port)[2]
+        text = http_get(base + "/metrics")[2]
         r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
                            text=True)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
@@ -481,29 +495,51 @@ class RealProcesses(unittest.TestCase):
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_for(lambda: http_get("http://127.0.0.1:%d/-/ready" % prom_port)[0] == 200,
                  what="prometheus ready")
-        up = wait_for(lambda: self.query(prom_port, 'up{job="yaa-api"} == 1'), what="api up")
-        self.assertEqual(len(up), 1)
-        self.assertEqual(len(wait_for(lambda: self.query(prom_port,
-                         'yaa_build_info{job="yaa-api"}'), what="build info")), 1)
-        self.assertEqual(len(self.query(prom_port, 'process_start_time_seconds{job="yaa-api"}')), 1)
+        self.assertEqual(len(wait_for(lambda: self.query(prom_port, 'up{job="yaa-api"} == 1'),
+                                      what="api up")), 1)
+
+        def value(q):
+            r = wait_for(lambda: self.query(prom_port, q), what=q)
+            self.assertEqual(len(r), 1, (q, r))
+            return float(r[0]["value"][1])
+        self.assertEqual(value('yaa_build_info{job="yaa-api"}'), 1)
+        self.assertGreater(value('process_start_time_seconds{job="yaa-api"}'), 1.7e9)
+        self.assertEqual(value('yaa_http_requests_total{job="yaa-api",method="GET",'
+                               'path="/api/v1/pipeline/runs",status="200"}'), 3)
+        self.assertEqual(value('yaa_http_requests_total{job="yaa-api",method="POST",'
+                               'path="/api/v1/pipeline/run",status="202"}'), 1)
+        self.assertEqual(value('yaa_http_request_duration_seconds_count{job="yaa-api",'
+                               'method="GET",path="/api/v1/pipeline/runs"}'), 3)
+        self.assertEqual(value('yaa_pipeline_runs_total{job="yaa-api",status="pending"}'), 1)
+        self.assertGreaterEqual(value('yaa_pipeline_runs_total{job="yaa-api",status="failed"}'), 1)
+        self.assertEqual(value('yaa_pipeline_runs_total{job="yaa-api",status="completed"}'), 0)
+        self.assertGreaterEqual(value('yaa_stage_duration_seconds_count{job="yaa-api",'
+                                      'stage="brand_researcher"}'), 1)
         if worker_port:
             wait_for(lambda: self.query(prom_port, 'up{job="yaa-worker"} == 1'), what="worker up")
-            self.assertEqual(len(self.query(prom_port, 'yaa_queue_depth{job="yaa-worker"}')
-                                 or self.query(prom_port, 'yaa_build_info{job="yaa-worker"}')), 1)
-        # the API's request logs reached Loki through LOKI_URL, ids in the line
-        url = "http://127.0.0.1:%d/loki/api/v1/query_range?%s" % (self.loki_port, urllib.parse.urlencode(
-            {"query": '{app="yaa"} | json | path="/api/v1/pipeline/runs"', "limit": 100}))
-        res = wait_for(lambda: json.loads(http_get(url)[2])["data"]["result"], what="api logs in loki")
-        lines = [json.loads(v[1]) for st in res for v in st["values"]]
-        self.assertEqual(len(lines), 3)
-        self.assertTrue(all(l.get("request_id") for l in lines))
-        if "yaa_http_requests_total{" not in text:
-            self.skipTest("yaa serve does not record yaa_http_requests_total yet "
-                          "(the API calls yaa_metrics_http_observe once wired)")
-        res = wait_for(lambda: self.query(
-            prom_port, 'yaa_http_requests_total{job="yaa-api",path="/api/v1/pipeline/runs"}'),
-            what="request series")
-        self.assertEqual(float(res[0]["value"][1]), 3)
+            self.assertEqual(value('yaa_build_info{job="yaa-worker"}'), 1)
+        # the run's lines, from the API and the worker, found in Loki by run id; ids in the line
+        url = "http://127.0.0.1:%d/loki/api/v1/query_range?%s" % (
+            self.loki_port, urllib.parse.urlencode(
+                {"query": '{app="yaa"} | json | run_id="%s"' % run_id, "limit": 1000,
+                 "direction": "forward"}))
+
+        def run_lines():
+            res = json.loads(http_get(url)[2])["data"]["result"]
+            lines = [json.loads(v[1]) for st in res for v in st["values"]]
+            return lines if any(l.get("level") == "error" for l in lines) else None
+        lines = wait_for(run_lines, what="the run's lines in loki")
+        self.assertTrue(all(l["run_id"] == run_id for l in lines))
+        components = {l["logger"] for l in lines}
+        self.assertIn("pipeline", components)
+        self.assertTrue(any(l.get("stage") == "brand_researcher" and l.get("error")
+                            for l in lines), lines)
+        _, _, body = http_get("http://127.0.0.1:%d/loki/api/v1/labels" % self.loki_port)
+        self.assertEqual(set(json.loads(body)["data"]), {"app", "component", "level"})
+        # secrets never in logs: no line of any component carries the API key
+        leak = "http://127.0.0.1:%d/loki/api/v1/query_range?%s" % (
+            self.loki_port, urllib.parse.urlencode({"query": '{app="yaa"} |= "sk-test-not-a-key"'}))
+        self.assertEqual(json.loads(http_get(leak)[2])["data"]["result"], [])
 
 
 if __name__ == "__main__":
