@@ -115,7 +115,7 @@ void yaa__llm_turn_free(llm_turn *t) {
 
 void yaa__llm_report(const yaa_llm_client *c, const char *model, yaa_usage_kind kind,
                      void *usage_ctx, const llm_turn *t, long units, double latency_ms,
-                     yaa_usage_outcome outcome, const char *error) {
+                     yaa_usage_outcome outcome, const char *error, int part) {
     yaa_usage_event ev = {.provider = c->name,
                           .model = model,
                           .kind = kind,
@@ -126,7 +126,8 @@ void yaa__llm_report(const yaa_llm_client *c, const char *model, yaa_usage_kind 
                           .cost_usd = -1,
                           .latency_ms = latency_ms,
                           .outcome = outcome,
-                          .error = error};
+                          .error = error,
+                          .part = part};
     yaa_usage_report(usage_ctx, &ev);
 }
 
@@ -135,6 +136,7 @@ typedef struct retry_report {
     const char *model;
     yaa_usage_kind kind;
     void *usage_ctx;
+    int part;
     yaa_http_reply *rep;
     void (*user_on_retry)(void *, int, long, int, long);
     void *user_ud;
@@ -148,7 +150,7 @@ static void on_retry(void *ud, int attempt, long status, int rc, long delay_ms) 
     else
         snprintf(what, sizeof what, "%s, retrying in %ld ms", yaa_strerror(rc), delay_ms);
     yaa__llm_report(r->c, r->model, r->kind, r->usage_ctx, NULL, 0, r->rep->elapsed_ms,
-                    YAA_USAGE_RETRY, what);
+                    YAA_USAGE_RETRY, what, r->part);
     if (r->user_on_retry) r->user_on_retry(r->user_ud, attempt, status, rc, delay_ms);
 }
 
@@ -169,7 +171,8 @@ static int map_status(const yaa_llm_client *c, const yaa_http_reply *rep, yaa_er
 }
 
 int yaa__llm_post(yaa_llm_client *c, const char *path, const json_t *body, const char *model,
-                  yaa_usage_kind kind, void *usage_ctx, yaa_http_reply *rep, yaa_err *err) {
+                  yaa_usage_kind kind, void *usage_ctx, int part, yaa_http_reply *rep,
+                  yaa_err *err) {
     char *text = json_dumps(body, JSON_COMPACT);
     if (!text) return yaa_err_set(err, YAA_ENOMEM, "%s: out of memory", c->name);
     char url[1024];
@@ -195,7 +198,7 @@ int yaa__llm_post(yaa_llm_client *c, const char *path, const json_t *body, const
                            .connect_timeout_ms = c->connect_timeout_ms,
                            .timeout_ms = c->timeout_ms,
                            .max_reply = c->max_reply};
-    retry_report rr = {c, model, kind, usage_ctx, rep, c->retry.on_retry, c->retry.retry_ud};
+    retry_report rr = {c, model, kind, usage_ctx, part, rep, c->retry.on_retry, c->retry.retry_ud};
     yaa_http_retry pol = c->retry;
     pol.on_retry = on_retry;
     pol.retry_ud = &rr;
@@ -226,7 +229,9 @@ static int chat_once(yaa_llm_client *c, const yaa_llm_request *req, const yaa_ll
     yaa_http_reply hr;
     yaa_http_reply_init(&hr);
     uint64_t t0 = yaa_mono_ns();
-    int rc = yaa__llm_post(c, path, body, req->model, YAA_USAGE_CHAT, req->usage_ctx, &hr, err);
+    int part = rep->round_trips; /* 1 for the repair round trip */
+    int rc =
+        yaa__llm_post(c, path, body, req->model, YAA_USAGE_CHAT, req->usage_ctx, part, &hr, err);
     double ms = (double)(yaa_mono_ns() - t0) / 1e6;
     json_decref(body);
     rep->attempts += hr.attempts;
@@ -238,7 +243,7 @@ static int chat_once(yaa_llm_client *c, const yaa_llm_request *req, const yaa_ll
         if (rc) yaa_err_set(err, rc, "%s: model %s: %s", c->name, req->model, msg);
     }
     yaa__llm_report(c, req->model, YAA_USAGE_CHAT, req->usage_ctx, rc ? NULL : t, 0, ms,
-                    rc ? YAA_USAGE_ERROR : YAA_USAGE_OK, rc ? err->msg : NULL);
+                    rc ? YAA_USAGE_ERROR : YAA_USAGE_OK, rc ? err->msg : NULL, part);
     if (!rc) {
         rep->prompt_tokens += t->prompt_tokens;
         rep->completion_tokens += t->completion_tokens;

@@ -44,11 +44,12 @@ int yaa__openai_parse(const char *data, size_t len, llm_turn *t, char *msg, size
  * policy, reporting retry attempts to the usage hook. On HTTP errors maps the status to an
  * error code and message; returns 0 with a 2xx reply. */
 int yaa__llm_post(yaa_llm_client *c, const char *path, const json_t *body, const char *model,
-                  yaa_usage_kind kind, void *usage_ctx, yaa_http_reply *rep, yaa_err *err);
+                  yaa_usage_kind kind, void *usage_ctx, int part, yaa_http_reply *rep,
+                  yaa_err *err);
 
 /* Reports one finished call to the usage hook. */
 void yaa__llm_report(const yaa_llm_client *c, const char *model, yaa_usage_kind kind,
                      void *usage_ctx, const llm_turn *t, long units, double latency_ms,
-                     yaa_usage_outcome outcome, const char *error);
+                     yaa_usage_outcome outcome, const char *error, int part);
 
 #endif

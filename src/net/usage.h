@@ -33,6 +33,10 @@ typedef struct yaa_usage_event {
     double latency_ms;
     yaa_usage_outcome outcome;
     const char *error; /* outcome != ok: a secret-free message, else NULL */
+    /* Which billed exchange of one API call this is, from 0: a JSON repair round trip is
+     * part 1 of its chat call, embedding batch k is part k. A hook that keys rows by call
+     * must add it to the key, or the second exchange lands on the first one's row. */
+    int part;
 } yaa_usage_event;
 
 /* call_ctx is the pointer the caller passed with the request (may be NULL). */

@@ -21,6 +21,7 @@ typedef struct recorded {
     long prompt, completion, units;
     double cost;
     yaa_usage_outcome outcome;
+    int part;
     void *ctx;
 } recorded;
 static recorded g_ev[MAX_EVENTS];
@@ -38,6 +39,7 @@ static void hook(void *ud, void *ctx, const yaa_usage_event *ev) {
     r->units = ev->units;
     r->cost = ev->cost_usd;
     r->outcome = ev->outcome;
+    r->part = ev->part;
     r->ctx = ctx;
 }
 
@@ -301,6 +303,8 @@ static void check_json(prov p) {
     assert_int_equal(rep.prompt_tokens, 240);
     assert_int_equal(rep.completion_tokens, 60);
     assert_int_equal(g_nev, 2);
+    assert_int_equal(g_ev[0].part, 0);
+    assert_int_equal(g_ev[1].part, 1); /* the repair is the call's second billed exchange */
     assert_non_null(rep.json);
     body = request_body(double_of(p), 1, NULL);
     json_t *msgs = json_object_get(body, "messages");
@@ -355,6 +359,7 @@ static void test_embeddings(void **state) {
     assert_int_equal(g_ev[0].kind, YAA_USAGE_EMBEDDING);
     assert_int_equal(g_ev[0].prompt, 64 * 3);
     assert_int_equal(g_ev[1].units, 6);
+    assert_int_equal(g_ev[1].part, 1);
     assert_true(fabs(g_ev[0].cost - 64 * 3 * 0.02 / 1e6) < 1e-15);
     /* the same text gives the same vector, wherever its batch */
     float *again = NULL;
