@@ -51,7 +51,7 @@ export function startMock({ port = 0, adminKey = process.env.ADMIN_API_KEY ?? 'y
         run.status = 'completed';
         run.current_agent = null;
         run.completed_at = now();
-        run.result = { artifacts: { images: ['images/01.png', 'images/02.png'], video: 'video.mp4' } };
+        run.result = { output_dir: `/tmp/${run.run_id}`, artifacts: ['script.md', 'metadata.json', 'thumbnail.png', 'video.mp4', 'publish.json'] };
         publish(run.run_id, 'done', { status: 'completed', elapsed_sec: (stageMs * STAGES.length) / 1000 });
         for (const res of subs.get(run.run_id) ?? []) res.end();
         subs.delete(run.run_id);
@@ -158,6 +158,7 @@ export function startMock({ port = 0, adminKey = process.env.ADMIN_API_KEY ?? 'y
       if (req.method === 'GET' && (m = /^\/artifacts\/(.+)$/.exec(rest))) {
         const name = decodeURIComponent(m[1]);
         if (name === 'script.md') { res.writeHead(200, { 'Content-Type': 'text/markdown; charset=utf-8' }); return res.end(`# ${run.topic}\n\n## Intro\n\nHello and welcome. **Today**: ${run.topic}.\n\n- point one\n- point two\n`); }
+        if (name === 'script.json') return send(200, { title: run.topic, sections: [{ heading: 'Intro' }, { heading: 'Point' }, { heading: 'Outro' }] });
         if (name === 'metadata.json') return send(200, { title: run.topic, description: `All about ${run.topic}`, tags: ['yaa', 'demo'], category_id: '28', chapters: [{ time: '0:00', title: 'Intro' }] });
         if (name === 'publish.json') return send(200, { dry_run: true, request: { snippet: { title: run.topic } } });
         if (name === 'thumbnail.png' || name.startsWith('images/')) { res.writeHead(200, { 'Content-Type': 'image/png' }); return res.end(readFileSync(thumb)); }

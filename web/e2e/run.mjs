@@ -29,7 +29,7 @@ const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const docsImg = join(root, 'docs', 'img');
 const docsShots = process.env.YAA_DOCS_SCREENSHOTS === '1';
 const useMock = process.env.YAA_E2E_MOCK === '1';
-const RUN_TIMEOUT_MS = Number(process.env.YAA_E2E_RUN_TIMEOUT_MS ?? 420000);
+const RUN_TIMEOUT_MS = Number(process.env.YAA_E2E_RUN_TIMEOUT_MS ?? 600000);
 
 let passed = 0;
 let failed = 0;
@@ -138,6 +138,9 @@ async function startServer() {
     API_HOST: '127.0.0.1',
     API_PORT: String(port),
     LOG_LEVEL: 'info',
+    // The media knobs of src/media/media.h: a quick encode keeps the run to a minute or two.
+    YAA_MEDIA_PRESET: process.env.YAA_MEDIA_PRESET ?? 'ultrafast',
+    YAA_MEDIA_FPS: process.env.YAA_MEDIA_FPS ?? '12',
   };
   for (const k of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'YOUTUBE_REFRESH_TOKEN', 'LOKI_URL', 'REDIS_URL', 'TAVILY_API_KEY']) delete env[k];
   const fd = openSync(serverLog, 'w');
@@ -414,6 +417,10 @@ try {
     await page.getByTestId('seo').waitFor();
     await page.getByRole('tab', { name: 'Images' }).click();
     await page.locator('#panel-images').waitFor();
+    await page.getByTestId('gallery').waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=gallery] img')].some((i) => i.complete && i.naturalWidth > 0));
+    log(`images in the gallery: ${await page.getByTestId('gallery').locator('img').count()}`);
+    await shot(page, 'run-images', { full: false });
     await page.getByRole('tab', { name: 'Thumbnail' }).click();
     const thumb = page.getByTestId('thumbnail').locator('img');
     await thumb.waitFor();
@@ -513,9 +520,15 @@ try {
     await page.getByRole('button', { name: 'Revoke e2e-temp' }).click();
     const row = page.locator('tr', { hasText: 'e2e-temp' });
     await row.getByText('revoked').waitFor();
+    // The audit log is written behind the response: apply the filter until the revoke shows.
     await page.getByLabel('Method').selectOption('DELETE');
-    await page.getByRole('button', { name: 'Apply' }).click();
-    await page.getByTestId('audit-table').getByText('DELETE').first().waitFor();
+    let found = false;
+    for (let i = 0; i < 30 && !found; i++) {
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await sleep(500);
+      found = (await page.locator('[data-testid=audit-table] td', { hasText: 'DELETE' }).count()) > 0;
+    }
+    assert(found, 'the revoke (DELETE) shows in the audit log filtered by method');
     assertNoConsoleErrors('settings');
   });
 

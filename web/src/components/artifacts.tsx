@@ -114,6 +114,28 @@ function Img({ runId, name, alt }: { runId: string; name: string; alt: string })
   return <img src={src} alt={alt} loading="lazy" decoding="async" />;
 }
 
+/** One card image per script section (images/01.png, …), plus any named in the result. */
+function Gallery({ runId, result }: { runId: string; result: unknown }) {
+  const script = useAsync((s) => fetchArtifactText(runId, 'script.json', s).catch(() => null), [runId]);
+  if (script.data === undefined) return <Loading />;
+  const names = new Set(imageNames(result));
+  const parsed = script.data ? parseJson(script.data) : null;
+  const sections = parsed && Array.isArray(parsed.sections) ? parsed.sections.length : 0;
+  for (let i = 1; i <= Math.min(sections, 99); i++) names.add(`images/${String(i).padStart(2, '0')}.png`);
+  const list = [...names].sort();
+  if (list.length === 0) return <Empty>{t('art.noImages')}</Empty>;
+  return (
+    <div class="gallery" data-testid="gallery">
+      {list.map((n, i) => (
+        <figure key={n}>
+          <Img runId={runId} name={n} alt={`${t('tab.images')} ${i + 1}`} />
+          <figcaption class="mono">{n}</figcaption>
+        </figure>
+      ))}
+    </div>
+  );
+}
+
 function Video({ runId }: { runId: string }) {
   const { src, error } = useArtifactSrc(runId, 'video.mp4');
   if (error) return <Empty>{t('art.missing')}</Empty>;
@@ -150,22 +172,7 @@ export function Artifacts({ detail, views }: { detail: RunDetail; views: StageVi
   else if (tab === 'script')
     body = <TextArtifact runId={id} name="script.md" render={(s) => <article class="markdown" data-testid="script" dangerouslySetInnerHTML={{ __html: renderMarkdown(s) }} />} />;
   else if (tab === 'seo') body = <TextArtifact runId={id} name="metadata.json" render={(s) => <Seo text={s} />} />;
-  else if (tab === 'images') {
-    const names = imageNames(detail.result);
-    body =
-      names.length === 0 ? (
-        <Empty>{t('art.noImages')}</Empty>
-      ) : (
-        <div class="gallery" data-testid="gallery">
-          {names.map((n, i) => (
-            <figure key={n}>
-              <Img runId={id} name={n} alt={`${t('tab.images')} ${i + 1}`} />
-              <figcaption class="mono">{n}</figcaption>
-            </figure>
-          ))}
-        </div>
-      );
-  } else if (tab === 'video') body = <Video runId={id} />;
+  else if (tab === 'images') body = <Gallery runId={id} result={detail.result} />; else if (tab === 'video') body = <Video runId={id} />;
   else if (tab === 'thumbnail')
     body = (
       <div class="thumb" data-testid="thumbnail">

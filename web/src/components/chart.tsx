@@ -27,11 +27,11 @@ export function UsageChart({ points, costLabel, tokensLabel }: { points: DayPoin
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         cursor: { drag: { x: false, y: false } },
         legend: { show: true },
-        scales: { x: { time: true }, usd: { auto: true, range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] }, tok: { auto: true, range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
+        scales: { x: { time: true }, usd: { auto: true, range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] }, tok: { auto: true, range: (_u, _min, max) => [0, Math.max(5, max * 1.15)] } },
         axes: [
           { ...AXIS, values: (_u, v) => v.map((s) => new Date(s * 1000).toISOString().slice(5, 10)) },
           { ...AXIS, scale: 'usd', values: (_u, v) => v.map((x) => fmtUsd(x)), size: 70 },
-          { ...AXIS, scale: 'tok', side: 1, values: (_u, v) => v.map((x) => fmtInt(x)), size: 70, grid: { show: false } },
+          { ...AXIS, scale: 'tok', side: 1, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7], values: (_u, v) => v.map((x) => fmtInt(x)), size: 70, grid: { show: false } },
         ],
         series: [
           { label: 'day', value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toISOString().slice(0, 10)) },

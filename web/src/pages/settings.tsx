@@ -185,6 +185,7 @@ function Audit() {
   const [filters, setFilters] = useState({ method: '', path: '', status_code: '', api_key_id: '', since: '', until: '' });
   const [applied, setApplied] = useState(filters);
   const [offset, setOffset] = useState(0);
+  const [nonce, setNonce] = useState(0); // Apply always reloads, even with the same filters
   const logs = useAsync(
     (s) =>
       api.auditLogs(
@@ -197,7 +198,7 @@ function Audit() {
         },
         s,
       ),
-    [JSON.stringify(applied), offset],
+    [JSON.stringify(applied), offset, nonce],
   );
   const set = (k: keyof typeof filters) => (e: Event) => setFilters({ ...filters, [k]: (e.target as HTMLInputElement).value });
   return (
@@ -208,6 +209,7 @@ function Audit() {
           e.preventDefault();
           setOffset(0);
           setApplied(filters);
+          setNonce((n) => n + 1);
         }}
       >
         <div class="field inline">

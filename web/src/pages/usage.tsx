@@ -17,14 +17,14 @@ function defaultRange(): [string, string] {
 }
 
 /** One point per day from..to (inclusive), zero where the API has no group. */
-export function fillDays(groups: UsageGroup[], from: string, to: string): DayPoint[] {
+export function fillDays(groups: UsageGroup[], from: string, to: string, metric: 'tokens' | 'events' = 'tokens'): DayPoint[] {
   const by = new Map(groups.map((g) => [String(g.key ?? '').slice(0, 10), g]));
   const out: DayPoint[] = [];
   const end = Date.parse(`${to}T00:00:00Z`);
   for (let d = Date.parse(`${from}T00:00:00Z`); d <= end && out.length < 400; d += 86400000) {
     const day = isoDay(new Date(d));
     const g = by.get(day);
-    out.push({ day, cost: g?.cost_usd ?? 0, tokens: g?.total_tokens ?? 0 });
+    out.push({ day, cost: g?.cost_usd ?? 0, tokens: (metric === 'tokens' ? g?.total_tokens : g?.events) ?? 0 });
   }
   return out;
 }
@@ -33,6 +33,7 @@ function GroupTable({ title, data, id }: { title: string; data: UsageSummary | u
   const groups = [...(data?.groups ?? [])].sort((a, b) => b.cost_usd - a.cost_usd || b.total_tokens - a.total_tokens);
   const max = Math.max(0, ...groups.map((g) => g.cost_usd));
   const maxTok = Math.max(0, ...groups.map((g) => g.total_tokens));
+  const maxEv = Math.max(0, ...groups.map((g) => g.events));
   return (
     <Card title={title} id={id}>
       {!data ? (
@@ -51,7 +52,7 @@ function GroupTable({ title, data, id }: { title: string; data: UsageSummary | u
           </thead>
           <tbody>
             {groups.map((g) => {
-              const pct = max > 0 ? (g.cost_usd / max) * 100 : maxTok > 0 ? (g.total_tokens / maxTok) * 100 : 0;
+              const pct = max > 0 ? (g.cost_usd / max) * 100 : maxTok > 0 ? (g.total_tokens / maxTok) * 100 : maxEv > 0 ? (g.events / maxEv) * 100 : 0;
               return (
                 <tr key={g.key ?? '-'}>
                   <td>
@@ -127,7 +128,12 @@ export function UsagePage() {
         ) : byDay.data.groups.length === 0 ? (
           <Empty>{t('usage.empty')}</Empty>
         ) : (
-          <UsageChart points={fillDays(byDay.data.groups, from, to)} costLabel={t('usage.cost')} tokensLabel={t('usage.tokens')} />
+          // Token-free usage (the offline provider, TTS, cards) is charted as calls instead.
+          <UsageChart
+            points={fillDays(byDay.data.groups, from, to, byDay.data.totals.total_tokens > 0 ? 'tokens' : 'events')}
+            costLabel={t('usage.cost')}
+            tokensLabel={byDay.data.totals.total_tokens > 0 ? t('usage.tokens') : t('usage.events')}
+          />
         )}
       </Card>
       <div class="grid-2">
