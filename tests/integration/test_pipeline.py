@@ -122,7 +122,10 @@ class PipelineTest(unittest.TestCase):
         self.assertRegex(script["sections"][0]["narration"], "[가-힣]")
         publish = json.load(open(os.path.join(out, "publish.json"), encoding="utf-8"))
         self.assertTrue(publish["dry_run"])
-        self.assertEqual(publish["request"]["body"]["status"]["privacyStatus"], "private")
+        start = publish["request"]["requests"][1]
+        self.assertEqual(start["body"]["status"]["privacyStatus"], "private")
+        self.assertTrue(start["body"]["status"]["containsSyntheticMedia"])
+        self.assertEqual(publish["request"]["quota_units"], 1650)
 
         stages = self.query("SELECT stage, status, attempt FROM run_stages WHERE run_id = ?", run_id)
         self.assertEqual(len(stages), 6)
@@ -134,7 +137,7 @@ class PipelineTest(unittest.TestCase):
         self.assertIn("offline", {u[1] for u in usage})
 
     def test_killed_run_resumes_from_checkpoint(self):
-        args = [YAA, "run", "--channel", CHANNEL, "--topic", TOPIC + " (resume)", "--dry-run"]
+        args = [YAA, "run", "--channel", CHANNEL, "--topic", TOPIC + " (resume)", "--dry-run", "--short"]
         proc = subprocess.Popen(args, env=self.env, cwd=self.tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 300
         killed_in = None
@@ -154,7 +157,7 @@ class PipelineTest(unittest.TestCase):
         before = self.query("SELECT agent, COUNT(*) FROM usage_events WHERE run_id = ? AND agent IN "
                             "('brand_researcher', 'script_writer', 'seo_optimizer') GROUP BY agent", run_id)
 
-        p = self.run_yaa("run", "--channel", CHANNEL, "--topic", TOPIC + " (resume)", "--dry-run")
+        p = self.run_yaa("run", "--channel", CHANNEL, "--topic", TOPIC + " (resume)", "--dry-run", "--short")
         self.assertIn("resuming run " + run_id, p.stderr)
         attempts = dict(self.query("SELECT stage, attempt FROM run_stages WHERE run_id = ?", run_id))
         for stage in ("brand_researcher", "script_writer", "seo_optimizer"):

@@ -1,34 +1,34 @@
-/* publisher.c - stage 6: the upload to YouTube, or, on a dry run or without credentials,
- * the exact request it would send, written to publish.json. */
+/* publisher.c - stage 6: the upload to YouTube (resumable, then thumbnails.set), or, on a
+ * dry run or without credentials, the exact requests it would send, in publish.json. */
 #include "agents/agent.h"
+#include "core/buf.h"
 #include "core/util.h"
+#include "youtube/youtube.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
-static bool has_credentials(const yaa_config *cfg) {
-    return cfg->youtube_client_id && cfg->youtube_client_secret && cfg->youtube_refresh_token;
+#define SESSION_FILE "upload_session.txt"
+
+/* An upload is not idempotent: its session URL is kept beside the artifacts so a retried
+ * stage resumes the same upload instead of starting a second video. */
+static void save_session(void *ud, const char *url) {
+    yaa_agent_ctx *ctx = ud;
+    yaa_err ignore = {0};
+    yaa_agent_write_text(ctx, SESSION_FILE, url, &ignore);
 }
 
-/* videos.insert's body: the same object the real upload sends. */
-static json_t *video_resource(const json_t *meta, const char *language) {
-    json_t *snippet = json_object();
-    json_object_set(snippet, "title", json_object_get(meta, "title"));
-    json_object_set(snippet, "description", json_object_get(meta, "description"));
-    json_object_set(snippet, "tags", json_object_get(meta, "tags"));
-    json_object_set(snippet, "categoryId", json_object_get(meta, "category_id"));
-    json_object_set_new(snippet, "defaultLanguage", json_string(language));
-    json_object_set_new(snippet, "defaultAudioLanguage", json_string(language));
-    json_t *status = json_object();
-    /* Unaudited API projects may only publish private videos; AI-made media must be
-     * disclosed; an unanswered made-for-kids question stalls the upload. */
-    json_object_set_new(status, "privacyStatus", json_string("private"));
-    json_object_set_new(status, "selfDeclaredMadeForKids", json_false());
-    json_object_set_new(status, "containsSyntheticMedia", json_true());
-    json_t *body = json_object();
-    json_object_set_new(body, "snippet", snippet);
-    json_object_set_new(body, "status", status);
-    return body;
+static bool cancelled(void *ud) { return yaa_agent_cancelled(ud); }
+
+static void on_progress(void *ud, size_t sent, size_t total) {
+    yaa_agent_ctx *ctx = ud;
+    int step = total ? (int)(sent * 10 / total) : 10;
+    if (strcmp(ctx->progress_what, "upload") == 0 && step == ctx->progress_step) return;
+    snprintf(ctx->progress_what, sizeof ctx->progress_what, "upload");
+    ctx->progress_step = step;
+    yaa_agent_progress(ctx, "upload %d%% of %.1f MB", step * 10, (double)total / 1e6);
 }
 
 int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
@@ -40,42 +40,60 @@ int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
                            "publisher needs the metadata, the video and the thumbnail");
     const char *video = json_string_value(json_object_get(edit, "video"));
     const char *thumb = json_string_value(json_object_get(media, "thumbnail"));
-    struct stat sv;
-    if (!video || stat(video, &sv) != 0)
-        return yaa_err_set(err, YAA_ENOTFOUND, "publisher: video %s is missing",
-                           video ? video : "(none)");
-    if (!ctx->dry_run && has_credentials(ctx->cfg))
-        return yaa_err_set(err, YAA_EUNAVAILABLE, "publisher: uploads need the youtube library");
-    json_t *req = json_object();
-    json_object_set_new(req, "method", json_string("POST"));
-    json_object_set_new(req, "url",
-                        json_string("https://www.googleapis.com/upload/youtube/v3/videos"
-                                    "?uploadType=resumable&part=snippet,status"));
-    json_t *headers = json_object();
-    json_object_set_new(headers, "X-Upload-Content-Type", json_string("video/mp4"));
-    json_object_set_new(headers, "X-Upload-Content-Length", json_integer((json_int_t)sv.st_size));
-    json_object_set_new(headers, "Content-Type", json_string("application/json; charset=UTF-8"));
-    json_object_set_new(req, "headers", headers);
-    json_object_set_new(req, "body", video_resource(meta, ctx->brief.language));
-    json_object_set_new(req, "video_file", json_string(video));
-    json_object_set_new(req, "thumbnail_file", json_string(thumb ? thumb : ""));
-    json_t *o = json_object();
-    char now[YAA_TIME_LEN + 1];
-    yaa_time_now_str(now);
-    json_object_set_new(o, "dry_run", json_true());
-    json_object_set_new(
-        o, "reason",
-        json_string(ctx->dry_run ? "dry_run requested" : "no YouTube credentials configured"));
-    json_object_set_new(o, "request", req);
-    json_object_set_new(o, "video_id", json_null());
-    json_object_set_new(o, "url", json_null());
-    json_object_set_new(o, "at", json_string(now));
-    int rc = yaa_agent_write_json(ctx, "publish.json", o, err);
+    yaa_youtube_metadata md;
+    int rc = yaa_youtube_metadata_from_json(meta, &md, err);
     if (rc) {
-        json_decref(o);
+        free((void *)md.tags);
         return rc;
     }
-    yaa_agent_progress(ctx, "dry run: publish.json holds the upload request");
-    *out = o;
+    yaa_youtube_options o = {0};
+    bool creds = yaa_youtube_options_from_config(ctx->cfg, &o);
+    o.cancel = cancelled;
+    o.cancel_ud = ctx;
+    json_t *record = NULL;
+    if (ctx->dry_run || !creds) {
+        json_t *plan = NULL;
+        rc = yaa_youtube_dry_run(&o, video, thumb, &md, &plan, err);
+        if (rc == 0) {
+            record = json_object();
+            json_object_set_new(record, "dry_run", json_true());
+            json_object_set_new(record, "reason",
+                                json_string(ctx->dry_run ? "dry_run requested"
+                                                         : "no YouTube credentials configured"));
+            json_object_set_new(record, "request", plan);
+            json_object_set_new(record, "video_id", json_null());
+            json_object_set_new(record, "url", json_null());
+        }
+    } else {
+        char *session = NULL;
+        char *path = yaa_agent_path(ctx, SESSION_FILE);
+        if (path && yaa_read_file(path, 4096, &session, NULL) == 0 && *session) {
+            o.resume_url = session;
+            yaa_agent_progress(ctx, "resuming the upload started by an earlier attempt");
+        }
+        o.on_session = save_session;
+        o.session_ud = ctx;
+        o.on_progress = on_progress;
+        o.progress_ud = ctx;
+        yaa_youtube_result res;
+        memset(&res, 0, sizeof res);
+        rc = yaa_youtube_publish(&o, video, thumb, &md, &res, err);
+        free(session);
+        if (rc == 0) {
+            record = yaa_youtube_result_json(&res);
+            if (path) unlink(path);
+            yaa_agent_progress(ctx, "uploaded: %s (%s)", res.url, res.privacy);
+        }
+    }
+    free((void *)md.tags);
+    if (rc) return rc;
+    char now[YAA_TIME_LEN + 1];
+    yaa_time_now_str(now);
+    json_object_set_new(record, "at", json_string(now));
+    if ((rc = yaa_agent_write_json(ctx, "publish.json", record, err))) {
+        json_decref(record);
+        return rc;
+    }
+    *out = record;
     return 0;
 }

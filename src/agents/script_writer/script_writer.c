@@ -121,6 +121,8 @@ int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
         }
         json_object_set_new(script, "provider", json_string(ctx->cfg->llm_provider));
     }
+    /* The format travels with the checkpoint, so a resumed run renders what was written. */
+    json_object_set_new(script, "short", json_boolean(ctx->short_video));
     char *md = yaa_text_script_markdown(script);
     rc = yaa_agent_write_json(ctx, "script.json", script, err);
     if (!rc) rc = yaa_agent_write_text(ctx, "script.md", md ? md : "", err);
