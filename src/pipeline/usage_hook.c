@@ -10,10 +10,7 @@
 
 static void usage_hook(void *hook_ud, void *call_ctx, const yaa_usage_event *ev) {
     (void)hook_ud;
-    if (ev->kind == YAA_USAGE_CHAT || ev->kind == YAA_USAGE_EMBEDDING)
-        yaa_metrics_llm(ev->provider, ev->model, ev->prompt_tokens, ev->completion_tokens,
-                        ev->outcome == YAA_USAGE_OK ? ev->cost_usd : 0,
-                        yaa_usage_outcome_name(ev->outcome));
+    yaa_metrics_usage(ev);
     /* A retried attempt bills nothing; an error reply bills nothing either. */
     if (ev->outcome != YAA_USAGE_OK) return;
     yaa_usage_call *call = call_ctx;
