@@ -80,8 +80,14 @@ int yaa_cmd_serve(yaa_cli *cli) {
         for (int i = 1; i + 1 < cli->argc; i++)
             if (strcmp(cli->argv[i], "--port") == 0) o.port = -1; /* --port 0: any free port */
     }
-    if (yaa_api_new(&o, &api, &err) != 0 || yaa_api_auth_bootstrap(api, &err) != 0 ||
-        yaa_api_listen(api, &err) != 0) {
+    if (yaa_api_new(&o, &api, &err) != 0 || yaa_api_auth_bootstrap(api, &err) != 0) {
+        yaa_cli_fail("serve: %s", err.msg);
+        goto out;
+    }
+    if (yaa_api_channels_sync(api, &err) != 0)
+        yaa_log_ev(YAA_LOG_WARN, "serve", "channels table not synced", YAA_F_STR("error", err.msg),
+                   YAA_F_END);
+    if (yaa_api_listen(api, &err) != 0) {
         yaa_cli_fail("serve: %s", err.msg);
         goto out;
     }

@@ -472,6 +472,9 @@ class ApiBase:
         self.assertEqual(r.status, 201, r.body)
         self.assertEqual(r.json()["channel_id"], cid)
         self.assertTrue(os.path.isfile(os.path.join(s.channels, cid, "config.yaml")))
+        # the channels table follows the files (synced at start, and on every change)
+        self.assertEqual(s.sql("SELECT name FROM channels WHERE id = ?", ("demo",))[0][0], "Demo")
+        self.assertEqual(s.sql("SELECT name FROM channels WHERE id = ?", (cid,))[0][0], "New One")
         self.assertEqual(s.post(API + "/channels", {"channel_id": cid, "name": "x"}).status,
                          409)
         r = s.request("PATCH", API + "/channels/" + cid, body={"name": "Renamed"})
@@ -484,6 +487,7 @@ class ApiBase:
         self.assertIn("detail", r.json())
         self.assertFalse(os.path.exists(os.path.join(s.channels, cid)))
         self.assertTrue(os.path.isdir(os.path.join(s.channels, ".deleted")))
+        self.assertTrue(s.sql("SELECT deleted_at FROM channels WHERE id = ?", (cid,))[0][0])
         self.assertEqual(s.request("DELETE", API + "/channels/" + cid).status, 404)
 
     def test_channels_422(self):
