@@ -72,14 +72,44 @@ static struct timespec deadline_in(long ms) {
     return ts;
 }
 
+/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t n) {
+    size_t len = p[0] < 0x80             ? 1
+                 : (p[0] & 0xe0) == 0xc0 ? 2
+                 : (p[0] & 0xf0) == 0xe0 ? 3
+                 : (p[0] & 0xf8) == 0xf0 ? 4
+                                         : 0;
+    if (!len || len > n) return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80) return 0;
+    if (len > 1 && yaa_utf8_valid((const char *)p, len)) return len; /* overlongs, surrogates */
+    return len == 1 ? 1 : 0;
+}
+
+/* Copies a line, replacing bytes that are not valid UTF-8 by '?': Loki refuses a whole push
+ * whose JSON is not UTF-8, and one bad byte must not cost a batch. */
+static char *copy_line(const char *line, size_t len) {
+    char *out = malloc(len + 1);
+    if (!out) return NULL;
+    const unsigned char *p = (const unsigned char *)line;
+    size_t i = 0;
+    while (i < len) {
+        size_t n = utf8_seq(p + i, len - i);
+        if (n == 0) {
+            out[i++] = '?';
+            continue;
+        }
+        memcpy(out + i, p + i, n);
+        i += n;
+    }
+    out[len] = 0;
+    return out;
+}
+
 /* The log sink: runs on the logging thread, under the logger's lock. Never waits. */
 static void sink(void *ud, yaa_log_level level, const char *logger, const char *line, size_t len) {
     (void)ud;
-    char *copy = malloc(len + 1);
-    if (copy) {
-        memcpy(copy, line, len);
-        copy[len] = 0;
-    }
+    char *copy = copy_line(line, len);
     pthread_mutex_lock(&L.lock);
     if (!copy || L.count >= L.cfg.capacity || !L.running) {
         L.st.dropped_full++;

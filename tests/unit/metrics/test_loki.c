@@ -156,6 +156,35 @@ static void test_batches_and_labels(void **state) {
     yaa_loki_stop();
 }
 
+static void test_invalid_utf8_is_replaced(void **state) {
+    (void)state;
+    start(1000, 100, 60000, 0);
+    yaa_log_ev(YAA_LOG_INFO, "api", "bad bytes",
+               YAA_F_STR("ua", "caf\xc3\xa9 \xff\xfe end \xe2\x82"),
+               YAA_F_STR("ko", "\xed\x95\x9c\xea\xb8\x80"), YAA_F_END);
+    assert_int_equal(yaa_loki_flush(20000), 0);
+    yaa_loki_stats st;
+    yaa_loki_get_stats(&st);
+    assert_int_equal(st.shipped, 1); /* the double (like Loki) would refuse invalid UTF-8 */
+    yaa_buf b;
+    yaa_buf_init(&b, 0);
+    assert_int_equal(http("GET", "/loki/api/v1/query_range?query=%7Bapp%3D%22yaa%22%7D", NULL, &b),
+                     200);
+    json_t *j = json_loads(yaa_buf_cstr(&b), 0, NULL);
+    json_t *v = json_array_get(
+        json_object_get(json_array_get(json_object_get(json_object_get(j, "data"), "result"), 0),
+                        "values"),
+        0);
+    json_t *line = json_loads(json_string_value(json_array_get(v, 1)), 0, NULL);
+    assert_non_null(line);
+    assert_string_equal(json_string_value(json_object_get(line, "ua")), "caf\xc3\xa9 ?? end ??");
+    assert_string_equal(json_string_value(json_object_get(line, "ko")), "\xed\x95\x9c\xea\xb8\x80");
+    json_decref(line);
+    json_decref(j);
+    yaa_buf_free(&b);
+    yaa_loki_stop();
+}
+
 static void test_retry_on_500(void **state) {
     (void)state;
     assert_int_equal(http("POST", "/test/faults", "{\"fail\":2,\"status\":500}", NULL), 204);
@@ -262,6 +291,7 @@ int main(void) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_batches_and_labels, reset),
+        cmocka_unit_test_setup(test_invalid_utf8_is_replaced, reset),
         cmocka_unit_test_setup(test_retry_on_500, reset),
         cmocka_unit_test_setup(test_rejected_not_retried, reset),
         cmocka_unit_test_setup(test_full_buffer_drops_without_blocking, reset),
