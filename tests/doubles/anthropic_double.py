@@ -5,7 +5,7 @@ user/assistant only (no system role: the system prompt is a top-level string), s
 user and alternating, temperature in [0, 1]. Extra mode: 529 (overloaded)."""
 
 from double_base import DoubleHandler, serve
-from llm_common import reply_text, usage
+from llm_common import reply_text, schema_from_system, usage
 
 
 class AnthropicHandler(DoubleHandler):
@@ -52,7 +52,7 @@ class AnthropicHandler(DoubleHandler):
         if mode == "529":
             return self.send_json(529, self.error_body(529))
         b = self.json_body()
-        text, complete = reply_text(self.server, mode)
+        text, complete = reply_text(self.server, mode, schema_from_system(b.get("system")))
         p, c = usage(self.server)
         self.send_json(200, {
             "id": "msg_double", "type": "message", "role": "assistant", "model": b["model"],

@@ -9,7 +9,7 @@ import hashlib
 import time
 
 from double_base import DoubleHandler, serve
-from llm_common import reply_text, usage
+from llm_common import reply_text, schema_from_system, usage
 
 
 class OpenAIHandler(DoubleHandler):
@@ -75,7 +75,11 @@ class OpenAIHandler(DoubleHandler):
         b = self.json_body()
         if self.path == "/v1/embeddings":
             return self.embeddings(b)
-        text, complete = reply_text(self.server, mode)
+        rf = b.get("response_format") or {}
+        schema = (rf.get("json_schema") or {}).get("schema")
+        if schema is None and b["messages"][0]["role"] == "system":
+            schema = schema_from_system(b["messages"][0]["content"])
+        text, complete = reply_text(self.server, mode, schema)
         p, c = usage(self.server)
         self.send_json(200, {
             "id": "chatcmpl-double", "object": "chat.completion", "created": int(time.time()),

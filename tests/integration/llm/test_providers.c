@@ -333,6 +333,23 @@ static void check_json(prov p) {
     yaa_llm_client_free(c);
 }
 
+/* Without a scripted reply the doubles answer a value of the request's schema (what full
+ * pipeline tests rely on). */
+static void check_schema_sample(prov p) {
+    yaa_llm_client *c = open_client(p, 5000, 1);
+    yaa_llm_reply rep;
+    yaa_err err;
+    assert_int_equal(chat(c, p, SCHEMA, &rep, &err, NULL), 0);
+    assert_int_equal(rep.round_trips, 1);
+    assert_true(json_is_string(json_object_get(rep.json, "title")));
+    assert_true(json_array_size(json_object_get(rep.json, "sections")) >= 1);
+    yaa_llm_reply_free(&rep);
+    yaa_llm_client_free(c);
+}
+
+static void test_schema_sample_openai(void **s) { (void)s, check_schema_sample(P_OPENAI); }
+static void test_schema_sample_anthropic(void **s) { (void)s, check_schema_sample(P_ANTHROPIC); }
+
 static void test_json_openai(void **s) { (void)s, check_json(P_OPENAI); }
 static void test_json_anthropic(void **s) { (void)s, check_json(P_ANTHROPIC); }
 static void test_json_compat(void **s) { (void)s, check_json(P_COMPAT); }
@@ -454,6 +471,8 @@ int main(void) {
         cmocka_unit_test_setup(test_json_openai, reset),
         cmocka_unit_test_setup(test_json_anthropic, reset),
         cmocka_unit_test_setup(test_json_compat, reset),
+        cmocka_unit_test_setup(test_schema_sample_openai, reset),
+        cmocka_unit_test_setup(test_schema_sample_anthropic, reset),
         cmocka_unit_test_setup(test_embeddings, reset),
         cmocka_unit_test_setup(test_tavily, reset),
         cmocka_unit_test_setup(test_from_config, reset),
