@@ -446,6 +446,13 @@ class RealProcesses(unittest.TestCase):
         url = "http://127.0.0.1:%d/api/v1/query?%s" % (port, urllib.parse.urlencode({"query": q}))
         return json.loads(http_get(url)[2])["data"]["result"]
 
+    @staticmethod
+    def channel():
+        names = sorted(n for n in os.listdir(os.path.join(SRC, "channels"))
+                       if not n.startswith("_") and
+                       os.path.isdir(os.path.join(SRC, "channels", n)))
+        return names[0]
+
     def test_scrape_serve_and_worker(self):
         # An in-process worker and an LLM provider that refuses connections: a run fails fast
         # at its first stage, so the run, stage and log series all get real values.
@@ -461,7 +468,7 @@ class RealProcesses(unittest.TestCase):
             http_get(base + "/api/v1/pipeline/runs")
         req = urllib.request.Request(base + "/api/v1/pipeline/run", method="POST",
                                      headers={"Content-Type": "application/json"},
-                                     data=json.dumps({"channel_id": "tech_review_ko",
+                                     data=json.dumps({"channel_id": self.channel(),
                                                       "topic": "metrics test",
                                                       "dry_run": True}).encode())
         with urllib.request.urlopen(req, timeout=10) as r:
@@ -532,8 +539,8 @@ class RealProcesses(unittest.TestCase):
         self.assertTrue(all(l["run_id"] == run_id for l in lines))
         components = {l["logger"] for l in lines}
         self.assertIn("pipeline", components)
-        self.assertTrue(any(l.get("stage") == "brand_researcher" and l.get("error")
-                            for l in lines), lines)
+        self.assertTrue(any(l["level"] == "error" and l.get("stage") and l.get("error")
+                            for l in lines), lines)  # the failing stage, with its error
         _, _, body = http_get("http://127.0.0.1:%d/loki/api/v1/labels" % self.loki_port)
         self.assertEqual(set(json.loads(body)["data"]), {"app", "component", "level"})
         # secrets never in logs: no line of any component carries the API key
