@@ -6,6 +6,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "db/db.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -246,5 +247,20 @@ int yaa_channels_delete(const char *root, const char *id, char *moved_to, size_t
  * a malloc'd NUL-terminated string in *out. Exposed for tests. */
 int yaa_channels_config_edit(const char *text, size_t len, const char *name, const char *category,
                              const char *description, char **out, yaa_err *err);
+
+/* ---- database (sync.c) ----------------------------------------------------------------- */
+
+typedef struct yaa_channels_sync_stats {
+    size_t on_disk;   /* channel folders found */
+    size_t upserted;  /* rows inserted, changed, or brought back from soft-deletion */
+    size_t unchanged; /* rows already in step */
+    size_t deleted;   /* rows soft-deleted because their folder is gone */
+} yaa_channels_sync_stats;
+
+/* Keeps the `channels` table in step with root, in one transaction: upserts each channel
+ * found on disk whose row differs (name, category, description, language) or is missing or
+ * soft-deleted, and soft-deletes rows whose folder is gone. Refuses (YAA_ENOTFOUND) when root
+ * is not a directory, so a mistyped CHANNELS_DIR cannot delete every row. st may be NULL. */
+int yaa_channels_sync(yaa_db *db, const char *root, yaa_channels_sync_stats *st, yaa_err *err);
 
 #endif

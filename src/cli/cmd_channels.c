@@ -13,6 +13,7 @@ static const char usage[] =
     "Usage: yaa channels list [--json]\n"
     "       yaa channels show ID [--json]\n"
     "       yaa channels validate ID... | --all\n"
+    "       yaa channels sync\n"
     "\n"
     "The channels are the folders of CHANNELS_DIR (now %s), each with config.yaml and an\n"
     "optional brand_guide.yaml (docs/CHANNELS.md).\n"
@@ -20,7 +21,8 @@ static const char usage[] =
     "  list      id, name, category, language and whether it has a brand guide\n"
     "  show      the parsed channel (--json: as one JSON object)\n"
     "  validate  checks the files; prints one line per problem as file:line: message and\n"
-    "            exits 1 if there is any (--all: every channel)\n";
+    "            exits 1 if there is any (--all: every channel)\n"
+    "  sync      brings the channels table of DATABASE_URL in step with the folders\n";
 
 /* Terminal columns of a UTF-8 string: East Asian wide characters count 2. */
 static int display_width(const char *s) {
@@ -264,6 +266,19 @@ static int cmd_validate(yaa_cli *cli, int argc, char **argv, bool all) {
     return YAA_EXIT_OK;
 }
 
+static int cmd_sync(yaa_cli *cli) {
+    yaa_db *db = NULL;
+    yaa_err err = {0};
+    if (yaa_db_open(cli->cfg->database_url, &db, &err)) return yaa_cli_fail("%s", err.msg);
+    yaa_channels_sync_stats st;
+    int rc = yaa_channels_sync(db, cli->cfg->channels_dir, &st, &err);
+    yaa_db_close(db);
+    if (rc) return yaa_cli_fail("%s (has `yaa db upgrade` been run?)", err.msg);
+    printf("%zu channel%s on disk: %zu written, %zu unchanged, %zu marked deleted\n", st.on_disk,
+           st.on_disk == 1 ? "" : "s", st.upserted, st.unchanged, st.deleted);
+    return YAA_EXIT_OK;
+}
+
 int yaa_cmd_channels(yaa_cli *cli) {
     if (cli->argc < 2) {
         fprintf(stderr, usage, cli->cfg->channels_dir);
@@ -304,5 +319,9 @@ int yaa_cmd_channels(yaa_cli *cli) {
             return yaa_cli_usage_error("usage: yaa channels validate ID... | --all");
         return cmd_validate(cli, nargs, args, all);
     }
-    return yaa_cli_usage_error("unknown channels command '%s' (list, show, validate)", sub);
+    if (strcmp(sub, "sync") == 0) {
+        if (nargs || all || as_json) return yaa_cli_usage_error("channels sync takes no arguments");
+        return cmd_sync(cli);
+    }
+    return yaa_cli_usage_error("unknown channels command '%s' (list, show, validate, sync)", sub);
 }
