@@ -55,3 +55,27 @@ json_t *yaa_youtube_result_json(const yaa_youtube_result *r) {
     json_object_set_new(o, "resumes", json_integer(r->resumes));
     return o;
 }
+
+int yaa_youtube_publish_stage(const yaa_config *cfg, const char *video_path,
+                              const char *thumbnail_path, const json_t *meta, bool dry_run,
+                              const yaa_youtube_options *base, json_t **record, yaa_err *err) {
+    *record = NULL;
+    yaa_youtube_options o = {0};
+    if (base) o = *base;
+    bool creds = yaa_youtube_options_from_config(cfg, &o);
+    yaa_youtube_metadata md;
+    int rc = yaa_youtube_metadata_from_json(meta, &md, err);
+    if (!rc && (dry_run || !creds)) {
+        rc = yaa_youtube_dry_run(&o, video_path, thumbnail_path, &md, record, err);
+        if (!rc)
+            json_object_set_new(
+                *record, "reason",
+                json_string(dry_run ? "dry_run requested" : "no YouTube credentials configured"));
+    } else if (!rc) {
+        yaa_youtube_result res;
+        rc = yaa_youtube_publish(&o, video_path, thumbnail_path, &md, &res, err);
+        if (!rc) *record = yaa_youtube_result_json(&res);
+    }
+    free((void *)md.tags);
+    return rc;
+}

@@ -104,6 +104,14 @@ int yaa_youtube_metadata_from_json(const json_t *meta, yaa_youtube_metadata *md,
  * "upload_status","thumbnail_set","thumbnail_error","resumes"} (new reference). */
 json_t *yaa_youtube_result_json(const yaa_youtube_result *r);
 
+/* The publisher stage in one call. With the three credentials in cfg and !dry_run: uploads
+ * video + thumbnail with the metadata of metadata.json and returns the publish.json record
+ * (yaa_youtube_result_json). Otherwise returns the dry-run record (yaa_youtube_dry_run plus
+ * "reason"). base may carry cancel/on_session/resume_url/progress (NULL = none). */
+int yaa_youtube_publish_stage(const yaa_config *cfg, const char *video_path,
+                              const char *thumbnail_path, const json_t *meta, bool dry_run,
+                              const yaa_youtube_options *base, json_t **record, yaa_err *err);
+
 /* Maps a failed YouTube/OAuth reply to an error code and a clear message (exposed for
  * tests and the publisher agent). */
 int yaa_youtube_map_error(const yaa_http_reply *r, const char *what, yaa_err *err);

@@ -342,11 +342,29 @@ static void test_glue(void **state) {
     json_object_set_new(meta, "title", json_integer(3));
     assert_int_equal(yaa_youtube_metadata_from_json(meta, &md, &err), YAA_EINVAL);
     free((void *)md.tags);
-    json_decref(meta);
     json_t *up = upload_state("up1");
     json_t *sn = json_object_get(json_object_get(up, "metadata"), "snippet");
     assert_string_equal(json_string_value(json_object_get(sn, "defaultLanguage")), "ko");
     json_decref(up);
+    /* the whole stage: a dry run when asked or without credentials, else the upload */
+    json_object_set_new(meta, "title", json_string("제목"));
+    json_t *rec = NULL;
+    assert_int_equal(
+        yaa_youtube_publish_stage(&cfg, g_video, g_thumb, meta, true, NULL, &rec, &err), 0);
+    assert_true(json_is_true(json_object_get(rec, "dry_run")));
+    assert_string_equal(json_string_value(json_object_get(rec, "reason")), "dry_run requested");
+    json_decref(rec);
+    assert_int_equal(yaa_youtube_publish_stage(&cfg, g_video, g_thumb, meta, false, &o, &rec, &err),
+                     0);
+    assert_string_equal(json_string_value(json_object_get(rec, "video_id")), "vid2");
+    json_decref(rec);
+    cfg.youtube_refresh_token = NULL;
+    assert_int_equal(yaa_youtube_publish_stage(&cfg, g_video, NULL, meta, false, NULL, &rec, &err),
+                     0);
+    assert_string_equal(json_string_value(json_object_get(rec, "reason")),
+                        "no YouTube credentials configured");
+    json_decref(rec);
+    json_decref(meta);
     unsetenv("YOUTUBE_TOKEN_URL");
     unsetenv("YOUTUBE_API_BASE_URL");
 }
