@@ -21,7 +21,8 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig) { stop_signal = sig; }
 
-static int parse_args(yaa_cli *cli, const char **host, long *port, long *workers) {
+static int parse_args(yaa_cli *cli, const char **host, long *port, long *workers,
+                      bool *workers_set) {
     for (int i = 1; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         const char *v = i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
@@ -35,6 +36,7 @@ static int parse_args(yaa_cli *cli, const char **host, long *port, long *workers
         } else if (strcmp(a, "--workers") == 0 && v) {
             if (yaa_parse_long(v, 0, 64, workers) != 0)
                 return yaa_cli_usage_error("serve: --workers must be 0-64, got '%s'", v);
+            *workers_set = true;
             i++;
         } else {
             return yaa_cli_usage_error("serve: unknown or incomplete option '%s' (see yaa serve "
@@ -48,7 +50,8 @@ static int parse_args(yaa_cli *cli, const char **host, long *port, long *workers
 int yaa_cmd_serve(yaa_cli *cli) {
     const char *host = NULL;
     long port = 0, workers = 2;
-    int rc = parse_args(cli, &host, &port, &workers);
+    bool workers_set = false;
+    int rc = parse_args(cli, &host, &port, &workers, &workers_set);
     if (rc) return rc;
     yaa_config *cfg = cli->cfg;
     yaa_err err = {0};
@@ -97,7 +100,9 @@ int yaa_cmd_serve(yaa_cli *cli) {
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    bool inproc = strcmp(yaa_queue_name(queue), "db") == 0 || workers > 0;
+    /* In-process workers are the embedded default (db queue); with a shared queue (Redis)
+     * only when asked for with --workers, `yaa worker` processes doing the work otherwise. */
+    bool inproc = strcmp(yaa_queue_name(queue), "db") == 0 || workers_set;
     if (inproc && workers > 0) {
         yaa_worker_opts wo = {.cfg = cfg, .db = db, .queue = queue, .concurrency = (int)workers};
         if (yaa_worker_pool_start(&wo, &pool, &err) != 0) {
