@@ -5,7 +5,8 @@ set(_api_env "YAA_BIN=${CMAKE_BINARY_DIR}/yaa;YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR}
 add_test(NAME api/integration_sqlite
          COMMAND python3 ${_api_it}/test_api.py ApiSqlite RateLimit Shutdown)
 add_test(NAME api/integration_offline_run COMMAND python3 ${_api_it}/test_api.py OfflineRun)
-add_test(NAME api/integration_postgres COMMAND python3 ${_api_it}/test_api.py ApiPostgres)
+add_test(NAME api/integration_postgres
+         COMMAND python3 ${_api_it}/test_api.py ApiPostgres DatabaseDown)
 add_test(NAME api/abuse COMMAND python3 ${_api_it}/test_abuse.py)
 set_tests_properties(api/integration_sqlite api/integration_postgres api/abuse PROPERTIES
   LABELS "integration;api" TIMEOUT 600 ENVIRONMENT "${_api_env}")

@@ -7,13 +7,14 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from yaa_server import ADMIN_KEY, YaaServer, qs  # noqa: E402
+from yaa_server import ADMIN_KEY, SRC, YaaServer, qs  # noqa: E402
 
 API = "/api/v1"
 
@@ -605,6 +606,29 @@ class RateLimit(unittest.TestCase):
             # another key (or IP) has its own bucket; health is never limited
             self.assertEqual(srv.get(API + "/pipeline/runs", key="yaa_other").status, 401)
             self.assertEqual(srv.get(API + "/health", key=None).status, 200)
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+
+class DatabaseDown(unittest.TestCase):
+    """/health names the failing part with 503 when PostgreSQL goes away, and comes back."""
+
+    def test_health_503(self):
+        srv = YaaServer("postgres")
+        try:
+            self.assertEqual(srv.get(API + "/health", key=None).status, 200)
+            pg_dir, srv.pg_dir = srv.pg_dir, None
+            subprocess.run([os.path.join(SRC, "tests", "lib", "pg-stop"), pg_dir],
+                           capture_output=True)
+            r = srv.get(API + "/health", key=None, timeout=30)
+            self.assertEqual(r.status, 503)
+            j = r.json()
+            self.assertEqual(j["database"], "unavailable")
+            self.assertEqual(j["status"], "degraded")
+            self.assertIn("database", j["detail"])
+            r = srv.get(API + "/pipeline/runs", timeout=30)
+            self.assertEqual(r.status, 503)  # auth cannot look the key up
+            self.assertIn("detail", r.json())
         finally:
             self.assertEqual(srv.stop(), 0)
 
