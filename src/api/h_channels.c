@@ -4,7 +4,6 @@
 
 #include "channels/channels.h"
 #include "core/log.h"
-#include "db/repo.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -18,46 +17,19 @@ static const char *root(const yaa_http_req *req) {
     return cfg && cfg->channels_dir ? cfg->channels_dir : "./channels";
 }
 
-/* Keeps the `channels` table in step with the files (best effort: the files are the truth). */
-static void db_upsert(yaa_api *api, const yaa_channel_summary *c) {
-    if (!api->db) return;
-    yaa_db_channel row = {.id = c->id,
-                          .name = c->name ? c->name : c->id,
-                          .category = c->category,
-                          .description = c->description,
-                          .language = c->language && *c->language ? c->language : NULL};
-    yaa_err err = {0};
-    if (yaa_db_channels_upsert(api->db, &row, &err) != 0)
-        yaa_log_ev(YAA_LOG_WARN, "api.channels", "channels table not updated",
-                   YAA_F_STR("channel_id", c->id), YAA_F_STR("error", err.msg), YAA_F_END);
+/* Keeps the `channels` table in step with the files (the files are the truth). */
+int yaa_api_channels_sync(yaa_api *api, yaa_err *err) {
+    if (!api->db) return 0;
+    const char *root = api->cfg && api->cfg->channels_dir ? api->cfg->channels_dir : "./channels";
+    return yaa_channels_sync(api->db, root, NULL, err);
 }
 
-int yaa_api_channels_sync(yaa_api *api, yaa_err *err) {
-    const char *root = api->cfg && api->cfg->channels_dir ? api->cfg->channels_dir : "./channels";
-    yaa_channel_list list;
-    int rc = yaa_channels_list(root, &list, err);
-    if (rc || !api->db) {
-        if (rc == 0) yaa_channel_list_free(&list);
-        return rc;
-    }
-    for (size_t i = 0; i < list.n; i++) db_upsert(api, &list.items[i]);
-    /* Rows whose directory is gone are soft-deleted. */
-    yaa_arena a;
-    yaa_arena_init(&a, 4096);
-    yaa_db_channel *rows = NULL;
-    size_t n = 0;
-    if (yaa_db_channels_list(api->db, &a, &rows, &n, err) == 0) {
-        for (size_t i = 0; i < n; i++) {
-            bool on_disk = false;
-            for (size_t j = 0; j < list.n && !on_disk; j++)
-                on_disk = strcmp(list.items[j].id, rows[i].id) == 0;
-            yaa_err e2 = {0};
-            if (!on_disk) yaa_db_channels_delete(api->db, rows[i].id, &e2);
-        }
-    }
-    yaa_arena_free(&a);
-    yaa_channel_list_free(&list);
-    return 0;
+/* After a change through the API: best effort, logged. */
+static void resync(yaa_api *api) {
+    yaa_err err = {0};
+    if (yaa_api_channels_sync(api, &err) != 0)
+        yaa_log_ev(YAA_LOG_WARN, "api.channels", "channels table not updated",
+                   YAA_F_STR("error", err.msg), YAA_F_END);
 }
 
 static json_t *summary_json(const yaa_channel_summary *s) {
@@ -90,12 +62,10 @@ static int info_sync(yaa_http_req *req, yaa_http_resp *resp, const char *id, int
     if (rc) return yaa_api_fail(resp, rc, &err);
     json_t *found = NULL;
     for (size_t i = 0; i < list.n && !found; i++)
-        if (strcmp(list.items[i].id, id) == 0) {
-            found = summary_json(&list.items[i]);
-            if (sync) db_upsert(req->api, &list.items[i]);
-        }
+        if (strcmp(list.items[i].id, id) == 0) found = summary_json(&list.items[i]);
     yaa_channel_list_free(&list);
     if (!found) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    if (sync) resync(req->api);
     return yaa_http_json(resp, status, found);
 }
 
@@ -152,10 +122,7 @@ int yaa_h_channel_delete(yaa_http_req *req, yaa_http_resp *resp) {
     pthread_mutex_unlock(&channels_mu);
     if (rc == YAA_ENOTFOUND) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
     if (rc) return yaa_api_fail(resp, rc, &err);
-    if (req->api->db) {
-        yaa_err e2 = {0};
-        yaa_db_channels_delete(req->api->db, id, &e2); /* soft delete; absent is fine */
-    }
+    resync(req->api);
     return yaa_http_json(
         resp, 200,
         json_pack("{s:s, s:s}", "detail", "Channel deleted (files moved aside)", "channel_id", id));
