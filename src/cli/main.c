@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "core/log.h"
+#include "llm/pricing.h"
 #include "metrics/loki.h"
 
 #include <stdarg.h>
@@ -129,6 +130,12 @@ int main(int argc, char **argv) {
     yaa_log_setup(cfg.log_level, cfg.log_json, service ? stdout : stderr);
     if (yaa_loki_start_url(cfg.loki_url, &err))
         fprintf(stderr, "yaa: %s\n", err.msg); /* LOKI_URL */
+    /* A bad PRICING_FILE is a start-up error naming the file and line, not a failed run. */
+    if (cfg.pricing_file && yaa_pricing_load(cfg.pricing_file, &err)) {
+        fprintf(stderr, "yaa: PRICING_FILE: %s\n", err.msg);
+        yaa_config_free(&cfg);
+        return YAA_EXIT_USAGE;
+    }
     yaa_cli cli = {&cfg, argc - 1, argv + 1};
     int rc = cmd->fn(&cli);
     yaa_loki_stop(); /* pushes what is buffered, within 5 s */

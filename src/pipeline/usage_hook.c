@@ -22,7 +22,7 @@ static void usage_hook(void *hook_ud, void *call_ctx, const yaa_usage_event *ev)
     u.model = ev->model;
     u.kind = yaa_usage_kind_name(ev->kind);
     u.attempt = call->attempt;
-    u.seq = call->seq;
+    u.seq = call->seq * 100 + ev->part; /* a repair round trip or an embedding batch is a part */
     u.prompt_tokens = ev->prompt_tokens;
     u.completion_tokens = ev->completion_tokens;
     u.units = ev->units;

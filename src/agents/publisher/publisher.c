@@ -40,53 +40,25 @@ int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
                            "publisher needs the metadata, the video and the thumbnail");
     const char *video = json_string_value(json_object_get(edit, "video"));
     const char *thumb = json_string_value(json_object_get(media, "thumbnail"));
-    yaa_youtube_metadata md;
-    int rc = yaa_youtube_metadata_from_json(meta, &md, err);
-    if (rc) {
-        free((void *)md.tags);
-        return rc;
+    yaa_youtube_options base = {0};
+    base.cancel = cancelled;
+    base.cancel_ud = ctx;
+    base.on_session = save_session;
+    base.session_ud = ctx;
+    base.on_progress = on_progress;
+    base.progress_ud = ctx;
+    char *session = NULL;
+    char *path = yaa_agent_path(ctx, SESSION_FILE);
+    if (path && yaa_read_file(path, 4096, &session, NULL) == 0 && *session) {
+        base.resume_url = session;
+        yaa_agent_progress(ctx, "resuming the upload started by an earlier attempt");
     }
-    yaa_youtube_options o = {0};
-    bool creds = yaa_youtube_options_from_config(ctx->cfg, &o);
-    o.cancel = cancelled;
-    o.cancel_ud = ctx;
     json_t *record = NULL;
-    if (ctx->dry_run || !creds) {
-        json_t *plan = NULL;
-        rc = yaa_youtube_dry_run(&o, video, thumb, &md, &plan, err);
-        if (rc == 0) {
-            record = json_object();
-            json_object_set_new(record, "dry_run", json_true());
-            json_object_set_new(record, "reason",
-                                json_string(ctx->dry_run ? "dry_run requested"
-                                                         : "no YouTube credentials configured"));
-            json_object_set_new(record, "request", plan);
-            json_object_set_new(record, "video_id", json_null());
-            json_object_set_new(record, "url", json_null());
-        }
-    } else {
-        char *session = NULL;
-        char *path = yaa_agent_path(ctx, SESSION_FILE);
-        if (path && yaa_read_file(path, 4096, &session, NULL) == 0 && *session) {
-            o.resume_url = session;
-            yaa_agent_progress(ctx, "resuming the upload started by an earlier attempt");
-        }
-        o.on_session = save_session;
-        o.session_ud = ctx;
-        o.on_progress = on_progress;
-        o.progress_ud = ctx;
-        yaa_youtube_result res;
-        memset(&res, 0, sizeof res);
-        rc = yaa_youtube_publish(&o, video, thumb, &md, &res, err);
-        free(session);
-        if (rc == 0) {
-            record = yaa_youtube_result_json(&res);
-            if (path) unlink(path);
-            yaa_agent_progress(ctx, "uploaded: %s (%s)", res.url, res.privacy);
-        }
-    }
-    free((void *)md.tags);
+    int rc =
+        yaa_youtube_publish_stage(ctx->cfg, video, thumb, meta, ctx->dry_run, &base, &record, err);
+    free(session);
     if (rc) return rc;
+    if (path) unlink(path);
     char now[YAA_TIME_LEN + 1];
     yaa_time_now_str(now);
     json_object_set_new(record, "at", json_string(now));
@@ -94,6 +66,10 @@ int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
         json_decref(record);
         return rc;
     }
+    const char *url = json_string_value(json_object_get(record, "url"));
+    yaa_agent_progress(ctx,
+                       url ? "uploaded: %s" : "dry run: publish.json holds the upload requests%s",
+                       url ? url : "");
     *out = record;
     return 0;
 }
