@@ -122,7 +122,7 @@ export function UsagePage() {
         <Stat label={t('usage.totalTokens')} value={totals ? fmtInt(totals.total_tokens) : '…'} />
         <Stat label={t('usage.totalEvents')} value={totals ? fmtInt(totals.events) : '…'} />
       </div>
-      <Card title={t('usage.byDay')} id="by-day">
+      <Card title={byDay.data && byDay.data.totals.total_tokens === 0 && byDay.data.totals.events > 0 ? t('usage.byDayCalls') : t('usage.byDay')} id="by-day">
         {!byDay.data ? (
           byDay.error ? null : <Loading />
         ) : byDay.data.groups.length === 0 ? (
