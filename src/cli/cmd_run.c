@@ -7,6 +7,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "pipeline/budget.h"
 #include "pipeline/pipeline.h"
 #include "db/run_store.h"
 
@@ -92,13 +93,19 @@ int yaa_cmd_run(yaa_cli *cli) {
     yaa_channel *ch = NULL;
     if (yaa_channels_load(cli->cfg->channels_dir, channel, &ch, &err))
         return yaa_cli_fail("run: channel '%s': %s", channel, err.msg);
-    yaa_channel_free(ch);
 
     yaa_db *db = NULL;
-    if (yaa_db_open(cli->cfg->database_url, &db, &err)) return yaa_cli_fail("run: %s", err.msg);
+    if (yaa_db_open(cli->cfg->database_url, &db, &err)) {
+        yaa_channel_free(ch);
+        return yaa_cli_fail("run: %s", err.msg);
+    }
     int rc = YAA_EXIT_FAIL;
     if (yaa_db_upgrade(db, NULL, -1, NULL, &err)) {
         yaa_cli_fail("run: migrations: %s", err.msg);
+        goto out;
+    }
+    if (yaa_budget_check_start(db, ch, &err)) {
+        yaa_cli_fail("run: %s", err.msg);
         goto out;
     }
     char run_id[37] = "";
@@ -153,6 +160,7 @@ int yaa_cmd_run(yaa_cli *cli) {
         rc = YAA_EXIT_OK;
     }
 out:
+    yaa_channel_free(ch);
     yaa_db_close(db);
     return rc;
 }

@@ -3,6 +3,8 @@
  * and never pays twice for finished work. */
 #include "pipeline/pipeline.h"
 
+#include "pipeline/budget.h"
+
 #include "agents/agent.h"
 #include "channels/channels.h"
 #include "core/buf.h"
@@ -217,6 +219,11 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
         rx.stage = name;
         if (is_cancelled(&rx)) {
             rc = stop_run(&rx, name, NULL, 0, t0, err);
+            goto done;
+        }
+        /* Spend caps hold at every stage boundary: the stage about to run would add to it. */
+        if ((rc = yaa_budget_check_run(env->db, channel, run_id, err))) {
+            rc = fail_run(&rx, name, rc, err);
             goto done;
         }
         int attempt = 0;
