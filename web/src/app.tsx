@@ -86,7 +86,7 @@ export function App() {
   return (
     <div class="shell">
       <a class="skip" href="#main">
-        Skip to content
+        {t('nav.skip')}
       </a>
       <header class="topbar">
         <Link href="/" class="brand" aria-label={t('app.title')}>

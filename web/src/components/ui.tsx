@@ -153,7 +153,7 @@ export function Pager(props: { total: number; limit: number; offset: number; onP
   const from = Math.min(offset + 1, total);
   const to = Math.min(offset + limit, total);
   return (
-    <nav class="pager" aria-label="Pagination">
+    <nav class="pager" aria-label={t('common.pagination')}>
       <span class="muted">{t('common.page', { from, to, total })}</span>
       <button type="button" class="btn btn-sm" disabled={offset <= 0} onClick={() => props.onPage(Math.max(0, offset - limit))}>
         {t('common.prev')}

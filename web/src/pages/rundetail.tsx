@@ -343,13 +343,13 @@ export function RunDetailPage({ id }: { id: string }) {
             {!running && detail.status !== 'completed' && (
               <>
                 <label class="sr-only" for="retry-from">
-                  {t('run.retry')}
+                  {t('run.retryFrom')}
                 </label>
                 <select id="retry-from" value={fromStage} onChange={(e) => setFromStage((e.target as HTMLSelectElement).value)} class="select-sm">
-                  <option value="">auto</option>
+                  <option value="">{t('run.retryAuto')}</option>
                   {STAGES.map((s) => (
                     <option key={s} value={s}>
-                      {s}
+                      {t(`stage.${s}` as MsgKey)}
                     </option>
                   ))}
                 </select>

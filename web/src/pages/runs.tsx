@@ -36,7 +36,7 @@ export function RunsPage() {
         )}
       </div>
       <Card>
-        <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
+        <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label={t('common.filters')}>
           <div class="field inline">
             <label for="f-channel">{t('runs.channel')}</label>
             <select id="f-channel" value={channel} onChange={(e) => set({ channel_id: (e.target as HTMLSelectElement).value })}>

@@ -1,0 +1,156 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { App } from '../src/app';
+import { setKey } from '../src/api';
+import { imageNames } from '../src/components/artifacts';
+import { setLang } from '../src/i18n';
+import { fillDays } from '../src/pages/usage';
+import { navigate } from '../src/router';
+import { session } from '../src/session';
+import { fakeApi, json, sseResponse } from './fakeapi';
+
+function signedIn(scopes = { read: true, write: true, admin: true }) {
+  setKey('yaa_k');
+  session.value = { key: 'yaa_k', scopes };
+}
+
+const usage = { totals: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0, events: 0 }, groups: [] };
+
+function run(status: string, extra: Record<string, unknown> = {}) {
+  return {
+    run_id: 'r2', channel_id: 'demo', topic: 'A run', status, dry_run: false, brand_name: 'Acme', current_agent: null,
+    created_at: '2026-02-06T10:00:00Z', updated_at: null, completed_at: status === 'running' ? null : '2026-02-06T10:00:30Z', result: null,
+    errors: status === 'failed' ? ['media_editor: ffmpeg exited 1'] : [],
+    stages: [
+      { stage: 'brand_researcher', status: 'done', started_at: '2026-02-06T10:00:00Z', finished_at: '2026-02-06T10:00:01Z', error: null },
+      { stage: 'media_editor', status: status === 'failed' ? 'failed' : 'running', started_at: '2026-02-06T10:00:05Z', finished_at: null, error: status === 'failed' ? 'ffmpeg exited 1' : null },
+    ],
+    ...extra,
+  };
+}
+
+describe('run actions', () => {
+  it('cancels a running run after confirmation', async () => {
+    setLang('en');
+    signedIn();
+    let status = 'running';
+    const stream = sseResponse();
+    const { calls } = fakeApi({
+      'GET /pipeline/runs/r2': () => json(200, run(status)),
+      'GET /pipeline/runs/r2/events': () => stream.response,
+      'GET /usage/summary': () => json(200, usage),
+      'POST /pipeline/runs/r2/cancel': () => {
+        status = 'cancelled';
+        return json(202, { detail: 'cancelling' });
+      },
+    });
+    vi.stubGlobal('confirm', () => true);
+    navigate('/runs/r2');
+    render(<App />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Cancel run' }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.path === '/pipeline/runs/r2/cancel')).toBe(true));
+    await waitFor(() => expect(document.querySelector('.run-sub [data-status]')!.getAttribute('data-status')).toBe('cancelled'));
+    stream.close();
+  });
+
+  it('shows a failed run’s errors and retries it from a chosen stage', async () => {
+    setLang('en');
+    signedIn();
+    const { calls } = fakeApi({
+      'GET /pipeline/runs/r2': () => json(200, run('failed')),
+      'GET /usage/summary': () => json(200, usage),
+      'POST /pipeline/runs/r2/retry': () => json(202, { detail: 'queued' }),
+      'GET /pipeline/runs/r2/events': () => sseResponse().response,
+    });
+    navigate('/runs/r2');
+    render(<App />);
+    expect(await screen.findByText('media_editor: ffmpeg exited 1')).toBeTruthy();
+    expect(document.querySelector('li[data-stage="media_editor"]')!.getAttribute('data-status')).toBe('failed');
+    expect(screen.getAllByText('ffmpeg exited 1').length).toBeGreaterThan(0);
+    fireEvent.change(screen.getByLabelText('Retry from stage'), { target: { value: 'media_editor' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(calls.some((c) => c.path === '/pipeline/runs/r2/retry')).toBe(true));
+    const body = JSON.parse(String(calls.find((c) => c.path === '/pipeline/runs/r2/retry')!.init.body));
+    expect(body).toEqual({ from_stage: 'media_editor' });
+  });
+
+  it('offers no cancel or retry to a read key', async () => {
+    setLang('en');
+    signedIn({ read: true, write: false, admin: false });
+    fakeApi({ 'GET /pipeline/runs/r2': () => json(200, run('failed')), 'GET /usage/summary': () => json(200, usage) });
+    navigate('/runs/r2');
+    render(<App />);
+    await screen.findByText('A run');
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Cancel run' })).toBeNull();
+  });
+});
+
+describe('channels', () => {
+  it('creates a channel and shows a 409 beside the id field', async () => {
+    setLang('en');
+    signedIn();
+    fakeApi({
+      'GET /channels': () => json(200, { channels: [{ channel_id: 'demo', name: 'Demo', category: 'tech', has_brand_guide: false }], total: 1 }),
+      'GET /usage/summary': () => json(200, { ...usage, groups: [{ key: 'demo', prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 1.25, events: 3 }] }),
+      'POST /channels': () => json(409, { detail: "Channel 'demo' already exists" }),
+    });
+    navigate('/channels');
+    render(<App />);
+    expect(await screen.findByText('! no brand guide')).toBeTruthy();
+    await waitFor(() => expect(screen.getByText('$1.25')).toBeTruthy());
+    fireEvent.click(screen.getByRole('button', { name: '+ New channel' }));
+    fireEvent.input(screen.getByLabelText('Channel id'), { target: { value: 'demo' } });
+    fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Demo again' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create channel' }));
+    expect(await screen.findByText("Channel 'demo' already exists")).toBeTruthy();
+    expect(screen.getByLabelText('Channel id').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('hides create, edit and delete from non-admin keys', async () => {
+    setLang('en');
+    signedIn({ read: true, write: true, admin: false });
+    fakeApi({
+      'GET /channels': () => json(200, { channels: [{ channel_id: 'demo', name: 'Demo', category: 'tech', has_brand_guide: true }], total: 1 }),
+      'GET /usage/summary': () => json(200, usage),
+    });
+    navigate('/channels');
+    render(<App />);
+    await screen.findByText('Demo');
+    expect(screen.queryByRole('button', { name: /New channel/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: /Delete/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: /Edit/ })).toBeNull();
+  });
+
+  it('shows an empty state and an error state with retry', async () => {
+    setLang('en');
+    signedIn();
+    let fail = true;
+    fakeApi({
+      'GET /channels': () => (fail ? json(500, { detail: 'database is locked' }) : json(200, { channels: [], total: 0 })),
+      'GET /usage/summary': () => json(200, usage),
+    });
+    navigate('/channels');
+    render(<App />);
+    expect(await screen.findByText(/database is locked/)).toBeTruthy();
+    fail = false;
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('No channels yet.')).toBeTruthy();
+  });
+});
+
+describe('helpers', () => {
+  it('fills missing days with zeros, charting calls when asked', () => {
+    const g = [{ key: '2026-02-02', prompt_tokens: 1, completion_tokens: 1, total_tokens: 2, cost_usd: 0.5, events: 4 }];
+    expect(fillDays(g, '2026-02-01', '2026-02-03')).toEqual([
+      { day: '2026-02-01', cost: 0, tokens: 0 },
+      { day: '2026-02-02', cost: 0.5, tokens: 2 },
+      { day: '2026-02-03', cost: 0, tokens: 0 },
+    ]);
+    expect(fillDays(g, '2026-02-02', '2026-02-02', 'events')[0].tokens).toBe(4);
+  });
+
+  it('finds image artifacts named anywhere in a result', () => {
+    expect(imageNames({ a: ['/out/x/images/02.png', { b: 'images/01.png' }], c: 'video.mp4' })).toEqual(['images/01.png', 'images/02.png']);
+  });
+});
