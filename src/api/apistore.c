@@ -510,9 +510,7 @@ int yaa_apistore_usage_summary(struct yaa_db *db, const yaa_usage_filter *f, con
     json_t *arr = json_array();
     const char *k;
     json_t *v;
-    json_object_foreach(groups, k, v) {
-        json_array_append(arr, v);
-    }
+    json_object_foreach(groups, k, v) { json_array_append(arr, v); }
     json_decref(groups);
     *out = json_pack("{s:o, s:s, s:o}", "totals", totals_json(&t), "group_by", by, "groups", arr);
     return 0;

@@ -15,15 +15,15 @@ struct yaa_db;
 
 /* ---- runs ---- */
 int yaa_apistore_run_create(struct yaa_db *db, const char *id, const char *channel_id,
-                         const char *topic, const char *brand_name, bool dry_run, yaa_err *err);
+                            const char *topic, const char *brand_name, bool dry_run, yaa_err *err);
 /* RunDetail (stages and cost_usd included) or YAA_ENOTFOUND. */
 int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa_err *err);
 /* RunSummary list, newest first, with the filtered total. */
-int yaa_apistore_runs_list(struct yaa_db *db, const char *channel_id, const char *status, long limit,
-                        long offset, json_t **runs, long *total, yaa_err *err);
+int yaa_apistore_runs_list(struct yaa_db *db, const char *channel_id, const char *status,
+                           long limit, long offset, json_t **runs, long *total, yaa_err *err);
 /* Status and stages of a run for the SSE stream: status into out (16 bytes), stages array. */
 int yaa_apistore_run_progress(struct yaa_db *db, const char *id, char status[16], json_t **stages,
-                           yaa_err *err);
+                              yaa_err *err);
 /* pending|running -> cancelled; YAA_ECONFLICT if finished, YAA_ENOTFOUND if absent. */
 int yaa_apistore_run_cancel(struct yaa_db *db, const char *id, yaa_err *err);
 /* failed|cancelled|completed -> pending (errors kept); YAA_ECONFLICT while pending/running. */
@@ -42,25 +42,28 @@ typedef struct yaa_apistore_key {
     bool expired;
 } yaa_apistore_key;
 /* Looks a key up by its SHA-256 hex; YAA_ENOTFOUND if unknown. */
-int yaa_apistore_key_lookup(struct yaa_db *db, const char *hash_hex, yaa_apistore_key *out, yaa_err *err);
+int yaa_apistore_key_lookup(struct yaa_db *db, const char *hash_hex, yaa_apistore_key *out,
+                            yaa_err *err);
 /* Creates a key; *out is {"api_key","key_id","name","scopes","created_at","expires_at"}. */
 int yaa_apistore_key_create(struct yaa_db *db, const char *name, json_t *scopes, long expires_days,
-                         json_t **out, yaa_err *err);
+                            json_t **out, yaa_err *err);
 /* Ensures a key with this plaintext exists with admin scope (ADMIN_API_KEY bootstrap). */
-int yaa_apistore_key_ensure(struct yaa_db *db, const char *plaintext, const char *name, yaa_err *err);
+int yaa_apistore_key_ensure(struct yaa_db *db, const char *plaintext, const char *name,
+                            yaa_err *err);
 int yaa_apistore_keys_list(struct yaa_db *db, json_t **keys, yaa_err *err);
 int yaa_apistore_key_revoke(struct yaa_db *db, const char *id, yaa_err *err);
 int yaa_apistore_keys_touch(struct yaa_db *db, const char *const *ids, size_t n, yaa_err *err);
 
 /* ---- audit ---- */
-int yaa_apistore_audit_insert(struct yaa_db *db, const yaa_audit_entry *rows, size_t n, yaa_err *err);
+int yaa_apistore_audit_insert(struct yaa_db *db, const yaa_audit_entry *rows, size_t n,
+                              yaa_err *err);
 typedef struct yaa_audit_filter {
     const char *method, *path, *api_key_id, *since, *until;
     long status_code; /* -1 = any */
     long limit, offset;
 } yaa_audit_filter;
-int yaa_apistore_audit_list(struct yaa_db *db, const yaa_audit_filter *f, json_t **logs, long *total,
-                         yaa_err *err);
+int yaa_apistore_audit_list(struct yaa_db *db, const yaa_audit_filter *f, json_t **logs,
+                            long *total, yaa_err *err);
 
 /* ---- usage ---- */
 typedef struct yaa_usage_filter {
@@ -71,6 +74,6 @@ typedef struct yaa_usage_filter {
 int yaa_apistore_usage(struct yaa_db *db, const yaa_usage_filter *f, json_t **out, yaa_err *err);
 /* {"totals":{...},"groups":[{"key",...}]} */
 int yaa_apistore_usage_summary(struct yaa_db *db, const yaa_usage_filter *f, const char *group_by,
-                            json_t **out, yaa_err *err);
+                               json_t **out, yaa_err *err);
 
 #endif

@@ -27,8 +27,8 @@ int yaa_h_keys_create(yaa_http_req *req, yaa_http_resp *resp) {
     }
     json_t *out = NULL;
     yaa_err err = {0};
-    int rc = yaa_apistore_key_create(req->api->db, name, sc, exp ? (long)json_integer_value(exp) : 0,
-                                  &out, &err);
+    int rc = yaa_apistore_key_create(req->api->db, name, sc,
+                                     exp ? (long)json_integer_value(exp) : 0, &out, &err);
     json_decref(sc);
     if (rc) return yaa_api_fail(resp, rc, &err);
     yaa_http_resp_header(resp, req->arena, "Cache-Control", "no-store");

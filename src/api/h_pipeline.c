@@ -77,8 +77,9 @@ int yaa_h_runs_list(yaa_http_req *req, yaa_http_resp *resp) {
     json_t *runs = NULL;
     long total = 0;
     yaa_err err = {0};
-    int rc = yaa_apistore_runs_list(req->api->db, yaa_query_str(req, "channel_id"),
-                                 yaa_query_str(req, "status"), limit, offset, &runs, &total, &err);
+    int rc =
+        yaa_apistore_runs_list(req->api->db, yaa_query_str(req, "channel_id"),
+                               yaa_query_str(req, "status"), limit, offset, &runs, &total, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200,
                          json_pack("{s:o, s:I, s:I, s:I}", "runs", runs, "total", (json_int_t)total,
