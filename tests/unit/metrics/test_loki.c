@@ -218,7 +218,7 @@ static void test_rejected_not_retried(void **state) {
 
 static void test_full_buffer_drops_without_blocking(void **state) {
     (void)state;
-    assert_int_equal(http("POST", "/test/faults", "{\"hang\":2}", NULL), 204);
+    assert_int_equal(http("POST", "/test/faults", "{\"hang\":4}", NULL), 204);
     double before = metric("yaa_log_lines_dropped_total{reason=\"buffer_full\"} ");
     start(50, 10, 10, 3);
     /* the first batch goes out and hangs in the double; the ring fills behind it */
