@@ -22,3 +22,9 @@ endif()
 
 # The PostgreSQL placeholder rewriter is a parser: fuzz it (built with clang in build-asan).
 yaa_fuzz(db_rewrite SOURCE ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_db_rewrite.c DEPS yaa_db SECONDS 5)
+
+# Repository throughput vs. the bare client library (make bench-db); figures in
+# docs/benchmarks/db.md.
+add_executable(bench_db ${CMAKE_SOURCE_DIR}/bench/db/bench_db.c)
+target_link_libraries(bench_db PRIVATE yaa_db)
+set_target_properties(bench_db PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

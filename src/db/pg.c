@@ -1,5 +1,6 @@
 /* pg.c - the PostgreSQL driver (libpq): a bounded connection pool, `?` -> $n rewriting,
- * typed parameters and results, one reconnect on a dropped connection. */
+ * typed parameters and results, statements prepared once per connection, one reconnect on a
+ * dropped connection. */
 #include "db/db_internal.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include "core/buf.h"
 
 #define ACQUIRE_WAIT_SEC 30
+#define STMT_CACHE 48
 
 /* Type OIDs (pg_type.h is server-side only). */
 enum {
@@ -27,12 +29,43 @@ enum {
     OID_NUMERIC = 1700
 };
 
+/* A pooled connection and the statements prepared on it: key = parameter types + SQL. */
+typedef struct pg_conn {
+    PGconn *c;
+    struct {
+        char *key;
+        char name[24];
+    } cache[STMT_CACHE];
+    int next;
+    unsigned seq; /* statement names are never reused on a connection */
+} pg_conn;
+
+static void cache_clear(pg_conn *pc) {
+    for (int i = 0; i < STMT_CACHE; i++) {
+        free(pc->cache[i].key);
+        pc->cache[i].key = NULL;
+    }
+}
+
+static void conn_free(pg_conn *pc) {
+    if (!pc) return;
+    cache_clear(pc);
+    PQfinish(pc->c);
+    free(pc);
+}
+
+/* PQreset, forgetting the statements the server side no longer has. */
+static void conn_reset(pg_conn *pc) {
+    cache_clear(pc);
+    PQreset(pc->c);
+}
+
 typedef struct pg_state {
     char *url;
     char redacted[256];
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    PGconn *idle[YAA_DB_PG_POOL];
+    pg_conn *idle[YAA_DB_PG_POOL];
     int nidle;
     int total; /* open connections, idle or in use */
 } pg_state;
@@ -42,7 +75,7 @@ static void trim_msg(char *s) {
     while (n && (s[n - 1] == '\n' || s[n - 1] == ' ')) s[--n] = '\0';
 }
 
-static int pg_connect(pg_state *st, PGconn **out, yaa_err *err) {
+static int pg_connect(pg_state *st, pg_conn **out, yaa_err *err) {
     char timeout[16];
     snprintf(timeout, sizeof timeout, "%d", YAA_DB_CONNECT_SEC);
     /* Keywords before dbname are overridden by what the URL sets. */
@@ -60,7 +93,13 @@ static int pg_connect(pg_state *st, PGconn **out, yaa_err *err) {
     }
     PGresult *r = PQexec(c, "SET client_min_messages TO warning; SET TIME ZONE 'UTC'");
     PQclear(r);
-    *out = c;
+    pg_conn *pc = calloc(1, sizeof *pc);
+    if (!pc) {
+        PQfinish(c);
+        return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    }
+    pc->c = c;
+    *out = pc;
     return 0;
 }
 
@@ -73,7 +112,7 @@ static int pg_open(const char *url, void **state, yaa_err *err) {
     yaa_db_redact_url(url, st->redacted, sizeof st->redacted);
     pthread_mutex_init(&st->mu, NULL);
     pthread_cond_init(&st->cv, NULL);
-    PGconn *c = NULL;
+    pg_conn *c = NULL;
     int rc = pg_connect(st, &c, err);
     if (rc) {
         pthread_cond_destroy(&st->cv);
@@ -90,7 +129,7 @@ static int pg_open(const char *url, void **state, yaa_err *err) {
 
 static void pg_close(void *state) {
     pg_state *st = state;
-    for (int i = 0; i < st->nidle; i++) PQfinish(st->idle[i]);
+    for (int i = 0; i < st->nidle; i++) conn_free(st->idle[i]);
     pthread_cond_destroy(&st->cv);
     pthread_mutex_destroy(&st->mu);
     free(st->url);
@@ -105,16 +144,16 @@ static int pg_acquire(void *state, void **conn, yaa_err *err) {
     pthread_mutex_lock(&st->mu);
     for (;;) {
         if (st->nidle) {
-            PGconn *c = st->idle[--st->nidle];
+            pg_conn *c = st->idle[--st->nidle];
             pthread_mutex_unlock(&st->mu);
-            if (PQstatus(c) != CONNECTION_OK) PQreset(c);
+            if (PQstatus(c->c) != CONNECTION_OK) conn_reset(c);
             *conn = c;
             return 0;
         }
         if (st->total < YAA_DB_PG_POOL) {
             st->total++;
             pthread_mutex_unlock(&st->mu);
-            PGconn *c = NULL;
+            pg_conn *c = NULL;
             int rc = pg_connect(st, &c, err);
             if (rc) {
                 pthread_mutex_lock(&st->mu);
@@ -137,11 +176,11 @@ static int pg_acquire(void *state, void **conn, yaa_err *err) {
 
 static void pg_release(void *state, void *conn) {
     pg_state *st = state;
-    PGconn *c = conn;
-    if (PQtransactionStatus(c) != PQTRANS_IDLE && PQstatus(c) == CONNECTION_OK)
-        PQclear(PQexec(c, "ROLLBACK"));
+    pg_conn *c = conn;
+    if (PQtransactionStatus(c->c) != PQTRANS_IDLE && PQstatus(c->c) == CONNECTION_OK)
+        PQclear(PQexec(c->c, "ROLLBACK"));
     pthread_mutex_lock(&st->mu);
-    if (PQstatus(c) == CONNECTION_OK && st->nidle < YAA_DB_PG_POOL) {
+    if (PQstatus(c->c) == CONNECTION_OK && st->nidle < YAA_DB_PG_POOL) {
         st->idle[st->nidle++] = c;
         c = NULL;
     } else {
@@ -149,7 +188,7 @@ static void pg_release(void *state, void *conn) {
     }
     pthread_cond_signal(&st->cv);
     pthread_mutex_unlock(&st->mu);
-    if (c) PQfinish(c);
+    conn_free(c);
 }
 
 /* Rewrites ? placeholders to $1..$n, leaving quoted strings, identifiers, dollar-quoted
@@ -282,10 +321,56 @@ nomem:
     return YAA_ENOMEM;
 }
 
+/* The name of the statement prepared on pc for sql with these parameter types, preparing it
+ * on a miss. NULL with *fail set: preparing failed (the caller reports *fail); NULL with
+ * *fail NULL: out of memory (the caller runs the statement unnamed). */
+static const char *prepared(pg_conn *pc, const char *sql, size_t n, const Oid *types,
+                            PGresult **fail) {
+    yaa_buf key;
+    yaa_buf_init(&key, 0);
+    for (size_t i = 0; i < n; i++) yaa_buf_printf(&key, "%u,", (unsigned)types[i]);
+    yaa_buf_putc(&key, '|');
+    yaa_buf_puts(&key, sql);
+    if (!key.data) return NULL;
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (pc->cache[i].key && strcmp(pc->cache[i].key, key.data) == 0) {
+            yaa_buf_free(&key);
+            return pc->cache[i].name;
+        }
+    int slot = pc->next;
+    pc->next = (pc->next + 1) % STMT_CACHE;
+    if (pc->cache[slot].key) {
+        char dealloc[48];
+        snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", pc->cache[slot].name);
+        if (PQtransactionStatus(pc->c) == PQTRANS_IDLE) PQclear(PQexec(pc->c, dealloc));
+        free(pc->cache[slot].key);
+        pc->cache[slot].key = NULL;
+    }
+    snprintf(pc->cache[slot].name, sizeof pc->cache[slot].name, "yaa_s%u", ++pc->seq);
+    PGresult *res = PQprepare(pc->c, pc->cache[slot].name, sql, (int)n, types);
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        yaa_buf_free(&key);
+        *fail = res ? res : PQmakeEmptyPGresult(pc->c, PGRES_FATAL_ERROR);
+        return NULL;
+    }
+    PQclear(res);
+    pc->cache[slot].key = yaa_buf_steal(&key);
+    return pc->cache[slot].name;
+}
+
+static void forget(pg_conn *pc, const char *name) {
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (pc->cache[i].key && strcmp(pc->cache[i].name, name) == 0) {
+            free(pc->cache[i].key);
+            pc->cache[i].key = NULL;
+        }
+}
+
 static int pg_exec(void *state, void *conn, const char *sql, const yaa_db_val *p, size_t n,
                    yaa_db_rows **rows, int64_t *changes, int pinned, yaa_err *err) {
     (void)state;
-    PGconn *c = conn;
+    pg_conn *pc = conn;
+    PGconn *c = pc->c;
     yaa_buf q;
     yaa_buf_init(&q, 0);
     int want = yaa__db_pg_rewrite(sql, &q);
@@ -331,7 +416,12 @@ static int pg_exec(void *state, void *conn, const char *sql, const yaa_db_val *p
         }
     }
     for (int attempt = 0;; attempt++) {
-        PGresult *res = PQexecParams(c, yaa_buf_cstr(&q), (int)n, types, vals, lens, fmts, 0);
+        PGresult *res = NULL;
+        const char *name = prepared(pc, yaa_buf_cstr(&q), n, types, &res);
+        if (name)
+            res = PQexecPrepared(c, name, (int)n, vals, lens, fmts, 0);
+        else if (!res) /* no memory for the cache: unnamed statement */
+            res = PQexecParams(c, yaa_buf_cstr(&q), (int)n, types, vals, lens, fmts, 0);
         ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
             if (changes) {
@@ -345,7 +435,7 @@ static int pg_exec(void *state, void *conn, const char *sql, const yaa_db_val *p
         /* A dropped connection outside a transaction: reset and retry once. */
         if (!pinned && attempt == 0 && PQstatus(c) != CONNECTION_OK) {
             PQclear(res);
-            PQreset(c);
+            conn_reset(pc);
             if (PQstatus(c) == CONNECTION_OK) continue;
             char msg[400];
             snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
@@ -353,6 +443,13 @@ static int pg_exec(void *state, void *conn, const char *sql, const yaa_db_val *p
             r = yaa_err_set(err, YAA_EUNAVAILABLE,
                             "PostgreSQL connection lost and reconnecting failed: %s", msg);
             break;
+        }
+        /* DDL changed what a cached statement returns: prepare it afresh, once. */
+        const char *state_code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        if (!pinned && attempt == 0 && name && state_code && strcmp(state_code, "0A000") == 0) {
+            PQclear(res);
+            forget(pc, name);
+            continue;
         }
         r = pg_fail(c, res, "statement", err);
         PQclear(res);
@@ -370,7 +467,7 @@ done:
 
 static int pg_script(void *state, void *conn, const char *sql, yaa_err *err) {
     (void)state;
-    PGconn *c = conn;
+    PGconn *c = ((pg_conn *)conn)->c;
     PGresult *res = PQexec(c, sql);
     ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     int r = 0;

@@ -1,5 +1,6 @@
 /* sqlite.c - the SQLite driver: a small pool of connections (one per concurrent thread),
- * each in WAL mode with busy_timeout and foreign keys on. */
+ * each in WAL mode with busy_timeout and foreign keys on, each keeping its most recently
+ * used prepared statements (the repositories run the same few dozen statements). */
 #include "db/db_internal.h"
 
 #include <errno.h>
@@ -14,13 +15,33 @@
 #include "core/buf.h"
 
 #define IDLE_MAX 16
+#define STMT_CACHE 32
+
+typedef struct lite_conn {
+    sqlite3 *h;
+    struct {
+        char *sql;
+        sqlite3_stmt *s;
+    } cache[STMT_CACHE];
+    int next; /* round-robin eviction */
+} lite_conn;
 
 typedef struct lite_state {
     char *path;
     pthread_mutex_t mu;
-    sqlite3 *idle[IDLE_MAX];
+    lite_conn *idle[IDLE_MAX];
     int nidle;
 } lite_state;
+
+static void conn_close(lite_conn *c) {
+    if (!c) return;
+    for (int i = 0; i < STMT_CACHE; i++) {
+        sqlite3_finalize(c->cache[i].s);
+        free(c->cache[i].sql);
+    }
+    sqlite3_close_v2(c->h);
+    free(c);
+}
 
 static int lite_err(sqlite3 *h, int rc, const char *what, yaa_err *err) {
     const char *msg = h ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
@@ -48,7 +69,7 @@ static int parent_dir(const char *path) {
     return yaa_mkdirs(dir, 0755);
 }
 
-static int connect_one(lite_state *st, sqlite3 **out, yaa_err *err) {
+static int connect_one(lite_state *st, lite_conn **out, yaa_err *err) {
     sqlite3 *h = NULL;
     int rc = sqlite3_open_v2(
         st->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -72,7 +93,13 @@ static int connect_one(lite_state *st, sqlite3 **out, yaa_err *err) {
         sqlite3_close(h);
         return r;
     }
-    *out = h;
+    lite_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        sqlite3_close(h);
+        return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    }
+    c->h = h;
+    *out = c;
     return 0;
 }
 
@@ -106,7 +133,7 @@ static int lite_open(const char *url, void **state, yaa_err *err) {
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     }
     pthread_mutex_init(&st->mu, NULL);
-    sqlite3 *h = NULL;
+    lite_conn *h = NULL;
     int rc = connect_one(st, &h, err);
     if (rc) {
         pthread_mutex_destroy(&st->mu);
@@ -121,7 +148,7 @@ static int lite_open(const char *url, void **state, yaa_err *err) {
 
 static void lite_close(void *state) {
     lite_state *st = state;
-    for (int i = 0; i < st->nidle; i++) sqlite3_close_v2(st->idle[i]);
+    for (int i = 0; i < st->nidle; i++) conn_close(st->idle[i]);
     pthread_mutex_destroy(&st->mu);
     free(st->path);
     free(st);
@@ -130,7 +157,7 @@ static void lite_close(void *state) {
 static int lite_acquire(void *state, void **conn, yaa_err *err) {
     lite_state *st = state;
     pthread_mutex_lock(&st->mu);
-    sqlite3 *h = st->nidle ? st->idle[--st->nidle] : NULL;
+    lite_conn *h = st->nidle ? st->idle[--st->nidle] : NULL;
     pthread_mutex_unlock(&st->mu);
     if (h) {
         *conn = h;
@@ -144,17 +171,50 @@ static int lite_acquire(void *state, void **conn, yaa_err *err) {
 
 static void lite_release(void *state, void *conn) {
     lite_state *st = state;
-    sqlite3 *h = conn;
+    lite_conn *h = conn;
     /* A statement that failed inside BEGIN leaves the transaction to the caller; a
      * connection handed back outside a yaa_db_tx must not carry one. */
-    if (!sqlite3_get_autocommit(h)) sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(h->h)) sqlite3_exec(h->h, "ROLLBACK", NULL, NULL, NULL);
     pthread_mutex_lock(&st->mu);
     if (st->nidle < IDLE_MAX) {
         st->idle[st->nidle++] = h;
         h = NULL;
     }
     pthread_mutex_unlock(&st->mu);
-    if (h) sqlite3_close_v2(h);
+    conn_close(h);
+}
+
+/* A prepared statement for sql from the connection's cache (prepared on a miss). */
+static int stmt_get(lite_conn *c, const char *sql, sqlite3_stmt **out, yaa_err *err) {
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (c->cache[i].sql && strcmp(c->cache[i].sql, sql) == 0) {
+            *out = c->cache[i].s;
+            return 0;
+        }
+    sqlite3_stmt *s = NULL;
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, &tail);
+    if (rc != SQLITE_OK) return lite_err(c->h, rc, "prepare", err);
+    if (!s) return yaa_err_set(err, YAA_EINVAL, "empty SQL statement");
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';')) tail++;
+    if (tail && *tail) {
+        sqlite3_finalize(s);
+        return yaa_err_set(err, YAA_EINVAL,
+                           "one statement per call (use yaa_db_exec_script for several)");
+    }
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(s);
+        return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    }
+    int slot = c->next;
+    c->next = (c->next + 1) % STMT_CACHE;
+    sqlite3_finalize(c->cache[slot].s);
+    free(c->cache[slot].sql);
+    c->cache[slot].sql = copy;
+    c->cache[slot].s = s;
+    *out = s;
+    return 0;
 }
 
 static int bind_all(sqlite3 *h, sqlite3_stmt *s, const yaa_db_val *p, size_t n, yaa_err *err) {
@@ -219,38 +279,35 @@ static int lite_exec(void *state, void *conn, const char *sql, const yaa_db_val 
                      yaa_db_rows **rows, int64_t *changes, int pinned, yaa_err *err) {
     (void)state;
     (void)pinned;
-    sqlite3 *h = conn;
+    lite_conn *c = conn;
+    sqlite3 *h = c->h;
     sqlite3_stmt *s = NULL;
-    const char *tail = NULL;
-    int rc = sqlite3_prepare_v2(h, sql, -1, &s, &tail);
-    if (rc != SQLITE_OK) return lite_err(h, rc, "prepare", err);
-    if (!s) return yaa_err_set(err, YAA_EINVAL, "empty SQL statement");
-    while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';')) tail++;
-    if (tail && *tail) {
-        sqlite3_finalize(s);
-        return yaa_err_set(err, YAA_EINVAL,
-                           "one statement per call (use yaa_db_exec_script for several)");
-    }
-    int r = bind_all(h, s, p, n, err);
+    int r = stmt_get(c, sql, &s, err);
+    if (r) return r;
+    r = bind_all(h, s, p, n, err);
     yaa_db_rows *out = NULL;
-    if (!r && rows) {
-        size_t nc = (size_t)sqlite3_column_count(s);
-        out = yaa__db_rows_new(nc);
-        if (!out) r = yaa_err_set(err, YAA_ENOMEM, "out of memory");
-        for (size_t c = 0; !r && c < nc; c++)
-            if (yaa__db_rows_setname(out, c, sqlite3_column_name(s, (int)c)))
-                r = yaa_err_set(err, YAA_ENOMEM, "out of memory");
-    }
     while (!r) {
-        rc = sqlite3_step(s);
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) {
+        int rc = sqlite3_step(s);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
             r = lite_err(h, rc, "statement", err);
             break;
         }
+        /* Columns are read after the first step: a schema change re-prepares the statement
+         * there (SELECT * may have gained columns). */
+        if (rows && !out) {
+            size_t nc = (size_t)sqlite3_column_count(s);
+            out = yaa__db_rows_new(nc);
+            if (!out) r = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+            for (size_t i = 0; !r && i < nc; i++)
+                if (yaa__db_rows_setname(out, i, sqlite3_column_name(s, (int)i)))
+                    r = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+        }
+        if (r || rc == SQLITE_DONE) break;
         if (out && add_row(s, out)) r = yaa_err_set(err, YAA_ENOMEM, "out of memory");
     }
-    sqlite3_finalize(s);
+    /* Reset at once: a statement left mid-way would hold its read transaction open. */
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
     if (r) {
         yaa_db_rows_free(out);
         return r;
@@ -262,11 +319,11 @@ static int lite_exec(void *state, void *conn, const char *sql, const yaa_db_val 
 
 static int lite_script(void *state, void *conn, const char *sql, yaa_err *err) {
     (void)state;
-    sqlite3 *h = conn;
+    lite_conn *c = conn;
     char *msg = NULL;
-    int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+    int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
     sqlite3_free(msg);
-    if (rc != SQLITE_OK) return lite_err(h, rc, "script", err);
+    if (rc != SQLITE_OK) return lite_err(c->h, rc, "script", err);
     return 0;
 }
 

@@ -81,6 +81,25 @@ static void test_basics(void **state) {
                      YAA_EEXIST);
     assert_int_equal(yaa_db_exec(db, "SELECT nope FROM t", NULL, 0, NULL, &err), YAA_EDB);
     assert_int_equal(yaa_db_ping(db, &err), 0);
+
+    /* cached prepared statements: a table change under a cached SELECT *, and evictions */
+    assert_int_equal(
+        yaa_db_query(db, "SELECT * FROM t WHERE id = ?", YAA_DB_ARGS(yaa_db_int(1)), &r, &err), 0);
+    assert_int_equal(yaa_db_rows_ncols(r), 5);
+    yaa_db_rows_free(r);
+    assert_int_equal(yaa_db_exec_script(db, "ALTER TABLE t ADD COLUMN extra TEXT", &err), 0);
+    assert_int_equal(
+        yaa_db_query(db, "SELECT * FROM t WHERE id = ?", YAA_DB_ARGS(yaa_db_int(1)), &r, &err), 0);
+    assert_int_equal(yaa_db_rows_ncols(r), 6);
+    yaa_db_rows_free(r);
+    for (int round = 0; round < 2; round++)
+        for (int k = 0; k < 100; k++) {
+            char sql[64];
+            snprintf(sql, sizeof sql, "SELECT ? + %d", k);
+            assert_int_equal(yaa_db_query(db, sql, YAA_DB_ARGS(yaa_db_int(round)), &r, &err), 0);
+            assert_int_equal(yaa_db_get_int(r, 0, 0), round + k);
+            yaa_db_rows_free(r);
+        }
     assert_int_equal(yaa_db_exec_script(db, "DROP TABLE t", &err), 0);
     yaa_db_close(db);
 }
