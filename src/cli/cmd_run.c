@@ -7,6 +7,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "metrics/metrics.h"
 #include "pipeline/budget.h"
 #include "pipeline/pipeline.h"
 #include "db/run_store.h"
@@ -155,6 +156,7 @@ int yaa_cmd_run(yaa_cli *cli) {
     }
     yaa_runstore_run_free(&run);
     if (prc) {
+        if (prc != YAA_ECANCELLED) yaa_metrics_run_finished("failed");
         yaa_cli_fail("run %s failed: %s", run_id, err.msg);
     } else {
         rc = YAA_EXIT_OK;

@@ -126,7 +126,8 @@ static int fail_run(run_exec *rx, const char *stage, int rc, yaa_err *err) {
     yaa_err ignore = {0};
     yaa_runstore_run_add_error(env->db, rx->run_id, line, &ignore);
     yaa_runstore_run_set_status(env->db, rx->run_id, "failed", stage, &ignore);
-    yaa_metrics_run_finished("failed");
+    /* yaa_pipeline_runs_total{status="failed"} is counted by whoever knows the failure is
+     * final: the worker when the job goes to the dead letters, `yaa run` at once. */
     yaa_log_ev(YAA_LOG_ERROR, "pipeline", "run failed", YAA_F_STR("error", line), YAA_F_END);
     emit(rx, YAA_PIPELINE_EV_DONE, stage, "failed", line, 0);
     return rc;

@@ -3,6 +3,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "metrics/metrics.h"
 #include "pipeline/pipeline.h"
 
 #include <pthread.h>
@@ -74,6 +75,7 @@ static void run_job(slot *s, const yaa_job *job) {
         if (yaa_queue_fail(p->opts.queue, job, s->name, err.msg, &dead, &qerr))
             yaa_log_ev(YAA_LOG_WARN, "worker", "fail failed", YAA_F_STR("error", qerr.msg),
                        YAA_F_END);
+        if (dead) yaa_metrics_run_finished("failed");
         yaa_log_ev(dead ? YAA_LOG_ERROR : YAA_LOG_WARN, "worker",
                    dead ? "job failed; moved to dead letters" : "job failed; will retry",
                    YAA_F_STR("error", err.msg), YAA_F_INT("attempt", job->attempt), YAA_F_END);
