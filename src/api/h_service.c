@@ -1,6 +1,7 @@
 /* h_service.c - service routes: /health (database + queue), /metrics (the metrics library's
  * exposition), /openapi.json (generated from the route table) and /docs. */
 #include "api/api_internal.h"
+#include "api/openapi_schemas.h"
 
 #include "db/db.h"
 #include "metrics/metrics.h"
@@ -153,9 +154,18 @@ static json_t *operation(const yaa_route *r) {
     json_t *resps = json_object();
     char code[8];
     snprintf(code, sizeof code, "%d", r->ok_status);
-    json_object_set_new(resps, code,
-                        json_pack("{s:s, s:{s:{}}}", "description", "Success", "content",
-                                  r->content_type ? r->content_type : "application/json"));
+    const char *rs = yaa_openapi_response_schema(r->method, r->path);
+    if (rs) {
+        char ref[128];
+        snprintf(ref, sizeof ref, "#/components/schemas/%s", rs);
+        json_object_set_new(resps, code,
+                            json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Success", "content",
+                                      "application/json", "schema", "$ref", ref));
+    } else {
+        json_object_set_new(resps, code,
+                            json_pack("{s:s, s:{s:{}}}", "description", "Success", "content",
+                                      r->content_type ? r->content_type : "application/json"));
+    }
     if (r->scope) {
         json_object_set_new(resps, "401", err_resp("Missing, unknown, expired or revoked key"));
         json_object_set_new(resps, "403", err_resp("Key lacks the scope"));
@@ -198,7 +208,7 @@ static json_t *openapi_doc(const yaa_api *api) {
         json_object_set_new(item, m, operation(&routes[i]));
     }
     const char *hdr = api->cfg ? api->cfg->api_key_header : "X-API-Key";
-    return json_pack(
+    json_t *doc = json_pack(
         "{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:{s:s, s:s, s:s}}, s:{s:{s:s, s:[s], "
         "s:{s:{}}}, s:{s:s, s:[s], s:{s:{s:s, s:{s:s, s:[s, s, s], s:{s:{s:s}, s:{s:s}, "
         "s:{s:s}}}}}}}}}",
@@ -209,6 +219,11 @@ static json_t *openapi_doc(const yaa_api *api) {
         "ValidationError", "type", "object", "required", "detail", "properties", "detail", "type",
         "array", "items", "type", "object", "required", "loc", "msg", "type", "properties", "loc",
         "type", "array", "msg", "type", "string", "type", "type", "string");
+    json_t *more = yaa_openapi_schemas();
+    json_t *comp = json_object_get(json_object_get(doc, "components"), "schemas");
+    if (more && comp) json_object_update(comp, more);
+    json_decref(more);
+    return doc;
 }
 
 int yaa_h_openapi(yaa_http_req *req, yaa_http_resp *resp) {

@@ -19,6 +19,35 @@ from yaa_server import ADMIN_KEY, SRC, YaaServer, qs  # noqa: E402
 API = "/api/v1"
 
 
+def validate(schema, value, doc, where="$"):
+    """A small JSON Schema check (type, enum, required, properties, items, allOf, $ref)."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        return validate(doc["components"]["schemas"][name], value, doc, where)
+    for sub in schema.get("allOf", []):
+        validate(sub, value, doc, where)
+    types = schema.get("type")
+    if types:
+        types = types if isinstance(types, list) else [types]
+        pytypes = {"string": str, "integer": int, "number": (int, float), "boolean": bool,
+                   "object": dict, "array": list, "null": type(None)}
+        ok = any(isinstance(value, pytypes[t]) and not (t in ("integer", "number") and
+                                                        isinstance(value, bool))
+                 for t in types)
+        assert ok, "%s: %r is not %s" % (where, value, types)
+    if "enum" in schema:
+        assert value in schema["enum"], "%s: %r not in %s" % (where, value, schema["enum"])
+    if isinstance(value, dict):
+        for r in schema.get("required", []):
+            assert r in value, "%s: missing %s" % (where, r)
+        for k, sub in schema.get("properties", {}).items():
+            if k in value:
+                validate(sub, value[k], doc, where + "." + k)
+    if isinstance(value, list) and "items" in schema:
+        for i, v in enumerate(value):
+            validate(schema["items"], v, doc, "%s[%d]" % (where, i))
+
+
 def locs(resp):
     return [tuple(e["loc"]) for e in resp.json()["detail"]]
 
@@ -130,6 +159,55 @@ class ApiBase:
         r = self.srv.get("/docs", key=None)
         self.assertEqual(r.status, 200)
         self.assertIn(b"openapi.json", r.body)
+
+    def test_responses_match_openapi_schemas(self):
+        s = self.srv
+        doc = s.get("/openapi.json", key=None).json()
+
+        def check(method, template, resp):
+            op = doc["paths"][template][method.lower()]
+            ok = [c for c in op["responses"] if c.startswith("2")][0]
+            self.assertEqual(str(resp.status), ok, (method, template, resp.body))
+            schema = op["responses"][ok]["content"]["application/json"]["schema"]
+            validate(schema, resp.json(), doc, method + " " + template)
+
+        rid = self.start_run("schema")
+        s.sql("INSERT INTO usage_events (id, run_id, agent, provider, model, kind, "
+              "prompt_tokens, completion_tokens, total_tokens, units, cost_usd, created_at) "
+              "VALUES (?, ?, 'script_writer', 'offline', 'offline', 'chat', 1, 1, 2, 0, 0, "
+              "'2026-01-01T00:00:00.000000Z')", (str(uuid.uuid4()), rid))
+        check("GET", API + "/health", s.get(API + "/health", key=None))
+        check("GET", API + "/pipeline/runs", s.get(API + "/pipeline/runs"))
+        check("GET", API + "/pipeline/runs/{run_id}", s.get(API + "/pipeline/runs/" + rid))
+        check("GET", API + "/status/{run_id}", s.get(API + "/status/" + rid))
+        check("GET", API + "/dashboard/summary", s.get(API + "/dashboard/summary"))
+        check("GET", API + "/channels", s.get(API + "/channels"))
+        check("GET", API + "/channels/{channel_id}", s.get(API + "/channels/demo"))
+        check("GET", API + "/admin/api-keys", s.get(API + "/admin/api-keys"))
+        check("GET", API + "/admin/audit-logs", s.get(API + "/admin/audit-logs"))
+        check("GET", API + "/usage", s.get(API + "/usage"))
+        check("GET", API + "/usage/events", s.get(API + "/usage/events"))
+        check("GET", API + "/usage/summary", s.get(API + "/usage/summary?group_by=channel"))
+        k = s.post(API + "/admin/api-keys", {"name": "schema"})
+        check("POST", API + "/admin/api-keys", k)
+        check("DELETE", API + "/admin/api-keys/{key_id}",
+              s.request("DELETE", API + "/admin/api-keys/" + k.json()["key_id"]))
+        check("POST", API + "/pipeline/run",
+              s.post(API + "/pipeline/run", {"channel_id": "demo", "topic": "t"}))
+        check("POST", API + "/pipeline/runs/{run_id}/cancel",
+              s.post(API + "/pipeline/runs/%s/cancel" % rid))
+        check("POST", API + "/pipeline/runs/{run_id}/retry",
+              s.post(API + "/pipeline/runs/%s/retry" % rid))
+        cid = "schema_" + self.backend
+        check("POST", API + "/channels", s.post(API + "/channels", {"channel_id": cid,
+                                                                   "name": "S"}))
+        check("PATCH", API + "/channels/{channel_id}",
+              s.request("PATCH", API + "/channels/" + cid, body={"description": "d"}))
+        check("DELETE", API + "/channels/{channel_id}",
+              s.request("DELETE", API + "/channels/" + cid))
+        for bad in (s.get(API + "/pipeline/runs?limit=0"), s.get(API + "/nope")):
+            validate({"$ref": "#/components/schemas/" + ("ValidationError" if bad.status == 422
+                                                         else "Error")}, bad.json(), doc)
 
     # ---------------------------------------------------------------- auth
     def test_auth_401(self):

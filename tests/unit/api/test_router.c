@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/openapi_schemas.h"
 #include "api/ratelimit.h"
 #include "api/router.h"
 #include "api/validate.h"
@@ -180,12 +181,28 @@ static void test_dispatch(void **state) {
     yaa_api_free(api);
 }
 
+static void test_schemas(void **state) {
+    (void)state;
+    json_t *s = yaa_openapi_schemas();
+    assert_non_null(s);
+    size_t n;
+    const yaa_route *r = yaa_routes(&n);
+    int with_schema = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = yaa_openapi_response_schema(r[i].method, r[i].path);
+        if (!name) continue;
+        with_schema++;
+        assert_non_null(json_object_get(s, name));
+    }
+    assert_true(with_schema >= 20);
+    json_decref(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_match),
-        cmocka_unit_test(test_validate),
-        cmocka_unit_test(test_ratelimit),
-        cmocka_unit_test(test_dispatch),
+        cmocka_unit_test(test_match),     cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_ratelimit), cmocka_unit_test(test_dispatch),
+        cmocka_unit_test(test_schemas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
