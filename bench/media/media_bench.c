@@ -5,6 +5,7 @@
  *                       [--style default|soft|none] [--workers N] [--threads N]
  *
  * bench/media/run.sh compares the render with a plain ffmpeg encode of the same frames. */
+#include "core/log.h"
 #include "core/util.h"
 #include "media/media.h"
 
@@ -33,6 +34,8 @@ int main(int argc, char **argv) {
                 "[--fps N] [--style S] [--workers N] [--threads N]\n");
         return 2;
     }
+    /* MEDIA_BENCH_DEBUG=1 logs the FFmpeg filtergraph */
+    yaa_log_setup(getenv("MEDIA_BENCH_DEBUG") ? YAA_LOG_DEBUG : YAA_LOG_WARN, true, stderr);
     const char *dir = argv[1], *lang = "ko", *style = "default";
     int sections = 6;
     yaa_media_env env;

@@ -66,6 +66,31 @@ static colours pick_colours(const yaa_brand_look *look) {
 
 static void set_rgb(cairo_t *cr, rgb c, double a) { cairo_set_source_rgba(cr, c.r, c.g, c.b, a); }
 
+/* Korean is wrapped between words, never inside one (CSS word-break: keep-all): a WORD JOINER
+ * (U+2060, invisible) goes between adjacent Hangul syllables. A word wider than the whole line
+ * still breaks (PANGO_WRAP_WORD_CHAR). Caller frees. */
+static char *keep_hangul_words(const char *in) {
+    size_t n = strlen(in);
+    char *o = malloc(n * 2 + 1), *p = o;
+    if (!o) return NULL;
+    uint32_t prev = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        uint32_t cp = yaa__utf8_next(in, &j);
+        bool hangul = cp >= 0xAC00 && cp <= 0xD7A3;
+        if (hangul && prev >= 0xAC00 && prev <= 0xD7A3) {
+            memcpy(p, "\xE2\x81\xA0", 3);
+            p += 3;
+        }
+        memcpy(p, in + i, j - i);
+        p += j - i;
+        prev = cp;
+        i = j;
+    }
+    *p = 0;
+    return o;
+}
+
 /* A layout of text in the picked family, wrapped to w and shrunk until it fits h and
  * max_lines (ellipsized at the smallest size). Caller unrefs. */
 static PangoLayout *fit_text(cairo_t *cr, PangoContext *pctx, const char *pref, const char *text,
@@ -78,7 +103,9 @@ static PangoLayout *fit_text(cairo_t *cr, PangoContext *pctx, const char *pref, 
     PangoFontDescription *fd = pango_font_description_new();
     pango_font_description_set_family(fd, family);
     pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_text(l, text, -1);
+    char *kept = keep_hangul_words(text);
+    pango_layout_set_text(l, kept ? kept : text, -1);
+    free(kept);
     pango_layout_set_width(l, (int)(w * PANGO_SCALE));
     pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
     double px = max_px;

@@ -129,14 +129,14 @@ static const char *style_for(const char *name, bool vertical) {
     /* ASS sizes are relative to the 288-line script height FFmpeg gives SRT files. */
     if (yaa_str_eq(name, "bold"))
         return vertical
-                   ? "FontSize=12,Bold=1,Outline=1.4,Shadow=0,MarginV=70,PrimaryColour=&H00FFFFFF,"
+                   ? "FontSize=15,Bold=1,Outline=1.4,Shadow=0,MarginV=90,PrimaryColour=&H00FFFFFF,"
                      "OutlineColour=&H90000000"
                    : "FontSize=20,Bold=1,Outline=1.6,Shadow=0,MarginV=20,PrimaryColour=&H00FFFFFF,"
                      "OutlineColour=&H90000000";
     if (yaa_str_eq(name, "minimal"))
-        return vertical ? "FontSize=9,Outline=0.8,Shadow=0,MarginV=70,PrimaryColour=&H00FFFFFF"
+        return vertical ? "FontSize=12,Outline=0.8,Shadow=0,MarginV=90,PrimaryColour=&H00FFFFFF"
                         : "FontSize=15,Outline=0.8,Shadow=0,MarginV=16,PrimaryColour=&H00FFFFFF";
-    return vertical ? "FontSize=11,Outline=1.2,Shadow=0,MarginV=70,PrimaryColour=&H00FFFFFF,"
+    return vertical ? "FontSize=14,Outline=1.2,Shadow=0,MarginV=90,PrimaryColour=&H00FFFFFF,"
                       "OutlineColour=&H80000000,BorderStyle=1"
                     : "FontSize=18,Outline=1.2,Shadow=0,MarginV=18,PrimaryColour=&H00FFFFFF,"
                       "OutlineColour=&H80000000,BorderStyle=1";

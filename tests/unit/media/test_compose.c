@@ -34,13 +34,16 @@ static bool should_cancel(void *ud) {
     return cancel_after > 0 && progress_calls >= cancel_after;
 }
 
+static long timeout_sec; /* 0 = default */
+
 static yaa_media_env test_env(void) {
     yaa_media_env env = {.x264_preset = "ultrafast",
                          .fps = 10,
                          .ffmpeg_threads = 2,
                          .workers = 2,
                          .on_progress = on_progress,
-                         .should_cancel = should_cancel};
+                         .should_cancel = should_cancel,
+                         .render_timeout_sec = timeout_sec};
     return env;
 }
 
@@ -176,6 +179,24 @@ static void test_cancel_kills_render(void **state) {
     yaa_test_rmrf(dir);
 }
 
+static void test_timeout_kills_render(void **state) {
+    (void)state;
+    char dir[PATH_MAX], out[PATH_MAX + 16];
+    yaa_test_tmpdir(dir, sizeof dir);
+    yaa_media_gen_result g;
+    generate(dir, EN, 2, "en", false, &g);
+    for (size_t i = 0; i < g.n; i++) g.durations[i] = 600;
+    snprintf(out, sizeof out, "%s/video.mp4", dir);
+    yaa_compose_result cr;
+    cancel_after = 0;
+    timeout_sec = 1;
+    compose(&g, out, "none", false, NULL, NULL, &cr, YAA_ETIMEOUT);
+    timeout_sec = 0;
+    assert_int_not_equal(access(out, F_OK), 0);
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
 static void test_bad_inputs(void **state) {
     (void)state;
     const char *img[] = {"/nonexistent/01.png"};
@@ -198,6 +219,7 @@ int main(void) {
         cmocka_unit_test(test_korean_16x9_burned),
         cmocka_unit_test(test_short_9x16_soft_bgm_intro),
         cmocka_unit_test(test_cancel_kills_render),
+        cmocka_unit_test(test_timeout_kills_render),
         cmocka_unit_test(test_bad_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

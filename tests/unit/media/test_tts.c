@@ -25,6 +25,14 @@ static void on_usage(void *ud, void *ctx, const yaa_usage_event *ev) {
     snprintf(usage_provider, sizeof usage_provider, "%s", ev->provider);
 }
 
+static long cb_units;
+static void on_media_usage(void *ud, const yaa_media_usage *u) {
+    assert_ptr_equal(ud, &ctx_marker);
+    assert_string_equal(u->kind, "tts");
+    assert_null(u->error);
+    cb_units += u->units;
+}
+
 static double speak(const char *lang, double rate, const char *text, const char *path) {
     yaa_media_env env = {.usage_ctx = &ctx_marker};
     yaa_voice v = {.language = lang, .rate = rate, .trailing_pause_sec = -1};
@@ -64,6 +72,14 @@ static void test_espeak_korean_english(void **state) {
     double dp = 0;
     assert_int_equal(yaa_tts_synthesize(&env, &v, et, en, &dp, &err), 0);
     assert_true(fabs(dp - de - 0.5) < 0.1); /* espeak varies by a few ms run to run */
+    /* with a callback, usage goes there instead of the process-wide hook */
+    long before = usage_units;
+    env.on_usage = on_media_usage;
+    env.usage_ud = &ctx_marker;
+    assert_int_equal(yaa_tts_synthesize(&env, &v, "Hi there", en, &dp, &err), 0);
+    assert_int_equal(cb_units, 8);
+    assert_int_equal(usage_units, before);
+    env.on_usage = NULL;
     /* unknown language: actionable error */
     v.language = "xx-nonexistent";
     assert_int_equal(yaa_tts_synthesize(&env, &v, "hi", en, &dp, &err), YAA_EINVAL);
