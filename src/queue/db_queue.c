@@ -150,11 +150,7 @@ int yaa_queue_db_open(struct yaa_db *db, yaa_queue **out, yaa_err *err) {
     db_queue *q = calloc(1, sizeof *q);
     if (!q) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     q->base.vt = &db_vt;
-    q->base.max_attempts = YAA_QUEUE_MAX_ATTEMPTS;
-    q->base.lease_sec = YAA_QUEUE_LEASE_SEC;
-    q->base.backoff_base_s = 10;
-    const char *b = getenv("YAA_QUEUE_BACKOFF_SEC");
-    if (b && atoi(b) >= 0) q->base.backoff_base_s = atoi(b);
+    yaa_queue_defaults(&q->base);
     q->db = db;
     *out = &q->base;
     return 0;

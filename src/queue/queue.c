@@ -13,12 +13,23 @@ int yaa_queue_open(const char *url, struct yaa_db *db, yaa_queue **out, yaa_err 
         return yaa_queue_db_open(db, out, err);
     }
     if (strncmp(url, "redis://", 8) == 0 || strncmp(url, "rediss://", 9) == 0) {
-        if (!yaa_queue_redis_open)
-            return yaa_err_set(err, YAA_ECONFIG,
-                               "QUEUE_URL: the redis queue backend is not built into this yaa");
         return yaa_queue_redis_open(url, out, err);
     }
     return yaa_err_set(err, YAA_ECONFIG, "QUEUE_URL: expected 'db' or 'redis://host:port/n'");
+}
+
+static int env_int(const char *name, int min, int max, int def) {
+    const char *v = getenv(name);
+    if (!v || !*v) return def;
+    char *end = NULL;
+    long n = strtol(v, &end, 10);
+    return *end || n < min || n > max ? def : (int)n;
+}
+
+void yaa_queue_defaults(yaa_queue *q) {
+    q->max_attempts = env_int("YAA_QUEUE_MAX_ATTEMPTS", 1, 100, YAA_QUEUE_MAX_ATTEMPTS);
+    q->lease_sec = env_int("YAA_QUEUE_LEASE_SEC", 1, 86400, YAA_QUEUE_LEASE_SEC);
+    q->backoff_base_s = env_int("YAA_QUEUE_BACKOFF_SEC", 0, 3600, 10);
 }
 
 void yaa_queue_close(yaa_queue *q) {

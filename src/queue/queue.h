@@ -77,7 +77,10 @@ struct yaa_queue {
 int yaa_queue_open(const char *url, struct yaa_db *db, yaa_queue **out, yaa_err *err);
 int yaa_queue_db_open(struct yaa_db *db, yaa_queue **out, yaa_err *err);
 /* Defined by src/queue/redis_queue.c when that backend exists. */
-int yaa_queue_redis_open(const char *url, yaa_queue **out, yaa_err *err) __attribute__((weak));
+int yaa_queue_redis_open(const char *url, yaa_queue **out, yaa_err *err);
+/* Fills the common head's defaults; env YAA_QUEUE_LEASE_SEC, YAA_QUEUE_BACKOFF_SEC and
+ * YAA_QUEUE_MAX_ATTEMPTS override them (tests shorten the visibility timeout). */
+void yaa_queue_defaults(yaa_queue *q);
 void yaa_queue_close(yaa_queue *q);
 const char *yaa_queue_name(const yaa_queue *q);
 

@@ -3,6 +3,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "db/run_store.h"
 #include "metrics/metrics.h"
 #include "pipeline/pipeline.h"
 
@@ -23,6 +24,8 @@ typedef struct slot {
     pthread_mutex_t mu;
     bool has_job;
     yaa_job job;
+    uint64_t deadline_ns; /* per-job timeout; 0 = none */
+    bool timed_out;
 } slot;
 
 struct yaa_worker_pool {
@@ -39,8 +42,9 @@ struct yaa_worker_pool {
 
 static bool should_cancel(void *ud, const char *run_id) {
     (void)run_id;
-    const yaa_worker_pool *p = ud;
-    return atomic_load(&p->stopping);
+    slot *s = ud;
+    if (s->deadline_ns && yaa_mono_ns() >= s->deadline_ns) s->timed_out = true;
+    return s->timed_out || atomic_load(&s->pool->stopping);
 }
 
 static void run_job(slot *s, const yaa_job *job) {
@@ -50,13 +54,21 @@ static void run_job(slot *s, const yaa_job *job) {
     yaa_log_ev(YAA_LOG_INFO, "worker", "job claimed", YAA_F_STR("worker", s->name),
                YAA_F_INT("attempt", job->attempt), YAA_F_END);
     yaa_pipeline_env env = {
-        .cfg = p->opts.cfg, .db = p->opts.db, .should_cancel = should_cancel, .cancel_ud = p};
+        .cfg = p->opts.cfg, .db = p->opts.db, .should_cancel = should_cancel, .cancel_ud = s};
+    s->timed_out = false;
+    s->deadline_ns = p->opts.job_timeout_sec > 0
+                         ? yaa_mono_ns() + (uint64_t)p->opts.job_timeout_sec * 1000000000ull
+                         : 0;
     yaa_run_options ro = {.from_stage = job->from_stage[0] ? job->from_stage : NULL};
     yaa_err err = {0};
     int rc = yaa_pipeline_execute
                  ? yaa_pipeline_execute(&env, job->run_id, &ro, &err)
                  : yaa_err_set(&err, YAA_EUNAVAILABLE, "the pipeline is not built into this yaa");
     yaa_err qerr = {0};
+    if (rc == YAA_ECANCELLED && s->timed_out) {
+        rc = yaa_err_set(&err, YAA_ETIMEOUT, "job timed out after %d s (YAA_JOB_TIMEOUT_SEC)",
+                         p->opts.job_timeout_sec);
+    }
     if (rc == 0 || (rc == YAA_ECANCELLED && !atomic_load(&p->stopping))) {
         if (yaa_queue_ack(p->opts.queue, job, s->name, &qerr))
             yaa_log_ev(YAA_LOG_WARN, "worker", "ack failed", YAA_F_STR("error", qerr.msg),
@@ -75,6 +87,11 @@ static void run_job(slot *s, const yaa_job *job) {
         if (yaa_queue_fail(p->opts.queue, job, s->name, err.msg, &dead, &qerr))
             yaa_log_ev(YAA_LOG_WARN, "worker", "fail failed", YAA_F_STR("error", qerr.msg),
                        YAA_F_END);
+        /* A timed-out run was left pending at its checkpoint: a dead job fails it. */
+        if (dead && rc == YAA_ETIMEOUT && p->opts.db) {
+            yaa_runstore_run_add_error(p->opts.db, job->run_id, err.msg, NULL);
+            yaa_runstore_run_set_status(p->opts.db, job->run_id, "failed", NULL, NULL);
+        }
         if (dead) yaa_metrics_run_finished("failed");
         yaa_log_ev(dead ? YAA_LOG_ERROR : YAA_LOG_WARN, "worker",
                    dead ? "job failed; moved to dead letters" : "job failed; will retry",

@@ -19,6 +19,9 @@ typedef struct yaa_worker_opts {
     int concurrency;  /* threads; <= 0 starts none */
     const char *name; /* worker id prefix (default "<hostname>:<pid>") */
     int poll_ms;      /* claim wait per poll, default 1000 */
+    /* Per-job timeout in seconds (0 = none): a job running longer is interrupted at the next
+     * checkpoint of its pipeline and failed (retried with backoff, then dead). */
+    int job_timeout_sec;
 } yaa_worker_opts;
 
 int yaa_worker_pool_start(const yaa_worker_opts *opts, yaa_worker_pool **out, yaa_err *err);

@@ -1,0 +1,148 @@
+/* cmd_worker.c - `yaa worker [--concurrency N] [--metrics-port P]`: a worker process. Opens the
+ * database and the queue (QUEUE_URL: db or redis://), runs N worker threads (src/worker:
+ * claim, execute with checkpoints, ack; leases renewed), serves its own /metrics, refreshes
+ * the queue gauges every few seconds, and on SIGTERM/SIGINT stops gracefully: running
+ * pipelines stop at their next checkpoint and their jobs are given back for re-delivery.
+ * Per-job timeout: YAA_JOB_TIMEOUT_SEC (default 3600). */
+#include "cli/cli.h"
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "metrics/metrics.h"
+#include "queue/queue.h"
+#include "worker/worker.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig) { stop_signal = sig; }
+
+static int parse_args(yaa_cli *cli, long *concurrency, long *metrics_port) {
+    for (int i = 1; i < cli->argc; i++) {
+        const char *a = cli->argv[i];
+        const char *v = i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
+        if (strcmp(a, "--concurrency") == 0 && v) {
+            if (yaa_parse_long(v, 1, 64, concurrency) != 0)
+                return yaa_cli_usage_error("worker: --concurrency must be 1-64, got '%s'", v);
+            i++;
+        } else if (strcmp(a, "--metrics-port") == 0 && v) {
+            if (yaa_parse_long(v, 0, 65535, metrics_port) != 0)
+                return yaa_cli_usage_error("worker: --metrics-port must be 0-65535, got '%s'", v);
+            i++;
+        } else {
+            return yaa_cli_usage_error("worker: unknown or incomplete option '%s' (see yaa worker "
+                                       "--help)",
+                                       a);
+        }
+    }
+    return 0;
+}
+
+static int job_timeout(void) {
+    const char *v = getenv("YAA_JOB_TIMEOUT_SEC");
+    long n = 3600;
+    if (v && *v && yaa_parse_long(v, 0, 7L * 86400, &n) != 0) {
+        yaa_log_ev(YAA_LOG_WARN, "worker", "YAA_JOB_TIMEOUT_SEC is not 0-604800; using 3600",
+                   YAA_F_END);
+        n = 3600;
+    }
+    return (int)n;
+}
+
+/* Queue gauges for /metrics; logs a failure once until it recovers. */
+static void refresh_stats(yaa_queue *q, bool *warned) {
+    yaa_queue_stats st;
+    yaa_err err = {0};
+    if (yaa_queue_stats_get(q, &st, &err) == 0) {
+        yaa_metrics_queue_stats(YAA_QUEUE_PIPELINE, (double)st.queued, (double)st.delayed,
+                                (double)st.dead);
+        yaa_metrics_queue_jobs(YAA_QUEUE_PIPELINE, "running", (double)st.running);
+        *warned = false;
+    } else if (!*warned) {
+        yaa_log_ev(YAA_LOG_WARN, "worker", "queue stats unavailable", YAA_F_STR("error", err.msg),
+                   YAA_F_END);
+        *warned = true;
+    }
+}
+
+int yaa_cmd_worker(yaa_cli *cli) {
+    long concurrency = 2, metrics_port = -1;
+    int rc = parse_args(cli, &concurrency, &metrics_port);
+    if (rc) return rc;
+    yaa_config *cfg = cli->cfg;
+    yaa_err err = {0};
+    yaa_db *db = NULL;
+    yaa_queue *queue = NULL;
+    yaa_worker_pool *pool = NULL;
+    yaa_metrics_listener *ml = NULL;
+    int exit_code = YAA_EXIT_FAIL;
+    char redacted[512];
+    yaa_db_redact_url(cfg->database_url, redacted, sizeof redacted);
+    if (yaa_db_open(cfg->database_url, &db, &err) != 0) {
+        yaa_cli_fail("worker: DATABASE_URL %s: %s", redacted, err.msg);
+        goto out;
+    }
+    if (yaa_db_upgrade(db, NULL, -1, NULL, &err) != 0) {
+        yaa_cli_fail("worker: migrations: %s", err.msg);
+        goto out;
+    }
+    if (yaa_queue_open(cfg->queue_url, db, &queue, &err) != 0) {
+        yaa_cli_fail("worker: %s", err.msg);
+        goto out;
+    }
+    if (yaa_queue_ping(queue, &err) != 0)
+        yaa_log_ev(YAA_LOG_WARN, "worker", "queue not reachable yet; will keep trying",
+                   YAA_F_STR("error", err.msg), YAA_F_END);
+    if (metrics_port >= 0 && yaa_metrics_listen(NULL, (int)metrics_port, NULL, &ml, &err) != 0) {
+        yaa_cli_fail("worker: --metrics-port %ld: %s", metrics_port, err.msg);
+        goto out;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    yaa_worker_opts wo = {.cfg = cfg,
+                          .db = db,
+                          .queue = queue,
+                          .concurrency = (int)concurrency,
+                          .job_timeout_sec = job_timeout()};
+    if (yaa_worker_pool_start(&wo, &pool, &err) != 0) {
+        yaa_cli_fail("worker: %s", err.msg);
+        goto out;
+    }
+    yaa_log_ev(YAA_LOG_INFO, "worker", "started", YAA_F_STR("queue", yaa_queue_name(queue)),
+               YAA_F_STR("database", yaa_db_kind_name(db)), YAA_F_INT("concurrency", concurrency),
+               YAA_F_INT("job_timeout_sec", wo.job_timeout_sec),
+               YAA_F_INT("metrics_port", ml ? yaa_metrics_listener_port(ml) : -1), YAA_F_END);
+    /* A line for scripts and tests. */
+    if (ml)
+        fprintf(stderr, "yaa: worker metrics on http://0.0.0.0:%d/metrics\n",
+                yaa_metrics_listener_port(ml));
+    fprintf(stderr, "yaa: worker started (%ld threads, queue %s)\n", concurrency,
+            yaa_queue_name(queue));
+    bool warned = false;
+    for (int tick = 0; !stop_signal; tick++) {
+        if (tick % 5 == 0) refresh_stats(queue, &warned);
+        sleep(1);
+    }
+    yaa_log_ev(YAA_LOG_INFO, "worker", "shutting down", YAA_F_INT("signal", stop_signal),
+               YAA_F_INT("busy", yaa_worker_pool_busy(pool)), YAA_F_END);
+    yaa_worker_pool_stop(pool);
+    exit_code = YAA_EXIT_OK;
+out:
+    yaa_worker_pool_free(pool);
+    yaa_metrics_listener_stop(ml);
+    yaa_queue_close(queue);
+    yaa_db_close(db);
+    if (exit_code == YAA_EXIT_OK) yaa_log_ev(YAA_LOG_INFO, "worker", "stopped", YAA_F_END);
+    return exit_code;
+}

@@ -1,0 +1,163 @@
+/* redis_scripts.h - the Lua scripts of the redis queue backend; each runs atomically in Redis.
+ * KEYS: 1 stream, 2 delayed (zset), 3 dead (hash), 4 run-key prefix, 5 counters (hash).
+ * A run's hash (prefix..run_id) holds state (queued|running|delayed|done|cancelled|dead),
+ * attempt (deliveries so far), max, from, payload, entry (its current stream entry id),
+ * cancel (1 = cancelled while running) and last_error. */
+#ifndef YAA_QUEUE_REDIS_SCRIPTS_H
+#define YAA_QUEUE_REDIS_SCRIPTS_H
+
+/* Shared prologue: the owner check of a pending entry. */
+#define RQ_OWNER                                                                             \
+    "local function owner(e) local p = redis.call('XPENDING', KEYS[1], 'workers', e, e, 1) " \
+    "if #p == 0 then return nil end return p[1][2] end\n"                                    \
+    "local function nowms() local t = redis.call('TIME') "                                   \
+    "return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end\n"
+
+/* ARGV: run_id, from_stage, payload, max_attempts -> 1 created, 0 already queued/running. */
+static const char RQ_ENQUEUE[] =
+    "local rk = KEYS[4] .. ARGV[1]\n"
+    "local st = redis.call('HGET', rk, 'state')\n"
+    "if st == 'queued' or st == 'running' or st == 'delayed' then return 0 end\n"
+    "local id = redis.call('XADD', KEYS[1], '*', 'run', ARGV[1])\n"
+    "redis.call('HSET', rk, 'state', 'queued', 'attempt', 0, 'max', ARGV[4], 'from', ARGV[2],\n"
+    "  'payload', ARGV[3], 'entry', id, 'cancel', 0, 'last_error', '')\n"
+    "redis.call('PERSIST', rk)\n"
+    "redis.call('HDEL', KEYS[3], ARGV[1])\n"
+    "return 1\n";
+
+/* ARGV: limit -> number of delayed runs moved back to the stream. */
+static const char RQ_PROMOTE[] =
+    RQ_OWNER "local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', nowms(), 'LIMIT', 0, "
+             "tonumber(ARGV[1]))\n"
+             "for _, run in ipairs(due) do\n"
+             "  redis.call('ZREM', KEYS[2], run)\n"
+             "  local rk = KEYS[4] .. run\n"
+             "  if redis.call('HGET', rk, 'state') == 'delayed' then\n"
+             "    local id = redis.call('XADD', KEYS[1], '*', 'run', run)\n"
+             "    redis.call('HSET', rk, 'state', 'queued', 'entry', id)\n"
+             "  end\n"
+             "end\n"
+             "return #due\n";
+
+/* ARGV: entry, run_id, now (RFC 3339) -> {attempt, max, from, payload} when the job starts,
+ * {0} when the entry is stale or cancelled (acked away), {-1} when it went dead (lease
+ * expired on its last attempt). */
+static const char RQ_START[] =
+    "local rk = KEYS[4] .. ARGV[2]\n"
+    "local function drop() redis.call('XACK', KEYS[1], 'workers', ARGV[1]) "
+    "redis.call('XDEL', KEYS[1], ARGV[1]) end\n"
+    "local st = redis.call('HGET', rk, 'state')\n"
+    "if redis.call('HGET', rk, 'entry') ~= ARGV[1] or (st ~= 'queued' and st ~= 'running') then\n"
+    "  drop() return {0} end\n"
+    "if redis.call('HGET', rk, 'cancel') == '1' then\n"
+    "  drop() redis.call('HSET', rk, 'state', 'cancelled')\n"
+    "  redis.call('HINCRBY', KEYS[5], 'cancelled', 1) return {0} end\n"
+    "local a = redis.call('HINCRBY', rk, 'attempt', 1)\n"
+    "local max = tonumber(redis.call('HGET', rk, 'max'))\n"
+    "if a > max then\n"
+    "  drop()\n"
+    "  local e = 'lease expired (worker lost)'\n"
+    "  redis.call('HSET', rk, 'state', 'dead', 'last_error', e)\n"
+    "  redis.call('HSET', KEYS[3], ARGV[2], cjson.encode({run_id = ARGV[2], attempts = a - 1,\n"
+    "    last_error = e, failed_at = ARGV[3]}))\n"
+    "  return {-1} end\n"
+    "redis.call('HSET', rk, 'state', 'running')\n"
+    "return {a, max, redis.call('HGET', rk, 'from') or '', redis.call('HGET', rk, 'payload') or "
+    "''}\n";
+
+/* ARGV: entry, worker -> 1 renewed, 0 owned by another worker, -1 not pending. */
+static const char RQ_RENEW[] =
+    RQ_OWNER "local o = owner(ARGV[1])\n"
+             "if not o then return -1 end\n"
+             "if o ~= ARGV[2] then return 0 end\n"
+             "redis.call('XCLAIM', KEYS[1], 'workers', ARGV[2], 0, ARGV[1], 'JUSTID')\n"
+             "return 1\n";
+
+/* ARGV: entry, worker, run_id -> 1 acked, 0 owned by another worker. */
+static const char RQ_ACK[] =
+    RQ_OWNER "local o = owner(ARGV[1])\n"
+             "if o and o ~= ARGV[2] then return 0 end\n"
+             "redis.call('XACK', KEYS[1], 'workers', ARGV[1])\n"
+             "redis.call('XDEL', KEYS[1], ARGV[1])\n"
+             "local rk = KEYS[4] .. ARGV[3]\n"
+             "if redis.call('HGET', rk, 'entry') == ARGV[1] and redis.call('HGET', rk, 'state') == "
+             "'running' then\n"
+             "  local st = 'done'\n"
+             "  if redis.call('HGET', rk, 'cancel') == '1' then st = 'cancelled' end\n"
+             "  redis.call('HSET', rk, 'state', st)\n"
+             "  redis.call('HINCRBY', KEYS[5], st, 1)\n"
+             "  redis.call('EXPIRE', rk, 604800)\n"
+             "end\n"
+             "return 1\n";
+
+/* ARGV: entry, worker, run_id, error, backoff_ms, now -> 1 dead, 0 retry later (or
+ * cancelled), -2 owned by another worker, -3 not pending. */
+static const char RQ_FAIL[] = RQ_OWNER
+    "local o = owner(ARGV[1])\n"
+    "if not o then return -3 end\n"
+    "if o ~= ARGV[2] then return -2 end\n"
+    "redis.call('XACK', KEYS[1], 'workers', ARGV[1])\n"
+    "redis.call('XDEL', KEYS[1], ARGV[1])\n"
+    "local rk = KEYS[4] .. ARGV[3]\n"
+    "if redis.call('HGET', rk, 'entry') ~= ARGV[1] then return 0 end\n"
+    "redis.call('HSET', rk, 'last_error', ARGV[4])\n"
+    "if redis.call('HGET', rk, 'cancel') == '1' then\n"
+    "  redis.call('HSET', rk, 'state', 'cancelled')\n"
+    "  redis.call('HINCRBY', KEYS[5], 'cancelled', 1) return 0 end\n"
+    "local a = tonumber(redis.call('HGET', rk, 'attempt'))\n"
+    "if a >= tonumber(redis.call('HGET', rk, 'max')) then\n"
+    "  redis.call('HSET', rk, 'state', 'dead')\n"
+    "  redis.call('HSET', KEYS[3], ARGV[3], cjson.encode({run_id = ARGV[3], attempts = a,\n"
+    "    last_error = ARGV[4], failed_at = ARGV[6]}))\n"
+    "  return 1 end\n"
+    "redis.call('ZADD', KEYS[2], nowms() + tonumber(ARGV[5]), ARGV[3])\n"
+    "redis.call('HSET', rk, 'state', 'delayed')\n"
+    "return 0\n";
+
+/* ARGV: entry, worker, run_id -> 1 given back, 0 owned by another worker. */
+static const char RQ_RELEASE[] =
+    RQ_OWNER "local o = owner(ARGV[1])\n"
+             "if o and o ~= ARGV[2] then return 0 end\n"
+             "redis.call('XACK', KEYS[1], 'workers', ARGV[1])\n"
+             "redis.call('XDEL', KEYS[1], ARGV[1])\n"
+             "local rk = KEYS[4] .. ARGV[3]\n"
+             "if redis.call('HGET', rk, 'entry') == ARGV[1] and redis.call('HGET', rk, 'state') == "
+             "'running' then\n"
+             "  redis.call('HINCRBY', rk, 'attempt', -1)\n"
+             "  local id = redis.call('XADD', KEYS[1], '*', 'run', ARGV[3])\n"
+             "  redis.call('HSET', rk, 'state', 'queued', 'entry', id)\n"
+             "end\n"
+             "return 1\n";
+
+/* ARGV: run_id -> 1 (a queued or delayed job cancelled, a running one marked), 0 nothing. */
+static const char RQ_CANCEL[] =
+    "local rk = KEYS[4] .. ARGV[1]\n"
+    "local st = redis.call('HGET', rk, 'state')\n"
+    "if st == 'queued' or st == 'delayed' then\n"
+    "  if st == 'queued' then redis.call('XDEL', KEYS[1], redis.call('HGET', rk, 'entry')) end\n"
+    "  redis.call('ZREM', KEYS[2], ARGV[1])\n"
+    "  redis.call('HSET', rk, 'state', 'cancelled')\n"
+    "  redis.call('HINCRBY', KEYS[5], 'cancelled', 1)\n"
+    "  redis.call('EXPIRE', rk, 604800)\n"
+    "  return 1 end\n"
+    "if st == 'running' then redis.call('HSET', rk, 'cancel', 1) return 1 end\n"
+    "return 0\n";
+
+/* ARGV: run_id -> 1 back in the stream (attempts reset), 0 not a dead letter. */
+static const char RQ_REQUEUE[] =
+    "if redis.call('HDEL', KEYS[3], ARGV[1]) == 0 then return 0 end\n"
+    "local rk = KEYS[4] .. ARGV[1]\n"
+    "local id = redis.call('XADD', KEYS[1], '*', 'run', ARGV[1])\n"
+    "redis.call('HSET', rk, 'state', 'queued', 'attempt', 0, 'entry', id, 'cancel', 0)\n"
+    "redis.call('PERSIST', rk)\n"
+    "return 1\n";
+
+/* -> {stream length, pending, delayed, dead, done, cancelled}. */
+static const char RQ_STATS[] =
+    "local len = redis.call('XLEN', KEYS[1])\n"
+    "local pend = redis.call('XPENDING', KEYS[1], 'workers')[1]\n"
+    "local c = redis.call('HMGET', KEYS[5], 'done', 'cancelled')\n"
+    "return {len, pend, redis.call('ZCARD', KEYS[2]), redis.call('HLEN', KEYS[3]),\n"
+    "  tonumber(c[1] or 0), tonumber(c[2] or 0)}\n";
+
+#endif
