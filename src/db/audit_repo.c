@@ -98,3 +98,11 @@ int yaa_db_audit_list(yaa_db *db, const yaa_db_audit_filter *f, yaa_arena *a, ya
     *n = cnt;
     return 0;
 }
+
+int yaa_db_audit_delete_before(yaa_db *db, const char *before, int64_t *deleted, yaa_err *err) {
+    char t[YAA_DB_TIME_LEN + 1];
+    int rc = yaa_db_time_norm(before, t, err);
+    if (rc) return yaa_err_prefix(err, "before: ");
+    return yaa_db_exec(db, "DELETE FROM audit_logs WHERE \"timestamp\" < ?",
+                       YAA_DB_ARGS(yaa_db_text(t)), deleted, err);
+}

@@ -232,6 +232,9 @@ typedef struct yaa_db_audit_filter {
     int64_t offset;
 } yaa_db_audit_filter;
 
+/* Retention: deletes rows older than `before` (any RFC 3339 / date); *deleted may be NULL. */
+int yaa_db_audit_delete_before(yaa_db *db, const char *before, int64_t *deleted, yaa_err *err);
+
 /* Newest first. */
 int yaa_db_audit_list(yaa_db *db, const yaa_db_audit_filter *f, yaa_arena *a, yaa_db_audit **items,
                       size_t *n, int64_t *total, yaa_err *err);

@@ -361,6 +361,12 @@ static void case_audit(void **state) {
     assert_int_equal(yaa_db_audit_list(db, &f, &a, &items, &n, &total, &err), 0);
     assert_int_equal(total, 1);
     assert_string_equal(items[0].method, "POST");
+    int64_t deleted = -1;
+    assert_int_equal(yaa_db_audit_delete_before(db, "2026-02-07", &deleted, &err), 0);
+    assert_int_equal(deleted, 2);
+    assert_int_equal(yaa_db_audit_list(db, NULL, &a, &items, &n, &total, &err), 0);
+    assert_int_equal(total, 2);
+    assert_int_equal(yaa_db_audit_delete_before(db, "soon", &deleted, &err), YAA_EINVAL);
     f = (yaa_db_audit_filter){.since = "last week"};
     assert_int_equal(yaa_db_audit_list(db, &f, &a, &items, &n, &total, &err), YAA_EINVAL);
     assert_non_null(strstr(err.msg, "since"));
