@@ -1,6 +1,7 @@
 # rag.cmake - extra targets of yaa_rag: -O3 for the vector loops, the PostgreSQL store test,
 # the eval test over tests/data/rag-eval.jsonl and the retrieval benchmark.
-set_source_files_properties(${CMAKE_SOURCE_DIR}/src/rag/vec.c PROPERTIES COMPILE_OPTIONS "-O3")
+set_source_files_properties(${CMAKE_SOURCE_DIR}/src/rag/vec.c ${CMAKE_SOURCE_DIR}/bench/rag/rag_bench.c
+  PROPERTIES COMPILE_OPTIONS "-O3")
 
 # The store cases of tests/unit/rag/test_store.c on a real PostgreSQL (tests/lib harness).
 add_executable(rag_it_pg ${CMAKE_SOURCE_DIR}/tests/integration/rag/test_rag_pg.c)
@@ -31,3 +32,8 @@ set_tests_properties(rag/integration/eval-clean PROPERTIES LABELS "integration;r
 add_executable(rag_bench ${CMAKE_SOURCE_DIR}/bench/rag/rag_bench.c)
 target_link_libraries(rag_bench PRIVATE yaa_rag)
 set_target_properties(rag_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+# RAG on/off comparison of the brand researcher's notes and the script (scripts/rag-compare).
+add_executable(rag_compare ${CMAKE_SOURCE_DIR}/bench/rag/rag_compare.c)
+target_link_libraries(rag_compare PRIVATE yaa_agents)
+set_target_properties(rag_compare PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

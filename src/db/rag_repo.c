@@ -1,7 +1,9 @@
 /* rag_repo.c - the SQL of brand retrieval: rag_chunks rows, their vectors as one matrix,
- * lexical search (FTS5 trigram + bm25 on SQLite, pg_trgm on PostgreSQL) and the per-channel
+ * lexical search (FTS5 trigram + bm25 on SQLite, full-text on PostgreSQL) and the per-channel
  * index state whose generation invalidates cached matrices in every process. */
 #include "db/rag_repo.h"
+
+#include "core/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,43 +205,42 @@ int yaa_rag_repo_vectors(yaa_db *db, const char *channel_id, const char *embedde
     return rc;
 }
 
-typedef struct lex_args {
-    const char *channel_id, *embedder, *query;
-    size_t limit;
-    int64_t *ids;
-    double *scores;
-    size_t *n;
-} lex_args;
-
-static int fill_hits(yaa_db_rows *r, lex_args *a, int negate) {
+static void fill_hits(yaa_db_rows *r, size_t limit, int negate, int64_t *ids, double *scores,
+                      size_t *n) {
     size_t m = yaa_db_rows_count(r);
-    for (size_t i = 0; i < m && i < a->limit; i++) {
-        a->ids[i] = yaa_db_get_int(r, i, 0);
+    for (size_t i = 0; i < m && i < limit; i++) {
+        ids[i] = yaa_db_get_int(r, i, 0);
         double s = yaa_db_get_real(r, i, 1);
-        a->scores[i] = negate ? -s : s;
-        *a->n = i + 1;
+        scores[i] = negate ? -s : s;
+        *n = i + 1;
     }
-    return 0;
 }
 
-/* PostgreSQL: a low word-similarity threshold for this transaction only, so the GIN index
- * yields every chunk sharing a few trigrams with the question; ranked by similarity. */
-static int pg_lexical(yaa_db *tx, void *arg, yaa_err *err) {
-    lex_args *a = arg;
-    int rc = yaa_db_exec(tx, "SELECT set_config('pg_trgm.word_similarity_threshold', '0.1', true)",
-                         NULL, 0, NULL, err);
-    if (rc) return rc;
+/* PostgreSQL: "stem1:* | stem2:* ..." over the stored tsvector, ranked by ts_rank. Stems are
+ * letters and digits only (the caller's normaliser), so they need no quoting. */
+static int pg_lexical(yaa_db *db, const char *channel_id, const char *embedder,
+                      const char *const *stems, size_t nstems, size_t limit, int64_t *ids,
+                      double *scores, size_t *n, yaa_err *err) {
+    yaa_buf q;
+    yaa_buf_init(&q, 1 << 16);
+    int rc = 0;
+    for (size_t i = 0; i < nstems && !rc; i++)
+        rc = yaa_buf_printf(&q, "%s%s:*", i ? " | " : "", stems[i]);
+    if (rc) {
+        yaa_buf_free(&q);
+        return yaa_err_set(err, rc, "lexical query too long");
+    }
     yaa_db_rows *r;
-    rc = yaa_db_query(tx,
-                      "SELECT id, word_similarity(?, text) AS s FROM rag_chunks "
-                      "WHERE channel_id = ? AND embedder = ? AND ? <% text "
-                      "ORDER BY s DESC, id LIMIT ?",
-                      YAA_DB_ARGS(yaa_db_text(a->query), yaa_db_text(a->channel_id),
-                                  yaa_db_text(a->embedder), yaa_db_text(a->query),
-                                  yaa_db_int((int64_t)a->limit)),
+    rc = yaa_db_query(db,
+                      "SELECT id, ts_rank(text_tsv, q) AS s FROM rag_chunks, "
+                      "to_tsquery('simple', ?) AS q WHERE channel_id = ? AND embedder = ? "
+                      "AND text_tsv @@ q ORDER BY s DESC, id LIMIT ?",
+                      YAA_DB_ARGS(yaa_db_text(yaa_buf_cstr(&q)), yaa_db_text(channel_id),
+                                  yaa_db_text(embedder), yaa_db_int((int64_t)limit)),
                       &r, err);
+    yaa_buf_free(&q);
     if (rc) return rc;
-    fill_hits(r, a, 0);
+    fill_hits(r, limit, 0, ids, scores, n);
     yaa_db_rows_free(r);
     return 0;
 }
@@ -311,15 +312,15 @@ static int rarest_terms(yaa_db *db, const char *const *terms, size_t nterms, con
 }
 
 int yaa_rag_repo_lexical(yaa_db *db, const char *channel_id, const char *embedder,
-                         const char *query, const char *const *terms, size_t nterms, size_t limit,
-                         int64_t *ids, double *scores, size_t *n, yaa_err *err) {
+                         const char *const *terms, size_t nterms, const char *const *stems,
+                         size_t nstems, size_t limit, int64_t *ids, double *scores, size_t *n,
+                         yaa_err *err) {
     *n = 0;
-    lex_args a = {channel_id, embedder, query, limit, ids, scores, n};
     if (!limit) return 0;
-    if (yaa_db_kind(db) == YAA_DB_POSTGRES) {
-        if (!query || !*query) return 0;
-        return yaa_db_tx(db, pg_lexical, &a, err);
-    }
+    if (yaa_db_kind(db) == YAA_DB_POSTGRES)
+        return nstems
+                   ? pg_lexical(db, channel_id, embedder, stems, nstems, limit, ids, scores, n, err)
+                   : 0;
     if (!nterms) return 0;
     const char **keep = NULL;
     size_t nkeep = 0;
@@ -359,7 +360,7 @@ int yaa_rag_repo_lexical(yaa_db *db, const char *channel_id, const char *embedde
                       &r, err);
     free(match);
     if (rc) return rc;
-    fill_hits(r, &a, 1);
+    fill_hits(r, limit, 1, ids, scores, n);
     yaa_db_rows_free(r);
     return 0;
 }

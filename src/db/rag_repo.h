@@ -1,8 +1,8 @@
 /* rag_repo.h - every statement on rag_chunks and rag_index_state (migrations 0003, 0010).
  *
  * Embeddings are stored as raw little-endian float32 (BLOB on SQLite, BYTEA on PostgreSQL).
- * Lexical search: FTS5 trigram MATCH ranked by bm25 on SQLite; pg_trgm word_similarity on
- * PostgreSQL (GIN index on text). Used by src/rag; nothing else touches these tables. */
+ * Lexical search: FTS5 trigram MATCH ranked by bm25 on SQLite; full-text search over a stored
+ * 'simple' tsvector (GIN) on PostgreSQL. Used by src/rag; nothing else touches these tables. */
 #ifndef YAA_DB_RAG_REPO_H
 #define YAA_DB_RAG_REPO_H
 
@@ -57,12 +57,14 @@ int yaa_rag_repo_delete_channel(yaa_db *db, const char *channel_id, yaa_err *err
 int yaa_rag_repo_vectors(yaa_db *db, const char *channel_id, const char *embedder, int dim,
                          int64_t **ids, float **mat, size_t *n, yaa_err *err);
 
-/* Lexical top-limit of a channel's chunks of one embedder. terms are the query's trigrams
- * (SQLite: OR'ed FTS5 phrases ranked by bm25); query is the raw text (PostgreSQL:
- * word_similarity). Scores are larger-is-better. ids/scores hold limit entries. */
+/* Lexical top-limit of a channel's chunks of one embedder. SQLite: terms are the question's
+ * trigrams, the rarest kept (rag_chunks_vocab) and OR'ed as FTS5 phrases ranked by bm25.
+ * PostgreSQL: stems are word prefixes, OR'ed into a tsquery over text_tsv (0012) ranked by
+ * ts_rank. Scores are larger-is-better. ids/scores hold limit entries. */
 int yaa_rag_repo_lexical(yaa_db *db, const char *channel_id, const char *embedder,
-                         const char *query, const char *const *terms, size_t nterms, size_t limit,
-                         int64_t *ids, double *scores, size_t *n, yaa_err *err);
+                         const char *const *terms, size_t nterms, const char *const *stems,
+                         size_t nstems, size_t limit, int64_t *ids, double *scores, size_t *n,
+                         yaa_err *err);
 
 /* Rows (with text) for ids, returned in the order of ids; a missing id leaves a zeroed row. */
 int yaa_rag_repo_get(yaa_db *db, const int64_t *ids, size_t n, yaa_rag_row *rows, yaa_err *err);

@@ -19,4 +19,9 @@ size_t yaa_rag__utf8(uint32_t cp, char *out);
  * max. Each term is malloc'd into terms[]; returns the count. */
 size_t yaa_rag__query_terms(const char *query, char **terms, size_t max);
 
+/* Word-prefix terms for PostgreSQL full-text search: each non-stopword, a Hangul word of
+ * three or more syllables without its last one (a particle or ending), a Latin word longer
+ * than five letters without its last two; deduplicated, at most max, malloc'd. */
+size_t yaa_rag__query_stems(const char *query, char **stems, size_t max);
+
 #endif

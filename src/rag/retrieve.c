@@ -12,6 +12,7 @@
 
 #define CACHE_SLOTS 32
 #define MAX_TERMS 96
+#define MAX_STEMS 24
 #define CANDIDATES_MIN 50 /* each list feeding the fusion holds at least this many */
 
 typedef struct matrix {
@@ -137,11 +138,13 @@ void yaa_rag_results_free(yaa_rag_results *r) {
 
 static int lexical_list(yaa_db *db, const char *channel_id, const char *embedder, const char *query,
                         size_t limit, int64_t *ids, double *scores, size_t *n, yaa_err *err) {
-    char *terms[MAX_TERMS];
+    char *terms[MAX_TERMS], *stems[MAX_STEMS];
     size_t nt = yaa_rag__query_terms(query, terms, MAX_TERMS);
-    int rc = yaa_rag_repo_lexical(db, channel_id, embedder, query, (const char *const *)terms, nt,
-                                  limit, ids, scores, n, err);
+    size_t ns = yaa_rag__query_stems(query, stems, MAX_STEMS);
+    int rc = yaa_rag_repo_lexical(db, channel_id, embedder, (const char *const *)terms, nt,
+                                  (const char *const *)stems, ns, limit, ids, scores, n, err);
     for (size_t i = 0; i < nt; i++) free(terms[i]);
+    for (size_t i = 0; i < ns; i++) free(stems[i]);
     return rc;
 }
 

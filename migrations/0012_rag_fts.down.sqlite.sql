@@ -1,0 +1,2 @@
+-- 0012_rag_fts (SQLite): nothing to undo.
+SELECT 1;
