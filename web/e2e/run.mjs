@@ -403,6 +403,7 @@ try {
     await page.waitForFunction(() => document.querySelectorAll('li[data-stage][data-status="done"]').length === 6);
     const logs = await page.getByTestId('log').locator('.logline').count();
     log(`log lines shown: ${logs}`);
+    assert(logs > 0, 'live log lines were shown');
     await basics(page, 'run detail');
     await shot(page, 'run-detail');
     assertNoConsoleErrors('run detail');

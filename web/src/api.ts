@@ -138,6 +138,8 @@ export const api = {
   health: (signal?: AbortSignal) =>
     request<Health>('/health', { signal, key: null }).catch((e) => {
       if (e instanceof ApiError && e.status === 404) return request<Health>('/health?root=1', { signal, key: null });
+      // 503 names the failing part in the same shape: show it rather than an error.
+      if (e instanceof ApiError && e.status === 503 && e.detail && typeof e.detail === 'object') return e.detail as Health;
       throw e;
     }),
   summary: (limit = 5, signal?: AbortSignal) =>

@@ -34,8 +34,13 @@ export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, deps: unkno
         setError(e);
         setLoading(false);
       });
+    // Polling pauses while the tab is hidden (the API rate-limits per key).
     let timer: ReturnType<typeof setTimeout> | undefined;
-    if (pollMs) timer = setTimeout(() => setTick((x) => x + 1), pollMs);
+    const poll = () => {
+      if (typeof document !== 'undefined' && document.hidden) timer = setTimeout(poll, pollMs);
+      else setTick((x) => x + 1);
+    };
+    if (pollMs) timer = setTimeout(poll, pollMs);
     return () => {
       ac.abort();
       if (timer) clearTimeout(timer);

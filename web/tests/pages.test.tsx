@@ -154,3 +154,19 @@ describe('helpers', () => {
     expect(imageNames({ a: ['/out/x/images/02.png', { b: 'images/01.png' }], c: 'video.mp4' })).toEqual(['images/01.png', 'images/02.png']);
   });
 });
+
+describe('health', () => {
+  it('shows the failing part when /health answers 503', async () => {
+    setLang('en');
+    signedIn();
+    fakeApi({
+      'GET /dashboard/summary': () => json(200, { total_runs: 0, active_runs: 0, success_runs: 0, failed_runs: 0, avg_duration_sec: null, estimated_cost_usd: null, recent_runs: [] }),
+      'GET /health': () => json(503, { status: 'degraded', version: '0.1.0', database: 'ok', queue: 'redis: connection refused' }),
+      'GET /usage/summary': () => json(200, usage),
+    });
+    render(<App />);
+    expect(await screen.findByText('redis: connection refused')).toBeTruthy();
+    expect(screen.getByText('degraded')).toBeTruthy();
+    expect(await screen.findByText('No runs yet. Start one with “New video”.')).toBeTruthy();
+  });
+});

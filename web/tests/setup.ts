@@ -2,6 +2,7 @@
 import '@testing-library/jest-dom/vitest';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { cleanup } from '@testing-library/preact';
+import { route } from '../src/router';
 
 window.scrollTo = () => undefined;
 // jsdom lacks matchMedia (uPlot reads it at import).
@@ -15,6 +16,7 @@ if (!window.matchMedia) {
 beforeEach(() => {
   localStorage.clear();
   history.replaceState(null, '', '/');
+  route.value = { path: '/', search: '' };
 });
 
 afterEach(() => {

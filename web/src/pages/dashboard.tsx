@@ -8,7 +8,7 @@ import { t, type MsgKey } from '../i18n';
 import { canWrite } from '../session';
 
 function Health() {
-  const h = useAsync((s) => api.health(s), [], 15000);
+  const h = useAsync((s) => api.health(s), [], 30000);
   const rows: [MsgKey, string | undefined][] = h.data
     ? [
         ['health.status', h.data.status],
@@ -43,10 +43,10 @@ function Health() {
 }
 
 export function Dashboard() {
-  const sum = useAsync((s) => api.summary(8, s), [], 5000);
+  const sum = useAsync((s) => api.summary(8, s), [], 10000);
   const now = new Date();
   const monthStart = isoDay(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
-  const spend = useAsync((s) => api.usageSummary({ from: `${monthStart}T00:00:00Z`, group_by: 'day' }, s), [monthStart], 30000);
+  const spend = useAsync((s) => api.usageSummary({ from: `${monthStart}T00:00:00Z`, group_by: 'day' }, s), [monthStart], 60000);
   const d = sum.data;
   return (
     <div class="page">

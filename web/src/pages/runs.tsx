@@ -20,7 +20,7 @@ export function RunsPage() {
   const runs = useAsync(
     (s) => api.runs({ channel_id: channel, status, limit: LIMIT, offset }, s),
     [channel, status, offset],
-    5000,
+    10000,
   );
   const set = (patch: Record<string, string | number>) =>
     setQuery({ channel_id: channel, status, offset: 0, ...patch });
