@@ -476,7 +476,10 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     double expected = total + intro.dur + outro.dur;
     yaa_log_ev(YAA_LOG_DEBUG, "media", "ffmpeg filtergraph", YAA_F_STR("graph", g.data), YAA_F_END);
     double cpu = 0;
-    yaa__render_acquire();
+    if (yaa__render_acquire(&env)) {
+        rc = yaa_err_set(err, YAA_ECANCELLED, "render: cancelled while waiting for a render slot");
+        goto out;
+    }
     double t0 = yaa_mono_sec();
     yaa__media_progress(&env, "render", 0);
     yaa__proc_opts po = {.env = &env,

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *env_str(const char *name) {
@@ -137,12 +138,24 @@ void yaa_media_set_max_renders(int n) {
     pthread_mutex_unlock(&sem_mu);
 }
 
-void yaa__render_acquire(void) {
+int yaa__render_acquire(const yaa_media_env *env) {
     pthread_mutex_lock(&sem_mu);
     if (!sem_max) sem_max = default_max();
-    while (sem_used >= sem_max) pthread_cond_wait(&sem_cv, &sem_mu);
+    while (sem_used >= sem_max) {
+        /* wait in short slices so a queued render can still be cancelled */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 200 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&sem_cv, &sem_mu, &ts);
+        if (sem_used >= sem_max && yaa__media_cancelled(env)) {
+            pthread_mutex_unlock(&sem_mu);
+            return YAA_ECANCELLED;
+        }
+    }
     sem_used++;
     pthread_mutex_unlock(&sem_mu);
+    return 0;
 }
 
 void yaa__render_release(void) {

@@ -45,8 +45,8 @@ int yaa__media_run(char *const argv[], const yaa__proc_opts *opts, yaa_err *err)
 uint32_t yaa__utf8_next(const char *s, size_t *i);
 bool yaa__is_wide(uint32_t cp); /* Hangul, CJK, kana: counted as wide in subtitle lines */
 
-/* The render semaphore. */
-void yaa__render_acquire(void);
+/* The render semaphore; acquiring returns YAA_ECANCELLED if env is cancelled while queued. */
+int yaa__render_acquire(const yaa_media_env *env);
 void yaa__render_release(void);
 
 #endif

@@ -7,6 +7,8 @@
 #include "lsan_fontconfig.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 static const char *const PALETTE[] = {"#0F172A", "#22C55E", "#F8FAFC"};
 
@@ -197,6 +199,79 @@ static void test_timeout_kills_render(void **state) {
     yaa_test_rmrf(dir);
 }
 
+typedef struct cap_job {
+    const yaa_media_gen_result *g;
+    char out[PATH_MAX + 16];
+    atomic_int stop, started, polls;
+    int rc;
+    yaa_err err;
+} cap_job;
+
+static bool cap_cancel(void *ud) {
+    cap_job *j = ud;
+    atomic_fetch_add(&j->polls, 1);
+    return atomic_load(&j->stop) != 0;
+}
+static void cap_progress(void *ud, const char *what, double f) {
+    (void)what;
+    (void)f;
+    atomic_store(&((cap_job *)ud)->started, 1);
+}
+
+static void *cap_render(void *ud) {
+    cap_job *j = ud;
+    yaa_media_env env = {.x264_preset = "ultrafast",
+                         .fps = 10,
+                         .should_cancel = cap_cancel,
+                         .cancel_ud = j,
+                         .on_progress = cap_progress,
+                         .progress_ud = j};
+    yaa_compose_request req = {.out_path = j->out,
+                               .images = (const char *const *)j->g->image_paths,
+                               .audio = (const char *const *)j->g->audio_paths,
+                               .durations = j->g->durations,
+                               .n = j->g->n,
+                               .subtitle_style = "none"};
+    j->rc = yaa_media_compose(&env, &req, NULL, &j->err);
+    return NULL;
+}
+
+/* With a cap of one render, a second render queues (and can be cancelled while queued). */
+static void test_render_cap(void **state) {
+    (void)state;
+    char dir[PATH_MAX];
+    yaa_test_tmpdir(dir, sizeof dir);
+    yaa_media_gen_result g;
+    generate(dir, EN, 2, "en", false, &g);
+    for (size_t i = 0; i < g.n; i++) g.durations[i] = 600;
+    yaa_media_set_max_renders(1);
+    static cap_job a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.g = b.g = &g;
+    snprintf(a.out, sizeof a.out, "%s/a.mp4", dir);
+    snprintf(b.out, sizeof b.out, "%s/b.mp4", dir);
+    pthread_t ta;
+    assert_int_equal(pthread_create(&ta, NULL, cap_render, &a), 0);
+    for (int i = 0; i < 600 && !atomic_load(&a.started); i++) usleep(50000);
+    assert_true(atomic_load(&a.started));
+    /* b waits for the slot; cancel it after a few polls */
+    pthread_t tb;
+    assert_int_equal(pthread_create(&tb, NULL, cap_render, &b), 0);
+    while (atomic_load(&b.polls) < 3) usleep(20000);
+    atomic_store(&b.stop, 1);
+    pthread_join(tb, NULL);
+    assert_int_equal(b.rc, YAA_ECANCELLED);
+    assert_non_null(strstr(b.err.msg, "waiting for a render slot"));
+    assert_false(atomic_load(&b.started));
+    atomic_store(&a.stop, 1);
+    pthread_join(ta, NULL);
+    assert_int_equal(a.rc, YAA_ECANCELLED);
+    yaa_media_set_max_renders(0);
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
 static void test_bad_inputs(void **state) {
     (void)state;
     const char *img[] = {"/nonexistent/01.png"};
@@ -220,6 +295,7 @@ int main(void) {
         cmocka_unit_test(test_short_9x16_soft_bgm_intro),
         cmocka_unit_test(test_cancel_kills_render),
         cmocka_unit_test(test_timeout_kills_render),
+        cmocka_unit_test(test_render_cap),
         cmocka_unit_test(test_bad_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
