@@ -56,24 +56,28 @@ int yaa_cli_wants_help(int argc, char **argv) {
     return 0;
 }
 
-int yaa_cli_usage_error(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
+/* One line "yaa: <msg>" on stderr; returns code. */
+static int cli_complain(int code, const char *fmt, va_list ap) {
     fputs("yaa: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    return code;
+}
+
+int yaa_cli_usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = cli_complain(YAA_EXIT_USAGE, fmt, ap);
     va_end(ap);
-    return YAA_EXIT_USAGE;
+    return rc;
 }
 
 int yaa_cli_fail(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("yaa: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    int rc = cli_complain(YAA_EXIT_FAIL, fmt, ap);
     va_end(ap);
-    return YAA_EXIT_FAIL;
+    return rc;
 }
 
 static void print_help(FILE *out) {
