@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "db/rag_repo.h"
+#include "db/repo.h"
 #include "rag/rag.h"
 
 typedef struct store_env {
@@ -267,6 +268,22 @@ static void case_incremental(void **state) {
     assert_int_equal(yaa_rag_retrieve(e->db, &e->cfg, "ko", "힌지 내구성", 3, &r, &err), 0);
     assert_int_equal(rank_of_section(&r, "runs/run-1/research"), 1);
     yaa_rag_results_free(&r);
+    /* Notes that do not name their channel are found through the run's row. */
+    yaa_arena a;
+    yaa_arena_init(&a, 4096);
+    yaa_db_run run = {.channel_id = "ko", .topic = "스마트워치"};
+    assert_int_equal(yaa_db_runs_create(e->db, &run, &a, &err), 0);
+    char rel[128];
+    snprintf(rel, sizeof rel, "output/%s/research.json", run.id);
+    put(e, rel, "{\"brand_summary\":\"스마트워치 수면 측정 정확도\"}");
+    assert_int_equal(yaa_rag_index(e->db, &e->cfg, "ko", &st, &err), 0);
+    assert_int_equal(st.embedded, 1);
+    assert_int_equal(yaa_rag_retrieve(e->db, &e->cfg, "ko", "수면 측정 정확도", 3, &r, &err), 0);
+    char sec[128];
+    snprintf(sec, sizeof sec, "runs/%s/research", run.id);
+    assert_int_equal(rank_of_section(&r, sec), 1);
+    yaa_rag_results_free(&r);
+    yaa_arena_free(&a);
 }
 
 /* An index built with one embedder refuses queries with another, with a message that says
