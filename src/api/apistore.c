@@ -432,86 +432,32 @@ int yaa_apistore_usage(struct yaa_db *db, const yaa_usage_filter *f, json_t **ou
     return rc;
 }
 
-/* The grouping key of one event; channel ids come from the run (cached in runs_cache). */
-static const char *group_key(struct yaa_db *db, const yaa_db_usage *u, const char *by,
-                             json_t *runs_cache, char day[11]) {
-    if (strcmp(by, "run") == 0) return u->run_id;
-    if (strcmp(by, "agent") == 0) return u->agent;
-    if (strcmp(by, "provider") == 0) return u->provider;
-    if (strcmp(by, "model") == 0) return u->model;
-    if (strcmp(by, "day") == 0) {
-        snprintf(day, 11, "%.10s", u->created_at ? u->created_at : "");
-        return day;
-    }
-    if (!u->run_id) return NULL;
-    json_t *c = json_object_get(runs_cache, u->run_id);
-    if (!c) {
-        yaa_arena a;
-        yaa_arena_init(&a, 1024);
-        yaa_db_run r;
-        yaa_err e = {0};
-        c = yaa_db_runs_get(db, u->run_id, &a, &r, &e) == 0 ? json_string(r.channel_id)
-                                                            : json_null();
-        json_object_set_new(runs_cache, u->run_id, c);
-        yaa_arena_free(&a);
-    }
-    return json_string_value(c);
-}
-
 int yaa_apistore_usage_summary(struct yaa_db *db, const yaa_usage_filter *f, const char *group_by,
                                json_t **out, yaa_err *err) {
     *out = NULL;
     const char *by = group_by ? group_by : "day";
     yaa_db_usage_filter g;
     filter_of(f, &g);
-    g.limit = 1000;
-    json_t *groups = json_object(), *cache = json_object();
+    yaa_arena a;
+    yaa_arena_init(&a, 16384);
+    yaa_db_usage_group *groups = NULL;
+    size_t n = 0;
     yaa_db_usage_totals t;
-    memset(&t, 0, sizeof t);
-    int rc = 0;
-    for (g.offset = 0;; g.offset += g.limit) {
-        yaa_arena a;
-        yaa_arena_init(&a, 65536);
-        yaa_db_usage *items = NULL;
-        size_t n = 0;
-        int64_t total = 0;
-        rc = yaa_db_usage_list(db, &g, &a, &items, &n, &total, g.offset ? NULL : &t, err);
-        for (size_t i = 0; rc == 0 && i < n; i++) {
-            char day[11];
-            const char *k = group_key(db, &items[i], by, cache, day);
-            const char *key = k ? k : "";
-            json_t *e = json_object_get(groups, key);
-            if (!e) {
-                e = json_pack("{s:o, s:I, s:I, s:I, s:f, s:I}", "key",
-                              k ? json_string(k) : json_null(), "prompt_tokens", (json_int_t)0,
-                              "completion_tokens", (json_int_t)0, "total_tokens", (json_int_t)0,
-                              "cost_usd", 0.0, "events", (json_int_t)0);
-                json_object_set_new(groups, key, e);
-            }
-            const char *ints[] = {"prompt_tokens", "completion_tokens", "total_tokens", "events"};
-            const int64_t add[] = {items[i].prompt_tokens, items[i].completion_tokens,
-                                   items[i].total_tokens, 1};
-            for (int j = 0; j < 4; j++)
-                json_object_set_new(
-                    e, ints[j],
-                    json_integer(json_integer_value(json_object_get(e, ints[j])) + add[j]));
-            json_object_set_new(
-                e, "cost_usd",
-                json_real(json_real_value(json_object_get(e, "cost_usd")) + items[i].cost_usd));
+    int rc = yaa_db_usage_summary(db, &g, by, &a, &groups, &n, &t, err);
+    if (rc == 0) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++) {
+            const yaa_db_usage_group *e = &groups[i];
+            json_array_append_new(arr,
+                                  json_pack("{s:o, s:I, s:I, s:I, s:f, s:I}", "key", jstr(e->key),
+                                            "prompt_tokens", (json_int_t)e->prompt_tokens,
+                                            "completion_tokens", (json_int_t)e->completion_tokens,
+                                            "total_tokens", (json_int_t)e->total_tokens, "cost_usd",
+                                            e->cost_usd, "events", (json_int_t)e->events));
         }
-        yaa_arena_free(&a);
-        if (rc || n < (size_t)g.limit) break;
+        *out =
+            json_pack("{s:o, s:s, s:o}", "totals", totals_json(&t), "group_by", by, "groups", arr);
     }
-    json_decref(cache);
-    if (rc) {
-        json_decref(groups);
-        return rc;
-    }
-    json_t *arr = json_array();
-    const char *k;
-    json_t *v;
-    json_object_foreach(groups, k, v) { json_array_append(arr, v); }
-    json_decref(groups);
-    *out = json_pack("{s:o, s:s, s:o}", "totals", totals_json(&t), "group_by", by, "groups", arr);
-    return 0;
+    yaa_arena_free(&a);
+    return rc;
 }

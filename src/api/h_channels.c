@@ -4,6 +4,7 @@
 
 #include "channels/channels.h"
 #include "core/log.h"
+#include "pipeline/budget.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -40,13 +41,42 @@ static json_t *summary_json(const yaa_channel_summary *s) {
                      s->language ? s->language : "");
 }
 
+/* Spend this month and the budget of config.yaml (budget.monthly_usd / per_run_usd; null
+ * when unset); spend_month_usd is null when the database cannot be read. */
+static void add_budget(yaa_http_req *req, json_t *info, const char *id) {
+    yaa_channel *ch = NULL;
+    yaa_err err = {0};
+    (void)yaa_channels_validate(root(req), id, &ch, &err); /* problems still carry budget */
+    yaa_budget_status st = {0};
+    bool spent = false;
+    if (ch) {
+        st.has_monthly = ch->budget.has_monthly_usd;
+        st.monthly_usd = ch->budget.monthly_usd;
+        st.has_per_run = ch->budget.has_per_run_usd;
+        st.per_run_usd = ch->budget.per_run_usd;
+        if (req->api->db) spent = yaa_budget_status_get(req->api->db, ch, &st, &err) == 0;
+        yaa_channel_free(ch);
+    }
+    json_object_set_new(info, "spend_month_usd",
+                        spent ? json_real(st.month_spent_usd) : json_null());
+    json_object_set_new(info, "budget",
+                        json_pack("{s:o, s:o}", "monthly_usd",
+                                  st.has_monthly ? json_real(st.monthly_usd) : json_null(),
+                                  "per_run_usd",
+                                  st.has_per_run ? json_real(st.per_run_usd) : json_null()));
+}
+
 int yaa_h_channels_list(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_channel_list list;
     yaa_err err = {0};
     int rc = yaa_channels_list(root(req), &list, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     json_t *arr = json_array();
-    for (size_t i = 0; i < list.n; i++) json_array_append_new(arr, summary_json(&list.items[i]));
+    for (size_t i = 0; i < list.n; i++) {
+        json_t *one = summary_json(&list.items[i]);
+        add_budget(req, one, list.items[i].id);
+        json_array_append_new(arr, one);
+    }
     json_int_t n = (json_int_t)list.n;
     yaa_channel_list_free(&list);
     return yaa_http_json(resp, 200, json_pack("{s:o, s:I}", "channels", arr, "total", n));
@@ -65,6 +95,7 @@ static int info_sync(yaa_http_req *req, yaa_http_resp *resp, const char *id, int
         if (strcmp(list.items[i].id, id) == 0) found = summary_json(&list.items[i]);
     yaa_channel_list_free(&list);
     if (!found) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    add_budget(req, found, id);
     if (sync) resync(req->api);
     return yaa_http_json(resp, status, found);
 }

@@ -3,9 +3,11 @@
 #include "api/api_internal.h"
 #include "api/apistore.h"
 
+#include "channels/channels.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "metrics/metrics.h"
+#include "pipeline/budget.h"
 #include "queue/queue.h"
 
 #include <limits.h>
@@ -39,6 +41,20 @@ static bool channel_exists(const yaa_api *api, const char *id) {
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* YAA_EBUDGET when the channel's monthly budget is spent (answered 402). A channel whose
+ * files have problems still has its budget read; the run itself reports the problems. */
+static int budget_allows(const yaa_api *api, const char *channel_id, yaa_err *err) {
+    yaa_channel *ch = NULL;
+    yaa_err ignored = {0};
+    (void)yaa_channels_validate(api->cfg && api->cfg->channels_dir ? api->cfg->channels_dir
+                                                                   : "./channels",
+                                channel_id, &ch, &ignored);
+    if (!ch) return 0;
+    int rc = yaa_budget_check_start(api->db, ch, err);
+    yaa_channel_free(ch);
+    return rc;
+}
+
 int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
     if (!yaa_api_need_db(req, resp)) return 0;
@@ -49,11 +65,13 @@ int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
     if (!channel_exists(api, channel_id))
         return yaa_http_error(resp, 404, "Channel '%s' not found", channel_id);
     if (!api->queue) return yaa_http_error(resp, 503, "queue not configured");
+    yaa_err err = {0};
+    int rc = budget_allows(api, channel_id, &err);
+    if (rc == YAA_EBUDGET) return yaa_http_error(resp, 402, "%s", err.msg);
+    if (rc) return yaa_api_fail(resp, rc, &err);
     char id[YAA_UUID_LEN + 1];
     yaa_uuid4(id);
-    yaa_err err = {0};
-    int rc =
-        yaa_apistore_run_create(api->db, id, channel_id, topic, brand ? brand : "", dry_run, &err);
+    rc = yaa_apistore_run_create(api->db, id, channel_id, topic, brand ? brand : "", dry_run, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     rc = yaa_queue_enqueue_run(api->queue, id, NULL, NULL, &err);
     if (rc) {

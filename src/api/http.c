@@ -70,6 +70,7 @@ int yaa_http_status_of(int code) {
     case YAA_EINVAL:
     case YAA_EPARSE: return 400;
     case YAA_EAUTH: return 401;
+    case YAA_EBUDGET: return 402;
     case YAA_ENOTFOUND: return 404;
     case YAA_EEXIST:
     case YAA_ECONFLICT: return 409;

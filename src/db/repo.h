@@ -284,4 +284,26 @@ typedef struct yaa_db_usage_totals {
 int yaa_db_usage_list(yaa_db *db, const yaa_db_usage_filter *f, yaa_arena *a, yaa_db_usage **items,
                       size_t *n, int64_t *total, yaa_db_usage_totals *totals, yaa_err *err);
 
+/* One group of GET /usage/summary: key is the run id, day (YYYY-MM-DD), agent, provider,
+ * model or channel id (NULL for events outside a run when grouping by run or channel). */
+typedef struct yaa_db_usage_group {
+    const char *key;
+    int64_t prompt_tokens;
+    int64_t completion_tokens;
+    int64_t total_tokens;
+    double cost_usd;
+    int64_t events;
+} yaa_db_usage_group;
+
+/* True for the group_by values yaa_db_usage_summary accepts:
+ * run, day, agent, provider, model, channel. */
+bool yaa_db_usage_group_by_valid(const char *group_by);
+
+/* Sums of the events matching f (limit/offset ignored) grouped in SQL by group_by; days in
+ * ascending order, other groups by cost (highest first) then key. totals (may be NULL) is
+ * the sum over all groups. */
+int yaa_db_usage_summary(yaa_db *db, const yaa_db_usage_filter *f, const char *group_by,
+                         yaa_arena *a, yaa_db_usage_group **groups, size_t *n,
+                         yaa_db_usage_totals *totals, yaa_err *err);
+
 #endif

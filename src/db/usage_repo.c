@@ -127,3 +127,104 @@ int yaa_db_usage_list(yaa_db *db, const yaa_db_usage_filter *f, yaa_arena *a, ya
     *n = cnt;
     return 0;
 }
+
+/* ---------------------------------------------------------------- grouped sums */
+
+static const char *group_expr(const char *by) {
+    if (!by) return NULL;
+    if (strcmp(by, "run") == 0) return "u.run_id";
+    if (strcmp(by, "day") == 0) return "substr(u.created_at, 1, 10)";
+    if (strcmp(by, "agent") == 0) return "u.agent";
+    if (strcmp(by, "provider") == 0) return "u.provider";
+    if (strcmp(by, "model") == 0) return "u.model";
+    if (strcmp(by, "channel") == 0) return "r.channel_id";
+    return NULL;
+}
+
+bool yaa_db_usage_group_by_valid(const char *group_by) { return group_expr(group_by) != NULL; }
+
+#define SUMS                                                                     \
+    "COALESCE(SUM(u.prompt_tokens), 0), COALESCE(SUM(u.completion_tokens), 0), " \
+    "COALESCE(SUM(u.total_tokens), 0), COALESCE(SUM(u.cost_usd), 0), COUNT(*) "
+
+int yaa_db_usage_summary(yaa_db *db, const yaa_db_usage_filter *f, const char *group_by,
+                         yaa_arena *a, yaa_db_usage_group **groups, size_t *n,
+                         yaa_db_usage_totals *totals, yaa_err *err) {
+    *groups = NULL;
+    *n = 0;
+    if (totals) memset(totals, 0, sizeof *totals);
+    const char *expr = group_expr(group_by);
+    if (!expr)
+        return yaa_err_set(err, YAA_EINVAL,
+                           "group_by '%s' is not one of run, day, agent, provider, model, channel",
+                           group_by ? group_by : "");
+    yaa_db_usage_filter d = {0};
+    if (!f) f = &d;
+    /* The runs table is joined only when the filter or the grouping needs channel ids. */
+    const char *from = f->channel_id ? "FROM usage_events u JOIN pipeline_runs r ON r.id = u.run_id"
+                                     : "FROM usage_events u";
+    bool by_day = strcmp(group_by, "day") == 0, by_channel = strcmp(group_by, "channel") == 0;
+    yaa_buf sel, tail;
+    yaa_buf_init(&sel, 0);
+    yaa_buf_init(&tail, 0);
+    const char *order = by_day ? "ORDER BY 1" : "ORDER BY 5 DESC, 1";
+    int brc = 0;
+    if (by_channel) {
+        /* Sum per run from the run_id index first, then fold the (few) runs into channels. */
+        brc |=
+            yaa_buf_printf(&sel,
+                           "SELECT r2.channel_id, COALESCE(SUM(s.p), 0), COALESCE(SUM(s.c), 0), "
+                           "COALESCE(SUM(s.t), 0), COALESCE(SUM(s.cost), 0), COALESCE(SUM(s.n), 0) "
+                           "FROM (SELECT u.run_id AS run_id, SUM(u.prompt_tokens) AS p, "
+                           "SUM(u.completion_tokens) AS c, SUM(u.total_tokens) AS t, "
+                           "SUM(u.cost_usd) AS cost, COUNT(*) AS n %s",
+                           from);
+        brc |= yaa_buf_printf(&tail,
+                              "GROUP BY u.run_id) s LEFT JOIN pipeline_runs r2 ON r2.id = s.run_id "
+                              "GROUP BY r2.channel_id %s",
+                              order);
+    } else {
+        brc |= yaa_buf_printf(&sel, "SELECT %s, " SUMS "%s", expr, from);
+        brc |= yaa_buf_printf(&tail, "GROUP BY %s %s", expr, order);
+    }
+    yaa__q q;
+    yaa__q_init(&q);
+    int rc = build(f, &q, err);
+    yaa_db_rows *r = NULL;
+    if (!rc) {
+        if (brc)
+            rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+        else
+            rc = yaa__q_rows(db, &q, yaa_buf_cstr(&sel), yaa_buf_cstr(&tail), NULL, 0, &r, err);
+    }
+    yaa__q_free(&q);
+    yaa_buf_free(&sel);
+    yaa_buf_free(&tail);
+    if (rc) return rc;
+    int oom = 0;
+    size_t cnt = yaa_db_rows_count(r);
+    yaa_db_usage_group *arr = yaa__arr(a, cnt, sizeof *arr, &oom);
+    for (size_t i = 0; !oom && i < cnt; i++) {
+        yaa_db_usage_group *g = &arr[i];
+        const char *k = yaa_db_get_text(r, i, 0);
+        g->key = k ? yaa_arena_strdup(a, k) : NULL;
+        if (k && !g->key) oom = 1;
+        g->prompt_tokens = yaa_db_get_int(r, i, 1);
+        g->completion_tokens = yaa_db_get_int(r, i, 2);
+        g->total_tokens = yaa_db_get_int(r, i, 3);
+        g->cost_usd = yaa_db_get_real(r, i, 4);
+        g->events = yaa_db_get_int(r, i, 5);
+        if (totals) {
+            totals->prompt_tokens += g->prompt_tokens;
+            totals->completion_tokens += g->completion_tokens;
+            totals->total_tokens += g->total_tokens;
+            totals->cost_usd += g->cost_usd;
+            totals->events += g->events;
+        }
+    }
+    yaa_db_rows_free(r);
+    if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    *groups = arr;
+    *n = cnt;
+    return 0;
+}
