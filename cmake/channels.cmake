@@ -11,8 +11,8 @@ if(PYTHON3)
 endif()
 
 # libFuzzer only sees coverage of code built with it: instrument the library too in the fuzz
-# build (the sanitizer runtime supplies the coverage hooks to the unit tests linked with it).
-if(YAA_FUZZ AND TARGET yaa_channels)
+# build (the sanitizer runtime supplies the coverage hooks to the other binaries linked with it).
+if(YAA_FUZZ AND YAA_SANITIZE AND TARGET yaa_channels)
   get_target_property(_yaa_channels_type yaa_channels TYPE)
   if(NOT _yaa_channels_type STREQUAL "INTERFACE_LIBRARY")
     target_compile_options(yaa_channels PRIVATE -fsanitize=fuzzer-no-link)
