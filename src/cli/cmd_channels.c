@@ -214,6 +214,7 @@ static int cmd_show(yaa_cli *cli, const char *id, bool as_json) {
     }
     size_t n = ch->n_problems;
     yaa_channel_free(ch);
+    fflush(stdout);
     if (rc)
         return yaa_cli_fail("channel '%s' has %zu problem%s; see `yaa channels validate %s`", id, n,
                             n == 1 ? "" : "s", id);
@@ -260,6 +261,7 @@ static int cmd_validate(yaa_cli *cli, int argc, char **argv, bool all) {
         bad += n > 0;
         checked++;
     }
+    fflush(stdout); /* the problems before the closing line, even when both are piped */
     if (problems)
         return yaa_cli_fail("%zu problem%s in %zu of %zu channel%s", problems,
                             problems == 1 ? "" : "s", bad, checked, checked == 1 ? "" : "s");
