@@ -590,4 +590,13 @@ void yaa__schema_apply(yaa__pctx *p, yaa_channel_file kind, const yaa__ynode *ro
         return;
     }
     walk_map(p, p->ch, top, root, "", 1);
+    const yaa_channel_budget *b = &p->ch->budget;
+    if (kind == YAA_CHANNEL_CONFIG && b->has_monthly_usd && b->has_per_run_usd &&
+        b->per_run_usd > b->monthly_usd) {
+        const yaa__ynode *v = yaa__ymap_get(yaa__ymap_get(root, "budget"), "per_run_usd");
+        yaa__problem(p, v ? v->line : 1, v ? v->col : 0,
+                     "budget.per_run_usd (%.15g) is more than budget.monthly_usd (%.15g); a run "
+                     "could never spend it",
+                     b->per_run_usd, b->monthly_usd);
+    }
 }

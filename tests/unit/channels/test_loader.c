@@ -199,6 +199,9 @@ static void test_values(void **state) {
            "brand:\n  name: x\nvoice_design:\n  speech_rate: 3\n  pitch: -12\n",
            "4: voice_design.speech_rate: 3 is out of range; expected slow, moderate, fast or a "
            "factor from 0.5 to 2.0\n");
+    expect(YAA_CHANNEL_CONFIG, "channel:\n  name: x\nbudget:\n  per_run_usd: 5\n  monthly_usd: 2\n",
+           "4: budget.per_run_usd (5) is more than budget.monthly_usd (2); a run could never "
+           "spend it\n");
     /* boundaries are inclusive */
     yaa_channel *ch =
         parse(YAA_CHANNEL_CONFIG, "channel:\n  name: x\nediting:\n  bgm_volume: 1\n", 0);
