@@ -1,6 +1,6 @@
 // app.tsx - the shell: sign-in gate, top bar with navigation, language switch and scopes,
 // and the page for the current path.
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { Link } from './components/ui';
 import { lang, setLang, t, type Lang } from './i18n';
 import { match, navigate, route } from './router';
@@ -69,6 +69,14 @@ export function App() {
   useEffect(() => {
     if (s && path === '/signin') navigate('/', true);
   }, [s, path]);
+  // After a navigation (not the first render), focus moves to the new page's content so
+  // keyboard and screen-reader users start there.
+  const lastPath = useRef(path);
+  useEffect(() => {
+    if (lastPath.current === path) return;
+    lastPath.current = path;
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
 
   if (!s || !page) {
     return (

@@ -122,7 +122,7 @@ export function Tabs(props: { tabs: TabDef[]; active: string; onChange: (id: str
             role="tab"
             id={`tab-${tab.id}`}
             aria-selected={tab.id === props.active}
-            aria-controls={`panel-${tab.id}`}
+            aria-controls={tab.id === props.active ? `panel-${tab.id}` : undefined}
             tabIndex={tab.id === props.active ? 0 : -1}
             ref={(el) => {
               refs.current[i] = el;
