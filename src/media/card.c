@@ -247,7 +247,8 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
     double box_w = W - 2 * m;
     const char *heading = card->heading && *card->heading ? card->heading : "";
     const char *key = card->key_line && *card->key_line ? card->key_line : "";
-    double bottom = H - (vertical ? 320 : 150);
+    /* the lower band stays free for burned-in subtitles (lower third; higher on shorts) */
+    double bottom = H - (vertical ? 760 : 250);
     double heading_h = (bottom - y) * (*key ? 0.5 : 1.0);
     if (*heading) {
         PangoLayout *hl =
@@ -312,7 +313,7 @@ int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const ch
     pango_layout_get_pixel_size(tl, &lw, &lh);
     double ty = (H - 120 - lh) / 2.0 + 20;
     /* a dark shadow keeps the title readable over a picture */
-    rgb shadow = luminance(c.text) > 0.5 ? (rgb){0, 0, 0} : (rgb){1, 1, 1};
+    rgb shadow = luminance(c.bg) < 0.4 ? (rgb){0, 0, 0} : (rgb){1, 1, 1};
     cairo_move_to(cr, m + 4, ty + 4);
     set_rgb(cr, shadow, 0.45);
     pango_cairo_show_layout(cr, tl);
