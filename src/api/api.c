@@ -1,5 +1,6 @@
 /* api.c - the API context: configuration, rate limiter, audit writer, web directory. */
 #include "api/api_internal.h"
+#include "api/ratelimit_redis.h"
 #include "api/apistore.h"
 
 #include "core/log.h"
@@ -40,6 +41,7 @@ int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {
                    YAA_F_STR("dir", web), YAA_F_END);
     }
     api->rl = yaa_ratelimit_new(opts->cfg ? opts->cfg->rate_limit_per_minute : 0);
+    if (api->rl && opts->cfg) yaa_ratelimit_redis_attach(api->rl, opts->cfg->redis_url);
     if (!api->host || !api->rl) {
         yaa_api_free(api);
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");
