@@ -8,6 +8,7 @@ Prints the port on the first line of stdout, then serves until killed.
   POST /v1/text-to-speech/{voice_id}   xi-api-key: test-key   -> the MP3 bytes (audio/mpeg)
   POST /v1/images/generations          Authorization: Bearer test-key -> {"data":[{"b64_json"}]}
 Wrong key -> 401 in each API's error shape; a malformed request -> 422/400 naming the field.
+Voice id "busy" answers 429 with Retry-After: 1 once per text, then succeeds.
 Every request is appended as one JSON line to --log (method, path, headers, body).
 """
 import argparse
@@ -17,6 +18,7 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARGS = None
+BUSY = {}  # voice "busy": the first request of each text gets 429 with Retry-After
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -56,6 +58,16 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("xi-api-key") != "test-key":
             return self.reply(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}})
         voice = self.path.split("/")[3].split("?")[0]
+        if voice == "busy" and not BUSY.get(body.get("text")):
+            BUSY[body.get("text")] = True
+            self.send_response(429)
+            body_b = json.dumps({"detail": {"status": "too_many_concurrent_requests", "message": "busy"}}).encode()
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", str(len(body_b)))
+            self.end_headers()
+            self.wfile.write(body_b)
+            return
         if voice == "missing":
             return self.reply(404, {"detail": {"status": "voice_not_found", "message": "A voice with the voice_id missing was not found."}})
         if not isinstance(body.get("text"), str) or not body["text"]:

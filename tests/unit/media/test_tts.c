@@ -123,6 +123,13 @@ static void test_elevenlabs_double(void **state) {
     assert_non_null(strstr(text, "\"xi-api-key\": \"test-key\""));
     assert_non_null(strstr(text, "eleven_multilingual_v2"));
     free(text);
+    /* 429 with Retry-After: retried, then the audio */
+    v.elevenlabs_voice_id = "busy";
+    rc = yaa_tts_synthesize(&env, &v, "retry me", wav, &dur, &err);
+    if (rc) fprintf(stderr, "elevenlabs busy: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_true(dur > 1.0);
+    v.elevenlabs_voice_id = "voice123";
     /* bad key: the API's message, classified */
     env.elevenlabs_api_key = "wrong";
     usage_errors = 0;
