@@ -23,7 +23,7 @@ export function startMock({ port = 0, adminKey = process.env.ADMIN_API_KEY ?? 'y
 
   const keys = [{ key: adminKey, key_id: randomUUID(), name: 'admin', scopes: ['read', 'write', 'admin'], is_active: true, created_at: now(), expires_at: null, last_used_at: null }];
   const channels = new Map([
-    ['tech_review_ko', { channel_id: 'tech_review_ko', name: '테크 리뷰', category: 'tech', has_brand_guide: true, description: '', language: 'ko' }],
+    ['tech_review_ko', { channel_id: 'tech_review_ko', name: '테크 리뷰', category: 'tech', has_brand_guide: true, description: '', language: 'ko', spend_month_usd: 1.2, budget: { monthly_usd: 20, per_run_usd: 2 } }],
     ['home_cooking_en', { channel_id: 'home_cooking_en', name: 'Home Cooking', category: 'food', has_brand_guide: true, description: '', language: 'en' }],
   ]);
   const runs = new Map();

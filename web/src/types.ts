@@ -65,8 +65,10 @@ export interface ChannelInfo {
   has_brand_guide: boolean;
   description?: string;
   language?: string;
-  // Not in the contract; shown when a server provides them.
-  budget_usd?: number | null;
+  // Spend this month and the budget of config.yaml (budget.monthly_usd / per_run_usd).
+  spend_month_usd?: number | null;
+  budget?: { monthly_usd: number | null; per_run_usd: number | null } | null;
+  // Not in the contract; shown when a server provides it.
   brand_guide?: unknown;
 }
 

@@ -170,3 +170,37 @@ describe('health', () => {
     expect(await screen.findByText('No runs yet. Start one with “New video”.')).toBeTruthy();
   });
 });
+
+describe('budgets', () => {
+  it('shows spend against the monthly budget from the channel view', async () => {
+    setLang('en');
+    signedIn();
+    fakeApi({
+      'GET /channels': () => json(200, { channels: [{ channel_id: 'demo', name: 'Demo', category: 'tech', has_brand_guide: true, spend_month_usd: 3, budget: { monthly_usd: 10, per_run_usd: 0.5 } }], total: 1 }),
+      'GET /usage/summary': () => json(200, usage),
+    });
+    navigate('/channels');
+    render(<App />);
+    const spend = await screen.findByTestId('spend');
+    expect(spend).toHaveTextContent('$3.00');
+    expect(spend).toHaveTextContent('of $10.00 monthly budget');
+    expect(spend).toHaveTextContent('at most $0.50 a run');
+    expect(screen.getByRole('meter').getAttribute('aria-valuenow')).toBe('30');
+  });
+
+  it('shows a 402 (budget spent) beside the channel of a new run', async () => {
+    setLang('en');
+    signedIn();
+    fakeApi({
+      'GET /channels': () => json(200, { channels: [{ channel_id: 'demo', name: 'Demo', category: 'tech', has_brand_guide: true }], total: 1 }),
+      'POST /pipeline/run': () => json(402, { detail: "channel 'demo' has spent its monthly budget ($10.00)" }),
+    });
+    navigate('/runs/new');
+    render(<App />);
+    fireEvent.change(await screen.findByLabelText('Channel'), { target: { value: 'demo' } });
+    fireEvent.input(screen.getByLabelText('Topic'), { target: { value: 'x' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Start run' }));
+    expect(await screen.findByText(/monthly budget is spent \(402\).*\$10\.00/)).toBeTruthy();
+    expect(screen.getByLabelText('Channel').getAttribute('aria-invalid')).toBe('true');
+  });
+});

@@ -53,7 +53,7 @@ export function errorText(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.status === 0) return t('err.network');
     const base: Partial<Record<number, MsgKey>> = {
-      401: 'err.401', 403: 'err.403', 404: 'err.404', 409: 'err.409', 422: 'err.422', 429: 'err.429',
+      401: 'err.401', 402: 'err.402', 403: 'err.403', 404: 'err.404', 409: 'err.409', 422: 'err.422', 429: 'err.429',
     };
     const k = base[err.status];
     const detail = typeof err.detail === 'string' ? err.detail : err.status === 422 ? err.message : '';

@@ -79,14 +79,15 @@ function ChannelForm(props: { initial?: ChannelInfo; onDone: (c: ChannelInfo | n
   );
 }
 
-function SpendBar({ spend, budget }: { spend: number | undefined; budget: number | null | undefined }) {
+function SpendBar({ spend, budget, perRun }: { spend: number | undefined; budget: number | null | undefined; perRun?: number | null }) {
   if (spend === undefined) return null;
   const pct = budget ? Math.min(100, (spend / budget) * 100) : null;
   return (
-    <div class="spend">
+    <div class="spend" data-testid="spend">
       <div class="spend-line">
         <span class="muted">{t('ch.spend')}</span> <strong>{fmtUsd(spend)}</strong>
         {budget ? <span class="muted"> {t('ch.budget', { budget: fmtUsd(budget) })}</span> : null}
+        {perRun ? <span class="muted"> · {t('ch.perRun', { budget: fmtUsd(perRun) })}</span> : null}
       </div>
       {pct !== null && (
         <div class="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)} aria-label={t('ch.spend')}>
@@ -170,7 +171,11 @@ export function ChannelsPage() {
                     <span class={`tag ${c.has_brand_guide ? 'tag-ok' : 'tag-warn'}`}>{c.has_brand_guide ? `✓ ${t('ch.hasGuide')}` : `! ${t('ch.noGuide')}`}</span>
                   </div>
                   {c.description && <p class="desc">{c.description}</p>}
-                  <SpendBar spend={spend.data ? spendBy.get(c.channel_id) ?? 0 : undefined} budget={c.budget_usd} />
+                  <SpendBar
+                    spend={typeof c.spend_month_usd === 'number' ? c.spend_month_usd : spend.data ? spendBy.get(c.channel_id) ?? 0 : undefined}
+                    budget={c.budget?.monthly_usd}
+                    perRun={c.budget?.per_run_usd}
+                  />
                   <div class="card-foot">
                     <Link href={`/channels/${encodeURIComponent(c.channel_id)}`} class="btn btn-ghost btn-sm">
                       {t('ch.view')}
@@ -313,7 +318,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
             <Loading />
           ) : (
             <>
-              <SpendBar spend={spend.data.totals.cost_usd} budget={c.budget_usd} />
+              <SpendBar spend={typeof c.spend_month_usd === 'number' ? c.spend_month_usd : spend.data.totals.cost_usd} budget={c.budget?.monthly_usd} perRun={c.budget?.per_run_usd} />
               {spend.data.groups.length > 0 && (
                 <table class="table">
                   <tbody>

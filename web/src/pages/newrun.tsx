@@ -40,7 +40,7 @@ export function NewRun() {
       navigate(`/runs/${r.run_id}`);
     } catch (err) {
       const fe = fieldErrors(err);
-      if (err instanceof ApiError && err.status === 404) fe.channel_id = typeof err.detail === 'string' ? err.detail : t('err.404');
+      if (err instanceof ApiError && (err.status === 404 || err.status === 402)) fe.channel_id = errorText(err);
       setErrors(fe);
       const known = ['channel_id', 'topic', 'brand_name', 'dry_run', 'short'];
       if (!Object.keys(fe).some((k) => known.includes(k)) || fe._ || fe.body) setFormError(err);
