@@ -6,6 +6,7 @@
 # on 127.0.0.1 and stops by itself.
 #
 # Usage: bench/http/run.sh [seconds per scenario (10)] [connections (32)] > results.md
+#        YAA_BENCH_DB=postgres bench/http/run.sh ...   # the same on a throwaway PostgreSQL
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -19,8 +20,10 @@ tmp=$(mktemp -d /tmp/yaa-bench-http-XXXXXX)
 chmod 755 "$tmp"
 yaa_pid=""
 nginx_conf="$tmp/nginx.conf"
+pg_dir=""
 cleanup() {
   [ -n "$yaa_pid" ] && kill "$yaa_pid" 2>/dev/null && wait "$yaa_pid" 2>/dev/null || true
+  [ -n "$pg_dir" ] && "$src/tests/lib/pg-stop" "$pg_dir" >/dev/null 2>&1 || true
   [ -f "$tmp/nginx.pid" ] && nginx -c "$nginx_conf" -p "$tmp" -s stop 2>/dev/null || true
   rm -rf "$tmp"
 }
@@ -33,13 +36,27 @@ export YAA_BENCH_KEY=$key
 mkdir -p "$tmp/channels/demo" "$tmp/output"
 printf 'channel:\n  name: "Demo"\n' > "$tmp/channels/demo/config.yaml"
 yport=$(free_port)
-( cd "$tmp" && DATABASE_URL="sqlite:///$tmp/yaa.db" ADMIN_API_KEY="$key" LOG_LEVEL=error \
+db_url="sqlite:///$tmp/yaa.db"
+if [ "${YAA_BENCH_DB:-sqlite}" = postgres ]; then
+  eval "$("$src/tests/lib/pg-start")"
+  db_url=$PGTEST_URL
+  pg_dir=$PGTEST_DIR
+fi
+( cd "$tmp" && DATABASE_URL="$db_url" ADMIN_API_KEY="$key" LOG_LEVEL=error \
   RATE_LIMIT_PER_MINUTE=1000000000 CHANNELS_DIR="$tmp/channels" OUTPUT_DIR="$tmp/output" \
   YAA_MIGRATIONS_DIR="$src/migrations" YAA_WEB_DIR="$tmp/none" \
   exec "$bin" serve --host 127.0.0.1 --port "$yport" --workers 0 >"$tmp/serve.log" 2>&1 ) &
 yaa_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$yport/api/v1/health" >/dev/null && break; sleep 0.1; done
 # 10,000 runs to list (inserted directly: the benchmark measures reads, not the seeding)
+if [ -n "$pg_dir" ]; then
+  psql -q "$db_url" -c "INSERT INTO pipeline_runs (id, channel_id, topic, brand_name, dry_run,
+    status, errors_json, created_at, updated_at) SELECT gen_random_uuid()::text, 'demo',
+    'topic ' || i, '', 0, CASE WHEN i % 3 = 0 THEN 'failed' ELSE 'completed' END, '[]',
+    to_char(timestamp '2026-01-01' + i * interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
+    to_char(timestamp '2026-01-01' + i * interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')
+    FROM generate_series(1, 10000) AS i" >/dev/null
+else
 python3 - "$tmp/yaa.db" <<'PY'
 import sqlite3, sys, uuid
 con = sqlite3.connect(sys.argv[1], timeout=30)
@@ -50,6 +67,7 @@ con.executemany("INSERT INTO pipeline_runs (id, channel_id, topic, brand_name, d
                 [r + (r[4],) for r in rows])
 con.commit()
 PY
+fi
 
 # ---- nginx with one static JSON file (the ceiling)
 nport=$(free_port)
@@ -87,7 +105,8 @@ run() { # name url [lua]
   errs=$(awk '/Non-2xx/ {print $5}' <<<"$out")
   printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${errs:-0}"
 }
-echo "wrk -t$threads -c$conns -d${secs}s on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "wrk -t$threads -c$conns -d${secs}s on $(nproc) cores, database ${YAA_BENCH_DB:-sqlite}," \
+     "$(date -u +%Y-%m-%dT%H:%MZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| scenario | requests/s | p50 | p99 | non-2xx |"
 echo "| --- | --- | --- | --- | --- |"
