@@ -25,7 +25,7 @@ static const command *commands(size_t *n) {
         {"run", NULL,
          "run --channel ID --topic \"...\" [--dry-run] [--short] [--from-stage S] [--json]",
          "run one pipeline in the foreground"},
-        {"channels", NULL, "channels list | show ID | validate ID", "the channel registry"},
+        {"channels", NULL, "channels list | show ID | validate ID... | --all | sync", "the channel registry"},
         {"db", NULL, "db upgrade | downgrade [N] | history | current", "database migrations"},
         {"keys", NULL,
          "keys create --name N [--scopes read,write,admin] [--expires-days D] | list | revoke ID",
