@@ -1,10 +1,10 @@
 /* redis_queue.c - the redis backend of the queue (QUEUE_URL=redis://host:port/db): Redis
- * Streams with the consumer group `workers`. XADD enqueues, XREADGROUP claims (blocking up to
- * wait_ms), XACK acknowledges; entries of dead consumers are reclaimed with XAUTOCLAIM once
- * idle longer than the lease; a lease is renewed with XCLAIM JUSTID (resets the idle time).
- * Retries wait in the sorted set `:delayed`, dead letters live in the hash `:dead`; every
- * state change is one Lua script (redis_scripts.h), so a crash or a Redis restart between two
- * calls neither loses nor duplicates a job. */
+ * Streams with the consumer group `workers`. XADD enqueues, XREADGROUP claims (one Lua script
+ * when a job is ready, else a blocking XREADGROUP up to wait_ms), XACK acknowledges; entries of
+ * dead consumers are reclaimed with XAUTOCLAIM once idle longer than the lease; a lease is renewed
+ * with XCLAIM JUSTID (resets the idle time). Retries wait in the sorted set `:delayed`, dead
+ * letters live in the hash `:dead`; every state change is one Lua script (redis_scripts.h), so a
+ * crash or a Redis restart between two calls neither loses nor duplicates a job. */
 #include "queue/queue.h"
 
 #include "core/log.h"
@@ -53,6 +53,14 @@ static redisReply *eval(redis_queue *q, const char *script, int argc, const char
     for (int i = 0; i < 5; i++) argv[n++] = RQ_KEYS[i];
     for (int i = 0; i < argc && n < 16; i++) argv[n++] = args[i];
     redisReply *rep = yaa_redis_cmd(q->r, 0, n, argv, NULL, err);
+    if (rep && rep->type == REDIS_REPLY_ERROR && strstr(rep->str, "NOGROUP")) {
+        /* The stream vanished (Redis restarted without its data): recreate the group. */
+        freeReplyObject(rep);
+        const char *g[] = {"XGROUP", "CREATE", RQ_STREAM, RQ_GROUP, "0", "MKSTREAM"};
+        rep = yaa_redis_cmd(q->r, 0, 6, g, NULL, err);
+        if (rep) freeReplyObject(rep);
+        rep = yaa_redis_cmd(q->r, 0, n, argv, NULL, err);
+    }
     if (rep && rep->type == REDIS_REPLY_ERROR) {
         yaa_err_set(err, YAA_EIO, "Redis at %s: %s", yaa_redis_where(q->r), rep->str);
         freeReplyObject(rep);
@@ -135,52 +143,6 @@ static int start(redis_queue *q, const char *id, const char *run, yaa_job *out, 
     return rc;
 }
 
-/* Takes over one entry idle longer than the lease (its consumer died); 1 when got. */
-static int autoclaim(redis_queue *q, const char *worker, yaa_job *out, yaa_err *err) {
-    char idle[24], cursor[64];
-    snprintf(idle, sizeof idle, "%ld",
-             (long)(q->base.lease_sec > 0 ? q->base.lease_sec : 0) * 1000);
-    pthread_mutex_lock(&q->mu);
-    snprintf(cursor, sizeof cursor, "%s", q->cursor[0] ? q->cursor : "0-0");
-    pthread_mutex_unlock(&q->mu);
-    const char *argv[] = {"XAUTOCLAIM", RQ_STREAM, RQ_GROUP, worker, idle, cursor, "COUNT", "1"};
-    redisReply *rep = yaa_redis_cmd(q->r, 0, 8, argv, NULL, err);
-    if (!rep) return err && err->code ? err->code : YAA_EIO;
-    if (rep->type == REDIS_REPLY_ERROR) {
-        int rc = yaa_err_set(err, YAA_EIO, "Redis at %s: XAUTOCLAIM: %s", yaa_redis_where(q->r),
-                             rep->str);
-        freeReplyObject(rep);
-        return rc;
-    }
-    int got = 0;
-    if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2) {
-        pthread_mutex_lock(&q->mu);
-        snprintf(q->cursor, sizeof q->cursor, "%s",
-                 rep->element[0]->type == REDIS_REPLY_STRING ? rep->element[0]->str : "0-0");
-        pthread_mutex_unlock(&q->mu);
-        const redisReply *list = rep->element[1];
-        for (size_t i = 0; i < list->elements && !got; i++) {
-            const char *id = NULL, *run = NULL;
-            if (!entry_of(list->element[i], &id, &run)) continue;
-            int rc = start(q, id, run, out, err);
-            if (rc == 0)
-                got = 1;
-            else if (rc != YAA_ENOTFOUND) {
-                freeReplyObject(rep);
-                return rc;
-            }
-        }
-    }
-    freeReplyObject(rep);
-    return got;
-}
-
-static int promote(redis_queue *q, yaa_err *err) {
-    const char *args[] = {"100"};
-    long long n = 0;
-    return eval_int(q, RQ_PROMOTE, 1, args, &n, err);
-}
-
 /* Starts the first entry of an XREADGROUP reply; 1 when a job started, 0 none, < 0 error. */
 static int start_first(redis_queue *q, const redisReply *rep, yaa_job *out, yaa_err *err) {
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements == 0) return 0;
@@ -196,64 +158,62 @@ static int start_first(redis_queue *q, const redisReply *rep, yaa_job *out, yaa_
     return 0;
 }
 
-/* A worker claims only when idle, so an entry already pending under its own name was
- * delivered but its reply lost (connection broken mid-command): take it up again at once
- * instead of waiting for the lease to expire. */
-static int own_pending(redis_queue *q, const char *worker, yaa_job *out, yaa_err *err) {
-    const char *argv[] = {"XREADGROUP", "GROUP",   RQ_GROUP,  worker, "COUNT",
-                          "1",          "STREAMS", RQ_STREAM, "0"};
-    redisReply *rep = yaa_redis_cmd(q->r, 0, 9, argv, NULL, err);
+/* The one-round-trip claim (RQ_CLAIM): 1 when a job started, 0 when none is due, < 0 error. */
+static int fast_claim(redis_queue *q, const char *worker, yaa_job *out, yaa_err *err) {
+    char lease[24], cursor[64], now[YAA_TIME_LEN + 1];
+    snprintf(lease, sizeof lease, "%ld",
+             (long)(q->base.lease_sec > 0 ? q->base.lease_sec : 0) * 1000);
+    pthread_mutex_lock(&q->mu);
+    snprintf(cursor, sizeof cursor, "%s", q->cursor[0] ? q->cursor : "0-0");
+    pthread_mutex_unlock(&q->mu);
+    yaa_time_format(yaa_now(), now);
+    const char *args[] = {worker, lease, cursor, now};
+    redisReply *rep = eval(q, RQ_CLAIM, 4, args, err);
     if (!rep) return err && err->code ? err->code : YAA_EIO;
-    int rc = rep->type == REDIS_REPLY_ERROR ? 0 : start_first(q, rep, out, err);
+    int got = 0;
+    if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1) {
+        pthread_mutex_lock(&q->mu);
+        snprintf(q->cursor, sizeof q->cursor, "%s",
+                 rep->element[0]->type == REDIS_REPLY_STRING ? rep->element[0]->str : "0-0");
+        pthread_mutex_unlock(&q->mu);
+    }
+    if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 7) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->id, sizeof out->id, "%s", rep->element[1]->str);
+        snprintf(out->run_id, sizeof out->run_id, "%s", rep->element[2]->str);
+        out->attempt = (int)rep->element[3]->integer;
+        out->max_attempts = (int)rep->element[4]->integer;
+        if (yaa_queue_parse_payload(rep->element[6]->str, out, NULL) != 0)
+            snprintf(out->type, sizeof out->type, "pipeline.run");
+        snprintf(out->run_id, sizeof out->run_id, "%s", rep->element[2]->str);
+        snprintf(out->from_stage, sizeof out->from_stage, "%s", rep->element[5]->str);
+        got = 1;
+    }
     freeReplyObject(rep);
-    return rc;
+    return got;
 }
 
 static int q_claim(yaa_queue *qq, const char *worker, int wait_ms, yaa_job *out, yaa_err *err) {
     redis_queue *q = rq(qq);
     uint64_t deadline = yaa_mono_ns() + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000ull;
-    int rc = own_pending(q, worker, out, err);
-    if (rc < 0) return rc;
-    if (rc == 1) return 0;
     for (;;) {
-        rc = promote(q, err);
-        if (rc) return rc;
-        rc = autoclaim(q, worker, out, err);
+        int rc = fast_claim(q, worker, out, err);
         if (rc < 0) return rc;
         if (rc == 1) return 0;
         uint64_t now = yaa_mono_ns();
         long left = now < deadline ? (long)((deadline - now) / 1000000ull) : 0;
-        long block = left > 1000 ? 1000 : left; /* wake up for due retries and orphans */
+        if (left <= 0) return YAA_ENOTFOUND;
+        /* Wait for a new entry, waking at least once a second for due retries and orphans. */
         char bl[24];
-        snprintf(bl, sizeof bl, "%ld", block);
+        snprintf(bl, sizeof bl, "%ld", left > 1000 ? 1000 : left);
         const char *argv[] = {"XREADGROUP", "GROUP", RQ_GROUP,  worker,    "COUNT", "1",
                               "BLOCK",      bl,      "STREAMS", RQ_STREAM, ">"};
-        /* Without a wait, leave BLOCK out (BLOCK 0 would wait forever). */
-        const char *argv0[] = {"XREADGROUP", "GROUP",   RQ_GROUP,  worker, "COUNT",
-                               "1",          "STREAMS", RQ_STREAM, ">"};
-        redisReply *rep = block > 0 ? yaa_redis_cmd(q->r, (int)block, 11, argv, NULL, err)
-                                    : yaa_redis_cmd(q->r, 0, 9, argv0, NULL, err);
+        redisReply *rep = yaa_redis_cmd(q->r, left > 1000 ? 1000 : (int)left, 11, argv, NULL, err);
         if (!rep) return err && err->code ? err->code : YAA_EIO;
-        if (rep->type == REDIS_REPLY_ERROR) {
-            bool nogroup = strncmp(rep->str, "NOGROUP", 7) == 0;
-            int erc = yaa_err_set(err, YAA_EIO, "Redis at %s: XREADGROUP: %s",
-                                  yaa_redis_where(q->r), rep->str);
-            freeReplyObject(rep);
-            if (!nogroup) return erc;
-            /* The stream vanished (Redis restarted without its data): recreate the group. */
-            const char *g[] = {"XGROUP", "CREATE", RQ_STREAM, RQ_GROUP, "0", "MKSTREAM"};
-            redisReply *gr = yaa_redis_cmd(q->r, 0, 6, g, NULL, err);
-            if (gr) freeReplyObject(gr);
-            continue;
-        }
-        int got = start_first(q, rep, out, err);
-        if (got < 0) {
-            freeReplyObject(rep);
-            return got;
-        }
+        int got = rep->type == REDIS_REPLY_ERROR ? 0 : start_first(q, rep, out, err);
         freeReplyObject(rep);
+        if (got < 0) return got;
         if (got) return 0;
-        if (yaa_mono_ns() >= deadline) return YAA_ENOTFOUND;
     }
 }
 

@@ -25,45 +25,80 @@ static const char RQ_ENQUEUE[] =
     "redis.call('HDEL', KEYS[3], ARGV[1])\n"
     "return 1\n";
 
-/* ARGV: limit -> number of delayed runs moved back to the stream. */
-static const char RQ_PROMOTE[] =
-    RQ_OWNER "local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', nowms(), 'LIMIT', 0, "
-             "tonumber(ARGV[1]))\n"
-             "for _, run in ipairs(due) do\n"
-             "  redis.call('ZREM', KEYS[2], run)\n"
-             "  local rk = KEYS[4] .. run\n"
-             "  if redis.call('HGET', rk, 'state') == 'delayed' then\n"
-             "    local id = redis.call('XADD', KEYS[1], '*', 'run', run)\n"
-             "    redis.call('HSET', rk, 'state', 'queued', 'entry', id)\n"
-             "  end\n"
-             "end\n"
-             "return #due\n";
+/* start(entry, run, now): {attempt, max, from, payload} when the job starts, {0} when the
+ * entry is stale or cancelled (acked away), {-1} when it went dead (lease expired on its last
+ * attempt). */
+#define RQ_START_FN                                                                            \
+    "local function start(eid, run, now)\n"                                                    \
+    "local rk = KEYS[4] .. run\n"                                                              \
+    "local function drop() redis.call('XACK', KEYS[1], 'workers', eid) "                       \
+    "redis.call('XDEL', KEYS[1], eid) end\n"                                                   \
+    "local st = redis.call('HGET', rk, 'state')\n"                                             \
+    "if redis.call('HGET', rk, 'entry') ~= eid or (st ~= 'queued' and st ~= 'running') then\n" \
+    "  drop() return {0} end\n"                                                                \
+    "if redis.call('HGET', rk, 'cancel') == '1' then\n"                                        \
+    "  drop() redis.call('HSET', rk, 'state', 'cancelled')\n"                                  \
+    "  redis.call('HINCRBY', KEYS[5], 'cancelled', 1) return {0} end\n"                        \
+    "local a = redis.call('HINCRBY', rk, 'attempt', 1)\n"                                      \
+    "local max = tonumber(redis.call('HGET', rk, 'max'))\n"                                    \
+    "if a > max then\n"                                                                        \
+    "  drop()\n"                                                                               \
+    "  local e = 'lease expired (worker lost)'\n"                                              \
+    "  redis.call('HSET', rk, 'state', 'dead', 'last_error', e)\n"                             \
+    "  redis.call('HSET', KEYS[3], run, cjson.encode({run_id = run, attempts = a - 1,\n"       \
+    "    last_error = e, failed_at = now}))\n"                                                 \
+    "  return {-1} end\n"                                                                      \
+    "redis.call('HSET', rk, 'state', 'running')\n"                                             \
+    "return {a, max, redis.call('HGET', rk, 'from') or '', "                                   \
+    "redis.call('HGET', rk, 'payload') or ''}\n"                                               \
+    "end\n"
 
-/* ARGV: entry, run_id, now (RFC 3339) -> {attempt, max, from, payload} when the job starts,
- * {0} when the entry is stale or cancelled (acked away), {-1} when it went dead (lease
- * expired on its last attempt). */
-static const char RQ_START[] =
-    "local rk = KEYS[4] .. ARGV[2]\n"
-    "local function drop() redis.call('XACK', KEYS[1], 'workers', ARGV[1]) "
-    "redis.call('XDEL', KEYS[1], ARGV[1]) end\n"
-    "local st = redis.call('HGET', rk, 'state')\n"
-    "if redis.call('HGET', rk, 'entry') ~= ARGV[1] or (st ~= 'queued' and st ~= 'running') then\n"
-    "  drop() return {0} end\n"
-    "if redis.call('HGET', rk, 'cancel') == '1' then\n"
-    "  drop() redis.call('HSET', rk, 'state', 'cancelled')\n"
-    "  redis.call('HINCRBY', KEYS[5], 'cancelled', 1) return {0} end\n"
-    "local a = redis.call('HINCRBY', rk, 'attempt', 1)\n"
-    "local max = tonumber(redis.call('HGET', rk, 'max'))\n"
-    "if a > max then\n"
-    "  drop()\n"
-    "  local e = 'lease expired (worker lost)'\n"
-    "  redis.call('HSET', rk, 'state', 'dead', 'last_error', e)\n"
-    "  redis.call('HSET', KEYS[3], ARGV[2], cjson.encode({run_id = ARGV[2], attempts = a - 1,\n"
-    "    last_error = e, failed_at = ARGV[3]}))\n"
-    "  return {-1} end\n"
-    "redis.call('HSET', rk, 'state', 'running')\n"
-    "return {a, max, redis.call('HGET', rk, 'from') or '', redis.call('HGET', rk, 'payload') or "
-    "''}\n";
+/* ARGV: entry, run_id, now (RFC 3339) -> start()'s reply. */
+static const char RQ_START[] = RQ_START_FN "return start(ARGV[1], ARGV[2], ARGV[3])\n";
+
+/* One round trip for a claim that need not wait. ARGV: worker, lease_ms, autoclaim cursor, now.
+ * Moves due retries to the stream, then takes (1) an entry already pending under this worker
+ * (its reply was lost, e.g. in a Redis restart; a worker claims only when idle), (2) an entry
+ * idle longer than the lease (its worker died: XAUTOCLAIM), (3) a new entry. Returns
+ * {cursor, entry, run, attempt, max, from, payload} or {cursor} when nothing is due. */
+static const char RQ_CLAIM[] = RQ_OWNER RQ_START_FN
+    "local now = nowms()\n"
+    "local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)\n"
+    "for _, run in ipairs(due) do\n"
+    "  redis.call('ZREM', KEYS[2], run)\n"
+    "  local rk = KEYS[4] .. run\n"
+    "  if redis.call('HGET', rk, 'state') == 'delayed' then\n"
+    "    local id = redis.call('XADD', KEYS[1], '*', 'run', run)\n"
+    "    redis.call('HSET', rk, 'state', 'queued', 'entry', id)\n"
+    "  end\n"
+    "end\n"
+    "local cursor = ARGV[3]\n"
+    "local function take(entries)\n"
+    "  for _, e in ipairs(entries or {}) do\n"
+    "    local run = nil\n"
+    "    if type(e[2]) == 'table' then\n"
+    "      for i = 1, #e[2], 2 do if e[2][i] == 'run' then run = e[2][i + 1] end end end\n"
+    "    if not run then redis.call('XACK', KEYS[1], 'workers', e[1]) else\n"
+    "      local r = start(e[1], run, ARGV[4])\n"
+    "      if r[1] > 0 then return {cursor, e[1], run, r[1], r[2], r[3], r[4]} end\n"
+    "    end\n"
+    "  end\n"
+    "  return nil\n"
+    "end\n"
+    "local r = redis.call('XREADGROUP', 'GROUP', 'workers', ARGV[1], 'COUNT', 1, 'STREAMS', "
+    "KEYS[1], '0')\n"
+    "local x = r and take(r[1][2])\n"
+    "if x then return x end\n"
+    "local c = redis.call('XAUTOCLAIM', KEYS[1], 'workers', ARGV[1], ARGV[2], cursor, 'COUNT', "
+    "1)\n"
+    "cursor = c[1]\n"
+    "x = take(c[2])\n"
+    "if x then return x end\n"
+    "r = redis.call('XREADGROUP', 'GROUP', 'workers', ARGV[1], 'COUNT', 1, 'STREAMS', KEYS[1], "
+    "'>')\n"
+    "x = r and take(r[1][2])\n"
+    "if x then return x end\n"
+    "return {cursor}\n";
 
 /* ARGV: entry, worker -> 1 renewed, 0 owned by another worker, -1 not pending. */
 static const char RQ_RENEW[] =
