@@ -37,3 +37,6 @@ set_target_properties(rag_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINA
 add_executable(rag_compare ${CMAKE_SOURCE_DIR}/bench/rag/rag_compare.c)
 target_link_libraries(rag_compare PRIVATE yaa_agents)
 set_target_properties(rag_compare PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+# The chunkers, the hash embedder and the query term builders under libFuzzer (build-asan).
+yaa_fuzz(rag_chunk SOURCE ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_rag_chunk.c DEPS yaa_rag SECONDS 5)
