@@ -28,7 +28,8 @@ TOPIC = "2026년 가성비 무선 이어폰 비교"
 
 
 def srt_cues(path):
-    text = open(path, encoding="utf-8").read().strip()
+    with open(path, encoding="utf-8") as f:
+        text = f.read().strip()
     cues = []
     for block in re.split(r"\n\s*\n", text):
         lines = block.strip().splitlines()
@@ -67,6 +68,7 @@ class PipelineTest(unittest.TestCase):
             "PROMPTS_DIR": os.path.join(SRC, "prompts"),
             "YAA_MIGRATIONS_DIR": os.path.join(SRC, "migrations"),
             "YAA_MEDIA_PRESET": "ultrafast",
+            "YAA_MEDIA_FPS": "10",  # the checks are about streams, timing and files, not motion
             "LOG_LEVEL": "warning",
         })
 
@@ -117,15 +119,17 @@ class PipelineTest(unittest.TestCase):
         self.assertLess(abs(cues[-1][1] - narration), 0.5)
         self.assertEqual(png_size(os.path.join(out, "thumbnail.png")), (1280, 720))
 
-        script = json.load(open(os.path.join(out, "script.json"), encoding="utf-8"))
+        with open(os.path.join(out, "script.json"), encoding="utf-8") as f:
+            script = json.load(f)
         self.assertEqual(script["language"], "ko")
         self.assertRegex(script["sections"][0]["narration"], "[가-힣]")
-        publish = json.load(open(os.path.join(out, "publish.json"), encoding="utf-8"))
+        with open(os.path.join(out, "publish.json"), encoding="utf-8") as f:
+            publish = json.load(f)
         self.assertTrue(publish["dry_run"])
-        start = publish["request"]["requests"][1]
+        start = publish["requests"][1]
         self.assertEqual(start["body"]["status"]["privacyStatus"], "private")
         self.assertTrue(start["body"]["status"]["containsSyntheticMedia"])
-        self.assertEqual(publish["request"]["quota_units"], 1650)
+        self.assertEqual(publish["quota_units"], 1650)
 
         stages = self.query("SELECT stage, status, attempt FROM run_stages WHERE run_id = ?", run_id)
         self.assertEqual(len(stages), 6)
