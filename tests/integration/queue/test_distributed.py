@@ -91,7 +91,7 @@ class Redis:
 class Stack:
     """PostgreSQL + Redis + 2 API processes + N worker processes, one temp dir."""
 
-    def __init__(self, workers=2):
+    def __init__(self, workers=2, queue_url=None):
         self.dir = tempfile.mkdtemp(prefix="yaa-queue-it-")
         out = subprocess.run([os.path.join(SRC, "tests", "lib", "pg-start")],
                              capture_output=True, text=True)
@@ -115,7 +115,7 @@ class Stack:
         self.env = dict(os.environ)
         self.env.update({
             "DATABASE_URL": self.db_url,
-            "QUEUE_URL": self.redis.url,
+            "QUEUE_URL": queue_url or self.redis.url,
             "ADMIN_API_KEY": ADMIN_KEY,
             "RATE_LIMIT_PER_MINUTE": "100000",
             "CHANNELS_DIR": channels,
@@ -360,6 +360,63 @@ class Distributed(unittest.TestCase):
             s.assert_alive(p)
         for x in rids + more:
             self.assertGreaterEqual(len(s.claims(x)), 3, x)
+
+    def test_5_sigterm_gives_back_the_job(self):
+        s = self.s
+        r = call(s.apis[1].port, "POST", API + "/pipeline/run",
+                 {"channel_id": "demo", "topic": "Graceful stop", "dry_run": True})
+        self.assertEqual(r.status, 202, r.body)
+        rid = r.json()["run_id"]
+
+        def in_media_editor():
+            st = {x["stage"]: x["status"] for x in s.run(s.apis[0], rid).get("stages", [])}
+            return st.get("media_editor") == "running"
+        wait_for(in_media_editor, 180, "the run to reach media_editor")
+        holder = s.claims(rid)[0][0]
+        before = self.stage_rows(rid)
+        holder.send_signal(signal.SIGTERM)  # finishes the stage, checkpoints, gives the job back
+        self.assertEqual(holder.wait(timeout=300), 0, s.logs(holder)[-2000:])
+        s.workers.remove(holder)
+        self.assertIn("job interrupted by shutdown", s.logs(holder))
+        s.workers.append(s.start_worker())
+
+        def finished():
+            d = s.run(s.apis[1], rid)
+            return d["status"] if d["status"] in ("completed", "failed", "cancelled") else None
+        self.assertEqual(wait_for(finished, 300, "the run to finish"), "completed")
+        stages = self.stage_rows(rid)
+        self.assertEqual({v[0] for v in stages.values()}, {"done"}, stages)
+        for stage, (st, attempt) in before.items():
+            if st == "done":  # finished before the stop: not run again
+                self.assertEqual(stages[stage][1], attempt, (stage, before, stages))
+        # the stage in progress was either finished by the stopping worker or interrupted at a
+        # checkpoint and run once more by the next one
+        self.assertIn(stages["media_editor"][1], (1, 2), stages)
+        self.assertEqual(stages["publisher"][1], 1, stages)
+        claims = [a for _, a in s.claims(rid, s.workers)]
+        self.assertEqual(claims, [1])  # given back: the new delivery is not another attempt
+
+
+class DbQueueAcrossProcesses(unittest.TestCase):
+    """QUEUE_URL=db on the shared PostgreSQL: the same `yaa worker` works with the db backend."""
+
+    def test_dead_letter_and_requeue(self):
+        s = Stack(workers=1, queue_url="db")
+        try:
+            rid = s.ghost_run()
+
+            def dead():
+                r = s.yaa("queue", "dead", "list")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                return [d for d in json.loads(r.stdout)["dead"] if d["run_id"] == rid]
+            d = wait_for(dead, 120, "the failing job in the dead letters")[0]
+            self.assertEqual(d["attempts"], 3)
+            self.assertEqual(s.queue_stats()["backend"], "db")
+            r = s.yaa("queue", "dead", "requeue", d["id"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            wait_for(lambda: len(s.claims(rid)) >= 4, 60, "the requeued job to be claimed")
+        finally:
+            s.stop()
 
 
 if __name__ == "__main__":
