@@ -13,6 +13,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.parse
@@ -180,6 +181,10 @@ class YaaServer:
                 rc = "killed"
         else:
             rc = self.proc.returncode
+        if rc != 0:  # keep the evidence: the tail of the server's log goes to stderr
+            self.log.flush()
+            self.log.seek(0)
+            sys.stderr.write("--- yaa serve exited %r; log tail:\n%s\n" % (rc, self.log.read()[-6000:]))
         self.log.close()
         if self.pg_dir:
             subprocess.run([os.path.join(SRC, "tests", "lib", "pg-stop"), self.pg_dir],
