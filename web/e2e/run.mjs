@@ -556,6 +556,12 @@ try {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 0, `horizontal overflow of ${overflow}px at 820px`);
     await shot(page, 'run-detail-tablet', { full: false });
+    for (const p of ['/', '/runs', '/runs/new', '/channels', '/usage', '/settings']) {
+      await visit(page, p, p);
+      await page.waitForTimeout(300);
+      const o = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(o <= 0, `horizontal overflow of ${o}px at 820px on ${p}`);
+    }
     await page.setViewportSize({ width: 1280, height: 860 });
     await visit(page, '/', 'dashboard');
     await page.locator('.topbar select').selectOption('ko');

@@ -135,6 +135,31 @@ export function UsagePage() {
             tokensLabel={byDay.data.totals.total_tokens > 0 ? t('usage.tokens') : t('usage.events')}
           />
         )}
+        {byDay.data && byDay.data.groups.length > 0 && (
+          <details class="as-table">
+            <summary>{t('usage.asTable')}</summary>
+            <table class="table dense">
+              <thead>
+                <tr>
+                  <th scope="col">{t('usage.day')}</th>
+                  <th scope="col" class="num">{t('usage.events')}</th>
+                  <th scope="col" class="num">{t('usage.tokens')}</th>
+                  <th scope="col" class="num">{t('usage.cost')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...byDay.data.groups].sort((a, b) => String(a.key).localeCompare(String(b.key))).map((g) => (
+                  <tr key={g.key ?? '-'}>
+                    <td class="mono">{g.key ?? '—'}</td>
+                    <td class="num">{fmtInt(g.events)}</td>
+                    <td class="num">{fmtInt(g.total_tokens)}</td>
+                    <td class="num">{fmtUsd(g.cost_usd)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        )}
       </Card>
       <div class="grid-2">
         <GroupTable title={t('usage.byAgent')} data={byAgent.data} id="by-agent" />
