@@ -105,6 +105,11 @@ int yaa_cmd_run(yaa_cli *cli) {
         yaa_cli_fail("run: migrations: %s", err.msg);
         goto out;
     }
+    /* Keep the channels table in step with the folders, as `yaa serve` does at start. */
+    if (yaa_channels_sync(db, cli->cfg->channels_dir, NULL, &err)) {
+        yaa_cli_fail("run: channels: %s", err.msg);
+        goto out;
+    }
     if (yaa_budget_check_start(db, ch, &err)) {
         yaa_cli_fail("run: %s", err.msg);
         goto out;
