@@ -145,7 +145,8 @@ static int cmd_query(yaa_cli *cli) {
     if (json) {
         print_json_hits(channel, query, mode, &r);
     } else if (!r.n) {
-        fprintf(stderr, "no results (is channel '%s' indexed? run: yaa rag index --channel %s)\n",
+        fprintf(stderr,
+                "no results (if channel '%s' was never indexed: yaa rag index --channel %s)\n",
                 channel, channel);
     } else {
         for (size_t i = 0; i < r.n; i++) {

@@ -172,11 +172,15 @@ static int vector_list(yaa_rag_embedder *emb, const matrix *m, const char *query
     }
     yaa_rag_dot_many(m->mat, m->n, m->dim, q, all);
     size_t got = yaa_rag_topk(all, m->n, limit, idx);
-    for (size_t i = 0; i < got; i++) {
-        ids[i] = m->ids[idx[i]];
-        scores[i] = all[idx[i]];
+    /* Best first; a score <= 0 means nothing in common (an empty query vector scores 0
+     * everywhere), so the list stops there. */
+    size_t kept = 0;
+    while (kept < got && all[idx[kept]] > 0.0f) {
+        ids[kept] = m->ids[idx[kept]];
+        scores[kept] = all[idx[kept]];
+        kept++;
     }
-    *n = got;
+    *n = kept;
     free(q);
     free(all);
     free(idx);

@@ -162,6 +162,11 @@ static void case_hybrid_and_context(void **state) {
         assert_true(rank_of_section(&r, "knowledge/studio.md#Lighting") > 0);
         yaa_rag_results_free(&r);
     }
+    /* A question with no word the embedder knows shares nothing with any chunk: no hits
+     * rather than the first rows in id order. */
+    assert_int_equal(
+        yaa_rag_search(e->db, NULL, "gg", "\xc2\xbd \xe2\x85\xab", 3, YAA_RAG_VECTOR, &r, &err), 0);
+    assert_int_equal(r.n, 0);
     /* RAG_ENABLED=false: nothing, no error. */
     e->cfg.rag_enabled = false;
     assert_int_equal(yaa_rag_retrieve(e->db, &e->cfg, "gg", "thumbnails", 5, &r, &err), 0);
