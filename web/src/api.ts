@@ -94,8 +94,8 @@ export interface RequestOptions {
   query?: Query;
   signal?: AbortSignal;
   key?: string | null;
-  /** Return the raw Response (for text and streams). */
-  raw?: boolean;
+  /** path is at the server root, not under /api/v1. */
+  root?: boolean;
 }
 
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
@@ -107,7 +107,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }
-  const url = path.startsWith('/health?root=1') ? '/health' : withQuery(API_BASE + path, opts.query);
+  const url = withQuery((opts.root ? '' : API_BASE) + path, opts.query);
   let res: Response;
   try {
     res = await fetch(url, { method: opts.method ?? 'GET', headers, body, signal: opts.signal });
@@ -126,7 +126,6 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     if (res.status === 401 && opts.key === undefined && apiKey) unauthorized?.();
     throw new ApiError(res.status, detail, detailMessage(res.status, detail, res.statusText));
   }
-  if (opts.raw) return res as unknown as T;
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;
@@ -137,7 +136,7 @@ export const api = {
   // A server that only has it at the root is asked there after a 404.
   health: (signal?: AbortSignal) =>
     request<Health>('/health', { signal, key: null }).catch((e) => {
-      if (e instanceof ApiError && e.status === 404) return request<Health>('/health?root=1', { signal, key: null });
+      if (e instanceof ApiError && e.status === 404) return request<Health>('/health', { signal, key: null, root: true });
       // 503 names the failing part in the same shape: show it rather than an error.
       if (e instanceof ApiError && e.status === 503 && e.detail && typeof e.detail === 'object') return e.detail as Health;
       throw e;
