@@ -1,11 +1,10 @@
 /* bench_usage.c - grouped usage (yaa_db_usage_summary, behind GET /usage/summary and
  * `yaa usage`) over N usage_events (default 1,000,000): loads them with one INSERT ... SELECT
  * (10,000 runs over 20 channels, 8 models of 5 providers, 90 days), then times every group_by
- * with no filter, with the last 30 days, and with one channel. With --compare it also times
- * the same queries on the indexes of 0004 (before migration 0020) and restores 0020.
+ * with no filter, with the last 30 days, and with one channel.
  * Figures: docs/benchmarks/usage.md.
  *
- *   bench_usage [DATABASE_URL] [N] [--compare]   default: a temporary SQLite file
+ *   bench_usage [DATABASE_URL] [N]   default: a temporary SQLite file
  *   (PostgreSQL: eval "$(tests/lib/pg-start)"; bench_usage "$PGTEST_URL")
  */
 #include <stdio.h>
@@ -24,16 +23,20 @@ static void die(const char *what, const yaa_err *err) {
     exit(1);
 }
 
-#define MODEL_CASE(i)                                                                          \
-    "CASE (" i ") %% 8 WHEN 0 THEN 'claude-sonnet-4-20250514' WHEN 1 THEN 'claude-3-5-haiku' " \
-    "WHEN 2 THEN 'gpt-4o' WHEN 3 THEN 'gpt-4o-mini' WHEN 4 THEN 'text-embedding-3-small' "     \
-    "WHEN 5 THEN 'eleven_multilingual_v2' WHEN 6 THEN 'espeak-ng' ELSE 'offline' END"
-#define PROVIDER_CASE(i)                                                                       \
-    "CASE (" i ") %% 8 WHEN 0 THEN 'anthropic' WHEN 1 THEN 'anthropic' WHEN 2 THEN 'openai' "  \
-    "WHEN 3 THEN 'openai' WHEN 4 THEN 'openai' WHEN 5 THEN 'elevenlabs' WHEN 6 THEN 'espeak' " \
-    "ELSE 'offline' END"
-#define AGENT_CASE(i)                                                                           \
-    "CASE (" i ") %% 6 WHEN 0 THEN 'brand_researcher' WHEN 1 THEN 'script_writer' WHEN 2 THEN " \
+/* Each agent calls one model, one of two per run (by run parity): 6 (agent, model) pairs a
+ * run, as a real pipeline has. */
+#define PAIR "((i %% 6) * 2 + (i / 100) %% 2)"
+#define MODEL_CASE                                                                              \
+    "CASE " PAIR " WHEN 0 THEN 'gpt-4o' WHEN 1 THEN 'gpt-4o-mini' WHEN 2 THEN "                 \
+    "'claude-sonnet-4-20250514' WHEN 3 THEN 'claude-3-5-haiku' WHEN 4 THEN 'gpt-4o' WHEN 5 "    \
+    "THEN 'gpt-4o-mini' WHEN 6 THEN 'eleven_multilingual_v2' WHEN 7 THEN 'espeak-ng' WHEN 8 "   \
+    "THEN 'gpt-image-1' WHEN 9 THEN 'cards' WHEN 10 THEN 'text-embedding-3-small' ELSE 'hash' " \
+    "END"
+#define PROVIDER_CASE                                                                         \
+    "CASE " PAIR " WHEN 2 THEN 'anthropic' WHEN 3 THEN 'anthropic' WHEN 6 THEN 'elevenlabs' " \
+    "WHEN 7 THEN 'espeak' WHEN 9 THEN 'cards' WHEN 11 THEN 'hash' ELSE 'openai' END"
+#define AGENT_CASE                                                                        \
+    "CASE i %% 6 WHEN 0 THEN 'brand_researcher' WHEN 1 THEN 'script_writer' WHEN 2 THEN " \
     "'seo_optimizer' WHEN 3 THEN 'media_generator' WHEN 4 THEN 'media_editor' ELSE 'rag' END"
 
 static void load(yaa_db *db, long n) {
@@ -62,42 +65,36 @@ static void load(yaa_db *db, long n) {
     if (yaa_db_exec(db, sql, NULL, 0, NULL, &err)) die("load runs", &err);
     /* Events: 100 per run, in time order over 90 days (7.776 s apart for 1M). */
     double step = 90.0 * 86400.0 / (double)n;
+    /* clang-format off */
+#define EVENT_COLS                                                                             \
+    "INSERT INTO usage_events (id, run_id, agent, provider, model, kind, prompt_tokens, "        \
+    "completion_tokens, total_tokens, units, cost_usd, created_at) "
+#define EVENT_SUMS                                                                             \
+    "'chat', 500 + i %% 1500, 100 + i %% 700, 600 + i %% 1500 + i %% 700, 0, "                   \
+    "(i %% 1000) / 100000.0, "
     if (pg)
-        snprintf(
-            sql, sizeof sql,
-            "INSERT INTO usage_events (id, run_id, agent, provider, model, kind, "
-            "prompt_tokens, completion_tokens, total_tokens, units, cost_usd, created_at) "
-            "SELECT 'ev-' || i, 'run-' || lpad((i / 100)::text, 6, '0'), " AGENT_CASE(
-                "i") ", " PROVIDER_CASE("i") ", " MODEL_CASE("i") ", 'chat', 500 + i %% 1500, "
-                                                                  "100 + i %% 700, 600 + i %% 1500 "
-                                                                  "+ i %% 700, 0, (i %% 1000) / "
-                                                                  "100000.0, "
-                                                                  "to_char(timestamp '2026-01-01' "
-                                                                  "+ (i * %.6f) * interval '1 "
-                                                                  "second', "
-                                                                  "'YYYY-MM-DD\"T\"HH24:MI:SS."
-                                                                  "US\"Z\"') FROM "
-                                                                  "generate_series(0, %ld) AS s(i)",
-            step, n - 1);
+        snprintf(sql, sizeof sql,
+                 EVENT_COLS "SELECT 'ev-' || i, 'run-' || lpad((i / 100)::text, 6, '0'), "
+                            AGENT_CASE ", " PROVIDER_CASE ", " MODEL_CASE ", " EVENT_SUMS
+                            "to_char(timestamp '2026-01-01' + (i * %.6f) * interval '1 second', "
+                            "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+                            "FROM generate_series(0, %ld) AS s(i)",
+                 step, n - 1);
     else
-        snprintf(
-            sql, sizeof sql,
-            "INSERT INTO usage_events (id, run_id, agent, provider, model, kind, "
-            "prompt_tokens, completion_tokens, total_tokens, units, cost_usd, created_at) "
-            "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < %ld) "
-            "SELECT 'ev-' || i, printf('run-%%06d', i / 100), " AGENT_CASE("i") ", " PROVIDER_CASE(
-                "i") ", " MODEL_CASE("i") ", 'chat', 500 + i %% 1500, "
-                                          "100 + i %% 700, 600 + i %% 1500 + i %% 700, 0, (i %% "
-                                          "1000) / 100000.0, "
-                                          "strftime('%%Y-%%m-%%dT%%H:%%M:%%S.000000Z', "
-                                          "'2026-01-01', '+' || "
-                                          "CAST(i * %.6f AS INTEGER) || ' seconds') FROM s",
-            n - 1, step);
+        snprintf(sql, sizeof sql,
+                 EVENT_COLS "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s "
+                            "WHERE i < %ld) SELECT 'ev-' || i, printf('run-%%06d', i / 100), "
+                            AGENT_CASE ", " PROVIDER_CASE ", " MODEL_CASE ", " EVENT_SUMS
+                            "strftime('%%Y-%%m-%%dT%%H:%%M:%%S.000000Z', '2026-01-01', '+' || "
+                            "CAST(i * %.6f AS INTEGER) || ' seconds') FROM s",
+                 n - 1, step);
+    /* clang-format on */
     if (yaa_db_exec(db, sql, NULL, 0, NULL, &err)) die("load events", &err);
     double t1 = yaa_mono_sec();
-    if (yaa_db_exec_script(
-            db, pg ? "VACUUM ANALYZE usage_events; ANALYZE pipeline_runs" : "ANALYZE", &err))
-        die("analyze", &err);
+    static const char *const pg_maint[] = {"VACUUM ANALYZE usage_events",
+                                           "VACUUM ANALYZE usage_rollup", "ANALYZE pipeline_runs"};
+    for (size_t k = 0; k < (pg ? 3u : 1u); k++)
+        if (yaa_db_exec_script(db, pg ? pg_maint[k] : "ANALYZE", &err)) die("analyze", &err);
     printf("loaded %ld events and %ld runs in %.1f s (analyze %.1f s)\n", n, runs, t1 - t0,
            yaa_mono_sec() - t1);
 }
@@ -147,7 +144,6 @@ int main(int argc, char **argv) {
     char dir[] = "/tmp/yaa-bench-usage-XXXXXX", url[256], mig[1024];
     const char *u = argc > 1 && *argv[1] ? argv[1] : NULL;
     long n = argc > 2 ? strtol(argv[2], NULL, 10) : 1000000;
-    bool compare = argc > 3 && strcmp(argv[3], "--compare") == 0;
     if (n <= 0) n = 1000000;
     if (!u) {
         if (!mkdtemp(dir)) die("mkdtemp", NULL);
@@ -162,18 +158,13 @@ int main(int argc, char **argv) {
     if (yaa_db_upgrade(db, mig, -1, NULL, &err)) die("upgrade", &err);
     printf("bench_usage: %s, %ld events\n", yaa_db_kind_name(db), n);
     load(db, n);
-    printf("\nwith migration 0020 (covering indexes):\n\n");
+    yaa_db_rows *r = NULL;
+    if (yaa_db_query(db, "SELECT COUNT(*) FROM usage_rollup", NULL, 0, &r, &err))
+        die("rollup rows", &err);
+    printf("usage_rollup: %lld rows\n", (long long)yaa_db_get_int(r, 0, 0));
+    yaa_db_rows_free(r);
+    printf("\nwith 0020 (covering indexes) and 0021 (daily rollup):\n\n");
     time_all(db);
-    if (compare) {
-        double t0 = yaa_mono_sec();
-        if (yaa_db_downgrade(db, mig, 19, NULL, &err)) die("downgrade", &err);
-        printf("\nwithout 0020 (the indexes of 0004; downgrade took %.1f s):\n\n",
-               yaa_mono_sec() - t0);
-        time_all(db);
-        t0 = yaa_mono_sec();
-        if (yaa_db_upgrade(db, mig, -1, NULL, &err)) die("upgrade", &err);
-        printf("\nre-applying 0020 on %ld rows took %.1f s\n", n, yaa_mono_sec() - t0);
-    }
     yaa_db_close(db);
     if (u == url) {
         char path[512];

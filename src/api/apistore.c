@@ -90,18 +90,7 @@ static int stages_of(struct yaa_db *db, const char *id, json_t **out, yaa_err *e
 
 static int usage_totals(struct yaa_db *db, const yaa_db_usage_filter *f, yaa_db_usage_totals *t,
                         yaa_err *err) {
-    yaa_arena a;
-    yaa_arena_init(&a, 1024);
-    yaa_db_usage_filter g = *f;
-    g.limit = 1;
-    g.offset = 0;
-    yaa_db_usage *items = NULL;
-    size_t n = 0;
-    int64_t total = 0;
-    memset(t, 0, sizeof *t);
-    int rc = yaa_db_usage_list(db, &g, &a, &items, &n, &total, t, err);
-    yaa_arena_free(&a);
-    return rc;
+    return yaa_db_usage_totals_get(db, f, t, err);
 }
 
 int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa_err *err) {
@@ -420,8 +409,11 @@ int yaa_apistore_usage(struct yaa_db *db, const yaa_usage_filter *f, json_t **ou
     int64_t total = 0;
     yaa_db_usage_totals t;
     memset(&t, 0, sizeof t);
-    int rc = yaa_db_usage_list(db, &g, &a, &items, &n, &total, &t, err);
+    /* The page from the events; the totals (and the count: totals.events) from the rollup. */
+    int rc = yaa_db_usage_list(db, &g, &a, &items, &n, NULL, NULL, err);
+    if (rc == 0) rc = yaa_db_usage_totals_get(db, &g, &t, err);
     if (rc == 0) {
+        total = t.events;
         json_t *events = json_array();
         for (size_t i = 0; i < n; i++) json_array_append_new(events, usage_json(&items[i]));
         *out = json_pack("{s:o, s:o, s:I, s:I, s:I}", "totals", totals_json(&t), "events", events,

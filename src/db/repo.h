@@ -299,11 +299,17 @@ typedef struct yaa_db_usage_group {
  * run, day, agent, provider, model, channel. */
 bool yaa_db_usage_group_by_valid(const char *group_by);
 
-/* Sums of the events matching f (limit/offset ignored) grouped in SQL by group_by; days in
+/* Sums of the events matching f (limit/offset ignored) grouped by group_by; days in
  * ascending order, other groups by cost (highest first) then key. totals (may be NULL) is
- * the sum over all groups. */
+ * the sum over all groups. Whole days come from usage_rollup (0021, kept by triggers), the
+ * partial days at the edges of from/to from usage_events, so the answer is exact. */
 int yaa_db_usage_summary(yaa_db *db, const yaa_db_usage_filter *f, const char *group_by,
                          yaa_arena *a, yaa_db_usage_group **groups, size_t *n,
                          yaa_db_usage_totals *totals, yaa_err *err);
+
+/* The totals of the events matching f (limit/offset ignored), read like the summary from the
+ * rollup of 0021: what RunDetail.cost_usd, the dashboard and budgets use. */
+int yaa_db_usage_totals_get(yaa_db *db, const yaa_db_usage_filter *f, yaa_db_usage_totals *t,
+                            yaa_err *err);
 
 #endif

@@ -11,19 +11,12 @@
 
 static int spent(struct yaa_db *db, const char *channel_id, const char *run_id, const char *from,
                  double *out, yaa_err *err) {
-    yaa_arena a;
-    yaa_arena_init(&a, 4096);
     yaa_db_usage_filter f = {0};
     f.channel_id = channel_id;
     f.run_id = run_id;
     f.from = from;
-    f.limit = 1;
-    yaa_db_usage *items = NULL;
-    size_t n = 0;
-    int64_t total = 0;
     yaa_db_usage_totals t = {0};
-    int rc = yaa_db_usage_list(db, &f, &a, &items, &n, &total, &t, err);
-    yaa_arena_free(&a);
+    int rc = yaa_db_usage_totals_get(db, &f, &t, err);
     *out = t.cost_usd;
     return rc;
 }

@@ -126,6 +126,28 @@ static void usage_cases_run(yaa_db *db) {
     yaa_db_usage_filter fa = {.agent = "script_writer", .provider = "anthropic", .run_id = r1};
     const usage_want one[] = {{"claude-sonnet-4", 1000, 500, 1, 0.0105}};
     usage_check(db, &fa, "model", one, 1);
+    /* A range with partial days at both ends: the edges come from the events, the whole
+     * day between from the rollup. */
+    yaa_db_usage_filter fe = {.from = "2026-02-01T10:30:00Z", .to = "2026-02-03T09:30:00Z"};
+    const usage_want edge_days[] = {{"2026-02-01", 2000, 100, 1, 0.006},
+                                    {"2026-02-02", 3000, 1000, 1, 0.024},
+                                    {"2026-02-03", 0, 0, 1, 0}};
+    usage_check(db, &fe, "day", edge_days, 3);
+    const usage_want edge_prov[] = {{"anthropic", 3000, 1000, 1, 0.024},
+                                    {"openai", 2000, 100, 1, 0.006},
+                                    {"espeak", 0, 0, 1, 0}};
+    usage_check(db, &fe, "provider", edge_prov, 3);
+    const usage_want edge_runs[] = {{r2, 3000, 1000, 2, 0.024}, {r1, 2000, 100, 1, 0.006}};
+    usage_check(db, &fe, "run", edge_runs, 2);
+    yaa_db_usage_filter fd = {.from = "2026-02-02", .to = "2026-02-03T23:59:59.999999Z"};
+    const usage_want whole[] = {{"2026-02-02", 3000, 1000, 1, 0.024},
+                                {"2026-02-03", 500, 0, 2, 0.00001}};
+    usage_check(db, &fd, "day", whole, 2);
+    yaa_db_usage_totals tt;
+    yaa_err terr = {0};
+    assert_int_equal(yaa_db_usage_totals_get(db, &fe, &tt, &terr), 0);
+    assert_int_equal(tt.events, 3);
+    assert_true(fabs(tt.cost_usd - 0.030) < 1e-9);
     yaa_db_usage_filter none = {.model = "no-such-model"};
     usage_check(db, &none, "day", NULL, 0);
 
@@ -139,6 +161,14 @@ static void usage_cases_run(yaa_db *db) {
     assert_false(yaa_db_usage_group_by_valid("week"));
     assert_true(yaa_db_usage_group_by_valid("channel"));
     yaa_arena_free(&a);
+
+    /* Deleting a run takes its usage out of the sums (the rollup follows the cascade). */
+    assert_int_equal(yaa_db_runs_delete(db, r2, &err), 0);
+    const usage_want after[] = {{r1, 3000, 600, 2, 0.0165}, {NULL, 500, 0, 1, 0.00001}};
+    usage_check(db, &all, "run", after, 2);
+    const usage_want after_days[] = {{"2026-02-01", 3000, 600, 2, 0.0165},
+                                     {"2026-02-03", 500, 0, 1, 0.00001}};
+    usage_check(db, &all, "day", after_days, 2);
 }
 
 #endif
