@@ -67,6 +67,12 @@ int yaa_rag_repo_state_set(yaa_db *db, const char *channel_id, const char *embed
                        NULL, err);
 }
 
+int yaa_rag_repo_lock_channel(yaa_db *tx, const char *channel_id, yaa_err *err) {
+    if (yaa_db_kind(tx) != YAA_DB_POSTGRES) return 0;
+    return yaa_db_exec(tx, "SELECT pg_advisory_xact_lock(7275010, hashtext(?))",
+                       YAA_DB_ARGS(yaa_db_text(channel_id)), NULL, err);
+}
+
 int yaa_rag_repo_channels(yaa_db *db, char ***ids, size_t *n, yaa_err *err) {
     *ids = NULL;
     *n = 0;

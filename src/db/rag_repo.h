@@ -39,6 +39,9 @@ void yaa_rag_state_free(yaa_rag_state *st);
 /* Upserts the state and bumps its generation. */
 int yaa_rag_repo_state_set(yaa_db *db, const char *channel_id, const char *embedder, int dim,
                            int64_t chunks, yaa_err *err);
+/* Inside a transaction: serialises writers of one channel's index (PostgreSQL: a
+ * transaction-scoped advisory lock; SQLite: BEGIN IMMEDIATE already does). */
+int yaa_rag_repo_lock_channel(yaa_db *tx, const char *channel_id, yaa_err *err);
 /* Channels with a recorded index, sorted. */
 int yaa_rag_repo_channels(yaa_db *db, char ***ids, size_t *n, yaa_err *err);
 

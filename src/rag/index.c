@@ -25,11 +25,20 @@ typedef struct plan {
     size_t nrows;
     unsigned char *keep; /* row j is reused */
     size_t total;
+    int64_t generation; /* of the index state the plan was made from (0: none) */
 } plan;
 
 static int apply(yaa_db *tx, void *arg, yaa_err *err) {
     plan *p = arg;
-    int rc = 0;
+    /* Another indexer of this channel may have committed since the plan was made (two
+     * workers starting runs of a fresh channel): then the plan is stale, start over. */
+    yaa_rag_state now = {0};
+    int rc = yaa_rag_repo_lock_channel(tx, p->channel_id, err);
+    if (!rc) rc = yaa_rag_repo_state(tx, p->channel_id, &now, err);
+    if (!rc && now.generation != p->generation)
+        rc = yaa_err_set(err, YAA_ECONFLICT, "the index changed while it was being rebuilt");
+    yaa_rag_state_free(&now);
+    if (rc) return rc;
     for (size_t j = 0; j < p->nrows && !rc; j++)
         if (!p->keep[j]) rc = yaa_rag_repo_delete(tx, p->rows[j].id, err);
     for (size_t i = 0; i < p->chunks->n && !rc; i++) {
@@ -122,6 +131,7 @@ static int index_channel(yaa_db *db, const yaa_config *cfg, yaa_rag_embedder *em
     if (!rc) rc = add_run_research(db, cfg, channel_id, &chunks, err);
     if (!rc) rc = yaa_rag_repo_state(db, channel_id, &state, err);
     if (!rc) rc = yaa_rag_repo_list(db, channel_id, &p.rows, &p.nrows, err);
+    p.generation = state.found ? state.generation : 0;
     if (rc) goto done;
     p.fresh = malloc(chunks.n + 1);
     p.keep = calloc(p.nrows + 1, 1);
@@ -196,6 +206,26 @@ done:
     return rc;
 }
 
+/* A plan made stale by a concurrent indexer is made again (a few times). */
+static int index_channel_retry(yaa_db *db, const yaa_config *cfg, yaa_rag_embedder *emb,
+                               const char *channel_id, yaa_rag_index_stats *st, yaa_err *err) {
+    int rc = 0;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        yaa_rag_index_stats one = {0};
+        rc = index_channel(db, cfg, emb, channel_id, &one, err);
+        if (rc == YAA_ECONFLICT) continue;
+        if (!rc) {
+            st->channels += one.channels;
+            st->chunks += one.chunks;
+            st->embedded += one.embedded;
+            st->kept += one.kept;
+            st->deleted += one.deleted;
+        }
+        return rc;
+    }
+    return rc;
+}
+
 static int cmp_name(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -205,7 +235,7 @@ int yaa_rag_index_with(yaa_db *db, const yaa_config *cfg, yaa_rag_embedder *emb,
     yaa_rag_index_stats local = {0};
     yaa_rag_index_stats *st = stats ? stats : &local;
     memset(st, 0, sizeof *st);
-    if (channel_id) return index_channel(db, cfg, emb, channel_id, st, err);
+    if (channel_id) return index_channel_retry(db, cfg, emb, channel_id, st, err);
     DIR *d = opendir(cfg->channels_dir);
     if (!d)
         return yaa_err_set(err, YAA_ENOTFOUND, "CHANNELS_DIR %s: cannot open it",
@@ -239,7 +269,7 @@ int yaa_rag_index_with(yaa_db *db, const yaa_config *cfg, yaa_rag_embedder *emb,
         int w = snprintf(path, sizeof path, "%s/%s", cfg->channels_dir, names[i]);
         if (w < 0 || (size_t)w >= sizeof path || stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
             continue;
-        rc = index_channel(db, cfg, emb, names[i], st, err);
+        rc = index_channel_retry(db, cfg, emb, names[i], st, err);
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);

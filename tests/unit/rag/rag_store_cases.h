@@ -6,6 +6,8 @@
 
 #include "test_util.h"
 
+#include <pthread.h>
+
 #include "db/db.h"
 #include "db/migrate.h"
 #include "db/rag_repo.h"
@@ -333,6 +335,49 @@ static void case_embedder_mismatch(void **state) {
     e->cfg.embedding_provider = "hash";
 }
 
+typedef struct racer {
+    store_env *e;
+    int rc;
+    yaa_err err;
+} racer;
+
+static void *race_index(void *arg) {
+    racer *r = arg;
+    yaa_rag_index_stats st;
+    r->rc = yaa_rag_index(r->e->db, &r->e->cfg, "gg", &st, &r->err);
+    return NULL;
+}
+
+/* Indexers of a fresh channel at once (workers starting runs): whichever commits later
+ * finds its plan stale and starts over, so no chunk is stored twice. */
+static void case_concurrent_index(void **state) {
+    store_env *e = *state;
+    enum { RACERS = 4 };
+    racer r[RACERS];
+    pthread_t t[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        r[i] = (racer){.e = e};
+        assert_int_equal(pthread_create(&t[i], NULL, race_index, &r[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < RACERS; i++)
+        if (r[i].rc) fail_msg("indexer %d: %s", i, r[i].err.msg);
+    yaa_rag_row *rows;
+    size_t n;
+    yaa_err err = {0};
+    assert_int_equal(yaa_rag_repo_list(e->db, "gg", &rows, &n, &err), 0);
+    yaa_rag_chunks c;
+    yaa_rag_chunks_init(&c);
+    assert_int_equal(yaa_rag_chunk_channel(&c, e->channels, e->output, "gg", &err), 0);
+    assert_int_equal(n, c.n);
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(rows[i].content_hash, rows[j].content_hash))
+                fail_msg("%s stored twice", rows[i].section);
+    yaa_rag_chunks_free(&c);
+    yaa_rag_rows_free(rows, n);
+}
+
 /* yaa_rag_eval_file over a small labelled file. */
 static void case_eval(void **state) {
     store_env *e = *state;
@@ -364,6 +409,7 @@ static void case_eval(void **state) {
         cmocka_unit_test_setup_teardown(case_korean, store_setup, store_teardown),             \
         cmocka_unit_test_setup_teardown(case_incremental, store_setup, store_teardown),        \
         cmocka_unit_test_setup_teardown(case_embedder_mismatch, store_setup, store_teardown),  \
-        cmocka_unit_test_setup_teardown(case_eval, store_setup, store_teardown)
+        cmocka_unit_test_setup_teardown(case_eval, store_setup, store_teardown),               \
+        cmocka_unit_test_setup_teardown(case_concurrent_index, store_setup, store_teardown)
 
 #endif
