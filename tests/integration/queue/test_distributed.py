@@ -8,7 +8,10 @@ port, AOF on), QUEUE_URL=redis://... (python3 stdlib only).
 - cancel through one API process reaches the job running on a worker;
 - a job that keeps failing (its channel does not exist) ends in the dead letters after
   max_attempts; `yaa queue dead requeue` puts it back;
-- Redis restarted while jobs are in flight: no job lost.
+- Redis restarted while jobs are in flight: no job lost;
+- SIGTERM to a worker: the job is given back (no extra attempt), finished stages kept;
+- QUEUE_URL=db on the shared PostgreSQL with a separate `yaa worker`;
+- REDIS_URL: the API rate limit holds across two API processes, local fallback without Redis.
 
 Run: python3 tests/integration/queue/test_distributed.py
 """
@@ -25,7 +28,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
-from yaa_server import ADMIN_KEY, SRC, BIN, Response, free_port  # noqa: E402,F401
+from yaa_server import ADMIN_KEY, SRC, BIN, Response, YaaServer, free_port  # noqa: E402,F401
 
 import http.client  # noqa: E402
 
@@ -417,6 +420,36 @@ class DbQueueAcrossProcesses(unittest.TestCase):
             wait_for(lambda: len(s.claims(rid)) >= 4, 60, "the requeued job to be claimed")
         finally:
             s.stop()
+
+
+class SharedRateLimit(unittest.TestCase):
+    """REDIS_URL: two API processes draw on one bucket per key; without Redis, local buckets."""
+
+    def test_limit_holds_across_processes(self):
+        root = tempfile.mkdtemp(prefix="yaa-rl-it-")
+        redis = Redis(root)
+        env = {"RATE_LIMIT_PER_MINUTE": "4", "REDIS_URL": redis.url, "LOG_LEVEL": "info"}
+        a = b = None
+        try:
+            a = YaaServer("sqlite", env=env)
+            b = YaaServer("sqlite", env=env)
+            seen = [a.get(API + "/pipeline/runs"), a.get(API + "/pipeline/runs"),
+                    b.get(API + "/pipeline/runs"), b.get(API + "/pipeline/runs")]
+            self.assertEqual([r.status for r in seen], [200] * 4)
+            self.assertEqual([r.header("X-RateLimit-Remaining") for r in seen],
+                             ["3", "2", "1", "0"])
+            r = a.get(API + "/pipeline/runs")  # the fifth across both processes
+            self.assertEqual(r.status, 429)
+            self.assertGreaterEqual(int(r.header("Retry-After")), 1)
+            redis.stop()  # Redis gone: each process limits on its own again
+            self.assertEqual(b.get(API + "/pipeline/runs").status, 200)
+            self.assertIn("shared rate limit unavailable", b.logs())
+        finally:
+            for srv in (a, b):
+                if srv:
+                    srv.stop()
+            redis.stop()
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
