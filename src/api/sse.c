@@ -14,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The pipeline's implementation lands separately; until then the bus is simply absent. */
-#pragma weak yaa_pipeline_subscribe
-#pragma weak yaa_pipeline_unsubscribe
-
 #define NST 6
 #define POLL_MS 250
 #define KEEPALIVE_NS (15ull * 1000000000ull)
@@ -149,7 +145,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max) {
 
 static void free_state(void *cls) {
     sse_state *st = cls;
-    if (st->sub > 0 && yaa_pipeline_unsubscribe) yaa_pipeline_unsubscribe(st->sub);
+    if (st->sub > 0) yaa_pipeline_unsubscribe(st->sub);
     atomic_fetch_sub(&st->api->sse_streams, 1);
     yaa_buf_free(&st->out);
     yaa_buf_free(&st->logs);
@@ -170,7 +166,7 @@ struct MHD_Response *yaa_sse_response(struct yaa_api *api, const char *run_id) {
     /* A retry hint, then the current state at once. */
     yaa_buf_puts(&st->out, "retry: 2000\n\n");
     atomic_fetch_add(&api->sse_streams, 1);
-    if (yaa_pipeline_subscribe) st->sub = yaa_pipeline_subscribe(on_bus, st);
+    st->sub = yaa_pipeline_subscribe(on_bus, st);
     struct MHD_Response *r =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, st, free_state);
     if (!r) free_state(st);

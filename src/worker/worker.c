@@ -14,9 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The pipeline implementation lands separately; without it a job fails with a clear error. */
-#pragma weak yaa_pipeline_execute
-
 typedef struct slot {
     struct yaa_worker_pool *pool;
     pthread_t thread;
@@ -61,9 +58,7 @@ static void run_job(slot *s, const yaa_job *job) {
                          : 0;
     yaa_run_options ro = {.from_stage = job->from_stage[0] ? job->from_stage : NULL};
     yaa_err err = {0};
-    int rc = yaa_pipeline_execute
-                 ? yaa_pipeline_execute(&env, job->run_id, &ro, &err)
-                 : yaa_err_set(&err, YAA_EUNAVAILABLE, "the pipeline is not built into this yaa");
+    int rc = yaa_pipeline_execute(&env, job->run_id, &ro, &err);
     yaa_err qerr = {0};
     if (rc == YAA_ECANCELLED && s->timed_out) {
         rc = yaa_err_set(&err, YAA_ETIMEOUT, "job timed out after %d s (YAA_JOB_TIMEOUT_SEC)",
