@@ -3,7 +3,8 @@
  * claim, execute with checkpoints, ack; leases renewed), serves its own /metrics, refreshes
  * the queue gauges every few seconds, and on SIGTERM/SIGINT stops gracefully: running
  * pipelines stop at their next checkpoint and their jobs are given back for re-delivery.
- * Per-job timeout: YAA_JOB_TIMEOUT_SEC (default 3600). */
+ * Per-job timeout: YAA_JOB_TIMEOUT_SEC (default 3600). Metrics port: --metrics-port P (0 = any
+ * free port); by default 9101, or a free port when 9101 is taken (several workers on a host). */
 #include "cli/cli.h"
 
 #include "core/buf.h"
@@ -19,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define DEFAULT_METRICS_PORT 9101
 
 static volatile sig_atomic_t stop_signal;
 
@@ -100,7 +103,15 @@ int yaa_cmd_worker(yaa_cli *cli) {
     if (yaa_queue_ping(queue, &err) != 0)
         yaa_log_ev(YAA_LOG_WARN, "worker", "queue not reachable yet; will keep trying",
                    YAA_F_STR("error", err.msg), YAA_F_END);
-    if (metrics_port >= 0 && yaa_metrics_listen(NULL, (int)metrics_port, NULL, &ml, &err) != 0) {
+    if (metrics_port < 0) { /* default: 9101, or any free port when another worker has it */
+        if (yaa_metrics_listen(NULL, DEFAULT_METRICS_PORT, NULL, &ml, &err) != 0) {
+            yaa_log_ev(YAA_LOG_INFO, "worker", "metrics port 9101 busy; using a free port",
+                       YAA_F_END);
+            err = (yaa_err){0};
+            metrics_port = 0;
+        }
+    }
+    if (!ml && yaa_metrics_listen(NULL, (int)metrics_port, NULL, &ml, &err) != 0) {
         yaa_cli_fail("worker: --metrics-port %ld: %s", metrics_port, err.msg);
         goto out;
     }
@@ -123,10 +134,9 @@ int yaa_cmd_worker(yaa_cli *cli) {
                YAA_F_STR("database", yaa_db_kind_name(db)), YAA_F_INT("concurrency", concurrency),
                YAA_F_INT("job_timeout_sec", wo.job_timeout_sec),
                YAA_F_INT("metrics_port", ml ? yaa_metrics_listener_port(ml) : -1), YAA_F_END);
-    /* A line for scripts and tests. */
-    if (ml)
-        fprintf(stderr, "yaa: worker metrics on http://0.0.0.0:%d/metrics\n",
-                yaa_metrics_listener_port(ml));
+    /* Lines for scripts and tests. */
+    fprintf(stderr, "yaa: worker metrics on http://0.0.0.0:%d/metrics\n",
+            yaa_metrics_listener_port(ml));
     fprintf(stderr, "yaa: worker started (%ld threads, queue %s)\n", concurrency,
             yaa_queue_name(queue));
     bool warned = false;
