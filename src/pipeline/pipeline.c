@@ -108,8 +108,24 @@ static json_t *result_of(const char *out_dir, json_t *outputs[]) {
                                   "subtitles.srt", "thumbnail.png", "video.mp4", "publish.json"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         json_array_append_new(arts, json_string(names[i]));
+    /* Per-section media, as artifact names relative to the run's folder. */
+    const json_t *media = outputs[YAA_AGENT_MEDIA_GENERATOR];
+    const json_t *segs = media ? json_object_get(media, "segments") : NULL;
+    json_t *images = json_array(), *audio = json_array();
+    size_t i, prefix = strlen(out_dir) + 1;
+    const json_t *seg;
+    json_array_foreach(segs, i, seg) {
+        const char *img = json_string_value(json_object_get(seg, "image"));
+        const char *wav = json_string_value(json_object_get(seg, "audio"));
+        if (img && strlen(img) > prefix && strncmp(img, out_dir, prefix - 1) == 0)
+            json_array_append_new(images, json_string(img + prefix));
+        if (wav && strlen(wav) > prefix && strncmp(wav, out_dir, prefix - 1) == 0)
+            json_array_append_new(audio, json_string(wav + prefix));
+    }
     json_object_set_new(res, "output_dir", json_string(out_dir));
     json_object_set_new(res, "artifacts", arts);
+    json_object_set_new(res, "images", images);
+    json_object_set_new(res, "audio", audio);
     const json_t *meta = outputs[YAA_AGENT_SEO_OPTIMIZER];
     if (meta) json_object_set(res, "title", json_object_get(meta, "title"));
     const json_t *ed = outputs[YAA_AGENT_MEDIA_EDITOR];

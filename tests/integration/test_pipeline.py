@@ -133,6 +133,9 @@ class PipelineTest(unittest.TestCase):
 
         stages = self.query("SELECT stage, status, attempt FROM run_stages WHERE run_id = ?", run_id)
         self.assertEqual(len(stages), 6)
+        result = json.loads(self.query("SELECT result_json FROM pipeline_runs WHERE id = ?", run_id)[0][0])
+        self.assertEqual(result["images"][0], "images/01.png")
+        self.assertEqual(len(result["images"]), len(script["sections"]))
         self.assertTrue(all(s[1] == "done" and s[2] == 1 for s in stages), stages)
         usage = self.query("SELECT agent, provider, kind, cost_usd FROM usage_events WHERE run_id = ?", run_id)
         agents = {u[0] for u in usage}
