@@ -456,8 +456,10 @@ class RealProcesses(unittest.TestCase):
     def test_scrape_serve_and_worker(self):
         # An in-process worker and an LLM provider that refuses connections: a run fails fast
         # at its first stage, so the run, stage and log series all get real values.
+        # One attempt: the failure is final at once, so the run counts as failed (a run the
+        # queue will retry is not).
         self.env.update(LLM_PROVIDER="openai", OPENAI_API_KEY="sk-test-not-a-key",
-                        OPENAI_BASE_URL="http://127.0.0.1:1/v1")
+                        OPENAI_BASE_URL="http://127.0.0.1:1/v1", YAA_QUEUE_MAX_ATTEMPTS="1")
         api_port = free_port()
         self.procs.append(Proc([YAA, "serve", "--host", "127.0.0.1", "--port", str(api_port),
                                 "--workers", "1"], env=self.env, cwd=self.tmp,
