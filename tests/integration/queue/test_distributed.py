@@ -10,7 +10,8 @@ port, AOF on), QUEUE_URL=redis://... (python3 stdlib only).
   max_attempts; `yaa queue dead requeue` puts it back;
 - Redis restarted while jobs are in flight: no job lost;
 - SIGTERM to a worker: the job is given back (no extra attempt), finished stages kept;
-- QUEUE_URL=db on the shared PostgreSQL with a separate `yaa worker`;
+- QUEUE_URL=db on the shared PostgreSQL with a separate `yaa worker`; the per-job timeout
+  (YAA_JOB_TIMEOUT_SEC) interrupting a run, failing it to the dead letters;
 - REDIS_URL: the API rate limit holds across two API processes, local fallback without Redis.
 
 Run: python3 tests/integration/queue/test_distributed.py
@@ -94,7 +95,7 @@ class Redis:
 class Stack:
     """PostgreSQL + Redis + 2 API processes + N worker processes, one temp dir."""
 
-    def __init__(self, workers=2, queue_url=None):
+    def __init__(self, workers=2, queue_url=None, env=None):
         self.dir = tempfile.mkdtemp(prefix="yaa-queue-it-")
         out = subprocess.run([os.path.join(SRC, "tests", "lib", "pg-start")],
                              capture_output=True, text=True)
@@ -131,6 +132,7 @@ class Stack:
             "YAA_QUEUE_LEASE_SEC": "3",
             "YAA_MEDIA_PRESET": "ultrafast",
         })
+        self.env.update(env or {})
         self.procs = []
         try:
             self.apis = [self.start_api(), self.start_api()]
@@ -418,6 +420,32 @@ class DbQueueAcrossProcesses(unittest.TestCase):
             r = s.yaa("queue", "dead", "requeue", d["id"])
             self.assertEqual(r.returncode, 0, r.stderr)
             wait_for(lambda: len(s.claims(rid)) >= 4, 60, "the requeued job to be claimed")
+        finally:
+            s.stop()
+
+    def test_job_timeout(self):
+        s = Stack(workers=1, queue_url="db", env={"YAA_JOB_TIMEOUT_SEC": "2"})
+        try:
+            r = call(s.apis[0].port, "POST", API + "/pipeline/run",
+                     {"channel_id": "demo", "topic": "Too slow", "dry_run": True})
+            self.assertEqual(r.status, 202, r.body)
+            rid = r.json()["run_id"]
+
+            def finished():
+                d = s.run(s.apis[1], rid)
+                return d if d["status"] in ("completed", "failed", "cancelled") else None
+            d = wait_for(finished, 300, "the run to finish")
+            # each attempt is interrupted inside the render, failed, retried; then dead
+            self.assertEqual(d["status"], "failed")
+            self.assertTrue(any("timed out" in e for e in d["errors"]), d["errors"])
+            self.assertEqual(sorted(a for _, a in s.claims(rid)), [1, 2, 3])
+            stages = {r[0]: (r[1], int(r[2])) for r in s.sql(
+                "SELECT stage, status, attempt FROM run_stages WHERE run_id = '%s'" % rid)}
+            for st in ("brand_researcher", "script_writer", "seo_optimizer", "media_generator"):
+                self.assertEqual(stages[st], ("done", 1), stages)  # not redone by the retries
+            self.assertEqual(stages["media_editor"][1], 3, stages)
+            dead = json.loads(s.yaa("queue", "dead", "list").stdout)["dead"]
+            self.assertIn("timed out", [x for x in dead if x["run_id"] == rid][0]["last_error"])
         finally:
             s.stop()
 
