@@ -11,15 +11,18 @@
 #include "api/apistore.h"
 #include "db/db.h"
 #include "db/repo.h"
+#include "llm/pricing.h"
 
 static const char usage[] =
     "Usage: yaa usage [--from T] [--to T] [--group-by day|run|agent|provider|model|channel]\n"
     "                 [--run ID] [--channel ID] [--agent A] [--provider P] [--model M] [--json]\n"
+    "       yaa usage --prices [--json]\n"
     "\n"
     "Spend and tokens recorded in usage_events (DATABASE_URL), one line per group (default:\n"
     "per day) and a totals line. T is RFC 3339 (2026-02-06T10:00:00Z) or a day (2026-02-06;\n"
     "as --to it means the end of that day). --json prints what GET /api/v1/usage/summary\n"
-    "answers. Costs are US dollars from the pricing table (docs/USAGE.md).\n";
+    "answers. Costs are US dollars from the pricing table (docs/USAGE.md); --prices prints\n"
+    "that table (the built-in one with its date, plus PRICING_FILE).\n";
 
 typedef struct {
     const char *name;
@@ -76,6 +79,51 @@ static void print_table(json_t *out, const char *by) {
     row(w, "TOTAL", json_object_get(out, "totals"));
 }
 
+/* The effective price table: PRICING_FILE rows first, then the built-in ones. */
+static int print_prices(const yaa_config *cfg, bool as_json) {
+    yaa_err err = {0};
+    if (yaa_pricing_load(cfg->pricing_file, &err)) return yaa_cli_fail("usage: %s", err.msg);
+    json_t *arr = json_array();
+    yaa_price p;
+    if (!as_json)
+        printf("prices in USD, built-in table of %s%s%s\n%-11s %-28s %-9s %9s %9s %9s %9s\n",
+               YAA_PRICING_DATE, cfg->pricing_file && *cfg->pricing_file ? " + " : "",
+               cfg->pricing_file ? cfg->pricing_file : "", "PROVIDER", "MODEL", "KIND", "IN/1M",
+               "OUT/1M", "CACHED/1M", "PER_UNIT");
+    for (size_t i = 0; yaa_pricing_entry(i, &p); i++) {
+        const char *kind = yaa_usage_kind_name(p.kind);
+        if (as_json) {
+            json_array_append_new(
+                arr,
+                json_pack("{s:s, s:s, s:s, s:f, s:f, s:o, s:f}", "provider", p.provider, "model",
+                          p.model, "kind", kind, "input_per_m", p.input_per_m, "output_per_m",
+                          p.output_per_m, "cached_input_per_m",
+                          p.cached_input_per_m < 0 ? json_null() : json_real(p.cached_input_per_m),
+                          "per_unit", p.per_unit));
+            continue;
+        }
+        char cached[32] = "-";
+        if (p.cached_input_per_m >= 0)
+            snprintf(cached, sizeof cached, "%.3f", p.cached_input_per_m);
+        printf("%-11s %-28s %-9s %9.3f %9.3f %9s %9.3f\n", p.provider, p.model, kind, p.input_per_m,
+               p.output_per_m, cached, p.per_unit);
+    }
+    if (as_json) {
+        json_t *o = json_pack("{s:s, s:s?, s:o}", "date", YAA_PRICING_DATE, "pricing_file",
+                              cfg->pricing_file && *cfg->pricing_file ? cfg->pricing_file : NULL,
+                              "models", arr);
+        char *s = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+        json_decref(o);
+        if (!s) return yaa_cli_fail("usage: out of memory");
+        puts(s);
+        free(s);
+    } else {
+        json_decref(arr);
+        printf("PER_UNIT: tts $ per 1K characters, image $ per image\n");
+    }
+    return YAA_EXIT_OK;
+}
+
 int yaa_cmd_usage(yaa_cli *cli) {
     if (yaa_cli_wants_help(cli->argc, cli->argv)) {
         fputs(usage, stdout);
@@ -83,14 +131,14 @@ int yaa_cmd_usage(yaa_cli *cli) {
     }
     const char *from = NULL, *to = NULL, *by = "day", *run = NULL, *channel = NULL, *agent = NULL,
                *provider = NULL, *model = NULL;
-    bool as_json = false;
+    bool as_json = false, prices = false;
     const opt opts[] = {{"--from", &from},         {"--to", &to},           {"--group-by", &by},
                         {"--run", &run},           {"--channel", &channel}, {"--agent", &agent},
                         {"--provider", &provider}, {"--model", &model}};
     for (int i = 1; i < cli->argc; i++) {
         const char *a = cli->argv[i];
-        if (strcmp(a, "--json") == 0) {
-            as_json = true;
+        if (strcmp(a, "--json") == 0 || strcmp(a, "--prices") == 0) {
+            *(a[2] == 'j' ? &as_json : &prices) = true;
             continue;
         }
         bool matched = false;
@@ -109,6 +157,7 @@ int yaa_cmd_usage(yaa_cli *cli) {
         if (!matched)
             return yaa_cli_usage_error("usage: unknown option '%s' (see `yaa usage --help`)", a);
     }
+    if (prices) return print_prices(cli->cfg, as_json);
     if (!yaa_db_usage_group_by_valid(by))
         return yaa_cli_usage_error(
             "usage: --group-by '%s' is not one of day, run, agent, provider, model, channel", by);

@@ -242,6 +242,11 @@ class UsageEndToEnd(unittest.TestCase):
         self.assertIn("%.4f" % expected, lines[-1])
         self.assertEqual(len({len(l) for l in lines}), 1, "columns are aligned:\n" + table.stdout)
 
+        prices = json.loads(self.yaa("usage", "--prices", "--json").stdout)
+        gpt = [m for m in prices["models"] if (m["provider"], m["model"]) == ("openai", "gpt-4o")]
+        self.assertEqual((gpt[0]["input_per_m"], gpt[0]["output_per_m"]), (2.5, 10.0))
+        self.assertEqual(self.yaa("usage", "--group-by", "week").returncode, 2)
+
         # The run's cost, the dashboard, the metrics.
         self.assertTrue(close(d["cost_usd"], expected), d["cost_usd"])
         dash = self.api("/dashboard/summary")
