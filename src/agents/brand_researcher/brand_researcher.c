@@ -21,20 +21,26 @@ static const char *RESEARCH_SCHEMA =
     "\"rules\":{\"type\":\"object\"},\"citations\":{\"type\":\"array\"}}}";
 
 /* Retrieves the brand knowledge closest to the topic into ctx->brief.context. The index is
- * built on first use so a fresh install needs no separate `yaa rag index`. */
+ * built on first use so a fresh install needs no separate `yaa rag index`. A hosted embedder
+ * reports its usage against this run and agent. */
 static int retrieve_context(yaa_agent_ctx *ctx, yaa_err *err) {
     if (!ctx->cfg->rag_enabled || !ctx->db) return 0;
+    yaa_rag_embedder *emb = NULL;
+    int rc = yaa_rag_embedder_open(ctx->cfg, &emb, err);
+    if (rc) return rc;
+    yaa_rag_embedder_set_usage_ctx(emb, &ctx->usage);
     yaa_rag_results res = {0};
-    int rc =
-        yaa_rag_retrieve(ctx->db, ctx->cfg, ctx->channel->id, ctx->topic, RESEARCH_K, &res, err);
+    rc = yaa_rag_search(ctx->db, emb, ctx->channel->id, ctx->topic, RESEARCH_K, YAA_RAG_HYBRID,
+                        &res, err);
     if (rc == 0 && res.n == 0) {
         yaa_rag_index_stats st = {0};
         yaa_agent_progress(ctx, "indexing brand knowledge of %s", ctx->channel->id);
-        rc = yaa_rag_index(ctx->db, ctx->cfg, ctx->channel->id, &st, err);
+        rc = yaa_rag_index_with(ctx->db, ctx->cfg, emb, ctx->channel->id, &st, err);
         if (rc == 0)
-            rc = yaa_rag_retrieve(ctx->db, ctx->cfg, ctx->channel->id, ctx->topic, RESEARCH_K, &res,
-                                  err);
+            rc = yaa_rag_search(ctx->db, emb, ctx->channel->id, ctx->topic, RESEARCH_K,
+                                YAA_RAG_HYBRID, &res, err);
     }
+    yaa_rag_embedder_free(emb);
     if (rc) {
         yaa_rag_results_free(&res);
         return rc;
