@@ -112,11 +112,11 @@ int main(int argc, char **argv) {
            "\"narration_sec\":%.3f,\"video_sec\":%.3f,\"generate_sec\":%.3f,\"render_sec\":%.3f,"
            "\"render_sec_per_video_min\":%.2f,\"render_cpu_sec\":%.3f,\"render_cpu_sec_per_video_"
            "min\":%.2f,"
-           "\"generate_sec_per_video_min\":%.2f}\n",
+           "\"generate_sec_per_video_min\":%.2f,\"render_max_rss_mb\":%ld}\n",
            sections, lang, vertical ? "true" : "false", style,
            env.x264_preset ? env.x264_preset : "veryfast", env.fps ? env.fps : 25, g.total_sec,
            res.duration_sec, gen, res.render_sec, res.render_sec * 60.0 / g.total_sec, res.cpu_sec,
-           res.cpu_sec * 60.0 / g.total_sec, gen * 60.0 / g.total_sec);
+           res.cpu_sec * 60.0 / g.total_sec, gen * 60.0 / g.total_sec, res.max_rss_mb);
     yaa_media_gen_result_free(&g);
     free(s);
     free(heads);

@@ -199,19 +199,34 @@ static void clip_graph(yaa_buf *g, const clip *c, const char *name, int W, int H
         yaa_buf_printf(g, "anullsrc=r=44100:cl=stereo,atrim=duration=%.3f[%sa];", c->dur, name);
 }
 
-/* The picture track, cheap for still images: each image is scaled and converted once (inputs
- * run at 1 fps), then cut into pieces on the output frame grid - a hold while its narration
- * plays and a short xfade into the next image centred on the join - and the pieces are
- * concatenated. Piece ends are rounded on absolute frame numbers, so the track lasts the
- * narration total to within half a frame however many segments there are, and xfade only
- * ever sees the few frames of a transition. Output label [vx]. */
+/* The picture track, cheap for still images: each image is one decoded frame, scaled and
+ * converted once, then cut into pieces on the output frame grid - a hold while its narration
+ * plays and a short xfade into the next image centred on the join, each made by `loop`
+ * repeating that one frame on demand (so memory holds one frame per image, whatever the
+ * length) - and the pieces are concatenated. Piece ends are rounded on absolute frame numbers, so
+ * the track lasts the narration total to within half a frame however many segments there are, and
+ * xfade only ever sees the few frames of a transition. Output label [vx]. */
 typedef struct piece {
     size_t a, b; /* images; b == a for a hold */
     long frames;
 } piece;
 
-static int video_graph(yaa_buf *g, const double *dur, size_t n, double fade, int W, int H, int fps,
-                       yaa_err *err) {
+/* True when path is a PNG of exactly w x h (its IHDR), so it needs no scale/pad. */
+static bool png_is_size(const char *path, int w, int h) {
+    unsigned char hdr[24];
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    bool ok = fread(hdr, 1, sizeof hdr, f) == sizeof hdr && !memcmp(hdr, "\x89PNG\r\n\x1a\n", 8) &&
+              !memcmp(hdr + 12, "IHDR", 4);
+    fclose(f);
+    if (!ok) return false;
+    long pw = ((long)hdr[16] << 24) | (hdr[17] << 16) | (hdr[18] << 8) | hdr[19];
+    long ph = ((long)hdr[20] << 24) | (hdr[21] << 16) | (hdr[22] << 8) | hdr[23];
+    return pw == w && ph == h;
+}
+
+static int video_graph(yaa_buf *g, const char *const *images, const double *dur, size_t n,
+                       double fade, int W, int H, int fps, yaa_err *err) {
     piece *p = calloc(2 * n, sizeof *p);
     int *uses = calloc(n, sizeof *uses), *used = calloc(n, sizeof *used);
     if (!p || !uses || !used) {
@@ -234,11 +249,14 @@ static int video_graph(yaa_buf *g, const double *dur, size_t n, double fade, int
         at = next;
     }
     for (size_t i = 0; i < n; i++) {
-        yaa_buf_printf(
-            g,
-            "[%zu:v]scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:(ow-iw)/2:"
-            "(oh-ih)/2,setsar=1,format=yuv420p",
-            i, W, H, W, H);
+        /* cards are drawn at the output size: only foreign pictures are scaled and padded */
+        if (png_is_size(images[i], W, H))
+            yaa_buf_printf(g, "[%zu:v]format=yuv420p,setsar=1", i);
+        else
+            yaa_buf_printf(g,
+                           "[%zu:v]format=yuv420p,scale=%d:%d:force_original_aspect_ratio=decrease,"
+                           "pad=%d:%d:(ow-iw)/2:(oh-ih)/2,setsar=1",
+                           i, W, H, W, H);
         if (uses[i] > 1) {
             yaa_buf_printf(g, ",split=%d", uses[i]);
             for (int k = 0; k < uses[i]; k++) yaa_buf_printf(g, "[s%zu_%d]", i, k);
@@ -249,19 +267,22 @@ static int video_graph(yaa_buf *g, const double *dur, size_t n, double fade, int
     }
     for (size_t k = 0; k < np; k++) {
         if (p[k].a == p[k].b) {
-            yaa_buf_printf(g, "[s%zu_%d]fps=%d,trim=end_frame=%ld,setpts=PTS-STARTPTS[p%zu];",
-                           p[k].a, used[p[k].a]++, fps, p[k].frames, k);
-        } else {
+            yaa_buf_printf(g, "[s%zu_%d]loop=loop=%ld:size=1:start=0,setpts=N/%d/TB[p%zu];", p[k].a,
+                           used[p[k].a]++, p[k].frames - 1, fps, k);
+        } else { /* one spare frame each, trimmed after: xfade may end a frame early */
             yaa_buf_printf(g,
-                           "[s%zu_%d]fps=%d,trim=end_frame=%ld,setpts=PTS-STARTPTS[pa%zu];"
-                           "[s%zu_%d]fps=%d,trim=end_frame=%ld,setpts=PTS-STARTPTS[pb%zu];"
-                           "[pa%zu][pb%zu]xfade=transition=fade:duration=%.6f:offset=0[p%zu];",
-                           p[k].a, used[p[k].a]++, fps, p[k].frames, k, p[k].b, used[p[k].b]++, fps,
-                           p[k].frames, k, k, k, (double)p[k].frames / fps, k);
+                           "[s%zu_%d]loop=loop=%ld:size=1:start=0,setpts=N/%d/TB[pa%zu];"
+                           "[s%zu_%d]loop=loop=%ld:size=1:start=0,setpts=N/%d/TB[pb%zu];"
+                           "[pa%zu][pb%zu]xfade=transition=fade:duration=%.6f:offset=0,"
+                           "trim=end_frame=%ld[p%zu];",
+                           p[k].a, used[p[k].a]++, p[k].frames, fps, k, p[k].b, used[p[k].b]++,
+                           p[k].frames, fps, k, k, k, (double)p[k].frames / fps, p[k].frames, k);
         }
     }
     for (size_t k = 0; k < np; k++) yaa_buf_printf(g, "[p%zu]", k);
-    int rc = yaa_buf_printf(g, "concat=n=%zu:v=1:a=0[vx];", np);
+    /* one clean timeline: frame n at n/fps (xfade output carries no frame durations, which
+     * would make concat overlap pieces and the muxer drop frames) */
+    int rc = yaa_buf_printf(g, "concat=n=%zu:v=1:a=0,settb=1/%d,setpts=N/%d/TB[vx];", np, fps, fps);
     free(p);
     free(uses);
     free(used);
@@ -334,16 +355,13 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
                          "-progress", "pipe:1",       "-y", NULL};
     for (int i = 0; pre[i]; i++) arg(&a, pre[i]);
     int input = 0;
-    /* inputs 0..n-1: the images, at 1 fps (scaled once per second, then repeated by fps) */
+    /* inputs 0..n-1: the images, one frame each (scaled once, repeated by `loop`) */
     for (size_t i = 0; i < n; i++) {
-        double len = req->durations[i] + (n > 1 ? (i == 0 || i == n - 1 ? fade / 2 : fade) : 0);
         char *p = abs_path(req->images[i]);
-        arg(&a, "-loop");
+        arg(&a, "-threads"); /* one decoder thread per picture: each would hold its own frames */
         arg(&a, "1");
         arg(&a, "-framerate");
-        arg(&a, "1");
-        arg(&a, "-t");
-        argf(&a, "%.3f", ceil(len) + 1);
+        argf(&a, "%d", fps);
         arg(&a, "-i");
         arg(&a, p ? p : req->images[i]);
         free(p);
@@ -391,7 +409,7 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     }
 
     /* video: see video_graph() */
-    if ((rc = video_graph(&g, req->durations, n, fade, W, H, fps, err))) goto out;
+    if ((rc = video_graph(&g, req->images, req->durations, n, fade, W, H, fps, err))) goto out;
     const char *last = "vx";
     if (subs && !soft) {
         char font[128];
@@ -476,6 +494,11 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     double expected = total + intro.dur + outro.dur;
     yaa_log_ev(YAA_LOG_DEBUG, "media", "ffmpeg filtergraph", YAA_F_STR("graph", g.data), YAA_F_END);
     double cpu = 0;
+    long rss_kb = 0;
+    /* the address-space cap: explicit, or 4 GiB growing with the pictures held (~30 MB
+     * resident per section at 1080p, measured; virtual size runs higher) */
+    long mem_mb = env.render_mem_mb;
+    if (!env_in || env_in->render_mem_mb == 0) mem_mb = (long)fmax(4096, 1024 + 64 * (double)n);
     if (yaa__render_acquire(&env)) {
         rc = yaa_err_set(err, YAA_ECANCELLED, "render: cancelled while waiting for a render slot");
         goto out;
@@ -485,10 +508,11 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     yaa__proc_opts po = {.env = &env,
                          .progress_total = expected,
                          .timeout_sec = env.render_timeout_sec,
-                         .mem_mb = env.render_mem_mb,
+                         .mem_mb = mem_mb,
                          .what = "render",
                          .cwd = work,
-                         .cpu_sec = &cpu};
+                         .cpu_sec = &cpu,
+                         .max_rss_kb = &rss_kb};
     rc = yaa__media_run(a.v, &po, err);
     double took = yaa_mono_sec() - t0;
     yaa__render_release();
@@ -506,12 +530,14 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     if (res) {
         res->render_sec = took;
         res->cpu_sec = cpu;
+        res->max_rss_mb = rss_kb / 1024;
         yaa_media_probe_info pi;
         if (!yaa_media_probe(&env, out_abs, &pi, NULL)) res->duration_sec = pi.duration;
     }
     yaa_log_ev(YAA_LOG_INFO, "media", "video rendered", YAA_F_STR("path", req->out_path),
                YAA_F_NUM("duration_sec", expected), YAA_F_NUM("render_sec", took),
-               YAA_F_NUM("cpu_sec", cpu), YAA_F_INT("segments", (long)n), YAA_F_END);
+               YAA_F_NUM("cpu_sec", cpu), YAA_F_INT("max_rss_mb", rss_kb / 1024),
+               YAA_F_INT("segments", (long)n), YAA_F_END);
 out:
     if (subs_abs[0]) unlink(subs_abs);
     yaa_buf_free(&g);

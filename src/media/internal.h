@@ -38,6 +38,7 @@ typedef struct yaa__proc_opts {
     const char *cwd;  /* directory the child runs in; NULL = ours */
     yaa_buf *out;     /* optional: captures stdout instead of parsing progress */
     double *cpu_sec;  /* optional: user + system CPU seconds the process used */
+    long *max_rss_kb; /* optional: its peak resident memory */
 } yaa__proc_opts;
 int yaa__media_run(char *const argv[], const yaa__proc_opts *opts, yaa_err *err);
 

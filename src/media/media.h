@@ -66,7 +66,7 @@ typedef struct yaa_media_env {
     int fps;                 /* default 25 */
     int ffmpeg_threads;      /* -threads for the encoder; default 2 */
     long render_timeout_sec; /* kill FFmpeg past this; default 1800 */
-    long render_mem_mb;      /* RLIMIT_AS of the ffmpeg process; default 4096, 0 = none */
+    long render_mem_mb; /* RLIMIT_AS of ffmpeg in MiB; 0 = max(4096, 1024 + 64/section), <0 none */
 
     yaa_media_usage_fn on_usage; /* may be called from worker threads, one call at a time */
     void *usage_ud;
@@ -229,6 +229,7 @@ typedef struct yaa_compose_result {
     double duration_sec; /* of the output, from ffprobe */
     double render_sec;   /* wall time of the FFmpeg run */
     double cpu_sec;      /* CPU time (user + system) of the FFmpeg run */
+    long max_rss_mb;     /* peak resident memory of the FFmpeg process */
 } yaa_compose_result;
 
 int yaa_media_compose(const yaa_media_env *env, const yaa_compose_request *req,

@@ -160,6 +160,7 @@ int yaa__media_run(char *const argv[], const yaa__proc_opts *o, yaa_err *err) {
     memset(&ru, 0, sizeof ru);
     while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
     }
+    if (o->max_rss_kb) *o->max_rss_kb = ru.ru_maxrss;
     if (o->cpu_sec)
         *o->cpu_sec = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
                       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;

@@ -129,6 +129,20 @@ static void test_korean_16x9_burned(void **state) {
     probe_ok(out, g.total_sec, 1920, 1080, 0);
     assert_true(fabs(cr.duration_sec - g.total_sec) < 0.5);
     assert_true(progress_calls >= 1);
+    /* every frame is really encoded (no gaps the muxer would paper over): frames = fps x total */
+    char cmd[PATH_MAX + 160];
+    snprintf(cmd, sizeof cmd,
+             "ffprobe -v error -select_streams v -count_packets -show_entries "
+             "stream=nb_read_packets -of csv=p=0 '%s'",
+             out);
+    FILE *pf = popen(cmd, "r");
+    long frames = 0;
+    assert_non_null(pf);
+    assert_int_equal(fscanf(pf, "%ld", &frames), 1);
+    pclose(pf);
+    if (labs(frames - lround(g.total_sec * 10)) > 1)
+        fprintf(stderr, "frames %ld total %f\n", frames, g.total_sec);
+    assert_true(labs(frames - lround(g.total_sec * 10)) <= 1); /* tests run at 10 fps */
     yaa_media_gen_result_free(&g);
     yaa_test_rmrf(dir);
 }
@@ -289,7 +303,9 @@ static void test_bad_inputs(void **state) {
     assert_non_null(strstr(err.msg, "FFmpeg"));
 }
 
+#include "core/log.h"
 int main(void) {
+    if (getenv("MEDIA_TEST_DEBUG")) yaa_log_setup(YAA_LOG_DEBUG, true, stderr);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_korean_16x9_burned),
         cmocka_unit_test(test_short_9x16_soft_bgm_intro),
