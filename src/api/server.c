@@ -19,6 +19,7 @@ typedef struct conn_ctx {
     yaa_arena arena;
     yaa_buf body;
     bool too_large;
+    uint64_t received; /* body bytes seen, kept or discarded */
     uint64_t start_ns;
     yaa_http_req req;
     yaa_http_resp resp;
@@ -95,6 +96,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = cx;
         if (!early) return MHD_YES;
     } else if (*upload_data_size) {
+        cx->received += *upload_data_size;
+        /* An endless (chunked) body is cut off: the connection is closed. */
+        if (cx->received > 8ull * YAA_HTTP_MAX_BODY) return MHD_NO;
         if (!cx->too_large && yaa_buf_append(&cx->body, upload_data, *upload_data_size) != 0)
             cx->too_large = true;
         *upload_data_size = 0;

@@ -94,6 +94,19 @@ class Abuse(unittest.TestCase):
         resp = raw(p, b"POST /api/v1/pipeline/run HTTP/1.1\r\nHost: x\r\n"
                       b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + body)
         self.assertEqual(status_of(resp), 413)
+        # an endless chunked body is cut off (closed, or answered 413), not buffered
+        sock = socket.create_connection(("127.0.0.1", p), timeout=10)
+        sock.sendall(b"POST /api/v1/pipeline/run HTTP/1.1\r\nHost: x\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n")
+        cut = False
+        try:
+            for _ in range(400):  # up to 25 MiB
+                sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        except (BrokenPipeError, ConnectionResetError):
+            cut = True
+        finally:
+            sock.close()
+        self.assertTrue(cut)
         self.assert_alive()
 
     def test_slow_clients(self):
