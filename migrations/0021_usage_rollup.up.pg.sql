@@ -16,7 +16,7 @@ CREATE TABLE usage_rollup (
     cost_usd          DOUBLE PRECISION NOT NULL DEFAULT 0,
     events            BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (day, run_id, agent, provider, model)
-);
+) WITH (fillfactor = 70); -- room for HOT updates: each event rewrites one row in place
 CREATE INDEX ix_usage_rollup_run_id ON usage_rollup (run_id, day);
 
 INSERT INTO usage_rollup (day, run_id, agent, provider, model, prompt_tokens, completion_tokens,

@@ -234,6 +234,7 @@ class UsageEndToEnd(unittest.TestCase):
         default = self.api("/usage/summary" + qs(run_id=run_id))
         self.assertEqual(default["group_by"], "day")
         self.assertEqual(self.srv.get("/api/v1/usage/summary?group_by=week").status, 422)
+        sys.stderr.write(self.yaa("usage", "--run", run_id, "--group-by", "agent").stdout)
         table = self.yaa("usage", "--group-by", "provider")
         self.assertEqual(table.returncode, 0, table.stderr)
         lines = table.stdout.splitlines()
