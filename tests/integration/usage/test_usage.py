@@ -96,6 +96,7 @@ class UsageEndToEnd(unittest.TestCase):
         })
         capped(cls.srv.channels, "capped_run", "  per_run_usd: 0.001\n")
         capped(cls.srv.channels, "capped_month", "  monthly_usd: 0.01\n")
+        capped(cls.srv.channels, "capped_month_run", "  monthly_usd: 0.004\n")
 
     @classmethod
     def tearDownClass(cls):
@@ -334,6 +335,21 @@ class UsageEndToEnd(unittest.TestCase):
         self.assertTrue(close(keys["capped_month"], 0.018))
         if hasattr(type(self), "full"):
             self.assertTrue(close(keys[CHANNEL], type(self).full[4]))
+
+    # ---- 5. a run that crosses the monthly budget stops at the next stage boundary ----
+    def test_4_monthly_budget_stops(self):
+        run_id = self.start("capped_month_run", "Budget bread")  # nothing spent yet: allowed
+        d = self.wait(run_id, timeout=300)
+        self.assertEqual(d["status"], "failed")
+        msg = " ".join(d["errors"])
+        self.assertIn("monthly budget", msg)
+        self.assertIn("budget.monthly_usd", msg)
+        stages = {s["stage"]: s["status"] for s in d["stages"]}
+        self.assertEqual(stages["brand_researcher"], "done", stages)
+        self.assertNotIn(stages["script_writer"], ("done", "running"), stages)
+        r = self.srv.post("/api/v1/pipeline/run", {"channel_id": "capped_month_run",
+                                                   "topic": "again"})
+        self.assertEqual(r.status, 402, r.body)
 
 
 class UsageEndToEndPostgres(UsageEndToEnd):
