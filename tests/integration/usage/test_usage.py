@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Cost and usage end to end (issue 8): a real `yaa serve` (SQLite, one in-process worker)
+"""Cost and usage end to end (issue 8): a real `yaa serve` (one in-process worker; SQLite, then
+PostgreSQL)
 runs whole pipelines against the local OpenAI and Anthropic doubles, which answer every
 request with known token counts (OpenAI 1000 + 200, Anthropic 3000 + 1500). Checked to the
 cent against the built-in prices (gpt-4o $2.50/$10, claude-sonnet-4 $3/$15 per 1M tokens):
@@ -7,7 +8,8 @@ cent against the built-in prices (gpt-4o $2.50/$10, claude-sonnet-4 $3/$15 per 1
 - every usage_events row (one per paid call the doubles saw, cost-0 rows for local engines);
 - GET /usage (totals, pagination, from/to), GET /usage/summary for every group_by,
   RunDetail.cost_usd, dashboard estimated_cost_usd, the /metrics counters, `yaa usage`;
-- a re-delivered (retried) finished run pays nothing twice;
+- a re-delivered (retried) finished run pays nothing twice, and `yaa run` killed in the middle
+  of a paid call resumes without paying or counting the finished stages again;
 - budgets: a per-run budget stops the run at the next stage boundary (failed, naming the
   budget); a spent monthly budget refuses new runs (API 402, `yaa run` exit 1) and the
   channel view shows spend and budget.
@@ -350,6 +352,42 @@ class UsageEndToEnd(unittest.TestCase):
         r = self.srv.post("/api/v1/pipeline/run", {"channel_id": "capped_month_run",
                                                    "topic": "again"})
         self.assertEqual(r.status, 402, r.body)
+
+    # ---- 6. `yaa run` killed in the middle of a paid stage, then run again ----
+    def test_5_killed_run_resumes_without_double_count(self):
+        oa0, an0 = len(self.oa.chat_requests()), len(self.an.chat_requests())
+        self.an.call("/_control", {"script": ["slow:20"]})  # the script writer's call hangs
+        args = [os.environ["YAA_BIN"], "run", "--channel", CHANNEL, "--topic", "Killed stew",
+                "--dry-run", "--short"]
+        proc = subprocess.Popen(args, env=self.srv.env, cwd=self.srv.dir,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while time.time() < deadline and len(self.an.chat_requests()) == an0:
+            time.sleep(0.1)
+        proc.kill()
+        proc.wait()
+        self.assertEqual(len(self.an.chat_requests()), an0 + 1, "killed during the script call")
+        run_id = self.srv.sql("SELECT id FROM pipeline_runs WHERE topic = 'Killed stew'")[0][0]
+        before = self.rows(run_id)
+        self.assertEqual({r["agent"] for r in before if r["cost_usd"] > 0}, {"brand_researcher"})
+
+        p = self.yaa("run", "--channel", CHANNEL, "--topic", "Killed stew", "--dry-run", "--short")
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertIn("resuming run " + run_id, p.stderr)
+        after = self.rows(run_id)
+        self.assertEqual([r for r in after if r["agent"] == "brand_researcher"],
+                         [r for r in before if r["agent"] == "brand_researcher"])
+        oa_calls = len(self.oa.chat_requests()) - oa0
+        an_answered = len(self.an.chat_requests()) - an0 - 1  # the killed call got no answer
+        paid = [r for r in after if r["cost_usd"] > 0]
+        self.assertEqual(len([r for r in paid if r["provider"] == "openai"]), oa_calls)
+        self.assertEqual(len([r for r in paid if r["provider"] == "anthropic"]), an_answered)
+        expected = oa_calls * OA_COST + an_answered * AN_COST
+        self.assertTrue(close(sum(r["cost_usd"] for r in after), expected))
+        self.assertTrue(close(self.api("/pipeline/runs/" + run_id)["cost_usd"], expected))
+        cli = json.loads(self.yaa("usage", "--run", run_id, "--json").stdout)
+        self.assertTrue(close(cli["totals"]["cost_usd"], expected))
+        self.assertEqual(cli["totals"]["events"], len(after))
 
 
 class UsageEndToEndPostgres(UsageEndToEnd):
