@@ -42,7 +42,9 @@ typedef void (*yaa_media_usage_fn)(void *ud, const yaa_media_usage *u);
  * (the ffmpeg process is killed). The call then returns YAA_ECANCELLED. */
 typedef bool (*yaa_media_cancel_fn)(void *ud);
 
-/* Progress: what ("tts", "card", "thumbnail", "render") and a fraction 0..1 of this call. */
+/* Progress: what ("tts", "card", "thumbnail", "render") and a fraction 0..1 of this call.
+ * During yaa_media_generate the cancel and progress hooks run on worker threads, one call at
+ * a time (serialised by a mutex). */
 typedef void (*yaa_media_progress_fn)(void *ud, const char *what, double fraction);
 
 /* ---- environment: providers, knobs, hooks ------------------------------------------------ */
@@ -79,7 +81,8 @@ typedef struct yaa_media_env {
 
 /* Zeroes env and fills providers and keys from cfg (TTS_PROVIDER, IMAGE_PROVIDER,
  * ELEVENLABS_API_KEY, OPENAI_API_KEY, OPENAI_BASE_URL) plus the optional environment knobs
- * YAA_MEDIA_WORKERS, YAA_MEDIA_PRESET, YAA_MEDIA_FPS, YAA_MEDIA_THREADS, ELEVENLABS_BASE_URL,
+ * YAA_MEDIA_WORKERS, YAA_MEDIA_PRESET, YAA_MEDIA_FPS, YAA_MEDIA_THREADS, YAA_MEDIA_MAX_RENDERS
+ * (applied process-wide), ELEVENLABS_BASE_URL,
  * OPENAI_IMAGE_MODEL. cfg may be NULL. The strings stay owned by cfg / the environment. */
 void yaa_media_env_from_config(yaa_media_env *env, const yaa_config *cfg);
 
