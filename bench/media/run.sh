@@ -99,8 +99,8 @@ for r in rows:
           f"{r['render_cpu_sec_per_video_min']:.1f} | {r['baseline_wall']:.1f} | {r['baseline_cpu']:.1f} | "
           f"{r['render_sec']/r['baseline_wall']:.2f} | {r['render_cpu_sec']/r['baseline_cpu']:.2f} |")
 print("\nRatio = yaa's render / the plain encode (1.00 = no overhead over the encoder itself). "
-      "yaa's render adds the crossfades, the scale/pad of every picture, burned subtitles (libass) "
-      "and the audio resample to 44.1 kHz stereo; the plain encode has none of them.\n")
+      "yaa's render adds the crossfades, burned subtitles (libass), the yuv conversion of each "
+      "picture and the audio resample to 44.1 kHz stereo; the plain encode has none of them.\n")
 PY
 cat "$OUT/media.md"
 if [ "$WRITE" = 1 ]; then
