@@ -39,7 +39,8 @@ static json_t *run_summary(const yaa_db_run *r) {
 }
 
 int yaa_apistore_run_create(struct yaa_db *db, const char *id, const char *channel_id,
-                            const char *topic, const char *brand_name, bool dry_run, yaa_err *err) {
+                            const char *topic, const char *brand_name, bool dry_run,
+                            bool short_video, yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 1024);
     yaa_db_run r = {.id = id,
@@ -47,7 +48,8 @@ int yaa_apistore_run_create(struct yaa_db *db, const char *id, const char *chann
                     .topic = topic,
                     .brand_name = brand_name ? brand_name : "",
                     .dry_run = dry_run,
-                    .status = "pending"};
+                    .status = "pending",
+                    .options_json = short_video ? "{\"short\":true}" : NULL};
     int rc = yaa_db_runs_create(db, &r, &a, err);
     yaa_arena_free(&a);
     return rc;

@@ -15,7 +15,8 @@ struct yaa_db;
 
 /* ---- runs ---- */
 int yaa_apistore_run_create(struct yaa_db *db, const char *id, const char *channel_id,
-                            const char *topic, const char *brand_name, bool dry_run, yaa_err *err);
+                            const char *topic, const char *brand_name, bool dry_run,
+                            bool short_video, yaa_err *err);
 /* RunDetail (stages and cost_usd included) or YAA_ENOTFOUND. */
 int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa_err *err);
 /* RunSummary list, newest first, with the filtered total. */

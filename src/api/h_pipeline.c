@@ -62,6 +62,7 @@ int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
     const char *topic = json_string_value(json_object_get(req->json, "topic"));
     const char *brand = json_string_value(json_object_get(req->json, "brand_name"));
     bool dry_run = json_is_true(json_object_get(req->json, "dry_run"));
+    bool short_video = json_is_true(json_object_get(req->json, "short"));
     if (!channel_exists(api, channel_id))
         return yaa_http_error(resp, 404, "Channel '%s' not found", channel_id);
     if (!api->queue) return yaa_http_error(resp, 503, "queue not configured");
@@ -71,7 +72,8 @@ int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
     if (rc) return yaa_api_fail(resp, rc, &err);
     char id[YAA_UUID_LEN + 1];
     yaa_uuid4(id);
-    rc = yaa_apistore_run_create(api->db, id, channel_id, topic, brand ? brand : "", dry_run, &err);
+    rc = yaa_apistore_run_create(api->db, id, channel_id, topic, brand ? brand : "", dry_run,
+                                 short_video, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     rc = yaa_queue_enqueue_run(api->queue, id, NULL, NULL, &err);
     if (rc) {

@@ -22,6 +22,7 @@ static const yaa_field_spec run_body[] = {
     {"topic", YAA_V_STR, true, 1, 500, NULL, "what the video is about"},
     {"brand_name", YAA_V_STR, false, 0, 200, NULL, "brand name override"},
     {"dry_run", YAA_V_BOOL, false, 0, 0, NULL, "skip the YouTube upload"},
+    {"short", YAA_V_BOOL, false, 0, 0, NULL, "a vertical 1080x1920 YouTube Short"},
     {NULL, 0, false, 0, 0, NULL, NULL}};
 static const yaa_field_spec runs_query[] = {
     {"channel_id", YAA_V_STR, false, 0, 100, NULL, "only this channel's runs"},

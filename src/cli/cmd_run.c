@@ -121,7 +121,8 @@ int yaa_cmd_run(yaa_cli *cli) {
     }
     if (*run_id) {
         fprintf(stderr, "resuming run %s (use --new for a fresh run)\n", run_id);
-    } else if (yaa_runstore_run_create(db, channel, topic, brand, dry_run, run_id, &err)) {
+    } else if (yaa_runstore_run_create(db, channel, topic, brand, dry_run, short_video, run_id,
+                                       &err)) {
         yaa_cli_fail("run: %s", err.msg);
         goto out;
     } else {

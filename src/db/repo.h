@@ -40,6 +40,7 @@ typedef struct yaa_db_run {
     const char *created_at;
     const char *updated_at;
     const char *completed_at;
+    const char *options_json; /* {"short": true} ...; NULL = none */
 } yaa_db_run;
 
 /* Inserts run. NULL id, status, brand_name, errors_json get a new UUID, "pending", "" and

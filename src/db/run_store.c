@@ -12,7 +12,8 @@
 static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
 
 int yaa_runstore_run_create(yaa_db *db, const char *channel_id, const char *topic,
-                            const char *brand_name, bool dry_run, char id_out[37], yaa_err *err) {
+                            const char *brand_name, bool dry_run, bool short_video, char id_out[37],
+                            yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 1024);
     yaa_db_run run = {0};
@@ -20,6 +21,7 @@ int yaa_runstore_run_create(yaa_db *db, const char *channel_id, const char *topi
     run.topic = topic;
     run.brand_name = brand_name ? brand_name : "";
     run.dry_run = dry_run;
+    run.options_json = short_video ? "{\"short\":true}" : NULL;
     int rc = yaa_db_runs_create(db, &run, &a, err);
     if (rc == 0) snprintf(id_out, 37, "%s", run.id);
     yaa_arena_free(&a);
@@ -59,6 +61,9 @@ int yaa_runstore_run_get(yaa_db *db, const char *run_id, yaa_runstore_run *out, 
         out->topic = dup_or_empty(r.topic);
         out->brand_name = dup_or_empty(r.brand_name);
         out->dry_run = r.dry_run;
+        json_t *opts = r.options_json ? json_loads(r.options_json, 0, NULL) : NULL;
+        out->short_video = json_is_true(json_object_get(opts, "short"));
+        json_decref(opts);
         out->status = dup_or_empty(r.status);
         out->created_at = dup_or_empty(r.created_at);
         if (!out->id || !out->channel_id || !out->topic || !out->brand_name || !out->status ||

@@ -18,6 +18,7 @@ typedef struct yaa_runstore_run {
     bool dry_run;
     char *status;
     char *created_at;
+    bool short_video; /* options_json {"short": true}: a 9:16 video */
 } yaa_runstore_run;
 
 typedef struct yaa_runstore_stage {
@@ -29,7 +30,8 @@ typedef struct yaa_runstore_stage {
 
 /* Creates a pending run; id_out gets its UUID. */
 int yaa_runstore_run_create(struct yaa_db *db, const char *channel_id, const char *topic,
-                            const char *brand_name, bool dry_run, char id_out[37], yaa_err *err);
+                            const char *brand_name, bool dry_run, bool short_video, char id_out[37],
+                            yaa_err *err);
 /* The newest run of channel_id with this exact topic that has not completed and was not
  * cancelled (pending, running or failed): what `yaa run` resumes. id_out "" when none. */
 int yaa_runstore_run_find_unfinished(struct yaa_db *db, const char *channel_id, const char *topic,

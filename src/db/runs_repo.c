@@ -9,7 +9,7 @@
 
 #define RUN_COLS                                                                              \
     "SELECT id, channel_id, topic, brand_name, dry_run, status, current_agent, result_json, " \
-    "errors_json, created_at, updated_at, completed_at FROM pipeline_runs"
+    "errors_json, created_at, updated_at, completed_at, options_json FROM pipeline_runs"
 
 static bool valid_status(const char *s) {
     static const char *const ok[] = {"pending", "running", "completed", "failed", "cancelled"};
@@ -33,6 +33,7 @@ static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_run *o) {
     o->created_at = yaa__cell(a, r, i, "created_at", &oom);
     o->updated_at = yaa__cell(a, r, i, "updated_at", &oom);
     o->completed_at = yaa__cell(a, r, i, "completed_at", &oom);
+    o->options_json = yaa__cell(a, r, i, "options_json", &oom);
     return oom ? YAA_ENOMEM : 0;
 }
 
@@ -59,14 +60,14 @@ int yaa_db_runs_create(yaa_db *db, yaa_db_run *run, yaa_arena *a, yaa_err *err) 
     int rc = yaa_db_exec(
         db,
         "INSERT INTO pipeline_runs (id, channel_id, topic, brand_name, dry_run, status, "
-        "current_agent, result_json, errors_json, created_at, updated_at, completed_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "current_agent, result_json, errors_json, created_at, updated_at, completed_at, "
+        "options_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         YAA_DB_ARGS(yaa_db_text(run->id), yaa_db_text(run->channel_id), yaa_db_text(run->topic),
                     yaa_db_text(run->brand_name), yaa_db_bool(run->dry_run),
                     yaa_db_text(run->status), yaa_db_text(run->current_agent),
                     yaa_db_text(run->result_json), yaa_db_text(run->errors_json),
                     yaa_db_text(run->created_at), yaa_db_text(run->updated_at),
-                    yaa_db_text(run->completed_at)),
+                    yaa_db_text(run->completed_at), yaa_db_text(run->options_json)),
         NULL, err);
     if (rc == YAA_EEXIST) return yaa_err_set(err, YAA_EEXIST, "run '%s' already exists", run->id);
     return rc;

@@ -267,7 +267,7 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
         ctx.topic = run.topic;
         ctx.brand_name = run.brand_name;
         ctx.dry_run = run.dry_run;
-        ctx.short_video = opts->short_video ||
+        ctx.short_video = opts->short_video || run.short_video ||
                           json_is_true(json_object_get(outputs[YAA_AGENT_SCRIPT_WRITER], "short"));
         ctx.out_dir = out_dir;
         memcpy(ctx.outputs, outputs, sizeof outputs);

@@ -38,8 +38,8 @@ static void test_run_lifecycle(void **state) {
     fx *f = *state;
     yaa_err err = {0};
     char id[37], found[37];
-    assert_int_equal(yaa_runstore_run_create(f->db, "tech_review_ko", "주제", "", true, id, &err),
-                     0);
+    assert_int_equal(
+        yaa_runstore_run_create(f->db, "tech_review_ko", "주제", "", true, true, id, &err), 0);
     assert_int_equal(yaa_runstore_run_find_unfinished(f->db, "tech_review_ko", "주제", found, &err),
                      0);
     assert_string_equal(found, id);
@@ -51,6 +51,7 @@ static void test_run_lifecycle(void **state) {
     assert_int_equal(yaa_runstore_run_get(f->db, id, &run, &err), 0);
     assert_string_equal(run.status, "pending");
     assert_true(run.dry_run);
+    assert_true(run.short_video);
     yaa_runstore_run_free(&run);
     assert_int_equal(yaa_runstore_run_get(f->db, "missing", &run, &err), YAA_ENOTFOUND);
 
@@ -85,7 +86,7 @@ static void test_checkpoints_and_usage(void **state) {
     fx *f = *state;
     yaa_err err = {0};
     char id[37];
-    assert_int_equal(yaa_runstore_run_create(f->db, "c", "t", NULL, false, id, &err), 0);
+    assert_int_equal(yaa_runstore_run_create(f->db, "c", "t", NULL, false, false, id, &err), 0);
     int attempt = 0;
     assert_int_equal(yaa_runstore_stage_start(f->db, id, "brand_researcher", &attempt, &err), 0);
     assert_int_equal(attempt, 1);
