@@ -33,7 +33,7 @@ typedef struct {
 static int bound(const char *in, bool end, char *out, size_t n) {
     size_t len = strlen(in);
     if (len == 10 && in[4] == '-' && in[7] == '-') {
-        snprintf(out, n, "%s%s", in, end ? "T23:59:59Z" : "T00:00:00Z");
+        snprintf(out, n, "%s%s", in, end ? "T23:59:59.999999Z" : "T00:00:00Z");
         return 0;
     }
     if (len >= n) return -1;
