@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """Cost and usage end to end (issue 8): a real `yaa serve` (one in-process worker; SQLite, then
-PostgreSQL)
-runs whole pipelines against the local OpenAI and Anthropic doubles, which answer every
-request with known token counts (OpenAI 1000 + 200, Anthropic 3000 + 1500). Checked to the
+PostgreSQL) runs whole pipelines against the local OpenAI and Anthropic doubles, which answer
+every request with known token counts (OpenAI 1000 + 200, Anthropic 3000 + 1500). Checked to the
 cent against the built-in prices (gpt-4o $2.50/$10, claude-sonnet-4 $3/$15 per 1M tokens):
 
 - every usage_events row (one per paid call the doubles saw, cost-0 rows for local engines);
