@@ -82,9 +82,10 @@ int yaa_h_channels_list(yaa_http_req *req, yaa_http_resp *resp) {
     return yaa_http_json(resp, 200, json_pack("{s:o, s:I}", "channels", arr, "total", n));
 }
 
-/* ChannelInfo of one channel, or an error answered (404 for unknown or malformed ids). */
-static int info_sync(yaa_http_req *req, yaa_http_resp *resp, const char *id, int status,
-                     bool sync) {
+/* ChannelInfo of one channel in *out, or an error answered (404 for unknown or malformed
+ * ids) and *out NULL. */
+static int info_json(yaa_http_req *req, yaa_http_resp *resp, const char *id, json_t **out) {
+    *out = NULL;
     if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
     yaa_channel_list list;
     yaa_err err = {0};
@@ -96,6 +97,15 @@ static int info_sync(yaa_http_req *req, yaa_http_resp *resp, const char *id, int
     yaa_channel_list_free(&list);
     if (!found) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
     add_budget(req, found, id);
+    *out = found;
+    return 0;
+}
+
+static int info_sync(yaa_http_req *req, yaa_http_resp *resp, const char *id, int status,
+                     bool sync) {
+    json_t *found = NULL;
+    int rc = info_json(req, resp, id, &found);
+    if (!found) return rc;
     if (sync) resync(req->api);
     return yaa_http_json(resp, status, found);
 }
@@ -104,8 +114,23 @@ static int info(yaa_http_req *req, yaa_http_resp *resp, const char *id, int stat
     return info_sync(req, resp, id, status, false);
 }
 
+/* One channel's view adds its brand guide, read-only (the dashboard shows it). */
 int yaa_h_channel_get(yaa_http_req *req, yaa_http_resp *resp) {
-    return info(req, resp, yaa_http_param(req, 0), 200);
+    const char *id = yaa_http_param(req, 0);
+    json_t *found = NULL;
+    int rc = info_json(req, resp, id, &found);
+    if (!found) return rc;
+    yaa_channel *ch = NULL;
+    yaa_err ignored = {0};
+    (void)yaa_channels_validate(root(req), id, &ch, &ignored);
+    if (ch) {
+        json_t *full = yaa_channel_to_json(ch);
+        json_t *guide = json_object_get(full, "brand_guide");
+        if (guide && !json_is_null(guide)) json_object_set(found, "brand_guide", guide);
+        json_decref(full);
+        yaa_channel_free(ch);
+    }
+    return yaa_http_json(resp, 200, found);
 }
 
 static const char *jstr(const yaa_http_req *req, const char *k) {
