@@ -21,7 +21,7 @@ static void test_summary_pg(void **state) {
     assert_non_null(db);
     usage_cases_run(db);
     /* The indexes of 0020 go away and come back. */
-    assert_int_equal(yaa_db_downgrade(db, mig, 11, NULL, &err), 0);
+    assert_int_equal(yaa_db_downgrade(db, mig, 19, NULL, &err), 0);
     assert_int_equal(yaa_db_upgrade(db, mig, -1, NULL, &err), 0);
     yaa_db_close(db);
 }
