@@ -25,6 +25,7 @@ test-asan:
 	@CC=clang cmake -S . -B $(ASAN_BUILD) -DYAA_SANITIZE=ON -DYAA_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  ctest $(CTEST_FLAGS) -L 'unit|fuzz'
 
 test-unit: build

@@ -305,7 +305,8 @@ json_t *yaa_offline_script(const yaa_brief *b, const json_t *research) {
                        topic);
     }
     strip_banned(&bs, n.data);
-    add_section(sections, ko ? "도입" : "Intro", yaa_buf_cstr(&n), topic,
+    add_section(sections, ko ? "도입" : "Intro", yaa_buf_cstr(&n),
+                b->tagline && *b->tagline && !mentions_banned(&bs, b->tagline) ? b->tagline : topic,
                 ko ? "제목 카드: 브랜드 색상, 주제 문구" : "Title card: brand colours, topic line",
                 lang);
 
@@ -354,7 +355,11 @@ json_t *yaa_offline_script(const yaa_brief *b, const json_t *research) {
         char visual[320];
         snprintf(visual, sizeof visual, ko ? "섹션 %zu 카드: %s" : "Section %zu card: %s", i + 1,
                  need);
-        add_section(sections, need, text, need, visual, lang);
+        /* The card's key line is the worry this section answers; the heading is the need. */
+        char key[256];
+        snprintf(key, sizeof key, "%s", pain);
+        key[yaa_utf8_prefix(key, ko ? 90 : 70)] = '\0';
+        add_section(sections, need, text, key, visual, lang);
         headings[i] =
             json_string_value(json_object_get(json_array_get(sections, i + 1), "heading"));
     }

@@ -179,6 +179,10 @@ static json_t *operation(const yaa_route *r) {
         json_object_set_new(op, "security", json_array());
     }
     if (strchr(r->path, '{')) json_object_set_new(resps, "404", err_resp("Not found"));
+    if (strcmp(r->method, "POST") == 0 && strcmp(r->path, "/api/v1/pipeline/run") == 0) {
+        json_object_set_new(resps, "404", err_resp("Unknown channel"));
+        json_object_set_new(resps, "402", err_resp("The channel's monthly budget is spent"));
+    }
     if (r->body || r->query)
         json_object_set_new(resps, "422",
                             json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",

@@ -18,7 +18,9 @@ static void on_media_usage(void *ud, const yaa_media_usage *u) {
     /* Local engines are free; hosted ones are priced by the installed pricer. */
     bool local = strcmp(u->provider, "espeak") == 0 || strcmp(u->provider, "cards") == 0;
     ev.cost_usd = local ? 0 : -1;
-    ev.outcome = YAA_USAGE_OK;
+    /* A failed hosted call is counted as an error and bills nothing. */
+    ev.outcome = u->error ? YAA_USAGE_ERROR : YAA_USAGE_OK;
+    ev.error = u->error;
     ctx->usage.seq++;
     yaa_usage_report(&ctx->usage, &ev);
 }
