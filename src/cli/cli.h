@@ -4,6 +4,8 @@
 
 #include "core/config.h"
 
+#include <stdbool.h>
+
 /* Exit codes of the contract. */
 enum { YAA_EXIT_OK = 0, YAA_EXIT_FAIL = 1, YAA_EXIT_USAGE = 2 };
 
@@ -28,6 +30,12 @@ int yaa_cmd_keys(yaa_cli *cli) __attribute__((weak));
 int yaa_cmd_rag(yaa_cli *cli) __attribute__((weak));
 int yaa_cmd_usage(yaa_cli *cli) __attribute__((weak));
 int yaa_cmd_queue(yaa_cli *cli) __attribute__((weak));
+
+struct yaa_db;
+/* Opens DATABASE_URL (and, with migrate, applies pending migrations, logging how many) for
+ * command `cmd`; on failure prints "yaa: <cmd>: DATABASE_URL <redacted url>: <why>" and
+ * returns YAA_EXIT_FAIL. */
+int yaa_cli_open_db(const yaa_cli *cli, const char *cmd, bool migrate, struct yaa_db **out);
 
 /* True if argv holds -h or --help (before a "--"). */
 int yaa_cli_wants_help(int argc, char **argv);

@@ -4,7 +4,6 @@
 
 #include "core/buf.h"
 #include "db/db.h"
-#include "db/migrate.h"
 #include "queue/queue.h"
 
 #include <jansson.h>
@@ -83,13 +82,7 @@ int yaa_cmd_queue(yaa_cli *cli) {
     int rc = YAA_EXIT_FAIL;
     bool need_db = !cfg->queue_url || strncmp(cfg->queue_url, "redis", 5) != 0;
     if (need_db) {
-        char redacted[512];
-        yaa_db_redact_url(cfg->database_url, redacted, sizeof redacted);
-        if (yaa_db_open(cfg->database_url, &db, &err) != 0 ||
-            yaa_db_upgrade(db, NULL, -1, NULL, &err) != 0) {
-            rc = yaa_cli_fail("queue: DATABASE_URL %s: %s", redacted, err.msg);
-            goto out;
-        }
+        if (yaa_cli_open_db(cli, "queue", true, &db)) goto out;
     }
     if (yaa_queue_open(cfg->queue_url, db, &q, &err) != 0) {
         rc = yaa_cli_fail("queue: %s", err.msg);

@@ -4,7 +4,6 @@
 
 #include "db/db.h"
 #include "core/util.h"
-#include "db/migrate.h"
 #include "rag/rag.h"
 
 #include <jansson.h>
@@ -25,15 +24,7 @@ static const char *usage_text =
     "      with --min-recall, exits 1 when hybrid recall@K is below R\n"
     "Environment: DATABASE_URL, CHANNELS_DIR, OUTPUT_DIR, EMBEDDING_PROVIDER, EMBEDDING_MODEL.\n";
 
-static int open_db(yaa_cli *cli, yaa_db **db) {
-    yaa_err err = {0};
-    if (yaa_db_open(cli->cfg->database_url, db, &err)) return yaa_cli_fail("%s", err.msg);
-    if (yaa_db_upgrade(*db, NULL, -1, NULL, &err)) {
-        yaa_db_close(*db);
-        return yaa_cli_fail("database migrations: %s", err.msg);
-    }
-    return 0;
-}
+static int open_db(yaa_cli *cli, yaa_db **db) { return yaa_cli_open_db(cli, "rag", true, db); }
 
 static int parse_k(const char *s, int *k) {
     long v;

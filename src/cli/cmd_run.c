@@ -6,7 +6,6 @@
 #include "channels/channels.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "db/migrate.h"
 #include "metrics/metrics.h"
 #include "pipeline/budget.h"
 #include "pipeline/pipeline.h"
@@ -96,15 +95,8 @@ int yaa_cmd_run(yaa_cli *cli) {
         return yaa_cli_fail("run: channel '%s': %s", channel, err.msg);
 
     yaa_db *db = NULL;
-    if (yaa_db_open(cli->cfg->database_url, &db, &err)) {
-        yaa_channel_free(ch);
-        return yaa_cli_fail("run: %s", err.msg);
-    }
     int rc = YAA_EXIT_FAIL;
-    if (yaa_db_upgrade(db, NULL, -1, NULL, &err)) {
-        yaa_cli_fail("run: migrations: %s", err.msg);
-        goto out;
-    }
+    if (yaa_cli_open_db(cli, "run", true, &db)) goto out;
     /* Keep the channels table in step with the folders, as `yaa serve` does at start. */
     if (yaa_channels_sync(db, cli->cfg->channels_dir, NULL, &err)) {
         yaa_cli_fail("run: channels: %s", err.msg);

@@ -8,7 +8,6 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "db/db.h"
-#include "db/migrate.h"
 #include "queue/queue.h"
 #include "worker/worker.h"
 
@@ -60,20 +59,7 @@ int yaa_cmd_serve(yaa_cli *cli) {
     yaa_api *api = NULL;
     yaa_worker_pool *pool = NULL;
     int exit_code = YAA_EXIT_FAIL;
-    char redacted[512];
-    yaa_db_redact_url(cfg->database_url, redacted, sizeof redacted);
-    if (yaa_db_open(cfg->database_url, &db, &err) != 0) {
-        yaa_cli_fail("serve: DATABASE_URL %s: %s", redacted, err.msg);
-        goto out;
-    }
-    int applied = 0;
-    if (yaa_db_upgrade(db, NULL, -1, &applied, &err) != 0) {
-        yaa_cli_fail("serve: migrations: %s", err.msg);
-        goto out;
-    }
-    if (applied)
-        yaa_log_ev(YAA_LOG_INFO, "serve", "migrations applied", YAA_F_INT("count", applied),
-                   YAA_F_END);
+    if (yaa_cli_open_db(cli, "serve", true, &db)) goto out;
     if (yaa_queue_open(cfg->queue_url, db, &queue, &err) != 0) {
         yaa_cli_fail("serve: %s", err.msg);
         goto out;

@@ -10,7 +10,6 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "db/db.h"
-#include "db/migrate.h"
 #include "metrics/metrics.h"
 #include "queue/queue.h"
 #include "worker/worker.h"
@@ -86,16 +85,7 @@ int yaa_cmd_worker(yaa_cli *cli) {
     yaa_worker_pool *pool = NULL;
     yaa_metrics_listener *ml = NULL;
     int exit_code = YAA_EXIT_FAIL;
-    char redacted[512];
-    yaa_db_redact_url(cfg->database_url, redacted, sizeof redacted);
-    if (yaa_db_open(cfg->database_url, &db, &err) != 0) {
-        yaa_cli_fail("worker: DATABASE_URL %s: %s", redacted, err.msg);
-        goto out;
-    }
-    if (yaa_db_upgrade(db, NULL, -1, NULL, &err) != 0) {
-        yaa_cli_fail("worker: migrations: %s", err.msg);
-        goto out;
-    }
+    if (yaa_cli_open_db(cli, "worker", true, &db)) goto out;
     if (yaa_queue_open(cfg->queue_url, db, &queue, &err) != 0) {
         yaa_cli_fail("worker: %s", err.msg);
         goto out;

@@ -1,0 +1,24 @@
+/* common.c - what several commands share: opening (and migrating) the database. */
+#include "cli/cli.h"
+
+#include "core/log.h"
+#include "db/db.h"
+#include "db/migrate.h"
+
+int yaa_cli_open_db(const yaa_cli *cli, const char *cmd, bool migrate, yaa_db **out) {
+    yaa_err err = {0};
+    char redacted[512];
+    *out = NULL;
+    yaa_db_redact_url(cli->cfg->database_url, redacted, sizeof redacted);
+    if (yaa_db_open(cli->cfg->database_url, out, &err))
+        return yaa_cli_fail("%s: DATABASE_URL %s: %s", cmd, redacted, err.msg);
+    int applied = 0;
+    if (migrate && yaa_db_upgrade(*out, NULL, -1, &applied, &err)) {
+        yaa_db_close(*out);
+        *out = NULL;
+        return yaa_cli_fail("%s: migrations: %s", cmd, err.msg);
+    }
+    if (applied)
+        yaa_log_ev(YAA_LOG_INFO, cmd, "migrations applied", YAA_F_INT("count", applied), YAA_F_END);
+    return 0;
+}
