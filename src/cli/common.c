@@ -7,11 +7,10 @@
 
 int yaa_cli_open_db(const yaa_cli *cli, const char *cmd, bool migrate, yaa_db **out) {
     yaa_err err = {0};
-    char redacted[512];
     *out = NULL;
-    yaa_db_redact_url(cli->cfg->database_url, redacted, sizeof redacted);
+    /* The driver's message already names the (password-redacted) URL. */
     if (yaa_db_open(cli->cfg->database_url, out, &err))
-        return yaa_cli_fail("%s: DATABASE_URL %s: %s", cmd, redacted, err.msg);
+        return yaa_cli_fail("%s: DATABASE_URL: %s", cmd, err.msg);
     int applied = 0;
     if (migrate && yaa_db_upgrade(*out, NULL, -1, &applied, &err)) {
         yaa_db_close(*out);
