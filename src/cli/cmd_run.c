@@ -133,6 +133,8 @@ int yaa_cmd_run(yaa_cli *cli) {
     yaa_err e2 = {0};
     char out_dir[4096];
     snprintf(out_dir, sizeof out_dir, "%s/%s", cli->cfg->output_dir, run_id);
+    static const char *names[] = {"research.json", "script.md", "metadata.json", "subtitles.srt",
+                                  "thumbnail.png", "video.mp4", "publish.json"};
     if (json_out) {
         json_t *j = json_object();
         json_object_set_new(j, "run_id", json_string(run_id));
@@ -140,15 +142,19 @@ int yaa_cmd_run(yaa_cli *cli) {
             json_object_set_new(j, "status", json_string(run.status));
         json_object_set_new(j, "output_dir", json_string(out_dir));
         if (prc) json_object_set_new(j, "error", json_string(err.msg));
+        json_t *arts = json_object(); /* the same paths the text output lists */
+        for (size_t i = 0; prc == 0 && i < sizeof names / sizeof names[0]; i++) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/%s", out_dir, names[i]);
+            json_object_set_new(arts, names[i], json_string(path));
+        }
+        json_object_set_new(j, "artifacts", arts);
         char *s = json_dumps(j, JSON_INDENT(2));
         if (s) puts(s);
         free(s);
         json_decref(j);
     } else {
         printf("run_id: %s\n", run_id);
-        static const char *names[] = {"research.json", "script.md",     "metadata.json",
-                                      "subtitles.srt", "thumbnail.png", "video.mp4",
-                                      "publish.json"};
         for (size_t i = 0; prc == 0 && i < sizeof names / sizeof names[0]; i++)
             printf("%-14s %s/%s\n", names[i], out_dir, names[i]);
     }

@@ -23,7 +23,7 @@ static const command *commands(size_t *n) {
         {"worker", NULL, "worker [--concurrency N] [--metrics-port P]",
          "a worker process: claims jobs and runs pipelines"},
         {"run", NULL,
-         "run --channel ID --topic \"...\" [--dry-run] [--short] [--from-stage S] [--json]",
+         "run --channel ID --topic \"...\" [--dry-run] [--short] [--from-stage S] [--new] [--json]",
          "run one pipeline in the foreground"},
         {"channels", NULL, "channels list | show ID | validate ID... | --all | sync",
          "the channel registry"},

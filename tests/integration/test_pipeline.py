@@ -94,6 +94,7 @@ class PipelineTest(unittest.TestCase):
         run_id = result["run_id"]
         self.assertEqual(result["status"], "completed")
         out = os.path.join(self.env["OUTPUT_DIR"], run_id)
+        self.assertEqual(result["artifacts"]["video.mp4"], os.path.join(out, "video.mp4"))
         for name in ("research.json", "script.json", "script.md", "metadata.json", "subtitles.srt",
                      "thumbnail.png", "video.mp4", "publish.json"):
             self.assertTrue(os.path.getsize(os.path.join(out, name)) > 0, name)
