@@ -91,8 +91,12 @@ int yaa_cmd_run(yaa_cli *cli) {
 
     yaa_err err = {0};
     yaa_channel *ch = NULL;
-    if (yaa_channels_load(cli->cfg->channels_dir, channel, &ch, &err))
-        return yaa_cli_fail("run: channel '%s': %s", channel, err.msg);
+    if (yaa_channels_load(cli->cfg->channels_dir, channel, &ch, &err)) {
+        char named[160]; /* the registry's messages usually name the channel already */
+        snprintf(named, sizeof named, "channel '%s'", channel);
+        if (strstr(err.msg, named)) return yaa_cli_fail("run: %s", err.msg);
+        return yaa_cli_fail("run: %s: %s", named, err.msg);
+    }
 
     yaa_db *db = NULL;
     int rc = YAA_EXIT_FAIL;

@@ -184,6 +184,7 @@ class PipelineTest(unittest.TestCase):
         p = self.run_yaa("run", "--channel", "no_such_channel", "--topic", "x", check=False)
         self.assertEqual(p.returncode, 1)
         self.assertIn("no_such_channel", p.stderr)
+        self.assertEqual(p.stderr.count("no_such_channel"), 1, p.stderr)  # named once
         p = self.run_yaa("run", "--channel", CHANNEL, check=False)
         self.assertEqual(p.returncode, 2)
         p = self.run_yaa("run", "--channel", CHANNEL, "--topic", "x", "--from-stage", "nope", check=False)
