@@ -33,8 +33,8 @@ int yaa_cmd_queue(yaa_cli *cli) __attribute__((weak));
 
 struct yaa_db;
 /* Opens DATABASE_URL (and, with migrate, applies pending migrations, logging how many) for
- * command `cmd`; on failure prints "yaa: <cmd>: DATABASE_URL: <why>" (the driver redacts the password) and
- * returns YAA_EXIT_FAIL. */
+ * command `cmd`; on failure prints "yaa: <cmd>: DATABASE_URL: <why>" (the driver redacts the
+ * password) and returns YAA_EXIT_FAIL. */
 int yaa_cli_open_db(const yaa_cli *cli, const char *cmd, bool migrate, struct yaa_db **out);
 
 /* True if argv holds -h or --help (before a "--"). */
