@@ -36,9 +36,11 @@ int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {
     struct stat st;
     if (stat(web, &st) == 0 && S_ISDIR(st.st_mode)) {
         api->web_dir = strdup(web);
-    } else if (opts->cfg) {
-        yaa_log_ev(YAA_LOG_INFO, "api", "no dashboard build found; static files not served",
-                   YAA_F_STR("dir", web), YAA_F_END);
+    } else {
+        api->web_missing = strdup(web);
+        if (opts->cfg)
+            yaa_log_ev(YAA_LOG_INFO, "api", "no dashboard build found; static files not served",
+                       YAA_F_STR("dir", web), YAA_F_END);
     }
     api->rl = yaa_ratelimit_new(opts->cfg ? opts->cfg->rate_limit_per_minute : 0);
     if (api->rl && opts->cfg) yaa_ratelimit_redis_attach(api->rl, opts->cfg->redis_url);

@@ -19,6 +19,7 @@ struct yaa_api {
     char *host;
     long port;
     char *web_dir;
+    char *web_missing; /* the dashboard folder that was looked for and not found, or NULL */
     int threads;
     yaa_ratelimit *rl;
     yaa_audit *audit;

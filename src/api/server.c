@@ -222,5 +222,6 @@ void yaa_api_free(yaa_api *api) {
     yaa_ratelimit_free(api->rl);
     free(api->host);
     free(api->web_dir);
+    free(api->web_missing);
     free(api);
 }

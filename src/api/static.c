@@ -132,7 +132,15 @@ static bool hashed_asset(const char *rel) {
 }
 
 bool yaa_api_static(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
-    if (!api->web_dir) return false;
+    if (!api->web_dir) {
+        if (!api->web_missing || strcmp(req->path, "/") != 0) return false;
+        /* The operator opened the dashboard: say why there is none, not just "Not Found". */
+        yaa_http_error(resp, 404,
+                       "Dashboard not built: no folder %s; run `make web` (or set YAA_WEB_DIR "
+                       "to a built web/dist)",
+                       api->web_missing);
+        return true;
+    }
     const char *rel = req->path[0] == '/' ? req->path + 1 : req->path;
     char path[PATH_MAX];
     struct stat st;

@@ -688,6 +688,23 @@ class RateLimit(unittest.TestCase):
             self.assertEqual(srv.stop(), 0)
 
 
+class NoDashboard(unittest.TestCase):
+    """Without a dashboard build, GET / says how to get one; other unknown paths stay 404."""
+
+    def test_dashboard_not_built(self):
+        srv = YaaServer("sqlite", env={"YAA_WEB_DIR": "/nonexistent/web/dist"})
+        try:
+            r = srv.get("/", key=None)
+            self.assertEqual(r.status, 404)
+            self.assertIn("make web", r.json()["detail"])
+            self.assertIn("/nonexistent/web/dist", r.json()["detail"])
+            r = srv.get("/runs/abc", key=None)
+            self.assertEqual((r.status, r.json()["detail"]), (404, "Not Found"))
+            self.assertEqual(srv.get(API + "/health", key=None).status, 200)
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+
 class DatabaseDown(unittest.TestCase):
     """/health names the failing part with 503 when PostgreSQL goes away, and comes back."""
 
