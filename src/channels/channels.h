@@ -224,7 +224,8 @@ int yaa_channels_validate(const char *root, const char *id, yaa_channel **out, y
 /* True if <root>/<id>/brand_guide.yaml is a regular file (false for a bad id). */
 bool yaa_channels_has_brand_guide(const char *root, const char *id);
 
-/* Creates <root>/<id>/ (plus sources/) from <root>/_template/config.yaml with channel.name,
+/* Creates <root>/<id>/ (plus an empty knowledge/, the notes `yaa rag index` reads) from
+ * <root>/_template/config.yaml with channel.name,
  * channel.category ("general" if NULL) and channel.description ("" if NULL) filled in.
  * YAA_EINVAL bad id / name (1-200 chars) / category (<= 50) / description (<= 500),
  * YAA_EEXIST if the directory exists, YAA_ENOTFOUND if the template is missing. */

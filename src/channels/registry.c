@@ -228,7 +228,7 @@ int yaa_channels_create(const char *root, const char *id, const char *name, cons
     if (chan_path(tpl, sizeof tpl, root, "_template", "config.yaml") ||
         chan_path(dir, sizeof dir, root, id, NULL) ||
         chan_path(cfg, sizeof cfg, root, id, "config.yaml") ||
-        chan_path(src, sizeof src, root, id, "sources"))
+        chan_path(src, sizeof src, root, id, "knowledge"))
         return yaa_err_set(err, YAA_EINVAL, "CHANNELS_DIR path too long");
     char *text = NULL;
     size_t len = 0;

@@ -133,10 +133,10 @@ static void test_create_update(void **state) {
     assert_string_equal(ch->channel.description, "line1\nline2");
     assert_false(ch->has_brand_guide);
     yaa_channel_free(ch);
-    char sources[PATH_MAX + 32];
-    snprintf(sources, sizeof sources, "%s/new_one/sources", root);
+    char knowledge[PATH_MAX + 32];
+    snprintf(knowledge, sizeof knowledge, "%s/new_one/knowledge", root);
     struct stat st;
-    assert_int_equal(stat(sources, &st), 0);
+    assert_int_equal(stat(knowledge, &st), 0);
     /* the template's comments survive */
     char *text = get("new_one/config.yaml");
     assert_non_null(text);
@@ -185,7 +185,7 @@ static void test_create_without_template(void **state) {
 static void test_delete(void **state) {
     (void)state;
     put("doomed/config.yaml", "channel:\n  name: Doomed\n");
-    put("doomed/sources/note.md", "keep me");
+    put("doomed/knowledge/note.md", "keep me");
     yaa_err err = {0};
     char moved[PATH_MAX];
     assert_int_equal(yaa_channels_delete(root, "doomed", moved, sizeof moved, &err), 0);
@@ -193,7 +193,7 @@ static void test_delete(void **state) {
     snprintf(prefix, sizeof prefix, "%s/.deleted/doomed-", root);
     assert_true(strncmp(moved, prefix, strlen(prefix)) == 0);
     char note[PATH_MAX * 2];
-    snprintf(note, sizeof note, "%s/sources/note.md", moved);
+    snprintf(note, sizeof note, "%s/knowledge/note.md", moved);
     struct stat st;
     assert_int_equal(stat(note, &st), 0); /* the files are kept */
     assert_false(yaa_channels_has_brand_guide(root, "doomed"));
