@@ -80,7 +80,8 @@ int yaa_cmd_queue(yaa_cli *cli) {
     yaa_db *db = NULL;
     yaa_queue *q = NULL;
     int rc = YAA_EXIT_FAIL;
-    bool need_db = !cfg->queue_url || strncmp(cfg->queue_url, "redis", 5) != 0;
+    /* requeue also puts the run back to pending, so it needs the database on redis too. */
+    bool need_db = !cfg->queue_url || strncmp(cfg->queue_url, "redis", 5) != 0 || mode == 3;
     if (need_db) {
         if (yaa_cli_open_db(cli, "queue", true, &db)) goto out;
     }

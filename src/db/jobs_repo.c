@@ -74,7 +74,10 @@ typedef struct claim_arg {
     const char *queue;
     const char *worker;
     int lease_sec;
+    yaa_jobs_dead_fn on_dead;
+    void *ud;
     yaa_job_row *out;
+    bool found;
 } claim_arg;
 
 static int claim_tx(yaa_db *tx, void *arg, yaa_err *err) {
@@ -83,13 +86,19 @@ static int claim_tx(yaa_db *tx, void *arg, yaa_err *err) {
     yaa_db_now(now);
     time_in(c->lease_sec, until);
     /* A job whose worker died on its last allowed attempt goes to the dead letters. */
-    int rc = yaa_db_exec(tx,
-                         "UPDATE jobs SET status = 'dead', last_error = COALESCE(last_error, "
-                         "'lease expired (worker lost)'), locked_by = NULL, locked_until = NULL, "
-                         "updated_at = ? WHERE queue = ? AND status = 'running' AND "
-                         "locked_until < ? AND attempts >= max_attempts",
-                         YAA_DB_ARGS(yaa_db_text(now), yaa_db_text(c->queue), yaa_db_text(now)),
-                         NULL, err);
+    yaa_db_rows *dead = NULL;
+    int rc = yaa_db_query(tx,
+                          "UPDATE jobs SET status = 'dead', last_error = COALESCE(last_error, "
+                          "'lease expired (worker lost)'), locked_by = NULL, locked_until = NULL, "
+                          "updated_at = ? WHERE queue = ? AND status = 'running' AND "
+                          "locked_until < ? AND attempts >= max_attempts RETURNING id, attempts",
+                          YAA_DB_ARGS(yaa_db_text(now), yaa_db_text(c->queue), yaa_db_text(now)),
+                          &dead, err);
+    if (rc) return rc;
+    for (size_t i = 0; c->on_dead && i < yaa_db_rows_count(dead) && rc == 0; i++)
+        rc = c->on_dead(tx, yaa_db_get_text(dead, i, 0), (int)yaa_db_get_int(dead, i, 1), c->ud,
+                        err);
+    yaa_db_rows_free(dead);
     if (rc) return rc;
     const char *lock = yaa_db_kind(tx) == YAA_DB_POSTGRES ? " FOR UPDATE SKIP LOCKED" : "";
     char sql[1024];
@@ -105,23 +114,21 @@ static int claim_tx(yaa_db *tx, void *arg, yaa_err *err) {
                                   yaa_db_text(c->queue), yaa_db_text(now), yaa_db_text(now)),
                       &r, err);
     if (rc) return rc;
-    if (yaa_db_rows_count(r) == 0) {
-        yaa_db_rows_free(r);
-        return YAA_ENOTFOUND; /* rolls back the (empty) transaction; nothing else changed */
-    }
-    row_read(r, 0, c->out);
+    /* None due: still commit, so the dead-letter moves above are kept. */
+    c->found = yaa_db_rows_count(r) > 0;
+    if (c->found) row_read(r, 0, c->out);
     yaa_db_rows_free(r);
     return 0;
 }
 
 int yaa_jobs_claim(yaa_db *db, const char *queue, const char *worker, int lease_sec,
-                   yaa_job_row *out, yaa_err *err) {
+                   yaa_jobs_dead_fn on_dead, void *ud, yaa_job_row *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
-    claim_arg c = {queue, worker, lease_sec, out};
+    claim_arg c = {queue, worker, lease_sec, on_dead, ud, out, false};
     yaa_err e = {0};
     int rc = yaa_db_tx(db, claim_tx, &c, &e);
-    if (rc == YAA_ENOTFOUND) return YAA_ENOTFOUND;
     if (rc && err) *err = e;
+    if (rc == 0 && !c.found) return YAA_ENOTFOUND;
     return rc;
 }
 

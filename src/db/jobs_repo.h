@@ -34,9 +34,12 @@ int yaa_jobs_enqueue(yaa_db *db, const char *queue, const char *id, const char *
                      int max_attempts, bool *created, yaa_err *err);
 /* Claims the next due job (queued and run_at <= now, or running with an expired lease):
  * attempts+1, locked_by = worker, locked_until = now + lease_sec. YAA_ENOTFOUND when none.
- * Jobs whose lease expired on their last attempt are moved to dead first. */
+ * Jobs whose lease expired on their last attempt are moved to dead first; on_dead (may be
+ * NULL) is called for each of them inside the same transaction (a non-zero return rolls the
+ * whole claim back). */
+typedef int (*yaa_jobs_dead_fn)(yaa_db *tx, const char *id, int attempts, void *ud, yaa_err *err);
 int yaa_jobs_claim(yaa_db *db, const char *queue, const char *worker, int lease_sec,
-                   yaa_job_row *out, yaa_err *err);
+                   yaa_jobs_dead_fn on_dead, void *ud, yaa_job_row *out, yaa_err *err);
 /* Extends the lease; YAA_ECONFLICT if the job is no longer held by worker. */
 int yaa_jobs_renew(yaa_db *db, const char *id, const char *worker, int lease_sec, yaa_err *err);
 int yaa_jobs_ack(yaa_db *db, const char *id, const char *worker, yaa_err *err);

@@ -1,5 +1,7 @@
 /* db_queue.c - the db backend of the queue: the `jobs` table through db/jobs_repo. Claims
- * poll (the embedded default has one process; claim waits in short sleeps up to wait_ms). */
+ * poll (the embedded default has one process; claim waits in short sleeps up to wait_ms).
+ * A job's id is its run id; a move to the dead letters marks the run failed, and a requeue
+ * marks it pending, in the same transaction as the job's change. */
 #include "queue/queue.h"
 
 #include "core/util.h"
@@ -16,6 +18,12 @@ typedef struct db_queue {
 
 static yaa_db *dbq(yaa_queue *q) { return ((db_queue *)q)->db; }
 
+/* A job whose lease expired on its last attempt (inside the claim's transaction). */
+static int on_lease_dead(yaa_db *tx, const char *id, int attempts, void *ud, yaa_err *err) {
+    (void)ud;
+    return yaa_queue_run_dead(tx, id, attempts, true, NULL, err);
+}
+
 static int q_enqueue(yaa_queue *q, const char *run_id, const char *from_stage, bool *created,
                      yaa_err *err) {
     char *payload = yaa_queue_payload(run_id, 1, from_stage);
@@ -30,7 +38,8 @@ static int q_claim(yaa_queue *q, const char *worker, int wait_ms, yaa_job *out, 
     uint64_t deadline = yaa_mono_ns() + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000ull;
     for (;;) {
         yaa_job_row row;
-        int rc = yaa_jobs_claim(dbq(q), YAA_QUEUE_PIPELINE, worker, q->lease_sec, &row, err);
+        int rc = yaa_jobs_claim(dbq(q), YAA_QUEUE_PIPELINE, worker, q->lease_sec, on_lease_dead,
+                                NULL, &row, err);
         if (rc == 0) {
             memset(out, 0, sizeof *out);
             snprintf(out->id, sizeof out->id, "%s", row.id ? row.id : "");
@@ -61,10 +70,27 @@ static int q_ack(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *
     return yaa_jobs_ack(dbq(q), job->id, worker, err);
 }
 
+typedef struct fail_arg {
+    yaa_queue *q;
+    const yaa_job *job;
+    const char *worker, *error;
+    bool dead;
+} fail_arg;
+
+static int fail_tx(yaa_db *tx, void *arg, yaa_err *err) {
+    fail_arg *f = arg;
+    int rc = yaa_jobs_fail(tx, f->job->id, f->worker, f->error,
+                           yaa_queue_backoff_sec(f->q, f->job->attempt), &f->dead, err);
+    if (rc || !f->dead) return rc;
+    return yaa_queue_run_dead(tx, f->job->run_id, f->job->attempt, false, f->error, err);
+}
+
 static int q_fail(yaa_queue *q, const yaa_job *job, const char *worker, const char *error,
                   bool *dead, yaa_err *err) {
-    return yaa_jobs_fail(dbq(q), job->id, worker, error, yaa_queue_backoff_sec(q, job->attempt),
-                         dead, err);
+    fail_arg f = {q, job, worker, error, false};
+    int rc = yaa_db_tx(dbq(q), fail_tx, &f, err);
+    if (dead) *dead = rc == 0 && f.dead;
+    return rc;
 }
 
 static int q_cancel(yaa_queue *q, const char *run_id, yaa_err *err) {
@@ -115,8 +141,14 @@ static int q_dead_list(yaa_queue *q, long limit, yaa_dead_job **out, size_t *n, 
     return 0;
 }
 
+static int requeue_tx(yaa_db *tx, void *arg, yaa_err *err) {
+    const char *id = arg;
+    int rc = yaa_jobs_requeue(tx, id, err);
+    return rc ? rc : yaa_queue_run_requeued(tx, id, err);
+}
+
 static int q_requeue(yaa_queue *q, const char *id, yaa_err *err) {
-    return yaa_jobs_requeue(dbq(q), id, err);
+    return yaa_db_tx(dbq(q), requeue_tx, (void *)id, err);
 }
 
 static int q_ping(yaa_queue *q, yaa_err *err) {
@@ -152,6 +184,7 @@ int yaa_queue_db_open(struct yaa_db *db, yaa_queue **out, yaa_err *err) {
     q->base.vt = &db_vt;
     yaa_queue_defaults(&q->base);
     q->db = db;
+    q->base.db = db;
     *out = &q->base;
     return 0;
 }

@@ -1,5 +1,10 @@
-/* queue.c - backend selection and the backend-neutral wrappers and helpers. */
+/* queue.c - backend selection and the backend-neutral wrappers and helpers, including what a
+ * dead-lettered or requeued job does to its run's row. */
 #include "queue/queue.h"
+
+#include "db/db.h"
+#include "db/repo.h"
+#include "db/run_store.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -13,7 +18,9 @@ int yaa_queue_open(const char *url, struct yaa_db *db, yaa_queue **out, yaa_err 
         return yaa_queue_db_open(db, out, err);
     }
     if (strncmp(url, "redis://", 8) == 0 || strncmp(url, "rediss://", 9) == 0) {
-        return yaa_queue_redis_open(url, out, err);
+        int rc = yaa_queue_redis_open(url, out, err);
+        if (rc == 0) (*out)->db = db;
+        return rc;
     }
     return yaa_err_set(err, YAA_ECONFIG, "QUEUE_URL: expected 'db' or 'redis://host:port/n'");
 }
@@ -71,6 +78,59 @@ int yaa_queue_requeue(yaa_queue *q, const char *id, yaa_err *err) {
     return q->vt->requeue(q, id, err);
 }
 int yaa_queue_ping(yaa_queue *q, yaa_err *err) { return q->vt->ping(q, err); }
+
+typedef struct dead_arg {
+    const char *run_id;
+    const char *message;
+} dead_arg;
+
+/* failed + the error, in one transaction, unless the run is past pending/running. */
+static int run_dead_tx(yaa_db *tx, void *arg, yaa_err *err) {
+    const dead_arg *d = arg;
+    yaa_db_run_update u = {0};
+    u.status = "failed";
+    u.set_completed_at = true;
+    u.if_status_in = "pending,running";
+    yaa_err e = {0};
+    int rc = yaa_db_runs_update(tx, d->run_id, &u, &e);
+    if (rc == YAA_ECONFLICT || rc == YAA_ENOTFOUND) return 0; /* completed, cancelled, failed */
+    if (rc) {
+        if (err) *err = e;
+        return rc;
+    }
+    return yaa_runstore_run_add_error(tx, d->run_id, d->message, err);
+}
+
+int yaa_queue_run_dead(struct yaa_db *db, const char *run_id, int attempts, bool lease_expired,
+                       const char *last_error, yaa_err *err) {
+    if (!db || !run_id || !*run_id) return 0;
+    char msg[1024];
+    if (lease_expired)
+        snprintf(msg, sizeof msg,
+                 "queue: the job's worker stopped responding %d times (lease expired); "
+                 "re-queue it with `yaa queue dead requeue %s`",
+                 attempts, run_id);
+    else
+        snprintf(msg, sizeof msg,
+                 "queue: the job failed %d times (last error: %.600s); re-queue it with "
+                 "`yaa queue dead requeue %s` once the cause is fixed",
+                 attempts, last_error && *last_error ? last_error : "unknown", run_id);
+    dead_arg d = {run_id, msg};
+    return yaa_db_tx(db, run_dead_tx, &d, err);
+}
+
+int yaa_queue_run_requeued(struct yaa_db *db, const char *run_id, yaa_err *err) {
+    if (!db || !run_id || !*run_id) return 0;
+    yaa_db_run_update u = {0};
+    u.status = "pending";
+    u.clear_completed_at = true;
+    u.if_status_in = "pending,running,failed";
+    yaa_err e = {0};
+    int rc = yaa_db_runs_update(db, run_id, &u, &e);
+    if (rc == YAA_ECONFLICT || rc == YAA_ENOTFOUND) return 0; /* completed or cancelled */
+    if (rc && err) *err = e;
+    return rc;
+}
 
 int yaa_queue_backoff_sec(const yaa_queue *q, int attempt) {
     long s = q->backoff_base_s;

@@ -4,7 +4,8 @@
  * Delivery is at-least-once: a claimed job carries a lease that the worker renews while it
  * runs; a job whose lease expires is delivered again. fail() retries with exponential backoff
  * (base * 2^(attempt-1)) up to max_attempts, then the job is dead (dead letters, listable and
- * re-queueable). Enqueueing is idempotent per run id. */
+ * re-queueable) and, with a database, its run is marked failed. Enqueueing is idempotent per
+ * run id. */
 #ifndef YAA_QUEUE_H
 #define YAA_QUEUE_H
 
@@ -70,6 +71,9 @@ struct yaa_queue {
     int max_attempts;   /* default YAA_QUEUE_MAX_ATTEMPTS */
     int lease_sec;      /* default YAA_QUEUE_LEASE_SEC */
     int backoff_base_s; /* first retry delay; default 10 (env YAA_QUEUE_BACKOFF_SEC) */
+    /* The database of the runs (may be NULL): a job moved to the dead letters marks its run
+     * `failed`, a requeued one marks it `pending` again (yaa_queue_run_dead/_requeued). */
+    struct yaa_db *db;
 };
 
 /* Opens the backend named by url: "db" (needs db) or "redis://..." (the redis backend, if
@@ -100,6 +104,16 @@ int yaa_queue_stats_get(yaa_queue *q, yaa_queue_stats *out, yaa_err *err);
 int yaa_queue_dead_list(yaa_queue *q, long limit, yaa_dead_job **out, size_t *n, yaa_err *err);
 int yaa_queue_requeue(yaa_queue *q, const char *id, yaa_err *err);
 int yaa_queue_ping(yaa_queue *q, yaa_err *err);
+
+/* A job of run_id went to the dead letters after attempts deliveries: unless the run is
+ * completed or cancelled (or already failed), it becomes `failed` (completed_at now) and an
+ * error saying why is appended to its errors_json: lease_expired (its workers kept dying) or
+ * the last error of fail(). No-op when db is NULL or the run does not exist. */
+int yaa_queue_run_dead(struct yaa_db *db, const char *run_id, int attempts, bool lease_expired,
+                       const char *last_error, yaa_err *err);
+/* A dead job of run_id was requeued: a failed, pending or running run becomes `pending` with
+ * completed_at cleared (completed and cancelled runs are left alone). No-op when db is NULL. */
+int yaa_queue_run_requeued(struct yaa_db *db, const char *run_id, yaa_err *err);
 
 /* Backoff before delivery number attempt+1: base * 2^(attempt-1), capped at one hour. */
 int yaa_queue_backoff_sec(const yaa_queue *q, int attempt);

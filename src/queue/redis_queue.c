@@ -4,7 +4,9 @@
  * dead consumers are reclaimed with XAUTOCLAIM once idle longer than the lease; a lease is renewed
  * with XCLAIM JUSTID (resets the idle time). Retries wait in the sorted set `:delayed`, dead
  * letters live in the hash `:dead`; every state change is one Lua script (redis_scripts.h), so a
- * crash or a Redis restart between two calls neither loses nor duplicates a job. */
+ * crash or a Redis restart between two calls neither loses nor duplicates a job. With a
+ * database (yaa_queue_open's db), a job that goes dead marks its run failed and a requeued one
+ * marks it pending, right after the script (Redis and the database share no transaction). */
 #include "queue/queue.h"
 
 #include "core/log.h"
@@ -32,6 +34,16 @@ typedef struct redis_queue {
 } redis_queue;
 
 static redis_queue *rq(yaa_queue *q) { return (redis_queue *)q; }
+
+/* The run of a job that just went dead; a database error is logged (the run keeps its
+ * status; the dead letter still shows the job). */
+static void run_dead(redis_queue *q, const char *run, int attempts, bool lease_expired,
+                     const char *error) {
+    yaa_err err = {0};
+    if (yaa_queue_run_dead(q->base.db, run, attempts, lease_expired, error, &err) != 0)
+        yaa_log_ev(YAA_LOG_WARN, "queue", "cannot mark the dead-lettered run failed",
+                   YAA_F_STR("run_id", run), YAA_F_STR("error", err.msg), YAA_F_END);
+}
 
 static int create_group(redisContext *c, void *ud) {
     (void)ud;
@@ -132,12 +144,16 @@ static int start(redis_queue *q, const char *id, const char *run, yaa_job *out, 
         snprintf(out->run_id, sizeof out->run_id, "%s", run);
         snprintf(out->from_stage, sizeof out->from_stage, "%s", rep->element[2]->str);
         rc = 0;
-    } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1 &&
+    } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2 &&
                rep->element[0]->integer < 0) {
         yaa_log_ev(YAA_LOG_WARN, "queue",
                    "job moved to dead letters: lease expired on its last "
                    "attempt",
                    YAA_F_STR("run_id", run), YAA_F_END);
+        int attempts = (int)rep->element[1]->integer;
+        freeReplyObject(rep);
+        run_dead(q, run, attempts, true, NULL);
+        return rc;
     }
     freeReplyObject(rep);
     return rc;
@@ -177,18 +193,23 @@ static int fast_claim(redis_queue *q, const char *worker, yaa_job *out, yaa_err 
                  rep->element[0]->type == REDIS_REPLY_STRING ? rep->element[0]->str : "0-0");
         pthread_mutex_unlock(&q->mu);
     }
-    if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 7) {
+    if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 8) {
         memset(out, 0, sizeof *out);
-        snprintf(out->id, sizeof out->id, "%s", rep->element[1]->str);
-        snprintf(out->run_id, sizeof out->run_id, "%s", rep->element[2]->str);
-        out->attempt = (int)rep->element[3]->integer;
-        out->max_attempts = (int)rep->element[4]->integer;
-        if (yaa_queue_parse_payload(rep->element[6]->str, out, NULL) != 0)
+        snprintf(out->id, sizeof out->id, "%s", rep->element[2]->str);
+        out->attempt = (int)rep->element[4]->integer;
+        out->max_attempts = (int)rep->element[5]->integer;
+        if (yaa_queue_parse_payload(rep->element[7]->str, out, NULL) != 0)
             snprintf(out->type, sizeof out->type, "pipeline.run");
-        snprintf(out->run_id, sizeof out->run_id, "%s", rep->element[2]->str);
-        snprintf(out->from_stage, sizeof out->from_stage, "%s", rep->element[5]->str);
+        snprintf(out->run_id, sizeof out->run_id, "%s", rep->element[3]->str);
+        snprintf(out->from_stage, sizeof out->from_stage, "%s", rep->element[6]->str);
         got = 1;
     }
+    /* Jobs that went dead on the way (lease expired on their last attempt): {run, attempts}. */
+    const redisReply *dead =
+        rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2 ? rep->element[1] : NULL;
+    for (size_t i = 0; dead && dead->type == REDIS_REPLY_ARRAY && i + 1 < dead->elements; i += 2)
+        if (dead->element[i]->type == REDIS_REPLY_STRING)
+            run_dead(q, dead->element[i]->str, (int)dead->element[i + 1]->integer, true, NULL);
     freeReplyObject(rep);
     return got;
 }
@@ -250,6 +271,7 @@ static int q_fail(yaa_queue *q, const yaa_job *job, const char *worker, const ch
         return yaa_err_set(err, YAA_ECONFLICT, "job %s: lease lost to another worker", job->id);
     if (n == -3) return yaa_err_set(err, YAA_ECONFLICT, "job %s is not running", job->id);
     if (dead) *dead = n == 1;
+    if (n == 1) run_dead(rq(q), job->run_id, job->attempt, false, error);
     return 0;
 }
 
@@ -342,6 +364,10 @@ static int q_requeue(yaa_queue *q, const char *id, yaa_err *err) {
     int rc = eval_int(rq(q), RQ_REQUEUE, 1, args, &n, err);
     if (rc) return rc;
     if (n != 1) return yaa_err_set(err, YAA_ENOTFOUND, "no dead job '%s'", id);
+    yaa_err e = {0};
+    if (yaa_queue_run_requeued(q->db, id, &e) != 0) /* a dead job's id is its run id */
+        yaa_log_ev(YAA_LOG_WARN, "queue", "cannot mark the requeued run pending",
+                   YAA_F_STR("run_id", id), YAA_F_STR("error", e.msg), YAA_F_END);
     return 0;
 }
 

@@ -26,8 +26,8 @@ static const char RQ_ENQUEUE[] =
     "return 1\n";
 
 /* start(entry, run, now): {attempt, max, from, payload} when the job starts, {0} when the
- * entry is stale or cancelled (acked away), {-1} when it went dead (lease expired on its last
- * attempt). */
+ * entry is stale or cancelled (acked away), {-1, attempts} when it went dead (lease expired on
+ * its last attempt). */
 #define RQ_START_FN                                                                            \
     "local function start(eid, run, now)\n"                                                    \
     "local rk = KEYS[4] .. run\n"                                                              \
@@ -47,7 +47,7 @@ static const char RQ_ENQUEUE[] =
     "  redis.call('HSET', rk, 'state', 'dead', 'last_error', e)\n"                             \
     "  redis.call('HSET', KEYS[3], run, cjson.encode({run_id = run, attempts = a - 1,\n"       \
     "    last_error = e, failed_at = now}))\n"                                                 \
-    "  return {-1} end\n"                                                                      \
+    "  return {-1, a - 1} end\n"                                                               \
     "redis.call('HSET', rk, 'state', 'running')\n"                                             \
     "return {a, max, redis.call('HGET', rk, 'from') or '', "                                   \
     "redis.call('HGET', rk, 'payload') or ''}\n"                                               \
@@ -60,7 +60,8 @@ static const char RQ_START[] = RQ_START_FN "return start(ARGV[1], ARGV[2], ARGV[
  * Moves due retries to the stream, then takes (1) an entry already pending under this worker
  * (its reply was lost, e.g. in a Redis restart; a worker claims only when idle), (2) an entry
  * idle longer than the lease (its worker died: XAUTOCLAIM), (3) a new entry. Returns
- * {cursor, entry, run, attempt, max, from, payload} or {cursor} when nothing is due. */
+ * {cursor, dead, entry, run, attempt, max, from, payload} or {cursor, dead} when nothing is
+ * due; dead lists {run, attempts, ...} of the jobs that went dead on the way. */
 static const char RQ_CLAIM[] = RQ_OWNER RQ_START_FN
     "local now = nowms()\n"
     "local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)\n"
@@ -73,6 +74,7 @@ static const char RQ_CLAIM[] = RQ_OWNER RQ_START_FN
     "  end\n"
     "end\n"
     "local cursor = ARGV[3]\n"
+    "local dead = {}\n"
     "local function take(entries)\n"
     "  for _, e in ipairs(entries or {}) do\n"
     "    local run = nil\n"
@@ -80,7 +82,8 @@ static const char RQ_CLAIM[] = RQ_OWNER RQ_START_FN
     "      for i = 1, #e[2], 2 do if e[2][i] == 'run' then run = e[2][i + 1] end end end\n"
     "    if not run then redis.call('XACK', KEYS[1], 'workers', e[1]) else\n"
     "      local r = start(e[1], run, ARGV[4])\n"
-    "      if r[1] > 0 then return {cursor, e[1], run, r[1], r[2], r[3], r[4]} end\n"
+    "      if r[1] > 0 then return {cursor, dead, e[1], run, r[1], r[2], r[3], r[4]} end\n"
+    "      if r[1] < 0 then dead[#dead + 1] = run dead[#dead + 1] = r[2] end\n"
     "    end\n"
     "  end\n"
     "  return nil\n"
@@ -98,7 +101,7 @@ static const char RQ_CLAIM[] = RQ_OWNER RQ_START_FN
     "'>')\n"
     "x = r and take(r[1][2])\n"
     "if x then return x end\n"
-    "return {cursor}\n";
+    "return {cursor, dead}\n";
 
 /* ARGV: entry, worker -> 1 renewed, 0 owned by another worker, -1 not pending. */
 static const char RQ_RENEW[] =

@@ -3,7 +3,6 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "db/run_store.h"
 #include "metrics/metrics.h"
 #include "pipeline/pipeline.h"
 
@@ -82,11 +81,8 @@ static void run_job(slot *s, const yaa_job *job) {
         if (yaa_queue_fail(p->opts.queue, job, s->name, err.msg, &dead, &qerr))
             yaa_log_ev(YAA_LOG_WARN, "worker", "fail failed", YAA_F_STR("error", qerr.msg),
                        YAA_F_END);
-        /* A timed-out run was left pending at its checkpoint: a dead job fails it. */
-        if (dead && rc == YAA_ETIMEOUT && p->opts.db) {
-            yaa_runstore_run_add_error(p->opts.db, job->run_id, err.msg, NULL);
-            yaa_runstore_run_set_status(p->opts.db, job->run_id, "failed", NULL, NULL);
-        }
+        /* A dead job's run (e.g. a timed-out one, left pending at its checkpoint) was marked
+         * failed by the queue (yaa_queue_run_dead). */
         if (dead) yaa_metrics_run_finished("failed");
         yaa_log_ev(dead ? YAA_LOG_ERROR : YAA_LOG_WARN, "worker",
                    dead ? "job failed; moved to dead letters" : "job failed; will retry",

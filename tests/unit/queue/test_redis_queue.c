@@ -1,9 +1,15 @@
 /* test_redis_queue.c - the redis queue backend against a real redis-server (started on a free
  * loopback port): idempotent enqueue, claim with lease, renew, ack, fail with backoff to dead
  * letters, requeue, release, cancel, re-delivery of an expired lease (XAUTOCLAIM), concurrent
- * workers each job once, and a Redis restart mid-load losing and duplicating nothing. */
+ * workers each job once, a Redis restart mid-load losing and duplicating nothing, and, with a
+ * database (SQLite), a dead job's run marked failed (lease expired or failed) and a requeued
+ * one pending again, never touching a completed or cancelled run. */
 #include "test_util.h"
 
+#include "db/db.h"
+#include "db/migrate.h"
+#include "db/repo.h"
+#include "db/run_store.h"
 #include "lib/redistest.h"
 #include "queue/queue.h"
 
@@ -134,6 +140,119 @@ static void test_lifecycle(void **state) {
     yaa_queue_close(q);
 }
 
+static void new_run(yaa_db *db, const char *status, char id[37]) {
+    yaa_err err = {0};
+    if (yaa_runstore_run_create(db, "ch", "topic", "", true, false, id, &err) != 0)
+        fail_msg("run: %s", err.msg);
+    if (strcmp(status, "pending") != 0 &&
+        yaa_runstore_run_set_status(db, id, status, NULL, &err) != 0)
+        fail_msg("status: %s", err.msg);
+}
+
+/* The run's status; errors_json in errors (if given); whether completed_at is set. */
+static bool run_row(yaa_db *db, const char *id, char status[16], char *errors, size_t n) {
+    yaa_arena a;
+    yaa_arena_init(&a, 4096);
+    yaa_db_run r;
+    yaa_err err = {0};
+    if (yaa_db_runs_get(db, id, &a, &r, &err) != 0) fail_msg("get: %s", err.msg);
+    snprintf(status, 16, "%s", r.status);
+    if (errors) snprintf(errors, n, "%s", r.errors_json ? r.errors_json : "");
+    bool done = r.completed_at != NULL;
+    yaa_arena_free(&a);
+    return done;
+}
+
+/* Delivers run_id's job to three workers that all die (lease 0: XAUTOCLAIM takes it over at
+ * once); the next claim moves it to the dead letters. */
+static void lose_workers(yaa_queue *q, const char *run_id) {
+    yaa_err err = {0};
+    yaa_job job;
+    assert_int_equal(yaa_queue_enqueue_run(q, run_id, NULL, NULL, &err), 0);
+    q->lease_sec = 0;
+    for (int i = 1; i <= 3; i++) {
+        char w[8];
+        snprintf(w, sizeof w, "d%d", i);
+        assert_int_equal(yaa_queue_claim(q, w, 200, &job, &err), 0);
+        assert_string_equal(job.run_id, run_id);
+        assert_int_equal(job.attempt, i);
+    }
+    assert_int_equal(yaa_queue_claim(q, "d4", 200, &job, &err), YAA_ENOTFOUND);
+    q->lease_sec = 60;
+}
+
+static void test_dead_marks_run(void **state) {
+    (void)state;
+    char dir[PATH_MAX], url[PATH_MAX + 16], mdir[PATH_MAX];
+    yaa_test_tmpdir(dir, sizeof dir);
+    snprintf(url, sizeof url, "sqlite:///%s/q.db", dir);
+    snprintf(mdir, sizeof mdir, "%s/migrations", yaa_test_source_dir());
+    yaa_db *db = NULL;
+    yaa_queue *q = NULL;
+    yaa_err err = {0};
+    if (yaa_db_open(url, &db, &err) != 0 || yaa_db_upgrade(db, mdir, -1, NULL, &err) != 0)
+        fail_msg("db: %s", err.msg);
+    if (yaa_queue_open(rt.url, db, &q, &err) != 0) fail_msg("open: %s", err.msg);
+    q->backoff_base_s = 0;
+    char st[16], errors[2048];
+
+    /* Its workers kept dying: dead letter, run failed with the reason. */
+    char run[37];
+    new_run(db, "running", run);
+    lose_workers(q, run);
+    yaa_dead_job *d = NULL;
+    size_t n = 0;
+    assert_int_equal(yaa_queue_dead_list(q, 100, &d, &n, &err), 0);
+    bool listed = false;
+    for (size_t i = 0; i < n; i++) listed |= strcmp(d[i].run_id, run) == 0;
+    free(d);
+    assert_true(listed);
+    assert_true(run_row(db, run, st, errors, sizeof errors));
+    assert_string_equal(st, "failed");
+    assert_non_null(strstr(errors, "worker stopped responding 3 times (lease expired)"));
+    assert_non_null(strstr(errors, "yaa queue dead requeue"));
+
+    /* Requeue: the run shows as queued again. */
+    assert_int_equal(yaa_queue_requeue(q, run, &err), 0);
+    assert_false(run_row(db, run, st, NULL, 0));
+    assert_string_equal(st, "pending");
+
+    /* fail() to the dead letters: a run left pending (e.g. timed out) is failed with why. */
+    yaa_job job;
+    bool dead = false;
+    for (int i = 1; i <= 3; i++) {
+        assert_int_equal(yaa_queue_claim(q, "w1", 200, &job, &err), 0);
+        assert_int_equal(yaa_queue_fail(q, &job, "w1", "job timed out", &dead, &err), 0);
+    }
+    assert_true(dead);
+    assert_true(run_row(db, run, st, errors, sizeof errors));
+    assert_string_equal(st, "failed");
+    assert_non_null(strstr(errors, "failed 3 times (last error: job timed out)"));
+
+    /* Never overrides a completed or cancelled run. */
+    char done_run[37], cancelled_run[37];
+    new_run(db, "completed", done_run);
+    new_run(db, "cancelled", cancelled_run);
+    lose_workers(q, done_run);
+    lose_workers(q, cancelled_run);
+    assert_true(run_row(db, done_run, st, errors, sizeof errors));
+    assert_string_equal(st, "completed");
+    assert_string_equal(errors, "[]");
+    run_row(db, cancelled_run, st, errors, sizeof errors);
+    assert_string_equal(st, "cancelled");
+    assert_string_equal(errors, "[]");
+    assert_int_equal(yaa_queue_requeue(q, done_run, &err), 0);
+    assert_true(run_row(db, done_run, st, NULL, 0));
+    assert_string_equal(st, "completed");
+    assert_int_equal(yaa_queue_cancel(q, done_run, &err), 0); /* leave the stream empty */
+    yaa_queue_stats qs;
+    assert_int_equal(yaa_queue_stats_get(q, &qs, &err), 0);
+    assert_int_equal(qs.queued + qs.running + qs.delayed, 0);
+    yaa_queue_close(q);
+    yaa_db_close(db);
+    yaa_test_rmrf(dir);
+}
+
 #define NJOBS 200
 #define NTHREADS 4
 static int seen[NJOBS];
@@ -216,9 +335,9 @@ static void test_bad_urls(void **state) {
 int main(void) {
     int rc = yaa_redistest_start(&rt);
     if (rc != 0) return rc == YAA_REDISTEST_SKIP ? 77 : 1;
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_lifecycle),
-                                       cmocka_unit_test(test_concurrent_restart),
-                                       cmocka_unit_test(test_bad_urls)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lifecycle), cmocka_unit_test(test_dead_marks_run),
+        cmocka_unit_test(test_concurrent_restart), cmocka_unit_test(test_bad_urls)};
     rc = cmocka_run_group_tests(tests, NULL, NULL);
     yaa_redistest_stop(&rt);
     return rc;
