@@ -1,9 +1,11 @@
 /* env.c - media environment defaults, hooks, the process-wide render semaphore, UTF-8 bits. */
 #include "media/internal.h"
+#include "core/log.h"
 #include "net/net.h"
 #include "net/usage.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,11 +16,37 @@ static const char *env_str(const char *name) {
     return v && *v ? v : NULL;
 }
 
+/* A value that is set but unusable is ignored with a warning naming the variable. */
 static int env_int(const char *name, int def, int lo, int hi) {
     const char *v = env_str(name);
     long n;
-    if (!v || yaa_parse_long(v, lo, hi, &n)) return def;
+    if (!v) return def;
+    if (yaa_parse_long(v, lo, hi, &n)) {
+        char why[96];
+        snprintf(why, sizeof why, "not a whole number from %d to %d; the default is used", lo, hi);
+        yaa_log_ev(YAA_LOG_WARN, "media", "ignored setting", YAA_F_STR("variable", name),
+                   YAA_F_STR("value", v), YAA_F_STR("error", why), YAA_F_END);
+        return def;
+    }
     return (int)n;
+}
+
+/* x264's presets; anything else would only fail at the end of a run, inside FFmpeg. */
+static const char *env_preset(void) {
+    static const char *const presets[] = {"ultrafast", "superfast", "veryfast", "faster",
+                                          "fast",      "medium",    "slow",     "slower",
+                                          "veryslow",  "placebo"};
+    const char *v = env_str("YAA_MEDIA_PRESET");
+    if (!v) return NULL;
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (strcmp(v, presets[i]) == 0) return v;
+    yaa_log_ev(YAA_LOG_WARN, "media", "ignored setting", YAA_F_STR("variable", "YAA_MEDIA_PRESET"),
+               YAA_F_STR("value", v),
+               YAA_F_STR("error",
+                         "not an x264 preset (ultrafast, superfast, veryfast, faster, fast, "
+                         "medium, slow, slower, veryslow, placebo); veryfast is used"),
+               YAA_F_END);
+    return NULL;
 }
 
 void yaa_media_env_from_config(yaa_media_env *env, const yaa_config *cfg) {
@@ -32,7 +60,7 @@ void yaa_media_env_from_config(yaa_media_env *env, const yaa_config *cfg) {
     }
     env->elevenlabs_base_url = env_str("ELEVENLABS_BASE_URL");
     env->openai_image_model = env_str("OPENAI_IMAGE_MODEL");
-    env->x264_preset = env_str("YAA_MEDIA_PRESET");
+    env->x264_preset = env_preset();
     env->workers = env_int("YAA_MEDIA_WORKERS", 0, 1, 16);
     env->fps = env_int("YAA_MEDIA_FPS", 0, 1, 60);
     env->ffmpeg_threads = env_int("YAA_MEDIA_THREADS", 0, 1, 64);
