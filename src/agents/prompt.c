@@ -37,6 +37,11 @@ int yaa_prompt_render(const char *dir, const char *name, const yaa_prompt_var *v
     snprintf(path, sizeof path, "%s/%s.md", dir, name);
     char *text = NULL;
     int rc = yaa_read_file(path, 64 * 1024, &text, NULL);
+    if (rc == YAA_ENOTFOUND)
+        return yaa_err_set(err, rc,
+                           "prompt %s: no file %s (PROMPTS_DIR is '%s'; point it at the "
+                           "repository's prompts/ folder)",
+                           name, path, dir);
     if (rc) return yaa_err_set(err, rc, "prompt %s: cannot read %s", name, path);
     rc = yaa_prompt_fill(text, vars, nvars, out, err);
     if (rc) yaa_err_prefix(err, "%s: ", path);

@@ -46,8 +46,22 @@ static void test_shipped_prompts(void **state) {
     }
 }
 
+/* Run outside the repository: the error says which variable to set. */
+static void test_missing_dir(void **state) {
+    (void)state;
+    yaa_buf out;
+    yaa_buf_init(&out, 0);
+    yaa_err err = {0};
+    int rc = yaa_prompt_render("/nonexistent/prompts", "script_writer.system", NULL, 0, &out, &err);
+    assert_int_equal(rc, YAA_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "PROMPTS_DIR"));
+    assert_non_null(strstr(err.msg, "/nonexistent/prompts/script_writer.system.md"));
+    yaa_buf_free(&out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_fill),
-                                       cmocka_unit_test(test_shipped_prompts)};
+                                       cmocka_unit_test(test_shipped_prompts),
+                                       cmocka_unit_test(test_missing_dir)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
