@@ -70,9 +70,20 @@ typedef struct pg_state {
     int total; /* open connections, idle or in use */
 } pg_state;
 
+/* libpq's messages span lines ("...refused\n\tIs the server running..."): one line, so the
+ * CLI's error stays one line. */
 static void trim_msg(char *s) {
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == ' ')) s[--n] = '\0';
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        if (*r == '\n' || *r == '\r' || *r == '\t') {
+            if (w > s && w[-1] != ' ') *w++ = ' ';
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    size_t n = (size_t)(w - s);
+    while (n && s[n - 1] == ' ') s[--n] = '\0';
 }
 
 static int pg_connect(pg_state *st, pg_conn **out, yaa_err *err) {
