@@ -41,6 +41,10 @@ int yaa_cli_open_db(const yaa_cli *cli, const char *cmd, bool migrate, struct ya
 int yaa_cli_wants_help(int argc, char **argv);
 /* Prints "yaa: <msg>" to stderr and returns YAA_EXIT_USAGE. */
 int yaa_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parses the value of a numeric option in [min,max]; otherwise prints
+ * "yaa: <cmd>: <flag> must be <min>-<max>, got '<value>'" and returns YAA_EXIT_USAGE. */
+int yaa_cli_long_option(const char *cmd, const char *flag, const char *value, long min, long max,
+                        long *out);
 /* Prints "yaa: <msg>" to stderr and returns YAA_EXIT_FAIL. */
 int yaa_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

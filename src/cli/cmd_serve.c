@@ -29,12 +29,10 @@ static int parse_args(yaa_cli *cli, const char **host, long *port, long *workers
             *host = v;
             i++;
         } else if (strcmp(a, "--port") == 0 && v) {
-            if (yaa_parse_long(v, 0, 65535, port) != 0)
-                return yaa_cli_usage_error("serve: --port must be 0-65535, got '%s'", v);
+            if (yaa_cli_long_option("serve", a, v, 0, 65535, port)) return YAA_EXIT_USAGE;
             i++;
         } else if (strcmp(a, "--workers") == 0 && v) {
-            if (yaa_parse_long(v, 0, 64, workers) != 0)
-                return yaa_cli_usage_error("serve: --workers must be 0-64, got '%s'", v);
+            if (yaa_cli_long_option("serve", a, v, 0, 64, workers)) return YAA_EXIT_USAGE;
             *workers_set = true;
             i++;
         } else {

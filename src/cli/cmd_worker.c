@@ -31,12 +31,10 @@ static int parse_args(yaa_cli *cli, long *concurrency, long *metrics_port) {
         const char *a = cli->argv[i];
         const char *v = i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
         if (strcmp(a, "--concurrency") == 0 && v) {
-            if (yaa_parse_long(v, 1, 64, concurrency) != 0)
-                return yaa_cli_usage_error("worker: --concurrency must be 1-64, got '%s'", v);
+            if (yaa_cli_long_option("worker", a, v, 1, 64, concurrency)) return YAA_EXIT_USAGE;
             i++;
         } else if (strcmp(a, "--metrics-port") == 0 && v) {
-            if (yaa_parse_long(v, 0, 65535, metrics_port) != 0)
-                return yaa_cli_usage_error("worker: --metrics-port must be 0-65535, got '%s'", v);
+            if (yaa_cli_long_option("worker", a, v, 0, 65535, metrics_port)) return YAA_EXIT_USAGE;
             i++;
         } else {
             return yaa_cli_usage_error("worker: unknown or incomplete option '%s' (see yaa worker "

@@ -1,6 +1,7 @@
 /* common.c - what several commands share: opening (and migrating) the database. */
 #include "cli/cli.h"
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -20,4 +21,10 @@ int yaa_cli_open_db(const yaa_cli *cli, const char *cmd, bool migrate, yaa_db **
     if (applied)
         yaa_log_ev(YAA_LOG_INFO, cmd, "migrations applied", YAA_F_INT("count", applied), YAA_F_END);
     return 0;
+}
+
+int yaa_cli_long_option(const char *cmd, const char *flag, const char *value, long min, long max,
+                        long *out) {
+    if (yaa_parse_long(value, min, max, out) == 0) return 0;
+    return yaa_cli_usage_error("%s: %s must be %ld-%ld, got '%s'", cmd, flag, min, max, value);
 }
