@@ -83,6 +83,11 @@ void yaa_agent_progress(const yaa_agent_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 bool yaa_agent_cancelled(const yaa_agent_ctx *ctx);
 
+/* The media engines' environment from the configuration, wired to this stage's usage,
+ * cancellation and progress hooks (media_generator and media_editor share it). */
+struct yaa_media_env;
+void yaa_agent_media_env(yaa_agent_ctx *ctx, struct yaa_media_env *env);
+
 /* Reports a call of the offline composer or a local engine (cost 0) to the usage hook. */
 void yaa_agent_report_local(yaa_agent_ctx *ctx, const char *provider, const char *model, int kind,
                             long prompt_tokens, long completion_tokens, long units);

@@ -1,6 +1,6 @@
 /* events.c - the in-process event bus: every executing run publishes its stage changes and
  * progress lines here, so an SSE handler in the same process can follow it live. */
-#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_internal.h"
 
 #include <pthread.h>
 
@@ -43,7 +43,6 @@ void yaa_pipeline_unsubscribe(int id) {
 
 /* Subscribers run under the lock: they must only copy the event and return (an SSE handler
  * queues it for its connection), which also makes unsubscribe a clean barrier. */
-void yaa_pipeline__publish(const yaa_pipeline_event *ev);
 void yaa_pipeline__publish(const yaa_pipeline_event *ev) {
     pthread_mutex_lock(&g_bus.lock);
     for (int i = 0; i < g_bus.n; i++) g_bus.subs[i].fn(g_bus.subs[i].ud, ev);

@@ -4,6 +4,7 @@
 #include "pipeline/pipeline.h"
 
 #include "pipeline/budget.h"
+#include "pipeline/pipeline_internal.h"
 
 #include "agents/agent.h"
 #include "channels/channels.h"
@@ -15,9 +16,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-void yaa_pipeline__publish(const yaa_pipeline_event *ev);
-void yaa_pipeline__install_usage_hook(void);
 
 static const struct {
     const char *name;

@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "metrics/metrics.h"
 #include "net/usage.h"
+#include "pipeline/pipeline_internal.h"
 #include "db/run_store.h"
 
 #include <pthread.h>
@@ -37,5 +38,4 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 static void install(void) { yaa_usage_set_hook(usage_hook, NULL); }
 
-void yaa_pipeline__install_usage_hook(void);
 void yaa_pipeline__install_usage_hook(void) { pthread_once(&g_once, install); }

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void yaa_agent_media_env(yaa_agent_ctx *ctx, yaa_media_env *env);
-
 /* A channel file named in config.yaml, relative to the channel folder; NULL if absent. */
 static const char *channel_file(yaa_agent_ctx *ctx, const char *name) {
     if (!name || !*name) return NULL;

@@ -37,8 +37,6 @@ static void on_media_progress(void *ud, const char *what, double fraction) {
     yaa_agent_progress(ctx, "%s %d%%", what, step * 10);
 }
 
-/* Shared with the editor: media env wired to this stage's hooks. */
-void yaa_agent_media_env(yaa_agent_ctx *ctx, yaa_media_env *env);
 void yaa_agent_media_env(yaa_agent_ctx *ctx, yaa_media_env *env) {
     yaa_media_env_from_config(env, ctx->cfg);
     env->on_usage = on_media_usage;

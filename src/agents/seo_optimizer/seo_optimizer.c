@@ -43,8 +43,7 @@ static json_t *chapters_of(const json_t *script) {
 }
 
 /* Applies YouTube's limits in place; also fills category_id and chapters. */
-void yaa_seo_enforce_limits(json_t *meta, const json_t *script, const char *category);
-void yaa_seo_enforce_limits(json_t *meta, const json_t *script, const char *category) {
+static void enforce_limits(json_t *meta, const json_t *script, const char *category) {
     const char *title = json_string_value(json_object_get(meta, "title"));
     json_object_set_new(meta, "title", clamp_chars(title ? title : "", 100));
     const char *desc = json_string_value(json_object_get(meta, "description"));
@@ -131,7 +130,7 @@ int yaa_agent_seo_optimizer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
         json_object_set_new(meta, "language", json_string(b->language));
         json_object_set_new(meta, "provider", json_string(ctx->cfg->llm_provider));
     }
-    yaa_seo_enforce_limits(meta, script, b->category);
+    enforce_limits(meta, script, b->category);
     int rc = yaa_agent_write_json(ctx, "metadata.json", meta, err);
     if (rc) {
         json_decref(meta);
