@@ -54,6 +54,13 @@ typedef struct yaa_channel_budget { /* config.yaml: budget (optional) */
     double per_run_usd; /* >= 0, valid when has_per_run_usd */
 } yaa_channel_budget;
 
+typedef struct yaa_channel_publishing { /* config.yaml: publishing (optional) */
+    char *review;      /* none | script | video | both: where a run stops for a person (default
+                          none); a run's own `review` option overrides it */
+    char *privacy;     /* private | unlisted | public (default private) */
+    char *playlist_id; /* a playlist the video is added to after upload, or "" */
+} yaa_channel_publishing;
+
 typedef struct yaa_brand { /* brand_guide.yaml: brand */
     char *name;            /* required when the brand guide exists */
     char *tagline;
@@ -124,6 +131,7 @@ typedef struct yaa_channel {
     yaa_channel_seo seo;
     yaa_channel_editing editing;
     yaa_channel_budget budget;
+    yaa_channel_publishing publishing;
     /* brand_guide.yaml (all empty/defaults when has_brand_guide is false) */
     bool has_brand_guide;
     yaa_brand brand;

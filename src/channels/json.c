@@ -20,14 +20,15 @@ void *yaa_channel_to_json(const yaa_channel *ch) {
         json_object_set_new(budget, "per_run_usd", json_real(ch->budget.per_run_usd));
 
     json_t *config = json_pack(
-        "{s:{s:o,s:o,s:o,s:o,s:o},s:{s:o,s:o},s:{s:o,s:o,s:o,s:f},s:o}", "channel", "name",
-        str(ch->channel.name), "youtube_channel_id", str(ch->channel.youtube_channel_id),
+        "{s:{s:o,s:o,s:o,s:o,s:o},s:{s:o,s:o},s:{s:o,s:o,s:o,s:f},s:o,s:{s:o,s:o,s:o}}", "channel",
+        "name", str(ch->channel.name), "youtube_channel_id", str(ch->channel.youtube_channel_id),
         "category", str(ch->channel.category), "language", str(ch->channel.language), "description",
         str(ch->channel.description), "seo", "primary_keywords", strlist(&ch->seo.primary_keywords),
         "secondary_keywords", strlist(&ch->seo.secondary_keywords), "editing", "intro_template",
         str(ch->editing.intro_template), "outro_template", str(ch->editing.outro_template),
         "subtitle_style", str(ch->editing.subtitle_style), "bgm_volume", ch->editing.bgm_volume,
-        "budget", budget);
+        "budget", budget, "publishing", "review", str(ch->publishing.review), "privacy",
+        str(ch->publishing.privacy), "playlist_id", str(ch->publishing.playlist_id));
 
     json_t *guide = json_null();
     if (ch->has_brand_guide) {

@@ -21,6 +21,9 @@ static void set_defaults(yaa_channel *ch) {
     ch->editing.outro_template = "";
     ch->editing.subtitle_style = "default";
     ch->editing.bgm_volume = 0.15;
+    ch->publishing.review = "none";
+    ch->publishing.privacy = "private";
+    ch->publishing.playlist_id = "";
     ch->brand.name = "";
     ch->brand.tagline = "";
     ch->brand.positioning = "";

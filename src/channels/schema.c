@@ -51,6 +51,8 @@ static const char *const formalities[] = {"formal", "semi-formal", "casual", NUL
 static const char *const emotions[] = {"warm", "neutral", "energetic", NULL};
 static const char *const humor_levels[] = {"none", "light", "moderate", "heavy", NULL};
 static const char *const sentence_lengths[] = {"short", "medium", "long", NULL};
+static const char *const review_gates[] = {"none", "script", "video", "both", NULL};
+static const char *const privacies[] = {"private", "unlisted", "public", NULL};
 
 /* ---- config.yaml ---- */
 static const field f_channel[] = {
@@ -79,11 +81,19 @@ static const field f_budget[] = {
     {"per_run_usd", .kind = K_NUM, .off = CH(budget.per_run_usd), .min = 0, .max = 1e6,
      .has_off = CH(budget.has_per_run_usd), .what = "US dollars per pipeline run"},
     END};
+static const field f_publishing[] = {
+    {"review", .kind = K_STR, .off = CH(publishing.review), .check = C_ENUM,
+     .choices = review_gates},
+    {"privacy", .kind = K_STR, .off = CH(publishing.privacy), .check = C_ENUM,
+     .choices = privacies},
+    {"playlist_id", .kind = K_STR, .off = CH(publishing.playlist_id), .maxlen = 64},
+    END};
 static const field f_config[] = {{"channel", .kind = K_MAP, .sub = f_channel, .required = true,
                                   .what = "a map with at least channel.name"},
                                  {"seo", .kind = K_MAP, .sub = f_seo},
                                  {"editing", .kind = K_MAP, .sub = f_editing},
                                  {"budget", .kind = K_MAP, .sub = f_budget},
+                                 {"publishing", .kind = K_MAP, .sub = f_publishing},
                                  END};
 
 /* ---- brand_guide.yaml ---- */
@@ -576,7 +586,7 @@ static void walk_map(yaa__pctx *p, void *base, const field *fields, const yaa__y
 void yaa__schema_apply(yaa__pctx *p, yaa_channel_file kind, const yaa__ynode *root) {
     const field *top = kind == YAA_CHANNEL_CONFIG ? f_config : f_brand_guide;
     const char *keys = kind == YAA_CHANNEL_CONFIG
-                           ? "channel, seo, editing, budget"
+                           ? "channel, seo, editing, budget, publishing"
                            : "brand, target_audience, tone_and_manner, voice_design, "
                              "visual_identity, competitors";
     if (!root || root->kind == YAA__YNULL) {

@@ -63,7 +63,7 @@ static void test_unknown_key(void **state) {
           "unknown_key/config.yaml:5: unknown key 'keywords' in seo; expected one of: "
           "primary_keywords, secondary_keywords\n"
           "unknown_key/config.yaml:6: unknown key 'thumbnails' at the top level; expected one "
-          "of: channel, seo, editing, budget\n"
+          "of: channel, seo, editing, budget, publishing\n"
           "unknown_key/brand_guide.yaml:4: unknown key 'colour_palette' in visual_identity; did "
           "you mean 'color_palette'?\n"
           "unknown_key/brand_guide.yaml:7: unknown key 'sentence_lenght' in "

@@ -241,9 +241,10 @@ static void test_required(void **state) {
            "1: channel is empty; expected a map with at least channel.name\n");
     expect(YAA_CHANNEL_CONFIG, "",
            "1: the file is empty; expected a map with the keys channel, "
-           "seo, editing, budget\n");
+           "seo, editing, budget, publishing\n");
     expect(YAA_CHANNEL_CONFIG, "# only a comment\n",
-           "1: the file is empty; expected a map with the keys channel, seo, editing, budget\n");
+           "1: the file is empty; expected a map with the keys channel, seo, editing, budget, "
+           "publishing\n");
 }
 
 static void test_syntax(void **state) {
@@ -332,7 +333,7 @@ static void test_problem_str(void **state) {
     char buf[256];
     assert_string_equal(yaa_channel_problem_str(ch, 0, buf, sizeof buf),
                         "f.yaml:3: unknown key 'foo' at the top level; expected one of: "
-                        "channel, seo, editing, budget");
+                        "channel, seo, editing, budget, publishing");
     assert_string_equal(yaa_channel_problem_str(ch, 5, buf, sizeof buf), "");
     yaa_channel_free(ch);
     assert_true(yaa_channel_color_valid("#A1b2C3"));
