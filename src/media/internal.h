@@ -46,6 +46,39 @@ int yaa__media_run(char *const argv[], const yaa__proc_opts *opts, yaa_err *err)
 uint32_t yaa__utf8_next(const char *s, size_t *i);
 bool yaa__is_wide(uint32_t cp); /* Hangul, CJK, kana: counted as wide in subtitle lines */
 
+/* A growing NULL-terminated argv for FFmpeg (argv.c); oom is set once an allocation fails
+ * and every later add is ignored, so callers check it once before running. */
+typedef struct yaa__argv {
+    char **v;
+    size_t n, cap;
+    int oom;
+} yaa__argv;
+void yaa__argv_add(yaa__argv *a, const char *s);
+void yaa__argv_addf(yaa__argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void yaa__argv_add_list(yaa__argv *a, const char *const *list); /* NULL-terminated */
+void yaa__argv_input(yaa__argv *a, const char *path);           /* "-i" + absolute path */
+void yaa__argv_free(yaa__argv *a);
+/* Absolute form of p (FFmpeg runs in another directory); malloc'd, NULL on failure. */
+char *yaa__abs_path(const char *p);
+
+/* probe.c: duration (and whether it has sound) of an intro/outro clip; an error names what. */
+int yaa__media_probe_clip(const yaa_media_env *env, const char *what, const char *path, double *dur,
+                          bool *has_audio, yaa_err *err);
+
+/* The audio format every filtergraph branch is converted to before mixing. */
+#define YAA_MEDIA_AFMT "aformat=sample_fmts=fltp:sample_rates=44100:channel_layouts=stereo"
+
+/* compose_video.c: the picture track of n images held for dur[i] seconds each with
+ * crossfades of fade seconds centred on the joins, images at inputs 0..n-1; output [vx]. */
+int yaa__compose_video_graph(yaa_buf *g, const char *const *images, const double *dur, size_t n,
+                             double fade, int W, int H, int fps, yaa_err *err);
+
+/* compose_audio.c: the sound track. Narration segments at inputs first..first+n-1 back to
+ * back, with BGM (input bgm_in, or -1 for none) at bgm_vol ducked under speech, lasting
+ * total seconds; output [am]. */
+int yaa__compose_audio_graph(yaa_buf *g, size_t first, size_t n, int bgm_in, double bgm_vol,
+                             double total, yaa_err *err);
+
 /* The render semaphore; acquiring returns YAA_ECANCELLED if env is cancelled while queued. */
 int yaa__render_acquire(const yaa_media_env *env);
 void yaa__render_release(void);

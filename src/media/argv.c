@@ -1,0 +1,66 @@
+/* argv.c - a growing, NULL-terminated argument vector for the FFmpeg command lines media
+ * builds (an allocation failure is remembered and reported once, by the caller). */
+#include "media/internal.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void yaa__argv_add(yaa__argv *a, const char *s) {
+    if (a->oom) return;
+    if (a->n + 2 > a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 64;
+        char **t = realloc(a->v, cap * sizeof *t);
+        if (!t) {
+            a->oom = 1;
+            return;
+        }
+        a->v = t;
+        a->cap = cap;
+    }
+    char *c = strdup(s);
+    if (!c) {
+        a->oom = 1;
+        return;
+    }
+    a->v[a->n++] = c;
+    a->v[a->n] = NULL;
+}
+
+void yaa__argv_addf(yaa__argv *a, const char *fmt, ...) {
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    yaa__argv_add(a, tmp);
+}
+
+void yaa__argv_add_list(yaa__argv *a, const char *const *list) {
+    for (size_t i = 0; list[i]; i++) yaa__argv_add(a, list[i]);
+}
+
+char *yaa__abs_path(const char *p) {
+    if (p[0] == '/') return strdup(p);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) return NULL;
+    char *o = NULL;
+    if (asprintf(&o, "%s/%s", cwd, p) < 0) return NULL;
+    return o;
+}
+
+void yaa__argv_input(yaa__argv *a, const char *path) {
+    char *p = yaa__abs_path(path);
+    yaa__argv_add(a, "-i");
+    yaa__argv_add(a, p ? p : path);
+    free(p);
+}
+
+void yaa__argv_free(yaa__argv *a) {
+    for (size_t i = 0; i < a->n; i++) free(a->v[i]);
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
