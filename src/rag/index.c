@@ -86,40 +86,6 @@ static void match_rows(plan *p, const char *embedder) {
     free(order);
 }
 
-#define RUNS_MAX 1000 /* newest runs whose research notes are indexed */
-
-/* Past runs' research.json that do not name their channel: the channel's runs come from
- * pipeline_runs (newest first), their notes from OUTPUT_DIR/<run_id>/research.json. */
-static int add_run_research(yaa_db *db, const yaa_config *cfg, const char *channel_id,
-                            yaa_rag_chunks *chunks, yaa_err *err) {
-    if (!cfg->output_dir) return 0;
-    yaa_arena a;
-    yaa_arena_init(&a, 16 * 1024);
-    yaa_db_run_filter f = {.channel_id = channel_id, .limit = RUNS_MAX};
-    yaa_db_run *runs = NULL;
-    size_t n = 0;
-    int64_t total = 0;
-    int rc = yaa_db_runs_list(db, &f, &a, &runs, &n, &total, err);
-    for (size_t i = 0; i < n && !rc; i++) {
-        char source[300], path[4096];
-        snprintf(source, sizeof source, "runs/%s/research.json", runs[i].id);
-        int have = 0;
-        for (size_t j = 0; j < chunks->n && !have; j++) have = !strcmp(chunks->v[j].source, source);
-        int w = snprintf(path, sizeof path, "%s/%s/research.json", cfg->output_dir, runs[i].id);
-        struct stat sb;
-        if (have || w < 0 || (size_t)w >= sizeof path || stat(path, &sb) != 0) continue;
-        char *data = NULL;
-        size_t len = 0;
-        if (yaa_read_file(path, 4 * 1024 * 1024, &data, &len) != 0) continue;
-        yaa_err perr = {0};
-        if (yaa_rag_chunk_research(chunks, runs[i].id, data, len, &perr))
-            yaa_log_warn("rag", "skipping %s: %s", path, perr.msg);
-        free(data);
-    }
-    yaa_arena_free(&a);
-    return rc;
-}
-
 static int index_channel(yaa_db *db, const yaa_config *cfg, yaa_rag_embedder *emb,
                          const char *channel_id, yaa_rag_index_stats *st, yaa_err *err) {
     yaa_rag_chunks chunks;
@@ -127,8 +93,9 @@ static int index_channel(yaa_db *db, const yaa_config *cfg, yaa_rag_embedder *em
     plan p = {.channel_id = channel_id, .embedder = yaa_rag_embedder_name(emb), .chunks = &chunks};
     yaa_rag_state state = {0};
     const char **texts = NULL;
-    int rc = yaa_rag_chunk_channel(&chunks, cfg->channels_dir, cfg->output_dir, channel_id, err);
-    if (!rc) rc = add_run_research(db, cfg, channel_id, &chunks, err);
+    /* Brand knowledge only: a past run's outputs (research.json) are about its topic, not the
+     * brand, and indexing them let one run's topic leak into another run's narration. */
+    int rc = yaa_rag_chunk_channel(&chunks, cfg->channels_dir, NULL, channel_id, err);
     if (!rc) rc = yaa_rag_repo_state(db, channel_id, &state, err);
     if (!rc) rc = yaa_rag_repo_list(db, channel_id, &p.rows, &p.nrows, err);
     p.generation = state.found ? state.generation : 0;

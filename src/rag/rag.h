@@ -117,8 +117,9 @@ typedef struct yaa_rag_index_stats {
 
 /* Indexes one channel (or every channel directory under CHANNELS_DIR when channel_id is
  * NULL) incrementally: unchanged chunks (same content hash and embedder) are kept, new or
- * changed ones embedded, vanished ones deleted. Past research notes come from
- * OUTPUT_DIR/<run>/research.json of the channel's newest 1,000 runs (pipeline_runs). Re-indexing
+ * changed ones embedded, vanished ones deleted. Only brand knowledge is indexed (the channel's
+ * YAML and knowledge/ files): run outputs such as research.json are about one run's topic and
+ * never join the index (chunks of them left by older versions are deleted). Re-indexing
  * with another embedder than the stored one replaces the channel's whole index. */
 int yaa_rag_index(struct yaa_db *db, const yaa_config *cfg, const char *channel_id,
                   yaa_rag_index_stats *stats, yaa_err *err);
