@@ -393,8 +393,16 @@ json_t *yaa_offline_script(const yaa_brief *b, const json_t *research) {
     double total = 0;
     size_t i;
     json_t *s;
-    json_array_foreach(sections, i, s) total +=
-        json_real_value(json_object_get(s, "duration_seconds"));
+    json_array_foreach(sections, i, s) {
+        total += json_real_value(json_object_get(s, "duration_seconds"));
+        /* short stock-footage search terms: the section's heading, the topic, the category */
+        json_t *terms = json_array();
+        if (i > 0 && i + 1 < json_array_size(sections))
+            json_array_append(terms, json_object_get(s, "heading"));
+        json_array_append_new(terms, json_string(topic));
+        if (b->category && *b->category) json_array_append_new(terms, json_string(b->category));
+        json_object_set_new(s, "search_terms", terms);
+    }
 
     json_t *r = json_object();
     json_object_set_new(r, "title", json_string(topic));

@@ -16,7 +16,9 @@ static const char *SCRIPT_SCHEMA =
     "\"sections\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
     "\"required\":[\"heading\",\"narration\"],\"properties\":{\"heading\":{\"type\":\"string\"},"
     "\"narration\":{\"type\":\"string\"},\"on_screen_text\":{\"type\":\"string\"},"
-    "\"visual_notes\":{\"type\":\"string\"},\"duration_seconds\":{\"type\":\"number\"}}}}}}";
+    "\"visual_notes\":{\"type\":\"string\"},"
+    "\"search_terms\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+    "\"duration_seconds\":{\"type\":\"number\"}}}}}}";
 
 static char *tone_guide(yaa_agent_ctx *ctx) {
     const yaa_brief *b = &ctx->brief;
@@ -81,6 +83,8 @@ static int check_script(json_t *script, const char *language, yaa_err *err) {
             json_object_set(s, "on_screen_text", json_object_get(s, "heading"));
         if (!json_is_string(json_object_get(s, "visual_notes")))
             json_object_set_new(s, "visual_notes", json_string(""));
+        if (!json_is_array(json_object_get(s, "search_terms")))
+            json_object_set_new(s, "search_terms", json_array());
         total += d;
     }
     json_object_set_new(script, "estimated_duration_seconds", json_real(total));
