@@ -34,6 +34,7 @@ typedef struct compose_plan {
     double total, fade, bgm_vol;
     const char *style;
     bool subs, soft, bgm;
+    bool premixed; /* req->audio_track is the whole sound */
     clip intro, outro;
     bool has_intro, has_outro;
     int bgm_in, subs_in;
@@ -80,7 +81,9 @@ static int check_clip(compose_plan *pl, clip *c, bool *has, const char *what, ya
 }
 
 static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_err *err) {
-    if (!req || !req->out_path || !req->n || !req->images || !req->audio || !req->durations)
+    pl->premixed = req && req->audio_track && *req->audio_track;
+    if (!req || !req->out_path || !req->n || !req->images || (!req->audio && !pl->premixed) ||
+        !req->durations)
         return yaa_err_set(err, YAA_EINVAL,
                            "compose: needs an output path and at least one segment");
     pl->req = req;
@@ -93,17 +96,18 @@ static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_e
     int rc = 0;
     for (size_t i = 0; i < pl->n && !rc; i++) {
         rc = need_file("image", req->images[i], err);
-        if (!rc) rc = need_file("audio", req->audio[i], err);
+        if (!rc && !pl->premixed) rc = need_file("audio", req->audio[i], err);
         if (!rc && !(req->durations[i] > 0))
             rc = yaa_err_set(err, YAA_EINVAL, "compose: segment %zu has no duration", i + 1);
         if (!rc) pl->total += req->durations[i], dmin = fmin(dmin, req->durations[i]);
     }
+    if (!rc && pl->premixed) rc = need_file("audio track", req->audio_track, err);
     if (rc) return rc;
     pl->style = req->subtitle_style && *req->subtitle_style ? req->subtitle_style : "default";
     pl->subs = req->srt_path && *req->srt_path && !yaa_str_eq(pl->style, "none");
     pl->soft = pl->subs && yaa_str_eq(pl->style, "soft");
     if (pl->subs && (rc = need_file("subtitles", req->srt_path, err))) return rc;
-    pl->bgm = req->bgm_path && *req->bgm_path;
+    pl->bgm = !pl->premixed && req->bgm_path && *req->bgm_path; /* the track holds the music */
     if (pl->bgm && (rc = need_file("background music", req->bgm_path, err))) return rc;
     pl->bgm_vol = req->bgm_volume > 0 ? fmin(req->bgm_volume, 1.0) : 0.15;
     pl->intro = (clip){req->intro_path, 0, false, -1};
@@ -152,7 +156,10 @@ static void add_inputs(compose_plan *pl, yaa__argv *a) {
         yaa__argv_addf(a, "%d", pl->fps);
         yaa__argv_input(a, req->images[i]);
     }
-    for (size_t i = 0; i < pl->n; i++, input++) yaa__argv_input(a, req->audio[i]);
+    if (pl->premixed)
+        yaa__argv_input(a, req->audio_track), input++;
+    else
+        for (size_t i = 0; i < pl->n; i++, input++) yaa__argv_input(a, req->audio[i]);
     if (pl->has_intro) yaa__argv_input(a, pl->intro.path), pl->intro.input = input++;
     if (pl->has_outro) yaa__argv_input(a, pl->outro.path), pl->outro.input = input++;
     pl->bgm_in = pl->subs_in = -1;
@@ -249,7 +256,9 @@ static int build_graph(const compose_plan *pl, yaa_buf *g, yaa_err *err) {
                                       pl->fps, err);
     if (rc) return rc;
     subtitle_filter(pl, g);
-    rc = yaa__compose_audio_graph(g, pl->n, pl->n, pl->bgm_in, pl->bgm_vol, pl->total, err);
+    rc = pl->premixed
+             ? yaa__compose_audio_track_graph(g, (int)pl->n, pl->total, err)
+             : yaa__compose_audio_graph(g, pl->n, pl->n, pl->bgm_in, pl->bgm_vol, pl->total, err);
     if (rc) return rc;
     bookends(pl, g);
     return g->len ? 0 : yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");

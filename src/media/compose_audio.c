@@ -1,6 +1,7 @@
-/* compose_audio.c - the sound track of the composed video: the narration segments back to back
- * (their measured lengths add up to the picture track) and background music ducked under the
- * voice with sidechaincompress. */
+/* compose_audio.c - the sound track of the composed video: the premixed track (audio.h:
+ * yaa_audio_mix) cut to the picture, or else the narration segments back to back (their
+ * measured lengths add up to the picture track) and background music ducked under the voice
+ * with sidechaincompress. */
 #include "media/internal.h"
 
 int yaa__compose_audio_graph(yaa_buf *g, size_t first, size_t n, int bgm_in, double bgm_vol,
@@ -18,5 +19,12 @@ int yaa__compose_audio_graph(yaa_buf *g, size_t first, size_t n, int bgm_in, dou
             bgm_in, bgm_vol, total);
     else
         rc = yaa_buf_puts(g, "[narr]anull[am];");
+    return rc ? yaa_err_set(err, YAA_ENOMEM, "compose: filtergraph too large") : 0;
+}
+
+int yaa__compose_audio_track_graph(yaa_buf *g, int input, double total, yaa_err *err) {
+    int rc = yaa_buf_printf(
+        g, "[%d:a]" YAA_MEDIA_AFMT ",apad,atrim=duration=%.3f,asetpts=PTS-STARTPTS[am];", input,
+        total);
     return rc ? yaa_err_set(err, YAA_ENOMEM, "compose: filtergraph too large") : 0;
 }

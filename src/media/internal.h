@@ -78,6 +78,8 @@ int yaa__compose_video_graph(yaa_buf *g, const char *const *images, const double
  * total seconds; output [am]. */
 int yaa__compose_audio_graph(yaa_buf *g, size_t first, size_t n, int bgm_in, double bgm_vol,
                              double total, yaa_err *err);
+/* The premixed track at input `input`, padded or cut to total seconds, as [am]. */
+int yaa__compose_audio_track_graph(yaa_buf *g, int input, double total, yaa_err *err);
 
 /* The render semaphore; acquiring returns YAA_ECANCELLED if env is cancelled while queued. */
 int yaa__render_acquire(const yaa_media_env *env);

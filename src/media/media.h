@@ -222,7 +222,13 @@ typedef struct yaa_compose_request {
     const char *subtitle_font;  /* burned-in font family; NULL = picked from the SRT text */
     const char *bgm_path;       /* NULL = none */
     double bgm_volume;          /* 0..1 (0 = 0.15) */
-    const char *intro_path;     /* clips played before/after; NULL or "" = none */
+    /* The premixed, loudness-normalised track for the whole narration timeline (audio.h:
+     * yaa_audio_mix). When set, audio[] and bgm_* are not mixed again: this is the sound. */
+    const char *audio_track;
+    /* Word-highlighted captions (audio.h: yaa_captions_write_ass), PlayRes = the video size:
+     * burned as they are (no force_style) when set and subtitle_style is not soft/none. */
+    const char *captions_ass;
+    const char *intro_path; /* clips played before/after; NULL or "" = none */
     const char *outro_path;
     bool short_video;     /* 1080x1920 */
     double crossfade_sec; /* between images; 0 = 0.5, <0 = cut */
