@@ -10,8 +10,10 @@
 #include "pipeline/budget.h"
 #include "pipeline/pipeline.h"
 #include "db/run_store.h"
+#include "media/media.h"
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +39,48 @@ static void on_event(void *ud, const yaa_pipeline_event *ev) {
         break;
     case YAA_PIPELINE_EV_DONE: fprintf(stderr, "[%6.1fs] run %s\n", t, ev->status); break;
     }
+}
+
+/* ---- SIGINT / SIGTERM ----------------------------------------------------------------------
+ * The first signal asks the pipeline to stop: the stage in flight is interrupted (its ffmpeg
+ * killed), the run is marked failed ("interrupted") and the same command resumes it. A second
+ * signal kills the children at once and exits. A SIGKILL takes the children along through
+ * their parent-death signal (media/proc.c). */
+static volatile sig_atomic_t run_signal;
+
+static void on_run_signal(int sig) {
+    if (run_signal) {
+        yaa_media_kill_children();
+        _exit(128 + sig);
+    }
+    run_signal = sig;
+}
+
+static bool run_should_stop(void *ud, const char *run_id) {
+    (void)ud;
+    (void)run_id;
+    return run_signal != 0;
+}
+
+static void run_signals_install(bool on) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on ? on_run_signal : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The run stopped by a signal: failed with why, so `yaa run` (same topic) or retry resumes it. */
+static void mark_interrupted(yaa_db *db, const char *run_id) {
+    char line[160];
+    snprintf(line, sizeof line,
+             "interrupted by signal %d (yaa run stopped); run the same command "
+             "again to resume from the last checkpoint",
+             (int)run_signal);
+    yaa_err ignore = {0};
+    yaa_runstore_run_add_error(db, run_id, line, &ignore);
+    yaa_runstore_run_set_status(db, run_id, "failed", NULL, &ignore);
 }
 
 static int usage(void) {
@@ -126,12 +170,13 @@ int yaa_cmd_run(yaa_cli *cli) {
                 cli->cfg->llm_provider);
     }
 
-    /* Ctrl-C or kill simply ends the process: the stage in flight stays "running" in
-     * run_stages, and the same command resumes from the last checkpoint. */
+    yaa_media_sweep_temp(cli->cfg->output_dir);
     progress_state ps = {yaa_mono_sec(), isatty(2) != 0};
-    yaa_pipeline_env env = {cli->cfg, db, on_event, &ps, NULL, NULL};
+    yaa_pipeline_env env = {cli->cfg, db, on_event, &ps, run_should_stop, NULL};
     yaa_run_options opts = {from, short_video};
+    run_signals_install(true);
     int prc = yaa_pipeline_execute(&env, run_id, &opts, &err);
+    if (run_signal && prc == YAA_ECANCELLED) mark_interrupted(db, run_id);
 
     yaa_runstore_run run = {0};
     yaa_err e2 = {0};
@@ -163,7 +208,12 @@ int yaa_cmd_run(yaa_cli *cli) {
             printf("%-14s %s/%s\n", names[i], out_dir, names[i]);
     }
     yaa_runstore_run_free(&run);
-    if (prc) {
+    run_signals_install(false);
+    if (run_signal && prc == YAA_ECANCELLED) {
+        yaa_cli_fail("run %s interrupted by signal %d; run the same command again to resume it",
+                     run_id, (int)run_signal);
+        rc = 128 + run_signal;
+    } else if (prc) {
         if (prc != YAA_ECANCELLED) yaa_metrics_run_finished("failed");
         yaa_cli_fail("run %s failed: %s", run_id, err.msg);
     } else {

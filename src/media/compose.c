@@ -129,7 +129,9 @@ static int stage_files(compose_plan *pl, yaa_err *err) {
     pl->out_abs = yaa__abs_path(pl->req->out_path);
     pl->work = pl->out_abs ? dir_of(pl->out_abs) : NULL;
     if (!pl->work) return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
-    snprintf(pl->part, sizeof pl->part, "%s.part", pl->out_abs);
+    int rc = yaa__media_fence_claim(pl->out_abs, pl->req->attempt, err);
+    if (rc) return rc;
+    yaa__media_part_path(pl->out_abs, pl->part, sizeof pl->part);
     if (!pl->subs) return 0;
     /* the subtitles filter takes a name without quoting trouble: a private copy beside the
      * output, referred to relative to FFmpeg's working directory */
@@ -322,9 +324,7 @@ static int render(const compose_plan *pl, yaa__argv *a, const char *graph, yaa_c
     int rc = yaa__media_run(a->v, &po, err);
     double took = yaa_mono_sec() - t0;
     yaa__render_release();
-    if (!rc && rename(pl->part, pl->out_abs))
-        rc = yaa_err_set(err, YAA_EIO, "compose: cannot write '%s': %s", pl->req->out_path,
-                         strerror(errno));
+    if (!rc) rc = yaa__media_finalize(&pl->env, pl->part, pl->out_abs, pl->req->attempt, err);
     if (rc) {
         unlink(pl->part);
         return rc;

@@ -33,14 +33,28 @@ typedef struct yaa__proc_opts {
     const yaa_media_env *env;
     double progress_total;
     long timeout_sec;
-    long mem_mb;      /* RLIMIT_AS; 0 = none */
-    const char *what; /* "render", "decode", ... for messages */
-    const char *cwd;  /* directory the child runs in; NULL = ours */
-    yaa_buf *out;     /* optional: captures stdout instead of parsing progress */
-    double *cpu_sec;  /* optional: user + system CPU seconds the process used */
-    long *max_rss_kb; /* optional: its peak resident memory */
+    long mem_mb;         /* RLIMIT_AS; 0 = none */
+    const char *what;    /* "render", "decode", ... for messages */
+    const char *cwd;     /* directory the child runs in; NULL = ours */
+    yaa_buf *out;        /* optional: captures stdout instead of parsing progress */
+    double *cpu_sec;     /* optional: user + system CPU seconds the process used */
+    long *max_rss_kb;    /* optional: its peak resident memory */
+    bool fail_on_stderr; /* any stderr output (with -v error) is a failure even on exit 0 */
 } yaa__proc_opts;
 int yaa__media_run(char *const argv[], const yaa__proc_opts *opts, yaa_err *err);
+
+/* Finishing an output file (finalize.c). Each attempt writes its own temporary file,
+ * named for the process and a counter (path.part-PID-N), so two attempts never share one. */
+void yaa__media_part_path(const char *final_path, char *out, size_t n);
+/* A stage attempt claims final_path: fails with YAA_ECONFLICT when a newer attempt already
+ * did (the fence file .yaa-fence-<name> beside it). attempt <= 0 skips fencing. Also removes
+ * temporary files of that folder left by processes that are gone. */
+int yaa__media_fence_claim(const char *final_path, int attempt, yaa_err *err);
+/* Checks that part decodes with no error (ffmpeg -v error -f null), then, under the fence
+ * lock, renames it onto final_path unless a newer attempt claimed the file. part is removed
+ * on every failure. */
+int yaa__media_finalize(const yaa_media_env *env, const char *part, const char *final_path,
+                        int attempt, yaa_err *err);
 
 /* Next code point of UTF-8 s at *i (advances *i); invalid bytes give U+FFFD. */
 uint32_t yaa__utf8_next(const char *s, size_t *i);

@@ -232,6 +232,9 @@ typedef struct yaa_compose_request {
     const char *outro_path;
     bool short_video;     /* 1080x1920 */
     double crossfade_sec; /* between images; 0 = 0.5, <0 = cut */
+    /* The stage attempt rendering (run_stages.attempt): a stale attempt never replaces the
+     * file of a newer one. 0 = no fencing (one-off renders, tests). */
+    int attempt;
 } yaa_compose_request;
 
 typedef struct yaa_compose_result {
@@ -243,6 +246,13 @@ typedef struct yaa_compose_result {
 
 int yaa_media_compose(const yaa_media_env *env, const yaa_compose_request *req,
                       yaa_compose_result *res, yaa_err *err);
+
+/* Kills the process group of every child (ffmpeg) this process is running now; safe to call
+ * from a signal handler. Returns how many groups were signalled. */
+int yaa_media_kill_children(void);
+/* Removes temporary files (partial renders, subtitle copies, *.tmp.PID) that processes which
+ * are gone left in the run folders under output_dir; returns how many. */
+int yaa_media_sweep_temp(const char *output_dir);
 
 /* ---- probing ---------------------------------------------------------------------------- */
 

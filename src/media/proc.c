@@ -1,5 +1,11 @@
 /* proc.c - runs ffmpeg/ffprobe (argv, no shell) with progress parsing, cancel, timeout, and
- * an address-space limit; the stderr tail becomes the error message on failure. */
+ * an address-space limit; the stderr tail becomes the error message on failure.
+ *
+ * No child outlives its starter: each child is the leader of its own process group and gets
+ * SIGKILL when the thread that forked it dies (PR_SET_PDEATHSIG, so a SIGKILLed worker takes
+ * its ffmpeg with it); every exit path of yaa__media_run kills the group; and the groups of
+ * the children still running are listed so a signal handler can kill them all
+ * (yaa_media_kill_children). */
 #include "core/log.h"
 #include "core/util.h"
 #include "media/internal.h"
@@ -11,11 +17,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define TAIL_MAX 1536
+#define MAX_LIVE 64
+
+/* Process groups of the children running now (0 = free slot); read from signal handlers. */
+static atomic_int live_groups[MAX_LIVE];
+
+static void live_add(pid_t pid) {
+    for (int i = 0; i < MAX_LIVE; i++) {
+        int expect = 0;
+        if (atomic_compare_exchange_strong(&live_groups[i], &expect, (int)pid)) return;
+    }
+}
+
+static void live_del(pid_t pid) {
+    for (int i = 0; i < MAX_LIVE; i++) {
+        int expect = (int)pid;
+        if (atomic_compare_exchange_strong(&live_groups[i], &expect, 0)) return;
+    }
+}
+
+int yaa_media_kill_children(void) {
+    int n = 0;
+    for (int i = 0; i < MAX_LIVE; i++) {
+        int pg = atomic_load(&live_groups[i]);
+        if (pg > 0 && kill(-pg, SIGKILL) == 0) n++;
+    }
+    return n;
+}
 
 typedef struct proc_state {
     const yaa__proc_opts *o;
@@ -25,8 +60,11 @@ typedef struct proc_state {
     size_t tail_len;
 } proc_state;
 
-static void child_exec(char *const argv[], int out_fd, int err_fd, long mem_mb, const char *cwd) {
+static void child_exec(char *const argv[], int out_fd, int err_fd, long mem_mb, const char *cwd,
+                       pid_t parent) {
     setpgid(0, 0);
+    /* Dies with the thread that started it; if the parent already died, stop now. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(125);
     if (cwd && chdir(cwd)) _exit(126);
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, 0);
@@ -112,8 +150,9 @@ int yaa__media_run(char *const argv[], const yaa__proc_opts *o, yaa_err *err) {
         close(outp[1]);
         return yaa_err_set(err, YAA_EIO, "%s: pipe: %s", o->what, strerror(errno));
     }
+    pid_t parent = getpid();
     pid_t pid = fork();
-    if (pid == 0) child_exec(argv, outp[1], errp[1], o->mem_mb, o->cwd);
+    if (pid == 0) child_exec(argv, outp[1], errp[1], o->mem_mb, o->cwd, parent);
     close(outp[1]);
     close(errp[1]);
     if (pid < 0) {
@@ -122,6 +161,7 @@ int yaa__media_run(char *const argv[], const yaa__proc_opts *o, yaa_err *err) {
         return yaa_err_set(err, YAA_EIO, "%s: fork: %s", o->what, strerror(errno));
     }
     setpgid(pid, pid); /* also done in the child; whichever runs first */
+    live_add(pid);
     proc_state st = {.o = o};
     struct pollfd fds[2] = {{outp[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
     int open_fds = 2;
@@ -130,7 +170,10 @@ int yaa__media_run(char *const argv[], const yaa__proc_opts *o, yaa_err *err) {
     char buf[4096];
     while (open_fds > 0) {
         int pr = poll(fds, 2, 200);
-        if (pr < 0 && errno != EINTR) break;
+        if (pr < 0 && errno != EINTR) {
+            kill(-pid, SIGKILL); /* cannot watch it any more: do not leave it running */
+            break;
+        }
         for (int k = 0; k < 2 && pr > 0; k++) {
             if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             ssize_t n = read(fds[k].fd, buf, sizeof buf);
@@ -160,6 +203,8 @@ int yaa__media_run(char *const argv[], const yaa__proc_opts *o, yaa_err *err) {
     memset(&ru, 0, sizeof ru);
     while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
     }
+    kill(-pid, SIGKILL); /* anything the child left in its group goes with it */
+    live_del(pid);
     if (o->max_rss_kb) *o->max_rss_kb = ru.ru_maxrss;
     if (o->cpu_sec)
         *o->cpu_sec = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
@@ -168,7 +213,12 @@ int yaa__media_run(char *const argv[], const yaa__proc_opts *o, yaa_err *err) {
     if (killed == 12)
         return yaa_err_set(err, YAA_ETIMEOUT, "%s: %s did not finish within %ld s (killed)",
                            o->what, argv[0], o->timeout_sec);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        if (o->fail_on_stderr && st.tail_len > 0)
+            return yaa_err_set(err, YAA_EIO, "%s: %s reported errors: %s", o->what, argv[0],
+                               tail_message(&st));
+        return 0;
+    }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
         return yaa_err_set(err, YAA_EUNAVAILABLE,
                            "%s: cannot run '%s' (is FFmpeg installed? apt-get install ffmpeg)",

@@ -91,6 +91,38 @@ static void run_job(slot *s, const yaa_job *job) {
     yaa_log_ctx_set(NULL);
 }
 
+/* Waits up to ms or until the pool stops; returns true when it is stopping. */
+static bool wait_or_stop(yaa_worker_pool *p, int ms) {
+    pthread_mutex_lock(&p->stop_mu);
+    if (!atomic_load(&p->stopping)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += ms / 1000;
+        ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&p->stop_cv, &p->stop_mu, &ts);
+    }
+    pthread_mutex_unlock(&p->stop_mu);
+    return atomic_load(&p->stopping);
+}
+
+/* One claim. After stop, no claim is made: the database queue is asked without waiting (the
+ * wait happens here, on the stop signal); a backend that blocks (Redis) waits in slices of at
+ * most 200 ms, and a job that arrives as the stop does is given back unrun. */
+static int claim_once(slot *s, int poll, yaa_job *job, yaa_err *err) {
+    yaa_worker_pool *p = s->pool;
+    bool blocking = strcmp(yaa_queue_name(p->opts.queue), "db") != 0;
+    int rc =
+        yaa_queue_claim(p->opts.queue, s->name, blocking ? (poll < 200 ? poll : 200) : 0, job, err);
+    if (rc == 0 && atomic_load(&p->stopping)) {
+        yaa_err rerr = {0};
+        yaa_queue_release(p->opts.queue, job, s->name, &rerr);
+        return YAA_ENOTFOUND;
+    }
+    if (rc == YAA_ENOTFOUND && !blocking) wait_or_stop(p, poll < 200 ? poll : 200);
+    return rc;
+}
+
 static void *worker_main(void *arg) {
     slot *s = arg;
     yaa_worker_pool *p = s->pool;
@@ -98,12 +130,12 @@ static void *worker_main(void *arg) {
     while (!atomic_load(&p->stopping)) {
         yaa_job job;
         yaa_err err = {0};
-        int rc = yaa_queue_claim(p->opts.queue, s->name, poll, &job, &err);
+        int rc = claim_once(s, poll, &job, &err);
         if (rc == YAA_ENOTFOUND) continue;
         if (rc) {
             yaa_log_ev(YAA_LOG_WARN, "worker", "claim failed", YAA_F_STR("error", err.msg),
                        YAA_F_END);
-            yaa_sleep_ms(poll);
+            wait_or_stop(p, poll);
             continue;
         }
         pthread_mutex_lock(&s->mu);

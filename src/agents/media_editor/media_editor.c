@@ -60,6 +60,7 @@ int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     req.intro_path = channel_file(ctx, ch->editing.intro_template);
     req.outro_path = channel_file(ctx, ch->editing.outro_template);
     req.short_video = ctx->short_video;
+    req.attempt = ctx->usage.attempt; /* fences video.mp4 against stale attempts */
     yaa_compose_result res = {0};
     yaa_agent_progress(ctx, "rendering %zu segments (%.1f s)", n,
                        json_number_value(json_object_get(media, "total_seconds")));
