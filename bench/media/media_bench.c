@@ -38,8 +38,14 @@ int main(int argc, char **argv) {
     yaa_log_setup(getenv("MEDIA_BENCH_DEBUG") ? YAA_LOG_DEBUG : YAA_LOG_WARN, true, stderr);
     const char *dir = argv[1], *lang = "ko", *style = "default";
     int sections = 6;
+    yaa_config cfg; /* YAA_MEDIA_* from the environment and ./.env, as yaa itself reads them */
+    yaa_err cerr = {0};
+    if (yaa_config_load(&cfg, NULL, &cerr)) {
+        fprintf(stderr, "media_bench: %s\n", cerr.msg);
+        return 2;
+    }
     yaa_media_env env;
-    yaa_media_env_from_config(&env, NULL);
+    yaa_media_env_from_config(&env, &cfg);
     bool vertical = false;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
@@ -120,5 +126,6 @@ int main(int argc, char **argv) {
     yaa_media_gen_result_free(&g);
     free(s);
     free(heads);
+    yaa_config_free(&cfg);
     return 0;
 }

@@ -104,7 +104,6 @@ static void run(const char *backend, yaa_queue *q, long n, int round) {
 int main(int argc, char **argv) {
     long n = argc > 1 ? atol(argv[1]) : 5000;
     if (n < 10) n = 10;
-    setenv("YAA_QUEUE_BACKOFF_SEC", "0", 1);
     /* db backend on SQLite */
     char dir[] = "/tmp/yaa-bench-queue-XXXXXX";
     if (!mkdtemp(dir)) return 1;
@@ -112,13 +111,18 @@ int main(int argc, char **argv) {
     snprintf(url, sizeof url, "sqlite:///%s/q.db", dir);
     yaa_db *db = NULL;
     yaa_err err = {0};
-    if (yaa_db_open(url, &db, &err) != 0 || yaa_db_upgrade(db, NULL, -1, NULL, &err) != 0) {
+    if (yaa_db_open(url, &db, &err) != 0 ||
+        yaa_db_upgrade(db, getenv("YAA_MIGRATIONS_DIR"), -1, NULL, &err) != 0) {
         fprintf(stderr, "sqlite: %s (run from the source dir or set YAA_MIGRATIONS_DIR)\n",
                 err.msg);
         return 1;
     }
     yaa_queue *q = NULL;
-    yaa_queue_open("db", db, &q, &err);
+    if (yaa_queue_open("db", db, &q, &err) != 0) {
+        fprintf(stderr, "db queue: %s\n", err.msg);
+        return 1;
+    }
+    yaa_queue_tune(q, 0, 0, 0); /* no retry delay */
     printf("N=%ld no-op jobs per phase\n", n);
     run("db", q, n, 1);
     yaa_queue_close(q);
@@ -139,6 +143,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "redis: %s\n", err.msg);
         return 1;
     }
+    yaa_queue_tune(q, 0, 0, 0);
     run("redis", q, n, 1);
     yaa_queue_close(q);
     if (getenv("BENCH_REDIS_KEEP")) { /* run.sh measures redis-benchmark on the same server */

@@ -8,7 +8,7 @@
 int yaa_agent_web_research(yaa_agent_ctx *ctx, const char *query, json_t *sources, yaa_err *err) {
     yaa_tavily_options o = {0};
     o.api_key = ctx->cfg->tavily_api_key;
-    o.base_url = getenv("TAVILY_BASE_URL"); /* a local double in tests */
+    o.base_url = ctx->cfg->tavily_base_url; /* NULL: the public endpoint; tests: a double */
     o.max_results = 5;
     yaa_search_results res = {0};
     int rc = yaa_tavily_search(&o, query, &res, err);

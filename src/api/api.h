@@ -19,7 +19,7 @@ typedef struct yaa_api_opts {
     struct yaa_queue *queue; /* may be NULL */
     const char *host;        /* NULL = cfg->api_host */
     long port;               /* 0 = cfg->api_port; -1 = any free port */
-    const char *web_dir;     /* NULL = $YAA_WEB_DIR or ./web/dist */
+    const char *web_dir;     /* NULL = cfg's YAA_WEB_DIR, else ./web/dist */
     int threads;             /* 0 = default (16) */
 } yaa_api_opts;
 

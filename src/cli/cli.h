@@ -36,6 +36,11 @@ struct yaa_db;
  * command `cmd`; on failure prints "yaa: <cmd>: DATABASE_URL: <why>" (the driver redacts the
  * password) and returns YAA_EXIT_FAIL. */
 int yaa_cli_open_db(const yaa_cli *cli, const char *cmd, bool migrate, struct yaa_db **out);
+/* Opens QUEUE_URL's queue over db, tuned by the YAA_QUEUE_* variables; on failure prints
+ * "yaa: <cmd>: <why>" and returns YAA_EXIT_FAIL. */
+struct yaa_queue;
+int yaa_cli_open_queue(const yaa_cli *cli, const char *cmd, struct yaa_db *db,
+                       struct yaa_queue **out);
 
 /* True if argv holds -h or --help (before a "--"). */
 int yaa_cli_wants_help(int argc, char **argv);

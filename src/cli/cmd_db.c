@@ -56,10 +56,10 @@ static void report(const yaa_migrations *before, const yaa_migrations *after) {
     }
 }
 
-static int run_change(yaa_db *db, bool up, long target) {
+static int run_change(yaa_db *db, const char *dir, bool up, long target) {
     yaa_err err = {0};
     yaa_migrations before, after;
-    if (yaa_db_migrations_load(db, NULL, &before, &err)) return hint_fail(&err);
+    if (yaa_db_migrations_load(db, dir, &before, &err)) return hint_fail(&err);
     if (!up && target < 0) { /* default: revert only the latest applied migration */
         target = 0;
         long top = -1;
@@ -79,10 +79,10 @@ static int run_change(yaa_db *db, bool up, long target) {
         }
     }
     int count = 0;
-    int rc = up ? yaa_db_upgrade(db, NULL, target, &count, &err)
-                : yaa_db_downgrade(db, NULL, target, &count, &err);
+    int rc = up ? yaa_db_upgrade(db, dir, target, &count, &err)
+                : yaa_db_downgrade(db, dir, target, &count, &err);
     yaa_err err2 = {0};
-    if (yaa_db_migrations_load(db, NULL, &after, &err2) == 0) {
+    if (yaa_db_migrations_load(db, dir, &after, &err2) == 0) {
         report(&before, &after);
         yaa_db_migrations_free(&after);
     }
@@ -97,10 +97,10 @@ static int run_change(yaa_db *db, bool up, long target) {
     return YAA_EXIT_OK;
 }
 
-static int history(yaa_db *db) {
+static int history(yaa_db *db, const char *dir) {
     yaa_err err = {0};
     yaa_migrations m;
-    if (yaa_db_migrations_load(db, NULL, &m, &err)) return hint_fail(&err);
+    if (yaa_db_migrations_load(db, dir, &m, &err)) return hint_fail(&err);
     printf("%-8s %-28s %s\n", "VERSION", "NAME", "APPLIED");
     for (size_t i = 0; i < m.n; i++) {
         const yaa_migration *x = &m.items[i];
@@ -113,10 +113,10 @@ static int history(yaa_db *db) {
     return YAA_EXIT_OK;
 }
 
-static int current(yaa_db *db) {
+static int current(yaa_db *db, const char *dir) {
     yaa_err err = {0};
     yaa_migrations m;
-    if (yaa_db_migrations_load(db, NULL, &m, &err)) return hint_fail(&err);
+    if (yaa_db_migrations_load(db, dir, &m, &err)) return hint_fail(&err);
     const yaa_migration *top = NULL;
     size_t pending = 0;
     for (size_t i = 0; i < m.n; i++) {
@@ -159,7 +159,10 @@ int yaa_cmd_db(yaa_cli *cli) {
     yaa_db *db = NULL;
     yaa_err err = {0};
     if (yaa_db_open(cli->cfg->database_url, &db, &err)) return hint_fail(&err);
-    int rc = (up || down) ? run_change(db, up, target) : hist ? history(db) : current(db);
+    const char *dir = cli->cfg->migrations_dir; /* NULL: ./migrations, else the source tree's */
+    int rc = (up || down) ? run_change(db, dir, up, target)
+             : hist       ? history(db, dir)
+                          : current(db, dir);
     yaa_db_close(db);
     return rc;
 }

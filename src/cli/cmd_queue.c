@@ -75,20 +75,16 @@ int yaa_cmd_queue(yaa_cli *cli) {
         return yaa_cli_usage_error(
             "queue: usage: yaa queue stats | dead list [--limit N] | dead requeue ID");
     }
-    yaa_config *cfg = cli->cfg;
-    yaa_err err = {0};
     yaa_db *db = NULL;
     yaa_queue *q = NULL;
     int rc = YAA_EXIT_FAIL;
     /* requeue also puts the run back to pending, so it needs the database on redis too. */
-    bool need_db = !cfg->queue_url || strncmp(cfg->queue_url, "redis", 5) != 0 || mode == 3;
+    bool need_db =
+        !cli->cfg->queue_url || strncmp(cli->cfg->queue_url, "redis", 5) != 0 || mode == 3;
     if (need_db) {
         if (yaa_cli_open_db(cli, "queue", true, &db)) goto out;
     }
-    if (yaa_queue_open(cfg->queue_url, db, &q, &err) != 0) {
-        rc = yaa_cli_fail("queue: %s", err.msg);
-        goto out;
-    }
+    if ((rc = yaa_cli_open_queue(cli, "queue", db, &q)) != 0) goto out;
     rc = mode == 1 ? do_stats(q) : mode == 2 ? do_dead_list(q, limit) : do_requeue(q, argv[3]);
 out:
     yaa_queue_close(q);

@@ -58,10 +58,7 @@ int yaa_cmd_serve(yaa_cli *cli) {
     yaa_worker_pool *pool = NULL;
     int exit_code = YAA_EXIT_FAIL;
     if (yaa_cli_open_db(cli, "serve", true, &db)) goto out;
-    if (yaa_queue_open(cfg->queue_url, db, &queue, &err) != 0) {
-        yaa_cli_fail("serve: %s", err.msg);
-        goto out;
-    }
+    if (yaa_cli_open_queue(cli, "serve", db, &queue)) goto out;
     yaa_api_opts o = {.cfg = cfg, .db = db, .queue = queue, .host = host, .port = port};
     if (port == 0 && cli->argc > 1) {
         for (int i = 1; i + 1 < cli->argc; i++)

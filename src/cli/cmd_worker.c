@@ -45,17 +45,6 @@ static int parse_args(yaa_cli *cli, long *concurrency, long *metrics_port) {
     return 0;
 }
 
-static int job_timeout(void) {
-    const char *v = getenv("YAA_JOB_TIMEOUT_SEC");
-    long n = 3600;
-    if (v && *v && yaa_parse_long(v, 0, 7L * 86400, &n) != 0) {
-        yaa_log_ev(YAA_LOG_WARN, "worker", "YAA_JOB_TIMEOUT_SEC is not 0-604800; using 3600",
-                   YAA_F_END);
-        n = 3600;
-    }
-    return (int)n;
-}
-
 /* Queue gauges for /metrics; logs a failure once until it recovers. */
 static void refresh_stats(yaa_queue *q, bool *warned) {
     yaa_queue_stats st;
@@ -84,10 +73,7 @@ int yaa_cmd_worker(yaa_cli *cli) {
     yaa_metrics_listener *ml = NULL;
     int exit_code = YAA_EXIT_FAIL;
     if (yaa_cli_open_db(cli, "worker", true, &db)) goto out;
-    if (yaa_queue_open(cfg->queue_url, db, &queue, &err) != 0) {
-        yaa_cli_fail("worker: %s", err.msg);
-        goto out;
-    }
+    if (yaa_cli_open_queue(cli, "worker", db, &queue)) goto out;
     if (yaa_queue_ping(queue, &err) != 0)
         yaa_log_ev(YAA_LOG_WARN, "worker", "queue not reachable yet; will keep trying",
                    YAA_F_STR("error", err.msg), YAA_F_END);
@@ -113,7 +99,7 @@ int yaa_cmd_worker(yaa_cli *cli) {
                           .db = db,
                           .queue = queue,
                           .concurrency = (int)concurrency,
-                          .job_timeout_sec = job_timeout()};
+                          .job_timeout_sec = (int)cfg->job_timeout_sec};
     if (yaa_worker_pool_start(&wo, &pool, &err) != 0) {
         yaa_cli_fail("worker: %s", err.msg);
         goto out;

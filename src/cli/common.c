@@ -1,10 +1,12 @@
-/* common.c - what several commands share: opening (and migrating) the database. */
+/* common.c - what several commands share: opening (and migrating) the database, opening the
+ * queue, numeric options. */
 #include "cli/cli.h"
 
 #include "core/buf.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "queue/queue.h"
 
 int yaa_cli_open_db(const yaa_cli *cli, const char *cmd, bool migrate, yaa_db **out) {
     yaa_err err = {0};
@@ -13,13 +15,22 @@ int yaa_cli_open_db(const yaa_cli *cli, const char *cmd, bool migrate, yaa_db **
     if (yaa_db_open(cli->cfg->database_url, out, &err))
         return yaa_cli_fail("%s: DATABASE_URL: %s", cmd, err.msg);
     int applied = 0;
-    if (migrate && yaa_db_upgrade(*out, NULL, -1, &applied, &err)) {
+    if (migrate && yaa_db_upgrade(*out, cli->cfg->migrations_dir, -1, &applied, &err)) {
         yaa_db_close(*out);
         *out = NULL;
         return yaa_cli_fail("%s: migrations: %s", cmd, err.msg);
     }
     if (applied)
         yaa_log_ev(YAA_LOG_INFO, cmd, "migrations applied", YAA_F_INT("count", applied), YAA_F_END);
+    return 0;
+}
+
+int yaa_cli_open_queue(const yaa_cli *cli, const char *cmd, yaa_db *db, yaa_queue **out) {
+    yaa_err err = {0};
+    if (yaa_queue_open(cli->cfg->queue_url, db, out, &err))
+        return yaa_cli_fail("%s: %s", cmd, err.msg);
+    yaa_queue_tune(*out, (int)cli->cfg->queue_max_attempts, (int)cli->cfg->queue_lease_sec,
+                   (int)cli->cfg->queue_backoff_sec);
     return 0;
 }
 

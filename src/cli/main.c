@@ -89,7 +89,8 @@ static void print_help(FILE *out) {
     for (size_t i = 0; i < n; i++) fprintf(out, "  %-10s %s\n", t[i].name, t[i].summary);
     fprintf(out, "  %-10s %s\n\n", "version", "print the version");
     fprintf(out, "Run `yaa <command> --help` for a command's options.\n"
-                 "Configuration comes from the environment and ./.env (see docs/CONFIG.md).\n");
+                 "Configuration comes from the environment and ./.env: `yaa help config` lists\n"
+                 "every variable (docs/CONFIG.md).\n");
 }
 
 int main(int argc, char **argv) {
@@ -98,6 +99,10 @@ int main(int argc, char **argv) {
         return YAA_EXIT_USAGE;
     }
     const char *name = argv[1];
+    if (strcmp(name, "help") == 0 && argc > 2 && strcmp(argv[2], "config") == 0) {
+        yaa_config_write_markdown(stdout); /* the table of docs/CONFIG.md */
+        return YAA_EXIT_OK;
+    }
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         print_help(stdout);
         return YAA_EXIT_OK;

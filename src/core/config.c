@@ -8,68 +8,132 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { T_STR, T_OPT, T_BOOL, T_PORT, T_POSINT, T_ENUM, T_URL, T_LEVEL, T_FORMAT } var_type;
+typedef enum { T_STR, T_OPT, T_BOOL, T_INT, T_ENUM, T_URL, T_LEVEL, T_FORMAT } var_type;
 
+/* One row per variable. To add one: a field in yaa_config (config.h), a row below with one of
+ * the row macros, and its line in docs/CONFIG.md (`yaa help config` prints them all; a unit test
+ * checks the page lists every row). */
 typedef struct {
     const char *name;
     const char *def; /* NULL = unset */
     var_type type;
     size_t off;
-    const char *allowed; /* T_ENUM: "a|b|c"; T_URL: allowed schemes "sqlite:///|postgresql://" */
-    const char *help;
+    const char *allowed; /* T_ENUM: "a|b|c"; T_URL: allowed prefixes "sqlite:///|postgresql://" */
+    long min, max;       /* T_INT: the accepted range */
+    const char *help;    /* the "meaning" column of docs/CONFIG.md */
 } var_def;
 
 #define OFF(f) offsetof(yaa_config, f)
+/* Row makers: a string (must not be empty when it has a default), an optional string, a boolean,
+ * a whole number in [lo, hi], one word of "a|b|c", a URL starting with one of "p1|p2". */
+#define STR(n, d, f, h) \
+    { .name = n, .def = d, .type = T_STR, .off = OFF(f), .help = h }
+#define OPT(n, f, h) \
+    { .name = n, .type = T_OPT, .off = OFF(f), .help = h }
+#define BOOL(n, d, f, h) \
+    { .name = n, .def = d, .type = T_BOOL, .off = OFF(f), .help = h }
+#define INT(n, d, f, lo, hi, h) \
+    { .name = n, .def = d, .type = T_INT, .off = OFF(f), .min = lo, .max = hi, .help = h }
+#define ENUM(n, d, f, a, h) \
+    { .name = n, .def = d, .type = T_ENUM, .off = OFF(f), .allowed = a, .help = h }
+#define URL(n, d, f, a, h) \
+    { .name = n, .def = d, .type = T_URL, .off = OFF(f), .allowed = a, .help = h }
 
 static const var_def VARS[] = {
-    {"DATABASE_URL", "sqlite:///./data/yaa.db", T_URL, OFF(database_url),
-     "sqlite:///|sqlite://|postgresql://|postgres://", "database: SQLite file or PostgreSQL URL"},
-    {"QUEUE_URL", "db", T_URL, OFF(queue_url), "db|redis://",
-     "job queue: db or redis://host:6379/0"},
-    {"REDIS_URL", NULL, T_URL, OFF(redis_url), "redis://",
-     "shared rate limits across API instances"},
-    {"API_HOST", "127.0.0.1", T_STR, OFF(api_host), NULL, "address yaa serve listens on"},
-    {"API_PORT", "8000", T_PORT, OFF(api_port), NULL, "port yaa serve listens on"},
-    {"API_KEY_HEADER", "X-API-Key", T_STR, OFF(api_key_header), NULL,
-     "header carrying the API key"},
-    {"DISABLE_AUTH", "false", T_BOOL, OFF(disable_auth), NULL, "development only: no API keys"},
-    {"ADMIN_API_KEY", NULL, T_OPT, OFF(admin_api_key), NULL,
-     "bootstrap admin key ensured at start"},
-    {"RATE_LIMIT_PER_MINUTE", "60", T_POSINT, OFF(rate_limit_per_minute), NULL,
-     "requests per minute per key (or IP)"},
-    {"CORS_ORIGINS", "", T_STR, OFF(cors_origins), NULL, "comma-separated allowed origins"},
-    {"CHANNELS_DIR", "./channels", T_STR, OFF(channels_dir), NULL, "channel folders"},
-    {"OUTPUT_DIR", "./output", T_STR, OFF(output_dir), NULL, "run artifacts"},
-    {"PROMPTS_DIR", "./prompts", T_STR, OFF(prompts_dir), NULL, "prompt templates"},
-    {"LLM_PROVIDER", NULL, T_ENUM, OFF(llm_provider), "anthropic|openai|openai-compatible|offline",
-     "LLM provider; offline unless an API key is set"},
-    {"ANTHROPIC_API_KEY", NULL, T_OPT, OFF(anthropic_api_key), NULL, "Anthropic API key"},
-    {"OPENAI_API_KEY", NULL, T_OPT, OFF(openai_api_key), NULL, "OpenAI API key"},
-    {"OPENAI_BASE_URL", "https://api.openai.com/v1", T_URL, OFF(openai_base_url),
-     "http://|https://", "OpenAI or OpenAI-compatible base URL"},
-    {"ANTHROPIC_BASE_URL", "https://api.anthropic.com", T_URL, OFF(anthropic_base_url),
-     "http://|https://", "Anthropic base URL"},
-    {"SCRIPT_MODEL", "claude-sonnet-4-20250514", T_STR, OFF(script_model), NULL,
-     "script writer model"},
-    {"SEO_MODEL", "gpt-4o", T_STR, OFF(seo_model), NULL, "SEO optimizer model"},
-    {"RESEARCH_MODEL", "gpt-4o", T_STR, OFF(research_model), NULL, "brand researcher model"},
-    {"EMBEDDING_PROVIDER", "hash", T_ENUM, OFF(embedding_provider), "hash|openai|openai-compatible",
-     "embedder for brand retrieval"},
-    {"EMBEDDING_MODEL", NULL, T_OPT, OFF(embedding_model), NULL, "embedding model"},
-    {"RAG_ENABLED", "true", T_BOOL, OFF(rag_enabled), NULL, "brand retrieval on/off"},
-    {"TAVILY_API_KEY", NULL, T_OPT, OFF(tavily_api_key), NULL, "web research (Tavily)"},
-    {"TTS_PROVIDER", "espeak", T_ENUM, OFF(tts_provider), "espeak|elevenlabs", "voice engine"},
-    {"IMAGE_PROVIDER", "cards", T_ENUM, OFF(image_provider), "cards|openai", "image engine"},
-    {"ELEVENLABS_API_KEY", NULL, T_OPT, OFF(elevenlabs_api_key), NULL, "ElevenLabs API key"},
-    {"YOUTUBE_CLIENT_ID", NULL, T_OPT, OFF(youtube_client_id), NULL, "YouTube OAuth client id"},
-    {"YOUTUBE_CLIENT_SECRET", NULL, T_OPT, OFF(youtube_client_secret), NULL,
-     "YouTube OAuth client secret"},
-    {"YOUTUBE_REFRESH_TOKEN", NULL, T_OPT, OFF(youtube_refresh_token), NULL,
-     "YouTube OAuth refresh token"},
-    {"PRICING_FILE", NULL, T_OPT, OFF(pricing_file), NULL, "YAML overriding model prices"},
-    {"LOG_LEVEL", "info", T_LEVEL, OFF(log_level), NULL, "debug, info, warning, error"},
-    {"LOG_FORMAT", "json", T_FORMAT, OFF(log_json), NULL, "json or text"},
-    {"LOKI_URL", NULL, T_URL, OFF(loki_url), "http://|https://", "push logs to Loki"},
+    URL("DATABASE_URL", "sqlite:///./data/yaa.db", database_url,
+        "sqlite:///|sqlite://|postgresql://|postgres://",
+        "SQLite file (`sqlite:///relative` or `sqlite:////absolute`) or "
+        "`postgresql://user:pass@host:5432/db`"),
+    URL("QUEUE_URL", "db", queue_url, "db|redis://|rediss://",
+        "`db` (jobs table in the database) or `redis://host:6379/0` (Redis Streams)"),
+    URL("REDIS_URL", NULL, redis_url, "redis://|rediss://",
+        "Redis for rate limits shared by several API processes"),
+    STR("API_HOST", "127.0.0.1", api_host, "address `yaa serve` listens on"),
+    INT("API_PORT", "8000", api_port, 0, 65535, "port `yaa serve` listens on"),
+    STR("API_KEY_HEADER", "X-API-Key", api_key_header, "header that carries the API key"),
+    BOOL("DISABLE_AUTH", "false", disable_auth,
+         "development only: every request is admin; a warning is logged at start"),
+    OPT("ADMIN_API_KEY", admin_api_key,
+        "if set, a key with admin scope and this value is ensured at start (bootstrap; secret)"),
+    INT("RATE_LIMIT_PER_MINUTE", "60", rate_limit_per_minute, 1, 1000000000L,
+        "requests per minute per API key (per IP without a key)"),
+    STR("CORS_ORIGINS", "", cors_origins, "comma-separated origins allowed by CORS"),
+    STR("CHANNELS_DIR", "./channels", channels_dir,
+        "channel folders (`<id>/config.yaml`, `<id>/brand_guide.yaml`)"),
+    STR("OUTPUT_DIR", "./output", output_dir, "run artifacts, one folder per run id"),
+    STR("PROMPTS_DIR", "./prompts", prompts_dir,
+        "prompt templates, one file per agent and purpose"),
+    ENUM("LLM_PROVIDER", NULL, llm_provider, "anthropic|openai|openai-compatible|offline",
+         "`anthropic`, `openai`, `openai-compatible`, `offline`; unset: `offline` unless a key "
+         "below is set (then `anthropic`, else `openai`)"),
+    OPT("ANTHROPIC_API_KEY", anthropic_api_key, "Anthropic key (secret: never logged)"),
+    OPT("OPENAI_API_KEY", openai_api_key, "OpenAI key (secret); optional for `openai-compatible`"),
+    URL("OPENAI_BASE_URL", "https://api.openai.com/v1", openai_base_url, "http://|https://",
+        "OpenAI or any compatible server (Ollama `http://127.0.0.1:11434/v1`, llama.cpp, vLLM)"),
+    URL("ANTHROPIC_BASE_URL", "https://api.anthropic.com", anthropic_base_url, "http://|https://",
+        "Anthropic endpoint (or a proxy / test double)"),
+    STR("SCRIPT_MODEL", "claude-sonnet-4-20250514", script_model, "model of the script writer"),
+    STR("SEO_MODEL", "gpt-4o", seo_model, "model of the SEO optimizer"),
+    STR("RESEARCH_MODEL", "gpt-4o", research_model, "model of the brand researcher"),
+    ENUM("EMBEDDING_PROVIDER", "hash", embedding_provider, "hash|openai|openai-compatible",
+         "`hash` (built in, offline), `openai`, `openai-compatible`"),
+    OPT("EMBEDDING_MODEL", embedding_model, "embedding model name; unset: the provider's default"),
+    BOOL("RAG_ENABLED", "true", rag_enabled,
+         "brand retrieval for the researcher and script writer"),
+    OPT("TAVILY_API_KEY", tavily_api_key, "web research for the brand researcher (secret)"),
+    URL("TAVILY_BASE_URL", NULL, tavily_base_url, "http://|https://",
+        "Tavily endpoint; unset: `https://api.tavily.com` (tests point it at a double)"),
+    ENUM("TTS_PROVIDER", "espeak", tts_provider, "espeak|elevenlabs",
+         "`espeak` (local) or `elevenlabs`"),
+    OPT("ELEVENLABS_API_KEY", elevenlabs_api_key,
+        "ElevenLabs key, needed with `TTS_PROVIDER=elevenlabs` (secret)"),
+    URL("ELEVENLABS_BASE_URL", NULL, elevenlabs_base_url, "http://|https://",
+        "ElevenLabs endpoint; unset: `https://api.elevenlabs.io` (see docs/MEDIA.md)"),
+    ENUM("IMAGE_PROVIDER", "cards", image_provider, "cards|openai",
+         "`cards` (local cairo/pango) or `openai`"),
+    OPT("OPENAI_IMAGE_MODEL", openai_image_model,
+        "image model with `IMAGE_PROVIDER=openai`; unset: `dall-e-3`"),
+    ENUM("YAA_MEDIA_PRESET", "veryfast", media_preset,
+         "ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow|placebo",
+         "x264 preset, speed against file size: `ultrafast` ... `veryslow`, `placebo` (see "
+         "docs/MEDIA.md)"),
+    INT("YAA_MEDIA_FPS", "25", media_fps, 1, 60, "output frame rate"),
+    INT("YAA_MEDIA_THREADS", "2", media_threads, 1, 64, "encoder and filter threads per render"),
+    INT("YAA_MEDIA_WORKERS", "2", media_workers, 1, 16, "speech and card threads per run"),
+    INT("YAA_MEDIA_MAX_RENDERS", NULL, media_max_renders, 1, 64,
+        "FFmpeg renders at once in this process; unset: cores / 2 (at least 1)"),
+    OPT("YOUTUBE_CLIENT_ID", youtube_client_id, "OAuth client id for uploads"),
+    OPT("YOUTUBE_CLIENT_SECRET", youtube_client_secret, "OAuth client secret (secret)"),
+    OPT("YOUTUBE_REFRESH_TOKEN", youtube_refresh_token,
+        "OAuth refresh token (secret); without the three, publishing is a dry run"),
+    URL("YOUTUBE_TOKEN_URL", NULL, youtube_token_url, "http://|https://",
+        "OAuth token endpoint; unset: Google's (tests point it at a double)"),
+    URL("YOUTUBE_API_BASE_URL", NULL, youtube_api_base_url, "http://|https://",
+        "YouTube Data API base; unset: `https://www.googleapis.com`"),
+    OPT("PRICING_FILE", pricing_file, "YAML overriding or adding model prices (see docs/USAGE.md)"),
+    INT("YAA_QUEUE_MAX_ATTEMPTS", "3", queue_max_attempts, 1, 100,
+        "deliveries of a job before it goes to the dead letters (see docs/QUEUES.md)"),
+    INT("YAA_QUEUE_LEASE_SEC", "60", queue_lease_sec, 1, 86400,
+        "visibility timeout of a claimed job, renewed by the worker's heartbeat"),
+    INT("YAA_QUEUE_BACKOFF_SEC", "10", queue_backoff_sec, 0, 3600,
+        "first retry delay, doubled on each attempt (capped at 1 h)"),
+    INT("YAA_JOB_TIMEOUT_SEC", "3600", job_timeout_sec, 0, 604800,
+        "a `yaa worker` job running longer is interrupted and failed; 0 = no limit"),
+    STR("YAA_WEB_DIR", "./web/dist", web_dir, "dashboard files served by `yaa serve`"),
+    OPT("YAA_MIGRATIONS_DIR", migrations_dir,
+        "migration files; unset: `./migrations`, else the source tree's (see docs/DATABASE.md)"),
+    {.name = "LOG_LEVEL",
+     .def = "info",
+     .type = T_LEVEL,
+     .off = OFF(log_level),
+     .help = "`debug`, `info`, `warning`, `error`"},
+    {.name = "LOG_FORMAT",
+     .def = "json",
+     .type = T_FORMAT,
+     .off = OFF(log_json),
+     .help = "`json` (one object a line) or `text` for humans"},
+    URL("LOKI_URL", NULL, loki_url, "http://|https://",
+        "if set, logs are also pushed to Loki in batches (see docs/LOGGING.md)"),
 };
 
 #define NVARS (sizeof VARS / sizeof VARS[0])
@@ -79,6 +143,52 @@ const char *yaa_config_var_default(int i) {
     return i >= 0 && (size_t)i < NVARS ? VARS[i].def : NULL;
 }
 const char *yaa_config_var_help(int i) { return i >= 0 && (size_t)i < NVARS ? VARS[i].help : NULL; }
+
+/* "lead" then "a|b|c" as "a, b, c" (a '|' would split a Markdown table cell). */
+static void list_choices(char *out, size_t n, const char *lead, const char *choices) {
+    size_t k = (size_t)snprintf(out, n, "%s", lead);
+    for (const char *c = choices; *c && k + 3 < n; c++) {
+        if (*c == '|') {
+            out[k++] = ',';
+            out[k++] = ' ';
+        } else {
+            out[k++] = *c;
+        }
+    }
+    out[k < n ? k : n - 1] = '\0';
+}
+
+/* What a value must look like, for the docs. */
+static void describe(const var_def *d, char *out, size_t n) {
+    switch (d->type) {
+    case T_BOOL: snprintf(out, n, "true or false"); break;
+    case T_INT: snprintf(out, n, "a whole number from %ld to %ld", d->min, d->max); break;
+    case T_ENUM: list_choices(out, n, "one of ", d->allowed); break;
+    case T_URL: list_choices(out, n, "a value starting with ", d->allowed); break;
+    case T_LEVEL: snprintf(out, n, "debug, info, warning or error"); break;
+    case T_FORMAT: snprintf(out, n, "json or text"); break;
+    case T_STR: snprintf(out, n, d->def && *d->def ? "a non-empty text" : "a text"); break;
+    case T_OPT: snprintf(out, n, "a text; empty = unset"); break;
+    }
+}
+
+void yaa_config_write_markdown(FILE *out) {
+    fputs("| variable | default | meaning |\n| --- | --- | --- |\n", out);
+    for (size_t i = 0; i < NVARS; i++) {
+        const var_def *d = &VARS[i];
+        bool shown = d->def && *d->def;
+        const char *q = shown ? "`" : "";
+        /* numbers and URLs get their accepted values; the other helps already name them */
+        bool explain = d->type == T_INT || d->type == T_URL;
+        char what[256] = "";
+        if (explain) describe(d, what, sizeof what);
+        fprintf(out, "| `%s` | %s%s%s | %s%s%s%s |\n", d->name, q,
+                shown    ? d->def
+                : d->def ? "empty"
+                         : "unset",
+                q, d->help, explain ? " (" : "", what, explain ? ")" : "");
+    }
+}
 
 /* Values gathered from .env and the environment before validation. */
 typedef struct {
@@ -161,6 +271,8 @@ static bool scheme_allowed(const char *v, const char *allowed) {
 
 static int set_one(yaa_config *cfg, const var_def *d, const char *v, yaa_err *err) {
     char *base = (char *)cfg + d->off;
+    char what[256];
+    describe(d, what, sizeof what);
     switch (d->type) {
     case T_STR:
     case T_OPT:
@@ -173,25 +285,19 @@ static int set_one(yaa_config *cfg, const var_def *d, const char *v, yaa_err *er
             return yaa_err_set(err, YAA_ECONFIG, "%s='%.64s' is not a boolean (true or false)",
                                d->name, v);
         return 0;
-    case T_PORT:
-        if (yaa_parse_long(v, 0, 65535, (long *)base))
-            return yaa_err_set(err, YAA_ECONFIG, "%s='%.64s' is not a port (0-65535)", d->name, v);
-        return 0;
-    case T_POSINT:
-        if (yaa_parse_long(v, 1, 1000000000L, (long *)base))
-            return yaa_err_set(err, YAA_ECONFIG, "%s='%.64s' is not a positive integer", d->name,
-                               v);
+    case T_INT:
+        if (yaa_parse_long(v, d->min, d->max, (long *)base))
+            return yaa_err_set(err, YAA_ECONFIG, "%s='%.64s' is not a whole number from %ld to %ld",
+                               d->name, v, d->min, d->max);
         return 0;
     case T_ENUM:
         if (!scheme_allowed(v, d->allowed))
-            return yaa_err_set(err, YAA_ECONFIG, "%s='%.64s' is not one of %s", d->name, v,
-                               d->allowed);
+            return yaa_err_set(err, YAA_ECONFIG, "%s='%.64s' is not %s", d->name, v, what);
         *(char **)base = strdup(v);
         return *(char **)base ? 0 : YAA_ENOMEM;
     case T_URL:
         if (!scheme_allowed(v, d->allowed))
-            return yaa_err_set(err, YAA_ECONFIG, "%s: expected a value starting with %s", d->name,
-                               d->allowed);
+            return yaa_err_set(err, YAA_ECONFIG, "%s: expected %s", d->name, what);
         *(char **)base = strdup(v);
         return *(char **)base ? 0 : YAA_ENOMEM;
     case T_LEVEL:

@@ -6,6 +6,7 @@
 #include "core/log.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 typedef struct yaa_config {
     char *database_url;
@@ -39,7 +40,23 @@ typedef struct yaa_config {
     char *youtube_client_id;
     char *youtube_client_secret; /* secret */
     char *youtube_refresh_token; /* secret */
+    char *tavily_base_url;       /* NULL = the public endpoint */
+    char *elevenlabs_base_url;   /* NULL = the public endpoint */
+    char *openai_image_model;    /* NULL = the media library's default */
+    char *media_preset;          /* x264 preset */
+    long media_fps;
+    long media_threads;         /* FFmpeg threads per render */
+    long media_workers;         /* speech + card threads */
+    long media_max_renders;     /* 0 = unset: cores / 2 */
+    char *youtube_token_url;    /* NULL = Google's */
+    char *youtube_api_base_url; /* NULL = Google's */
     char *pricing_file;
+    long queue_max_attempts;
+    long queue_lease_sec;
+    long queue_backoff_sec;
+    long job_timeout_sec; /* 0 = no limit */
+    char *web_dir;
+    char *migrations_dir; /* NULL = ./migrations, else the source tree's */
     yaa_log_level log_level;
     bool log_json;
     char *loki_url;
@@ -54,6 +71,8 @@ void yaa_config_free(yaa_config *cfg);
 const char *yaa_config_var_name(int i);
 const char *yaa_config_var_default(int i);
 const char *yaa_config_var_help(int i);
+/* The variable table as the Markdown table of docs/CONFIG.md (`yaa help config`). */
+void yaa_config_write_markdown(FILE *out);
 
 /* Parses one "KEY=value" .env text into setenv-like calls on a callback; used by the loader
  * and the fuzz target. Errors name the line. */

@@ -22,12 +22,12 @@ static bool is_dir(const char *p) {
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int yaa_db_migrations_dir(char *out, size_t n, yaa_err *err) {
-    const char *env = getenv("YAA_MIGRATIONS_DIR");
-    if (env && *env) {
-        if (!is_dir(env))
-            return yaa_err_set(err, YAA_ECONFIG, "YAA_MIGRATIONS_DIR '%s' is not a directory", env);
-        snprintf(out, n, "%s", env);
+int yaa_db_migrations_dir(const char *configured, char *out, size_t n, yaa_err *err) {
+    if (configured && *configured) {
+        if (!is_dir(configured))
+            return yaa_err_set(err, YAA_ECONFIG, "YAA_MIGRATIONS_DIR '%s' is not a directory",
+                               configured);
+        snprintf(out, n, "%s", configured);
         return 0;
     }
     if (is_dir("migrations")) {
@@ -157,12 +157,8 @@ void yaa_db_migrations_free(yaa_migrations *m) {
 int yaa_db_migrations_load(yaa_db *db, const char *dir, yaa_migrations *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
     char found[PATH_MAX];
-    if (!dir) {
-        int rc = yaa_db_migrations_dir(found, sizeof found, err);
-        if (rc) return rc;
-        dir = found;
-    }
-    int rc = scan(dir, db->drv->variant, out, err);
+    int rc = yaa_db_migrations_dir(dir, found, sizeof found, err);
+    if (!rc) rc = scan(found, db->drv->variant, out, err);
     if (!rc) rc = yaa_db_exec(db, ENSURE_TABLE, NULL, 0, NULL, err);
     yaa_db_rows *r = NULL;
     if (!rc)

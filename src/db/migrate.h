@@ -29,11 +29,12 @@ typedef struct yaa_migrations {
     size_t n;
 } yaa_migrations;
 
-/* The migrations directory: $YAA_MIGRATIONS_DIR, else ./migrations, else
- * YAA_SOURCE_DIR/migrations (compile time). */
-int yaa_db_migrations_dir(char *out, size_t n, yaa_err *err);
+/* The migrations directory: configured (the configuration's YAA_MIGRATIONS_DIR; must be a
+ * directory) if not NULL/empty, else ./migrations, else YAA_SOURCE_DIR/migrations (compile
+ * time). */
+int yaa_db_migrations_dir(const char *configured, char *out, size_t n, yaa_err *err);
 
-/* Files in dir (NULL = yaa_db_migrations_dir) merged with what the database records. */
+/* Files in yaa_db_migrations_dir(dir) merged with what the database records. */
 int yaa_db_migrations_load(yaa_db *db, const char *dir, yaa_migrations *out, yaa_err *err);
 void yaa_db_migrations_free(yaa_migrations *m);
 

@@ -11,61 +11,21 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *env_str(const char *name) {
-    const char *v = getenv(name);
-    return v && *v ? v : NULL;
-}
-
-/* A value that is set but unusable is ignored with a warning naming the variable. */
-static int env_int(const char *name, int def, int lo, int hi) {
-    const char *v = env_str(name);
-    long n;
-    if (!v) return def;
-    if (yaa_parse_long(v, lo, hi, &n)) {
-        char why[96];
-        snprintf(why, sizeof why, "not a whole number from %d to %d; the default is used", lo, hi);
-        yaa_log_ev(YAA_LOG_WARN, "media", "ignored setting", YAA_F_STR("variable", name),
-                   YAA_F_STR("value", v), YAA_F_STR("error", why), YAA_F_END);
-        return def;
-    }
-    return (int)n;
-}
-
-/* x264's presets; anything else would only fail at the end of a run, inside FFmpeg. */
-static const char *env_preset(void) {
-    static const char *const presets[] = {"ultrafast", "superfast", "veryfast", "faster",
-                                          "fast",      "medium",    "slow",     "slower",
-                                          "veryslow",  "placebo"};
-    const char *v = env_str("YAA_MEDIA_PRESET");
-    if (!v) return NULL;
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
-        if (strcmp(v, presets[i]) == 0) return v;
-    yaa_log_ev(YAA_LOG_WARN, "media", "ignored setting", YAA_F_STR("variable", "YAA_MEDIA_PRESET"),
-               YAA_F_STR("value", v),
-               YAA_F_STR("error",
-                         "not an x264 preset (ultrafast, superfast, veryfast, faster, fast, "
-                         "medium, slow, slower, veryslow, placebo); veryfast is used"),
-               YAA_F_END);
-    return NULL;
-}
-
 void yaa_media_env_from_config(yaa_media_env *env, const yaa_config *cfg) {
     memset(env, 0, sizeof *env);
-    if (cfg) {
-        env->tts_provider = cfg->tts_provider;
-        env->image_provider = cfg->image_provider;
-        env->elevenlabs_api_key = cfg->elevenlabs_api_key;
-        env->openai_api_key = cfg->openai_api_key;
-        env->openai_base_url = cfg->openai_base_url;
-    }
-    env->elevenlabs_base_url = env_str("ELEVENLABS_BASE_URL");
-    env->openai_image_model = env_str("OPENAI_IMAGE_MODEL");
-    env->x264_preset = env_preset();
-    env->workers = env_int("YAA_MEDIA_WORKERS", 0, 1, 16);
-    env->fps = env_int("YAA_MEDIA_FPS", 0, 1, 60);
-    env->ffmpeg_threads = env_int("YAA_MEDIA_THREADS", 0, 1, 64);
-    int renders = env_int("YAA_MEDIA_MAX_RENDERS", 0, 1, 64);
-    if (renders) yaa_media_set_max_renders(renders);
+    if (!cfg) return;
+    env->tts_provider = cfg->tts_provider;
+    env->image_provider = cfg->image_provider;
+    env->elevenlabs_api_key = cfg->elevenlabs_api_key;
+    env->elevenlabs_base_url = cfg->elevenlabs_base_url;
+    env->openai_api_key = cfg->openai_api_key;
+    env->openai_base_url = cfg->openai_base_url;
+    env->openai_image_model = cfg->openai_image_model;
+    env->x264_preset = cfg->media_preset;
+    env->workers = (int)cfg->media_workers;
+    env->fps = (int)cfg->media_fps;
+    env->ffmpeg_threads = (int)cfg->media_threads;
+    if (cfg->media_max_renders) yaa_media_set_max_renders((int)cfg->media_max_renders);
 }
 
 static const char *or_default(const char *s, const char *def) { return s && *s ? s : def; }

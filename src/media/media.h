@@ -79,11 +79,11 @@ typedef struct yaa_media_env {
     void *progress_ud;
 } yaa_media_env;
 
-/* Zeroes env and fills providers and keys from cfg (TTS_PROVIDER, IMAGE_PROVIDER,
- * ELEVENLABS_API_KEY, OPENAI_API_KEY, OPENAI_BASE_URL) plus the optional environment knobs
- * YAA_MEDIA_WORKERS, YAA_MEDIA_PRESET, YAA_MEDIA_FPS, YAA_MEDIA_THREADS, YAA_MEDIA_MAX_RENDERS
- * (applied process-wide), ELEVENLABS_BASE_URL,
- * OPENAI_IMAGE_MODEL. cfg may be NULL. The strings stay owned by cfg / the environment. */
+/* Zeroes env and fills providers, keys and knobs from cfg (TTS_PROVIDER, IMAGE_PROVIDER,
+ * ELEVENLABS_API_KEY, ELEVENLABS_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_IMAGE_MODEL,
+ * YAA_MEDIA_PRESET, YAA_MEDIA_FPS, YAA_MEDIA_THREADS, YAA_MEDIA_WORKERS, and
+ * YAA_MEDIA_MAX_RENDERS, applied process-wide). cfg may be NULL (every default). The strings
+ * stay owned by cfg. */
 void yaa_media_env_from_config(yaa_media_env *env, const yaa_config *cfg);
 
 /* Caps concurrent FFmpeg renders in this process (default: max(1, ncpu / 2)). */

@@ -25,18 +25,16 @@ int yaa_queue_open(const char *url, struct yaa_db *db, yaa_queue **out, yaa_err 
     return yaa_err_set(err, YAA_ECONFIG, "QUEUE_URL: expected 'db' or 'redis://host:port/n'");
 }
 
-static int env_int(const char *name, int min, int max, int def) {
-    const char *v = getenv(name);
-    if (!v || !*v) return def;
-    char *end = NULL;
-    long n = strtol(v, &end, 10);
-    return *end || n < min || n > max ? def : (int)n;
+void yaa_queue_defaults(yaa_queue *q) {
+    q->max_attempts = YAA_QUEUE_MAX_ATTEMPTS;
+    q->lease_sec = YAA_QUEUE_LEASE_SEC;
+    q->backoff_base_s = YAA_QUEUE_BACKOFF_SEC;
 }
 
-void yaa_queue_defaults(yaa_queue *q) {
-    q->max_attempts = env_int("YAA_QUEUE_MAX_ATTEMPTS", 1, 100, YAA_QUEUE_MAX_ATTEMPTS);
-    q->lease_sec = env_int("YAA_QUEUE_LEASE_SEC", 1, 86400, YAA_QUEUE_LEASE_SEC);
-    q->backoff_base_s = env_int("YAA_QUEUE_BACKOFF_SEC", 0, 3600, 10);
+void yaa_queue_tune(yaa_queue *q, int max_attempts, int lease_sec, int backoff_sec) {
+    if (max_attempts > 0) q->max_attempts = max_attempts;
+    if (lease_sec > 0) q->lease_sec = lease_sec;
+    if (backoff_sec >= 0) q->backoff_base_s = backoff_sec;
 }
 
 void yaa_queue_close(yaa_queue *q) {

@@ -19,6 +19,7 @@ struct yaa_db;
 #define YAA_QUEUE_PIPELINE "pipeline"
 #define YAA_QUEUE_MAX_ATTEMPTS 3
 #define YAA_QUEUE_LEASE_SEC 60
+#define YAA_QUEUE_BACKOFF_SEC 10
 
 typedef struct yaa_job {
     char id[64];
@@ -70,7 +71,7 @@ struct yaa_queue {
     const yaa_queue_vt *vt;
     int max_attempts;   /* default YAA_QUEUE_MAX_ATTEMPTS */
     int lease_sec;      /* default YAA_QUEUE_LEASE_SEC */
-    int backoff_base_s; /* first retry delay; default 10 (env YAA_QUEUE_BACKOFF_SEC) */
+    int backoff_base_s; /* first retry delay; default YAA_QUEUE_BACKOFF_SEC */
     /* The database of the runs (may be NULL): a job moved to the dead letters marks its run
      * `failed`, a requeued one marks it `pending` again (yaa_queue_run_dead/_requeued). */
     struct yaa_db *db;
@@ -82,9 +83,12 @@ int yaa_queue_open(const char *url, struct yaa_db *db, yaa_queue **out, yaa_err 
 int yaa_queue_db_open(struct yaa_db *db, yaa_queue **out, yaa_err *err);
 /* Defined by src/queue/redis_queue.c when that backend exists. */
 int yaa_queue_redis_open(const char *url, yaa_queue **out, yaa_err *err);
-/* Fills the common head's defaults; env YAA_QUEUE_LEASE_SEC, YAA_QUEUE_BACKOFF_SEC and
- * YAA_QUEUE_MAX_ATTEMPTS override them (tests shorten the visibility timeout). */
+/* Fills the common head's defaults (the YAA_QUEUE_* constants above). */
 void yaa_queue_defaults(yaa_queue *q);
+/* Overrides them (the configuration's YAA_QUEUE_MAX_ATTEMPTS, YAA_QUEUE_LEASE_SEC,
+ * YAA_QUEUE_BACKOFF_SEC; tests shorten the visibility timeout); a value < 1 (backoff: < 0)
+ * keeps the default. */
+void yaa_queue_tune(yaa_queue *q, int max_attempts, int lease_sec, int backoff_sec);
 void yaa_queue_close(yaa_queue *q);
 const char *yaa_queue_name(const yaa_queue *q);
 

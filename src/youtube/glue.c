@@ -9,10 +9,8 @@ bool yaa_youtube_options_from_config(const yaa_config *cfg, yaa_youtube_options 
     o->client_id = cfg->youtube_client_id;
     o->client_secret = cfg->youtube_client_secret;
     o->refresh_token = cfg->youtube_refresh_token;
-    const char *t = getenv("YOUTUBE_TOKEN_URL");
-    const char *b = getenv("YOUTUBE_API_BASE_URL");
-    if (t && *t) o->token_url = t;
-    if (b && *b) o->api_base = b;
+    if (cfg->youtube_token_url) o->token_url = cfg->youtube_token_url;
+    if (cfg->youtube_api_base_url) o->api_base = cfg->youtube_api_base_url;
     return o->client_id && *o->client_id && o->client_secret && *o->client_secret &&
            o->refresh_token && *o->refresh_token;
 }

@@ -91,9 +91,9 @@ int yaa_youtube_dry_run(const yaa_youtube_options *o, const char *video_path,
 
 /* ---- glue for the publisher agent (glue.c) ---------------------------------------------- */
 
-/* Fills the credentials from cfg (YOUTUBE_CLIENT_ID/SECRET/REFRESH_TOKEN) and, for tests,
- * token_url/api_base from the environment variables YOUTUBE_TOKEN_URL / YOUTUBE_API_BASE_URL
- * (unset = Google's). Other fields are left as they are. Returns true when all three
+/* Fills the credentials from cfg (YOUTUBE_CLIENT_ID/SECRET/REFRESH_TOKEN) and token_url /
+ * api_base from cfg's YOUTUBE_TOKEN_URL / YOUTUBE_API_BASE_URL (unset = Google's; tests point
+ * them at a double). Other fields are left as they are. Returns true when all three
  * credentials are set (otherwise the publisher does a dry run). */
 bool yaa_youtube_options_from_config(const yaa_config *cfg, yaa_youtube_options *o);
 /* Metadata from metadata.json ({title, description, tags[], category_id, privacy?,

@@ -314,9 +314,7 @@ static void test_glue(void **state) {
     (void)state;
     char token_url[128];
     snprintf(token_url, sizeof token_url, "%s/token", g_d.base);
-    setenv("YOUTUBE_TOKEN_URL", token_url, 1);
-    setenv("YOUTUBE_API_BASE_URL", g_d.base, 1);
-    yaa_config cfg = {0};
+    yaa_config cfg = {.youtube_token_url = token_url, .youtube_api_base_url = g_d.base};
     yaa_youtube_options o = {.chunk_size = 512 * 1024, .timeout_ms = 5000};
     assert_false(yaa_youtube_options_from_config(&cfg, &o));
     cfg.youtube_client_id = "cid";
@@ -365,8 +363,6 @@ static void test_glue(void **state) {
                         "no YouTube credentials configured");
     json_decref(rec);
     json_decref(meta);
-    unsetenv("YOUTUBE_TOKEN_URL");
-    unsetenv("YOUTUBE_API_BASE_URL");
 }
 
 int main(void) {

@@ -1,7 +1,9 @@
-/* test_config.c - defaults, .env parsing, precedence and errors naming the variable. */
+/* test_config.c - defaults, .env parsing, precedence, errors naming the variable, and
+ * docs/CONFIG.md listing exactly the variables of the table. */
 #include "test_util.h"
 
 #include "core/config.h"
+#include "core/buf.h"
 #include "core/log.h"
 
 static char g_dir[PATH_MAX];
@@ -88,6 +90,91 @@ static void test_errors_name_the_variable(void **state) {
     expect_error("LOG_LEVEL", "loud", "LOG_LEVEL");
     expect_error("LOG_FORMAT", "xml", "LOG_FORMAT");
     expect_error("TTS_PROVIDER", "polly", "TTS_PROVIDER");
+    expect_error("YAA_QUEUE_LEASE_SEC", "0", "YAA_QUEUE_LEASE_SEC");
+    expect_error("YAA_QUEUE_MAX_ATTEMPTS", "many", "YAA_QUEUE_MAX_ATTEMPTS");
+    expect_error("YAA_QUEUE_BACKOFF_SEC", "-1", "YAA_QUEUE_BACKOFF_SEC");
+    expect_error("YAA_JOB_TIMEOUT_SEC", "604801", "YAA_JOB_TIMEOUT_SEC");
+    expect_error("YAA_MEDIA_PRESET", "warp", "YAA_MEDIA_PRESET");
+    expect_error("TAVILY_BASE_URL", "tavily.local", "TAVILY_BASE_URL");
+    expect_error("YOUTUBE_TOKEN_URL", "file:///etc/passwd", "YOUTUBE_TOKEN_URL");
+    expect_error("YAA_WEB_DIR", "", "YAA_WEB_DIR");
+}
+
+/* The tuning variables are read from .env like every other, with their defaults. */
+static void test_tuning_from_dotenv(void **state) {
+    (void)state;
+    yaa_config c;
+    yaa_err e = {0};
+    assert_int_equal(yaa_config_load(&c, g_env, &e), 0);
+    assert_int_equal(c.queue_max_attempts, 3);
+    assert_int_equal(c.queue_lease_sec, 60);
+    assert_int_equal(c.queue_backoff_sec, 10);
+    assert_int_equal(c.job_timeout_sec, 3600);
+    assert_int_equal(c.media_max_renders, 0);
+    assert_string_equal(c.media_preset, "veryfast");
+    assert_string_equal(c.web_dir, "./web/dist");
+    assert_null(c.migrations_dir);
+    assert_null(c.tavily_base_url);
+    yaa_config_free(&c);
+    write_env("YAA_QUEUE_LEASE_SEC=3\nYAA_JOB_TIMEOUT_SEC=0\nYAA_MEDIA_PRESET=ultrafast\n"
+              "YAA_MIGRATIONS_DIR=/srv/yaa/migrations\nYOUTUBE_TOKEN_URL=http://127.0.0.1:1/t\n");
+    assert_int_equal(yaa_config_load(&c, g_env, &e), 0);
+    assert_int_equal(c.queue_lease_sec, 3);
+    assert_int_equal(c.job_timeout_sec, 0);
+    assert_string_equal(c.media_preset, "ultrafast");
+    assert_string_equal(c.migrations_dir, "/srv/yaa/migrations");
+    assert_string_equal(c.youtube_token_url, "http://127.0.0.1:1/t");
+    yaa_config_free(&c);
+    write_env("YAA_MEDIA_FPS=fast\n");
+    assert_int_not_equal(yaa_config_load(&c, g_env, &e), 0);
+    assert_non_null(strstr(e.msg, "YAA_MEDIA_FPS"));
+}
+
+/* docs/CONFIG.md has one table row per variable ("| `NAME` |") and no row for a variable the
+ * table does not have; `yaa help config` prints the rows to paste. */
+static void test_config_md_lists_every_variable(void **state) {
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(yaa_read_file(YAA_SOURCE_DIR "/docs/CONFIG.md", 1 << 20, &text, &len), 0);
+    for (int i = 0; yaa_config_var_name(i); i++) {
+        char row[128];
+        snprintf(row, sizeof row, "\n| `%s` |", yaa_config_var_name(i));
+        if (!strstr(text, row))
+            fail_msg("docs/CONFIG.md has no row for %s (see `yaa help config`)",
+                     yaa_config_var_name(i));
+    }
+    for (char *p = strstr(text, "\n| `"); p; p = strstr(p + 1, "\n| `")) {
+        char name[128];
+        if (sscanf(p, "\n| `%127[A-Z0-9_]` |", name) != 1) continue;
+        bool known = false;
+        for (int i = 0; yaa_config_var_name(i) && !known; i++)
+            known = strcmp(name, yaa_config_var_name(i)) == 0;
+        if (!known) fail_msg("docs/CONFIG.md lists %s, which yaa does not read", name);
+    }
+    free(text);
+}
+
+/* The generated table has a row per variable, with its default. */
+static void test_markdown(void **state) {
+    (void)state;
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    assert_non_null(f);
+    yaa_config_write_markdown(f);
+    fclose(f);
+    assert_non_null(strstr(buf, "| `API_PORT` | `8000` |"));
+    assert_non_null(strstr(buf, "a whole number from 0 to 65535"));
+    assert_non_null(strstr(buf, "| `REDIS_URL` | unset |"));
+    /* choices are listed with commas: a '|' would split the table cell */
+    assert_non_null(strstr(buf, "(a value starting with redis://, rediss://)"));
+    int rows = 0;
+    for (char *p = buf; (p = strstr(p, "\n| `")); p++) rows++;
+    int vars = 0;
+    while (yaa_config_var_name(vars)) vars++;
+    assert_int_equal(rows, vars);
+    free(buf);
 }
 
 static void test_dotenv_errors_name_the_line(void **state) {
@@ -110,6 +197,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_dotenv_and_precedence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_name_the_variable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dotenv_errors_name_the_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tuning_from_dotenv, setup, teardown),
+        cmocka_unit_test(test_config_md_lists_every_variable),
+        cmocka_unit_test(test_markdown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

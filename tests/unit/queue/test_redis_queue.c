@@ -323,10 +323,12 @@ static void test_bad_urls(void **state) {
     assert_int_equal(yaa_queue_open("redis://", NULL, &q, &err), YAA_ECONFIG);
     assert_int_equal(yaa_queue_open("redis://h:99999/0", NULL, &q, &err), YAA_ECONFIG);
     /* Nothing listens on port 1: every call reports Redis unreachable, no crash. */
-    setenv("YAA_QUEUE_LEASE_SEC", "5", 1);
     assert_int_equal(yaa_queue_open("redis://127.0.0.1:1/0", NULL, &q, &err), 0);
+    assert_int_equal(q->lease_sec, YAA_QUEUE_LEASE_SEC);
+    yaa_queue_tune(q, 0, 5, -1);
     assert_int_equal(q->lease_sec, 5);
-    unsetenv("YAA_QUEUE_LEASE_SEC");
+    assert_int_equal(q->max_attempts, YAA_QUEUE_MAX_ATTEMPTS);
+    assert_int_equal(q->backoff_base_s, YAA_QUEUE_BACKOFF_SEC);
     assert_int_equal(yaa_queue_ping(q, &err), YAA_EUNAVAILABLE);
     assert_non_null(strstr(err.msg, "127.0.0.1:1"));
     yaa_queue_close(q);
