@@ -37,7 +37,10 @@ typedef struct compose_plan {
     bool premixed; /* req->audio_track is the whole sound */
     clip intro, outro;
     bool has_intro, has_outro;
-    int bgm_in, subs_in;
+    int bgm_in, subs_in, banner_in, audio_first;
+    yaa_shot *shots; /* the picture track (the request's, or one card per segment) */
+    size_t nshots;
+    int *shot_in, *ovl_in;
     char *out_abs, *work; /* the output and the directory FFmpeg runs in */
     char subs_name[64], subs_abs[PATH_MAX], part[PATH_MAX];
 } compose_plan;
@@ -80,10 +83,41 @@ static int check_clip(compose_plan *pl, clip *c, bool *has, const char *what, ya
     return rc ? rc : yaa__media_probe_clip(&pl->env, what, c->path, &c->dur, &c->audio, err);
 }
 
+/* The shots: the request's, or one card per segment; each file must be readable. dmin gets
+ * the shortest shot (scaled to the narration total). */
+static int plan_shots(compose_plan *pl, const yaa_compose_request *req, double *dmin,
+                      yaa_err *err) {
+    pl->nshots = req->shots && req->nshots ? req->nshots : pl->n;
+    pl->shots = calloc(pl->nshots, sizeof *pl->shots);
+    pl->shot_in = calloc(pl->nshots, sizeof *pl->shot_in);
+    pl->ovl_in = calloc(pl->nshots, sizeof *pl->ovl_in);
+    if (!pl->shots || !pl->shot_in || !pl->ovl_in)
+        return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
+    double sum = 0;
+    for (size_t i = 0; i < pl->nshots; i++) {
+        if (req->shots && req->nshots)
+            pl->shots[i] = req->shots[i];
+        else
+            pl->shots[i] = (yaa_shot){YAA_SHOT_CARD, req->images[i], req->durations[i], 0, NULL};
+        const yaa_shot *s = &pl->shots[i];
+        int rc = need_file(s->kind == YAA_SHOT_FOOTAGE ? "footage" : "image", s->path, err);
+        if (!rc && s->overlay_png && *s->overlay_png)
+            rc = need_file("overlay", s->overlay_png, err);
+        if (!rc && !(s->duration > 0))
+            rc = yaa_err_set(err, YAA_EINVAL, "compose: shot %zu has no duration", i + 1);
+        if (rc) return rc;
+        sum += s->duration;
+    }
+    *dmin = 1e9;
+    for (size_t i = 0; i < pl->nshots; i++)
+        *dmin = fmin(*dmin, pl->shots[i].duration * pl->total / sum);
+    return 0;
+}
+
 static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_err *err) {
     pl->premixed = req && req->audio_track && *req->audio_track;
-    if (!req || !req->out_path || !req->n || !req->images || (!req->audio && !pl->premixed) ||
-        !req->durations)
+    if (!req || !req->out_path || !req->n || (!req->audio && !pl->premixed) || !req->durations ||
+        (!req->images && !(req->shots && req->nshots)))
         return yaa_err_set(err, YAA_EINVAL,
                            "compose: needs an output path and at least one segment");
     pl->req = req;
@@ -92,16 +126,17 @@ static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_e
     pl->H = pl->vertical ? 1920 : 1080;
     pl->fps = pl->env.fps;
     pl->n = req->n;
-    double dmin = 1e9;
+    double dmin = 0;
     int rc = 0;
     for (size_t i = 0; i < pl->n && !rc; i++) {
-        rc = need_file("image", req->images[i], err);
-        if (!rc && !pl->premixed) rc = need_file("audio", req->audio[i], err);
-        if (!rc && !(req->durations[i] > 0))
+        if (!(req->durations[i] > 0))
             rc = yaa_err_set(err, YAA_EINVAL, "compose: segment %zu has no duration", i + 1);
-        if (!rc) pl->total += req->durations[i], dmin = fmin(dmin, req->durations[i]);
+        pl->total += req->durations[i];
     }
-    if (!rc && pl->premixed) rc = need_file("audio track", req->audio_track, err);
+    if (rc || (rc = plan_shots(pl, req, &dmin, err))) return rc;
+    if (pl->premixed) rc = need_file("audio track", req->audio_track, err);
+    for (size_t i = 0; i < pl->n && !rc && !pl->premixed; i++)
+        rc = need_file("audio", req->audio[i], err);
     if (rc) return rc;
     pl->style = req->subtitle_style && *req->subtitle_style ? req->subtitle_style : "default";
     pl->subs = req->srt_path && *req->srt_path && !yaa_str_eq(pl->style, "none");
@@ -116,7 +151,7 @@ static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_e
         (rc = check_clip(pl, &pl->outro, &pl->has_outro, "outro", err)))
         return rc;
     double fade = req->crossfade_sec < 0 ? 0 : req->crossfade_sec > 0 ? req->crossfade_sec : 0.5;
-    if (fade > dmin * 0.5) fade = dmin * 0.5;
+    if (fade > dmin * 0.4) fade = dmin * 0.4; /* every shot keeps a hold between its fades */
     pl->fade = fade < 1.0 / pl->fps ? 0 : fade;
     return 0;
 }
@@ -149,19 +184,24 @@ static void add_inputs(compose_plan *pl, yaa__argv *a) {
     const yaa_compose_request *req = pl->req;
     yaa__argv_add(a, pl->env.ffmpeg);
     yaa__argv_add_list(a, pre);
-    int input = 0;
-    /* inputs 0..n-1: the images, one frame each (scaled once, repeated by `loop`) */
-    for (size_t i = 0; i < pl->n; i++, input++) {
-        yaa__argv_add(a, "-threads"); /* one decoder thread per picture: each holds its frames */
-        yaa__argv_add(a, "1");
-        yaa__argv_add(a, "-framerate");
-        yaa__argv_addf(a, "%d", pl->fps);
-        yaa__argv_input(a, req->images[i]);
-    }
+    /* the pictures first (see compose_video.c), then the narration segments */
+    double *len = calloc(pl->nshots, sizeof *len), sum = 0;
+    for (size_t i = 0; i < pl->nshots; i++) sum += pl->shots[i].duration;
+    for (size_t i = 0; len && i < pl->nshots; i++)
+        len[i] = pl->shots[i].duration * pl->total / sum + pl->fade + 0.5;
+    if (!len) a->oom = 1;
+    int input = len ? yaa__compose_video_inputs(a, pl->shots, pl->nshots, pl->fps, len, 0,
+                                                pl->shot_in, pl->ovl_in)
+                    : 0;
+    free(len);
+    pl->audio_first = input;
     if (pl->premixed)
         yaa__argv_input(a, req->audio_track), input++;
     else
         for (size_t i = 0; i < pl->n; i++, input++) yaa__argv_input(a, req->audio[i]);
+    pl->banner_in = -1;
+    if (req->banner_png && *req->banner_png)
+        yaa__argv_input(a, req->banner_png), pl->banner_in = input++;
     if (pl->has_intro) yaa__argv_input(a, pl->intro.path), pl->intro.input = input++;
     if (pl->has_outro) yaa__argv_input(a, pl->outro.path), pl->outro.input = input++;
     pl->bgm_in = pl->subs_in = -1;
@@ -254,13 +294,15 @@ static void bookends(const compose_plan *pl, yaa_buf *g) {
 
 static int build_graph(const compose_plan *pl, yaa_buf *g, yaa_err *err) {
     const yaa_compose_request *req = pl->req;
-    int rc = yaa__compose_video_graph(g, req->images, req->durations, pl->n, pl->fade, pl->W, pl->H,
-                                      pl->fps, err);
+    yaa__compose_video v = {pl->shots, pl->nshots,       pl->shot_in,  pl->ovl_in,
+                            pl->total, pl->fade,         pl->W,        pl->H,
+                            pl->fps,   req->transitions, pl->banner_in};
+    int rc = yaa__compose_video_graph(g, &v, err);
     if (rc) return rc;
     subtitle_filter(pl, g);
-    rc = pl->premixed
-             ? yaa__compose_audio_track_graph(g, (int)pl->n, pl->total, err)
-             : yaa__compose_audio_graph(g, pl->n, pl->n, pl->bgm_in, pl->bgm_vol, pl->total, err);
+    rc = pl->premixed ? yaa__compose_audio_track_graph(g, pl->audio_first, pl->total, err)
+                      : yaa__compose_audio_graph(g, (size_t)pl->audio_first, pl->n, pl->bgm_in,
+                                                 pl->bgm_vol, pl->total, err);
     if (rc) return rc;
     bookends(pl, g);
     return g->len ? 0 : yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
@@ -269,10 +311,9 @@ static int build_graph(const compose_plan *pl, yaa_buf *g, yaa_err *err) {
 /* ---- step 5: maps and encoder settings ---- */
 
 static void add_output(const compose_plan *pl, yaa__argv *a, const char *graph) {
-    static const char *const enc[] = {"-c:v",       "libx264", "-pix_fmt",  "yuv420p",    "-tune",
-                                      "stillimage", "-c:a",    "aac",       "-b:a",       "160k",
-                                      "-ar",        "44100",   "-movflags", "+faststart", "-f",
-                                      "mp4",        NULL};
+    static const char *const enc[] = {"-c:v",      "libx264",    "-pix_fmt", "yuv420p", "-c:a",
+                                      "aac",       "-b:a",       "160k",     "-ar",     "44100",
+                                      "-movflags", "+faststart", "-f",       "mp4",     NULL};
     yaa__argv_add(a, "-filter_complex");
     yaa__argv_add(a, graph);
     yaa__argv_add(a, "-filter_complex_threads");
@@ -351,7 +392,12 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     pl.auto_mem = !env_in || env_in->render_mem_mb == 0;
     if (res) memset(res, 0, sizeof *res);
     int rc = check_request(&pl, req, err);
-    if (rc) return rc;
+    if (rc) {
+        free(pl.shots);
+        free(pl.shot_in);
+        free(pl.ovl_in);
+        return rc;
+    }
     yaa__argv a = {0};
     yaa_buf g;
     yaa_buf_init(&g, 1u << 20);
@@ -365,6 +411,9 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     }
     if (!rc) rc = render(&pl, &a, g.data, res, err);
     if (pl.subs_abs[0]) unlink(pl.subs_abs);
+    free(pl.shots);
+    free(pl.shot_in);
+    free(pl.ovl_in);
     yaa_buf_free(&g);
     yaa__argv_free(&a);
     free(pl.work);

@@ -1,10 +1,14 @@
-/* compose_video.c - the picture track, cheap for still images: each image is one decoded frame,
- * scaled and converted once, then cut into pieces on the output frame grid - a hold while its
- * narration plays and a short xfade into the next image centred on the join, each made by `loop`
- * repeating that one frame on demand (so memory holds one frame per image, whatever the length)
- * - and the pieces are concatenated. Piece ends are rounded on absolute frame numbers, so the
- * track lasts the narration total to within half a frame however many segments there are, and
- * xfade only ever sees the few frames of a transition. Output label [vx]. */
+/* compose_video.c - the picture track: a list of shots, each moving (footage plays, stills and
+ * cards pan across an enlarged copy), joined by transitions that vary from join to join.
+ *
+ * Each shot becomes one stream on the output frame grid covering the frames it is visible,
+ * transitions included; it is split into a head (the transition in), a hold and a tail (the
+ * transition out), and the pieces - holds and xfades of a tail with the next head - are
+ * concatenated. A still is decoded once and repeated by `loop` (memory holds one frame per
+ * picture, whatever its length); the pan is a `crop` whose offset moves per frame, which costs
+ * no scaling. Shot ends are rounded on absolute frame numbers, so the track lasts the narration
+ * total to within half a frame however many shots there are. Output label [vx]. */
+#include "core/util.h"
 #include "media/internal.h"
 
 #include <math.h>
@@ -12,12 +16,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct piece {
-    size_t a, b; /* images; b == a for a hold */
-    long frames;
-} piece;
+#define PAN_SCALE 1.08 /* a still is enlarged by this much and panned across */
+#define PAN_SWING 0.35 /* over this share of the margin each side of the centre */
+#define SLIDE_SEC 0.6  /* an overlay slides in over this long */
+#define MAX_TRANSITIONS 16
 
-/* True when path is a PNG of exactly w x h (its IHDR), so it needs no scale/pad. */
+static const char DEFAULT_TRANSITIONS[] =
+    "fade,smoothleft,circleopen,slideup,dissolve,wiperight,fadeblack,smoothup";
+
+/* Pan directions, one per shot in turn: every one moves in x or y (or both). */
+static const int PAN[][2] = {{1, 0}, {-1, 1}, {0, -1}, {-1, 0}, {1, 1}, {0, 1}, {1, -1}};
+
+typedef struct shot_plan {
+    long a, b;       /* absolute frames [a, b) where the shot is visible */
+    long head, tail; /* transition frames shared with the previous / next shot */
+    int in, ovl;     /* input indices (ovl -1 = none) */
+} shot_plan;
+
+int yaa__compose_video_inputs(yaa__argv *a, const yaa_shot *shots, size_t n, int fps,
+                              const double *len, int first, int *in, int *ovl) {
+    int input = first;
+    for (size_t i = 0; i < n; i++, input++) {
+        if (shots[i].kind == YAA_SHOT_FOOTAGE) {
+            /* decode only what is shown, looping a clip shorter than its shot */
+            yaa__argv_add(a, "-ss");
+            yaa__argv_addf(a, "%.3f", shots[i].clip_start > 0 ? shots[i].clip_start : 0);
+            yaa__argv_add_list(a, (const char *const[]){"-stream_loop", "-1", "-an", NULL});
+            yaa__argv_add(a, "-t");
+            yaa__argv_addf(a, "%.3f", len[i] + 2.0 / fps);
+        } else {
+            /* one decoder thread per picture: each would hold its own frames */
+            yaa__argv_add_list(a, (const char *const[]){"-threads", "1", "-framerate", NULL});
+            yaa__argv_addf(a, "%d", fps);
+        }
+        yaa__argv_input(a, shots[i].path);
+        in[i] = input;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ovl[i] = -1;
+        if (shots[i].overlay_png && *shots[i].overlay_png) {
+            yaa__argv_input(a, shots[i].overlay_png);
+            ovl[i] = input++;
+        }
+    }
+    return input;
+}
+
+/* True when path is a PNG of exactly w x h (its IHDR): a card needs no fitting. */
 static bool png_is_size(const char *path, int w, int h) {
     unsigned char hdr[24];
     FILE *f = fopen(path, "rb");
@@ -31,83 +76,128 @@ static bool png_is_size(const char *path, int w, int h) {
     return pw == w && ph == h;
 }
 
-/* Cuts the timeline into holds and transitions on the frame grid; counts each image's uses. */
-static size_t plan_pieces(const double *dur, size_t n, double fade, int fps, piece *p, int *uses) {
-    size_t np = 0;
-    double at = 0;
+/* Frame ranges: joins at the cumulative shot ends (scaled to total), transitions of `fade`
+ * centred on each join. */
+static void plan_shots(const yaa_shot *shots, size_t n, double total, double fade, int fps,
+                       shot_plan *p) {
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) sum += shots[i].duration;
+    double k = sum > 0 ? total / sum : 1, at = 0;
+    long end_frame = lround(total * fps);
     for (size_t i = 0; i < n; i++) {
-        double start = at + (i > 0 ? fade / 2 : 0), next = at + dur[i];
-        double end = next - (i + 1 < n ? fade / 2 : 0);
-        long frames = lround(end * fps) - lround(start * fps);
-        if (frames > 0) p[np++] = (piece){i, i, frames}, uses[i]++;
-        if (i + 1 < n && fade > 0) {
-            frames = lround((next + fade / 2) * fps) - lround((next - fade / 2) * fps);
-            if (frames > 0) p[np++] = (piece){i, i + 1, frames}, uses[i]++, uses[i + 1]++;
-        }
-        at = next;
+        double start = at, end = i + 1 < n ? at + shots[i].duration * k : total;
+        p[i].a = i ? lround((start - fade / 2) * fps) : 0;
+        p[i].b = i + 1 < n ? lround((end + fade / 2) * fps) : end_frame;
+        p[i].head = i ? lround((start + fade / 2) * fps) - p[i].a : 0;
+        p[i].tail = i + 1 < n ? p[i].b - lround((end - fade / 2) * fps) : 0;
+        at = end;
     }
-    return np;
 }
 
-/* Each image once: converted (and fitted when it is not a card drawn at the output size),
- * then split into one branch per piece that uses it ([s<i>_<k>]). */
-static void prepare_images(yaa_buf *g, const char *const *images, size_t n, const int *uses, int W,
-                           int H) {
-    for (size_t i = 0; i < n; i++) {
-        if (png_is_size(images[i], W, H))
-            yaa_buf_printf(g, "[%zu:v]format=yuv420p,setsar=1", i);
+/* The shot's own stream [v<i>], frames frames long, moving, with its overlay sliding in. */
+static void shot_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_t i, long frames,
+                        int W, int H, int fps) {
+    if (s->kind == YAA_SHOT_FOOTAGE) {
+        /* crop to the frame's shape at the source size first, then scale down: fills the
+         * frame (never letterboxed) at the least scaling cost */
+        yaa_buf_printf(g,
+                       "[%d:v]fps=%d,crop=w='min(iw,ih*%d/%d)':h='min(ih,iw*%d/%d)',scale=%d:%d,"
+                       "setsar=1,format=yuv420p,trim=end_frame=%ld,setpts=N/%d/TB",
+                       p->in, fps, W, H, H, W, W, H, frames, fps);
+    } else {
+        int OW = (int)lround(W * PAN_SCALE / 2) * 2, OH = (int)lround(H * PAN_SCALE / 2) * 2;
+        const int *d = PAN[i % (sizeof PAN / sizeof PAN[0])];
+        double span = frames > 1 ? (double)(frames - 1) : 1;
+        if (s->kind == YAA_SHOT_CARD && png_is_size(s->path, W, H))
+            yaa_buf_printf(g, "[%d:v]scale=%d:%d", p->in, OW, OH);
         else
+            yaa_buf_printf(g, "[%d:v]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d",
+                           p->in, OW, OH, OW, OH);
+        /* the offset swings across the margin's middle (stays centred when d is 0), so a card's
+         * text keeps clear of the edges */
+        yaa_buf_printf(
+            g,
+            ",format=yuv420p,setsar=1,loop=loop=%ld:size=1:start=0,setpts=N/%d/TB,"
+            "crop=%d:%d:x='(iw-ow)*(0.5+%g*(n/%.0f-0.5))':y='(ih-oh)*(0.5+%g*(n/%.0f-0.5))'",
+            frames - 1, fps, W, H, 2 * PAN_SWING * d[0], span, 2 * PAN_SWING * d[1], span);
+    }
+    if (p->ovl >= 0) {
+        int margin = W / 24;
+        yaa_buf_printf(g,
+                       "[b%zu];[b%zu][%d:v]overlay=x='if(lt(t,%.2f),-w+(w+%d)*t/%.2f,%d)':"
+                       "y=H-h-%d:eof_action=repeat",
+                       i, i, p->ovl, SLIDE_SEC, margin, SLIDE_SEC, margin, H > W ? H / 4 : H / 12);
+    }
+}
+
+/* Splits [v<i>] into head [h<i>], hold [m<i>] and tail [t<i>], each with one spare frame at
+ * a transition (xfade may end a frame early; the result is trimmed to the exact length). */
+static void shot_pieces(yaa_buf *g, const shot_plan *p, size_t i, long frames, int fps) {
+    int outs = 1 + (p->head > 0) + (p->tail > 0);
+    yaa_buf_printf(g, ",split=%d", outs);
+    if (p->head > 0) yaa_buf_printf(g, "[hs%zu]", i);
+    yaa_buf_printf(g, "[ms%zu]", i);
+    if (p->tail > 0) yaa_buf_printf(g, "[ts%zu]", i);
+    yaa_buf_puts(g, ";");
+    if (p->head > 0)
+        yaa_buf_printf(g, "[hs%zu]trim=end_frame=%ld,setpts=N/%d/TB[h%zu];", i, p->head + 1, fps,
+                       i);
+    yaa_buf_printf(g, "[ms%zu]trim=start_frame=%ld:end_frame=%ld,setpts=N/%d/TB[m%zu];", i, p->head,
+                   p->b - p->a - p->tail, fps, i);
+    if (p->tail > 0)
+        yaa_buf_printf(g, "[ts%zu]trim=start_frame=%ld:end_frame=%ld,setpts=N/%d/TB[t%zu];", i,
+                       p->b - p->a - p->tail, frames, fps, i);
+}
+
+/* The transition names to use in turn, from a comma-separated list (kept to safe names). */
+static size_t parse_transitions(const char *list, char names[][24]) {
+    size_t n = 0;
+    const char *s = list && *list ? list : DEFAULT_TRANSITIONS;
+    while (*s && n < MAX_TRANSITIONS) {
+        size_t len = strcspn(s, ",");
+        size_t k = 0;
+        for (size_t j = 0; j < len && k < 23; j++)
+            if ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')) names[n][k++] = s[j];
+        names[n][k] = 0;
+        if (k) n++;
+        s += len + (s[len] == ',');
+    }
+    if (!n) snprintf(names[n++], 24, "fade");
+    return n;
+}
+
+int yaa__compose_video_graph(yaa_buf *g, const yaa__compose_video *v, yaa_err *err) {
+    size_t n = v->n;
+    shot_plan *p = calloc(n, sizeof *p);
+    if (!p) return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
+    plan_shots(v->shots, n, v->total, v->fade, v->fps, p);
+    char names[MAX_TRANSITIONS][24];
+    size_t ntr = parse_transitions(v->transitions, names);
+    for (size_t i = 0; i < n; i++) {
+        p[i].in = v->in[i];
+        p[i].ovl = v->ovl[i];
+        long frames = p[i].b - p[i].a + (p[i].tail > 0); /* + the spare frame of the tail */
+        shot_source(g, &v->shots[i], &p[i], i, frames, v->W, v->H, v->fps);
+        shot_pieces(g, &p[i], i, frames, v->fps);
+    }
+    for (size_t i = 0; i + 1 < n; i++)
+        if (p[i].tail > 0)
             yaa_buf_printf(g,
-                           "[%zu:v]format=yuv420p,scale=%d:%d:force_original_aspect_ratio=decrease,"
-                           "pad=%d:%d:(ow-iw)/2:(oh-ih)/2,setsar=1",
-                           i, W, H, W, H);
-        if (uses[i] > 1) {
-            yaa_buf_printf(g, ",split=%d", uses[i]);
-            for (int k = 0; k < uses[i]; k++) yaa_buf_printf(g, "[s%zu_%d]", i, k);
-            yaa_buf_puts(g, ";");
-        } else {
-            yaa_buf_printf(g, "[s%zu_0];", i);
-        }
+                           "[t%zu][h%zu]xfade=transition=%s:duration=%.6f:offset=0,"
+                           "trim=end_frame=%ld[x%zu];",
+                           i, i + 1, names[i % ntr], (double)p[i].tail / v->fps, p[i].tail, i);
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++) {
+        yaa_buf_printf(g, "[m%zu]", i), np++;
+        if (p[i].tail > 0) yaa_buf_printf(g, "[x%zu]", i), np++;
     }
-}
-
-/* One piece [p<k>]: a hold loops its image's frame; a transition loops both and xfades. */
-static void emit_piece(yaa_buf *g, const piece *p, size_t k, int *used, int fps) {
-    if (p->a == p->b) {
-        yaa_buf_printf(g, "[s%zu_%d]loop=loop=%ld:size=1:start=0,setpts=N/%d/TB[p%zu];", p->a,
-                       used[p->a]++, p->frames - 1, fps, k);
-        return;
-    }
-    /* one spare frame each, trimmed after: xfade may end a frame early */
-    yaa_buf_printf(g,
-                   "[s%zu_%d]loop=loop=%ld:size=1:start=0,setpts=N/%d/TB[pa%zu];"
-                   "[s%zu_%d]loop=loop=%ld:size=1:start=0,setpts=N/%d/TB[pb%zu];"
-                   "[pa%zu][pb%zu]xfade=transition=fade:duration=%.6f:offset=0,"
-                   "trim=end_frame=%ld[p%zu];",
-                   p->a, used[p->a]++, p->frames, fps, k, p->b, used[p->b]++, p->frames, fps, k, k,
-                   k, (double)p->frames / fps, p->frames, k);
-}
-
-int yaa__compose_video_graph(yaa_buf *g, const char *const *images, const double *dur, size_t n,
-                             double fade, int W, int H, int fps, yaa_err *err) {
-    piece *p = calloc(2 * n, sizeof *p);
-    int *uses = calloc(n, sizeof *uses), *used = calloc(n, sizeof *used);
-    int rc = 0;
-    if (!p || !uses || !used) {
-        rc = yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
-        goto out;
-    }
-    size_t np = plan_pieces(dur, n, fade, fps, p, uses);
-    prepare_images(g, images, n, uses, W, H);
-    for (size_t k = 0; k < np; k++) emit_piece(g, &p[k], k, used, fps);
-    for (size_t k = 0; k < np; k++) yaa_buf_printf(g, "[p%zu]", k);
     /* one clean timeline: frame n at n/fps (xfade output carries no frame durations, which
      * would make concat overlap pieces and the muxer drop frames) */
-    if (yaa_buf_printf(g, "concat=n=%zu:v=1:a=0,settb=1/%d,setpts=N/%d/TB[vx];", np, fps, fps))
-        rc = yaa_err_set(err, YAA_ENOMEM, "compose: filtergraph too large");
-out:
+    yaa_buf_printf(g, "concat=n=%zu:v=1:a=0,settb=1/%d,setpts=N/%d/TB", np, v->fps, v->fps);
+    if (v->banner_in >= 0) /* a Short's topic, below the top UI strip, for the whole video */
+        yaa_buf_printf(g, "[cat];[cat][%d:v]overlay=x=(W-w)/2:y=H/9:eof_action=repeat",
+                       v->banner_in);
+    int rc = yaa_buf_puts(g, "[vx];");
     free(p);
-    free(uses);
-    free(used);
-    return rc;
+    return rc ? yaa_err_set(err, YAA_ENOMEM, "compose: filtergraph too large") : 0;
 }

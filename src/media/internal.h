@@ -82,10 +82,22 @@ int yaa__media_probe_clip(const yaa_media_env *env, const char *what, const char
 /* The audio format every filtergraph branch is converted to before mixing. */
 #define YAA_MEDIA_AFMT "aformat=sample_fmts=fltp:sample_rates=44100:channel_layouts=stereo"
 
-/* compose_video.c: the picture track of n images held for dur[i] seconds each with
- * crossfades of fade seconds centred on the joins, images at inputs 0..n-1; output [vx]. */
-int yaa__compose_video_graph(yaa_buf *g, const char *const *images, const double *dur, size_t n,
-                             double fade, int W, int H, int fps, yaa_err *err);
+/* compose_video.c: the picture track. Inputs first: each shot (footage trimmed to len[i]
+ * seconds) then each overlay; in[i]/ovl[i] get their input indices (ovl -1 = none). Returns the
+ * next free input index. */
+int yaa__compose_video_inputs(yaa__argv *a, const yaa_shot *shots, size_t n, int fps,
+                              const double *len, int first, int *in, int *ovl);
+typedef struct yaa__compose_video {
+    const yaa_shot *shots;
+    size_t n;
+    const int *in, *ovl; /* from yaa__compose_video_inputs */
+    double total, fade;  /* seconds: the narration, the transitions */
+    int W, H, fps;
+    const char *transitions; /* comma-separated xfade names, NULL = a varied default set */
+    int banner_in;           /* input of a banner over the whole track, -1 = none */
+} yaa__compose_video;
+/* The graph text for v, output label [vx]. */
+int yaa__compose_video_graph(yaa_buf *g, const yaa__compose_video *v, yaa_err *err);
 
 /* compose_audio.c: the sound track. Narration segments at inputs first..first+n-1 back to
  * back, with BGM (input bgm_in, or -1 for none) at bgm_vol ducked under speech, lasting

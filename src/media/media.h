@@ -211,6 +211,24 @@ void yaa_media_gen_result_free(yaa_media_gen_result *res);
 
 /* ---- the media_editor stage --------------------------------------------------------------- */
 
+/* One shot of the picture track. Every shot moves: footage plays (trimmed, cropped and scaled
+ * to fill the frame, looped when shorter than its shot), stills and cards pan slowly across a
+ * slightly enlarged copy (Ken Burns, direction varying shot to shot), and an optional overlay
+ * (a lower third) slides in over the first 0.6 s. */
+typedef enum yaa_shot_kind {
+    YAA_SHOT_CARD = 0, /* a card drawn at the output size */
+    YAA_SHOT_PHOTO,    /* any still picture: fitted to fill (cropped, never letterboxed) */
+    YAA_SHOT_FOOTAGE,  /* a video clip (its sound is not used) */
+} yaa_shot_kind;
+
+typedef struct yaa_shot {
+    yaa_shot_kind kind;
+    const char *path;
+    double duration;         /* seconds on screen (scaled so the shots fill the narration) */
+    double clip_start;       /* footage: seconds into the clip to start from */
+    const char *overlay_png; /* RGBA picture drawn over the shot (yaa_lower_third_render) */
+} yaa_shot;
+
 typedef struct yaa_compose_request {
     const char *out_path; /* the MP4 */
     const char *const *images;
@@ -231,10 +249,15 @@ typedef struct yaa_compose_request {
     const char *intro_path; /* clips played before/after; NULL or "" = none */
     const char *outro_path;
     bool short_video;     /* 1080x1920 */
-    double crossfade_sec; /* between images; 0 = 0.5, <0 = cut */
+    double crossfade_sec; /* between shots; 0 = 0.5, <0 = cut */
     /* The stage attempt rendering (run_stages.attempt): a stale attempt never replaces the
      * file of a newer one. 0 = no fencing (one-off renders, tests). */
     int attempt;
+    /* The picture track. NULL: one card shot per segment (images[i] for durations[i]). */
+    const yaa_shot *shots;
+    size_t nshots;
+    const char *transitions; /* comma-separated xfade names used in turn; NULL = a varied set */
+    const char *banner_png;  /* RGBA banner over the whole video (a Short's topic), or NULL */
 } yaa_compose_request;
 
 typedef struct yaa_compose_result {

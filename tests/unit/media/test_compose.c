@@ -286,6 +286,84 @@ static void test_render_cap(void **state) {
     yaa_test_rmrf(dir);
 }
 
+/* Output of `cmd` (first line) into out; 0 when it ran. */
+static int run_read(const char *cmd, char *out, size_t n) {
+    FILE *pf = popen(cmd, "r");
+    if (!pf) return -1;
+    size_t got = fread(out, 1, n - 1, pf);
+    out[got] = 0;
+    return pclose(pf);
+}
+
+/* Footage (shorter than its shot: looped), a photo of another shape, a card with an overlay,
+ * in 16:9 and 9:16: the track lasts the narration and no stretch of 1 s is frozen. */
+static void shots_move(bool vertical) {
+    char dir[PATH_MAX], out[PATH_MAX + 16], clip[PATH_MAX + 16], photo[PATH_MAX + 16],
+        ovl[PATH_MAX + 16], banner[PATH_MAX + 16], cmd[6 * PATH_MAX], res[8192];
+    yaa_test_tmpdir(dir, sizeof dir);
+    snprintf(clip, sizeof clip, "%s/clip.mp4", dir);
+    snprintf(photo, sizeof photo, "%s/photo.png", dir);
+    snprintf(ovl, sizeof ovl, "%s/ovl.png", dir);
+    snprintf(banner, sizeof banner, "%s/banner.png", dir);
+    snprintf(
+        cmd, sizeof cmd,
+        "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=640x360:rate=30:duration=1.5 "
+        "-c:v libx264 -preset ultrafast -pix_fmt yuv420p '%s' && "
+        "ffmpeg -nostdin -v error -y -f lavfi -i smptebars=size=800x600 -frames:v 1 '%s' && "
+        "ffmpeg -nostdin -v error -y -f lavfi -i color=c=0x2060a0@0.8:size=600x120,format=rgba "
+        "-frames:v 1 '%s' && cp '%s' '%s'",
+        clip, photo, ovl, ovl, banner);
+    assert_int_equal(system(cmd), 0);
+    yaa_media_gen_result g;
+    generate(dir, EN, 2, "en", vertical, &g);
+    double total = g.total_sec;
+    yaa_shot shots[] = {{YAA_SHOT_CARD, g.image_paths[0], 1.0, 0, ovl},
+                        {YAA_SHOT_FOOTAGE, clip, 2.0, 0.2, ovl},
+                        {YAA_SHOT_PHOTO, photo, 1.5, 0, NULL}};
+    /* long enough for several pan steps per shot */
+    for (size_t i = 0; i < g.n; i++) g.durations[i] *= 6.0 / total;
+    snprintf(out, sizeof out, "%s/shots.mp4", dir);
+    yaa_media_env env = test_env();
+    yaa_compose_request req = {.out_path = out,
+                               .audio = (const char *const *)g.audio_paths,
+                               .durations = g.durations,
+                               .n = g.n,
+                               .short_video = vertical,
+                               .crossfade_sec = 0.4,
+                               .shots = shots,
+                               .nshots = 3,
+                               .transitions = "slideup,circleopen",
+                               .banner_png = vertical ? banner : NULL};
+    yaa_err err = {0};
+    cancel_after = 0;
+    int rc = yaa_media_compose(&env, &req, NULL, &err);
+    if (rc) fprintf(stderr, "compose: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    yaa_media_probe_info pi;
+    assert_int_equal(yaa_media_probe(NULL, out, &pi, &err), 0);
+    assert_int_equal(pi.width, vertical ? 1080 : 1920);
+    assert_true(fabs(pi.duration - 6.0) < 0.3);
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -hide_banner -i '%s' -vf freezedetect=n=-60dB:d=1 -map 0:v -f null - "
+             "2>&1 | grep -c freeze_start",
+             out);
+    run_read(cmd, res, sizeof res);
+    if (atoi(res) != 0) fprintf(stderr, "frozen stretches: %s\n", res);
+    assert_int_equal(atoi(res), 0);
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
+static void test_shots_move_16x9(void **state) {
+    (void)state;
+    shots_move(false);
+}
+
+static void test_shots_move_9x16(void **state) {
+    (void)state;
+    shots_move(true);
+}
+
 static void test_bad_inputs(void **state) {
     (void)state;
     const char *img[] = {"/nonexistent/01.png"};
@@ -312,6 +390,8 @@ int main(void) {
         cmocka_unit_test(test_cancel_kills_render),
         cmocka_unit_test(test_timeout_kills_render),
         cmocka_unit_test(test_render_cap),
+        cmocka_unit_test(test_shots_move_16x9),
+        cmocka_unit_test(test_shots_move_9x16),
         cmocka_unit_test(test_bad_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
