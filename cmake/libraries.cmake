@@ -1,5 +1,5 @@
 # The libraries, lowest first: a library may only use those listed before it.
-#   core <- net <- db, channels, llm, metrics, media, youtube <- rag, queue <- agents
+#   core <- net <- db, store, channels, llm, metrics, media, youtube <- rag, queue <- agents
 #   <- pipeline <- api, worker <- cli
 # Each library's extra targets (integration tests, fuzz targets, benches) live in
 # cmake/<library>.cmake, owned with the library.
@@ -8,7 +8,8 @@ set(ESPEAK_TARGET ${ESPEAK_NG_LIB})
 yaa_library(core DEPS PkgConfig::SODIUM PkgConfig::JANSSON Threads::Threads m)
 yaa_library(net DEPS yaa_core PkgConfig::CURL)
 yaa_library(db DEPS yaa_core PkgConfig::SQLITE PkgConfig::LIBPQ)
-yaa_library(channels DEPS yaa_db PkgConfig::YAML)
+yaa_library(store DEPS yaa_net)
+yaa_library(channels DEPS yaa_db yaa_store PkgConfig::YAML)
 yaa_library(metrics DEPS yaa_net)
 yaa_library(llm DEPS yaa_net yaa_db PkgConfig::YAML)
 yaa_library(media DEPS yaa_net PkgConfig::CAIRO ${ESPEAK_NG_LIB})
@@ -30,6 +31,6 @@ set_target_properties(yaa PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR
 
 yaa_fuzz(dotenv SOURCE ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_dotenv.c DEPS yaa_core SECONDS 5)
 
-foreach(lib core net db channels metrics llm media youtube rag queue agents pipeline api worker cli web bench valgrind usage)
+foreach(lib core net db store channels metrics llm media youtube rag queue agents pipeline api worker cli web bench valgrind usage)
   include(${CMAKE_SOURCE_DIR}/cmake/${lib}.cmake OPTIONAL)
 endforeach()

@@ -5,6 +5,7 @@
 #define YAA_CHANNELS_H
 
 #include "core/arena.h"
+#include "core/config.h"
 #include "core/err.h"
 #include "db/db.h"
 
@@ -271,5 +272,14 @@ typedef struct yaa_channels_sync_stats {
  * soft-deleted, and soft-deletes rows whose folder is gone. Refuses (YAA_ENOTFOUND) when root
  * is not a directory, so a mistyped CHANNELS_DIR cannot delete every row. st may be NULL. */
 int yaa_channels_sync(yaa_db *db, const char *root, yaa_channels_sync_stats *st, yaa_err *err);
+
+/* ---- where a pipeline gets its channel (open.c) ---------------------------------------- */
+
+/* Loads channel id strictly for a run: from CHANNELS_DIR (CHANNELS_STORE=files), or from
+ * the database's current revision (CHANNELS_STORE=db), materialised under cfg->channels_dir
+ * (then a cache of the database, never the operator's folders). Returns like
+ * yaa_channels_load. */
+int yaa_channels_open(const yaa_config *cfg, yaa_db *db, const char *id, yaa_channel **out,
+                      yaa_err *err);
 
 #endif

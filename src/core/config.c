@@ -134,6 +134,31 @@ static const var_def VARS[] = {
      .help = "`json` (one object a line) or `text` for humans"},
     URL("LOKI_URL", NULL, loki_url, "http://|https://",
         "if set, logs are also pushed to Loki in batches (see docs/LOGGING.md)"),
+    URL("ARTIFACT_STORE", "file", artifact_store, "file|s3://",
+        "where run artifacts live: `file` (`OUTPUT_DIR`) or `s3://bucket/prefix` (see "
+        "docs/STORAGE.md)"),
+    URL("S3_ENDPOINT_URL", NULL, s3_endpoint_url, "http://|https://",
+        "S3-compatible endpoint (MinIO, Cloudflare R2, Ceph RGW, GCS interop); unset: AWS"),
+    STR("S3_REGION", "us-east-1", s3_region, "region the S3 requests are signed for"),
+    BOOL("S3_FORCE_PATH_STYLE", "false", s3_force_path_style,
+         "`endpoint/bucket/key` instead of `bucket.endpoint/key` (MinIO, most self-hosted "
+         "servers)"),
+    OPT("AWS_ACCESS_KEY_ID", aws_access_key_id, "S3 access key id; required with `s3://`"),
+    OPT("AWS_SECRET_ACCESS_KEY", aws_secret_access_key,
+        "S3 secret key (secret: never logged); required with `s3://`"),
+    INT("S3_TIMEOUT_SEC", "30", s3_timeout_sec, 1, 3600,
+        "per S3 request: the connect timeout and the longest stall of a transfer"),
+    ENUM("ARTIFACT_REDIRECT", "stream", artifact_redirect, "stream|presigned",
+         "`stream`: the API sends artifacts itself (Range supported); `presigned`: a redirect "
+         "to a short-lived presigned S3 URL"),
+    INT("ARTIFACT_RETENTION_DAYS", "90", artifact_retention_days, 1, 36500,
+        "`yaa artifacts gc` deletes the artifacts of finished runs older than this"),
+    INT("ARTIFACT_CACHE_MB", "2048", artifact_cache_mb, 16, 1048576,
+        "with `s3://`: local scratch of runs under `OUTPUT_DIR`, per process, oldest evicted "
+        "first"),
+    ENUM("CHANNELS_STORE", "files", channels_store, "files|db",
+         "`files` (folders in `CHANNELS_DIR`) or `db` (versioned in the database; see "
+         "docs/CHANNELS.md)"),
 };
 
 #define NVARS (sizeof VARS / sizeof VARS[0])
@@ -362,6 +387,11 @@ int yaa_config_load(yaa_config *cfg, const char *dotenv_path, yaa_err *err) {
     } else if (strcmp(cfg->llm_provider, "openai") == 0 && !cfg->openai_api_key) {
         rc = yaa_err_set(err, YAA_ECONFIG, "LLM_PROVIDER=openai needs OPENAI_API_KEY");
     }
+    if (!rc && yaa_str_startswith(cfg->artifact_store, "s3://") &&
+        (!cfg->aws_access_key_id || !cfg->aws_secret_access_key))
+        rc = yaa_err_set(err, YAA_ECONFIG,
+                         "ARTIFACT_STORE=s3://... needs AWS_ACCESS_KEY_ID and "
+                         "AWS_SECRET_ACCESS_KEY");
 done:
     for (size_t i = 0; i < NVARS; i++) free(rv.val[i]);
     if (rc) {

@@ -60,6 +60,18 @@ typedef struct yaa_config {
     yaa_log_level log_level;
     bool log_json;
     char *loki_url;
+    /* artifact store and channel storage (docs/STORAGE.md) */
+    char *artifact_store;        /* "file" (= OUTPUT_DIR) or "s3://bucket/prefix" */
+    char *s3_endpoint_url;       /* NULL = AWS for the region */
+    char *s3_region;             /* default us-east-1 */
+    bool s3_force_path_style;    /* https://host/bucket/key instead of https://bucket.host/key */
+    char *aws_access_key_id;     /* NULL = unset */
+    char *aws_secret_access_key; /* secret */
+    long s3_timeout_sec;         /* per request: connect, and longest stall of a transfer */
+    char *artifact_redirect;     /* stream | presigned */
+    long artifact_retention_days;
+    long artifact_cache_mb; /* local scratch of runs and API cache, per process */
+    char *channels_store;   /* files | db */
 } yaa_config;
 
 /* Loads defaults, then dotenv_path (if it exists; NULL = "./.env"), then the process

@@ -210,7 +210,7 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
         rc = fail_run(&rx, NULL, yaa_err_set(err, YAA_EIO, "cannot create %s", out_dir), err);
         goto done;
     }
-    rc = yaa_channels_load(env->cfg->channels_dir, run.channel_id, &channel, err);
+    rc = yaa_pipeline__channel_load(env, run.channel_id, &channel, err);
     if (rc) {
         yaa_err_prefix(err, "channel '%s': ", run.channel_id);
         rc = fail_run(&rx, NULL, rc, err);
@@ -255,6 +255,10 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
                    YAA_F_END);
         emit(&rx, YAA_PIPELINE_EV_STAGE, name, "running", NULL, 0);
 
+        if ((rc = yaa_pipeline__artifacts_fetch(env, run_id, out_dir, outputs, i, err))) {
+            rc = fail_run(&rx, name, rc, err);
+            goto done;
+        }
         yaa_arena arena;
         yaa_arena_init(&arena, 64 * 1024);
         yaa_agent_ctx ctx = {0};
@@ -297,7 +301,9 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
             rc = fail_run(&rx, name, rc, err);
             goto done;
         }
-        if ((rc = yaa_runstore_stage_finish(env->db, run_id, name, "done", out, NULL, err))) {
+        if ((rc = yaa_pipeline__artifacts_upload(env, run_id, out_dir, name, attempt,
+                                                 i == YAA_STAGE_COUNT - 1, err)) ||
+            (rc = yaa_runstore_stage_finish(env->db, run_id, name, "done", out, NULL, err))) {
             json_decref(out);
             goto done;
         }

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS channel_files;
+DROP TABLE IF EXISTS channel_revisions;

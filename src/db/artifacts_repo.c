@@ -1,0 +1,138 @@
+/* artifacts_repo.c - run_artifacts: the current object of each file of a run, moved forward
+ * atomically per stage attempt (artifacts_repo.h). */
+#include "db/artifacts_repo.h"
+
+#include "db/repo_util.h"
+
+#include <string.h>
+
+#define ART_COLS \
+    "SELECT name, stage, attempt, object_key, size, sha256, created_at FROM run_artifacts"
+
+static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_artifact *o) {
+    int oom = 0;
+    o->name = yaa__cell(a, r, i, "name", &oom);
+    o->stage = yaa__cell(a, r, i, "stage", &oom);
+    o->attempt = yaa__cell_int(r, i, "attempt");
+    o->object_key = yaa__cell(a, r, i, "object_key", &oom);
+    o->size = yaa__cell_int(r, i, "size");
+    o->sha256 = yaa__cell(a, r, i, "sha256", &oom);
+    o->created_at = yaa__cell(a, r, i, "created_at", &oom);
+    return oom ? YAA_ENOMEM : 0;
+}
+
+typedef struct publish_args {
+    const char *run_id;
+    const yaa_db_artifact *files;
+    size_t n;
+    yaa_arena *a;
+    const char **replaced;
+    bool *kept_newer;
+} publish_args;
+
+static int publish_tx(yaa_db *tx, void *arg, yaa_err *err) {
+    publish_args *p = arg;
+    char now[YAA_DB_TIME_LEN + 1];
+    yaa_db_now(now);
+    for (size_t i = 0; i < p->n; i++) {
+        const yaa_db_artifact *f = &p->files[i];
+        yaa_db_rows *r = NULL;
+        int rc =
+            yaa_db_query(tx, "SELECT object_key FROM run_artifacts WHERE run_id = ? AND name = ?",
+                         YAA_DB_ARGS(yaa_db_text(p->run_id), yaa_db_text(f->name)), &r, err);
+        if (rc) return rc;
+        int oom = 0;
+        const char *old = yaa_db_rows_count(r) ? yaa__cell(p->a, r, 0, "object_key", &oom) : NULL;
+        yaa_db_rows_free(r);
+        if (oom) return YAA_ENOMEM;
+        int64_t changes = 0;
+        /* The WHERE makes the decision inside the statement, so two workers racing on one
+         * run cannot both win: a later attempt of the same stage always stays. */
+        rc = yaa_db_exec(
+            tx,
+            "INSERT INTO run_artifacts (run_id, name, stage, attempt, object_key, size, sha256, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO UPDATE SET "
+            "stage = excluded.stage, attempt = excluded.attempt, object_key = excluded.object_key, "
+            "size = excluded.size, sha256 = excluded.sha256, created_at = excluded.created_at "
+            "WHERE run_artifacts.stage <> excluded.stage OR run_artifacts.attempt <= "
+            "excluded.attempt",
+            YAA_DB_ARGS(yaa_db_text(p->run_id), yaa_db_text(f->name), yaa_db_text(f->stage),
+                        yaa_db_int(f->attempt), yaa_db_text(f->object_key), yaa_db_int(f->size),
+                        yaa_db_text(f->sha256), yaa_db_text(now)),
+            &changes, err);
+        if (rc == YAA_EINVAL)
+            return yaa_err_set(err, YAA_EINVAL, "run '%s' does not exist", p->run_id);
+        if (rc) return rc;
+        if (p->kept_newer) p->kept_newer[i] = changes == 0;
+        if (p->replaced)
+            p->replaced[i] = changes && old && strcmp(old, f->object_key) != 0 ? old : NULL;
+    }
+    return 0;
+}
+
+int yaa_db_artifacts_publish(yaa_db *db, const char *run_id, const yaa_db_artifact *files, size_t n,
+                             yaa_arena *a, const char **replaced, bool *kept_newer, yaa_err *err) {
+    publish_args p = {run_id, files, n, a, replaced, kept_newer};
+    if (n == 0) return 0;
+    return yaa_db_tx(db, publish_tx, &p, err);
+}
+
+int yaa_db_artifacts_list(yaa_db *db, const char *run_id, yaa_arena *a, yaa_db_artifact **items,
+                          size_t *n, yaa_err *err) {
+    yaa_db_rows *r = NULL;
+    *items = NULL;
+    *n = 0;
+    int rc = yaa_db_query(db, ART_COLS " WHERE run_id = ? ORDER BY name",
+                          YAA_DB_ARGS(yaa_db_text(run_id)), &r, err);
+    if (rc) return rc;
+    size_t cnt = yaa_db_rows_count(r);
+    int oom = 0;
+    yaa_db_artifact *it = yaa__arr(a, cnt, sizeof *it, &oom);
+    for (size_t i = 0; i < cnt && !oom; i++) oom = map(r, i, a, &it[i]) != 0;
+    yaa_db_rows_free(r);
+    if (oom) return YAA_ENOMEM;
+    *items = it;
+    *n = cnt;
+    return 0;
+}
+
+int yaa_db_artifacts_get(yaa_db *db, const char *run_id, const char *name, yaa_arena *a,
+                         yaa_db_artifact *out, yaa_err *err) {
+    yaa_db_rows *r = NULL;
+    int rc = yaa_db_query(db, ART_COLS " WHERE run_id = ? AND name = ?",
+                          YAA_DB_ARGS(yaa_db_text(run_id), yaa_db_text(name)), &r, err);
+    if (rc) return rc;
+    if (yaa_db_rows_count(r) == 0) {
+        yaa_db_rows_free(r);
+        return yaa_err_set(err, YAA_ENOTFOUND, "run '%s' has no artifact '%s'", run_id, name);
+    }
+    rc = map(r, 0, a, out);
+    yaa_db_rows_free(r);
+    return rc;
+}
+
+int yaa_db_artifacts_delete_run(yaa_db *db, const char *run_id, yaa_err *err) {
+    return yaa_db_exec(db, "DELETE FROM run_artifacts WHERE run_id = ?",
+                       YAA_DB_ARGS(yaa_db_text(run_id)), NULL, err);
+}
+
+int yaa_db_artifacts_expired_runs(yaa_db *db, const char *cutoff, int64_t limit, yaa_arena *a,
+                                  const char ***ids, size_t *n, yaa_err *err) {
+    yaa_db_rows *r = NULL;
+    *ids = NULL;
+    *n = 0;
+    int rc = yaa_db_query(db,
+                          "SELECT id FROM pipeline_runs WHERE status IN ('completed', 'failed', "
+                          "'cancelled') AND updated_at < ? ORDER BY updated_at LIMIT ?",
+                          YAA_DB_ARGS(yaa_db_text(cutoff), yaa_db_int(limit)), &r, err);
+    if (rc) return rc;
+    size_t cnt = yaa_db_rows_count(r);
+    int oom = 0;
+    const char **out = yaa__arr(a, cnt, sizeof *out, &oom);
+    for (size_t i = 0; i < cnt && !oom; i++) out[i] = yaa__cell(a, r, i, "id", &oom);
+    yaa_db_rows_free(r);
+    if (oom) return YAA_ENOMEM;
+    *ids = out;
+    *n = cnt;
+    return 0;
+}
