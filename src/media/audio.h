@@ -57,12 +57,28 @@ int yaa_words_write_json(const yaa_words *w, const char *provider, const char *p
 int yaa_words_read_json(const char *path, yaa_words *out, yaa_err *err);
 void yaa_words_free(yaa_words *w);
 
-/* ---- captions --------------------------------------------------------------------------- */
+/* ---- speech with timings -------------------------------------------------------------- */
 
-/* Groups words into cues (a sentence or clause, at most two lines of ~42 Latin / ~20 Hangul
- * characters): a cue starts with its first word and ends with its last (held up to 0.6 s
- * longer when the next cue starts later, never overlapping it). */
-int yaa_captions_build(const yaa_words *words, yaa_srt *out, yaa_err *err);
+typedef struct yaa_tts_result {
+    double duration;                 /* of the WAV written (samples), pause included */
+    double speech_start, speech_end; /* first and last sound in it */
+    yaa_word_mark *marks;            /* the engine's word timings (NULL: it gives none) */
+    size_t nmarks;
+    const char *provider; /* who spoke: "flite", "espeak", "elevenlabs", "openai", ... */
+} yaa_tts_result;
+
+/* Speaks text into wav_path with env's TTS provider like yaa_tts_synthesize, trimming the
+ * silence around the speech to 50 ms before and the voice's pause after, and returns what is
+ * known about the timing. Free with yaa_tts_result_free. */
+int yaa_tts_speak(const yaa_media_env *env, const yaa_voice *voice, const char *text,
+                  const char *wav_path, yaa_tts_result *out, yaa_err *err);
+/* The local voice whatever the provider: Flite cmu_us_slt for English (unless the voice is
+ * "espeak-ng"), espeak-ng for the rest. What a failed hosted voice falls back to. */
+int yaa_tts_speak_local(const yaa_media_env *env, const yaa_voice *voice, const char *text,
+                        const char *wav_path, yaa_tts_result *out, yaa_err *err);
+void yaa_tts_result_free(yaa_tts_result *r);
+
+/* ---- captions --------------------------------------------------------------------------- */
 
 typedef struct yaa_caption_style {
     bool vertical;      /* 1080x1920: centred, large, clear of the Shorts UI */
@@ -70,6 +86,13 @@ typedef struct yaa_caption_style {
     const char *text;   /* "#rrggbb" words; NULL = white */
     const char *accent; /* "#rrggbb" the current word; NULL = yellow */
 } yaa_caption_style;
+
+/* Groups words into cues (a sentence or clause, at most two lines of ~42 Latin / ~20 Hangul
+ * characters): a cue starts with its first word and ends with its last (held up to 0.6 s
+ * longer when the next cue starts later, never overlapping it). style->vertical: the shorter
+ * lines of a Short (~18 Latin / ~9 Hangul characters). */
+int yaa_captions_build(const yaa_words *words, const yaa_caption_style *style, yaa_srt *out,
+                       yaa_err *err);
 
 /* An ASS file (PlayRes = the video size) with one event per word: the cue's text with the
  * word being spoken in the accent colour. Times are on the narration timeline. */

@@ -39,6 +39,7 @@ void yaa__media_env_defaults(const yaa_media_env *env, yaa_media_env *out) {
     out->image_provider = or_default(out->image_provider, "cards");
     out->elevenlabs_base_url = or_default(out->elevenlabs_base_url, "https://api.elevenlabs.io");
     out->elevenlabs_model = or_default(out->elevenlabs_model, "eleven_multilingual_v2");
+    out->tts_model = or_default(out->tts_model, "gpt-4o-mini-tts");
     out->openai_base_url = or_default(out->openai_base_url, "https://api.openai.com");
     out->openai_image_model = or_default(out->openai_image_model, "dall-e-3");
     out->ffmpeg = or_default(out->ffmpeg, "ffmpeg");
@@ -63,7 +64,8 @@ void yaa__media_usage(const yaa_media_env *env, int kind, const char *provider, 
                              model,
                              error ? 0 : units,
                              latency_ms,
-                             error};
+                             error,
+                             yaa__media_local(provider)};
         env->on_usage(env->usage_ud, &u);
         return;
     }
@@ -71,11 +73,16 @@ void yaa__media_usage(const yaa_media_env *env, int kind, const char *provider, 
                           .model = model,
                           .kind = (yaa_usage_kind)kind,
                           .units = error ? 0 : units,
-                          .cost_usd = yaa_str_eq(provider, "espeak") ? 0 : -1,
+                          .cost_usd = yaa__media_local(provider) ? 0 : -1,
                           .latency_ms = latency_ms,
                           .outcome = error ? YAA_USAGE_ERROR : YAA_USAGE_OK,
                           .error = error};
     yaa_usage_report(env ? env->usage_ctx : NULL, &ev);
+}
+
+bool yaa__media_local(const char *provider) {
+    return yaa_str_eq(provider, "espeak") || yaa_str_eq(provider, "flite") ||
+           yaa_str_eq(provider, "cards");
 }
 
 static bool http_cancel(void *ud) { return yaa__media_cancelled(ud); }

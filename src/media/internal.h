@@ -11,12 +11,17 @@
 /* Sample rate of every WAV yaa writes (espeak-ng's native rate; ElevenLabs is resampled). */
 #define YAA_MEDIA_RATE 22050
 
+/* wav.c: the samples of a 16-bit mono PCM WAV (caller frees *samples). */
+int yaa__wav_read(const char *path, short **samples, size_t *n, int *rate, yaa_err *err);
+
 /* env with defaults applied (env may be NULL). */
 void yaa__media_env_defaults(const yaa_media_env *env, yaa_media_env *out);
 /* Reports one usage event through net's hook (kind YAA_USAGE_*; error NULL = ok). */
 void yaa__media_usage(const yaa_media_env *env, int kind, const char *provider, const char *model,
                       long units, double latency_ms, const char *error);
 bool yaa__media_cancelled(const yaa_media_env *env);
+/* A local engine (espeak, flite, cards): reported at cost 0. */
+bool yaa__media_local(const char *provider);
 void yaa__media_progress(const yaa_media_env *env, const char *what, double fraction);
 
 /* POSTs a JSON body through net (retries on 429/5xx/network errors, cancel honoured).
@@ -59,6 +64,13 @@ int yaa__media_finalize(const yaa_media_env *env, const char *part, const char *
 /* Next code point of UTF-8 s at *i (advances *i); invalid bytes give U+FFFD. */
 uint32_t yaa__utf8_next(const char *s, size_t *i);
 bool yaa__is_wide(uint32_t cp); /* Hangul, CJK, kana: counted as wide in subtitle lines */
+
+/* srt.c: code points in s[0..len); whether s holds wide characters; sentence-ending
+ * punctuation; s broken into two balanced lines when wider than limit (caller frees). */
+size_t yaa__text_width(const char *s, size_t len);
+bool yaa__text_has_wide(const char *s);
+bool yaa__sentence_end(uint32_t cp);
+char *yaa__wrap_lines(const char *s, size_t limit);
 
 /* A growing NULL-terminated argv for FFmpeg (argv.c); oom is set once an allocation fails
  * and every later add is ignored, so callers check it once before running. */

@@ -30,11 +30,12 @@
  * reported too, with units 0 and error set. Cards are free and not reported. */
 typedef struct yaa_media_usage {
     const char *kind;     /* "tts" | "image" */
-    const char *provider; /* "espeak" | "elevenlabs" | "openai" */
+    const char *provider; /* "espeak" | "flite" | "elevenlabs" | "openai" | "openai-compatible" */
     const char *model;    /* "espeak-ng", "eleven_multilingual_v2", "dall-e-3" */
     long units;           /* characters (tts) or images */
     double latency_ms;    /* hosted calls */
     const char *error;    /* NULL = ok; else a secret-free message (units 0) */
+    bool local;           /* a local engine: costs nothing */
 } yaa_media_usage;
 typedef void (*yaa_media_usage_fn)(void *ud, const yaa_media_usage *u);
 
@@ -50,11 +51,17 @@ typedef void (*yaa_media_progress_fn)(void *ud, const char *what, double fractio
 /* ---- environment: providers, knobs, hooks ------------------------------------------------ */
 
 typedef struct yaa_media_env {
-    const char *tts_provider;   /* "espeak" (default) | "elevenlabs" */
+    /* "espeak" (default: the local voices - Flite cmu_us_slt for English, espeak-ng for other
+     * languages) | "elevenlabs" | "openai" | "openai-compatible" */
+    const char *tts_provider;
     const char *image_provider; /* "cards" (default) | "openai" */
     const char *elevenlabs_api_key;
     const char *elevenlabs_base_url; /* default https://api.elevenlabs.io */
     const char *elevenlabs_model;    /* default eleven_multilingual_v2 */
+    const char *tts_base_url;        /* openai-compatible: the server (".../v1" accepted) */
+    const char *tts_model;           /* openai / openai-compatible; default gpt-4o-mini-tts */
+    const char *tts_voice; /* openai voice (default alloy), or the local English voice:
+                            * "slt" (Flite, default) | "espeak-ng" */
     const char *openai_api_key;
     const char *openai_base_url; /* default https://api.openai.com (a "/v1" suffix is accepted) */
     const char *openai_image_model; /* default dall-e-3 */
@@ -77,6 +84,10 @@ typedef struct yaa_media_env {
     void *cancel_ud;
     yaa_media_progress_fn on_progress;
     void *progress_ud;
+    /* Something the run's events should say (a hosted voice failed and the local voice spoke
+     * instead); may be NULL. Called one at a time. */
+    void (*on_notice)(void *ud, const char *msg);
+    void *notice_ud;
 } yaa_media_env;
 
 /* Zeroes env and fills providers, keys and knobs from cfg (TTS_PROVIDER, IMAGE_PROVIDER,
@@ -93,16 +104,13 @@ void yaa_media_set_max_renders(int n);
 
 typedef struct yaa_voice {
     const char *language; /* "ko", "en", "en-us", ...; NULL = "en" */
-    double rate;          /* speech_rate multiplier: 1.0 normal, 0.5..2.0 (0 = 1.0) */
+    double rate; /* voice_design.speech_rate_factor (the channel schema maps the words): 1.0
+                  * normal, 0.5..2.0 (0 = 1.0) */
     double pitch;         /* pitch offset in steps, -10..+10, 0 = voice default */
     const char *elevenlabs_voice_id;
+    const char *name; /* the channel's voice (voice_design.voice): overrides env->tts_voice */
     double trailing_pause_sec; /* silence appended to each segment; default 0.3, <0 = none */
 } yaa_voice;
-
-/* Reads brand-guide style values: speech_rate "1.0" | "slow" | "moderate" | "fast" and
- * pitch "0" | "-2" | "low" | "medium" | "high" (NULL/"" = defaults). Unknown words: defaults. */
-double yaa_voice_rate_parse(const char *speech_rate);
-double yaa_voice_pitch_parse(const char *pitch);
 
 /* Synthesizes text to a 16-bit mono WAV at wav_path with the env's TTS provider; *duration
  * gets the exact length from the samples written. Reports usage (characters).

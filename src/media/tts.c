@@ -1,11 +1,16 @@
-/* tts.c - speech: libespeak-ng (local, serialised: the engine is not thread-safe) and the
- * ElevenLabs text-to-speech API behind one call, both ending as a 16-bit mono WAV. */
+/* tts.c - speech behind one call, ending as a 16-bit mono WAV with the word timings the engine
+ * knows: the local voices (Flite cmu_us_slt for English, libespeak-ng for the rest; each
+ * serialised, neither is thread-safe) with their word positions, and the hosted ones
+ * (ElevenLabs, OpenAI and OpenAI-compatible /v1/audio/speech) decoded by FFmpeg. Every
+ * segment's silence is trimmed to a short lead-in and the trailing pause. */
 #include "core/log.h"
+#include "media/audio.h"
 #include "media/internal.h"
 #include "net/net.h"
 #include "net/usage.h"
 
 #include <espeak-ng/speak_lib.h>
+#include <flite/flite.h>
 #include <jansson.h>
 #include <ctype.h>
 #include <math.h>
@@ -15,44 +20,25 @@
 #include <string.h>
 #include <unistd.h>
 
+
 #define MAX_SEGMENT_SEC 1200 /* one narration segment never needs more than 20 minutes */
-
-double yaa_voice_rate_parse(const char *s) {
-    if (!s || !*s) return 1.0;
-    double d;
-    if (!yaa_parse_double(s, &d) && d > 0) return d < 0.5 ? 0.5 : d > 2.0 ? 2.0 : d;
-    if (!strcasecmp(s, "very slow")) return 0.7;
-    if (!strcasecmp(s, "slow")) return 0.85;
-    if (!strcasecmp(s, "fast")) return 1.2;
-    if (!strcasecmp(s, "very fast")) return 1.4;
-    return 1.0; /* moderate, normal, medium, unknown */
-}
-
-double yaa_voice_pitch_parse(const char *s) {
-    if (!s || !*s) return 0;
-    double d;
-    if (!yaa_parse_double(s, &d)) return d < -10 ? -10 : d > 10 ? 10 : d;
-    if (!strcasecmp(s, "low")) return -3;
-    if (!strcasecmp(s, "high")) return 3;
-    return 0;
-}
+#define LOUD 300              /* |sample| above this is sound, not silence (-40 dBFS) */
+#define LEAD_SEC 0.05         /* silence kept before the first word of a segment */
 
 static double pause_sec(const yaa_voice *v) {
     if (v->trailing_pause_sec < 0) return 0;
     return v->trailing_pause_sec > 0 ? v->trailing_pause_sec : 0.3;
 }
 
-/* ---- espeak-ng ---- */
-
-static pthread_mutex_t espeak_mu = PTHREAD_MUTEX_INITIALIZER;
-static int espeak_rate; /* sample rate once initialised, -1 on failure */
+/* ---- samples and marks being collected ---- */
 
 typedef struct pcm {
     short *s;
     size_t n, cap, max;
     int oom;
+    yaa_word_mark *marks;
+    size_t nmarks, mcap;
 } pcm;
-static pcm *espeak_sink; /* only touched with espeak_mu held */
 
 static int pcm_push(pcm *p, const short *s, size_t n) {
     if (p->n + n > p->max) return -1;
@@ -69,9 +55,109 @@ static int pcm_push(pcm *p, const short *s, size_t n) {
     return 0;
 }
 
+static int mark_push(pcm *p, size_t offset, double start, double end) {
+    if (p->nmarks == p->mcap) {
+        size_t cap = p->mcap ? p->mcap * 2 : 64;
+        yaa_word_mark *t = realloc(p->marks, cap * sizeof *t);
+        if (!t) return -1;
+        p->marks = t;
+        p->mcap = cap;
+    }
+    p->marks[p->nmarks++] = (yaa_word_mark){offset, start, end};
+    return 0;
+}
+
+static void pcm_free(pcm *p) {
+    free(p->s);
+    free(p->marks);
+}
+
+/* Byte offset of the cp-th code point of text (espeak-ng counts characters from 1). */
+static size_t byte_of_char(const char *text, long cp) {
+    size_t i = 0;
+    for (long k = 1; k < cp && text[i]; k++) yaa__utf8_next(text, &i);
+    return i;
+}
+
+/* The last sound at or before sample `to` (a 10 ms window above LOUD), not before `from`. */
+static size_t last_sound(const pcm *p, size_t from, size_t to, int sr) {
+    size_t win = (size_t)sr / 100;
+    for (size_t i = to; i > from; i--)
+        if (abs(p->s[i - 1]) > LOUD) {
+            size_t hits = 0;
+            for (size_t k = i > win ? i - win : 0; k < i; k++) hits += abs(p->s[k]) > LOUD;
+            if (hits > win / 10) return i;
+        }
+    return from;
+}
+
+/* The common end of every engine: silence before the first sound cut to LEAD_SEC and after
+ * the last sound to the voice's pause; marks shifted to match and given ends where the
+ * engine had none (the last sound before the next word); then the WAV is written. */
+static int finish(pcm *p, int sr, const char *text, const yaa_voice *v, const char *wav_path,
+                  yaa_tts_result *out, yaa_err *err) {
+    size_t first = 0, last = p->n;
+    while (first < p->n && abs(p->s[first]) <= LOUD) first++;
+    if (first < p->n) last = last_sound(p, first, p->n, sr);
+    if (first >= p->n) first = 0, last = p->n; /* silence: kept as it is */
+    size_t lead = (size_t)lround(LEAD_SEC * sr);
+    size_t cut = first > lead ? first - lead : 0;
+    size_t keep_end = last + (size_t)sr / 50 < p->n ? last + (size_t)sr / 50 : p->n;
+    double shift = (double)cut / sr;
+    /* marks: onto the trimmed timeline, ends from the audio where missing */
+    for (size_t k = 0; k < p->nmarks; k++) {
+        yaa_word_mark *m = &p->marks[k];
+        m->start = fmax(0, m->start - shift);
+        if (m->end >= 0) {
+            m->end = fmax(m->start, m->end - shift);
+        } else {
+            double next = k + 1 < p->nmarks ? p->marks[k + 1].start + shift
+                                            : (double)keep_end / sr;
+            size_t a = (size_t)lround((m->start + shift) * sr), z = (size_t)lround(next * sr);
+            if (z > p->n) z = p->n;
+            if (a < z) m->end = fmax(m->start, (double)last_sound(p, a, z, sr) / sr - shift);
+        }
+    }
+    size_t kept = keep_end - cut, pad = (size_t)lround(pause_sec(v) * sr);
+    memmove(p->s, p->s + cut, kept * sizeof *p->s);
+    p->n = kept;
+    short *zeros = pad ? calloc(pad, sizeof *zeros) : NULL;
+    if ((pad && !zeros) || pcm_push(p, zeros, pad)) {
+        free(zeros);
+        return yaa_err_set(err, YAA_ENOMEM, "tts: out of memory");
+    }
+    free(zeros);
+    int rc = yaa_wav_write(wav_path, p->s, p->n, sr, err);
+    if (rc) return rc;
+    out->duration = (double)p->n / sr;
+    out->speech_start = (double)(first - cut) / sr;
+    out->speech_end = (double)(last - cut) / sr;
+    if (first == 0 && last == kept) out->speech_start = 0, out->speech_end = (double)kept / sr;
+    out->marks = p->marks;
+    out->nmarks = p->nmarks;
+    p->marks = NULL;
+    p->nmarks = 0;
+    (void)text;
+    return 0;
+}
+
+/* ---- espeak-ng ---- */
+
+static pthread_mutex_t espeak_mu = PTHREAD_MUTEX_INITIALIZER;
+static int espeak_rate;   /* sample rate once initialised, -1 on failure */
+static pcm *espeak_sink;  /* only touched with espeak_mu held */
+static const char *espeak_text;
+
 static int espeak_cb(short *wav, int numsamples, espeak_EVENT *events) {
-    (void)events;
-    if (!espeak_sink || numsamples <= 0 || !wav) return 0;
+    if (!espeak_sink) return 0;
+    for (espeak_EVENT *e = events; e && e->type != espeakEVENT_LIST_TERMINATED; e++)
+        if (e->type == espeakEVENT_WORD &&
+            mark_push(espeak_sink, byte_of_char(espeak_text, e->text_position),
+                      e->audio_position / 1000.0, -1)) {
+            espeak_sink->oom = 1;
+            return 1;
+        }
+    if (numsamples <= 0 || !wav) return 0;
     if (pcm_push(espeak_sink, wav, (size_t)numsamples)) {
         espeak_sink->oom = 1;
         return 1; /* abort synthesis */
@@ -88,7 +174,7 @@ static int espeak_voice(const char *lang) {
 }
 
 static int tts_espeak(const yaa_media_env *env, const yaa_voice *v, const char *text,
-                      const char *wav_path, double *duration, yaa_err *err) {
+                      const char *wav_path, yaa_tts_result *out, yaa_err *err) {
     const char *lang = v->language && *v->language ? v->language : "en";
     double rate = v->rate > 0 ? v->rate : 1.0;
     int wpm = (int)lround(espeakRATE_NORMAL * rate);
@@ -121,10 +207,12 @@ static int tts_espeak(const yaa_media_env *env, const yaa_voice *v, const char *
     espeak_SetParameter(espeakRATE, wpm, 0);
     espeak_SetParameter(espeakPITCH, pitch, 0);
     espeak_sink = &p;
+    espeak_text = text;
     espeak_ERROR e =
         espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, NULL);
     if (e == EE_OK) espeak_Synchronize();
     espeak_sink = NULL;
+    espeak_text = NULL;
     if (e != EE_OK)
         rc = yaa_err_set(err, YAA_EIO, "espeak-ng failed to synthesize (error %d)", (int)e);
     else if (p.oom)
@@ -133,26 +221,132 @@ static int tts_espeak(const yaa_media_env *env, const yaa_voice *v, const char *
 unlock:;
     int sr = espeak_rate;
     pthread_mutex_unlock(&espeak_mu);
-    if (rc) goto out;
-    /* trailing pause, then write */
-    size_t pad = (size_t)lround(pause_sec(v) * sr);
-    if (pad) {
-        short *zeros = calloc(pad, sizeof *zeros);
-        if (!zeros || pcm_push(&p, zeros, pad)) {
-            free(zeros);
-            rc = yaa_err_set(err, YAA_ENOMEM, "espeak-ng: out of memory");
-            goto out;
-        }
-        free(zeros);
-    }
-    rc = yaa_wav_write(wav_path, p.s, p.n, sr, err);
-    if (!rc) *duration = (double)p.n / sr;
-    if (!rc)
+    if (!rc) rc = finish(&p, sr, text, v, wav_path, out, err);
+    if (!rc) {
+        out->provider = "espeak";
         yaa__media_usage(env, YAA_USAGE_TTS, "espeak", "espeak-ng", (long)yaa_utf8_len(text), 0,
                          NULL);
-out:
-    free(p.s);
+    }
+    pcm_free(&p);
     return rc;
+}
+
+/* ---- Flite (cmu_us_slt) ---- */
+
+cst_voice *register_cmu_us_slt(const char *voxdir);
+
+static pthread_mutex_t flite_mu = PTHREAD_MUTEX_INITIALIZER;
+static cst_voice *flite_slt;
+
+/* Word marks from the utterance: each Token (the text as written, minus punctuation) is
+ * found in the text from where the previous one ended; its time runs from its first
+ * segment's start to its last segment's end. */
+static int flite_marks(cst_utterance *u, const char *text, pcm *p) {
+    size_t cursor = 0;
+    for (cst_item *t = relation_head(utt_relation(u, "Token")); t; t = item_next(t)) {
+        cst_item *w0 = item_daughter(t), *w1 = item_last_daughter(t);
+        if (!w0 || !w1) continue;
+        const char *name = item_feat_string(t, "name");
+        const char *at = name && *name ? strstr(text + cursor, name) : NULL;
+        if (!at) continue;
+        cursor = (size_t)(at - text) + strlen(name);
+        float a = ffeature_float(w0, "R:SylStructure.daughter1.daughter1.R:Segment.p.end");
+        float z = ffeature_float(w1, "R:SylStructure.daughtern.daughtern.R:Segment.end");
+        if (mark_push(p, (size_t)(at - text), a, z >= a ? z : -1)) return -1;
+    }
+    return 0;
+}
+
+static int tts_flite(const yaa_media_env *env, const yaa_voice *v, const char *text,
+                     const char *wav_path, yaa_tts_result *out, yaa_err *err) {
+    pcm p = {.max = (size_t)MAX_SEGMENT_SEC * 48000};
+    int rc = 0, sr = 16000;
+    pthread_mutex_lock(&flite_mu);
+    if (!flite_slt) {
+        flite_init();
+        flite_slt = register_cmu_us_slt(NULL);
+    }
+    cst_utterance *u = NULL;
+    if (!flite_slt) {
+        rc = yaa_err_set(err, YAA_EUNAVAILABLE,
+                         "Flite's cmu_us_slt voice could not load (apt-get install flite1-dev)");
+        goto unlock;
+    }
+    double rate = v->rate > 0 ? v->rate : 1.0;
+    feat_set_float(flite_slt->features, "duration_stretch", (float)(1.0 / rate));
+    static float base_f0 = 0;
+    if (!base_f0) base_f0 = get_param_float(flite_slt->features, "int_f0_target_mean", 160);
+    feat_set_float(flite_slt->features, "int_f0_target_mean",
+                   (float)(base_f0 * pow(2.0, v->pitch / 12.0)));
+    u = flite_synth_text(text, flite_slt);
+    cst_wave *w = u ? utt_wave(u) : NULL;
+    if (!w) {
+        rc = yaa_err_set(err, YAA_EIO, "Flite failed to synthesize");
+        goto unlock;
+    }
+    sr = w->sample_rate;
+    if (w->num_channels != 1 || pcm_push(&p, w->samples, (size_t)w->num_samples) ||
+        flite_marks(u, text, &p))
+        rc = yaa_err_set(err, YAA_ELIMIT, "Flite: segment longer than %d s or out of memory",
+                         MAX_SEGMENT_SEC);
+unlock:
+    if (u) delete_utterance(u);
+    pthread_mutex_unlock(&flite_mu);
+    if (!rc) rc = finish(&p, sr, text, v, wav_path, out, err);
+    if (!rc) {
+        out->provider = "flite";
+        yaa__media_usage(env, YAA_USAGE_TTS, "flite", "cmu_us_slt", (long)yaa_utf8_len(text), 0,
+                         NULL);
+    }
+    pcm_free(&p);
+    return rc;
+}
+
+/* English goes to Flite unless the voice asks for espeak-ng; other languages to espeak-ng. */
+static bool wants_flite(const yaa_media_env *env, const yaa_voice *v) {
+    const char *lang = v->language && *v->language ? v->language : "en";
+    const char *name = v->name && *v->name ? v->name : env->tts_voice;
+    bool english = !strncasecmp(lang, "en", 2) && (!lang[2] || lang[2] == '-' || lang[2] == '_');
+    return english && !(name && (!strcasecmp(name, "espeak-ng") || !strcasecmp(name, "espeak")));
+}
+
+int yaa_tts_speak_local(const yaa_media_env *env, const yaa_voice *v, const char *text,
+                        const char *wav_path, yaa_tts_result *out, yaa_err *err) {
+    return wants_flite(env, v) ? tts_flite(env, v, text, wav_path, out, err)
+                               : tts_espeak(env, v, text, wav_path, out, err);
+}
+
+/* ---- hosted voices: the reply's audio decoded by FFmpeg, then finished like the rest ---- */
+
+static int decode_reply(const yaa_media_env *env, const yaa_buf *reply, const char *ext,
+                        const char *text, const yaa_voice *v, const char *wav_path,
+                        yaa_tts_result *out, yaa_err *err) {
+    char tmp[4096], raw[4096];
+    snprintf(tmp, sizeof tmp, "%s.%s", wav_path, ext);
+    snprintf(raw, sizeof raw, "%s.raw.wav", wav_path);
+    if (yaa_write_file(tmp, reply->data, reply->len))
+        return yaa_err_set(err, YAA_EIO, "tts: cannot write '%s'", tmp);
+    char rate_s[16];
+    snprintf(rate_s, sizeof rate_s, "%d", YAA_MEDIA_RATE);
+    char *argv[] = {(char *)env->ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-y", "-i",
+                    tmp, "-ac", "1", "-ar", rate_s, "-c:a", "pcm_s16le", "-f", "wav", raw, NULL};
+    yaa__proc_opts po = {.env = env, .timeout_sec = 300, .what = "voice decode"};
+    int rc = yaa__media_run(argv, &po, err);
+    unlink(tmp);
+    pcm p = {0};
+    int sr = 0;
+    if (!rc) rc = yaa__wav_read(raw, &p.s, &p.n, &sr, err);
+    unlink(raw);
+    if (!rc && p.n == 0) rc = yaa_err_set(err, YAA_EPROVIDER, "the voice server sent no audio");
+    p.cap = p.n;
+    p.max = (size_t)-1;
+    if (!rc) rc = finish(&p, sr, text, v, wav_path, out, err);
+    pcm_free(&p);
+    return rc;
+}
+
+static int http_code(long status) {
+    return status == 401 || status == 403 ? YAA_EAUTH : status == 429 ? YAA_ELIMIT : YAA_EPROVIDER;
 }
 
 /* ---- ElevenLabs ---- */
@@ -173,8 +367,9 @@ static void elevenlabs_detail(const yaa_buf *body, char *out, size_t n) {
     json_decref(j);
 }
 
+
 static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const char *text,
-                          const char *wav_path, double *duration, yaa_err *err) {
+                          const char *wav_path, yaa_tts_result *out, yaa_err *err) {
     if (!env->elevenlabs_api_key || !*env->elevenlabs_api_key)
         return yaa_err_set(
             err, YAA_ECONFIG,
@@ -197,7 +392,7 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
     char *bs = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!bs) return yaa_err_set(err, YAA_EINVAL, "elevenlabs: text is not valid UTF-8");
-    char url[1024], key_hdr[512], tmp[4096];
+    char url[1024], key_hdr[512];
     const char *base = env->elevenlabs_base_url;
     size_t bl = strlen(base);
     while (bl && base[bl - 1] == '/') bl--;
@@ -220,10 +415,7 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
     if (status < 200 || status > 299) {
         char detail[256];
         elevenlabs_detail(reply, detail, sizeof detail);
-        int code = status == 401 || status == 403 ? YAA_EAUTH
-                   : status == 429                ? YAA_ELIMIT
-                                                  : YAA_EPROVIDER;
-        rc = yaa_err_set(err, code, "ElevenLabs API error (HTTP %ld): %s", status, detail);
+        rc = yaa_err_set(err, http_code(status), "ElevenLabs API error (HTTP %ld): %s", status, detail);
         yaa__media_usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model, 0, rep.elapsed_ms,
                          err->msg);
         goto out;
@@ -232,62 +424,120 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
         rc = yaa_err_set(err, YAA_EPROVIDER, "ElevenLabs API returned no audio");
         goto out;
     }
-    snprintf(tmp, sizeof tmp, "%s.mp3", wav_path);
-    if (yaa_write_file(tmp, reply->data, reply->len)) {
-        rc = yaa_err_set(err, YAA_EIO, "elevenlabs: cannot write '%s'", tmp);
-        goto out;
-    }
-    char pad[64];
-    snprintf(pad, sizeof pad, "apad=pad_dur=%.3f", pause_sec(v));
-    char rate_s[16];
-    snprintf(rate_s, sizeof rate_s, "%d", YAA_MEDIA_RATE);
-    char *argv[] = {(char *)env->ffmpeg,
-                    "-nostdin",
-                    "-hide_banner",
-                    "-v",
-                    "error",
-                    "-y",
-                    "-i",
-                    tmp,
-                    "-ac",
-                    "1",
-                    "-ar",
-                    rate_s,
-                    "-af",
-                    pad,
-                    "-c:a",
-                    "pcm_s16le",
-                    "-f",
-                    "wav",
-                    (char *)wav_path,
-                    NULL};
-    yaa__proc_opts po = {.env = env, .timeout_sec = 300, .what = "elevenlabs decode"};
-    rc = yaa__media_run(argv, &po, err);
-    unlink(tmp);
-    if (rc) goto out;
-    rc = yaa_wav_duration(wav_path, duration, err);
-    if (!rc)
+    rc = decode_reply(env, reply, "mp3", text, v, wav_path, out, err);
+    if (!rc) {
+        out->provider = "elevenlabs";
         yaa__media_usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model,
                          (long)yaa_utf8_len(text), rep.elapsed_ms, NULL);
+    }
 out:
     yaa_http_reply_free(&rep);
     return rc;
 }
 
-int yaa_tts_synthesize(const yaa_media_env *env_in, const yaa_voice *voice, const char *text,
-                       const char *wav_path, double *duration, yaa_err *err) {
+
+/* ---- OpenAI and OpenAI-compatible: POST {base}/v1/audio/speech ---- */
+
+static void openai_detail(const yaa_buf *body, char *out, size_t n) {
+    json_error_t je;
+    json_t *j = json_loadb(body->data ? body->data : "", body->len, 0, &je);
+    json_t *e = j ? json_object_get(j, "error") : NULL;
+    const char *msg = json_is_object(e)   ? json_string_value(json_object_get(e, "message"))
+                      : json_is_string(e) ? json_string_value(e)
+                      : j                 ? json_string_value(json_object_get(j, "detail"))
+                                          : NULL;
+    if (msg)
+        snprintf(out, n, "%.200s", msg);
+    else
+        snprintf(out, n, "%.200s", body->len ? body->data : "(empty reply)");
+    json_decref(j);
+}
+
+static int tts_openai(const yaa_media_env *env, const yaa_voice *v, const char *text,
+                      const char *wav_path, yaa_tts_result *out, yaa_err *err) {
+    bool compat = yaa_str_eq(env->tts_provider, "openai-compatible");
+    const char *who = compat ? "openai-compatible" : "openai";
+    const char *base = compat ? env->tts_base_url : env->openai_base_url;
+    if (compat && (!base || !*base))
+        return yaa_err_set(err, YAA_ECONFIG,
+                           "TTS_PROVIDER=openai-compatible needs TTS_BASE_URL (the server with "
+                           "/v1/audio/speech, e.g. http://localhost:8880/v1)");
+    if (!compat && (!env->openai_api_key || !*env->openai_api_key))
+        return yaa_err_set(err, YAA_ECONFIG,
+                           "TTS_PROVIDER=openai needs OPENAI_API_KEY (or use TTS_PROVIDER=espeak)");
+    const char *voice = v->name && *v->name ? v->name : env->tts_voice;
+    if (!voice || !*voice || !strcasecmp(voice, "slt") || !strcasecmp(voice, "espeak-ng"))
+        voice = "alloy";
+    double rate = v->rate > 0 ? v->rate : 1.0;
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:f}", "model", env->tts_model, "input", text,
+                             "voice", voice, "response_format", "wav", "speed",
+                             rate < 0.25 ? 0.25 : rate > 4 ? 4 : rate);
+    char *bs = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!bs) return yaa_err_set(err, YAA_EINVAL, "%s: text is not valid UTF-8", who);
+    char url[1024], auth[512];
+    size_t bl = strlen(base);
+    while (bl && base[bl - 1] == '/') bl--;
+    bool has_v1 = bl >= 3 && !strncmp(base + bl - 3, "/v1", 3);
+    snprintf(url, sizeof url, "%.*s%s/audio/speech", (int)bl, base, has_v1 ? "" : "/v1");
+    const char *key = env->openai_api_key;
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key ? key : "");
+    const char *hdrs[] = {"Content-Type: application/json", "Accept: audio/wav", auth, NULL};
+    yaa_http_reply rep;
+    yaa_http_reply_init(&rep);
+    int rc = yaa__media_http_post(env, url, hdrs, key && *key ? 3 : 2, bs, &rep, err);
+    free(bs);
+    if (rc) {
+        if (rc != YAA_ECANCELLED) yaa_err_prefix(err, "%s speech API connection failed: ", who);
+    } else if (rep.status < 200 || rep.status > 299) {
+        char detail[256];
+        openai_detail(&rep.body, detail, sizeof detail);
+        rc = yaa_err_set(err, http_code(rep.status), "%s speech API error (HTTP %ld): %s", who,
+                         rep.status, detail);
+    } else {
+        rc = decode_reply(env, &rep.body, "audio", text, v, wav_path, out, err);
+    }
+    if (!rc) out->provider = compat ? "openai-compatible" : "openai";
+    yaa__media_usage(env, YAA_USAGE_TTS, who, env->tts_model, rc ? 0 : (long)yaa_utf8_len(text),
+                     rep.elapsed_ms, rc && rc != YAA_ECANCELLED ? err->msg : NULL);
+    yaa_http_reply_free(&rep);
+    return rc;
+}
+
+void yaa_tts_result_free(yaa_tts_result *r) {
+    if (!r) return;
+    free(r->marks);
+    memset(r, 0, sizeof *r);
+}
+
+int yaa_tts_speak(const yaa_media_env *env_in, const yaa_voice *voice, const char *text,
+                  const char *wav_path, yaa_tts_result *out, yaa_err *err) {
     yaa_media_env env;
     yaa__media_env_defaults(env_in, &env);
+    memset(out, 0, sizeof *out);
     yaa_voice dv = {0};
     if (!voice) voice = &dv;
-    if (!text || !wav_path || !duration)
-        return yaa_err_set(err, YAA_EINVAL, "tts: missing text or path");
+    if (!text || !wav_path) return yaa_err_set(err, YAA_EINVAL, "tts: missing text or path");
     if (!yaa_utf8_valid(text, strlen(text)))
         return yaa_err_set(err, YAA_EINVAL, "tts: text is not valid UTF-8");
-    if (yaa_str_eq(env.tts_provider, "espeak"))
-        return tts_espeak(&env, voice, text, wav_path, duration, err);
-    if (yaa_str_eq(env.tts_provider, "elevenlabs"))
-        return tts_elevenlabs(&env, voice, text, wav_path, duration, err);
-    return yaa_err_set(err, YAA_ECONFIG, "TTS_PROVIDER '%s' is unknown (espeak or elevenlabs)",
-                       env.tts_provider);
+    const char *p = env.tts_provider;
+    if (yaa_str_eq(p, "espeak")) return yaa_tts_speak_local(&env, voice, text, wav_path, out, err);
+    if (yaa_str_eq(p, "elevenlabs"))
+        return tts_elevenlabs(&env, voice, text, wav_path, out, err);
+    if (yaa_str_eq(p, "openai") || yaa_str_eq(p, "openai-compatible"))
+        return tts_openai(&env, voice, text, wav_path, out, err);
+    return yaa_err_set(err, YAA_ECONFIG,
+                       "TTS_PROVIDER '%s' is unknown (espeak, elevenlabs, openai or "
+                       "openai-compatible)",
+                       p);
+}
+
+int yaa_tts_synthesize(const yaa_media_env *env, const yaa_voice *voice, const char *text,
+                       const char *wav_path, double *duration, yaa_err *err) {
+    if (!duration) return yaa_err_set(err, YAA_EINVAL, "tts: missing duration");
+    yaa_tts_result r;
+    int rc = yaa_tts_speak(env, voice, text, wav_path, &r, err);
+    if (!rc) *duration = r.duration;
+    yaa_tts_result_free(&r);
+    return rc;
 }

@@ -1,6 +1,6 @@
 /* wav.c - 16-bit mono PCM WAV writing and exact duration reading (from the data chunk). */
 #include "core/buf.h"
-#include "media/media.h"
+#include "media/internal.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -87,5 +87,48 @@ int yaa_wav_duration(const char *path, double *duration, yaa_err *err) {
 done:
     fclose(f);
     if (rc) return yaa_err_set(err, rc, "wav '%s': not a PCM WAV file", path);
+    return 0;
+}
+
+int yaa__wav_read(const char *path, short **samples, size_t *n, int *rate, yaa_err *err) {
+    char *data = NULL;
+    size_t len = 0;
+    *samples = NULL;
+    *n = 0;
+    if (yaa_read_file(path, (size_t)256 << 20, &data, &len))
+        return yaa_err_set(err, YAA_ENOTFOUND, "wav: cannot read '%s'", path);
+    const unsigned char *p = (const unsigned char *)data;
+    int rc = YAA_EPARSE;
+    uint16_t channels = 0, bits = 0, format = 0;
+    uint32_t sr = 0;
+    if (len < 12 || memcmp(p, "RIFF", 4) || memcmp(p + 8, "WAVE", 4)) goto done;
+    for (size_t at = 12; at + 8 <= len;) {
+        uint32_t size = get_u32(p + at + 4);
+        const unsigned char *body = p + at + 8;
+        size_t avail = len - at - 8;
+        if (!memcmp(p + at, "fmt ", 4) && size >= 16 && avail >= 16) {
+            format = get_u16(body);
+            channels = get_u16(body + 2);
+            sr = get_u32(body + 4);
+            bits = get_u16(body + 14);
+        } else if (!memcmp(p + at, "data", 4)) {
+            if (format != 1 || bits != 16 || channels != 1 || !sr) goto done;
+            size_t bytes = size < avail ? size : avail; /* a streamed WAV may say 0xFFFFFFFF */
+            *n = bytes / 2;
+            *samples = malloc((*n ? *n : 1) * sizeof **samples);
+            if (!*samples) {
+                rc = YAA_ENOMEM;
+                goto done;
+            }
+            for (size_t i = 0; i < *n; i++) (*samples)[i] = (short)get_u16(body + 2 * i);
+            *rate = (int)sr;
+            rc = 0;
+            goto done;
+        }
+        at += 8 + (size_t)size + (size & 1);
+    }
+done:
+    free(data);
+    if (rc) return yaa_err_set(err, rc, "wav '%s': not a 16-bit mono PCM WAV file", path);
     return 0;
 }
