@@ -83,8 +83,18 @@ static const var_def VARS[] = {
     OPT("TAVILY_API_KEY", tavily_api_key, "web research for the brand researcher (secret)"),
     URL("TAVILY_BASE_URL", NULL, tavily_base_url, "http://|https://",
         "Tavily endpoint; unset: `https://api.tavily.com` (tests point it at a double)"),
-    ENUM("TTS_PROVIDER", "espeak", tts_provider, "espeak|elevenlabs",
-         "`espeak` (local) or `elevenlabs`"),
+    ENUM("TTS_PROVIDER", "espeak", tts_provider, "espeak|elevenlabs|openai|openai-compatible",
+         "`espeak` (the local voices: Flite cmu_us_slt for English, espeak-ng for Korean and "
+         "the rest), `elevenlabs`, `openai` or `openai-compatible` (a failed hosted voice falls "
+         "back to the local one)"),
+    URL("TTS_BASE_URL", NULL, tts_base_url, "http://|https://",
+        "server with `/v1/audio/speech` for `TTS_PROVIDER=openai-compatible` (Kokoro-FastAPI, "
+        "LocalAI, openedai-speech), e.g. `http://localhost:8880/v1`"),
+    OPT("TTS_MODEL", tts_model,
+        "speech model with `openai`/`openai-compatible`; unset: `gpt-4o-mini-tts`"),
+    OPT("TTS_VOICE", tts_voice,
+        "voice with `openai`/`openai-compatible` (unset: `alloy`); with `espeak`, `espeak-ng` "
+        "speaks English with espeak-ng instead of Flite. A channel's `voice_design.voice` wins"),
     OPT("ELEVENLABS_API_KEY", elevenlabs_api_key,
         "ElevenLabs key, needed with `TTS_PROVIDER=elevenlabs` (secret)"),
     URL("ELEVENLABS_BASE_URL", NULL, elevenlabs_base_url, "http://|https://",

@@ -34,7 +34,7 @@ typedef struct yaa_config {
     char *embedding_model;    /* NULL = provider default */
     bool rag_enabled;
     char *tavily_api_key;     /* secret */
-    char *tts_provider;       /* espeak | elevenlabs */
+    char *tts_provider;       /* espeak | elevenlabs | openai | openai-compatible */
     char *image_provider;     /* cards | openai */
     char *elevenlabs_api_key; /* secret */
     char *youtube_client_id;
@@ -42,6 +42,9 @@ typedef struct yaa_config {
     char *youtube_refresh_token; /* secret */
     char *tavily_base_url;       /* NULL = the public endpoint */
     char *elevenlabs_base_url;   /* NULL = the public endpoint */
+    char *tts_base_url;          /* openai-compatible speech server */
+    char *tts_model;             /* NULL = the media library's default */
+    char *tts_voice;             /* NULL = the provider's default */
     char *openai_image_model;    /* NULL = the media library's default */
     char *media_preset;          /* x264 preset */
     long media_fps;

@@ -48,6 +48,11 @@ static const yaa_price BUILTIN[] = {
     {"elevenlabs", "eleven_v3", YAA_USAGE_TTS, 0, 0, NO_CACHE, 0.30},
     {"elevenlabs", "eleven_turbo_v2_5", YAA_USAGE_TTS, 0, 0, NO_CACHE, 0.15},
     {"elevenlabs", "eleven_flash_v2_5", YAA_USAGE_TTS, 0, 0, NO_CACHE, 0.15},
+    /* OpenAI speech: $ per 1K input characters (tts-1 $15 / 1M; gpt-4o-mini-tts is billed by
+     * tokens, about $0.015 a minute of audio, close to tts-1 per character) */
+    {"openai", "tts-1", YAA_USAGE_TTS, 0, 0, NO_CACHE, 0.015},
+    {"openai", "tts-1-hd", YAA_USAGE_TTS, 0, 0, NO_CACHE, 0.030},
+    {"openai", "gpt-4o-mini-tts", YAA_USAGE_TTS, 0, 0, NO_CACHE, 0.015},
 };
 #define NBUILTIN (sizeof BUILTIN / sizeof BUILTIN[0])
 
@@ -65,8 +70,8 @@ static struct {
 
 static bool is_local(const char *provider) {
     return !provider || strcmp(provider, "offline") == 0 || strcmp(provider, "espeak") == 0 ||
-           strcmp(provider, "cards") == 0 || strcmp(provider, "hash") == 0 ||
-           strcmp(provider, "local") == 0;
+           strcmp(provider, "flite") == 0 || strcmp(provider, "cards") == 0 ||
+           strcmp(provider, "hash") == 0 || strcmp(provider, "local") == 0;
 }
 
 /* 0 = no match, else the matched length + 1 (exact matches rank above any prefix). */

@@ -18,6 +18,9 @@ void yaa_media_env_from_config(yaa_media_env *env, const yaa_config *cfg) {
     env->image_provider = cfg->image_provider;
     env->elevenlabs_api_key = cfg->elevenlabs_api_key;
     env->elevenlabs_base_url = cfg->elevenlabs_base_url;
+    env->tts_base_url = cfg->tts_base_url;
+    env->tts_model = cfg->tts_model;
+    env->tts_voice = cfg->tts_voice;
     env->openai_api_key = cfg->openai_api_key;
     env->openai_base_url = cfg->openai_base_url;
     env->openai_image_model = cfg->openai_image_model;

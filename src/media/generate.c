@@ -1,8 +1,10 @@
 /* generate.c - the media_generator stage: narration audio per section (one TTS thread, since
- * espeak-ng is not thread-safe), cards per section and the thumbnail (on the other workers,
- * in parallel), then the SRT from the measured durations. The caller's hooks are serialised.
- */
+ * the local engines are not thread-safe; a hosted voice that fails hands the section to the
+ * local voice and says so), cards per section and the thumbnail (on the other workers, in
+ * parallel), then words.json and the captions from the word timings. The caller's hooks are
+ * serialised. */
 #include "core/log.h"
+#include "media/audio.h"
 #include "media/internal.h"
 #include "net/net.h"
 
@@ -22,6 +24,7 @@ typedef struct gen_ctx {
     int rc;
     atomic_int stop;
     atomic_size_t next_image; /* image jobs: 0..n-1 cards, n = thumbnail */
+    yaa_tts_result *speech;   /* per section, from the TTS thread */
     size_t done, total;
 } gen_ctx;
 
@@ -67,13 +70,38 @@ static bool should_stop(gen_ctx *c) {
     return false;
 }
 
+static void notice(gen_ctx *c, const char *msg) {
+    yaa_log_ev(YAA_LOG_WARN, "media", msg, YAA_F_END);
+    if (!c->user || !c->user->on_notice) return;
+    pthread_mutex_lock(&c->mu);
+    c->user->on_notice(c->user->notice_ud, msg);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* One section's narration; a hosted voice's failure (other than a cancel) is said in the
+ * run's events and the local voice speaks the section instead. */
+static int speak_section(gen_ctx *c, size_t i, yaa_err *e) {
+    const char *text = c->req->sections[i].narration ? c->req->sections[i].narration : "";
+    yaa_tts_result *r = &c->speech[i];
+    int rc = yaa_tts_speak(&c->env, &c->req->voice, text, c->res->audio_paths[i], r, e);
+    if (rc && rc != YAA_ECANCELLED && !yaa_str_eq(c->env.tts_provider, "espeak")) {
+        char msg[640];
+        snprintf(msg, sizeof msg,
+                 "section %zu: voice %s failed (%.400s); the local voice speaks it", i + 1,
+                 c->env.tts_provider, e->msg);
+        notice(c, msg);
+        *e = (yaa_err){0};
+        rc = yaa_tts_speak_local(&c->env, &c->req->voice, text, c->res->audio_paths[i], r, e);
+    }
+    if (!rc) c->res->durations[i] = r->duration;
+    return rc;
+}
+
 static void *tts_worker(void *ud) {
     gen_ctx *c = ud;
     for (size_t i = 0; i < c->req->nsections && !should_stop(c); i++) {
         yaa_err e = {0};
-        const char *text = c->req->sections[i].narration ? c->req->sections[i].narration : "";
-        int rc = yaa_tts_synthesize(&c->env, &c->req->voice, text, c->res->audio_paths[i],
-                                    &c->res->durations[i], &e);
+        int rc = speak_section(c, i, &e);
         if (rc) yaa_err_prefix(&e, "section %zu narration: ", i + 1);
         job_done(c, "tts", rc, &e);
     }
@@ -135,6 +163,44 @@ static void *image_thread(void *ud) {
     return NULL;
 }
 
+/* The brand's accent for the spoken word when it is light enough to read over the dark
+ * outline (relative luminance >= 0.3); otherwise NULL (yellow). */
+static const char *bright_accent(const yaa_brand_look *look) {
+    unsigned r, g, b;
+    const char *a = look->npalette > 1 ? look->palette[1] : NULL;
+    if (!a || strlen(a) != 7 || sscanf(a, "#%2x%2x%2x", &r, &g, &b) != 3) return NULL;
+    double lum = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255.0;
+    return lum >= 0.3 ? a : NULL;
+}
+
+/* The words of every section on the narration timeline (from the engines' marks, or spread
+ * over each section's measured speech), then words.json, subtitles.srt and captions.ass. */
+static int write_captions(const yaa_media_gen_request *req, yaa_media_gen_result *res,
+                          const yaa_tts_result *speech, yaa_err *err) {
+    yaa_words w = {0};
+    char providers[128] = "";
+    int rc = 0;
+    for (size_t i = 0; i < req->nsections && !rc; i++) {
+        const yaa_tts_result *r = &speech[i];
+        rc = yaa_words_align(req->sections[i].narration, r->marks, r->nmarks, r->speech_start,
+                             r->speech_end, (int)i, res->total_sec, &w, err);
+        res->total_sec += res->durations[i];
+        if (r->provider && !strstr(providers, r->provider))
+            snprintf(providers + strlen(providers), sizeof providers - strlen(providers), "%s%s",
+                     providers[0] ? "," : "", r->provider);
+    }
+    const yaa_brand_look *look = &req->look;
+    yaa_caption_style style = {
+        .vertical = req->short_video, .font = NULL, .text = NULL, .accent = bright_accent(look)};
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", res->words_path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    if (!rc) rc = yaa_captions_write_all(&w, providers, &style, slash ? dir : ".", err);
+    yaa_words_free(&w);
+    return rc;
+}
+
 static char *path_in(const char *dir, const char *name, size_t i, const char *ext) {
     char *o = NULL;
     int r = ext ? asprintf(&o, "%s/%02zu.%s", dir, i + 1, ext) : asprintf(&o, "%s/%s", dir, name);
@@ -152,6 +218,8 @@ void yaa_media_gen_result_free(yaa_media_gen_result *res) {
     free(res->durations);
     free(res->thumbnail_path);
     free(res->srt_path);
+    free(res->words_path);
+    free(res->ass_path);
     memset(res, 0, sizeof *res);
 }
 
@@ -177,8 +245,10 @@ int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *re
     res->durations = calloc(n, sizeof(double));
     res->thumbnail_path = path_in(req->out_dir, "thumbnail.png", 0, NULL);
     res->srt_path = path_in(req->out_dir, "subtitles.srt", 0, NULL);
+    res->words_path = path_in(req->out_dir, "words.json", 0, NULL);
+    res->ass_path = path_in(req->out_dir, "captions.ass", 0, NULL);
     bool oom = !res->audio_paths || !res->image_paths || !res->durations || !res->thumbnail_path ||
-               !res->srt_path;
+               !res->srt_path || !res->words_path || !res->ass_path;
     for (size_t i = 0; i < n && !oom; i++) {
         res->audio_paths[i] = path_in(audio_dir ? audio_dir : "", NULL, i, "wav");
         res->image_paths[i] = path_in(image_dir ? image_dir : "", NULL, i, "png");
@@ -210,6 +280,12 @@ int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *re
     c->req = req;
     c->res = res;
     c->total = 2 * n + 1;
+    c->speech = calloc(n, sizeof *c->speech);
+    if (!c->speech) {
+        free(c);
+        yaa_media_gen_result_free(res);
+        return yaa_err_set(err, YAA_ENOMEM, "media: out of memory");
+    }
     pthread_mutex_init(&c->mu, NULL);
 
     int workers = c->env.workers;
@@ -232,20 +308,10 @@ int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *re
     if (rc) *err = c->err;
     if (rc && err) err->code = rc;
     pthread_mutex_destroy(&c->mu);
+    if (!rc) rc = write_captions(req, res, c->speech, err);
+    for (size_t i = 0; i < n; i++) yaa_tts_result_free(&c->speech[i]);
+    free(c->speech);
     free(c);
-    if (!rc) {
-        const char **narr = calloc(n, sizeof *narr);
-        yaa_srt srt = {0};
-        if (!narr) rc = yaa_err_set(err, YAA_ENOMEM, "media: out of memory");
-        for (size_t i = 0; narr && i < n; i++) {
-            narr[i] = req->sections[i].narration;
-            res->total_sec += res->durations[i];
-        }
-        if (!rc) rc = yaa_srt_build(narr, res->durations, n, &srt, err);
-        if (!rc) rc = yaa_srt_write(&srt, res->srt_path, err);
-        yaa_srt_free(&srt);
-        free(narr);
-    }
     if (rc) {
         yaa_media_gen_result_free(res);
         return rc;

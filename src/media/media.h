@@ -60,8 +60,8 @@ typedef struct yaa_media_env {
     const char *elevenlabs_model;    /* default eleven_multilingual_v2 */
     const char *tts_base_url;        /* openai-compatible: the server (".../v1" accepted) */
     const char *tts_model;           /* openai / openai-compatible; default gpt-4o-mini-tts */
-    const char *tts_voice; /* openai voice (default alloy), or the local English voice:
-                            * "slt" (Flite, default) | "espeak-ng" */
+    const char *tts_voice;           /* openai voice (default alloy), or the local English voice:
+                                      * "slt" (Flite, default) | "espeak-ng" */
     const char *openai_api_key;
     const char *openai_base_url; /* default https://api.openai.com (a "/v1" suffix is accepted) */
     const char *openai_image_model; /* default dall-e-3 */
@@ -104,9 +104,9 @@ void yaa_media_set_max_renders(int n);
 
 typedef struct yaa_voice {
     const char *language; /* "ko", "en", "en-us", ...; NULL = "en" */
-    double rate; /* voice_design.speech_rate_factor (the channel schema maps the words): 1.0
-                  * normal, 0.5..2.0 (0 = 1.0) */
-    double pitch;         /* pitch offset in steps, -10..+10, 0 = voice default */
+    double rate;  /* voice_design.speech_rate_factor (the channel schema maps the words): 1.0
+                   * normal, 0.5..2.0 (0 = 1.0) */
+    double pitch; /* pitch offset in steps, -10..+10, 0 = voice default */
     const char *elevenlabs_voice_id;
     const char *name; /* the channel's voice (voice_design.voice): overrides env->tts_voice */
     double trailing_pause_sec; /* silence appended to each segment; default 0.3, <0 = none */
@@ -192,7 +192,8 @@ typedef struct yaa_media_section {
 } yaa_media_section;
 
 typedef struct yaa_media_gen_request {
-    const char *out_dir; /* writes audio/NN.wav, images/NN.png, thumbnail.png, subtitles.srt */
+    const char *out_dir; /* writes audio/NN.wav, images/NN.png, thumbnail.png, subtitles.srt,
+                          * words.json, captions.ass */
     const yaa_media_section *sections;
     size_t nsections;
     const char *title; /* thumbnail */
@@ -209,6 +210,8 @@ typedef struct yaa_media_gen_result {
     double total_sec;
     char *thumbnail_path;
     char *srt_path;
+    char *words_path; /* words.json: every spoken word with its start and end */
+    char *ass_path;   /* captions.ass: the current word highlighted (audio.h) */
 } yaa_media_gen_result;
 
 /* Segments are numbered from 01. TTS runs on one thread (espeak-ng is not thread-safe) while

@@ -20,10 +20,9 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #define MAX_SEGMENT_SEC 1200 /* one narration segment never needs more than 20 minutes */
-#define LOUD 300              /* |sample| above this is sound, not silence (-40 dBFS) */
-#define LEAD_SEC 0.05         /* silence kept before the first word of a segment */
+#define LOUD 300             /* |sample| above this is sound, not silence (-40 dBFS) */
+#define LEAD_SEC 0.05        /* silence kept before the first word of a segment */
 
 static double pause_sec(const yaa_voice *v) {
     if (v->trailing_pause_sec < 0) return 0;
@@ -111,8 +110,7 @@ static int finish(pcm *p, int sr, const char *text, const yaa_voice *v, const ch
         if (m->end >= 0) {
             m->end = fmax(m->start, m->end - shift);
         } else {
-            double next = k + 1 < p->nmarks ? p->marks[k + 1].start + shift
-                                            : (double)keep_end / sr;
+            double next = k + 1 < p->nmarks ? p->marks[k + 1].start + shift : (double)keep_end / sr;
             size_t a = (size_t)lround((m->start + shift) * sr), z = (size_t)lround(next * sr);
             if (z > p->n) z = p->n;
             if (a < z) m->end = fmax(m->start, (double)last_sound(p, a, z, sr) / sr - shift);
@@ -144,8 +142,8 @@ static int finish(pcm *p, int sr, const char *text, const yaa_voice *v, const ch
 /* ---- espeak-ng ---- */
 
 static pthread_mutex_t espeak_mu = PTHREAD_MUTEX_INITIALIZER;
-static int espeak_rate;   /* sample rate once initialised, -1 on failure */
-static pcm *espeak_sink;  /* only touched with espeak_mu held */
+static int espeak_rate;  /* sample rate once initialised, -1 on failure */
+static pcm *espeak_sink; /* only touched with espeak_mu held */
 static const char *espeak_text;
 
 static int espeak_cb(short *wav, int numsamples, espeak_EVENT *events) {
@@ -328,8 +326,24 @@ static int decode_reply(const yaa_media_env *env, const yaa_buf *reply, const ch
         return yaa_err_set(err, YAA_EIO, "tts: cannot write '%s'", tmp);
     char rate_s[16];
     snprintf(rate_s, sizeof rate_s, "%d", YAA_MEDIA_RATE);
-    char *argv[] = {(char *)env->ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-y", "-i",
-                    tmp, "-ac", "1", "-ar", rate_s, "-c:a", "pcm_s16le", "-f", "wav", raw, NULL};
+    char *argv[] = {(char *)env->ffmpeg,
+                    "-nostdin",
+                    "-hide_banner",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-i",
+                    tmp,
+                    "-ac",
+                    "1",
+                    "-ar",
+                    rate_s,
+                    "-c:a",
+                    "pcm_s16le",
+                    "-f",
+                    "wav",
+                    raw,
+                    NULL};
     yaa__proc_opts po = {.env = env, .timeout_sec = 300, .what = "voice decode"};
     int rc = yaa__media_run(argv, &po, err);
     unlink(tmp);
@@ -366,7 +380,6 @@ static void elevenlabs_detail(const yaa_buf *body, char *out, size_t n) {
         snprintf(out, n, "%.200s", body->len ? body->data : "(empty reply)");
     json_decref(j);
 }
-
 
 static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const char *text,
                           const char *wav_path, yaa_tts_result *out, yaa_err *err) {
@@ -415,7 +428,8 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
     if (status < 200 || status > 299) {
         char detail[256];
         elevenlabs_detail(reply, detail, sizeof detail);
-        rc = yaa_err_set(err, http_code(status), "ElevenLabs API error (HTTP %ld): %s", status, detail);
+        rc = yaa_err_set(err, http_code(status), "ElevenLabs API error (HTTP %ld): %s", status,
+                         detail);
         yaa__media_usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model, 0, rep.elapsed_ms,
                          err->msg);
         goto out;
@@ -434,7 +448,6 @@ out:
     yaa_http_reply_free(&rep);
     return rc;
 }
-
 
 /* ---- OpenAI and OpenAI-compatible: POST {base}/v1/audio/speech ---- */
 
@@ -471,7 +484,9 @@ static int tts_openai(const yaa_media_env *env, const yaa_voice *v, const char *
     double rate = v->rate > 0 ? v->rate : 1.0;
     json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:f}", "model", env->tts_model, "input", text,
                              "voice", voice, "response_format", "wav", "speed",
-                             rate < 0.25 ? 0.25 : rate > 4 ? 4 : rate);
+                             rate < 0.25 ? 0.25
+                             : rate > 4  ? 4
+                                         : rate);
     char *bs = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!bs) return yaa_err_set(err, YAA_EINVAL, "%s: text is not valid UTF-8", who);
@@ -522,8 +537,7 @@ int yaa_tts_speak(const yaa_media_env *env_in, const yaa_voice *voice, const cha
         return yaa_err_set(err, YAA_EINVAL, "tts: text is not valid UTF-8");
     const char *p = env.tts_provider;
     if (yaa_str_eq(p, "espeak")) return yaa_tts_speak_local(&env, voice, text, wav_path, out, err);
-    if (yaa_str_eq(p, "elevenlabs"))
-        return tts_elevenlabs(&env, voice, text, wav_path, out, err);
+    if (yaa_str_eq(p, "elevenlabs")) return tts_elevenlabs(&env, voice, text, wav_path, out, err);
     if (yaa_str_eq(p, "openai") || yaa_str_eq(p, "openai-compatible"))
         return tts_openai(&env, voice, text, wav_path, out, err);
     return yaa_err_set(err, YAA_ECONFIG,

@@ -221,7 +221,7 @@ int yaa_words_write_json(const yaa_words *w, const char *provider, const char *p
     json_t *o =
         json_pack("{s:i, s:s, s:f, s:o}", "version", 1, "provider", provider ? provider : "",
                   "narration_offset_sec", r3(w->offset_sec), "words", arr);
-    char *s = o ? json_dumps(o, JSON_INDENT(1)) : NULL;
+    char *s = o ? json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(o);
     if (!s) return yaa_err_set(err, YAA_ENOMEM, "words.json: out of memory");
     int rc = 0;

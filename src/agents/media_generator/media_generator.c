@@ -16,14 +16,16 @@ static void on_media_usage(void *ud, const yaa_media_usage *u) {
     ev.kind = strcmp(u->kind, "tts") == 0 ? YAA_USAGE_TTS : YAA_USAGE_IMAGE;
     ev.units = u->units;
     /* Local engines are free; hosted ones are priced by the installed pricer. */
-    bool local = strcmp(u->provider, "espeak") == 0 || strcmp(u->provider, "cards") == 0;
-    ev.cost_usd = local ? 0 : -1;
+    ev.cost_usd = u->local ? 0 : -1;
     /* A failed hosted call is counted as an error and bills nothing. */
     ev.outcome = u->error ? YAA_USAGE_ERROR : YAA_USAGE_OK;
     ev.error = u->error;
     ctx->usage.seq++;
     yaa_usage_report(&ctx->usage, &ev);
 }
+
+/* A hosted voice fell back to the local one (and similar): said in the run's events. */
+static void on_media_notice(void *ud, const char *msg) { yaa_agent_progress(ud, "%s", msg); }
 
 static bool on_media_cancel(void *ud) { return yaa_agent_cancelled(ud); }
 
@@ -45,6 +47,8 @@ void yaa_agent_media_env(yaa_agent_ctx *ctx, yaa_media_env *env) {
     env->cancel_ud = ctx;
     env->on_progress = on_media_progress;
     env->progress_ud = ctx;
+    env->on_notice = on_media_notice;
+    env->notice_ud = ctx;
 }
 
 int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
@@ -98,6 +102,8 @@ int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     json_object_set_new(o, "total_seconds", json_real(res.total_sec));
     json_object_set_new(o, "thumbnail", json_string(res.thumbnail_path));
     json_object_set_new(o, "subtitles", json_string(res.srt_path));
+    json_object_set_new(o, "words", json_string(res.words_path));
+    json_object_set_new(o, "captions_ass", json_string(res.ass_path));
     json_object_set_new(o, "tts_provider",
                         json_string(env.tts_provider ? env.tts_provider : "espeak"));
     json_object_set_new(o, "image_provider",

@@ -27,19 +27,6 @@ static void test_wav_duration(void **state) {
     yaa_test_rmrf(dir);
 }
 
-static void test_voice_parse(void **state) {
-    (void)state;
-    assert_true(yaa_voice_rate_parse("1.0") == 1.0);
-    assert_true(yaa_voice_rate_parse("fast") > 1.0);
-    assert_true(yaa_voice_rate_parse("slow") < 1.0);
-    assert_true(yaa_voice_rate_parse(NULL) == 1.0);
-    assert_true(yaa_voice_rate_parse("9") == 2.0);
-    assert_true(yaa_voice_pitch_parse("0") == 0);
-    assert_true(yaa_voice_pitch_parse("-2") == -2);
-    assert_true(yaa_voice_pitch_parse("high") > 0);
-    assert_true(yaa_voice_pitch_parse("low") < 0);
-}
-
 static size_t cps(const char *s) {
     size_t n = 0;
     for (; *s; s++)
@@ -121,7 +108,6 @@ static void test_srt_long_words(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wav_duration),
-        cmocka_unit_test(test_voice_parse),
         cmocka_unit_test(test_srt_build),
         cmocka_unit_test(test_srt_long_words),
     };
