@@ -160,6 +160,18 @@ int yaa_h_run_retry(yaa_http_req *req, yaa_http_resp *resp) {
     const char *from = json_string_value(json_object_get(req->json, "from_stage"));
     yaa_err err = {0};
     int rc = yaa_apistore_run_rearm(api->db, id, &err);
+    if (rc == YAA_ECONFLICT) {
+        /* pending/running: accepted only when the run is stuck (its job lost, nobody
+         * touching it for the reconcile grace period); the rescue queues it again */
+        bool requeued = false;
+        yaa_err rerr = {0};
+        long grace = api->cfg ? api->cfg->reconcile_grace_sec : 120;
+        if (yaa_queue_rescue_run(api->queue, api->db, id, (int)grace, &requeued, &rerr) == 0 &&
+            requeued)
+            return yaa_http_json(resp, 202,
+                                 json_pack("{s:s, s:s, s:s?}", "run_id", id, "status", "pending",
+                                           "from_stage", from));
+    }
     if (rc) return yaa_api_fail(resp, rc, &err);
     rc = yaa_queue_enqueue_run(api->queue, id, from, NULL, &err);
     if (rc) {

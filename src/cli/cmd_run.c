@@ -11,8 +11,10 @@
 #include "pipeline/pipeline.h"
 #include "db/run_store.h"
 #include "media/media.h"
+#include "queue/queue.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,6 +83,34 @@ static void mark_interrupted(yaa_db *db, const char *run_id) {
     yaa_err ignore = {0};
     yaa_runstore_run_add_error(db, run_id, line, &ignore);
     yaa_runstore_run_set_status(db, run_id, "failed", NULL, &ignore);
+}
+
+/* ---- the run's sign of life --------------------------------------------------------------
+ * A foreground run has no queue job: it touches its run a few times per reconcile grace
+ * period so the workers' reconciler (queue/reconcile.c) leaves it alone. */
+typedef struct keepalive {
+    yaa_db *db;
+    const char *run_id;
+    long every_sec;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+} keepalive;
+
+static void *keepalive_main(void *arg) {
+    keepalive *k = arg;
+    pthread_mutex_lock(&k->mu);
+    while (!k->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += k->every_sec;
+        pthread_cond_timedwait(&k->cv, &k->mu, &ts);
+        if (k->stop) break;
+        yaa_err ignore = {0};
+        yaa_queue_run_touch(k->db, k->run_id, &ignore);
+    }
+    pthread_mutex_unlock(&k->mu);
+    return NULL;
 }
 
 static int usage(void) {
@@ -175,7 +205,22 @@ int yaa_cmd_run(yaa_cli *cli) {
     yaa_pipeline_env env = {cli->cfg, db, on_event, &ps, run_should_stop, NULL};
     yaa_run_options opts = {from, short_video};
     run_signals_install(true);
+    keepalive ka = {.db = db, .run_id = run_id, .every_sec = cli->cfg->reconcile_grace_sec / 3};
+    if (ka.every_sec < 1) ka.every_sec = 1;
+    pthread_mutex_init(&ka.mu, NULL);
+    pthread_cond_init(&ka.cv, NULL);
+    pthread_t ka_thread;
+    bool ka_on = pthread_create(&ka_thread, NULL, keepalive_main, &ka) == 0;
     int prc = yaa_pipeline_execute(&env, run_id, &opts, &err);
+    if (ka_on) {
+        pthread_mutex_lock(&ka.mu);
+        ka.stop = true;
+        pthread_cond_signal(&ka.cv);
+        pthread_mutex_unlock(&ka.mu);
+        pthread_join(ka_thread, NULL);
+    }
+    pthread_mutex_destroy(&ka.mu);
+    pthread_cond_destroy(&ka.cv);
     if (run_signal && prc == YAA_ECANCELLED) mark_interrupted(db, run_id);
 
     yaa_runstore_run run = {0};

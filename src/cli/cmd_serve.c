@@ -85,7 +85,11 @@ int yaa_cmd_serve(yaa_cli *cli) {
      * only when asked for with --workers, `yaa worker` processes doing the work otherwise. */
     bool inproc = strcmp(yaa_queue_name(queue), "db") == 0 || workers_set;
     if (inproc && workers > 0) {
-        yaa_worker_opts wo = {.cfg = cfg, .db = db, .queue = queue, .concurrency = (int)workers};
+        yaa_worker_opts wo = {.cfg = cfg,
+                              .db = db,
+                              .queue = queue,
+                              .concurrency = (int)workers,
+                              .reconcile_grace_sec = (int)cfg->reconcile_grace_sec};
         if (yaa_worker_pool_start(&wo, &pool, &err) != 0) {
             yaa_cli_fail("serve: workers: %s", err.msg);
             goto out;

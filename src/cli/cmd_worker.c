@@ -1,10 +1,12 @@
-/* cmd_worker.c - `yaa worker [--concurrency N] [--metrics-port P]`: a worker process. Opens the
+/* cmd_worker.c - `yaa worker [--concurrency N] [--metrics-port P] [--metrics-host H]`: a
+ * worker process. Opens the
  * database and the queue (QUEUE_URL: db or redis://), runs N worker threads (src/worker:
  * claim, execute with checkpoints, ack; leases renewed), serves its own /metrics, refreshes
  * the queue gauges every few seconds, and on SIGTERM/SIGINT stops gracefully: running
  * pipelines stop at their next checkpoint and their jobs are given back for re-delivery.
  * Per-job timeout: YAA_JOB_TIMEOUT_SEC (default 3600). Metrics port: --metrics-port P (0 = any
- * free port); by default 9101, or a free port when 9101 is taken (several workers on a host). */
+ * free port); by default 9101, or a free port when 9101 is taken (several workers on a host);
+ * on --metrics-host (default 127.0.0.1: metrics stay on the machine unless asked). */
 #include "cli/cli.h"
 
 #include "core/buf.h"
@@ -26,12 +28,16 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig) { stop_signal = sig; }
 
-static int parse_args(yaa_cli *cli, long *concurrency, long *metrics_port) {
+static int parse_args(yaa_cli *cli, long *concurrency, long *metrics_port,
+                      const char **metrics_host) {
     for (int i = 1; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         const char *v = i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
         if (strcmp(a, "--concurrency") == 0 && v) {
             if (yaa_cli_long_option("worker", a, v, 1, 64, concurrency)) return YAA_EXIT_USAGE;
+            i++;
+        } else if (strcmp(a, "--metrics-host") == 0 && v) {
+            *metrics_host = v;
             i++;
         } else if (strcmp(a, "--metrics-port") == 0 && v) {
             if (yaa_cli_long_option("worker", a, v, 0, 65535, metrics_port)) return YAA_EXIT_USAGE;
@@ -63,7 +69,8 @@ static void refresh_stats(yaa_queue *q, bool *warned) {
 
 int yaa_cmd_worker(yaa_cli *cli) {
     long concurrency = 2, metrics_port = -1;
-    int rc = parse_args(cli, &concurrency, &metrics_port);
+    const char *metrics_host = "127.0.0.1";
+    int rc = parse_args(cli, &concurrency, &metrics_port, &metrics_host);
     if (rc) return rc;
     yaa_config *cfg = cli->cfg;
     yaa_err err = {0};
@@ -78,15 +85,16 @@ int yaa_cmd_worker(yaa_cli *cli) {
         yaa_log_ev(YAA_LOG_WARN, "worker", "queue not reachable yet; will keep trying",
                    YAA_F_STR("error", err.msg), YAA_F_END);
     if (metrics_port < 0) { /* default: 9101, or any free port when another worker has it */
-        if (yaa_metrics_listen(NULL, DEFAULT_METRICS_PORT, NULL, &ml, &err) != 0) {
+        if (yaa_metrics_listen(metrics_host, DEFAULT_METRICS_PORT, NULL, &ml, &err) != 0) {
             yaa_log_ev(YAA_LOG_INFO, "worker", "metrics port 9101 busy; using a free port",
                        YAA_F_END);
             err = (yaa_err){0};
             metrics_port = 0;
         }
     }
-    if (!ml && yaa_metrics_listen(NULL, (int)metrics_port, NULL, &ml, &err) != 0) {
-        yaa_cli_fail("worker: --metrics-port %ld: %s", metrics_port, err.msg);
+    if (!ml && yaa_metrics_listen(metrics_host, (int)metrics_port, NULL, &ml, &err) != 0) {
+        yaa_cli_fail("worker: --metrics-host %s --metrics-port %ld: %s", metrics_host, metrics_port,
+                     err.msg);
         goto out;
     }
     struct sigaction sa;
@@ -99,7 +107,8 @@ int yaa_cmd_worker(yaa_cli *cli) {
                           .db = db,
                           .queue = queue,
                           .concurrency = (int)concurrency,
-                          .job_timeout_sec = (int)cfg->job_timeout_sec};
+                          .job_timeout_sec = (int)cfg->job_timeout_sec,
+                          .reconcile_grace_sec = (int)cfg->reconcile_grace_sec};
     if (yaa_worker_pool_start(&wo, &pool, &err) != 0) {
         yaa_cli_fail("worker: %s", err.msg);
         goto out;
@@ -109,7 +118,7 @@ int yaa_cmd_worker(yaa_cli *cli) {
                YAA_F_INT("job_timeout_sec", wo.job_timeout_sec),
                YAA_F_INT("metrics_port", ml ? yaa_metrics_listener_port(ml) : -1), YAA_F_END);
     /* Lines for scripts and tests. */
-    fprintf(stderr, "yaa: worker metrics on http://0.0.0.0:%d/metrics\n",
+    fprintf(stderr, "yaa: worker metrics on http://%s:%d/metrics\n", metrics_host,
             yaa_metrics_listener_port(ml));
     fprintf(stderr, "yaa: worker started (%ld threads, queue %s)\n", concurrency,
             yaa_queue_name(queue));

@@ -20,7 +20,7 @@ static const command *commands(size_t *n) {
     static command table[9];
     static const command init[] = {
         {"serve", NULL, "serve [--host H] [--port P] [--workers N]", "API, dashboard and /metrics"},
-        {"worker", NULL, "worker [--concurrency N] [--metrics-port P]",
+        {"worker", NULL, "worker [--concurrency N] [--metrics-port P] [--metrics-host H]",
          "a worker process: claims jobs and runs pipelines"},
         {"run", NULL,
          "run --channel ID --topic \"...\" [--dry-run] [--short] [--from-stage S] [--new] [--json]",

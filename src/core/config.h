@@ -16,8 +16,18 @@ typedef struct yaa_config {
     long api_port;
     char *api_key_header;
     bool disable_auth;
-    char *admin_api_key; /* secret */
-    long rate_limit_per_minute;
+    char *admin_api_key;        /* secret */
+    long rate_limit_per_minute; /* 0 = no limit */
+    long auth_failures_per_minute;
+    long audit_retention_days; /* 0 = keep */
+    long api_max_connections;
+    long api_max_connections_per_ip;
+    long api_header_timeout_sec;
+    long api_body_timeout_sec;
+    long sse_max_streams;
+    long sse_max_streams_per_key;
+    long disk_min_free_mb;
+    long reconcile_grace_sec;
     char *cors_origins; /* comma-separated, "" = none */
     char *channels_dir;
     char *output_dir;

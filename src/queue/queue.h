@@ -119,6 +119,19 @@ int yaa_queue_run_dead(struct yaa_db *db, const char *run_id, int attempts, bool
  * completed_at cleared (completed and cancelled runs are left alone). No-op when db is NULL. */
 int yaa_queue_run_requeued(struct yaa_db *db, const char *run_id, yaa_err *err);
 
+/* ---- runs the queue lost (reconcile.c) ----
+ * A pending/running run is alive while it has a live job (queued, delayed, leased) or while
+ * its executor touches it. Marks run_id alive now (bumps updated_at while pending/running). */
+int yaa_queue_run_touch(struct yaa_db *db, const char *run_id, yaa_err *err);
+/* Queues run_id again if it is pending/running, untouched for grace_sec and has no live job;
+ * *requeued tells whether it did. */
+int yaa_queue_rescue_run(yaa_queue *q, struct yaa_db *db, const char *run_id, int grace_sec,
+                         bool *requeued, yaa_err *err);
+/* One pass over every pending/running run (yaa_queue_rescue_run each); idempotent, so every
+ * worker may run it. *requeued (optional) counts the runs queued again. */
+int yaa_queue_reconcile(yaa_queue *q, struct yaa_db *db, int grace_sec, int *requeued,
+                        yaa_err *err);
+
 /* Backoff before delivery number attempt+1: base * 2^(attempt-1), capped at one hour. */
 int yaa_queue_backoff_sec(const yaa_queue *q, int attempt);
 /* Parses a job payload into out (type, run_id, from_stage). */

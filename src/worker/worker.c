@@ -3,6 +3,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "media/media.h"
 #include "metrics/metrics.h"
 #include "pipeline/pipeline.h"
 
@@ -152,11 +153,31 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
-/* Renews the lease of every running job a third of the lease time apart. */
+/* The reconciler's pass, every half grace period (at most once a minute). */
+static void reconcile_tick(yaa_worker_pool *p, double *next) {
+    int grace = p->opts.reconcile_grace_sec;
+    if (grace <= 0 || !p->opts.db || yaa_mono_sec() < *next) return;
+    double every = grace / 2.0 > 60 ? 60 : grace / 2.0;
+    *next = yaa_mono_sec() + (every < 1 ? 1 : every);
+    int n = 0;
+    yaa_err err = {0};
+    if (yaa_queue_reconcile(p->opts.queue, p->opts.db, grace, &n, &err))
+        yaa_log_ev(YAA_LOG_WARN, "worker", "reconcile failed", YAA_F_STR("error", err.msg),
+                   YAA_F_END);
+    else if (n)
+        yaa_log_ev(YAA_LOG_WARN, "worker", "runs without a live job queued again",
+                   YAA_F_INT("runs", n), YAA_F_END);
+}
+
+/* Renews the lease of every running job (and touches its run, the reconciler's sign of
+ * life) a third of the lease time (or grace period) apart; runs the reconciler. */
 static void *heartbeat_main(void *arg) {
     yaa_worker_pool *p = arg;
     int every = p->opts.queue->lease_sec / 3;
+    if (p->opts.reconcile_grace_sec > 0 && p->opts.reconcile_grace_sec / 3 < every)
+        every = p->opts.reconcile_grace_sec / 3;
     if (every < 1) every = 1;
+    double next_reconcile = yaa_mono_sec() + every;
     pthread_mutex_lock(&p->stop_mu);
     while (!atomic_load(&p->stopping)) {
         struct timespec ts;
@@ -173,9 +194,14 @@ static void *heartbeat_main(void *arg) {
                     yaa_log_ev(YAA_LOG_WARN, "worker", "lease renewal failed",
                                YAA_F_STR("job_id", s->job.id), YAA_F_STR("error", err.msg),
                                YAA_F_END);
+                yaa_err terr = {0};
+                yaa_queue_run_touch(p->opts.db, s->job.run_id, &terr);
             }
             pthread_mutex_unlock(&s->mu);
         }
+        pthread_mutex_unlock(&p->stop_mu);
+        reconcile_tick(p, &next_reconcile);
+        pthread_mutex_lock(&p->stop_mu);
     }
     pthread_mutex_unlock(&p->stop_mu);
     return NULL;
@@ -208,6 +234,7 @@ int yaa_worker_pool_start(const yaa_worker_opts *opts, yaa_worker_pool **out, ya
         }
         p->n++;
     }
+    if (opts->cfg) yaa_media_sweep_temp(opts->cfg->output_dir);
     if (pthread_create(&p->heartbeat, NULL, heartbeat_main, p) == 0) p->heartbeat_started = true;
     return 0;
 }

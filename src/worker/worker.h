@@ -22,6 +22,9 @@ typedef struct yaa_worker_opts {
     /* Per-job timeout in seconds (0 = none): a job running longer is interrupted at the next
      * checkpoint of its pipeline and failed (retried with backoff, then dead). */
     int job_timeout_sec;
+    /* Reconciler: runs pending/running with no live job for this long are queued again
+     * (0 = off). Every pool runs it (it is idempotent) and keeps its own runs touched. */
+    int reconcile_grace_sec;
 } yaa_worker_opts;
 
 int yaa_worker_pool_start(const yaa_worker_opts *opts, yaa_worker_pool **out, yaa_err *err);

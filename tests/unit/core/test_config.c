@@ -82,7 +82,9 @@ static void test_errors_name_the_variable(void **state) {
     expect_error("API_PORT", "eighty", "API_PORT");
     expect_error("API_PORT", "70000", "API_PORT");
     expect_error("DISABLE_AUTH", "perhaps", "DISABLE_AUTH");
-    expect_error("RATE_LIMIT_PER_MINUTE", "0", "RATE_LIMIT_PER_MINUTE");
+    expect_error("RATE_LIMIT_PER_MINUTE", "-1", "RATE_LIMIT_PER_MINUTE");
+    expect_error("AUDIT_RETENTION_DAYS", "x", "AUDIT_RETENTION_DAYS");
+    expect_error("API_MAX_CONNECTIONS_PER_IP", "0", "API_MAX_CONNECTIONS_PER_IP");
     expect_error("DATABASE_URL", "mysql://x", "DATABASE_URL");
     expect_error("QUEUE_URL", "kafka://x", "QUEUE_URL");
     expect_error("LLM_PROVIDER", "gemini", "LLM_PROVIDER");

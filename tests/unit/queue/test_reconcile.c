@@ -1,0 +1,86 @@
+/* test_reconcile.c - runs the queue lost are queued again after the grace period, once, by
+ * whichever reconciler gets there first; live jobs and touched runs are left alone. */
+#include "test_util.h"
+
+#include "db/db.h"
+#include "db/migrate.h"
+#include "db/repo.h"
+#include "db/run_store.h"
+#include "queue/queue.h"
+
+static char dir[PATH_MAX];
+
+static yaa_db *open_db(void) {
+    char url[PATH_MAX + 16];
+    snprintf(url, sizeof url, "sqlite:///%s/q.db", dir);
+    yaa_db *db = NULL;
+    yaa_err err = {0};
+    if (yaa_db_open(url, &db, &err) != 0) fail_msg("open: %s", err.msg);
+    char mdir[PATH_MAX];
+    snprintf(mdir, sizeof mdir, "%s/migrations", yaa_test_source_dir());
+    if (yaa_db_upgrade(db, mdir, -1, NULL, &err) != 0) fail_msg("migrate: %s", err.msg);
+    return db;
+}
+
+static void backdate(yaa_db *db, const char *id) {
+    yaa_err err = {0};
+    assert_int_equal(yaa_db_exec(db, "UPDATE pipeline_runs SET updated_at = ? WHERE id = ?",
+                                 YAA_DB_ARGS(yaa_db_text("2020-01-01T00:00:00Z"), yaa_db_text(id)),
+                                 NULL, &err),
+                     0);
+}
+
+static void test_lost_run_is_queued_again_once(void **state) {
+    (void)state;
+    yaa_test_tmpdir(dir, sizeof dir);
+    yaa_db *db = open_db();
+    yaa_queue *q = NULL;
+    yaa_err err = {0};
+    assert_int_equal(yaa_queue_open("db", db, &q, &err), 0);
+    char lost[37], live[37], fresh[37], done[37];
+    assert_int_equal(yaa_runstore_run_create(db, "ch", "lost", "", true, false, lost, &err), 0);
+    assert_int_equal(yaa_runstore_run_create(db, "ch", "live", "", true, false, live, &err), 0);
+    assert_int_equal(yaa_runstore_run_create(db, "ch", "fresh", "", true, false, fresh, &err), 0);
+    assert_int_equal(yaa_runstore_run_create(db, "ch", "done", "", true, false, done, &err), 0);
+    assert_int_equal(yaa_queue_enqueue_run(q, live, NULL, NULL, &err), 0);
+    assert_int_equal(yaa_runstore_run_set_status(db, lost, "running", "script_writer", &err), 0);
+    assert_int_equal(yaa_runstore_run_set_status(db, done, "completed", NULL, &err), 0);
+    backdate(db, lost);
+    backdate(db, live);
+    backdate(db, done);
+
+    /* the retry path: a run touched recently is not stuck */
+    bool requeued = true;
+    assert_int_equal(yaa_queue_rescue_run(q, db, fresh, 60, &requeued, &err), 0);
+    assert_false(requeued);
+
+    int n = -1;
+    assert_int_equal(yaa_queue_reconcile(q, db, 60, &n, &err), 0);
+    assert_int_equal(n, 1); /* only the lost one: live has its job, fresh is young, done is done */
+    char st[16];
+    assert_int_equal(yaa_runstore_run_status(db, lost, st, sizeof st, &err), 0);
+    assert_string_equal(st, "pending");
+    yaa_job job;
+    assert_int_equal(yaa_queue_claim(q, "w", 0, &job, &err), 0);
+    assert_true(strcmp(job.run_id, lost) == 0 || strcmp(job.run_id, live) == 0);
+
+    /* a second reconciler (another worker) finds nothing more to do */
+    backdate(db, lost);
+    assert_int_equal(yaa_queue_reconcile(q, db, 60, &n, &err), 0);
+    assert_int_equal(n, 0);
+
+    /* a touched run is alive */
+    assert_int_equal(yaa_queue_run_touch(db, fresh, &err), 0);
+    assert_int_equal(yaa_queue_rescue_run(q, db, fresh, 60, &requeued, &err), 0);
+    assert_false(requeued);
+    yaa_queue_close(q);
+    yaa_db_close(db);
+    yaa_test_rmrf(dir);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lost_run_is_queued_again_once),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
