@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     const char *name;
@@ -138,6 +139,10 @@ int main(int argc, char **argv) {
     /* Logs go to stdout for services; CLI commands that print results log to stderr. */
     int service = strcmp(name, "serve") == 0 || strcmp(name, "worker") == 0;
     yaa_log_setup(cfg.log_level, cfg.log_json, service ? stdout : stderr);
+    /* A person at a terminal reads a one-shot command's warnings and errors as text beside its
+     * progress; JSON records stay for pipes, files and an explicit LOG_FORMAT. */
+    if (!service && !yaa_config_was_set(&cfg, "LOG_FORMAT") && isatty(STDERR_FILENO))
+        yaa_log_set_console(yaa_config_was_set(&cfg, "LOG_LEVEL") ? cfg.log_level : YAA_LOG_WARN);
     if (yaa_loki_start_url(cfg.loki_url, &err))
         fprintf(stderr, "yaa: %s\n", err.msg); /* LOKI_URL */
     /* A bad PRICING_FILE is a start-up error naming the file and line, not a failed run. */

@@ -8,7 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { T_STR, T_OPT, T_BOOL, T_INT, T_ENUM, T_URL, T_LEVEL, T_FORMAT } var_type;
+typedef enum {
+    T_STR,
+    T_OPT,
+    T_LIST, /* comma-separated: an empty value is an empty list, not the default */
+    T_BOOL,
+    T_INT,
+    T_ENUM,
+    T_URL,
+    T_LEVEL,
+    T_FORMAT
+} var_type;
 
 /* One row per variable. To add one: a field in yaa_config (config.h), a row below with one of
  * the row macros, and its line in docs/CONFIG.md (`yaa help config` prints them all; a unit test
@@ -77,7 +87,12 @@ static const var_def VARS[] = {
     INT("DISK_MIN_FREE_MB", "1024", disk_min_free_mb, 0, 1000000000L,
         "`/health` reports the disk `degraded` when `OUTPUT_DIR`'s file system has less free "
         "space; `0` = never"),
-    STR("CORS_ORIGINS", "", cors_origins, "comma-separated origins allowed by CORS"),
+    {.name = "CORS_ORIGINS",
+     .def = "http://localhost:3000",
+     .type = T_LIST,
+     .off = OFF(cors_origins),
+     .help = "comma-separated origins allowed by CORS (`*` = any; an empty value turns CORS off); "
+             "the default lets the original Next.js dashboard on port 3000 call the API"},
     STR("CHANNELS_DIR", "./channels", channels_dir,
         "channel folders (`<id>/config.yaml`, `<id>/brand_guide.yaml`)"),
     STR("OUTPUT_DIR", "./output", output_dir, "run artifacts, one folder per run id"),
@@ -92,9 +107,16 @@ static const var_def VARS[] = {
         "OpenAI or any compatible server (Ollama `http://127.0.0.1:11434/v1`, llama.cpp, vLLM)"),
     URL("ANTHROPIC_BASE_URL", "https://api.anthropic.com", anthropic_base_url, "http://|https://",
         "Anthropic endpoint (or a proxy / test double)"),
-    STR("SCRIPT_MODEL", "claude-sonnet-4-20250514", script_model, "model of the script writer"),
-    STR("SEO_MODEL", "gpt-4o", seo_model, "model of the SEO optimizer"),
-    STR("RESEARCH_MODEL", "gpt-4o", research_model, "model of the brand researcher"),
+    OPT("LLM_MODEL", llm_model,
+        "the model of every agent (e.g. `qwen2.5:7b` on Ollama); needed with "
+        "`LLM_PROVIDER=openai-compatible` unless the three below are set"),
+    OPT("SCRIPT_MODEL", script_model,
+        "model of the script writer; unset: `LLM_MODEL`, else `claude-sonnet-4-20250514` "
+        "(`gpt-4o` when OpenAI is the only key)"),
+    OPT("SEO_MODEL", seo_model,
+        "model of the SEO optimizer; unset: `LLM_MODEL`, else `gpt-4o` "
+        "(`claude-sonnet-4-20250514` when Anthropic is the only key)"),
+    OPT("RESEARCH_MODEL", research_model, "model of the brand researcher; unset: as `SEO_MODEL`"),
     ENUM("EMBEDDING_PROVIDER", "hash", embedding_provider, "hash|openai|openai-compatible",
          "`hash` (built in, offline), `openai`, `openai-compatible`"),
     OPT("EMBEDDING_MODEL", embedding_model, "embedding model name; unset: the provider's default"),
@@ -164,7 +186,9 @@ static const var_def VARS[] = {
      .def = "json",
      .type = T_FORMAT,
      .off = OFF(log_json),
-     .help = "`json` (one object a line) or `text` for humans"},
+     .help = "`json` (one object a line) or `text` for humans. Unset, a one-shot command "
+             "(`yaa run`, `yaa rag`, ...) whose stderr is a terminal prints readable warning and "
+             "error lines beside its progress instead of JSON; set, it always wins"},
     URL("LOKI_URL", NULL, loki_url, "http://|https://",
         "if set, logs are also pushed to Loki in batches (see docs/LOGGING.md)"),
     URL("ARTIFACT_STORE", "file", artifact_store, "file|s3://",
@@ -195,6 +219,7 @@ static const var_def VARS[] = {
 };
 
 #define NVARS (sizeof VARS / sizeof VARS[0])
+_Static_assert(NVARS <= YAA_CONFIG_MAX_VARS, "raise YAA_CONFIG_MAX_VARS in config.h");
 
 const char *yaa_config_var_name(int i) { return i >= 0 && (size_t)i < NVARS ? VARS[i].name : NULL; }
 const char *yaa_config_var_default(int i) {
@@ -227,6 +252,7 @@ static void describe(const var_def *d, char *out, size_t n) {
     case T_FORMAT: snprintf(out, n, "json or text"); break;
     case T_STR: snprintf(out, n, d->def && *d->def ? "a non-empty text" : "a text"); break;
     case T_OPT: snprintf(out, n, "a text; empty = unset"); break;
+    case T_LIST: snprintf(out, n, "a comma-separated list; empty = none"); break;
     }
 }
 
@@ -334,6 +360,7 @@ static int set_one(yaa_config *cfg, const var_def *d, const char *v, yaa_err *er
     switch (d->type) {
     case T_STR:
     case T_OPT:
+    case T_LIST:
         if (d->type == T_STR && !*v && d->def && *d->def)
             return yaa_err_set(err, YAA_ECONFIG, "%s must not be empty", d->name);
         *(char **)base = strdup(v);
@@ -376,6 +403,44 @@ static int set_one(yaa_config *cfg, const var_def *d, const char *v, yaa_err *er
     return YAA_EINVAL;
 }
 
+/* Each agent's model: its own *_MODEL, else LLM_MODEL, else a model of the provider that
+ * will serve it (with both hosted keys the script goes to Claude, the rest to GPT-4o).
+ * A local server has no model yaa could guess, so openai-compatible asks for LLM_MODEL. */
+static int resolve_models(yaa_config *cfg, yaa_err *err) {
+    static const char *const claude = "claude-sonnet-4-20250514", *const gpt = "gpt-4o";
+    const char *p = cfg->llm_provider;
+    bool compatible = strcmp(p, "openai-compatible") == 0;
+    bool has_a = cfg->anthropic_api_key != NULL, has_o = cfg->openai_api_key != NULL;
+    const char *script_def = claude, *other_def = gpt; /* offline: the documented defaults */
+    if (strcmp(p, "anthropic") == 0 && !has_o) other_def = claude;
+    if (strcmp(p, "openai") == 0 && !has_a) script_def = gpt;
+    struct {
+        char **slot;
+        const char *def;
+        const char *var;
+    } m[] = {{&cfg->script_model, script_def, "SCRIPT_MODEL"},
+             {&cfg->seo_model, other_def, "SEO_MODEL"},
+             {&cfg->research_model, other_def, "RESEARCH_MODEL"}};
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        if (*m[i].slot) continue;
+        if (!cfg->llm_model && compatible)
+            return yaa_err_set(
+                err, YAA_ECONFIG,
+                "LLM_PROVIDER=openai-compatible needs LLM_MODEL: the name of a model "
+                "your server serves (e.g. LLM_MODEL=qwen2.5:7b for Ollama; %s "
+                "overrides it for one agent)",
+                m[i].var);
+        *m[i].slot = strdup(cfg->llm_model ? cfg->llm_model : m[i].def);
+        if (!*m[i].slot) return YAA_ENOMEM;
+    }
+    return 0;
+}
+
+bool yaa_config_was_set(const yaa_config *cfg, const char *name) {
+    int i = find_var(name);
+    return i >= 0 && (cfg->was_set[i / 8] & (1u << (i % 8)));
+}
+
 int yaa_config_load(yaa_config *cfg, const char *dotenv_path, yaa_err *err) {
     memset(cfg, 0, sizeof *cfg);
     raw_values rv = {{0}};
@@ -403,7 +468,9 @@ int yaa_config_load(yaa_config *cfg, const char *dotenv_path, yaa_err *err) {
     for (size_t i = 0; i < NVARS && !rc; i++) {
         const char *v = rv.val[i];
         /* An empty optional value means "unset", as a blank line in .env would. */
-        if (v && !*v && VARS[i].type != T_STR && VARS[i].type != T_BOOL) v = NULL;
+        if (v && !*v && VARS[i].type != T_STR && VARS[i].type != T_LIST && VARS[i].type != T_BOOL)
+            v = NULL;
+        if (v) cfg->was_set[i / 8] |= (unsigned char)(1u << (i % 8));
         if (!v) v = VARS[i].def;
         if (!v) continue;
         rc = set_one(cfg, &VARS[i], v, err);
@@ -425,6 +492,7 @@ int yaa_config_load(yaa_config *cfg, const char *dotenv_path, yaa_err *err) {
         rc = yaa_err_set(err, YAA_ECONFIG,
                          "ARTIFACT_STORE=s3://... needs AWS_ACCESS_KEY_ID and "
                          "AWS_SECRET_ACCESS_KEY");
+    if (!rc) rc = resolve_models(cfg, err);
 done:
     for (size_t i = 0; i < NVARS; i++) free(rv.val[i]);
     if (rc) {
@@ -437,7 +505,7 @@ done:
 void yaa_config_free(yaa_config *cfg) {
     for (size_t i = 0; i < NVARS; i++) {
         var_type t = VARS[i].type;
-        if (t == T_STR || t == T_OPT || t == T_ENUM || t == T_URL) {
+        if (t == T_STR || t == T_OPT || t == T_LIST || t == T_ENUM || t == T_URL) {
             char **p = (char **)((char *)cfg + VARS[i].off);
             free(*p);
             *p = NULL;

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#define YAA_CONFIG_MAX_VARS 256
+
 typedef struct yaa_config {
     char *database_url;
     char *queue_url;
@@ -28,7 +30,7 @@ typedef struct yaa_config {
     long sse_max_streams_per_key;
     long disk_min_free_mb;
     long reconcile_grace_sec;
-    char *cors_origins; /* comma-separated, "" = none */
+    char *cors_origins; /* comma-separated, "" = none; default http://localhost:3000 */
     char *channels_dir;
     char *output_dir;
     char *prompts_dir;
@@ -37,6 +39,7 @@ typedef struct yaa_config {
     char *openai_api_key;    /* secret */
     char *openai_base_url;
     char *anthropic_base_url;
+    char *llm_model; /* LLM_MODEL; NULL = unset. The three below are resolved at load. */
     char *script_model;
     char *seo_model;
     char *research_model;
@@ -85,12 +88,16 @@ typedef struct yaa_config {
     long artifact_retention_days;
     long artifact_cache_mb; /* local scratch of runs and API cache, per process */
     char *channels_store;   /* files | db */
+    unsigned char was_set[YAA_CONFIG_MAX_VARS / 8]; /* see yaa_config_was_set */
 } yaa_config;
 
 /* Loads defaults, then dotenv_path (if it exists; NULL = "./.env"), then the process
  * environment (which wins). A bad value fails with a message naming the variable. */
 int yaa_config_load(yaa_config *cfg, const char *dotenv_path, yaa_err *err);
 void yaa_config_free(yaa_config *cfg);
+/* True if the variable was given in the environment or .env (not left to its default):
+ * e.g. an explicit LOG_FORMAT wins over the terminal's readable default. */
+bool yaa_config_was_set(const yaa_config *cfg, const char *name);
 
 /* For docs and `--help`: iterate the variable table. Returns NULL past the end. */
 const char *yaa_config_var_name(int i);

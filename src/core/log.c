@@ -16,6 +16,8 @@
 static struct {
     yaa_log_level min;
     bool json;
+    bool console;              /* readable lines for a person at a terminal */
+    yaa_log_level console_min; /* console: lower levels go to the sinks only */
     FILE *out;
     pthread_mutex_t lock;
     struct {
@@ -23,7 +25,7 @@ static struct {
         void *ud;
     } sinks[LOG_MAX_SINKS];
     int nsinks;
-} g_log = {YAA_LOG_INFO, true, NULL, PTHREAD_MUTEX_INITIALIZER, {{0}}, 0};
+} g_log = {YAA_LOG_INFO, true, false, YAA_LOG_WARN, NULL, PTHREAD_MUTEX_INITIALIZER, {{0}}, 0};
 
 static _Thread_local const yaa_log_ctx *t_ctx;
 
@@ -33,6 +35,12 @@ void yaa_log_setup(yaa_log_level min_level, bool json, FILE *out) {
     g_log.min = min_level;
     g_log.json = json;
     g_log.out = out;
+    g_log.console = false;
+}
+
+void yaa_log_set_console(yaa_log_level min_shown) {
+    g_log.console = true;
+    g_log.console_min = min_shown;
 }
 
 int yaa_log_level_parse(const char *s, yaa_log_level *out) {
@@ -115,8 +123,7 @@ static void put_field_json(yaa_buf *b, const yaa_log_field *f) {
     }
 }
 
-static void put_field_text(yaa_buf *b, const yaa_log_field *f) {
-    yaa_buf_printf(b, " %s=", f->key);
+static void put_field_value(yaa_buf *b, const yaa_log_field *f) {
     switch (f->type) {
     case YAA_LF_STR: yaa_buf_puts(b, f->s ? f->s : "-"); break;
     case YAA_LF_INT: yaa_buf_printf(b, "%lld", (long long)f->i); break;
@@ -124,6 +131,11 @@ static void put_field_text(yaa_buf *b, const yaa_log_field *f) {
     case YAA_LF_BOOL: yaa_buf_puts(b, f->i ? "true" : "false"); break;
     default: break;
     }
+}
+
+static void put_field_text(yaa_buf *b, const yaa_log_field *f) {
+    yaa_buf_printf(b, " %s=", f->key);
+    put_field_value(b, f);
 }
 
 /* Builds both renderings from one field list: ctx fields first, then the caller's. */
@@ -157,7 +169,20 @@ static void emit(yaa_log_level level, const char *logger, const char *msg,
 
     yaa_buf tx;
     yaa_buf_init(&tx, LOG_LINE_MAX);
-    if (!g_log.json) {
+    bool shown = !g_log.console || level >= g_log.console_min;
+    if (g_log.console && shown) {
+        /* "warning: <msg> (k=v, k=v)": no timestamp or logger; the stage is the only
+         * context worth reading beside a run's progress lines. */
+        yaa_buf_printf(&tx, "%s: %s", yaa_log_level_name(level), msg);
+        size_t shown_fields = 0;
+        for (size_t i = 0; i < nctx + nfields; i++) {
+            const yaa_log_field *f = i < nctx ? &ctxf[i] : &fields[i - nctx];
+            if (i < nctx && strcmp(f->key, "stage") != 0) continue;
+            yaa_buf_printf(&tx, "%s%s=", shown_fields++ ? ", " : " (", f->key);
+            put_field_value(&tx, f);
+        }
+        if (shown_fields) yaa_buf_putc(&tx, ')');
+    } else if (!g_log.json) {
         yaa_buf_printf(&tx, "%s %-7s %s: %s", ts, yaa_log_level_name(level), logger, msg);
         for (size_t i = 0; i < nctx; i++) put_field_text(&tx, &ctxf[i]);
         for (size_t i = 0; i < nfields; i++) put_field_text(&tx, &fields[i]);
@@ -165,10 +190,12 @@ static void emit(yaa_log_level level, const char *logger, const char *msg,
 
     pthread_mutex_lock(&g_log.lock);
     FILE *out = g_log.out ? g_log.out : stdout;
-    const yaa_buf *line = g_log.json ? &js : &tx;
-    fwrite(yaa_buf_cstr(line), 1, line->len, out);
-    fputc('\n', out);
-    fflush(out);
+    const yaa_buf *line = g_log.json && !g_log.console ? &js : &tx;
+    if (shown) {
+        fwrite(yaa_buf_cstr(line), 1, line->len, out);
+        fputc('\n', out);
+        fflush(out);
+    }
     for (int i = 0; i < g_log.nsinks; i++)
         g_log.sinks[i].fn(g_log.sinks[i].ud, level, logger, yaa_buf_cstr(&js), js.len);
     pthread_mutex_unlock(&g_log.lock);

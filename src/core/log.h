@@ -46,6 +46,9 @@ typedef void (*yaa_log_sink_fn)(void *ud, yaa_log_level level, const char *logge
 
 /* Configure once at start. json=false gives "ts LEVEL logger: msg k=v" lines. */
 void yaa_log_setup(yaa_log_level min_level, bool json, FILE *out);
+/* After yaa_log_setup: readable "level: msg (k=v)" lines for a person at a terminal, showing
+ * only levels >= min_shown (sinks such as Loki still receive every enabled record). */
+void yaa_log_set_console(yaa_log_level min_shown);
 int yaa_log_level_parse(const char *s, yaa_log_level *out);
 const char *yaa_log_level_name(yaa_log_level level);
 bool yaa_log_enabled(yaa_log_level level);

@@ -154,9 +154,21 @@ static void on_retry(void *ud, int attempt, long status, int rc, long delay_ms) 
     if (r->user_on_retry) r->user_on_retry(r->user_ud, attempt, status, rc, delay_ms);
 }
 
-static int map_status(const yaa_llm_client *c, const yaa_http_reply *rep, yaa_err *err) {
+static int map_status(const yaa_llm_client *c, const yaa_http_reply *rep, const char *model,
+                      yaa_usage_kind kind, yaa_err *err) {
     char d[400];
     yaa_http_describe(rep, d, sizeof d);
+    /* Local servers (Ollama, vLLM) answer 404 for a model they do not serve: say which
+     * variable picks it, since the model name came from configuration, not the user's run. */
+    if (rep->status == 404)
+        return yaa_err_set(err, YAA_EPROVIDER,
+                           "%s: model '%s' not found at %s (%s): set %s to a model this server "
+                           "serves, or check the base URL",
+                           c->name, model ? model : "", c->base_url, d,
+                           kind == YAA_USAGE_EMBEDDING
+                               ? "EMBEDDING_MODEL"
+                               : "LLM_MODEL (or SCRIPT_MODEL / SEO_MODEL / RESEARCH_MODEL for one "
+                                 "agent)");
     const char *keyvar = c->kind == LLM_ANTHROPIC ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
     if (rep->status == 401 || rep->status == 403)
         return yaa_err_set(err, YAA_EAUTH, "%s: the API key was refused (%s); check %s", c->name, d,
@@ -206,7 +218,7 @@ int yaa__llm_post(yaa_llm_client *c, const char *path, const json_t *body, const
     memset(auth, 0, sizeof auth);
     free(text);
     if (rc) return yaa_err_prefix(err, "%s: ", c->name);
-    if (rep->status < 200 || rep->status > 299) return map_status(c, rep, err);
+    if (rep->status < 200 || rep->status > 299) return map_status(c, rep, model, kind, err);
     return 0;
 }
 

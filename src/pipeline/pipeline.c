@@ -184,8 +184,12 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
     char out_dir[4096];
     int rc = yaa_runstore_run_get(env->db, run_id, &run, err);
     if (rc) return rc;
-    yaa_log_ctx lctx = {.run_id = run.id, .channel_id = run.channel_id};
+    /* Keep the caller's request or job id: a stage's lines name the job that ran it. */
     const yaa_log_ctx *saved_ctx = yaa_log_ctx_get();
+    yaa_log_ctx lctx = {.run_id = run.id,
+                        .channel_id = run.channel_id,
+                        .request_id = saved_ctx ? saved_ctx->request_id : NULL,
+                        .job_id = saved_ctx ? saved_ctx->job_id : NULL};
     yaa_log_ctx_set(&lctx);
     double t0 = yaa_mono_sec();
 

@@ -10,6 +10,7 @@ LLM modes besides the common ones (double_base.py):
   invalid_reply   the model answers prose with a cut JSON object (needs a repair)
   truncated_reply the model's JSON is cut off at max tokens (finish/stop reason says so)
   wrong_schema    valid JSON that lacks the keys the schema requires
+  404_model       (OpenAI wire) Ollama's 404 for a model it has not pulled
   401             the key is refused
 """
 

@@ -73,6 +73,10 @@ class OpenAIHandler(DoubleHandler):
                            "https://platform.openai.com/account/api-keys.",
                 "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}})
         b = self.json_body()
+        if mode == "404_model":  # what Ollama answers for a model it has not pulled
+            return self.send_json(404, {"error": {
+                "message": 'model "%s" not found, try pulling it first' % b["model"],
+                "type": "api_error", "param": None, "code": None}})
         if self.path == "/v1/embeddings":
             return self.embeddings(b)
         rf = b.get("response_format") or {}

@@ -234,6 +234,16 @@ static void check_errors(prov p) {
     assert_non_null(strstr(err.msg, p == P_ANTHROPIC ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"));
     assert_null(strstr(err.msg, "sk-test"));
     assert_null(strstr(err.msg, "sk-ant-test"));
+    /* a local server without the model (Ollama's 404): not retried, names the variable */
+    if (p != P_ANTHROPIC) {
+        g_nev = 0;
+        yaa_double_script(double_of(p), "[\"404_model\"]");
+        assert_int_equal(chat(c, p, NULL, &rep, &err, NULL), YAA_EPROVIDER);
+        assert_int_equal(g_nev, 1);
+        assert_non_null(strstr(err.msg, "LLM_MODEL"));
+        assert_non_null(strstr(err.msg, "not found"));
+        assert_non_null(strstr(err.msg, "try pulling it first"));
+    }
     yaa_llm_client_free(c);
 }
 

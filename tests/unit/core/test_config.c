@@ -47,6 +47,59 @@ static void test_defaults(void **state) {
     assert_true(c.log_json);
     assert_int_equal(c.log_level, YAA_LOG_INFO);
     assert_string_equal(c.script_model, "claude-sonnet-4-20250514");
+    assert_string_equal(c.cors_origins, "http://localhost:3000");
+    assert_false(yaa_config_was_set(&c, "LOG_FORMAT"));
+    yaa_config_free(&c);
+}
+
+/* One LLM_MODEL for every agent, a *_MODEL for one; a local server needs LLM_MODEL. */
+static void test_models(void **state) {
+    (void)state;
+    yaa_config c;
+    yaa_err e = {0};
+    setenv("LLM_PROVIDER", "openai-compatible", 1);
+    setenv("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1", 1);
+    assert_int_equal(yaa_config_load(&c, g_env, &e), YAA_ECONFIG);
+    assert_non_null(strstr(e.msg, "LLM_MODEL"));
+    setenv("LLM_MODEL", "qwen2.5:7b", 1);
+    setenv("SEO_MODEL", "llama3.2", 1);
+    assert_int_equal(yaa_config_load(&c, g_env, &e), 0);
+    assert_string_equal(c.script_model, "qwen2.5:7b");
+    assert_string_equal(c.research_model, "qwen2.5:7b");
+    assert_string_equal(c.seo_model, "llama3.2");
+    yaa_config_free(&c);
+    unsetenv("LLM_MODEL");
+    unsetenv("SEO_MODEL");
+    unsetenv("OPENAI_BASE_URL");
+    /* One hosted key: every agent gets that provider's model. */
+    setenv("LLM_PROVIDER", "openai", 1);
+    setenv("OPENAI_API_KEY", "sk-test", 1);
+    assert_int_equal(yaa_config_load(&c, g_env, &e), 0);
+    assert_string_equal(c.script_model, "gpt-4o");
+    assert_string_equal(c.seo_model, "gpt-4o");
+    yaa_config_free(&c);
+    unsetenv("OPENAI_API_KEY");
+    setenv("LLM_PROVIDER", "anthropic", 1);
+    setenv("ANTHROPIC_API_KEY", "sk-ant-test", 1);
+    assert_int_equal(yaa_config_load(&c, g_env, &e), 0);
+    assert_string_equal(c.research_model, "claude-sonnet-4-20250514");
+    yaa_config_free(&c);
+    unsetenv("ANTHROPIC_API_KEY");
+    unsetenv("LLM_PROVIDER");
+}
+
+/* CORS_ORIGINS="" turns CORS off (not the default); an explicit LOG_FORMAT is remembered. */
+static void test_explicit_values(void **state) {
+    (void)state;
+    write_env("CORS_ORIGINS=\nLOG_FORMAT=json\n");
+    yaa_config c;
+    yaa_err e = {0};
+    assert_int_equal(yaa_config_load(&c, g_env, &e), 0);
+    assert_string_equal(c.cors_origins, "");
+    assert_true(yaa_config_was_set(&c, "LOG_FORMAT"));
+    assert_true(yaa_config_was_set(&c, "CORS_ORIGINS"));
+    assert_false(yaa_config_was_set(&c, "LOG_LEVEL"));
+    assert_false(yaa_config_was_set(&c, "NO_SUCH_VARIABLE"));
     yaa_config_free(&c);
 }
 
@@ -195,6 +248,8 @@ static void test_dotenv_errors_name_the_line(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_models, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_explicit_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dotenv_and_precedence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_name_the_variable, setup, teardown),

@@ -68,8 +68,37 @@ static void test_text_format(void **state) {
     yaa_log_setup(YAA_LOG_INFO, true, NULL);
 }
 
+/* A terminal gets "level: msg (k=v)" for warnings and errors only; sinks still get JSON of
+ * every enabled record. */
+static void test_console(void **state) {
+    (void)state;
+    FILE *out = tmpfile();
+    yaa_log_setup(YAA_LOG_INFO, true, out);
+    yaa_log_set_console(YAA_LOG_WARN);
+    g_count = 0;
+    assert_int_equal(yaa_log_add_sink(sink, NULL), 0);
+    yaa_log_ctx ctx = {.run_id = "run-1", .stage = "script_writer"};
+    yaa_log_ctx_set(&ctx);
+    yaa_log_ev(YAA_LOG_INFO, "agents", "stage started", YAA_F_END);
+    yaa_log_ev(YAA_LOG_WARN, "pricing", "no price for this model", YAA_F_STR("model", "qwen"),
+               YAA_F_END);
+    yaa_log_ctx_set(NULL);
+    assert_int_equal(g_count, 2);
+    assert_true(g_last[0] == '{');
+    rewind(out);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, out));
+    assert_string_equal(line,
+                        "warning: no price for this model (stage=script_writer, model=qwen)\n");
+    assert_null(fgets(line, sizeof line, out));
+    fclose(out);
+    yaa_log_remove_sink(sink, NULL);
+    yaa_log_setup(YAA_LOG_INFO, true, NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_json_line),
-                                       cmocka_unit_test(test_text_format)};
+                                       cmocka_unit_test(test_text_format),
+                                       cmocka_unit_test(test_console)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
