@@ -15,6 +15,7 @@ export default defineConfig({
     proxy: {
       '/api': process.env.YAA_API ?? 'http://127.0.0.1:8000',
       '/health': process.env.YAA_API ?? 'http://127.0.0.1:8000',
+      '/openapi.json': process.env.YAA_API ?? 'http://127.0.0.1:8000',
     },
   },
   test: {

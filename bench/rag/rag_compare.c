@@ -174,7 +174,7 @@ static int run_stages(const yaa_config *cfg, yaa_db *db, const yaa_channel *ch, 
                       const char *out_dir, json_t **research, json_t **script, yaa_err *err) {
     *research = *script = NULL;
     if (yaa_mkdirs(out_dir, 0755)) return yaa_err_set(err, YAA_EIO, "cannot create %s", out_dir);
-    json_t *outputs[YAA_AGENT_COUNT] = {0};
+    json_t *outputs[YAA_STAGE_COUNT] = {0};
     int rc = 0;
     for (int stage = 0; stage < 2 && !rc; stage++) {
         yaa_arena arena;

@@ -7,6 +7,7 @@
 #define YAA_AGENTS_AGENT_H
 
 #include "agents/brief.h"
+#include "agents/stages.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -16,16 +17,6 @@
 
 struct yaa_db;
 struct yaa_channel;
-
-enum {
-    YAA_AGENT_BRAND_RESEARCHER = 0,
-    YAA_AGENT_SCRIPT_WRITER,
-    YAA_AGENT_SEO_OPTIMIZER,
-    YAA_AGENT_MEDIA_GENERATOR,
-    YAA_AGENT_MEDIA_EDITOR,
-    YAA_AGENT_PUBLISHER,
-    YAA_AGENT_COUNT
-};
 
 /* Passed as the usage hook's call context with every paid or local call a stage makes, so
  * each usage row knows its run and agent; seq numbers the calls of one stage attempt and
@@ -49,7 +40,7 @@ typedef struct yaa_agent_ctx {
     bool dry_run;
     bool short_video;
     const char *out_dir;              /* $OUTPUT_DIR/<run_id> */
-    json_t *outputs[YAA_AGENT_COUNT]; /* earlier stages' checkpoints (borrowed) */
+    json_t *outputs[YAA_STAGE_COUNT]; /* earlier stages' checkpoints (borrowed) */
     yaa_arena *arena;                 /* lives as long as the stage */
     yaa_usage_call usage;             /* agent/attempt filled by the orchestrator */
     void (*progress)(void *ud, const char *msg);
@@ -61,6 +52,9 @@ typedef struct yaa_agent_ctx {
 } yaa_agent_ctx;
 
 typedef int (*yaa_agent_fn)(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+
+/* The agent of stage i (agents/stages.h), or NULL when i is not a stage. */
+yaa_agent_fn yaa_stage_agent(int i);
 
 int yaa_agent_brand_researcher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
 int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);

@@ -2,6 +2,7 @@
  * cost), API keys, audit rows, usage. Turns repository records into the contract's JSON. */
 #include "api/apistore.h"
 
+#include "agents/stages.h"
 #include "api/http.h"
 #include "core/arena.h"
 #include "core/util.h"
@@ -55,11 +56,7 @@ int yaa_apistore_run_create(struct yaa_db *db, const char *id, const char *chann
     return rc;
 }
 
-static const char *const stage_names[] = {"brand_researcher", "script_writer", "seo_optimizer",
-                                          "media_generator",  "media_editor",  "publisher"};
-#define NSTAGES 6
-
-/* The six stages in pipeline order; a stage without a row is "pending". */
+/* Every stage in pipeline order (the registry); a stage without a row is "pending". */
 static int stages_of(struct yaa_db *db, const char *id, json_t **out, yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 4096);
@@ -71,19 +68,19 @@ static int stages_of(struct yaa_db *db, const char *id, json_t **out, yaa_err *e
         return rc;
     }
     json_t *arr = json_array();
-    for (int s = 0; s < NSTAGES; s++) {
+    for (int s = 0; s < YAA_STAGE_COUNT; s++) {
         const yaa_db_stage *st = NULL;
         for (size_t i = 0; i < n && !st; i++)
-            if (items[i].stage && strcmp(items[i].stage, stage_names[s]) == 0) st = &items[i];
+            if (items[i].stage && strcmp(items[i].stage, yaa_stage_names[s]) == 0) st = &items[i];
         if (st)
             json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o}", "stage",
-                                                 stage_names[s], "status", jstr(st->status),
+                                                 yaa_stage_names[s], "status", jstr(st->status),
                                                  "started_at", jtime(st->started_at), "finished_at",
                                                  jtime(st->finished_at), "error", jstr(st->error)));
         else
             json_array_append_new(arr, json_pack("{s:s, s:s, s:n, s:n, s:n}", "stage",
-                                                 stage_names[s], "status", "pending", "started_at",
-                                                 "finished_at", "error"));
+                                                 yaa_stage_names[s], "status", "pending",
+                                                 "started_at", "finished_at", "error"));
     }
     yaa_arena_free(&a);
     *out = arr;

@@ -3,6 +3,8 @@
 #include "api/api_internal.h"
 #include "api/openapi_schemas.h"
 
+#include "agents/stages.h"
+
 #include "db/db.h"
 #include "metrics/metrics.h"
 #include "queue/queue.h"
@@ -193,6 +195,22 @@ static json_t *operation(const yaa_route *r) {
     return op;
 }
 
+/* StageName: the stage registry's names in pipeline order, as an enum; Stage.stage refers to
+ * it, and the dashboard reads its stage list from here. */
+static void add_stage_names(json_t *schemas) {
+    if (!schemas) return;
+    json_t *names = json_array();
+    for (int i = 0; i < YAA_STAGE_COUNT; i++)
+        json_array_append_new(names, json_string(yaa_stage_names[i]));
+    json_object_set_new(schemas, "StageName",
+                        json_pack("{s:s, s:o, s:s}", "type", "string", "enum", names, "description",
+                                  "the pipeline's stages, in the order they run"));
+    json_t *props = json_object_get(json_object_get(schemas, "Stage"), "properties");
+    if (props)
+        json_object_set_new(props, "stage",
+                            json_pack("{s:s}", "$ref", "#/components/schemas/StageName"));
+}
+
 /* Builds the document (exposed for the tests through /openapi.json). */
 static json_t *openapi_doc(const yaa_api *api) {
     size_t n;
@@ -227,6 +245,7 @@ static json_t *openapi_doc(const yaa_api *api) {
     json_t *comp = json_object_get(json_object_get(doc, "components"), "schemas");
     if (more && comp) json_object_update(comp, more);
     json_decref(more);
+    add_stage_names(comp);
     return doc;
 }
 

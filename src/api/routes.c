@@ -2,18 +2,13 @@
  * validation rules of its query and body. Dispatch, 405 and /openapi.json all read it. */
 #include "api/api_internal.h"
 
+#include "agents/stages.h"
+
 #define API "/api/v1"
 
 static const char *const run_statuses[] = {"pending", "running",   "completed",
                                            "failed",  "cancelled", NULL};
 static const char *const scopes[] = {"read", "write", "admin", NULL};
-static const char *const stages[] = {"brand_researcher",
-                                     "script_writer",
-                                     "seo_optimizer",
-                                     "media_generator",
-                                     "media_editor",
-                                     "publisher",
-                                     NULL};
 static const char *const group_bys[] = {"run",   "day",     "agent", "provider",
                                         "model", "channel", NULL};
 
@@ -31,7 +26,7 @@ static const yaa_field_spec runs_query[] = {
     {"offset", YAA_V_INT, false, 0, 1000000000, NULL, "rows to skip"},
     {NULL, 0, false, 0, 0, NULL, NULL}};
 static const yaa_field_spec retry_body[] = {
-    {"from_stage", YAA_V_ENUM, false, 0, 0, stages, "stage to resume from"},
+    {"from_stage", YAA_V_ENUM, false, 0, 0, yaa_stage_names, "stage to resume from"},
     {NULL, 0, false, 0, 0, NULL, NULL}};
 static const yaa_field_spec dash_query[] = {
     {"limit", YAA_V_INT, false, 0, 100, NULL, "recent runs to include (default 5)"},

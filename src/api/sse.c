@@ -14,14 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NST 6
 #define POLL_MS 250
 #define KEEPALIVE_NS (15ull * 1000000000ull)
 
 typedef struct sse_state {
     yaa_api *api;
     char run_id[40];
-    char last[NST][16];
+    char last[YAA_STAGE_COUNT][16];
     yaa_buf out;
     size_t out_off;
     bool finished;
@@ -42,20 +41,12 @@ static void emit(yaa_buf *b, long *seq, const char *event, json_t *data) {
 
 /* Appends a stage event unless the stage already has that status; caller holds mu. */
 static void stage_event_locked(sse_state *st, int i, const char *status, json_t *data) {
-    if (i < 0 || i >= NST || !status || strcmp(status, st->last[i]) == 0) {
+    if (i < 0 || i >= YAA_STAGE_COUNT || !status || strcmp(status, st->last[i]) == 0) {
         json_decref(data);
         return;
     }
     snprintf(st->last[i], sizeof st->last[i], "%s", status);
     emit(&st->logs, &st->seq, "stage", data);
-}
-
-static int stage_idx(const char *name) {
-    static const char *const names[NST] = {"brand_researcher", "script_writer", "seo_optimizer",
-                                           "media_generator",  "media_editor",  "publisher"};
-    for (int i = 0; name && i < NST; i++)
-        if (strcmp(names[i], name) == 0) return i;
-    return -1;
 }
 
 /* Called on the executing thread of an in-process run: live stage changes and log lines. */
@@ -70,7 +61,7 @@ static void on_bus(void *ud, const yaa_pipeline_event *ev) {
                            ev->message));
         else if (ev->kind == YAA_PIPELINE_EV_STAGE && ev->stage && ev->status)
             stage_event_locked(
-                st, stage_idx(ev->stage), ev->status,
+                st, yaa_stage_index(ev->stage), ev->status,
                 json_pack("{s:s, s:s, s:s, s:s?, s:f}", "run_id", ev->run_id, "stage", ev->stage,
                           "status", ev->status, "error",
                           ev->status && strcmp(ev->status, "failed") == 0 ? ev->message : NULL,
@@ -158,7 +149,7 @@ struct MHD_Response *yaa_sse_response(struct yaa_api *api, const char *run_id) {
     if (!st) return NULL;
     st->api = api;
     snprintf(st->run_id, sizeof st->run_id, "%s", run_id);
-    for (int i = 0; i < NST; i++) snprintf(st->last[i], sizeof st->last[i], "pending");
+    for (int i = 0; i < YAA_STAGE_COUNT; i++) snprintf(st->last[i], sizeof st->last[i], "pending");
     yaa_buf_init(&st->out, 1024 * 1024);
     yaa_buf_init(&st->logs, 1024 * 1024);
     pthread_mutex_init(&st->mu, NULL);

@@ -155,10 +155,8 @@ int yaa_cmd_run(yaa_cli *cli) {
         return usage();
     }
     if (from && yaa_stage_index(from) < 0)
-        return yaa_cli_usage_error("run: --from-stage '%s' is not a stage (brand_researcher, "
-                                   "script_writer, seo_optimizer, media_generator, media_editor, "
-                                   "publisher)",
-                                   from);
+        return yaa_cli_usage_error("run: --from-stage '%s' is not a stage (%s)", from,
+                                   yaa_stage_list_text());
     if (!yaa_channels_id_valid(channel))
         return yaa_cli_usage_error("run: channel id '%s' must match ^[A-Za-z0-9_-]{1,100}$",
                                    channel);

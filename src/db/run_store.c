@@ -158,10 +158,8 @@ int yaa_runstore_run_set_result(yaa_db *db, const char *run_id, const json_t *re
     return rc;
 }
 
-int yaa_runstore_stages_get(yaa_db *db, const char *run_id, yaa_runstore_stage out[], int nstages,
-                            yaa_err *err) {
-    static const char *names[] = {"brand_researcher", "script_writer", "seo_optimizer",
-                                  "media_generator",  "media_editor",  "publisher"};
+int yaa_runstore_stages_get(yaa_db *db, const char *run_id, const char *const names[],
+                            yaa_runstore_stage out[], int nstages, yaa_err *err) {
     memset(out, 0, (size_t)nstages * sizeof *out);
     yaa_arena a;
     yaa_arena_init(&a, 64 * 1024);
@@ -169,7 +167,7 @@ int yaa_runstore_stages_get(yaa_db *db, const char *run_id, yaa_runstore_stage o
     size_t n = 0;
     int rc = yaa_db_stages_list(db, run_id, &a, &items, &n, err);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        for (int s = 0; s < nstages && s < 6; s++) {
+        for (int s = 0; s < nstages; s++) {
             if (strcmp(items[i].stage, names[s]) != 0) continue;
             out[s].present = true;
             out[s].status = dup_or_empty(items[i].status);

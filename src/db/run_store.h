@@ -50,9 +50,10 @@ int yaa_runstore_run_add_error(struct yaa_db *db, const char *run_id, const char
 int yaa_runstore_run_set_result(struct yaa_db *db, const char *run_id, const json_t *result,
                                 yaa_err *err);
 
-/* All six stages' rows, by stage index. */
-int yaa_runstore_stages_get(struct yaa_db *db, const char *run_id, yaa_runstore_stage out[],
-                            int nstages, yaa_err *err);
+/* The rows of the nstages stages named in names[] (the stage registry's order), by index;
+ * a stage without a row stays zeroed (present = false). */
+int yaa_runstore_stages_get(struct yaa_db *db, const char *run_id, const char *const names[],
+                            yaa_runstore_stage out[], int nstages, yaa_err *err);
 void yaa_runstore_stages_free(yaa_runstore_stage st[], int nstages);
 /* Marks a stage running: attempt + 1, started_at now; returns the new attempt in *attempt. */
 int yaa_runstore_stage_start(struct yaa_db *db, const char *run_id, const char *stage, int *attempt,

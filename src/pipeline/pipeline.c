@@ -17,26 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct {
-    const char *name;
-    yaa_agent_fn fn;
-} STAGES[YAA_STAGE_COUNT] = {
-    {"brand_researcher", yaa_agent_brand_researcher},
-    {"script_writer", yaa_agent_script_writer},
-    {"seo_optimizer", yaa_agent_seo_optimizer},
-    {"media_generator", yaa_agent_media_generator},
-    {"media_editor", yaa_agent_media_editor},
-    {"publisher", yaa_agent_publisher},
-};
-
-const char *yaa_stage_name(int i) { return i >= 0 && i < YAA_STAGE_COUNT ? STAGES[i].name : NULL; }
-
-int yaa_stage_index(const char *name) {
-    for (int i = 0; name && i < YAA_STAGE_COUNT; i++)
-        if (strcmp(STAGES[i].name, name) == 0) return i;
-    return -1;
-}
-
 typedef struct run_exec {
     const yaa_pipeline_env *env;
     const char *run_id;
@@ -81,7 +61,7 @@ static bool is_cancelled(void *ud) {
 /* The researcher's retrieved chunks travel in its checkpoint; later stages (and resumed
  * runs) get them back into the brief from there. */
 static void brief_context_from_research(yaa_agent_ctx *ctx) {
-    const json_t *r = ctx->outputs[YAA_AGENT_BRAND_RESEARCHER];
+    const json_t *r = ctx->outputs[YAA_STAGE_BRAND_RESEARCHER];
     const json_t *arr = r ? json_object_get(r, "context") : NULL;
     size_t n = json_array_size(arr);
     if (!n) return;
@@ -107,7 +87,7 @@ static json_t *result_of(const char *out_dir, json_t *outputs[]) {
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         json_array_append_new(arts, json_string(names[i]));
     /* Per-section media, as artifact names relative to the run's folder. */
-    const json_t *media = outputs[YAA_AGENT_MEDIA_GENERATOR];
+    const json_t *media = outputs[YAA_STAGE_MEDIA_GENERATOR];
     const json_t *segs = media ? json_object_get(media, "segments") : NULL;
     json_t *images = json_array(), *audio = json_array();
     size_t i, prefix = strlen(out_dir) + 1;
@@ -124,11 +104,11 @@ static json_t *result_of(const char *out_dir, json_t *outputs[]) {
     json_object_set_new(res, "artifacts", arts);
     json_object_set_new(res, "images", images);
     json_object_set_new(res, "audio", audio);
-    const json_t *meta = outputs[YAA_AGENT_SEO_OPTIMIZER];
+    const json_t *meta = outputs[YAA_STAGE_SEO_OPTIMIZER];
     if (meta) json_object_set(res, "title", json_object_get(meta, "title"));
-    const json_t *ed = outputs[YAA_AGENT_MEDIA_EDITOR];
+    const json_t *ed = outputs[YAA_STAGE_MEDIA_EDITOR];
     if (ed) json_object_set(res, "duration_seconds", json_object_get(ed, "duration_seconds"));
-    json_t *pub = outputs[YAA_AGENT_PUBLISHER];
+    json_t *pub = outputs[YAA_STAGE_PUBLISHER];
     if (pub) json_object_set(res, "publish", pub);
     return res;
 }
@@ -195,11 +175,8 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
 
     int from = opts->from_stage ? yaa_stage_index(opts->from_stage) : -1;
     if (opts->from_stage && from < 0) {
-        rc = yaa_err_set(err, YAA_EINVAL,
-                         "unknown stage '%s' (expected one of brand_researcher, "
-                         "script_writer, seo_optimizer, media_generator, "
-                         "media_editor, publisher)",
-                         opts->from_stage);
+        rc = yaa_err_set(err, YAA_EINVAL, "unknown stage '%s' (expected one of %s)",
+                         opts->from_stage, yaa_stage_list_text());
         goto done;
     }
     if (strcmp(run.status, "cancelled") == 0) {
@@ -220,7 +197,8 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
         rc = fail_run(&rx, NULL, rc, err);
         goto done;
     }
-    if ((rc = yaa_runstore_stages_get(env->db, run_id, st, YAA_STAGE_COUNT, err))) goto done;
+    if ((rc = yaa_runstore_stages_get(env->db, run_id, yaa_stage_names, st, YAA_STAGE_COUNT, err)))
+        goto done;
 
     int start = 0;
     while (start < YAA_STAGE_COUNT && st[start].present && strcmp(st[start].status, "done") == 0)
@@ -228,13 +206,13 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
     if (from >= 0 && from < start) start = from;
     for (int i = 0; i < start; i++) outputs[i] = json_incref(st[i].output);
     if (start > 0)
-        yaa_log_ev(
-            YAA_LOG_INFO, "pipeline", "resuming run",
-            YAA_F_STR("stage", STAGES[start < YAA_STAGE_COUNT ? start : YAA_STAGE_COUNT - 1].name),
-            YAA_F_INT("checkpoints", start), YAA_F_END);
+        yaa_log_ev(YAA_LOG_INFO, "pipeline", "resuming run",
+                   YAA_F_STR("stage",
+                             yaa_stage_name(start < YAA_STAGE_COUNT ? start : YAA_STAGE_COUNT - 1)),
+                   YAA_F_INT("checkpoints", start), YAA_F_END);
 
     for (int i = start; i < YAA_STAGE_COUNT; i++) {
-        const char *name = STAGES[i].name;
+        const char *name = yaa_stage_names[i];
         rx.stage = name;
         if (is_cancelled(&rx)) {
             rc = stop_run(&rx, name, NULL, 0, t0, err);
@@ -274,7 +252,7 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
         ctx.brand_name = run.brand_name;
         ctx.dry_run = run.dry_run;
         ctx.short_video = opts->short_video || run.short_video ||
-                          json_is_true(json_object_get(outputs[YAA_AGENT_SCRIPT_WRITER], "short"));
+                          json_is_true(json_object_get(outputs[YAA_STAGE_SCRIPT_WRITER], "short"));
         ctx.out_dir = out_dir;
         memcpy(ctx.outputs, outputs, sizeof outputs);
         ctx.arena = &arena;
@@ -287,7 +265,7 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
         brief_context_from_research(&ctx);
 
         json_t *out = NULL;
-        rc = STAGES[i].fn(&ctx, &out, err);
+        rc = yaa_stage_agent(i)(&ctx, &out, err);
         double took = yaa_mono_sec() - rx.stage_t0;
         yaa_metrics_stage_duration(name, took);
         yaa_arena_free(&arena);
@@ -322,7 +300,8 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
     yaa_err ignore = {0};
     yaa_runstore_run_set_result(env->db, run_id, result, &ignore);
     json_decref(result);
-    if ((rc = yaa_runstore_run_set_status(env->db, run_id, "completed", "publisher", err)))
+    if ((rc = yaa_runstore_run_set_status(env->db, run_id, "completed",
+                                          yaa_stage_name(YAA_STAGE_COUNT - 1), err)))
         goto done;
     double total = yaa_mono_sec() - t0;
     yaa_metrics_run_finished("completed");

@@ -13,11 +13,8 @@
 
 struct yaa_db;
 
-#define YAA_STAGE_COUNT 6
-/* brand_researcher, script_writer, seo_optimizer, media_generator, media_editor, publisher */
-const char *yaa_stage_name(int i);
-/* Index of a stage name, or -1. */
-int yaa_stage_index(const char *name);
+/* The stages (names, order, count): the registry in agents/stages.h. */
+#include "agents/stages.h"
 
 /* Event kinds published while a run executes (for SSE and progress displays). */
 typedef enum {

@@ -90,6 +90,7 @@ export function startMock({ port = 0, adminKey = process.env.ADMIN_API_KEY ?? 'y
       res.end(JSON.stringify(body));
     };
     if (path === '/health' || path === '/api/v1/health') return send(200, { status: 'ok', version: 'mock', database: 'ok', queue: 'ok' });
+    if (path === '/openapi.json') return send(200, { openapi: '3.1.0', components: { schemas: { StageName: { type: 'string', enum: STAGES } } } });
     if (!path.startsWith('/api/v1/')) {
       let file = join(dist, path);
       if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) file = join(dist, 'index.html');

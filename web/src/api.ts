@@ -1,8 +1,8 @@
 // api.ts - the dashboard's only way to the server: fetch() under /api/v1 with the X-API-Key
 // header, JSON in and out, errors as ApiError (status + the API's "detail").
 import type {
-  ApiKeyInfo, AuditLogList, ChannelInfo, DashboardSummary, Health, NewApiKey, RunDetail,
-  RunList, UsageSummary, ValidationItem,
+  ApiKeyInfo, AuditLogList, ChannelInfo, DashboardSummary, Health, NewApiKey, OpenApiDoc,
+  RunDetail, RunList, UsageSummary, ValidationItem,
 } from './types';
 
 export const API_BASE = '/api/v1';
@@ -175,6 +175,22 @@ export const api = {
   auditLogs: (q: Query, signal?: AbortSignal) =>
     request<AuditLogList>('/admin/audit-logs', { query: q, signal }),
 };
+
+let stageList: Promise<string[]> | null = null;
+
+/** The pipeline's stages in order, as the server's /openapi.json declares them (schema
+ * StageName); fetched once per page load. Empty if the document has no list. */
+export function stageNames(): Promise<string[]> {
+  if (!stageList) {
+    stageList = request<OpenApiDoc>('/openapi.json', { root: true, key: null })
+      .then((doc) => doc?.components?.schemas?.StageName?.enum ?? [])
+      .catch((e) => {
+        stageList = null; /* ask again next time */
+        throw e;
+      });
+  }
+  return stageList;
+}
 
 /** URL of a run's artifact (fetched with the key by the service worker or as a blob). */
 export function artifactUrl(runId: string, name: string): string {

@@ -1,6 +1,6 @@
 // hooks.ts - data loading with loading/error state, abort on change, and polling.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { artifactUrl, currentKey } from './api';
+import { artifactUrl, currentKey, stageNames } from './api';
 
 export interface AsyncState<T> {
   data: T | undefined;
@@ -49,6 +49,21 @@ export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, deps: unkno
   }, [...deps, tick, pollMs]);
   const reload = useCallback(() => setTick((x) => x + 1), []);
   return { data, error, loading, reload };
+}
+
+/** The pipeline's stage names from the server (empty until known or if it cannot say). */
+export function useStageNames(): string[] {
+  const [names, setNames] = useState<string[]>([]);
+  useEffect(() => {
+    let live = true;
+    stageNames()
+      .then((n) => live && setNames(n))
+      .catch(() => undefined); /* the run's own stage rows still show, in the server's order */
+    return () => {
+      live = false;
+    };
+  }, []);
+  return names;
 }
 
 /** A URL a media element can load for a run's artifact: the direct URL when the service

@@ -3,15 +3,13 @@
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type StageStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
-export const STAGES = [
-  'brand_researcher',
-  'script_writer',
-  'seo_optimizer',
-  'media_generator',
-  'media_editor',
-  'publisher',
-] as const;
-export type StageName = (typeof STAGES)[number];
+/** The pipeline's stage names come from the server (/openapi.json, schema StageName). */
+export type StageName = string;
+
+/** The part of /openapi.json the dashboard reads. */
+export interface OpenApiDoc {
+  components?: { schemas?: { StageName?: { enum?: string[] } } };
+}
 
 export interface RunSummary {
   run_id: string;

@@ -204,3 +204,25 @@ describe('budgets', () => {
     expect(screen.getByLabelText('Channel').getAttribute('aria-invalid')).toBe('true');
   });
 });
+
+describe('stage list', () => {
+  it('shows the stages /openapi.json declares, in its order, with pending ones the run has no row for', async () => {
+    setLang('en');
+    signedIn();
+    const order = ['brand_researcher', 'fact_checker', 'script_writer', 'media_editor'];
+    fakeApi({
+      'GET /openapi.json': () => json(200, { openapi: '3.1.0', components: { schemas: { StageName: { type: 'string', enum: order } } } }),
+      'GET /pipeline/runs/r2': () => json(200, run('failed')),
+      'GET /usage/summary': () => json(200, usage),
+      'GET /pipeline/runs/r2/events': () => sseResponse().response,
+    });
+    navigate('/runs/r2');
+    render(<App />);
+    await waitFor(() => expect(document.querySelectorAll('li[data-stage]').length).toBe(order.length));
+    const shown = [...document.querySelectorAll('li[data-stage]')].map((li) => li.getAttribute('data-stage'));
+    expect(shown).toEqual(order);
+    expect(document.querySelector('li[data-stage="fact_checker"]')!.getAttribute('data-status')).toBe('pending');
+    const options = [...(screen.getByLabelText('Retry from stage') as HTMLSelectElement).options].map((o) => o.value);
+    expect(options).toEqual(['', ...order]);
+  });
+});

@@ -28,7 +28,7 @@ static const char *find_bgm(yaa_agent_ctx *ctx) {
 }
 
 int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
-    const json_t *media = ctx->outputs[YAA_AGENT_MEDIA_GENERATOR];
+    const json_t *media = ctx->outputs[YAA_STAGE_MEDIA_GENERATOR];
     if (!media)
         return yaa_err_set(err, YAA_EINVAL, "media_editor needs the media_generator's output");
     const json_t *segs = json_object_get(media, "segments");

@@ -52,8 +52,8 @@ void yaa_agent_media_env(yaa_agent_ctx *ctx, yaa_media_env *env) {
 }
 
 int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
-    const json_t *script = ctx->outputs[YAA_AGENT_SCRIPT_WRITER];
-    const json_t *meta = ctx->outputs[YAA_AGENT_SEO_OPTIMIZER];
+    const json_t *script = ctx->outputs[YAA_STAGE_SCRIPT_WRITER];
+    const json_t *meta = ctx->outputs[YAA_STAGE_SEO_OPTIMIZER];
     if (!script)
         return yaa_err_set(err, YAA_EINVAL, "media_generator needs the script_writer's output");
     const json_t *sections = json_object_get(script, "sections");

@@ -32,9 +32,9 @@ static void on_progress(void *ud, size_t sent, size_t total) {
 }
 
 int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
-    const json_t *meta = ctx->outputs[YAA_AGENT_SEO_OPTIMIZER];
-    const json_t *edit = ctx->outputs[YAA_AGENT_MEDIA_EDITOR];
-    const json_t *media = ctx->outputs[YAA_AGENT_MEDIA_GENERATOR];
+    const json_t *meta = ctx->outputs[YAA_STAGE_SEO_OPTIMIZER];
+    const json_t *edit = ctx->outputs[YAA_STAGE_MEDIA_EDITOR];
+    const json_t *media = ctx->outputs[YAA_STAGE_MEDIA_GENERATOR];
     if (!meta || !edit || !media)
         return yaa_err_set(err, YAA_EINVAL,
                            "publisher needs the metadata, the video and the thumbnail");

@@ -94,7 +94,7 @@ static int check_script(json_t *script, const char *language, yaa_err *err) {
 
 int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     const yaa_brief *b = &ctx->brief;
-    json_t *research = ctx->outputs[YAA_AGENT_BRAND_RESEARCHER];
+    json_t *research = ctx->outputs[YAA_STAGE_BRAND_RESEARCHER];
     json_t *script = NULL;
     int rc;
     if (yaa_agent_offline(ctx)) {

@@ -102,7 +102,7 @@ static char *script_text(yaa_agent_ctx *ctx, const json_t *script) {
 
 int yaa_agent_seo_optimizer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     const yaa_brief *b = &ctx->brief;
-    const json_t *script = ctx->outputs[YAA_AGENT_SCRIPT_WRITER];
+    const json_t *script = ctx->outputs[YAA_STAGE_SCRIPT_WRITER];
     if (!script)
         return yaa_err_set(err, YAA_EINVAL, "seo_optimizer needs the script_writer's output");
     json_t *meta = NULL;

@@ -140,6 +140,14 @@ class ApiBase:
             ("GET", API + "/usage/events"), ("GET", API + "/usage/summary"),
             ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/metrics")}
         self.assertEqual(contract - ops, set(), "contract routes missing from the document")
+        # The stage list the dashboard reads: the registry's names in pipeline order, the same
+        # list the retry body validates against and a run's detail reports.
+        stages = ["brand_researcher", "script_writer", "seo_optimizer", "media_generator",
+                  "media_editor", "publisher"]
+        schemas = doc["components"]["schemas"]
+        self.assertEqual(schemas["StageName"]["enum"], stages)
+        self.assertEqual(schemas["Stage"]["properties"]["stage"]["$ref"],
+                         "#/components/schemas/StageName")
         # Every documented operation is routed: never a 404/405 for the template itself.
         for method, path in sorted(ops):
             concrete = path.replace("{run_id}", str(uuid.uuid4())).replace(

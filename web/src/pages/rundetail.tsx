@@ -5,11 +5,11 @@ import { api } from '../api';
 import { Artifacts } from '../components/artifacts';
 import { Card, Empty, ErrorBox, Link, Loading, StatusPill, errorText } from '../components/ui';
 import { fmtDuration, fmtInt, fmtTime, fmtUsd, parseTime, secondsBetween } from '../format';
-import { useAsync, useNow } from '../hooks';
+import { useAsync, useNow, useStageNames } from '../hooks';
 import { t, type MsgKey } from '../i18n';
 import { canWrite } from '../session';
 import { eventJson, streamEvents, type SseEvent } from '../sse';
-import { STAGES, type RunDetail, type StageInfo } from '../types';
+import type { RunDetail, StageInfo } from '../types';
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
@@ -40,10 +40,12 @@ export interface StageView {
 }
 
 /** Merges the stored stages with live events newer than the last fetch of the run. */
-export function stageViews(detail: RunDetail | undefined, live: Record<string, LiveStage>, fetchedAt: number, now: number): StageView[] {
+/** stages: the pipeline's order from the server; stages the run's rows or live events name
+ * beyond it follow. */
+export function stageViews(detail: RunDetail | undefined, live: Record<string, LiveStage>, fetchedAt: number, now: number, stages: readonly string[] = []): StageView[] {
   const byName = new Map<string, StageInfo>();
   for (const s of detail?.stages ?? []) byName.set(s.stage, s);
-  const names = [...STAGES, ...[...byName.keys()].filter((n) => !(STAGES as readonly string[]).includes(n))];
+  const names = [...new Set([...stages, ...byName.keys(), ...Object.keys(live)])];
   return names.map((name) => {
     const st = byName.get(name);
     const lv = live[name];
@@ -266,6 +268,7 @@ export function RunDetailPage({ id }: { id: string }) {
 
   const running = !!detail && !TERMINAL.has(detail.status);
   const now = useNow(1000, running);
+  const stages = useStageNames();
 
   if (loadError && !detail) {
     return (
@@ -279,7 +282,7 @@ export function RunDetailPage({ id }: { id: string }) {
   }
   if (!detail) return <div class="page"><Loading /></div>;
 
-  const views = stageViews(detail, live, fetchedAt, now);
+  const views = stageViews(detail, live, fetchedAt, now, stages);
   const current = detail.current_agent ?? views.find((v) => v.status === 'running')?.stage ?? null;
   const errs = errorStrings(detail.errors);
   const total = detail.completed_at ? secondsBetween(detail.created_at, detail.completed_at) : running ? (now - (parseTime(detail.created_at) ?? now)) / 1000 : null;
@@ -347,7 +350,7 @@ export function RunDetailPage({ id }: { id: string }) {
                 </label>
                 <select id="retry-from" value={fromStage} onChange={(e) => setFromStage((e.target as HTMLSelectElement).value)} class="select-sm">
                   <option value="">{t('run.retryAuto')}</option>
-                  {STAGES.map((s) => (
+                  {views.map(({ stage: s }) => (
                     <option key={s} value={s}>
                       {t(`stage.${s}` as MsgKey)}
                     </option>
