@@ -25,6 +25,9 @@ int yaa_youtube_metadata_from_json(const json_t *meta, yaa_youtube_metadata *md,
     md->privacy = json_string_value(json_object_get(meta, "privacy"));
     md->made_for_kids = json_is_true(json_object_get(meta, "made_for_kids"));
     md->default_language = json_string_value(json_object_get(meta, "language"));
+    md->publish_at = json_string_value(json_object_get(meta, "publish_at"));
+    md->playlist_id = json_string_value(json_object_get(meta, "playlist_id"));
+    md->captions_path = json_string_value(json_object_get(meta, "captions_path"));
     json_t *tags = json_object_get(meta, "tags");
     size_t n = json_array_size(tags);
     if (n) {
@@ -51,6 +54,16 @@ json_t *yaa_youtube_result_json(const yaa_youtube_result *r) {
     json_object_set_new(o, "thumbnail_error",
                         r->thumbnail_error[0] ? json_string(r->thumbnail_error) : json_null());
     json_object_set_new(o, "resumes", json_integer(r->resumes));
+    json_object_set_new(o, "publish_at",
+                        r->publish_at[0] ? json_string(r->publish_at) : json_null());
+    json_object_set_new(o, "captions_id",
+                        r->captions_id[0] ? json_string(r->captions_id) : json_null());
+    json_object_set_new(o, "captions_error",
+                        r->captions_error[0] ? json_string(r->captions_error) : json_null());
+    json_object_set_new(o, "playlist_item_id",
+                        r->playlist_item_id[0] ? json_string(r->playlist_item_id) : json_null());
+    json_object_set_new(o, "playlist_error",
+                        r->playlist_error[0] ? json_string(r->playlist_error) : json_null());
     return o;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,27 @@
 
 #define THUMB_MAX ((size_t)2 * 1024 * 1024)
 
+static bool scheduled(const yaa_youtube_metadata *md) { return md->publish_at && *md->publish_at; }
+
+/* A scheduled video is private until publishAt: YouTube refuses publishAt otherwise. */
 static const char *privacy_of(const yaa_youtube_metadata *md) {
+    if (scheduled(md)) return "private";
     return md->privacy && *md->privacy ? md->privacy : "private";
+}
+
+static int check_publish_at(const char *s, yaa_err *err) {
+    time_t t;
+    if (strlen(s) < 20 || !strchr(s, 'T') || yaa_time_parse(s, &t) != 0)
+        return yaa_err_set(err, YAA_EINVAL,
+                           "youtube: publish_at '%.40s' is not an RFC 3339 time such as "
+                           "2026-12-24T09:00:00+09:00",
+                           s);
+    if (t <= yaa_now())
+        return yaa_err_set(err, YAA_EINVAL,
+                           "youtube: publish_at %.40s is in the past; YouTube only schedules "
+                           "videos for a later time",
+                           s);
+    return 0;
 }
 
 int yaa_youtube_validate(const yaa_youtube_metadata *md, yaa_err *err) {
@@ -48,6 +68,17 @@ int yaa_youtube_validate(const yaa_youtube_metadata *md, yaa_err *err) {
     if (strcmp(p, "private") != 0 && strcmp(p, "unlisted") != 0 && strcmp(p, "public") != 0)
         return yaa_err_set(err, YAA_EINVAL,
                            "youtube: privacy '%.20s' is not private, unlisted or public", p);
+    if (scheduled(md)) {
+        int rc = check_publish_at(md->publish_at, err);
+        if (rc) return rc;
+    }
+    if (md->playlist_id && *md->playlist_id &&
+        (strlen(md->playlist_id) > 64 ||
+         strspn(md->playlist_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw"
+                                 "xyz0123456789_-") != strlen(md->playlist_id)))
+        return yaa_err_set(err, YAA_EINVAL,
+                           "youtube: playlist_id '%.64s' is not a YouTube playlist id (PL...)",
+                           md->playlist_id);
     if (md->category_id) {
         long c;
         if (yaa_parse_long(md->category_id, 1, 99, &c) != 0)
@@ -74,6 +105,13 @@ json_t *yaa_youtube_resource(const yaa_youtube_metadata *md) {
     }
     json_t *status = json_object();
     json_object_set_new(status, "privacyStatus", json_string(privacy_of(md)));
+    if (scheduled(md)) {
+        time_t t = 0;
+        char utc[YAA_TIME_LEN + 1];
+        yaa_time_parse(md->publish_at, &t);
+        yaa_time_format(t, utc);
+        json_object_set_new(status, "publishAt", json_string(utc));
+    }
     json_object_set_new(status, "selfDeclaredMadeForKids", json_boolean(md->made_for_kids));
     json_object_set_new(status, "containsSyntheticMedia", json_true());
     json_t *res = json_object();
@@ -265,6 +303,7 @@ int yaa_youtube_dry_run(const yaa_youtube_options *o, const char *video_path,
         json_array_append_new(reqs, t);
         units += YAA_YOUTUBE_THUMBNAIL_UNITS;
     }
+    yaa__youtube_dry_extras(o, md, reqs, &units);
     json_t *root = json_object();
     json_object_set_new(root, "dry_run", json_true());
     json_object_set_new(root, "requests", reqs);
@@ -315,6 +354,27 @@ static void set_thumbnail(const yaa_youtube_options *o, const char *token, const
     free(data);
 }
 
+/* captions.insert and playlistItems.insert: failures are recorded, the upload stands. */
+static void after_upload(const yaa_youtube_options *o, const char *token,
+                         const yaa_youtube_metadata *md, yaa_youtube_result *res) {
+    yaa_err err = {0};
+    if (md->captions_path && *md->captions_path &&
+        yaa__youtube_captions_insert(o, token, md, res->video_id, res->captions_id,
+                                     sizeof res->captions_id, &err) != 0) {
+        snprintf(res->captions_error, sizeof res->captions_error, "%s", err.msg);
+        yaa_log_ev(YAA_LOG_WARN, "youtube", "captions not uploaded; the video is uploaded",
+                   YAA_F_STR("error", err.msg), YAA_F_END);
+    }
+    if (md->playlist_id && *md->playlist_id &&
+        yaa__youtube_playlist_insert(o, token, md, res->video_id, res->playlist_item_id,
+                                     sizeof res->playlist_item_id, &err) != 0) {
+        snprintf(res->playlist_error, sizeof res->playlist_error, "%s", err.msg);
+        yaa_log_ev(YAA_LOG_WARN, "youtube", "video not added to the playlist",
+                   YAA_F_STR("playlist_id", md->playlist_id), YAA_F_STR("error", err.msg),
+                   YAA_F_END);
+    }
+}
+
 int yaa_youtube_publish(const yaa_youtube_options *o, const char *video_path,
                         const char *thumbnail_path, const yaa_youtube_metadata *md,
                         yaa_youtube_result *res, yaa_err *err) {
@@ -329,6 +389,7 @@ int yaa_youtube_publish(const yaa_youtube_options *o, const char *video_path,
     if (!rc) {
         snprintf(res->url, sizeof res->url, "https://www.youtube.com/watch?v=%s", res->video_id);
         if (thumbnail_path) set_thumbnail(o, token, thumbnail_path, res);
+        after_upload(o, token, md, res);
         yaa_log_ev(YAA_LOG_INFO, "youtube", "video uploaded", YAA_F_STR("video_id", res->video_id),
                    YAA_F_STR("privacy", res->privacy), YAA_F_INT("resumes", res->resumes),
                    YAA_F_BOOL("thumbnail_set", res->thumbnail_set), YAA_F_END);

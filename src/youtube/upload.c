@@ -88,6 +88,8 @@ static int finish(const yaa_http_reply *r, yaa_youtube_result *res, yaa_err *err
         const char *u = json_string_value(json_object_get(st, "uploadStatus"));
         snprintf(res->privacy, sizeof res->privacy, "%s", p ? p : "");
         snprintf(res->upload_status, sizeof res->upload_status, "%s", u ? u : "uploaded");
+        const char *at = json_string_value(json_object_get(st, "publishAt"));
+        snprintf(res->publish_at, sizeof res->publish_at, "%s", at ? at : "");
     }
     json_decref(v);
     return rc;

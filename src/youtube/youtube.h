@@ -9,6 +9,7 @@
 #ifndef YAA_YOUTUBE_H
 #define YAA_YOUTUBE_H
 
+#include "core/buf.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "net/net.h"
@@ -18,16 +19,20 @@
 #include <stddef.h>
 
 #define YAA_YOUTUBE_TOKEN_URL "https://oauth2.googleapis.com/token"
+#define YAA_YOUTUBE_AUTH_URL "https://accounts.google.com/o/oauth2/v2/auth"
 #define YAA_YOUTUBE_API_BASE "https://www.googleapis.com"
 #define YAA_YOUTUBE_CHUNK_UNIT ((size_t)256 * 1024)
 #define YAA_YOUTUBE_INSERT_UNITS 1600
 #define YAA_YOUTUBE_THUMBNAIL_UNITS 50
+#define YAA_YOUTUBE_CAPTION_UNITS 400
+#define YAA_YOUTUBE_PLAYLIST_UNITS 50
 
 typedef struct yaa_youtube_options {
     const char *client_id;     /* YOUTUBE_CLIENT_ID */
     const char *client_secret; /* YOUTUBE_CLIENT_SECRET (secret) */
     const char *refresh_token; /* YOUTUBE_REFRESH_TOKEN (secret) */
     const char *token_url;     /* NULL = YAA_YOUTUBE_TOKEN_URL (tests: a double) */
+    const char *auth_url;      /* NULL = YAA_YOUTUBE_AUTH_URL: the consent screen */
     const char *api_base;      /* NULL = YAA_YOUTUBE_API_BASE (tests: a double) */
     size_t chunk_size;         /* 0 = 8 MiB; rounded down to a multiple of 256 KiB (min 256 KiB) */
     long timeout_ms;           /* per request; 0 = 300 s for chunks, 60 s otherwise */
@@ -53,6 +58,14 @@ typedef struct yaa_youtube_metadata {
     const char *privacy;          /* private (NULL) | unlisted | public */
     bool made_for_kids;           /* status.selfDeclaredMadeForKids */
     const char *default_language; /* optional, e.g. "ko" */
+    /* Scheduling: an RFC 3339 time in the future. The video is uploaded private and YouTube
+     * makes it public then (status.publishAt; YouTube requires privacyStatus private). */
+    const char *publish_at;
+    /* After the upload: captions.insert of this SRT file (the channel's language), and
+     * playlistItems.insert into this playlist. Either may be NULL. */
+    const char *captions_path;
+    const char *captions_language; /* NULL = default_language, else "en" */
+    const char *playlist_id;
 } yaa_youtube_metadata;
 
 typedef struct yaa_youtube_result {
@@ -64,6 +77,11 @@ typedef struct yaa_youtube_result {
     char thumbnail_error[YAA_ERR_MSG_MAX]; /* why thumbnails.set failed (the video is still
                                               uploaded) */
     int resumes;                           /* how many times the upload was resumed */
+    char captions_id[128];                 /* captions.insert's id, "" if none */
+    char captions_error[YAA_ERR_MSG_MAX];  /* why captions.insert failed (video uploaded) */
+    char playlist_item_id[128];            /* playlistItems.insert's id, "" if none */
+    char playlist_error[YAA_ERR_MSG_MAX];  /* why playlistItems.insert failed */
+    char publish_at[40];                   /* status.publishAt as YouTube answered, "" if none */
 } yaa_youtube_result;
 
 /* Checks the metadata against YouTube's limits; the message names the field. */
@@ -88,6 +106,70 @@ int yaa_youtube_publish(const yaa_youtube_options *o, const char *video_path,
 int yaa_youtube_dry_run(const yaa_youtube_options *o, const char *video_path,
                         const char *thumbnail_path, const yaa_youtube_metadata *md, json_t **out,
                         yaa_err *err);
+
+/* ---- connecting a channel's own account (connect.c, loopback.c) ------------------------ */
+
+typedef struct yaa_youtube_auth {
+    char state[64];          /* random, checked on the redirect */
+    char code_verifier[100]; /* PKCE secret: kept until the code exchange, never logged */
+    char auth_url[4096];     /* the consent screen to open in a browser */
+} yaa_youtube_auth;
+
+typedef struct yaa_youtube_tokens {
+    char *refresh_token; /* secret; malloc'd */
+    char *access_token;  /* secret; malloc'd */
+} yaa_youtube_tokens;
+
+typedef struct yaa_youtube_account {
+    char channel_id[64]; /* UC... */
+    char title[256];
+} yaa_youtube_account;
+
+/* Starts the installed-app flow with PKCE (S256): a fresh state and code verifier and the
+ * consent URL for client_id (o->auth_url or Google's) redirecting to redirect_uri, asking for
+ * offline access (a refresh token) with the youtube.upload and youtube.force-ssl scopes. */
+int yaa_youtube_auth_begin(const yaa_youtube_options *o, const char *redirect_uri,
+                           yaa_youtube_auth *out, yaa_err *err);
+/* Exchanges the code from the redirect (with the same verifier and redirect_uri) for tokens;
+ * free them with yaa_youtube_tokens_free (which wipes them). */
+int yaa_youtube_auth_finish(const yaa_youtube_options *o, const char *code,
+                            const char *code_verifier, const char *redirect_uri,
+                            yaa_youtube_tokens *out, yaa_err *err);
+void yaa_youtube_tokens_free(yaa_youtube_tokens *t);
+/* channels.list?mine=true: the channel of the account that granted access. */
+int yaa_youtube_channel_mine(const yaa_youtube_options *o, const char *access_token,
+                             yaa_youtube_account *out, yaa_err *err);
+/* 0 when acct owns expected (or expected is empty); YAA_EAUTH naming both ids otherwise. */
+int yaa_youtube_check_owner(const yaa_youtube_account *acct, const char *expected, yaa_err *err);
+
+/* The loopback redirect target of the CLI flow: 127.0.0.1 on a free port. */
+typedef struct yaa_youtube_loopback {
+    int fd;
+    int port;
+    char redirect_uri[64];    /* "http://127.0.0.1:PORT/" */
+    bool (*cancel)(void *ud); /* optional: checked about once a second */
+    void *cancel_ud;
+} yaa_youtube_loopback;
+int yaa_youtube_loopback_open(yaa_youtube_loopback *lb, yaa_err *err);
+/* Waits (at most timeout_ms; <= 0 = 5 minutes) for the redirect carrying state; copies its
+ * code. A refused consent is YAA_EAUTH; other requests are answered and ignored. */
+int yaa_youtube_loopback_wait(yaa_youtube_loopback *lb, const char *state, long timeout_ms,
+                              char *code, size_t code_n, yaa_err *err);
+void yaa_youtube_loopback_close(yaa_youtube_loopback *lb);
+
+/* ---- chapters (chapters.c) ------------------------------------------------------------ */
+
+/* Appends the chapter lines ("0:00 Title\n" ...) for sections starting at starts[i] seconds
+ * (the measured timeline of the final video) to out, following YouTube's rules: the first
+ * at 0:00, ascending, each at least 10 s (shorter sections merge into the one before, the
+ * last must run 10 s before the end), at least three. Returns how many were written; 0
+ * (nothing appended) when the rules cannot be met. */
+int yaa_youtube_chapters(const double *starts, const char *const *titles, size_t n, double duration,
+                         yaa_buf *out);
+/* description with its chapter lines (lines starting "m:ss " or "h:mm:ss ") replaced by
+ * chapters, in place of the first one or appended after a blank line; chapters "" or NULL
+ * removes them. Appends to out. */
+int yaa_youtube_description_chapters(const char *description, const char *chapters, yaa_buf *out);
 
 /* ---- glue for the publisher agent (glue.c) ---------------------------------------------- */
 

@@ -7,6 +7,9 @@
 #define YAA__YOUTUBE_INSERT_PATH \
     "/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status"
 #define YAA__YOUTUBE_THUMB_PATH "/upload/youtube/v3/thumbnails/set?videoId="
+#define YAA__YOUTUBE_CAPTIONS_PATH "/upload/youtube/v3/captions?uploadType=multipart&part=snippet"
+#define YAA__YOUTUBE_PLAYLIST_PATH "/youtube/v3/playlistItems?part=snippet"
+#define YAA__YOUTUBE_CHANNELS_MINE_PATH "/youtube/v3/channels?part=id,snippet&mine=true"
 
 /* Chunk size in use: a multiple of 256 KiB. */
 size_t yaa__youtube_chunk(const yaa_youtube_options *o);
@@ -17,5 +20,20 @@ void yaa__youtube_url(const yaa_youtube_options *o, const char *path, char *out,
 int yaa__youtube_upload(const yaa_youtube_options *o, const char *token, const char *path,
                         size_t total, const yaa_youtube_metadata *md, yaa_youtube_result *res,
                         yaa_err *err);
+
+/* Appends "key=value" (with '&' between pairs), percent-encoding value (oauth.c). */
+int yaa__youtube_form_put(yaa_buf *b, const char *key, const char *value);
+
+/* After the upload (extras.c): captions.insert and playlistItems.insert; id_out gets the new
+ * resource's id. */
+int yaa__youtube_captions_insert(const yaa_youtube_options *o, const char *token,
+                                 const yaa_youtube_metadata *md, const char *video_id, char *id_out,
+                                 size_t id_n, yaa_err *err);
+int yaa__youtube_playlist_insert(const yaa_youtube_options *o, const char *token,
+                                 const yaa_youtube_metadata *md, const char *video_id, char *id_out,
+                                 size_t id_n, yaa_err *err);
+/* Appends the dry-run records of those two requests (when md asks for them) and their quota. */
+void yaa__youtube_dry_extras(const yaa_youtube_options *o, const yaa_youtube_metadata *md,
+                             json_t *requests, int *units);
 
 #endif

@@ -1,0 +1,3 @@
+-- 0035_channel_credentials (down)
+DROP TABLE oauth_states;
+DROP TABLE channel_credentials;
