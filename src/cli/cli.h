@@ -50,6 +50,9 @@ int yaa_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
  * "yaa: <cmd>: <flag> must be <min>-<max>, got '<value>'" and returns YAA_EXIT_USAGE. */
 int yaa_cli_long_option(const char *cmd, const char *flag, const char *value, long min, long max,
                         long *out);
+/* `yaa channels connect-youtube | disconnect-youtube | youtube-status` (argv[1] names which;
+ * cmd_channels_youtube.c). */
+int yaa_cli_channels_youtube(yaa_cli *cli);
 /* Prints "yaa: <msg>" to stderr and returns YAA_EXIT_FAIL. */
 int yaa_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

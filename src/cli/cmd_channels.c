@@ -14,6 +14,7 @@ static const char usage[] =
     "       yaa channels show ID [--json]\n"
     "       yaa channels validate ID... | --all\n"
     "       yaa channels sync\n"
+    "       yaa channels connect-youtube | disconnect-youtube | youtube-status ID\n"
     "\n"
     "The channels are the folders of CHANNELS_DIR (now %s), each with config.yaml and an\n"
     "optional brand_guide.yaml (docs/CHANNELS.md).\n"
@@ -22,7 +23,9 @@ static const char usage[] =
     "  show      the parsed channel (--json: as one JSON object)\n"
     "  validate  checks the files; prints one line per problem as file:line: message and\n"
     "            exits 1 if there is any (--all: every channel)\n"
-    "  sync      brings the channels table of DATABASE_URL in step with the folders\n";
+    "  sync      brings the channels table of DATABASE_URL in step with the folders\n"
+    "  connect-youtube, disconnect-youtube, youtube-status\n"
+    "            the channel's own YouTube account (yaa channels connect-youtube --help)\n";
 
 /* Terminal columns of a UTF-8 string: East Asian wide characters count 2. */
 static int display_width(const char *s) {
@@ -291,6 +294,9 @@ int yaa_cmd_channels(yaa_cli *cli) {
         printf(usage, cli->cfg->channels_dir);
         return YAA_EXIT_OK;
     }
+    if (strcmp(sub, "connect-youtube") == 0 || strcmp(sub, "disconnect-youtube") == 0 ||
+        strcmp(sub, "youtube-status") == 0)
+        return yaa_cli_channels_youtube(cli);
     bool as_json = false, all = false;
     char *args[64];
     int nargs = 0;

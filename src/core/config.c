@@ -162,6 +162,16 @@ static const var_def VARS[] = {
         "OAuth token endpoint; unset: Google's (tests point it at a double)"),
     URL("YOUTUBE_API_BASE_URL", NULL, youtube_api_base_url, "http://|https://",
         "YouTube Data API base; unset: `https://www.googleapis.com`"),
+    URL("YOUTUBE_AUTH_URL", NULL, youtube_auth_url, "http://|https://",
+        "Google's consent screen for `yaa channels connect-youtube`; unset: "
+        "`https://accounts.google.com/o/oauth2/v2/auth` (tests point it at a double)"),
+    URL("YOUTUBE_REDIRECT_URL", NULL, youtube_redirect_url, "http://|https://",
+        "where Google sends the browser back when a channel is connected from the dashboard: "
+        "`<public API URL>/api/v1/youtube/oauth/callback`; unset: built from the request's Host"),
+    OPT("SECRET_KEY", secret_key,
+        "passphrase (32+ characters) sealing stored tokens (secret); unset: `SECRET_KEY_FILE`"),
+    STR("SECRET_KEY_FILE", "./data/secret.key", secret_key_file,
+        "key file sealing stored tokens when `SECRET_KEY` is unset; created with mode 0600"),
     OPT("PRICING_FILE", pricing_file, "YAML overriding or adding model prices (see docs/USAGE.md)"),
     INT("YAA_QUEUE_MAX_ATTEMPTS", "3", queue_max_attempts, 1, 100,
         "deliveries of a job before it goes to the dead letters (see docs/QUEUES.md)"),

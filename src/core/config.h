@@ -66,6 +66,10 @@ typedef struct yaa_config {
     long media_max_renders;     /* 0 = unset: cores / 2 */
     char *youtube_token_url;    /* NULL = Google's */
     char *youtube_api_base_url; /* NULL = Google's */
+    char *youtube_auth_url;     /* NULL = Google's consent screen */
+    char *youtube_redirect_url; /* NULL = from the request's Host */
+    char *secret_key;           /* secret; NULL = secret_key_file */
+    char *secret_key_file;
     char *pricing_file;
     long queue_max_attempts;
     long queue_lease_sec;

@@ -6,11 +6,13 @@
 #include <string.h>
 
 bool yaa_youtube_options_from_config(const yaa_config *cfg, yaa_youtube_options *o) {
-    o->client_id = cfg->youtube_client_id;
-    o->client_secret = cfg->youtube_client_secret;
-    o->refresh_token = cfg->youtube_refresh_token;
-    if (cfg->youtube_token_url) o->token_url = cfg->youtube_token_url;
-    if (cfg->youtube_api_base_url) o->api_base = cfg->youtube_api_base_url;
+    /* a caller's own values (a channel's connected account) win over the global ones */
+    if (!o->client_id) o->client_id = cfg->youtube_client_id;
+    if (!o->client_secret) o->client_secret = cfg->youtube_client_secret;
+    if (!o->refresh_token) o->refresh_token = cfg->youtube_refresh_token;
+    if (!o->token_url) o->token_url = cfg->youtube_token_url;
+    if (!o->api_base) o->api_base = cfg->youtube_api_base_url;
+    if (!o->auth_url) o->auth_url = cfg->youtube_auth_url;
     return o->client_id && *o->client_id && o->client_secret && *o->client_secret &&
            o->refresh_token && *o->refresh_token;
 }

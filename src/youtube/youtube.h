@@ -173,13 +173,14 @@ int yaa_youtube_description_chapters(const char *description, const char *chapte
 
 /* ---- glue for the publisher agent (glue.c) ---------------------------------------------- */
 
-/* Fills the credentials from cfg (YOUTUBE_CLIENT_ID/SECRET/REFRESH_TOKEN) and token_url /
- * api_base from cfg's YOUTUBE_TOKEN_URL / YOUTUBE_API_BASE_URL (unset = Google's; tests point
- * them at a double). Other fields are left as they are. Returns true when all three
- * credentials are set (otherwise the publisher does a dry run). */
+/* Fills the credentials (YOUTUBE_CLIENT_ID/SECRET/REFRESH_TOKEN) and the endpoints
+ * (YOUTUBE_TOKEN_URL, YOUTUBE_API_BASE_URL, YOUTUBE_AUTH_URL; unset = Google's; tests point
+ * them at a double) from cfg where o does not have them yet (a channel's own refresh token
+ * stays). Returns true when all three credentials are set (else the publisher does a dry
+ * run). */
 bool yaa_youtube_options_from_config(const yaa_config *cfg, yaa_youtube_options *o);
 /* Metadata from metadata.json ({title, description, tags[], category_id, privacy?,
- * made_for_kids?, language?}), validated; strings borrow from meta; free md->tags with
+ * made_for_kids?, language?, publish_at?, playlist_id?, captions_path?}), validated; strings borrow from meta; free md->tags with
  * free() (also after an error). */
 int yaa_youtube_metadata_from_json(const json_t *meta, yaa_youtube_metadata *md, yaa_err *err);
 /* What publish.json records after an upload: {"dry_run":false,"video_id","url","privacy",
