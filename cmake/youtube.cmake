@@ -12,3 +12,8 @@ if(Python3_Interpreter_FOUND)
   set_tests_properties(youtube/test_accounts PROPERTIES LABELS "integration;youtube" TIMEOUT 120
     ENVIRONMENT "YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR};YAA_BUILD_DIR=${CMAKE_BINARY_DIR}")
 endif()
+
+# youtube: connecting a channel from the CLI (loopback) and the dashboard (API callback).
+add_test(NAME youtube/connect COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/integration/youtube/test_connect.py)
+set_tests_properties(youtube/connect PROPERTIES LABELS "integration;youtube" TIMEOUT 300
+  ENVIRONMENT "YAA_BIN=${CMAKE_BINARY_DIR}/yaa;YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

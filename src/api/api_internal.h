@@ -54,6 +54,10 @@ int yaa_h_keys_revoke(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_audit_list(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_usage(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_usage_summary(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_youtube_connect(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_youtube_callback(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_youtube_get(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_youtube_disconnect(yaa_http_req *req, yaa_http_resp *resp);
 
 /* Static files of the dashboard (GET/HEAD of non-API paths); false if not served. */
 bool yaa_api_static(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp);

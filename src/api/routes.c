@@ -76,6 +76,12 @@ static const yaa_field_spec usage_summary_query[] = {
     {"group_by", YAA_V_ENUM, false, 0, 0, group_bys, "grouping (default day)"},
     {NULL, 0, false, 0, 0, NULL, NULL}};
 
+static const yaa_field_spec oauth_callback_query[] = {
+    {"state", YAA_V_STR, false, 0, 200, NULL, "the flow's one-use state"},
+    {"code", YAA_V_STR, false, 0, 2048, NULL, "Google's authorization code"},
+    {"error", YAA_V_STR, false, 0, 200, NULL, "set when consent was refused"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+
 #define R YAA_SCOPE_READ
 #define W YAA_SCOPE_WRITE
 #define A YAA_SCOPE_ADMIN
@@ -124,6 +130,15 @@ static const yaa_route routes[] = {
      "Update a channel", "channels", NULL},
     {"DELETE", API "/channels/{channel_id}", A, yaa_h_channel_delete, NULL, NULL, 200,
      "Delete a channel (files moved aside)", "channels", NULL},
+    {"GET", API "/channels/{channel_id}/youtube", R, yaa_h_youtube_get, NULL, NULL, 200,
+     "The YouTube account the channel uploads with", "channels", NULL},
+    {"POST", API "/channels/{channel_id}/youtube/connect", A, yaa_h_youtube_connect, NULL, NULL,
+     200, "Start connecting the channel's own YouTube account (consent URL)", "channels", NULL},
+    {"DELETE", API "/channels/{channel_id}/youtube", A, yaa_h_youtube_disconnect, NULL, NULL, 200,
+     "Forget the channel's own YouTube account", "channels", NULL},
+    {"GET", API "/youtube/oauth/callback", 0, yaa_h_youtube_callback, NULL, oauth_callback_query,
+     200, "Google's redirect after consent (public; the one-use state authorises it)", "channels",
+     "text/html"},
     {"POST", API "/admin/api-keys", A, yaa_h_keys_create, key_body, NULL, 201,
      "Create an API key (shown once)", "admin", NULL},
     {"GET", API "/admin/api-keys", A, yaa_h_keys_list, NULL, NULL, 200, "List API keys", "admin",

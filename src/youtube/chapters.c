@@ -46,7 +46,7 @@ int yaa_youtube_chapters(const double *starts, const char *const *titles, size_t
     if (!starts || n < MIN_CHAPTERS || !(duration > 0)) return 0;
     /* idx[] lists the sections that open a chapter; the first always does (at 0:00) */
     size_t kept = 0;
-    size_t idx[256];
+    size_t idx[256] = {0};
     if (n > sizeof idx / sizeof idx[0]) n = sizeof idx / sizeof idx[0];
     for (size_t i = 0; i < n; i++) {
         if (!(starts[i] >= 0) || starts[i] >= duration) break; /* past the end: not shown */
