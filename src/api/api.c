@@ -30,7 +30,6 @@ int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {
     api->host = strdup(host ? host : "127.0.0.1");
     api->port = opts->port ? opts->port : (opts->cfg ? opts->cfg->api_port : 8000);
     api->threads = opts->threads > 0 ? opts->threads : 16;
-    api->sse_max = api->threads / 2 > 1 ? api->threads / 2 : 1;
     const char *web = opts->web_dir ? opts->web_dir : (opts->cfg ? opts->cfg->web_dir : NULL);
     if (!web || !*web) web = "./web/dist";
     struct stat st;

@@ -26,7 +26,8 @@ struct yaa_api {
     struct MHD_Daemon *daemon;
     atomic_bool stopping;
     atomic_int sse_streams;
-    int sse_max;
+    struct yaa_sse_hub *sse_hub;  /* sse.c */
+    struct yaa_conn_guard *guard; /* server.c: connection caps and deadlines */
 };
 
 /* Route handlers (one file per group). */

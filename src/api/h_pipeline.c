@@ -2,6 +2,7 @@
  * SSE events; and the dashboard summary. */
 #include "api/api_internal.h"
 #include "api/apistore.h"
+#include "api/sse.h"
 
 #include "channels/channels.h"
 #include "core/log.h"
@@ -242,8 +243,11 @@ int yaa_h_run_events(yaa_http_req *req, yaa_http_resp *resp) {
     int rc = yaa_apistore_run_progress(api->db, id, st, &stages, &err);
     json_decref(stages);
     if (rc) return yaa_api_fail(resp, rc, &err);
-    if (atomic_load(&api->sse_streams) >= api->sse_max)
-        return yaa_http_error(resp, 503, "too many event streams; retry later");
+    int admit = yaa_sse_admit(api, req->key_id);
+    if (admit == 429)
+        return yaa_http_error(resp, 429, "too many event streams for this API key (at most %ld)",
+                              api->cfg ? api->cfg->sse_max_streams_per_key : 50);
+    if (admit) return yaa_http_error(resp, 503, "too many event streams; retry later");
     resp->status = 200;
     resp->content_type = "text/event-stream";
     yaa_http_resp_header(resp, req->arena, "Cache-Control", "no-cache");

@@ -1,5 +1,12 @@
 /* server.c - libmicrohttpd glue: accumulates the request (413 past the body cap), hands it to
- * yaa_api_dispatch, and turns the yaa_http_resp into an MHD response (buffer, file or SSE). */
+ * yaa_api_dispatch, and turns the yaa_http_resp into an MHD response (buffer, file or SSE).
+ *
+ * Connection limits (docs/RELIABILITY.md): API_MAX_CONNECTIONS in all and
+ * API_MAX_CONNECTIONS_PER_IP per client address (MHD refuses more at accept); the last 1/16
+ * of the connections is kept for /health and /metrics (other requests get 503 there). The
+ * guard thread closes a connection whose request head takes longer than
+ * API_HEADER_TIMEOUT_SEC, whose body takes longer than API_BODY_TIMEOUT_SEC, or that sits
+ * idle between keep-alive requests longer than IDLE_SEC (slow clients hold no slot for long). */
 #include "api/api_internal.h"
 #include "api/sse.h"
 
@@ -10,10 +17,166 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#define IDLE_SEC 30
+
+/* ---- the connection guard ---------------------------------------------------------------- */
+
+typedef enum { PH_HEAD, PH_BODY, PH_BUSY, PH_IDLE } conn_phase;
+
+typedef struct tracked {
+    struct tracked *prev, *next;
+    int fd;
+    _Atomic int phase;
+    _Atomic uint64_t since_ns;
+    bool reaped;
+} tracked;
+
+struct yaa_conn_guard {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    tracked *head;
+    atomic_long open;
+    bool stop;
+    pthread_t thread;
+    uint64_t head_ns, body_ns, idle_ns;
+};
+
+static void phase_set(tracked *t, conn_phase p) {
+    if (!t) return;
+    atomic_store(&t->since_ns, yaa_mono_ns());
+    atomic_store(&t->phase, (int)p);
+}
+
+static tracked *tracked_of(struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe) {
+    yaa_api *api = cls;
+    struct yaa_conn_guard *g = api->guard;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        tracked *t = calloc(1, sizeof *t);
+        *socket_context = t;
+        atomic_fetch_add(&g->open, 1);
+        if (!t) return;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        t->fd = ci ? ci->connect_fd : -1;
+        phase_set(t, PH_HEAD);
+        pthread_mutex_lock(&g->mu);
+        t->next = g->head;
+        if (g->head) g->head->prev = t;
+        g->head = t;
+        pthread_mutex_unlock(&g->mu);
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        tracked *t = *socket_context;
+        atomic_fetch_sub(&g->open, 1);
+        if (!t) return;
+        /* removed before MHD closes the socket, so the guard never touches a reused fd */
+        pthread_mutex_lock(&g->mu);
+        if (t->prev)
+            t->prev->next = t->next;
+        else
+            g->head = t->next;
+        if (t->next) t->next->prev = t->prev;
+        pthread_mutex_unlock(&g->mu);
+        free(t);
+        *socket_context = NULL;
+    }
+}
+
+/* A new request line arrived on the connection: its head is on the clock. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+    (void)cls;
+    (void)uri;
+    phase_set(tracked_of(c), PH_HEAD);
+    return NULL;
+}
+
+static void *guard_main(void *arg) {
+    yaa_api *api = arg;
+    struct yaa_conn_guard *g = api->guard;
+    pthread_mutex_lock(&g->mu);
+    while (!g->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&g->cv, &g->mu, &ts);
+        uint64_t now = yaa_mono_ns();
+        for (tracked *t = g->head; t; t = t->next) {
+            int ph = atomic_load(&t->phase);
+            uint64_t limit = ph == PH_HEAD   ? g->head_ns
+                             : ph == PH_BODY ? g->body_ns
+                             : ph == PH_IDLE ? g->idle_ns
+                                             : 0;
+            if (!limit || t->reaped || t->fd < 0 || now - atomic_load(&t->since_ns) <= limit)
+                continue;
+            /* MHD sees the end of the stream on its next read and closes the connection */
+            shutdown(t->fd, SHUT_RDWR);
+            t->reaped = true;
+        }
+    }
+    pthread_mutex_unlock(&g->mu);
+    return NULL;
+}
+
+static int guard_start(yaa_api *api) {
+    struct yaa_conn_guard *g = calloc(1, sizeof *g);
+    if (!g) return YAA_ENOMEM;
+    const yaa_config *cfg = api->cfg;
+    g->head_ns = (uint64_t)(cfg ? cfg->api_header_timeout_sec : 10) * 1000000000ull;
+    g->body_ns = (uint64_t)(cfg ? cfg->api_body_timeout_sec : 30) * 1000000000ull;
+    g->idle_ns = (uint64_t)IDLE_SEC * 1000000000ull;
+    pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->cv, NULL);
+    api->guard = g;
+    if (pthread_create(&g->thread, NULL, guard_main, api) != 0) {
+        api->guard = NULL;
+        pthread_mutex_destroy(&g->mu);
+        pthread_cond_destroy(&g->cv);
+        free(g);
+        return YAA_EIO;
+    }
+    return 0;
+}
+
+static void guard_stop(yaa_api *api) {
+    struct yaa_conn_guard *g = api->guard;
+    if (!g) return;
+    pthread_mutex_lock(&g->mu);
+    g->stop = true;
+    pthread_cond_signal(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+    pthread_join(g->thread, NULL);
+}
+
+static void guard_free(yaa_api *api) {
+    struct yaa_conn_guard *g = api->guard;
+    if (!g) return;
+    pthread_mutex_destroy(&g->mu);
+    pthread_cond_destroy(&g->cv);
+    free(g);
+    api->guard = NULL;
+}
+
+/* Past the ordinary share of connections only /health and /metrics are served. */
+static bool over_ordinary_share(const yaa_api *api, const char *url) {
+    long max = api->cfg ? api->cfg->api_max_connections : 1024;
+    long ordinary = max - (max / 16 > 1 ? max / 16 : 1);
+    if (!api->guard || atomic_load(&api->guard->open) <= ordinary) return false;
+    return strcmp(url, "/health") != 0 && strcmp(url, "/metrics") != 0 &&
+           strcmp(url, "/api/v1/health") != 0;
+}
 
 typedef struct conn_ctx {
     yaa_arena arena;
@@ -53,7 +216,7 @@ static enum MHD_Result send_resp(yaa_api *api, conn_ctx *cx) {
     yaa_http_resp *r = &cx->resp;
     struct MHD_Response *mr;
     if (r->sse_run_id) {
-        mr = yaa_sse_response(api, r->sse_run_id);
+        mr = yaa_sse_response(api, cx->conn, r->sse_run_id, cx->req.key_id);
     } else if (r->file_fd >= 0) {
         mr = MHD_create_response_from_fd_at_offset64(r->file_len, r->file_fd, r->file_off);
         if (mr) r->file_fd = -1; /* MHD owns it now */
@@ -82,6 +245,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!cx) return MHD_NO;
         cx->start_ns = yaa_mono_ns();
         cx->conn = conn;
+        phase_set(tracked_of(conn), PH_BODY); /* the head is in; now the body's clock */
         yaa_arena_init(&cx->arena, 8192);
         yaa_buf_init(&cx->body, YAA_HTTP_MAX_BODY);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -105,6 +269,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (cx->have_resp) return MHD_YES; /* already answered (early 413) */
+    phase_set(tracked_of(conn), PH_BUSY);
     yaa_http_req *req = &cx->req;
     char ip[64];
     client_ip(conn, ip, sizeof ip);
@@ -120,7 +285,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req->client_ip = yaa_arena_strdup(&cx->arena, ip);
     yaa_http_resp_init(&cx->resp);
     cx->have_resp = true;
-    if (cx->too_large) {
+    if (!cx->too_large && over_ordinary_share(api, url)) {
+        req->request_id = yaa_arena_strdup(&cx->arena, "");
+        yaa_http_error(&cx->resp, 503, "server busy: too many open connections; retry later");
+        yaa_http_resp_header(&cx->resp, &cx->arena, "Connection", "close");
+        yaa_http_resp_header(&cx->resp, &cx->arena, "Retry-After", "1");
+        return send_resp(api, cx);
+    } else if (cx->too_large) {
         req->request_id = yaa_arena_strdup(&cx->arena, "");
         yaa_http_error(&cx->resp, 413, "request body too large (limit %d bytes)",
                        YAA_HTTP_MAX_BODY);
@@ -136,8 +307,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
-    (void)conn;
     (void)toe;
+    phase_set(tracked_of(conn), PH_IDLE);
     yaa_api *api = cls;
     conn_ctx *cx = *con_cls;
     if (!cx) return;
@@ -165,8 +336,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
 int yaa_api_listen(yaa_api *api, yaa_err *err) {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     uint16_t port = api->port < 0 ? 0 : (uint16_t)api->port;
     socklen_t sl;
     if (strchr(api->host, ':')) {
@@ -188,15 +359,31 @@ int yaa_api_listen(yaa_api *api, yaa_err *err) {
         sl = sizeof *s4;
     }
     (void)sl;
+    const yaa_config *cfg = api->cfg;
+    unsigned max_conn = (unsigned)(cfg ? cfg->api_max_connections : 1024);
+    unsigned per_ip = (unsigned)(cfg ? cfg->api_max_connections_per_ip : 64);
+    if (guard_start(api) || yaa_sse_hub_start(api)) {
+        guard_stop(api);
+        guard_free(api);
+        return yaa_err_set(err, YAA_EIO, "cannot start the server's helper threads");
+    }
     api->daemon = MHD_start_daemon(
         flags, port, NULL, NULL, on_request, api, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)api->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
+        (unsigned)IDLE_SEC, MHD_OPTION_CONNECTION_LIMIT, max_conn,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, api, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
-    if (!api->daemon)
+        on_completed, api, MHD_OPTION_NOTIFY_CONNECTION, on_connection, api,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, api, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_END);
+    if (!api->daemon) {
+        yaa_sse_hub_stop(api);
+        yaa_sse_hub_free(api);
+        guard_stop(api);
+        guard_free(api);
         return yaa_err_set(err, YAA_EIO, "cannot listen on %s:%ld (port in use?)", api->host,
                            api->port);
+    }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(api->daemon, MHD_DAEMON_INFO_BIND_PORT);
     if (di) api->port = di->port;
     return 0;
@@ -208,8 +395,10 @@ void yaa_api_free(yaa_api *api) {
     if (!api) return;
     atomic_store(&api->stopping, true);
     if (api->daemon) {
-        /* Stop accepting, then let requests in flight finish (SSE streams end on stopping). */
+        /* Stop accepting, end the event streams (none may stay suspended), then let requests
+         * in flight finish. */
         MHD_quiesce_daemon(api->daemon);
+        yaa_sse_hub_stop(api);
         for (int i = 0; i < 100; i++) {
             const union MHD_DaemonInfo *di =
                 MHD_get_daemon_info(api->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
@@ -218,6 +407,9 @@ void yaa_api_free(yaa_api *api) {
         }
         MHD_stop_daemon(api->daemon);
     }
+    yaa_sse_hub_free(api);
+    guard_stop(api);
+    guard_free(api);
     yaa_audit_stop(api->audit);
     yaa_ratelimit_free(api->rl);
     free(api->host);

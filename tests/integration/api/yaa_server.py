@@ -125,8 +125,10 @@ class YaaServer:
 
     # ---- HTTP ----
     def request(self, method, path, body=None, key=ADMIN_KEY, headers=None, raw=None,
-                timeout=10):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+                timeout=10, source=None):
+        """source: the client address ("127.0.0.2": another client than the default one)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         h = dict(headers or {})
         if key:
             h["X-API-Key"] = key
