@@ -1,7 +1,7 @@
 /* edit.c - changes channel.name / category / description in a config.yaml text without
  * re-emitting the file: each value is spliced in place as a double-quoted YAML string (a
  * missing key is added after the channel map's last entry), so comments and layout stay. */
-#include "channels/channels_int.h"
+#include "channels/channels_internal.h"
 
 #include "core/buf.h"
 

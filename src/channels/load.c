@@ -1,7 +1,7 @@
 /* load.c - reading channel files: size cap before reading, UTF-8 check (bad bytes are
  * reported per line and replaced so the rest can still be checked), YAML tree, schema walk,
  * defaults, and the problem list with "file:line: message" lines. */
-#include "channels/channels_int.h"
+#include "channels/channels_internal.h"
 
 #include "core/buf.h"
 

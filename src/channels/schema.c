@@ -2,7 +2,7 @@
  * checks a node tree against them and fills a yaa_channel: unknown keys (with a "did you
  * mean"), wrong types, duplicate keys, bad enum values, colours, ranges, lengths and missing
  * required keys are all reported with their line, and the walk goes on after each one. */
-#include "channels/channels_int.h"
+#include "channels/channels_internal.h"
 
 #include "core/buf.h"
 

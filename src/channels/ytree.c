@@ -2,7 +2,7 @@
  * spans, so the schema walk can report positions and edit.c can splice values. Hostile input
  * is bounded: nesting depth and node count are capped, aliases are refused (no "billion
  * laughs"), and only one document is read. */
-#include "channels/channels_int.h"
+#include "channels/channels_internal.h"
 
 #include <string.h>
 #include <yaml.h>

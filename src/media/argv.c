@@ -1,6 +1,6 @@
 /* argv.c - a growing, NULL-terminated argument vector for the FFmpeg command lines media
  * builds (an allocation failure is remembered and reported once, by the caller). */
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <limits.h>
 #include <stdarg.h>

@@ -2,7 +2,7 @@
  * clause, at most two lines), written as SRT and as an ASS track in which the word being
  * spoken is drawn in the accent colour (burned into Shorts). */
 #include "media/audio.h"
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <errno.h>
 #include <math.h>

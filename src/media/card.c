@@ -2,7 +2,7 @@
  * cairo + pango in the brand palette; text wraps and shrinks to fit its box, and every
  * layout is checked for unknown glyphs (boxes) with a CJK fallback. */
 #include "core/log.h"
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <cairo.h>
 #include <errno.h>

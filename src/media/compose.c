@@ -5,7 +5,7 @@
  * into a .part file renamed into place. */
 #include "core/log.h"
 #include "core/util.h"
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -2,7 +2,7 @@
  * yaa_audio_mix) cut to the picture, or else the narration segments back to back (their
  * measured lengths add up to the picture track) and background music ducked under the voice
  * with sidechaincompress. */
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 int yaa__compose_audio_graph(yaa_buf *g, size_t first, size_t n, int bgm_in, double bgm_vol,
                              double total, yaa_err *err) {

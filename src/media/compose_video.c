@@ -9,7 +9,7 @@
  * no scaling. Shot ends are rounded on absolute frame numbers, so the track lasts the narration
  * total to within half a frame however many shots there are. Output label [vx]. */
 #include "core/util.h"
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* env.c - media environment defaults, hooks, the process-wide render semaphore, UTF-8 bits. */
-#include "media/internal.h"
+#include "media/media_internal.h"
 #include "core/log.h"
 #include "net/net.h"
 #include "net/usage.h"

@@ -10,7 +10,7 @@
  */
 #include "core/log.h"
 #include "core/util.h"
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <dirent.h>
 #include <errno.h>

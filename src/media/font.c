@@ -1,6 +1,6 @@
 /* font.c - the font fallback chain: a family is used only if fontconfig says it is installed
  * and holds every glyph of the text, and pango then confirms no unknown glyphs (boxes). */
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>

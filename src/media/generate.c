@@ -5,7 +5,7 @@
  * serialised. */
 #include "core/log.h"
 #include "media/audio.h"
-#include "media/internal.h"
+#include "media/media_internal.h"
 #include "net/net.h"
 
 #include <pthread.h>

@@ -1,6 +1,6 @@
 /* image_openai.c - the optional `openai` image provider: POST /v1/images/generations with
  * response_format b64_json, the decoded PNG written where the card renderer will use it. */
-#include "media/internal.h"
+#include "media/media_internal.h"
 #include "net/net.h"
 #include "net/usage.h"
 

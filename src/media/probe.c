@@ -1,7 +1,7 @@
 /* probe.c - ffprobe: the duration, stream counts, codecs and size of a media file, and the
  * check compose makes of an intro/outro clip before it goes into the filtergraph. */
 #include "core/util.h"
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <jansson.h>
 #include <stdio.h>

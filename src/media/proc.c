@@ -8,7 +8,7 @@
  * (yaa_media_kill_children). */
 #include "core/log.h"
 #include "core/util.h"
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* srt.c - the SRT writer and the text measures captions use (display width, two-line
  * wrapping, sentence ends); cues themselves are built from word timings in captions.c. */
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <errno.h>
 #include <math.h>

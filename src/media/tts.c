@@ -5,7 +5,7 @@
  * segment's silence is trimmed to a short lead-in and the trailing pause. */
 #include "core/log.h"
 #include "media/audio.h"
-#include "media/internal.h"
+#include "media/media_internal.h"
 #include "net/net.h"
 #include "net/usage.h"
 

@@ -1,6 +1,6 @@
 /* wav.c - 16-bit mono PCM WAV writing and exact duration reading (from the data chunk). */
 #include "core/buf.h"
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * character alignment) and spread by syllable count over the measured speech where it does
  * not. words.json is written and read here. */
 #include "media/audio.h"
-#include "media/internal.h"
+#include "media/media_internal.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -1,6 +1,6 @@
 /* expose.c - the Prometheus text exposition format 0.0.4: HELP/TYPE lines, escaping, samples,
  * histogram _bucket (cumulative, le="+Inf" last) / _sum / _count. */
-#include "metrics/metrics_int.h"
+#include "metrics/metrics_internal.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  * cache lines. Counters keep whole increments in an integer (one fetch_add) and fractional
  * amounts in a double updated by compare-and-swap; histograms keep per-bucket counts (not
  * cumulative: cumulated at render time, so +Inf always equals _count) and a double sum. */
-#include "metrics/metrics_int.h"
+#include "metrics/metrics_internal.h"
 
 #include "core/log.h"
 

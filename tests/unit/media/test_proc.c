@@ -3,7 +3,7 @@
  * newest attempt; temporary files of dead processes are swept. */
 #include "test_util.h"
 
-#include "media/internal.h"
+#include "media/media_internal.h"
 #include "media/media.h"
 
 #include <pthread.h>

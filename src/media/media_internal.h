@@ -1,4 +1,4 @@
-/* internal.h - helpers shared by the media sources (not part of the public API). */
+/* media_internal.h - helpers shared by the media sources (not part of the public API). */
 #ifndef YAA_MEDIA_INTERNAL_H
 #define YAA_MEDIA_INTERNAL_H
 

@@ -1,7 +1,7 @@
-/* channels_int.h - internals shared by the channel loader files: a small YAML node tree built
+/* channels_internal.h - internals shared by the channel loader files: a small YAML node tree built
  * from libyaml events (with positions), and the problem list. Not for other libraries. */
-#ifndef YAA_CHANNELS_INT_H
-#define YAA_CHANNELS_INT_H
+#ifndef YAA_CHANNELS_INTERNAL_H
+#define YAA_CHANNELS_INTERNAL_H
 
 #include "channels/channels.h"
 

@@ -1,6 +1,6 @@
-/* metrics_int.h - the registry's internal structures, shared by registry.c and expose.c. */
-#ifndef YAA_METRICS_METRICS_INT_H
-#define YAA_METRICS_METRICS_INT_H
+/* metrics_internal.h - the registry's internal structures, shared by registry.c and expose.c. */
+#ifndef YAA_METRICS_INTERNAL_H
+#define YAA_METRICS_INTERNAL_H
 
 #include "metrics/metrics.h"
 
