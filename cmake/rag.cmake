@@ -1,6 +1,6 @@
 # rag.cmake - extra targets of yaa_rag: -O3 for the vector loops, the PostgreSQL store test,
 # the eval test over tests/data/rag-eval.jsonl and the retrieval benchmark.
-set_source_files_properties(${CMAKE_SOURCE_DIR}/src/rag/vec.c ${CMAKE_SOURCE_DIR}/bench/rag/rag_bench.c
+set_source_files_properties(${CMAKE_SOURCE_DIR}/src/rag/vec.c ${CMAKE_SOURCE_DIR}/src/rag/quant.c ${CMAKE_SOURCE_DIR}/src/rag/lexindex.c ${CMAKE_SOURCE_DIR}/bench/rag/rag_bench.c
   PROPERTIES COMPILE_OPTIONS "-O3")
 
 # The store cases of tests/unit/rag/test_store.c on a real PostgreSQL (tests/lib harness).

@@ -282,4 +282,20 @@ int yaa_channels_sync(yaa_db *db, const char *root, yaa_channels_sync_stats *st,
 int yaa_channels_open(const yaa_config *cfg, yaa_db *db, const char *id, yaa_channel **out,
                       yaa_err *err);
 
+/* ---- what each field means (meaning.c) ----------------------------------------------- */
+
+/* The words people use for a field, in English and Korean, keyed on the field's path in the
+ * channel files without list indices ("visual_identity.color_palette",
+ * "competitors.differentiation", "seo.primary_keywords"). */
+typedef struct yaa_channels_meaning {
+    const char *path;
+    const char *en;
+    const char *ko;
+} yaa_channels_meaning;
+
+/* The row for a path, or NULL when the table has none. */
+const yaa_channels_meaning *yaa_channels_field_meaning(const char *path);
+/* The whole table (tests check it covers every field of the schema). */
+const yaa_channels_meaning *yaa_channels_field_meanings(size_t *n);
+
 #endif

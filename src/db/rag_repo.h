@@ -1,8 +1,8 @@
 /* rag_repo.h - every statement on rag_chunks and rag_index_state (migrations 0003, 0010).
  *
  * Embeddings are stored as raw little-endian float32 (BLOB on SQLite, BYTEA on PostgreSQL).
- * Lexical search: FTS5 trigram MATCH ranked by bm25 on SQLite; full-text search over a stored
- * 'simple' tsvector (GIN) on PostgreSQL. Used by src/rag; nothing else touches these tables. */
+ * Search runs in memory (src/rag): this file only stores rows and loads them page by page.
+ * Used by src/rag; nothing else touches these tables. */
 #ifndef YAA_DB_RAG_REPO_H
 #define YAA_DB_RAG_REPO_H
 
@@ -55,19 +55,13 @@ int yaa_rag_repo_delete(yaa_db *db, int64_t id, yaa_err *err);
 /* Deletes a channel's chunks and state. */
 int yaa_rag_repo_delete_channel(yaa_db *db, const char *channel_id, yaa_err *err);
 
-/* A channel's vectors of one embedder as one contiguous row-major matrix (ids ascending).
- * Rows whose blob is not dim floats are skipped. *ids and *mat are malloc'd. */
-int yaa_rag_repo_vectors(yaa_db *db, const char *channel_id, const char *embedder, int dim,
-                         int64_t **ids, float **mat, size_t *n, yaa_err *err);
-
-/* Lexical top-limit of a channel's chunks of one embedder. SQLite: terms are the question's
- * trigrams, the rarest kept (rag_chunks_vocab) and OR'ed as FTS5 phrases ranked by bm25.
- * PostgreSQL: stems are word prefixes, OR'ed into a tsquery over text_tsv (0012) ranked by
- * ts_rank. Scores are larger-is-better. ids/scores hold limit entries. */
-int yaa_rag_repo_lexical(yaa_db *db, const char *channel_id, const char *embedder,
-                         const char *const *terms, size_t nterms, const char *const *stems,
-                         size_t nstems, size_t limit, int64_t *ids, double *scores, size_t *n,
-                         yaa_err *err);
+/* Every chunk of a channel of one embedder, ids ascending, read SCAN_PAGE rows at a time:
+ * fn gets the id, the stored text and the embedding bytes (vec may be NULL). A non-zero
+ * return from fn stops the scan and is returned with a message naming the channel. */
+typedef int (*yaa_db_rag_row_fn)(void *ud, int64_t id, const char *text, const void *vec,
+                                 size_t len);
+int yaa_db_rag_scan(yaa_db *db, const char *channel_id, const char *embedder, yaa_db_rag_row_fn fn,
+                    void *ud, yaa_err *err);
 
 /* Rows (with text) for ids, returned in the order of ids; a missing id leaves a zeroed row. */
 int yaa_rag_repo_get(yaa_db *db, const int64_t *ids, size_t n, yaa_rag_row *rows, yaa_err *err);

@@ -1,68 +1,15 @@
 /* chunk_yaml.c - cuts any YAML document into chunks along its structure: each non-empty
  * scalar becomes a chunk whose section is its path (`competitors[1].differentiation`) and
- * whose text is one line of path words, known aliases of the keys (English and Korean, so a
- * question about "what to avoid" or "피해야 할" finds `dont` rules) and labels, then a
- * newline and the value. */
+ * whose text is one line of path words, what the field means in English and Korean (from the
+ * table beside the channel schema, src/channels/meaning.c, so a question about "what to
+ * avoid" or "피해야 할" finds `dont` rules) and labels, then a newline and the value. */
 #include "rag/rag.h"
 
+#include "channels/channels.h"
+
+#include <stdio.h>
 #include <string.h>
 #include <yaml.h>
-
-/* Alias words for the keys of the contract's channel files. */
-static const struct {
-    const char *key;
-    const char *words;
-} key_aliases[] = {
-    {"brand", "brand identity 브랜드"},
-    {"tagline", "tagline slogan motto 슬로건 태그라인"},
-    {"positioning", "positioning position niche 포지셔닝 차별점"},
-    {"values", "values core values principles 가치 핵심 가치"},
-    {"target_audience", "target audience viewers 타깃 시청자 대상"},
-    {"primary", "primary main audience 주요 주 시청자"},
-    {"pain_points", "pain points problems frustrations struggles 고민 불편 문제 어려움"},
-    {"content_needs", "content needs wants looking for 원하는 콘텐츠 니즈"},
-    {"tone_and_manner", "tone manner 톤앤매너 어조 말투"},
-    {"personality", "personality character persona 성격 개성"},
-    {"formality", "formality register 격식 존댓말"},
-    {"emotion", "emotion feeling mood 감정 분위기"},
-    {"humor_level", "humor jokes funny 유머 농담"},
-    {"writing_style", "writing style 문체 글쓰기"},
-    {"sentence_length", "sentence length 문장 길이"},
-    {"vocabulary", "vocabulary words terms jargon 어휘 용어"},
-    {"call_to_action", "call to action cta subscribe 행동 유도 구독"},
-    {"do", "do should always rules recommended 해야 할 것 권장 규칙"},
-    {"dont", "don't avoid never must not forbidden 하지 말 것 금지 피해야"},
-    {"voice_design", "voice narration 목소리 음성"},
-    {"narration_style", "narration style narrator 내레이션 말하기"},
-    {"elevenlabs_voice_id", "voice id 음성 아이디"},
-    {"speech_rate", "speech rate speed pace 말하기 속도"},
-    {"pitch", "pitch 음높이"},
-    {"language", "language locale 언어"},
-    {"reference_samples", "reference samples examples 참고 샘플 예시"},
-    {"visual_identity", "visual identity look design 비주얼 시각 디자인"},
-    {"color_palette", "color colour palette 색상 컬러"},
-    {"thumbnail_style", "thumbnail style 썸네일"},
-    {"font_preference", "font typeface 글꼴 폰트"},
-    {"competitors", "competitors rival channels 경쟁 채널 경쟁자"},
-    {"strengths", "strengths strong points 강점 장점"},
-    {"differentiation", "differentiation different unlike 차별화 차이점"},
-    {"youtube_channel_id", "youtube channel id 유튜브 채널 아이디"},
-    {"category", "category genre 카테고리 분야"},
-    {"seo", "seo search 검색 최적화"},
-    {"primary_keywords", "primary keywords 주요 키워드"},
-    {"secondary_keywords", "secondary keywords 보조 키워드"},
-    {"editing", "editing edit 편집"},
-    {"intro_template", "intro opening 인트로 오프닝"},
-    {"outro_template", "outro ending closing 아웃트로 마무리"},
-    {"subtitle_style", "subtitle captions 자막"},
-    {"bgm_volume", "background music volume 배경음악 볼륨"},
-};
-
-static const char *aliases_of(const char *key) {
-    for (size_t i = 0; i < sizeof key_aliases / sizeof key_aliases[0]; i++)
-        if (strcmp(key_aliases[i].key, key) == 0) return key_aliases[i].words;
-    return NULL;
-}
 
 /* Keys whose value names a list item (used as context for its siblings). */
 static int is_label_key(const char *k) {
@@ -91,14 +38,22 @@ static int emit(walk *w, const char *value) {
         for (const char *p = w->keys[i]; *p && !rc; p++)
             rc = yaa_buf_putc(&t, *p == '_' ? ' ' : *p);
     }
-    int first = 1;
-    for (int i = 0; i < w->depth && !rc; i++) {
-        const char *a = w->keys[i] ? aliases_of(w->keys[i]) : NULL;
-        if (!a) continue;
-        rc = yaa_buf_printf(&t, "%s%s", first ? " (" : "; ", a);
-        first = 0;
+    /* What the field means (channels/meaning.c), in English and Korean: the field's own
+     * path, or the nearest enclosing one that has a row. */
+    char field[512];
+    const yaa_channels_meaning *m = NULL;
+    for (int upto = w->depth; upto > 0 && !m; upto--) {
+        size_t len = 0;
+        field[0] = '\0';
+        for (int i = 0; i < upto; i++) {
+            if (!w->keys[i]) continue;
+            int k = snprintf(field + len, sizeof field - len, "%s%s", len ? "." : "", w->keys[i]);
+            if (k < 0 || (size_t)k >= sizeof field - len) break;
+            len += (size_t)k;
+        }
+        m = yaa_channels_field_meaning(field);
     }
-    if (!first && !rc) rc = yaa_buf_putc(&t, ')');
+    if (m && !rc) rc = yaa_buf_printf(&t, " (%s; %s)", m->en, m->ko);
     for (int i = 0; i < w->depth && !rc; i++)
         if (w->label[i]) rc = yaa_buf_printf(&t, " [%s]", w->label[i]);
     if (!rc) rc = yaa_buf_printf(&t, "\n%s", value);

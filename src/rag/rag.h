@@ -96,6 +96,12 @@ void yaa_rag_hash_embed(const char *text, float *out, int dim);
 /* out[i] = dot(mat[i*dim ..], q) for n rows. Written for auto-vectorisation. */
 void yaa_rag_dot_many(const float *mat, size_t n, int dim, const float *q, float *out);
 float yaa_rag_dot(const float *a, const float *b, int dim);
+/* int8 quantisation (quant.c): out[i] = round(v[i] * 127 / max|v|); returns the factor that
+ * turns an int8 dot product back into the float one (max|v| / 127; 0 for a zero row). */
+float yaa_rag_quantize_i8(const float *v, int dim, int8_t *out);
+/* out[r] = dot(mat[r], q) * inv[r] * q_inv: approximate cosines of n int8 rows. */
+void yaa_rag_dot_many_i8(const int8_t *mat, const float *inv, size_t n, int dim, const int8_t *q,
+                         float q_inv, float *out);
 /* Indices of the k largest scores, best first; returns how many were written (<= k). */
 size_t yaa_rag_topk(const float *scores, size_t n, size_t k, size_t *idx);
 
@@ -167,8 +173,16 @@ int yaa_rag_search(struct yaa_db *db, yaa_rag_embedder *emb, const char *channel
  * (0 = 6000), never splitting a UTF-8 character. Appends to out. */
 int yaa_rag_format_context(const yaa_rag_results *r, size_t max_bytes, yaa_buf *out);
 
-/* Drops the in-process vector cache (tests; re-indexing invalidates it by generation). */
+/* Drops the in-process index cache (tests; re-indexing invalidates it by generation). */
 void yaa_rag_cache_clear(void);
+/* Caps the memory of the in-process index cache (0 = the default, 1 GiB); the least recently
+ * used channels are dropped past it. */
+void yaa_rag_cache_limit(size_t bytes);
+/* Memory the cache holds now. */
+size_t yaa_rag_cache_bytes(void);
+/* Vector lists by a float32 scan of every row instead of the int8 scan + rescoring
+ * (benchmarks and `yaa rag eval --exact` measure what the approximation loses). */
+void yaa_rag_vector_exact(int on);
 
 /* ---- evaluation --------------------------------------------------------------------- */
 

@@ -1,120 +1,20 @@
-/* retrieve.c - lexical, vector and hybrid (RRF) retrieval over one channel's index, the
- * process-wide cache of vector matrices (keyed by database, channel and embedder, valid while
- * the channel's index generation is unchanged), and the prompt context formatter. */
+/* retrieve.c - lexical (BM25), vector (int8 scan, float32 rescoring) and hybrid (RRF)
+ * retrieval over the in-memory copy of one channel's index (memindex.c), and the prompt
+ * context formatter. */
 #include "rag/rag.h"
 
 #include "db/rag_repo.h"
 #include "rag/rag_internal.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_SLOTS 32
-#define MAX_TERMS 96
-#define MAX_STEMS 24
 #define CANDIDATES_MIN 50 /* each list feeding the fusion holds at least this many */
+#define RESCORE_MIN 200   /* int8 candidates rescored with float32 vectors, at least */
 
-typedef struct matrix {
-    const yaa_db *db;
-    char *channel_id;
-    char *embedder;
-    int64_t generation;
-    int dim;
-    size_t n;
-    int64_t *ids;
-    float *mat;
-    int refs; /* users plus 1 while cached */
-    uint64_t used;
-} matrix;
+static int vector_exact; /* yaa_rag_vector_exact: float32 scan of every row */
 
-static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
-static matrix *cache[CACHE_SLOTS];
-static uint64_t cache_tick;
-
-static void matrix_free(matrix *m) {
-    if (!m) return;
-    free(m->channel_id);
-    free(m->embedder);
-    free(m->ids);
-    free(m->mat);
-    free(m);
-}
-
-static void matrix_release(matrix *m) {
-    pthread_mutex_lock(&cache_mu);
-    int last = --m->refs == 0;
-    pthread_mutex_unlock(&cache_mu);
-    if (last) matrix_free(m);
-}
-
-void yaa_rag_cache_clear(void) {
-    pthread_mutex_lock(&cache_mu);
-    matrix *drop[CACHE_SLOTS];
-    for (int i = 0; i < CACHE_SLOTS; i++) {
-        drop[i] = cache[i] && --cache[i]->refs == 0 ? cache[i] : NULL;
-        cache[i] = NULL;
-    }
-    pthread_mutex_unlock(&cache_mu);
-    for (int i = 0; i < CACHE_SLOTS; i++) matrix_free(drop[i]);
-}
-
-/* A matrix for (db, channel, embedder) at generation gen: from the cache, or loaded. */
-static int matrix_get(yaa_db *db, const char *channel_id, const char *embedder, int dim,
-                      int64_t gen, matrix **out, yaa_err *err) {
-    pthread_mutex_lock(&cache_mu);
-    for (int i = 0; i < CACHE_SLOTS; i++) {
-        matrix *m = cache[i];
-        if (m && m->db == db && m->generation == gen && m->dim == dim &&
-            strcmp(m->channel_id, channel_id) == 0 && strcmp(m->embedder, embedder) == 0) {
-            m->refs++;
-            m->used = ++cache_tick;
-            pthread_mutex_unlock(&cache_mu);
-            *out = m;
-            return 0;
-        }
-    }
-    pthread_mutex_unlock(&cache_mu);
-    matrix *m = calloc(1, sizeof *m);
-    if (!m) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
-    m->db = db;
-    m->channel_id = strdup(channel_id);
-    m->embedder = strdup(embedder);
-    m->generation = gen;
-    m->dim = dim;
-    m->refs = 2; /* the caller and the cache */
-    if (!m->channel_id || !m->embedder) {
-        matrix_free(m);
-        return yaa_err_set(err, YAA_ENOMEM, "out of memory");
-    }
-    int rc = yaa_rag_repo_vectors(db, channel_id, embedder, dim, &m->ids, &m->mat, &m->n, err);
-    if (rc) {
-        matrix_free(m);
-        return rc;
-    }
-    /* Store it: replace a stale entry of the same key, else an empty or the least used slot. */
-    pthread_mutex_lock(&cache_mu);
-    int slot = -1;
-    for (int i = 0; i < CACHE_SLOTS && slot < 0; i++)
-        if (cache[i] && cache[i]->db == db && strcmp(cache[i]->channel_id, channel_id) == 0 &&
-            strcmp(cache[i]->embedder, embedder) == 0)
-            slot = i;
-    for (int i = 0; i < CACHE_SLOTS && slot < 0; i++)
-        if (!cache[i]) slot = i;
-    if (slot < 0) {
-        slot = 0;
-        for (int i = 1; i < CACHE_SLOTS; i++)
-            if (cache[i]->used < cache[slot]->used) slot = i;
-    }
-    matrix *old = cache[slot];
-    int free_old = old && --old->refs == 0;
-    cache[slot] = m;
-    m->used = ++cache_tick;
-    pthread_mutex_unlock(&cache_mu);
-    if (free_old) matrix_free(old);
-    *out = m;
-    return 0;
-}
+void yaa_rag_vector_exact(int on) { __atomic_store_n(&vector_exact, on, __ATOMIC_RELAXED); }
 
 const char *yaa_rag_mode_name(yaa_rag_mode m) {
     switch (m) {
@@ -136,20 +36,55 @@ void yaa_rag_results_free(yaa_rag_results *r) {
     r->n = 0;
 }
 
-static int lexical_list(yaa_db *db, const char *channel_id, const char *embedder, const char *query,
-                        size_t limit, int64_t *ids, double *scores, size_t *n, yaa_err *err) {
-    char *terms[MAX_TERMS], *stems[MAX_STEMS];
-    size_t nt = yaa_rag__query_terms(query, terms, MAX_TERMS);
-    size_t ns = yaa_rag__query_stems(query, stems, MAX_STEMS);
-    int rc = yaa_rag_repo_lexical(db, channel_id, embedder, (const char *const *)terms, nt,
-                                  (const char *const *)stems, ns, limit, ids, scores, n, err);
-    for (size_t i = 0; i < nt; i++) free(terms[i]);
-    for (size_t i = 0; i < ns; i++) free(stems[i]);
-    return rc;
+static void lexical_list(const yaa_rag__mem *m, const char *query, size_t limit, int64_t *ids,
+                         double *scores, size_t *n) {
+    uint32_t *rows = malloc(limit * sizeof *rows);
+    float *sc = malloc(limit * sizeof *sc);
+    *n = rows && sc ? yaa_rag__lex_search(&m->lex, query, limit, rows, sc) : 0;
+    for (size_t i = 0; i < *n; i++) {
+        ids[i] = m->ids[rows[i]];
+        scores[i] = sc[i];
+    }
+    free(rows);
+    free(sc);
 }
 
-static int vector_list(yaa_rag_embedder *emb, const matrix *m, const char *query, size_t limit,
-                       int64_t *ids, float *scores, size_t *n, yaa_err *err) {
+/* Rows to score exactly: every row (small index, or exact mode), else the best `want` of the
+ * int8 scan. Returns how many row numbers were written to cand (malloc'd). */
+static size_t vector_candidates(const yaa_rag__mem *m, const float *q, size_t want, size_t **cand) {
+    *cand = NULL;
+    if (m->n <= want || __atomic_load_n(&vector_exact, __ATOMIC_RELAXED)) {
+        *cand = malloc(m->n * sizeof **cand);
+        if (!*cand) return 0;
+        for (size_t i = 0; i < m->n; i++) (*cand)[i] = i;
+        return m->n;
+    }
+    /* The int8 scan, a block of rows at a time into a small buffer that stays in cache,
+     * feeding a bounded heap of the best `want`. */
+    enum { BLOCK = 512 };
+    int8_t *q8 = malloc((size_t)m->dim);
+    float *sc = malloc(want * sizeof *sc);
+    *cand = malloc(want * sizeof **cand);
+    size_t got = 0;
+    if (q8 && sc && *cand) {
+        float block[BLOCK];
+        float q_inv = yaa_rag_quantize_i8(q, m->dim, q8);
+        yaa_rag__best best = {sc, *cand, 0, want};
+        for (size_t off = 0; off < m->n; off += BLOCK) {
+            size_t nb = m->n - off < BLOCK ? m->n - off : BLOCK;
+            yaa_rag_dot_many_i8(m->q8 + off * (size_t)m->dim, m->inv + off, nb, m->dim, q8, q_inv,
+                                block);
+            for (size_t i = 0; i < nb; i++) yaa_rag__best_push(&best, block[i], off + i);
+        }
+        got = yaa_rag__best_sort(&best);
+    }
+    free(q8);
+    free(sc);
+    return got;
+}
+
+static int vector_list(yaa_rag_embedder *emb, const yaa_rag__mem *m, const char *query,
+                       size_t limit, int64_t *ids, float *scores, size_t *n, yaa_err *err) {
     *n = 0;
     if (!m->n) return 0;
     float *q = NULL;
@@ -162,27 +97,33 @@ static int vector_list(yaa_rag_embedder *emb, const matrix *m, const char *query
         return yaa_err_set(err, YAA_ECONFLICT, "query embedding has %d dimensions, index %d", dim,
                            m->dim);
     }
-    float *all = malloc(m->n * sizeof *all);
+    /* The int8 scan picks candidates, their float32 rows give the final order. */
+    size_t want = limit * 4 > RESCORE_MIN ? limit * 4 : RESCORE_MIN, *cand;
+    size_t nc = vector_candidates(m, q, want, &cand);
+    float *exact = malloc((nc ? nc : 1) * sizeof *exact);
     size_t *idx = malloc(limit * sizeof *idx);
-    if (!all || !idx) {
+    if (!cand || !exact || !idx) {
         free(q);
-        free(all);
+        free(cand);
+        free(exact);
         free(idx);
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     }
-    yaa_rag_dot_many(m->mat, m->n, m->dim, q, all);
-    size_t got = yaa_rag_topk(all, m->n, limit, idx);
+    for (size_t i = 0; i < nc; i++)
+        exact[i] = yaa_rag_dot(m->mat + cand[i] * (size_t)m->dim, q, m->dim);
+    size_t got = yaa_rag_topk(exact, nc, limit, idx);
     /* Best first; a score <= 0 means nothing in common (an empty query vector scores 0
      * everywhere), so the list stops there. */
     size_t kept = 0;
-    while (kept < got && all[idx[kept]] > 0.0f) {
-        ids[kept] = m->ids[idx[kept]];
-        scores[kept] = all[idx[kept]];
+    while (kept < got && exact[idx[kept]] > 0.0f) {
+        ids[kept] = m->ids[cand[idx[kept]]];
+        scores[kept] = exact[idx[kept]];
         kept++;
     }
     *n = kept;
     free(q);
-    free(all);
+    free(cand);
+    free(exact);
     free(idx);
     return 0;
 }
@@ -202,7 +143,7 @@ int yaa_rag_search(yaa_db *db, yaa_rag_embedder *emb_in, const char *channel_id,
     if (!query || !*query) return yaa_err_set(err, YAA_EINVAL, "empty query");
     yaa_rag_embedder *emb = emb_in;
     yaa_rag_state st = {0};
-    matrix *m = NULL;
+    yaa_rag__mem *m = NULL;
     size_t cand = (size_t)k * 4 > CANDIDATES_MIN ? (size_t)k * 4 : CANDIDATES_MIN;
     int64_t *lex_ids = calloc(cand, sizeof *lex_ids), *vec_ids = calloc(cand, sizeof *vec_ids);
     double *lex_sc = calloc(cand, sizeof *lex_sc), *fused_sc = calloc(cand * 2, sizeof *fused_sc);
@@ -227,14 +168,12 @@ int yaa_rag_search(yaa_db *db, yaa_rag_embedder *emb_in, const char *channel_id,
                          channel_id, st.embedder, st.dim, name, channel_id);
         goto done;
     }
-    if (mode != YAA_RAG_LEXICAL) {
-        rc = matrix_get(db, channel_id, st.embedder, st.dim, st.generation, &m, err);
-        if (!rc) rc = vector_list(emb, m, query, cand, vec_ids, vec_sc, &nvec, err);
-        if (rc) goto done;
-    }
-    if (mode != YAA_RAG_VECTOR &&
-        (rc = lexical_list(db, channel_id, st.embedder, query, cand, lex_ids, lex_sc, &nlex, err)))
+    if ((rc = yaa_rag__mem_get(db, channel_id, st.embedder, st.dim, st.generation, &m, err)))
         goto done;
+    if (mode != YAA_RAG_LEXICAL &&
+        (rc = vector_list(emb, m, query, cand, vec_ids, vec_sc, &nvec, err)))
+        goto done;
+    if (mode != YAA_RAG_VECTOR) lexical_list(m, query, cand, lex_ids, lex_sc, &nlex);
     if (mode == YAA_RAG_LEXICAL) {
         nf = nlex < (size_t)k ? nlex : (size_t)k;
         memcpy(fused, lex_ids, nf * sizeof *fused);
@@ -280,7 +219,7 @@ int yaa_rag_search(yaa_db *db, yaa_rag_embedder *emb_in, const char *channel_id,
 done:
     if (rc) yaa_rag_results_free(out);
     yaa_rag_rows_free(rows, rows ? nf : 0);
-    if (m) matrix_release(m);
+    yaa_rag__mem_release(m);
     if (emb != emb_in) yaa_rag_embedder_free(emb);
     yaa_rag_state_free(&st);
     free(lex_ids);

@@ -2,6 +2,7 @@
  * reciprocal rank fusion. Compiled with -O3 (cmake/rag.cmake): the dot product keeps eight
  * independent accumulators so the compiler vectorises it without -ffast-math. */
 #include "rag/rag.h"
+#include "rag/rag_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +107,59 @@ size_t yaa_rag_rrf(const int64_t *const *lists, const size_t *lens, size_t nlist
     }
     free(f);
     return out;
+}
+
+/* ---- streaming top-k (yaa_rag__best) ---- */
+
+static int best_less(const yaa_rag__best *b, size_t x, size_t y) {
+    return b->score[x] < b->score[y] || (b->score[x] == b->score[y] && b->idx[x] > b->idx[y]);
+}
+
+static void best_swap(yaa_rag__best *b, size_t x, size_t y) {
+    float s = b->score[x];
+    size_t i = b->idx[x];
+    b->score[x] = b->score[y];
+    b->idx[x] = b->idx[y];
+    b->score[y] = s;
+    b->idx[y] = i;
+}
+
+static void best_down(yaa_rag__best *b, size_t i, size_t n) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && best_less(b, l, m)) m = l;
+        if (r < n && best_less(b, r, m)) m = r;
+        if (m == i) return;
+        best_swap(b, i, m);
+        i = m;
+    }
+}
+
+void yaa_rag__best_push(yaa_rag__best *b, float score, size_t idx) {
+    if (b->n < b->k) {
+        size_t i = b->n++;
+        b->score[i] = score;
+        b->idx[i] = idx;
+        while (i > 0) {
+            size_t p = (i - 1) / 2;
+            if (!best_less(b, i, p)) break;
+            best_swap(b, i, p);
+            i = p;
+        }
+        return;
+    }
+    /* Full: replace the worst kept when this one is better (indices arrive ascending, so an
+     * equal score never displaces an earlier row). */
+    if (b->k == 0 || score <= b->score[0]) return;
+    b->score[0] = score;
+    b->idx[0] = idx;
+    best_down(b, 0, b->n);
+}
+
+size_t yaa_rag__best_sort(yaa_rag__best *b) {
+    for (size_t end = b->n; end > 1; end--) {
+        best_swap(b, 0, end - 1);
+        best_down(b, 0, end - 1);
+    }
+    return b->n;
 }

@@ -28,11 +28,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     float v[64];
     for (size_t i = 0; i < c.n && i < 8; i++) yaa_rag_hash_embed(c.v[i].text, v, 64);
     yaa_rag_hash_embed(text, v, 64);
-    char *terms[32];
-    size_t n = yaa_rag__query_terms(text, terms, 32);
-    for (size_t i = 0; i < n; i++) free(terms[i]);
-    n = yaa_rag__query_stems(text, terms, 32);
-    for (size_t i = 0; i < n; i++) free(terms[i]);
+    /* The lexical analyser and a BM25 index over the chunks, queried with the input. */
+    yaa_rag__lex lex;
+    yaa_rag__lex_init(&lex);
+    for (size_t i = 0; i < c.n && i < 8; i++) yaa_rag__lex_add(&lex, (uint32_t)i, c.v[i].text);
+    yaa_rag__lex_add(&lex, (uint32_t)(c.n < 8 ? c.n : 8), text);
+    uint32_t rows[4];
+    float sc[4];
+    if (yaa_rag__lex_finish(&lex) == 0) yaa_rag__lex_search(&lex, text, 4, rows, sc);
+    yaa_rag__lex_free(&lex);
     yaa_rag_chunks_free(&c);
     free(text);
     return 0;

@@ -1,0 +1,371 @@
+/* analyze.c - lexical analysis for the in-memory BM25 index: text becomes the terms a person
+ * means, in Korean and English alike.
+ *
+ * Korean is agglutinative: a noun carries its particle ("배터리가", "배터리는", "배터리에서도")
+ * and a verb its ending ("측정한", "측정하지", "측정했습니다"), so the surface word rarely
+ * repeats between a question and its answer. A small rule set strips them: particles (josa)
+ * and verbal endings (eomi, with the 하다/되다 forms that make most Sino-Korean verbs), the
+ * longest match first, at most three times a word. A one-syllable suffix is only taken from
+ * a word that keeps two syllables, so short nouns ("화면", "광고", "길이") stay whole; a wrong
+ * cut is harmless as long as it is the same cut on both sides. Stems of three or more
+ * syllables also yield their syllable bigrams, so a compound written as one word
+ * ("노이즈캔슬링") meets the same words written apart.
+ *
+ * English words get a light suffix stemmer (plural -s/-es/-ies, -ing, -ed, -ly), enough that
+ * "measured", "measuring" and "measures" meet. Function words of both languages are dropped. */
+#include "rag/rag.h"
+#include "rag/rag_internal.h"
+
+#include <pthread.h>
+#include <string.h>
+
+/* Suffixes stripped from Hangul words, in UTF-8. Particles first, then endings; the order
+ * does not matter (the longest match wins). */
+static const char *const ko_suffixes[] = {
+    /* particles (josa) and their common stacks */
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "의",
+    "에",
+    "에서",
+    "에게",
+    "에게서",
+    "께",
+    "께서",
+    "한테",
+    "한테서",
+    "로",
+    "으로",
+    "로서",
+    "으로서",
+    "로써",
+    "으로써",
+    "와",
+    "과",
+    "도",
+    "만",
+    "까지",
+    "부터",
+    "보다",
+    "처럼",
+    "마다",
+    "이나",
+    "나",
+    "이랑",
+    "랑",
+    "에는",
+    "에서는",
+    "으로는",
+    "로는",
+    "에도",
+    "에서도",
+    "으로도",
+    "로도",
+    "와는",
+    "과는",
+    "이라도",
+    "라도",
+    "이라는",
+    "라는",
+    "이란",
+    "란",
+    "이든",
+    "든",
+    "이든지",
+    "든지",
+    "조차",
+    "마저",
+    "밖에",
+    "만큼",
+    "대로",
+    "뿐",
+    "들",
+    "이다",
+    "입니다",
+    "이에요",
+    "예요",
+    "이야",
+    "이고",
+    "이며",
+    "인",
+    "인데",
+    "인지",
+    "인가요",
+    "인가",
+    "이죠",
+    "야",
+    "요",
+    /* 하다 / 되다 / 시키다 forms (a Sino-Korean noun + 하다 is most verbs of a brand guide) */
+    "하다",
+    "한다",
+    "합니다",
+    "했다",
+    "했습니다",
+    "하는",
+    "하고",
+    "하지",
+    "하게",
+    "해서",
+    "해야",
+    "하면",
+    "하며",
+    "할",
+    "한",
+    "함",
+    "했던",
+    "하던",
+    "해요",
+    "했어요",
+    "하기",
+    "하여",
+    "해",
+    "했",
+    "하려면",
+    "하려고",
+    "하도록",
+    "하세요",
+    "하죠",
+    "하나요",
+    "할까",
+    "할까요",
+    "합시다",
+    "하지만",
+    "한데",
+    "하는데",
+    "했는데",
+    "하니까",
+    "하므로",
+    "되다",
+    "된다",
+    "됩니다",
+    "되는",
+    "되고",
+    "되지",
+    "되게",
+    "돼",
+    "돼요",
+    "되어",
+    "된",
+    "될",
+    "됨",
+    "됐다",
+    "됐",
+    "되면",
+    "되나요",
+    "되어야",
+    "돼야",
+    "시키다",
+    "시키는",
+    "시킨",
+    "시켜",
+    "적인",
+    "적으로",
+    "스러운",
+    "스럽게",
+    "롭게",
+    "로운",
+    /* endings on other verb and adjective stems */
+    "다",
+    "는다",
+    "습니다",
+    "니다",
+    "었다",
+    "았다",
+    "였다",
+    "었습니다",
+    "았습니다",
+    "어요",
+    "아요",
+    "고",
+    "지",
+    "게",
+    "던",
+    "으면",
+    "다면",
+    "어서",
+    "아서",
+    "도록",
+    "려면",
+    "으려면",
+    "려고",
+    "으려고",
+    "며",
+    "으며",
+    "지만",
+    "는데",
+    "은데",
+    "니까",
+    "으니까",
+    "세요",
+    "으세요",
+    "어야",
+    "아야",
+    "겠다",
+    "겠습니다",
+    "죠",
+    "지요",
+    "나요",
+    "까요",
+    "을까",
+    "을까요",
+    "는지",
+    "은지",
+    "지는",
+    "지도",
+    "지를",
+    "기를",
+    "기는",
+    "기도",
+    "기에",
+    "음을",
+    "않는",
+    "않은",
+    "않고",
+    "않게",
+    "않다",
+    "않습니다",
+    "않아요",
+    "없이",
+    "없는",
+    "있는",
+    "있게",
+    "있다",
+    "있습니다",
+    "있어요",
+};
+
+#define SUFFIX_ROUNDS 3
+
+static size_t syllables(const uint32_t *w, size_t n) {
+    size_t s = 0;
+    for (size_t i = 0; i < n; i++) s += yaa_rag__is_hangul(w[i]) ? 1 : 0;
+    return s;
+}
+
+#define NSUFFIX (sizeof ko_suffixes / sizeof ko_suffixes[0])
+#define SUFFIX_MAX 5 /* syllables */
+
+/* The suffixes as code points, decoded once. */
+static struct {
+    uint32_t cp[SUFFIX_MAX];
+    size_t n;
+} suffix_cp[NSUFFIX];
+static pthread_once_t suffix_once = PTHREAD_ONCE_INIT;
+
+static void decode_suffixes(void) {
+    for (size_t i = 0; i < NSUFFIX; i++) {
+        const unsigned char *p = (const unsigned char *)ko_suffixes[i];
+        size_t n = 0;
+        /* Every entry is Hangul syllables: three UTF-8 bytes each. */
+        while (*p && n < SUFFIX_MAX) {
+            suffix_cp[i].cp[n++] =
+                ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+            p += 3;
+        }
+        suffix_cp[i].n = n;
+    }
+}
+
+size_t yaa_rag__ko_stem(const uint32_t *w, size_t n) {
+    if (n == 0 || syllables(w, n) != n) return n; /* mixed words are left alone */
+    pthread_once(&suffix_once, decode_suffixes);
+    for (int round = 0; round < SUFFIX_ROUNDS; round++) {
+        size_t best = 0;
+        for (size_t i = 0; i < NSUFFIX; i++) {
+            size_t m = suffix_cp[i].n;
+            if (m >= n || m <= best || suffix_cp[i].cp[m - 1] != w[n - 1]) continue;
+            /* A one-syllable suffix only from a word that keeps two syllables. */
+            if (m == 1 && n - m < 2) continue;
+            if (memcmp(w + n - m, suffix_cp[i].cp, m * sizeof *w) == 0) best = m;
+        }
+        if (!best) break;
+        n -= best;
+    }
+    return n;
+}
+
+static int ends_with(const char *w, size_t n, const char *suf) {
+    size_t m = strlen(suf);
+    return n > m && memcmp(w + n - m, suf, m) == 0;
+}
+
+static int is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+size_t yaa_rag__en_stem(char *w, size_t n) {
+    if (n <= 3) return n;
+    if (ends_with(w, n, "ies") && n > 4) {
+        w[n - 3] = 'y';
+        return n - 2;
+    }
+    if (ends_with(w, n, "sses")) return n - 2;
+    if (ends_with(w, n, "ing") && n > 5) {
+        n -= 3;
+    } else if (ends_with(w, n, "ed") && n > 4) {
+        n -= 2;
+    } else if (ends_with(w, n, "ly") && n > 4) {
+        return n - 2;
+    } else if (w[n - 1] == 's' && w[n - 2] != 's' && w[n - 2] != 'u' && w[n - 2] != 'i') {
+        return n - 1;
+    } else {
+        return n;
+    }
+    /* After -ing/-ed: "running" -> "run", "measured" -> "measur" (as "measure" -> below). */
+    if (n >= 3 && w[n - 1] == w[n - 2] && !is_vowel(w[n - 1]) && w[n - 1] != 'l' && w[n - 1] != 's')
+        n--;
+    return n;
+}
+
+typedef struct {
+    yaa_rag__term_fn fn;
+    void *ud;
+} analyze_ud;
+
+static void emit_cps(analyze_ud *a, const uint32_t *cp, size_t n) {
+    char buf[64 * 4 + 1];
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) len += yaa_rag__utf8(cp[i], buf + len);
+    buf[len] = '\0';
+    if (len) a->fn(a->ud, buf, len);
+}
+
+static void on_word(void *ud, const uint32_t *cp, size_t n) {
+    analyze_ud *a = ud;
+    if (yaa_rag__is_stopword(cp, n)) return;
+    if (yaa_rag__is_hangul(cp[0])) {
+        size_t m = yaa_rag__ko_stem(cp, n);
+        if (yaa_rag__is_stopword(cp, m)) return;
+        emit_cps(a, cp, m);
+        if (m >= 3)
+            for (size_t i = 0; i + 2 <= m; i++) emit_cps(a, cp + i, 2);
+        return;
+    }
+    char buf[64 * 4 + 1];
+    size_t len = 0;
+    int ascii = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (cp[i] == '#') continue;
+        ascii &= cp[i] < 0x80;
+        len += yaa_rag__utf8(cp[i], buf + len);
+    }
+    if (!len) return;
+    if (ascii) {
+        /* English stems; an all-digit word ("2026", "10") is a term as it is. */
+        size_t digits = 0;
+        while (digits < len && buf[digits] >= '0' && buf[digits] <= '9') digits++;
+        if (digits < len) {
+            len = yaa_rag__en_stem(buf, len);
+            if (len > 3 && buf[len - 1] == 'e') len--; /* "measure"/"measured": one stem */
+        }
+    }
+    buf[len] = '\0';
+    a->fn(a->ud, buf, len);
+}
+
+void yaa_rag__analyze(const char *text, yaa_rag__term_fn fn, void *ud) {
+    analyze_ud a = {fn, ud};
+    yaa_rag__each_word(text, on_word, &a);
+}
