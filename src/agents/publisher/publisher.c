@@ -83,7 +83,7 @@ static json_t *upload_metadata(yaa_agent_ctx *ctx, const json_t *meta, const jso
     json_t *m = json_deep_copy(meta);
     if (!m) return NULL;
     const yaa_channel *ch = ctx->channel;
-    const json_t *script = ctx->outputs[YAA_AGENT_SCRIPT_WRITER];
+    const json_t *script = ctx->outputs[YAA_STAGE_SCRIPT_WRITER];
     double *starts = NULL;
     size_t n = section_starts(ctx, edit, media, &starts);
     const char **titles = n ? yaa_arena_alloc(ctx->arena, n * sizeof *titles) : NULL;
