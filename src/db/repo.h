@@ -33,14 +33,17 @@ typedef struct yaa_db_run {
     const char *topic;
     const char *brand_name;
     bool dry_run;
-    const char *status; /* pending | running | completed | failed | cancelled */
+    const char *status; /* pending | running | awaiting_review | completed | failed | cancelled */
     const char *current_agent;
     const char *result_json; /* NULL until there is one */
     const char *errors_json; /* JSON array, "[]" */
     const char *created_at;
     const char *updated_at;
     const char *completed_at;
-    const char *options_json; /* {"short": true} ...; NULL = none */
+    const char
+        *options_json;    /* {"short": true, "review": "video", "publish_at": ...}; NULL = none */
+    const char *batch_id; /* the batch that created the run, or NULL */
+    const char *review_json; /* {"stage","approved","history"} (pipeline/review.c), or NULL */
 } yaa_db_run;
 
 /* Inserts run. NULL id, status, brand_name, errors_json get a new UUID, "pending", "" and
@@ -54,6 +57,7 @@ typedef struct yaa_db_run_filter {
     const char *status;     /* NULL = any */
     int64_t limit;          /* default 20, max 1000 */
     int64_t offset;
+    const char *batch_id; /* NULL = any */
 } yaa_db_run_filter;
 
 /* Newest first (created_at desc). */
@@ -66,6 +70,7 @@ typedef struct yaa_db_run_update {
     bool clear_current_agent;  /* set current_agent to NULL */
     const char *errors_json;   /* NULL = unchanged */
     const char *result_json;   /* NULL = unchanged */
+    const char *review_json;   /* NULL = unchanged */
     bool set_completed_at;     /* completed_at = now */
     bool clear_completed_at;   /* completed_at = NULL (a retried run) */
     /* If set ("pending,running"), the update applies only while the run's status is one of
@@ -84,6 +89,7 @@ typedef struct yaa_db_run_stats {
     int64_t completed;
     int64_t failed;
     int64_t cancelled;
+    int64_t awaiting_review; /* stopped at a review gate */
     bool has_avg_duration;   /* false when no completed run has completed_at */
     double avg_duration_sec; /* mean (completed_at - created_at) over completed runs */
 } yaa_db_run_stats;

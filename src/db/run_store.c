@@ -11,21 +11,40 @@
 
 static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
 
-int yaa_runstore_run_create(yaa_db *db, const char *channel_id, const char *topic,
-                            const char *brand_name, bool dry_run, bool short_video, char id_out[37],
-                            yaa_err *err) {
+int yaa_runstore_run_create_spec(yaa_db *db, const yaa_runstore_spec *spec, char id_out[37],
+                                 yaa_err *err) {
+    json_t *opts = json_object();
+    if (spec->short_video) json_object_set_new(opts, "short", json_true());
+    if (spec->review) json_object_set_new(opts, "review", json_string(spec->review));
+    if (spec->publish_at) json_object_set_new(opts, "publish_at", json_string(spec->publish_at));
+    char *opts_text = json_object_size(opts) ? json_dumps(opts, JSON_COMPACT) : NULL;
+    json_decref(opts);
     yaa_arena a;
     yaa_arena_init(&a, 1024);
     yaa_db_run run = {0};
-    run.channel_id = channel_id;
-    run.topic = topic;
-    run.brand_name = brand_name ? brand_name : "";
-    run.dry_run = dry_run;
-    run.options_json = short_video ? "{\"short\":true}" : NULL;
+    run.id = spec->id;
+    run.channel_id = spec->channel_id;
+    run.topic = spec->topic;
+    run.brand_name = spec->brand_name ? spec->brand_name : "";
+    run.dry_run = spec->dry_run;
+    run.options_json = opts_text;
+    run.batch_id = spec->batch_id;
     int rc = yaa_db_runs_create(db, &run, &a, err);
-    if (rc == 0) snprintf(id_out, 37, "%s", run.id);
+    if (rc == 0 && id_out) snprintf(id_out, 37, "%s", run.id);
     yaa_arena_free(&a);
+    free(opts_text);
     return rc;
+}
+
+int yaa_runstore_run_create(yaa_db *db, const char *channel_id, const char *topic,
+                            const char *brand_name, bool dry_run, bool short_video, char id_out[37],
+                            yaa_err *err) {
+    yaa_runstore_spec spec = {.channel_id = channel_id,
+                              .topic = topic,
+                              .brand_name = brand_name,
+                              .dry_run = dry_run,
+                              .short_video = short_video};
+    return yaa_runstore_run_create_spec(db, &spec, id_out, err);
 }
 
 int yaa_runstore_run_find_unfinished(yaa_db *db, const char *channel_id, const char *topic,
@@ -63,7 +82,13 @@ int yaa_runstore_run_get(yaa_db *db, const char *run_id, yaa_runstore_run *out, 
         out->dry_run = r.dry_run;
         json_t *opts = r.options_json ? json_loads(r.options_json, 0, NULL) : NULL;
         out->short_video = json_is_true(json_object_get(opts, "short"));
+        const char *review = json_string_value(json_object_get(opts, "review"));
+        const char *publish_at = json_string_value(json_object_get(opts, "publish_at"));
+        out->review = review ? strdup(review) : NULL;
+        out->publish_at = publish_at ? strdup(publish_at) : NULL;
         json_decref(opts);
+        out->batch_id = r.batch_id ? strdup(r.batch_id) : NULL;
+        out->review_state = r.review_json ? json_loads(r.review_json, 0, NULL) : NULL;
         out->status = dup_or_empty(r.status);
         out->created_at = dup_or_empty(r.created_at);
         if (!out->id || !out->channel_id || !out->topic || !out->brand_name || !out->status ||
@@ -83,6 +108,10 @@ void yaa_runstore_run_free(yaa_runstore_run *r) {
     free(r->brand_name);
     free(r->status);
     free(r->created_at);
+    free(r->review);
+    free(r->publish_at);
+    free(r->batch_id);
+    json_decref(r->review_state);
     memset(r, 0, sizeof *r);
 }
 
@@ -106,7 +135,8 @@ int yaa_runstore_run_set_status(yaa_db *db, const char *run_id, const char *stat
     u.set_completed_at = final;
     u.clear_completed_at = !final;
     /* A cancelled run stays cancelled: a worker finishing a stage must not revive it. */
-    if (strcmp(status, "cancelled") != 0) u.if_status_in = "pending,running,failed,completed";
+    if (strcmp(status, "cancelled") != 0)
+        u.if_status_in = "pending,running,awaiting_review,failed,completed";
     int rc = yaa_db_runs_update(db, run_id, &u, err);
     if (rc == YAA_ECONFLICT)
         return yaa_err_set(err, YAA_ECANCELLED, "run %s was cancelled", run_id);
@@ -147,15 +177,29 @@ int yaa_runstore_run_add_error(yaa_db *db, const char *run_id, const char *messa
     return yaa_db_tx(db, add_error_tx, &ae, err);
 }
 
-int yaa_runstore_run_set_result(yaa_db *db, const char *run_id, const json_t *result,
-                                yaa_err *err) {
-    char *text = json_dumps(result, JSON_COMPACT);
+/* Stores j as the run's result_json (review false) or review_json (review true). */
+static int set_json_column(yaa_db *db, const char *run_id, const json_t *j, bool review,
+                           yaa_err *err) {
+    char *text = json_dumps(j, JSON_COMPACT);
     if (!text) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     yaa_db_run_update u = {0};
-    u.result_json = text;
+    if (review)
+        u.review_json = text;
+    else
+        u.result_json = text;
     int rc = yaa_db_runs_update(db, run_id, &u, err);
     free(text);
     return rc;
+}
+
+int yaa_runstore_run_set_result(yaa_db *db, const char *run_id, const json_t *result,
+                                yaa_err *err) {
+    return set_json_column(db, run_id, result, false, err);
+}
+
+int yaa_runstore_run_set_review(yaa_db *db, const char *run_id, const json_t *review,
+                                yaa_err *err) {
+    return set_json_column(db, run_id, review, true, err);
 }
 
 int yaa_runstore_stages_get(yaa_db *db, const char *run_id, const char *const names[],

@@ -19,7 +19,24 @@ typedef struct yaa_runstore_run {
     char *status;
     char *created_at;
     bool short_video; /* options_json {"short": true}: a 9:16 video */
+    char *review;     /* options_json "review": none|script|video|both, or NULL (the channel's) */
+    char *publish_at; /* options_json "publish_at" (RFC 3339), or NULL */
+    char *batch_id;   /* or NULL */
+    json_t *review_state; /* parsed review_json, or NULL before any gate */
 } yaa_runstore_run;
+
+/* What a new run is asked for. id: NULL generates one. */
+typedef struct yaa_runstore_spec {
+    const char *id;
+    const char *channel_id;
+    const char *topic;
+    const char *brand_name;
+    bool dry_run;
+    bool short_video;
+    const char *review;     /* none|script|video|both, or NULL = the channel's publishing.review */
+    const char *publish_at; /* RFC 3339, or NULL */
+    const char *batch_id;   /* or NULL */
+} yaa_runstore_spec;
 
 typedef struct yaa_runstore_stage {
     bool present;
@@ -32,6 +49,9 @@ typedef struct yaa_runstore_stage {
 int yaa_runstore_run_create(struct yaa_db *db, const char *channel_id, const char *topic,
                             const char *brand_name, bool dry_run, bool short_video, char id_out[37],
                             yaa_err *err);
+/* Creates a pending run from a spec (options_json carries short/review/publish_at). */
+int yaa_runstore_run_create_spec(struct yaa_db *db, const yaa_runstore_spec *spec, char id_out[37],
+                                 yaa_err *err);
 /* The newest run of channel_id with this exact topic that has not completed and was not
  * cancelled (pending, running or failed): what `yaa run` resumes. id_out "" when none. */
 int yaa_runstore_run_find_unfinished(struct yaa_db *db, const char *channel_id, const char *topic,
@@ -48,6 +68,9 @@ int yaa_runstore_run_set_status(struct yaa_db *db, const char *run_id, const cha
 int yaa_runstore_run_add_error(struct yaa_db *db, const char *run_id, const char *message,
                                yaa_err *err);
 int yaa_runstore_run_set_result(struct yaa_db *db, const char *run_id, const json_t *result,
+                                yaa_err *err);
+/* Stores the run's review state (review_json). */
+int yaa_runstore_run_set_review(struct yaa_db *db, const char *run_id, const json_t *review,
                                 yaa_err *err);
 
 /* The rows of the nstages stages named in names[] (the stage registry's order), by index;

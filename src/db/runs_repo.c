@@ -9,10 +9,12 @@
 
 #define RUN_COLS                                                                              \
     "SELECT id, channel_id, topic, brand_name, dry_run, status, current_agent, result_json, " \
-    "errors_json, created_at, updated_at, completed_at, options_json FROM pipeline_runs"
+    "errors_json, created_at, updated_at, completed_at, options_json, batch_id, review_json " \
+    "FROM pipeline_runs"
 
 static bool valid_status(const char *s) {
-    static const char *const ok[] = {"pending", "running", "completed", "failed", "cancelled"};
+    static const char *const ok[] = {"pending",   "running", "awaiting_review",
+                                     "completed", "failed",  "cancelled"};
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
         if (strcmp(s, ok[i]) == 0) return true;
     return false;
@@ -34,6 +36,8 @@ static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_run *o) {
     o->updated_at = yaa__cell(a, r, i, "updated_at", &oom);
     o->completed_at = yaa__cell(a, r, i, "completed_at", &oom);
     o->options_json = yaa__cell(a, r, i, "options_json", &oom);
+    o->batch_id = yaa__cell(a, r, i, "batch_id", &oom);
+    o->review_json = yaa__cell(a, r, i, "review_json", &oom);
     return oom ? YAA_ENOMEM : 0;
 }
 
@@ -43,7 +47,7 @@ int yaa_db_runs_create(yaa_db *db, yaa_db_run *run, yaa_arena *a, yaa_err *err) 
     if (run->status && !valid_status(run->status))
         return yaa_err_set(err, YAA_EINVAL,
                            "run status '%s' is not one of pending, running, "
-                           "completed, failed, cancelled",
+                           "awaiting_review, completed, failed, cancelled",
                            run->status);
     char id[YAA_UUID_LEN + 1], now[YAA_DB_TIME_LEN + 1];
     if (!run->id || !*run->id) {
@@ -61,13 +65,14 @@ int yaa_db_runs_create(yaa_db *db, yaa_db_run *run, yaa_arena *a, yaa_err *err) 
         db,
         "INSERT INTO pipeline_runs (id, channel_id, topic, brand_name, dry_run, status, "
         "current_agent, result_json, errors_json, created_at, updated_at, completed_at, "
-        "options_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "options_json, batch_id, review_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         YAA_DB_ARGS(yaa_db_text(run->id), yaa_db_text(run->channel_id), yaa_db_text(run->topic),
                     yaa_db_text(run->brand_name), yaa_db_bool(run->dry_run),
                     yaa_db_text(run->status), yaa_db_text(run->current_agent),
                     yaa_db_text(run->result_json), yaa_db_text(run->errors_json),
                     yaa_db_text(run->created_at), yaa_db_text(run->updated_at),
-                    yaa_db_text(run->completed_at), yaa_db_text(run->options_json)),
+                    yaa_db_text(run->completed_at), yaa_db_text(run->options_json),
+                    yaa_db_text(run->batch_id), yaa_db_text(run->review_json)),
         NULL, err);
     if (rc == YAA_EEXIST) return yaa_err_set(err, YAA_EEXIST, "run '%s' already exists", run->id);
     return rc;
@@ -96,6 +101,7 @@ int yaa_db_runs_list(yaa_db *db, const yaa_db_run_filter *f, yaa_arena *a, yaa_d
     yaa__q_init(&q);
     if (f->channel_id) yaa__q_and(&q, "channel_id = ?", yaa_db_text(f->channel_id));
     if (f->status) yaa__q_and(&q, "status = ?", yaa_db_text(f->status));
+    if (f->batch_id) yaa__q_and(&q, "batch_id = ?", yaa_db_text(f->batch_id));
     int rc = total ? yaa__q_count(db, &q, "FROM pipeline_runs", total, err) : 0;
     yaa_db_rows *r = NULL;
     if (!rc)
@@ -115,11 +121,11 @@ int yaa_db_runs_list(yaa_db *db, const yaa_db_run_filter *f, yaa_arena *a, yaa_d
     return 0;
 }
 
-/* Splits "pending,running" into up to 5 statuses, copied into bufs. */
-static size_t split_statuses(const char *csv, char bufs[5][16]) {
+/* Splits "pending,running" into up to 6 statuses, copied into bufs. */
+static size_t split_statuses(const char *csv, char bufs[6][16]) {
     size_t n = 0;
     const char *p = csv;
-    while (*p && n < 5) {
+    while (*p && n < 6) {
         size_t len = strcspn(p, ",");
         if (len && len < 16) {
             memcpy(bufs[n], p, len);
@@ -136,7 +142,7 @@ int yaa_db_runs_update(yaa_db *db, const char *id, const yaa_db_run_update *u, y
     if (u->status && !valid_status(u->status))
         return yaa_err_set(err, YAA_EINVAL,
                            "run status '%s' is not one of pending, running, "
-                           "completed, failed, cancelled",
+                           "awaiting_review, completed, failed, cancelled",
                            u->status);
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
@@ -164,6 +170,10 @@ int yaa_db_runs_update(yaa_db *db, const char *id, const yaa_db_run_update *u, y
         yaa_buf_puts(&sql, ", result_json = ?");
         p[n++] = yaa_db_text(u->result_json);
     }
+    if (u->review_json) {
+        yaa_buf_puts(&sql, ", review_json = ?");
+        p[n++] = yaa_db_text(u->review_json);
+    }
     if (u->set_completed_at) {
         yaa_buf_puts(&sql, ", completed_at = ?");
         p[n++] = yaa_db_text(now);
@@ -172,7 +182,7 @@ int yaa_db_runs_update(yaa_db *db, const char *id, const yaa_db_run_update *u, y
     }
     yaa_buf_puts(&sql, " WHERE id = ?");
     p[n++] = yaa_db_text(id);
-    char st[5][16];
+    char st[6][16];
     size_t ns = u->if_status_in ? split_statuses(u->if_status_in, st) : 0;
     if (ns) {
         yaa_buf_puts(&sql, " AND status IN (");
@@ -221,6 +231,7 @@ int yaa_db_runs_stats(yaa_db *db, const char *channel_id, yaa_db_run_stats *out,
              "COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0), "
              "COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), "
              "COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0), "
+             "COALESCE(SUM(CASE WHEN status = 'awaiting_review' THEN 1 ELSE 0 END), 0), "
              "AVG(CASE WHEN status = 'completed' AND completed_at IS NOT NULL THEN %s END) "
              "FROM pipeline_runs%s",
              dur, channel_id ? " WHERE channel_id = ?" : "");
@@ -233,8 +244,9 @@ int yaa_db_runs_stats(yaa_db *db, const char *channel_id, yaa_db_run_stats *out,
         out->completed = yaa_db_get_int(r, 0, 2);
         out->failed = yaa_db_get_int(r, 0, 3);
         out->cancelled = yaa_db_get_int(r, 0, 4);
-        out->has_avg_duration = !yaa_db_is_null(r, 0, 5);
-        out->avg_duration_sec = yaa_db_get_real(r, 0, 5);
+        out->awaiting_review = yaa_db_get_int(r, 0, 5);
+        out->has_avg_duration = !yaa_db_is_null(r, 0, 6);
+        out->avg_duration_sec = yaa_db_get_real(r, 0, 6);
     }
     yaa_db_rows_free(r);
     return rc;
