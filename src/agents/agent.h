@@ -39,7 +39,11 @@ typedef struct yaa_agent_ctx {
     const char *brand_name;
     bool dry_run;
     bool short_video;
-    const char *out_dir;              /* $OUTPUT_DIR/<run_id> */
+    const char *out_dir; /* $OUTPUT_DIR/<run_id> */
+    /* A reviewer's notes on the previous version (a rejection at a review gate), for the
+     * stages that run again; NULL when there are none. */
+    const char *revision_notes;
+    const char *publish_at; /* the run's scheduled publication time (RFC 3339 UTC), or NULL */
     json_t *outputs[YAA_STAGE_COUNT]; /* earlier stages' checkpoints (borrowed) */
     yaa_arena *arena;                 /* lives as long as the stage */
     yaa_usage_call usage;             /* agent/attempt filled by the orchestrator */
@@ -62,6 +66,11 @@ int yaa_agent_seo_optimizer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
 int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
 int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
 int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+
+/* Checks a script (an agent's or a person's) like script_writer checks a model's: the
+ * script schema, at least one section with narration; fills durations, on-screen text and
+ * language in place. YAA_EINVAL saying what is wrong. */
+int yaa_agent_script_check(json_t *script, const char *language, yaa_err *err);
 
 /* Fills ctx->brief from the channel files and the run (strings live in ctx->arena). */
 void yaa_agent_brief_from_channel(yaa_agent_ctx *ctx);

@@ -59,6 +59,24 @@ int yaa_h_youtube_connect(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_youtube_callback(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_youtube_get(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_youtube_disconnect(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_review_script_get(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_review_script_put(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_review_metadata(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_review_approve(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_review_reject(yaa_http_req *req, yaa_http_resp *resp);
+
+/* The {run_id} path parameter, or NULL after answering 404 for a malformed id. */
+const char *yaa_api_run_param(yaa_http_req *req, yaa_http_resp *resp);
+/* A channel folder with a config.yaml exists for this id (a valid slug). */
+bool yaa_api_channel_exists(const yaa_api *api, const char *id);
+/* YAA_EBUDGET when the channel's monthly budget is spent (answered 402). */
+int yaa_api_budget_allows(const yaa_api *api, const char *channel_id, yaa_err *err);
+/* A run's review and publish_at options from body into spec (publish_at normalised into the
+ * buffer); answers 422 and returns non-zero when one is bad (h_review.c). */
+struct yaa_runstore_spec;
+int yaa_api_run_options(yaa_http_req *req, yaa_http_resp *resp, const json_t *body,
+                        struct yaa_runstore_spec *spec, char publish_at[21]);
 
 /* Static files of the dashboard (GET/HEAD of non-API paths); false if not served. */
 bool yaa_api_static(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp);

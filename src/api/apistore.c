@@ -33,27 +33,33 @@ static json_t *parsed(const char *s, json_t *dflt) {
 /* ---------------------------------------------------------------- runs */
 
 static json_t *run_summary(const yaa_db_run *r) {
-    return json_pack("{s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "run_id", jstr(r->id), "channel_id",
-                     jstr(r->channel_id), "topic", jstr(r->topic), "status", jstr(r->status),
-                     "dry_run", r->dry_run, "created_at", jtime(r->created_at), "completed_at",
-                     jtime(r->completed_at));
+    json_t *opts = parsed(r->options_json, json_object());
+    json_t *j = json_pack("{s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:O?}", "run_id", jstr(r->id),
+                          "channel_id", jstr(r->channel_id), "topic", jstr(r->topic), "status",
+                          jstr(r->status), "dry_run", r->dry_run, "created_at",
+                          jtime(r->created_at), "completed_at", jtime(r->completed_at), "batch_id",
+                          jstr(r->batch_id), "publish_at", json_object_get(opts, "publish_at"));
+    json_decref(opts);
+    return j;
 }
 
-int yaa_apistore_run_create(struct yaa_db *db, const char *id, const char *channel_id,
-                            const char *topic, const char *brand_name, bool dry_run,
-                            bool short_video, yaa_err *err) {
-    yaa_arena a;
-    yaa_arena_init(&a, 1024);
-    yaa_db_run r = {.id = id,
-                    .channel_id = channel_id,
-                    .topic = topic,
-                    .brand_name = brand_name ? brand_name : "",
-                    .dry_run = dry_run,
-                    .status = "pending",
-                    .options_json = short_video ? "{\"short\":true}" : NULL};
-    int rc = yaa_db_runs_create(db, &r, &a, err);
-    yaa_arena_free(&a);
-    return rc;
+int yaa_apistore_run_create(struct yaa_db *db, const yaa_runstore_spec *spec, yaa_err *err) {
+    return yaa_runstore_run_create_spec(db, spec, NULL, err);
+}
+
+/* RunDetail's review: the run's review option, the gate it waits at (null when it does not)
+ * and every decision and edit made so far. */
+static json_t *review_of(const yaa_db_run *r) {
+    json_t *opts = parsed(r->options_json, json_object());
+    json_t *state = parsed(r->review_json, json_object());
+    json_t *history = json_object_get(state, "history");
+    bool waiting = r->status && strcmp(r->status, "awaiting_review") == 0;
+    json_t *j = json_pack("{s:O?, s:O?, s:o}", "mode", json_object_get(opts, "review"), "stage",
+                          waiting ? json_object_get(state, "stage") : NULL, "history",
+                          json_is_array(history) ? json_incref(history) : json_array());
+    json_decref(opts);
+    json_decref(state);
+    return j;
 }
 
 /* Every stage in pipeline order (the registry); a stage without a row is "pending". */
@@ -109,6 +115,7 @@ int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa
     json_object_set_new(j, "updated_at", jtime(r.updated_at));
     json_object_set_new(j, "result", parsed(r.result_json, json_null()));
     json_object_set_new(j, "errors", parsed(r.errors_json, json_array()));
+    json_object_set_new(j, "review", review_of(&r));
     yaa_arena_free(&a);
     json_t *stages = NULL;
     yaa_db_usage_totals t;
@@ -125,12 +132,16 @@ int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa
 }
 
 int yaa_apistore_runs_list(struct yaa_db *db, const char *channel_id, const char *status,
-                           long limit, long offset, json_t **runs, long *total, yaa_err *err) {
+                           const char *batch_id, long limit, long offset, json_t **runs,
+                           long *total, yaa_err *err) {
     *runs = NULL;
     yaa_arena a;
     yaa_arena_init(&a, 16384);
-    yaa_db_run_filter f = {
-        .channel_id = channel_id, .status = status, .limit = limit, .offset = offset};
+    yaa_db_run_filter f = {.channel_id = channel_id,
+                           .status = status,
+                           .batch_id = batch_id,
+                           .limit = limit,
+                           .offset = offset};
     yaa_db_run *items = NULL;
     size_t n = 0;
     int64_t t = 0;
@@ -162,8 +173,9 @@ int yaa_apistore_run_progress(struct yaa_db *db, const char *id, char status[16]
 }
 
 int yaa_apistore_run_cancel(struct yaa_db *db, const char *id, yaa_err *err) {
-    yaa_db_run_update u = {
-        .status = "cancelled", .set_completed_at = true, .if_status_in = "pending,running"};
+    yaa_db_run_update u = {.status = "cancelled",
+                           .set_completed_at = true,
+                           .if_status_in = "pending,running,awaiting_review"};
     int rc = yaa_db_runs_update(db, id, &u, err);
     if (rc == YAA_ENOTFOUND) return yaa_err_set(err, YAA_ENOTFOUND, "Run not found");
     if (rc == YAA_ECONFLICT) yaa_err_prefix(err, "Run already finished: ");
@@ -200,14 +212,15 @@ int yaa_apistore_dashboard(struct yaa_db *db, long recent, json_t **out, yaa_err
     if ((rc = usage_totals(db, &f, &t, err)) != 0) return rc;
     json_t *runs = NULL;
     long total;
-    if ((rc = yaa_apistore_runs_list(db, NULL, NULL, recent < 0 ? 0 : recent, 0, &runs, &total,
-                                     err)) != 0)
+    if ((rc = yaa_apistore_runs_list(db, NULL, NULL, NULL, recent < 0 ? 0 : recent, 0, &runs,
+                                     &total, err)) != 0)
         return rc;
-    *out = json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:o}", "total_runs", (json_int_t)st.total,
-                     "active_runs", (json_int_t)st.active, "success_runs", (json_int_t)st.completed,
-                     "failed_runs", (json_int_t)st.failed, "avg_duration_sec",
-                     st.has_avg_duration ? st.avg_duration_sec : 0.0, "estimated_cost_usd",
-                     t.cost_usd, "recent_runs", runs);
+    *out =
+        json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:o, s:I}", "total_runs", (json_int_t)st.total,
+                  "active_runs", (json_int_t)st.active, "success_runs", (json_int_t)st.completed,
+                  "failed_runs", (json_int_t)st.failed, "avg_duration_sec",
+                  st.has_avg_duration ? st.avg_duration_sec : 0.0, "estimated_cost_usd", t.cost_usd,
+                  "recent_runs", runs, "awaiting_review", (json_int_t)st.awaiting_review);
     return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include "api/audit.h"
 #include "core/err.h"
+#include "db/run_store.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -14,18 +15,19 @@
 struct yaa_db;
 
 /* ---- runs ---- */
-int yaa_apistore_run_create(struct yaa_db *db, const char *id, const char *channel_id,
-                            const char *topic, const char *brand_name, bool dry_run,
-                            bool short_video, yaa_err *err);
+/* A pending run as spec asks (spec->id set by the caller). */
+int yaa_apistore_run_create(struct yaa_db *db, const yaa_runstore_spec *spec, yaa_err *err);
 /* RunDetail (stages and cost_usd included) or YAA_ENOTFOUND. */
 int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa_err *err);
-/* RunSummary list, newest first, with the filtered total. */
+/* RunSummary list, newest first, with the filtered total (NULL filters match any). */
 int yaa_apistore_runs_list(struct yaa_db *db, const char *channel_id, const char *status,
-                           long limit, long offset, json_t **runs, long *total, yaa_err *err);
+                           const char *batch_id, long limit, long offset, json_t **runs,
+                           long *total, yaa_err *err);
 /* Status and stages of a run for the SSE stream: status into out (16 bytes), stages array. */
 int yaa_apistore_run_progress(struct yaa_db *db, const char *id, char status[16], json_t **stages,
                               yaa_err *err);
-/* pending|running -> cancelled; YAA_ECONFLICT if finished, YAA_ENOTFOUND if absent. */
+/* pending|running|awaiting_review -> cancelled; YAA_ECONFLICT if finished, YAA_ENOTFOUND if absent.
+ */
 int yaa_apistore_run_cancel(struct yaa_db *db, const char *id, yaa_err *err);
 /* failed|cancelled|completed -> pending (errors kept); YAA_ECONFLICT while pending/running. */
 int yaa_apistore_run_rearm(struct yaa_db *db, const char *id, yaa_err *err);

@@ -88,7 +88,7 @@ static bool preflight(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     snprintf(hdrs, sizeof hdrs, "Content-Type, X-Request-ID, %s",
              api->cfg ? api->cfg->api_key_header : "X-API-Key");
     yaa_http_resp_header(resp, req->arena, "Access-Control-Allow-Methods",
-                         "GET, POST, PATCH, DELETE, OPTIONS");
+                         "GET, POST, PUT, PATCH, DELETE, OPTIONS");
     yaa_http_resp_header(resp, req->arena, "Access-Control-Allow-Headers", hdrs);
     yaa_http_resp_header(resp, req->arena, "Access-Control-Max-Age", "600");
     return true;

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 
 /* The run id parameter, or NULL after answering 404 for a malformed id. */
-static const char *run_param(yaa_http_req *req, yaa_http_resp *resp) {
+const char *yaa_api_run_param(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = yaa_http_param(req, 0);
     if (!id || !yaa_uuid_valid(id)) {
         yaa_http_error(resp, 404, "Run not found");
@@ -26,7 +26,7 @@ static const char *run_param(yaa_http_req *req, yaa_http_resp *resp) {
     return id;
 }
 
-static bool channel_exists(const yaa_api *api, const char *id) {
+bool yaa_api_channel_exists(const yaa_api *api, const char *id) {
     size_t n = strlen(id);
     if (n == 0 || n > 100) return false;
     for (size_t i = 0; i < n; i++) {
@@ -44,7 +44,7 @@ static bool channel_exists(const yaa_api *api, const char *id) {
 
 /* YAA_EBUDGET when the channel's monthly budget is spent (answered 402). A channel whose
  * files have problems still has its budget read; the run itself reports the problems. */
-static int budget_allows(const yaa_api *api, const char *channel_id, yaa_err *err) {
+int yaa_api_budget_allows(const yaa_api *api, const char *channel_id, yaa_err *err) {
     yaa_channel *ch = NULL;
     yaa_err ignored = {0};
     (void)yaa_channels_validate(api->cfg && api->cfg->channels_dir ? api->cfg->channels_dir
@@ -64,17 +64,24 @@ int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
     const char *brand = json_string_value(json_object_get(req->json, "brand_name"));
     bool dry_run = json_is_true(json_object_get(req->json, "dry_run"));
     bool short_video = json_is_true(json_object_get(req->json, "short"));
-    if (!channel_exists(api, channel_id))
+    if (!yaa_api_channel_exists(api, channel_id))
         return yaa_http_error(resp, 404, "Channel '%s' not found", channel_id);
     if (!api->queue) return yaa_http_error(resp, 503, "queue not configured");
     yaa_err err = {0};
-    int rc = budget_allows(api, channel_id, &err);
+    int rc = yaa_api_budget_allows(api, channel_id, &err);
     if (rc == YAA_EBUDGET) return yaa_http_error(resp, 402, "%s", err.msg);
     if (rc) return yaa_api_fail(resp, rc, &err);
     char id[YAA_UUID_LEN + 1];
     yaa_uuid4(id);
-    rc = yaa_apistore_run_create(api->db, id, channel_id, topic, brand ? brand : "", dry_run,
-                                 short_video, &err);
+    yaa_runstore_spec spec = {.id = id,
+                              .channel_id = channel_id,
+                              .topic = topic,
+                              .brand_name = brand ? brand : "",
+                              .dry_run = dry_run,
+                              .short_video = short_video};
+    char publish_at[YAA_TIME_LEN + 1];
+    if ((rc = yaa_api_run_options(req, resp, req->json, &spec, publish_at))) return 0;
+    rc = yaa_apistore_run_create(api->db, &spec, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     rc = yaa_queue_enqueue_run(api->queue, id, NULL, NULL, &err);
     if (rc) {
@@ -98,9 +105,9 @@ int yaa_h_runs_list(yaa_http_req *req, yaa_http_resp *resp) {
     json_t *runs = NULL;
     long total = 0;
     yaa_err err = {0};
-    int rc =
-        yaa_apistore_runs_list(req->api->db, yaa_query_str(req, "channel_id"),
-                               yaa_query_str(req, "status"), limit, offset, &runs, &total, &err);
+    int rc = yaa_apistore_runs_list(req->api->db, yaa_query_str(req, "channel_id"),
+                                    yaa_query_str(req, "status"), yaa_query_str(req, "batch_id"),
+                                    limit, offset, &runs, &total, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200,
                          json_pack("{s:o, s:I, s:I, s:I}", "runs", runs, "total", (json_int_t)total,
@@ -109,7 +116,7 @@ int yaa_h_runs_list(yaa_http_req *req, yaa_http_resp *resp) {
 
 int yaa_h_run_get(yaa_http_req *req, yaa_http_resp *resp) {
     if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = run_param(req, resp);
+    const char *id = yaa_api_run_param(req, resp);
     if (!id) return 0;
     json_t *j = NULL;
     yaa_err err = {0};
@@ -120,7 +127,7 @@ int yaa_h_run_get(yaa_http_req *req, yaa_http_resp *resp) {
 
 int yaa_h_status(yaa_http_req *req, yaa_http_resp *resp) {
     if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = run_param(req, resp);
+    const char *id = yaa_api_run_param(req, resp);
     if (!id) return 0;
     json_t *j = NULL;
     yaa_err err = {0};
@@ -137,7 +144,7 @@ int yaa_h_status(yaa_http_req *req, yaa_http_resp *resp) {
 int yaa_h_run_cancel(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
     if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = run_param(req, resp);
+    const char *id = yaa_api_run_param(req, resp);
     if (!id) return 0;
     yaa_err err = {0};
     int rc = yaa_apistore_run_cancel(api->db, id, &err);
@@ -155,7 +162,7 @@ int yaa_h_run_cancel(yaa_http_req *req, yaa_http_resp *resp) {
 int yaa_h_run_retry(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
     if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = run_param(req, resp);
+    const char *id = yaa_api_run_param(req, resp);
     if (!id) return 0;
     if (!api->queue) return yaa_http_error(resp, 503, "queue not configured");
     const char *from = json_string_value(json_object_get(req->json, "from_stage"));
@@ -209,7 +216,7 @@ static bool artifact_ok(const char *dir, const char *name) {
 int yaa_h_run_artifact(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
     if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = run_param(req, resp);
+    const char *id = yaa_api_run_param(req, resp);
     if (!id) return 0;
     const char *dir = req->nparams == 3 ? yaa_http_param(req, 1) : NULL;
     const char *name = yaa_http_param(req, req->nparams - 1);
@@ -235,7 +242,7 @@ int yaa_h_run_artifact(yaa_http_req *req, yaa_http_resp *resp) {
 int yaa_h_run_events(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
     if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = run_param(req, resp);
+    const char *id = yaa_api_run_param(req, resp);
     if (!id) return 0;
     char st[16];
     json_t *stages = NULL;

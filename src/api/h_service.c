@@ -100,6 +100,12 @@ static json_t *field_schema(const yaa_field_spec *f) {
         json_object_set_new(s, "type", json_string("string"));
         json_object_set_new(s, "format", json_string("date-time"));
         break;
+    case YAA_V_OBJ_ARR:
+        json_object_set_new(s, "type", json_string("array"));
+        json_object_set_new(s, "minItems", json_integer(f->min));
+        if (f->max > 0) json_object_set_new(s, "maxItems", json_integer(f->max));
+        json_object_set_new(s, "items", json_pack("{s:s}", "type", "object"));
+        break;
     case YAA_V_UUID:
         json_object_set_new(s, "type", json_string("string"));
         json_object_set_new(s, "format", json_string("uuid"));

@@ -6,9 +6,11 @@
 
 #define API "/api/v1"
 
-static const char *const run_statuses[] = {"pending", "running",   "completed",
-                                           "failed",  "cancelled", NULL};
+static const char *const run_statuses[] = {
+    "pending", "running", "awaiting_review", "completed", "failed", "cancelled", NULL};
+static const char *const review_modes[] = {"none", "script", "video", "both", NULL};
 static const char *const scopes[] = {"read", "write", "admin", NULL};
+static const char *const privacies[] = {"private", "unlisted", "public", NULL};
 static const char *const group_bys[] = {"run",   "day",     "agent", "provider",
                                         "model", "channel", NULL};
 
@@ -18,10 +20,44 @@ static const yaa_field_spec run_body[] = {
     {"brand_name", YAA_V_STR, false, 0, 200, NULL, "brand name override"},
     {"dry_run", YAA_V_BOOL, false, 0, 0, NULL, "skip the YouTube upload"},
     {"short", YAA_V_BOOL, false, 0, 0, NULL, "a vertical 1080x1920 YouTube Short"},
+    {"review", YAA_V_ENUM, false, 0, 0, review_modes,
+     "stop for a person after the script, the video, both (default: the channel's "
+     "publishing.review)"},
+    {"publish_at", YAA_V_TIME, false, 0, 0, NULL,
+     "schedule the YouTube publication (RFC 3339, in the future)"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec batch_body[] = {
+    {"channel_id", YAA_V_STR, true, 1, 100, NULL, "channel to produce the videos for"},
+    {"topics", YAA_V_OBJ_ARR, true, 1, 100, NULL,
+     "one run each: {\"topic\" (1-500), \"publish_at\"? (RFC 3339), \"review\"?}"},
+    {"brand_name", YAA_V_STR, false, 0, 200, NULL, "brand name override"},
+    {"dry_run", YAA_V_BOOL, false, 0, 0, NULL, "skip the YouTube upload"},
+    {"short", YAA_V_BOOL, false, 0, 0, NULL, "vertical 1080x1920 YouTube Shorts"},
+    {"review", YAA_V_ENUM, false, 0, 0, review_modes, "review gates for every run of the batch"},
+    {"publish_at", YAA_V_TIME, false, 0, 0, NULL, "default publication time of the batch"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec script_body[] = {
+    {"title", YAA_V_STR, true, 1, 200, NULL, "the video's working title"},
+    {"sections", YAA_V_OBJ_ARR, true, 1, 12, NULL,
+     "{\"heading\", \"narration\", \"on_screen_text\"?, \"visual_notes\"?}"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec metadata_body[] = {
+    {"title", YAA_V_STR, false, 1, 100, NULL, "at most 100 characters, no < or >"},
+    {"description", YAA_V_STR, false, 0, 5000, NULL, "at most 5000 bytes, no < or >"},
+    {"category_id", YAA_V_STR, false, 1, 2, NULL, "a YouTube category number, e.g. \"28\""},
+    {"privacy", YAA_V_ENUM, false, 0, 0, privacies, "private, unlisted or public"},
+    {"publish_at", YAA_V_TIME, false, 0, 0, NULL, "RFC 3339 in the future (makes it private)"},
+    {"thumbnail", YAA_V_STR, false, 1, 20, NULL, "thumbnail.png or images/NN.png"},
+    {NULL, 0, false, 0, 0, NULL, NULL}};
+static const yaa_field_spec reject_body[] = {
+    {"notes", YAA_V_STR, true, 1, 4000, NULL, "what to change, given to the agents"},
+    {"from_stage", YAA_V_ENUM, false, 0, 0, yaa_stage_names,
+     "stage to re-run from (default script_writer)"},
     {NULL, 0, false, 0, 0, NULL, NULL}};
 static const yaa_field_spec runs_query[] = {
     {"channel_id", YAA_V_STR, false, 0, 100, NULL, "only this channel's runs"},
     {"status", YAA_V_ENUM, false, 0, 0, run_statuses, "only runs in this status"},
+    {"batch_id", YAA_V_UUID, false, 0, 0, NULL, "only the runs of this batch"},
     {"limit", YAA_V_INT, false, 1, 100, NULL, "page size (default 20)"},
     {"offset", YAA_V_INT, false, 0, 1000000000, NULL, "rows to skip"},
     {NULL, 0, false, 0, 0, NULL, NULL}};
@@ -102,6 +138,18 @@ static const yaa_route routes[] = {
      "text/html"},
     {"POST", API "/pipeline/run", W, yaa_h_run_start, run_body, NULL, 202,
      "Start a pipeline run (queued)", "pipeline", NULL},
+    {"POST", API "/pipeline/batch", W, yaa_h_batch_start, batch_body, NULL, 202,
+     "Start one run per topic (a batch)", "pipeline", NULL},
+    {"GET", API "/pipeline/runs/{run_id}/script", W, yaa_h_review_script_get, NULL, NULL, 200,
+     "The script of a run (review)", "review", NULL},
+    {"PUT", API "/pipeline/runs/{run_id}/script", W, yaa_h_review_script_put, script_body, NULL,
+     200, "Replace the script at the script gate", "review", NULL},
+    {"PATCH", API "/pipeline/runs/{run_id}/metadata", W, yaa_h_review_metadata, metadata_body, NULL,
+     200, "Edit the upload's metadata at the video gate", "review", NULL},
+    {"POST", API "/pipeline/runs/{run_id}/approve", W, yaa_h_review_approve, NULL, NULL, 202,
+     "Approve the gate a run waits at", "review", NULL},
+    {"POST", API "/pipeline/runs/{run_id}/reject", W, yaa_h_review_reject, reject_body, NULL, 202,
+     "Reject with notes: re-run from a stage, then stop at the gate again", "review", NULL},
     {"GET", API "/pipeline/runs", R, yaa_h_runs_list, NULL, runs_query, 200,
      "List runs, newest first", "pipeline", NULL},
     {"GET", API "/pipeline/runs/{run_id}", R, yaa_h_run_get, NULL, NULL, 200,

@@ -128,6 +128,22 @@ static void check_json_field(const yaa_field_spec *f, json_t *v, json_t *errors)
         }
         check_int(f, w, json_integer_value(v), errors);
         return;
+    case YAA_V_OBJ_ARR: {
+        size_t n = json_array_size(v), i;
+        json_t *it;
+        bool objects = json_is_array(v);
+        json_array_foreach(v, i, it) objects = objects && json_is_object(it);
+        char msg[128];
+        if (!objects) {
+            yaa_validate_error(errors, w, f->name, "list_type",
+                               "Input should be a valid list of objects");
+        } else if ((long)n < f->min || (f->max > 0 && (long)n > f->max)) {
+            snprintf(msg, sizeof msg, "List should have %ld to %ld items", f->min, f->max);
+            yaa_validate_error(errors, w, f->name, (long)n < f->min ? "too_short" : "too_long",
+                               msg);
+        }
+        return;
+    }
     case YAA_V_ENUM_ARR: {
         if (!json_is_array(v)) {
             yaa_validate_error(errors, w, f->name, "list_type", "Input should be a valid list");

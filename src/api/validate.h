@@ -17,6 +17,7 @@ typedef enum {
     YAA_V_ENUM_ARR, /* array of distinct choices, at least min entries */
     YAA_V_TIME,     /* RFC 3339 or a date */
     YAA_V_UUID,     /* a UUID string */
+    YAA_V_OBJ_ARR,  /* array of [min, max] objects (the handler checks their fields) */
 } yaa_vtype;
 
 typedef struct yaa_field_spec {

@@ -1,10 +1,17 @@
 /* pipeline.c - the orchestrator: walks the stage table for one run, checkpointing each
  * stage's output in run_stages so a retried or re-delivered run resumes where it stopped
- * and never pays twice for finished work. */
+ * and never pays twice for finished work; stops at a review gate the run asked for
+ * (review.h) until a person approves.
+ *
+ * yaa_pipeline_execute reads as its steps: load the run -> check the request -> prepare
+ * (folder, channel, checkpoints) -> for each stage: gate? -> begin -> run the agent ->
+ * finish -> complete. Every way out (fail_run, stop_run, stop_at_gate) leaves the run's
+ * status saying what happened. */
 #include "pipeline/pipeline.h"
 
 #include "pipeline/budget.h"
 #include "pipeline/pipeline_internal.h"
+#include "pipeline/review.h"
 
 #include "agents/agent.h"
 #include "channels/channels.h"
@@ -19,12 +26,25 @@
 
 typedef struct run_exec {
     const yaa_pipeline_env *env;
+    const yaa_run_options *opts;
     const char *run_id;
     const char *stage;
     double stage_t0;
+    double t0;
     uint64_t last_db_check_ns;
     bool cancel_seen; /* the run was cancelled (its status says so) */
     bool interrupted; /* the process is stopping: leave the run for re-delivery */
+    yaa_runstore_run run;
+    yaa_runstore_stage st[YAA_STAGE_COUNT];
+    yaa_channel *channel;
+    json_t *outputs[YAA_STAGE_COUNT];
+    char out_dir[4096];
+    yaa_log_ctx lctx;
+    int review;        /* YAA_REVIEW_* bits the run stops at */
+    const char *notes; /* the last rejection's notes (in run.review_state) */
+    int notes_from;    /* ... for the stages from this index on */
+    const char *publish_at;
+    int attempt; /* of the stage running */
 } run_exec;
 
 static void emit(run_exec *rx, yaa_pipeline_ev_kind kind, const char *stage, const char *status,
@@ -130,7 +150,7 @@ static int fail_run(run_exec *rx, const char *stage, int rc, yaa_err *err) {
 /* Ends a run that was asked to stop before (or during, in_stage) a stage. A cancelled run
  * is final; an interrupted one goes back to pending with the stage unfinished, so the
  * re-delivered job resumes there. */
-static int stop_run(run_exec *rx, const char *stage, const char *in_stage, double took, double t0,
+static int stop_run(run_exec *rx, const char *stage, const char *in_stage, double took,
                     yaa_err *err) {
     const yaa_pipeline_env *env = rx->env;
     yaa_err ignore = {0};
@@ -142,7 +162,7 @@ static int stop_run(run_exec *rx, const char *stage, const char *in_stage, doubl
     if (rx->cancel_seen) {
         yaa_runstore_run_set_status(env->db, rx->run_id, "cancelled", stage, &ignore);
         yaa_metrics_run_finished("cancelled");
-        emit(rx, YAA_PIPELINE_EV_DONE, stage, "cancelled", "cancelled", yaa_mono_sec() - t0);
+        emit(rx, YAA_PIPELINE_EV_DONE, stage, "cancelled", "cancelled", yaa_mono_sec() - rx->t0);
     } else {
         yaa_runstore_run_set_status(env->db, rx->run_id, "pending", stage, &ignore);
         yaa_log_ev(YAA_LOG_INFO, "pipeline", "run interrupted; it resumes from its last checkpoint",
@@ -151,170 +171,268 @@ static int stop_run(run_exec *rx, const char *stage, const char *in_stage, doubl
     return yaa_err_set(err, YAA_ECANCELLED, "run %s %s at %s", rx->run_id, why, stage);
 }
 
+/* ---------------------------------------------------------------- steps */
+
+/* The review gates this run stops at: its own option, else the channel's
+ * publishing.review; and the notes of the last rejection. */
+static void read_review(run_exec *rx) {
+    int mode = yaa_review_mode_parse(rx->run.review);
+    rx->review = mode > 0 ? mode : 0;
+    const json_t *state = rx->run.review_state;
+    rx->notes = json_string_value(json_object_get(state, "notes"));
+    rx->notes_from = yaa_stage_index(json_string_value(json_object_get(state, "notes_from")));
+    rx->publish_at = rx->run.publish_at;
+}
+
+/* True when the gate before stage i was asked for and not approved since the last
+ * rejection. */
+static bool gate_closed(const run_exec *rx, int i) {
+    int gate = yaa_review_gate_before(i);
+    if (!gate || !(rx->review & gate)) return false;
+    const char *name = yaa_review_gate_name(gate);
+    size_t k;
+    json_t *g;
+    json_array_foreach(json_object_get(rx->run.review_state, "approved"), k, g) {
+        if (json_is_string(g) && strcmp(json_string_value(g), name) == 0) return false;
+    }
+    return true;
+}
+
+/* Stops the run at the gate before stage i: awaiting_review, the gate in review_json, the
+ * worker freed (the run holds nothing until a person decides). */
+static int stop_at_gate(run_exec *rx, int i, yaa_err *err) {
+    const char *gate = yaa_review_gate_name(yaa_review_gate_before(i));
+    json_t *state = rx->run.review_state ? json_deep_copy(rx->run.review_state) : json_object();
+    json_object_set_new(state, "stage", json_string(gate));
+    int rc = yaa_runstore_run_set_review(rx->env->db, rx->run_id, state, err);
+    json_decref(state);
+    if (!rc)
+        rc = yaa_runstore_run_set_status(rx->env->db, rx->run_id, "awaiting_review",
+                                         yaa_stage_names[i], err);
+    if (rc == YAA_ECANCELLED) {
+        rx->cancel_seen = true;
+        return stop_run(rx, yaa_stage_names[i], NULL, 0, err);
+    }
+    if (rc) return rc;
+    yaa_log_ev(YAA_LOG_INFO, "pipeline", "run awaiting review", YAA_F_STR("review_stage", gate),
+               YAA_F_STR("next_stage", yaa_stage_names[i]), YAA_F_END);
+    emit(rx, YAA_PIPELINE_EV_DONE, yaa_stage_names[i], "awaiting_review", gate,
+         yaa_mono_sec() - rx->t0);
+    return 0;
+}
+
+/* Loads the run row; 1 when there is nothing to do (cancelled, or completed and not asked
+ * to redo a stage), 0 to go on, < 0 on error. */
+static int check_request(run_exec *rx, int *from, yaa_err *err) {
+    const yaa_run_options *opts = rx->opts;
+    *from = opts->from_stage ? yaa_stage_index(opts->from_stage) : -1;
+    if (opts->from_stage && *from < 0)
+        return yaa_err_set(err, YAA_EINVAL, "unknown stage '%s' (expected one of %s)",
+                           opts->from_stage, yaa_stage_list_text());
+    if (strcmp(rx->run.status, "cancelled") == 0)
+        return yaa_err_set(err, YAA_ECANCELLED, "run %s was cancelled", rx->run_id);
+    if (strcmp(rx->run.status, "completed") == 0 && *from < 0)
+        return 1; /* re-delivered: nothing to do */
+    return 0;
+}
+
+/* The run's folder, its channel and its checkpoints; *start = the first stage to run. A
+ * failure here fails the run (it cannot start); returns the code. */
+static int prepare(run_exec *rx, int from, int *start, yaa_err *err) {
+    const yaa_pipeline_env *env = rx->env;
+    snprintf(rx->out_dir, sizeof rx->out_dir, "%s/%s", env->cfg->output_dir, rx->run.id);
+    if (yaa_mkdirs(rx->out_dir, 0755))
+        return fail_run(rx, NULL, yaa_err_set(err, YAA_EIO, "cannot create %s", rx->out_dir), err);
+    int rc = yaa_pipeline__channel_load(env, rx->run.channel_id, &rx->channel, err);
+    if (rc) {
+        yaa_err_prefix(err, "channel '%s': ", rx->run.channel_id);
+        return fail_run(rx, NULL, rc, err);
+    }
+    if ((rc = yaa_runstore_stages_get(env->db, rx->run_id, yaa_stage_names, rx->st, YAA_STAGE_COUNT,
+                                      err)))
+        return rc;
+    int s = 0;
+    while (s < YAA_STAGE_COUNT && rx->st[s].present && strcmp(rx->st[s].status, "done") == 0) s++;
+    if (from >= 0 && from < s) s = from;
+    for (int i = 0; i < s; i++) rx->outputs[i] = json_incref(rx->st[i].output);
+    if (s > 0)
+        yaa_log_ev(
+            YAA_LOG_INFO, "pipeline", "resuming run",
+            YAA_F_STR("stage", yaa_stage_name(s < YAA_STAGE_COUNT ? s : YAA_STAGE_COUNT - 1)),
+            YAA_F_INT("checkpoints", s), YAA_F_END);
+    *start = s;
+    return 0;
+}
+
+/* Cancellation, budget, then the stage marked running (attempt + 1). */
+static int begin_stage(run_exec *rx, int i, int *attempt, yaa_err *err) {
+    const yaa_pipeline_env *env = rx->env;
+    const char *name = yaa_stage_names[i];
+    rx->stage = name;
+    if (is_cancelled(rx)) return stop_run(rx, name, NULL, 0, err);
+    /* Spend caps hold at every stage boundary: the stage about to run would add to it. */
+    int rc = yaa_budget_check_run(env->db, rx->channel, rx->run_id, err);
+    if (rc) return fail_run(rx, name, rc, err);
+    rc = yaa_runstore_run_set_status(env->db, rx->run_id, "running", name, err);
+    if (rc == YAA_ECANCELLED) { /* cancelled between our check and now */
+        rx->cancel_seen = true;
+        return stop_run(rx, name, NULL, 0, err);
+    }
+    if (rc || (rc = yaa_runstore_stage_start(env->db, rx->run_id, name, attempt, err))) return rc;
+    rx->attempt = *attempt;
+    rx->lctx.stage = name;
+    rx->stage_t0 = yaa_mono_sec();
+    yaa_log_ev(YAA_LOG_INFO, "pipeline", "stage started", YAA_F_INT("attempt", *attempt),
+               YAA_F_END);
+    emit(rx, YAA_PIPELINE_EV_STAGE, name, "running", NULL, 0);
+    /* The run's current files into its folder (artifacts.c; nothing to do with the file
+     * store). */
+    if ((rc = yaa_pipeline__artifacts_fetch(env, rx->run_id, rx->out_dir, rx->outputs, i, err)))
+        return fail_run(rx, name, rc, err);
+    return 0;
+}
+
+/* What stage i's agent receives. */
+static void agent_ctx_for(run_exec *rx, int i, int attempt, yaa_arena *arena, yaa_agent_ctx *ctx) {
+    const yaa_pipeline_env *env = rx->env;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->cfg = env->cfg;
+    ctx->db = env->db;
+    ctx->channel = rx->channel;
+    ctx->run_id = rx->run.id;
+    ctx->topic = rx->run.topic;
+    ctx->brand_name = rx->run.brand_name;
+    ctx->dry_run = rx->run.dry_run;
+    ctx->short_video = rx->opts->short_video || rx->run.short_video ||
+                       json_is_true(json_object_get(rx->outputs[YAA_STAGE_SCRIPT_WRITER], "short"));
+    ctx->out_dir = rx->out_dir;
+    ctx->revision_notes =
+        rx->notes && rx->notes_from >= 0 && i >= rx->notes_from ? rx->notes : NULL;
+    ctx->publish_at = rx->publish_at;
+    memcpy(ctx->outputs, rx->outputs, sizeof rx->outputs);
+    ctx->arena = arena;
+    ctx->usage = (yaa_usage_call){env->db, rx->run.id, yaa_stage_names[i], attempt, 0};
+    ctx->progress = on_progress;
+    ctx->progress_ud = rx;
+    ctx->cancelled = is_cancelled;
+    ctx->cancel_ud = rx;
+    yaa_agent_brief_from_channel(ctx);
+    brief_context_from_research(ctx);
+}
+
+/* Runs stage i's agent (or the test seam's stand-in); *out gets its checkpoint. */
+static int call_stage(run_exec *rx, int i, int attempt, json_t **out, double *took, yaa_err *err) {
+    yaa_pipeline_stage_fn fn =
+        rx->env->stages && rx->env->stages[i] ? rx->env->stages[i] : yaa_stage_agent(i);
+    yaa_arena arena;
+    yaa_arena_init(&arena, 64 * 1024);
+    yaa_agent_ctx ctx;
+    agent_ctx_for(rx, i, attempt, &arena, &ctx);
+    *out = NULL;
+    int rc = fn(&ctx, out, err);
+    *took = yaa_mono_sec() - rx->stage_t0;
+    yaa_metrics_stage_duration(yaa_stage_names[i], *took);
+    yaa_arena_free(&arena);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Records the stage's outcome: its checkpoint when it succeeded; otherwise the run stops
+ * (cancelled / interrupted) or fails. */
+static int finish_stage(run_exec *rx, int i, int rc, json_t *out, double took, yaa_err *err) {
+    const yaa_pipeline_env *env = rx->env;
+    const char *name = yaa_stage_names[i];
+    if (rc == YAA_ECANCELLED || (rc && (rx->cancel_seen || rx->interrupted)))
+        return stop_run(rx, name, name, took, err);
+    if (rc) {
+        yaa_err ignore = {0};
+        yaa_log_ev(YAA_LOG_ERROR, "pipeline", "stage failed", YAA_F_NUM("duration_ms", took * 1000),
+                   YAA_F_STR("error", err->msg), YAA_F_END);
+        yaa_runstore_stage_finish(env->db, rx->run_id, name, "failed", NULL, err->msg, &ignore);
+        emit(rx, YAA_PIPELINE_EV_STAGE, name, "failed", err->msg, took);
+        return fail_run(rx, name, rc, err);
+    }
+    /* What the stage wrote goes to the store before its checkpoint says it is done. */
+    if ((rc = yaa_pipeline__artifacts_upload(env, rx->run_id, rx->out_dir, name, rx->attempt,
+                                             i == YAA_STAGE_COUNT - 1, err)) ||
+        (rc = yaa_runstore_stage_finish(env->db, rx->run_id, name, "done", out, NULL, err))) {
+        json_decref(out);
+        return rc;
+    }
+    rx->outputs[i] = out;
+    yaa_log_ev(YAA_LOG_INFO, "pipeline", "stage finished", YAA_F_NUM("duration_ms", took * 1000),
+               YAA_F_END);
+    emit(rx, YAA_PIPELINE_EV_STAGE, name, "done", NULL, took);
+    rx->lctx.stage = NULL;
+    return 0;
+}
+
+static int run_stage(run_exec *rx, int i, yaa_err *err) {
+    int attempt = 0;
+    int rc = begin_stage(rx, i, &attempt, err);
+    if (rc) return rc;
+    json_t *out = NULL;
+    double took = 0;
+    rc = call_stage(rx, i, attempt, &out, &took, err);
+    return finish_stage(rx, i, rc, out, took, err);
+}
+
+static int complete_run(run_exec *rx, yaa_err *err) {
+    const yaa_pipeline_env *env = rx->env;
+    json_t *result = result_of(rx->out_dir, rx->outputs);
+    yaa_err ignore = {0};
+    yaa_runstore_run_set_result(env->db, rx->run_id, result, &ignore);
+    json_decref(result);
+    int rc = yaa_runstore_run_set_status(env->db, rx->run_id, "completed",
+                                         yaa_stage_name(YAA_STAGE_COUNT - 1), err);
+    if (rc) return rc;
+    double total = yaa_mono_sec() - rx->t0;
+    yaa_metrics_run_finished("completed");
+    yaa_metrics_run_duration(rx->run.channel_id, total);
+    yaa_log_ev(YAA_LOG_INFO, "pipeline", "run completed", YAA_F_NUM("duration_ms", total * 1000),
+               YAA_F_END);
+    emit(rx, YAA_PIPELINE_EV_DONE, NULL, "completed", NULL, total);
+    return 0;
+}
+
+static void release(run_exec *rx) {
+    for (int i = 0; i < YAA_STAGE_COUNT; i++) json_decref(rx->outputs[i]);
+    yaa_runstore_stages_free(rx->st, YAA_STAGE_COUNT);
+    if (rx->channel) yaa_channel_free(rx->channel);
+    yaa_runstore_run_free(&rx->run);
+}
+
 int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
                          const yaa_run_options *opts, yaa_err *err) {
     static const yaa_run_options no_opts = {0};
-    if (!opts) opts = &no_opts;
     yaa_pipeline__install_usage_hook();
-    run_exec rx = {env, run_id, NULL, yaa_mono_sec(), 0, false, false};
-    yaa_runstore_run run = {0};
-    yaa_runstore_stage st[YAA_STAGE_COUNT] = {0};
-    yaa_channel *channel = NULL;
-    json_t *outputs[YAA_STAGE_COUNT] = {0};
-    char out_dir[4096];
-    int rc = yaa_runstore_run_get(env->db, run_id, &run, err);
+    run_exec rx = {.env = env, .opts = opts ? opts : &no_opts, .run_id = run_id};
+    rx.t0 = rx.stage_t0 = yaa_mono_sec();
+    int rc = yaa_runstore_run_get(env->db, run_id, &rx.run, err);
     if (rc) return rc;
     /* Keep the caller's request or job id: a stage's lines name the job that ran it. */
     const yaa_log_ctx *saved_ctx = yaa_log_ctx_get();
-    yaa_log_ctx lctx = {.run_id = run.id,
-                        .channel_id = run.channel_id,
-                        .request_id = saved_ctx ? saved_ctx->request_id : NULL,
-                        .job_id = saved_ctx ? saved_ctx->job_id : NULL};
-    yaa_log_ctx_set(&lctx);
-    double t0 = yaa_mono_sec();
+    rx.lctx = (yaa_log_ctx){.run_id = rx.run.id,
+                            .channel_id = rx.run.channel_id,
+                            .request_id = saved_ctx ? saved_ctx->request_id : NULL,
+                            .job_id = saved_ctx ? saved_ctx->job_id : NULL};
+    yaa_log_ctx_set(&rx.lctx);
+    read_review(&rx);
 
-    int from = opts->from_stage ? yaa_stage_index(opts->from_stage) : -1;
-    if (opts->from_stage && from < 0) {
-        rc = yaa_err_set(err, YAA_EINVAL, "unknown stage '%s' (expected one of %s)",
-                         opts->from_stage, yaa_stage_list_text());
-        goto done;
+    int from = -1, start = 0;
+    rc = check_request(&rx, &from, err);
+    if (rc == 1)
+        rc = 0;
+    else if (rc == 0 && (rc = prepare(&rx, from, &start, err)) == 0) {
+        int i = start;
+        while (rc == 0 && i < YAA_STAGE_COUNT && !gate_closed(&rx, i))
+            rc = run_stage(&rx, i++, err);
+        if (rc == 0) rc = i < YAA_STAGE_COUNT ? stop_at_gate(&rx, i, err) : complete_run(&rx, err);
     }
-    if (strcmp(run.status, "cancelled") == 0) {
-        rc = yaa_err_set(err, YAA_ECANCELLED, "run %s was cancelled", run_id);
-        goto done;
-    }
-    if (strcmp(run.status, "completed") == 0 && from < 0)
-        goto done; /* re-delivered: nothing to do */
-
-    snprintf(out_dir, sizeof out_dir, "%s/%s", env->cfg->output_dir, run.id);
-    if (yaa_mkdirs(out_dir, 0755)) {
-        rc = fail_run(&rx, NULL, yaa_err_set(err, YAA_EIO, "cannot create %s", out_dir), err);
-        goto done;
-    }
-    rc = yaa_pipeline__channel_load(env, run.channel_id, &channel, err);
-    if (rc) {
-        yaa_err_prefix(err, "channel '%s': ", run.channel_id);
-        rc = fail_run(&rx, NULL, rc, err);
-        goto done;
-    }
-    if ((rc = yaa_runstore_stages_get(env->db, run_id, yaa_stage_names, st, YAA_STAGE_COUNT, err)))
-        goto done;
-
-    int start = 0;
-    while (start < YAA_STAGE_COUNT && st[start].present && strcmp(st[start].status, "done") == 0)
-        start++;
-    if (from >= 0 && from < start) start = from;
-    for (int i = 0; i < start; i++) outputs[i] = json_incref(st[i].output);
-    if (start > 0)
-        yaa_log_ev(YAA_LOG_INFO, "pipeline", "resuming run",
-                   YAA_F_STR("stage",
-                             yaa_stage_name(start < YAA_STAGE_COUNT ? start : YAA_STAGE_COUNT - 1)),
-                   YAA_F_INT("checkpoints", start), YAA_F_END);
-
-    for (int i = start; i < YAA_STAGE_COUNT; i++) {
-        const char *name = yaa_stage_names[i];
-        rx.stage = name;
-        if (is_cancelled(&rx)) {
-            rc = stop_run(&rx, name, NULL, 0, t0, err);
-            goto done;
-        }
-        /* Spend caps hold at every stage boundary: the stage about to run would add to it. */
-        if ((rc = yaa_budget_check_run(env->db, channel, run_id, err))) {
-            rc = fail_run(&rx, name, rc, err);
-            goto done;
-        }
-        int attempt = 0;
-        rc = yaa_runstore_run_set_status(env->db, run_id, "running", name, err);
-        if (rc == YAA_ECANCELLED) { /* cancelled between our check and now */
-            rx.cancel_seen = true;
-            rc = stop_run(&rx, name, NULL, 0, t0, err);
-            goto done;
-        }
-        if (rc || (rc = yaa_runstore_stage_start(env->db, run_id, name, &attempt, err))) goto done;
-        lctx.stage = name;
-        rx.stage_t0 = yaa_mono_sec();
-        yaa_log_ev(YAA_LOG_INFO, "pipeline", "stage started", YAA_F_INT("attempt", attempt),
-                   YAA_F_END);
-        emit(&rx, YAA_PIPELINE_EV_STAGE, name, "running", NULL, 0);
-
-        if ((rc = yaa_pipeline__artifacts_fetch(env, run_id, out_dir, outputs, i, err))) {
-            rc = fail_run(&rx, name, rc, err);
-            goto done;
-        }
-        yaa_arena arena;
-        yaa_arena_init(&arena, 64 * 1024);
-        yaa_agent_ctx ctx = {0};
-        ctx.cfg = env->cfg;
-        ctx.db = env->db;
-        ctx.channel = channel;
-        ctx.run_id = run.id;
-        ctx.topic = run.topic;
-        ctx.brand_name = run.brand_name;
-        ctx.dry_run = run.dry_run;
-        ctx.short_video = opts->short_video || run.short_video ||
-                          json_is_true(json_object_get(outputs[YAA_STAGE_SCRIPT_WRITER], "short"));
-        ctx.out_dir = out_dir;
-        memcpy(ctx.outputs, outputs, sizeof outputs);
-        ctx.arena = &arena;
-        ctx.usage = (yaa_usage_call){env->db, run.id, name, attempt, 0};
-        ctx.progress = on_progress;
-        ctx.progress_ud = &rx;
-        ctx.cancelled = is_cancelled;
-        ctx.cancel_ud = &rx;
-        yaa_agent_brief_from_channel(&ctx);
-        brief_context_from_research(&ctx);
-
-        json_t *out = NULL;
-        rc = yaa_stage_agent(i)(&ctx, &out, err);
-        double took = yaa_mono_sec() - rx.stage_t0;
-        yaa_metrics_stage_duration(name, took);
-        yaa_arena_free(&arena);
-        yaa_err ignore = {0};
-        if (rc == YAA_ECANCELLED || (rc && (rx.cancel_seen || rx.interrupted))) {
-            rc = stop_run(&rx, name, name, took, t0, err);
-            goto done;
-        }
-        if (rc) {
-            yaa_log_ev(YAA_LOG_ERROR, "pipeline", "stage failed",
-                       YAA_F_NUM("duration_ms", took * 1000), YAA_F_STR("error", err->msg),
-                       YAA_F_END);
-            yaa_runstore_stage_finish(env->db, run_id, name, "failed", NULL, err->msg, &ignore);
-            emit(&rx, YAA_PIPELINE_EV_STAGE, name, "failed", err->msg, took);
-            rc = fail_run(&rx, name, rc, err);
-            goto done;
-        }
-        if ((rc = yaa_pipeline__artifacts_upload(env, run_id, out_dir, name, attempt,
-                                                 i == YAA_STAGE_COUNT - 1, err)) ||
-            (rc = yaa_runstore_stage_finish(env->db, run_id, name, "done", out, NULL, err))) {
-            json_decref(out);
-            goto done;
-        }
-        outputs[i] = out;
-        yaa_log_ev(YAA_LOG_INFO, "pipeline", "stage finished",
-                   YAA_F_NUM("duration_ms", took * 1000), YAA_F_END);
-        emit(&rx, YAA_PIPELINE_EV_STAGE, name, "done", NULL, took);
-        lctx.stage = NULL;
-    }
-
-    json_t *result = result_of(out_dir, outputs);
-    yaa_err ignore = {0};
-    yaa_runstore_run_set_result(env->db, run_id, result, &ignore);
-    json_decref(result);
-    if ((rc = yaa_runstore_run_set_status(env->db, run_id, "completed",
-                                          yaa_stage_name(YAA_STAGE_COUNT - 1), err)))
-        goto done;
-    double total = yaa_mono_sec() - t0;
-    yaa_metrics_run_finished("completed");
-    yaa_metrics_run_duration(run.channel_id, total);
-    yaa_log_ev(YAA_LOG_INFO, "pipeline", "run completed", YAA_F_NUM("duration_ms", total * 1000),
-               YAA_F_END);
-    emit(&rx, YAA_PIPELINE_EV_DONE, NULL, "completed", NULL, total);
-
-done:
-    for (int i = 0; i < YAA_STAGE_COUNT; i++) json_decref(outputs[i]);
-    yaa_runstore_stages_free(st, YAA_STAGE_COUNT);
-    if (channel) yaa_channel_free(channel);
-    yaa_runstore_run_free(&run);
+    release(&rx);
     yaa_log_ctx_set(saved_ctx);
     return rc;
 }

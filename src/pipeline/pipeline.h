@@ -9,9 +9,11 @@
 #include "core/config.h"
 #include "core/err.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 
 struct yaa_db;
+struct yaa_agent_ctx;
 
 /* The stages (names, order, count): the registry in agents/stages.h. */
 #include "agents/stages.h"
@@ -20,7 +22,8 @@ struct yaa_db;
 typedef enum {
     YAA_PIPELINE_EV_STAGE = 1, /* a stage changed status: stage, status, error */
     YAA_PIPELINE_EV_LOG = 2,   /* a human-readable progress line: message */
-    YAA_PIPELINE_EV_DONE = 3,  /* the run finished: status (completed|failed|cancelled), error */
+    /* the run stopped: status completed|failed|cancelled, or awaiting_review at a gate */
+    YAA_PIPELINE_EV_DONE = 3,
 } yaa_pipeline_ev_kind;
 
 typedef struct yaa_pipeline_event {
@@ -37,6 +40,9 @@ typedef void (*yaa_pipeline_event_fn)(void *ud, const yaa_pipeline_event *ev);
 /* Cancellation: return true when the run should stop at the next checkpoint. */
 typedef bool (*yaa_pipeline_cancel_fn)(void *ud, const char *run_id);
 
+/* A stage's work: reads ctx, returns its checkpoint in *out (the agents of agents/agent.h). */
+typedef int (*yaa_pipeline_stage_fn)(struct yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+
 typedef struct yaa_pipeline_env {
     const yaa_config *cfg;
     struct yaa_db *db;
@@ -44,6 +50,10 @@ typedef struct yaa_pipeline_env {
     void *event_ud;
     yaa_pipeline_cancel_fn should_cancel; /* optional; the run's db status is checked too */
     void *cancel_ud;
+    /* Optional test seam: stage i runs stages[i] instead of its agent when both are set
+     * (a NULL entry keeps the agent), so the orchestrator's paths can be tested without
+     * models or FFmpeg. */
+    const yaa_pipeline_stage_fn *stages;
 } yaa_pipeline_env;
 
 typedef struct yaa_run_options {
@@ -52,8 +62,9 @@ typedef struct yaa_run_options {
 } yaa_run_options;
 
 /* Executes (or resumes) run_id, which must exist in pipeline_runs. Returns 0 when the run
- * completed; YAA_ECANCELLED when cancelled; another code (err filled, run marked failed)
- * when a stage failed. */
+ * completed or stopped at a review gate (status awaiting_review, pipeline/review.h: the
+ * caller holds nothing for it); YAA_ECANCELLED when cancelled or interrupted; another code
+ * (err filled, run marked failed) when a stage failed. */
 int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
                          const yaa_run_options *opts, yaa_err *err);
 

@@ -135,6 +135,10 @@ int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
                            "publisher needs the metadata, the video and the thumbnail");
     const char *video = json_string_value(json_object_get(edit, "video"));
     const char *thumb = json_string_value(json_object_get(media, "thumbnail"));
+    /* A reviewer may pick another of the run's images as the thumbnail (review.c checked
+     * that it exists). */
+    const char *chosen = json_string_value(json_object_get(meta, "thumbnail"));
+    if (chosen && *chosen) thumb = yaa_agent_path(ctx, chosen);
     yaa_youtube_options base = {0};
     base.cancel = cancelled;
     base.cancel_ud = ctx;
@@ -184,6 +188,11 @@ int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     char now[YAA_TIME_LEN + 1];
     yaa_time_now_str(now);
     json_object_set_new(record, "at", json_string(now));
+    /* The scheduled publication time: a reviewer's edit, else the run's option. */
+    const char *publish_at = json_string_value(json_object_get(meta, "publish_at"));
+    if (!publish_at) publish_at = ctx->publish_at;
+    if (publish_at && !json_object_get(record, "publish_at"))
+        json_object_set_new(record, "publish_at", json_string(publish_at));
     if ((rc = yaa_agent_write_json(ctx, "publish.json", record, err))) {
         json_decref(record);
         return rc;

@@ -5,6 +5,7 @@
 #include "agents/prompt.h"
 #include "agents/text.h"
 #include "core/buf.h"
+#include "llm/llm.h"
 
 #include <string.h>
 
@@ -92,6 +93,31 @@ static int check_script(json_t *script, const char *language, yaa_err *err) {
     return 0;
 }
 
+int yaa_agent_script_check(json_t *script, const char *language, yaa_err *err) {
+    json_t *schema = json_loads(SCRIPT_SCHEMA, 0, NULL);
+    char msg[256] = "";
+    int bad = yaa_llm_schema_validate(schema, script, msg, sizeof msg);
+    json_decref(schema);
+    if (bad) return yaa_err_set(err, YAA_EINVAL, "the script does not match its schema: %s", msg);
+    int rc = check_script(script, language, err);
+    if (rc) return yaa_err_set(err, YAA_EINVAL, "the script has no section with narration");
+    return 0;
+}
+
+/* The reviewer's notes as a prompt block (empty without notes). */
+static const char *revision_block(yaa_agent_ctx *ctx) {
+    if (!ctx->revision_notes || !*ctx->revision_notes) return "";
+    yaa_buf g;
+    yaa_buf_init(&g, 1 << 16);
+    yaa_buf_printf(&g,
+                   "\n## A reviewer rejected the previous version with these notes; address "
+                   "every point\n%s\n",
+                   ctx->revision_notes);
+    char *s = yaa_arena_strdup(ctx->arena, yaa_buf_cstr(&g));
+    yaa_buf_free(&g);
+    return s ? s : "";
+}
+
 int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     const yaa_brief *b = &ctx->brief;
     json_t *research = ctx->outputs[YAA_STAGE_BRAND_RESEARCHER];
@@ -114,6 +140,7 @@ int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
             {"keywords", yaa_text_join(ctx->arena, &b->primary_keywords, ", ")},
             {"format", ctx->short_video ? "YouTube Short (vertical, under 60 seconds, 2-3 sections)"
                                         : "standard video (3-6 minutes, 4-6 sections)"},
+            {"revision", revision_block(ctx)},
         };
         rc = yaa_agent_llm_json(ctx, ctx->cfg->script_model, "script_writer", vars,
                                 sizeof vars / sizeof vars[0], SCRIPT_SCHEMA, &script, err);
@@ -127,6 +154,10 @@ int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     }
     /* The format travels with the checkpoint, so a resumed run renders what was written. */
     json_object_set_new(script, "short", json_boolean(ctx->short_video));
+    /* The notes this version answers (the offline composer cannot act on them; they are kept
+     * so the reviewer sees they arrived). */
+    if (ctx->revision_notes && *ctx->revision_notes)
+        json_object_set_new(script, "revision_notes", json_string(ctx->revision_notes));
     char *md = yaa_text_script_markdown(script);
     rc = yaa_agent_write_json(ctx, "script.json", script, err);
     if (!rc) rc = yaa_agent_write_text(ctx, "script.md", md ? md : "", err);

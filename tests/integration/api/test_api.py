@@ -376,7 +376,8 @@ class ApiBase:
         self.assertGreaterEqual(r["total"], 3)
         self.assertEqual(r["runs"][0]["run_id"], ids[-1])  # newest first
         self.assertEqual(set(r["runs"][0]), {"run_id", "channel_id", "topic", "status",
-                                             "dry_run", "created_at", "completed_at"})
+                                             "dry_run", "created_at", "completed_at",
+                                             "batch_id", "publish_at"})
         r2 = s.get(API + "/pipeline/runs" + qs(limit=2, offset=1), key=self.read_key).json()
         self.assertEqual(r2["runs"][0]["run_id"], r["runs"][1]["run_id"])
         s.post(API + "/pipeline/runs/%s/cancel" % ids[0], key=self.write_key)
@@ -536,7 +537,8 @@ class ApiBase:
         self.assertEqual(d.status, 200)
         d = d.json()
         self.assertEqual(set(d), {"total_runs", "active_runs", "success_runs", "failed_runs",
-                                  "avg_duration_sec", "estimated_cost_usd", "recent_runs"})
+                                  "avg_duration_sec", "estimated_cost_usd", "recent_runs",
+                                  "awaiting_review"})
         self.assertLessEqual(len(d["recent_runs"]), 2)
         self.assertGreaterEqual(d["total_runs"], 1)
         self.assertEqual(s.get(API + "/dashboard/summary" + qs(limit="x"),

@@ -23,13 +23,13 @@ static void test_shipped_prompts(void **state) {
                                   "script_writer.system",    "script_writer.user",
                                   "seo_optimizer.system",    "seo_optimizer.user"};
     static const char *slots[] = {
-        "language",    "channel_name", "channel_id",       "category",
-        "topic",       "brand_name",   "tagline",          "positioning",
-        "values",      "audience",     "pain_points",      "content_needs",
-        "context",     "sources",      "tone_guide",       "brand_rules",
-        "research",    "keywords",     "format",           "script_title",
-        "chapters",    "script_text",  "primary_keywords", "secondary_keywords",
-        "tone_summary"};
+        "language",     "channel_name", "channel_id",       "category",
+        "topic",        "brand_name",   "tagline",          "positioning",
+        "values",       "audience",     "pain_points",      "content_needs",
+        "context",      "sources",      "tone_guide",       "brand_rules",
+        "research",     "keywords",     "format",           "script_title",
+        "chapters",     "script_text",  "primary_keywords", "secondary_keywords",
+        "tone_summary", "revision"};
     yaa_prompt_var vars[sizeof slots / sizeof slots[0]];
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
         vars[i] = (yaa_prompt_var){slots[i], "v"};
