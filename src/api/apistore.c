@@ -54,7 +54,9 @@ static json_t *review_of(const yaa_db_run *r) {
     json_t *state = parsed(r->review_json, json_object());
     json_t *history = json_object_get(state, "history");
     bool waiting = r->status && strcmp(r->status, "awaiting_review") == 0;
-    json_t *j = json_pack("{s:O?, s:O?, s:o}", "mode", json_object_get(opts, "review"), "stage",
+    json_t *mode = json_object_get(opts, "review");
+    if (!mode) mode = json_object_get(state, "mode"); /* the channel's, recorded at a gate */
+    json_t *j = json_pack("{s:O?, s:O?, s:o}", "mode", mode, "stage",
                           waiting ? json_object_get(state, "stage") : NULL, "history",
                           json_is_array(history) ? json_incref(history) : json_array());
     json_decref(opts);

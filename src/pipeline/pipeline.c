@@ -174,10 +174,12 @@ static int stop_run(run_exec *rx, const char *stage, const char *in_stage, doubl
 /* ---------------------------------------------------------------- steps */
 
 /* The review gates this run stops at: its own option, else the channel's
- * publishing.review; and the notes of the last rejection. */
+ * publishing.review (the channel is loaded by prepare); and the last rejection's notes. */
 static void read_review(run_exec *rx) {
-    int mode = yaa_review_mode_parse(rx->run.review);
-    rx->review = mode > 0 ? mode : 0;
+    const char *mode = rx->run.review;
+    if (!mode && rx->channel) mode = rx->channel->publishing.review;
+    int bits = yaa_review_mode_parse(mode);
+    rx->review = bits > 0 ? bits : 0;
     const json_t *state = rx->run.review_state;
     rx->notes = json_string_value(json_object_get(state, "notes"));
     rx->notes_from = yaa_stage_index(json_string_value(json_object_get(state, "notes_from")));
@@ -204,6 +206,8 @@ static int stop_at_gate(run_exec *rx, int i, yaa_err *err) {
     const char *gate = yaa_review_gate_name(yaa_review_gate_before(i));
     json_t *state = rx->run.review_state ? json_deep_copy(rx->run.review_state) : json_object();
     json_object_set_new(state, "stage", json_string(gate));
+    static const char *const modes[] = {"none", "script", "video", "both"};
+    json_object_set_new(state, "mode", json_string(modes[rx->review & 3]));
     int rc = yaa_runstore_run_set_review(rx->env->db, rx->run_id, state, err);
     json_decref(state);
     if (!rc)
@@ -420,13 +424,13 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
                             .request_id = saved_ctx ? saved_ctx->request_id : NULL,
                             .job_id = saved_ctx ? saved_ctx->job_id : NULL};
     yaa_log_ctx_set(&rx.lctx);
-    read_review(&rx);
 
     int from = -1, start = 0;
     rc = check_request(&rx, &from, err);
     if (rc == 1)
         rc = 0;
     else if (rc == 0 && (rc = prepare(&rx, from, &start, err)) == 0) {
+        read_review(&rx);
         int i = start;
         while (rc == 0 && i < YAA_STAGE_COUNT && !gate_closed(&rx, i))
             rc = run_stage(&rx, i++, err);

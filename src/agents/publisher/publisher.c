@@ -121,6 +121,10 @@ static json_t *upload_metadata(yaa_agent_ctx *ctx, const json_t *meta, const jso
     if (ch && ch->publishing.playlist_id && *ch->publishing.playlist_id &&
         !json_object_get(m, "playlist_id"))
         json_object_set_new(m, "playlist_id", json_string(ch->publishing.playlist_id));
+    /* The scheduled publication time: a reviewer's edit of the metadata, else the run's
+     * option (POST /pipeline/run, a batch item). */
+    if (!json_string_value(json_object_get(m, "publish_at")) && ctx->publish_at)
+        json_object_set_new(m, "publish_at", json_string(ctx->publish_at));
     if (ch && ch->publishing.privacy && !json_string_value(json_object_get(m, "privacy")))
         json_object_set_new(m, "privacy", json_string(ch->publishing.privacy));
     return m;
@@ -188,11 +192,6 @@ int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     char now[YAA_TIME_LEN + 1];
     yaa_time_now_str(now);
     json_object_set_new(record, "at", json_string(now));
-    /* The scheduled publication time: a reviewer's edit, else the run's option. */
-    const char *publish_at = json_string_value(json_object_get(meta, "publish_at"));
-    if (!publish_at) publish_at = ctx->publish_at;
-    if (publish_at && !json_object_get(record, "publish_at"))
-        json_object_set_new(record, "publish_at", json_string(publish_at));
     if ((rc = yaa_agent_write_json(ctx, "publish.json", record, err))) {
         json_decref(record);
         return rc;
