@@ -4,6 +4,8 @@
 #include "api/apistore.h"
 
 #include "core/log.h"
+#include "core/util.h"
+#include "db/repo.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,18 @@
 static int audit_write(void *ud, const yaa_audit_entry *rows, size_t n, yaa_err *err) {
     yaa_api *api = ud;
     return yaa_apistore_audit_insert(api->db, rows, n, err);
+}
+
+static int audit_prune(void *ud, long days, yaa_err *err) {
+    yaa_api *api = ud;
+    char before[40];
+    yaa_time_format(yaa_now() - (time_t)days * 86400, before);
+    int64_t n = 0;
+    int rc = yaa_db_audit_delete_before(api->db, before, &n, err);
+    if (rc == 0 && n > 0)
+        yaa_log_ev(YAA_LOG_INFO, "api.audit", "old audit rows deleted", YAA_F_INT("rows", (long)n),
+                   YAA_F_INT("retention_days", days), YAA_F_END);
+    return rc;
 }
 
 static int audit_touch(void *ud, const char *const *ids, size_t n, yaa_err *err) {
@@ -43,11 +57,14 @@ int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {
     }
     api->rl = yaa_ratelimit_new(opts->cfg ? opts->cfg->rate_limit_per_minute : 0);
     if (api->rl && opts->cfg) yaa_ratelimit_redis_attach(api->rl, opts->cfg->redis_url);
-    if (!api->host || !api->rl) {
+    api->authfail = yaa_ratelimit_new(opts->cfg ? opts->cfg->auth_failures_per_minute : 20);
+    if (!api->host || !api->rl || !api->authfail) {
         yaa_api_free(api);
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     }
     if (api->db) api->audit = yaa_audit_start(audit_write, audit_touch, api);
+    if (api->audit && opts->cfg)
+        yaa_audit_set_retention(api->audit, opts->cfg->audit_retention_days, audit_prune);
     *out = api;
     return 0;
 }

@@ -22,6 +22,7 @@ struct yaa_api {
     char *web_missing; /* the dashboard folder that was looked for and not found, or NULL */
     int threads;
     yaa_ratelimit *rl;
+    yaa_ratelimit *authfail; /* failed authentications per client address */
     yaa_audit *audit;
     struct MHD_Daemon *daemon;
     atomic_bool stopping;

@@ -338,7 +338,8 @@ int yaa_apistore_audit_insert(struct yaa_db *db, const yaa_audit_entry *rows, si
                               .ip_address = e->ip_address,
                               .user_agent = e->user_agent,
                               .duration_ms = e->duration_ms,
-                              .request_id = e->request_id};
+                              .request_id = e->request_id,
+                              .request_count = e->count > 0 ? e->count : 1};
     }
     int rc = yaa_db_audit_insert_many(db, r, n, err);
     free(r);
@@ -367,13 +368,14 @@ int yaa_apistore_audit_list(struct yaa_db *db, const yaa_audit_filter *f, json_t
         for (size_t i = 0; i < n; i++) {
             const yaa_db_audit *e = &items[i];
             json_array_append_new(
-                *logs,
-                json_pack("{s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:f, s:o, s:o}", "id",
-                          (json_int_t)e->id, "timestamp", jtime(e->timestamp), "method",
-                          jstr(e->method), "path", jstr(e->path), "status_code",
-                          (json_int_t)e->status_code, "api_key_id", jstr(e->api_key_id),
-                          "ip_address", jstr(e->ip_address), "duration_ms", e->duration_ms,
-                          "user_agent", jstr(e->user_agent), "request_id", jstr(e->request_id)));
+                *logs, json_pack("{s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:f, s:o, s:o, s:I}", "id",
+                                 (json_int_t)e->id, "timestamp", jtime(e->timestamp), "method",
+                                 jstr(e->method), "path", jstr(e->path), "status_code",
+                                 (json_int_t)e->status_code, "api_key_id", jstr(e->api_key_id),
+                                 "ip_address", jstr(e->ip_address), "duration_ms", e->duration_ms,
+                                 "user_agent", jstr(e->user_agent), "request_id",
+                                 jstr(e->request_id), "request_count",
+                                 (json_int_t)(e->request_count > 0 ? e->request_count : 1)));
         }
         *total = (long)t;
     }

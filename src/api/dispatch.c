@@ -94,16 +94,13 @@ static bool preflight(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     return true;
 }
 
-static void ratelimit_key(yaa_api *api, yaa_http_req *req, char *out, size_t n) {
-    const char *hdr = api->cfg ? api->cfg->api_key_header : "X-API-Key";
-    const char *key = yaa_http_header_get(req, hdr);
-    if (key && *key) {
-        char hex[65];
-        yaa_sha256_hex(key, strlen(key), hex);
-        snprintf(out, n, "key:%.32s", hex);
-    } else {
+/* The bucket: the authenticated key's, else the client address's (a presented but unchecked
+ * key never gets a bucket of its own, so random keys share their address's budget). */
+static void ratelimit_key(const yaa_http_req *req, char *out, size_t n) {
+    if (req->key_id[0])
+        snprintf(out, n, "key:%s", req->key_id);
+    else
         snprintf(out, n, "ip:%s", req->client_ip ? req->client_ip : "?");
-    }
 }
 
 static void add_limit_headers(yaa_http_req *req, yaa_http_resp *resp, const yaa_rl_result *rl) {
@@ -114,21 +111,55 @@ static void add_limit_headers(yaa_http_req *req, yaa_http_resp *resp, const yaa_
     yaa_http_resp_header(resp, req->arena, "X-RateLimit-Remaining", v);
 }
 
+static void too_many(yaa_http_req *req, yaa_http_resp *resp, long retry_after, const char *what,
+                     long limit) {
+    char v[32];
+    snprintf(v, sizeof v, "%ld", retry_after);
+    yaa_http_resp_header(resp, req->arena, "Retry-After", v);
+    yaa_http_error(resp, 429, "%s: %ld per 1 minute; retry in %ld s", what, limit, retry_after);
+}
+
+/* Failed authentications are limited per client address, whatever key is presented (random
+ * keys must not each get a fresh budget): past AUTH_FAILURES_PER_MINUTE a failure is answered
+ * 429 instead of 401 (a good key from the same address still works). Returns false after
+ * answering 429. */
+static bool authfail_allows(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
+    char k[80];
+    snprintf(k, sizeof k, "authfail:%s", req->client_ip ? req->client_ip : "?");
+    yaa_rl_result r = {.allowed = true};
+    yaa_ratelimit_take(api->authfail, k, false, &r);
+    if (r.limit <= 0 || r.remaining >= 1) return true;
+    long per_sec_x = r.limit > 0 ? (60 + r.limit - 1) / r.limit : 1;
+    too_many(req, resp, per_sec_x < 1 ? 1 : per_sec_x,
+             "Too many failed authentications from this address", r.limit);
+    return false;
+}
+
+static void authfail_note(yaa_api *api, const yaa_http_req *req) {
+    char k[80];
+    snprintf(k, sizeof k, "authfail:%s", req->client_ip ? req->client_ip : "?");
+    yaa_rl_result r;
+    yaa_ratelimit_take(api->authfail, k, true, &r);
+}
+
 static void route(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp, yaa_rl_result *rl) {
     const char *allow = NULL;
     int m = yaa_router_match(req->method, req->path, req->arena, &req->route, req->params,
                              &req->nparams, &allow);
+    bool scoped = m == YAA_ROUTE_FOUND && req->route->scope != 0;
+    if (scoped) {
+        /* the request budget is the key's only once the key is known good */
+        int arc = yaa_api_auth(api, req, resp);
+        if (arc == 401 && authfail_allows(api, req, resp)) authfail_note(api, req);
+        if (arc != 0) return;
+    }
     char rlkey[80];
-    ratelimit_key(api, req, rlkey, sizeof rlkey);
+    ratelimit_key(req, rlkey, sizeof rlkey);
     /* Public service routes are not limited (health checks, scrapes), only reported. */
     bool limited = m != YAA_ROUTE_FOUND || req->route->scope != 0;
     yaa_ratelimit_take(api->rl, rlkey, limited, rl);
     if (!rl->allowed) {
-        char v[32];
-        snprintf(v, sizeof v, "%ld", rl->retry_after);
-        yaa_http_resp_header(resp, req->arena, "Retry-After", v);
-        yaa_http_error(resp, 429, "Rate limit exceeded: %ld per 1 minute; retry in %ld s",
-                       rl->limit, rl->retry_after);
+        too_many(req, resp, rl->retry_after, "Rate limit exceeded", rl->limit);
         return;
     }
     if (m == YAA_ROUTE_NO_PATH) {
@@ -142,7 +173,6 @@ static void route(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp, yaa_rl_r
     }
     const yaa_route *rt = req->route;
     if (rt->scope) {
-        if (yaa_api_auth(api, req, resp) != 0) return;
         if ((req->scopes & rt->scope) == 0) {
             yaa_http_error(resp, 403, "API key lacks the '%s' scope",
                            rt->scope == YAA_SCOPE_ADMIN   ? "admin"
@@ -234,5 +264,9 @@ void yaa_api_finish(yaa_api *api, const yaa_http_req *req, const yaa_http_resp *
     if (ua && yaa_utf8_valid(ua, strlen(ua))) memcpy(e.user_agent, ua, ul);
     e.duration_ms = duration_ms;
     snprintf(e.request_id, sizeof e.request_id, "%s", req->request_id ? req->request_id : "");
-    yaa_audit_push(api->audit, &e);
+    /* refusals are counted per address and minute, not written one row each */
+    if (resp->status == 401 || resp->status == 429)
+        yaa_audit_count(api->audit, &e);
+    else
+        yaa_audit_push(api->audit, &e);
 }

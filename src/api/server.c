@@ -412,6 +412,7 @@ void yaa_api_free(yaa_api *api) {
     guard_free(api);
     yaa_audit_stop(api->audit);
     yaa_ratelimit_free(api->rl);
+    yaa_ratelimit_free(api->authfail);
     free(api->host);
     free(api->web_dir);
     free(api->web_missing);

@@ -20,13 +20,14 @@ static int insert_all(yaa_db *tx, void *arg, yaa_err *err) {
         int rc = yaa_db_exec(
             tx,
             "INSERT INTO audit_logs (\"timestamp\", method, path, status_code, api_key_id, "
-            "ip_address, user_agent, duration_ms, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            YAA_DB_ARGS(yaa_db_text(x->timestamp ? x->timestamp : now),
-                        yaa_db_text(x->method ? x->method : ""),
-                        yaa_db_text(x->path ? x->path : ""), yaa_db_int(x->status_code),
-                        yaa_db_text(x->api_key_id), yaa_db_text(x->ip_address),
-                        yaa_db_text(x->user_agent), yaa_db_real(x->duration_ms),
-                        yaa_db_text(x->request_id)),
+            "ip_address, user_agent, duration_ms, request_id, request_count) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            YAA_DB_ARGS(
+                yaa_db_text(x->timestamp ? x->timestamp : now),
+                yaa_db_text(x->method ? x->method : ""), yaa_db_text(x->path ? x->path : ""),
+                yaa_db_int(x->status_code), yaa_db_text(x->api_key_id), yaa_db_text(x->ip_address),
+                yaa_db_text(x->user_agent), yaa_db_real(x->duration_ms), yaa_db_text(x->request_id),
+                yaa_db_int(x->request_count > 0 ? x->request_count : 1)),
             NULL, err);
         if (rc) return yaa_err_prefix(err, "audit log: ");
     }
@@ -71,7 +72,8 @@ int yaa_db_audit_list(yaa_db *db, const yaa_db_audit_filter *f, yaa_arena *a, ya
     if (!rc)
         rc = yaa__q_rows(db, &q,
                          "SELECT id, \"timestamp\", method, path, status_code, api_key_id, "
-                         "ip_address, user_agent, duration_ms, request_id FROM audit_logs",
+                         "ip_address, user_agent, duration_ms, request_id, request_count "
+                         "FROM audit_logs",
                          "ORDER BY \"timestamp\" DESC, id DESC LIMIT ? OFFSET ?",
                          YAA_DB_ARGS(yaa_db_int(limit), yaa_db_int(offset)), &r, err);
     yaa__q_free(&q);
@@ -91,6 +93,7 @@ int yaa_db_audit_list(yaa_db *db, const yaa_db_audit_filter *f, yaa_arena *a, ya
         o->user_agent = yaa__cell(a, r, i, "user_agent", &oom);
         o->duration_ms = yaa__cell_real(r, i, "duration_ms");
         o->request_id = yaa__cell(a, r, i, "request_id", &oom);
+        o->request_count = yaa__cell_int(r, i, "request_count");
     }
     yaa_db_rows_free(r);
     if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");

@@ -223,6 +223,7 @@ typedef struct yaa_db_audit {
     const char *user_agent;
     double duration_ms;
     const char *request_id;
+    int64_t request_count; /* requests the row stands for (<= 0 means 1) */
 } yaa_db_audit;
 
 /* Inserts n rows in one transaction (the API's batched audit writer). */

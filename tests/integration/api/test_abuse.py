@@ -131,6 +131,35 @@ class Abuse(unittest.TestCase):
                 s.close()
         self.assert_alive()
 
+    def test_invalid_key_flood(self):
+        """Random keys from one address: a few 401s, then 429 without a database lookup; the
+        audit log gains a few counted rows, not one per request; a good key from the same
+        address still works and another address is not affected."""
+        before = int(self.srv.sql("SELECT COUNT(*) FROM audit_logs")[0][0])
+        statuses = {}
+        for i in range(300):
+            r = self.srv.get(API + "/pipeline/runs", key="yaa_" + uuid.uuid4().hex)
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+            if i == 299:
+                self.assertIsNotNone(r.header("Retry-After"))
+                self.assertIn("failed authentications", r.json()["detail"])
+        self.assertEqual(set(statuses), {401, 429}, statuses)
+        self.assertLessEqual(statuses[401], 25)
+        r = self.srv.get(API + "/pipeline/runs", key="yaa_" + "B" * 43, source="127.0.0.2")
+        self.assertEqual(r.status, 401)  # another address has its own budget
+        self.assert_alive()  # the good key from the flooding address
+        deadline = time.time() + 25  # counted rows are written when their 10 s window ends
+        rows = []
+        while time.time() < deadline:
+            rows = self.srv.sql("SELECT status_code, ip_address, request_count FROM audit_logs "
+                                "WHERE status_code IN (401, 429) ORDER BY id")
+            if sum(int(r[2]) for r in rows) >= 301:
+                break
+            time.sleep(0.5)
+        self.assertGreaterEqual(sum(int(r[2]) for r in rows), 301, rows)
+        after = int(self.srv.sql("SELECT COUNT(*) FROM audit_logs")[0][0])
+        self.assertLessEqual(after - before, 12, rows)
+
     def test_traversal(self):
         s = self.srv
         base = API + "/pipeline/runs/%s/artifacts/" % self.runs[0]
