@@ -214,10 +214,18 @@ void yaa_api_dispatch(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     } else if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
                !yaa_router_is_api_path(req->path) && yaa_api_static(api, req, resp)) {
         yaa_ratelimit_take(api->rl, "ip:static", false, &rl);
+        /* the dashboard loads only its own files and talks only to this server */
+        yaa_http_resp_header(resp, req->arena, "Content-Security-Policy",
+                             "default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
+                             "'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; "
+                             "base-uri 'self'; form-action 'self'");
     } else {
         route(api, req, resp, &rl);
     }
     add_limit_headers(req, resp, &rl);
+    yaa_http_resp_header(resp, req->arena, "X-Content-Type-Options", "nosniff");
+    yaa_http_resp_header(resp, req->arena, "X-Frame-Options", "DENY");
+    yaa_http_resp_header(resp, req->arena, "Referrer-Policy", "no-referrer");
     yaa_http_resp_header(resp, req->arena, "X-Request-ID", req->request_id);
     add_cors(api, req, resp);
     yaa_log_ctx_set(NULL);

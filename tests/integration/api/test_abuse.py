@@ -64,6 +64,9 @@ class Abuse(unittest.TestCase):
         """source: ask from another client address (the hostile one may be at its cap)."""
         r = self.srv.get(API + "/health", key=None, source=source)
         self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+        self.assertEqual(r.header("X-Frame-Options"), "DENY")
+        self.assertEqual(r.header("Referrer-Policy"), "no-referrer")
         lst = self.srv.get(API + "/pipeline/runs?limit=100", source=source).json()
         have = {x["run_id"] for x in lst["runs"]}
         for rid in self.runs:
