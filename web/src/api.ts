@@ -2,7 +2,7 @@
 // header, JSON in and out, errors as ApiError (status + the API's "detail").
 import type {
   ApiKeyInfo, AuditLogList, ChannelInfo, DashboardSummary, Health, NewApiKey, OpenApiDoc,
-  RunDetail, RunList, UsageSummary, ValidationItem,
+  RunDetail, RunList, UsageSummary, ValidationItem, YouTubeAccount,
 } from './types';
 
 export const API_BASE = '/api/v1';
@@ -165,6 +165,15 @@ export const api = {
     request<ChannelInfo>(`/channels/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
   deleteChannel: (id: string) =>
     request<unknown>(`/channels/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  youtubeAccount: (id: string, signal?: AbortSignal) =>
+    request<YouTubeAccount>(`/channels/${encodeURIComponent(id)}/youtube`, { signal }),
+  youtubeConnect: (id: string) =>
+    request<{ auth_url: string; redirect_uri: string; expires_in: number }>(
+      `/channels/${encodeURIComponent(id)}/youtube/connect`,
+      { method: 'POST' },
+    ),
+  youtubeDisconnect: (id: string) =>
+    request<unknown>(`/channels/${encodeURIComponent(id)}/youtube`, { method: 'DELETE' }),
   usageSummary: (q: Query, signal?: AbortSignal) =>
     request<UsageSummary>('/usage/summary', { query: q, signal }),
   keys: (signal?: AbortSignal) => request<{ keys: ApiKeyInfo[]; total: number }>('/admin/api-keys', { signal }),

@@ -70,6 +70,16 @@ export interface ChannelInfo {
   brand_guide?: unknown;
 }
 
+/** GET /channels/{id}/youtube: which YouTube account the channel uploads with. */
+export interface YouTubeAccount {
+  channel_id: string;
+  account: 'channel' | 'global' | 'none';
+  can_connect: boolean;
+  youtube_channel_id: string | null;
+  title: string | null;
+  connected_at: string | null;
+}
+
 export interface Health {
   status: string;
   version?: string;

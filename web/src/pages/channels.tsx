@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api, fieldErrors } from '../api';
 import { RunTable } from '../components/runtable';
+import { YouTubeAccountCard } from '../components/youtube';
 import { Card, Empty, ErrorBox, Field, Link, Loading, errorText } from '../components/ui';
 import { fmtUsd, isoDay } from '../format';
 import { useAsync } from '../hooks';
@@ -335,6 +336,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
           )}
         </Card>
       </div>
+      <YouTubeAccountCard channelId={c.channel_id} />
       <Card
         title={t('dash.recent')}
         actions={
