@@ -62,9 +62,9 @@ int yaa_channels_config_edit(const char *text, size_t len, const char *name, con
         rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
         goto out;
     }
-    yaa__pctx p = {.ch = probe, .file = "config.yaml"};
-    yaa__ynode *root = NULL;
-    if ((rc = yaa__ytree_parse(&tmp, text, len, &p, &root))) {
+    yaa_channels__pctx p = {.ch = probe, .file = "config.yaml"};
+    yaa_channels__ynode *root = NULL;
+    if ((rc = yaa_channels__ytree_parse(&tmp, text, len, &p, &root))) {
         yaa_err_set(err, rc, "out of memory");
         goto out;
     }
@@ -84,7 +84,7 @@ int yaa_channels_config_edit(const char *text, size_t len, const char *name, con
                          "it as a block map");
         goto out;
     }
-    const yaa__ynode *chmap = yaa__ymap_get(root, "channel");
+    const yaa_channels__ynode *chmap = yaa_channels__ymap_get(root, "channel");
     if (chmap && chmap->kind != YAA__YMAP && chmap->kind != YAA__YNULL) {
         rc = yaa_err_set(err, YAA_EINVAL, "cannot edit config.yaml: 'channel' is not a map");
         goto out;
@@ -93,7 +93,7 @@ int yaa_channels_config_edit(const char *text, size_t len, const char *name, con
     if (chmap_usable && chmap->flow) {
         /* Values of a flow map can be replaced in place, but not added to. */
         for (int i = 0; i < 3; i++)
-            if (vals[i] && !yaa__ymap_get(chmap, keys[i])) {
+            if (vals[i] && !yaa_channels__ymap_get(chmap, keys[i])) {
                 rc = yaa_err_set(err, YAA_EINVAL,
                                  "cannot add channel.%s to a flow-style { } channel map; write "
                                  "'channel:' as a block map",
@@ -106,7 +106,7 @@ int yaa_channels_config_edit(const char *text, size_t len, const char *name, con
     int indent = chmap_usable ? chmap->items[0]->col - 1 : 2;
     for (int i = 0; i < 3 && !rc; i++) {
         if (!vals[i]) continue;
-        const yaa__ynode *v = chmap_usable ? yaa__ymap_get(chmap, keys[i]) : NULL;
+        const yaa_channels__ynode *v = chmap_usable ? yaa_channels__ymap_get(chmap, keys[i]) : NULL;
         yaa_buf q;
         yaa_buf_init(&q, 0);
         if ((rc = quote(&q, vals[i]))) {
@@ -140,7 +140,7 @@ int yaa_channels_config_edit(const char *text, size_t len, const char *name, con
     }
     if (!rc && add.len) {
         if (chmap_usable) {
-            const yaa__ynode *last = chmap->items[chmap->n - 1];
+            const yaa_channels__ynode *last = chmap->items[chmap->n - 1];
             size_t at = last->end;
             if (at > 0 && at <= len && text[at - 1] == '\n') {
                 /* a block scalar already ends with its newline */

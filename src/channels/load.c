@@ -66,7 +66,7 @@ void yaa_channel_free(yaa_channel *ch) {
     free(ch);
 }
 
-void yaa__problem(yaa__pctx *p, int line, int col, const char *fmt, ...) {
+void yaa_channels__problem(yaa_channels__pctx *p, int line, int col, const char *fmt, ...) {
     p->count++;
     if (p->count > YAA_CHANNEL_PROBLEMS_MAX || p->oom) return;
     yaa_channel *ch = p->ch;
@@ -118,16 +118,17 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
 }
 
 /* Reports each line holding invalid UTF-8 once and replaces the bad bytes with '?'. */
-static void check_utf8(yaa__pctx *p, char *text, size_t len) {
+static void check_utf8(yaa_channels__pctx *p, char *text, size_t len) {
     int line = 1, col = 1, reported_line = 0;
     size_t i = 0;
     while (i < len) {
         size_t k = utf8_seq((const unsigned char *)text + i, len - i);
         if (k == 0) {
             if (reported_line != line)
-                yaa__problem(p, line, col,
-                             "invalid UTF-8 (byte 0x%02x at column %d); save the file as UTF-8",
-                             (unsigned char)text[i], col);
+                yaa_channels__problem(
+                    p, line, col,
+                    "invalid UTF-8 (byte 0x%02x at column %d); save the file as UTF-8",
+                    (unsigned char)text[i], col);
             reported_line = line;
             text[i++] = '?';
             col++;
@@ -155,26 +156,26 @@ static void sort_by_line(yaa_channel_problem *pr, size_t n) {
     }
 }
 
-static void finish(yaa__pctx *p) {
+static void finish(yaa_channels__pctx *p) {
     yaa_channel *ch = p->ch;
     if (ch->problems)
         sort_by_line(ch->problems + p->first_problem, ch->n_problems - p->first_problem);
     if (p->count > YAA_CHANNEL_PROBLEMS_MAX) {
         size_t total = p->count;
         p->count = YAA_CHANNEL_PROBLEMS_MAX - 1; /* let this one line through */
-        yaa__problem(p, 0, 0, "%zu more problems not shown; fix the ones above first",
-                     total - YAA_CHANNEL_PROBLEMS_MAX);
+        yaa_channels__problem(p, 0, 0, "%zu more problems not shown; fix the ones above first",
+                              total - YAA_CHANNEL_PROBLEMS_MAX);
         p->count = total;
     }
 }
 
-static int start(yaa__pctx *p, yaa_channel *ch, const char *file) {
-    *p = (yaa__pctx){.ch = ch, .first_problem = ch->n_problems};
+static int start(yaa_channels__pctx *p, yaa_channel *ch, const char *file) {
+    *p = (yaa_channels__pctx){.ch = ch, .first_problem = ch->n_problems};
     p->file = yaa_arena_strdup(&ch->arena, file ? file : "<input>");
     return p->file ? 0 : YAA_ENOMEM;
 }
 
-static int parse_text(yaa__pctx *p, yaa_channel_file kind, const char *text, size_t len) {
+static int parse_text(yaa_channels__pctx *p, yaa_channel_file kind, const char *text, size_t len) {
     yaa_channel *ch = p->ch;
     yaa_arena tmp;
     yaa_arena_init(&tmp, 65536);
@@ -187,10 +188,10 @@ static int parse_text(yaa__pctx *p, yaa_channel_file kind, const char *text, siz
     if (len) memcpy(copy, text, len);
     copy[len] = 0;
     check_utf8(p, copy, len);
-    yaa__ynode *root = NULL;
-    if ((rc = yaa__ytree_parse(&tmp, copy, len, p, &root))) goto out;
+    yaa_channels__ynode *root = NULL;
+    if ((rc = yaa_channels__ytree_parse(&tmp, copy, len, p, &root))) goto out;
     if (kind == YAA_CHANNEL_BRAND_GUIDE) ch->has_brand_guide = true;
-    yaa__schema_apply(p, kind, root);
+    yaa_channels__schema_apply(p, kind, root);
     finish(p);
     if (p->oom) rc = YAA_ENOMEM;
 out:
@@ -202,39 +203,39 @@ out:
 
 int yaa_channel_parse(yaa_channel *ch, yaa_channel_file kind, const char *file, const char *text,
                       size_t len) {
-    yaa__pctx p;
+    yaa_channels__pctx p;
     if (start(&p, ch, file)) return YAA_ENOMEM;
     return parse_text(&p, kind, text ? text : "", text ? len : 0);
 }
 
 int yaa_channel_parse_file(yaa_channel *ch, yaa_channel_file kind, const char *path) {
-    yaa__pctx p;
+    yaa_channels__pctx p;
     if (start(&p, ch, path)) return YAA_ENOMEM;
     struct stat st;
     if (stat(path, &st) != 0) {
-        yaa__problem(&p, 0, 0, "cannot read the file: %s", strerror(errno));
+        yaa_channels__problem(&p, 0, 0, "cannot read the file: %s", strerror(errno));
         return p.oom ? YAA_ENOMEM : YAA_EINVAL;
     }
     if (!S_ISREG(st.st_mode)) {
-        yaa__problem(&p, 0, 0, "not a regular file");
+        yaa_channels__problem(&p, 0, 0, "not a regular file");
         return p.oom ? YAA_ENOMEM : YAA_EINVAL;
     }
     if (st.st_size > YAA_CHANNEL_FILE_MAX) {
-        yaa__problem(&p, 0, 0,
-                     "the file is %lld bytes; a channel file may be at most %d bytes (1 MiB)",
-                     (long long)st.st_size, YAA_CHANNEL_FILE_MAX);
+        yaa_channels__problem(
+            &p, 0, 0, "the file is %lld bytes; a channel file may be at most %d bytes (1 MiB)",
+            (long long)st.st_size, YAA_CHANNEL_FILE_MAX);
         return p.oom ? YAA_ENOMEM : YAA_EINVAL;
     }
     char *text = NULL;
     size_t len = 0;
     int rc = yaa_read_file(path, YAA_CHANNEL_FILE_MAX, &text, &len);
     if (rc == YAA_ELIMIT) {
-        yaa__problem(&p, 0, 0, "the file grew past %d bytes (1 MiB) while being read",
-                     YAA_CHANNEL_FILE_MAX);
+        yaa_channels__problem(&p, 0, 0, "the file grew past %d bytes (1 MiB) while being read",
+                              YAA_CHANNEL_FILE_MAX);
         return p.oom ? YAA_ENOMEM : YAA_EINVAL;
     }
     if (rc) {
-        yaa__problem(&p, 0, 0, "cannot read the file: %s", yaa_strerror(rc));
+        yaa_channels__problem(&p, 0, 0, "cannot read the file: %s", yaa_strerror(rc));
         return p.oom ? YAA_ENOMEM : YAA_EINVAL;
     }
     rc = parse_text(&p, kind, text, len);

@@ -156,7 +156,7 @@ static const field f_brand_guide[] = {{"brand", .kind = K_MAP, .sub = f_brand, .
 
 /* ---- helpers ---- */
 
-static const char *kind_name(const yaa__ynode *n) {
+static const char *kind_name(const yaa_channels__ynode *n) {
     if (!n) return "nothing";
     switch (n->kind) {
     case YAA__YNULL: return "an empty value";
@@ -181,7 +181,7 @@ static const char *expected_name(fkind k) {
 }
 
 /* A short, printable copy of a scalar for messages (at most 40 bytes, whole code points). */
-static const char *shown(yaa__pctx *p, const char *s) {
+static const char *shown(yaa_channels__pctx *p, const char *s) {
     size_t n = yaa_utf8_prefix(s, 40);
     char *out = yaa_arena_sprintf(&p->ch->arena, "%.*s%s", (int)n, s, s[n] ? "..." : "");
     if (!out) return "?";
@@ -212,7 +212,8 @@ static size_t edit_distance(const char *a, const char *b) {
     return d[la][lb];
 }
 
-static void unknown_key(yaa__pctx *p, const yaa__ynode *k, const field *fields, const char *path) {
+static void unknown_key(yaa_channels__pctx *p, const yaa_channels__ynode *k, const field *fields,
+                        const char *path) {
     const field *best = NULL;
     size_t bestd = SIZE_MAX;
     for (const field *f = fields; f->key; f++) {
@@ -230,16 +231,16 @@ static void unknown_key(yaa__pctx *p, const yaa__ynode *k, const field *fields, 
     else
         snprintf(where, sizeof where, "at the top level");
     if (close) {
-        yaa__problem(p, k->line, k->col, "unknown key '%s' %s; did you mean '%s'?",
-                     shown(p, k->value), where, best->key);
+        yaa_channels__problem(p, k->line, k->col, "unknown key '%s' %s; did you mean '%s'?",
+                              shown(p, k->value), where, best->key);
         return;
     }
     yaa_buf list;
     yaa_buf_init(&list, 1024);
     for (const field *f = fields; f->key; f++)
         yaa_buf_printf(&list, "%s%s", f == fields ? "" : ", ", f->key);
-    yaa__problem(p, k->line, k->col, "unknown key '%s' %s; expected one of: %s", shown(p, k->value),
-                 where, yaa_buf_cstr(&list));
+    yaa_channels__problem(p, k->line, k->col, "unknown key '%s' %s; expected one of: %s",
+                          shown(p, k->value), where, yaa_buf_cstr(&list));
     yaa_buf_free(&list);
 }
 
@@ -249,7 +250,7 @@ static void join_path(char *out, size_t n, const char *path, const char *key) {
 
 static char **slot_str(void *base, size_t off) { return (char **)((char *)base + off); }
 
-static char *copy(yaa__pctx *p, const char *s) {
+static char *copy(yaa_channels__pctx *p, const char *s) {
     char *c = yaa_arena_strdup(&p->ch->arena, s);
     if (!c) p->oom = 1;
     return c;
@@ -303,18 +304,19 @@ static void choices_list(const char *const *choices, char *out, size_t n) {
 
 /* ---- the walk ---- */
 
-static void walk_map(yaa__pctx *p, void *base, const field *fields, const yaa__ynode *map,
-                     const char *path, int at_line);
+static void walk_map(yaa_channels__pctx *p, void *base, const field *fields,
+                     const yaa_channels__ynode *map, const char *path, int at_line);
 
-static void do_str(yaa__pctx *p, void *base, const field *f, const yaa__ynode *v,
+static void do_str(yaa_channels__pctx *p, void *base, const field *f, const yaa_channels__ynode *v,
                    const char *path) {
     if (v->kind == YAA__YNULL) {
         if (f->required && !p->partial)
-            yaa__problem(p, v->line, v->col, "%s is empty; expected %s", path, f->what);
+            yaa_channels__problem(p, v->line, v->col, "%s is empty; expected %s", path, f->what);
         return; /* keeps the default */
     }
     if (v->kind != YAA__YSCALAR) {
-        yaa__problem(p, v->line, v->col, "%s: expected a string, got %s", path, kind_name(v));
+        yaa_channels__problem(p, v->line, v->col, "%s: expected a string, got %s", path,
+                              kind_name(v));
         return;
     }
     const char *s = v->value;
@@ -325,26 +327,29 @@ static void do_str(yaa__pctx *p, void *base, const field *f, const yaa__ynode *v
         for (int i = 0; f->choices[i]; i++) ok = ok || strcmp(s, f->choices[i]) == 0;
         if (!ok) {
             choices_list(f->choices, buf, sizeof buf);
-            yaa__problem(p, v->line, v->col, "%s: '%s' is not allowed; expected one of: %s", path,
-                         shown(p, s), buf);
+            yaa_channels__problem(p, v->line, v->col,
+                                  "%s: '%s' is not allowed; expected one of: %s", path, shown(p, s),
+                                  buf);
             return;
         }
         break;
     }
     case C_YTID:
         if (*s && !ytid_valid(s)) {
-            yaa__problem(p, v->line, v->col,
-                         "%s: '%s' is not a YouTube channel id; expected UC followed by 22 "
-                         "letters, digits, '-' or '_' (or leave it empty)",
-                         path, shown(p, s));
+            yaa_channels__problem(
+                p, v->line, v->col,
+                "%s: '%s' is not a YouTube channel id; expected UC followed by 22 "
+                "letters, digits, '-' or '_' (or leave it empty)",
+                path, shown(p, s));
             return;
         }
         break;
     case C_LANG:
         if (*s && !lang_valid(s)) {
-            yaa__problem(p, v->line, v->col,
-                         "%s: '%s' is not a language tag; expected a code like ko, en or en-US",
-                         path, shown(p, s));
+            yaa_channels__problem(
+                p, v->line, v->col,
+                "%s: '%s' is not a language tag; expected a code like ko, en or en-US", path,
+                shown(p, s));
             return;
         }
         break;
@@ -353,28 +358,30 @@ static void do_str(yaa__pctx *p, void *base, const field *f, const yaa__ynode *v
     if (f->maxlen) {
         size_t cps = yaa_utf8_len(s);
         if (cps > f->maxlen) {
-            yaa__problem(p, v->line, v->col, "%s is %zu characters long; expected at most %zu",
-                         path, cps, f->maxlen);
+            yaa_channels__problem(p, v->line, v->col,
+                                  "%s is %zu characters long; expected at most %zu", path, cps,
+                                  f->maxlen);
             return;
         }
     }
     if (f->required && !*s && !p->partial) {
-        yaa__problem(p, v->line, v->col, "%s is empty; expected %s", path, f->what);
+        yaa_channels__problem(p, v->line, v->col, "%s is empty; expected %s", path, f->what);
         return;
     }
     char *c = copy(p, s);
     if (c) *slot_str(base, f->off) = c;
 }
 
-static void do_strlist(yaa__pctx *p, void *base, const field *f, const yaa__ynode *v,
-                       const char *path) {
+static void do_strlist(yaa_channels__pctx *p, void *base, const field *f,
+                       const yaa_channels__ynode *v, const char *path) {
     yaa_strlist *out = (yaa_strlist *)((char *)base + f->off);
     if (v->kind == YAA__YNULL) return;
     if (v->kind != YAA__YSEQ) {
-        yaa__problem(p, v->line, v->col,
-                     "%s: expected a list of strings, got %s (write one '- item' per line, or "
-                     "[a, b])",
-                     path, kind_name(v));
+        yaa_channels__problem(
+            p, v->line, v->col,
+            "%s: expected a list of strings, got %s (write one '- item' per line, or "
+            "[a, b])",
+            path, kind_name(v));
         return;
     }
     char **items = v->n ? yaa_arena_alloc(&p->ch->arena, v->n * sizeof *items) : NULL;
@@ -384,24 +391,26 @@ static void do_strlist(yaa__pctx *p, void *base, const field *f, const yaa__ynod
     }
     size_t n = 0;
     for (size_t i = 0; i < v->n; i++) {
-        const yaa__ynode *it = v->items[i];
+        const yaa_channels__ynode *it = v->items[i];
         if (it->kind == YAA__YNULL) {
             if (f->check == C_COLOR)
-                yaa__problem(p, it->line, it->col,
-                             "%s[%zu] is empty; write colours quoted, e.g. \"#1A73E8\" (an "
-                             "unquoted # starts a comment)",
-                             path, i);
+                yaa_channels__problem(
+                    p, it->line, it->col,
+                    "%s[%zu] is empty; write colours quoted, e.g. \"#1A73E8\" (an "
+                    "unquoted # starts a comment)",
+                    path, i);
             continue;
         }
         if (it->kind != YAA__YSCALAR) {
-            yaa__problem(p, it->line, it->col, "%s[%zu]: expected a string, got %s", path, i,
-                         kind_name(it));
+            yaa_channels__problem(p, it->line, it->col, "%s[%zu]: expected a string, got %s", path,
+                                  i, kind_name(it));
             continue;
         }
         if (f->check == C_COLOR && !yaa_channel_color_valid(it->value)) {
-            yaa__problem(p, it->line, it->col,
-                         "%s[%zu]: '%s' is not a colour; expected #rrggbb, e.g. \"#1A73E8\"", path,
-                         i, shown(p, it->value));
+            yaa_channels__problem(
+                p, it->line, it->col,
+                "%s[%zu]: '%s' is not a colour; expected #rrggbb, e.g. \"#1A73E8\"", path, i,
+                shown(p, it->value));
             continue;
         }
         if (!(items[n++] = copy(p, it->value))) return;
@@ -410,7 +419,7 @@ static void do_strlist(yaa__pctx *p, void *base, const field *f, const yaa__ynod
     out->n = n;
 }
 
-static void do_num(yaa__pctx *p, void *base, const field *f, const yaa__ynode *v,
+static void do_num(yaa_channels__pctx *p, void *base, const field *f, const yaa_channels__ynode *v,
                    const char *path) {
     if (v->kind == YAA__YNULL) return;
     double d;
@@ -418,17 +427,18 @@ static void do_num(yaa__pctx *p, void *base, const field *f, const yaa__ynode *v
     snprintf(range, sizeof range, "a number from %.15g to %.15g%s%s%s", f->min, f->max,
              f->what ? " (" : "", f->what ? f->what : "", f->what ? ")" : "");
     if (v->kind != YAA__YSCALAR) {
-        yaa__problem(p, v->line, v->col, "%s: expected %s, got %s", path, range, kind_name(v));
+        yaa_channels__problem(p, v->line, v->col, "%s: expected %s, got %s", path, range,
+                              kind_name(v));
         return;
     }
     if (!parse_num(v->value, &d)) {
-        yaa__problem(p, v->line, v->col, "%s: '%s' is not a number; expected %s", path,
-                     shown(p, v->value), range);
+        yaa_channels__problem(p, v->line, v->col, "%s: '%s' is not a number; expected %s", path,
+                              shown(p, v->value), range);
         return;
     }
     if (d < f->min || d > f->max) {
-        yaa__problem(p, v->line, v->col, "%s: %s is out of range; expected %s", path,
-                     shown(p, v->value), range);
+        yaa_channels__problem(p, v->line, v->col, "%s: %s is out of range; expected %s", path,
+                              shown(p, v->value), range);
         return;
     }
     memcpy((char *)base + f->off, &d, sizeof d);
@@ -437,8 +447,8 @@ static void do_num(yaa__pctx *p, void *base, const field *f, const yaa__ynode *v
 }
 
 /* speech_rate / pitch: a word or a number; fills the string and the derived number. */
-static void do_word_or_num(yaa__pctx *p, void *base, const field *f, const yaa__ynode *v,
-                           const char *path) {
+static void do_word_or_num(yaa_channels__pctx *p, void *base, const field *f,
+                           const yaa_channels__ynode *v, const char *path) {
     if (v->kind == YAA__YNULL) return;
     bool rate = f->kind == K_SPEECH_RATE;
     static const char *const rates[] = {"slow", "moderate", "fast"};
@@ -446,8 +456,8 @@ static void do_word_or_num(yaa__pctx *p, void *base, const field *f, const yaa__
     static const char *const pitches[] = {"low", "medium", "high"};
     static const double pitch_v[] = {-3, 0, 3};
     if (v->kind != YAA__YSCALAR) {
-        yaa__problem(p, v->line, v->col, "%s: expected %s, got %s", path, expected_name(f->kind),
-                     kind_name(v));
+        yaa_channels__problem(p, v->line, v->col, "%s: expected %s, got %s", path,
+                              expected_name(f->kind), kind_name(v));
         return;
     }
     const char *const *words = rate ? rates : pitches;
@@ -461,15 +471,15 @@ static void do_word_or_num(yaa__pctx *p, void *base, const field *f, const yaa__
         }
     if (!ok && parse_num(v->value, &d)) {
         if (d < lo || d > hi) {
-            yaa__problem(p, v->line, v->col, "%s: %s is out of range; expected %s", path,
-                         shown(p, v->value), expected_name(f->kind));
+            yaa_channels__problem(p, v->line, v->col, "%s: %s is out of range; expected %s", path,
+                                  shown(p, v->value), expected_name(f->kind));
             return;
         }
         ok = true;
     }
     if (!ok) {
-        yaa__problem(p, v->line, v->col, "%s: '%s' is not allowed; expected %s", path,
-                     shown(p, v->value), expected_name(f->kind));
+        yaa_channels__problem(p, v->line, v->col, "%s: '%s' is not allowed; expected %s", path,
+                              shown(p, v->value), expected_name(f->kind));
         return;
     }
     char *c = copy(p, v->value);
@@ -486,11 +496,12 @@ static void init_competitor(yaa_competitor *c) {
     c->differentiation = "";
 }
 
-static void do_competitors(yaa__pctx *p, const field *f, const yaa__ynode *v, const char *path) {
+static void do_competitors(yaa_channels__pctx *p, const field *f, const yaa_channels__ynode *v,
+                           const char *path) {
     if (v->kind == YAA__YNULL) return;
     if (v->kind != YAA__YSEQ) {
-        yaa__problem(p, v->line, v->col, "%s: expected %s, got %s", path, expected_name(f->kind),
-                     kind_name(v));
+        yaa_channels__problem(p, v->line, v->col, "%s: expected %s, got %s", path,
+                              expected_name(f->kind), kind_name(v));
         return;
     }
     yaa_competitor *cs = v->n ? yaa_arena_alloc(&p->ch->arena, v->n * sizeof *cs) : NULL;
@@ -500,14 +511,15 @@ static void do_competitors(yaa__pctx *p, const field *f, const yaa__ynode *v, co
     }
     size_t n = 0;
     for (size_t i = 0; i < v->n; i++) {
-        const yaa__ynode *it = v->items[i];
+        const yaa_channels__ynode *it = v->items[i];
         char sub[240];
         snprintf(sub, sizeof sub, "%s[%zu]", path, i);
         if (it->kind == YAA__YNULL) continue;
         if (it->kind != YAA__YMAP) {
-            yaa__problem(p, it->line, it->col,
-                         "%s: expected a map (channel, strengths, differentiation), got %s", sub,
-                         kind_name(it));
+            yaa_channels__problem(
+                p, it->line, it->col,
+                "%s: expected a map (channel, strengths, differentiation), got %s", sub,
+                kind_name(it));
             continue;
         }
         init_competitor(&cs[n]);
@@ -518,8 +530,8 @@ static void do_competitors(yaa__pctx *p, const field *f, const yaa__ynode *v, co
     p->ch->n_competitors = n;
 }
 
-static void do_field(yaa__pctx *p, void *base, const field *f, const yaa__ynode *v,
-                     const char *path, int k_line) {
+static void do_field(yaa_channels__pctx *p, void *base, const field *f,
+                     const yaa_channels__ynode *v, const char *path, int k_line) {
     switch (f->kind) {
     case K_STR: do_str(p, base, f, v, path); break;
     case K_STRLIST: do_strlist(p, base, f, v, path); break;
@@ -530,11 +542,13 @@ static void do_field(yaa__pctx *p, void *base, const field *f, const yaa__ynode 
     case K_MAP:
         if (v->kind == YAA__YNULL) {
             if (f->required && !p->partial)
-                yaa__problem(p, v->line, v->col, "%s is empty; expected %s", path, f->what);
+                yaa_channels__problem(p, v->line, v->col, "%s is empty; expected %s", path,
+                                      f->what);
             break;
         }
         if (v->kind != YAA__YMAP) {
-            yaa__problem(p, v->line, v->col, "%s: expected a map, got %s", path, kind_name(v));
+            yaa_channels__problem(p, v->line, v->col, "%s: expected a map, got %s", path,
+                                  kind_name(v));
             break;
         }
         walk_map(p, base, f->sub, v, path, k_line);
@@ -543,16 +557,16 @@ static void do_field(yaa__pctx *p, void *base, const field *f, const yaa__ynode 
 }
 
 /* at_line: where a missing key is reported (the line of the key holding this map). */
-static void walk_map(yaa__pctx *p, void *base, const field *fields, const yaa__ynode *map,
-                     const char *path, int at_line) {
+static void walk_map(yaa_channels__pctx *p, void *base, const field *fields,
+                     const yaa_channels__ynode *map, const char *path, int at_line) {
     size_t nf = 0;
     while (fields[nf].key) nf++;
     int seen_line[16] = {0}; /* line where each field was first set (tables are < 16) */
     for (size_t i = 0; i + 1 < map->n && !p->oom; i += 2) {
-        const yaa__ynode *k = map->items[i], *v = map->items[i + 1];
+        const yaa_channels__ynode *k = map->items[i], *v = map->items[i + 1];
         if (k->kind != YAA__YSCALAR) {
-            yaa__problem(p, k->line, k->col, "%s: a key must be a plain word, got %s",
-                         *path ? path : "top level", kind_name(k));
+            yaa_channels__problem(p, k->line, k->col, "%s: a key must be a plain word, got %s",
+                                  *path ? path : "top level", kind_name(k));
             continue;
         }
         size_t fi = nf;
@@ -567,8 +581,9 @@ static void walk_map(yaa__pctx *p, void *base, const field *fields, const yaa__y
         char sub[200];
         join_path(sub, sizeof sub, path, fields[fi].key);
         if (fi < 16 && seen_line[fi]) {
-            yaa__problem(p, k->line, k->col, "duplicate key '%s' (first at line %d); keep one", sub,
-                         seen_line[fi]);
+            yaa_channels__problem(p, k->line, k->col,
+                                  "duplicate key '%s' (first at line %d); keep one", sub,
+                                  seen_line[fi]);
             continue;
         }
         if (fi < 16) seen_line[fi] = k->line;
@@ -579,11 +594,13 @@ static void walk_map(yaa__pctx *p, void *base, const field *fields, const yaa__y
         if (!fields[j].required || seen_line[j]) continue;
         char sub[200];
         join_path(sub, sizeof sub, path, fields[j].key);
-        yaa__problem(p, at_line, 0, "missing required key '%s'; expected %s", sub, fields[j].what);
+        yaa_channels__problem(p, at_line, 0, "missing required key '%s'; expected %s", sub,
+                              fields[j].what);
     }
 }
 
-void yaa__schema_apply(yaa__pctx *p, yaa_channel_file kind, const yaa__ynode *root) {
+void yaa_channels__schema_apply(yaa_channels__pctx *p, yaa_channel_file kind,
+                                const yaa_channels__ynode *root) {
     const field *top = kind == YAA_CHANNEL_CONFIG ? f_config : f_brand_guide;
     const char *keys = kind == YAA_CHANNEL_CONFIG
                            ? "channel, seo, editing, budget, publishing"
@@ -591,22 +608,26 @@ void yaa__schema_apply(yaa__pctx *p, yaa_channel_file kind, const yaa__ynode *ro
                              "visual_identity, competitors";
     if (!root || root->kind == YAA__YNULL) {
         if (!p->partial)
-            yaa__problem(p, 1, 0, "the file is empty; expected a map with the keys %s", keys);
+            yaa_channels__problem(p, 1, 0, "the file is empty; expected a map with the keys %s",
+                                  keys);
         return;
     }
     if (root->kind != YAA__YMAP) {
-        yaa__problem(p, root->line, root->col, "expected a map at the top level (keys %s), got %s",
-                     keys, kind_name(root));
+        yaa_channels__problem(p, root->line, root->col,
+                              "expected a map at the top level (keys %s), got %s", keys,
+                              kind_name(root));
         return;
     }
     walk_map(p, p->ch, top, root, "", 1);
     const yaa_channel_budget *b = &p->ch->budget;
     if (kind == YAA_CHANNEL_CONFIG && b->has_monthly_usd && b->has_per_run_usd &&
         b->per_run_usd > b->monthly_usd) {
-        const yaa__ynode *v = yaa__ymap_get(yaa__ymap_get(root, "budget"), "per_run_usd");
-        yaa__problem(p, v ? v->line : 1, v ? v->col : 0,
-                     "budget.per_run_usd (%.15g) is more than budget.monthly_usd (%.15g); a run "
-                     "could never spend it",
-                     b->per_run_usd, b->monthly_usd);
+        const yaa_channels__ynode *v =
+            yaa_channels__ymap_get(yaa_channels__ymap_get(root, "budget"), "per_run_usd");
+        yaa_channels__problem(
+            p, v ? v->line : 1, v ? v->col : 0,
+            "budget.per_run_usd (%.15g) is more than budget.monthly_usd (%.15g); a run "
+            "could never spend it",
+            b->per_run_usd, b->monthly_usd);
     }
 }

@@ -12,12 +12,12 @@
 
 typedef struct {
     yaa_arena *a;
-    yaa__pctx *p;
+    yaa_channels__pctx *p;
     const char *text;
     size_t len;
     size_t *line_start; /* byte offset of each line (0-based lines) */
     size_t nlines;
-    yaa__ynode *stack[YTREE_DEPTH_MAX];
+    yaa_channels__ynode *stack[YTREE_DEPTH_MAX];
     int depth;   /* open collections that have a node */
     int skipped; /* open collections past the depth cap (not built) */
     size_t nodes;
@@ -73,14 +73,14 @@ static bool is_null_scalar(const yaml_event_t *e) {
             (memcmp(v, "null", 4) == 0 || memcmp(v, "Null", 4) == 0 || memcmp(v, "NULL", 4) == 0));
 }
 
-static int attach(builder *b, yaa__ynode *n) {
+static int attach(builder *b, yaa_channels__ynode *n) {
     if (b->depth == 0) return 0;
-    yaa__ynode *parent = b->stack[b->depth - 1];
+    yaa_channels__ynode *parent = b->stack[b->depth - 1];
     if (parent->n == parent->cap) {
         size_t cap = parent->cap ? parent->cap * 2 : 8;
-        yaa__ynode **items = yaa_arena_alloc(b->a, cap * sizeof(yaa__ynode *));
+        yaa_channels__ynode **items = yaa_arena_alloc(b->a, cap * sizeof(yaa_channels__ynode *));
         if (!items) return YAA_ENOMEM;
-        if (parent->n) memcpy(items, parent->items, parent->n * sizeof(yaa__ynode *));
+        if (parent->n) memcpy(items, parent->items, parent->n * sizeof(yaa_channels__ynode *));
         parent->items = items;
         parent->cap = cap;
     }
@@ -90,18 +90,19 @@ static int attach(builder *b, yaa__ynode *n) {
 
 /* A new node for event e, attached to the open collection; NULL if capped or out of
  * memory (b->p->oom is set for the latter). */
-static yaa__ynode *new_node(builder *b, yaa__ykind kind, const yaml_event_t *e, int *rc) {
+static yaa_channels__ynode *new_node(builder *b, yaa_channels__ykind kind, const yaml_event_t *e,
+                                     int *rc) {
     if (b->nodes >= YTREE_NODES_MAX) {
         if (!b->nodes_reported && b->p) {
-            yaa__problem(b->p, (int)e->start_mark.line + 1, (int)e->start_mark.column + 1,
-                         "more than %d values in one file; a channel file is much smaller",
-                         YTREE_NODES_MAX);
+            yaa_channels__problem(b->p, (int)e->start_mark.line + 1, (int)e->start_mark.column + 1,
+                                  "more than %d values in one file; a channel file is much smaller",
+                                  YTREE_NODES_MAX);
             b->p->partial = true;
         }
         b->nodes_reported = true;
         return NULL;
     }
-    yaa__ynode *n = yaa_arena_alloc(b->a, sizeof *n);
+    yaa_channels__ynode *n = yaa_arena_alloc(b->a, sizeof *n);
     if (!n) {
         *rc = YAA_ENOMEM;
         return NULL;
@@ -120,7 +121,7 @@ static yaa__ynode *new_node(builder *b, yaa__ykind kind, const yaml_event_t *e, 
 static int on_scalar(builder *b, const yaml_event_t *e) {
     if (b->skipped) return 0;
     int rc = 0;
-    yaa__ynode *n = new_node(b, is_null_scalar(e) ? YAA__YNULL : YAA__YSCALAR, e, &rc);
+    yaa_channels__ynode *n = new_node(b, is_null_scalar(e) ? YAA__YNULL : YAA__YSCALAR, e, &rc);
     if (!n) return rc;
     n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     if (e->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
@@ -131,9 +132,9 @@ static int on_scalar(builder *b, const yaml_event_t *e) {
     }
     /* libyaml puts an empty value ("key:") at the next token, often a line below: report it
      * on its key's line instead. */
-    yaa__ynode *parent = b->stack[b->depth - 1];
+    yaa_channels__ynode *parent = b->stack[b->depth - 1];
     if (e->data.scalar.length == 0 && n->plain && parent->kind == YAA__YMAP && parent->n % 2 == 0) {
-        const yaa__ynode *key = parent->items[parent->n - 2];
+        const yaa_channels__ynode *key = parent->items[parent->n - 2];
         n->line = key->line;
         n->col = key->col;
         n->start = n->end = key->end;
@@ -147,13 +148,14 @@ static int on_scalar(builder *b, const yaml_event_t *e) {
     return 0;
 }
 
-static int on_open(builder *b, yaa__ykind kind, const yaml_event_t *e, bool flow) {
+static int on_open(builder *b, yaa_channels__ykind kind, const yaml_event_t *e, bool flow) {
     if (b->skipped || b->depth >= YTREE_DEPTH_MAX) {
         if (!b->depth_reported && b->p) {
-            yaa__problem(b->p, (int)e->start_mark.line + 1, (int)e->start_mark.column + 1,
-                         "values nested deeper than %d levels; channel files are at most 4 "
-                         "levels deep",
-                         YTREE_DEPTH_MAX);
+            yaa_channels__problem(
+                b->p, (int)e->start_mark.line + 1, (int)e->start_mark.column + 1,
+                "values nested deeper than %d levels; channel files are at most 4 "
+                "levels deep",
+                YTREE_DEPTH_MAX);
             b->p->partial = true;
         }
         b->depth_reported = true;
@@ -161,7 +163,7 @@ static int on_open(builder *b, yaa__ykind kind, const yaml_event_t *e, bool flow
         return 0;
     }
     int rc = 0;
-    yaa__ynode *n = new_node(b, kind, e, &rc);
+    yaa_channels__ynode *n = new_node(b, kind, e, &rc);
     if (!n) {
         if (rc) return rc;
         b->skipped++; /* node cap: skip this subtree */
@@ -178,7 +180,7 @@ static void on_close(builder *b, const yaml_event_t *e) {
         return;
     }
     if (b->depth > 0) {
-        yaa__ynode *n = b->stack[--b->depth];
+        yaa_channels__ynode *n = b->stack[--b->depth];
         /* A block collection's end mark lies at the next token, past blank lines and
          * comments: it ends where its last value ends. */
         if (n->flow)
@@ -202,39 +204,44 @@ static void syntax_problem(builder *b, const yaml_parser_t *ps) {
     if (ps->error == YAML_SCANNER_ERROR) {
         size_t off = mark_offset(b, &ps->problem_mark);
         if (off < b->len && b->text[off] == '\t') {
-            yaa__problem(b->p, line, col,
-                         "YAML syntax error: a tab character here; indent with spaces, not tabs");
+            yaa_channels__problem(
+                b->p, line, col,
+                "YAML syntax error: a tab character here; indent with spaces, not tabs");
             b->p->partial = true;
             return;
         }
     }
     if (ps->error == YAML_READER_ERROR && ps->problem_value >= 0 &&
         strstr(problem, "control") != NULL) {
-        yaa__problem(b->p, line, col,
-                     "YAML syntax error: control character 0x%02x is not allowed; remove it",
-                     (unsigned)ps->problem_value & 0xFFu);
+        yaa_channels__problem(
+            b->p, line, col,
+            "YAML syntax error: control character 0x%02x is not allowed; remove it",
+            (unsigned)ps->problem_value & 0xFFu);
     } else if (ps->context && ps->context_mark.line != ps->problem_mark.line) {
-        yaa__problem(b->p, line, col,
-                     "YAML syntax error: %s (%s at line %d); check indentation, quotes and "
-                     "brackets",
-                     problem, ps->context, (int)ps->context_mark.line + 1);
+        yaa_channels__problem(
+            b->p, line, col,
+            "YAML syntax error: %s (%s at line %d); check indentation, quotes and "
+            "brackets",
+            problem, ps->context, (int)ps->context_mark.line + 1);
     } else if (ps->context) {
-        yaa__problem(b->p, line, col,
-                     "YAML syntax error: %s %s; check indentation, quotes and brackets",
-                     ps->context, problem);
+        yaa_channels__problem(b->p, line, col,
+                              "YAML syntax error: %s %s; check indentation, quotes and brackets",
+                              ps->context, problem);
     } else {
-        yaa__problem(b->p, line, col,
-                     "YAML syntax error: %s; check indentation, quotes and brackets", problem);
+        yaa_channels__problem(b->p, line, col,
+                              "YAML syntax error: %s; check indentation, quotes and brackets",
+                              problem);
     }
     b->p->partial = true;
 }
 
-int yaa__ytree_parse(yaa_arena *a, const char *text, size_t len, yaa__pctx *p, yaa__ynode **root) {
+int yaa_channels__ytree_parse(yaa_arena *a, const char *text, size_t len, yaa_channels__pctx *p,
+                              yaa_channels__ynode **root) {
     *root = NULL;
     builder b = {.a = a, .p = p, .text = text, .len = len};
     if (index_lines(&b)) return YAA_ENOMEM;
     /* The root lives in a one-slot holder so attach() needs no special case. */
-    yaa__ynode holder = {.kind = YAA__YSEQ};
+    yaa_channels__ynode holder = {.kind = YAA__YSEQ};
     b.stack[b.depth++] = &holder;
 
     yaml_parser_t ps;
@@ -258,9 +265,10 @@ int yaa__ytree_parse(yaa_arena *a, const char *text, size_t len, yaa__pctx *p, y
         case YAML_DOCUMENT_START_EVENT:
             if (++docs > 1) {
                 if (p) {
-                    yaa__problem(p, (int)e.start_mark.line + 1, 0,
-                                 "a second YAML document starts here; a channel file holds "
-                                 "exactly one (remove the '---' line)");
+                    yaa_channels__problem(
+                        p, (int)e.start_mark.line + 1, 0,
+                        "a second YAML document starts here; a channel file holds "
+                        "exactly one (remove the '---' line)");
                     p->partial = true;
                 }
                 done = true;
@@ -268,10 +276,11 @@ int yaa__ytree_parse(yaa_arena *a, const char *text, size_t len, yaa__pctx *p, y
             break;
         case YAML_ALIAS_EVENT:
             if (p)
-                yaa__problem(p, (int)e.start_mark.line + 1, (int)e.start_mark.column + 1,
-                             "alias '*%s' is not supported in channel files; write the value "
-                             "out in full",
-                             (const char *)e.data.alias.anchor);
+                yaa_channels__problem(
+                    p, (int)e.start_mark.line + 1, (int)e.start_mark.column + 1,
+                    "alias '*%s' is not supported in channel files; write the value "
+                    "out in full",
+                    (const char *)e.data.alias.anchor);
             {
                 /* Stand in an empty value so the map stays well formed. */
                 yaml_event_t ne = e;
@@ -302,7 +311,7 @@ int yaa__ytree_parse(yaa_arena *a, const char *text, size_t len, yaa__pctx *p, y
     return 0;
 }
 
-yaa__ynode *yaa__ymap_get(const yaa__ynode *map, const char *key) {
+yaa_channels__ynode *yaa_channels__ymap_get(const yaa_channels__ynode *map, const char *key) {
     if (!map || map->kind != YAA__YMAP) return NULL;
     for (size_t i = 0; i + 1 < map->n; i += 2)
         if (map->items[i]->kind == YAA__YSCALAR && strcmp(map->items[i]->value, key) == 0)

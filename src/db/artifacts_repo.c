@@ -11,13 +11,13 @@
 
 static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_artifact *o) {
     int oom = 0;
-    o->name = yaa__cell(a, r, i, "name", &oom);
-    o->stage = yaa__cell(a, r, i, "stage", &oom);
-    o->attempt = yaa__cell_int(r, i, "attempt");
-    o->object_key = yaa__cell(a, r, i, "object_key", &oom);
-    o->size = yaa__cell_int(r, i, "size");
-    o->sha256 = yaa__cell(a, r, i, "sha256", &oom);
-    o->created_at = yaa__cell(a, r, i, "created_at", &oom);
+    o->name = yaa_db__cell(a, r, i, "name", &oom);
+    o->stage = yaa_db__cell(a, r, i, "stage", &oom);
+    o->attempt = yaa_db__cell_int(r, i, "attempt");
+    o->object_key = yaa_db__cell(a, r, i, "object_key", &oom);
+    o->size = yaa_db__cell_int(r, i, "size");
+    o->sha256 = yaa_db__cell(a, r, i, "sha256", &oom);
+    o->created_at = yaa_db__cell(a, r, i, "created_at", &oom);
     return oom ? YAA_ENOMEM : 0;
 }
 
@@ -42,7 +42,8 @@ static int publish_tx(yaa_db *tx, void *arg, yaa_err *err) {
                          YAA_DB_ARGS(yaa_db_text(p->run_id), yaa_db_text(f->name)), &r, err);
         if (rc) return rc;
         int oom = 0;
-        const char *old = yaa_db_rows_count(r) ? yaa__cell(p->a, r, 0, "object_key", &oom) : NULL;
+        const char *old =
+            yaa_db_rows_count(r) ? yaa_db__cell(p->a, r, 0, "object_key", &oom) : NULL;
         yaa_db_rows_free(r);
         if (oom) return YAA_ENOMEM;
         int64_t changes = 0;
@@ -87,7 +88,7 @@ int yaa_db_artifacts_list(yaa_db *db, const char *run_id, yaa_arena *a, yaa_db_a
     if (rc) return rc;
     size_t cnt = yaa_db_rows_count(r);
     int oom = 0;
-    yaa_db_artifact *it = yaa__arr(a, cnt, sizeof *it, &oom);
+    yaa_db_artifact *it = yaa_db__arr(a, cnt, sizeof *it, &oom);
     for (size_t i = 0; i < cnt && !oom; i++) oom = map(r, i, a, &it[i]) != 0;
     yaa_db_rows_free(r);
     if (oom) return YAA_ENOMEM;
@@ -128,8 +129,8 @@ int yaa_db_artifacts_expired_runs(yaa_db *db, const char *cutoff, int64_t limit,
     if (rc) return rc;
     size_t cnt = yaa_db_rows_count(r);
     int oom = 0;
-    const char **out = yaa__arr(a, cnt, sizeof *out, &oom);
-    for (size_t i = 0; i < cnt && !oom; i++) out[i] = yaa__cell(a, r, i, "id", &oom);
+    const char **out = yaa_db__arr(a, cnt, sizeof *out, &oom);
+    for (size_t i = 0; i < cnt && !oom; i++) out[i] = yaa_db__cell(a, r, i, "id", &oom);
     yaa_db_rows_free(r);
     if (oom) return YAA_ENOMEM;
     *ids = out;

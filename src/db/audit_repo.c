@@ -48,7 +48,7 @@ int yaa_db_audit_list(yaa_db *db, const yaa_db_audit_filter *f, yaa_arena *a, ya
     yaa_db_audit_filter d = {0};
     if (!f) f = &d;
     int64_t limit = f->limit, offset = f->offset;
-    yaa__page(&limit, &offset, 50, 1000);
+    yaa_db__page(&limit, &offset, 50, 1000);
     char method[16] = "";
     if (f->method) {
         size_t i = 0;
@@ -56,44 +56,44 @@ int yaa_db_audit_list(yaa_db *db, const yaa_db_audit_filter *f, yaa_arena *a, ya
             method[i] = (char)toupper((unsigned char)f->method[i]);
         method[i] = '\0';
     }
-    yaa__q q;
-    yaa__q_init(&q);
+    yaa_db__q q;
+    yaa_db__q_init(&q);
     int rc = 0;
-    if (f->method) yaa__q_and(&q, "method = ?", yaa_db_text(method));
+    if (f->method) yaa_db__q_and(&q, "method = ?", yaa_db_text(method));
     if (f->path)
-        yaa__q_and2(&q, "substr(path, 1, length(?)) = ?", yaa_db_text(f->path),
-                    yaa_db_text(f->path));
-    if (f->status_code) yaa__q_and(&q, "status_code = ?", yaa_db_int(f->status_code));
-    if (f->api_key_id) yaa__q_and(&q, "api_key_id = ?", yaa_db_text(f->api_key_id));
-    if (f->since) rc = yaa__q_and_time(&q, "\"timestamp\" >= ?", "since", f->since, err);
-    if (!rc && f->until) rc = yaa__q_and_time(&q, "\"timestamp\" <= ?", "until", f->until, err);
-    if (!rc && total) rc = yaa__q_count(db, &q, "FROM audit_logs", total, err);
+        yaa_db__q_and2(&q, "substr(path, 1, length(?)) = ?", yaa_db_text(f->path),
+                       yaa_db_text(f->path));
+    if (f->status_code) yaa_db__q_and(&q, "status_code = ?", yaa_db_int(f->status_code));
+    if (f->api_key_id) yaa_db__q_and(&q, "api_key_id = ?", yaa_db_text(f->api_key_id));
+    if (f->since) rc = yaa_db__q_and_time(&q, "\"timestamp\" >= ?", "since", f->since, err);
+    if (!rc && f->until) rc = yaa_db__q_and_time(&q, "\"timestamp\" <= ?", "until", f->until, err);
+    if (!rc && total) rc = yaa_db__q_count(db, &q, "FROM audit_logs", total, err);
     yaa_db_rows *r = NULL;
     if (!rc)
-        rc = yaa__q_rows(db, &q,
-                         "SELECT id, \"timestamp\", method, path, status_code, api_key_id, "
-                         "ip_address, user_agent, duration_ms, request_id, request_count "
-                         "FROM audit_logs",
-                         "ORDER BY \"timestamp\" DESC, id DESC LIMIT ? OFFSET ?",
-                         YAA_DB_ARGS(yaa_db_int(limit), yaa_db_int(offset)), &r, err);
-    yaa__q_free(&q);
+        rc = yaa_db__q_rows(db, &q,
+                            "SELECT id, \"timestamp\", method, path, status_code, api_key_id, "
+                            "ip_address, user_agent, duration_ms, request_id, request_count "
+                            "FROM audit_logs",
+                            "ORDER BY \"timestamp\" DESC, id DESC LIMIT ? OFFSET ?",
+                            YAA_DB_ARGS(yaa_db_int(limit), yaa_db_int(offset)), &r, err);
+    yaa_db__q_free(&q);
     if (rc) return rc;
     int oom = 0;
     size_t cnt = yaa_db_rows_count(r);
-    yaa_db_audit *arr = yaa__arr(a, cnt, sizeof *arr, &oom);
+    yaa_db_audit *arr = yaa_db__arr(a, cnt, sizeof *arr, &oom);
     for (size_t i = 0; !oom && i < cnt; i++) {
         yaa_db_audit *o = &arr[i];
-        o->id = yaa__cell_int(r, i, "id");
-        o->timestamp = yaa__cell(a, r, i, "timestamp", &oom);
-        o->method = yaa__cell(a, r, i, "method", &oom);
-        o->path = yaa__cell(a, r, i, "path", &oom);
-        o->status_code = yaa__cell_int(r, i, "status_code");
-        o->api_key_id = yaa__cell(a, r, i, "api_key_id", &oom);
-        o->ip_address = yaa__cell(a, r, i, "ip_address", &oom);
-        o->user_agent = yaa__cell(a, r, i, "user_agent", &oom);
-        o->duration_ms = yaa__cell_real(r, i, "duration_ms");
-        o->request_id = yaa__cell(a, r, i, "request_id", &oom);
-        o->request_count = yaa__cell_int(r, i, "request_count");
+        o->id = yaa_db__cell_int(r, i, "id");
+        o->timestamp = yaa_db__cell(a, r, i, "timestamp", &oom);
+        o->method = yaa_db__cell(a, r, i, "method", &oom);
+        o->path = yaa_db__cell(a, r, i, "path", &oom);
+        o->status_code = yaa_db__cell_int(r, i, "status_code");
+        o->api_key_id = yaa_db__cell(a, r, i, "api_key_id", &oom);
+        o->ip_address = yaa_db__cell(a, r, i, "ip_address", &oom);
+        o->user_agent = yaa_db__cell(a, r, i, "user_agent", &oom);
+        o->duration_ms = yaa_db__cell_real(r, i, "duration_ms");
+        o->request_id = yaa_db__cell(a, r, i, "request_id", &oom);
+        o->request_count = yaa_db__cell_int(r, i, "request_count");
     }
     yaa_db_rows_free(r);
     if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");

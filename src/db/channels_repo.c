@@ -12,14 +12,14 @@
 static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_channel *o) {
     int oom = 0;
     memset(o, 0, sizeof *o);
-    o->id = yaa__cell(a, r, i, "id", &oom);
-    o->name = yaa__cell(a, r, i, "name", &oom);
-    o->category = yaa__cell(a, r, i, "category", &oom);
-    o->description = yaa__cell(a, r, i, "description", &oom);
-    o->language = yaa__cell(a, r, i, "language", &oom);
-    o->created_at = yaa__cell(a, r, i, "created_at", &oom);
-    o->updated_at = yaa__cell(a, r, i, "updated_at", &oom);
-    o->deleted_at = yaa__cell(a, r, i, "deleted_at", &oom);
+    o->id = yaa_db__cell(a, r, i, "id", &oom);
+    o->name = yaa_db__cell(a, r, i, "name", &oom);
+    o->category = yaa_db__cell(a, r, i, "category", &oom);
+    o->description = yaa_db__cell(a, r, i, "description", &oom);
+    o->language = yaa_db__cell(a, r, i, "language", &oom);
+    o->created_at = yaa_db__cell(a, r, i, "created_at", &oom);
+    o->updated_at = yaa_db__cell(a, r, i, "updated_at", &oom);
+    o->deleted_at = yaa_db__cell(a, r, i, "deleted_at", &oom);
     return oom ? YAA_ENOMEM : 0;
 }
 
@@ -67,7 +67,7 @@ int yaa_db_channels_list(yaa_db *db, yaa_arena *a, yaa_db_channel **items, size_
     if (rc) return rc;
     int oom = 0;
     size_t cnt = yaa_db_rows_count(r);
-    yaa_db_channel *arr = yaa__arr(a, cnt, sizeof *arr, &oom);
+    yaa_db_channel *arr = yaa_db__arr(a, cnt, sizeof *arr, &oom);
     for (size_t i = 0; !oom && i < cnt; i++)
         if (map(r, i, a, &arr[i])) oom = 1;
     yaa_db_rows_free(r);

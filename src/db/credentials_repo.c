@@ -40,15 +40,15 @@ int yaa_db_credentials_get(yaa_db *db, const char *channel_id, yaa_arena *a, yaa
     int oom = 0;
     if (yaa_db_rows_count(r) > 0) {
         *found = true;
-        out->channel_id = yaa__cell(a, r, 0, "channel_id", &oom);
-        out->provider = yaa__cell(a, r, 0, "provider", &oom);
-        out->account_channel_id = yaa__cell(a, r, 0, "account_channel_id", &oom);
-        out->account_title = yaa__cell(a, r, 0, "account_title", &oom);
-        out->sealed_token = yaa__cell(a, r, 0, "sealed_token", &oom);
-        out->key_id = yaa__cell(a, r, 0, "key_id", &oom);
-        out->connected_by = yaa__cell(a, r, 0, "connected_by", &oom);
-        out->created_at = yaa__cell(a, r, 0, "created_at", &oom);
-        out->updated_at = yaa__cell(a, r, 0, "updated_at", &oom);
+        out->channel_id = yaa_db__cell(a, r, 0, "channel_id", &oom);
+        out->provider = yaa_db__cell(a, r, 0, "provider", &oom);
+        out->account_channel_id = yaa_db__cell(a, r, 0, "account_channel_id", &oom);
+        out->account_title = yaa_db__cell(a, r, 0, "account_title", &oom);
+        out->sealed_token = yaa_db__cell(a, r, 0, "sealed_token", &oom);
+        out->key_id = yaa_db__cell(a, r, 0, "key_id", &oom);
+        out->connected_by = yaa_db__cell(a, r, 0, "connected_by", &oom);
+        out->created_at = yaa_db__cell(a, r, 0, "created_at", &oom);
+        out->updated_at = yaa_db__cell(a, r, 0, "updated_at", &oom);
     }
     yaa_db_rows_free(r);
     return oom ? yaa_err_set(err, YAA_ENOMEM, "out of memory") : 0;
@@ -92,12 +92,12 @@ int yaa_db_oauth_state_take(yaa_db *db, const char *state, yaa_arena *a, yaa_db_
     if (rc) return rc;
     int oom = 0;
     if (yaa_db_rows_count(r) > 0) {
-        out->state = yaa__cell(a, r, 0, "state", &oom);
-        out->channel_id = yaa__cell(a, r, 0, "channel_id", &oom);
-        out->sealed_verifier = yaa__cell(a, r, 0, "sealed_verifier", &oom);
-        out->redirect_uri = yaa__cell(a, r, 0, "redirect_uri", &oom);
-        out->created_by = yaa__cell(a, r, 0, "created_by", &oom);
-        out->expires_at = yaa__cell(a, r, 0, "expires_at", &oom);
+        out->state = yaa_db__cell(a, r, 0, "state", &oom);
+        out->channel_id = yaa_db__cell(a, r, 0, "channel_id", &oom);
+        out->sealed_verifier = yaa_db__cell(a, r, 0, "sealed_verifier", &oom);
+        out->redirect_uri = yaa_db__cell(a, r, 0, "redirect_uri", &oom);
+        out->created_by = yaa_db__cell(a, r, 0, "created_by", &oom);
+        out->expires_at = yaa_db__cell(a, r, 0, "expires_at", &oom);
         *found = !oom && out->expires_at && strcmp(out->expires_at, now) >= 0;
     }
     yaa_db_rows_free(r);

@@ -17,10 +17,10 @@ int yaa_db_open(const char *url, yaa_db **out, yaa_err *err) {
     const yaa_db_drv *drv = NULL;
     yaa_db_driver kind = 0;
     if (yaa_str_startswith(url, "sqlite:")) {
-        drv = &yaa__db_sqlite;
+        drv = &yaa_db__sqlite;
         kind = YAA_DB_SQLITE;
     } else if (yaa_str_startswith(url, "postgresql://") || yaa_str_startswith(url, "postgres://")) {
-        drv = &yaa__db_pg;
+        drv = &yaa_db__pg;
         kind = YAA_DB_POSTGRES;
     } else {
         char red[256];
@@ -140,7 +140,7 @@ int yaa_db_tx(yaa_db *db, yaa_db_tx_fn fn, void *arg, yaa_err *err) {
 
 /* ---- rows ---- */
 
-yaa_db_rows *yaa__db_rows_new(size_t ncols) {
+yaa_db_rows *yaa_db__rows_new(size_t ncols) {
     yaa_db_rows *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->ncols = ncols;
@@ -152,13 +152,13 @@ yaa_db_rows *yaa__db_rows_new(size_t ncols) {
     return r;
 }
 
-int yaa__db_rows_setname(yaa_db_rows *r, size_t col, const char *name) {
+int yaa_db__rows_setname(yaa_db_rows *r, size_t col, const char *name) {
     if (col >= r->ncols) return YAA_EINVAL;
     r->names[col] = strdup(name ? name : "");
     return r->names[col] ? 0 : YAA_ENOMEM;
 }
 
-yaa_db_cell *yaa__db_rows_add(yaa_db_rows *r) {
+yaa_db_cell *yaa_db__rows_add(yaa_db_rows *r) {
     if (r->nrows == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 8;
         yaa_db_cell *c = realloc(r->cells, cap * (r->ncols ? r->ncols : 1) * sizeof *c);
@@ -172,7 +172,7 @@ yaa_db_cell *yaa__db_rows_add(yaa_db_rows *r) {
     return row;
 }
 
-int yaa__db_cell_set(yaa_db_cell *c, yaa_db_type type, const void *p, size_t n) {
+int yaa_db__cell_set(yaa_db_cell *c, yaa_db_type type, const void *p, size_t n) {
     c->type = type;
     c->p = malloc(n + 1);
     if (!c->p) {

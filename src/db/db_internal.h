@@ -22,12 +22,12 @@ struct yaa_db_rows {
 };
 
 /* Builders used by the drivers. */
-yaa_db_rows *yaa__db_rows_new(size_t ncols);
-int yaa__db_rows_setname(yaa_db_rows *r, size_t col, const char *name);
+yaa_db_rows *yaa_db__rows_new(size_t ncols);
+int yaa_db__rows_setname(yaa_db_rows *r, size_t col, const char *name);
 /* Appends a row of NULL cells and returns a pointer to its first cell, or NULL. */
-yaa_db_cell *yaa__db_rows_add(yaa_db_rows *r);
+yaa_db_cell *yaa_db__rows_add(yaa_db_rows *r);
 /* Sets text/blob cell content (copied). */
-int yaa__db_cell_set(yaa_db_cell *c, yaa_db_type type, const void *p, size_t n);
+int yaa_db__cell_set(yaa_db_cell *c, yaa_db_type type, const void *p, size_t n);
 
 typedef struct yaa_db_drv {
     const char *name;    /* "sqlite" / "postgresql" */
@@ -46,10 +46,10 @@ typedef struct yaa_db_drv {
 /* PostgreSQL placeholder rewriting (pg.c; exposed for tests and the fuzz target): ? -> $n
  * outside quotes, comments and $$ bodies. Returns the placeholder count, -1 on no memory. */
 struct yaa_buf;
-int yaa__db_pg_rewrite(const char *sql, struct yaa_buf *out);
+int yaa_db__pg_rewrite(const char *sql, struct yaa_buf *out);
 
-extern const yaa_db_drv yaa__db_sqlite;
-extern const yaa_db_drv yaa__db_pg;
+extern const yaa_db_drv yaa_db__sqlite;
+extern const yaa_db_drv yaa_db__pg;
 
 struct yaa_db {
     const yaa_db_drv *drv;

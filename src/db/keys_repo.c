@@ -86,14 +86,14 @@ bool yaa_db_apikey_usable(const yaa_db_apikey *k, time_t now) {
 static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_apikey *o) {
     int oom = 0;
     memset(o, 0, sizeof *o);
-    o->id = yaa__cell(a, r, i, "id", &oom);
-    o->key_hash = yaa__cell(a, r, i, "key_hash", &oom);
-    o->name = yaa__cell(a, r, i, "name", &oom);
-    o->scopes_json = yaa__cell(a, r, i, "scopes_json", &oom);
-    o->is_active = yaa__cell_int(r, i, "is_active") != 0;
-    o->created_at = yaa__cell(a, r, i, "created_at", &oom);
-    o->expires_at = yaa__cell(a, r, i, "expires_at", &oom);
-    o->last_used_at = yaa__cell(a, r, i, "last_used_at", &oom);
+    o->id = yaa_db__cell(a, r, i, "id", &oom);
+    o->key_hash = yaa_db__cell(a, r, i, "key_hash", &oom);
+    o->name = yaa_db__cell(a, r, i, "name", &oom);
+    o->scopes_json = yaa_db__cell(a, r, i, "scopes_json", &oom);
+    o->is_active = yaa_db__cell_int(r, i, "is_active") != 0;
+    o->created_at = yaa_db__cell(a, r, i, "created_at", &oom);
+    o->expires_at = yaa_db__cell(a, r, i, "expires_at", &oom);
+    o->last_used_at = yaa_db__cell(a, r, i, "last_used_at", &oom);
     return oom ? YAA_ENOMEM : 0;
 }
 
@@ -201,7 +201,7 @@ int yaa_db_keys_list(yaa_db *db, bool include_inactive, yaa_arena *a, yaa_db_api
     if (rc) return rc;
     int oom = 0;
     size_t cnt = yaa_db_rows_count(r);
-    yaa_db_apikey *arr = yaa__arr(a, cnt, sizeof *arr, &oom);
+    yaa_db_apikey *arr = yaa_db__arr(a, cnt, sizeof *arr, &oom);
     for (size_t i = 0; !oom && i < cnt; i++)
         if (map(r, i, a, &arr[i])) oom = 1;
     yaa_db_rows_free(r);

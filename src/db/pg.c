@@ -204,7 +204,7 @@ static void pg_release(void *state, void *conn) {
 
 /* Rewrites ? placeholders to $1..$n, leaving quoted strings, identifiers, dollar-quoted
  * bodies and comments alone. Returns the count of placeholders or -1 on no memory. */
-int yaa__db_pg_rewrite(const char *sql, yaa_buf *out) {
+int yaa_db__pg_rewrite(const char *sql, yaa_buf *out) {
     int n = 0;
     for (const char *s = sql; *s; s++) {
         if (*s == '\'' || *s == '"') {
@@ -279,12 +279,12 @@ static int pg_fail(PGconn *c, const PGresult *res, const char *what, yaa_err *er
 
 static int materialise(const PGresult *res, yaa_db_rows **rows) {
     int nc = PQnfields(res), nr = PQntuples(res);
-    yaa_db_rows *r = yaa__db_rows_new((size_t)nc);
+    yaa_db_rows *r = yaa_db__rows_new((size_t)nc);
     if (!r) return YAA_ENOMEM;
     for (int c = 0; c < nc; c++)
-        if (yaa__db_rows_setname(r, (size_t)c, PQfname(res, c))) goto nomem;
+        if (yaa_db__rows_setname(r, (size_t)c, PQfname(res, c))) goto nomem;
     for (int i = 0; i < nr; i++) {
-        yaa_db_cell *row = yaa__db_rows_add(r);
+        yaa_db_cell *row = yaa_db__rows_add(r);
         if (!row) goto nomem;
         for (int c = 0; c < nc; c++) {
             if (PQgetisnull(res, i, c)) continue;
@@ -298,29 +298,29 @@ static int materialise(const PGresult *res, yaa_db_rows **rows) {
             case OID_OID:
                 row[c].i = strtoll(v, NULL, 10);
                 row[c].d = (double)row[c].i;
-                rc = yaa__db_cell_set(&row[c], YAA_DB_INT, v, len);
+                rc = yaa_db__cell_set(&row[c], YAA_DB_INT, v, len);
                 break;
             case OID_BOOL:
                 row[c].i = v[0] == 't';
                 row[c].d = (double)row[c].i;
-                rc = yaa__db_cell_set(&row[c], YAA_DB_INT, row[c].i ? "1" : "0", 1);
+                rc = yaa_db__cell_set(&row[c], YAA_DB_INT, row[c].i ? "1" : "0", 1);
                 break;
             case OID_FLOAT4:
             case OID_FLOAT8:
             case OID_NUMERIC:
                 row[c].d = strtod(v, NULL);
                 row[c].i = (int64_t)row[c].d;
-                rc = yaa__db_cell_set(&row[c], YAA_DB_REAL, v, len);
+                rc = yaa_db__cell_set(&row[c], YAA_DB_REAL, v, len);
                 break;
             case OID_BYTEA: {
                 size_t bn = 0;
                 unsigned char *b = PQunescapeBytea((const unsigned char *)v, &bn);
                 if (!b) goto nomem;
-                rc = yaa__db_cell_set(&row[c], YAA_DB_BLOB, b, bn);
+                rc = yaa_db__cell_set(&row[c], YAA_DB_BLOB, b, bn);
                 PQfreemem(b);
                 break;
             }
-            default: rc = yaa__db_cell_set(&row[c], YAA_DB_TEXT, v, len); break;
+            default: rc = yaa_db__cell_set(&row[c], YAA_DB_TEXT, v, len); break;
             }
             if (rc) goto nomem;
         }
@@ -384,7 +384,7 @@ static int pg_exec(void *state, void *conn, const char *sql, const yaa_db_val *p
     PGconn *c = pc->c;
     yaa_buf q;
     yaa_buf_init(&q, 0);
-    int want = yaa__db_pg_rewrite(sql, &q);
+    int want = yaa_db__pg_rewrite(sql, &q);
     if (want < 0) {
         yaa_buf_free(&q);
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");
@@ -488,7 +488,7 @@ static int pg_script(void *state, void *conn, const char *sql, yaa_err *err) {
     return r;
 }
 
-const yaa_db_drv yaa__db_pg = {
+const yaa_db_drv yaa_db__pg = {
     .name = "postgresql",
     .variant = "pg",
     .open = pg_open,

@@ -4,20 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
-void yaa__q_init(yaa__q *q) {
+void yaa_db__q_init(yaa_db__q *q) {
     memset(q, 0, sizeof *q);
     yaa_buf_init(&q->where, 16384);
 }
 
-void yaa__q_free(yaa__q *q) { yaa_buf_free(&q->where); }
+void yaa_db__q_free(yaa_db__q *q) { yaa_buf_free(&q->where); }
 
-static void add(yaa__q *q, const char *cond) {
+static void add(yaa_db__q *q, const char *cond) {
     if (yaa_buf_puts(&q->where, q->where.len ? " AND " : " WHERE ") ||
         yaa_buf_puts(&q->where, cond))
         q->oom = 1;
 }
 
-void yaa__q_and(yaa__q *q, const char *cond, yaa_db_val v) {
+void yaa_db__q_and(yaa_db__q *q, const char *cond, yaa_db_val v) {
     add(q, cond);
     if (strchr(cond, '?')) {
         if (q->n < YAA__Q_MAX)
@@ -27,7 +27,7 @@ void yaa__q_and(yaa__q *q, const char *cond, yaa_db_val v) {
     }
 }
 
-void yaa__q_and2(yaa__q *q, const char *cond, yaa_db_val a, yaa_db_val b) {
+void yaa_db__q_and2(yaa_db__q *q, const char *cond, yaa_db_val a, yaa_db_val b) {
     add(q, cond);
     if (q->n + 2 > YAA__Q_MAX) {
         q->oom = 1;
@@ -37,7 +37,8 @@ void yaa__q_and2(yaa__q *q, const char *cond, yaa_db_val a, yaa_db_val b) {
     q->params[q->n++] = b;
 }
 
-int yaa__q_and_time(yaa__q *q, const char *cond, const char *field, const char *t, yaa_err *err) {
+int yaa_db__q_and_time(yaa_db__q *q, const char *cond, const char *field, const char *t,
+                       yaa_err *err) {
     if (q->ntimes >= 4) {
         q->oom = 1;
         return 0;
@@ -45,11 +46,11 @@ int yaa__q_and_time(yaa__q *q, const char *cond, const char *field, const char *
     char *slot = q->times[q->ntimes];
     if (yaa_db_time_norm(t, slot, err) != 0) return yaa_err_prefix(err, "%s: ", field);
     q->ntimes++;
-    yaa__q_and(q, cond, yaa_db_text(slot));
+    yaa_db__q_and(q, cond, yaa_db_text(slot));
     return 0;
 }
 
-int yaa__q_count(yaa_db *db, yaa__q *q, const char *from, int64_t *total, yaa_err *err) {
+int yaa_db__q_count(yaa_db *db, yaa_db__q *q, const char *from, int64_t *total, yaa_err *err) {
     if (q->oom) return yaa_err_set(err, YAA_ENOMEM, "query too large");
     yaa_buf sql;
     yaa_buf_init(&sql, 0);
@@ -62,8 +63,8 @@ int yaa__q_count(yaa_db *db, yaa__q *q, const char *from, int64_t *total, yaa_er
     return rc;
 }
 
-int yaa__q_rows(yaa_db *db, yaa__q *q, const char *select, const char *tail,
-                const yaa_db_val *extra, size_t nextra, yaa_db_rows **rows, yaa_err *err) {
+int yaa_db__q_rows(yaa_db *db, yaa_db__q *q, const char *select, const char *tail,
+                   const yaa_db_val *extra, size_t nextra, yaa_db_rows **rows, yaa_err *err) {
     if (q->oom || q->n + nextra > YAA__Q_MAX)
         return yaa_err_set(err, YAA_ENOMEM, "query too large");
     yaa_db_val p[YAA__Q_MAX];
@@ -77,7 +78,8 @@ int yaa__q_rows(yaa_db *db, yaa__q *q, const char *select, const char *tail,
     return rc;
 }
 
-const char *yaa__cell(yaa_arena *a, const yaa_db_rows *r, size_t row, const char *col, int *oom) {
+const char *yaa_db__cell(yaa_arena *a, const yaa_db_rows *r, size_t row, const char *col,
+                         int *oom) {
     int c = yaa_db_rows_col(r, col);
     if (c < 0) return NULL;
     const char *t = yaa_db_get_text(r, row, (size_t)c);
@@ -87,24 +89,24 @@ const char *yaa__cell(yaa_arena *a, const yaa_db_rows *r, size_t row, const char
     return s;
 }
 
-int64_t yaa__cell_int(const yaa_db_rows *r, size_t row, const char *col) {
+int64_t yaa_db__cell_int(const yaa_db_rows *r, size_t row, const char *col) {
     int c = yaa_db_rows_col(r, col);
     return c < 0 ? 0 : yaa_db_get_int(r, row, (size_t)c);
 }
 
-double yaa__cell_real(const yaa_db_rows *r, size_t row, const char *col) {
+double yaa_db__cell_real(const yaa_db_rows *r, size_t row, const char *col) {
     int c = yaa_db_rows_col(r, col);
     return c < 0 ? 0 : yaa_db_get_real(r, row, (size_t)c);
 }
 
-void *yaa__arr(yaa_arena *a, size_t n, size_t sz, int *oom) {
+void *yaa_db__arr(yaa_arena *a, size_t n, size_t sz, int *oom) {
     if (!n) return NULL;
     void *p = yaa_arena_alloc(a, n * sz);
     if (!p) *oom = 1;
     return p;
 }
 
-void yaa__page(int64_t *limit, int64_t *offset, int64_t def, int64_t max) {
+void yaa_db__page(int64_t *limit, int64_t *offset, int64_t def, int64_t max) {
     if (*limit <= 0) *limit = def;
     if (*limit > max) *limit = max;
     if (*offset < 0) *offset = 0;

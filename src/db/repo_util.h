@@ -9,37 +9,38 @@
 
 #define YAA__Q_MAX 24
 
-typedef struct yaa__q {
+typedef struct yaa_db__q {
     yaa_buf where; /* " WHERE a = ? AND b = ?" or "" */
     yaa_db_val params[YAA__Q_MAX];
     size_t n;
     char times[4][YAA_DB_TIME_LEN + 1]; /* normalised time bounds live here */
     int ntimes;
     int oom;
-} yaa__q;
+} yaa_db__q;
 
-void yaa__q_init(yaa__q *q);
-void yaa__q_free(yaa__q *q);
+void yaa_db__q_init(yaa_db__q *q);
+void yaa_db__q_free(yaa_db__q *q);
 /* Adds "AND <cond>" with one bound value for the `?` in cond (if any). */
-void yaa__q_and(yaa__q *q, const char *cond, yaa_db_val v);
-void yaa__q_and2(yaa__q *q, const char *cond, yaa_db_val a, yaa_db_val b);
+void yaa_db__q_and(yaa_db__q *q, const char *cond, yaa_db_val v);
+void yaa_db__q_and2(yaa_db__q *q, const char *cond, yaa_db_val a, yaa_db_val b);
 /* Adds cond with a time bound normalised to the storage form; fails on a bad time. */
-int yaa__q_and_time(yaa__q *q, const char *cond, const char *field, const char *t, yaa_err *err);
+int yaa_db__q_and_time(yaa_db__q *q, const char *cond, const char *field, const char *t,
+                       yaa_err *err);
 /* Runs "SELECT COUNT(*) <from><where>" into *total. */
-int yaa__q_count(yaa_db *db, yaa__q *q, const char *from, int64_t *total, yaa_err *err);
+int yaa_db__q_count(yaa_db *db, yaa_db__q *q, const char *from, int64_t *total, yaa_err *err);
 /* Runs "<select><where> <tail>" (tail: ORDER BY / LIMIT ? OFFSET ?, extra params appended). */
-int yaa__q_rows(yaa_db *db, yaa__q *q, const char *select, const char *tail,
-                const yaa_db_val *extra, size_t nextra, yaa_db_rows **rows, yaa_err *err);
+int yaa_db__q_rows(yaa_db *db, yaa_db__q *q, const char *select, const char *tail,
+                   const yaa_db_val *extra, size_t nextra, yaa_db_rows **rows, yaa_err *err);
 
 /* Arena copy of a text cell (NULL for SQL NULL); sets *oom on failure. */
-const char *yaa__cell(yaa_arena *a, const yaa_db_rows *r, size_t row, const char *col, int *oom);
-int64_t yaa__cell_int(const yaa_db_rows *r, size_t row, const char *col);
-double yaa__cell_real(const yaa_db_rows *r, size_t row, const char *col);
+const char *yaa_db__cell(yaa_arena *a, const yaa_db_rows *r, size_t row, const char *col, int *oom);
+int64_t yaa_db__cell_int(const yaa_db_rows *r, size_t row, const char *col);
+double yaa_db__cell_real(const yaa_db_rows *r, size_t row, const char *col);
 
 /* A fresh array of n elements of size sz in the arena (NULL when n is 0). */
-void *yaa__arr(yaa_arena *a, size_t n, size_t sz, int *oom);
+void *yaa_db__arr(yaa_arena *a, size_t n, size_t sz, int *oom);
 
 /* Clamp list paging: limit <= 0 means default, capped at max; offset >= 0. */
-void yaa__page(int64_t *limit, int64_t *offset, int64_t def, int64_t max);
+void yaa_db__page(int64_t *limit, int64_t *offset, int64_t def, int64_t max);
 
 #endif

@@ -23,21 +23,21 @@ static bool valid_status(const char *s) {
 static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_run *o) {
     int oom = 0;
     memset(o, 0, sizeof *o);
-    o->id = yaa__cell(a, r, i, "id", &oom);
-    o->channel_id = yaa__cell(a, r, i, "channel_id", &oom);
-    o->topic = yaa__cell(a, r, i, "topic", &oom);
-    o->brand_name = yaa__cell(a, r, i, "brand_name", &oom);
-    o->dry_run = yaa__cell_int(r, i, "dry_run") != 0;
-    o->status = yaa__cell(a, r, i, "status", &oom);
-    o->current_agent = yaa__cell(a, r, i, "current_agent", &oom);
-    o->result_json = yaa__cell(a, r, i, "result_json", &oom);
-    o->errors_json = yaa__cell(a, r, i, "errors_json", &oom);
-    o->created_at = yaa__cell(a, r, i, "created_at", &oom);
-    o->updated_at = yaa__cell(a, r, i, "updated_at", &oom);
-    o->completed_at = yaa__cell(a, r, i, "completed_at", &oom);
-    o->options_json = yaa__cell(a, r, i, "options_json", &oom);
-    o->batch_id = yaa__cell(a, r, i, "batch_id", &oom);
-    o->review_json = yaa__cell(a, r, i, "review_json", &oom);
+    o->id = yaa_db__cell(a, r, i, "id", &oom);
+    o->channel_id = yaa_db__cell(a, r, i, "channel_id", &oom);
+    o->topic = yaa_db__cell(a, r, i, "topic", &oom);
+    o->brand_name = yaa_db__cell(a, r, i, "brand_name", &oom);
+    o->dry_run = yaa_db__cell_int(r, i, "dry_run") != 0;
+    o->status = yaa_db__cell(a, r, i, "status", &oom);
+    o->current_agent = yaa_db__cell(a, r, i, "current_agent", &oom);
+    o->result_json = yaa_db__cell(a, r, i, "result_json", &oom);
+    o->errors_json = yaa_db__cell(a, r, i, "errors_json", &oom);
+    o->created_at = yaa_db__cell(a, r, i, "created_at", &oom);
+    o->updated_at = yaa_db__cell(a, r, i, "updated_at", &oom);
+    o->completed_at = yaa_db__cell(a, r, i, "completed_at", &oom);
+    o->options_json = yaa_db__cell(a, r, i, "options_json", &oom);
+    o->batch_id = yaa_db__cell(a, r, i, "batch_id", &oom);
+    o->review_json = yaa_db__cell(a, r, i, "review_json", &oom);
     return oom ? YAA_ENOMEM : 0;
 }
 
@@ -96,21 +96,21 @@ int yaa_db_runs_list(yaa_db *db, const yaa_db_run_filter *f, yaa_arena *a, yaa_d
     yaa_db_run_filter d = {0};
     if (!f) f = &d;
     int64_t limit = f->limit, offset = f->offset;
-    yaa__page(&limit, &offset, 20, 1000);
-    yaa__q q;
-    yaa__q_init(&q);
-    if (f->channel_id) yaa__q_and(&q, "channel_id = ?", yaa_db_text(f->channel_id));
-    if (f->status) yaa__q_and(&q, "status = ?", yaa_db_text(f->status));
-    if (f->batch_id) yaa__q_and(&q, "batch_id = ?", yaa_db_text(f->batch_id));
-    int rc = total ? yaa__q_count(db, &q, "FROM pipeline_runs", total, err) : 0;
+    yaa_db__page(&limit, &offset, 20, 1000);
+    yaa_db__q q;
+    yaa_db__q_init(&q);
+    if (f->channel_id) yaa_db__q_and(&q, "channel_id = ?", yaa_db_text(f->channel_id));
+    if (f->status) yaa_db__q_and(&q, "status = ?", yaa_db_text(f->status));
+    if (f->batch_id) yaa_db__q_and(&q, "batch_id = ?", yaa_db_text(f->batch_id));
+    int rc = total ? yaa_db__q_count(db, &q, "FROM pipeline_runs", total, err) : 0;
     yaa_db_rows *r = NULL;
     if (!rc)
-        rc = yaa__q_rows(db, &q, RUN_COLS, "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-                         YAA_DB_ARGS(yaa_db_int(limit), yaa_db_int(offset)), &r, err);
-    yaa__q_free(&q);
+        rc = yaa_db__q_rows(db, &q, RUN_COLS, "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+                            YAA_DB_ARGS(yaa_db_int(limit), yaa_db_int(offset)), &r, err);
+    yaa_db__q_free(&q);
     int oom = 0;
     size_t cnt = yaa_db_rows_count(r);
-    yaa_db_run *arr = rc ? NULL : yaa__arr(a, cnt, sizeof *arr, &oom);
+    yaa_db_run *arr = rc ? NULL : yaa_db__arr(a, cnt, sizeof *arr, &oom);
     for (size_t i = 0; !rc && !oom && i < cnt; i++)
         if (map(r, i, a, &arr[i])) oom = 1;
     yaa_db_rows_free(r);

@@ -241,7 +241,7 @@ static int bind_all(sqlite3 *h, sqlite3_stmt *s, const yaa_db_val *p, size_t n, 
 }
 
 static int add_row(sqlite3_stmt *s, yaa_db_rows *r) {
-    yaa_db_cell *row = yaa__db_rows_add(r);
+    yaa_db_cell *row = yaa_db__rows_add(r);
     if (!row) return YAA_ENOMEM;
     for (size_t c = 0; c < r->ncols; c++) {
         int col = (int)c;
@@ -252,20 +252,20 @@ static int add_row(sqlite3_stmt *s, yaa_db_rows *r) {
             row[c].i = sqlite3_column_int64(s, col);
             row[c].d = (double)row[c].i;
             snprintf(num, sizeof num, "%" PRId64, row[c].i);
-            rc = yaa__db_cell_set(&row[c], YAA_DB_INT, num, strlen(num));
+            rc = yaa_db__cell_set(&row[c], YAA_DB_INT, num, strlen(num));
             break;
         case SQLITE_FLOAT:
             row[c].d = sqlite3_column_double(s, col);
             row[c].i = (int64_t)row[c].d;
             snprintf(num, sizeof num, "%.17g", row[c].d);
-            rc = yaa__db_cell_set(&row[c], YAA_DB_REAL, num, strlen(num));
+            rc = yaa_db__cell_set(&row[c], YAA_DB_REAL, num, strlen(num));
             break;
         case SQLITE_TEXT:
-            rc = yaa__db_cell_set(&row[c], YAA_DB_TEXT, sqlite3_column_text(s, col),
+            rc = yaa_db__cell_set(&row[c], YAA_DB_TEXT, sqlite3_column_text(s, col),
                                   (size_t)sqlite3_column_bytes(s, col));
             break;
         case SQLITE_BLOB:
-            rc = yaa__db_cell_set(&row[c], YAA_DB_BLOB, sqlite3_column_blob(s, col),
+            rc = yaa_db__cell_set(&row[c], YAA_DB_BLOB, sqlite3_column_blob(s, col),
                                   (size_t)sqlite3_column_bytes(s, col));
             break;
         default: break;
@@ -296,10 +296,10 @@ static int lite_exec(void *state, void *conn, const char *sql, const yaa_db_val 
          * there (SELECT * may have gained columns). */
         if (rows && !out) {
             size_t nc = (size_t)sqlite3_column_count(s);
-            out = yaa__db_rows_new(nc);
+            out = yaa_db__rows_new(nc);
             if (!out) r = yaa_err_set(err, YAA_ENOMEM, "out of memory");
             for (size_t i = 0; !r && i < nc; i++)
-                if (yaa__db_rows_setname(out, i, sqlite3_column_name(s, (int)i)))
+                if (yaa_db__rows_setname(out, i, sqlite3_column_name(s, (int)i)))
                     r = yaa_err_set(err, YAA_ENOMEM, "out of memory");
         }
         if (r || rc == SQLITE_DONE) break;
@@ -327,7 +327,7 @@ static int lite_script(void *state, void *conn, const char *sql, yaa_err *err) {
     return 0;
 }
 
-const yaa_db_drv yaa__db_sqlite = {
+const yaa_db_drv yaa_db__sqlite = {
     .name = "sqlite",
     .variant = "sqlite",
     .open = lite_open,

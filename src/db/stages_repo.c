@@ -24,14 +24,14 @@ static int bad_status(const char *s, yaa_err *err) {
 static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_stage *o) {
     int oom = 0;
     memset(o, 0, sizeof *o);
-    o->run_id = yaa__cell(a, r, i, "run_id", &oom);
-    o->stage = yaa__cell(a, r, i, "stage", &oom);
-    o->status = yaa__cell(a, r, i, "status", &oom);
-    o->attempt = yaa__cell_int(r, i, "attempt");
-    o->started_at = yaa__cell(a, r, i, "started_at", &oom);
-    o->finished_at = yaa__cell(a, r, i, "finished_at", &oom);
-    o->output_json = yaa__cell(a, r, i, "output_json", &oom);
-    o->error = yaa__cell(a, r, i, "error", &oom);
+    o->run_id = yaa_db__cell(a, r, i, "run_id", &oom);
+    o->stage = yaa_db__cell(a, r, i, "stage", &oom);
+    o->status = yaa_db__cell(a, r, i, "status", &oom);
+    o->attempt = yaa_db__cell_int(r, i, "attempt");
+    o->started_at = yaa_db__cell(a, r, i, "started_at", &oom);
+    o->finished_at = yaa_db__cell(a, r, i, "finished_at", &oom);
+    o->output_json = yaa_db__cell(a, r, i, "output_json", &oom);
+    o->error = yaa_db__cell(a, r, i, "error", &oom);
     return oom ? YAA_ENOMEM : 0;
 }
 
@@ -117,7 +117,7 @@ int yaa_db_stages_list(yaa_db *db, const char *run_id, yaa_arena *a, yaa_db_stag
     if (rc) return rc;
     int oom = 0;
     size_t cnt = yaa_db_rows_count(r);
-    yaa_db_stage *arr = yaa__arr(a, cnt, sizeof *arr, &oom);
+    yaa_db_stage *arr = yaa_db__arr(a, cnt, sizeof *arr, &oom);
     for (size_t i = 0; !oom && i < cnt; i++)
         if (map(r, i, a, &arr[i])) oom = 1;
     yaa_db_rows_free(r);

@@ -50,15 +50,15 @@ int yaa_db_usage_insert(yaa_db *db, const yaa_db_usage *u, bool *inserted, yaa_e
 }
 
 /* The filter, on usage_events u (LEFT JOIN pipeline_runs r for channel_id). */
-static int build(const yaa_db_usage_filter *f, yaa__q *q, yaa_err *err) {
-    if (f->run_id) yaa__q_and(q, "u.run_id = ?", yaa_db_text(f->run_id));
-    if (f->channel_id) yaa__q_and(q, "r.channel_id = ?", yaa_db_text(f->channel_id));
-    if (f->agent) yaa__q_and(q, "u.agent = ?", yaa_db_text(f->agent));
-    if (f->provider) yaa__q_and(q, "u.provider = ?", yaa_db_text(f->provider));
-    if (f->model) yaa__q_and(q, "u.model = ?", yaa_db_text(f->model));
+static int build(const yaa_db_usage_filter *f, yaa_db__q *q, yaa_err *err) {
+    if (f->run_id) yaa_db__q_and(q, "u.run_id = ?", yaa_db_text(f->run_id));
+    if (f->channel_id) yaa_db__q_and(q, "r.channel_id = ?", yaa_db_text(f->channel_id));
+    if (f->agent) yaa_db__q_and(q, "u.agent = ?", yaa_db_text(f->agent));
+    if (f->provider) yaa_db__q_and(q, "u.provider = ?", yaa_db_text(f->provider));
+    if (f->model) yaa_db__q_and(q, "u.model = ?", yaa_db_text(f->model));
     int rc = 0;
-    if (f->from) rc = yaa__q_and_time(q, "u.created_at >= ?", "from", f->from, err);
-    if (!rc && f->to) rc = yaa__q_and_time(q, "u.created_at <= ?", "to", f->to, err);
+    if (f->from) rc = yaa_db__q_and_time(q, "u.created_at >= ?", "from", f->from, err);
+    if (!rc && f->to) rc = yaa_db__q_and_time(q, "u.created_at <= ?", "to", f->to, err);
     return rc;
 }
 
@@ -73,17 +73,17 @@ int yaa_db_usage_list(yaa_db *db, const yaa_db_usage_filter *f, yaa_arena *a, ya
     yaa_db_usage_filter d = {0};
     if (!f) f = &d;
     int64_t limit = f->limit, offset = f->offset;
-    yaa__page(&limit, &offset, 50, 1000);
-    yaa__q q;
-    yaa__q_init(&q);
+    yaa_db__page(&limit, &offset, 50, 1000);
+    yaa_db__q q;
+    yaa_db__q_init(&q);
     int rc = build(f, &q, err);
     yaa_db_rows *r = NULL;
     if (!rc && (total || totals)) {
-        rc = yaa__q_rows(db, &q,
-                         "SELECT COUNT(*), COALESCE(SUM(u.prompt_tokens), 0), "
-                         "COALESCE(SUM(u.completion_tokens), 0), COALESCE(SUM(u.total_tokens), "
-                         "0), COALESCE(SUM(u.cost_usd), 0) " USAGE_FROM,
-                         "", NULL, 0, &r, err);
+        rc = yaa_db__q_rows(db, &q,
+                            "SELECT COUNT(*), COALESCE(SUM(u.prompt_tokens), 0), "
+                            "COALESCE(SUM(u.completion_tokens), 0), COALESCE(SUM(u.total_tokens), "
+                            "0), COALESCE(SUM(u.cost_usd), 0) " USAGE_FROM,
+                            "", NULL, 0, &r, err);
         if (!rc) {
             if (total) *total = yaa_db_get_int(r, 0, 0);
             if (totals) {
@@ -98,31 +98,31 @@ int yaa_db_usage_list(yaa_db *db, const yaa_db_usage_filter *f, yaa_arena *a, ya
         r = NULL;
     }
     if (!rc)
-        rc = yaa__q_rows(db, &q,
-                         "SELECT u.id, u.run_id, u.agent, u.provider, u.model, u.kind, "
-                         "u.prompt_tokens, u.completion_tokens, u.total_tokens, u.units, "
-                         "u.cost_usd, u.created_at " USAGE_FROM,
-                         "ORDER BY u.created_at DESC, u.id DESC LIMIT ? OFFSET ?",
-                         YAA_DB_ARGS(yaa_db_int(limit), yaa_db_int(offset)), &r, err);
-    yaa__q_free(&q);
+        rc = yaa_db__q_rows(db, &q,
+                            "SELECT u.id, u.run_id, u.agent, u.provider, u.model, u.kind, "
+                            "u.prompt_tokens, u.completion_tokens, u.total_tokens, u.units, "
+                            "u.cost_usd, u.created_at " USAGE_FROM,
+                            "ORDER BY u.created_at DESC, u.id DESC LIMIT ? OFFSET ?",
+                            YAA_DB_ARGS(yaa_db_int(limit), yaa_db_int(offset)), &r, err);
+    yaa_db__q_free(&q);
     if (rc) return rc;
     int oom = 0;
     size_t cnt = yaa_db_rows_count(r);
-    yaa_db_usage *arr = yaa__arr(a, cnt, sizeof *arr, &oom);
+    yaa_db_usage *arr = yaa_db__arr(a, cnt, sizeof *arr, &oom);
     for (size_t i = 0; !oom && i < cnt; i++) {
         yaa_db_usage *o = &arr[i];
-        o->id = yaa__cell(a, r, i, "id", &oom);
-        o->run_id = yaa__cell(a, r, i, "run_id", &oom);
-        o->agent = yaa__cell(a, r, i, "agent", &oom);
-        o->provider = yaa__cell(a, r, i, "provider", &oom);
-        o->model = yaa__cell(a, r, i, "model", &oom);
-        o->kind = yaa__cell(a, r, i, "kind", &oom);
-        o->prompt_tokens = yaa__cell_int(r, i, "prompt_tokens");
-        o->completion_tokens = yaa__cell_int(r, i, "completion_tokens");
-        o->total_tokens = yaa__cell_int(r, i, "total_tokens");
-        o->units = yaa__cell_real(r, i, "units");
-        o->cost_usd = yaa__cell_real(r, i, "cost_usd");
-        o->created_at = yaa__cell(a, r, i, "created_at", &oom);
+        o->id = yaa_db__cell(a, r, i, "id", &oom);
+        o->run_id = yaa_db__cell(a, r, i, "run_id", &oom);
+        o->agent = yaa_db__cell(a, r, i, "agent", &oom);
+        o->provider = yaa_db__cell(a, r, i, "provider", &oom);
+        o->model = yaa_db__cell(a, r, i, "model", &oom);
+        o->kind = yaa_db__cell(a, r, i, "kind", &oom);
+        o->prompt_tokens = yaa_db__cell_int(r, i, "prompt_tokens");
+        o->completion_tokens = yaa_db__cell_int(r, i, "completion_tokens");
+        o->total_tokens = yaa_db__cell_int(r, i, "total_tokens");
+        o->units = yaa_db__cell_real(r, i, "units");
+        o->cost_usd = yaa_db__cell_real(r, i, "cost_usd");
+        o->created_at = yaa_db__cell(a, r, i, "created_at", &oom);
     }
     yaa_db_rows_free(r);
     if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
@@ -206,13 +206,14 @@ static int span_of(const yaa_db_usage_filter *f, span *sp, yaa_err *err) {
 }
 
 /* The filters other than time, on alias `t` (u or x); channel through r. */
-static void build_keys(const yaa_db_usage_filter *f, bool rollup, yaa__q *q) {
-    if (f->run_id) yaa__q_and(q, rollup ? "x.run_id = ?" : "u.run_id = ?", yaa_db_text(f->run_id));
-    if (f->channel_id) yaa__q_and(q, "r.channel_id = ?", yaa_db_text(f->channel_id));
-    if (f->agent) yaa__q_and(q, rollup ? "x.agent = ?" : "u.agent = ?", yaa_db_text(f->agent));
+static void build_keys(const yaa_db_usage_filter *f, bool rollup, yaa_db__q *q) {
+    if (f->run_id)
+        yaa_db__q_and(q, rollup ? "x.run_id = ?" : "u.run_id = ?", yaa_db_text(f->run_id));
+    if (f->channel_id) yaa_db__q_and(q, "r.channel_id = ?", yaa_db_text(f->channel_id));
+    if (f->agent) yaa_db__q_and(q, rollup ? "x.agent = ?" : "u.agent = ?", yaa_db_text(f->agent));
     if (f->provider)
-        yaa__q_and(q, rollup ? "x.provider = ?" : "u.provider = ?", yaa_db_text(f->provider));
-    if (f->model) yaa__q_and(q, rollup ? "x.model = ?" : "u.model = ?", yaa_db_text(f->model));
+        yaa_db__q_and(q, rollup ? "x.provider = ?" : "u.provider = ?", yaa_db_text(f->provider));
+    if (f->model) yaa_db__q_and(q, rollup ? "x.model = ?" : "u.model = ?", yaa_db_text(f->model));
 }
 
 /* Runs one grouped query (on the rollup or on the events) and appends its groups to *acc. */
@@ -223,22 +224,22 @@ static int part(yaa_db *db, const yaa_db_usage_filter *f, const char *by, bool r
     const char *tab = rollup ? "usage_rollup x" : "usage_events u",
                *rid = rollup ? "x.run_id" : "u.run_id",
                *cnt = rollup ? "SUM(x.events)" : "COUNT(*)", *t = rollup ? "x" : "u";
-    yaa__q q;
-    yaa__q_init(&q);
+    yaa_db__q q;
+    yaa_db__q_init(&q);
     build_keys(f, rollup, &q);
     if (rollup) {
-        if (*sp->day_lo) yaa__q_and(&q, "x.day >= ?", yaa_db_text(sp->day_lo));
-        if (*sp->day_hi) yaa__q_and(&q, "x.day <= ?", yaa_db_text(sp->day_hi));
+        if (*sp->day_lo) yaa_db__q_and(&q, "x.day >= ?", yaa_db_text(sp->day_lo));
+        if (*sp->day_hi) yaa_db__q_and(&q, "x.day <= ?", yaa_db_text(sp->day_hi));
     } else {
-        if (*sp->from) yaa__q_and(&q, "u.created_at >= ?", yaa_db_text(sp->from));
-        if (*sp->to) yaa__q_and(&q, "u.created_at <= ?", yaa_db_text(sp->to));
+        if (*sp->from) yaa_db__q_and(&q, "u.created_at >= ?", yaa_db_text(sp->from));
+        if (*sp->to) yaa_db__q_and(&q, "u.created_at <= ?", yaa_db_text(sp->to));
         if (*sp->cs && *sp->ce)
-            yaa__q_and2(&q, "(u.created_at < ? OR u.created_at >= ?)", yaa_db_text(sp->cs),
-                        yaa_db_text(sp->ce));
+            yaa_db__q_and2(&q, "(u.created_at < ? OR u.created_at >= ?)", yaa_db_text(sp->cs),
+                           yaa_db_text(sp->ce));
         else if (*sp->cs)
-            yaa__q_and(&q, "u.created_at < ?", yaa_db_text(sp->cs));
+            yaa_db__q_and(&q, "u.created_at < ?", yaa_db_text(sp->cs));
         else if (*sp->ce)
-            yaa__q_and(&q, "u.created_at >= ?", yaa_db_text(sp->ce));
+            yaa_db__q_and(&q, "u.created_at >= ?", yaa_db_text(sp->ce));
     }
     yaa_buf sel, tail;
     yaa_buf_init(&sel, 0);
@@ -267,9 +268,10 @@ static int part(yaa_db *db, const yaa_db_usage_filter *f, const char *by, bool r
         brc |= yaa_buf_printf(&tail, "GROUP BY %s", e);
     }
     yaa_db_rows *r = NULL;
-    int rc = brc ? yaa_err_set(err, YAA_ENOMEM, "out of memory")
-                 : yaa__q_rows(db, &q, yaa_buf_cstr(&sel), yaa_buf_cstr(&tail), NULL, 0, &r, err);
-    yaa__q_free(&q);
+    int rc =
+        brc ? yaa_err_set(err, YAA_ENOMEM, "out of memory")
+            : yaa_db__q_rows(db, &q, yaa_buf_cstr(&sel), yaa_buf_cstr(&tail), NULL, 0, &r, err);
+    yaa_db__q_free(&q);
     yaa_buf_free(&sel);
     yaa_buf_free(&tail);
     if (rc) return rc;
@@ -277,7 +279,7 @@ static int part(yaa_db *db, const yaa_db_usage_filter *f, const char *by, bool r
     if (*n + cnt_rows > *cap) {
         size_t ncap = (*n + cnt_rows) * 2 + 16;
         int oom = 0;
-        yaa_db_usage_group *g = yaa__arr(a, ncap, sizeof *g, &oom);
+        yaa_db_usage_group *g = yaa_db__arr(a, ncap, sizeof *g, &oom);
         if (oom) {
             yaa_db_rows_free(r);
             return yaa_err_set(err, YAA_ENOMEM, "out of memory");

@@ -106,14 +106,14 @@ int yaa_llm_client_from_config(const yaa_config *cfg, const char *model, yaa_llm
     return yaa_llm_client_open(&o, out, err);
 }
 
-void yaa__llm_turn_free(llm_turn *t) {
+void yaa_llm__turn_free(llm_turn *t) {
     free(t->text);
     free(t->model);
     free(t->stop_reason);
     memset(t, 0, sizeof *t);
 }
 
-void yaa__llm_report(const yaa_llm_client *c, const char *model, yaa_usage_kind kind,
+void yaa_llm__report(const yaa_llm_client *c, const char *model, yaa_usage_kind kind,
                      void *usage_ctx, const llm_turn *t, long units, double latency_ms,
                      yaa_usage_outcome outcome, const char *error, int part) {
     yaa_usage_event ev = {.provider = c->name,
@@ -149,7 +149,7 @@ static void on_retry(void *ud, int attempt, long status, int rc, long delay_ms) 
         snprintf(what, sizeof what, "HTTP %ld, retrying in %ld ms", status, delay_ms);
     else
         snprintf(what, sizeof what, "%s, retrying in %ld ms", yaa_strerror(rc), delay_ms);
-    yaa__llm_report(r->c, r->model, r->kind, r->usage_ctx, NULL, 0, r->rep->elapsed_ms,
+    yaa_llm__report(r->c, r->model, r->kind, r->usage_ctx, NULL, 0, r->rep->elapsed_ms,
                     YAA_USAGE_RETRY, what, r->part);
     if (r->user_on_retry) r->user_on_retry(r->user_ud, attempt, status, rc, delay_ms);
 }
@@ -182,7 +182,7 @@ static int map_status(const yaa_llm_client *c, const yaa_http_reply *rep, const 
     return yaa_err_set(err, YAA_EPROVIDER, "%s: request rejected (%s)", c->name, d);
 }
 
-int yaa__llm_post(yaa_llm_client *c, const char *path, const json_t *body, const char *model,
+int yaa_llm__post(yaa_llm_client *c, const char *path, const json_t *body, const char *model,
                   yaa_usage_kind kind, void *usage_ctx, int part, yaa_http_reply *rep,
                   yaa_err *err) {
     char *text = json_dumps(body, JSON_COMPACT);
@@ -234,8 +234,8 @@ static const char *REPAIR_TEMPLATE =
 static int chat_once(yaa_llm_client *c, const yaa_llm_request *req, const yaa_llm_message *msgs,
                      size_t n, const char *system, const json_t *schema, llm_turn *t,
                      yaa_llm_reply *rep, yaa_err *err) {
-    json_t *body = c->kind == LLM_ANTHROPIC ? yaa__anthropic_body(req, msgs, n, system)
-                                            : yaa__openai_body(c, req, msgs, n, system, schema);
+    json_t *body = c->kind == LLM_ANTHROPIC ? yaa_llm__anthropic_body(req, msgs, n, system)
+                                            : yaa_llm__openai_body(c, req, msgs, n, system, schema);
     const char *path = c->kind == LLM_ANTHROPIC ? "/v1/messages" : "/chat/completions";
     if (c->kind == LLM_ANTHROPIC && yaa_str_endswith(c->base_url, "/v1")) path = "/messages";
     yaa_http_reply hr;
@@ -243,18 +243,18 @@ static int chat_once(yaa_llm_client *c, const yaa_llm_request *req, const yaa_ll
     uint64_t t0 = yaa_mono_ns();
     int part = rep->round_trips; /* 1 for the repair round trip */
     int rc =
-        yaa__llm_post(c, path, body, req->model, YAA_USAGE_CHAT, req->usage_ctx, part, &hr, err);
+        yaa_llm__post(c, path, body, req->model, YAA_USAGE_CHAT, req->usage_ctx, part, &hr, err);
     double ms = (double)(yaa_mono_ns() - t0) / 1e6;
     json_decref(body);
     rep->attempts += hr.attempts;
     if (!rc) {
         char msg[300];
         rc = c->kind == LLM_ANTHROPIC
-                 ? yaa__anthropic_parse(hr.body.data, hr.body.len, t, msg, sizeof msg)
-                 : yaa__openai_parse(hr.body.data, hr.body.len, t, msg, sizeof msg);
+                 ? yaa_llm__anthropic_parse(hr.body.data, hr.body.len, t, msg, sizeof msg)
+                 : yaa_llm__openai_parse(hr.body.data, hr.body.len, t, msg, sizeof msg);
         if (rc) yaa_err_set(err, rc, "%s: model %s: %s", c->name, req->model, msg);
     }
-    yaa__llm_report(c, req->model, YAA_USAGE_CHAT, req->usage_ctx, rc ? NULL : t, 0, ms,
+    yaa_llm__report(c, req->model, YAA_USAGE_CHAT, req->usage_ctx, rc ? NULL : t, 0, ms,
                     rc ? YAA_USAGE_ERROR : YAA_USAGE_OK, rc ? err->msg : NULL, part);
     if (!rc) {
         rep->prompt_tokens += t->prompt_tokens;
@@ -315,7 +315,7 @@ int yaa_llm_chat(yaa_llm_client *c, const yaa_llm_request *req, yaa_llm_reply *r
         llm_turn t = {0};
         rc = chat_once(c, req, msgs, n, yaa_buf_cstr(&system), schema, &t, rep, err);
         if (rc) {
-            yaa__llm_turn_free(&t);
+            yaa_llm__turn_free(&t);
             break;
         }
         take_turn(rep, &t);

@@ -83,13 +83,13 @@ int yaa_llm_embed(yaa_llm_client *c, const char *model, const char *const *texts
         yaa_http_reply_init(&hr);
         uint64_t t0 = yaa_mono_ns();
         int part = (int)(off / EMBED_BATCH);
-        rc = yaa__llm_post(c, "/embeddings", body, model, YAA_USAGE_EMBEDDING, usage_ctx, part, &hr,
+        rc = yaa_llm__post(c, "/embeddings", body, model, YAA_USAGE_EMBEDDING, usage_ctx, part, &hr,
                            err);
         json_decref(body);
         llm_turn t = {0};
         if (!rc) rc = parse_batch(&hr, off, count, vectors, dim, n, &t, err);
         double ms = (double)(yaa_mono_ns() - t0) / 1e6;
-        yaa__llm_report(c, model, YAA_USAGE_EMBEDDING, usage_ctx, rc ? NULL : &t, (long)count, ms,
+        yaa_llm__report(c, model, YAA_USAGE_EMBEDDING, usage_ctx, rc ? NULL : &t, (long)count, ms,
                         rc ? YAA_USAGE_ERROR : YAA_USAGE_OK, rc ? err->msg : NULL, part);
         yaa_http_reply_free(&hr);
     }

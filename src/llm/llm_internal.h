@@ -27,28 +27,28 @@ typedef struct llm_turn {
     long cached_tokens;
 } llm_turn;
 
-void yaa__llm_turn_free(llm_turn *t);
+void yaa_llm__turn_free(llm_turn *t);
 
 /* Request bodies: msgs are the conversation (request messages + repair turns); system is the
  * system prompt including the schema instruction. */
-json_t *yaa__anthropic_body(const yaa_llm_request *req, const yaa_llm_message *msgs, size_t n,
-                            const char *system);
-int yaa__anthropic_parse(const char *data, size_t len, llm_turn *t, char *msg, size_t msgn);
+json_t *yaa_llm__anthropic_body(const yaa_llm_request *req, const yaa_llm_message *msgs, size_t n,
+                                const char *system);
+int yaa_llm__anthropic_parse(const char *data, size_t len, llm_turn *t, char *msg, size_t msgn);
 
-json_t *yaa__openai_body(const yaa_llm_client *c, const yaa_llm_request *req,
-                         const yaa_llm_message *msgs, size_t n, const char *system,
-                         const json_t *schema);
-int yaa__openai_parse(const char *data, size_t len, llm_turn *t, char *msg, size_t msgn);
+json_t *yaa_llm__openai_body(const yaa_llm_client *c, const yaa_llm_request *req,
+                             const yaa_llm_message *msgs, size_t n, const char *system,
+                             const json_t *schema);
+int yaa_llm__openai_parse(const char *data, size_t len, llm_turn *t, char *msg, size_t msgn);
 
 /* POSTs body (JSON) to base_url + path with the provider's auth headers and the retry
  * policy, reporting retry attempts to the usage hook. On HTTP errors maps the status to an
  * error code and message; returns 0 with a 2xx reply. */
-int yaa__llm_post(yaa_llm_client *c, const char *path, const json_t *body, const char *model,
+int yaa_llm__post(yaa_llm_client *c, const char *path, const json_t *body, const char *model,
                   yaa_usage_kind kind, void *usage_ctx, int part, yaa_http_reply *rep,
                   yaa_err *err);
 
 /* Reports one finished call to the usage hook. */
-void yaa__llm_report(const yaa_llm_client *c, const char *model, yaa_usage_kind kind,
+void yaa_llm__report(const yaa_llm_client *c, const char *model, yaa_usage_kind kind,
                      void *usage_ctx, const llm_turn *t, long units, double latency_ms,
                      yaa_usage_outcome outcome, const char *error, int part);
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *yaa__openai_body(const yaa_llm_client *c, const yaa_llm_request *req,
-                         const yaa_llm_message *msgs, size_t n, const char *system,
-                         const json_t *schema) {
+json_t *yaa_llm__openai_body(const yaa_llm_client *c, const yaa_llm_request *req,
+                             const yaa_llm_message *msgs, size_t n, const char *system,
+                             const json_t *schema) {
     json_t *body = json_object();
     json_t *arr = json_array();
     json_object_set_new(body, "model", json_string(req->model));
@@ -48,7 +48,7 @@ static char *dup_str(const json_t *v) {
     return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
 }
 
-int yaa__openai_parse(const char *data, size_t len, llm_turn *t, char *msg, size_t msgn) {
+int yaa_llm__openai_parse(const char *data, size_t len, llm_turn *t, char *msg, size_t msgn) {
     json_error_t je;
     json_t *root = json_loadb(data, len, 0, &je);
     if (!json_is_object(root)) {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-void yaa__argv_add(yaa__argv *a, const char *s) {
+void yaa_media__argv_add(yaa_media__argv *a, const char *s) {
     if (a->oom) return;
     if (a->n + 2 > a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 64;
@@ -30,20 +30,20 @@ void yaa__argv_add(yaa__argv *a, const char *s) {
     a->v[a->n] = NULL;
 }
 
-void yaa__argv_addf(yaa__argv *a, const char *fmt, ...) {
+void yaa_media__argv_addf(yaa_media__argv *a, const char *fmt, ...) {
     char tmp[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    yaa__argv_add(a, tmp);
+    yaa_media__argv_add(a, tmp);
 }
 
-void yaa__argv_add_list(yaa__argv *a, const char *const *list) {
-    for (size_t i = 0; list[i]; i++) yaa__argv_add(a, list[i]);
+void yaa_media__argv_add_list(yaa_media__argv *a, const char *const *list) {
+    for (size_t i = 0; list[i]; i++) yaa_media__argv_add(a, list[i]);
 }
 
-char *yaa__abs_path(const char *p) {
+char *yaa_media__abs_path(const char *p) {
     if (p[0] == '/') return strdup(p);
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd)) return NULL;
@@ -52,14 +52,14 @@ char *yaa__abs_path(const char *p) {
     return o;
 }
 
-void yaa__argv_input(yaa__argv *a, const char *path) {
-    char *p = yaa__abs_path(path);
-    yaa__argv_add(a, "-i");
-    yaa__argv_add(a, p ? p : path);
+void yaa_media__argv_input(yaa_media__argv *a, const char *path) {
+    char *p = yaa_media__abs_path(path);
+    yaa_media__argv_add(a, "-i");
+    yaa_media__argv_add(a, p ? p : path);
     free(p);
 }
 
-void yaa__argv_free(yaa__argv *a) {
+void yaa_media__argv_free(yaa_media__argv *a) {
     for (size_t i = 0; i < a->n; i++) free(a->v[i]);
     free(a->v);
     memset(a, 0, sizeof *a);

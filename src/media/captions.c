@@ -25,7 +25,7 @@ typedef struct unit { /* a word, or a piece of a word too long for one line */
 } unit;
 
 static size_t line_limit(const char *s, bool vertical) {
-    bool wide = yaa__text_has_wide(s);
+    bool wide = yaa_media__text_has_wide(s);
     return vertical ? (wide ? SHORT_WIDE : SHORT_LATIN) : (wide ? LINE_WIDE : LINE_LATIN);
 }
 
@@ -37,13 +37,14 @@ static unit *make_units(const yaa_words *w, bool vertical, size_t *nout) {
     if (!u) return NULL;
     for (size_t i = 0; i < w->n; i++) {
         const yaa_word *x = &w->w[i];
-        size_t len = strlen(x->text), width = yaa__text_width(x->text, len);
+        size_t len = strlen(x->text), width = yaa_media__text_width(x->text, len);
         size_t limit = line_limit(x->text, vertical);
         size_t pieces = width > limit ? (width + limit - 1) / limit : 1;
         size_t per = (width + pieces - 1) / pieces, b = 0;
         for (size_t p = 0; p < pieces; p++) {
             size_t b0 = b, cps = 0;
-            while (b < len && (cps < per || p + 1 == pieces)) yaa__utf8_next(x->text, &b), cps++;
+            while (b < len && (cps < per || p + 1 == pieces))
+                yaa_media__utf8_next(x->text, &b), cps++;
             if (n == cap) {
                 cap *= 2;
                 unit *t = realloc(u, cap * sizeof *u);
@@ -70,7 +71,7 @@ oom:
 static uint32_t last_cp(const char *s) {
     uint32_t c = 0;
     for (size_t i = 0; s[i];) {
-        uint32_t k = yaa__utf8_next(s, &i);
+        uint32_t k = yaa_media__utf8_next(s, &i);
         if (k != '"' && k != '\'' && k != ')' && k != ']' && k != 0x201D && k != 0x2019) c = k;
     }
     return c;
@@ -105,10 +106,10 @@ static int build(const yaa_words *w, bool vertical, yaa_srt *out, yaa_err *err) 
          * changes, or the speaker pauses */
         size_t limit = 2 * line_limit(u[a].text, vertical), width = 0, b = a;
         for (; b < nu; b++) {
-            size_t uw = yaa__text_width(u[b].text, strlen(u[b].text));
+            size_t uw = yaa_media__text_width(u[b].text, strlen(u[b].text));
             if (b > a) {
                 uint32_t prev = last_cp(u[b - 1].text);
-                if (u[b].section != u[a].section || yaa__sentence_end(prev) ||
+                if (u[b].section != u[a].section || yaa_media__sentence_end(prev) ||
                     u[b].start - u[b - 1].end >= GAP_SEC || width + 1 + uw > limit ||
                     (clause_end(prev) && width * 2 >= limit))
                     break;
@@ -122,7 +123,7 @@ static int build(const yaa_words *w, bool vertical, yaa_srt *out, yaa_err *err) 
             if (k > a) yaa_buf_puts(&text, " ");
             yaa_buf_puts(&text, u[k].text);
         }
-        char *wrapped = text.data ? yaa__wrap_lines(text.data, limit / 2) : NULL;
+        char *wrapped = text.data ? yaa_media__wrap_lines(text.data, limit / 2) : NULL;
         long st = lround(u[a].start * 1000), en = lround(u[b - 1].end * 1000);
         double next = b < nu ? u[b].start : INFINITY;
         en = lround(fmin(u[b - 1].end + HOLD_SEC, next) * 1000);

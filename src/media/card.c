@@ -76,7 +76,7 @@ static char *keep_hangul_words(const char *in) {
     uint32_t prev = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        uint32_t cp = yaa__utf8_next(in, &j);
+        uint32_t cp = yaa_media__utf8_next(in, &j);
         bool hangul = cp >= 0xAC00 && cp <= 0xD7A3;
         if (hangul && prev >= 0xAC00 && prev <= 0xD7A3) {
             memcpy(p, "\xE2\x81\xA0", 3);

@@ -80,7 +80,7 @@ static int check_clip(compose_plan *pl, clip *c, bool *has, const char *what, ya
     *has = c->path && *c->path;
     if (!*has) return 0;
     int rc = need_file(what, c->path, err);
-    return rc ? rc : yaa__media_probe_clip(&pl->env, what, c->path, &c->dur, &c->audio, err);
+    return rc ? rc : yaa_media__probe_clip(&pl->env, what, c->path, &c->dur, &c->audio, err);
 }
 
 /* The shots: the request's, or one card per segment; each file must be readable. dmin gets
@@ -161,12 +161,12 @@ static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_e
 static atomic_int subs_counter;
 
 static int stage_files(compose_plan *pl, yaa_err *err) {
-    pl->out_abs = yaa__abs_path(pl->req->out_path);
+    pl->out_abs = yaa_media__abs_path(pl->req->out_path);
     pl->work = pl->out_abs ? dir_of(pl->out_abs) : NULL;
     if (!pl->work) return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
-    int rc = yaa__media_fence_claim(pl->out_abs, pl->req->attempt, err);
+    int rc = yaa_media__fence_claim(pl->out_abs, pl->req->attempt, err);
     if (rc) return rc;
-    yaa__media_part_path(pl->out_abs, pl->part, sizeof pl->part);
+    yaa_media__part_path(pl->out_abs, pl->part, sizeof pl->part);
     if (!pl->subs) return 0;
     /* the subtitles filter takes a name without quoting trouble: a private copy beside the
      * output, referred to relative to FFmpeg's working directory */
@@ -178,46 +178,46 @@ static int stage_files(compose_plan *pl, yaa_err *err) {
 
 /* ---- step 3: the inputs ---- */
 
-static void add_inputs(compose_plan *pl, yaa__argv *a) {
+static void add_inputs(compose_plan *pl, yaa_media__argv *a) {
     static const char *const pre[] = {"-nostdin",  "-hide_banner", "-v", "error", "-nostats",
                                       "-progress", "pipe:1",       "-y", NULL};
     const yaa_compose_request *req = pl->req;
-    yaa__argv_add(a, pl->env.ffmpeg);
-    yaa__argv_add_list(a, pre);
+    yaa_media__argv_add(a, pl->env.ffmpeg);
+    yaa_media__argv_add_list(a, pre);
     /* the pictures first (see compose_video.c), then the narration segments */
     double *len = calloc(pl->nshots, sizeof *len), sum = 0;
     for (size_t i = 0; i < pl->nshots; i++) sum += pl->shots[i].duration;
     for (size_t i = 0; len && i < pl->nshots; i++)
         len[i] = pl->shots[i].duration * pl->total / sum + pl->fade + 0.5;
     if (!len) a->oom = 1;
-    int input = len ? yaa__compose_video_inputs(a, pl->shots, pl->nshots, pl->fps, len, 0,
-                                                pl->shot_in, pl->ovl_in)
+    int input = len ? yaa_media__compose_video_inputs(a, pl->shots, pl->nshots, pl->fps, len, 0,
+                                                      pl->shot_in, pl->ovl_in)
                     : 0;
     free(len);
     pl->audio_first = input;
     if (pl->premixed)
-        yaa__argv_input(a, req->audio_track), input++;
+        yaa_media__argv_input(a, req->audio_track), input++;
     else
-        for (size_t i = 0; i < pl->n; i++, input++) yaa__argv_input(a, req->audio[i]);
+        for (size_t i = 0; i < pl->n; i++, input++) yaa_media__argv_input(a, req->audio[i]);
     pl->banner_in = -1;
     if (req->banner_png && *req->banner_png)
-        yaa__argv_input(a, req->banner_png), pl->banner_in = input++;
-    if (pl->has_intro) yaa__argv_input(a, pl->intro.path), pl->intro.input = input++;
-    if (pl->has_outro) yaa__argv_input(a, pl->outro.path), pl->outro.input = input++;
+        yaa_media__argv_input(a, req->banner_png), pl->banner_in = input++;
+    if (pl->has_intro) yaa_media__argv_input(a, pl->intro.path), pl->intro.input = input++;
+    if (pl->has_outro) yaa_media__argv_input(a, pl->outro.path), pl->outro.input = input++;
     pl->bgm_in = pl->subs_in = -1;
     if (pl->bgm) {
-        yaa__argv_add(a, "-stream_loop");
-        yaa__argv_add(a, "-1");
-        yaa__argv_input(a, req->bgm_path);
+        yaa_media__argv_add(a, "-stream_loop");
+        yaa_media__argv_add(a, "-1");
+        yaa_media__argv_input(a, req->bgm_path);
         pl->bgm_in = input++;
     }
     if (pl->soft) {
         if (pl->has_intro) {
-            yaa__argv_add(a, "-itsoffset");
-            yaa__argv_addf(a, "%.3f", pl->intro.dur);
+            yaa_media__argv_add(a, "-itsoffset");
+            yaa_media__argv_addf(a, "%.3f", pl->intro.dur);
         }
-        yaa__argv_add(a, "-i");
-        yaa__argv_add(a, pl->subs_name);
+        yaa_media__argv_add(a, "-i");
+        yaa_media__argv_add(a, pl->subs_name);
         pl->subs_in = input++;
     }
 }
@@ -294,15 +294,15 @@ static void bookends(const compose_plan *pl, yaa_buf *g) {
 
 static int build_graph(const compose_plan *pl, yaa_buf *g, yaa_err *err) {
     const yaa_compose_request *req = pl->req;
-    yaa__compose_video v = {pl->shots, pl->nshots,       pl->shot_in,  pl->ovl_in,
-                            pl->total, pl->fade,         pl->W,        pl->H,
-                            pl->fps,   req->transitions, pl->banner_in};
-    int rc = yaa__compose_video_graph(g, &v, err);
+    yaa_media__compose_video v = {pl->shots, pl->nshots,       pl->shot_in,  pl->ovl_in,
+                                  pl->total, pl->fade,         pl->W,        pl->H,
+                                  pl->fps,   req->transitions, pl->banner_in};
+    int rc = yaa_media__compose_video_graph(g, &v, err);
     if (rc) return rc;
     subtitle_filter(pl, g);
-    rc = pl->premixed ? yaa__compose_audio_track_graph(g, pl->audio_first, pl->total, err)
-                      : yaa__compose_audio_graph(g, (size_t)pl->audio_first, pl->n, pl->bgm_in,
-                                                 pl->bgm_vol, pl->total, err);
+    rc = pl->premixed ? yaa_media__compose_audio_track_graph(g, pl->audio_first, pl->total, err)
+                      : yaa_media__compose_audio_graph(g, (size_t)pl->audio_first, pl->n,
+                                                       pl->bgm_in, pl->bgm_vol, pl->total, err);
     if (rc) return rc;
     bookends(pl, g);
     return g->len ? 0 : yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
@@ -310,37 +310,37 @@ static int build_graph(const compose_plan *pl, yaa_buf *g, yaa_err *err) {
 
 /* ---- step 5: maps and encoder settings ---- */
 
-static void add_output(const compose_plan *pl, yaa__argv *a, const char *graph) {
+static void add_output(const compose_plan *pl, yaa_media__argv *a, const char *graph) {
     static const char *const enc[] = {"-c:v",      "libx264",    "-pix_fmt", "yuv420p", "-c:a",
                                       "aac",       "-b:a",       "160k",     "-ar",     "44100",
                                       "-movflags", "+faststart", "-f",       "mp4",     NULL};
-    yaa__argv_add(a, "-filter_complex");
-    yaa__argv_add(a, graph);
-    yaa__argv_add(a, "-filter_complex_threads");
-    yaa__argv_addf(a, "%d", pl->env.ffmpeg_threads);
-    yaa__argv_add_list(a, (const char *const[]){"-map", "[vout]", "-map", "[aout]", NULL});
+    yaa_media__argv_add(a, "-filter_complex");
+    yaa_media__argv_add(a, graph);
+    yaa_media__argv_add(a, "-filter_complex_threads");
+    yaa_media__argv_addf(a, "%d", pl->env.ffmpeg_threads);
+    yaa_media__argv_add_list(a, (const char *const[]){"-map", "[vout]", "-map", "[aout]", NULL});
     if (pl->soft) {
-        yaa__argv_add(a, "-map");
-        yaa__argv_addf(a, "%d:s", pl->subs_in);
-        yaa__argv_add(a, "-c:s");
-        yaa__argv_add(a, "mov_text");
+        yaa_media__argv_add(a, "-map");
+        yaa_media__argv_addf(a, "%d:s", pl->subs_in);
+        yaa_media__argv_add(a, "-c:s");
+        yaa_media__argv_add(a, "mov_text");
     }
-    yaa__argv_add_list(a, enc);
-    yaa__argv_add(a, "-preset");
-    yaa__argv_add(a, pl->env.x264_preset);
-    yaa__argv_add(a, "-crf");
-    yaa__argv_addf(a, "%d", pl->env.crf);
-    yaa__argv_add(a, "-r");
-    yaa__argv_addf(a, "%d", pl->fps);
-    yaa__argv_add(a, "-threads");
-    yaa__argv_addf(a, "%d", pl->env.ffmpeg_threads);
-    yaa__argv_add(a, pl->part);
+    yaa_media__argv_add_list(a, enc);
+    yaa_media__argv_add(a, "-preset");
+    yaa_media__argv_add(a, pl->env.x264_preset);
+    yaa_media__argv_add(a, "-crf");
+    yaa_media__argv_addf(a, "%d", pl->env.crf);
+    yaa_media__argv_add(a, "-r");
+    yaa_media__argv_addf(a, "%d", pl->fps);
+    yaa_media__argv_add(a, "-threads");
+    yaa_media__argv_addf(a, "%d", pl->env.ffmpeg_threads);
+    yaa_media__argv_add(a, pl->part);
 }
 
 /* ---- step 6: render ---- */
 
-static int render(const compose_plan *pl, yaa__argv *a, const char *graph, yaa_compose_result *res,
-                  yaa_err *err) {
+static int render(const compose_plan *pl, yaa_media__argv *a, const char *graph,
+                  yaa_compose_result *res, yaa_err *err) {
     double expected = pl->total + pl->intro.dur + pl->outro.dur;
     yaa_log_ev(YAA_LOG_DEBUG, "media", "ffmpeg filtergraph", YAA_F_STR("graph", graph), YAA_F_END);
     double cpu = 0;
@@ -349,28 +349,28 @@ static int render(const compose_plan *pl, yaa__argv *a, const char *graph, yaa_c
      * resident per section at 1080p, measured; virtual size runs higher) */
     long mem_mb = pl->env.render_mem_mb;
     if (pl->auto_mem) mem_mb = (long)fmax(4096, 1024 + 64 * (double)pl->n);
-    if (yaa__render_acquire(&pl->env))
+    if (yaa_media__render_acquire(&pl->env))
         return yaa_err_set(err, YAA_ECANCELLED,
                            "render: cancelled while waiting for a render slot");
     double t0 = yaa_mono_sec();
-    yaa__media_progress(&pl->env, "render", 0);
-    yaa__proc_opts po = {.env = &pl->env,
-                         .progress_total = expected,
-                         .timeout_sec = pl->env.render_timeout_sec,
-                         .mem_mb = mem_mb,
-                         .what = "render",
-                         .cwd = pl->work,
-                         .cpu_sec = &cpu,
-                         .max_rss_kb = &rss_kb};
-    int rc = yaa__media_run(a->v, &po, err);
+    yaa_media__progress(&pl->env, "render", 0);
+    yaa_media__proc_opts po = {.env = &pl->env,
+                               .progress_total = expected,
+                               .timeout_sec = pl->env.render_timeout_sec,
+                               .mem_mb = mem_mb,
+                               .what = "render",
+                               .cwd = pl->work,
+                               .cpu_sec = &cpu,
+                               .max_rss_kb = &rss_kb};
+    int rc = yaa_media__run(a->v, &po, err);
     double took = yaa_mono_sec() - t0;
-    yaa__render_release();
-    if (!rc) rc = yaa__media_finalize(&pl->env, pl->part, pl->out_abs, pl->req->attempt, err);
+    yaa_media__render_release();
+    if (!rc) rc = yaa_media__finalize(&pl->env, pl->part, pl->out_abs, pl->req->attempt, err);
     if (rc) {
         unlink(pl->part);
         return rc;
     }
-    yaa__media_progress(&pl->env, "render", 1);
+    yaa_media__progress(&pl->env, "render", 1);
     if (res) {
         res->render_sec = took;
         res->cpu_sec = cpu;
@@ -388,7 +388,7 @@ static int render(const compose_plan *pl, yaa__argv *a, const char *graph, yaa_c
 int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *req,
                       yaa_compose_result *res, yaa_err *err) {
     compose_plan pl = {0};
-    yaa__media_env_defaults(env_in, &pl.env);
+    yaa_media__env_defaults(env_in, &pl.env);
     pl.auto_mem = !env_in || env_in->render_mem_mb == 0;
     if (res) memset(res, 0, sizeof *res);
     int rc = check_request(&pl, req, err);
@@ -398,7 +398,7 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
         free(pl.ovl_in);
         return rc;
     }
-    yaa__argv a = {0};
+    yaa_media__argv a = {0};
     yaa_buf g;
     yaa_buf_init(&g, 1u << 20);
     if (!(rc = stage_files(&pl, err))) {
@@ -415,7 +415,7 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     free(pl.shot_in);
     free(pl.ovl_in);
     yaa_buf_free(&g);
-    yaa__argv_free(&a);
+    yaa_media__argv_free(&a);
     free(pl.work);
     free(pl.out_abs);
     return rc;

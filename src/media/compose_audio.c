@@ -4,8 +4,8 @@
  * with sidechaincompress. */
 #include "media/media_internal.h"
 
-int yaa__compose_audio_graph(yaa_buf *g, size_t first, size_t n, int bgm_in, double bgm_vol,
-                             double total, yaa_err *err) {
+int yaa_media__compose_audio_graph(yaa_buf *g, size_t first, size_t n, int bgm_in, double bgm_vol,
+                                   double total, yaa_err *err) {
     for (size_t i = 0; i < n; i++) yaa_buf_printf(g, "[%zu:a]", first + i);
     yaa_buf_printf(g, "concat=n=%zu:v=0:a=1," YAA_MEDIA_AFMT "[narr];", n);
     int rc;
@@ -22,7 +22,7 @@ int yaa__compose_audio_graph(yaa_buf *g, size_t first, size_t n, int bgm_in, dou
     return rc ? yaa_err_set(err, YAA_ENOMEM, "compose: filtergraph too large") : 0;
 }
 
-int yaa__compose_audio_track_graph(yaa_buf *g, int input, double total, yaa_err *err) {
+int yaa_media__compose_audio_track_graph(yaa_buf *g, int input, double total, yaa_err *err) {
     int rc = yaa_buf_printf(
         g, "[%d:a]" YAA_MEDIA_AFMT ",apad,atrim=duration=%.3f,asetpts=PTS-STARTPTS[am];", input,
         total);

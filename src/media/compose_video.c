@@ -33,29 +33,29 @@ typedef struct shot_plan {
     int in, ovl;     /* input indices (ovl -1 = none) */
 } shot_plan;
 
-int yaa__compose_video_inputs(yaa__argv *a, const yaa_shot *shots, size_t n, int fps,
-                              const double *len, int first, int *in, int *ovl) {
+int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, size_t n, int fps,
+                                    const double *len, int first, int *in, int *ovl) {
     int input = first;
     for (size_t i = 0; i < n; i++, input++) {
         if (shots[i].kind == YAA_SHOT_FOOTAGE) {
             /* decode only what is shown, looping a clip shorter than its shot */
-            yaa__argv_add(a, "-ss");
-            yaa__argv_addf(a, "%.3f", shots[i].clip_start > 0 ? shots[i].clip_start : 0);
-            yaa__argv_add_list(a, (const char *const[]){"-stream_loop", "-1", "-an", NULL});
-            yaa__argv_add(a, "-t");
-            yaa__argv_addf(a, "%.3f", len[i] + 2.0 / fps);
+            yaa_media__argv_add(a, "-ss");
+            yaa_media__argv_addf(a, "%.3f", shots[i].clip_start > 0 ? shots[i].clip_start : 0);
+            yaa_media__argv_add_list(a, (const char *const[]){"-stream_loop", "-1", "-an", NULL});
+            yaa_media__argv_add(a, "-t");
+            yaa_media__argv_addf(a, "%.3f", len[i] + 2.0 / fps);
         } else {
             /* one decoder thread per picture: each would hold its own frames */
-            yaa__argv_add_list(a, (const char *const[]){"-threads", "1", "-framerate", NULL});
-            yaa__argv_addf(a, "%d", fps);
+            yaa_media__argv_add_list(a, (const char *const[]){"-threads", "1", "-framerate", NULL});
+            yaa_media__argv_addf(a, "%d", fps);
         }
-        yaa__argv_input(a, shots[i].path);
+        yaa_media__argv_input(a, shots[i].path);
         in[i] = input;
     }
     for (size_t i = 0; i < n; i++) {
         ovl[i] = -1;
         if (shots[i].overlay_png && *shots[i].overlay_png) {
-            yaa__argv_input(a, shots[i].overlay_png);
+            yaa_media__argv_input(a, shots[i].overlay_png);
             ovl[i] = input++;
         }
     }
@@ -166,7 +166,7 @@ static size_t parse_transitions(const char *list, char names[][24]) {
     return n;
 }
 
-int yaa__compose_video_graph(yaa_buf *g, const yaa__compose_video *v, yaa_err *err) {
+int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v, yaa_err *err) {
     size_t n = v->n;
     shot_plan *p = calloc(n, sizeof *p);
     if (!p) return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");

@@ -33,7 +33,7 @@ void yaa_media_env_from_config(yaa_media_env *env, const yaa_config *cfg) {
 
 static const char *or_default(const char *s, const char *def) { return s && *s ? s : def; }
 
-void yaa__media_env_defaults(const yaa_media_env *env, yaa_media_env *out) {
+void yaa_media__env_defaults(const yaa_media_env *env, yaa_media_env *out) {
     if (env)
         *out = *env;
     else
@@ -59,7 +59,7 @@ void yaa__media_env_defaults(const yaa_media_env *env, yaa_media_env *out) {
     if (out->render_mem_mb < 0) out->render_mem_mb = 0;
 }
 
-void yaa__media_usage(const yaa_media_env *env, int kind, const char *provider, const char *model,
+void yaa_media__usage(const yaa_media_env *env, int kind, const char *provider, const char *model,
                       long units, double latency_ms, const char *error) {
     if (env && env->on_usage) {
         yaa_media_usage u = {kind == YAA_USAGE_TTS ? "tts" : "image",
@@ -68,7 +68,7 @@ void yaa__media_usage(const yaa_media_env *env, int kind, const char *provider, 
                              error ? 0 : units,
                              latency_ms,
                              error,
-                             yaa__media_local(provider)};
+                             yaa_media__local(provider)};
         env->on_usage(env->usage_ud, &u);
         return;
     }
@@ -76,21 +76,21 @@ void yaa__media_usage(const yaa_media_env *env, int kind, const char *provider, 
                           .model = model,
                           .kind = (yaa_usage_kind)kind,
                           .units = error ? 0 : units,
-                          .cost_usd = yaa__media_local(provider) ? 0 : -1,
+                          .cost_usd = yaa_media__local(provider) ? 0 : -1,
                           .latency_ms = latency_ms,
                           .outcome = error ? YAA_USAGE_ERROR : YAA_USAGE_OK,
                           .error = error};
     yaa_usage_report(env ? env->usage_ctx : NULL, &ev);
 }
 
-bool yaa__media_local(const char *provider) {
+bool yaa_media__local(const char *provider) {
     return yaa_str_eq(provider, "espeak") || yaa_str_eq(provider, "flite") ||
            yaa_str_eq(provider, "cards");
 }
 
-static bool http_cancel(void *ud) { return yaa__media_cancelled(ud); }
+static bool http_cancel(void *ud) { return yaa_media__cancelled(ud); }
 
-int yaa__media_http_post(const yaa_media_env *env, const char *url, const char *const *headers,
+int yaa_media__http_post(const yaa_media_env *env, const char *url, const char *const *headers,
                          size_t nheaders, const char *body, yaa_http_reply *rep, yaa_err *err) {
     yaa_http_request req = {.method = "POST",
                             .url = url,
@@ -106,11 +106,11 @@ int yaa__media_http_post(const yaa_media_env *env, const char *url, const char *
     return yaa_http_send(&req, &policy, rep, err);
 }
 
-bool yaa__media_cancelled(const yaa_media_env *env) {
+bool yaa_media__cancelled(const yaa_media_env *env) {
     return env && env->should_cancel && env->should_cancel(env->cancel_ud);
 }
 
-void yaa__media_progress(const yaa_media_env *env, const char *what, double fraction) {
+void yaa_media__progress(const yaa_media_env *env, const char *what, double fraction) {
     if (!env || !env->on_progress) return;
     if (fraction < 0) fraction = 0;
     if (fraction > 1) fraction = 1;
@@ -136,7 +136,7 @@ void yaa_media_set_max_renders(int n) {
     pthread_mutex_unlock(&sem_mu);
 }
 
-int yaa__render_acquire(const yaa_media_env *env) {
+int yaa_media__render_acquire(const yaa_media_env *env) {
     pthread_mutex_lock(&sem_mu);
     if (!sem_max) sem_max = default_max();
     while (sem_used >= sem_max) {
@@ -146,7 +146,7 @@ int yaa__render_acquire(const yaa_media_env *env) {
         ts.tv_nsec += 200 * 1000000L;
         if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
         pthread_cond_timedwait(&sem_cv, &sem_mu, &ts);
-        if (sem_used >= sem_max && yaa__media_cancelled(env)) {
+        if (sem_used >= sem_max && yaa_media__cancelled(env)) {
             pthread_mutex_unlock(&sem_mu);
             return YAA_ECANCELLED;
         }
@@ -156,7 +156,7 @@ int yaa__render_acquire(const yaa_media_env *env) {
     return 0;
 }
 
-void yaa__render_release(void) {
+void yaa_media__render_release(void) {
     pthread_mutex_lock(&sem_mu);
     sem_used--;
     pthread_cond_signal(&sem_cv);
@@ -165,7 +165,7 @@ void yaa__render_release(void) {
 
 /* ---- UTF-8 ---- */
 
-uint32_t yaa__utf8_next(const char *s, size_t *i) {
+uint32_t yaa_media__utf8_next(const char *s, size_t *i) {
     const unsigned char *p = (const unsigned char *)s + *i;
     uint32_t c = p[0];
     int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
@@ -189,7 +189,7 @@ uint32_t yaa__utf8_next(const char *s, size_t *i) {
     return c;
 }
 
-bool yaa__is_wide(uint32_t cp) {
+bool yaa_media__is_wide(uint32_t cp) {
     return (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x2E80 && cp <= 0x9FFF) ||
            (cp >= 0xA960 && cp <= 0xA97F) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
            (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFF60) ||

@@ -38,7 +38,7 @@ static void host_name(char *out, size_t n) {
         if (*c == '-' || *c == '/' || *c == '.') *c = '_';
 }
 
-void yaa__media_part_path(const char *final_path, char *out, size_t n) {
+void yaa_media__part_path(const char *final_path, char *out, size_t n) {
     char host[64];
     host_name(host, sizeof host);
     snprintf(out, n, "%s.part-%s-%d-%d", final_path, host, (int)getpid(),
@@ -157,7 +157,7 @@ static void fence_write(int fd, int attempt) {
     if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, (size_t)n, 0) == n) (void)fsync(fd);
 }
 
-int yaa__media_fence_claim(const char *final_path, int attempt, yaa_err *err) {
+int yaa_media__fence_claim(const char *final_path, int attempt, yaa_err *err) {
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", final_path);
     char *slash = strrchr(dir, '/');
@@ -182,14 +182,14 @@ int yaa__media_fence_claim(const char *final_path, int attempt, yaa_err *err) {
 static int verify_decodes(const yaa_media_env *env, const char *path, yaa_err *err) {
     char *argv[] = {(char *)env->ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-i",
                     (char *)path,        "-f",       "null",         "-",  NULL};
-    yaa__proc_opts po = {.env = env,
-                         .timeout_sec = env->render_timeout_sec,
-                         .what = "render check",
-                         .fail_on_stderr = true};
-    return yaa__media_run(argv, &po, err);
+    yaa_media__proc_opts po = {.env = env,
+                               .timeout_sec = env->render_timeout_sec,
+                               .what = "render check",
+                               .fail_on_stderr = true};
+    return yaa_media__run(argv, &po, err);
 }
 
-int yaa__media_finalize(const yaa_media_env *env, const char *part, const char *final_path,
+int yaa_media__finalize(const yaa_media_env *env, const char *part, const char *final_path,
                         int attempt, yaa_err *err) {
     int rc = verify_decodes(env, part, err);
     if (rc) {

@@ -30,7 +30,7 @@ static bool family_covers(const char *family, const char *text) {
     FcCharSet *cs = NULL;
     bool ok = named && FcPatternGetCharSet(m, FC_CHARSET, 0, &cs) == FcResultMatch && cs;
     for (size_t i = 0; ok && text && text[i];) {
-        uint32_t cp = yaa__utf8_next(text, &i);
+        uint32_t cp = yaa_media__utf8_next(text, &i);
         if (cp <= 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x200B || cp == 0xFEFF) continue;
         if (!FcCharSetHasChar(cs, cp)) ok = false;
     }

@@ -39,7 +39,7 @@ static bool locked_cancel(void *ud) {
     gen_ctx *c = ud;
     if (atomic_load(&c->stop)) return true;
     pthread_mutex_lock(&c->mu);
-    bool stop = yaa__media_cancelled(c->user);
+    bool stop = yaa_media__cancelled(c->user);
     pthread_mutex_unlock(&c->mu);
     return stop;
 }
@@ -52,7 +52,7 @@ static void job_done(gen_ctx *c, const char *what, int rc, const yaa_err *e) {
         atomic_store(&c->stop, 1);
     }
     c->done++;
-    if (!rc) yaa__media_progress(c->user, what, (double)c->done / (double)c->total);
+    if (!rc) yaa_media__progress(c->user, what, (double)c->done / (double)c->total);
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -269,7 +269,7 @@ int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *re
         return yaa_err_set(err, YAA_ENOMEM, "media: out of memory");
     }
     c->user = env;
-    yaa__media_env_defaults(env, &c->env);
+    yaa_media__env_defaults(env, &c->env);
     if (env && env->on_usage) {
         c->env.on_usage = locked_usage;
         c->env.usage_ud = c;

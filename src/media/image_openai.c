@@ -30,7 +30,7 @@ static const char *size_for(const char *model, bool vertical) {
 int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool vertical,
                        const char *png_path, yaa_err *err) {
     yaa_media_env env;
-    yaa__media_env_defaults(env_in, &env);
+    yaa_media__env_defaults(env_in, &env);
     if (yaa_str_eq(env.image_provider, "cards"))
         return yaa_err_set(err, YAA_ENOTFOUND, "IMAGE_PROVIDER=cards draws cards without pictures");
     if (!yaa_str_eq(env.image_provider, "openai"))
@@ -61,13 +61,13 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
     yaa_http_reply_init(&rep);
     unsigned char *png = NULL;
     json_t *j = NULL;
-    int rc = yaa__media_http_post(&env, url, hdrs, 2, bs, &rep, err);
+    int rc = yaa_media__http_post(&env, url, hdrs, 2, bs, &rep, err);
     free(bs);
     long status = rep.status;
     const yaa_buf *reply = &rep.body;
     if (rc) {
         if (rc != YAA_ECANCELLED) yaa_err_prefix(err, "OpenAI images connection failed: ");
-        yaa__media_usage(&env, YAA_USAGE_IMAGE, "openai", model, 0, rep.elapsed_ms, err->msg);
+        yaa_media__usage(&env, YAA_USAGE_IMAGE, "openai", model, 0, rep.elapsed_ms, err->msg);
         goto out;
     }
     if (status < 200 || status > 299) {
@@ -77,7 +77,7 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
                    : status == 429                ? YAA_ELIMIT
                                                   : YAA_EPROVIDER;
         rc = yaa_err_set(err, code, "OpenAI images error (HTTP %ld): %s", status, detail);
-        yaa__media_usage(&env, YAA_USAGE_IMAGE, "openai", model, 0, rep.elapsed_ms, err->msg);
+        yaa_media__usage(&env, YAA_USAGE_IMAGE, "openai", model, 0, rep.elapsed_ms, err->msg);
         goto out;
     }
     json_error_t je;
@@ -104,7 +104,7 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
         rc = yaa_err_set(err, YAA_EIO, "cannot write '%s'", png_path);
         goto out;
     }
-    yaa__media_usage(&env, YAA_USAGE_IMAGE, "openai", model, 1, rep.elapsed_ms, NULL);
+    yaa_media__usage(&env, YAA_USAGE_IMAGE, "openai", model, 1, rep.elapsed_ms, NULL);
 out:
     free(png);
     json_decref(j);

@@ -12,29 +12,29 @@
 #define YAA_MEDIA_RATE 22050
 
 /* wav.c: the samples of a 16-bit mono PCM WAV (caller frees *samples). */
-int yaa__wav_read(const char *path, short **samples, size_t *n, int *rate, yaa_err *err);
+int yaa_media__wav_read(const char *path, short **samples, size_t *n, int *rate, yaa_err *err);
 
 /* env with defaults applied (env may be NULL). */
-void yaa__media_env_defaults(const yaa_media_env *env, yaa_media_env *out);
+void yaa_media__env_defaults(const yaa_media_env *env, yaa_media_env *out);
 /* Reports one usage event through net's hook (kind YAA_USAGE_*; error NULL = ok). */
-void yaa__media_usage(const yaa_media_env *env, int kind, const char *provider, const char *model,
+void yaa_media__usage(const yaa_media_env *env, int kind, const char *provider, const char *model,
                       long units, double latency_ms, const char *error);
-bool yaa__media_cancelled(const yaa_media_env *env);
+bool yaa_media__cancelled(const yaa_media_env *env);
 /* A local engine (espeak, flite, cards): reported at cost 0. */
-bool yaa__media_local(const char *provider);
-void yaa__media_progress(const yaa_media_env *env, const char *what, double fraction);
+bool yaa_media__local(const char *provider);
+void yaa_media__progress(const yaa_media_env *env, const char *what, double fraction);
 
 /* POSTs a JSON body through net (retries on 429/5xx/network errors, cancel honoured).
  * Returns 0 when a final response arrived: check rep->status. Caller frees rep. */
 struct yaa_http_reply;
-int yaa__media_http_post(const yaa_media_env *env, const char *url, const char *const *headers,
+int yaa_media__http_post(const yaa_media_env *env, const char *url, const char *const *headers,
                          size_t nheaders, const char *body, struct yaa_http_reply *rep,
                          yaa_err *err);
 
 /* Runs argv (no shell). With progress_total > 0, parses `-progress pipe:1` lines from
  * stdout and reports fraction out_time/progress_total. stderr's tail goes into err on failure.
  * Checks env->should_cancel while it runs (kills the process group) and the timeout. */
-typedef struct yaa__proc_opts {
+typedef struct yaa_media__proc_opts {
     const yaa_media_env *env;
     double progress_total;
     long timeout_sec;
@@ -45,50 +45,51 @@ typedef struct yaa__proc_opts {
     double *cpu_sec;     /* optional: user + system CPU seconds the process used */
     long *max_rss_kb;    /* optional: its peak resident memory */
     bool fail_on_stderr; /* any stderr output (with -v error) is a failure even on exit 0 */
-} yaa__proc_opts;
-int yaa__media_run(char *const argv[], const yaa__proc_opts *opts, yaa_err *err);
+} yaa_media__proc_opts;
+int yaa_media__run(char *const argv[], const yaa_media__proc_opts *opts, yaa_err *err);
 
 /* Finishing an output file (finalize.c). Each attempt writes its own temporary file,
  * named for the process and a counter (path.part-PID-N), so two attempts never share one. */
-void yaa__media_part_path(const char *final_path, char *out, size_t n);
+void yaa_media__part_path(const char *final_path, char *out, size_t n);
 /* A stage attempt claims final_path: fails with YAA_ECONFLICT when a newer attempt already
  * did (the fence file .yaa-fence-<name> beside it). attempt <= 0 skips fencing. Also removes
  * temporary files of that folder left by processes that are gone. */
-int yaa__media_fence_claim(const char *final_path, int attempt, yaa_err *err);
+int yaa_media__fence_claim(const char *final_path, int attempt, yaa_err *err);
 /* Checks that part decodes with no error (ffmpeg -v error -f null), then, under the fence
  * lock, renames it onto final_path unless a newer attempt claimed the file. part is removed
  * on every failure. */
-int yaa__media_finalize(const yaa_media_env *env, const char *part, const char *final_path,
+int yaa_media__finalize(const yaa_media_env *env, const char *part, const char *final_path,
                         int attempt, yaa_err *err);
 
 /* Next code point of UTF-8 s at *i (advances *i); invalid bytes give U+FFFD. */
-uint32_t yaa__utf8_next(const char *s, size_t *i);
-bool yaa__is_wide(uint32_t cp); /* Hangul, CJK, kana: counted as wide in subtitle lines */
+uint32_t yaa_media__utf8_next(const char *s, size_t *i);
+bool yaa_media__is_wide(uint32_t cp); /* Hangul, CJK, kana: counted as wide in subtitle lines */
 
 /* srt.c: code points in s[0..len); whether s holds wide characters; sentence-ending
  * punctuation; s broken into two balanced lines when wider than limit (caller frees). */
-size_t yaa__text_width(const char *s, size_t len);
-bool yaa__text_has_wide(const char *s);
-bool yaa__sentence_end(uint32_t cp);
-char *yaa__wrap_lines(const char *s, size_t limit);
+size_t yaa_media__text_width(const char *s, size_t len);
+bool yaa_media__text_has_wide(const char *s);
+bool yaa_media__sentence_end(uint32_t cp);
+char *yaa_media__wrap_lines(const char *s, size_t limit);
 
 /* A growing NULL-terminated argv for FFmpeg (argv.c); oom is set once an allocation fails
  * and every later add is ignored, so callers check it once before running. */
-typedef struct yaa__argv {
+typedef struct yaa_media__argv {
     char **v;
     size_t n, cap;
     int oom;
-} yaa__argv;
-void yaa__argv_add(yaa__argv *a, const char *s);
-void yaa__argv_addf(yaa__argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void yaa__argv_add_list(yaa__argv *a, const char *const *list); /* NULL-terminated */
-void yaa__argv_input(yaa__argv *a, const char *path);           /* "-i" + absolute path */
-void yaa__argv_free(yaa__argv *a);
+} yaa_media__argv;
+void yaa_media__argv_add(yaa_media__argv *a, const char *s);
+void yaa_media__argv_addf(yaa_media__argv *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void yaa_media__argv_add_list(yaa_media__argv *a, const char *const *list); /* NULL-terminated */
+void yaa_media__argv_input(yaa_media__argv *a, const char *path); /* "-i" + absolute path */
+void yaa_media__argv_free(yaa_media__argv *a);
 /* Absolute form of p (FFmpeg runs in another directory); malloc'd, NULL on failure. */
-char *yaa__abs_path(const char *p);
+char *yaa_media__abs_path(const char *p);
 
 /* probe.c: duration (and whether it has sound) of an intro/outro clip; an error names what. */
-int yaa__media_probe_clip(const yaa_media_env *env, const char *what, const char *path, double *dur,
+int yaa_media__probe_clip(const yaa_media_env *env, const char *what, const char *path, double *dur,
                           bool *has_audio, yaa_err *err);
 
 /* The audio format every filtergraph branch is converted to before mixing. */
@@ -97,30 +98,30 @@ int yaa__media_probe_clip(const yaa_media_env *env, const char *what, const char
 /* compose_video.c: the picture track. Inputs first: each shot (footage trimmed to len[i]
  * seconds) then each overlay; in[i]/ovl[i] get their input indices (ovl -1 = none). Returns the
  * next free input index. */
-int yaa__compose_video_inputs(yaa__argv *a, const yaa_shot *shots, size_t n, int fps,
-                              const double *len, int first, int *in, int *ovl);
-typedef struct yaa__compose_video {
+int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, size_t n, int fps,
+                                    const double *len, int first, int *in, int *ovl);
+typedef struct yaa_media__compose_video {
     const yaa_shot *shots;
     size_t n;
-    const int *in, *ovl; /* from yaa__compose_video_inputs */
+    const int *in, *ovl; /* from yaa_media__compose_video_inputs */
     double total, fade;  /* seconds: the narration, the transitions */
     int W, H, fps;
     const char *transitions; /* comma-separated xfade names, NULL = a varied default set */
     int banner_in;           /* input of a banner over the whole track, -1 = none */
-} yaa__compose_video;
+} yaa_media__compose_video;
 /* The graph text for v, output label [vx]. */
-int yaa__compose_video_graph(yaa_buf *g, const yaa__compose_video *v, yaa_err *err);
+int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v, yaa_err *err);
 
 /* compose_audio.c: the sound track. Narration segments at inputs first..first+n-1 back to
  * back, with BGM (input bgm_in, or -1 for none) at bgm_vol ducked under speech, lasting
  * total seconds; output [am]. */
-int yaa__compose_audio_graph(yaa_buf *g, size_t first, size_t n, int bgm_in, double bgm_vol,
-                             double total, yaa_err *err);
+int yaa_media__compose_audio_graph(yaa_buf *g, size_t first, size_t n, int bgm_in, double bgm_vol,
+                                   double total, yaa_err *err);
 /* The premixed track at input `input`, padded or cut to total seconds, as [am]. */
-int yaa__compose_audio_track_graph(yaa_buf *g, int input, double total, yaa_err *err);
+int yaa_media__compose_audio_track_graph(yaa_buf *g, int input, double total, yaa_err *err);
 
 /* The render semaphore; acquiring returns YAA_ECANCELLED if env is cancelled while queued. */
-int yaa__render_acquire(const yaa_media_env *env);
-void yaa__render_release(void);
+int yaa_media__render_acquire(const yaa_media_env *env);
+void yaa_media__render_release(void);
 
 #endif

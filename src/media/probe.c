@@ -35,15 +35,15 @@ static void probe_parse(json_t *j, yaa_media_probe_info *out) {
 int yaa_media_probe(const yaa_media_env *env_in, const char *path, yaa_media_probe_info *out,
                     yaa_err *err) {
     yaa_media_env env;
-    yaa__media_env_defaults(env_in, &env);
+    yaa_media__env_defaults(env_in, &env);
     memset(out, 0, sizeof *out);
     yaa_buf b;
     yaa_buf_init(&b, 4u << 20);
     char *argv[] = {(char *)env.ffprobe, "-v",         "error",
                     "-print_format",     "json",       "-show_format",
                     "-show_streams",     (char *)path, NULL};
-    yaa__proc_opts po = {.env = NULL, .timeout_sec = 60, .what = "probe", .out = &b};
-    int rc = yaa__media_run(argv, &po, err);
+    yaa_media__proc_opts po = {.env = NULL, .timeout_sec = 60, .what = "probe", .out = &b};
+    int rc = yaa_media__run(argv, &po, err);
     if (rc) {
         yaa_buf_free(&b);
         return rc;
@@ -57,7 +57,7 @@ int yaa_media_probe(const yaa_media_env *env_in, const char *path, yaa_media_pro
     return 0;
 }
 
-int yaa__media_probe_clip(const yaa_media_env *env, const char *what, const char *path, double *dur,
+int yaa_media__probe_clip(const yaa_media_env *env, const char *what, const char *path, double *dur,
                           bool *has_audio, yaa_err *err) {
     yaa_media_probe_info pi;
     int rc = yaa_media_probe(env, path, &pi, err);

@@ -3,7 +3,7 @@
  *
  * No child outlives its starter: each child is the leader of its own process group and gets
  * SIGKILL when the thread that forked it dies (PR_SET_PDEATHSIG, so a SIGKILLed worker takes
- * its ffmpeg with it); every exit path of yaa__media_run kills the group; and the groups of
+ * its ffmpeg with it); every exit path of yaa_media__run kills the group; and the groups of
  * the children still running are listed so a signal handler can kill them all
  * (yaa_media_kill_children). */
 #include "core/log.h"
@@ -53,7 +53,7 @@ int yaa_media_kill_children(void) {
 }
 
 typedef struct proc_state {
-    const yaa__proc_opts *o;
+    const yaa_media__proc_opts *o;
     char line[512];
     size_t line_len;
     char tail[TAIL_MAX];
@@ -87,7 +87,7 @@ static void on_progress_line(proc_state *st) {
     if (st->o->progress_total > 0 && yaa_str_startswith(l, "out_time_us=")) {
         long long us = atoll(l + 12);
         if (us > 0)
-            yaa__media_progress(st->o->env, st->o->what, (double)us / 1e6 / st->o->progress_total);
+            yaa_media__progress(st->o->env, st->o->what, (double)us / 1e6 / st->o->progress_total);
     }
     st->line_len = 0;
 }
@@ -141,7 +141,7 @@ static const char *tail_message(proc_state *st) {
     return *start ? start : "(no output)";
 }
 
-int yaa__media_run(char *const argv[], const yaa__proc_opts *o, yaa_err *err) {
+int yaa_media__run(char *const argv[], const yaa_media__proc_opts *o, yaa_err *err) {
     int outp[2], errp[2];
     if (pipe2(outp, O_CLOEXEC))
         return yaa_err_set(err, YAA_EIO, "%s: pipe: %s", o->what, strerror(errno));
@@ -188,7 +188,7 @@ int yaa__media_run(char *const argv[], const yaa__proc_opts *o, yaa_err *err) {
                 open_fds--;
             }
         }
-        if (!killed && yaa__media_cancelled(o->env)) killed = 1;
+        if (!killed && yaa_media__cancelled(o->env)) killed = 1;
         if (!killed && deadline > 0 && yaa_mono_sec() > deadline) killed = 2;
         if (killed == 1 || killed == 2) {
             kill(-pid, SIGKILL);

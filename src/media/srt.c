@@ -8,38 +8,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t yaa__text_width(const char *s, size_t len) {
+size_t yaa_media__text_width(const char *s, size_t len) {
     size_t w = 0;
     for (size_t i = 0; i < len;) {
-        yaa__utf8_next(s, &i);
+        yaa_media__utf8_next(s, &i);
         w++;
     }
     return w;
 }
 
-bool yaa__text_has_wide(const char *s) {
+bool yaa_media__text_has_wide(const char *s) {
     for (size_t i = 0; s[i];) {
-        if (yaa__is_wide(yaa__utf8_next(s, &i))) return true;
+        if (yaa_media__is_wide(yaa_media__utf8_next(s, &i))) return true;
     }
     return false;
 }
 
 /* . ! ? and their CJK forms, and the ellipsis. */
-bool yaa__sentence_end(uint32_t cp) {
+bool yaa_media__sentence_end(uint32_t cp) {
     return cp == '.' || cp == '!' || cp == '?' || cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F ||
            cp == 0x2026;
 }
 
 /* Breaks s into two balanced lines at a space when it is wider than limit code points (in
  * the middle when it has no space). */
-char *yaa__wrap_lines(const char *s, size_t limit) {
-    size_t len = strlen(s), w = yaa__text_width(s, len);
+char *yaa_media__wrap_lines(const char *s, size_t limit) {
+    size_t len = strlen(s), w = yaa_media__text_width(s, len);
     char *o = strdup(s);
     if (!o || w <= limit) return o;
     size_t best = 0, best_score = (size_t)-1, cw = 0;
     for (size_t i = 0; i < len;) {
         size_t j = i;
-        uint32_t cp = yaa__utf8_next(s, &j);
+        uint32_t cp = yaa_media__utf8_next(s, &j);
         cw++;
         if (cp == ' ') {
             size_t left = cw - 1, right = w - cw;
@@ -55,7 +55,7 @@ char *yaa__wrap_lines(const char *s, size_t limit) {
     /* no space: cut at the middle code point */
     size_t half = w / 2, k = 0, i = 0;
     while (i < len && k < half) {
-        yaa__utf8_next(s, &i);
+        yaa_media__utf8_next(s, &i);
         k++;
     }
     char *o2 = malloc(len + 2);

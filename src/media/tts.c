@@ -74,7 +74,7 @@ static void pcm_free(pcm *p) {
 /* Byte offset of the cp-th code point of text (espeak-ng counts characters from 1). */
 static size_t byte_of_char(const char *text, long cp) {
     size_t i = 0;
-    for (long k = 1; k < cp && text[i]; k++) yaa__utf8_next(text, &i);
+    for (long k = 1; k < cp && text[i]; k++) yaa_media__utf8_next(text, &i);
     return i;
 }
 
@@ -222,7 +222,7 @@ unlock:;
     if (!rc) rc = finish(&p, sr, text, v, wav_path, out, err);
     if (!rc) {
         out->provider = "espeak";
-        yaa__media_usage(env, YAA_USAGE_TTS, "espeak", "espeak-ng", (long)yaa_utf8_len(text), 0,
+        yaa_media__usage(env, YAA_USAGE_TTS, "espeak", "espeak-ng", (long)yaa_utf8_len(text), 0,
                          NULL);
     }
     pcm_free(&p);
@@ -293,7 +293,7 @@ unlock:
     if (!rc) rc = finish(&p, sr, text, v, wav_path, out, err);
     if (!rc) {
         out->provider = "flite";
-        yaa__media_usage(env, YAA_USAGE_TTS, "flite", "cmu_us_slt", (long)yaa_utf8_len(text), 0,
+        yaa_media__usage(env, YAA_USAGE_TTS, "flite", "cmu_us_slt", (long)yaa_utf8_len(text), 0,
                          NULL);
     }
     pcm_free(&p);
@@ -344,12 +344,12 @@ static int decode_reply(const yaa_media_env *env, const yaa_buf *reply, const ch
                     "wav",
                     raw,
                     NULL};
-    yaa__proc_opts po = {.env = env, .timeout_sec = 300, .what = "voice decode"};
-    int rc = yaa__media_run(argv, &po, err);
+    yaa_media__proc_opts po = {.env = env, .timeout_sec = 300, .what = "voice decode"};
+    int rc = yaa_media__run(argv, &po, err);
     unlink(tmp);
     pcm p = {0};
     int sr = 0;
-    if (!rc) rc = yaa__wav_read(raw, &p.s, &p.n, &sr, err);
+    if (!rc) rc = yaa_media__wav_read(raw, &p.s, &p.n, &sr, err);
     unlink(raw);
     if (!rc && p.n == 0) rc = yaa_err_set(err, YAA_EPROVIDER, "the voice server sent no audio");
     p.cap = p.n;
@@ -415,13 +415,13 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
     const char *hdrs[] = {key_hdr, "Content-Type: application/json", "Accept: audio/mpeg", NULL};
     yaa_http_reply rep;
     yaa_http_reply_init(&rep);
-    int rc = yaa__media_http_post(env, url, hdrs, 3, bs, &rep, err);
+    int rc = yaa_media__http_post(env, url, hdrs, 3, bs, &rep, err);
     free(bs);
     long status = rep.status;
     const yaa_buf *reply = &rep.body;
     if (rc) {
         if (rc != YAA_ECANCELLED) yaa_err_prefix(err, "ElevenLabs API connection failed: ");
-        yaa__media_usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model, 0, rep.elapsed_ms,
+        yaa_media__usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model, 0, rep.elapsed_ms,
                          err->msg);
         goto out;
     }
@@ -430,7 +430,7 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
         elevenlabs_detail(reply, detail, sizeof detail);
         rc = yaa_err_set(err, http_code(status), "ElevenLabs API error (HTTP %ld): %s", status,
                          detail);
-        yaa__media_usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model, 0, rep.elapsed_ms,
+        yaa_media__usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model, 0, rep.elapsed_ms,
                          err->msg);
         goto out;
     }
@@ -441,7 +441,7 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
     rc = decode_reply(env, reply, "mp3", text, v, wav_path, out, err);
     if (!rc) {
         out->provider = "elevenlabs";
-        yaa__media_usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model,
+        yaa_media__usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model,
                          (long)yaa_utf8_len(text), rep.elapsed_ms, NULL);
     }
 out:
@@ -500,7 +500,7 @@ static int tts_openai(const yaa_media_env *env, const yaa_voice *v, const char *
     const char *hdrs[] = {"Content-Type: application/json", "Accept: audio/wav", auth, NULL};
     yaa_http_reply rep;
     yaa_http_reply_init(&rep);
-    int rc = yaa__media_http_post(env, url, hdrs, key && *key ? 3 : 2, bs, &rep, err);
+    int rc = yaa_media__http_post(env, url, hdrs, key && *key ? 3 : 2, bs, &rep, err);
     free(bs);
     if (rc) {
         if (rc != YAA_ECANCELLED) yaa_err_prefix(err, "%s speech API connection failed: ", who);
@@ -513,7 +513,7 @@ static int tts_openai(const yaa_media_env *env, const yaa_voice *v, const char *
         rc = decode_reply(env, &rep.body, "audio", text, v, wav_path, out, err);
     }
     if (!rc) out->provider = compat ? "openai-compatible" : "openai";
-    yaa__media_usage(env, YAA_USAGE_TTS, who, env->tts_model, rc ? 0 : (long)yaa_utf8_len(text),
+    yaa_media__usage(env, YAA_USAGE_TTS, who, env->tts_model, rc ? 0 : (long)yaa_utf8_len(text),
                      rep.elapsed_ms, rc && rc != YAA_ECANCELLED ? err->msg : NULL);
     yaa_http_reply_free(&rep);
     return rc;
@@ -528,7 +528,7 @@ void yaa_tts_result_free(yaa_tts_result *r) {
 int yaa_tts_speak(const yaa_media_env *env_in, const yaa_voice *voice, const char *text,
                   const char *wav_path, yaa_tts_result *out, yaa_err *err) {
     yaa_media_env env;
-    yaa__media_env_defaults(env_in, &env);
+    yaa_media__env_defaults(env_in, &env);
     memset(out, 0, sizeof *out);
     yaa_voice dv = {0};
     if (!voice) voice = &dv;

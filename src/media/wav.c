@@ -90,7 +90,7 @@ done:
     return 0;
 }
 
-int yaa__wav_read(const char *path, short **samples, size_t *n, int *rate, yaa_err *err) {
+int yaa_media__wav_read(const char *path, short **samples, size_t *n, int *rate, yaa_err *err) {
     char *data = NULL;
     size_t len = 0;
     *samples = NULL;

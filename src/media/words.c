@@ -56,9 +56,9 @@ int yaa_words_syllables(const char *word) {
     uint32_t last = 0, before_last = 0; /* the last two Latin letters */
     size_t i = 0, len = strlen(word);
     while (i < len) {
-        uint32_t c = yaa__utf8_next(word, &i);
+        uint32_t c = yaa_media__utf8_next(word, &i);
         bool latin = c < 0x250 && is_letter_or_digit(c) && !(c >= '0' && c <= '9');
-        if (yaa__is_wide(c) || (c >= '0' && c <= '9'))
+        if (yaa_media__is_wide(c) || (c >= '0' && c <= '9'))
             n++;
         else if (latin && is_vowel(c) && !in_vowel)
             n++;
@@ -90,7 +90,7 @@ static span *split_words(const char *text, size_t *nout) {
     size_t lead_b0 = 0;
     while (i < len) {
         size_t j = i;
-        uint32_t c = yaa__utf8_next(text, &j);
+        uint32_t c = yaa_media__utf8_next(text, &j);
         if (is_space_cp(c)) {
             i = j;
             continue;
@@ -99,7 +99,7 @@ static span *split_words(const char *text, size_t *nout) {
         bool word = false;
         while (i < len) {
             size_t k = i;
-            c = yaa__utf8_next(text, &k);
+            c = yaa_media__utf8_next(text, &k);
             if (is_space_cp(c)) break;
             if (is_letter_or_digit(c)) word = true;
             i = k;

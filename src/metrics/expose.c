@@ -68,7 +68,7 @@ static int put_sample(yaa_buf *b, const yaa_family *f, const yaa_series *s, cons
 
 static int render_series(yaa_buf *b, const yaa_family *f, const yaa_series *s) {
     yaa_snapshot snap;
-    yaa__series_snapshot(s, &snap);
+    yaa_metrics__series_snapshot(s, &snap);
     if (f->type != YAA_METRIC_HISTOGRAM) return put_sample(b, f, s, "", NULL, snap.value);
     int rc = 0;
     for (size_t i = 0; i <= f->nbuckets && !rc; i++) {

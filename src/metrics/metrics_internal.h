@@ -63,6 +63,6 @@ typedef struct yaa_snapshot {
     uint64_t buckets[YAA_METRICS_MAX_BUCKETS + 1];
 } yaa_snapshot;
 
-void yaa__series_snapshot(const yaa_series *s, yaa_snapshot *out);
+void yaa_metrics__series_snapshot(const yaa_series *s, yaa_snapshot *out);
 
 #endif

@@ -327,7 +327,7 @@ void yaa_histogram_observe(yaa_series *s, double v) {
     atomic_add_double(&c[f->nbuckets + 1], v);
 }
 
-void yaa__series_snapshot(const yaa_series *s, yaa_snapshot *out) {
+void yaa_metrics__series_snapshot(const yaa_series *s, yaa_snapshot *out) {
     const yaa_family *f = s->fam;
     memset(out, 0, sizeof *out);
     for (int sh = 0; sh < f->nshards; sh++) {
@@ -361,13 +361,13 @@ void yaa__series_snapshot(const yaa_series *s, yaa_snapshot *out) {
 double yaa_series_value(const yaa_series *s) {
     if (!s) return 0;
     yaa_snapshot snap;
-    yaa__series_snapshot(s, &snap);
+    yaa_metrics__series_snapshot(s, &snap);
     return snap.value;
 }
 
 double yaa_series_sum(const yaa_series *s) {
     if (!s) return 0;
     yaa_snapshot snap;
-    yaa__series_snapshot(s, &snap);
+    yaa_metrics__series_snapshot(s, &snap);
     return snap.sum;
 }

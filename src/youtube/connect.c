@@ -53,17 +53,17 @@ int yaa_youtube_auth_begin(const yaa_youtube_options *o, const char *redirect_ur
     if (!rc) rc = yaa_buf_putc(&q, strchr(base, '?') ? '&' : '?');
     yaa_buf form;
     yaa_buf_init(&form, sizeof out->auth_url - 1);
-    if (!rc) rc = yaa__youtube_form_put(&form, "client_id", o->client_id);
-    if (!rc) rc = yaa__youtube_form_put(&form, "redirect_uri", redirect_uri);
-    if (!rc) rc = yaa__youtube_form_put(&form, "response_type", "code");
-    if (!rc) rc = yaa__youtube_form_put(&form, "scope", SCOPES);
-    if (!rc) rc = yaa__youtube_form_put(&form, "state", out->state);
-    if (!rc) rc = yaa__youtube_form_put(&form, "code_challenge", challenge);
-    if (!rc) rc = yaa__youtube_form_put(&form, "code_challenge_method", "S256");
+    if (!rc) rc = yaa_youtube__form_put(&form, "client_id", o->client_id);
+    if (!rc) rc = yaa_youtube__form_put(&form, "redirect_uri", redirect_uri);
+    if (!rc) rc = yaa_youtube__form_put(&form, "response_type", "code");
+    if (!rc) rc = yaa_youtube__form_put(&form, "scope", SCOPES);
+    if (!rc) rc = yaa_youtube__form_put(&form, "state", out->state);
+    if (!rc) rc = yaa_youtube__form_put(&form, "code_challenge", challenge);
+    if (!rc) rc = yaa_youtube__form_put(&form, "code_challenge_method", "S256");
     /* offline + consent: Google returns a refresh token even to an account that granted
      * access before */
-    if (!rc) rc = yaa__youtube_form_put(&form, "access_type", "offline");
-    if (!rc) rc = yaa__youtube_form_put(&form, "prompt", "consent");
+    if (!rc) rc = yaa_youtube__form_put(&form, "access_type", "offline");
+    if (!rc) rc = yaa_youtube__form_put(&form, "prompt", "consent");
     if (!rc) rc = yaa_buf_append(&q, form.data, form.len);
     if (!rc) snprintf(out->auth_url, sizeof out->auth_url, "%s", q.data);
     yaa_buf_free(&form);
@@ -112,14 +112,14 @@ int yaa_youtube_auth_finish(const yaa_youtube_options *o, const char *code,
     if (!code || !*code) return yaa_err_set(err, YAA_EINVAL, "youtube: no authorization code");
     yaa_buf form;
     yaa_buf_init(&form, 16 * 1024);
-    int rc = yaa__youtube_form_put(&form, "client_id", o->client_id ? o->client_id : "");
+    int rc = yaa_youtube__form_put(&form, "client_id", o->client_id ? o->client_id : "");
     if (!rc)
         rc =
-            yaa__youtube_form_put(&form, "client_secret", o->client_secret ? o->client_secret : "");
-    if (!rc) rc = yaa__youtube_form_put(&form, "code", code);
-    if (!rc) rc = yaa__youtube_form_put(&form, "code_verifier", code_verifier);
-    if (!rc) rc = yaa__youtube_form_put(&form, "redirect_uri", redirect_uri);
-    if (!rc) rc = yaa__youtube_form_put(&form, "grant_type", "authorization_code");
+            yaa_youtube__form_put(&form, "client_secret", o->client_secret ? o->client_secret : "");
+    if (!rc) rc = yaa_youtube__form_put(&form, "code", code);
+    if (!rc) rc = yaa_youtube__form_put(&form, "code_verifier", code_verifier);
+    if (!rc) rc = yaa_youtube__form_put(&form, "redirect_uri", redirect_uri);
+    if (!rc) rc = yaa_youtube__form_put(&form, "grant_type", "authorization_code");
     json_t *reply = NULL;
     if (rc)
         rc = yaa_err_set(err, YAA_EINVAL, "youtube: authorization code too long");
@@ -164,7 +164,7 @@ int yaa_youtube_channel_mine(const yaa_youtube_options *o, const char *access_to
                              yaa_youtube_account *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
     char url[1024], auth[4096];
-    yaa__youtube_url(o, YAA__YOUTUBE_CHANNELS_MINE_PATH, url, sizeof url);
+    yaa_youtube__url(o, YAA__YOUTUBE_CHANNELS_MINE_PATH, url, sizeof url);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", access_token);
     const char *h[] = {auth, "Accept: application/json"};
     yaa_http_request rq = {.url = url,

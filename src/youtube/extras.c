@@ -37,7 +37,7 @@ static int post_for_id(const yaa_youtube_options *o, const char *token, const ch
                        const char *ctype, const char *body, size_t len, const char *what,
                        char *id_out, size_t id_n, yaa_err *err) {
     char url[1024], auth[4096], ct[160];
-    yaa__youtube_url(o, path, url, sizeof url);
+    yaa_youtube__url(o, path, url, sizeof url);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
     const char *h[] = {auth, ct, "Accept: application/json"};
@@ -72,7 +72,7 @@ static int post_for_id(const yaa_youtube_options *o, const char *token, const ch
     return rc;
 }
 
-int yaa__youtube_captions_insert(const yaa_youtube_options *o, const char *token,
+int yaa_youtube__captions_insert(const yaa_youtube_options *o, const char *token,
                                  const yaa_youtube_metadata *md, const char *video_id, char *id_out,
                                  size_t id_n, yaa_err *err) {
     char *srt = NULL;
@@ -106,7 +106,7 @@ int yaa__youtube_captions_insert(const yaa_youtube_options *o, const char *token
     return rc;
 }
 
-int yaa__youtube_playlist_insert(const yaa_youtube_options *o, const char *token,
+int yaa_youtube__playlist_insert(const yaa_youtube_options *o, const char *token,
                                  const yaa_youtube_metadata *md, const char *video_id, char *id_out,
                                  size_t id_n, yaa_err *err) {
     json_t *res = playlist_resource(md, video_id);
@@ -122,12 +122,12 @@ int yaa__youtube_playlist_insert(const yaa_youtube_options *o, const char *token
 static json_t *dry_request(const yaa_youtube_options *o, const char *path, const char *ctype,
                            json_t *body) {
     char url[1024];
-    yaa__youtube_url(o, path, url, sizeof url);
+    yaa_youtube__url(o, path, url, sizeof url);
     return json_pack("{s:s,s:s,s:{s:s,s:s},s:o}", "method", "POST", "url", url, "headers",
                      "Authorization", "Bearer <access token>", "Content-Type", ctype, "body", body);
 }
 
-void yaa__youtube_dry_extras(const yaa_youtube_options *o, const yaa_youtube_metadata *md,
+void yaa_youtube__dry_extras(const yaa_youtube_options *o, const yaa_youtube_metadata *md,
                              json_t *requests, int *units) {
     if (md->captions_path && *md->captions_path) {
         json_t *r =

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int yaa__youtube_form_put(yaa_buf *b, const char *key, const char *value) {
+int yaa_youtube__form_put(yaa_buf *b, const char *key, const char *value) {
     static const char hex[] = "0123456789ABCDEF";
     int rc = b->len ? yaa_buf_putc(b, '&') : 0;
     if (!rc) rc = yaa_buf_puts(b, key);
@@ -30,10 +30,10 @@ int yaa_youtube_access_token(const yaa_youtube_options *o, char **access_token, 
                            "YOUTUBE_REFRESH_TOKEN to publish (or run with --dry-run)");
     yaa_buf form;
     yaa_buf_init(&form, 16 * 1024);
-    int rc = yaa__youtube_form_put(&form, "client_id", o->client_id);
-    if (!rc) rc = yaa__youtube_form_put(&form, "client_secret", o->client_secret);
-    if (!rc) rc = yaa__youtube_form_put(&form, "refresh_token", o->refresh_token);
-    if (!rc) rc = yaa__youtube_form_put(&form, "grant_type", "refresh_token");
+    int rc = yaa_youtube__form_put(&form, "client_id", o->client_id);
+    if (!rc) rc = yaa_youtube__form_put(&form, "client_secret", o->client_secret);
+    if (!rc) rc = yaa_youtube__form_put(&form, "refresh_token", o->refresh_token);
+    if (!rc) rc = yaa_youtube__form_put(&form, "grant_type", "refresh_token");
     if (rc) {
         yaa_buf_free(&form);
         return yaa_err_set(err, rc, "youtube: credentials too long");

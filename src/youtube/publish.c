@@ -213,13 +213,13 @@ static int check_inputs(const char *video, const char *thumb, const yaa_youtube_
     return rc;
 }
 
-size_t yaa__youtube_chunk(const yaa_youtube_options *o) {
+size_t yaa_youtube__chunk(const yaa_youtube_options *o) {
     size_t c = o->chunk_size ? o->chunk_size : (size_t)8 * 1024 * 1024;
     c -= c % YAA_YOUTUBE_CHUNK_UNIT;
     return c ? c : YAA_YOUTUBE_CHUNK_UNIT;
 }
 
-void yaa__youtube_url(const yaa_youtube_options *o, const char *path, char *out, size_t n) {
+void yaa_youtube__url(const yaa_youtube_options *o, const char *path, char *out, size_t n) {
     const char *base = o->api_base && *o->api_base ? o->api_base : YAA_YOUTUBE_API_BASE;
     size_t bl = strlen(base);
     while (bl > 0 && base[bl - 1] == '/') bl--;
@@ -239,7 +239,7 @@ int yaa_youtube_dry_run(const yaa_youtube_options *o, const char *video_path,
     size_t vsize = 0, tsize = 0;
     int rc = check_inputs(video_path, thumbnail_path, md, &vsize, &tsize, err);
     if (rc) return rc;
-    size_t chunk = yaa__youtube_chunk(o);
+    size_t chunk = yaa_youtube__chunk(o);
     json_t *reqs = json_array();
 
     json_t *tok = json_object();
@@ -258,7 +258,7 @@ int yaa_youtube_dry_run(const yaa_youtube_options *o, const char *video_path,
     json_array_append_new(reqs, tok);
 
     char url[1024], len[32];
-    yaa__youtube_url(o, YAA__YOUTUBE_INSERT_PATH, url, sizeof url);
+    yaa_youtube__url(o, YAA__YOUTUBE_INSERT_PATH, url, sizeof url);
     snprintf(len, sizeof len, "%zu", vsize);
     json_t *start = json_object();
     json_object_set_new(start, "method", json_string("POST"));
@@ -293,7 +293,7 @@ int yaa_youtube_dry_run(const yaa_youtube_options *o, const char *video_path,
     if (thumbnail_path) {
         json_t *t = json_object();
         json_object_set_new(t, "method", json_string("POST"));
-        yaa__youtube_url(o, YAA__YOUTUBE_THUMB_PATH "<video id>", url, sizeof url);
+        yaa_youtube__url(o, YAA__YOUTUBE_THUMB_PATH "<video id>", url, sizeof url);
         json_object_set_new(t, "url", json_string(url));
         const char *tth[] = {"Authorization", "Bearer <access token>", "Content-Type",
                              image_type(thumbnail_path), NULL};
@@ -303,7 +303,7 @@ int yaa_youtube_dry_run(const yaa_youtube_options *o, const char *video_path,
         json_array_append_new(reqs, t);
         units += YAA_YOUTUBE_THUMBNAIL_UNITS;
     }
-    yaa__youtube_dry_extras(o, md, reqs, &units);
+    yaa_youtube__dry_extras(o, md, reqs, &units);
     json_t *root = json_object();
     json_object_set_new(root, "dry_run", json_true());
     json_object_set_new(root, "requests", reqs);
@@ -324,7 +324,7 @@ static void set_thumbnail(const yaa_youtube_options *o, const char *token, const
     char url[1024], auth[4096], ctype[64];
     char path_q[160];
     snprintf(path_q, sizeof path_q, YAA__YOUTUBE_THUMB_PATH "%s", res->video_id);
-    yaa__youtube_url(o, path_q, url, sizeof url);
+    yaa_youtube__url(o, path_q, url, sizeof url);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     snprintf(ctype, sizeof ctype, "Content-Type: %s", image_type(path));
     const char *h[] = {auth, ctype};
@@ -359,14 +359,14 @@ static void after_upload(const yaa_youtube_options *o, const char *token,
                          const yaa_youtube_metadata *md, yaa_youtube_result *res) {
     yaa_err err = {0};
     if (md->captions_path && *md->captions_path &&
-        yaa__youtube_captions_insert(o, token, md, res->video_id, res->captions_id,
+        yaa_youtube__captions_insert(o, token, md, res->video_id, res->captions_id,
                                      sizeof res->captions_id, &err) != 0) {
         snprintf(res->captions_error, sizeof res->captions_error, "%s", err.msg);
         yaa_log_ev(YAA_LOG_WARN, "youtube", "captions not uploaded; the video is uploaded",
                    YAA_F_STR("error", err.msg), YAA_F_END);
     }
     if (md->playlist_id && *md->playlist_id &&
-        yaa__youtube_playlist_insert(o, token, md, res->video_id, res->playlist_item_id,
+        yaa_youtube__playlist_insert(o, token, md, res->video_id, res->playlist_item_id,
                                      sizeof res->playlist_item_id, &err) != 0) {
         snprintf(res->playlist_error, sizeof res->playlist_error, "%s", err.msg);
         yaa_log_ev(YAA_LOG_WARN, "youtube", "video not added to the playlist",
@@ -385,7 +385,7 @@ int yaa_youtube_publish(const yaa_youtube_options *o, const char *video_path,
     char *token = NULL;
     rc = yaa_youtube_access_token(o, &token, err);
     if (rc) return rc;
-    rc = yaa__youtube_upload(o, token, video_path, vsize, md, res, err);
+    rc = yaa_youtube__upload(o, token, video_path, vsize, md, res, err);
     if (!rc) {
         snprintf(res->url, sizeof res->url, "https://www.youtube.com/watch?v=%s", res->video_id);
         if (thumbnail_path) set_thumbnail(o, token, thumbnail_path, res);

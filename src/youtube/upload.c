@@ -21,7 +21,7 @@ static int start_session(const yaa_youtube_options *o, const char *auth, size_t 
     json_decref(res);
     if (!body) return yaa_err_set(err, YAA_ENOMEM, "youtube: out of memory");
     char url[1024], len[64];
-    yaa__youtube_url(o, YAA__YOUTUBE_INSERT_PATH, url, sizeof url);
+    yaa_youtube__url(o, YAA__YOUTUBE_INSERT_PATH, url, sizeof url);
     snprintf(len, sizeof len, "X-Upload-Content-Length: %zu", total);
     const char *h[] = {auth, "Content-Type: application/json; charset=UTF-8", len,
                        "X-Upload-Content-Type: video/mp4"};
@@ -97,7 +97,7 @@ static int finish(const yaa_http_reply *r, yaa_youtube_result *res, yaa_err *err
 
 static bool cancelled(const yaa_youtube_options *o) { return o->cancel && o->cancel(o->cancel_ud); }
 
-int yaa__youtube_upload(const yaa_youtube_options *o, const char *token, const char *path,
+int yaa_youtube__upload(const yaa_youtube_options *o, const char *token, const char *path,
                         size_t total, const yaa_youtube_metadata *md, yaa_youtube_result *res,
                         yaa_err *err) {
     char auth[4096];
@@ -116,7 +116,7 @@ int yaa__youtube_upload(const yaa_youtube_options *o, const char *token, const c
     }
     if (rc) goto out;
     if (o->on_session) o->on_session(o->session_ud, session);
-    size_t chunk = yaa__youtube_chunk(o);
+    size_t chunk = yaa_youtube__chunk(o);
     buf = malloc(chunk);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (!buf || fd < 0) {

@@ -12,28 +12,28 @@
 #define YAA__YOUTUBE_CHANNELS_MINE_PATH "/youtube/v3/channels?part=id,snippet&mine=true"
 
 /* Chunk size in use: a multiple of 256 KiB. */
-size_t yaa__youtube_chunk(const yaa_youtube_options *o);
+size_t yaa_youtube__chunk(const yaa_youtube_options *o);
 /* api_base + path */
-void yaa__youtube_url(const yaa_youtube_options *o, const char *path, char *out, size_t n);
+void yaa_youtube__url(const yaa_youtube_options *o, const char *path, char *out, size_t n);
 /* Starts (or resumes) the resumable session and sends the file; fills video_id, privacy,
  * upload_status and resumes. */
-int yaa__youtube_upload(const yaa_youtube_options *o, const char *token, const char *path,
+int yaa_youtube__upload(const yaa_youtube_options *o, const char *token, const char *path,
                         size_t total, const yaa_youtube_metadata *md, yaa_youtube_result *res,
                         yaa_err *err);
 
 /* Appends "key=value" (with '&' between pairs), percent-encoding value (oauth.c). */
-int yaa__youtube_form_put(yaa_buf *b, const char *key, const char *value);
+int yaa_youtube__form_put(yaa_buf *b, const char *key, const char *value);
 
 /* After the upload (extras.c): captions.insert and playlistItems.insert; id_out gets the new
  * resource's id. */
-int yaa__youtube_captions_insert(const yaa_youtube_options *o, const char *token,
+int yaa_youtube__captions_insert(const yaa_youtube_options *o, const char *token,
                                  const yaa_youtube_metadata *md, const char *video_id, char *id_out,
                                  size_t id_n, yaa_err *err);
-int yaa__youtube_playlist_insert(const yaa_youtube_options *o, const char *token,
+int yaa_youtube__playlist_insert(const yaa_youtube_options *o, const char *token,
                                  const yaa_youtube_metadata *md, const char *video_id, char *id_out,
                                  size_t id_n, yaa_err *err);
 /* Appends the dry-run records of those two requests (when md asks for them) and their quota. */
-void yaa__youtube_dry_extras(const yaa_youtube_options *o, const yaa_youtube_metadata *md,
+void yaa_youtube__dry_extras(const yaa_youtube_options *o, const yaa_youtube_metadata *md,
                              json_t *requests, int *units);
 
 #endif

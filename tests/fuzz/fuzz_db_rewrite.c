@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sql[size] = '\0';
     yaa_buf out;
     yaa_buf_init(&out, 0);
-    int n = yaa__db_pg_rewrite(sql, &out);
+    int n = yaa_db__pg_rewrite(sql, &out);
     if (n >= 0) {
         /* Output has the same length as the input plus the digits added per placeholder. */
         size_t in_len = strlen(sql), extra = 0;

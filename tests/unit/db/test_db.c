@@ -296,7 +296,7 @@ static void test_urls_and_time(void **state) {
 static void rewrite_is(const char *in, const char *want, int count) {
     yaa_buf b;
     yaa_buf_init(&b, 0);
-    assert_int_equal(yaa__db_pg_rewrite(in, &b), count);
+    assert_int_equal(yaa_db__pg_rewrite(in, &b), count);
     assert_string_equal(yaa_buf_cstr(&b), want);
     yaa_buf_free(&b);
 }

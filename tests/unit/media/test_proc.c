@@ -56,9 +56,9 @@ static void test_child_dies_with_its_starter(void **state) {
     pid_t starter = fork();
     if (starter == 0) {
         char *argv[] = {"sh", "-c", cmd, NULL};
-        yaa__proc_opts po = {.what = "test", .timeout_sec = 60};
+        yaa_media__proc_opts po = {.what = "test", .timeout_sec = 60};
         yaa_err err = {0};
-        yaa__media_run(argv, &po, &err);
+        yaa_media__run(argv, &po, &err);
         _exit(0);
     }
     long child = read_pid(pidfile);
@@ -78,9 +78,9 @@ static void test_child_dies_with_its_starter(void **state) {
 static void *run_sleep(void *arg) {
     int *rc = arg;
     char *argv[] = {"sleep", "30", NULL};
-    yaa__proc_opts po = {.what = "test", .timeout_sec = 60};
+    yaa_media__proc_opts po = {.what = "test", .timeout_sec = 60};
     yaa_err err = {0};
-    *rc = yaa__media_run(argv, &po, &err);
+    *rc = yaa_media__run(argv, &po, &err);
     return NULL;
 }
 
@@ -124,46 +124,46 @@ static void test_finalize_checks_and_fences(void **state) {
     yaa_test_tmpdir(dir, sizeof dir);
     snprintf(final, sizeof final, "%s/video.mp4", dir);
     yaa_media_env env;
-    yaa__media_env_defaults(NULL, &env);
+    yaa_media__env_defaults(NULL, &env);
     yaa_err err = {0};
 
     /* each attempt gets its own temporary name */
     char other[400];
-    yaa__media_part_path(final, part, sizeof part);
-    yaa__media_part_path(final, other, sizeof other);
+    yaa_media__part_path(final, part, sizeof part);
+    yaa_media__part_path(final, other, sizeof other);
     assert_string_not_equal(part, other);
 
     /* a file that does not decode never reaches its place, and is removed */
-    assert_int_equal(yaa__media_fence_claim(final, 1, &err), 0);
+    assert_int_equal(yaa_media__fence_claim(final, 1, &err), 0);
     make_file(part, "not a video at all");
-    assert_int_not_equal(yaa__media_finalize(&env, part, final, 1, &err), 0);
+    assert_int_not_equal(yaa_media__finalize(&env, part, final, 1, &err), 0);
     assert_false(exists(part));
     assert_false(exists(final));
 
     /* a good one does */
     make_video(part);
-    assert_int_equal(yaa__media_finalize(&env, part, final, 1, &err), 0);
+    assert_int_equal(yaa_media__finalize(&env, part, final, 1, &err), 0);
     assert_true(exists(final));
     struct stat first;
     stat(final, &first);
 
     /* attempt 3 claims the file: attempt 2 (stale) can neither start nor replace it */
-    assert_int_equal(yaa__media_fence_claim(final, 3, &err), 0);
+    assert_int_equal(yaa_media__fence_claim(final, 3, &err), 0);
     err = (yaa_err){0};
-    assert_int_equal(yaa__media_fence_claim(final, 2, &err), YAA_ECONFLICT);
+    assert_int_equal(yaa_media__fence_claim(final, 2, &err), YAA_ECONFLICT);
     assert_non_null(strstr(err.msg, "stale"));
-    yaa__media_part_path(final, part, sizeof part);
+    yaa_media__part_path(final, part, sizeof part);
     make_video(part);
-    assert_int_equal(yaa__media_finalize(&env, part, final, 2, &err), YAA_ECONFLICT);
+    assert_int_equal(yaa_media__finalize(&env, part, final, 2, &err), YAA_ECONFLICT);
     assert_false(exists(part));
     struct stat now;
     stat(final, &now);
     assert_true(now.st_ino == first.st_ino); /* untouched */
 
     /* attempt 3 itself replaces it */
-    yaa__media_part_path(final, part, sizeof part);
+    yaa_media__part_path(final, part, sizeof part);
     make_video(part);
-    assert_int_equal(yaa__media_finalize(&env, part, final, 3, &err), 0);
+    assert_int_equal(yaa_media__finalize(&env, part, final, 3, &err), 0);
     stat(final, &now);
     assert_true(now.st_ino != first.st_ino);
     yaa_test_rmrf(dir);
