@@ -7,9 +7,10 @@
  * and verbal endings (eomi, with the 하다/되다 forms that make most Sino-Korean verbs), the
  * longest match first, at most three times a word. A one-syllable suffix is only taken from
  * a word that keeps two syllables, so short nouns ("화면", "광고", "길이") stay whole; a wrong
- * cut is harmless as long as it is the same cut on both sides. Stems of three or more
- * syllables also yield their syllable bigrams, so a compound written as one word
- * ("노이즈캔슬링") meets the same words written apart.
+ * cut is harmless as long as it is the same cut on both sides. Stems of two or more
+ * syllables also yield their syllable bigrams as separate, lighter terms (marked with a
+ * leading YAA_RAG__GRAM byte, weighted YAA_RAG__GRAM_WEIGHT in BM25), so a compound written as
+ * one word ("노이즈캔슬링") meets the same words written apart, and "시청" meets "시청자".
  *
  * English words get a light suffix stemmer (plural -s/-es/-ies, -ing, -ed, -ly), enough that
  * "measured", "measuring" and "measures" meet. Function words of both languages are dropped. */
@@ -319,28 +320,54 @@ size_t yaa_rag__en_stem(char *w, size_t n) {
     return n;
 }
 
+/* 은 는 을 를 에 의 로 와 과 도 만 이 가 */
+static int is_case_particle(uint32_t c) {
+    static const uint32_t p[] = {0xC740, 0xB294, 0xC744, 0xB97C, 0xC5D0, 0xC758, 0xB85C,
+                                 0xC640, 0xACFC, 0xB3C4, 0xB9CC, 0xC774, 0xAC00};
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+        if (p[i] == c) return 1;
+    return 0;
+}
+
 typedef struct {
     yaa_rag__term_fn fn;
     void *ud;
 } analyze_ud;
 
-static void emit_cps(analyze_ud *a, const uint32_t *cp, size_t n) {
-    char buf[64 * 4 + 1];
+static void emit_cps(analyze_ud *a, const uint32_t *cp, size_t n, int gram) {
+    char buf[64 * 4 + 2];
     size_t len = 0;
+    if (gram) buf[len++] = YAA_RAG__GRAM;
     for (size_t i = 0; i < n; i++) len += yaa_rag__utf8(cp[i], buf + len);
     buf[len] = '\0';
     if (len) a->fn(a->ud, buf, len);
 }
 
+/* Modal and auxiliary verbs frame a question ("should we", "must I", "do you") and say
+ * nothing about its subject; the lexical index drops them as well as the common stop words. */
+static int is_modal(const uint32_t *w, size_t n) {
+    static const char *const modal[] = {"should", "must", "may", "might", "do", "shall", "need"};
+    for (size_t i = 0; i < sizeof modal / sizeof modal[0]; i++) {
+        size_t len = strlen(modal[i]), j = 0;
+        if (len != n) continue;
+        while (j < n && w[j] == (unsigned char)modal[i][j]) j++;
+        if (j == n) return 1;
+    }
+    return 0;
+}
+
 static void on_word(void *ud, const uint32_t *cp, size_t n) {
     analyze_ud *a = ud;
-    if (yaa_rag__is_stopword(cp, n)) return;
+    if (yaa_rag__is_stopword(cp, n) || is_modal(cp, n)) return;
     if (yaa_rag__is_hangul(cp[0])) {
         size_t m = yaa_rag__ko_stem(cp, n);
         if (yaa_rag__is_stopword(cp, m)) return;
-        emit_cps(a, cp, m);
-        if (m >= 3)
-            for (size_t i = 0; i + 2 <= m; i++) emit_cps(a, cp + i, 2);
+        emit_cps(a, cp, m, 0);
+        /* A two-syllable word ending in a case particle also stands for its one-syllable
+         * noun ("색을" -> "색", "끝에" -> "끝"); "가을" -> "가" as well, which costs little. */
+        if (m == 2 && n == 2 && is_case_particle(cp[1])) emit_cps(a, cp, 1, 0);
+        if (m >= 2)
+            for (size_t i = 0; i + 2 <= m; i++) emit_cps(a, cp + i, 2, 1);
         return;
     }
     char buf[64 * 4 + 1];
@@ -357,6 +384,14 @@ static void on_word(void *ud, const uint32_t *cp, size_t n) {
         size_t digits = 0;
         while (digits < len && buf[digits] >= '0' && buf[digits] <= '9') digits++;
         if (digits < len) {
+            /* British and American spellings meet: colour/color, centre/center. */
+            if (len > 5 && ends_with(buf, len, "our")) {
+                buf[len - 2] = 'r';
+                len--;
+            } else if (len > 4 && ends_with(buf, len, "tre")) {
+                buf[len - 2] = 'e';
+                buf[len - 1] = 'r';
+            }
             len = yaa_rag__en_stem(buf, len);
             if (len > 3 && buf[len - 1] == 'e') len--; /* "measure"/"measured": one stem */
         }

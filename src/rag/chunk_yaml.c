@@ -12,6 +12,8 @@
 #include <yaml.h>
 
 /* Keys whose value names a list item (used as context for its siblings). */
+
+#define MEANING_ROWS 2 /* the field's own row and its enclosing field's */
 static int is_label_key(const char *k) {
     return strcmp(k, "name") == 0 || strcmp(k, "channel") == 0 || strcmp(k, "title") == 0;
 }
@@ -38,11 +40,12 @@ static int emit(walk *w, const char *value) {
         for (const char *p = w->keys[i]; *p && !rc; p++)
             rc = yaa_buf_putc(&t, *p == '_' ? ' ' : *p);
     }
-    /* What the field means (channels/meaning.c), in English and Korean: the field's own
-     * path, or the nearest enclosing one that has a row. */
+    /* What the field means (channels/meaning.c), in English and Korean: the field's own row
+     * and its enclosing field's ("what viewers struggle with" is about the audience too). */
     char field[512];
-    const yaa_channels_meaning *m = NULL;
-    for (int upto = w->depth; upto > 0 && !m; upto--) {
+    int rows = 0;
+    for (int upto = w->depth; upto > 0 && rows < MEANING_ROWS && !rc; upto--) {
+        if (!w->keys[upto - 1]) continue; /* a list index: the same field */
         size_t len = 0;
         field[0] = '\0';
         for (int i = 0; i < upto; i++) {
@@ -51,9 +54,10 @@ static int emit(walk *w, const char *value) {
             if (k < 0 || (size_t)k >= sizeof field - len) break;
             len += (size_t)k;
         }
-        m = yaa_channels_field_meaning(field);
+        const yaa_channels_meaning *m = yaa_channels_field_meaning(field);
+        if (m) rc = yaa_buf_printf(&t, "%s%s; %s", rows++ ? "; " : " (", m->en, m->ko);
     }
-    if (m && !rc) rc = yaa_buf_printf(&t, " (%s; %s)", m->en, m->ko);
+    if (rows && !rc) rc = yaa_buf_putc(&t, ')');
     for (int i = 0; i < w->depth && !rc; i++)
         if (w->label[i]) rc = yaa_buf_printf(&t, " [%s]", w->label[i]);
     if (!rc) rc = yaa_buf_printf(&t, "\n%s", value);

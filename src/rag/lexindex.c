@@ -207,6 +207,7 @@ int yaa_rag__lex_finish(yaa_rag__lex *x) {
 typedef struct {
     const yaa_rag__lex *x;
     uint32_t terms[QUERY_TERMS];
+    float weight[QUERY_TERMS];
     size_t n;
 } query_ud;
 
@@ -216,6 +217,7 @@ static void on_query_term(void *ud, const char *s, size_t n) {
     if (t == UINT32_MAX || q->n >= QUERY_TERMS) return;
     for (size_t i = 0; i < q->n; i++)
         if (q->terms[i] == t) return;
+    q->weight[q->n] = s[0] == YAA_RAG__GRAM ? YAA_RAG__GRAM_WEIGHT : 1.0f;
     q->terms[q->n++] = t;
 }
 
@@ -236,7 +238,7 @@ size_t yaa_rag__lex_search(const yaa_rag__lex *x, const char *query, size_t limi
     for (size_t i = 0; i < q.n; i++) {
         uint32_t t = q.terms[i], a = x->start[t], b = x->start[t + 1];
         float df = (float)(b - a), n = (float)x->nrows;
-        float idf = logf(1.0f + (n - df + 0.5f) / (df + 0.5f));
+        float idf = q.weight[i] * logf(1.0f + (n - df + 0.5f) / (df + 0.5f));
         for (uint32_t p = a; p < b; p++) {
             uint32_t r = x->post_doc[p];
             float tf = (float)x->post_tf[p];

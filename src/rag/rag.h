@@ -110,6 +110,9 @@ size_t yaa_rag_topk(const float *scores, size_t n, size_t k, size_t *idx);
 #define YAA_RAG_RRF_K 60
 size_t yaa_rag_rrf(const int64_t *const *lists, const size_t *lens, size_t nlists, size_t max,
                    int64_t *ids, double *scores);
+/* The same with a weight per list (NULL = all 1): score(id) = sum w[l] / (k0 + rank). */
+size_t yaa_rag_rrf_weighted(const int64_t *const *lists, const size_t *lens, const double *weights,
+                            size_t nlists, size_t max, int64_t *ids, double *scores);
 
 /* ---- index and retrieval ------------------------------------------------------------ */
 

@@ -20,6 +20,8 @@ size_t yaa_rag__utf8(uint32_t cp, char *out);
  * the syllable bigrams of stems of three or more syllables), English words lightly stemmed,
  * function words dropped. fn gets each term as UTF-8 (NUL-terminated, len bytes). */
 typedef void (*yaa_rag__term_fn)(void *ud, const char *term, size_t len);
+#define YAA_RAG__GRAM '\x01'       /* first byte of a syllable-bigram term */
+#define YAA_RAG__GRAM_WEIGHT 0.35f /* its weight against a whole word in BM25 */
 void yaa_rag__analyze(const char *text, yaa_rag__term_fn fn, void *ud);
 /* Length (in code points) of a Hangul word without its particles and endings. */
 size_t yaa_rag__ko_stem(const uint32_t *w, size_t n);

@@ -80,6 +80,11 @@ static int cmp_fused(const void *a, const void *b) {
 
 size_t yaa_rag_rrf(const int64_t *const *lists, const size_t *lens, size_t nlists, size_t max,
                    int64_t *ids, double *scores) {
+    return yaa_rag_rrf_weighted(lists, lens, NULL, nlists, max, ids, scores);
+}
+
+size_t yaa_rag_rrf_weighted(const int64_t *const *lists, const size_t *lens, const double *weights,
+                            size_t nlists, size_t max, int64_t *ids, double *scores) {
     size_t total = 0;
     for (size_t l = 0; l < nlists; l++) total += lens[l];
     if (!total || !max) return 0;
@@ -88,7 +93,7 @@ size_t yaa_rag_rrf(const int64_t *const *lists, const size_t *lens, size_t nlist
     size_t nf = 0, seq = 0;
     for (size_t l = 0; l < nlists; l++) {
         for (size_t r = 0; r < lens[l]; r++, seq++) {
-            double s = 1.0 / (double)(YAA_RAG_RRF_K + r + 1);
+            double s = (weights ? weights[l] : 1.0) / (double)(YAA_RAG_RRF_K + r + 1);
             size_t j = 0;
             while (j < nf && f[j].id != lists[l][r]) j++;
             if (j == nf) {

@@ -101,6 +101,15 @@ static void test_rrf(void **state) {
     assert_int_equal(yaa_rag_rrf(lists, lens, 2, 2, ids, sc), 2);
     size_t zero[] = {0, 0};
     assert_int_equal(yaa_rag_rrf(lists, zero, 2, 8, ids, sc), 0);
+    /* Weighted (vector list at 0.5): 10 = 1/61 + 0.5/63 beats 30 = 1/63 + 0.5/61, and 20
+     * (1/62) beats 40 (0.5/62). */
+    const double w[2] = {1.0, 0.5};
+    assert_int_equal(yaa_rag_rrf_weighted(lists, lens, w, 2, 8, ids, sc), 4);
+    assert_int_equal(ids[0], 10);
+    assert_int_equal(ids[1], 30);
+    assert_true(fabs(sc[1] - (1.0 / 63 + 0.5 / 61)) < 1e-12);
+    assert_int_equal(ids[2], 20);
+    assert_int_equal(ids[3], 40);
 }
 
 int main(void) {
