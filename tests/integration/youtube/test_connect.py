@@ -173,12 +173,14 @@ class ConnectCli(unittest.TestCase):
 
 
 class ConnectApi(unittest.TestCase):
+    backend = "sqlite"
+
     def setUp(self):
         self.d = Double()
         self.d.control(owned_channel=OWNED)
         tmp = tempfile.mkdtemp(prefix="yaa-connect-api-")
         self.tmp = tmp
-        self.srv = YaaServer(env=youtube_env(self.d, tmp))
+        self.srv = YaaServer(backend=self.backend, env=youtube_env(self.d, tmp))
         cfg = os.path.join(self.srv.channels, "home_cooking_en", "config.yaml")
         with open(cfg) as f:
             text = f.read()
@@ -232,11 +234,16 @@ class ConnectApi(unittest.TestCase):
         status, body = browse(start["auth_url"])
         self.assertEqual(status, 400)
         self.assertIn("Access was not granted", body)
-        self.assertEqual(self.srv.sql("SELECT COUNT(*) FROM channel_credentials")[0][0], 0)
+        self.assertEqual(int(self.srv.sql("SELECT COUNT(*) FROM channel_credentials")[0][0]), 0)
 
     def test_unknown_channel(self):
         r = self.srv.post("/api/v1/channels/nope/youtube/connect")
         self.assertEqual(r.status, 404)
+
+
+class ConnectApiPostgres(ConnectApi):
+    """The same flows with the credentials and flow states in PostgreSQL."""
+    backend = "postgres"
 
 
 if __name__ == "__main__":
