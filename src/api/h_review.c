@@ -6,14 +6,11 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "metrics/metrics.h"
 #include "pipeline/review.h"
 #include "queue/queue.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define BATCH_MAX 100
 
 static const char *output_dir(const yaa_api *api) {
     return api->cfg && api->cfg->output_dir ? api->cfg->output_dir : "./output";
@@ -68,11 +65,10 @@ int yaa_api_run_options(yaa_http_req *req, yaa_http_resp *resp, const json_t *bo
 
 /* ---------------------------------------------------------------- batch */
 
-typedef struct batch_item {
+typedef struct batch_slot {
     char topic[2048];
     char publish_at[YAA_TIME_LEN + 1];
-    yaa_runstore_spec spec;
-} batch_item;
+} batch_slot;
 
 int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
@@ -81,8 +77,9 @@ int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
     const char *channel_id = json_string_value(json_object_get(body, "channel_id"));
     const json_t *topics = json_object_get(body, "topics");
     size_t n = json_array_size(topics);
-    batch_item *items = yaa_arena_alloc(req->arena, n * sizeof *items);
-    if (!items) return yaa_http_error(resp, 500, "out of memory");
+    batch_slot *slots = yaa_arena_alloc(req->arena, n * sizeof *slots);
+    yaa_batch_item *items = yaa_arena_alloc(req->arena, n * sizeof *items);
+    if (!slots || !items) return yaa_http_error(resp, 500, "out of memory");
     memset(items, 0, n * sizeof *items);
     yaa_runstore_spec base = {.channel_id = channel_id,
                               .brand_name = json_string_value(json_object_get(body, "brand_name")),
@@ -93,14 +90,16 @@ int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
     run_options(body, -1, &base, base_at, errors);
     for (size_t i = 0; i < n; i++) {
         const json_t *it = json_array_get(topics, i);
-        items[i].spec = base;
         yaa_err e = {0};
-        if (yaa_review_topic(json_string_value(json_object_get(it, "topic")), items[i].topic,
-                             sizeof items[i].topic, &e))
+        if (yaa_review_topic(json_string_value(json_object_get(it, "topic")), slots[i].topic,
+                             sizeof slots[i].topic, &e))
             loc_error(errors, json_pack("[s,s,I,s]", "body", "topics", (json_int_t)i, "topic"),
                       "value_error", e.msg);
-        items[i].spec.topic = items[i].topic;
-        run_options(it, (long)i, &items[i].spec, items[i].publish_at, errors);
+        yaa_runstore_spec one = {0};
+        run_options(it, (long)i, &one, slots[i].publish_at, errors);
+        items[i].topic = slots[i].topic;
+        items[i].publish_at = one.publish_at;
+        items[i].review = one.review;
     }
     if (json_array_size(errors))
         return yaa_http_json(resp, 422, json_pack("{s:o}", "detail", errors));
@@ -112,34 +111,17 @@ int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
     int rc = yaa_api_budget_allows(api, channel_id, &err);
     if (rc == YAA_EBUDGET) return yaa_http_error(resp, 402, "%s", err.msg);
     if (rc) return yaa_api_fail(resp, rc, &err);
-
     char batch_id[YAA_UUID_LEN + 1];
-    yaa_uuid4(batch_id);
+    if ((rc = yaa_batch_start(api->db, api->queue, &base, items, n, batch_id, &err)))
+        return yaa_api_fail(resp, rc, &err);
     json_t *runs = json_array();
-    for (size_t i = 0; i < n; i++) {
-        char id[YAA_UUID_LEN + 1];
-        yaa_uuid4(id);
-        items[i].spec.id = id;
-        items[i].spec.batch_id = batch_id;
-        const char *status = "pending";
-        if ((rc = yaa_apistore_run_create(api->db, &items[i].spec, &err))) {
-            json_decref(runs);
-            return yaa_api_fail(resp, rc, &err);
-        }
-        if (yaa_queue_enqueue_run(api->queue, id, NULL, NULL, &err)) {
-            yaa_err e2 = {0};
-            yaa_apistore_run_fail(api->db, id, "could not be queued", &e2);
-            status = "failed";
-        } else {
-            yaa_metrics_run_created();
-        }
+    for (size_t i = 0; i < n; i++)
         json_array_append_new(
-            runs, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "run_id", id, "status", status,
-                            "channel_id", channel_id, "topic", items[i].topic, "publish_at",
-                            items[i].spec.publish_at, "review", items[i].spec.review));
-    }
-    yaa_log_ev(YAA_LOG_INFO, "api", "batch queued", YAA_F_STR("batch_id", batch_id),
-               YAA_F_STR("channel_id", channel_id), YAA_F_INT("runs", (long)n), YAA_F_END);
+            runs, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "run_id", items[i].run_id, "status",
+                            items[i].queued ? "pending" : "failed", "channel_id", channel_id,
+                            "topic", items[i].topic, "publish_at",
+                            items[i].publish_at ? items[i].publish_at : base.publish_at, "review",
+                            items[i].review ? items[i].review : base.review));
     return yaa_http_json(
         resp, 202,
         json_pack("{s:s, s:s, s:o}", "batch_id", batch_id, "channel_id", channel_id, "runs", runs));

@@ -30,6 +30,7 @@ int yaa_cmd_keys(yaa_cli *cli) __attribute__((weak));
 int yaa_cmd_rag(yaa_cli *cli) __attribute__((weak));
 int yaa_cmd_usage(yaa_cli *cli) __attribute__((weak));
 int yaa_cmd_queue(yaa_cli *cli) __attribute__((weak));
+int yaa_cmd_review(yaa_cli *cli) __attribute__((weak));
 
 struct yaa_db;
 /* Opens DATABASE_URL (and, with migrate, applies pending migrations, logging how many) for
@@ -53,6 +54,11 @@ int yaa_cli_long_option(const char *cmd, const char *flag, const char *value, lo
 /* `yaa channels connect-youtube | disconnect-youtube | youtube-status` (argv[1] names which;
  * cmd_channels_youtube.c). */
 int yaa_cli_channels_youtube(yaa_cli *cli);
+/* `yaa run --channel ID --topics FILE`: a batch of runs from a file, queued
+ * (cmd_run_topics.c); base holds the channel and the options every run shares. */
+struct yaa_runstore_spec;
+int yaa_cli_run_topics(yaa_cli *cli, const struct yaa_runstore_spec *base, const char *file,
+                       bool json_out);
 /* Prints "yaa: <msg>" to stderr and returns YAA_EXIT_FAIL. */
 int yaa_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -9,6 +9,7 @@
 #include "metrics/metrics.h"
 #include "pipeline/budget.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/review.h"
 #include "db/run_store.h"
 #include "media/media.h"
 #include "queue/queue.h"
@@ -114,13 +115,23 @@ static void *keepalive_main(void *arg) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "Usage: yaa run --channel ID --topic \"...\" [--dry-run] [--short] "
-                    "[--from-stage S] [--new] [--json]\n");
+    fprintf(stderr,
+            "Usage: yaa run --channel ID --topic \"...\" [--dry-run] [--short] "
+            "[--from-stage S] [--new] [--json]\n"
+            "                       [--review none|script|video|both] [--publish-at T]\n"
+            "       yaa run --channel ID --topics FILE [--dry-run] [--short] "
+            "[--review M] [--publish-at T] [--json]\n"
+            "  --review      stop for a person after the script and/or the video\n"
+            "                (default: the channel's publishing.review; yaa review)\n"
+            "  --publish-at  schedule the YouTube publication (RFC 3339, future)\n"
+            "  --topics      one topic a line, or CSV with a topic column (and\n"
+            "                publish_at, review): a batch, queued for yaa serve / worker\n");
     return YAA_EXIT_USAGE;
 }
 
 int yaa_cmd_run(yaa_cli *cli) {
     const char *channel = NULL, *topic = NULL, *from = NULL, *brand = "";
+    const char *topics_file = NULL, *review = NULL, *publish_at_in = NULL;
     bool dry_run = false, short_video = false, json_out = false, fresh = false;
     for (int i = 1; i < cli->argc; i++) {
         const char *a = cli->argv[i];
@@ -134,6 +145,12 @@ int yaa_cmd_run(yaa_cli *cli) {
             brand = cli->argv[++i];
         else if (strcmp(a, "--from-stage") == 0 && next)
             from = cli->argv[++i];
+        else if (strcmp(a, "--topics") == 0 && next)
+            topics_file = cli->argv[++i];
+        else if (strcmp(a, "--review") == 0 && next)
+            review = cli->argv[++i];
+        else if (strcmp(a, "--publish-at") == 0 && next)
+            publish_at_in = cli->argv[++i];
         else if (strcmp(a, "--dry-run") == 0)
             dry_run = true;
         else if (strcmp(a, "--short") == 0)
@@ -149,6 +166,25 @@ int yaa_cmd_run(yaa_cli *cli) {
             yaa_cli_usage_error("run: unexpected argument '%s'", a);
             return usage();
         }
+    }
+    char publish_at[YAA_TIME_LEN + 1] = "";
+    yaa_err oerr = {0};
+    if (review && yaa_review_mode_parse(review) < 0)
+        return yaa_cli_usage_error("run: --review '%s' is not none, script, video or both", review);
+    if (publish_at_in && yaa_review_publish_at(publish_at_in, publish_at, &oerr))
+        return yaa_cli_usage_error("run: --publish-at: %s", oerr.msg);
+    yaa_runstore_spec spec = {.channel_id = channel,
+                              .topic = topic,
+                              .brand_name = brand,
+                              .dry_run = dry_run,
+                              .short_video = short_video,
+                              .review = review,
+                              .publish_at = publish_at[0] ? publish_at : NULL};
+    if (channel && topics_file && !topic) {
+        if (!yaa_channels_id_valid(channel))
+            return yaa_cli_usage_error("run: channel id '%s' must match ^[A-Za-z0-9_-]{1,100}$",
+                                       channel);
+        return yaa_cli_run_topics(cli, &spec, topics_file, json_out);
     }
     if (!channel || !topic || !*topic) {
         yaa_cli_usage_error("run: --channel and --topic are required");
@@ -189,8 +225,7 @@ int yaa_cmd_run(yaa_cli *cli) {
     }
     if (*run_id) {
         fprintf(stderr, "resuming run %s (use --new for a fresh run)\n", run_id);
-    } else if (yaa_runstore_run_create(db, channel, topic, brand, dry_run, short_video, run_id,
-                                       &err)) {
+    } else if (yaa_runstore_run_create_spec(db, &spec, run_id, &err)) {
         yaa_cli_fail("run: %s", err.msg);
         goto out;
     } else {
@@ -247,6 +282,11 @@ int yaa_cmd_run(yaa_cli *cli) {
         json_decref(j);
     } else {
         printf("run_id: %s\n", run_id);
+        if (prc == 0 && yaa_runstore_run_get(db, run_id, &run, &e2) == 0 &&
+            strcmp(run.status, "awaiting_review") == 0)
+            fprintf(stderr,
+                    "run %s waits for review: yaa review show %s, then yaa review approve %s\n",
+                    run_id, run_id, run_id);
         for (size_t i = 0; prc == 0 && i < sizeof names / sizeof names[0]; i++)
             printf("%-14s %s/%s\n", names[i], out_dir, names[i]);
     }

@@ -18,13 +18,14 @@ typedef struct {
 } command;
 
 static const command *commands(size_t *n) {
-    static command table[9];
+    static command table[10];
     static const command init[] = {
         {"serve", NULL, "serve [--host H] [--port P] [--workers N]", "API, dashboard and /metrics"},
         {"worker", NULL, "worker [--concurrency N] [--metrics-port P] [--metrics-host H]",
          "a worker process: claims jobs and runs pipelines"},
         {"run", NULL,
-         "run --channel ID --topic \"...\" [--dry-run] [--short] [--from-stage S] [--new] [--json]",
+         "run --channel ID --topic \"...\" | --topics FILE [--dry-run] [--short] [--review M] "
+         "[--publish-at T] [--from-stage S] [--new] [--json]",
          "run one pipeline in the foreground"},
         {"channels", NULL, "channels list | show ID | validate ID... | --all | sync",
          "the channel registry"},
@@ -38,10 +39,13 @@ static const command *commands(size_t *n) {
          "usage [--from T] [--to T] [--group-by agent|provider|model|day|run|channel] [--json]",
          "spend and tokens"},
         {"queue", NULL, "queue stats | dead list | dead requeue ID", "the job queue"},
+        {"review", NULL, "review list | show ID | approve ID | reject ID --notes N | edit ID ...",
+         "runs waiting at a review gate"},
     };
     /* Weak symbols resolve at link time, so the table is filled at run time. */
-    yaa_cmd_fn fns[] = {yaa_cmd_serve, yaa_cmd_worker, yaa_cmd_run,   yaa_cmd_channels, yaa_cmd_db,
-                        yaa_cmd_keys,  yaa_cmd_rag,    yaa_cmd_usage, yaa_cmd_queue};
+    yaa_cmd_fn fns[] = {yaa_cmd_serve, yaa_cmd_worker, yaa_cmd_run, yaa_cmd_channels,
+                        yaa_cmd_db,    yaa_cmd_keys,   yaa_cmd_rag, yaa_cmd_usage,
+                        yaa_cmd_queue, yaa_cmd_review};
     for (size_t i = 0; i < sizeof init / sizeof init[0]; i++) {
         table[i] = init[i];
         table[i].fn = fns[i];

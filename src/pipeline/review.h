@@ -21,6 +21,7 @@
 struct yaa_db;
 struct yaa_queue;
 struct yaa_channel;
+struct yaa_runstore_spec;
 
 /* Gates as bits: the script gate sits after script_writer, the video gate after media_editor
  * (before publisher). */
@@ -68,6 +69,20 @@ int yaa_review_script_put(struct yaa_db *db, const char *output_dir, const char 
 int yaa_review_metadata_patch(struct yaa_db *db, const char *output_dir, const char *run_id,
                               const json_t *patch, const yaa_review_actor *who, json_t *errors,
                               json_t **out, yaa_err *err);
+
+/* ---- batches (batch.c) ---- */
+typedef struct yaa_batch_item {
+    const char *topic;      /* checked with yaa_review_topic */
+    const char *publish_at; /* normalised, or NULL for the batch's */
+    const char *review;     /* or NULL for the batch's */
+    char run_id[37];        /* out */
+    bool queued;            /* out: false when the queue refused it (the run is failed) */
+} yaa_batch_item;
+/* Creates one pending run per item from base (channel, brand, dry_run, short, review,
+ * publish_at), all with one new batch_id, and queues each. A run the queue refuses is marked
+ * failed and reported with queued = false; the others go on. */
+int yaa_batch_start(struct yaa_db *db, struct yaa_queue *q, const struct yaa_runstore_spec *base,
+                    yaa_batch_item *items, size_t n, char batch_id[37], yaa_err *err);
 
 /* Adds one entry to a review state's history (action, key_id, at, and the extra fields). */
 void yaa_review_history_add(json_t *state, const char *action, const yaa_review_actor *who,
