@@ -31,6 +31,6 @@ set_target_properties(yaa PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR
 
 yaa_fuzz(dotenv SOURCE ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_dotenv.c DEPS yaa_core SECONDS 5)
 
-foreach(lib core net db store channels metrics llm media youtube rag queue agents pipeline api worker cli web bench valgrind usage)
+foreach(lib core net db store channels metrics llm media youtube rag queue agents pipeline api worker cli web bench valgrind usage chaos)
   include(${CMAKE_SOURCE_DIR}/cmake/${lib}.cmake OPTIONAL)
 endforeach()
