@@ -31,11 +31,9 @@ static json_t *playlist_resource(const yaa_youtube_metadata *md, const char *vid
                      "resourceId", "kind", "youtube#video", "videoId", video_id);
 }
 
-/* POSTs body to path and copies the reply's "id" into id_out; errors are mapped like every
- * other YouTube reply. */
-static int post_for_id(const yaa_youtube_options *o, const char *token, const char *path,
-                       const char *ctype, const char *body, size_t len, const char *what,
-                       char *id_out, size_t id_n, yaa_err *err) {
+int yaa_youtube__post(const yaa_youtube_options *o, const char *token, const char *path,
+                      const char *ctype, const char *body, size_t len, const char *what,
+                      char *id_out, size_t id_n, yaa_err *err) {
     char url[1024], auth[4096], ct[160];
     yaa_youtube__url(o, path, url, sizeof url);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
@@ -59,7 +57,7 @@ static int post_for_id(const yaa_youtube_options *o, const char *token, const ch
         yaa_err_prefix(err, "youtube: ");
     } else if (r.status != 200) {
         rc = yaa_youtube_map_error(&r, what, err);
-    } else {
+    } else if (id_out) {
         json_t *v = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
         const char *id = json_string_value(json_object_get(v, "id"));
         if (!id || !*id)
@@ -100,8 +98,9 @@ int yaa_youtube__captions_insert(const yaa_youtube_options *o, const char *token
         yaa_buf_free(&body);
         return yaa_err_set(err, YAA_ENOMEM, "youtube: out of memory building captions.insert");
     }
-    rc = post_for_id(o, token, YAA__YOUTUBE_CAPTIONS_PATH, "multipart/related; boundary=" BOUNDARY,
-                     body.data, body.len, "captions.insert", id_out, id_n, err);
+    rc = yaa_youtube__post(o, token, YAA__YOUTUBE_CAPTIONS_PATH,
+                           "multipart/related; boundary=" BOUNDARY, body.data, body.len,
+                           "captions.insert", id_out, id_n, err);
     yaa_buf_free(&body);
     return rc;
 }
@@ -113,8 +112,9 @@ int yaa_youtube__playlist_insert(const yaa_youtube_options *o, const char *token
     char *body = json_dumps(res, JSON_COMPACT);
     json_decref(res);
     if (!body) return yaa_err_set(err, YAA_ENOMEM, "youtube: out of memory");
-    int rc = post_for_id(o, token, YAA__YOUTUBE_PLAYLIST_PATH, "application/json; charset=UTF-8",
-                         body, strlen(body), "playlistItems.insert", id_out, id_n, err);
+    int rc =
+        yaa_youtube__post(o, token, YAA__YOUTUBE_PLAYLIST_PATH, "application/json; charset=UTF-8",
+                          body, strlen(body), "playlistItems.insert", id_out, id_n, err);
     free(body);
     return rc;
 }

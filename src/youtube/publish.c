@@ -316,41 +316,21 @@ static void set_thumbnail(const yaa_youtube_options *o, const char *token, const
                           yaa_youtube_result *res) {
     char *data = NULL;
     size_t len = 0;
-    yaa_err err;
     if (yaa_read_file(path, THUMB_MAX, &data, &len) != 0) {
         snprintf(res->thumbnail_error, sizeof res->thumbnail_error, "cannot read %s", path);
         return;
     }
-    char url[1024], auth[4096], ctype[64];
     char path_q[160];
     snprintf(path_q, sizeof path_q, YAA__YOUTUBE_THUMB_PATH "%s", res->video_id);
-    yaa_youtube__url(o, path_q, url, sizeof url);
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-    snprintf(ctype, sizeof ctype, "Content-Type: %s", image_type(path));
-    const char *h[] = {auth, ctype};
-    yaa_http_request rq = {.url = url,
-                           .method = "POST",
-                           .headers = h,
-                           .nheaders = 2,
-                           .body = data,
-                           .body_len = len,
-                           .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000,
-                           .max_reply = 256 * 1024,
-                           .cancel = o->cancel,
-                           .cancel_ud = o->cancel_ud};
-    yaa_http_reply r;
-    yaa_http_reply_init(&r);
-    int rc = yaa_http_send(&rq, &o->retry, &r, &err);
-    memset(auth, 0, sizeof auth);
-    if (!rc && r.status == 200) {
+    yaa_err err;
+    if (yaa_youtube__post(o, token, path_q, image_type(path), data, len, "thumbnails.set", NULL, 0,
+                          &err) == 0) {
         res->thumbnail_set = true;
     } else {
-        if (!rc) yaa_youtube_map_error(&r, "thumbnails.set", &err);
         snprintf(res->thumbnail_error, sizeof res->thumbnail_error, "%s", err.msg);
         yaa_log_ev(YAA_LOG_WARN, "youtube", "thumbnail not set; the video is uploaded",
                    YAA_F_STR("error", err.msg), YAA_F_END);
     }
-    yaa_http_reply_free(&r);
     free(data);
 }
 

@@ -180,8 +180,8 @@ int yaa_youtube_description_chapters(const char *description, const char *chapte
  * run). */
 bool yaa_youtube_options_from_config(const yaa_config *cfg, yaa_youtube_options *o);
 /* Metadata from metadata.json ({title, description, tags[], category_id, privacy?,
- * made_for_kids?, language?, publish_at?, playlist_id?, captions_path?}), validated; strings borrow from meta; free md->tags with
- * free() (also after an error). */
+ * made_for_kids?, language?, publish_at?, playlist_id?, captions_path?}), validated; strings borrow
+ * from meta; free md->tags with free() (also after an error). */
 int yaa_youtube_metadata_from_json(const json_t *meta, yaa_youtube_metadata *md, yaa_err *err);
 /* What publish.json records after an upload: {"dry_run":false,"video_id","url","privacy",
  * "upload_status","thumbnail_set","thumbnail_error","resumes"} (new reference). */

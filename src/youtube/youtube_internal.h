@@ -24,6 +24,13 @@ int yaa_youtube__upload(const yaa_youtube_options *o, const char *token, const c
 /* Appends "key=value" (with '&' between pairs), percent-encoding value (oauth.c). */
 int yaa_youtube__form_put(yaa_buf *b, const char *key, const char *value);
 
+/* POSTs body (ctype) to api_base + path with the access token; with id_out, copies the
+ * reply's "id" there (a reply without one is an error). Errors are mapped like every other
+ * YouTube reply (extras.c). */
+int yaa_youtube__post(const yaa_youtube_options *o, const char *token, const char *path,
+                      const char *ctype, const char *body, size_t len, const char *what,
+                      char *id_out, size_t id_n, yaa_err *err);
+
 /* After the upload (extras.c): captions.insert and playlistItems.insert; id_out gets the new
  * resource's id. */
 int yaa_youtube__captions_insert(const yaa_youtube_options *o, const char *token,
