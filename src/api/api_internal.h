@@ -50,6 +50,10 @@ int yaa_h_channel_get(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_channel_create(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_channel_update(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_channel_delete(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_channel_files(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_channel_file_get(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_channel_file_put(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_channel_revisions(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_keys_create(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_keys_list(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_keys_revoke(yaa_http_req *req, yaa_http_resp *resp);
@@ -85,6 +89,9 @@ bool yaa_api_static(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp);
 int yaa_api_send_file(yaa_http_req *req, yaa_http_resp *resp, const char *path,
                       const char *cache_control);
 const char *yaa_api_mime(const char *name);
+/* A run's artifact (name relative to its folder) from the artifact store (artifact.c). */
+int yaa_api_send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *run_id,
+                          const char *name);
 
 /* Authenticates the presented key: fills req->key_id / scopes. Returns 0, or 401 / 503. */
 int yaa_api_auth(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp);

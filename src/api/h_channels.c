@@ -1,14 +1,24 @@
 /* h_channels.c - channels CRUD over the channel registry (files under CHANNELS_DIR): create
- * from the template, update config.yaml keeping its layout, delete = move aside. */
+ * from the template, update config.yaml keeping its layout, delete = move aside.
+ *
+ * With CHANNELS_STORE=db the folders are this process's cache of the database
+ * (OUTPUT_DIR/.channels): every request first brings the cache to the current revisions,
+ * and every change is stored back as a new revision before it is answered, so any API
+ * instance and any worker on any host sees it next (dbstore.c in src/channels). */
 #include "api/api_internal.h"
 
 #include "channels/channels.h"
+#include "core/buf.h"
 #include "core/log.h"
+#include "db/channel_files_repo.h"
 #include "pipeline/budget.h"
+#include "rag/rag.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Writes to the channel directories are serialised within this process. */
 static pthread_mutex_t channels_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -16,6 +26,46 @@ static pthread_mutex_t channels_mu = PTHREAD_MUTEX_INITIALIZER;
 static const char *root(const yaa_http_req *req) {
     const yaa_config *cfg = req->api->cfg;
     return cfg && cfg->channels_dir ? cfg->channels_dir : "./channels";
+}
+
+/* CHANNELS_STORE=db: the cache up to date with the database (all channels), before a read. */
+static int refresh(yaa_http_req *req, yaa_http_resp *resp) {
+    yaa_api *api = req->api;
+    if (!yaa_channels_in_db(api->cfg)) return 0;
+    if (!api->db) return yaa_http_error(resp, 503, "CHANNELS_STORE=db needs the database");
+    yaa_err err = {0};
+    pthread_mutex_lock(&channels_mu);
+    int rc = yaa_channels_db_pull(api->cfg, api->db, NULL, &err);
+    pthread_mutex_unlock(&channels_mu);
+    if (rc) {
+        yaa_api_fail(resp, rc, &err);
+        return -1;
+    }
+    return 0;
+}
+
+/* CHANNELS_STORE=db: after a change to the cached folder of id (under channels_mu), stores
+ * it as a new revision and refreshes the brand index from it. On failure the response is
+ * answered and the cache is put back to the stored revision. */
+static int commit(yaa_http_req *req, yaa_http_resp *resp, const char *id, const char *note) {
+    yaa_api *api = req->api;
+    if (!yaa_channels_in_db(api->cfg)) return 0;
+    yaa_err err = {0};
+    bool changed = false;
+    int rc = yaa_channels_db_push(api->cfg, api->db, root(req), id, note, NULL, &changed, &err);
+    if (rc) {
+        yaa_err ignore = {0};
+        yaa_channels_db_pull(api->cfg, api->db, NULL, &ignore); /* undo the local change */
+        if (rc == YAA_EINVAL) return yaa_http_error(resp, 422, "%s", err.msg);
+        return yaa_api_fail(resp, rc, &err);
+    }
+    if (changed && api->cfg->rag_enabled) {
+        yaa_rag_index_stats st = {0};
+        if (yaa_rag_index(api->db, api->cfg, id, &st, &err) != 0)
+            yaa_log_ev(YAA_LOG_WARN, "api.channels", "brand index not refreshed",
+                       YAA_F_STR("channel_id", id), YAA_F_STR("error", err.msg), YAA_F_END);
+    }
+    return 0;
 }
 
 /* Keeps the `channels` table in step with the files (the files are the truth). */
@@ -67,6 +117,7 @@ static void add_budget(yaa_http_req *req, json_t *info, const char *id) {
 }
 
 int yaa_h_channels_list(yaa_http_req *req, yaa_http_resp *resp) {
+    if (refresh(req, resp)) return 0;
     yaa_channel_list list;
     yaa_err err = {0};
     int rc = yaa_channels_list(root(req), &list, &err);
@@ -117,6 +168,7 @@ static int info(yaa_http_req *req, yaa_http_resp *resp, const char *id, int stat
 /* One channel's view adds its brand guide, read-only (the dashboard shows it). */
 int yaa_h_channel_get(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = yaa_http_param(req, 0);
+    if (refresh(req, resp)) return 0;
     json_t *found = NULL;
     int rc = info_json(req, resp, id, &found);
     if (!found) return rc;
@@ -140,10 +192,21 @@ static const char *jstr(const yaa_http_req *req, const char *k) {
 int yaa_h_channel_create(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = jstr(req, "channel_id");
     yaa_err err = {0};
+    if (refresh(req, resp)) return 0;
+    if (yaa_channels_in_db(req->api->cfg) && yaa_channels_id_valid(id)) {
+        /* the template comes from the operator's folders, as without the database */
+        char tpl[4096], dst[4096];
+        snprintf(tpl, sizeof tpl, "%s/_template", req->api->cfg->channels_import_dir);
+        snprintf(dst, sizeof dst, "%s/_template", root(req));
+        yaa_err ignore = {0};
+        (void)yaa_channels_copy_dir(tpl, dst, &ignore);
+    }
     pthread_mutex_lock(&channels_mu);
     int rc = yaa_channels_create(root(req), id, jstr(req, "name"), jstr(req, "category"),
                                  jstr(req, "description"), &err);
+    if (rc == 0 && commit(req, resp, id, "created through the API")) rc = 1;
     pthread_mutex_unlock(&channels_mu);
+    if (rc == 1) return 0;
     if (rc == YAA_EEXIST) return yaa_http_error(resp, 409, "Channel '%s' already exists", id);
     if (rc == YAA_ENOTFOUND)
         return yaa_http_error(resp, 500, "channel template missing: %s", err.msg);
@@ -157,11 +220,14 @@ int yaa_h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
     if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
     const char *name = jstr(req, "name"), *cat = jstr(req, "category"),
                *desc = jstr(req, "description");
+    if (refresh(req, resp)) return 0;
     if (!name && !cat && !desc) return info(req, resp, id, 200); /* nothing to change */
     yaa_err err = {0};
     pthread_mutex_lock(&channels_mu);
     int rc = yaa_channels_update(root(req), id, name, cat, desc, &err);
+    if (rc == 0 && commit(req, resp, id, "updated through the API")) rc = 1;
     pthread_mutex_unlock(&channels_mu);
+    if (rc == 1) return 0;
     if (rc == YAA_ENOTFOUND) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
     if (rc == YAA_EINVAL) return yaa_http_error(resp, 422, "%s", err.msg);
     if (rc) return yaa_api_fail(resp, rc, &err);
@@ -173,13 +239,143 @@ int yaa_h_channel_delete(yaa_http_req *req, yaa_http_resp *resp) {
     if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
     char moved[1024] = "";
     yaa_err err = {0};
+    if (refresh(req, resp)) return 0;
     pthread_mutex_lock(&channels_mu);
     int rc = yaa_channels_delete(root(req), id, moved, sizeof moved, &err);
+    if (rc == 0 && commit(req, resp, id, "deleted through the API")) rc = 1;
     pthread_mutex_unlock(&channels_mu);
+    if (rc == 1) return 0;
     if (rc == YAA_ENOTFOUND) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
     if (rc) return yaa_api_fail(resp, rc, &err);
     resync(req->api);
     return yaa_http_json(
         resp, 200,
         json_pack("{s:s, s:s}", "detail", "Channel deleted (files moved aside)", "channel_id", id));
+}
+
+/* ---- a channel's files: read and edit through the API -------------------------------- */
+
+/* "brand_guide.yaml" or "knowledge/notes.md" from the route's parameters, or NULL (404
+ * answered) when the id or path is not acceptable. */
+static const char *file_param(yaa_http_req *req, yaa_http_resp *resp, const char **id) {
+    *id = yaa_http_param(req, 0);
+    const char *dir = req->nparams == 3 ? yaa_http_param(req, 1) : NULL;
+    const char *name = yaa_http_param(req, req->nparams - 1);
+    if (!yaa_channels_id_valid(*id)) {
+        yaa_http_error(resp, 404, "Channel '%s' not found", *id ? *id : "");
+        return NULL;
+    }
+    bool ok = name && *name && name[0] != '.' && !strchr(name, '/') && !strchr(name, '\\') &&
+              (!dir || (*dir && dir[0] != '.' && !strchr(dir, '/') && !strchr(dir, '\\')));
+    if (!ok) {
+        yaa_http_error(resp, 404, "No such channel file");
+        return NULL;
+    }
+    return dir ? yaa_arena_sprintf(req->arena, "%s/%s", dir, name) : name;
+}
+
+int yaa_h_channel_files(yaa_http_req *req, yaa_http_resp *resp) {
+    const char *id = yaa_http_param(req, 0);
+    if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    if (refresh(req, resp)) return 0;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", root(req), id);
+    json_t *files = json_array();
+    yaa_err err = {0};
+    int rc = yaa_channels_list_files(dir, files, &err);
+    if (rc == YAA_ENOTFOUND) {
+        json_decref(files);
+        return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    }
+    if (rc) {
+        json_decref(files);
+        return yaa_api_fail(resp, rc, &err);
+    }
+    json_t *out = json_pack("{s:s, s:s, s:o}", "channel_id", id, "store",
+                            yaa_channels_in_db(req->api->cfg) ? "db" : "files", "files", files);
+    if (yaa_channels_in_db(req->api->cfg) && req->api->db) {
+        yaa_db_chrev cur;
+        if (yaa_db_chfiles_current(req->api->db, id, &cur, req->arena, &err) == 0)
+            json_object_set_new(out, "revision", json_integer(cur.revision));
+    }
+    return yaa_http_json(resp, 200, out);
+}
+
+int yaa_h_channel_file_get(yaa_http_req *req, yaa_http_resp *resp) {
+    const char *id;
+    const char *rel = file_param(req, resp, &id);
+    if (!rel) return 0;
+    if (refresh(req, resp)) return 0;
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s/%s", root(req), id, rel);
+    yaa_api_send_file(req, resp, path, "no-cache");
+    if (resp->status == 404) yaa_http_error(resp, 404, "Channel '%s' has no file '%s'", id, rel);
+    return 0;
+}
+
+/* PUT: the body is the file's new content. YAML files must load without a problem (422
+ * with the problems otherwise, nothing changed). */
+int yaa_h_channel_file_put(yaa_http_req *req, yaa_http_resp *resp) {
+    const char *id;
+    const char *rel = file_param(req, resp, &id);
+    if (!rel) return 0;
+    if (refresh(req, resp)) return 0;
+    char dir[4096], path[8192];
+    snprintf(dir, sizeof dir, "%s/%s", root(req), id);
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    yaa_err err = {0};
+    pthread_mutex_lock(&channels_mu);
+    char *old = NULL;
+    size_t old_len = 0;
+    bool had = yaa_read_file(path, 64u << 20, &old, &old_len) == 0;
+    struct stat st;
+    int rc = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : YAA_ENOTFOUND;
+    if (rc == 0) rc = yaa_channels_write_file(dir, rel, req->body, req->body_len, &err);
+    if (rc == 0) {
+        /* nothing the loader refuses gets stored: check before committing */
+        yaa_channel *ch = NULL;
+        rc = yaa_channels_load(root(req), id, &ch, &err);
+        yaa_channel_free(ch);
+        if (rc) {
+            if (had)
+                yaa_channels_write_file(dir, rel, old, old_len, NULL);
+            else
+                unlink(path);
+        }
+    }
+    bool answered = false;
+    if (rc == 0) answered = commit(req, resp, id, "file edited through the API") != 0;
+    pthread_mutex_unlock(&channels_mu);
+    free(old);
+    if (answered) return 0;
+    if (rc == YAA_ENOTFOUND) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    if (rc == YAA_EINVAL || rc == YAA_EPARSE) return yaa_http_error(resp, 422, "%s", err.msg);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (!yaa_channels_in_db(req->api->cfg)) resync(req->api);
+    return yaa_http_json(resp, 200,
+                         json_pack("{s:s, s:s, s:I}", "channel_id", id, "path", rel, "size",
+                                   (json_int_t)req->body_len));
+}
+
+int yaa_h_channel_revisions(yaa_http_req *req, yaa_http_resp *resp) {
+    const char *id = yaa_http_param(req, 0);
+    if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    if (!yaa_channels_in_db(req->api->cfg))
+        return yaa_http_error(resp, 404, "Channel revisions are kept with CHANNELS_STORE=db");
+    yaa_db_chrev *revs = NULL;
+    size_t n = 0;
+    yaa_err err = {0};
+    int rc = yaa_db_chfiles_revisions(req->api->db, id, 100, req->arena, &revs, &n, &err);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (n == 0) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char at[21];
+        yaa_db_time_public(revs[i].created_at, at);
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I}", "revision",
+                                             (json_int_t)revs[i].revision, "created_at", at, "note",
+                                             revs[i].note ? revs[i].note : "", "files",
+                                             (json_int_t)revs[i].files));
+    }
+    return yaa_http_json(resp, 200, json_pack("{s:s, s:o}", "channel_id", id, "revisions", arr));
 }

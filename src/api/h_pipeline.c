@@ -35,6 +35,10 @@ bool yaa_api_channel_exists(const yaa_api *api, const char *id) {
               c == '_' || c == '-'))
             return false;
     }
+    if (yaa_channels_in_db(api->cfg)) { /* the database holds the channels: cache it here */
+        yaa_err err = {0};
+        if (!api->db || yaa_channels_db_pull(api->cfg, api->db, id, &err) != 0) return false;
+    }
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s/config.yaml",
              api->cfg && api->cfg->channels_dir ? api->cfg->channels_dir : "./channels", id);
@@ -228,15 +232,12 @@ int yaa_h_run_artifact(yaa_http_req *req, yaa_http_resp *resp) {
     int rc = yaa_apistore_run_progress(api->db, id, st, &stages, &err);
     json_decref(stages);
     if (rc) return yaa_api_fail(resp, rc, &err);
-    char path[PATH_MAX];
-    const char *out = api->cfg && api->cfg->output_dir ? api->cfg->output_dir : "./output";
+    char rel[PATH_MAX];
     if (dir)
-        snprintf(path, sizeof path, "%s/%s/%s/%s", out, id, dir, name);
+        snprintf(rel, sizeof rel, "%s/%s", dir, name);
     else
-        snprintf(path, sizeof path, "%s/%s/%s", out, id, name);
-    yaa_api_send_file(req, resp, path, "private, max-age=60");
-    if (resp->status == 404) yaa_http_error(resp, 404, "Artifact '%s' not found", name);
-    return 0;
+        snprintf(rel, sizeof rel, "%s", name);
+    return yaa_api_send_artifact(req, resp, id, rel);
 }
 
 int yaa_h_run_events(yaa_http_req *req, yaa_http_resp *resp) {

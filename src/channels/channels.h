@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A channel file may be at most this large; a larger file is refused before it is read. */
 #define YAA_CHANNEL_FILE_MAX (1024 * 1024)
@@ -273,12 +274,26 @@ typedef struct yaa_channels_sync_stats {
  * is not a directory, so a mistyped CHANNELS_DIR cannot delete every row. st may be NULL. */
 int yaa_channels_sync(yaa_db *db, const char *root, yaa_channels_sync_stats *st, yaa_err *err);
 
-/* ---- where a pipeline gets its channel (open.c) ---------------------------------------- */
+/* ---- a channel folder as files (files.c) ---------------------------------------------- */
+
+/* Appends {"path","size","sha256"} of every file under dir (hidden names skipped) to a
+ * jansson array (void * keeps jansson out of this header). YAA_ENOTFOUND without dir. */
+int yaa_channels_list_files(const char *dir, void *json_array, yaa_err *err);
+/* Writes <dir>/<rel> atomically, creating its folder. */
+int yaa_channels_write_file(const char *dir, const char *rel, const void *data, size_t len,
+                            yaa_err *err);
+/* Copies the folder src to dst (created), hidden names skipped. */
+int yaa_channels_copy_dir(const char *src, const char *dst, yaa_err *err);
+
+/* ---- channels in the database, CHANNELS_STORE=db (dbstore.c) --------------------------- */
+
+/* True when CHANNELS_STORE=db. Then cfg->channels_dir is OUTPUT_DIR/.channels, a cache of
+ * the database (see yaa_config_load), and cfg->channels_import_dir the operator's folders. */
+bool yaa_channels_in_db(const yaa_config *cfg);
 
 /* Loads channel id strictly for a run: from CHANNELS_DIR (CHANNELS_STORE=files), or from
  * the database's current revision (CHANNELS_STORE=db), materialised under cfg->channels_dir
- * (then a cache of the database, never the operator's folders). Returns like
- * yaa_channels_load. */
+ * first. Returns like yaa_channels_load. */
 int yaa_channels_open(const yaa_config *cfg, yaa_db *db, const char *id, yaa_channel **out,
                       yaa_err *err);
 
@@ -297,5 +312,29 @@ typedef struct yaa_channels_meaning {
 const yaa_channels_meaning *yaa_channels_field_meaning(const char *path);
 /* The whole table (tests check it covers every field of the schema). */
 const yaa_channels_meaning *yaa_channels_field_meanings(size_t *n);
+/* Stores the folder <root>/<id> as the next revision of channel id, when anything differs
+ * from the current one (*changed, may be NULL); a missing folder marks the channel deleted.
+ * A folder with problems is refused (YAA_EINVAL naming the first). Files over 1 MiB go to
+ * the artifact store. *rev (may be NULL) gets the current revision afterwards. */
+int yaa_channels_db_push(const yaa_config *cfg, yaa_db *db, const char *root, const char *id,
+                         const char *note, int64_t *rev, bool *changed, yaa_err *err);
+/* Writes revision rev (<= 0: the current one) of channel id as the folder <root>/<id>,
+ * replacing it (built beside it, then swapped in). */
+int yaa_channels_db_export(const yaa_config *cfg, yaa_db *db, const char *id, int64_t rev,
+                           const char *root, yaa_err *err);
+/* Brings cfg->channels_dir in step with the database: channel id (every channel when NULL)
+ * at its current revision; folders of deleted or unknown channels are removed. YAA_ENOTFOUND
+ * for an id the database does not hold. */
+int yaa_channels_db_pull(const yaa_config *cfg, yaa_db *db, const char *id, yaa_err *err);
+
+typedef struct yaa_channels_import_stats {
+    size_t found;  /* channel folders under the directory */
+    size_t stored; /* of which a new revision was stored (the others were unchanged) */
+} yaa_channels_import_stats;
+
+/* yaa_channels_db_push of every channel folder under dir (skipping _template and hidden
+ * ones); stops at the first folder with problems. */
+int yaa_channels_db_import(const yaa_config *cfg, yaa_db *db, const char *dir,
+                           yaa_channels_import_stats *stats, yaa_err *err);
 
 #endif

@@ -15,6 +15,8 @@ static const char usage[] =
     "       yaa channels validate ID... | --all\n"
     "       yaa channels sync\n"
     "       yaa channels connect-youtube | disconnect-youtube | youtube-status ID\n"
+    "       yaa channels import [DIR]\n"
+    "       yaa channels export ID DIR [--revision N]\n"
     "\n"
     "The channels are the folders of CHANNELS_DIR (now %s), each with config.yaml and an\n"
     "optional brand_guide.yaml (docs/CHANNELS.md).\n"
@@ -25,7 +27,12 @@ static const char usage[] =
     "            exits 1 if there is any (--all: every channel)\n"
     "  sync      brings the channels table of DATABASE_URL in step with the folders\n"
     "  connect-youtube, disconnect-youtube, youtube-status\n"
-    "            the channel's own YouTube account (yaa channels connect-youtube --help)\n";
+    "            the channel's own YouTube account (yaa channels connect-youtube --help)\n"
+    "  import    stores every channel folder under DIR (default CHANNELS_DIR) in the database\n"
+    "            as a new revision when it changed (CHANNELS_STORE=db; large media go to the\n"
+    "            artifact store); a folder with problems stops the import\n"
+    "  export    writes channel ID from the database as the folder DIR/ID (the current\n"
+    "            revision, or --revision N)\n";
 
 /* Terminal columns of a UTF-8 string: East Asian wide characters count 2. */
 static int display_width(const char *s) {
@@ -284,6 +291,47 @@ static int cmd_sync(yaa_cli *cli) {
     return YAA_EXIT_OK;
 }
 
+static int cmd_import(yaa_cli *cli, const char *dir) {
+    yaa_db *db = NULL;
+    if (yaa_cli_open_db(cli, "channels import", true, &db)) return YAA_EXIT_FAIL;
+    yaa_channels_import_stats st = {0};
+    yaa_err err = {0};
+    const char *from = dir ? dir : cli->cfg->channels_import_dir;
+    int rc = yaa_channels_db_import(cli->cfg, db, from, &st, &err);
+    if (!rc && yaa_channels_in_db(cli->cfg)) {
+        yaa_channels_sync_stats ss;
+        rc = yaa_channels_db_pull(cli->cfg, db, NULL, &err);
+        if (!rc) rc = yaa_channels_sync(db, cli->cfg->channels_dir, &ss, &err);
+    }
+    yaa_db_close(db);
+    if (rc) return yaa_cli_fail("channels import: %s", err.msg);
+    printf("%zu channel%s in %s: %zu stored as a new revision, %zu unchanged\n", st.found,
+           st.found == 1 ? "" : "s", from, st.stored, st.found - st.stored);
+    return YAA_EXIT_OK;
+}
+
+static int cmd_export(yaa_cli *cli, const char *id, const char *dir, long revision) {
+    yaa_db *db = NULL;
+    if (yaa_cli_open_db(cli, "channels export", true, &db)) return YAA_EXIT_FAIL;
+    yaa_err err = {0};
+    int rc = yaa_channels_db_export(cli->cfg, db, id, revision, dir, &err);
+    yaa_db_close(db);
+    if (rc) return yaa_cli_fail("channels export: %s", err.msg);
+    printf("%s/%s\n", dir, id);
+    return YAA_EXIT_OK;
+}
+
+/* With CHANNELS_STORE=db the folders read below are a cache: bring it up to date first. */
+static int pull_all(yaa_cli *cli) {
+    if (!yaa_channels_in_db(cli->cfg)) return 0;
+    yaa_db *db = NULL;
+    if (yaa_cli_open_db(cli, "channels", true, &db)) return YAA_EXIT_FAIL;
+    yaa_err err = {0};
+    int rc = yaa_channels_db_pull(cli->cfg, db, NULL, &err);
+    yaa_db_close(db);
+    return rc ? yaa_cli_fail("channels: %s", err.msg) : 0;
+}
+
 int yaa_cmd_channels(yaa_cli *cli) {
     if (cli->argc < 2) {
         fprintf(stderr, usage, cli->cfg->channels_dir);
@@ -300,9 +348,16 @@ int yaa_cmd_channels(yaa_cli *cli) {
     bool as_json = false, all = false;
     char *args[64];
     int nargs = 0;
+    long revision = 0;
     for (int i = 2; i < cli->argc; i++) {
         const char *a = cli->argv[i];
-        if (strcmp(a, "--json") == 0)
+        if (strcmp(a, "--revision") == 0 && strcmp(sub, "export") == 0) {
+            if (yaa_cli_long_option("channels export", a,
+                                    i + 1 < cli->argc ? cli->argv[i + 1] : NULL, 1, 1000000000L,
+                                    &revision))
+                return YAA_EXIT_USAGE;
+            i++;
+        } else if (strcmp(a, "--json") == 0)
             as_json = true;
         else if (strcmp(a, "--all") == 0)
             all = true;
@@ -314,6 +369,19 @@ int yaa_cmd_channels(yaa_cli *cli) {
         else
             return yaa_cli_usage_error("channels %s: too many arguments", sub);
     }
+    if (strcmp(sub, "import") == 0) {
+        if (nargs > 1 || all || as_json)
+            return yaa_cli_usage_error("usage: yaa channels import [DIR]");
+        return cmd_import(cli, nargs ? args[0] : NULL);
+    }
+    if (strcmp(sub, "export") == 0) {
+        if (nargs != 2 || all || as_json)
+            return yaa_cli_usage_error("usage: yaa channels export ID DIR [--revision N]");
+        return cmd_export(cli, args[0], args[1], revision);
+    }
+    if ((strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0 || strcmp(sub, "validate") == 0) &&
+        pull_all(cli))
+        return YAA_EXIT_FAIL;
     if (strcmp(sub, "list") == 0) {
         if (nargs || all) return yaa_cli_usage_error("channels list takes no arguments");
         return cmd_list(cli, as_json);
@@ -331,5 +399,6 @@ int yaa_cmd_channels(yaa_cli *cli) {
         if (nargs || all || as_json) return yaa_cli_usage_error("channels sync takes no arguments");
         return cmd_sync(cli);
     }
-    return yaa_cli_usage_error("unknown channels command '%s' (list, show, validate, sync)", sub);
+    return yaa_cli_usage_error(
+        "unknown channels command '%s' (list, show, validate, sync, import, export)", sub);
 }

@@ -18,7 +18,7 @@ typedef struct {
 } command;
 
 static const command *commands(size_t *n) {
-    static command table[10];
+    static command table[11];
     static const command init[] = {
         {"serve", NULL, "serve [--host H] [--port P] [--workers N]", "API, dashboard and /metrics"},
         {"worker", NULL, "worker [--concurrency N] [--metrics-port P] [--metrics-host H]",
@@ -27,7 +27,8 @@ static const command *commands(size_t *n) {
          "run --channel ID --topic \"...\" | --topics FILE [--dry-run] [--short] [--review M] "
          "[--publish-at T] [--from-stage S] [--new] [--json]",
          "run one pipeline in the foreground"},
-        {"channels", NULL, "channels list | show ID | validate ID... | --all | sync",
+        {"channels", NULL,
+         "channels list | show ID | validate ID... | --all | sync | import [DIR] | export ID DIR",
          "the channel registry"},
         {"db", NULL, "db upgrade | downgrade [N] | history | current", "database migrations"},
         {"keys", NULL,
@@ -41,11 +42,13 @@ static const command *commands(size_t *n) {
         {"queue", NULL, "queue stats | dead list | dead requeue ID", "the job queue"},
         {"review", NULL, "review list | show ID | approve ID | reject ID --notes N | edit ID ...",
          "runs waiting at a review gate"},
+        {"artifacts", NULL, "artifacts gc [--days N] [--dry-run]",
+         "delete the artifacts of old finished runs"},
     };
     /* Weak symbols resolve at link time, so the table is filled at run time. */
-    yaa_cmd_fn fns[] = {yaa_cmd_serve, yaa_cmd_worker, yaa_cmd_run, yaa_cmd_channels,
-                        yaa_cmd_db,    yaa_cmd_keys,   yaa_cmd_rag, yaa_cmd_usage,
-                        yaa_cmd_queue, yaa_cmd_review};
+    yaa_cmd_fn fns[] = {yaa_cmd_serve, yaa_cmd_worker, yaa_cmd_run,      yaa_cmd_channels,
+                        yaa_cmd_db,    yaa_cmd_keys,   yaa_cmd_rag,      yaa_cmd_usage,
+                        yaa_cmd_queue, yaa_cmd_review, yaa_cmd_artifacts};
     for (size_t i = 0; i < sizeof init / sizeof init[0]; i++) {
         table[i] = init[i];
         table[i].fn = fns[i];

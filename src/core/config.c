@@ -451,6 +451,19 @@ bool yaa_config_was_set(const yaa_config *cfg, const char *name) {
     return i >= 0 && (cfg->was_set[i / 8] & (1u << (i % 8)));
 }
 
+/* CHANNELS_STORE=db: every process reads channels from the database, materialised under
+ * OUTPUT_DIR/.channels; CHANNELS_DIR stays only as the folder `yaa channels import` reads. */
+static int channels_cache(yaa_config *cfg) {
+    cfg->channels_import_dir = strdup(cfg->channels_dir);
+    if (!cfg->channels_import_dir) return YAA_ENOMEM;
+    if (strcmp(cfg->channels_store, "db") != 0) return 0;
+    char *cache = NULL;
+    if (asprintf(&cache, "%s/.channels", cfg->output_dir) < 0) return YAA_ENOMEM;
+    free(cfg->channels_dir);
+    cfg->channels_dir = cache;
+    return 0;
+}
+
 int yaa_config_load(yaa_config *cfg, const char *dotenv_path, yaa_err *err) {
     memset(cfg, 0, sizeof *cfg);
     raw_values rv = {{0}};
@@ -497,6 +510,7 @@ int yaa_config_load(yaa_config *cfg, const char *dotenv_path, yaa_err *err) {
     } else if (strcmp(cfg->llm_provider, "openai") == 0 && !cfg->openai_api_key) {
         rc = yaa_err_set(err, YAA_ECONFIG, "LLM_PROVIDER=openai needs OPENAI_API_KEY");
     }
+    if (!rc) rc = channels_cache(cfg);
     if (!rc && yaa_str_startswith(cfg->artifact_store, "s3://") &&
         (!cfg->aws_access_key_id || !cfg->aws_secret_access_key))
         rc = yaa_err_set(err, YAA_ECONFIG,
@@ -521,4 +535,6 @@ void yaa_config_free(yaa_config *cfg) {
             *p = NULL;
         }
     }
+    free(cfg->channels_import_dir);
+    cfg->channels_import_dir = NULL;
 }

@@ -92,6 +92,10 @@ typedef struct yaa_config {
     long artifact_retention_days;
     long artifact_cache_mb; /* local scratch of runs and API cache, per process */
     char *channels_store;   /* files | db */
+    /* CHANNELS_DIR as configured: with CHANNELS_STORE=db, channels_dir above becomes
+     * OUTPUT_DIR/.channels (a cache of the database) and this is only what
+     * `yaa channels import` reads by default. */
+    char *channels_import_dir;
     unsigned char was_set[YAA_CONFIG_MAX_VARS / 8]; /* see yaa_config_was_set */
 } yaa_config;
 

@@ -117,14 +117,20 @@ int yaa_db_artifacts_delete_run(yaa_db *db, const char *run_id, yaa_err *err) {
                        YAA_DB_ARGS(yaa_db_text(run_id)), NULL, err);
 }
 
-int yaa_db_artifacts_expired_runs(yaa_db *db, const char *cutoff, int64_t limit, yaa_arena *a,
-                                  const char ***ids, size_t *n, yaa_err *err) {
+int yaa_db_artifacts_expired_runs(yaa_db *db, const char *cutoff, bool stored_only, int64_t limit,
+                                  yaa_arena *a, const char ***ids, size_t *n, yaa_err *err) {
     yaa_db_rows *r = NULL;
     *ids = NULL;
     *n = 0;
     int rc = yaa_db_query(db,
-                          "SELECT id FROM pipeline_runs WHERE status IN ('completed', 'failed', "
-                          "'cancelled') AND updated_at < ? ORDER BY updated_at LIMIT ?",
+                          stored_only
+                              ? "SELECT id FROM pipeline_runs p WHERE status IN ('completed', "
+                                "'failed', 'cancelled') AND updated_at < ? AND EXISTS (SELECT 1 "
+                                "FROM run_artifacts a WHERE a.run_id = p.id) ORDER BY updated_at "
+                                "LIMIT ?"
+                              : "SELECT id FROM pipeline_runs WHERE status IN ('completed', "
+                                "'failed', 'cancelled') AND updated_at < ? ORDER BY updated_at "
+                                "LIMIT ?",
                           YAA_DB_ARGS(yaa_db_text(cutoff), yaa_db_int(limit)), &r, err);
     if (rc) return rc;
     size_t cnt = yaa_db_rows_count(r);

@@ -34,8 +34,8 @@ int yaa_db_artifacts_get(yaa_db *db, const char *run_id, const char *name, yaa_a
 /* Forgets every file of run_id (after its objects were deleted). */
 int yaa_db_artifacts_delete_run(yaa_db *db, const char *run_id, yaa_err *err);
 /* Ids of finished runs (completed, failed, cancelled) last updated before cutoff (storage
- * time form), oldest first, at most limit. */
-int yaa_db_artifacts_expired_runs(yaa_db *db, const char *cutoff, int64_t limit, yaa_arena *a,
-                                  const char ***ids, size_t *n, yaa_err *err);
+ * time form), oldest first, at most limit; stored_only: only runs with run_artifacts rows. */
+int yaa_db_artifacts_expired_runs(yaa_db *db, const char *cutoff, bool stored_only, int64_t limit,
+                                  yaa_arena *a, const char ***ids, size_t *n, yaa_err *err);
 
 #endif

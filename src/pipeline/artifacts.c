@@ -128,34 +128,8 @@ static int64_t mtime_ns(const struct stat *s) {
 
 /* ---- scratch folders: bounded, removed after the run ---------------------------------- */
 
-/* Walks dir depth first, children before their folder: size adds up the files' sizes;
- * remove deletes each file and folder after visiting it. */
-static uint64_t tree_walk(const char *dir, bool remove) {
-    DIR *d = opendir(dir);
-    uint64_t total = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        char p[PATH_MAX];
-        if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p) continue;
-        struct stat s;
-        if (lstat(p, &s) != 0) continue;
-        if (S_ISDIR(s.st_mode)) {
-            total += tree_walk(p, remove);
-        } else {
-            total += (uint64_t)s.st_size;
-            if (remove) unlink(p);
-        }
-    }
-    if (d) closedir(d);
-    if (remove) rmdir(dir);
-    return total;
-}
-
-static uint64_t tree_size(const char *dir) { return tree_walk(dir, false); }
-static void remove_tree(const char *dir) { tree_walk(dir, true); }
-
-void yaa_pipeline__remove_tree(const char *dir) { remove_tree(dir); }
+static uint64_t tree_size(const char *dir) { return yaa_store_tree(dir, false, NULL); }
+static void remove_tree(const char *dir) { yaa_store_tree(dir, true, NULL); }
 
 typedef struct scratch_dir {
     char name[64];

@@ -27,7 +27,5 @@ int yaa_pipeline__artifacts_upload(const yaa_pipeline_env *env, const char *run_
 struct yaa_channel;
 int yaa_pipeline__channel_load(const yaa_pipeline_env *env, const char *channel_id,
                                struct yaa_channel **out, yaa_err *err);
-/* Removes a folder and everything in it. */
-void yaa_pipeline__remove_tree(const char *dir);
 
 #endif

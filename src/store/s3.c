@@ -36,10 +36,11 @@
 #define S3_XML_MAX ((size_t)4 * 1024 * 1024)
 
 typedef struct s3 {
-    char *base;     /* URL up to the object path: "http://h:9000/bucket" or "https://b.h" */
-    char *host;     /* Host header value of base, for presigning */
-    char *path_pre; /* URL path before the key: "/bucket/prefix/" or "/prefix/" */
-    char *prefix;   /* "" or "prefix/" */
+    char *base;        /* URL up to the object path: "http://h:9000/bucket" or "https://b.h" */
+    char *host;        /* Host header value of base, for presigning */
+    char *path_pre;    /* URL path before the key: "/bucket/prefix/" or "/prefix/" */
+    char *bucket_path; /* URL path of the bucket itself: "/bucket" or "/" */
+    char *prefix;      /* "" or "prefix/" */
     char *region;
     char *access;
     char *secret;
@@ -230,7 +231,8 @@ static void url_of(const s3 *s, const s3_req *r, char *out, size_t n) {
         snprintf(out, n, "%s%s%s%s%s", s->base, s->path_pre, r->key, r->query ? "?" : "",
                  r->query ? r->query : "");
     else
-        snprintf(out, n, "%s/%s%s", s->base, r->query ? "?" : "", r->query ? r->query : "");
+        snprintf(out, n, "%s%s%s%s", s->base, s->bucket_path, r->query ? "?" : "",
+                 r->query ? r->query : "");
 }
 
 /* What a failed request was, for the error message: "PUT 'p/k' at http://h:9000". */
@@ -721,6 +723,7 @@ static void s3_close(yaa_store *st) {
     free(s->base);
     free(s->host);
     free(s->path_pre);
+    free(s->bucket_path);
     free(s->prefix);
     free(s->region);
     free(s->access);
@@ -775,11 +778,13 @@ int yaa_store__s3_init(yaa_store *st, const yaa_store_s3_opts *o, yaa_err *err) 
         ok &= asprintf(&s->base, "%s", endpoint) >= 0;
         ok &= asprintf(&s->host, "%s", hoststart) >= 0;
         ok &= asprintf(&s->path_pre, "/%s/%s%s", o->bucket, prefix, *prefix ? "/" : "") >= 0;
+        ok &= asprintf(&s->bucket_path, "/%s", o->bucket) >= 0;
     } else {
         ok &= asprintf(&s->base, "%.*s%s.%s", (int)(hoststart - endpoint), endpoint, o->bucket,
                        hoststart) >= 0;
         ok &= asprintf(&s->host, "%s.%s", o->bucket, hoststart) >= 0;
         ok &= asprintf(&s->path_pre, "/%s%s", prefix, *prefix ? "/" : "") >= 0;
+        ok &= (s->bucket_path = strdup("/")) != NULL;
     }
     ok &= asprintf(&s->prefix, "%s%s", prefix, *prefix ? "/" : "") >= 0;
     s->region = strdup(region);

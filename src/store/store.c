@@ -4,7 +4,10 @@
 
 #include "core/buf.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,4 +238,27 @@ int yaa_store_presign(yaa_store *st, const char *key, long expires_sec, int64_t 
                            "ARTIFACT_REDIRECT=presigned needs ARTIFACT_STORE=s3://...; the file "
                            "store has no URLs");
     return st->ops->presign(st, key, expires_sec, now, out, n, err);
+}
+
+uint64_t yaa_store_tree(const char *dir, bool remove, size_t *files) {
+    DIR *d = opendir(dir);
+    uint64_t total = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        char p[PATH_MAX];
+        if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p) continue;
+        struct stat s;
+        if (lstat(p, &s) != 0) continue;
+        if (S_ISDIR(s.st_mode)) {
+            total += yaa_store_tree(p, remove, files);
+            continue;
+        }
+        total += (uint64_t)s.st_size;
+        if (files) (*files)++;
+        if (remove) unlink(p);
+    }
+    if (d) closedir(d);
+    if (remove) rmdir(dir);
+    return total;
 }

@@ -97,6 +97,11 @@ int yaa_store_list(yaa_store *st, const char *prefix, yaa_store_list_fn fn, void
 int yaa_store_presign(yaa_store *st, const char *key, long expires_sec, int64_t now, char *out,
                       size_t n, yaa_err *err);
 
+/* Walks the folder dir depth first: returns the bytes of its files, adds their count to
+ * *files (may be NULL) and, with remove, deletes each file and then each folder (scratch
+ * folders, expired run folders, materialised channels). */
+uint64_t yaa_store_tree(const char *dir, bool remove, size_t *files);
+
 /* SHA-256 of a file as 64 lowercase hex digits (+ its size if size != NULL). */
 int yaa_store_sha256_file(const char *path, char out[YAA_SHA256_HEX], uint64_t *size, yaa_err *err);
 

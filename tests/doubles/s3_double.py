@@ -29,6 +29,7 @@ from double_base import DoubleHandler, serve
 
 ACCESS = "AKTEST"
 SECRET = "secret-test"
+BUCKET = "artifacts"
 
 
 def sign_key(date, region):
@@ -154,6 +155,8 @@ class S3Handler(DoubleHandler):
         uploads = st.setdefault("uploads", {})
         bucket, _, key = path.lstrip("/").partition("/")
         m = self.command
+        if bucket != BUCKET:
+            return self._s3_error(404, "NoSuchBucket", "no bucket '%s'" % bucket)
         if not key and m == "GET" and q.get("list-type") == "2":
             prefix = q.get("prefix", "")
             keys = sorted(k for k in objects if k.startswith(prefix))

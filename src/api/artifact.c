@@ -1,0 +1,129 @@
+/* artifact.c - GET /pipeline/runs/{id}/artifacts/{name} from the artifact store.
+ *
+ * File store: the run folder under OUTPUT_DIR, sent with Range support (as always).
+ * S3 store: run_artifacts names the current object; with ARTIFACT_REDIRECT=presigned the
+ * client gets a 302 to a presigned URL valid for YAA_ARTIFACT_URL_SEC seconds (a CDN or the
+ * browser fetches from S3 directly); otherwise the object is fetched once into a local cache
+ * named by its SHA-256 (so a newer attempt never serves stale bytes, and concurrent requests
+ * share one copy), checked, and sent from there with Range support - the dashboard's video
+ * player seeks without a new download. The cache is bounded by ARTIFACT_CACHE_MB, least
+ * recently used first. */
+#include "api/api_internal.h"
+
+#include "core/log.h"
+#include "db/artifacts_repo.h"
+#include "store/store.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utime.h>
+
+#define YAA_ARTIFACT_URL_SEC 300
+
+typedef struct cached {
+    char name[YAA_SHA256_HEX];
+    time_t used;
+    uint64_t size;
+} cached;
+
+static int by_use(const void *a, const void *b) {
+    const cached *x = a, *y = b;
+    return (x->used > y->used) - (x->used < y->used);
+}
+
+/* Removes the least recently used files of dir until it holds at most cap bytes. */
+static void trim_cache(const char *dir, uint64_t cap) {
+    DIR *d = opendir(dir);
+    if (!d) return;
+    cached *v = NULL;
+    size_t n = 0, alloc = 0;
+    uint64_t total = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strlen(e->d_name) != 64) continue;
+        char p[PATH_MAX + 80];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        struct stat s;
+        if (stat(p, &s) != 0) continue;
+        if (n == alloc) {
+            alloc = alloc ? alloc * 2 : 32;
+            cached *nv = realloc(v, alloc * sizeof *nv);
+            if (!nv) break;
+            v = nv;
+        }
+        memcpy(v[n].name, e->d_name, 65);
+        v[n].used = s.st_mtime;
+        v[n].size = (uint64_t)s.st_size;
+        total += v[n].size;
+        n++;
+    }
+    closedir(d);
+    if (total > cap) {
+        qsort(v, n, sizeof *v, by_use);
+        for (size_t i = 0; i < n && total > cap; i++) {
+            char p[PATH_MAX + 80];
+            snprintf(p, sizeof p, "%s/%s", dir, v[i].name);
+            if (unlink(p) == 0) total -= v[i].size;
+        }
+    }
+    free(v);
+}
+
+int yaa_api_send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *run_id,
+                          const char *name) {
+    yaa_api *api = req->api;
+    const yaa_config *cfg = api->cfg;
+    const char *out = cfg && cfg->output_dir ? cfg->output_dir : "./output";
+    char path[PATH_MAX + 80];
+    if (!cfg || !cfg->artifact_store || strncmp(cfg->artifact_store, "s3://", 5) != 0) {
+        snprintf(path, sizeof path, "%s/%s/%s", out, run_id, name);
+        yaa_api_send_file(req, resp, path, "private, max-age=60");
+        if (resp->status == 404) yaa_http_error(resp, 404, "Artifact '%s' not found", name);
+        return 0;
+    }
+    yaa_db_artifact art;
+    yaa_err err = {0};
+    int rc = yaa_db_artifacts_get(api->db, run_id, name, req->arena, &art, &err);
+    if (rc == YAA_ENOTFOUND) return yaa_http_error(resp, 404, "Artifact '%s' not found", name);
+    if (rc) return yaa_api_fail(resp, rc, &err);
+    yaa_store *st = NULL;
+    if ((rc = yaa_store_open(cfg, &st, &err))) return yaa_api_fail(resp, rc, &err);
+    if (strcmp(cfg->artifact_redirect, "presigned") == 0) {
+        char url[4096];
+        rc = yaa_store_presign(st, art.object_key, YAA_ARTIFACT_URL_SEC, 0, url, sizeof url, &err);
+        yaa_store_close(st);
+        if (rc) return yaa_api_fail(resp, rc, &err);
+        resp->status = 302;
+        yaa_http_resp_header(resp, req->arena, "Location", url);
+        yaa_http_resp_header(resp, req->arena, "Cache-Control", "no-store");
+        return 0;
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/.api-cache", out);
+    snprintf(path, sizeof path, "%s/%s", dir, art.sha256);
+    struct stat s;
+    if (stat(path, &s) == 0 && (uint64_t)s.st_size == (uint64_t)art.size) {
+        utime(path, NULL); /* recently used: trimmed last */
+    } else {
+        rc = yaa_store_get_file(st, art.object_key, path, art.sha256, &err);
+        if (rc) {
+            yaa_store_close(st);
+            yaa_log_ev(YAA_LOG_ERROR, "api", "cannot fetch an artifact from the store",
+                       YAA_F_STR("error", err.msg), YAA_F_END);
+            if (rc == YAA_ENOTFOUND)
+                return yaa_http_error(resp, 404, "Artifact '%s' is gone from the store", name);
+            return yaa_http_error(resp, 502, "Artifact '%s': the store failed: %s", name, err.msg);
+        }
+        trim_cache(dir, (uint64_t)cfg->artifact_cache_mb * 1024 * 1024);
+    }
+    yaa_store_close(st);
+    yaa_api_send_file(req, resp, path, "private, max-age=60");
+    if (resp->status == 404) return yaa_http_error(resp, 404, "Artifact '%s' not found", name);
+    if (resp->status == 200 || resp->status == 206) resp->content_type = yaa_api_mime(name);
+    return 0;
+}
