@@ -197,6 +197,9 @@ int yaa_words_align(const char *text, const yaa_word_mark *marks, size_t nmarks,
         /* an engine's word end ends the word earlier (the pause after it is not the word's) */
         if (!isnan(s[i].t_end) && s[i].t_end > st && s[i].t_end < en) en = s[i].t_end;
         char *t = strndup(text + s[i].b0, s[i].b1 - s[i].b0);
+        /* a word may span a line break ("word\n—" kept as one): on screen it is one line */
+        for (char *c = t; c && *c; c++)
+            if (*c == '\n' || *c == '\r' || *c == '\t' || *c == '\v' || *c == '\f') *c = ' ';
         if (!t || words_push(out, t, st + shift, en + shift, section)) {
             free(t);
             rc = yaa_err_set(err, YAA_ENOMEM, "words: out of memory");
