@@ -91,11 +91,11 @@ static int fill_tx(yaa_db *tx, void *arg, yaa_err *err) {
         snprintf(text, sizeof text, "bench > s%zu\n%s", i, body);
         yaa_rag_hash_embed(text, v, YAA_RAG_HASH_DIM);
         yaa_sha256_hex(text, strlen(text), hash);
-        int rc = yaa_rag_repo_insert(tx, "bench", "knowledge/bench.md", sec, text, hash, "hash", v,
-                                     YAA_RAG_HASH_DIM, err);
+        int rc = yaa_db_rag_insert(tx, "bench", "knowledge/bench.md", sec, text, hash, "hash", v,
+                                   YAA_RAG_HASH_DIM, err);
         if (rc) return rc;
     }
-    return yaa_rag_repo_state_set(tx, "bench", "hash", YAA_RAG_HASH_DIM, (int64_t)f->n, err);
+    return yaa_db_rag_state_set(tx, "bench", "hash", YAA_RAG_HASH_DIM, (int64_t)f->n, err);
 }
 
 static double cpu_ms(void) {
@@ -214,7 +214,7 @@ static int run_size(const char *url, size_t n, int nq, yaa_rag_embedder *emb) {
         fprintf(stderr, "rag_bench: %s\n", err.msg);
         return 1;
     }
-    yaa_rag_repo_delete_channel(db, "bench", &err);
+    yaa_db_rag_delete_channel(db, "bench", &err);
     yaa_rag_cache_clear();
     fill f = {n, emb};
     double t0 = yaa_mono_sec();
@@ -277,7 +277,7 @@ static int run_size(const char *url, size_t n, int nq, yaa_rag_embedder *emb) {
     free(ms);
     free(cpu);
     yaa_rag_cache_clear();
-    if (!getenv("RAG_BENCH_KEEP")) yaa_rag_repo_delete_channel(db, "bench", &err);
+    if (!getenv("RAG_BENCH_KEEP")) yaa_db_rag_delete_channel(db, "bench", &err);
     yaa_db_close(db);
     return 0;
 }

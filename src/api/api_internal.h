@@ -79,9 +79,9 @@ bool yaa_api_channel_exists(const yaa_api *api, const char *id);
 int yaa_api_budget_allows(const yaa_api *api, const char *channel_id, yaa_err *err);
 /* A run's review and publish_at options from body into spec (publish_at normalised into the
  * buffer); answers 422 and returns non-zero when one is bad (h_review.c). */
-struct yaa_runstore_spec;
+struct yaa_db_runstore_spec;
 int yaa_api_run_options(yaa_http_req *req, yaa_http_resp *resp, const json_t *body,
-                        struct yaa_runstore_spec *spec, char publish_at[21]);
+                        struct yaa_db_runstore_spec *spec, char publish_at[21]);
 
 /* Static files of the dashboard (GET/HEAD of non-API paths); false if not served. */
 bool yaa_api_static(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp);

@@ -43,8 +43,8 @@ static json_t *run_summary(const yaa_db_run *r) {
     return j;
 }
 
-int yaa_apistore_run_create(struct yaa_db *db, const yaa_runstore_spec *spec, yaa_err *err) {
-    return yaa_runstore_run_create_spec(db, spec, NULL, err);
+int yaa_apistore_run_create(struct yaa_db *db, const yaa_db_runstore_spec *spec, yaa_err *err) {
+    return yaa_db_runstore_run_create_spec(db, spec, NULL, err);
 }
 
 /* RunDetail's review: the run's review option, the gate it waits at (null when it does not)

@@ -16,7 +16,7 @@ struct yaa_db;
 
 /* ---- runs ---- */
 /* A pending run as spec asks (spec->id set by the caller). */
-int yaa_apistore_run_create(struct yaa_db *db, const yaa_runstore_spec *spec, yaa_err *err);
+int yaa_apistore_run_create(struct yaa_db *db, const yaa_db_runstore_spec *spec, yaa_err *err);
 /* RunDetail (stages and cost_usd included) or YAA_ENOTFOUND. */
 int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa_err *err);
 /* RunSummary list, newest first, with the filtered total (NULL filters match any). */

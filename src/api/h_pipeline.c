@@ -77,12 +77,12 @@ int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
     if (rc) return yaa_api_fail(resp, rc, &err);
     char id[YAA_UUID_LEN + 1];
     yaa_uuid4(id);
-    yaa_runstore_spec spec = {.id = id,
-                              .channel_id = channel_id,
-                              .topic = topic,
-                              .brand_name = brand ? brand : "",
-                              .dry_run = dry_run,
-                              .short_video = short_video};
+    yaa_db_runstore_spec spec = {.id = id,
+                                 .channel_id = channel_id,
+                                 .topic = topic,
+                                 .brand_name = brand ? brand : "",
+                                 .dry_run = dry_run,
+                                 .short_video = short_video};
     char publish_at[YAA_TIME_LEN + 1];
     if ((rc = yaa_api_run_options(req, resp, req->json, &spec, publish_at))) return 0;
     rc = yaa_apistore_run_create(api->db, &spec, &err);

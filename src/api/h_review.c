@@ -23,7 +23,7 @@ static void loc_error(json_t *errors, json_t *loc, const char *type, const char 
 
 /* review and publish_at of one run (a run body or a batch item at topics[index], index < 0
  * for the body itself) into spec; publish_at normalised into buf. Bad values go to errors. */
-static void run_options(const json_t *obj, long index, yaa_runstore_spec *spec,
+static void run_options(const json_t *obj, long index, yaa_db_runstore_spec *spec,
                         char buf[YAA_TIME_LEN + 1], json_t *errors) {
     const json_t *review = json_object_get(obj, "review");
     if (review && !json_is_null(review)) {
@@ -51,7 +51,7 @@ static void run_options(const json_t *obj, long index, yaa_runstore_spec *spec,
 }
 
 int yaa_api_run_options(yaa_http_req *req, yaa_http_resp *resp, const json_t *body,
-                        yaa_runstore_spec *spec, char publish_at[YAA_TIME_LEN + 1]) {
+                        yaa_db_runstore_spec *spec, char publish_at[YAA_TIME_LEN + 1]) {
     (void)req;
     json_t *errors = json_array();
     run_options(body, -1, spec, publish_at, errors);
@@ -81,10 +81,11 @@ int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_batch_item *items = yaa_arena_alloc(req->arena, n * sizeof *items);
     if (!slots || !items) return yaa_http_error(resp, 500, "out of memory");
     memset(items, 0, n * sizeof *items);
-    yaa_runstore_spec base = {.channel_id = channel_id,
-                              .brand_name = json_string_value(json_object_get(body, "brand_name")),
-                              .dry_run = json_is_true(json_object_get(body, "dry_run")),
-                              .short_video = json_is_true(json_object_get(body, "short"))};
+    yaa_db_runstore_spec base = {.channel_id = channel_id,
+                                 .brand_name =
+                                     json_string_value(json_object_get(body, "brand_name")),
+                                 .dry_run = json_is_true(json_object_get(body, "dry_run")),
+                                 .short_video = json_is_true(json_object_get(body, "short"))};
     json_t *errors = json_array();
     char base_at[YAA_TIME_LEN + 1];
     run_options(body, -1, &base, base_at, errors);
@@ -95,7 +96,7 @@ int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
                              sizeof slots[i].topic, &e))
             loc_error(errors, json_pack("[s,s,I,s]", "body", "topics", (json_int_t)i, "topic"),
                       "value_error", e.msg);
-        yaa_runstore_spec one = {0};
+        yaa_db_runstore_spec one = {0};
         run_options(it, (long)i, &one, slots[i].publish_at, errors);
         items[i].topic = slots[i].topic;
         items[i].publish_at = one.publish_at;

@@ -57,8 +57,8 @@ int yaa_cli_long_option(const char *cmd, const char *flag, const char *value, lo
 int yaa_cli_channels_youtube(yaa_cli *cli);
 /* `yaa run --channel ID --topics FILE`: a batch of runs from a file, queued
  * (cmd_run_topics.c); base holds the channel and the options every run shares. */
-struct yaa_runstore_spec;
-int yaa_cli_run_topics(yaa_cli *cli, const struct yaa_runstore_spec *base, const char *file,
+struct yaa_db_runstore_spec;
+int yaa_cli_run_topics(yaa_cli *cli, const struct yaa_db_runstore_spec *base, const char *file,
                        bool json_out);
 /* Prints "yaa: <msg>" to stderr and returns YAA_EXIT_FAIL. */
 int yaa_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

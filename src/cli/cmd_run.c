@@ -82,8 +82,8 @@ static void mark_interrupted(yaa_db *db, const char *run_id) {
              "again to resume from the last checkpoint",
              (int)run_signal);
     yaa_err ignore = {0};
-    yaa_runstore_run_add_error(db, run_id, line, &ignore);
-    yaa_runstore_run_set_status(db, run_id, "failed", NULL, &ignore);
+    yaa_db_runstore_run_add_error(db, run_id, line, &ignore);
+    yaa_db_runstore_run_set_status(db, run_id, "failed", NULL, &ignore);
 }
 
 /* ---- the run's sign of life --------------------------------------------------------------
@@ -173,13 +173,13 @@ int yaa_cmd_run(yaa_cli *cli) {
         return yaa_cli_usage_error("run: --review '%s' is not none, script, video or both", review);
     if (publish_at_in && yaa_review_publish_at(publish_at_in, publish_at, &oerr))
         return yaa_cli_usage_error("run: --publish-at: %s", oerr.msg);
-    yaa_runstore_spec spec = {.channel_id = channel,
-                              .topic = topic,
-                              .brand_name = brand,
-                              .dry_run = dry_run,
-                              .short_video = short_video,
-                              .review = review,
-                              .publish_at = publish_at[0] ? publish_at : NULL};
+    yaa_db_runstore_spec spec = {.channel_id = channel,
+                                 .topic = topic,
+                                 .brand_name = brand,
+                                 .dry_run = dry_run,
+                                 .short_video = short_video,
+                                 .review = review,
+                                 .publish_at = publish_at[0] ? publish_at : NULL};
     if (channel && topics_file && !topic) {
         if (!yaa_channels_id_valid(channel))
             return yaa_cli_usage_error("run: channel id '%s' must match ^[A-Za-z0-9_-]{1,100}$",
@@ -219,13 +219,13 @@ int yaa_cmd_run(yaa_cli *cli) {
         goto out;
     }
     char run_id[37] = "";
-    if (!fresh && yaa_runstore_run_find_unfinished(db, channel, topic, run_id, &err)) {
+    if (!fresh && yaa_db_runstore_run_find_unfinished(db, channel, topic, run_id, &err)) {
         yaa_cli_fail("run: %s", err.msg);
         goto out;
     }
     if (*run_id) {
         fprintf(stderr, "resuming run %s (use --new for a fresh run)\n", run_id);
-    } else if (yaa_runstore_run_create_spec(db, &spec, run_id, &err)) {
+    } else if (yaa_db_runstore_run_create_spec(db, &spec, run_id, &err)) {
         yaa_cli_fail("run: %s", err.msg);
         goto out;
     } else {
@@ -256,7 +256,7 @@ int yaa_cmd_run(yaa_cli *cli) {
     pthread_cond_destroy(&ka.cv);
     if (run_signal && prc == YAA_ECANCELLED) mark_interrupted(db, run_id);
 
-    yaa_runstore_run run = {0};
+    yaa_db_runstore_run run = {0};
     yaa_err e2 = {0};
     char out_dir[4096];
     snprintf(out_dir, sizeof out_dir, "%s/%s", cli->cfg->output_dir, run_id);
@@ -265,7 +265,7 @@ int yaa_cmd_run(yaa_cli *cli) {
     if (json_out) {
         json_t *j = json_object();
         json_object_set_new(j, "run_id", json_string(run_id));
-        if (yaa_runstore_run_get(db, run_id, &run, &e2) == 0)
+        if (yaa_db_runstore_run_get(db, run_id, &run, &e2) == 0)
             json_object_set_new(j, "status", json_string(run.status));
         json_object_set_new(j, "output_dir", json_string(out_dir));
         if (prc) json_object_set_new(j, "error", json_string(err.msg));
@@ -282,7 +282,7 @@ int yaa_cmd_run(yaa_cli *cli) {
         json_decref(j);
     } else {
         printf("run_id: %s\n", run_id);
-        if (prc == 0 && yaa_runstore_run_get(db, run_id, &run, &e2) == 0 &&
+        if (prc == 0 && yaa_db_runstore_run_get(db, run_id, &run, &e2) == 0 &&
             strcmp(run.status, "awaiting_review") == 0)
             fprintf(stderr,
                     "run %s waits for review: yaa review show %s, then yaa review approve %s\n",
@@ -290,7 +290,7 @@ int yaa_cmd_run(yaa_cli *cli) {
         for (size_t i = 0; prc == 0 && i < sizeof names / sizeof names[0]; i++)
             printf("%-14s %s/%s\n", names[i], out_dir, names[i]);
     }
-    yaa_runstore_run_free(&run);
+    yaa_db_runstore_run_free(&run);
     run_signals_install(false);
     if (run_signal && prc == YAA_ECANCELLED) {
         yaa_cli_fail("run %s interrupted by signal %d; run the same command again to resume it",

@@ -151,7 +151,7 @@ static long read_topics(const char *file, topic_row **rows_out) {
     return n;
 }
 
-int yaa_cli_run_topics(yaa_cli *cli, const yaa_runstore_spec *base, const char *file,
+int yaa_cli_run_topics(yaa_cli *cli, const yaa_db_runstore_spec *base, const char *file,
                        bool json_out) {
     topic_row *rows = NULL;
     long n = read_topics(file, &rows);

@@ -12,7 +12,7 @@
     "id, queue, payload_json, status, attempts, max_attempts, run_at, locked_by, locked_until, " \
     "last_error, created_at, updated_at"
 
-void yaa_job_row_free(yaa_job_row *j) {
+void yaa_db_job_row_free(yaa_db_job_row *j) {
     if (!j) return;
     free(j->id);
     free(j->queue);
@@ -27,12 +27,12 @@ void yaa_job_row_free(yaa_job_row *j) {
     memset(j, 0, sizeof *j);
 }
 
-void yaa_job_rows_free(yaa_job_row *rows, size_t n) {
-    for (size_t i = 0; rows && i < n; i++) yaa_job_row_free(&rows[i]);
+void yaa_db_job_rows_free(yaa_db_job_row *rows, size_t n) {
+    for (size_t i = 0; rows && i < n; i++) yaa_db_job_row_free(&rows[i]);
     free(rows);
 }
 
-static void row_read(const yaa_db_rows *r, size_t i, yaa_job_row *j) {
+static void row_read(const yaa_db_rows *r, size_t i, yaa_db_job_row *j) {
     j->id = yaa_db_dup_text(r, i, 0);
     j->queue = yaa_db_dup_text(r, i, 1);
     j->payload_json = yaa_db_dup_text(r, i, 2);
@@ -49,8 +49,8 @@ static void row_read(const yaa_db_rows *r, size_t i, yaa_job_row *j) {
 
 static void time_in(long sec, char out[YAA_DB_TIME_LEN + 1]) { yaa_db_time(time(NULL) + sec, out); }
 
-int yaa_jobs_enqueue(yaa_db *db, const char *queue, const char *id, const char *payload_json,
-                     int max_attempts, bool *created, yaa_err *err) {
+int yaa_db_jobs_enqueue(yaa_db *db, const char *queue, const char *id, const char *payload_json,
+                        int max_attempts, bool *created, yaa_err *err) {
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
     int64_t n = 0;
@@ -74,9 +74,9 @@ typedef struct claim_arg {
     const char *queue;
     const char *worker;
     int lease_sec;
-    yaa_jobs_dead_fn on_dead;
+    yaa_db_jobs_dead_fn on_dead;
     void *ud;
-    yaa_job_row *out;
+    yaa_db_job_row *out;
     bool found;
 } claim_arg;
 
@@ -121,8 +121,8 @@ static int claim_tx(yaa_db *tx, void *arg, yaa_err *err) {
     return 0;
 }
 
-int yaa_jobs_claim(yaa_db *db, const char *queue, const char *worker, int lease_sec,
-                   yaa_jobs_dead_fn on_dead, void *ud, yaa_job_row *out, yaa_err *err) {
+int yaa_db_jobs_claim(yaa_db *db, const char *queue, const char *worker, int lease_sec,
+                      yaa_db_jobs_dead_fn on_dead, void *ud, yaa_db_job_row *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
     claim_arg c = {queue, worker, lease_sec, on_dead, ud, out, false};
     yaa_err e = {0};
@@ -132,7 +132,7 @@ int yaa_jobs_claim(yaa_db *db, const char *queue, const char *worker, int lease_
     return rc;
 }
 
-int yaa_jobs_renew(yaa_db *db, const char *id, const char *worker, int lease_sec, yaa_err *err) {
+int yaa_db_jobs_renew(yaa_db *db, const char *id, const char *worker, int lease_sec, yaa_err *err) {
     char now[YAA_DB_TIME_LEN + 1], until[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
     time_in(lease_sec, until);
@@ -148,7 +148,7 @@ int yaa_jobs_renew(yaa_db *db, const char *id, const char *worker, int lease_sec
     return 0;
 }
 
-int yaa_jobs_ack(yaa_db *db, const char *id, const char *worker, yaa_err *err) {
+int yaa_db_jobs_ack(yaa_db *db, const char *id, const char *worker, yaa_err *err) {
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
     int64_t n = 0;
@@ -162,8 +162,8 @@ int yaa_jobs_ack(yaa_db *db, const char *id, const char *worker, yaa_err *err) {
     return 0;
 }
 
-int yaa_jobs_fail(yaa_db *db, const char *id, const char *worker, const char *error,
-                  int backoff_sec, bool *dead, yaa_err *err) {
+int yaa_db_jobs_fail(yaa_db *db, const char *id, const char *worker, const char *error,
+                     int backoff_sec, bool *dead, yaa_err *err) {
     char now[YAA_DB_TIME_LEN + 1], at[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
     time_in(backoff_sec, at);
@@ -186,7 +186,7 @@ int yaa_jobs_fail(yaa_db *db, const char *id, const char *worker, const char *er
     return 0;
 }
 
-int yaa_jobs_release(yaa_db *db, const char *id, const char *worker, yaa_err *err) {
+int yaa_db_jobs_release(yaa_db *db, const char *id, const char *worker, yaa_err *err) {
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
     int64_t n = 0;
@@ -203,7 +203,7 @@ int yaa_jobs_release(yaa_db *db, const char *id, const char *worker, yaa_err *er
     return 0;
 }
 
-int yaa_jobs_cancel(yaa_db *db, const char *id, bool *was_queued, yaa_err *err) {
+int yaa_db_jobs_cancel(yaa_db *db, const char *id, bool *was_queued, yaa_err *err) {
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
     int64_t n = 0;
@@ -215,7 +215,7 @@ int yaa_jobs_cancel(yaa_db *db, const char *id, bool *was_queued, yaa_err *err) 
     return rc;
 }
 
-int yaa_jobs_stats_get(yaa_db *db, const char *queue, yaa_jobs_stats *out, yaa_err *err) {
+int yaa_db_jobs_stats_get(yaa_db *db, const char *queue, yaa_db_jobs_stats *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
@@ -247,8 +247,8 @@ int yaa_jobs_stats_get(yaa_db *db, const char *queue, yaa_jobs_stats *out, yaa_e
     return 0;
 }
 
-int yaa_jobs_dead_list(yaa_db *db, const char *queue, long limit, yaa_job_row **out, size_t *n,
-                       yaa_err *err) {
+int yaa_db_jobs_dead_list(yaa_db *db, const char *queue, long limit, yaa_db_job_row **out,
+                          size_t *n, yaa_err *err) {
     *out = NULL;
     *n = 0;
     yaa_db_rows *r = NULL;
@@ -271,7 +271,7 @@ int yaa_jobs_dead_list(yaa_db *db, const char *queue, long limit, yaa_job_row **
     return 0;
 }
 
-int yaa_jobs_requeue(yaa_db *db, const char *id, yaa_err *err) {
+int yaa_db_jobs_requeue(yaa_db *db, const char *id, yaa_err *err) {
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
     int64_t n = 0;
@@ -285,7 +285,7 @@ int yaa_jobs_requeue(yaa_db *db, const char *id, yaa_err *err) {
     return 0;
 }
 
-int yaa_jobs_get(yaa_db *db, const char *id, yaa_job_row *out, yaa_err *err) {
+int yaa_db_jobs_get(yaa_db *db, const char *id, yaa_db_job_row *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
     yaa_db_rows *r = NULL;
     int rc = yaa_db_query(db, "SELECT " JOB_COLS " FROM jobs WHERE id = ?",

@@ -14,7 +14,7 @@
 
 static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-int yaa_apikey_generate(char key[YAA_APIKEY_LEN + 1], char hash[65], yaa_err *err) {
+int yaa_db_apikey_generate(char key[YAA_APIKEY_LEN + 1], char hash[65], yaa_err *err) {
     unsigned char raw[33] = {0}; /* 32 random bytes + a zero pad for the last group */
     if (yaa_random_bytes(raw, 32) != 0)
         return yaa_err_set(err, YAA_EIO, "cannot read the system random number generator");
@@ -30,7 +30,7 @@ int yaa_apikey_generate(char key[YAA_APIKEY_LEN + 1], char hash[65], yaa_err *er
     return 0;
 }
 
-bool yaa_apikey_wellformed(const char *s) {
+bool yaa_db_apikey_wellformed(const char *s) {
     if (!s || strlen(s) != YAA_APIKEY_LEN || strncmp(s, "yaa_", 4) != 0) return false;
     for (const char *p = s + 4; *p; p++)
         if (!strchr(B64URL, *p)) return false;
@@ -133,7 +133,7 @@ int yaa_db_keys_issue(yaa_db *db, const char *name, const char *scopes_csv, int 
     int rc = yaa_db_scopes_json(scopes_csv, a, &out->scopes_json, err);
     if (rc) return rc;
     char hash[65];
-    rc = yaa_apikey_generate(key, hash, err);
+    rc = yaa_db_apikey_generate(key, hash, err);
     if (rc) return rc;
     out->name = name;
     out->key_hash = yaa_arena_strdup(a, hash);

@@ -12,7 +12,7 @@
 
 #define SCAN_PAGE 5000 /* rows per page when loading an index, bounds each result's memory */
 
-void yaa_rag_rows_free(yaa_rag_row *rows, size_t n) {
+void yaa_db_rag_rows_free(yaa_db_rag_row *rows, size_t n) {
     if (!rows) return;
     for (size_t i = 0; i < n; i++) {
         free(rows[i].source);
@@ -24,12 +24,12 @@ void yaa_rag_rows_free(yaa_rag_row *rows, size_t n) {
     free(rows);
 }
 
-void yaa_rag_state_free(yaa_rag_state *st) {
+void yaa_db_rag_state_free(yaa_db_rag_state *st) {
     free(st->embedder);
     memset(st, 0, sizeof *st);
 }
 
-int yaa_rag_repo_state(yaa_db *db, const char *channel_id, yaa_rag_state *st, yaa_err *err) {
+int yaa_db_rag_state_get(yaa_db *db, const char *channel_id, yaa_db_rag_state *st, yaa_err *err) {
     memset(st, 0, sizeof *st);
     yaa_db_rows *r;
     int rc = yaa_db_query(db,
@@ -49,8 +49,8 @@ int yaa_rag_repo_state(yaa_db *db, const char *channel_id, yaa_rag_state *st, ya
     return rc;
 }
 
-int yaa_rag_repo_state_set(yaa_db *db, const char *channel_id, const char *embedder, int dim,
-                           int64_t chunks, yaa_err *err) {
+int yaa_db_rag_state_set(yaa_db *db, const char *channel_id, const char *embedder, int dim,
+                         int64_t chunks, yaa_err *err) {
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
     return yaa_db_exec(db,
@@ -65,13 +65,13 @@ int yaa_rag_repo_state_set(yaa_db *db, const char *channel_id, const char *embed
                        NULL, err);
 }
 
-int yaa_rag_repo_lock_channel(yaa_db *tx, const char *channel_id, yaa_err *err) {
+int yaa_db_rag_lock_channel(yaa_db *tx, const char *channel_id, yaa_err *err) {
     if (yaa_db_kind(tx) != YAA_DB_POSTGRES) return 0;
     return yaa_db_exec(tx, "SELECT pg_advisory_xact_lock(7275010, hashtext(?))",
                        YAA_DB_ARGS(yaa_db_text(channel_id)), NULL, err);
 }
 
-int yaa_rag_repo_channels(yaa_db *db, char ***ids, size_t *n, yaa_err *err) {
+int yaa_db_rag_channels(yaa_db *db, char ***ids, size_t *n, yaa_err *err) {
     *ids = NULL;
     *n = 0;
     yaa_db_rows *r;
@@ -92,8 +92,8 @@ int yaa_rag_repo_channels(yaa_db *db, char ***ids, size_t *n, yaa_err *err) {
     return rc;
 }
 
-int yaa_rag_repo_list(yaa_db *db, const char *channel_id, yaa_rag_row **rows, size_t *n,
-                      yaa_err *err) {
+int yaa_db_rag_list(yaa_db *db, const char *channel_id, yaa_db_rag_row **rows, size_t *n,
+                    yaa_err *err) {
     *rows = NULL;
     *n = 0;
     yaa_db_rows *r;
@@ -107,7 +107,7 @@ int yaa_rag_repo_list(yaa_db *db, const char *channel_id, yaa_rag_row **rows, si
         *rows = calloc(m, sizeof **rows);
         if (!*rows) rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
         for (size_t i = 0; i < m && !rc; i++) {
-            yaa_rag_row *w = &(*rows)[i];
+            yaa_db_rag_row *w = &(*rows)[i];
             w->id = yaa_db_get_int(r, i, 0);
             w->source = yaa_db_dup_text(r, i, 1);
             w->section = yaa_db_dup_text(r, i, 2);
@@ -123,9 +123,9 @@ int yaa_rag_repo_list(yaa_db *db, const char *channel_id, yaa_rag_row **rows, si
     return rc;
 }
 
-int yaa_rag_repo_insert(yaa_db *db, const char *channel_id, const char *source, const char *section,
-                        const char *text, const char *content_hash, const char *embedder,
-                        const float *vec, int dim, yaa_err *err) {
+int yaa_db_rag_insert(yaa_db *db, const char *channel_id, const char *source, const char *section,
+                      const char *text, const char *content_hash, const char *embedder,
+                      const float *vec, int dim, yaa_err *err) {
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
     return yaa_db_exec(db,
@@ -140,12 +140,12 @@ int yaa_rag_repo_insert(yaa_db *db, const char *channel_id, const char *source, 
                        NULL, err);
 }
 
-int yaa_rag_repo_delete(yaa_db *db, int64_t id, yaa_err *err) {
+int yaa_db_rag_delete(yaa_db *db, int64_t id, yaa_err *err) {
     return yaa_db_exec(db, "DELETE FROM rag_chunks WHERE id = ?", YAA_DB_ARGS(yaa_db_int(id)), NULL,
                        err);
 }
 
-int yaa_rag_repo_delete_channel(yaa_db *db, const char *channel_id, yaa_err *err) {
+int yaa_db_rag_delete_channel(yaa_db *db, const char *channel_id, yaa_err *err) {
     int rc = yaa_db_exec(db, "DELETE FROM rag_chunks WHERE channel_id = ?",
                          YAA_DB_ARGS(yaa_db_text(channel_id)), NULL, err);
     if (!rc)
@@ -182,7 +182,7 @@ int yaa_db_rag_scan(yaa_db *db, const char *channel_id, const char *embedder, ya
     }
 }
 
-int yaa_rag_repo_get(yaa_db *db, const int64_t *ids, size_t n, yaa_rag_row *rows, yaa_err *err) {
+int yaa_db_rag_get(yaa_db *db, const int64_t *ids, size_t n, yaa_db_rag_row *rows, yaa_err *err) {
     memset(rows, 0, n * sizeof *rows);
     if (!n) return 0;
     yaa_db_val *params = calloc(n, sizeof *params);
@@ -208,7 +208,7 @@ int yaa_rag_repo_get(yaa_db *db, const int64_t *ids, size_t n, yaa_rag_row *rows
         int64_t id = yaa_db_get_int(r, j, 0);
         for (size_t i = 0; i < n; i++) {
             if (ids[i] != id || rows[i].text) continue;
-            yaa_rag_row *w = &rows[i];
+            yaa_db_rag_row *w = &rows[i];
             w->id = id;
             w->source = yaa_db_dup_text(r, j, 1);
             w->section = yaa_db_dup_text(r, j, 2);

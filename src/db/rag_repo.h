@@ -12,48 +12,48 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct yaa_rag_row {
+typedef struct yaa_db_rag_row {
     int64_t id;
     char *source;
     char *section;
-    char *text; /* NULL in yaa_rag_repo_list */
+    char *text; /* NULL in yaa_db_rag_list */
     char *content_hash;
     char *embedder;
     int dim;
-} yaa_rag_row;
+} yaa_db_rag_row;
 
-void yaa_rag_rows_free(yaa_rag_row *rows, size_t n);
+void yaa_db_rag_rows_free(yaa_db_rag_row *rows, size_t n);
 
 /* Index state of a channel; *found = false when it was never indexed. *embedder is
  * malloc'd (free it). */
-typedef struct yaa_rag_state {
+typedef struct yaa_db_rag_state {
     bool found;
     char *embedder;
     int dim;
     int64_t chunks;
     int64_t generation;
-} yaa_rag_state;
+} yaa_db_rag_state;
 
-int yaa_rag_repo_state(yaa_db *db, const char *channel_id, yaa_rag_state *st, yaa_err *err);
-void yaa_rag_state_free(yaa_rag_state *st);
+int yaa_db_rag_state_get(yaa_db *db, const char *channel_id, yaa_db_rag_state *st, yaa_err *err);
+void yaa_db_rag_state_free(yaa_db_rag_state *st);
 /* Upserts the state and bumps its generation. */
-int yaa_rag_repo_state_set(yaa_db *db, const char *channel_id, const char *embedder, int dim,
-                           int64_t chunks, yaa_err *err);
+int yaa_db_rag_state_set(yaa_db *db, const char *channel_id, const char *embedder, int dim,
+                         int64_t chunks, yaa_err *err);
 /* Inside a transaction: serialises writers of one channel's index (PostgreSQL: a
  * transaction-scoped advisory lock; SQLite: BEGIN IMMEDIATE already does). */
-int yaa_rag_repo_lock_channel(yaa_db *tx, const char *channel_id, yaa_err *err);
+int yaa_db_rag_lock_channel(yaa_db *tx, const char *channel_id, yaa_err *err);
 /* Channels with a recorded index, sorted. */
-int yaa_rag_repo_channels(yaa_db *db, char ***ids, size_t *n, yaa_err *err);
+int yaa_db_rag_channels(yaa_db *db, char ***ids, size_t *n, yaa_err *err);
 
 /* Every chunk of a channel without its text (id, source, section, hash, embedder, dim). */
-int yaa_rag_repo_list(yaa_db *db, const char *channel_id, yaa_rag_row **rows, size_t *n,
-                      yaa_err *err);
-int yaa_rag_repo_insert(yaa_db *db, const char *channel_id, const char *source, const char *section,
-                        const char *text, const char *content_hash, const char *embedder,
-                        const float *vec, int dim, yaa_err *err);
-int yaa_rag_repo_delete(yaa_db *db, int64_t id, yaa_err *err);
+int yaa_db_rag_list(yaa_db *db, const char *channel_id, yaa_db_rag_row **rows, size_t *n,
+                    yaa_err *err);
+int yaa_db_rag_insert(yaa_db *db, const char *channel_id, const char *source, const char *section,
+                      const char *text, const char *content_hash, const char *embedder,
+                      const float *vec, int dim, yaa_err *err);
+int yaa_db_rag_delete(yaa_db *db, int64_t id, yaa_err *err);
 /* Deletes a channel's chunks and state. */
-int yaa_rag_repo_delete_channel(yaa_db *db, const char *channel_id, yaa_err *err);
+int yaa_db_rag_delete_channel(yaa_db *db, const char *channel_id, yaa_err *err);
 
 /* Every chunk of a channel of one embedder, ids ascending, read SCAN_PAGE rows at a time:
  * fn gets the id, the stored text and the embedding bytes (vec may be NULL). A non-zero
@@ -64,6 +64,6 @@ int yaa_db_rag_scan(yaa_db *db, const char *channel_id, const char *embedder, ya
                     void *ud, yaa_err *err);
 
 /* Rows (with text) for ids, returned in the order of ids; a missing id leaves a zeroed row. */
-int yaa_rag_repo_get(yaa_db *db, const int64_t *ids, size_t n, yaa_rag_row *rows, yaa_err *err);
+int yaa_db_rag_get(yaa_db *db, const int64_t *ids, size_t n, yaa_db_rag_row *rows, yaa_err *err);
 
 #endif

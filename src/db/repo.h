@@ -174,9 +174,9 @@ typedef struct yaa_db_apikey {
 
 /* A new key: "yaa_" + base64url (no padding) of 32 bytes from the CSPRNG, and its SHA-256
  * hex. Shared by `yaa keys create`, POST /admin/api-keys and the ADMIN_API_KEY bootstrap. */
-int yaa_apikey_generate(char key[YAA_APIKEY_LEN + 1], char hash[65], yaa_err *err);
+int yaa_db_apikey_generate(char key[YAA_APIKEY_LEN + 1], char hash[65], yaa_err *err);
 /* True if s looks like a yaa key (prefix and length and alphabet). */
-bool yaa_apikey_wellformed(const char *s);
+bool yaa_db_apikey_wellformed(const char *s);
 
 /* Validates a scope list ("read,write", "admin", with spaces allowed; NULL or "" ->
  * read,write) and writes its JSON array (["read","write"]) into the arena. Unknown scope:

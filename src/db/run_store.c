@@ -11,8 +11,8 @@
 
 static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
 
-int yaa_runstore_run_create_spec(yaa_db *db, const yaa_runstore_spec *spec, char id_out[37],
-                                 yaa_err *err) {
+int yaa_db_runstore_run_create_spec(yaa_db *db, const yaa_db_runstore_spec *spec, char id_out[37],
+                                    yaa_err *err) {
     json_t *opts = json_object();
     if (spec->short_video) json_object_set_new(opts, "short", json_true());
     if (spec->review) json_object_set_new(opts, "review", json_string(spec->review));
@@ -36,19 +36,19 @@ int yaa_runstore_run_create_spec(yaa_db *db, const yaa_runstore_spec *spec, char
     return rc;
 }
 
-int yaa_runstore_run_create(yaa_db *db, const char *channel_id, const char *topic,
-                            const char *brand_name, bool dry_run, bool short_video, char id_out[37],
-                            yaa_err *err) {
-    yaa_runstore_spec spec = {.channel_id = channel_id,
-                              .topic = topic,
-                              .brand_name = brand_name,
-                              .dry_run = dry_run,
-                              .short_video = short_video};
-    return yaa_runstore_run_create_spec(db, &spec, id_out, err);
+int yaa_db_runstore_run_create(yaa_db *db, const char *channel_id, const char *topic,
+                               const char *brand_name, bool dry_run, bool short_video,
+                               char id_out[37], yaa_err *err) {
+    yaa_db_runstore_spec spec = {.channel_id = channel_id,
+                                 .topic = topic,
+                                 .brand_name = brand_name,
+                                 .dry_run = dry_run,
+                                 .short_video = short_video};
+    return yaa_db_runstore_run_create_spec(db, &spec, id_out, err);
 }
 
-int yaa_runstore_run_find_unfinished(yaa_db *db, const char *channel_id, const char *topic,
-                                     char id_out[37], yaa_err *err) {
+int yaa_db_runstore_run_find_unfinished(yaa_db *db, const char *channel_id, const char *topic,
+                                        char id_out[37], yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 16 * 1024);
     yaa_db_run_filter f = {channel_id, NULL, 200, 0};
@@ -68,7 +68,8 @@ int yaa_runstore_run_find_unfinished(yaa_db *db, const char *channel_id, const c
     return rc;
 }
 
-int yaa_runstore_run_get(yaa_db *db, const char *run_id, yaa_runstore_run *out, yaa_err *err) {
+int yaa_db_runstore_run_get(yaa_db *db, const char *run_id, yaa_db_runstore_run *out,
+                            yaa_err *err) {
     memset(out, 0, sizeof *out);
     yaa_arena a;
     yaa_arena_init(&a, 4096);
@@ -93,7 +94,7 @@ int yaa_runstore_run_get(yaa_db *db, const char *run_id, yaa_runstore_run *out, 
         out->created_at = dup_or_empty(r.created_at);
         if (!out->id || !out->channel_id || !out->topic || !out->brand_name || !out->status ||
             !out->created_at) {
-            yaa_runstore_run_free(out);
+            yaa_db_runstore_run_free(out);
             rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
         }
     }
@@ -101,7 +102,7 @@ int yaa_runstore_run_get(yaa_db *db, const char *run_id, yaa_runstore_run *out, 
     return rc;
 }
 
-void yaa_runstore_run_free(yaa_runstore_run *r) {
+void yaa_db_runstore_run_free(yaa_db_runstore_run *r) {
     free(r->id);
     free(r->channel_id);
     free(r->topic);
@@ -115,7 +116,7 @@ void yaa_runstore_run_free(yaa_runstore_run *r) {
     memset(r, 0, sizeof *r);
 }
 
-int yaa_runstore_run_status(yaa_db *db, const char *run_id, char *out, size_t n, yaa_err *err) {
+int yaa_db_runstore_run_status(yaa_db *db, const char *run_id, char *out, size_t n, yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 4096);
     yaa_db_run r;
@@ -125,8 +126,8 @@ int yaa_runstore_run_status(yaa_db *db, const char *run_id, char *out, size_t n,
     return rc;
 }
 
-int yaa_runstore_run_set_status(yaa_db *db, const char *run_id, const char *status,
-                                const char *current_agent, yaa_err *err) {
+int yaa_db_runstore_run_set_status(yaa_db *db, const char *run_id, const char *status,
+                                   const char *current_agent, yaa_err *err) {
     bool final = strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0 ||
                  strcmp(status, "cancelled") == 0;
     yaa_db_run_update u = {0};
@@ -172,7 +173,8 @@ static int add_error_tx(yaa_db *tx, void *arg, yaa_err *err) {
     return rc;
 }
 
-int yaa_runstore_run_add_error(yaa_db *db, const char *run_id, const char *message, yaa_err *err) {
+int yaa_db_runstore_run_add_error(yaa_db *db, const char *run_id, const char *message,
+                                  yaa_err *err) {
     add_error_arg ae = {run_id, message};
     return yaa_db_tx(db, add_error_tx, &ae, err);
 }
@@ -192,18 +194,18 @@ static int set_json_column(yaa_db *db, const char *run_id, const json_t *j, bool
     return rc;
 }
 
-int yaa_runstore_run_set_result(yaa_db *db, const char *run_id, const json_t *result,
-                                yaa_err *err) {
+int yaa_db_runstore_run_set_result(yaa_db *db, const char *run_id, const json_t *result,
+                                   yaa_err *err) {
     return set_json_column(db, run_id, result, false, err);
 }
 
-int yaa_runstore_run_set_review(yaa_db *db, const char *run_id, const json_t *review,
-                                yaa_err *err) {
+int yaa_db_runstore_run_set_review(yaa_db *db, const char *run_id, const json_t *review,
+                                   yaa_err *err) {
     return set_json_column(db, run_id, review, true, err);
 }
 
-int yaa_runstore_stages_get(yaa_db *db, const char *run_id, const char *const names[],
-                            yaa_runstore_stage out[], int nstages, yaa_err *err) {
+int yaa_db_runstore_stages_get(yaa_db *db, const char *run_id, const char *const names[],
+                               yaa_db_runstore_stage out[], int nstages, yaa_err *err) {
     memset(out, 0, (size_t)nstages * sizeof *out);
     yaa_arena a;
     yaa_arena_init(&a, 64 * 1024);
@@ -228,7 +230,7 @@ int yaa_runstore_stages_get(yaa_db *db, const char *run_id, const char *const na
     return rc;
 }
 
-void yaa_runstore_stages_free(yaa_runstore_stage st[], int nstages) {
+void yaa_db_runstore_stages_free(yaa_db_runstore_stage st[], int nstages) {
     for (int i = 0; i < nstages; i++) {
         free(st[i].status);
         json_decref(st[i].output);
@@ -236,23 +238,24 @@ void yaa_runstore_stages_free(yaa_runstore_stage st[], int nstages) {
     }
 }
 
-int yaa_runstore_stage_start(yaa_db *db, const char *run_id, const char *stage, int *attempt,
-                             yaa_err *err) {
+int yaa_db_runstore_stage_start(yaa_db *db, const char *run_id, const char *stage, int *attempt,
+                                yaa_err *err) {
     int64_t a = 0;
     int rc = yaa_db_stages_start(db, run_id, stage, &a, err);
     *attempt = (int)a;
     return rc;
 }
 
-int yaa_runstore_stage_finish(yaa_db *db, const char *run_id, const char *stage, const char *status,
-                              const json_t *output, const char *error, yaa_err *err) {
+int yaa_db_runstore_stage_finish(yaa_db *db, const char *run_id, const char *stage,
+                                 const char *status, const json_t *output, const char *error,
+                                 yaa_err *err) {
     char *text = output ? json_dumps(output, JSON_COMPACT) : NULL;
     int rc = yaa_db_stages_finish(db, run_id, stage, status, text, error, err);
     free(text);
     return rc;
 }
 
-int yaa_runstore_usage_add(yaa_db *db, const yaa_runstore_usage *u, yaa_err *err) {
+int yaa_db_runstore_usage_add(yaa_db *db, const yaa_db_runstore_usage *u, yaa_err *err) {
     /* The id is a UUID-shaped digest of (run, agent, attempt, seq): the same call reported
      * twice (a re-delivered job replaying a finished stage's hook) lands on the same row. */
     char key[512], hex[65], id[37];

@@ -9,17 +9,17 @@
 
 #include <stdio.h>
 
-int yaa_batch_start(struct yaa_db *db, struct yaa_queue *q, const yaa_runstore_spec *base,
+int yaa_batch_start(struct yaa_db *db, struct yaa_queue *q, const yaa_db_runstore_spec *base,
                     yaa_batch_item *items, size_t n, char batch_id[37], yaa_err *err) {
     if (yaa_uuid4(batch_id) != 0) return yaa_err_set(err, YAA_EIO, "cannot generate a batch id");
     for (size_t i = 0; i < n; i++) {
-        yaa_runstore_spec spec = *base;
+        yaa_db_runstore_spec spec = *base;
         spec.id = NULL;
         spec.topic = items[i].topic;
         spec.batch_id = batch_id;
         if (items[i].publish_at) spec.publish_at = items[i].publish_at;
         if (items[i].review) spec.review = items[i].review;
-        int rc = yaa_runstore_run_create_spec(db, &spec, items[i].run_id, err);
+        int rc = yaa_db_runstore_run_create_spec(db, &spec, items[i].run_id, err);
         if (rc) return rc;
         yaa_err qerr = {0};
         items[i].queued = yaa_queue_enqueue_run(q, items[i].run_id, NULL, NULL, &qerr) == 0;
@@ -30,8 +30,8 @@ int yaa_batch_start(struct yaa_db *db, struct yaa_queue *q, const yaa_runstore_s
         char line[YAA_ERR_MSG_MAX + 32];
         snprintf(line, sizeof line, "could not be queued: %s", qerr.msg);
         yaa_err ignore = {0};
-        yaa_runstore_run_add_error(db, items[i].run_id, line, &ignore);
-        yaa_runstore_run_set_status(db, items[i].run_id, "failed", NULL, &ignore);
+        yaa_db_runstore_run_add_error(db, items[i].run_id, line, &ignore);
+        yaa_db_runstore_run_set_status(db, items[i].run_id, "failed", NULL, &ignore);
     }
     yaa_log_ev(YAA_LOG_INFO, "pipeline", "batch queued", YAA_F_STR("batch_id", batch_id),
                YAA_F_STR("channel_id", base->channel_id), YAA_F_INT("runs", (long)n), YAA_F_END);

@@ -34,8 +34,8 @@ typedef struct run_exec {
     uint64_t last_db_check_ns;
     bool cancel_seen; /* the run was cancelled (its status says so) */
     bool interrupted; /* the process is stopping: leave the run for re-delivery */
-    yaa_runstore_run run;
-    yaa_runstore_stage st[YAA_STAGE_COUNT];
+    yaa_db_runstore_run run;
+    yaa_db_runstore_stage st[YAA_STAGE_COUNT];
     yaa_channel *channel;
     json_t *outputs[YAA_STAGE_COUNT];
     char out_dir[4096];
@@ -72,7 +72,7 @@ static bool is_cancelled(void *ud) {
     if (now - rx->last_db_check_ns < 500000000ull) return false;
     rx->last_db_check_ns = now;
     char status[32];
-    if (yaa_runstore_run_status(rx->env->db, rx->run_id, status, sizeof status, NULL) == 0 &&
+    if (yaa_db_runstore_run_status(rx->env->db, rx->run_id, status, sizeof status, NULL) == 0 &&
         strcmp(status, "cancelled") == 0)
         rx->cancel_seen = true;
     return rx->cancel_seen;
@@ -138,8 +138,8 @@ static int fail_run(run_exec *rx, const char *stage, int rc, yaa_err *err) {
     char line[YAA_ERR_MSG_MAX + 64];
     snprintf(line, sizeof line, "%s: %s", stage ? stage : "pipeline", err->msg);
     yaa_err ignore = {0};
-    yaa_runstore_run_add_error(env->db, rx->run_id, line, &ignore);
-    yaa_runstore_run_set_status(env->db, rx->run_id, "failed", stage, &ignore);
+    yaa_db_runstore_run_add_error(env->db, rx->run_id, line, &ignore);
+    yaa_db_runstore_run_set_status(env->db, rx->run_id, "failed", stage, &ignore);
     /* yaa_pipeline_runs_total{status="failed"} is counted by whoever knows the failure is
      * final: the worker when the job goes to the dead letters, `yaa run` at once. */
     yaa_log_ev(YAA_LOG_ERROR, "pipeline", "run failed", YAA_F_STR("error", line), YAA_F_END);
@@ -156,15 +156,15 @@ static int stop_run(run_exec *rx, const char *stage, const char *in_stage, doubl
     yaa_err ignore = {0};
     const char *why = rx->cancel_seen ? "cancelled" : "interrupted";
     if (in_stage) {
-        yaa_runstore_stage_finish(env->db, rx->run_id, in_stage, "pending", NULL, why, &ignore);
+        yaa_db_runstore_stage_finish(env->db, rx->run_id, in_stage, "pending", NULL, why, &ignore);
         emit(rx, YAA_PIPELINE_EV_STAGE, in_stage, "pending", why, took);
     }
     if (rx->cancel_seen) {
-        yaa_runstore_run_set_status(env->db, rx->run_id, "cancelled", stage, &ignore);
+        yaa_db_runstore_run_set_status(env->db, rx->run_id, "cancelled", stage, &ignore);
         yaa_metrics_run_finished("cancelled");
         emit(rx, YAA_PIPELINE_EV_DONE, stage, "cancelled", "cancelled", yaa_mono_sec() - rx->t0);
     } else {
-        yaa_runstore_run_set_status(env->db, rx->run_id, "pending", stage, &ignore);
+        yaa_db_runstore_run_set_status(env->db, rx->run_id, "pending", stage, &ignore);
         yaa_log_ev(YAA_LOG_INFO, "pipeline", "run interrupted; it resumes from its last checkpoint",
                    YAA_F_END);
     }
@@ -208,11 +208,11 @@ static int stop_at_gate(run_exec *rx, int i, yaa_err *err) {
     json_object_set_new(state, "stage", json_string(gate));
     static const char *const modes[] = {"none", "script", "video", "both"};
     json_object_set_new(state, "mode", json_string(modes[rx->review & 3]));
-    int rc = yaa_runstore_run_set_review(rx->env->db, rx->run_id, state, err);
+    int rc = yaa_db_runstore_run_set_review(rx->env->db, rx->run_id, state, err);
     json_decref(state);
     if (!rc)
-        rc = yaa_runstore_run_set_status(rx->env->db, rx->run_id, "awaiting_review",
-                                         yaa_stage_names[i], err);
+        rc = yaa_db_runstore_run_set_status(rx->env->db, rx->run_id, "awaiting_review",
+                                            yaa_stage_names[i], err);
     if (rc == YAA_ECANCELLED) {
         rx->cancel_seen = true;
         return stop_run(rx, yaa_stage_names[i], NULL, 0, err);
@@ -252,8 +252,8 @@ static int prepare(run_exec *rx, int from, int *start, yaa_err *err) {
         yaa_err_prefix(err, "channel '%s': ", rx->run.channel_id);
         return fail_run(rx, NULL, rc, err);
     }
-    if ((rc = yaa_runstore_stages_get(env->db, rx->run_id, yaa_stage_names, rx->st, YAA_STAGE_COUNT,
-                                      err)))
+    if ((rc = yaa_db_runstore_stages_get(env->db, rx->run_id, yaa_stage_names, rx->st,
+                                         YAA_STAGE_COUNT, err)))
         return rc;
     int s = 0;
     while (s < YAA_STAGE_COUNT && rx->st[s].present && strcmp(rx->st[s].status, "done") == 0) s++;
@@ -277,12 +277,13 @@ static int begin_stage(run_exec *rx, int i, int *attempt, yaa_err *err) {
     /* Spend caps hold at every stage boundary: the stage about to run would add to it. */
     int rc = yaa_budget_check_run(env->db, rx->channel, rx->run_id, err);
     if (rc) return fail_run(rx, name, rc, err);
-    rc = yaa_runstore_run_set_status(env->db, rx->run_id, "running", name, err);
+    rc = yaa_db_runstore_run_set_status(env->db, rx->run_id, "running", name, err);
     if (rc == YAA_ECANCELLED) { /* cancelled between our check and now */
         rx->cancel_seen = true;
         return stop_run(rx, name, NULL, 0, err);
     }
-    if (rc || (rc = yaa_runstore_stage_start(env->db, rx->run_id, name, attempt, err))) return rc;
+    if (rc || (rc = yaa_db_runstore_stage_start(env->db, rx->run_id, name, attempt, err)))
+        return rc;
     rx->attempt = *attempt;
     rx->lctx.stage = name;
     rx->stage_t0 = yaa_mono_sec();
@@ -355,14 +356,14 @@ static int finish_stage(run_exec *rx, int i, int rc, json_t *out, double took, y
         yaa_err ignore = {0};
         yaa_log_ev(YAA_LOG_ERROR, "pipeline", "stage failed", YAA_F_NUM("duration_ms", took * 1000),
                    YAA_F_STR("error", err->msg), YAA_F_END);
-        yaa_runstore_stage_finish(env->db, rx->run_id, name, "failed", NULL, err->msg, &ignore);
+        yaa_db_runstore_stage_finish(env->db, rx->run_id, name, "failed", NULL, err->msg, &ignore);
         emit(rx, YAA_PIPELINE_EV_STAGE, name, "failed", err->msg, took);
         return fail_run(rx, name, rc, err);
     }
     /* What the stage wrote goes to the store before its checkpoint says it is done. */
     if ((rc = yaa_pipeline__artifacts_upload(env, rx->run_id, rx->out_dir, name, rx->attempt,
                                              i == YAA_STAGE_COUNT - 1, err)) ||
-        (rc = yaa_runstore_stage_finish(env->db, rx->run_id, name, "done", out, NULL, err))) {
+        (rc = yaa_db_runstore_stage_finish(env->db, rx->run_id, name, "done", out, NULL, err))) {
         json_decref(out);
         return rc;
     }
@@ -388,10 +389,10 @@ static int complete_run(run_exec *rx, yaa_err *err) {
     const yaa_pipeline_env *env = rx->env;
     json_t *result = result_of(rx->out_dir, rx->outputs);
     yaa_err ignore = {0};
-    yaa_runstore_run_set_result(env->db, rx->run_id, result, &ignore);
+    yaa_db_runstore_run_set_result(env->db, rx->run_id, result, &ignore);
     json_decref(result);
-    int rc = yaa_runstore_run_set_status(env->db, rx->run_id, "completed",
-                                         yaa_stage_name(YAA_STAGE_COUNT - 1), err);
+    int rc = yaa_db_runstore_run_set_status(env->db, rx->run_id, "completed",
+                                            yaa_stage_name(YAA_STAGE_COUNT - 1), err);
     if (rc) return rc;
     double total = yaa_mono_sec() - rx->t0;
     yaa_metrics_run_finished("completed");
@@ -404,9 +405,9 @@ static int complete_run(run_exec *rx, yaa_err *err) {
 
 static void release(run_exec *rx) {
     for (int i = 0; i < YAA_STAGE_COUNT; i++) json_decref(rx->outputs[i]);
-    yaa_runstore_stages_free(rx->st, YAA_STAGE_COUNT);
+    yaa_db_runstore_stages_free(rx->st, YAA_STAGE_COUNT);
     if (rx->channel) yaa_channel_free(rx->channel);
-    yaa_runstore_run_free(&rx->run);
+    yaa_db_runstore_run_free(&rx->run);
 }
 
 int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
@@ -415,7 +416,7 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
     yaa_pipeline__install_usage_hook();
     run_exec rx = {.env = env, .opts = opts ? opts : &no_opts, .run_id = run_id};
     rx.t0 = rx.stage_t0 = yaa_mono_sec();
-    int rc = yaa_runstore_run_get(env->db, run_id, &rx.run, err);
+    int rc = yaa_db_runstore_run_get(env->db, run_id, &rx.run, err);
     if (rc) return rc;
     /* Keep the caller's request or job id: a stage's lines name the job that ran it. */
     const yaa_log_ctx *saved_ctx = yaa_log_ctx_get();

@@ -21,7 +21,7 @@
 struct yaa_db;
 struct yaa_queue;
 struct yaa_channel;
-struct yaa_runstore_spec;
+struct yaa_db_runstore_spec;
 
 /* Gates as bits: the script gate sits after script_writer, the video gate after media_editor
  * (before publisher). */
@@ -81,7 +81,7 @@ typedef struct yaa_batch_item {
 /* Creates one pending run per item from base (channel, brand, dry_run, short, review,
  * publish_at), all with one new batch_id, and queues each. A run the queue refuses is marked
  * failed and reported with queued = false; the others go on. */
-int yaa_batch_start(struct yaa_db *db, struct yaa_queue *q, const struct yaa_runstore_spec *base,
+int yaa_batch_start(struct yaa_db *db, struct yaa_queue *q, const struct yaa_db_runstore_spec *base,
                     yaa_batch_item *items, size_t n, char batch_id[37], yaa_err *err);
 
 /* Adds one entry to a review state's history (action, key_id, at, and the extra fields). */

@@ -16,7 +16,7 @@ static void usage_hook(void *hook_ud, void *call_ctx, const yaa_usage_event *ev)
     if (ev->outcome != YAA_USAGE_OK) return;
     yaa_usage_call *call = call_ctx;
     if (!call || !call->db || !call->run_id) return; /* a call outside a run (rag index, tests) */
-    yaa_runstore_usage u = {0};
+    yaa_db_runstore_usage u = {0};
     u.run_id = call->run_id;
     u.agent = call->agent;
     u.provider = ev->provider;
@@ -29,7 +29,7 @@ static void usage_hook(void *hook_ud, void *call_ctx, const yaa_usage_event *ev)
     u.units = ev->units;
     u.cost_usd = ev->cost_usd > 0 ? ev->cost_usd : 0;
     yaa_err err = {0};
-    if (yaa_runstore_usage_add(call->db, &u, &err))
+    if (yaa_db_runstore_usage_add(call->db, &u, &err))
         yaa_log_ev(YAA_LOG_ERROR, "usage", "cannot record usage", YAA_F_STR("agent", call->agent),
                    YAA_F_STR("error", err.msg), YAA_F_END);
 }

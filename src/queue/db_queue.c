@@ -28,8 +28,8 @@ static int q_enqueue(yaa_queue *q, const char *run_id, const char *from_stage, b
                      yaa_err *err) {
     char *payload = yaa_queue_payload(run_id, 1, from_stage);
     if (!payload) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
-    int rc = yaa_jobs_enqueue(dbq(q), YAA_QUEUE_PIPELINE, run_id, payload, q->max_attempts, created,
-                              err);
+    int rc = yaa_db_jobs_enqueue(dbq(q), YAA_QUEUE_PIPELINE, run_id, payload, q->max_attempts,
+                                 created, err);
     free(payload);
     return rc;
 }
@@ -37,9 +37,9 @@ static int q_enqueue(yaa_queue *q, const char *run_id, const char *from_stage, b
 static int q_claim(yaa_queue *q, const char *worker, int wait_ms, yaa_job *out, yaa_err *err) {
     uint64_t deadline = yaa_mono_ns() + (uint64_t)(wait_ms > 0 ? wait_ms : 0) * 1000000ull;
     for (;;) {
-        yaa_job_row row;
-        int rc = yaa_jobs_claim(dbq(q), YAA_QUEUE_PIPELINE, worker, q->lease_sec, on_lease_dead,
-                                NULL, &row, err);
+        yaa_db_job_row row;
+        int rc = yaa_db_jobs_claim(dbq(q), YAA_QUEUE_PIPELINE, worker, q->lease_sec, on_lease_dead,
+                                   NULL, &row, err);
         if (rc == 0) {
             memset(out, 0, sizeof *out);
             snprintf(out->id, sizeof out->id, "%s", row.id ? row.id : "");
@@ -49,11 +49,11 @@ static int q_claim(yaa_queue *q, const char *worker, int wait_ms, yaa_job *out, 
             if (yaa_queue_parse_payload(row.payload_json, out, &perr) != 0) {
                 /* A poison payload can never run: dead-letter it at once. */
                 bool dead = false;
-                yaa_jobs_fail(dbq(q), row.id, worker, perr.msg, 0, &dead, NULL);
-                yaa_job_row_free(&row);
+                yaa_db_jobs_fail(dbq(q), row.id, worker, perr.msg, 0, &dead, NULL);
+                yaa_db_job_row_free(&row);
                 continue;
             }
-            yaa_job_row_free(&row);
+            yaa_db_job_row_free(&row);
             return 0;
         }
         if (rc != YAA_ENOTFOUND) return rc;
@@ -63,11 +63,11 @@ static int q_claim(yaa_queue *q, const char *worker, int wait_ms, yaa_job *out, 
 }
 
 static int q_renew(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err) {
-    return yaa_jobs_renew(dbq(q), job->id, worker, q->lease_sec, err);
+    return yaa_db_jobs_renew(dbq(q), job->id, worker, q->lease_sec, err);
 }
 
 static int q_ack(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err) {
-    return yaa_jobs_ack(dbq(q), job->id, worker, err);
+    return yaa_db_jobs_ack(dbq(q), job->id, worker, err);
 }
 
 typedef struct fail_arg {
@@ -79,8 +79,8 @@ typedef struct fail_arg {
 
 static int fail_tx(yaa_db *tx, void *arg, yaa_err *err) {
     fail_arg *f = arg;
-    int rc = yaa_jobs_fail(tx, f->job->id, f->worker, f->error,
-                           yaa_queue_backoff_sec(f->q, f->job->attempt), &f->dead, err);
+    int rc = yaa_db_jobs_fail(tx, f->job->id, f->worker, f->error,
+                              yaa_queue_backoff_sec(f->q, f->job->attempt), &f->dead, err);
     if (rc || !f->dead) return rc;
     return yaa_queue_run_dead(tx, f->job->run_id, f->job->attempt, false, f->error, err);
 }
@@ -94,12 +94,12 @@ static int q_fail(yaa_queue *q, const yaa_job *job, const char *worker, const ch
 }
 
 static int q_cancel(yaa_queue *q, const char *run_id, yaa_err *err) {
-    return yaa_jobs_cancel(dbq(q), run_id, NULL, err);
+    return yaa_db_jobs_cancel(dbq(q), run_id, NULL, err);
 }
 
 static int q_stats(yaa_queue *q, yaa_queue_stats *out, yaa_err *err) {
-    yaa_jobs_stats s;
-    int rc = yaa_jobs_stats_get(dbq(q), YAA_QUEUE_PIPELINE, &s, err);
+    yaa_db_jobs_stats s;
+    int rc = yaa_db_jobs_stats_get(dbq(q), YAA_QUEUE_PIPELINE, &s, err);
     if (rc) return rc;
     out->queued = s.queued;
     out->delayed = s.delayed;
@@ -111,16 +111,16 @@ static int q_stats(yaa_queue *q, yaa_queue_stats *out, yaa_err *err) {
 }
 
 static int q_dead_list(yaa_queue *q, long limit, yaa_dead_job **out, size_t *n, yaa_err *err) {
-    yaa_job_row *rows = NULL;
+    yaa_db_job_row *rows = NULL;
     size_t cnt = 0;
     *out = NULL;
     *n = 0;
-    int rc = yaa_jobs_dead_list(dbq(q), YAA_QUEUE_PIPELINE, limit, &rows, &cnt, err);
+    int rc = yaa_db_jobs_dead_list(dbq(q), YAA_QUEUE_PIPELINE, limit, &rows, &cnt, err);
     if (rc) return rc;
     if (cnt) {
         *out = calloc(cnt, sizeof **out);
         if (!*out) {
-            yaa_job_rows_free(rows, cnt);
+            yaa_db_job_rows_free(rows, cnt);
             return yaa_err_set(err, YAA_ENOMEM, "out of memory");
         }
     }
@@ -137,13 +137,13 @@ static int q_dead_list(yaa_queue *q, long limit, yaa_dead_job **out, size_t *n, 
                  rows[i].updated_at ? rows[i].updated_at : "");
     }
     *n = cnt;
-    yaa_job_rows_free(rows, cnt);
+    yaa_db_job_rows_free(rows, cnt);
     return 0;
 }
 
 static int requeue_tx(yaa_db *tx, void *arg, yaa_err *err) {
     const char *id = arg;
-    int rc = yaa_jobs_requeue(tx, id, err);
+    int rc = yaa_db_jobs_requeue(tx, id, err);
     return rc ? rc : yaa_queue_run_requeued(tx, id, err);
 }
 
@@ -152,14 +152,14 @@ static int q_requeue(yaa_queue *q, const char *id, yaa_err *err) {
 }
 
 static int q_ping(yaa_queue *q, yaa_err *err) {
-    yaa_jobs_stats s;
-    return yaa_jobs_stats_get(dbq(q), YAA_QUEUE_PIPELINE, &s, err);
+    yaa_db_jobs_stats s;
+    return yaa_db_jobs_stats_get(dbq(q), YAA_QUEUE_PIPELINE, &s, err);
 }
 
 static void q_close(yaa_queue *q) { free(q); }
 
 static int q_release(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err) {
-    return yaa_jobs_release(dbq(q), job->id, worker, err);
+    return yaa_db_jobs_release(dbq(q), job->id, worker, err);
 }
 
 static const yaa_queue_vt db_vt = {

@@ -96,7 +96,7 @@ static int run_dead_tx(yaa_db *tx, void *arg, yaa_err *err) {
         if (err) *err = e;
         return rc;
     }
-    return yaa_runstore_run_add_error(tx, d->run_id, d->message, err);
+    return yaa_db_runstore_run_add_error(tx, d->run_id, d->message, err);
 }
 
 int yaa_queue_run_dead(struct yaa_db *db, const char *run_id, int attempts, bool lease_expired,

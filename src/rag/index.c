@@ -21,7 +21,7 @@ typedef struct plan {
     unsigned char *fresh; /* chunk i needs inserting */
     float *vecs;          /* rows for fresh chunks, in chunk order */
     size_t *vec_row;      /* chunk i -> row in vecs */
-    yaa_rag_row *rows;
+    yaa_db_rag_row *rows;
     size_t nrows;
     unsigned char *keep; /* row j is reused */
     size_t total;
@@ -32,29 +32,28 @@ static int apply(yaa_db *tx, void *arg, yaa_err *err) {
     plan *p = arg;
     /* Another indexer of this channel may have committed since the plan was made (two
      * workers starting runs of a fresh channel): then the plan is stale, start over. */
-    yaa_rag_state now = {0};
-    int rc = yaa_rag_repo_lock_channel(tx, p->channel_id, err);
-    if (!rc) rc = yaa_rag_repo_state(tx, p->channel_id, &now, err);
+    yaa_db_rag_state now = {0};
+    int rc = yaa_db_rag_lock_channel(tx, p->channel_id, err);
+    if (!rc) rc = yaa_db_rag_state_get(tx, p->channel_id, &now, err);
     if (!rc && now.generation != p->generation)
         rc = yaa_err_set(err, YAA_ECONFLICT, "the index changed while it was being rebuilt");
-    yaa_rag_state_free(&now);
+    yaa_db_rag_state_free(&now);
     if (rc) return rc;
     for (size_t j = 0; j < p->nrows && !rc; j++)
-        if (!p->keep[j]) rc = yaa_rag_repo_delete(tx, p->rows[j].id, err);
+        if (!p->keep[j]) rc = yaa_db_rag_delete(tx, p->rows[j].id, err);
     for (size_t i = 0; i < p->chunks->n && !rc; i++) {
         if (!p->fresh[i]) continue;
         const yaa_rag_chunk *c = &p->chunks->v[i];
-        rc =
-            yaa_rag_repo_insert(tx, p->channel_id, c->source, c->section, c->text, c->hash,
-                                p->embedder, p->vecs + p->vec_row[i] * (size_t)p->dim, p->dim, err);
+        rc = yaa_db_rag_insert(tx, p->channel_id, c->source, c->section, c->text, c->hash,
+                               p->embedder, p->vecs + p->vec_row[i] * (size_t)p->dim, p->dim, err);
     }
     if (!rc)
-        rc = yaa_rag_repo_state_set(tx, p->channel_id, p->embedder, p->dim, (int64_t)p->total, err);
+        rc = yaa_db_rag_state_set(tx, p->channel_id, p->embedder, p->dim, (int64_t)p->total, err);
     return rc;
 }
 
 static int cmp_row(const void *a, const void *b, void *rows) {
-    const yaa_rag_row *r = rows;
+    const yaa_db_rag_row *r = rows;
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
     return strcmp(r[x].content_hash, r[y].content_hash);
 }
@@ -91,13 +90,13 @@ static int index_channel(yaa_db *db, const yaa_config *cfg, yaa_rag_embedder *em
     yaa_rag_chunks chunks;
     yaa_rag_chunks_init(&chunks);
     plan p = {.channel_id = channel_id, .embedder = yaa_rag_embedder_name(emb), .chunks = &chunks};
-    yaa_rag_state state = {0};
+    yaa_db_rag_state state = {0};
     const char **texts = NULL;
     /* Brand knowledge only: a past run's outputs (research.json) are about its topic, not the
      * brand, and indexing them let one run's topic leak into another run's narration. */
     int rc = yaa_rag_chunk_channel(&chunks, cfg->channels_dir, NULL, channel_id, err);
-    if (!rc) rc = yaa_rag_repo_state(db, channel_id, &state, err);
-    if (!rc) rc = yaa_rag_repo_list(db, channel_id, &p.rows, &p.nrows, err);
+    if (!rc) rc = yaa_db_rag_state_get(db, channel_id, &state, err);
+    if (!rc) rc = yaa_db_rag_list(db, channel_id, &p.rows, &p.nrows, err);
     p.generation = state.found ? state.generation : 0;
     if (rc) goto done;
     p.fresh = malloc(chunks.n + 1);
@@ -167,8 +166,8 @@ done:
     free(p.keep);
     free(p.vec_row);
     free(p.vecs);
-    yaa_rag_rows_free(p.rows, p.nrows);
-    yaa_rag_state_free(&state);
+    yaa_db_rag_rows_free(p.rows, p.nrows);
+    yaa_db_rag_state_free(&state);
     yaa_rag_chunks_free(&chunks);
     return rc;
 }

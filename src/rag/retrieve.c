@@ -147,14 +147,14 @@ int yaa_rag_search(yaa_db *db, yaa_rag_embedder *emb_in, const char *channel_id,
     if (k > 100) k = 100;
     if (!query || !*query) return yaa_err_set(err, YAA_EINVAL, "empty query");
     yaa_rag_embedder *emb = emb_in;
-    yaa_rag_state st = {0};
+    yaa_db_rag_state st = {0};
     yaa_rag__mem *m = NULL;
     size_t cand = (size_t)k * 4 > CANDIDATES_MIN ? (size_t)k * 4 : CANDIDATES_MIN;
     int64_t *lex_ids = calloc(cand, sizeof *lex_ids), *vec_ids = calloc(cand, sizeof *vec_ids);
     double *lex_sc = calloc(cand, sizeof *lex_sc), *fused_sc = calloc(cand * 2, sizeof *fused_sc);
     float *vec_sc = calloc(cand, sizeof *vec_sc);
     int64_t *fused = calloc(cand * 2, sizeof *fused);
-    yaa_rag_row *rows = NULL;
+    yaa_db_rag_row *rows = NULL;
     size_t nlex = 0, nvec = 0, nf = 0;
     int rc = 0;
     if (!lex_ids || !vec_ids || !lex_sc || !fused_sc || !vec_sc || !fused) {
@@ -162,7 +162,7 @@ int yaa_rag_search(yaa_db *db, yaa_rag_embedder *emb_in, const char *channel_id,
         goto done;
     }
     if (!emb && (rc = yaa_rag_embedder_open(NULL, &emb, err))) goto done;
-    if ((rc = yaa_rag_repo_state(db, channel_id, &st, err))) goto done;
+    if ((rc = yaa_db_rag_state_get(db, channel_id, &st, err))) goto done;
     if (!st.found) goto done; /* never indexed: nothing to find */
     const char *name = yaa_rag_embedder_name(emb);
     if (strcmp(st.embedder, name) != 0) {
@@ -200,7 +200,7 @@ int yaa_rag_search(yaa_db *db, yaa_rag_embedder *emb_in, const char *channel_id,
         rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = yaa_rag_repo_get(db, fused, nf, rows, err))) goto done;
+    if ((rc = yaa_db_rag_get(db, fused, nf, rows, err))) goto done;
     for (size_t i = 0; i < nf; i++) {
         if (!rows[i].text) continue; /* deleted meanwhile */
         yaa_rag_hit *h = &out->hits[out->n++];
@@ -224,10 +224,10 @@ int yaa_rag_search(yaa_db *db, yaa_rag_embedder *emb_in, const char *channel_id,
     }
 done:
     if (rc) yaa_rag_results_free(out);
-    yaa_rag_rows_free(rows, rows ? nf : 0);
+    yaa_db_rag_rows_free(rows, rows ? nf : 0);
     yaa_rag__mem_release(m);
     if (emb != emb_in) yaa_rag_embedder_free(emb);
-    yaa_rag_state_free(&st);
+    yaa_db_rag_state_free(&st);
     free(lex_ids);
     free(vec_ids);
     free(lex_sc);

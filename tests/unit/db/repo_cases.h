@@ -231,12 +231,12 @@ static void case_keys(void **state) {
     yaa_db *db = rc_open(state, &a);
     yaa_err err = {0};
     char key[YAA_APIKEY_LEN + 1], key2[YAA_APIKEY_LEN + 1], hash[65];
-    assert_int_equal(yaa_apikey_generate(key, hash, &err), 0);
+    assert_int_equal(yaa_db_apikey_generate(key, hash, &err), 0);
     assert_int_equal(strlen(key), 47);
-    assert_true(yaa_apikey_wellformed(key));
-    assert_int_equal(yaa_apikey_generate(key2, hash, &err), 0);
+    assert_true(yaa_db_apikey_wellformed(key));
+    assert_int_equal(yaa_db_apikey_generate(key2, hash, &err), 0);
     assert_string_not_equal(key, key2);
-    assert_false(yaa_apikey_wellformed("yaa_short"));
+    assert_false(yaa_db_apikey_wellformed("yaa_short"));
 
     const char *js;
     assert_int_equal(yaa_db_scopes_json("admin, read", &a, &js, &err), 0);
@@ -248,7 +248,7 @@ static void case_keys(void **state) {
 
     yaa_db_apikey k;
     assert_int_equal(yaa_db_keys_issue(db, "ci", "read", 30, key, &a, &k, &err), 0);
-    assert_true(yaa_apikey_wellformed(key));
+    assert_true(yaa_db_apikey_wellformed(key));
     char h[65];
     yaa_sha256_hex(key, strlen(key), h);
     assert_string_equal(k.key_hash, h);

@@ -40,21 +40,22 @@ static int teardown(void **state) {
 }
 
 static void spend(fx *f, const char *run_id, int seq, double usd) {
-    yaa_runstore_usage u = {run_id,      "script_writer",
-                            "anthropic", "claude-sonnet-4-20250514",
-                            "chat",      1,
-                            seq,         1000,
-                            100,         0,
-                            usd};
+    yaa_db_runstore_usage u = {run_id,      "script_writer",
+                               "anthropic", "claude-sonnet-4-20250514",
+                               "chat",      1,
+                               seq,         1000,
+                               100,         0,
+                               usd};
     yaa_err err = {0};
-    assert_int_equal(yaa_runstore_usage_add(f->db, &u, &err), 0);
+    assert_int_equal(yaa_db_runstore_usage_add(f->db, &u, &err), 0);
 }
 
 static void test_no_budget_never_refuses(void **state) {
     fx *f = *state;
     yaa_err err = {0};
     char id[37];
-    assert_int_equal(yaa_runstore_run_create(f->db, "capped", "t", "", false, false, id, &err), 0);
+    assert_int_equal(yaa_db_runstore_run_create(f->db, "capped", "t", "", false, false, id, &err),
+                     0);
     spend(f, id, 1, 100.0);
     assert_int_equal(yaa_budget_check_start(f->db, f->ch, &err), 0);
     assert_int_equal(yaa_budget_check_run(f->db, f->ch, id, &err), 0);
@@ -66,9 +67,10 @@ static void test_per_run_budget_stops_the_run(void **state) {
     f->ch->budget.per_run_usd = 0.05;
     yaa_err err = {0};
     char id[37], other[37];
-    assert_int_equal(yaa_runstore_run_create(f->db, "capped", "t", "", false, false, id, &err), 0);
-    assert_int_equal(yaa_runstore_run_create(f->db, "capped", "u", "", false, false, other, &err),
+    assert_int_equal(yaa_db_runstore_run_create(f->db, "capped", "t", "", false, false, id, &err),
                      0);
+    assert_int_equal(
+        yaa_db_runstore_run_create(f->db, "capped", "u", "", false, false, other, &err), 0);
     spend(f, id, 1, 0.03);
     spend(f, other, 1, 0.04); /* another run's spend does not count against this one */
     assert_int_equal(yaa_budget_check_run(f->db, f->ch, id, &err), 0);
@@ -84,7 +86,8 @@ static void test_monthly_budget_refuses_new_runs(void **state) {
     f->ch->budget.monthly_usd = 1.0;
     yaa_err err = {0};
     char id[37];
-    assert_int_equal(yaa_runstore_run_create(f->db, "capped", "t", "", false, false, id, &err), 0);
+    assert_int_equal(yaa_db_runstore_run_create(f->db, "capped", "t", "", false, false, id, &err),
+                     0);
     spend(f, id, 1, 0.60);
     assert_int_equal(yaa_budget_check_start(f->db, f->ch, &err), 0);
     yaa_budget_status st;

@@ -38,13 +38,14 @@ static void test_lost_run_is_queued_again_once(void **state) {
     yaa_err err = {0};
     assert_int_equal(yaa_queue_open("db", db, &q, &err), 0);
     char lost[37], live[37], fresh[37], done[37];
-    assert_int_equal(yaa_runstore_run_create(db, "ch", "lost", "", true, false, lost, &err), 0);
-    assert_int_equal(yaa_runstore_run_create(db, "ch", "live", "", true, false, live, &err), 0);
-    assert_int_equal(yaa_runstore_run_create(db, "ch", "fresh", "", true, false, fresh, &err), 0);
-    assert_int_equal(yaa_runstore_run_create(db, "ch", "done", "", true, false, done, &err), 0);
+    assert_int_equal(yaa_db_runstore_run_create(db, "ch", "lost", "", true, false, lost, &err), 0);
+    assert_int_equal(yaa_db_runstore_run_create(db, "ch", "live", "", true, false, live, &err), 0);
+    assert_int_equal(yaa_db_runstore_run_create(db, "ch", "fresh", "", true, false, fresh, &err),
+                     0);
+    assert_int_equal(yaa_db_runstore_run_create(db, "ch", "done", "", true, false, done, &err), 0);
     assert_int_equal(yaa_queue_enqueue_run(q, live, NULL, NULL, &err), 0);
-    assert_int_equal(yaa_runstore_run_set_status(db, lost, "running", "script_writer", &err), 0);
-    assert_int_equal(yaa_runstore_run_set_status(db, done, "completed", NULL, &err), 0);
+    assert_int_equal(yaa_db_runstore_run_set_status(db, lost, "running", "script_writer", &err), 0);
+    assert_int_equal(yaa_db_runstore_run_set_status(db, done, "completed", NULL, &err), 0);
     backdate(db, lost);
     backdate(db, live);
     backdate(db, done);
@@ -58,7 +59,7 @@ static void test_lost_run_is_queued_again_once(void **state) {
     assert_int_equal(yaa_queue_reconcile(q, db, 60, &n, &err), 0);
     assert_int_equal(n, 1); /* only the lost one: live has its job, fresh is young, done is done */
     char st[16];
-    assert_int_equal(yaa_runstore_run_status(db, lost, st, sizeof st, &err), 0);
+    assert_int_equal(yaa_db_runstore_run_status(db, lost, st, sizeof st, &err), 0);
     assert_string_equal(st, "pending");
     yaa_job job;
     assert_int_equal(yaa_queue_claim(q, "w", 0, &job, &err), 0);

@@ -142,10 +142,10 @@ static void test_lifecycle(void **state) {
 
 static void new_run(yaa_db *db, const char *status, char id[37]) {
     yaa_err err = {0};
-    if (yaa_runstore_run_create(db, "ch", "topic", "", true, false, id, &err) != 0)
+    if (yaa_db_runstore_run_create(db, "ch", "topic", "", true, false, id, &err) != 0)
         fail_msg("run: %s", err.msg);
     if (strcmp(status, "pending") != 0 &&
-        yaa_runstore_run_set_status(db, id, status, NULL, &err) != 0)
+        yaa_db_runstore_run_set_status(db, id, status, NULL, &err) != 0)
         fail_msg("status: %s", err.msg);
 }
 

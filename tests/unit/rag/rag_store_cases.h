@@ -223,15 +223,15 @@ static void case_incremental(void **state) {
     int total = st.chunks;
     assert_int_equal(st.embedded, total);
     assert_int_equal(st.kept, 0);
-    yaa_rag_state s0;
-    assert_int_equal(yaa_rag_repo_state(e->db, "ko", &s0, &err), 0);
+    yaa_db_rag_state s0;
+    assert_int_equal(yaa_db_rag_state_get(e->db, "ko", &s0, &err), 0);
     /* Nothing changed: nothing embedded, generation unchanged. */
     assert_int_equal(yaa_rag_index(e->db, &e->cfg, "ko", &st, &err), 0);
     assert_int_equal(st.embedded, 0);
     assert_int_equal(st.kept, total);
     assert_int_equal(st.deleted, 0);
-    yaa_rag_state s1;
-    assert_int_equal(yaa_rag_repo_state(e->db, "ko", &s1, &err), 0);
+    yaa_db_rag_state s1;
+    assert_int_equal(yaa_db_rag_state_get(e->db, "ko", &s1, &err), 0);
     assert_int_equal(s0.generation, s1.generation);
     /* Warm the cache, then change one value, drop one item, add a knowledge file. */
     yaa_rag_results r;
@@ -251,8 +251,8 @@ static void case_incremental(void **state) {
     assert_int_equal(st.deleted, 2);  /* the old tagline and the dropped pain point */
     assert_int_equal(st.kept, total - 2);
     assert_int_equal(st.chunks, total);
-    yaa_rag_state s2;
-    assert_int_equal(yaa_rag_repo_state(e->db, "ko", &s2, &err), 0);
+    yaa_db_rag_state s2;
+    assert_int_equal(yaa_db_rag_state_get(e->db, "ko", &s2, &err), 0);
     assert_true(s2.generation > s1.generation);
     assert_int_equal(s2.chunks, total);
     /* The cache is invalidated: the new file is found by vector search at once. */
@@ -264,9 +264,9 @@ static void case_incremental(void **state) {
         yaa_rag_search(e->db, NULL, "ko", "배터리 수명 정보", 5, YAA_RAG_VECTOR, &r, &err), 0);
     for (size_t i = 0; i < r.n; i++) assert_true(strstr(r.hits[i].text, "배터리 수명") == NULL);
     yaa_rag_results_free(&r);
-    yaa_rag_state_free(&s0);
-    yaa_rag_state_free(&s1);
-    yaa_rag_state_free(&s2);
+    yaa_db_rag_state_free(&s0);
+    yaa_db_rag_state_free(&s1);
+    yaa_db_rag_state_free(&s2);
     /* A past run's research notes are about its topic, not the brand: they never join the
      * index, whether they name their channel or are found through the run's row, so one
      * run's topic cannot leak into another run's narration. */
@@ -313,14 +313,14 @@ static void case_embedder_mismatch(void **state) {
     assert_int_equal(yaa_rag_search(e->db, small, "ko", "슬로건", 3, YAA_RAG_HYBRID, &r, &err), 0);
     assert_true(r.n > 0);
     yaa_rag_results_free(&r);
-    yaa_rag_row *rows;
+    yaa_db_rag_row *rows;
     size_t n;
-    assert_int_equal(yaa_rag_repo_list(e->db, "ko", &rows, &n, &err), 0);
+    assert_int_equal(yaa_db_rag_list(e->db, "ko", &rows, &n, &err), 0);
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(rows[i].embedder, "hash-128");
         assert_int_equal(rows[i].dim, 128);
     }
-    yaa_rag_rows_free(rows, n);
+    yaa_db_rag_rows_free(rows, n);
     /* And now the default embedder is the mismatched one. */
     assert_int_equal(yaa_rag_retrieve(e->db, &e->cfg, "ko", "슬로건", 3, &r, &err), YAA_ECONFLICT);
     yaa_rag_embedder_free(small);
@@ -358,10 +358,10 @@ static void case_concurrent_index(void **state) {
     for (int i = 0; i < RACERS; i++) pthread_join(t[i], NULL);
     for (int i = 0; i < RACERS; i++)
         if (r[i].rc) fail_msg("indexer %d: %s", i, r[i].err.msg);
-    yaa_rag_row *rows;
+    yaa_db_rag_row *rows;
     size_t n;
     yaa_err err = {0};
-    assert_int_equal(yaa_rag_repo_list(e->db, "gg", &rows, &n, &err), 0);
+    assert_int_equal(yaa_db_rag_list(e->db, "gg", &rows, &n, &err), 0);
     yaa_rag_chunks c;
     yaa_rag_chunks_init(&c);
     assert_int_equal(yaa_rag_chunk_channel(&c, e->channels, e->output, "gg", &err), 0);
@@ -371,7 +371,7 @@ static void case_concurrent_index(void **state) {
             if (!strcmp(rows[i].content_hash, rows[j].content_hash))
                 fail_msg("%s stored twice", rows[i].section);
     yaa_rag_chunks_free(&c);
-    yaa_rag_rows_free(rows, n);
+    yaa_db_rag_rows_free(rows, n);
 }
 
 /* yaa_rag_eval_file over a small labelled file. */

@@ -49,11 +49,11 @@ static void case_openai_embedder(void **state) {
     assert_int_equal(yaa_rag_index_with(e->db, &e->cfg, emb, "gg", &st, &err), 0);
     assert_int_equal(st.embedded, 0);
     assert_int_equal(embed_events, before);
-    yaa_rag_state s;
-    assert_int_equal(yaa_rag_repo_state(e->db, "gg", &s, &err), 0);
+    yaa_db_rag_state s;
+    assert_int_equal(yaa_db_rag_state_get(e->db, "gg", &s, &err), 0);
     assert_string_equal(s.embedder, "openai:text-embedding-3-small");
     assert_int_equal(s.dim, 16);
-    yaa_rag_state_free(&s);
+    yaa_db_rag_state_free(&s);
     /* The double's vectors are a hash of the text: the exact chunk text comes back first. */
     yaa_rag_chunks c;
     yaa_rag_chunks_init(&c);

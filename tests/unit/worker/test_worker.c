@@ -45,10 +45,10 @@ static void test_retries_to_dead(void **state) {
     yaa_worker_opts o = {.cfg = &cfg, .db = db, .queue = q, .concurrency = 2, .poll_ms = 50};
     yaa_worker_pool *pool = NULL;
     assert_int_equal(yaa_worker_pool_start(&o, &pool, &err), 0);
-    yaa_job_row row = {0};
+    yaa_db_job_row row = {0};
     for (int i = 0; i < 600; i++) {
-        yaa_job_row_free(&row);
-        assert_int_equal(yaa_jobs_get(db, run.id, &row, &err), 0);
+        yaa_db_job_row_free(&row);
+        assert_int_equal(yaa_db_jobs_get(db, run.id, &row, &err), 0);
         if (strcmp(row.status, "dead") == 0) break;
         yaa_sleep_ms(50);
     }
@@ -58,11 +58,11 @@ static void test_retries_to_dead(void **state) {
     assert_int_equal(row.attempts, 3);
     assert_non_null(row.last_error);
     assert_non_null(strstr(row.last_error, "ghost"));
-    yaa_job_row_free(&row);
-    assert_int_equal(yaa_jobs_get(db, other.id, &row, &err), 0);
+    yaa_db_job_row_free(&row);
+    assert_int_equal(yaa_db_jobs_get(db, other.id, &row, &err), 0);
     assert_string_equal(row.status, "cancelled");
     assert_int_equal(row.attempts, 0);
-    yaa_job_row_free(&row);
+    yaa_db_job_row_free(&row);
     yaa_db_run r;
     assert_int_equal(yaa_db_runs_get(db, run.id, &a, &r, &err), 0);
     assert_string_equal(r.status, "failed");
