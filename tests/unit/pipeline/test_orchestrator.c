@@ -106,10 +106,10 @@ static int teardown(void **state) {
 }
 
 static void new_run(fx *f, const char *review, char id[37]) {
-    yaa_runstore_spec spec = {
+    yaa_db_runstore_spec spec = {
         .channel_id = "demo", .topic = "t", .dry_run = true, .review = review};
     yaa_err err = {0};
-    assert_int_equal(yaa_runstore_run_create_spec(f->db, &spec, id, &err), 0);
+    assert_int_equal(yaa_db_runstore_run_create_spec(f->db, &spec, id, &err), 0);
 }
 
 static int execute(fx *f, const char *id, yaa_err *err) {
@@ -121,7 +121,7 @@ static int execute(fx *f, const char *id, yaa_err *err) {
 static void assert_status(fx *f, const char *id, const char *want) {
     char st[32];
     yaa_err err = {0};
-    assert_int_equal(yaa_runstore_run_status(f->db, id, st, sizeof st, &err), 0);
+    assert_int_equal(yaa_db_runstore_run_status(f->db, id, st, sizeof st, &err), 0);
     assert_string_equal(st, want);
 }
 
