@@ -102,6 +102,8 @@ int yaa_api_auth_bootstrap(yaa_api *api, yaa_err *err);
 
 /* 503 {"detail"} when the route needs the database and there is none. */
 bool yaa_api_need_db(yaa_http_req *req, yaa_http_resp *resp);
+/* Runs fn under the request's Idempotency-Key, if it has one (idempotency.c). */
+int yaa_api_idempotent(yaa_http_req *req, yaa_http_resp *resp, yaa_route_fn fn);
 /* Answers a yaa error as JSON with its mapped status. */
 int yaa_api_fail(yaa_http_resp *resp, int code, const yaa_err *err);
 

@@ -60,7 +60,7 @@ int yaa_api_budget_allows(const yaa_api *api, const char *channel_id, yaa_err *e
     return rc;
 }
 
-int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
+static int run_start(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
     if (!yaa_api_need_db(req, resp)) return 0;
     const char *channel_id = json_string_value(json_object_get(req->json, "channel_id"));
@@ -101,6 +101,10 @@ int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
     return yaa_http_json(resp, 202,
                          json_pack("{s:s, s:s, s:s, s:s}", "run_id", id, "status", "pending",
                                    "channel_id", channel_id, "topic", topic));
+}
+
+int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
+    return yaa_api_idempotent(req, resp, run_start);
 }
 
 int yaa_h_runs_list(yaa_http_req *req, yaa_http_resp *resp) {

@@ -70,7 +70,7 @@ typedef struct batch_slot {
     char publish_at[YAA_TIME_LEN + 1];
 } batch_slot;
 
-int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
+static int batch_start(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
     if (!yaa_api_need_db(req, resp)) return 0;
     const json_t *body = req->json;
@@ -126,6 +126,10 @@ int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
     return yaa_http_json(
         resp, 202,
         json_pack("{s:s, s:s, s:o}", "batch_id", batch_id, "channel_id", channel_id, "runs", runs));
+}
+
+int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
+    return yaa_api_idempotent(req, resp, batch_start);
 }
 
 /* ---------------------------------------------------------------- review */

@@ -320,4 +320,27 @@ int yaa_db_usage_summary(yaa_db *db, const yaa_db_usage_filter *f, const char *g
 int yaa_db_usage_totals_get(yaa_db *db, const yaa_db_usage_filter *f, yaa_db_usage_totals *t,
                             yaa_err *err);
 
+/* ---- idempotency_keys (idempotency_repo.c) ---------------------------------------------- */
+
+typedef struct yaa_db_idem {
+    const char *api_key_id; /* "" without a key */
+    const char *route;      /* "POST /api/v1/pipeline/run" */
+    const char *idem_key;
+    const char *body_sha256;
+    int status_code;           /* 0 while the first request runs */
+    const char *response_json; /* NULL while it runs */
+    const char *created_at;
+} yaa_db_idem;
+
+/* Claims (key, route, idem_key) for a first request; *reserved false when a row exists. */
+int yaa_db_idem_reserve(yaa_db *db, const yaa_db_idem *x, bool *reserved, yaa_err *err);
+/* The row of (api_key_id, route, idem_key) in key; YAA_ENOTFOUND. Strings from a. */
+int yaa_db_idem_get(yaa_db *db, const yaa_db_idem *key, yaa_arena *a, yaa_db_idem *out,
+                    yaa_err *err);
+/* Stores the first answer (status_code, response_json). */
+int yaa_db_idem_finish(yaa_db *db, const yaa_db_idem *x, yaa_err *err);
+int yaa_db_idem_delete(yaa_db *db, const yaa_db_idem *x, yaa_err *err);
+/* Deletes rows created before `before` (RFC 3339). */
+int yaa_db_idem_prune(yaa_db *db, const char *before, yaa_err *err);
+
 #endif

@@ -345,6 +345,36 @@ class ApiBase:
                    key=self.write_key)
         self.assertEqual(r.status, 404)
 
+    def test_run_start_idempotency_key(self):
+        s = self.srv
+        body = {"channel_id": "demo", "topic": "Idem %s" % uuid.uuid4().hex, "dry_run": True}
+        k = {"Idempotency-Key": "idem-" + uuid.uuid4().hex}
+        r1 = s.post(API + "/pipeline/run", body, key=self.write_key, headers=k)
+        self.assertEqual(r1.status, 202, r1.body)
+        r2 = s.post(API + "/pipeline/run", body, key=self.write_key, headers=k)
+        self.assertEqual(r2.status, 202)
+        self.assertEqual(r2.json()["run_id"], r1.json()["run_id"])  # the same run, once
+        self.assertEqual(r2.header("Idempotent-Replayed"), "true")
+        n = s.sql("SELECT COUNT(*) FROM pipeline_runs WHERE topic = ?", (body["topic"],))
+        self.assertEqual(int(n[0][0]), 1)
+        other = dict(body, topic=body["topic"] + " changed")
+        r3 = s.post(API + "/pipeline/run", other, key=self.write_key, headers=k)
+        self.assertEqual(r3.status, 422)
+        self.assertIn("different request body", r3.json()["detail"])
+        r4 = s.post(API + "/pipeline/run", body, key=self.write_key,
+                    headers={"Idempotency-Key": "bad key with spaces"})
+        self.assertEqual(r4.status, 422)
+        # without the header, two POSTs are two runs (as before)
+        r5 = s.post(API + "/pipeline/run", body, key=self.write_key)
+        self.assertNotEqual(r5.json()["run_id"], r1.json()["run_id"])
+        # the batch endpoint honours it too
+        bk = {"Idempotency-Key": "batch-" + uuid.uuid4().hex}
+        bb = {"channel_id": "demo", "dry_run": True, "topics": [{"topic": "b1"}, {"topic": "b2"}]}
+        b1 = s.post(API + "/pipeline/batch", bb, key=self.write_key, headers=bk)
+        self.assertEqual(b1.status, 202, b1.body)
+        b2 = s.post(API + "/pipeline/batch", bb, key=self.write_key, headers=bk)
+        self.assertEqual(b2.json()["batch_id"], b1.json()["batch_id"])
+
     def test_run_start_422(self):
         s = self.srv
         cases = [({"topic": "x"}, ("body", "channel_id")),
