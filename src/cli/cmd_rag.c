@@ -18,10 +18,12 @@ static const char *usage_text =
     "      channel (or all); unchanged chunks are not embedded again\n"
     "  yaa rag query --channel ID \"text\" [-k K] [--mode hybrid|lexical|vector] [--json]\n"
     "      the K (default 5) best chunks with scores and section paths\n"
-    "  yaa rag eval FILE [-k K] [--min-recall R] [--verbose] [--json]\n"
+    "  yaa rag eval FILE [-k K] [--min-recall R] [--exact] [--verbose] [--json]\n"
     "      recall@K and MRR of lexical, vector and hybrid retrieval on a JSON Lines file of\n"
     "      {\"channel\",\"question\",\"expect\":[section paths]}; indexes its channels first;\n"
-    "      with --min-recall, exits 1 when hybrid recall@K is below R\n"
+    "      with --min-recall, exits 1 when hybrid recall@K is below R; --exact scores every\n"
+    "      vector in float32 instead of the int8 scan + rescoring (what the approximation\n"
+    "      loses); --verbose prints each hybrid miss\n"
     "Environment: DATABASE_URL, CHANNELS_DIR, OUTPUT_DIR, EMBEDDING_PROVIDER, EMBEDDING_MODEL.\n";
 
 static int open_db(yaa_cli *cli, yaa_db **db) { return yaa_cli_open_db(cli, "rag", true, db); }
@@ -190,6 +192,8 @@ static int cmd_eval(yaa_cli *cli) {
                 return yaa_cli_usage_error("--min-recall: expected 0..1, got '%s'", cli->argv[i]);
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
             verbose = 1;
+        else if (strcmp(a, "--exact") == 0)
+            yaa_rag_vector_exact(1);
         else if (strcmp(a, "--json") == 0)
             json = 1;
         else if (a[0] == '-' && a[1])

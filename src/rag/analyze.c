@@ -18,6 +18,7 @@
 #include "rag/rag_internal.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Suffixes stripped from Hangul words, in UTF-8. Particles first, then endings; the order
@@ -320,6 +321,19 @@ size_t yaa_rag__en_stem(char *w, size_t n) {
     return n;
 }
 
+/* Code points of a UTF-8 string (at most max); 0 if it holds anything but 3-byte sequences
+ * (the dictionary answers in Hangul syllables). */
+static size_t decode_utf8(const char *s, uint32_t *cp, size_t max) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (*p && n < max) {
+        if ((p[0] & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+        cp[n++] = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+        p += 3;
+    }
+    return *p ? 0 : n;
+}
+
 /* 은 는 을 를 에 의 로 와 과 도 만 이 가 */
 static int is_case_particle(uint32_t c) {
     static const uint32_t p[] = {0xC740, 0xB294, 0xC744, 0xB97C, 0xC5D0, 0xC758, 0xB85C,
@@ -356,18 +370,36 @@ static int is_modal(const uint32_t *w, size_t n) {
     return 0;
 }
 
+/* A Hangul stem (the first m of the word's n syllables) and its syllable bigrams. */
+static void emit_stem(analyze_ud *a, const uint32_t *cp, size_t n, size_t m) {
+    if (yaa_rag__is_stopword(cp, m)) return;
+    emit_cps(a, cp, m, 0);
+    /* A two-syllable word ending in a case particle also stands for its one-syllable
+     * noun ("색을" -> "색", "끝에" -> "끝"); "가을" -> "가" as well, which costs little. */
+    if (m == 2 && n == 2 && is_case_particle(cp[1])) emit_cps(a, cp, 1, 0);
+    if (m >= 2)
+        for (size_t i = 0; i + 2 <= m; i++) emit_cps(a, cp + i, 2, 1);
+}
+
 static void on_word(void *ud, const uint32_t *cp, size_t n) {
     analyze_ud *a = ud;
     if (yaa_rag__is_stopword(cp, n) || is_modal(cp, n)) return;
     if (yaa_rag__is_hangul(cp[0])) {
-        size_t m = yaa_rag__ko_stem(cp, n);
-        if (yaa_rag__is_stopword(cp, m)) return;
-        emit_cps(a, cp, m, 0);
-        /* A two-syllable word ending in a case particle also stands for its one-syllable
-         * noun ("색을" -> "색", "끝에" -> "끝"); "가을" -> "가" as well, which costs little. */
-        if (m == 2 && n == 2 && is_case_particle(cp[1])) emit_cps(a, cp, 1, 0);
-        if (m >= 2)
-            for (size_t i = 0; i + 2 <= m; i++) emit_cps(a, cp + i, 2, 1);
+        /* Every reading the dictionary has of the word, else the rules' stem. */
+        char word[64 * 4 + 1], stems[256];
+        size_t wl = 0;
+        for (size_t i = 0; i < n; i++) wl += yaa_rag__utf8(cp[i], word + wl);
+        word[wl] = '\0';
+        if (yaa_rag__ko_dict_stem(word, stems, sizeof stems)) {
+            for (char *p = stems, *tab; p; p = tab ? tab + 1 : NULL) {
+                if ((tab = strchr(p, '\t'))) *tab = '\0';
+                uint32_t scp[64];
+                size_t m = decode_utf8(p, scp, 64);
+                if (m) emit_stem(a, scp, m, m);
+            }
+            return;
+        }
+        emit_stem(a, cp, n, yaa_rag__ko_stem(cp, n));
         return;
     }
     char buf[64 * 4 + 1];

@@ -25,6 +25,10 @@ typedef void (*yaa_rag__term_fn)(void *ud, const char *term, size_t len);
 void yaa_rag__analyze(const char *text, yaa_rag__term_fn fn, void *ud);
 /* Length (in code points) of a Hangul word without its particles and endings. */
 size_t yaa_rag__ko_stem(const uint32_t *w, size_t n);
+/* The stems of a Hangul word from the Korean Hunspell dictionary (ko_dict.c), written to out
+ * as UTF-8, several readings separated by tabs; returns the length, 0 when the dictionary is
+ * missing or does not know the word. */
+size_t yaa_rag__ko_dict_stem(const char *word, char *out, size_t cap);
 /* Length of a lowercase ASCII English word after light suffix stemming (may rewrite a
  * trailing "ies" to "y"). */
 size_t yaa_rag__en_stem(char *w, size_t n);
