@@ -199,6 +199,13 @@ int yaa_cmd_run(yaa_cli *cli) {
 
     yaa_err err = {0};
     yaa_channel *ch = NULL;
+    if (yaa_channels_in_db(cli->cfg)) { /* CHANNELS_STORE=db: the folder is a cache of it */
+        yaa_db *cdb = NULL;
+        if (yaa_cli_open_db(cli, "run", true, &cdb)) return YAA_EXIT_FAIL;
+        int prc = yaa_channels_db_pull(cli->cfg, cdb, channel, &err);
+        yaa_db_close(cdb);
+        if (prc) return yaa_cli_fail("run: %s", err.msg);
+    }
     if (yaa_channels_load(cli->cfg->channels_dir, channel, &ch, &err)) {
         char named[160]; /* the registry's messages usually name the channel already */
         snprintf(named, sizeof named, "channel '%s'", channel);
