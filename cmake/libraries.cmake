@@ -1,5 +1,5 @@
 # The libraries, lowest first: a library may only use those listed before it.
-#   core <- net <- db, store, channels, llm, metrics, media, youtube <- rag, queue <- agents
+#   core <- net, redis <- db, store, channels, llm, metrics, media, youtube <- rag, queue <- agents
 #   <- pipeline <- api, worker <- cli
 # Each library's extra targets (integration tests, fuzz targets, benches) live in
 # cmake/<library>.cmake, owned with the library.
@@ -15,7 +15,8 @@ yaa_library(llm DEPS yaa_net yaa_db PkgConfig::YAML)
 yaa_library(media DEPS yaa_net PkgConfig::CAIRO ${ESPEAK_NG_LIB} ${FLITE_LIBS})
 yaa_library(youtube DEPS yaa_net)
 yaa_library(rag DEPS yaa_llm yaa_channels)
-yaa_library(queue DEPS yaa_db PkgConfig::HIREDIS)
+yaa_library(redis DEPS yaa_core PkgConfig::HIREDIS)
+yaa_library(queue DEPS yaa_db yaa_redis)
 yaa_library(agents DEPS yaa_rag yaa_media yaa_youtube yaa_channels)
 yaa_library(pipeline DEPS yaa_agents yaa_queue yaa_metrics)
 yaa_library(api DEPS yaa_pipeline PkgConfig::MHD)

@@ -23,6 +23,22 @@ typedef struct yaa_api_opts {
     int threads;             /* 0 = default (16) */
 } yaa_api_opts;
 
+/* Brings the `channels` table in step with the channel directories (start-up). */
+int yaa_api_channels_sync(yaa_api *api, yaa_err *err);
+
+/* Ensures the ADMIN_API_KEY key exists (bootstrap). */
+int yaa_api_auth_bootstrap(yaa_api *api, yaa_err *err);
+
+/* Usage rows selected by any of these (NULL / 0 = no condition). */
+typedef struct yaa_usage_filter {
+    const char *run_id, *channel_id, *agent, *provider, *model, *from, *to;
+    long limit, offset;
+} yaa_usage_filter;
+/* The body of GET /usage/summary, {"totals":{...},"group_by","groups":[{"key",...}]}, which
+ * `yaa usage` prints too. group_by: day (NULL), run, agent, provider, model, channel. */
+int yaa_api_usage_summary(struct yaa_db *db, const yaa_usage_filter *f, const char *group_by,
+                          json_t **out, yaa_err *err);
+
 /* Creates the API context without a socket (for the fuzz target and unit tests). */
 int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err);
 /* Binds and starts serving; the port actually bound is yaa_api_port(). */

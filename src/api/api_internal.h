@@ -95,10 +95,6 @@ int yaa_api_send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *ru
 
 /* Authenticates the presented key: fills req->key_id / scopes. Returns 0, or 401 / 503. */
 int yaa_api_auth(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp);
-/* Brings the `channels` table in step with the channel directories (start-up). */
-int yaa_api_channels_sync(yaa_api *api, yaa_err *err);
-/* Ensures the ADMIN_API_KEY key exists (bootstrap). */
-int yaa_api_auth_bootstrap(yaa_api *api, yaa_err *err);
 
 /* 503 {"detail"} when the route needs the database and there is none. */
 bool yaa_api_need_db(yaa_http_req *req, yaa_http_resp *resp);

@@ -440,8 +440,8 @@ int yaa_apistore_usage(struct yaa_db *db, const yaa_usage_filter *f, json_t **ou
     return rc;
 }
 
-int yaa_apistore_usage_summary(struct yaa_db *db, const yaa_usage_filter *f, const char *group_by,
-                               json_t **out, yaa_err *err) {
+int yaa_api_usage_summary(struct yaa_db *db, const yaa_usage_filter *f, const char *group_by,
+                          json_t **out, yaa_err *err) {
     *out = NULL;
     const char *by = group_by ? group_by : "day";
     yaa_db_usage_filter g;

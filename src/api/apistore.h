@@ -4,6 +4,7 @@
 #ifndef YAA_API_APISTORE_H
 #define YAA_API_APISTORE_H
 
+#include "api/api.h"
 #include "api/audit.h"
 #include "core/err.h"
 #include "db/run_store.h"
@@ -68,15 +69,8 @@ typedef struct yaa_audit_filter {
 int yaa_apistore_audit_list(struct yaa_db *db, const yaa_audit_filter *f, json_t **logs,
                             long *total, yaa_err *err);
 
-/* ---- usage ---- */
-typedef struct yaa_usage_filter {
-    const char *run_id, *channel_id, *agent, *provider, *model, *from, *to;
-    long limit, offset;
-} yaa_usage_filter;
+/* ---- usage (yaa_usage_filter and the summary: api.h, shared with `yaa usage`) ---- */
 /* {"totals":{...},"events":[...],"total","limit","offset"} */
 int yaa_apistore_usage(struct yaa_db *db, const yaa_usage_filter *f, json_t **out, yaa_err *err);
-/* {"totals":{...},"groups":[{"key",...}]} */
-int yaa_apistore_usage_summary(struct yaa_db *db, const yaa_usage_filter *f, const char *group_by,
-                               json_t **out, yaa_err *err);
 
 #endif

@@ -32,7 +32,7 @@ int yaa_h_usage_summary(yaa_http_req *req, yaa_http_resp *resp) {
     const char *g = yaa_query_str(req, "group_by");
     json_t *out = NULL;
     yaa_err err = {0};
-    int rc = yaa_apistore_usage_summary(req->api->db, &f, g ? g : "day", &out, &err);
+    int rc = yaa_api_usage_summary(req->api->db, &f, g ? g : "day", &out, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200, out);
 }

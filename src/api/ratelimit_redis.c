@@ -4,7 +4,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "queue/redis_conn.h"
+#include "redis/redis_conn.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -4,7 +4,6 @@
 #include "cli/cli.h"
 
 #include "api/api.h"
-#include "api/api_internal.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "db/db.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/apistore.h"
+#include "api/api.h"
 #include "db/db.h"
 #include "db/repo.h"
 #include "llm/pricing.h"
@@ -177,7 +177,7 @@ int yaa_cmd_usage(yaa_cli *cli) {
     yaa_err err = {0};
     if (yaa_db_open(cli->cfg->database_url, &db, &err)) return yaa_cli_fail("usage: %s", err.msg);
     json_t *out = NULL;
-    int rc = yaa_apistore_usage_summary(db, &f, by, &out, &err);
+    int rc = yaa_api_usage_summary(db, &f, by, &out, &err);
     yaa_db_close(db);
     if (rc == YAA_EINVAL) return yaa_cli_usage_error("usage: %s", err.msg);
     if (rc) {

@@ -11,7 +11,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "queue/redis_conn.h"
+#include "redis/redis_conn.h"
 #include "queue/redis_scripts.h"
 
 #include <jansson.h>

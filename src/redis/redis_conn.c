@@ -1,5 +1,5 @@
 /* redis_conn.c - per-thread hiredis contexts with timeouts and reconnect-with-backoff. */
-#include "queue/redis_conn.h"
+#include "redis/redis_conn.h"
 
 #include "core/util.h"
 

@@ -1,9 +1,9 @@
 /* redis_conn.h - a Redis endpoint shared by threads: one hiredis context per thread (hiredis
  * contexts are not thread-safe), connect and command timeouts, and reconnection with backoff
- * when the connection breaks (a Redis restart). Used by the redis queue backend and the API's
- * shared rate limiter. */
-#ifndef YAA_QUEUE_REDIS_CONN_H
-#define YAA_QUEUE_REDIS_CONN_H
+ * when the connection breaks (a Redis restart). Its own library (`redis`, on core) because two
+ * libraries use it: the queue's Redis Streams backend and the API's shared rate limiter. */
+#ifndef YAA_REDIS_CONN_H
+#define YAA_REDIS_CONN_H
 
 #include "core/err.h"
 
