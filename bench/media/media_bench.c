@@ -2,9 +2,11 @@
  * (yaa_media_generate) and the video (yaa_media_compose), and prints one JSON line.
  *
  *   media_bench OUT_DIR [--lang ko|en] [--sections N] [--short] [--preset P] [--fps N]
- *                       [--style default|soft|none] [--workers N] [--threads N]
+ *                       [--style default|soft|none] [--workers N] [--threads N] [--footage]
  *
- * bench/media/run.sh compares the render with a plain ffmpeg encode of the same frames. */
+ * --footage gives every section a clip from a channel media library made here with ffmpeg
+ * (1080p, 8 s, looped as needed) with its lower third, as a run with stock footage renders.
+ * bench/media/run.sh compares the render with ffmpeg re-encoding yaa's output. */
 #include "core/log.h"
 #include "core/util.h"
 #include "media/media.h"
@@ -46,13 +48,15 @@ int main(int argc, char **argv) {
     }
     yaa_media_env env;
     yaa_media_env_from_config(&env, &cfg);
-    bool vertical = false;
+    bool vertical = false, footage = false;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
         if (!strcmp(a, "--lang"))
             lang = v, i++;
         else if (!strcmp(a, "--sections"))
             sections = atoi(v), i++;
+        else if (!strcmp(a, "--footage"))
+            footage = true;
         else if (!strcmp(a, "--short"))
             vertical = true;
         else if (!strcmp(a, "--preset"))
@@ -80,6 +84,24 @@ int main(int argc, char **argv) {
         s[i].heading = heads[i];
         s[i].narration = ko ? KO[i % 3] : EN[i % 3];
         s[i].on_screen_text = ko ? "매일 기록하고, 천천히 익숙해지기" : "Write it down, go slowly";
+        static const char *const terms[] = {"cat"};
+        s[i].search_terms = terms;
+        s[i].nsearch_terms = 1;
+    }
+    char lib[4096] = "";
+    if (footage) { /* clips named for what they show, one per section (each is used once) */
+        snprintf(lib, sizeof lib, "%s/library", dir);
+        char cmd[8192];
+        snprintf(cmd, sizeof cmd, "mkdir -p '%s'", lib);
+        if (system(cmd)) return 1;
+        for (int i = 0; i < sections; i++) {
+            snprintf(cmd, sizeof cmd,
+                     "ffmpeg -nostdin -v error -y -f lavfi -i "
+                     "testsrc2=size=1920x1080:rate=30:duration=8 -c:v libx264 -preset veryfast "
+                     "-pix_fmt yuv420p '%s/cat-%02d.mp4'",
+                     lib, i + 1);
+            if (system(cmd)) return 1;
+        }
     }
     static const char *const palette[] = {"#1B2A41", "#F2A541", "#FFFFFF"};
     yaa_media_gen_request req = {
@@ -89,7 +111,8 @@ int main(int argc, char **argv) {
         .title = ko ? "건강한 고양이를 위한 다섯 가지 습관" : "Five habits of healthy cats",
         .voice = {.language = lang, .rate = 1.0},
         .look = {palette, 3, NULL, ko ? "딥퓨어캐터리" : "Deepure Cattery"},
-        .short_video = vertical};
+        .short_video = vertical,
+        .media_dir = footage ? lib : NULL};
     yaa_media_gen_result g;
     yaa_err err = {0};
     double t0 = yaa_mono_sec();
@@ -108,22 +131,31 @@ int main(int argc, char **argv) {
                               .srt_path = g.srt_path,
                               .subtitle_style = style,
                               .short_video = vertical};
+    yaa_shot *shots = calloc(g.n, sizeof *shots);
+    if (!shots) return 1;
+    for (size_t i = 0; i < g.n; i++)
+        shots[i] = (yaa_shot){g.visuals[i].kind, g.visuals[i].path, g.durations[i], 0,
+                              g.visuals[i].lower_third};
+    cr.shots = shots;
+    cr.nshots = g.n;
     yaa_compose_result res;
     if (yaa_media_compose(&env, &cr, &res, &err)) {
         fprintf(stderr, "media_bench: %s\n", err.msg);
         return 1;
     }
     printf("{\"sections\":%d,\"lang\":\"%s\",\"short\":%s,\"style\":\"%s\",\"preset\":\"%s\","
-           "\"fps\":%d,"
+           "\"fps\":%d,\"footage\":%s,"
            "\"narration_sec\":%.3f,\"video_sec\":%.3f,\"generate_sec\":%.3f,\"render_sec\":%.3f,"
            "\"render_sec_per_video_min\":%.2f,\"render_cpu_sec\":%.3f,\"render_cpu_sec_per_video_"
            "min\":%.2f,"
            "\"generate_sec_per_video_min\":%.2f,\"render_max_rss_mb\":%ld}\n",
            sections, lang, vertical ? "true" : "false", style,
-           env.x264_preset ? env.x264_preset : "veryfast", env.fps ? env.fps : 25, g.total_sec,
-           res.duration_sec, gen, res.render_sec, res.render_sec * 60.0 / g.total_sec, res.cpu_sec,
-           res.cpu_sec * 60.0 / g.total_sec, gen * 60.0 / g.total_sec, res.max_rss_mb);
+           env.x264_preset ? env.x264_preset : "veryfast", env.fps ? env.fps : 25,
+           footage ? "true" : "false", g.total_sec, res.duration_sec, gen, res.render_sec,
+           res.render_sec * 60.0 / g.total_sec, res.cpu_sec, res.cpu_sec * 60.0 / g.total_sec,
+           gen * 60.0 / g.total_sec, res.max_rss_mb);
     yaa_media_gen_result_free(&g);
+    free(shots);
     free(s);
     free(heads);
     yaa_config_free(&cfg);

@@ -5,6 +5,7 @@
  * slot is filled from the brand guide (pain points, content needs, values, CTA) and the
  * retrieved brand context, and any term a dont-rule quotes is kept out of the text. */
 #include "agents/offline.h"
+#include "media/media.h"
 
 #include "agents/korean.h"
 #include "core/buf.h"
@@ -12,6 +13,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_BANNED 32
@@ -356,10 +358,9 @@ json_t *yaa_offline_script(const yaa_brief *b, const json_t *research) {
         snprintf(visual, sizeof visual, ko ? "섹션 %zu 카드: %s" : "Section %zu card: %s", i + 1,
                  need);
         /* The card's key line is the worry this section answers; the heading is the need. */
-        char key[256];
-        snprintf(key, sizeof key, "%s", pain);
-        key[yaa_utf8_prefix(key, ko ? 90 : 70)] = '\0';
-        add_section(sections, need, text, key, visual, lang);
+        char *key = yaa_text_shorten(pain, ko ? 30 : 70); /* at a phrase end, never mid-word */
+        add_section(sections, need, text, key ? key : pain, visual, lang);
+        free(key);
         headings[i] =
             json_string_value(json_object_get(json_array_get(sections, i + 1), "heading"));
     }

@@ -46,9 +46,14 @@ typedef struct yaa_config {
     char *embedding_provider; /* hash | openai | openai-compatible */
     char *embedding_model;    /* NULL = provider default */
     bool rag_enabled;
-    char *tavily_api_key;     /* secret */
-    char *tts_provider;       /* espeak | elevenlabs | openai | openai-compatible */
-    char *image_provider;     /* cards | openai */
+    char *tavily_api_key; /* secret */
+    char *tts_provider;   /* espeak | elevenlabs | openai | openai-compatible */
+    char *image_provider; /* cards | openai | openai-compatible */
+    char *image_base_url; /* openai-compatible image server */
+    char *pexels_api_key, *pexels_base_url;
+    char *pixabay_api_key, *pixabay_base_url;
+    char *stock_cache_dir;
+    long stock_cache_mb;
     char *elevenlabs_api_key; /* secret */
     char *youtube_client_id;
     char *youtube_client_secret; /* secret */

@@ -339,3 +339,66 @@ int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const ch
     cairo_surface_destroy(s);
     return rc;
 }
+
+int yaa_lower_third_render(const yaa_brand_look *look, const char *heading, const char *line,
+                           int width, const char *png_path, yaa_err *err) {
+    if (!png_path || width < 200)
+        return yaa_err_set(err, YAA_EINVAL, "lower third: missing path or width below 200");
+    const char *pref = look ? look->font_preference : NULL;
+    colours c = pick_colours(look);
+    char *h = yaa_text_shorten(heading ? heading : "", 60);
+    char *l = yaa_text_shorten(line ? line : "", 90);
+    if (!h || !l) {
+        free(h);
+        free(l);
+        return yaa_err_set(err, YAA_ENOMEM, "lower third: out of memory");
+    }
+    const double W = width, pad = W / 28, bar = W / 90;
+    /* measure on a scratch surface, then draw at the exact height */
+    cairo_surface_t *probe = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 8, 8);
+    cairo_t *pc = cairo_create(probe);
+    PangoFontMap *fm = pango_cairo_font_map_new();
+    PangoContext *pctx = pango_font_map_create_context(fm);
+    double tw = W - 2 * pad - bar, hpx = W / 22, lpx = W / 32;
+    PangoLayout *hl =
+        *h ? fit_text(pc, pctx, pref, h, true, tw, hpx * 2.6, hpx, hpx * 0.6, 2) : NULL;
+    PangoLayout *ll =
+        *l ? fit_text(pc, pctx, pref, l, false, tw, lpx * 2.6, lpx, lpx * 0.7, 2) : NULL;
+    int hw = 0, hh = 0, lw = 0, lh = 0;
+    if (hl) pango_layout_get_pixel_size(hl, &hw, &hh);
+    if (ll) pango_layout_get_pixel_size(ll, &lw, &lh);
+    double H = pad * 2 + hh + (hl && ll ? pad / 2 : 0) + lh;
+    double boxw = fmin(W, fmax(hw, lw) + 2 * pad + bar);
+    cairo_surface_t *s =
+        cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)ceil(boxw), (int)ceil(H));
+    cairo_t *cr = cairo_create(s);
+    /* the box in the brand background, nearly opaque: the text's contrast is checked against
+     * it (pick_colours keeps >= 4.5:1), whatever footage runs underneath */
+    set_rgb(cr, c.bg, 0.92);
+    rounded_rect(cr, 0, 0, boxw, H, pad / 2);
+    cairo_fill(cr);
+    set_rgb(cr, c.accent, 1);
+    cairo_rectangle(cr, 0, 0, bar, H);
+    cairo_fill(cr);
+    double y = pad;
+    if (hl) {
+        pango_cairo_update_layout(cr, hl);
+        draw_layout(cr, hl, bar + pad, y, c.text);
+        y += hh + pad / 2;
+    }
+    if (ll) {
+        pango_cairo_update_layout(cr, ll);
+        draw_layout(cr, ll, bar + pad, y, c.text);
+    }
+    if (hl) g_object_unref(hl);
+    if (ll) g_object_unref(ll);
+    cairo_destroy(cr);
+    cairo_destroy(pc);
+    cairo_surface_destroy(probe);
+    release_fonts(pctx, fm);
+    free(h);
+    free(l);
+    int rc = save_png(s, png_path, err);
+    cairo_surface_destroy(s);
+    return rc;
+}

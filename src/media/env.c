@@ -24,6 +24,13 @@ void yaa_media_env_from_config(yaa_media_env *env, const yaa_config *cfg) {
     env->openai_api_key = cfg->openai_api_key;
     env->openai_base_url = cfg->openai_base_url;
     env->openai_image_model = cfg->openai_image_model;
+    env->image_base_url = cfg->image_base_url;
+    env->pexels_api_key = cfg->pexels_api_key;
+    env->pexels_base_url = cfg->pexels_base_url;
+    env->pixabay_api_key = cfg->pixabay_api_key;
+    env->pixabay_base_url = cfg->pixabay_base_url;
+    env->stock_cache_dir = cfg->stock_cache_dir;
+    env->stock_cache_mb = cfg->stock_cache_mb;
     env->x264_preset = cfg->media_preset;
     env->workers = (int)cfg->media_workers;
     env->fps = (int)cfg->media_fps;
@@ -45,6 +52,11 @@ void yaa_media__env_defaults(const yaa_media_env *env, yaa_media_env *out) {
     out->tts_model = or_default(out->tts_model, "gpt-4o-mini-tts");
     out->openai_base_url = or_default(out->openai_base_url, "https://api.openai.com");
     out->openai_image_model = or_default(out->openai_image_model, "dall-e-3");
+    out->pexels_base_url = or_default(out->pexels_base_url, "https://api.pexels.com");
+    out->pixabay_base_url = or_default(out->pixabay_base_url, "https://pixabay.com");
+    out->stock_cache_dir = or_default(out->stock_cache_dir, "./data/stock");
+    if (out->stock_cache_mb <= 0) out->stock_cache_mb = 2048;
+    if (out->stock_timeout_ms <= 0) out->stock_timeout_ms = 60000;
     out->ffmpeg = or_default(out->ffmpeg, "ffmpeg");
     out->ffprobe = or_default(out->ffprobe, "ffprobe");
     out->x264_preset = or_default(out->x264_preset, "veryfast");

@@ -5,7 +5,7 @@
  * serialised. */
 #include "core/log.h"
 #include "media/audio.h"
-#include "media/media_internal.h"
+#include "media/visuals.h"
 #include "net/net.h"
 
 #include <pthread.h>
@@ -108,33 +108,58 @@ static void *tts_worker(void *ud) {
     return NULL;
 }
 
-/* One card, with an image-provider picture under it when that provider is not "cards". */
+static char *path_in(const char *dir, const char *name, size_t i, const char *ext) {
+    char *o = NULL;
+    int r = ext ? asprintf(&o, "%s/%02zu.%s", dir, i + 1, ext) : asprintf(&o, "%s/%s", dir, name);
+    return r < 0 ? NULL : o;
+}
+
+/* One section card (the fallback picture, and the closing shot), or the thumbnail without a
+ * picture (job n; redrawn over the chosen footage once visuals are picked). On-screen lines
+ * are shortened at a phrase boundary, never inside a word. */
 static int image_job(gen_ctx *c, size_t i, yaa_err *e) {
     const yaa_media_gen_request *r = c->req;
-    bool pictures = !yaa_str_eq(c->env.image_provider, "cards");
-    char pic[4096] = "";
     size_t n = r->nsections;
-    const char *prompt = i < n ? (r->sections[i].visual_notes && *r->sections[i].visual_notes
-                                      ? r->sections[i].visual_notes
-                                      : r->sections[i].heading)
-                               : r->title;
-    if (pictures && prompt && *prompt) {
-        snprintf(pic, sizeof pic, "%s/images/%02zu.picture.png", r->out_dir, i + 1);
-        if (i == n) snprintf(pic, sizeof pic, "%s/thumbnail.picture.png", r->out_dir);
-        int rc = yaa_image_generate(&c->env, prompt, i < n && r->short_video, pic, e);
-        if (rc)
-            return yaa_err_prefix(e,
-                                  i < n ? "section %zu picture: " : "thumbnail picture: ", i + 1);
-    }
     if (i == n) {
-        int rc = yaa_thumbnail_render(&r->look, r->title, pic[0] ? pic : NULL,
-                                      c->res->thumbnail_path, e);
+        char *hook = yaa_text_hook(
+            r->thumbnail_hook && *r->thumbnail_hook ? r->thumbnail_hook : r->title, 5);
+        int rc =
+            yaa_thumbnail_render(&r->look, hook ? hook : r->title, NULL, c->res->thumbnail_path, e);
+        free(hook);
         return rc ? yaa_err_prefix(e, "thumbnail: ") : 0;
     }
-    yaa_card card = {(int)(i + 1), (int)n, r->sections[i].heading, r->sections[i].on_screen_text,
-                     pic[0] ? pic : NULL};
+    char *heading = yaa_text_shorten(r->sections[i].heading ? r->sections[i].heading : "", 90);
+    char *key =
+        yaa_text_shorten(r->sections[i].on_screen_text ? r->sections[i].on_screen_text : "", 120);
+    yaa_card card = {(int)(i + 1), (int)n, heading, key, NULL};
     int rc = yaa_card_render(&r->look, &card, r->short_video, c->res->image_paths[i], e);
+    free(heading);
+    free(key);
     return rc ? yaa_err_prefix(e, "section %zu card: ", i + 1) : 0;
+}
+
+/* After the visuals: the title card (over the first picture when there is one) and the
+ * thumbnail's hook over the first footage/photo frame. */
+static int finish_pictures(const yaa_media_env *env, const yaa_media_gen_request *req,
+                           yaa_media_gen_result *res, yaa_err *err) {
+    const char *poster = NULL;
+    for (size_t i = 0; i < res->n && !poster; i++)
+        if (res->visuals[i].poster) poster = res->visuals[i].poster;
+    res->title_card = path_in(req->out_dir, "images/00.title.png", 0, NULL);
+    if (!res->title_card) return yaa_err_set(err, YAA_ENOMEM, "media: out of memory");
+    char *title = yaa_text_shorten(req->title ? req->title : "", 70);
+    yaa_card card = {0, 0, title, NULL, poster};
+    int rc = yaa_card_render(&req->look, &card, req->short_video, res->title_card, err);
+    free(title);
+    if (rc) return yaa_err_prefix(err, "title card: ");
+    if (!poster) return 0;
+    char *hook = yaa_text_hook(
+        req->thumbnail_hook && *req->thumbnail_hook ? req->thumbnail_hook : req->title, 5);
+    rc = yaa_thumbnail_render(&req->look, hook ? hook : req->title, poster, res->thumbnail_path,
+                              err);
+    free(hook);
+    (void)env;
+    return rc ? yaa_err_prefix(err, "thumbnail: ") : 0;
 }
 
 static void *image_worker(void *ud) {
@@ -201,12 +226,6 @@ static int write_captions(const yaa_media_gen_request *req, yaa_media_gen_result
     return rc;
 }
 
-static char *path_in(const char *dir, const char *name, size_t i, const char *ext) {
-    char *o = NULL;
-    int r = ext ? asprintf(&o, "%s/%02zu.%s", dir, i + 1, ext) : asprintf(&o, "%s/%s", dir, name);
-    return r < 0 ? NULL : o;
-}
-
 void yaa_media_gen_result_free(yaa_media_gen_result *res) {
     if (!res) return;
     for (size_t i = 0; i < res->n; i++) {
@@ -220,6 +239,15 @@ void yaa_media_gen_result_free(yaa_media_gen_result *res) {
     free(res->srt_path);
     free(res->words_path);
     free(res->ass_path);
+    for (size_t i = 0; res->visuals && i < res->n; i++) {
+        yaa_visual *v = &res->visuals[i];
+        free(v->path), free(v->poster), free(v->lower_third), free(v->source), free(v->id);
+        free(v->author), free(v->author_url), free(v->page_url), free(v->query);
+    }
+    free(res->visuals);
+    free(res->title_card);
+    for (size_t i = 0; i < res->nnotes; i++) free(res->notes[i]);
+    free(res->notes);
     memset(res, 0, sizeof *res);
 }
 
@@ -311,6 +339,10 @@ int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *re
     if (!rc) rc = write_captions(req, res, c->speech, err);
     for (size_t i = 0; i < n; i++) yaa_tts_result_free(&c->speech[i]);
     free(c->speech);
+    /* pictures one section at a time (each clip is used once per video), then the shots that
+     * show the first of them */
+    if (!rc) rc = yaa_media__visuals_pick(&c->env, req, res, err);
+    if (!rc) rc = finish_pictures(&c->env, req, res, err);
     free(c);
     if (rc) {
         yaa_media_gen_result_free(res);

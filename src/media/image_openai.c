@@ -33,13 +33,22 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
     yaa_media__env_defaults(env_in, &env);
     if (yaa_str_eq(env.image_provider, "cards"))
         return yaa_err_set(err, YAA_ENOTFOUND, "IMAGE_PROVIDER=cards draws cards without pictures");
-    if (!yaa_str_eq(env.image_provider, "openai"))
-        return yaa_err_set(err, YAA_ECONFIG, "IMAGE_PROVIDER '%s' is unknown (cards or openai)",
+    bool compat = yaa_str_eq(env.image_provider, "openai-compatible");
+    if (!compat && !yaa_str_eq(env.image_provider, "openai"))
+        return yaa_err_set(err, YAA_ECONFIG,
+                           "IMAGE_PROVIDER '%s' is unknown (cards, openai or openai-compatible)",
                            env.image_provider);
-    if (!env.openai_api_key || !*env.openai_api_key)
+    if (compat && (!env.image_base_url || !*env.image_base_url))
+        return yaa_err_set(err, YAA_ECONFIG,
+                           "IMAGE_PROVIDER=openai-compatible needs IMAGE_BASE_URL (the server's "
+                           "address, e.g. http://127.0.0.1:7860)");
+    if (!compat && (!env.openai_api_key || !*env.openai_api_key))
         return yaa_err_set(
             err, YAA_ECONFIG,
             "IMAGE_PROVIDER=openai needs OPENAI_API_KEY (or use IMAGE_PROVIDER=cards)");
+    /* a local server usually wants no key; one set in OPENAI_API_KEY is still sent */
+    const char *key = env.openai_api_key && *env.openai_api_key ? env.openai_api_key : "none";
+    const char *provider = compat ? "openai-compatible" : "openai";
     if (!prompt || !*prompt) return yaa_err_set(err, YAA_EINVAL, "image: empty prompt");
     const char *model = env.openai_image_model;
     json_t *body = json_pack("{s:s, s:s, s:i, s:s}", "model", model, "prompt", prompt, "n", 1,
@@ -50,12 +59,12 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
     json_decref(body);
     if (!bs) return yaa_err_set(err, YAA_EINVAL, "image: prompt is not valid UTF-8");
     char url[1024], auth[512];
-    const char *base = env.openai_base_url;
+    const char *base = compat ? env.image_base_url : env.openai_base_url;
     size_t bl = strlen(base);
     while (bl && base[bl - 1] == '/') bl--;
     bool has_v1 = bl >= 3 && !strncmp(base + bl - 3, "/v1", 3);
     snprintf(url, sizeof url, "%.*s%s/images/generations", (int)bl, base, has_v1 ? "" : "/v1");
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", env.openai_api_key);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
     const char *hdrs[] = {auth, "Content-Type: application/json", NULL};
     yaa_http_reply rep;
     yaa_http_reply_init(&rep);
@@ -67,7 +76,7 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
     const yaa_buf *reply = &rep.body;
     if (rc) {
         if (rc != YAA_ECANCELLED) yaa_err_prefix(err, "OpenAI images connection failed: ");
-        yaa_media__usage(&env, YAA_USAGE_IMAGE, "openai", model, 0, rep.elapsed_ms, err->msg);
+        yaa_media__usage(&env, YAA_USAGE_IMAGE, provider, model, 0, rep.elapsed_ms, err->msg);
         goto out;
     }
     if (status < 200 || status > 299) {
@@ -77,7 +86,7 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
                    : status == 429                ? YAA_ELIMIT
                                                   : YAA_EPROVIDER;
         rc = yaa_err_set(err, code, "OpenAI images error (HTTP %ld): %s", status, detail);
-        yaa_media__usage(&env, YAA_USAGE_IMAGE, "openai", model, 0, rep.elapsed_ms, err->msg);
+        yaa_media__usage(&env, YAA_USAGE_IMAGE, provider, model, 0, rep.elapsed_ms, err->msg);
         goto out;
     }
     json_error_t je;
@@ -104,7 +113,7 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
         rc = yaa_err_set(err, YAA_EIO, "cannot write '%s'", png_path);
         goto out;
     }
-    yaa_media__usage(&env, YAA_USAGE_IMAGE, "openai", model, 1, rep.elapsed_ms, NULL);
+    yaa_media__usage(&env, YAA_USAGE_IMAGE, provider, model, 1, rep.elapsed_ms, NULL);
 out:
     free(png);
     json_decref(j);

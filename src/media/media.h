@@ -54,7 +54,7 @@ typedef struct yaa_media_env {
     /* "espeak" (default: the local voices - Flite cmu_us_slt for English, espeak-ng for other
      * languages) | "elevenlabs" | "openai" | "openai-compatible" */
     const char *tts_provider;
-    const char *image_provider; /* "cards" (default) | "openai" */
+    const char *image_provider; /* "cards" (default) | "openai" | "openai-compatible" */
     const char *elevenlabs_api_key;
     const char *elevenlabs_base_url; /* default https://api.elevenlabs.io */
     const char *elevenlabs_model;    /* default eleven_multilingual_v2 */
@@ -66,6 +66,13 @@ typedef struct yaa_media_env {
     const char *openai_base_url; /* default https://api.openai.com (a "/v1" suffix is accepted) */
     const char *openai_image_model; /* default dall-e-3 */
     long http_timeout_ms;           /* default 120000 */
+    const char *image_base_url;     /* IMAGE_PROVIDER=openai-compatible: the server */
+    /* Stock footage and photos (visuals.c); a source without a key is skipped. */
+    const char *pexels_api_key, *pexels_base_url;   /* default https://api.pexels.com */
+    const char *pixabay_api_key, *pixabay_base_url; /* default https://pixabay.com */
+    const char *stock_cache_dir;                    /* default ./data/stock */
+    long stock_cache_mb;                            /* default 2048 */
+    long stock_timeout_ms;                          /* one search or download; default 60000 */
 
     int workers;             /* TTS + card threads in yaa_media_generate; default 2, max 16 */
     const char *ffmpeg;      /* default "ffmpeg" (PATH) */
@@ -146,6 +153,19 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
 int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const char *background_png,
                          const char *png_path, yaa_err *err);
 
+/* A lower third: an RGBA strip (transparent around it) holding heading and line in the brand
+ * palette, text contrast >= 4.5:1 against its box; at most width x (height/4). The width of a
+ * Short's topic banner is the frame's less margins. */
+int yaa_lower_third_render(const yaa_brand_look *look, const char *heading, const char *line,
+                           int width, const char *png_path, yaa_err *err);
+
+/* Shortens text to at most max_chars characters (code points) at a phrase boundary - after
+ * punctuation, else between words - never inside a word; a " | tail" is dropped first.
+ * Returns a malloc'd string (the text itself when it fits). */
+char *yaa_text_shorten(const char *text, size_t max_chars);
+/* At most max_words words of text (after the " | tail" is dropped), for thumbnail hooks. */
+char *yaa_text_hook(const char *text, size_t max_words);
+
 /* The font family that will draw every character of text: the first of the chain
  * (font_preference..., "Noto Sans CJK KR", "Noto Sans", "DejaVu Sans") installed and holding
  * all its glyphs per fontconfig. Writes the family to out. Returns 0, or YAA_ENOTFOUND when
@@ -184,44 +204,6 @@ void yaa_srt_free(yaa_srt *srt);
 
 /* ---- the media_generator stage ------------------------------------------------------------ */
 
-typedef struct yaa_media_section {
-    const char *heading;
-    const char *narration;      /* spoken */
-    const char *on_screen_text; /* key line on the card */
-    const char *visual_notes;   /* prompt for the image provider */
-} yaa_media_section;
-
-typedef struct yaa_media_gen_request {
-    const char *out_dir; /* writes audio/NN.wav, images/NN.png, thumbnail.png, subtitles.srt,
-                          * words.json, captions.ass */
-    const yaa_media_section *sections;
-    size_t nsections;
-    const char *title; /* thumbnail */
-    yaa_voice voice;
-    yaa_brand_look look;
-    bool short_video; /* 1080x1920 cards */
-} yaa_media_gen_request;
-
-typedef struct yaa_media_gen_result {
-    size_t n;
-    char **audio_paths; /* n entries, absolute or as given under out_dir */
-    char **image_paths;
-    double *durations; /* seconds, measured from the samples */
-    double total_sec;
-    char *thumbnail_path;
-    char *srt_path;
-    char *words_path; /* words.json: every spoken word with its start and end */
-    char *ass_path;   /* captions.ass: the current word highlighted (audio.h) */
-} yaa_media_gen_result;
-
-/* Segments are numbered from 01. TTS runs on one thread (espeak-ng is not thread-safe) while
- * cards render on the others; bounded by env->workers. */
-int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *req,
-                       yaa_media_gen_result *res, yaa_err *err);
-void yaa_media_gen_result_free(yaa_media_gen_result *res);
-
-/* ---- the media_editor stage --------------------------------------------------------------- */
-
 /* One shot of the picture track. Every shot moves: footage plays (trimmed, cropped and scaled
  * to fill the frame, looped when shorter than its shot), stills and cards pan slowly across a
  * slightly enlarged copy (Ken Burns, direction varying shot to shot), and an optional overlay
@@ -239,6 +221,63 @@ typedef struct yaa_shot {
     double clip_start;       /* footage: seconds into the clip to start from */
     const char *overlay_png; /* RGBA picture drawn over the shot (yaa_lower_third_render) */
 } yaa_shot;
+
+typedef struct yaa_media_section {
+    const char *heading;
+    const char *narration;           /* spoken */
+    const char *on_screen_text;      /* key line on the card */
+    const char *visual_notes;        /* prompt for the image provider, and a stock query */
+    const char *const *search_terms; /* short stock-footage queries, best first */
+    size_t nsearch_terms;
+} yaa_media_section;
+
+/* Where a section's picture came from (visuals.c), credited in the description. */
+typedef struct yaa_visual {
+    yaa_shot_kind kind; /* FOOTAGE or PHOTO; CARD when nothing else was found */
+    char *path;         /* the file shown (the card's PNG for a card) */
+    char *poster;       /* a decoded frame as PNG (thumbnail background), or NULL */
+    char *lower_third;  /* RGBA PNG drawn over footage/photos (heading + key line), or NULL */
+    char *source;       /* "library" | "pexels" | "pixabay" | "openai" | "openai-compatible" |
+                           "card" */
+    char *id, *author, *author_url, *page_url, *query; /* stock: the credit; NULL otherwise */
+} yaa_visual;
+
+typedef struct yaa_media_gen_request {
+    const char *out_dir; /* writes audio/NN.wav, images/NN.png, thumbnail.png, subtitles.srt,
+                          * words.json, captions.ass */
+    const yaa_media_section *sections;
+    size_t nsections;
+    const char *title; /* thumbnail */
+    yaa_voice voice;
+    yaa_brand_look look;
+    bool short_video;           /* 1080x1920 cards */
+    const char *media_dir;      /* the channel's own clips and photos (+ media.yaml); NULL none */
+    const char *thumbnail_hook; /* <= 5 words over the thumbnail; NULL = shortened title */
+} yaa_media_gen_request;
+
+typedef struct yaa_media_gen_result {
+    size_t n;
+    char **audio_paths; /* n entries, absolute or as given under out_dir */
+    char **image_paths;
+    double *durations; /* seconds, measured from the samples */
+    double total_sec;
+    char *thumbnail_path;
+    char *srt_path;
+    char *words_path;    /* words.json: every spoken word with its start and end */
+    char *ass_path;      /* captions.ass: the current word highlighted (audio.h) */
+    yaa_visual *visuals; /* n entries: each section's picture and its source */
+    char *title_card;    /* the opening title card (PNG) */
+    char **notes;        /* sources that failed and were skipped, for the run's events */
+    size_t nnotes;
+} yaa_media_gen_result;
+
+/* Segments are numbered from 01. TTS runs on one thread (espeak-ng is not thread-safe) while
+ * cards render on the others; bounded by env->workers. */
+int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *req,
+                       yaa_media_gen_result *res, yaa_err *err);
+void yaa_media_gen_result_free(yaa_media_gen_result *res);
+
+/* ---- the media_editor stage --------------------------------------------------------------- */
 
 typedef struct yaa_compose_request {
     const char *out_path; /* the MP4 */

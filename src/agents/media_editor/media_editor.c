@@ -5,6 +5,7 @@
 #include "media/media.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,53 @@ static const char *find_bgm(yaa_agent_ctx *ctx) {
         if (p) return p;
     }
     return NULL;
+}
+
+static yaa_shot_kind kind_of(const char *k) {
+    if (k && strcmp(k, "footage") == 0) return YAA_SHOT_FOOTAGE;
+    if (k && strcmp(k, "photo") == 0) return YAA_SHOT_PHOTO;
+    return YAA_SHOT_CARD;
+}
+
+/* The picture track: each section's visual (footage and photos with their lower third), the
+ * title card over the first seconds and the last section's card as the closing shot. */
+static yaa_shot *plan_shots(yaa_agent_ctx *ctx, const json_t *media, size_t *nshots) {
+    const json_t *segs = json_object_get(media, "segments");
+    size_t n = json_array_size(segs), k = 0;
+    yaa_shot *shots = yaa_arena_alloc(ctx->arena, (n + 2) * sizeof *shots);
+    if (!shots) return NULL;
+    const char *title = json_string_value(json_object_get(media, "title_card"));
+    for (size_t i = 0; i < n; i++) {
+        const json_t *s = json_array_get(segs, i), *v = json_object_get(s, "visual");
+        const char *card = json_string_value(json_object_get(s, "image"));
+        double d = json_number_value(json_object_get(s, "duration_seconds"));
+        yaa_shot_kind kind = kind_of(json_string_value(json_object_get(v, "kind")));
+        const char *path = json_string_value(json_object_get(v, "path"));
+        if (!path || access(path, R_OK)) kind = YAA_SHOT_CARD, path = card;
+        double lead = i == 0 && title && access(title, R_OK) == 0 ? fmin(3.0, d * 0.4) : 0;
+        double tail = i + 1 == n && n > 1 && kind != YAA_SHOT_CARD ? fmin(4.0, d * 0.4) : 0;
+        if (lead > 0) shots[k++] = (yaa_shot){YAA_SHOT_CARD, title, lead, 0, NULL};
+        shots[k++] = (yaa_shot){
+            kind, path, d - lead - tail, 0,
+            kind == YAA_SHOT_CARD ? NULL : json_string_value(json_object_get(v, "lower_third"))};
+        if (tail > 0) shots[k++] = (yaa_shot){YAA_SHOT_CARD, card, tail, 0, NULL};
+    }
+    *nshots = k;
+    return shots;
+}
+
+/* A Short carries its topic on screen: a banner in the brand palette. */
+static const char *topic_banner(yaa_agent_ctx *ctx) {
+    const yaa_channel *ch = ctx->channel;
+    const char *topic = ctx->brief.topic;
+    if (!ctx->short_video || !topic || !*topic) return NULL;
+    yaa_brand_look look = {(const char *const *)ch->visual_identity.color_palette.items,
+                           ch->visual_identity.color_palette.n, ch->visual_identity.font_preference,
+                           ctx->brief.brand_name};
+    const char *path = yaa_agent_path(ctx, "images/banner.png");
+    yaa_err e = {0};
+    return path && !yaa_lower_third_render(&look, topic, NULL, 1080 - 2 * 45, path, &e) ? path
+                                                                                        : NULL;
 }
 
 int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
@@ -61,6 +109,8 @@ int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     req.outro_path = channel_file(ctx, ch->editing.outro_template);
     req.short_video = ctx->short_video;
     req.attempt = ctx->usage.attempt; /* fences video.mp4 against stale attempts */
+    req.shots = plan_shots(ctx, media, &req.nshots);
+    req.banner_png = topic_banner(ctx);
     yaa_compose_result res = {0};
     yaa_agent_progress(ctx, "rendering %zu segments (%.1f s)", n,
                        json_number_value(json_object_get(media, "total_seconds")));

@@ -1,6 +1,7 @@
 /* media_generator.c - stage 4: a voice track per section (TTS), a card per section, the
  * 1280x720 thumbnail and the subtitles, made locally in parallel by src/media. */
 #include "agents/agent.h"
+#include "core/buf.h"
 #include "channels/channels.h"
 #include "media/media.h"
 #include "net/usage.h"
@@ -51,6 +52,81 @@ void yaa_agent_media_env(yaa_agent_ctx *ctx, yaa_media_env *env) {
     env->notice_ud = ctx;
 }
 
+static const char *const SHOT_KIND[] = {"card", "photo", "footage"};
+
+static json_t *visual_json(const yaa_visual *v) {
+    json_t *j = json_object();
+    json_object_set_new(j, "kind", json_string(SHOT_KIND[v->kind]));
+    json_object_set_new(j, "source", json_string(v->source));
+    json_object_set_new(j, "path", json_string(v->path));
+    if (v->poster) json_object_set_new(j, "poster", json_string(v->poster));
+    if (v->lower_third) json_object_set_new(j, "lower_third", json_string(v->lower_third));
+    if (v->query) json_object_set_new(j, "query", json_string(v->query));
+    if (v->id) json_object_set_new(j, "id", json_string(v->id));
+    if (v->author) json_object_set_new(j, "author", json_string(v->author));
+    if (v->author_url) json_object_set_new(j, "author_url", json_string(v->author_url));
+    if (v->page_url) json_object_set_new(j, "url", json_string(v->page_url));
+    return j;
+}
+
+/* Each stock item used, once: Pexels and Pixabay ask for the author and the source. */
+static json_t *credits_json(const yaa_media_gen_result *res) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < res->n; i++) {
+        const yaa_visual *v = &res->visuals[i];
+        if (!v->page_url) continue;
+        bool seen = false;
+        size_t k;
+        json_t *c;
+        json_array_foreach(a, k, c) seen |=
+            strcmp(json_string_value(json_object_get(c, "url")), v->page_url) == 0;
+        if (seen) continue;
+        json_t *c2 = json_object();
+        json_object_set_new(c2, "source", json_string(v->source));
+        json_object_set_new(c2, "author", json_string(v->author ? v->author : ""));
+        json_object_set_new(c2, "author_url", json_string(v->author_url ? v->author_url : ""));
+        json_object_set_new(c2, "url", json_string(v->page_url));
+        json_object_set_new(c2, "section", json_integer((json_int_t)i + 1));
+        json_array_append_new(a, c2);
+    }
+    return a;
+}
+
+/* The credits at the end of the description (within YouTube's 5000 characters) and in
+ * metadata.json's "credits"; the SEO stage's output is updated for the publisher. */
+static int credit_metadata(yaa_agent_ctx *ctx, const json_t *credits, yaa_err *err) {
+    json_t *meta = ctx->outputs[YAA_STAGE_SEO_OPTIMIZER];
+    if (!meta || !json_array_size(credits)) return 0;
+    const char *desc = json_string_value(json_object_get(meta, "description"));
+    yaa_buf b;
+    yaa_buf_init(&b, 5000 * 4);
+    yaa_buf_puts(&b, desc ? desc : "");
+    yaa_buf_puts(&b, "\n\nFootage and photos:\n");
+    size_t i;
+    json_t *c;
+    json_array_foreach(credits, i, c) {
+        const char *src = json_string_value(json_object_get(c, "source"));
+        yaa_buf_printf(&b, "- %s on %s: %s\n", json_string_value(json_object_get(c, "author")),
+                       strcmp(src, "pexels") == 0 ? "Pexels" : "Pixabay",
+                       json_string_value(json_object_get(c, "url")));
+    }
+    /* never past the limit: the credits that do not fit stay in metadata.json */
+    size_t chars = 0, cut = 0;
+    for (size_t k = 0; k < b.len; k++)
+        if (((unsigned char)b.data[k] & 0xC0) != 0x80 && ++chars > 5000) {
+            cut = k;
+            break;
+        }
+    if (cut) {
+        while (cut && b.data[cut - 1] != '\n') cut--;
+        b.data[cut] = 0;
+    }
+    json_object_set_new(meta, "description", json_string(yaa_buf_cstr(&b)));
+    json_object_set(meta, "credits", (json_t *)credits);
+    yaa_buf_free(&b);
+    return yaa_agent_write_json(ctx, "metadata.json", meta, err);
+}
+
 int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     const json_t *script = ctx->outputs[YAA_STAGE_SCRIPT_WRITER];
     const json_t *meta = ctx->outputs[YAA_STAGE_SEO_OPTIMIZER];
@@ -66,6 +142,12 @@ int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
         secs[i].narration = json_string_value(json_object_get(s, "narration"));
         secs[i].on_screen_text = json_string_value(json_object_get(s, "on_screen_text"));
         secs[i].visual_notes = json_string_value(json_object_get(s, "visual_notes"));
+        const json_t *terms = json_object_get(s, "search_terms");
+        size_t nt = json_array_size(terms);
+        const char **t = nt ? yaa_arena_alloc(ctx->arena, nt * sizeof *t) : NULL;
+        for (size_t k = 0; t && k < nt; k++) t[k] = json_string_value(json_array_get(terms, k));
+        secs[i].search_terms = t;
+        secs[i].nsearch_terms = t ? nt : 0;
     }
     const yaa_channel *ch = ctx->channel;
     yaa_media_env env;
@@ -85,6 +167,8 @@ int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     req.look.font_preference = ch->visual_identity.font_preference;
     req.look.brand_name = ctx->brief.brand_name;
     req.short_video = ctx->short_video;
+    req.media_dir = yaa_arena_sprintf(ctx->arena, "%s/media", ch->dir);
+    req.thumbnail_hook = json_string_value(json_object_get(script, "thumbnail_hook"));
     yaa_media_gen_result res = {0};
     yaa_agent_progress(ctx, "voice and cards for %zu sections", n);
     int rc = yaa_media_generate(&env, &req, &res, err);
@@ -96,7 +180,19 @@ int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
         json_object_set_new(s, "audio", json_string(res.audio_paths[i]));
         json_object_set_new(s, "image", json_string(res.image_paths[i]));
         json_object_set_new(s, "duration_seconds", json_real(res.durations[i]));
+        json_object_set_new(s, "visual", visual_json(&res.visuals[i]));
         json_array_append_new(segs, s);
+    }
+    for (size_t i = 0; i < res.nnotes; i++) yaa_agent_progress(ctx, "%s", res.notes[i]);
+    json_t *credits = credits_json(&res);
+    json_object_set_new(o, "title_card", json_string(res.title_card));
+    json_object_set(o, "credits", credits);
+    rc = credit_metadata(ctx, credits, err);
+    json_decref(credits);
+    if (rc) {
+        json_decref(o);
+        yaa_media_gen_result_free(&res);
+        return rc;
     }
     json_object_set_new(o, "segments", segs);
     json_object_set_new(o, "total_seconds", json_real(res.total_sec));
