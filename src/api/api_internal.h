@@ -68,6 +68,7 @@ int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_review_script_get(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_review_script_put(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_review_metadata(yaa_http_req *req, yaa_http_resp *resp);
+int yaa_h_review_metadata_get(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_review_approve(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_h_review_reject(yaa_http_req *req, yaa_http_resp *resp);
 

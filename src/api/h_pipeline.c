@@ -202,9 +202,9 @@ int yaa_h_run_retry(yaa_http_req *req, yaa_http_resp *resp) {
 
 /* Artifact names a client may ask for (and images/NN.png, audio/NN.wav). */
 static bool artifact_ok(const char *dir, const char *name) {
-    static const char *const names[] = {"script.md",     "script.json",   "video.mp4",
-                                        "thumbnail.png", "subtitles.srt", "metadata.json",
-                                        "research.json", "publish.json",  NULL};
+    static const char *const names[] = {
+        "script.md",     "script.json",   "video.mp4",    "thumbnail.png", "subtitles.srt",
+        "metadata.json", "research.json", "publish.json", "quality.json",  NULL};
     if (!dir) {
         for (int i = 0; names[i]; i++)
             if (strcmp(names[i], name) == 0) return true;

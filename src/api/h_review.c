@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *output_dir(const yaa_api *api) {
-    return api->cfg && api->cfg->output_dir ? api->cfg->output_dir : "./output";
+/* The configuration the review calls need (output folder, artifact store). */
+static const yaa_config *cfg_of(const yaa_api *api) {
+    static const yaa_config fallback = {.output_dir = "./output"};
+    return api->cfg && api->cfg->output_dir ? api->cfg : &fallback;
 }
 
 static void loc_error(json_t *errors, json_t *loc, const char *type, const char *msg) {
@@ -143,15 +145,25 @@ static int answer_detail(yaa_http_req *req, yaa_http_resp *resp, const char *id,
     return yaa_http_json(resp, status, j);
 }
 
-int yaa_h_review_script_get(yaa_http_req *req, yaa_http_resp *resp) {
+/* GET .../script and .../metadata: a stage's checkpoint as the review sees it. */
+static int answer_checkpoint(yaa_http_req *req, yaa_http_resp *resp,
+                             int (*get)(struct yaa_db *, const char *, json_t **, yaa_err *)) {
     if (!yaa_api_need_db(req, resp)) return 0;
     const char *id = yaa_api_run_param(req, resp);
     if (!id) return 0;
-    json_t *script = NULL;
+    json_t *j = NULL;
     yaa_err err = {0};
-    int rc = yaa_review_script_get(req->api->db, id, &script, &err);
+    int rc = get(req->api->db, id, &j, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
-    return yaa_http_json(resp, 200, script);
+    return yaa_http_json(resp, 200, j);
+}
+
+int yaa_h_review_script_get(yaa_http_req *req, yaa_http_resp *resp) {
+    return answer_checkpoint(req, resp, yaa_review_script_get);
+}
+
+int yaa_h_review_metadata_get(yaa_http_req *req, yaa_http_resp *resp) {
+    return answer_checkpoint(req, resp, yaa_review_metadata_get);
 }
 
 int yaa_h_review_script_put(yaa_http_req *req, yaa_http_resp *resp) {
@@ -160,7 +172,7 @@ int yaa_h_review_script_put(yaa_http_req *req, yaa_http_resp *resp) {
     if (!id) return 0;
     yaa_review_actor who = {req->key_id};
     yaa_err err = {0};
-    int rc = yaa_review_script_put(req->api->db, output_dir(req->api), id, req->json, &who, &err);
+    int rc = yaa_review_script_put(req->api->db, cfg_of(req->api), id, req->json, &who, &err);
     if (rc == YAA_EINVAL)
         return yaa_http_json(resp, 422,
                              json_pack("{s:[{s:[s], s:s, s:s}]}", "detail", "loc", "body", "msg",
@@ -179,8 +191,8 @@ int yaa_h_review_metadata(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_review_actor who = {req->key_id};
     json_t *errors = json_array(), *meta = NULL;
     yaa_err err = {0};
-    int rc = yaa_review_metadata_patch(req->api->db, output_dir(req->api), id, req->json, &who,
-                                       errors, &meta, &err);
+    int rc = yaa_review_metadata_patch(req->api->db, cfg_of(req->api), id, req->json, &who, errors,
+                                       &meta, &err);
     if (rc == YAA_EINVAL) {
         if (json_array_size(errors) == 0)
             json_array_append_new(errors, json_pack("{s:[s], s:s, s:s}", "loc", "body", "msg",

@@ -144,6 +144,8 @@ static const yaa_route routes[] = {
      "The script of a run (review)", "review", NULL},
     {"PUT", API "/pipeline/runs/{run_id}/script", W, yaa_h_review_script_put, script_body, NULL,
      200, "Replace the script at the script gate", "review", NULL},
+    {"GET", API "/pipeline/runs/{run_id}/metadata", W, yaa_h_review_metadata_get, NULL, NULL, 200,
+     "The upload's metadata of a run (review)", "review", NULL},
     {"PATCH", API "/pipeline/runs/{run_id}/metadata", W, yaa_h_review_metadata, metadata_body, NULL,
      200, "Edit the upload's metadata at the video gate", "review", NULL},
     {"POST", API "/pipeline/runs/{run_id}/approve", W, yaa_h_review_approve, NULL, NULL, 202,

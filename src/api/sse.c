@@ -141,8 +141,10 @@ static void apply_view_locked(sse_state *st, const run_view *v) {
         json_object_set_new(d, "run_id", json_string(st->run_id));
         stage_event_locked(st, (int)i, json_string_value(json_object_get(s, "status")), d);
     }
+    /* A run waiting at a review gate ends its stream too: nothing happens until a person
+     * decides, and the decision starts the run (and a new stream) again. */
     if (strcmp(v->status, "completed") == 0 || strcmp(v->status, "failed") == 0 ||
-        strcmp(v->status, "cancelled") == 0) {
+        strcmp(v->status, "cancelled") == 0 || strcmp(v->status, "awaiting_review") == 0) {
         emit(&st->out, &st->seq, "done",
              json_pack("{s:s, s:s}", "run_id", st->run_id, "status", v->status));
         st->finished = true;

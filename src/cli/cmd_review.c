@@ -253,7 +253,7 @@ static int cmd_edit(yaa_cli *cli, yaa_db *db, const char *id, int argc, char **a
             json_decref(patch);
             return yaa_cli_usage_error("review edit: %s is not a readable JSON file", script_file);
         }
-        rc = yaa_review_script_put(db, cli->cfg->output_dir, id, script, &who, &err);
+        rc = yaa_review_script_put(db, cli->cfg, id, script, &who, &err);
         json_decref(script);
         if (rc) {
             json_decref(patch);
@@ -263,8 +263,7 @@ static int cmd_edit(yaa_cli *cli, yaa_db *db, const char *id, int argc, char **a
     }
     if (json_object_size(patch) || !script_file) {
         json_t *errors = json_array(), *meta = NULL;
-        rc = yaa_review_metadata_patch(db, cli->cfg->output_dir, id, patch, &who, errors, &meta,
-                                       &err);
+        rc = yaa_review_metadata_patch(db, cli->cfg, id, patch, &who, errors, &meta, &err);
         size_t i;
         json_t *e;
         json_array_foreach(errors, i, e) {

@@ -189,9 +189,10 @@ int yaa_cli_run_topics(yaa_cli *cli, const yaa_db_runstore_spec *base, const cha
         printf("batch_id: %s (%ld runs queued; yaa serve or yaa worker runs them)\n", batch_id, n);
         size_t i;
         json_t *r;
-        json_array_foreach(runs, i, r)
+        json_array_foreach(runs, i, r) {
             printf("%s  %s\n", json_string_value(json_object_get(r, "run_id")),
                    json_string_value(json_object_get(r, "topic")));
+        }
         json_decref(runs);
     }
     rc = YAA_EXIT_OK;

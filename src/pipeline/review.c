@@ -5,6 +5,7 @@
 #include "pipeline/review.h"
 
 #include "pipeline/pipeline.h"
+#include "pipeline/pipeline_internal.h"
 
 #include "agents/agent.h"
 #include "agents/text.h"
@@ -267,7 +268,9 @@ static int stage_output(yaa_db *db, const char *run_id, const char *stage, json_
     return rc;
 }
 
-int yaa_review_script_get(yaa_db *db, const char *run_id, json_t **out, yaa_err *err) {
+/* A stage's checkpoint of an existing run (404 "Run not found" otherwise). */
+static int run_stage_output(yaa_db *db, const char *run_id, const char *stage, json_t **out,
+                            yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 4096);
     yaa_db_run run;
@@ -275,13 +278,43 @@ int yaa_review_script_get(yaa_db *db, const char *run_id, json_t **out, yaa_err 
     yaa_arena_free(&a);
     if (rc == YAA_ENOTFOUND) return yaa_err_set(err, YAA_ENOTFOUND, "Run not found");
     if (rc) return rc;
-    return stage_output(db, run_id, "script_writer", out, err);
+    return stage_output(db, run_id, stage, out, err);
 }
 
-/* Writes name under output_dir/run_id atomically. */
+int yaa_review_script_get(yaa_db *db, const char *run_id, json_t **out, yaa_err *err) {
+    return run_stage_output(db, run_id, "script_writer", out, err);
+}
+
+int yaa_review_metadata_get(yaa_db *db, const char *run_id, json_t **out, yaa_err *err) {
+    return run_stage_output(db, run_id, "seo_optimizer", out, err);
+}
+
+/* After an edit committed: the edited files go to the artifact store like a stage's output
+ * (nothing to do with the file store). A failure leaves the store's copy stale, not the
+ * checkpoint, which is what later stages read: it is logged, not returned. */
+static void sync_store(yaa_db *db, const yaa_config *cfg, const char *run_id, const char *stage) {
+    yaa_arena a;
+    yaa_arena_init(&a, 4096);
+    yaa_db_stage st;
+    yaa_err err = {0};
+    int rc = yaa_db_stages_get(db, run_id, stage, &a, &st, &err);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", cfg->output_dir, run_id);
+    yaa_pipeline_env env = {.cfg = cfg, .db = db};
+    if (!rc)
+        rc = yaa_pipeline__artifacts_upload(&env, run_id, dir, stage, (int)st.attempt, false, &err);
+    if (rc)
+        yaa_log_ev(YAA_LOG_WARN, "review", "edited files not stored", YAA_F_STR("run_id", run_id),
+                   YAA_F_STR("error", err.msg), YAA_F_END);
+    yaa_arena_free(&a);
+}
+
+/* Writes name under output_dir/run_id atomically (the folder may not exist on this host). */
 static int write_artifact(const char *output_dir, const char *run_id, const char *name,
                           const char *text, yaa_err *err) {
     char path[4096];
+    snprintf(path, sizeof path, "%s/%s", output_dir, run_id);
+    if (yaa_mkdirs(path, 0755) != 0) return yaa_err_set(err, YAA_EIO, "cannot create %s", path);
     snprintf(path, sizeof path, "%s/%s/%s", output_dir, run_id, name);
     if (yaa_write_file(path, text, strlen(text)) != 0)
         return yaa_err_set(err, YAA_EIO, "cannot write %s", path);
@@ -340,13 +373,15 @@ static int script_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, 
     return rc;
 }
 
-int yaa_review_script_put(yaa_db *db, const char *output_dir, const char *run_id,
+int yaa_review_script_put(yaa_db *db, const yaa_config *cfg, const char *run_id,
                           const json_t *script, const yaa_review_actor *who, yaa_err *err) {
     if (!json_is_object(script))
         return yaa_err_set(err, YAA_EINVAL, "the script must be a JSON object");
-    script_arg sa = {output_dir, script, who};
+    script_arg sa = {cfg->output_dir, script, who};
     edit e = {run_id, NULL, script_fn, &sa, 0};
-    return apply(db, &e, err);
+    int rc = apply(db, &e, err);
+    if (!rc) sync_store(db, cfg, run_id, "script_writer");
+    return rc;
 }
 
 /* ---------------------------------------------------------------- metadata */
@@ -501,9 +536,10 @@ static int meta_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, ya
     return rc;
 }
 
-int yaa_review_metadata_patch(yaa_db *db, const char *output_dir, const char *run_id,
+int yaa_review_metadata_patch(yaa_db *db, const yaa_config *cfg, const char *run_id,
                               const json_t *patch, const yaa_review_actor *who, json_t *errors,
                               json_t **out, yaa_err *err) {
+    const char *output_dir = cfg->output_dir;
     *out = NULL;
     if (!json_is_object(patch) || json_object_size(patch) == 0)
         return yaa_err_set(err, YAA_EINVAL,
@@ -516,6 +552,7 @@ int yaa_review_metadata_patch(yaa_db *db, const char *output_dir, const char *ru
         json_decref(ma.result);
         return rc;
     }
+    sync_store(db, cfg, run_id, "seo_optimizer");
     *out = ma.result;
     return 0;
 }

@@ -12,6 +12,7 @@
 #ifndef YAA_PIPELINE_REVIEW_H
 #define YAA_PIPELINE_REVIEW_H
 
+#include "core/config.h"
 #include "core/err.h"
 #include "core/util.h"
 
@@ -58,15 +59,18 @@ int yaa_review_reject(struct yaa_db *db, struct yaa_queue *q, const char *run_id
                       const char *from_stage, const yaa_review_actor *who, yaa_err *err);
 /* The script (script_writer's checkpoint) of a run; *out owned by the caller. */
 int yaa_review_script_get(struct yaa_db *db, const char *run_id, json_t **out, yaa_err *err);
+/* The upload's metadata (seo_optimizer's checkpoint, with the edits made at the gate). */
+int yaa_review_metadata_get(struct yaa_db *db, const char *run_id, json_t **out, yaa_err *err);
 /* Replaces the script while the run waits at the script gate: validated like an agent's
- * output, written to the checkpoint and to script.json / script.md under out_dir. */
-int yaa_review_script_put(struct yaa_db *db, const char *output_dir, const char *run_id,
+ * output, written to the checkpoint and to script.json / script.md in the run's folder (and
+ * the artifact store). */
+int yaa_review_script_put(struct yaa_db *db, const yaa_config *cfg, const char *run_id,
                           const json_t *script, const yaa_review_actor *who, yaa_err *err);
 /* Edits the upload's metadata while the run waits at the video gate: any of title,
  * description, tags, category_id, privacy, publish_at, thumbnail; checked against YouTube's
  * limits (errors collects one {"loc","msg","type"} per bad field, then YAA_EINVAL). *out is
  * the new metadata. */
-int yaa_review_metadata_patch(struct yaa_db *db, const char *output_dir, const char *run_id,
+int yaa_review_metadata_patch(struct yaa_db *db, const yaa_config *cfg, const char *run_id,
                               const json_t *patch, const yaa_review_actor *who, json_t *errors,
                               json_t **out, yaa_err *err);
 

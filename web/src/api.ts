@@ -1,7 +1,7 @@
 // api.ts - the dashboard's only way to the server: fetch() under /api/v1 with the X-API-Key
 // header, JSON in and out, errors as ApiError (status + the API's "detail").
 import type {
-  ApiKeyInfo, AuditLogList, ChannelInfo, DashboardSummary, Health, NewApiKey, OpenApiDoc,
+  ApiKeyInfo, AuditLogList, BatchResult, ChannelInfo, Script, VideoMetadata, DashboardSummary, Health, NewApiKey, OpenApiDoc,
   RunDetail, RunList, UsageSummary, ValidationItem, YouTubeAccount,
 } from './types';
 
@@ -154,6 +154,29 @@ export const api = {
     request<unknown>(`/pipeline/runs/${encodeURIComponent(id)}/retry`, {
       method: 'POST',
       body: fromStage ? { from_stage: fromStage } : {},
+    }),
+  startBatch: (body: Record<string, unknown>) =>
+    request<BatchResult>('/pipeline/batch', { method: 'POST', body }),
+  script: (id: string, signal?: AbortSignal) =>
+    request<Script>(`/pipeline/runs/${encodeURIComponent(id)}/script`, { signal }),
+  putScript: (id: string, script: Script) =>
+    request<Script>(`/pipeline/runs/${encodeURIComponent(id)}/script`, { method: 'PUT', body: script }),
+  metadata: (id: string, signal?: AbortSignal) =>
+    request<VideoMetadata>(`/pipeline/runs/${encodeURIComponent(id)}/metadata`, { signal }),
+  patchMetadata: (id: string, patch: Partial<VideoMetadata>) =>
+    request<VideoMetadata>(`/pipeline/runs/${encodeURIComponent(id)}/metadata`, { method: 'PATCH', body: patch }),
+  approve: (id: string) =>
+    request<unknown>(`/pipeline/runs/${encodeURIComponent(id)}/approve`, { method: 'POST' }),
+  reject: (id: string, notes: string, fromStage?: string) =>
+    request<unknown>(`/pipeline/runs/${encodeURIComponent(id)}/reject`, {
+      method: 'POST',
+      body: fromStage ? { notes, from_stage: fromStage } : { notes },
+    }),
+  /** A JSON artifact of a run (metadata.json, quality.json); null when it is not there. */
+  artifactJson: <T,>(id: string, name: string, signal?: AbortSignal) =>
+    request<T>(`/pipeline/runs/${encodeURIComponent(id)}/artifacts/${name}`, { signal }).catch((e) => {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
     }),
   channels: (signal?: AbortSignal) =>
     request<{ channels: ChannelInfo[]; total: number }>('/channels', { signal }),

@@ -19,6 +19,56 @@ export interface RunSummary {
   dry_run: boolean;
   created_at: string | null;
   completed_at: string | null;
+  batch_id?: string | null;
+  publish_at?: string | null;
+}
+
+/** One decision or edit at a review gate. */
+export interface ReviewEntry {
+  action: 'approve' | 'reject' | 'edit_script' | 'edit_metadata' | string;
+  key_id?: string | null;
+  at: string;
+  stage?: string;
+  notes?: string;
+  from_stage?: string;
+  fields?: string[];
+}
+
+export interface ReviewInfo {
+  mode: 'none' | 'script' | 'video' | 'both' | null;
+  stage: 'script' | 'video' | null;
+  history: ReviewEntry[];
+}
+
+export interface ScriptSection {
+  heading: string;
+  narration: string;
+  on_screen_text?: string;
+  visual_notes?: string;
+  duration_seconds?: number;
+}
+
+export interface Script {
+  title: string;
+  sections: ScriptSection[];
+  [k: string]: unknown;
+}
+
+export interface VideoMetadata {
+  title: string;
+  description: string;
+  tags: string[];
+  category_id?: string;
+  privacy?: string;
+  publish_at?: string | null;
+  thumbnail?: string;
+  [k: string]: unknown;
+}
+
+export interface BatchResult {
+  batch_id: string;
+  channel_id: string;
+  runs: { run_id: string; status: string; topic: string; publish_at?: string | null }[];
 }
 
 export interface StageInfo {
@@ -37,6 +87,7 @@ export interface RunDetail extends RunSummary {
   errors: unknown[];
   stages?: StageInfo[];
   cost_usd?: number | null;
+  review?: ReviewInfo;
 }
 
 export interface RunList {
@@ -54,6 +105,7 @@ export interface DashboardSummary {
   avg_duration_sec: number | null;
   estimated_cost_usd: number | null;
   recent_runs: RunSummary[];
+  awaiting_review?: number;
 }
 
 export interface ChannelInfo {

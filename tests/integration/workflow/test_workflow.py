@@ -147,6 +147,9 @@ class WorkflowSqlite(unittest.TestCase):
         self.assertEqual(r.json()["privacy"], "private")
         with open(self.out(rid, "metadata.json"), encoding="utf-8") as f:
             self.assertEqual(json.load(f)["title"], title)
+        r = self.s.get(API + "/pipeline/runs/%s/metadata" % rid, key=self.write_key)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json()["publish_at"], "2031-06-01T18:30:00Z")
 
         r = self.s.post(API + "/pipeline/runs/%s/approve" % rid, key=self.write_key)
         self.assertEqual(r.status, 202, r.body)
@@ -215,6 +218,7 @@ class WorkflowSqlite(unittest.TestCase):
     def test_read_key_forbidden(self):
         rid = "00000000-0000-4000-8000-000000000000"
         calls = [("GET", "/pipeline/runs/%s/script" % rid, None),
+                 ("GET", "/pipeline/runs/%s/metadata" % rid, None),
                  ("PUT", "/pipeline/runs/%s/script" % rid,
                   {"title": "t", "sections": [{"heading": "h", "narration": "n"}]}),
                  ("PATCH", "/pipeline/runs/%s/metadata" % rid, {"title": "t"}),

@@ -27,6 +27,12 @@ export function RunTable({ runs, compact }: { runs: RunSummary[]; compact?: bool
               <td class="topic">
                 <Link href={`/runs/${r.run_id}`}>{r.topic || shortId(r.run_id)}</Link>
                 {r.dry_run && <span class="tag">{t('runs.dry')}</span>}
+                {r.batch_id && (
+                  <Link href={`/runs?batch_id=${r.batch_id}`} class="tag tag-link" title={r.batch_id}>
+                    {t('runs.batch')} {r.batch_id.slice(0, 6)}
+                  </Link>
+                )}
+                {r.publish_at && <span class="tag" title={r.publish_at}>⏰ {fmtTime(r.publish_at)}</span>}
               </td>
               <td>
                 <Link href={`/channels/${encodeURIComponent(r.channel_id)}`} class="muted-link">

@@ -22,7 +22,7 @@ export function Link(props: JSX.HTMLAttributes<HTMLAnchorElement> & { href: stri
   );
 }
 
-const KNOWN = new Set(['pending', 'running', 'completed', 'failed', 'cancelled', 'done', 'skipped']);
+const KNOWN = new Set(['pending', 'running', 'awaiting_review', 'completed', 'failed', 'cancelled', 'done', 'skipped']);
 
 export function StatusPill({ status }: { status: string }) {
   const s = KNOWN.has(status) ? status : 'unknown';

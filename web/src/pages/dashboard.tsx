@@ -66,6 +66,15 @@ export function Dashboard() {
         <div class="stats" data-testid="stats">
           <Stat label={t('dash.total')} value={fmtInt(d.total_runs)} />
           <Stat label={t('dash.active')} value={fmtInt(d.active_runs)} tone="running" />
+          <Stat
+            label={t('dash.needsReview')}
+            value={
+              <Link href="/runs?status=awaiting_review" data-testid="needs-review">
+                {fmtInt(d.awaiting_review ?? 0)}
+              </Link>
+            }
+            tone={(d.awaiting_review ?? 0) > 0 ? 'review' : undefined}
+          />
           <Stat label={t('dash.succeeded')} value={fmtInt(d.success_runs)} tone="completed" />
           <Stat label={t('dash.failed')} value={fmtInt(d.failed_runs)} tone="failed" />
           <Stat label={t('dash.avg')} value={fmtDuration(d.avg_duration_sec)} />

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { Artifacts } from '../components/artifacts';
+import { ReviewPanel } from '../components/review';
 import { Card, Empty, ErrorBox, Link, Loading, StatusPill, errorText } from '../components/ui';
 import { fmtDuration, fmtInt, fmtTime, fmtUsd, parseTime, secondsBetween } from '../format';
 import { useAsync, useNow, useStageNames } from '../hooks';
@@ -11,7 +12,8 @@ import { canWrite } from '../session';
 import { eventJson, streamEvents, type SseEvent } from '../sse';
 import type { RunDetail, StageInfo } from '../types';
 
-const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+// A run at a review gate is at rest too: its stream ends until a person decides.
+const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'awaiting_review']);
 
 interface LiveStage {
   status: string;
@@ -428,6 +430,15 @@ export function RunDetailPage({ id }: { id: string }) {
           )}
         </div>
       </Card>
+      <ReviewPanel
+        detail={detail}
+        stages={stages}
+        onChanged={() => void fetchDetail()}
+        onDecided={() => {
+          setLive({});
+          void fetchDetail().then(() => setEpoch((e) => e + 1));
+        }}
+      />
       <Artifacts detail={detail} views={views} />
     </div>
   );

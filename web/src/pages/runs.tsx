@@ -7,7 +7,7 @@ import { t, type MsgKey } from '../i18n';
 import { queryParams, route, setQuery } from '../router';
 import { canWrite } from '../session';
 
-const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'];
+const STATUSES = ['pending', 'running', 'awaiting_review', 'completed', 'failed', 'cancelled'];
 const LIMIT = 20;
 
 export function RunsPage() {
@@ -15,15 +15,16 @@ export function RunsPage() {
   const q = queryParams();
   const channel = q.get('channel_id') ?? '';
   const status = q.get('status') ?? '';
+  const batch = q.get('batch_id') ?? '';
   const offset = Math.max(0, Number(q.get('offset') ?? 0) || 0);
   const channels = useAsync((s) => api.channels(s), []);
   const runs = useAsync(
-    (s) => api.runs({ channel_id: channel, status, limit: LIMIT, offset }, s),
-    [channel, status, offset],
+    (s) => api.runs({ channel_id: channel, status, batch_id: batch, limit: LIMIT, offset }, s),
+    [channel, status, batch, offset],
     10000,
   );
   const set = (patch: Record<string, string | number>) =>
-    setQuery({ channel_id: channel, status, offset: 0, ...patch });
+    setQuery({ channel_id: channel, status, batch_id: batch, offset: 0, ...patch });
 
   return (
     <div class="page">
@@ -60,7 +61,12 @@ export function RunsPage() {
               ))}
             </select>
           </div>
-          {(channel || status) && (
+          {batch && (
+            <span class="tag" data-testid="batch-filter">
+              {t('runs.batchFilter', { id: batch.slice(0, 8) })}
+            </span>
+          )}
+          {(channel || status || batch) && (
             <button type="button" class="btn btn-ghost btn-sm" onClick={() => setQuery({})}>
               {t('common.reset')}
             </button>
