@@ -102,7 +102,22 @@ int yaa_db_runs_list(yaa_db *db, const yaa_db_run_filter *f, yaa_arena *a, yaa_d
     if (f->channel_id) yaa_db__q_and(&q, "channel_id = ?", yaa_db_text(f->channel_id));
     if (f->status) yaa_db__q_and(&q, "status = ?", yaa_db_text(f->status));
     if (f->batch_id) yaa_db__q_and(&q, "batch_id = ?", yaa_db_text(f->batch_id));
-    int rc = total ? yaa_db__q_count(db, &q, "FROM pipeline_runs", total, err) : 0;
+    int rc = 0;
+    if (total && !f->batch_id) {
+        /* channel and status filters are answered from run_counts, not by counting runs */
+        yaa_db__q cq;
+        yaa_db__q_init(&cq);
+        if (f->channel_id) yaa_db__q_and(&cq, "channel_id = ?", yaa_db_text(f->channel_id));
+        if (f->status) yaa_db__q_and(&cq, "status = ?", yaa_db_text(f->status));
+        yaa_db_rows *c = NULL;
+        rc = yaa_db__q_rows(db, &cq, "SELECT COALESCE(SUM(runs), 0) FROM run_counts", "", NULL, 0,
+                            &c, err);
+        if (!rc) *total = yaa_db_get_int(c, 0, 0);
+        yaa_db_rows_free(c);
+        yaa_db__q_free(&cq);
+    } else if (total) {
+        rc = yaa_db__q_count(db, &q, "FROM pipeline_runs", total, err);
+    }
     yaa_db_rows *r = NULL;
     if (!rc)
         rc = yaa_db__q_rows(db, &q, RUN_COLS, "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
@@ -219,35 +234,32 @@ int yaa_db_runs_delete(yaa_db *db, const char *id, yaa_err *err) {
 
 int yaa_db_runs_stats(yaa_db *db, const char *channel_id, yaa_db_run_stats *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
-    /* Durations: julianday() on SQLite, timestamptz arithmetic on PostgreSQL. */
-    const char *dur = yaa_db_kind(db) == YAA_DB_SQLITE
-                          ? "(julianday(completed_at) - julianday(created_at)) * 86400.0"
-                          : "EXTRACT(EPOCH FROM (completed_at::timestamptz - "
-                            "created_at::timestamptz))::float8";
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "SELECT COUNT(*), "
-             "COALESCE(SUM(CASE WHEN status IN ('pending', 'running') THEN 1 ELSE 0 END), 0), "
-             "COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0), "
-             "COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), "
-             "COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0), "
-             "COALESCE(SUM(CASE WHEN status = 'awaiting_review' THEN 1 ELSE 0 END), 0), "
-             "AVG(CASE WHEN status = 'completed' AND completed_at IS NOT NULL THEN %s END) "
-             "FROM pipeline_runs%s",
-             dur, channel_id ? " WHERE channel_id = ?" : "");
+    /* run_counts (migration 0060) holds a row per channel and status, kept by triggers: a
+     * few rows to add up, however many runs there are */
+    const char *sql = channel_id ? "SELECT status, SUM(runs), SUM(duration_sum), SUM(duration_n) "
+                                   "FROM run_counts WHERE channel_id = ? GROUP BY status"
+                                 : "SELECT status, SUM(runs), SUM(duration_sum), SUM(duration_n) "
+                                   "FROM run_counts GROUP BY status";
     yaa_db_rows *r = NULL;
     int rc = channel_id ? yaa_db_query(db, sql, YAA_DB_ARGS(yaa_db_text(channel_id)), &r, err)
                         : yaa_db_query(db, sql, NULL, 0, &r, err);
-    if (!rc) {
-        out->total = yaa_db_get_int(r, 0, 0);
-        out->active = yaa_db_get_int(r, 0, 1);
-        out->completed = yaa_db_get_int(r, 0, 2);
-        out->failed = yaa_db_get_int(r, 0, 3);
-        out->cancelled = yaa_db_get_int(r, 0, 4);
-        out->awaiting_review = yaa_db_get_int(r, 0, 5);
-        out->has_avg_duration = !yaa_db_is_null(r, 0, 6);
-        out->avg_duration_sec = yaa_db_get_real(r, 0, 6);
+    double dsum = 0;
+    int64_t dn = 0;
+    for (size_t i = 0; !rc && i < yaa_db_rows_count(r); i++) {
+        const char *st = yaa_db_get_text(r, i, 0);
+        int64_t n = yaa_db_get_int(r, i, 1);
+        out->total += n;
+        if (!st) continue;
+        if (strcmp(st, "pending") == 0 || strcmp(st, "running") == 0) out->active += n;
+        if (strcmp(st, "completed") == 0) out->completed += n;
+        if (strcmp(st, "failed") == 0) out->failed += n;
+        if (strcmp(st, "cancelled") == 0) out->cancelled += n;
+        if (strcmp(st, "awaiting_review") == 0) out->awaiting_review += n;
+        dsum += yaa_db_get_real(r, i, 2);
+        dn += yaa_db_get_int(r, i, 3);
     }
+    out->has_avg_duration = dn > 0;
+    out->avg_duration_sec = dn > 0 ? dsum / (double)dn : 0;
     yaa_db_rows_free(r);
     return rc;
 }

@@ -123,6 +123,27 @@ static void case_runs(void **state) {
 
     assert_int_equal(yaa_db_runs_delete(db, r3, &err), 0);
     assert_int_equal(yaa_db_runs_delete(db, r3, &err), YAA_ENOTFOUND);
+    /* the counts kept on write follow inserts, status changes and deletes */
+    assert_int_equal(yaa_db_runs_stats(db, NULL, &st, &err), 0);
+    assert_int_equal(st.total, 3);
+    assert_int_equal(st.failed, 0);
+    assert_int_equal(st.completed, 1);
+    yaa_db_rows *cnt = NULL;
+    assert_int_equal(yaa_db_query(db,
+                                  "SELECT (SELECT COUNT(*) FROM pipeline_runs WHERE status = "
+                                  "'cancelled'), (SELECT SUM(runs) FROM run_counts WHERE "
+                                  "status = 'cancelled')",
+                                  NULL, 0, &cnt, &err),
+                     0);
+    assert_int_equal(yaa_db_get_int(cnt, 0, 0), yaa_db_get_int(cnt, 0, 1));
+    yaa_db_rows_free(cnt);
+    yaa_db_run_filter lf = {.status = "completed"};
+    yaa_db_run *page = NULL;
+    size_t np = 0;
+    int64_t ltotal = 0;
+    assert_int_equal(yaa_db_runs_list(db, &lf, &a, &page, &np, &ltotal, &err), 0);
+    assert_int_equal(ltotal, 1);
+    assert_int_equal(np, 1);
     rc_close(db, &a);
 }
 
