@@ -189,9 +189,21 @@ static const char *jstr(const yaa_http_req *req, const char *k) {
     return json_string_value(json_object_get(req->json, k));
 }
 
+/* Folders whose name starts with '_' (the `_template` new channels are copied from) are not
+ * channels: the API never changes or removes them. Returns true after answering 403. */
+static bool reserved_id(const char *id, yaa_http_resp *resp) {
+    if (!id || id[0] != '_') return false;
+    yaa_http_error(resp, 403,
+                   "'%s' is reserved (the template new channels are made from); it cannot be "
+                   "changed or deleted through the API",
+                   id);
+    return true;
+}
+
 int yaa_h_channel_create(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = jstr(req, "channel_id");
     yaa_err err = {0};
+    if (reserved_id(id, resp)) return 0;
     if (refresh(req, resp)) return 0;
     if (yaa_channels_in_db(req->api->cfg) && yaa_channels_id_valid(id)) {
         /* the template comes from the operator's folders, as without the database */
@@ -218,6 +230,7 @@ int yaa_h_channel_create(yaa_http_req *req, yaa_http_resp *resp) {
 int yaa_h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = yaa_http_param(req, 0);
     if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    if (reserved_id(id, resp)) return 0;
     const char *name = jstr(req, "name"), *cat = jstr(req, "category"),
                *desc = jstr(req, "description");
     if (refresh(req, resp)) return 0;
@@ -237,6 +250,7 @@ int yaa_h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
 int yaa_h_channel_delete(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = yaa_http_param(req, 0);
     if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    if (reserved_id(id, resp)) return 0;
     char moved[1024] = "";
     yaa_err err = {0};
     if (refresh(req, resp)) return 0;

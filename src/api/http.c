@@ -46,10 +46,11 @@ int yaa_http_json(yaa_http_resp *r, int status, json_t *j) {
     r->status = status;
     r->content_type = "application/json";
     yaa_buf_reset(&r->body);
-    if (!j) return YAA_ENOMEM;
+    /* every answer has a JSON body, even when building the intended one failed */
+    if (!j) return yaa_buf_printf(&r->body, "{\"detail\":\"HTTP %d\"}", status), YAA_ENOMEM;
     char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(12));
     json_decref(j);
-    if (!s) return YAA_ENOMEM;
+    if (!s) return yaa_buf_printf(&r->body, "{\"detail\":\"HTTP %d\"}", status), YAA_ENOMEM;
     int rc = yaa_buf_puts(&r->body, s);
     free(s);
     return rc;
@@ -61,7 +62,13 @@ int yaa_http_error(yaa_http_resp *r, int status, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return yaa_http_json(r, status, json_pack("{s:s}", "detail", msg));
+    json_t *detail = json_string(msg);
+    if (!detail) { /* a client's bytes that are not UTF-8 (e.g. /channels/%ff): shown as '?' */
+        for (char *c = msg; *c; c++)
+            if ((unsigned char)*c >= 0x80) *c = '?';
+        detail = json_string(msg);
+    }
+    return yaa_http_json(r, status, json_pack("{s:o}", "detail", detail));
 }
 
 int yaa_http_status_of(int code) {

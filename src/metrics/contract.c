@@ -16,7 +16,7 @@ static struct {
     yaa_registry *reg;
     yaa_family *http_requests, *http_duration;
     yaa_family *runs, *run_duration, *stage_duration;
-    yaa_family *queue_depth, *queue_jobs;
+    yaa_family *queue_depth, *queue_jobs, *disk_free;
     yaa_family *llm_tokens, *llm_cost, *llm_requests;
     yaa_family *log_dropped, *log_shipped, *build_info;
 } g;
@@ -60,6 +60,10 @@ static void init_default(void) {
             1, L("stage"), stage_buckets, N(stage_buckets));
     g.queue_depth = add(YAA_METRIC_GAUGE, "yaa_queue_depth",
                         "Jobs waiting to be claimed, by queue.", 1, L("queue"), NULL, 0);
+    g.disk_free = add(YAA_METRIC_GAUGE, "yaa_disk_free_bytes",
+                      "Free space on the file system of a folder yaa writes (output), as of the "
+                      "last /health or /metrics request.",
+                      1, L("path"), NULL, 0);
     g.queue_jobs =
         add(YAA_METRIC_GAUGE, "yaa_queue_jobs", "Jobs by queue and state (pending, delayed, dead).",
             2, L("queue", "state"), NULL, 0);
@@ -130,6 +134,11 @@ void yaa_metrics_stage_duration(const char *stage, double seconds) {
 void yaa_metrics_queue_depth(const char *queue, double n) {
     ensure();
     yaa_gauge_set(yaa_family_series(g.queue_depth, &queue), n);
+}
+
+void yaa_metrics_disk_free(const char *path, double bytes) {
+    ensure();
+    yaa_gauge_set(yaa_family_series(g.disk_free, &path), bytes);
 }
 
 void yaa_metrics_queue_jobs(const char *queue, const char *state, double n) {

@@ -104,6 +104,8 @@ void yaa_metrics_stage_duration(const char *stage, double seconds);
 /* Queue: yaa_queue_depth{queue} = jobs ready to be claimed; yaa_queue_jobs{queue,state} with
  * state pending (ready), delayed (waiting for a retry), dead (dead letters). */
 void yaa_metrics_queue_depth(const char *queue, double n);
+/* yaa_disk_free_bytes{path}: free bytes where path ("output") lives. */
+void yaa_metrics_disk_free(const char *path, double bytes);
 void yaa_metrics_queue_jobs(const char *queue, const char *state, double n);
 /* All three at once; also sets yaa_queue_depth to pending. Negative values are skipped. */
 void yaa_metrics_queue_stats(const char *queue, double pending, double delayed, double dead);

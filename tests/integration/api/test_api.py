@@ -87,6 +87,9 @@ class ApiBase:
         self.assertEqual(j["status"], "ok")
         self.assertEqual(j["database"], "ok")
         self.assertEqual(j["queue"], "ok")
+        self.assertEqual(j["disk"], "ok")
+        self.assertNotIn("disk_free_mb", j)  # figures only for an admin key
+        self.assertGreater(self.srv.get(API + "/health").json()["disk_free_mb"], 0)
         self.assertTrue(j["version"])
         self.assertTrue(r.header("X-Request-ID"))
         self.assertIsNotNone(r.header("X-RateLimit-Limit"))
@@ -758,9 +761,15 @@ class DatabaseDown(unittest.TestCase):
             r = srv.get(API + "/health", key=None, timeout=30)
             self.assertEqual(r.status, 503)
             j = r.json()
-            self.assertEqual(j["database"], "unavailable")
+            self.assertEqual(j["database"], "degraded")
             self.assertEqual(j["status"], "degraded")
-            self.assertIn("database", j["detail"])
+            # the public answer names the part, never the server, port, user or error text
+            self.assertNotIn("detail", j)
+            self.assertNotIn(b"127.0.0.1", r.body)
+            self.assertNotIn(b"postgres", r.body.lower())
+            r = srv.get(API + "/health", timeout=30)  # the admin key: what failed
+            self.assertEqual(r.status, 503)
+            self.assertIn("database", r.json()["detail"])
             r = srv.get(API + "/pipeline/runs", timeout=30)
             self.assertEqual(r.status, 503)  # auth cannot look the key up
             self.assertIn("detail", r.json())
