@@ -34,6 +34,7 @@ typedef struct compose_plan {
     double total, fade, bgm_vol;
     const char *style;
     bool subs, soft, bgm;
+    bool ass;      /* burn req->captions_ass (word-highlighted) instead of styling the SRT */
     bool premixed; /* req->audio_track is the whole sound */
     clip intro, outro;
     bool has_intro, has_outro;
@@ -43,6 +44,7 @@ typedef struct compose_plan {
     int *shot_in, *ovl_in;
     char *out_abs, *work; /* the output and the directory FFmpeg runs in */
     char subs_name[64], subs_abs[PATH_MAX], part[PATH_MAX];
+    char ass_name[64], ass_abs[PATH_MAX];
 } compose_plan;
 
 static int need_file(const char *what, const char *p, yaa_err *err) {
@@ -142,6 +144,11 @@ static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_e
     pl->subs = req->srt_path && *req->srt_path && !yaa_str_eq(pl->style, "none");
     pl->soft = pl->subs && yaa_str_eq(pl->style, "soft");
     if (pl->subs && (rc = need_file("subtitles", req->srt_path, err))) return rc;
+    /* word-highlighted captions: burned by default on a Short (unless "none"), and on 16:9
+     * whenever subtitles are burned */
+    pl->ass = req->captions_ass && *req->captions_ass && !yaa_str_eq(pl->style, "none") &&
+              (pl->vertical || !yaa_str_eq(pl->style, "soft"));
+    if (pl->ass && (rc = need_file("captions", req->captions_ass, err))) return rc;
     pl->bgm = !pl->premixed && req->bgm_path && *req->bgm_path; /* the track holds the music */
     if (pl->bgm && (rc = need_file("background music", req->bgm_path, err))) return rc;
     pl->bgm_vol = req->bgm_volume > 0 ? fmin(req->bgm_volume, 1.0) : 0.15;
@@ -167,11 +174,16 @@ static int stage_files(compose_plan *pl, yaa_err *err) {
     int rc = yaa_media__fence_claim(pl->out_abs, pl->req->attempt, err);
     if (rc) return rc;
     yaa_media__part_path(pl->out_abs, pl->part, sizeof pl->part);
+    /* the subtitles/ass filters take a name without quoting trouble: a private copy beside
+     * the output, referred to relative to FFmpeg's working directory */
+    int k = atomic_fetch_add(&subs_counter, 1);
+    if (pl->ass) {
+        snprintf(pl->ass_name, sizeof pl->ass_name, ".yaa-subs-%d-%d.ass", (int)getpid(), k);
+        snprintf(pl->ass_abs, sizeof pl->ass_abs, "%s/%s", pl->work, pl->ass_name);
+        if ((rc = copy_file(pl->req->captions_ass, pl->ass_abs, err))) return rc;
+    }
     if (!pl->subs) return 0;
-    /* the subtitles filter takes a name without quoting trouble: a private copy beside the
-     * output, referred to relative to FFmpeg's working directory */
-    snprintf(pl->subs_name, sizeof pl->subs_name, ".yaa-subs-%d-%d.srt", (int)getpid(),
-             atomic_fetch_add(&subs_counter, 1));
+    snprintf(pl->subs_name, sizeof pl->subs_name, ".yaa-subs-%d-%d.srt", (int)getpid(), k);
     snprintf(pl->subs_abs, sizeof pl->subs_abs, "%s/%s", pl->work, pl->subs_name);
     return copy_file(pl->req->srt_path, pl->subs_abs, err);
 }
@@ -243,6 +255,10 @@ static const char *style_for(const char *name, bool vertical) {
 
 /* [vx] -> [vm]: burned subtitles in a font that holds their glyphs, or a pass-through. */
 static void subtitle_filter(const compose_plan *pl, yaa_buf *g) {
+    if (pl->ass) { /* styled by the file itself (PlayRes = the video size) */
+        yaa_buf_printf(g, "[vx]ass=filename=%s[vm];", pl->ass_name);
+        return;
+    }
     if (!pl->subs || pl->soft) {
         yaa_buf_puts(g, "[vx]null[vm];");
         return;
@@ -411,6 +427,7 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     }
     if (!rc) rc = render(&pl, &a, g.data, res, err);
     if (pl.subs_abs[0]) unlink(pl.subs_abs);
+    if (pl.ass_abs[0]) unlink(pl.ass_abs);
     free(pl.shots);
     free(pl.shot_in);
     free(pl.ovl_in);

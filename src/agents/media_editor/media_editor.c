@@ -102,6 +102,8 @@ int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     req.durations = durations;
     req.n = n;
     req.srt_path = json_string_value(json_object_get(media, "subtitles"));
+    req.captions_ass = json_string_value(json_object_get(media, "captions_ass"));
+    if (req.captions_ass && access(req.captions_ass, R_OK)) req.captions_ass = NULL;
     req.subtitle_style = ch->editing.subtitle_style;
     req.bgm_path = find_bgm(ctx);
     req.bgm_volume = ch->editing.bgm_volume;

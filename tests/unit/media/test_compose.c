@@ -333,7 +333,8 @@ static void shots_move(bool vertical) {
                                .shots = shots,
                                .nshots = 3,
                                .transitions = "slideup,circleopen",
-                               .banner_png = vertical ? banner : NULL};
+                               .banner_png = vertical ? banner : NULL,
+                               .captions_ass = vertical ? g.ass_path : NULL};
     yaa_err err = {0};
     cancel_after = 0;
     int rc = yaa_media_compose(&env, &req, NULL, &err);
