@@ -66,6 +66,14 @@ static int emit(walk *w, const char *value) {
     return rc;
 }
 
+/* Sections of config.yaml that are operating settings, not brand knowledge: a budget or a
+ * review gate says nothing about what to write, and their words ("a month", "review") would
+ * only pull them into unrelated topics. */
+static int is_operational(const char *source, const char *key) {
+    return strcmp(source, "config.yaml") == 0 &&
+           (strcmp(key, "budget") == 0 || strcmp(key, "publishing") == 0);
+}
+
 static void walk_node(walk *w, yaml_node_t *n);
 
 static void walk_child(walk *w, const char *key, size_t index, yaml_node_t *child,
@@ -136,6 +144,7 @@ static void walk_node(walk *w, yaml_node_t *n) {
              p < n->data.mapping.pairs.top && !w->rc; p++) {
             const char *k = scalar_of(yaml_document_get_node(w->doc, p->key));
             if (!k || !*k) continue;
+            if (w->depth == 0 && is_operational(w->source, k)) continue;
             walk_child(w, k, 0, yaml_document_get_node(w->doc, p->value), NULL);
         }
         return;

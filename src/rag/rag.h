@@ -2,9 +2,10 @@
  *
  * A channel's brand guide, config, knowledge files and past research notes are cut into
  * chunks that keep their structural path (`tone_and_manner.dont[2]`) as `section`, embedded,
- * and stored in rag_chunks (src/db/rag_repo.c). Retrieval fuses a lexical ranking (FTS5
- * trigram on SQLite, pg_trgm on PostgreSQL) and a vector ranking (dot products over a cached
- * contiguous float matrix) by reciprocal rank fusion. See docs/RAG.md. */
+ * and stored in rag_chunks (src/db/rag_repo.c). Retrieval runs on an in-memory copy of the
+ * channel's index (rebuilt from the database when its generation changes): a lexical ranking
+ * (BM25 over analysed terms: Korean stems, English stems) and a vector ranking (int8 scan,
+ * float32 rescoring), fused by weighted reciprocal rank fusion. See docs/RAG.md. */
 #ifndef YAA_RAG_H
 #define YAA_RAG_H
 

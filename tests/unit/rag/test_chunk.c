@@ -2,6 +2,7 @@
  * chunk and is found again by its own words; Markdown and research notes are split. */
 #include "test_util.h"
 
+#include "channels/channels.h"
 #include "rag/rag.h"
 
 static char *fixture(const char *rel, size_t *len) {
@@ -128,6 +129,42 @@ static void test_every_field_retrievable(void **state) {
     free(y);
 }
 
+/* Every field of a full brand guide (all fields of the schema) has a row in the meaning table
+ * (channels/meaning.c), and its chunk carries that row's English and Korean words. */
+static void test_every_field_has_a_meaning(void **state) {
+    (void)state;
+    size_t len;
+    char *y = fixture("brand_guide_full.yaml", &len);
+    yaa_rag_chunks c;
+    yaa_rag_chunks_init(&c);
+    yaa_err err = {0};
+    assert_int_equal(yaa_rag_chunk_yaml(&c, "brand_guide.yaml", y, len, &err), 0);
+    assert_true(c.n > 30);
+    for (size_t i = 0; i < c.n; i++) {
+        /* The section without list indices: "competitors[1].strengths[0]" ->
+         * "competitors.strengths". */
+        char path[256];
+        size_t o = 0;
+        for (const char *p = c.v[i].section; *p && o + 1 < sizeof path; p++) {
+            if (*p == '[') {
+                while (*p && *p != ']') p++;
+                if (!*p) break;
+                continue;
+            }
+            path[o++] = *p;
+        }
+        path[o] = '\0';
+        const yaa_channels_meaning *m = yaa_channels_field_meaning(path);
+        if (!m) fail_msg("no meaning for %s (add a row to src/channels/meaning.c)", path);
+        char en[64];
+        snprintf(en, sizeof en, "%.*s", (int)strcspn(m->en, ","), m->en);
+        assert_non_null(strstr(c.v[i].text, en));
+        assert_non_null(strstr(c.v[i].text, m->ko));
+    }
+    yaa_rag_chunks_free(&c);
+    free(y);
+}
+
 static void test_yaml_error(void **state) {
     (void)state;
     yaa_rag_chunks c;
@@ -228,9 +265,13 @@ static void test_channel_sources(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_yaml_paths), cmocka_unit_test(test_every_field_retrievable),
-        cmocka_unit_test(test_yaml_error), cmocka_unit_test(test_markdown),
-        cmocka_unit_test(test_research),   cmocka_unit_test(test_channel_sources),
+        cmocka_unit_test(test_yaml_paths),
+        cmocka_unit_test(test_every_field_retrievable),
+        cmocka_unit_test(test_every_field_has_a_meaning),
+        cmocka_unit_test(test_yaml_error),
+        cmocka_unit_test(test_markdown),
+        cmocka_unit_test(test_research),
+        cmocka_unit_test(test_channel_sources),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
