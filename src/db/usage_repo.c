@@ -373,6 +373,27 @@ int yaa_db_usage_summary(yaa_db *db, const yaa_db_usage_filter *f, const char *g
 
 int yaa_db_usage_totals_get(yaa_db *db, const yaa_db_usage_filter *f, yaa_db_usage_totals *t,
                             yaa_err *err) {
+    if (!f || (!f->run_id && !f->channel_id && !f->agent && !f->provider && !f->model && !f->from &&
+               !f->to)) {
+        /* everything: usage_totals (0061) holds one row per provider, kept on write */
+        memset(t, 0, sizeof *t);
+        yaa_db_rows *r = NULL;
+        int rc = yaa_db_query(db,
+                              "SELECT COALESCE(SUM(prompt_tokens), 0), "
+                              "COALESCE(SUM(completion_tokens), 0), "
+                              "COALESCE(SUM(total_tokens), 0), COALESCE(SUM(cost_usd), 0), "
+                              "COALESCE(SUM(events), 0) FROM usage_totals",
+                              NULL, 0, &r, err);
+        if (!rc) {
+            t->prompt_tokens = yaa_db_get_int(r, 0, 0);
+            t->completion_tokens = yaa_db_get_int(r, 0, 1);
+            t->total_tokens = yaa_db_get_int(r, 0, 2);
+            t->cost_usd = yaa_db_get_real(r, 0, 3);
+            t->events = yaa_db_get_int(r, 0, 4);
+        }
+        yaa_db_rows_free(r);
+        return rc;
+    }
     yaa_arena a;
     yaa_arena_init(&a, 4096);
     yaa_db_usage_group *g = NULL;

@@ -150,6 +150,14 @@ static void usage_cases_run(yaa_db *db) {
     assert_true(fabs(tt.cost_usd - 0.030) < 1e-9);
     yaa_db_usage_filter none = {.model = "no-such-model"};
     usage_check(db, &none, "day", NULL, 0);
+    /* unfiltered totals come from usage_totals (kept on write): same sums as the events */
+    yaa_db_usage_totals all_t, grouped_t;
+    yaa_db_usage_filter wide = {.from = "2000-01-01"};
+    assert_int_equal(yaa_db_usage_totals_get(db, NULL, &all_t, &terr), 0);
+    assert_int_equal(yaa_db_usage_totals_get(db, &wide, &grouped_t, &terr), 0);
+    assert_int_equal(all_t.events, grouped_t.events);
+    assert_int_equal(all_t.total_tokens, grouped_t.total_tokens);
+    assert_true(fabs(all_t.cost_usd - grouped_t.cost_usd) < 1e-9);
 
     yaa_arena a;
     yaa_arena_init(&a, 256);
