@@ -11,6 +11,7 @@
 #include "api/api_internal.h"
 
 #include "core/log.h"
+#include "core/util.h"
 #include "db/artifacts_repo.h"
 #include "store/store.h"
 
@@ -82,6 +83,9 @@ int yaa_api_send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *ru
     char path[PATH_MAX + 80];
     if (!cfg || !cfg->artifact_store || strncmp(cfg->artifact_store, "s3://", 5) != 0) {
         snprintf(path, sizeof path, "%s/%s/%s", out, run_id, name);
+        /* a symlinked folder inside OUTPUT_DIR must not lead out of it */
+        if (!yaa_path_inside(out, path))
+            return yaa_http_error(resp, 404, "Artifact '%s' not found", name);
         yaa_api_send_file(req, resp, path, "private, max-age=60");
         if (resp->status == 404) yaa_http_error(resp, 404, "Artifact '%s' not found", name);
         return 0;

@@ -40,8 +40,9 @@ bool yaa_api_channel_exists(const yaa_api *api, const char *id) {
         if (!api->db || yaa_channels_db_pull(api->cfg, api->db, id, &err) != 0) return false;
     }
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s/config.yaml",
-             api->cfg && api->cfg->channels_dir ? api->cfg->channels_dir : "./channels", id);
+    const char *root = api->cfg && api->cfg->channels_dir ? api->cfg->channels_dir : "./channels";
+    snprintf(path, sizeof path, "%s/%s/config.yaml", root, id);
+    if (!yaa_path_inside(root, path)) return false; /* a symlink out of CHANNELS_DIR */
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }

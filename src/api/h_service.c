@@ -70,13 +70,13 @@ int yaa_h_health(yaa_http_req *req, yaa_http_resp *resp) {
     long min_mb = api->cfg ? api->cfg->disk_min_free_mb : 1024;
     bool disk_ok = free_b < 0 || min_mb <= 0 || free_b >= (double)min_mb * 1048576.0;
     bool deps_ok = !*dbmsg && !*qmsg;
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "status",
-                          deps_ok && disk_ok ? "ok" : "degraded", "version", YAA_VERSION,
-                          "database", *dbmsg ? "degraded" : "ok", "queue",
-                          *qmsg ? "degraded" : "ok", "disk", disk_ok ? "ok" : "degraded",
-                          "queue_backend", yaa_queue_name(api->queue));
-    if ((!deps_ok || !disk_ok || yaa_http_header_get(req, api->cfg ? api->cfg->api_key_header
-                                                                   : "X-API-Key")) &&
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "status",
+                  deps_ok && disk_ok ? "ok" : "degraded", "version", YAA_VERSION, "database",
+                  *dbmsg ? "degraded" : "ok", "queue", *qmsg ? "degraded" : "ok", "disk",
+                  disk_ok ? "ok" : "degraded", "queue_backend", yaa_queue_name(api->queue));
+    if ((!deps_ok || !disk_ok ||
+         yaa_http_header_get(req, api->cfg ? api->cfg->api_key_header : "X-API-Key")) &&
         admin_caller(api, req)) {
         char detail[1200];
         snprintf(detail, sizeof detail, "%s%s%s%s%s", *dbmsg ? "database: " : "", dbmsg,

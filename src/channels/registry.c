@@ -62,6 +62,17 @@ int yaa_channels_validate(const char *root, const char *id, yaa_channel **out, y
     char dir[PATH_MAX];
     if (chan_path(dir, sizeof dir, root, id, NULL))
         return yaa_err_set(err, YAA_EINVAL, "CHANNELS_DIR path too long");
+    /* the channel folder and its files, symlinks resolved, stay inside CHANNELS_DIR */
+    static const char *const files[] = {"", "config.yaml", "brand_guide.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char p[PATH_MAX];
+        if (chan_path(p, sizeof p, root, id, *files[i] ? files[i] : NULL) == 0 &&
+            access(p, F_OK) == 0 && !yaa_path_inside(root, p))
+            return yaa_err_set(err, YAA_EINVAL,
+                               "channel '%s': %s leads outside CHANNELS_DIR (%s) through a "
+                               "symbolic link; refused",
+                               id, *files[i] ? files[i] : "its folder", root);
+    }
     int rc = yaa_channel_load_dir(dir, id, out, err);
     if (rc == YAA_ENOTFOUND) yaa_err_set(err, rc, "channel '%s' not found in %s", id, root);
     return rc;
@@ -104,6 +115,7 @@ int yaa_channels_list(const char *root, yaa_channel_list *out, yaa_err *err) {
         if (nm[0] == '.' || nm[0] == '_' || !yaa_channels_id_valid(nm)) continue;
         char p[PATH_MAX];
         if (chan_path(p, sizeof p, root, nm, "config.yaml") || !is_file(p)) continue;
+        if (!yaa_path_inside(root, p)) continue; /* a symlink out of CHANNELS_DIR */
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
             char **ni = realloc(ids, cap * sizeof *ids);

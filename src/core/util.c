@@ -4,8 +4,10 @@
 #include "core/err.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -135,4 +137,18 @@ void yaa_sha256_hex(const void *data, size_t n, char out[65]) {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, data, n);
     sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+bool yaa_path_inside(const char *root, const char *path) {
+    char r[PATH_MAX], p[PATH_MAX], probe[PATH_MAX];
+    if (!root || !path || !realpath(root, r)) return false;
+    snprintf(probe, sizeof probe, "%s", path);
+    while (!realpath(probe, p)) { /* not there yet: its nearest existing parent */
+        char *slash = strrchr(probe, '/');
+        if (!slash || slash == probe) return false;
+        *slash = '\0';
+    }
+    size_t n = strlen(r);
+    if (n == 1) return true; /* root is "/" */
+    return strncmp(p, r, n) == 0 && (p[n] == '\0' || p[n] == '/');
 }

@@ -2,6 +2,7 @@
 #ifndef YAA_CORE_UTIL_H
 #define YAA_CORE_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -32,5 +33,9 @@ void yaa_sleep_ms(long ms);
 
 /* SHA-256 of data as 64 lowercase hex characters. */
 void yaa_sha256_hex(const void *data, size_t n, char out[65]);
+/* Whether path, every symlink resolved, is root or inside it (root resolved too). A path that
+ * does not exist yet is judged by its nearest existing parent. False when root cannot be
+ * resolved. For refusing symlinks that lead out of OUTPUT_DIR or CHANNELS_DIR. */
+bool yaa_path_inside(const char *root, const char *path);
 
 #endif

@@ -163,6 +163,36 @@ class Abuse(unittest.TestCase):
         after = int(self.srv.sql("SELECT COUNT(*) FROM audit_logs")[0][0])
         self.assertLessEqual(after - before, 12, rows)
 
+    def test_symlink_escapes(self):
+        """Symbolic links inside OUTPUT_DIR or CHANNELS_DIR that lead out of them are refused."""
+        s = self.srv
+        outside = os.path.join(s.dir, "outside")
+        os.makedirs(os.path.join(outside, "images"), exist_ok=True)
+        for name in ("script.md", "images/01.png"):
+            with open(os.path.join(outside, name), "w") as f:
+                f.write("TOPSECRET")
+        with open(os.path.join(outside, "config.yaml"), "w") as f:
+            f.write("channel:\n  name: \"Evil\"\n  category: \"tech\"\n")
+        run_dir = os.path.join(s.output, self.runs[0])
+        os.makedirs(run_dir, exist_ok=True)
+        os.symlink(os.path.join(outside, "images"), os.path.join(run_dir, "images"))
+        os.symlink(outside, os.path.join(s.output, self.runs[1]))
+        os.symlink(outside, os.path.join(s.channels, "evil"))
+        for path in ("/pipeline/runs/%s/artifacts/images/01.png" % self.runs[0],
+                     "/pipeline/runs/%s/artifacts/script.md" % self.runs[1],
+                     "/channels/evil"):
+            r = s.get(API + path)
+            self.assertEqual(r.status, 404, path)
+            self.assertNotIn(b"TOPSECRET", r.body)
+            self.assertIn("detail", r.json())
+        ids = [c["channel_id"] for c in s.get(API + "/channels").json()["channels"]]
+        self.assertNotIn("evil", ids)
+        r = s.post(API + "/pipeline/run", {"channel_id": "evil", "topic": "x"})
+        self.assertEqual(r.status, 404)
+        os.unlink(os.path.join(s.channels, "evil"))
+        os.unlink(os.path.join(s.output, self.runs[1]))
+        os.unlink(os.path.join(run_dir, "images"))
+
     def test_traversal(self):
         s = self.srv
         base = API + "/pipeline/runs/%s/artifacts/" % self.runs[0]
