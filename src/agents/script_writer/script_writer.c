@@ -4,6 +4,7 @@
 #include "agents/offline.h"
 #include "agents/prompt.h"
 #include "agents/text.h"
+#include "channels/channels.h"
 #include "core/buf.h"
 #include "llm/llm.h"
 
@@ -13,7 +14,8 @@
 
 static const char *SCRIPT_SCHEMA =
     "{\"type\":\"object\",\"required\":[\"title\",\"sections\"],\"properties\":{"
-    "\"title\":{\"type\":\"string\"},\"estimated_duration_seconds\":{\"type\":\"number\"},"
+    "\"title\":{\"type\":\"string\"},\"thumbnail_hook\":{\"type\":\"string\"},"
+    "\"estimated_duration_seconds\":{\"type\":\"number\"},"
     "\"sections\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
     "\"required\":[\"heading\",\"narration\"],\"properties\":{\"heading\":{\"type\":\"string\"},"
     "\"narration\":{\"type\":\"string\"},\"on_screen_text\":{\"type\":\"string\"},"
@@ -141,6 +143,9 @@ int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
             {"format", ctx->short_video ? "YouTube Short (vertical, under 60 seconds, 2-3 sections)"
                                         : "standard video (3-6 minutes, 4-6 sections)"},
             {"revision", revision_block(ctx)},
+            {"thumbnail_style", ctx->channel->visual_identity.thumbnail_style
+                                    ? ctx->channel->visual_identity.thumbnail_style
+                                    : "(none)"},
         };
         rc = yaa_agent_llm_json(ctx, ctx->cfg->script_model, "script_writer", vars,
                                 sizeof vars / sizeof vars[0], SCRIPT_SCHEMA, &script, err);

@@ -29,7 +29,7 @@ static void test_shipped_prompts(void **state) {
         "context",      "sources",      "tone_guide",       "brand_rules",
         "research",     "keywords",     "format",           "script_title",
         "chapters",     "script_text",  "primary_keywords", "secondary_keywords",
-        "tone_summary", "revision"};
+        "tone_summary", "revision",     "thumbnail_style"};
     yaa_prompt_var vars[sizeof slots / sizeof slots[0]];
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
         vars[i] = (yaa_prompt_var){slots[i], "v"};
