@@ -42,6 +42,8 @@ int main(int argc, char **argv) {
         .path_style = true,
         .access_key = getenv("AWS_ACCESS_KEY_ID") ? getenv("AWS_ACCESS_KEY_ID") : "S3RVER",
         .secret_key = getenv("AWS_SECRET_ACCESS_KEY") ? getenv("AWS_SECRET_ACCESS_KEY") : "S3RVER"};
+    const char *part = getenv("BENCH_PART_MB"); /* compare multipart with one PUT */
+    if (part && atoi(part) > 0) o.part_size = (size_t)atoi(part) * 1024 * 1024;
     yaa_store *st = NULL;
     yaa_err err = {0};
     if (yaa_store_open_s3(&o, &st, &err)) {

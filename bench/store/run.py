@@ -4,8 +4,8 @@
 Starts s3rver (the npm package of tests/integration/store, `npm ci` there if needed) on a free
 loopback port, then:
 
-1. throughput: build/bench_store uploads and downloads files of 64 KiB, 1 MiB, 8 MiB and
-   64 MiB through yaa's S3 client (5 times each, median), beside plain `curl` (libcurl's
+1. throughput: build/bench_store uploads and downloads files of 64 KiB, 1 MiB, 8 MiB, 64 MiB
+   and 96 MiB (multipart: 6 parts of 16 MiB) through yaa's S3 client (5 times each, median), beside plain `curl` (libcurl's
    SigV4, UNSIGNED-PAYLOAD, no hashing, no temporary file) moving the same files to the same
    server;
 2. per-stage overhead: one `yaa run` (offline, dry run, ultrafast) with ARTIFACT_STORE=s3,
@@ -74,7 +74,7 @@ def curl_times(endpoint, path, reps):
 
 def throughput(endpoint, root, reps):
     sizes = [("64KiB.bin", 64 << 10), ("1MiB.bin", 1 << 20), ("8MiB.bin", 8 << 20),
-             ("64MiB.bin", 64 << 20)]
+             ("64MiB.bin", 64 << 20), ("96MiB.bin", 96 << 20)]
     files = []
     for name, n in sizes:
         p = os.path.join(root, name)

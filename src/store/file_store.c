@@ -44,8 +44,12 @@ static int copy_file(const char *src, const char *dst, char sha_out[65], yaa_err
         close(in);
         return yaa_err_set(err, YAA_EIO, "cannot write %s: %s", dst, strerror(e));
     }
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
+    yaa_store__sha h;
+    if (yaa_store__sha_init(&h)) {
+        close(in);
+        close(out);
+        return YAA_ENOMEM;
+    }
     unsigned char buf[1 << 16];
     int rc = 0;
     for (;;) {
@@ -55,7 +59,7 @@ static int copy_file(const char *src, const char *dst, char sha_out[65], yaa_err
             if (r < 0) rc = yaa_err_set(err, YAA_EIO, "cannot read %s: %s", src, strerror(errno));
             break;
         }
-        crypto_hash_sha256_update(&h, buf, (unsigned long long)r);
+        yaa_store__sha_update(&h, buf, (size_t)r);
         for (ssize_t off = 0; off < r && !rc;) {
             ssize_t w = write(out, buf + off, (size_t)(r - off));
             if (w < 0 && errno == EINTR) continue;
@@ -70,7 +74,10 @@ static int copy_file(const char *src, const char *dst, char sha_out[65], yaa_err
         rc = yaa_err_set(err, YAA_EIO, "cannot write %s: %s", dst, strerror(errno));
     close(in);
     close(out);
-    if (!rc && sha_out) yaa_store__sha_hex(&h, sha_out);
+    if (!rc && sha_out)
+        yaa_store__sha_hex(&h, sha_out);
+    else
+        yaa_store__sha_free(&h);
     return rc;
 }
 

@@ -6,12 +6,11 @@
  *   payload      every request carries x-amz-content-sha256 with the body's real SHA-256
  *                (signed), so the server refuses a body damaged on the way; downloads are
  *                hashed as they arrive and compared by the caller.
- *   large files  >= part_size: CreateMultipartUpload, UploadPart (each part retried on its
- *                own, read again from the file), CompleteMultipartUpload; aborted on failure.
- *   failures     network errors, timeouts, 408/429/5xx are retried with backoff (Retry-After
- *                honoured); every request has a connect timeout and a stall limit (no byte
- *                for timeout_ms) plus an overall cap; errors name the method, the key and the
- *                endpoint, and S3's <Code>/<Message>, never the credentials.
+ *   large files  >= multipart_min (64 MiB): CreateMultipartUpload, UploadPart (each part retried on
+ * its own, read again from the file), CompleteMultipartUpload; aborted on failure. failures network
+ * errors, timeouts, 408/429/5xx are retried with backoff (Retry-After honoured); every request has
+ * a connect timeout and a stall limit (no byte for timeout_ms) plus an overall cap; errors name the
+ * method, the key and the endpoint, and S3's <Code>/<Message>, never the credentials.
  *
  * Queries are written in SigV4's canonical form (sorted, encoded, "k=v") because libcurl
  * 7.88 signs the query exactly as given. */
@@ -23,6 +22,7 @@
 #include "net/net.h"
 
 #include <curl/curl.h>
+#include <sodium.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -47,6 +47,7 @@ typedef struct s3 {
     char sigv4[160];
     long timeout_ms;
     size_t part_size;
+    size_t multipart_min;
     int max_attempts;
     long base_delay_ms;
 } s3;
@@ -104,7 +105,7 @@ typedef struct xfer {
     const s3_req *req;
     s3_rep *rep;
     uint64_t sent;
-    crypto_hash_sha256_state h;
+    yaa_store__sha h;
     int write_err;
     long stall_ms;      /* longest time allowed without a byte moving */
     uint64_t moved;     /* bytes up + down at the last change */
@@ -169,7 +170,7 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud) {
             }
             off += (size_t)w;
         }
-        crypto_hash_sha256_update(&x->h, (const unsigned char *)p, len);
+        yaa_store__sha_update(&x->h, p, len);
         x->rep->received += len;
         return len;
     }
@@ -253,7 +254,7 @@ static int perform_once(s3 *s, const s3_req *r, s3_rep *rep, yaa_err *err) {
     if (r->out_fd >= 0 && (ftruncate(r->out_fd, 0) != 0 || lseek(r->out_fd, 0, SEEK_SET) != 0))
         return yaa_err_set(err, YAA_EIO, "cannot reset the download file: %s", strerror(errno));
     xfer x = {.req = r, .rep = rep, .stall_ms = s->timeout_ms};
-    crypto_hash_sha256_init(&x.h);
+    if (r->out_fd >= 0 && yaa_store__sha_init(&x.h)) return YAA_ENOMEM;
 
     struct curl_slist *hl = NULL;
     char h[256];
@@ -279,6 +280,9 @@ static int perform_once(s3 *s, const s3_req *r, s3_rep *rep, yaa_err *err) {
     /* and no request runs past a cap sized for its body at 256 KiB/s */
     long cap = s->timeout_ms * 4 + (long)(body_len / (256 * 1024)) * 1000;
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->out_fd >= 0 ? 6L * 3600 * 1000 : cap);
+    /* large buffers: fewer callbacks, writes and hash updates per megabyte */
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
+    curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 1024L * 1024);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -296,6 +300,7 @@ static int perform_once(s3 *s, const s3_req *r, s3_rep *rep, yaa_err *err) {
     }
     CURLcode cc = curl_easy_perform(c);
     curl_slist_free_all(hl);
+    if (!(r->out_fd >= 0 && cc == CURLE_OK && !x.write_err)) yaa_store__sha_free(&x.h);
     char what[1200];
     what_of(s, r, what, sizeof what);
     if (x.write_err)
@@ -314,11 +319,14 @@ static int perform_once(s3 *s, const s3_req *r, s3_rep *rep, yaa_err *err) {
         /* a body cut short is a network error, not a smaller object */
         char *end;
         unsigned long long want = strtoull(rep->content_length, &end, 10);
-        if (*rep->content_length && *end == '\0' && want != rep->received)
+        if (*rep->content_length && *end == '\0' && want != rep->received) {
+            yaa_store__sha_free(&x.h);
             return yaa_err_set(err, YAA_ENET, "%s: connection closed after %llu of %llu bytes",
                                what, (unsigned long long)rep->received, want);
+        }
         yaa_store__sha_hex(&x.h, rep->sha);
     }
+    yaa_store__sha_free(&x.h);         /* a non-2xx download: nothing to digest */
     yaa_buf_append(&rep->body, "", 0); /* NUL-terminate for the XML helpers */
     return 0;
 }
@@ -392,7 +400,7 @@ static void rep_init(s3_rep *rep) {
 static int s3_put(yaa_store *st, const char *key, const void *data, size_t len, yaa_err *err) {
     s3 *s = st->backend;
     char sha[YAA_SHA256_HEX];
-    yaa_sha256_hex(data, len, sha);
+    yaa_store__sha_buf(data, len, sha);
     char meta[128];
     snprintf(meta, sizeof meta, "x-amz-meta-sha256: %s", sha);
     const char *hdrs[] = {meta};
@@ -414,15 +422,18 @@ static int s3_put(yaa_store *st, const char *key, const void *data, size_t len, 
 
 /* Hashes [off, off+len) of fd. */
 static int sha_range(int fd, uint64_t off, uint64_t len, char out[YAA_SHA256_HEX]) {
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    unsigned char buf[1 << 16];
+    yaa_store__sha h;
+    if (yaa_store__sha_init(&h)) return -1;
+    static __thread unsigned char buf[1 << 20];
     while (len) {
         size_t want = len < sizeof buf ? (size_t)len : sizeof buf;
         ssize_t got = pread(fd, buf, want, (off_t)off);
         if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return -1;
-        crypto_hash_sha256_update(&h, buf, (unsigned long long)got);
+        if (got <= 0) {
+            yaa_store__sha_free(&h);
+            return -1;
+        }
+        yaa_store__sha_update(&h, buf, (size_t)got);
         off += (uint64_t)got;
         len -= (uint64_t)got;
     }
@@ -491,7 +502,7 @@ static int multipart(s3 *s, const char *key, int fd, const char *sha, uint64_t s
     if (!rc) {
         char q[1700], dsha[YAA_SHA256_HEX];
         snprintf(q, sizeof q, "uploadId=%s", id_enc);
-        yaa_sha256_hex(done.data, done.len, dsha);
+        yaa_store__sha_buf(done.data, done.len, dsha);
         s3_req cr = {.method = "POST",
                      .key = key,
                      .query = q,
@@ -521,7 +532,7 @@ static int s3_put_file(yaa_store *st, const char *key, const char *path, const c
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return yaa_err_set(err, YAA_EIO, "cannot read %s: %s", path, strerror(errno));
     int rc;
-    if (size >= s->part_size) {
+    if (size >= s->multipart_min) {
         rc = multipart(s, key, fd, sha, size, err);
     } else {
         char meta[128];
@@ -554,8 +565,8 @@ static int s3_get_file(yaa_store *st, const char *key, const char *tmp_path, cha
     s3_rep rep;
     rep_init(&rep);
     int rc = perform(s, &r, &rep, err);
-    if (!rc && fsync(fd) != 0)
-        rc = yaa_err_set(err, YAA_EIO, "cannot write %s: %s", tmp_path, strerror(errno));
+    /* No fsync: a download is a copy of a durable object, checked by its SHA-256 before
+     * use; after a crash it is fetched again. */
     if (!rc) memcpy(sha_out, rep.sha, YAA_SHA256_HEX);
     close(fd);
     yaa_buf_free(&rep.body);
@@ -694,7 +705,7 @@ static int s3_presign(yaa_store *st, const char *key, long expires_sec, int64_t 
     snprintf(canon, sizeof canon, "GET\n%s\n%s\nhost:%s\n\nhost\nUNSIGNED-PAYLOAD", path, query,
              s->host);
     char chash[YAA_SHA256_HEX], sts[512];
-    yaa_sha256_hex(canon, strlen(canon), chash);
+    yaa_store__sha_buf(canon, strlen(canon), chash);
     snprintf(sts, sizeof sts, "AWS4-HMAC-SHA256\n%s\n%s\n%s", stamp, scope, chash);
     unsigned char k[32], k2[32];
     char first[300];
@@ -796,7 +807,9 @@ int yaa_store__s3_init(yaa_store *st, const yaa_store_s3_opts *o, yaa_err *err) 
     }
     snprintf(s->sigv4, sizeof s->sigv4, "aws:amz:%s:s3", region);
     s->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
-    s->part_size = o->part_size ? o->part_size : (size_t)8 * 1024 * 1024;
+    s->part_size = o->part_size ? o->part_size : (size_t)16 * 1024 * 1024;
+    s->multipart_min = o->multipart_min ? o->multipart_min : (size_t)64 * 1024 * 1024;
+    if (s->multipart_min < s->part_size) s->multipart_min = s->part_size;
     s->max_attempts = o->max_attempts > 0 ? o->max_attempts : 4;
     s->base_delay_ms = o->base_delay_ms > 0 ? o->base_delay_ms : 300;
     snprintf(st->describe, sizeof st->describe, "s3://%s/%s at %s", o->bucket, prefix, endpoint);

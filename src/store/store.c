@@ -14,24 +14,60 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void yaa_store__sha_hex(crypto_hash_sha256_state *h, char out[65]) {
-    unsigned char d[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(h, d);
+int yaa_store__sha_init(yaa_store__sha *h) {
+    h->ctx = EVP_MD_CTX_new();
+    if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(h->ctx);
+        h->ctx = NULL;
+        return YAA_ENOMEM;
+    }
+    return 0;
+}
+
+void yaa_store__sha_update(yaa_store__sha *h, const void *p, size_t n) {
+    if (h->ctx && n) EVP_DigestUpdate(h->ctx, p, n);
+}
+
+void yaa_store__sha_free(yaa_store__sha *h) {
+    EVP_MD_CTX_free(h->ctx);
+    h->ctx = NULL;
+}
+
+void yaa_store__sha_hex(yaa_store__sha *h, char out[65]) {
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    out[0] = '\0';
+    if (!h->ctx || EVP_DigestFinal_ex(h->ctx, d, &n) != 1 || n != 32) {
+        yaa_store__sha_free(h);
+        return;
+    }
+    yaa_store__sha_free(h);
     static const char hx[] = "0123456789abcdef";
-    for (size_t i = 0; i < sizeof d; i++) {
+    for (size_t i = 0; i < 32; i++) {
         out[2 * i] = hx[d[i] >> 4];
         out[2 * i + 1] = hx[d[i] & 15];
     }
     out[64] = '\0';
 }
 
+void yaa_store__sha_buf(const void *p, size_t n, char out[65]) {
+    yaa_store__sha h;
+    out[0] = '\0';
+    if (yaa_store__sha_init(&h)) return;
+    yaa_store__sha_update(&h, p, n);
+    yaa_store__sha_hex(&h, out);
+}
+
 int yaa_store_sha256_file(const char *path, char out[YAA_SHA256_HEX], uint64_t *size,
                           yaa_err *err) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return yaa_err_set(err, YAA_EIO, "cannot read %s: %s", path, strerror(errno));
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    unsigned char buf[1 << 16];
+    yaa_store__sha h;
+    if (yaa_store__sha_init(&h)) {
+        close(fd);
+        return YAA_ENOMEM;
+    }
+    static __thread unsigned char buf[1 << 20];
     uint64_t total = 0;
     for (;;) {
         ssize_t r = read(fd, buf, sizeof buf);
@@ -39,10 +75,11 @@ int yaa_store_sha256_file(const char *path, char out[YAA_SHA256_HEX], uint64_t *
         if (r < 0) {
             int e = errno;
             close(fd);
+            yaa_store__sha_free(&h);
             return yaa_err_set(err, YAA_EIO, "cannot read %s: %s", path, strerror(e));
         }
         if (r == 0) break;
-        crypto_hash_sha256_update(&h, buf, (unsigned long long)r);
+        yaa_store__sha_update(&h, buf, (size_t)r);
         total += (uint64_t)r;
     }
     close(fd);
@@ -170,15 +207,18 @@ int yaa_store_put_file(yaa_store *st, const char *key, const char *path, const c
                        yaa_err *err) {
     if (!yaa_store_key_valid(key)) return bad_key(st, key, err);
     char sha[YAA_SHA256_HEX];
-    uint64_t size = 0;
-    int rc = yaa_store_sha256_file(path, sha, &size, err);
-    if (rc) return rc;
-    if (sha256 && strcmp(sha, sha256) != 0)
-        return yaa_err_set(err, YAA_EIO,
-                           "%s changed while it was being stored as '%s' (SHA-256 %.12s..., "
-                           "expected %.12s...)",
-                           path, key, sha, sha256);
-    return st->ops->put_file(st, key, path, sha, size, err);
+    struct stat s;
+    if (stat(path, &s) != 0 || !S_ISREG(s.st_mode))
+        return yaa_err_set(err, YAA_EIO, "cannot read %s: %s", path, strerror(errno));
+    /* A digest the caller already has is not recomputed: it is signed as the payload hash,
+     * so a file that changed since is refused by the server, not stored. */
+    if (sha256 && strlen(sha256) == 64) {
+        memcpy(sha, sha256, sizeof sha);
+    } else {
+        int rc = yaa_store_sha256_file(path, sha, NULL, err);
+        if (rc) return rc;
+    }
+    return st->ops->put_file(st, key, path, sha, (uint64_t)s.st_size, err);
 }
 
 int yaa_store_put(yaa_store *st, const char *key, const void *data, size_t len, yaa_err *err) {

@@ -37,7 +37,8 @@ typedef struct yaa_store_s3_opts {
     const char *access_key; /* required */
     const char *secret_key; /* required; never logged */
     long timeout_ms;        /* connect timeout and longest stall; 0 = 30000 */
-    size_t part_size;       /* multipart part size; 0 = 8 MiB (S3's minimum is 5 MiB) */
+    size_t part_size;       /* multipart part size; 0 = 16 MiB (S3's minimum is 5 MiB) */
+    size_t multipart_min;   /* files this large go up in parts; 0 = 64 MiB */
     int max_attempts;       /* per request, including the first; 0 = 4 */
     long base_delay_ms;     /* first backoff; 0 = 300 */
 } yaa_store_s3_opts;
@@ -65,8 +66,9 @@ const char *yaa_store_describe(const yaa_store *st);
 bool yaa_store_key_valid(const char *key);
 
 /* Uploads the file at path as key. sha256 (may be NULL: computed here) is the hex digest of
- * the file; the server verifies it (signed payload hash), so a corrupted upload is refused.
- * Files of at least part_size go up in parts, each retried on its own. */
+ * the file; it is the signed payload hash, so the server refuses a body that differs from it
+ * (damaged on the way, or a file that changed since it was hashed). Files of at least
+ * multipart_min go up in parts, each hashed, sent and retried on its own. */
 int yaa_store_put_file(yaa_store *st, const char *key, const char *path, const char *sha256,
                        yaa_err *err);
 /* Uploads a buffer as key. */

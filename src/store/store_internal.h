@@ -5,7 +5,7 @@
 
 #include "store/store.h"
 
-#include <sodium.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 
 typedef struct yaa_store_ops {
@@ -30,8 +30,18 @@ struct yaa_store {
     void *backend; /* s3 backend state */
 };
 
-/* Hex digest of what was hashed so far. */
-void yaa_store__sha_hex(crypto_hash_sha256_state *h, char out[65]);
+/* Streaming SHA-256 (OpenSSL's, hardware-accelerated where the CPU can). */
+typedef struct yaa_store__sha {
+    EVP_MD_CTX *ctx;
+} yaa_store__sha;
+int yaa_store__sha_init(yaa_store__sha *h);
+void yaa_store__sha_update(yaa_store__sha *h, const void *p, size_t n);
+/* Hex digest of what was hashed so far; frees the state. */
+void yaa_store__sha_hex(yaa_store__sha *h, char out[65]);
+/* Frees the state without a digest (error paths). */
+void yaa_store__sha_free(yaa_store__sha *h);
+/* One-shot SHA-256 of a buffer as hex. */
+void yaa_store__sha_buf(const void *p, size_t n, char out[65]);
 
 int yaa_store__file_init(yaa_store *st, const char *dir, yaa_err *err);
 int yaa_store__s3_init(yaa_store *st, const yaa_store_s3_opts *o, yaa_err *err);

@@ -26,6 +26,7 @@ static yaa_store_s3_opts s3_opts(const fixture *f, long timeout_ms) {
                                .secret_key = "secret-test",
                                .timeout_ms = timeout_ms,
                                .part_size = 64 * 1024,
+                               .multipart_min = 64 * 1024,
                                .max_attempts = 3,
                                .base_delay_ms = 20};
 }
@@ -322,6 +323,24 @@ static void test_s3_slow_server_times_out(void **state) {
     assert_true(took < 9.0);
 }
 
+/* The digest is the signed payload hash: a file that no longer matches it is refused by the
+ * server (S3's XAmzContentSHA256Mismatch), never stored. */
+static void test_s3_changed_file_refused(void **state) {
+    fixture *f = *state;
+    char src[PATH_MAX + 64];
+    snprintf(src, sizeof src, "%s/in.bin", f->dir);
+    write_bytes(src, 1000, 4);
+    char stale[65];
+    memset(stale, 'a', 64);
+    stale[64] = '\0';
+    yaa_err err = {0};
+    assert_int_equal(yaa_store_put_file(f->st, "runs/r1/x.1/a.bin", src, stale, &err), YAA_EINVAL);
+    assert_non_null(strstr(err.msg, "XAmzContentSHA256Mismatch"));
+    yaa_store_stat ss;
+    assert_int_equal(yaa_store_stat_key(f->st, "runs/r1/x.1/a.bin", &ss, &err), YAA_ENOTFOUND);
+    yaa_double_reset(&f->dbl); /* the refused request is the double's recorded violation */
+}
+
 static void test_s3_presign(void **state) {
     fixture *f = *state;
     yaa_err err = {0};
@@ -378,6 +397,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_s3_cut_upload, setup_s3, teardown),
         cmocka_unit_test_setup_teardown(test_s3_cut_download, setup_s3, teardown),
         cmocka_unit_test_setup_teardown(test_s3_slow_server_times_out, setup_s3, teardown),
+        cmocka_unit_test_setup_teardown(test_s3_changed_file_refused, setup_s3, teardown),
         cmocka_unit_test_setup_teardown(test_s3_presign, setup_s3, teardown),
         cmocka_unit_test(test_parse_url),
     };
