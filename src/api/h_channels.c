@@ -72,6 +72,13 @@ static int commit(yaa_http_req *req, yaa_http_resp *resp, const char *id, const 
 int yaa_api_channels_sync(yaa_api *api, yaa_err *err) {
     if (!api->db) return 0;
     const char *root = api->cfg && api->cfg->channels_dir ? api->cfg->channels_dir : "./channels";
+    if (yaa_channels_in_db(api->cfg)) { /* the cache first, or the table would lose rows */
+        pthread_mutex_lock(&channels_mu);
+        int rc =
+            yaa_mkdirs(root, 0755) ? YAA_EIO : yaa_channels_db_pull(api->cfg, api->db, NULL, err);
+        pthread_mutex_unlock(&channels_mu);
+        if (rc) return rc;
+    }
     return yaa_channels_sync(api->db, root, NULL, err);
 }
 

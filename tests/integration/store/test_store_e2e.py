@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.parse
 import wave
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -195,10 +196,14 @@ class Cluster:
         self.procs.append(p)
         return p
 
-    def start_api(self):
+    def start_api(self, name="api", extra=None):
         port = free_port()
-        p = self.spawn(self.api_dir, ["serve", "--host", "127.0.0.1", "--port", str(port),
-                                      "--workers", "0"], "api")
+        host = self.api_dir if name == "api" else self.host(name)
+        saved = dict(self.shared)
+        self.shared.update(extra or {})
+        p = self.spawn(host, ["serve", "--host", "127.0.0.1", "--port", str(port),
+                              "--workers", "0"], name)
+        self.shared = saved
         p.port = port
 
         def up():
@@ -209,7 +214,8 @@ class Cluster:
             except OSError:
                 return False
         wait_for(up, 60, "yaa serve /health")
-        self.api = p
+        if name == "api":
+            self.api = p
         return p
 
     def start_worker(self, name):
@@ -351,6 +357,23 @@ class NoSharedDisk(unittest.TestCase):
         st_, _, png = self.artifact(rid, "images/01.png")
         self.assertEqual((st_, png[:4]), (200, b"\x89PNG"))
         self.assertEqual(self.artifact(rid, "images/99.png")[0], 404)
+
+        # a second API instance (its own empty directory) redirecting to presigned URLs
+        api2 = c.start_api("api-presigned", {"ARTIFACT_REDIRECT": "presigned"})
+        st_, h, _ = request(api2.port, "GET", API + "/pipeline/runs/%s/artifacts/video.mp4" % rid)
+        self.assertEqual(st_, 302)
+        loc = h["location"]
+        self.assertIn("X-Amz-Signature=", loc)
+        self.assertIn("X-Amz-Expires=300", loc)
+        self.assertNotIn("S3RVER&", loc.split("X-Amz-Credential=")[0])
+        u = urllib.parse.urlsplit(loc)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        conn.request("GET", u.path + "?" + u.query, headers={"Range": "bytes=0-99"})
+        r = conn.getresponse()
+        self.assertEqual((r.status, r.read()), (206, whole[:100]))
+        conn.close()
+        api2.send_signal(signal.SIGTERM)
+        api2.wait(timeout=60)
         NoSharedDisk.first_run = rid
 
     def test_2_channel_edit_reaches_the_next_run_on_another_worker(self):
