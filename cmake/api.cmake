@@ -8,6 +8,10 @@ add_test(NAME api/integration_offline_run COMMAND python3 ${_api_it}/test_api.py
 add_test(NAME api/integration_postgres
          COMMAND python3 ${_api_it}/test_api.py ApiPostgres DatabaseDown)
 add_test(NAME api/abuse COMMAND python3 ${_api_it}/test_abuse.py)
+# The original Next.js dashboard's calls, from its origin, against an unconfigured yaa serve.
+add_test(NAME api/original_dashboard COMMAND python3 ${_api_it}/test_original_dashboard.py)
+set_tests_properties(api/original_dashboard PROPERTIES LABELS "integration;api" TIMEOUT 1500
+  ENVIRONMENT "${_api_env}")
 set_tests_properties(api/integration_sqlite api/integration_postgres api/abuse PROPERTIES
   LABELS "integration;api" TIMEOUT 600 ENVIRONMENT "${_api_env}")
 set_tests_properties(api/integration_offline_run PROPERTIES

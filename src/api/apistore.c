@@ -3,11 +3,13 @@
 #include "api/apistore.h"
 
 #include "agents/stages.h"
+#include "agents/text.h"
 #include "api/http.h"
 #include "core/arena.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "db/repo.h"
+#include "llm/pricing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +102,85 @@ static int usage_totals(struct yaa_db *db, const yaa_db_usage_filter *f, yaa_db_
     return yaa_db_usage_totals_get(db, f, t, err);
 }
 
+/* The models the run used, each with whether yaa knows its price, and a warning per model
+ * without one: its usage counts as $0, so the run's cost_usd is too low. */
+static int add_models(struct yaa_db *db, const char *id, json_t *j, yaa_err *err) {
+    yaa_arena a;
+    yaa_arena_init(&a, 8192);
+    yaa_db_usage_filter f = {.run_id = id, .limit = 1000};
+    yaa_db_usage *items = NULL;
+    size_t n = 0;
+    int rc = yaa_db_usage_list(db, &f, &a, &items, &n, NULL, NULL, err);
+    json_t *models = json_array(), *warnings = json_array();
+    for (size_t i = n; rc == 0 && i-- > 0;) { /* oldest first: the order the stages ran */
+        const yaa_db_usage *u = &items[i];
+        if (!u->provider || !u->model) continue;
+        bool seen = false;
+        size_t k;
+        json_t *m;
+        json_array_foreach(models, k, m) {
+            seen = seen ||
+                   (strcmp(json_string_value(json_object_get(m, "provider")), u->provider) == 0 &&
+                    strcmp(json_string_value(json_object_get(m, "model")), u->model) == 0 &&
+                    strcmp(json_string_value(json_object_get(m, "agent")),
+                           u->agent ? u->agent : "") == 0);
+        }
+        if (seen) continue;
+        bool priced = yaa_pricing_known(u->provider, u->model);
+        json_array_append_new(models, json_pack("{s:s, s:s, s:s, s:s, s:b}", "agent",
+                                                u->agent ? u->agent : "", "provider", u->provider,
+                                                "model", u->model, "kind",
+                                                u->kind ? u->kind : "chat", "priced", priced));
+        if (!priced) {
+            char w[512];
+            snprintf(w, sizeof w,
+                     "no price for model '%s' (%s): its usage is counted at $0, so cost_usd is too "
+                     "low; add it to PRICING_FILE",
+                     u->model, u->provider);
+            bool dup = false;
+            json_array_foreach(warnings, k, m) dup = dup || strcmp(json_string_value(m), w) == 0;
+            if (!dup) json_array_append_new(warnings, json_string(w));
+        }
+    }
+    yaa_arena_free(&a);
+    if (rc) {
+        json_decref(models);
+        json_decref(warnings);
+        return rc;
+    }
+    json_object_set_new(j, "models", models);
+    json_object_set_new(j, "warnings", warnings);
+    return 0;
+}
+
+/* What the original dashboard reads from a completed run: the script's text (rendered from the
+ * script writer's checkpoint, so it needs no artifact file) and the video's artifact URL
+ * (relative: the API makes it absolute with the request's Host). */
+static int add_compat_result(struct yaa_db *db, const char *id, json_t *res, yaa_err *err) {
+    yaa_arena a;
+    yaa_arena_init(&a, 4096);
+    yaa_db_stage *items = NULL;
+    size_t n = 0;
+    int rc = yaa_db_stages_list(db, id, &a, &items, &n, err);
+    char *md = NULL;
+    for (size_t i = 0; rc == 0 && i < n && !md; i++) {
+        if (!items[i].stage ||
+            strcmp(items[i].stage, yaa_stage_names[YAA_STAGE_SCRIPT_WRITER]) != 0)
+            continue;
+        json_t *script = parsed(items[i].output_json, NULL);
+        if (script) md = yaa_text_script_markdown(script);
+        json_decref(script);
+    }
+    yaa_arena_free(&a);
+    if (rc) return rc;
+    if (!json_object_get(res, "script")) json_object_set_new(res, "script", jstr(md));
+    free(md);
+    char url[160];
+    snprintf(url, sizeof url, "/api/v1/pipeline/runs/%s/artifacts/video.mp4", id);
+    if (!json_object_get(res, "video_url")) json_object_set_new(res, "video_url", json_string(url));
+    return 0;
+}
+
 int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa_err *err) {
     *out = NULL;
     yaa_arena a;
@@ -129,6 +210,17 @@ int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa
     }
     json_object_set_new(j, "stages", stages);
     json_object_set_new(j, "cost_usd", json_real(t.cost_usd));
+    if ((rc = add_models(db, id, j, err)) != 0) {
+        json_decref(j);
+        return rc;
+    }
+    json_t *res = json_object_get(j, "result");
+    const char *status = json_string_value(json_object_get(j, "status"));
+    if (json_is_object(res) && status && strcmp(status, "completed") == 0 &&
+        (rc = add_compat_result(db, id, res, err)) != 0) {
+        json_decref(j);
+        return rc;
+    }
     *out = j;
     return 0;
 }
@@ -217,12 +309,13 @@ int yaa_apistore_dashboard(struct yaa_db *db, long recent, json_t **out, yaa_err
     if ((rc = yaa_apistore_runs_list(db, NULL, NULL, NULL, recent < 0 ? 0 : recent, 0, &runs,
                                      &total, err)) != 0)
         return rc;
-    *out =
-        json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:o, s:I}", "total_runs", (json_int_t)st.total,
-                  "active_runs", (json_int_t)st.active, "success_runs", (json_int_t)st.completed,
-                  "failed_runs", (json_int_t)st.failed, "avg_duration_sec",
-                  st.has_avg_duration ? st.avg_duration_sec : 0.0, "estimated_cost_usd", t.cost_usd,
-                  "recent_runs", runs, "awaiting_review", (json_int_t)st.awaiting_review);
+    /* avg_duration_sec is null until a run completes (0 would read as "instant"). */
+    *out = json_pack("{s:I, s:I, s:I, s:I, s:o, s:f, s:o, s:I}", "total_runs", (json_int_t)st.total,
+                     "active_runs", (json_int_t)st.active, "success_runs", (json_int_t)st.completed,
+                     "failed_runs", (json_int_t)st.failed, "avg_duration_sec",
+                     st.has_avg_duration ? json_real(st.avg_duration_sec) : json_null(),
+                     "estimated_cost_usd", t.cost_usd, "recent_runs", runs, "awaiting_review",
+                     (json_int_t)st.awaiting_review);
     return 0;
 }
 
@@ -255,10 +348,11 @@ int yaa_apistore_key_lookup(struct yaa_db *db, const char *hash_hex, yaa_apistor
 }
 
 static json_t *key_json(const yaa_db_apikey *k) {
-    return json_pack("{s:o, s:o, s:o, s:b, s:o, s:o, s:o}", "key_id", jstr(k->id), "name",
-                     jstr(k->name), "scopes", parsed(k->scopes_json, json_array()), "is_active",
-                     k->is_active, "created_at", jtime(k->created_at), "expires_at",
-                     jtime(k->expires_at), "last_used_at", jtime(k->last_used_at));
+    return json_pack("{s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o}", "key_id", jstr(k->id), "name",
+                     jstr(k->name), "prefix", jstr(k->key_prefix), "scopes",
+                     parsed(k->scopes_json, json_array()), "is_active", k->is_active, "created_at",
+                     jtime(k->created_at), "expires_at", jtime(k->expires_at), "last_used_at",
+                     jtime(k->last_used_at));
 }
 
 int yaa_apistore_key_create(struct yaa_db *db, const char *name, json_t *scopes, long expires_days,
@@ -279,6 +373,7 @@ int yaa_apistore_key_create(struct yaa_db *db, const char *name, json_t *scopes,
     if (rc == 0) {
         json_t *j = key_json(&k);
         json_object_set_new(j, "api_key", json_string(key));
+        json_object_set_new(j, "key", json_string(key)); /* the original dashboard's name */
         json_object_del(j, "is_active");
         json_object_del(j, "last_used_at");
         *out = j;
@@ -309,7 +404,14 @@ int yaa_apistore_keys_list(struct yaa_db *db, json_t **keys, yaa_err *err) {
 }
 
 int yaa_apistore_key_revoke(struct yaa_db *db, const char *id, yaa_err *err) {
-    int rc = yaa_db_keys_revoke(db, id, err);
+    yaa_arena a;
+    yaa_arena_init(&a, 1024);
+    yaa_db_apikey k;
+    int rc = yaa_db_keys_get(db, id, &a, &k, err);
+    bool active = rc == 0 && k.is_active;
+    yaa_arena_free(&a);
+    if (rc == 0 && !active) return yaa_err_set(err, YAA_ECONFLICT, "API key already revoked");
+    if (rc == 0) rc = yaa_db_keys_revoke(db, id, err);
     if (rc == YAA_ENOTFOUND) return yaa_err_set(err, YAA_ENOTFOUND, "API key not found");
     return rc;
 }

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -84,9 +85,16 @@ static bool preflight(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     }
     resp->status = 204;
     resp->content_type = "text/plain";
-    char hdrs[256];
-    snprintf(hdrs, sizeof hdrs, "Content-Type, X-Request-ID, %s",
-             api->cfg ? api->cfg->api_key_header : "X-API-Key");
+    /* Allow what the browser asks for (a header list is harmless: auth still needs a key), so a
+     * dashboard sending its own headers works unconfigured; a malformed list is not echoed. */
+    const char *asked = yaa_http_header_get(req, "Access-Control-Request-Headers");
+    bool token_list = asked && *asked && strlen(asked) < 512;
+    for (const char *c = asked; token_list && *c; c++)
+        token_list = isalnum((unsigned char)*c) || strchr("-_, ", *c);
+    char hdrs[768];
+    snprintf(hdrs, sizeof hdrs, "Content-Type, X-Request-ID, %s%s%s",
+             api->cfg ? api->cfg->api_key_header : "X-API-Key", token_list ? ", " : "",
+             token_list ? asked : "");
     yaa_http_resp_header(resp, req->arena, "Access-Control-Allow-Methods",
                          "GET, POST, PUT, PATCH, DELETE, OPTIONS");
     yaa_http_resp_header(resp, req->arena, "Access-Control-Allow-Headers", hdrs);

@@ -42,7 +42,9 @@ int yaa_h_keys_list(yaa_http_req *req, yaa_http_resp *resp) {
     int rc = yaa_apistore_keys_list(req->api->db, &keys, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     json_int_t n = (json_int_t)json_array_size(keys);
-    return yaa_http_json(resp, 200, json_pack("{s:o, s:I}", "keys", keys, "total", n));
+    /* api_keys is the same list under the name the original dashboard reads. */
+    return yaa_http_json(resp, 200,
+                         json_pack("{s:O, s:o, s:I}", "keys", keys, "api_keys", keys, "total", n));
 }
 
 int yaa_h_keys_revoke(yaa_http_req *req, yaa_http_resp *resp) {
@@ -52,6 +54,7 @@ int yaa_h_keys_revoke(yaa_http_req *req, yaa_http_resp *resp) {
         return yaa_http_error(resp, 400, "An API key cannot revoke itself");
     yaa_err err = {0};
     int rc = yaa_apistore_key_revoke(req->api->db, id, &err);
+    if (rc == YAA_ECONFLICT) return yaa_http_error(resp, 400, "%s", err.msg);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200,
                          json_pack("{s:s, s:s}", "detail", "API key revoked", "key_id", id));
@@ -65,7 +68,7 @@ int yaa_h_audit_list(yaa_http_req *req, yaa_http_resp *resp) {
                           .since = yaa_query_str(req, "since"),
                           .until = yaa_query_str(req, "until"),
                           .status_code = yaa_query_long(req, "status_code", -1),
-                          .limit = yaa_query_long(req, "limit", 50),
+                          .limit = yaa_query_long(req, "limit", 100),
                           .offset = yaa_query_long(req, "offset", 0)};
     json_t *logs = NULL;
     long total = 0;

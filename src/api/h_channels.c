@@ -68,6 +68,7 @@ static int commit(yaa_http_req *req, yaa_http_resp *resp, const char *id, const 
     return 0;
 }
 
+
 /* Keeps the `channels` table in step with the files (the files are the truth). */
 int yaa_api_channels_sync(yaa_api *api, yaa_err *err) {
     if (!api->db) return 0;
@@ -168,10 +169,6 @@ static int info_sync(yaa_http_req *req, yaa_http_resp *resp, const char *id, int
     return yaa_http_json(resp, status, found);
 }
 
-static int info(yaa_http_req *req, yaa_http_resp *resp, const char *id, int status) {
-    return info_sync(req, resp, id, status, false);
-}
-
 /* One channel's view adds its brand guide, read-only (the dashboard shows it). */
 int yaa_h_channel_get(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = yaa_http_param(req, 0);
@@ -241,7 +238,13 @@ int yaa_h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
     const char *name = jstr(req, "name"), *cat = jstr(req, "category"),
                *desc = jstr(req, "description");
     if (refresh(req, resp)) return 0;
-    if (!name && !cat && !desc) return info(req, resp, id, 200); /* nothing to change */
+    if (!name && !cat && !desc) { /* 404 for an unknown channel first, as before */
+        json_t *found = NULL;
+        int rc = info_json(req, resp, id, &found);
+        if (!found) return rc;
+        json_decref(found);
+        return yaa_http_error(resp, 400, "Nothing to update: give name, category or description");
+    }
     yaa_err err = {0};
     pthread_mutex_lock(&channels_mu);
     int rc = yaa_channels_update(root(req), id, name, cat, desc, &err);

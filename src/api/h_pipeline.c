@@ -9,10 +9,12 @@
 #include "core/util.h"
 #include "metrics/metrics.h"
 #include "pipeline/budget.h"
+#include "pipeline/pipeline.h"
 #include "queue/queue.h"
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -69,10 +71,18 @@ static int run_start(yaa_http_req *req, yaa_http_resp *resp) {
     const char *brand = json_string_value(json_object_get(req->json, "brand_name"));
     bool dry_run = json_is_true(json_object_get(req->json, "dry_run"));
     bool short_video = json_is_true(json_object_get(req->json, "short"));
+    yaa_err err = {0};
+    char *clean = NULL; /* blank, multi-line or overlong topics: 422 like any bad field */
+    if (yaa_pipeline_topic_clean(topic, &clean, &err)) {
+        json_t *errors = json_array();
+        yaa_validate_error(errors, "body", "topic", "value_error", err.msg);
+        return yaa_http_json(resp, 422, json_pack("{s:o}", "detail", errors));
+    }
+    topic = yaa_arena_strdup(req->arena, clean);
+    free(clean);
     if (!yaa_api_channel_exists(api, channel_id))
         return yaa_http_error(resp, 404, "Channel '%s' not found", channel_id);
     if (!api->queue) return yaa_http_error(resp, 503, "queue not configured");
-    yaa_err err = {0};
     int rc = yaa_api_budget_allows(api, channel_id, &err);
     if (rc == YAA_EBUDGET) return yaa_http_error(resp, 402, "%s", err.msg);
     if (rc) return yaa_api_fail(resp, rc, &err);
@@ -123,6 +133,18 @@ int yaa_h_runs_list(yaa_http_req *req, yaa_http_resp *resp) {
                                    "limit", (json_int_t)limit, "offset", (json_int_t)offset));
 }
 
+/* result.video_url as an absolute URL on the host the client called, so a dashboard served
+ * from another origin (the original's on :3000) can use it as is. */
+static void absolute_video_url(yaa_http_req *req, json_t *detail) {
+    json_t *res = json_object_get(detail, "result");
+    const char *url = json_string_value(json_object_get(res, "video_url"));
+    const char *host = yaa_http_header_get(req, "Host");
+    if (!url || url[0] != '/' || !host || !*host || strpbrk(host, "/\\\"<> ")) return;
+    char abs[1024];
+    snprintf(abs, sizeof abs, "http://%s%s", host, url);
+    json_object_set_new(res, "video_url", json_string(abs));
+}
+
 int yaa_h_run_get(yaa_http_req *req, yaa_http_resp *resp) {
     if (!yaa_api_need_db(req, resp)) return 0;
     const char *id = yaa_api_run_param(req, resp);
@@ -131,6 +153,7 @@ int yaa_h_run_get(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_err err = {0};
     int rc = yaa_apistore_run_detail(req->api->db, id, &j, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
+    absolute_video_url(req, j);
     return yaa_http_json(resp, 200, j);
 }
 
@@ -142,6 +165,7 @@ int yaa_h_status(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_err err = {0};
     int rc = yaa_apistore_run_detail(req->api->db, id, &j, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
+    absolute_video_url(req, j);
     json_t *out = json_pack("{s:O, s:O, s:O, s:O, s:O}", "run_id", json_object_get(j, "run_id"),
                             "status", json_object_get(j, "status"), "current_agent",
                             json_object_get(j, "current_agent"), "errors",

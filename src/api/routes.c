@@ -84,7 +84,7 @@ static const yaa_field_spec key_body[] = {
     {"expires_days", YAA_V_INT, false, 1, 365, NULL, "days until it expires"},
     {NULL, 0, false, 0, 0, NULL, NULL}};
 static const yaa_field_spec audit_query[] = {
-    {"limit", YAA_V_INT, false, 1, 1000, NULL, "page size (default 50)"},
+    {"limit", YAA_V_INT, false, 1, 1000, NULL, "page size (default 100)"},
     {"offset", YAA_V_INT, false, 0, 1000000000, NULL, "rows to skip"},
     {"method", YAA_V_STR, false, 0, 10, NULL, "HTTP method"},
     {"path", YAA_V_STR, false, 0, 255, NULL, "path prefix"},
@@ -136,6 +136,8 @@ static const yaa_route routes[] = {
      "text/html"},
     {"GET", API "/docs", 0, yaa_h_docs, NULL, NULL, 200, "Browsable API documentation", "service",
      "text/html"},
+    {"GET", "/redoc", 0, yaa_h_docs, NULL, NULL, 200,
+     "Browsable API documentation (the original's /redoc)", "service", "text/html"},
     {"POST", API "/pipeline/run", W, yaa_h_run_start, run_body, NULL, 202,
      "Start a pipeline run (queued)", "pipeline", NULL},
     {"POST", API "/pipeline/batch", W, yaa_h_batch_start, batch_body, NULL, 202,

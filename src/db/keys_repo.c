@@ -8,8 +8,9 @@
 #include "db/repo.h"
 #include "db/repo_util.h"
 
-#define KEY_COLS                                                                               \
-    "SELECT id, key_hash, name, scopes_json, is_active, created_at, expires_at, last_used_at " \
+#define KEY_COLS                                                                              \
+    "SELECT id, key_hash, key_prefix, name, scopes_json, is_active, created_at, expires_at, " \
+    "last_used_at "                                                                           \
     "FROM api_keys"
 
 static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -28,6 +29,11 @@ int yaa_db_apikey_generate(char key[YAA_APIKEY_LEN + 1], char hash[65], yaa_err 
     key[YAA_APIKEY_LEN] = '\0';
     yaa_sha256_hex(key, YAA_APIKEY_LEN, hash);
     return 0;
+}
+
+void yaa_db_apikey_prefix(const char *key, char out[YAA_APIKEY_PREFIX_LEN + 1]) {
+    out[0] = '\0';
+    if (yaa_db_apikey_wellformed(key)) snprintf(out, YAA_APIKEY_PREFIX_LEN + 1, "%s", key);
 }
 
 bool yaa_db_apikey_wellformed(const char *s) {
@@ -88,6 +94,7 @@ static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_apikey *o) {
     memset(o, 0, sizeof *o);
     o->id = yaa_db__cell(a, r, i, "id", &oom);
     o->key_hash = yaa_db__cell(a, r, i, "key_hash", &oom);
+    o->key_prefix = yaa_db__cell(a, r, i, "key_prefix", &oom);
     o->name = yaa_db__cell(a, r, i, "name", &oom);
     o->scopes_json = yaa_db__cell(a, r, i, "scopes_json", &oom);
     o->is_active = yaa_db__cell_int(r, i, "is_active") != 0;
@@ -112,11 +119,12 @@ int yaa_db_keys_create(yaa_db *db, yaa_db_apikey *k, yaa_arena *a, yaa_err *err)
     k->is_active = true;
     if (!k->id || !k->created_at) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     int rc = yaa_db_exec(db,
-                         "INSERT INTO api_keys (id, key_hash, name, scopes_json, is_active, "
-                         "created_at, expires_at) VALUES (?, ?, ?, ?, 1, ?, ?)",
+                         "INSERT INTO api_keys (id, key_hash, key_prefix, name, scopes_json, "
+                         "is_active, created_at, expires_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
                          YAA_DB_ARGS(yaa_db_text(k->id), yaa_db_text(k->key_hash),
-                                     yaa_db_text(k->name), yaa_db_text(k->scopes_json),
-                                     yaa_db_text(k->created_at), yaa_db_text(k->expires_at)),
+                                     yaa_db_text(k->key_prefix), yaa_db_text(k->name),
+                                     yaa_db_text(k->scopes_json), yaa_db_text(k->created_at),
+                                     yaa_db_text(k->expires_at)),
                          NULL, err);
     if (rc == YAA_EEXIST) return yaa_err_set(err, YAA_EEXIST, "that API key already exists");
     return rc;
@@ -137,6 +145,9 @@ int yaa_db_keys_issue(yaa_db *db, const char *name, const char *scopes_csv, int 
     if (rc) return rc;
     out->name = name;
     out->key_hash = yaa_arena_strdup(a, hash);
+    char prefix[YAA_APIKEY_PREFIX_LEN + 1];
+    yaa_db_apikey_prefix(key, prefix);
+    out->key_prefix = yaa_arena_strdup(a, prefix);
     if (expires_days > 0) {
         char exp[YAA_DB_TIME_LEN + 1];
         yaa_db_time(yaa_now() + (time_t)expires_days * 86400, exp);
@@ -156,12 +167,15 @@ int yaa_db_keys_ensure(yaa_db *db, const char *plaintext, const char *name, cons
     yaa_sha256_hex(plaintext, strlen(plaintext), hash);
     if (yaa_uuid4(id) != 0) return yaa_err_set(err, YAA_EIO, "cannot generate a key id");
     yaa_db_now(now);
+    char prefix[YAA_APIKEY_PREFIX_LEN + 1];
+    yaa_db_apikey_prefix(plaintext, prefix);
     return yaa_db_exec(
         db,
-        "INSERT INTO api_keys (id, key_hash, name, scopes_json, is_active, created_at) "
-        "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (key_hash) DO UPDATE SET is_active = 1, "
-        "scopes_json = excluded.scopes_json",
-        YAA_DB_ARGS(yaa_db_text(id), yaa_db_text(hash), yaa_db_text(name ? name : "admin"),
+        "INSERT INTO api_keys (id, key_hash, key_prefix, name, scopes_json, is_active, created_at) "
+        "VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (key_hash) DO UPDATE SET is_active = 1, "
+        "scopes_json = excluded.scopes_json, key_prefix = excluded.key_prefix",
+        YAA_DB_ARGS(yaa_db_text(id), yaa_db_text(hash), yaa_db_text(*prefix ? prefix : NULL),
+                    yaa_db_text(name ? name : "admin"),
                     yaa_db_text(scopes_json ? scopes_json : "[\"read\",\"write\",\"admin\"]"),
                     yaa_db_text(now)),
         NULL, err);

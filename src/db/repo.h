@@ -162,8 +162,9 @@ int yaa_db_channels_delete(yaa_db *db, const char *id, yaa_err *err);
 #define YAA_APIKEY_LEN 47 /* "yaa_" + 43 url-safe base64 characters */
 
 typedef struct yaa_db_apikey {
-    const char *id;       /* UUIDv4, the key_id of the API */
-    const char *key_hash; /* SHA-256 hex of the plaintext key */
+    const char *id;         /* UUIDv4, the key_id of the API */
+    const char *key_hash;   /* SHA-256 hex of the plaintext key */
+    const char *key_prefix; /* "yaa_" + 8 characters, or NULL (older keys, foreign ADMIN_API_KEY) */
     const char *name;
     const char *scopes_json; /* e.g. ["read","write"] */
     bool is_active;
@@ -175,6 +176,10 @@ typedef struct yaa_db_apikey {
 /* A new key: "yaa_" + base64url (no padding) of 32 bytes from the CSPRNG, and its SHA-256
  * hex. Shared by `yaa keys create`, POST /admin/api-keys and the ADMIN_API_KEY bootstrap. */
 int yaa_db_apikey_generate(char key[YAA_APIKEY_LEN + 1], char hash[65], yaa_err *err);
+#define YAA_APIKEY_PREFIX_LEN 12 /* "yaa_" + 8 of the 43 random characters: 48 of 256 bits */
+/* The shown prefix of a yaa key; "" for anything that is not a well-formed yaa key (a
+ * hand-made ADMIN_API_KEY could be short enough for a prefix to give it away). */
+void yaa_db_apikey_prefix(const char *key, char out[YAA_APIKEY_PREFIX_LEN + 1]);
 /* True if s looks like a yaa key (prefix and length and alphabet). */
 bool yaa_db_apikey_wellformed(const char *s);
 

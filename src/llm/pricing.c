@@ -116,6 +116,11 @@ bool yaa_pricing_lookup(const char *provider, const char *model, yaa_price *out)
     return ok;
 }
 
+bool yaa_pricing_known(const char *provider, const char *model) {
+    yaa_price p;
+    return is_local(provider) || yaa_pricing_lookup(provider, model, &p);
+}
+
 static void warn_once(const char *provider, const char *model) {
     char key[256];
     snprintf(key, sizeof key, "%s/%s", provider, model);

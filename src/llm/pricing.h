@@ -28,6 +28,11 @@ typedef struct yaa_price {
  * openai-compatible models are looked up under openai too. Returns false when unknown. */
 bool yaa_pricing_lookup(const char *provider, const char *model, yaa_price *out);
 
+/* True when a call of provider/model has a cost yaa can compute: a local provider (offline,
+ * espeak, cards, hash: always 0) or a model in the table. False means its usage is counted
+ * at 0 and the run's cost is understated (the run page says so). */
+bool yaa_pricing_known(const char *provider, const char *model);
+
 /* Cost in USD: tokens x $/1M for chat and embedding (cached tokens at the cached rate where
  * the table has one), units/1000 x per_unit for tts, units x per_unit for images. 0 for
  * local providers (offline, espeak, cards, hash) and, with one warning per model, unknown

@@ -18,6 +18,11 @@ struct yaa_agent_ctx;
 /* The stages (names, order, count): the registry in agents/stages.h. */
 #include "agents/stages.h"
 
+/* A run's topic: trimmed, 1-YAA_TOPIC_MAX characters of UTF-8, no control characters. On
+ * success *out is the trimmed copy (caller frees); else YAA_EINVAL with the reason. */
+#define YAA_TOPIC_MAX 500
+int yaa_pipeline_topic_clean(const char *in, char **out, yaa_err *err);
+
 /* Event kinds published while a run executes (for SSE and progress displays). */
 typedef enum {
     YAA_PIPELINE_EV_STAGE = 1, /* a stage changed status: stage, status, error */

@@ -88,6 +88,10 @@ export interface RunDetail extends RunSummary {
   stages?: StageInfo[];
   cost_usd?: number | null;
   review?: ReviewInfo;
+  /** Each model the run used, and whether yaa knows its price (else it counted $0). */
+  models?: { agent: string; provider: string; model: string; kind: string; priced: boolean }[];
+  /** Things the reader should know, e.g. "no price for model 'x' … cost_usd is too low". */
+  warnings?: string[];
 }
 
 export interface RunList {

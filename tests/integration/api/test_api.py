@@ -299,9 +299,14 @@ class ApiBase:
         lst = s.get(API + "/admin/api-keys").json()
         self.assertEqual(lst["total"], len(lst["keys"]))
         one = [k for k in lst["keys"] if k["key_id"] == j["key_id"]][0]
-        self.assertEqual(set(one), {"key_id", "name", "scopes", "is_active", "created_at",
-                                    "expires_at", "last_used_at"})
-        self.assertNotIn("api_key", json.dumps(lst))
+        self.assertEqual(set(one), {"key_id", "name", "prefix", "scopes", "is_active",
+                                    "created_at", "expires_at", "last_used_at"})
+        # the prefix shows which key is which; the key itself is never listed again
+        self.assertEqual(one["prefix"], j["api_key"][:12])
+        self.assertEqual(j["key"], j["api_key"])
+        self.assertEqual(lst["api_keys"], lst["keys"])
+        self.assertNotIn(j["api_key"], json.dumps(lst))
+        self.assertNotIn('"api_key"', json.dumps(lst))
         self.assertEqual(s.request("DELETE", API + "/admin/api-keys/none").status, 404)
         # a key cannot revoke itself
         admin2 = s.post(API + "/admin/api-keys", {"name": "adm", "scopes": ["admin"]}).json()

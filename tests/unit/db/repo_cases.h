@@ -278,6 +278,9 @@ static void case_keys(void **state) {
     assert_int_equal(yaa_db_keys_find_by_hash(db, h, &a, &found, &err), 0);
     assert_string_equal(found.id, k.id);
     assert_string_equal(found.name, "ci");
+    /* the shown prefix: "yaa_" and 8 characters of the key, never more */
+    assert_int_equal(strlen(found.key_prefix), YAA_APIKEY_PREFIX_LEN);
+    assert_int_equal(strncmp(found.key_prefix, key, YAA_APIKEY_PREFIX_LEN), 0);
     assert_true(found.is_active);
     assert_true(yaa_db_apikey_has_scope(&found, "read"));
     assert_false(yaa_db_apikey_has_scope(&found, "write"));
@@ -310,6 +313,7 @@ static void case_keys(void **state) {
     assert_int_equal(yaa_db_keys_list(db, false, &a, &items, &n, &err), 0);
     assert_int_equal(n, 3);
     assert_string_equal(items[0].name, "admin"); /* newest first */
+    assert_null(items[0].key_prefix); /* a hand-made bootstrap key shows no part of itself */
     assert_true(yaa_db_apikey_has_scope(&items[0], "admin"));
     assert_int_equal(yaa_db_keys_revoke(db, k.id, &err), 0);
     assert_int_equal(yaa_db_keys_revoke(db, "nope", &err), YAA_ENOTFOUND);

@@ -401,7 +401,24 @@ export function RunDetailPage({ id }: { id: string }) {
                 <dd>{fmtUsd(detail.cost_usd)}</dd>
               </div>
             )}
+            {(detail.models ?? []).some((m) => m.kind === 'chat') && (
+              <div>
+                <dt>{t('run.models')}</dt>
+                <dd data-testid="run-models">
+                  {[...new Set((detail.models ?? []).filter((m) => m.kind === 'chat').map((m) => `${m.model} (${m.provider})${m.priced ? '' : ' ⚠'}`))].join(', ')}
+                </dd>
+              </div>
+            )}
           </dl>
+          {(detail.warnings ?? []).length > 0 && (
+            <div class="warnings" role="status" data-testid="run-warnings">
+              <ul>
+                {(detail.warnings ?? []).map((w, i) => (
+                  <li key={i}>⚠ {w}</li>
+                ))}
+              </ul>
+            </div>
+          )}
           {errs.length > 0 && (
             <div class="errors" role="alert">
               <h3>{t('run.errors')}</h3>
