@@ -60,6 +60,9 @@ int yaa_cli_channels_youtube(yaa_cli *cli);
 struct yaa_db_runstore_spec;
 int yaa_cli_run_topics(yaa_cli *cli, const struct yaa_db_runstore_spec *base, const char *file,
                        bool json_out);
+/* The value after the option at argv[*i], moving *i onto it; NULL (after printing
+ * "yaa: <cmd>: <flag> needs a value") when there is none or the next word is another --flag. */
+const char *yaa_cli_value(const yaa_cli *cli, int *i, const char *cmd);
 /* Prints "yaa: <msg>" to stderr and returns YAA_EXIT_FAIL. */
 int yaa_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -12,19 +12,27 @@
 #include <string.h>
 
 static const char *usage_text =
-    "Usage:\n"
-    "  yaa rag index [--channel ID]\n"
-    "      chunk and embed the brand guide, config, knowledge/ files and past research of one\n"
-    "      channel (or all); unchanged chunks are not embedded again\n"
-    "  yaa rag query --channel ID \"text\" [-k K] [--mode hybrid|lexical|vector] [--json]\n"
-    "      the K (default 5) best chunks with scores and section paths\n"
-    "  yaa rag eval FILE [-k K] [--min-recall R] [--exact] [--verbose] [--json]\n"
-    "      recall@K and MRR of lexical, vector and hybrid retrieval on a JSON Lines file of\n"
-    "      {\"channel\",\"question\",\"expect\":[section paths]}; indexes its channels first;\n"
-    "      with --min-recall, exits 1 when hybrid recall@K is below R; --exact scores every\n"
-    "      vector in float32 instead of the int8 scan + rescoring (what the approximation\n"
-    "      loses); --verbose prints each hybrid miss\n"
-    "Environment: DATABASE_URL, CHANNELS_DIR, OUTPUT_DIR, EMBEDDING_PROVIDER, EMBEDDING_MODEL.\n";
+    "Usage: yaa rag index [--channel ID]\n"
+    "       yaa rag query --channel ID \"text\" [-k K] [--mode hybrid|lexical|vector] [--json]\n"
+    "       yaa rag eval FILE [-k K] [--min-recall R] [--exact] [--verbose] [--json]\n"
+    "\n"
+    "  index   chunks and embeds the brand guide, config and knowledge/ files of one channel (or\n"
+    "          all); unchanged chunks are not embedded again. Run outputs are never indexed\n"
+    "  query   the K best chunks for the text, with scores and section paths\n"
+    "  eval    recall@K and MRR of lexical, vector and hybrid retrieval on a JSON Lines file of\n"
+    "          {\"channel\",\"question\",\"expect\":[section paths]}; indexes its channels first\n"
+    "\n"
+    "Options:\n"
+    "  --channel ID      index: only this channel; query: the channel to search (required)\n"
+    "  -k, --k K         how many chunks to return or score (1-100, default 5)\n"
+    "  --mode M          query: hybrid (default), lexical or vector\n"
+    "  --min-recall R    eval: exit 1 when hybrid recall@K is below R (0-1)\n"
+    "  --exact           eval: score every vector in float32 instead of the int8 scan and\n"
+    "                    rescoring (what the approximation loses)\n"
+    "  -v, --verbose     eval: print each hybrid miss\n"
+    "  --json            print the result as JSON\n"
+    "  -h, --help        this help\n"
+    "Environment: DATABASE_URL, CHANNELS_DIR, EMBEDDING_PROVIDER, EMBEDDING_MODEL.\n";
 
 static int open_db(yaa_cli *cli, yaa_db **db) { return yaa_cli_open_db(cli, "rag", true, db); }
 
@@ -39,9 +47,9 @@ static int parse_k(const char *s, int *k) {
 static int cmd_index(yaa_cli *cli) {
     const char *channel = NULL;
     for (int i = 2; i < cli->argc; i++) {
-        if (strcmp(cli->argv[i], "--channel") == 0 && i + 1 < cli->argc)
-            channel = cli->argv[++i];
-        else
+        if (strcmp(cli->argv[i], "--channel") == 0) {
+            if (!(channel = yaa_cli_value(cli, &i, "rag"))) return YAA_EXIT_USAGE;
+        } else
             return yaa_cli_usage_error("rag index: unexpected '%s' (see yaa rag --help)",
                                        cli->argv[i]);
     }
@@ -106,12 +114,16 @@ static int cmd_query(yaa_cli *cli) {
     for (int i = 2; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         int rc = 0;
-        if (strcmp(a, "--channel") == 0 && i + 1 < cli->argc)
-            channel = cli->argv[++i];
-        else if ((strcmp(a, "-k") == 0 || strcmp(a, "--k") == 0) && i + 1 < cli->argc)
-            rc = parse_k(cli->argv[++i], &k);
-        else if (strcmp(a, "--mode") == 0 && i + 1 < cli->argc)
-            rc = parse_mode(cli->argv[++i], &mode);
+        const char *v = NULL;
+        bool takes = !strcmp(a, "--channel") || !strcmp(a, "-k") || !strcmp(a, "--k") ||
+                     !strcmp(a, "--mode");
+        if (takes && !(v = yaa_cli_value(cli, &i, "rag"))) return YAA_EXIT_USAGE;
+        if (strcmp(a, "--channel") == 0)
+            channel = v;
+        else if (strcmp(a, "-k") == 0 || strcmp(a, "--k") == 0)
+            rc = parse_k(v, &k);
+        else if (strcmp(a, "--mode") == 0)
+            rc = parse_mode(v, &mode);
         else if (strcmp(a, "--json") == 0)
             json = 1;
         else if (a[0] == '-' && a[1])
@@ -185,11 +197,14 @@ static int cmd_eval(yaa_cli *cli) {
     for (int i = 2; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         int rc = 0;
-        if ((strcmp(a, "-k") == 0 || strcmp(a, "--k") == 0) && i + 1 < cli->argc)
-            rc = parse_k(cli->argv[++i], &k);
-        else if (strcmp(a, "--min-recall") == 0 && i + 1 < cli->argc) {
-            if (yaa_parse_double(cli->argv[++i], &min_recall) || min_recall < 0 || min_recall > 1)
-                return yaa_cli_usage_error("--min-recall: expected 0..1, got '%s'", cli->argv[i]);
+        const char *v = NULL;
+        bool takes = !strcmp(a, "-k") || !strcmp(a, "--k") || !strcmp(a, "--min-recall");
+        if (takes && !(v = yaa_cli_value(cli, &i, "rag"))) return YAA_EXIT_USAGE;
+        if (strcmp(a, "-k") == 0 || strcmp(a, "--k") == 0)
+            rc = parse_k(v, &k);
+        else if (strcmp(a, "--min-recall") == 0) {
+            if (yaa_parse_double(v, &min_recall) || min_recall < 0 || min_recall > 1)
+                return yaa_cli_usage_error("--min-recall: expected 0..1, got '%s'", v);
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
             verbose = 1;
         else if (strcmp(a, "--exact") == 0)

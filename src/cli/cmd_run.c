@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -114,57 +115,84 @@ static void *keepalive_main(void *arg) {
     return NULL;
 }
 
-static int usage(void) {
-    fprintf(stderr,
-            "Usage: yaa run --channel ID --topic \"...\" [--dry-run] [--short] "
-            "[--from-stage S] [--new] [--json]\n"
-            "                       [--review none|script|video|both] [--publish-at T]\n"
-            "       yaa run --channel ID --topics FILE [--dry-run] [--short] "
-            "[--review M] [--publish-at T] [--json]\n"
-            "  --review      stop for a person after the script and/or the video\n"
-            "                (default: the channel's publishing.review; yaa review)\n"
-            "  --publish-at  schedule the YouTube publication (RFC 3339, future)\n"
-            "  --topics      one topic a line, or CSV with a topic column (and\n"
-            "                publish_at, review): a batch, queued for yaa serve / worker\n");
+static const char usage_text[] =
+    "Usage: yaa run --channel ID --topic \"...\" [options]\n"
+    "       yaa run --run RUN_ID [--from-stage S] [--json]\n"
+    "       yaa run --channel ID --topics FILE [--dry-run] [--short] [--review M] [--publish-at "
+    "T]\n"
+    "\n"
+    "Runs one pipeline in the foreground: progress on stderr, the artifact paths (or JSON) on\n"
+    "stdout. The same channel and topic again resumes the unfinished run from its last\n"
+    "checkpoint; with --from-stage it runs the newest run of that topic again from stage S,\n"
+    "finished or not, reusing the stages before S.\n"
+    "\n"
+    "Options:\n"
+    "  --channel ID      the channel (a folder of CHANNELS_DIR) to make the video for\n"
+    "  --topic TEXT      what the video is about: one line, 1-500 characters (trimmed)\n"
+    "  --run RUN_ID      continue or redo this run (its channel and topic) instead\n"
+    "  --from-stage S    start at stage S, keeping the checkpoints before it (one of:\n"
+    "                    %s)\n"
+    "  --topics FILE     one topic a line, or CSV with a topic column (and publish_at,\n"
+    "                    review): a batch, queued for yaa serve / yaa worker\n"
+    "  --brand-name N    the brand name to use instead of the brand guide's\n"
+    "  --dry-run         do not upload: publish.json holds the upload requests\n"
+    "  --short           a vertical 1080x1920 YouTube Short\n"
+    "  --review M        stop for a person after the script and/or the video: none, script,\n"
+    "                    video or both (default: the channel's publishing.review; yaa review)\n"
+    "  --publish-at T    schedule the YouTube publication (RFC 3339, in the future)\n"
+    "  --new             always start a fresh run, even if one of this topic is unfinished\n"
+    "  --json            print the result as one JSON object\n"
+    "  -h, --help        this help\n";
+
+static int usage(FILE *out) {
+    fprintf(out, usage_text, yaa_stage_list_text());
     return YAA_EXIT_USAGE;
 }
 
+/* The run to continue: --run's, else with --from-stage the newest run of the topic (even a
+ * completed one: redoing its later stages must not re-render everything), else the newest
+ * unfinished one. "" when a new run is needed. */
+static int pick_run(yaa_db *db, const char *given, const char *channel, const char *topic,
+                    bool from_stage, char run_id[37], yaa_err *err) {
+    run_id[0] = '\0';
+    if (given) {
+        snprintf(run_id, 37, "%s", given);
+        return 0;
+    }
+    return yaa_db_runstore_run_find_latest(db, channel, topic, from_stage, run_id, err);
+}
+
 int yaa_cmd_run(yaa_cli *cli) {
-    const char *channel = NULL, *topic = NULL, *from = NULL, *brand = "";
+    const char *channel = NULL, *topic_arg = NULL, *from = NULL, *brand = "", *given_run = NULL;
     const char *topics_file = NULL, *review = NULL, *publish_at_in = NULL;
     bool dry_run = false, short_video = false, json_out = false, fresh = false;
     for (int i = 1; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         if (!a) break;
-        const char *next = i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
-        if (strcmp(a, "--channel") == 0 && next)
-            channel = cli->argv[++i];
-        else if (strcmp(a, "--topic") == 0 && next)
-            topic = cli->argv[++i];
-        else if (strcmp(a, "--brand-name") == 0 && next)
-            brand = cli->argv[++i];
-        else if (strcmp(a, "--from-stage") == 0 && next)
-            from = cli->argv[++i];
-        else if (strcmp(a, "--topics") == 0 && next)
-            topics_file = cli->argv[++i];
-        else if (strcmp(a, "--review") == 0 && next)
-            review = cli->argv[++i];
-        else if (strcmp(a, "--publish-at") == 0 && next)
-            publish_at_in = cli->argv[++i];
-        else if (strcmp(a, "--dry-run") == 0)
+        const char **dst = strcmp(a, "--channel") == 0      ? &channel
+                           : strcmp(a, "--topic") == 0      ? &topic_arg
+                           : strcmp(a, "--brand-name") == 0 ? &brand
+                           : strcmp(a, "--from-stage") == 0 ? &from
+                           : strcmp(a, "--run") == 0        ? &given_run
+                           : strcmp(a, "--topics") == 0     ? &topics_file
+                           : strcmp(a, "--review") == 0     ? &review
+                           : strcmp(a, "--publish-at") == 0 ? &publish_at_in
+                                                            : NULL;
+        if (dst) {
+            if (!(*dst = yaa_cli_value(cli, &i, "run"))) return YAA_EXIT_USAGE;
+        } else if (strcmp(a, "--dry-run") == 0) {
             dry_run = true;
-        else if (strcmp(a, "--short") == 0)
+        } else if (strcmp(a, "--short") == 0) {
             short_video = true;
-        else if (strcmp(a, "--json") == 0)
+        } else if (strcmp(a, "--json") == 0) {
             json_out = true;
-        else if (strcmp(a, "--new") == 0)
+        } else if (strcmp(a, "--new") == 0) {
             fresh = true;
-        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage();
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
             return YAA_EXIT_OK;
         } else {
-            yaa_cli_usage_error("run: unexpected argument '%s'", a);
-            return usage();
+            return yaa_cli_usage_error("run: unexpected argument '%s' (see `yaa run --help`)", a);
         }
     }
     char publish_at[YAA_TIME_LEN + 1] = "";
@@ -174,48 +202,67 @@ int yaa_cmd_run(yaa_cli *cli) {
     if (publish_at_in && yaa_review_publish_at(publish_at_in, publish_at, &oerr))
         return yaa_cli_usage_error("run: --publish-at: %s", oerr.msg);
     yaa_db_runstore_spec spec = {.channel_id = channel,
-                                 .topic = topic,
+                                 .topic = topic_arg,
                                  .brand_name = brand,
                                  .dry_run = dry_run,
                                  .short_video = short_video,
                                  .review = review,
                                  .publish_at = publish_at[0] ? publish_at : NULL};
-    if (channel && topics_file && !topic) {
+    if (channel && topics_file && !topic_arg) {
         if (!yaa_channels_id_valid(channel))
             return yaa_cli_usage_error("run: channel id '%s' must match ^[A-Za-z0-9_-]{1,100}$",
                                        channel);
         return yaa_cli_run_topics(cli, &spec, topics_file, json_out);
     }
-    if (!channel || !topic || !*topic) {
-        yaa_cli_usage_error("run: --channel and --topic are required");
-        return usage();
-    }
     if (from && yaa_stage_index(from) < 0)
         return yaa_cli_usage_error("run: --from-stage '%s' is not a stage (%s)", from,
                                    yaa_stage_list_text());
-    if (!yaa_channels_id_valid(channel))
-        return yaa_cli_usage_error("run: channel id '%s' must match ^[A-Za-z0-9_-]{1,100}$",
-                                   channel);
-
+    if (given_run && (channel || topic_arg || fresh || topics_file))
+        return yaa_cli_usage_error("run: --run takes the run's own channel and topic; leave out "
+                                   "--channel, --topic, --topics and --new");
+    if (given_run && !yaa_uuid_valid(given_run))
+        return yaa_cli_usage_error("run: --run '%s' is not a run id (a UUID)", given_run);
+    if (!given_run && (!channel || !topic_arg)) {
+        yaa_cli_usage_error("run: --channel and --topic are required (or --run RUN_ID)");
+        return usage(stderr);
+    }
     yaa_err err = {0};
+    char *topic = NULL; /* trimmed and checked; owned */
+    if (!given_run && yaa_pipeline_topic_clean(topic_arg, &topic, &err))
+        return yaa_cli_usage_error("run: --topic: %s", err.msg);
+    yaa_db *db = NULL;
     yaa_channel *ch = NULL;
-    if (yaa_channels_in_db(cli->cfg)) { /* CHANNELS_STORE=db: the folder is a cache of it */
-        yaa_db *cdb = NULL;
-        if (yaa_cli_open_db(cli, "run", true, &cdb)) return YAA_EXIT_FAIL;
-        int prc = yaa_channels_db_pull(cli->cfg, cdb, channel, &err);
-        yaa_db_close(cdb);
-        if (prc) return yaa_cli_fail("run: %s", err.msg);
+    yaa_db_runstore_run given = {0};
+    int rc = YAA_EXIT_FAIL;
+    if (yaa_cli_open_db(cli, "run", true, &db)) goto out;
+    if (given_run) { /* the run's channel and topic come from the database */
+        if (yaa_db_runstore_run_get(db, given_run, &given, &err)) {
+            yaa_cli_fail("run: --run %s: %s", given_run, err.msg);
+            goto out;
+        }
+        channel = given.channel_id;
+        topic = strdup(given.topic ? given.topic : "");
+    }
+    spec.channel_id = channel;
+    spec.topic = topic;
+    if (!yaa_channels_id_valid(channel)) {
+        rc = yaa_cli_usage_error("run: channel id '%s' must match ^[A-Za-z0-9_-]{1,100}$", channel);
+        goto out;
+    }
+    if (yaa_channels_in_db(cli->cfg) && /* CHANNELS_STORE=db: the folder is a cache of it */
+        yaa_channels_db_pull(cli->cfg, db, channel, &err)) {
+        yaa_cli_fail("run: %s", err.msg);
+        goto out;
     }
     if (yaa_channels_load(cli->cfg->channels_dir, channel, &ch, &err)) {
         char named[160]; /* the registry's messages usually name the channel already */
         snprintf(named, sizeof named, "channel '%s'", channel);
-        if (strstr(err.msg, named)) return yaa_cli_fail("run: %s", err.msg);
-        return yaa_cli_fail("run: %s: %s", named, err.msg);
+        if (strstr(err.msg, named))
+            yaa_cli_fail("run: %s", err.msg);
+        else
+            yaa_cli_fail("run: %s: %s", named, err.msg);
+        goto out;
     }
-
-    yaa_db *db = NULL;
-    int rc = YAA_EXIT_FAIL;
-    if (yaa_cli_open_db(cli, "run", true, &db)) goto out;
     /* Keep the channels table in step with the folders, as `yaa serve` does at start. */
     if (yaa_channels_sync(db, cli->cfg->channels_dir, NULL, &err)) {
         yaa_cli_fail("run: channels: %s", err.msg);
@@ -226,11 +273,15 @@ int yaa_cmd_run(yaa_cli *cli) {
         goto out;
     }
     char run_id[37] = "";
-    if (!fresh && yaa_db_runstore_run_find_unfinished(db, channel, topic, run_id, &err)) {
+    if (!fresh && pick_run(db, given_run, channel, topic, from != NULL, run_id, &err)) {
         yaa_cli_fail("run: %s", err.msg);
         goto out;
     }
-    if (*run_id) {
+    if (*run_id && from) {
+        fprintf(stderr,
+                "run %s again from %s, reusing its earlier stages (--new for a fresh run)\n",
+                run_id, from);
+    } else if (*run_id) {
         fprintf(stderr, "resuming run %s (use --new for a fresh run)\n", run_id);
     } else if (yaa_db_runstore_run_create_spec(db, &spec, run_id, &err)) {
         yaa_cli_fail("run: %s", err.msg);
@@ -239,6 +290,9 @@ int yaa_cmd_run(yaa_cli *cli) {
         fprintf(stderr, "run %s: %s / %s (provider %s)\n", run_id, channel, topic,
                 cli->cfg->llm_provider);
     }
+    if (strcmp(cli->cfg->llm_provider, "offline") == 0)
+        fprintf(stderr, "no LLM configured: the offline composer writes a brand-template script; "
+                        "content about the topic itself needs an LLM (README: \"A local LLM\")\n");
 
     yaa_media_sweep_temp(cli->cfg->output_dir);
     progress_state ps = {yaa_mono_sec(), isatty(2) != 0};
@@ -312,5 +366,7 @@ int yaa_cmd_run(yaa_cli *cli) {
 out:
     yaa_channel_free(ch);
     yaa_db_close(db);
+    yaa_db_runstore_run_free(&given);
+    free(topic);
     return rc;
 }

@@ -23,7 +23,10 @@ static int parse_args(yaa_cli *cli, const char **host, long *port, long *workers
                       bool *workers_set) {
     for (int i = 1; i < cli->argc; i++) {
         const char *a = cli->argv[i];
-        const char *v = i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
+        bool takes =
+            strcmp(a, "--host") == 0 || strcmp(a, "--port") == 0 || strcmp(a, "--workers") == 0;
+        const char *v = takes && i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
+        if (takes && !v) return yaa_cli_usage_error("%s: %s needs a value", cli->argv[0], a);
         if (strcmp(a, "--host") == 0 && v) {
             *host = v;
             i++;

@@ -18,11 +18,22 @@ static const char usage[] =
     "                 [--run ID] [--channel ID] [--agent A] [--provider P] [--model M] [--json]\n"
     "       yaa usage --prices [--json]\n"
     "\n"
-    "Spend and tokens recorded in usage_events (DATABASE_URL), one line per group (default:\n"
-    "per day) and a totals line. T is RFC 3339 (2026-02-06T10:00:00Z) or a day (2026-02-06;\n"
-    "as --to it means the end of that day). --json prints what GET /api/v1/usage/summary\n"
-    "answers. Costs are US dollars from the pricing table (docs/USAGE.md); --prices prints\n"
-    "that table (the built-in one with its date, plus PRICING_FILE).\n";
+    "Spend and tokens recorded in usage_events (DATABASE_URL), one line per group and a totals\n"
+    "line. Costs are US dollars from the pricing table (docs/USAGE.md).\n"
+    "\n"
+    "Options (each also as --name=value):\n"
+    "  --from T          only usage at or after T: RFC 3339 (2026-02-06T10:00:00Z) or a day\n"
+    "  --to T            only usage up to T (a day means the end of that day)\n"
+    "  --group-by G      one line per day (default), run, agent, provider, model or channel\n"
+    "  --run ID          only this run's usage\n"
+    "  --channel ID      only this channel's runs\n"
+    "  --agent A         only this agent (stage), e.g. script_writer\n"
+    "  --provider P      only this provider, e.g. openai\n"
+    "  --model M         only this model\n"
+    "  --prices          print the pricing table instead (built-in with its date, plus\n"
+    "                    PRICING_FILE)\n"
+    "  --json            print what GET /api/v1/usage/summary answers (or the prices as JSON)\n"
+    "  -h, --help        this help\n";
 
 typedef struct {
     const char *name;
@@ -149,8 +160,7 @@ int yaa_cmd_usage(yaa_cli *cli) {
                 *opts[k].dst = a + n + 1;
                 matched = true;
             } else if (a[n] == '\0') {
-                if (i + 1 >= cli->argc) return yaa_cli_usage_error("usage: %s needs a value", a);
-                *opts[k].dst = cli->argv[++i];
+                if (!(*opts[k].dst = yaa_cli_value(cli, &i, "usage"))) return YAA_EXIT_USAGE;
                 matched = true;
             }
         }

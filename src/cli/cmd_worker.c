@@ -32,7 +32,10 @@ static int parse_args(yaa_cli *cli, long *concurrency, long *metrics_port,
                       const char **metrics_host) {
     for (int i = 1; i < cli->argc; i++) {
         const char *a = cli->argv[i];
-        const char *v = i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
+        bool takes = strcmp(a, "--concurrency") == 0 || strcmp(a, "--metrics-host") == 0 ||
+                     strcmp(a, "--metrics-port") == 0;
+        const char *v = takes && i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
+        if (takes && !v) return yaa_cli_usage_error("%s: %s needs a value", cli->argv[0], a);
         if (strcmp(a, "--concurrency") == 0 && v) {
             if (yaa_cli_long_option("worker", a, v, 1, 64, concurrency)) return YAA_EXIT_USAGE;
             i++;

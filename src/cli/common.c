@@ -39,3 +39,15 @@ int yaa_cli_long_option(const char *cmd, const char *flag, const char *value, lo
     if (yaa_parse_long(value, min, max, out) == 0) return 0;
     return yaa_cli_usage_error("%s: %s must be %ld-%ld, got '%s'", cmd, flag, min, max, value);
 }
+
+const char *yaa_cli_value(const yaa_cli *cli, int *i, const char *cmd) {
+    const char *flag = cli->argv[*i];
+    const char *v = *i + 1 < cli->argc ? cli->argv[*i + 1] : NULL;
+    /* "--channel --topic x": the next flag is not a value; say which flag lacks one. */
+    if (!v || (v[0] == '-' && v[1] == '-' && v[2])) {
+        yaa_cli_usage_error("%s: %s needs a value (see `yaa %s --help`)", cmd, flag, cmd);
+        return NULL;
+    }
+    (*i)++;
+    return v;
+}

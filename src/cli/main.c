@@ -15,14 +15,26 @@ typedef struct {
     yaa_cmd_fn fn;
     const char *usage;
     const char *summary;
+    /* The options, one line each, for commands whose file prints no help of its own
+     * (the others answer --help themselves, with their subcommands). */
+    const char *options;
 } command;
 
 static const command *commands(size_t *n) {
     static command table[11];
     static const command init[] = {
-        {"serve", NULL, "serve [--host H] [--port P] [--workers N]", "API, dashboard and /metrics"},
+        {"serve", NULL, "serve [--host H] [--port P] [--workers N]", "API, dashboard and /metrics",
+         "  --host H          address to listen on (default API_HOST, 127.0.0.1)\n"
+         "  --port P          port to listen on (default API_PORT, 8000)\n"
+         "  --workers N       in-process workers running pipelines with the db queue, 0-64\n"
+         "                    (default 2; 0 = API only)\n"
+         "  -h, --help        this help\n"},
         {"worker", NULL, "worker [--concurrency N] [--metrics-port P] [--metrics-host H]",
-         "a worker process: claims jobs and runs pipelines"},
+         "a worker process: claims jobs and runs pipelines",
+         "  --concurrency N   pipelines run at once, 1-64 (default 2)\n"
+         "  --metrics-port P  port of this worker's /metrics (default 9101; 0 = none)\n"
+         "  --metrics-host H  address of /metrics (default 127.0.0.1)\n"
+         "  -h, --help        this help\n"},
         {"run", NULL,
          "run --channel ID --topic \"...\" | --topics FILE [--dry-run] [--short] [--review M] "
          "[--publish-at T] [--from-stage S] [--new] [--json]",
@@ -39,7 +51,13 @@ static const command *commands(size_t *n) {
         {"usage", NULL,
          "usage [--from T] [--to T] [--group-by agent|provider|model|day|run|channel] [--json]",
          "spend and tokens"},
-        {"queue", NULL, "queue stats | dead list | dead requeue ID", "the job queue"},
+        {"queue", NULL, "queue stats | dead list [--limit N] | dead requeue ID",
+         "the job queue of QUEUE_URL (JSON on stdout)",
+         "  stats             depth: queued, delayed, running, done, dead, cancelled\n"
+         "  dead list         the dead letters (jobs that used up their attempts)\n"
+         "  dead requeue ID   puts a dead job (and its run) back in the queue\n"
+         "  --limit N         dead list: at most N jobs, 1-100000\n"
+         "  -h, --help        this help\n"},
         {"review", NULL, "review list | show ID | approve ID | reject ID --notes N | edit ID ...",
          "runs waiting at a review gate"},
         {"artifacts", NULL, "artifacts gc [--days N] [--dry-run]",
@@ -133,8 +151,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "yaa: '%s' is not available yet in this build\n", name);
         return YAA_EXIT_USAGE;
     }
-    if (yaa_cli_wants_help(argc - 1, argv + 1) && argc == 3) {
-        printf("Usage: yaa %s\n\n%s\n", cmd->usage, cmd->summary);
+    if (yaa_cli_wants_help(argc - 1, argv + 1) && cmd->options) {
+        printf("Usage: yaa %s\n\n%s.\n\nOptions:\n%s", cmd->usage, cmd->summary, cmd->options);
         return YAA_EXIT_OK;
     }
     yaa_config cfg;

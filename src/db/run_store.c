@@ -47,8 +47,8 @@ int yaa_db_runstore_run_create(yaa_db *db, const char *channel_id, const char *t
     return yaa_db_runstore_run_create_spec(db, &spec, id_out, err);
 }
 
-int yaa_db_runstore_run_find_unfinished(yaa_db *db, const char *channel_id, const char *topic,
-                                        char id_out[37], yaa_err *err) {
+int yaa_db_runstore_run_find_latest(yaa_db *db, const char *channel_id, const char *topic,
+                                    bool include_completed, char id_out[37], yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 16 * 1024);
     yaa_db_run_filter f = {channel_id, NULL, 200, 0};
@@ -60,12 +60,18 @@ int yaa_db_runstore_run_find_unfinished(yaa_db *db, const char *channel_id, cons
     for (size_t i = 0; rc == 0 && i < n; i++) { /* newest first */
         const yaa_db_run *r = &items[i];
         if (strcmp(r->topic, topic) != 0) continue;
-        if (strcmp(r->status, "completed") == 0 || strcmp(r->status, "cancelled") == 0) break;
+        if (strcmp(r->status, "cancelled") == 0) break;
+        if (!include_completed && strcmp(r->status, "completed") == 0) break;
         snprintf(id_out, 37, "%s", r->id);
         break;
     }
     yaa_arena_free(&a);
     return rc;
+}
+
+int yaa_db_runstore_run_find_unfinished(yaa_db *db, const char *channel_id, const char *topic,
+                                        char id_out[37], yaa_err *err) {
+    return yaa_db_runstore_run_find_latest(db, channel_id, topic, false, id_out, err);
 }
 
 int yaa_db_runstore_run_get(yaa_db *db, const char *run_id, yaa_db_runstore_run *out,

@@ -56,6 +56,10 @@ int yaa_db_runstore_run_create_spec(struct yaa_db *db, const yaa_db_runstore_spe
  * cancelled (pending, running or failed): what `yaa run` resumes. id_out "" when none. */
 int yaa_db_runstore_run_find_unfinished(struct yaa_db *db, const char *channel_id,
                                         const char *topic, char id_out[37], yaa_err *err);
+/* The same, counting completed runs too when include_completed (what `yaa run --from-stage`
+ * redoes): the newest run of the topic unless it was cancelled. */
+int yaa_db_runstore_run_find_latest(struct yaa_db *db, const char *channel_id, const char *topic,
+                                    bool include_completed, char id_out[37], yaa_err *err);
 int yaa_db_runstore_run_get(struct yaa_db *db, const char *run_id, yaa_db_runstore_run *out,
                             yaa_err *err);
 void yaa_db_runstore_run_free(yaa_db_runstore_run *r);

@@ -47,6 +47,20 @@ static void test_run_lifecycle(void **state) {
         yaa_db_runstore_run_find_unfinished(f->db, "tech_review_ko", "other", found, &err), 0);
     assert_string_equal(found, "");
 
+    /* A completed run is not resumed, but `yaa run --from-stage` redoes it. */
+    char done_id[37];
+    assert_int_equal(yaa_db_runstore_run_create(f->db, "tech_review_ko", "끝난 주제", "", true,
+                                                false, done_id, &err),
+                     0);
+    assert_int_equal(yaa_db_runstore_run_set_status(f->db, done_id, "completed", NULL, &err), 0);
+    assert_int_equal(
+        yaa_db_runstore_run_find_unfinished(f->db, "tech_review_ko", "끝난 주제", found, &err), 0);
+    assert_string_equal(found, "");
+    assert_int_equal(
+        yaa_db_runstore_run_find_latest(f->db, "tech_review_ko", "끝난 주제", true, found, &err),
+        0);
+    assert_string_equal(found, done_id);
+
     yaa_db_runstore_run run;
     assert_int_equal(yaa_db_runstore_run_get(f->db, id, &run, &err), 0);
     assert_string_equal(run.status, "pending");
