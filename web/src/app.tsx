@@ -1,8 +1,10 @@
 // app.tsx - the shell: sign-in gate, top bar with navigation, language switch and scopes,
-// and the page for the current path.
+// and the page for the current path (ROUTES: every route once; URLs come from paths.ts).
+import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { Link } from './components/ui';
 import { lang, setLang, t, type Lang } from './i18n';
+import { PATTERNS, paths } from './paths';
 import { match, navigate, route } from './router';
 import { isAdmin, session, signOut } from './session';
 import { SignIn } from './pages/signin';
@@ -14,31 +16,39 @@ import { ChannelsPage, ChannelDetailPage } from './pages/channels';
 import { UsagePage } from './pages/usage';
 import { SettingsPage } from './pages/settings';
 
-const NAV: { href: string; key: 'nav.dashboard' | 'nav.runs' | 'nav.channels' | 'nav.usage' | 'nav.settings'; admin?: boolean }[] = [
-  { href: '/', key: 'nav.dashboard' },
-  { href: '/runs', key: 'nav.runs' },
-  { href: '/channels', key: 'nav.channels' },
-  { href: '/usage', key: 'nav.usage' },
-  { href: '/settings', key: 'nav.settings', admin: true },
+type NavKey = 'nav.dashboard' | 'nav.runs' | 'nav.channels' | 'nav.usage' | 'nav.settings';
+
+/** The routes, once: pattern (paths.ts), page, title, and the navigation entry if any.
+ * Order matters where patterns overlap: /runs/new before /runs/:id. */
+const ROUTES: {
+  pattern: string;
+  title: (p: Record<string, string>) => string;
+  page: (p: Record<string, string>) => JSX.Element;
+  nav?: NavKey;
+  admin?: boolean;
+}[] = [
+  { pattern: PATTERNS.dashboard, title: () => t('dash.title'), page: () => <Dashboard />, nav: 'nav.dashboard' },
+  { pattern: PATTERNS.runs, title: () => t('runs.title'), page: () => <RunsPage />, nav: 'nav.runs' },
+  { pattern: PATTERNS.newRun, title: () => t('new.title'), page: () => <NewRun /> },
+  { pattern: PATTERNS.run, title: (p) => `${t('run.title')} ${p.id.slice(0, 8)}`, page: (p) => <RunDetailPage id={p.id} /> },
+  { pattern: PATTERNS.channels, title: () => t('ch.title'), page: () => <ChannelsPage />, nav: 'nav.channels' },
+  { pattern: PATTERNS.channel, title: (p) => `${t('ch.title')} · ${p.id}`, page: (p) => <ChannelDetailPage id={p.id} /> },
+  { pattern: PATTERNS.usage, title: () => t('usage.title'), page: () => <UsagePage />, nav: 'nav.usage' },
+  { pattern: PATTERNS.settings, title: () => t('set.title'), page: () => <SettingsPage />, nav: 'nav.settings', admin: true },
 ];
 
 function pageFor(path: string) {
-  let m: Record<string, string> | null;
-  if (path === '/' || path === '') return { title: t('dash.title'), el: <Dashboard /> };
-  if (match('/runs', path)) return { title: t('runs.title'), el: <RunsPage /> };
-  if (match('/runs/new', path)) return { title: t('new.title'), el: <NewRun /> };
-  if ((m = match('/runs/:id', path))) return { title: `${t('run.title')} ${m.id.slice(0, 8)}`, el: <RunDetailPage id={m.id} /> };
-  if (match('/channels', path)) return { title: t('ch.title'), el: <ChannelsPage /> };
-  if ((m = match('/channels/:id', path))) return { title: `${t('ch.title')} · ${m.id}`, el: <ChannelDetailPage id={m.id} /> };
-  if (match('/usage', path)) return { title: t('usage.title'), el: <UsagePage /> };
-  if (match('/settings', path)) return { title: t('set.title'), el: <SettingsPage /> };
+  for (const r of ROUTES) {
+    const m = match(r.pattern, path);
+    if (m) return { title: r.title(m), el: r.page(m) };
+  }
   return {
     title: t('notfound.title'),
     el: (
       <div class="page">
         <h1>{t('notfound.title')}</h1>
         <p>
-          <Link href="/">{t('notfound.back')}</Link>
+          <Link href={paths.dashboard()}>{t('notfound.back')}</Link>
         </p>
       </div>
     ),
@@ -67,7 +77,7 @@ export function App() {
     document.title = `${title} · ${t('app.title')}`;
   });
   useEffect(() => {
-    if (s && path === '/signin') navigate('/', true);
+    if (s && path === '/signin') navigate(paths.dashboard(), true);
   }, [s, path]);
   // After a navigation (not the first render), focus moves to the new page's content so
   // keyboard and screen-reader users start there.
@@ -97,18 +107,19 @@ export function App() {
         {t('nav.skip')}
       </a>
       <header class="topbar">
-        <Link href="/" class="brand" aria-label={t('app.title')}>
+        <Link href={paths.dashboard()} class="brand" aria-label={t('app.title')}>
           <span class="logo" aria-hidden="true">
             ▶
           </span>
           yaa
         </Link>
         <nav aria-label={t('nav.main')} class="nav">
-          {NAV.filter((n) => !n.admin || isAdmin.value).map((n) => {
-            const active = n.href === '/' ? path === '/' : path === n.href || path.startsWith(`${n.href}/`);
+          {ROUTES.filter((r) => r.nav && (!r.admin || isAdmin.value)).map((r) => {
+            const href = r.pattern;
+            const active = href === PATTERNS.dashboard ? path === href : path === href || path.startsWith(`${href}/`);
             return (
-              <Link key={n.href} href={n.href} class={active ? 'active' : ''} aria-current={active ? 'page' : undefined}>
-                {t(n.key)}
+              <Link key={href} href={href} class={active ? 'active' : ''} aria-current={active ? 'page' : undefined}>
+                {t(r.nav as NavKey)}
               </Link>
             );
           })}
@@ -127,7 +138,7 @@ export function App() {
             class="btn btn-ghost btn-sm"
             onClick={() => {
               signOut();
-              navigate('/', true);
+              navigate(paths.dashboard(), true);
             }}
           >
             {t('nav.signout')}

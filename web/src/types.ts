@@ -6,6 +6,15 @@ export type StageStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 /** The pipeline's stage names come from the server (/openapi.json, schema StageName). */
 export type StageName = string;
 
+/** A stage as the run page shows it: stored row merged with live events. */
+export interface StageView {
+  stage: string;
+  status: string;
+  error: string | null;
+  seconds: number | null;
+  startedAt: number | null;
+}
+
 /** The part of /openapi.json the dashboard reads. */
 export interface OpenApiDoc {
   components?: { schemas?: { StageName?: { enum?: string[] } } };

@@ -6,8 +6,7 @@ import { artifactUrl } from '../api';
 import { t } from '../i18n';
 import { fetchArtifactText, useArtifactSrc, useAsync } from '../hooks';
 import { renderMarkdown } from '../markdown';
-import type { RunDetail } from '../types';
-import type { StageView } from '../pages/rundetail';
+import type { RunDetail, StageView } from '../types';
 import { Card, Empty, ErrorBox, Loading, Tabs } from './ui';
 
 const TAB_STAGE: Record<string, string> = {

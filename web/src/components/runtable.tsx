@@ -3,6 +3,7 @@ import type { RunSummary } from '../types';
 import { t } from '../i18n';
 import { fmtDuration, fmtRelative, fmtTime, secondsBetween, shortId } from '../format';
 import { Link, StatusPill } from './ui';
+import { paths } from '../paths';
 
 export function RunTable({ runs, compact }: { runs: RunSummary[]; compact?: boolean }) {
   return (
@@ -25,17 +26,17 @@ export function RunTable({ runs, compact }: { runs: RunSummary[]; compact?: bool
                 <StatusPill status={r.status} />
               </td>
               <td class="topic">
-                <Link href={`/runs/${r.run_id}`}>{r.topic || shortId(r.run_id)}</Link>
+                <Link href={paths.run(r.run_id)}>{r.topic || shortId(r.run_id)}</Link>
                 {r.dry_run && <span class="tag">{t('runs.dry')}</span>}
                 {r.batch_id && (
-                  <Link href={`/runs?batch_id=${r.batch_id}`} class="tag tag-link" title={r.batch_id}>
+                  <Link href={paths.runs({ batch_id: r.batch_id })} class="tag tag-link" title={r.batch_id}>
                     {t('runs.batch')} {r.batch_id.slice(0, 6)}
                   </Link>
                 )}
                 {r.publish_at && <span class="tag" title={r.publish_at}>⏰ {fmtTime(r.publish_at)}</span>}
               </td>
               <td>
-                <Link href={`/channels/${encodeURIComponent(r.channel_id)}`} class="muted-link">
+                <Link href={paths.channel(r.channel_id)} class="muted-link">
                   {r.channel_id}
                 </Link>
               </td>

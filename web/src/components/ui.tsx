@@ -1,4 +1,5 @@
-// ui.tsx - the small shared pieces: links, status pills, loading/empty/error states, cards,
+// ui.tsx - the small shared pieces: links, status pills, loading/empty/error states (and
+// AsyncView, which picks among them for one loaded value), cards,
 // tabs, pagination and form fields.
 import type { ComponentChildren, JSX } from 'preact';
 import { useRef } from 'preact/hooks';
@@ -61,6 +62,33 @@ export function errorText(err: unknown): string {
     return `${t('err.generic')} (${err.status})${detail || err.message ? `: ${detail || err.message}` : ''}`;
   }
   return `${t('err.generic')}: ${(err as Error)?.message ?? String(err)}`;
+}
+
+/** The part of a useAsync() state AsyncView needs. */
+export interface AsyncValue<T> {
+  data: T | undefined;
+  error: unknown;
+  reload?: () => void;
+}
+
+/** One loaded value's states: an error (with retry) while there is no data, loading, an
+ * empty message when isEmpty(data), else children(data). Data already shown stays on screen
+ * while it reloads or a reload fails. */
+export function AsyncView<T>({
+  state,
+  isEmpty,
+  empty,
+  children,
+}: {
+  state: AsyncValue<T>;
+  isEmpty?: (data: T) => boolean;
+  empty?: ComponentChildren;
+  children: (data: T) => ComponentChildren;
+}) {
+  if (state.error && state.data === undefined) return <ErrorBox error={state.error} onRetry={state.reload} />;
+  if (state.data === undefined) return <Loading />;
+  if (isEmpty?.(state.data)) return <Empty>{empty}</Empty>;
+  return <>{children(state.data)}</>;
 }
 
 export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => void }) {

@@ -5,12 +5,13 @@ import { useState } from 'preact/hooks';
 import { ApiError, api, fieldErrors } from '../api';
 import { RunTable } from '../components/runtable';
 import { YouTubeAccountCard } from '../components/youtube';
-import { Card, Empty, ErrorBox, Field, Link, Loading, errorText } from '../components/ui';
+import { AsyncView, Card, ErrorBox, Field, Link, Loading, errorText } from '../components/ui';
 import { fmtUsd, isoDay } from '../format';
 import { useAsync } from '../hooks';
 import { t } from '../i18n';
 import { canWrite, isAdmin } from '../session';
 import type { ChannelInfo } from '../types';
+import { paths } from '../paths';
 
 function monthStart(): string {
   const now = new Date();
@@ -140,69 +141,65 @@ export function ChannelsPage() {
         </Card>
       )}
       {actionError ? <div class="field-error" role="alert">{errorText(actionError)}</div> : null}
-      {list.error && !list.data ? (
-        <ErrorBox error={list.error} onRetry={list.reload} />
-      ) : !list.data ? (
-        <Loading />
-      ) : list.data.channels.length === 0 ? (
-        <Empty>{t('ch.empty')}</Empty>
-      ) : (
-        <div class="cards" data-testid="channel-cards">
-          {list.data.channels.map((c) => (
-            <article class="card channel-card" key={c.channel_id} data-channel-id={c.channel_id} aria-labelledby={`ch-${c.channel_id}`}>
-              {editing === c.channel_id ? (
-                <ChannelForm
-                  initial={c}
-                  onDone={(x) => {
-                    setEditing(null);
-                    if (x) list.reload();
-                  }}
-                />
-              ) : (
-                <>
-                  <header class="card-head">
-                    <h2 id={`ch-${c.channel_id}`}>
-                      <Link href={`/channels/${encodeURIComponent(c.channel_id)}`}>{c.name}</Link>
-                    </h2>
-                    <span class="mono muted">{c.channel_id}</span>
-                  </header>
-                  <div class="chips">
-                    {c.category && <span class="tag">{c.category}</span>}
-                    {c.language && <span class="tag">{c.language}</span>}
-                    <span class={`tag ${c.has_brand_guide ? 'tag-ok' : 'tag-warn'}`}>{c.has_brand_guide ? `✓ ${t('ch.hasGuide')}` : `! ${t('ch.noGuide')}`}</span>
-                  </div>
-                  {c.description && <p class="desc">{c.description}</p>}
-                  <SpendBar
-                    spend={typeof c.spend_month_usd === 'number' ? c.spend_month_usd : spend.data ? spendBy.get(c.channel_id) ?? 0 : undefined}
-                    budget={c.budget?.monthly_usd}
-                    perRun={c.budget?.per_run_usd}
+      <AsyncView state={list} isEmpty={(d) => d.channels.length === 0} empty={t('ch.empty')}>
+        {(d) => (
+          <div class="cards" data-testid="channel-cards">
+            {d.channels.map((c) => (
+              <article class="card channel-card" key={c.channel_id} data-channel-id={c.channel_id} aria-labelledby={`ch-${c.channel_id}`}>
+                {editing === c.channel_id ? (
+                  <ChannelForm
+                    initial={c}
+                    onDone={(x) => {
+                      setEditing(null);
+                      if (x) list.reload();
+                    }}
                   />
-                  <div class="card-foot">
-                    <Link href={`/channels/${encodeURIComponent(c.channel_id)}`} class="btn btn-ghost btn-sm">
-                      {t('ch.view')}
-                    </Link>
-                    {canWrite.value && (
-                      <Link href={`/runs/new?channel_id=${encodeURIComponent(c.channel_id)}`} class="btn btn-ghost btn-sm">
-                        + {t('dash.newVideo')}
+                ) : (
+                  <>
+                    <header class="card-head">
+                      <h2 id={`ch-${c.channel_id}`}>
+                        <Link href={paths.channel(c.channel_id)}>{c.name}</Link>
+                      </h2>
+                      <span class="mono muted">{c.channel_id}</span>
+                    </header>
+                    <div class="chips">
+                      {c.category && <span class="tag">{c.category}</span>}
+                      {c.language && <span class="tag">{c.language}</span>}
+                      <span class={`tag ${c.has_brand_guide ? 'tag-ok' : 'tag-warn'}`}>{c.has_brand_guide ? `✓ ${t('ch.hasGuide')}` : `! ${t('ch.noGuide')}`}</span>
+                    </div>
+                    {c.description && <p class="desc">{c.description}</p>}
+                    <SpendBar
+                      spend={typeof c.spend_month_usd === 'number' ? c.spend_month_usd : spend.data ? spendBy.get(c.channel_id) ?? 0 : undefined}
+                      budget={c.budget?.monthly_usd}
+                      perRun={c.budget?.per_run_usd}
+                    />
+                    <div class="card-foot">
+                      <Link href={paths.channel(c.channel_id)} class="btn btn-ghost btn-sm">
+                        {t('ch.view')}
                       </Link>
-                    )}
-                    {admin && (
-                      <>
-                        <button type="button" class="btn btn-ghost btn-sm" onClick={() => setEditing(c.channel_id)} aria-label={`${t('common.edit')} ${c.channel_id}`}>
-                          {t('common.edit')}
-                        </button>
-                        <button type="button" class="btn btn-ghost btn-sm danger" onClick={() => remove(c)} aria-label={`${t('common.delete')} ${c.channel_id}`}>
-                          {t('common.delete')}
-                        </button>
-                      </>
-                    )}
-                  </div>
-                </>
-              )}
-            </article>
-          ))}
-        </div>
-      )}
+                      {canWrite.value && (
+                        <Link href={paths.newRun(c.channel_id)} class="btn btn-ghost btn-sm">
+                          + {t('dash.newVideo')}
+                        </Link>
+                      )}
+                      {admin && (
+                        <>
+                          <button type="button" class="btn btn-ghost btn-sm" onClick={() => setEditing(c.channel_id)} aria-label={`${t('common.edit')} ${c.channel_id}`}>
+                            {t('common.edit')}
+                          </button>
+                          <button type="button" class="btn btn-ghost btn-sm danger" onClick={() => remove(c)} aria-label={`${t('common.delete')} ${c.channel_id}`}>
+                            {t('common.delete')}
+                          </button>
+                        </>
+                      )}
+                    </div>
+                  </>
+                )}
+              </article>
+            ))}
+          </div>
+        )}
+      </AsyncView>
     </div>
   );
 }
@@ -259,7 +256,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
     return (
       <div class="page">
         <p class="crumbs">
-          <Link href="/channels">← {t('ch.title')}</Link>
+          <Link href={paths.channels()}>← {t('ch.title')}</Link>
         </p>
         <ErrorBox error={ch.error} onRetry={ch.reload} />
       </div>
@@ -269,7 +266,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
   return (
     <div class="page">
       <p class="crumbs">
-        <Link href="/channels">← {t('ch.title')}</Link>
+        <Link href={paths.channels()}>← {t('ch.title')}</Link>
       </p>
       <div class="page-head">
         <div>
@@ -282,7 +279,7 @@ export function ChannelDetailPage({ id }: { id: string }) {
         </div>
         <div class="actions">
           {canWrite.value && (
-            <Link href={`/runs/new?channel_id=${encodeURIComponent(c.channel_id)}`} class="btn btn-primary">
+            <Link href={paths.newRun(c.channel_id)} class="btn btn-primary">
               + {t('dash.newVideo')}
             </Link>
           )}
@@ -340,20 +337,16 @@ export function ChannelDetailPage({ id }: { id: string }) {
       <Card
         title={t('dash.recent')}
         actions={
-          <Link href={`/runs?channel_id=${encodeURIComponent(c.channel_id)}`} class="btn btn-ghost btn-sm">
+          <Link href={paths.runs({ channel_id: c.channel_id })} class="btn btn-ghost btn-sm">
             {t('dash.viewAll')}
           </Link>
         }
       >
-        {runs.error ? (
-          <ErrorBox error={runs.error} onRetry={runs.reload} />
-        ) : !runs.data ? (
-          <Loading />
-        ) : runs.data.runs.length === 0 ? (
-          <Empty>{t('dash.noRuns')}</Empty>
-        ) : (
-          <RunTable runs={runs.data.runs} compact />
-        )}
+        <AsyncView state={runs} isEmpty={(d) => d.runs.length === 0} empty={t('dash.noRuns')}>
+          {(d) => (
+            <RunTable runs={d.runs} compact />
+          )}
+        </AsyncView>
       </Card>
     </div>
   );

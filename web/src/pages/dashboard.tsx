@@ -1,11 +1,12 @@
 // dashboard.tsx - run counts, average duration, this month's spend, recent runs, health.
 import { api } from '../api';
 import { RunTable } from '../components/runtable';
-import { Card, Empty, ErrorBox, Link, Loading, Stat } from '../components/ui';
+import { AsyncView, Card, Empty, Link, Loading, Stat } from '../components/ui';
 import { fmtDuration, fmtInt, fmtUsd, isoDay } from '../format';
 import { useAsync } from '../hooks';
 import { t, type MsgKey } from '../i18n';
 import { canWrite } from '../session';
+import { paths } from '../paths';
 
 function Health() {
   const h = useAsync((s) => api.health(s), [], 30000);
@@ -19,25 +20,23 @@ function Health() {
     : [];
   return (
     <Card title={t('dash.health')} id="health">
-      {h.error ? (
-        <ErrorBox error={h.error} onRetry={h.reload} />
-      ) : !h.data ? (
-        <Loading />
-      ) : (
-        <dl class="kv health" data-testid="health">
-          {rows
-            .filter(([, v]) => v !== undefined)
-            .map(([k, v]) => (
-              <div key={k}>
-                <dt>{t(k)}</dt>
-                <dd>
-                  <span class={`health-dot ${v === 'ok' || v === 'healthy' ? 'ok' : k === 'health.version' ? 'info' : 'bad'}`} aria-hidden="true" />
-                  {v}
-                </dd>
-              </div>
-            ))}
-        </dl>
-      )}
+      <AsyncView state={h}>
+        {() => (
+          <dl class="kv health" data-testid="health">
+            {rows
+              .filter(([, v]) => v !== undefined)
+              .map(([k, v]) => (
+                <div key={k}>
+                  <dt>{t(k)}</dt>
+                  <dd>
+                    <span class={`health-dot ${v === 'ok' || v === 'healthy' ? 'ok' : k === 'health.version' ? 'info' : 'bad'}`} aria-hidden="true" />
+                    {v}
+                  </dd>
+                </div>
+              ))}
+          </dl>
+        )}
+      </AsyncView>
     </Card>
   );
 }
@@ -53,43 +52,41 @@ export function Dashboard() {
       <div class="page-head">
         <h1>{t('dash.title')}</h1>
         {canWrite.value && (
-          <Link href="/runs/new" class="btn btn-primary" data-testid="new-video">
+          <Link href={paths.newRun()} class="btn btn-primary" data-testid="new-video">
             + {t('dash.newVideo')}
           </Link>
         )}
       </div>
-      {sum.error && !d ? (
-        <ErrorBox error={sum.error} onRetry={sum.reload} />
-      ) : !d ? (
-        <Loading />
-      ) : (
-        <div class="stats" data-testid="stats">
-          <Stat label={t('dash.total')} value={fmtInt(d.total_runs)} />
-          <Stat label={t('dash.active')} value={fmtInt(d.active_runs)} tone="running" />
-          <Stat
-            label={t('dash.needsReview')}
-            value={
-              <Link href="/runs?status=awaiting_review" data-testid="needs-review">
-                {fmtInt(d.awaiting_review ?? 0)}
-              </Link>
-            }
-            tone={(d.awaiting_review ?? 0) > 0 ? 'review' : undefined}
-          />
-          <Stat label={t('dash.succeeded')} value={fmtInt(d.success_runs)} tone="completed" />
-          <Stat label={t('dash.failed')} value={fmtInt(d.failed_runs)} tone="failed" />
-          <Stat label={t('dash.avg')} value={fmtDuration(d.avg_duration_sec)} />
-          <Stat
-            label={t('dash.spend')}
-            value={spend.data ? fmtUsd(spend.data.totals.cost_usd) : spend.error ? fmtUsd(d.estimated_cost_usd) : '…'}
-          />
-        </div>
-      )}
+      <AsyncView state={sum}>
+        {(d) => (
+          <div class="stats" data-testid="stats">
+            <Stat label={t('dash.total')} value={fmtInt(d.total_runs)} />
+            <Stat label={t('dash.active')} value={fmtInt(d.active_runs)} tone="running" />
+            <Stat
+              label={t('dash.needsReview')}
+              value={
+                <Link href={paths.runs({ status: 'awaiting_review' })} data-testid="needs-review">
+                  {fmtInt(d.awaiting_review ?? 0)}
+                </Link>
+              }
+              tone={(d.awaiting_review ?? 0) > 0 ? 'review' : undefined}
+            />
+            <Stat label={t('dash.succeeded')} value={fmtInt(d.success_runs)} tone="completed" />
+            <Stat label={t('dash.failed')} value={fmtInt(d.failed_runs)} tone="failed" />
+            <Stat label={t('dash.avg')} value={fmtDuration(d.avg_duration_sec)} />
+            <Stat
+              label={t('dash.spend')}
+              value={spend.data ? fmtUsd(spend.data.totals.cost_usd) : spend.error ? fmtUsd(d.estimated_cost_usd) : '…'}
+            />
+          </div>
+        )}
+      </AsyncView>
       <div class="grid-2-1">
         <Card
           title={t('dash.recent')}
           id="recent"
           actions={
-            <Link href="/runs" class="btn btn-ghost btn-sm">
+            <Link href={paths.runs()} class="btn btn-ghost btn-sm">
               {t('dash.viewAll')}
             </Link>
           }

@@ -8,6 +8,7 @@ import { useAsync } from '../hooks';
 import { t } from '../i18n';
 import { navigate, queryParams } from '../router';
 import { canWrite } from '../session';
+import { paths } from '../paths';
 
 /** A pasted list: one topic a line, optionally "topic | publish_at". */
 export function parseTopics(text: string): { topic: string; publish_at?: string }[] {
@@ -61,10 +62,10 @@ export function NewRun() {
       if (publishAt.trim()) body.publish_at = publishAt.trim();
       if (batch) {
         const r = await api.startBatch({ ...body, topics: items });
-        navigate(`/runs?batch_id=${r.batch_id}`);
+        navigate(paths.runs({ batch_id: r.batch_id }));
       } else {
         const r = await api.startRun({ ...body, topic: topic.trim() });
-        navigate(`/runs/${r.run_id}`);
+        navigate(paths.run(r.run_id));
       }
     } catch (err) {
       const fe = fieldErrors(err);
@@ -96,7 +97,7 @@ export function NewRun() {
           <ErrorBox error={channels.error} onRetry={channels.reload} />
         ) : list.length === 0 ? (
           <p class="state state-empty">
-            {t('new.noChannels')} <Link href="/channels">{t('nav.channels')}</Link>
+            {t('new.noChannels')} <Link href={paths.channels()}>{t('nav.channels')}</Link>
           </p>
         ) : (
           <form onSubmit={submit} noValidate class="form">
@@ -159,7 +160,7 @@ export function NewRun() {
               <button type="submit" class="btn btn-primary" disabled={busy}>
                 {busy ? t('new.submitting') : batch ? t('new.submitBatch', { n: parseTopics(topics).length }) : t('new.submit')}
               </button>
-              <Link href="/runs" class="btn btn-ghost">
+              <Link href={paths.runs()} class="btn btn-ghost">
                 {t('common.cancel')}
               </Link>
             </div>

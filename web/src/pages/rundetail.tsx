@@ -4,13 +4,14 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { Artifacts } from '../components/artifacts';
 import { ReviewPanel } from '../components/review';
-import { Card, Empty, ErrorBox, Link, Loading, StatusPill, errorText } from '../components/ui';
+import { AsyncView, Card, ErrorBox, Link, Loading, StatusPill, errorText } from '../components/ui';
 import { fmtDuration, fmtInt, fmtTime, fmtUsd, parseTime, secondsBetween } from '../format';
 import { useAsync, useNow, useStageNames } from '../hooks';
 import { t, type MsgKey } from '../i18n';
 import { canWrite } from '../session';
 import { eventJson, streamEvents, type SseEvent } from '../sse';
-import type { RunDetail, StageInfo } from '../types';
+import type { RunDetail, StageInfo, StageView } from '../types';
+import { paths } from '../paths';
 
 // A run at a review gate is at rest too: its stream ends until a person decides.
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'awaiting_review']);
@@ -33,13 +34,6 @@ interface LogLine {
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'closed' | 'error';
 
-export interface StageView {
-  stage: string;
-  status: string;
-  error: string | null;
-  seconds: number | null;
-  startedAt: number | null;
-}
 
 /** Merges the stored stages with live events newer than the last fetch of the run. */
 /** stages: the pipeline's order from the server; stages the run's rows or live events name
@@ -97,41 +91,37 @@ function CostByAgent({ runId, version }: { runId: string; version: number }) {
   const u = useAsync((s) => api.usageSummary({ run_id: runId, group_by: 'agent' }, s), [runId, version]);
   return (
     <Card title={t('run.cost')} id="cost">
-      {u.error && !u.data ? (
-        <ErrorBox error={u.error} onRetry={u.reload} />
-      ) : !u.data ? (
-        <Loading />
-      ) : u.data.groups.length === 0 ? (
-        <Empty>{t('run.noCost')}</Empty>
-      ) : (
-        <div data-testid="run-cost">
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('usage.key')}</th>
-                <th scope="col" class="num">{t('usage.tokens')}</th>
-                <th scope="col" class="num">{t('usage.cost')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {u.data.groups.map((g) => (
-                <tr key={g.key ?? '-'}>
-                  <td>{g.key ?? '—'}</td>
-                  <td class="num">{fmtInt(g.total_tokens)}</td>
-                  <td class="num">{fmtUsd(g.cost_usd)}</td>
+      <AsyncView state={u} isEmpty={(d) => d.groups.length === 0} empty={t('run.noCost')}>
+        {(d) => (
+          <div data-testid="run-cost">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('usage.key')}</th>
+                  <th scope="col" class="num">{t('usage.tokens')}</th>
+                  <th scope="col" class="num">{t('usage.cost')}</th>
                 </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row">{t('run.costTotal')}</th>
-                <td class="num">{fmtInt(u.data.totals.total_tokens)}</td>
-                <td class="num" data-testid="run-cost-total">{fmtUsd(u.data.totals.cost_usd)}</td>
-              </tr>
-            </tfoot>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {d.groups.map((g) => (
+                  <tr key={g.key ?? '-'}>
+                    <td>{g.key ?? '—'}</td>
+                    <td class="num">{fmtInt(g.total_tokens)}</td>
+                    <td class="num">{fmtUsd(g.cost_usd)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row">{t('run.costTotal')}</th>
+                  <td class="num">{fmtInt(d.totals.total_tokens)}</td>
+                  <td class="num" data-testid="run-cost-total">{fmtUsd(d.totals.cost_usd)}</td>
+                </tr>
+              </tfoot>
+            </table>
+          </div>
+        )}
+      </AsyncView>
     </Card>
   );
 }
@@ -276,7 +266,7 @@ export function RunDetailPage({ id }: { id: string }) {
     return (
       <div class="page">
         <p>
-          <Link href="/runs">← {t('runs.title')}</Link>
+          <Link href={paths.runs()}>← {t('runs.title')}</Link>
         </p>
         <ErrorBox error={loadError} onRetry={() => void fetchDetail()} />
       </div>
@@ -321,14 +311,14 @@ export function RunDetailPage({ id }: { id: string }) {
   return (
     <div class="page">
       <p class="crumbs">
-        <Link href="/runs">← {t('runs.title')}</Link>
+        <Link href={paths.runs()}>← {t('runs.title')}</Link>
       </p>
       <div class="page-head">
         <div>
           <h1 class="run-title">{detail.topic}</h1>
           <div class="run-sub">
             <StatusPill status={detail.status} />
-            <Link href={`/channels/${encodeURIComponent(detail.channel_id)}`}>{detail.channel_id}</Link>
+            <Link href={paths.channel(detail.channel_id)}>{detail.channel_id}</Link>
             {detail.brand_name && (
               <span>
                 {t('run.brand')}: {detail.brand_name}

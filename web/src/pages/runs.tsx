@@ -1,11 +1,12 @@
 // runs.tsx - all runs, filtered by channel and status, paginated; filters live in the URL.
 import { api } from '../api';
 import { RunTable } from '../components/runtable';
-import { Card, Empty, ErrorBox, Link, Loading, Pager } from '../components/ui';
+import { AsyncView, Card, Link, Pager } from '../components/ui';
 import { useAsync } from '../hooks';
 import { t, type MsgKey } from '../i18n';
 import { queryParams, route, setQuery } from '../router';
 import { canWrite } from '../session';
+import { paths } from '../paths';
 
 const STATUSES = ['pending', 'running', 'awaiting_review', 'completed', 'failed', 'cancelled'];
 const LIMIT = 20;
@@ -31,7 +32,7 @@ export function RunsPage() {
       <div class="page-head">
         <h1>{t('runs.title')}</h1>
         {canWrite.value && (
-          <Link href="/runs/new" class="btn btn-primary">
+          <Link href={paths.newRun()} class="btn btn-primary">
             + {t('runs.new')}
           </Link>
         )}
@@ -72,18 +73,14 @@ export function RunsPage() {
             </button>
           )}
         </form>
-        {runs.error && !runs.data ? (
-          <ErrorBox error={runs.error} onRetry={runs.reload} />
-        ) : !runs.data ? (
-          <Loading />
-        ) : runs.data.runs.length === 0 ? (
-          <Empty>{t('runs.empty')}</Empty>
-        ) : (
-          <>
-            <RunTable runs={runs.data.runs} />
-            <Pager total={runs.data.total} limit={LIMIT} offset={offset} onPage={(o) => set({ offset: o })} />
-          </>
-        )}
+        <AsyncView state={runs} isEmpty={(d) => d.runs.length === 0} empty={t('runs.empty')}>
+          {(d) => (
+            <>
+              <RunTable runs={d.runs} />
+              <Pager total={d.total} limit={LIMIT} offset={offset} onPage={(o) => set({ offset: o })} />
+            </>
+          )}
+        </AsyncView>
       </Card>
     </div>
   );

@@ -2,7 +2,7 @@
 // list, revoke) and the audit log with filters.
 import { useState } from 'preact/hooks';
 import { ApiError, api, fieldErrors } from '../api';
-import { Card, CopyButton, Empty, ErrorBox, Field, Loading, Pager, errorText } from '../components/ui';
+import { AsyncView, Card, CopyButton, ErrorBox, Field, Pager, errorText } from '../components/ui';
 import { fmtRelative, fmtTime } from '../format';
 import { useAsync } from '../hooks';
 import { t } from '../i18n';
@@ -122,59 +122,55 @@ function Keys() {
         </div>
       )}
       {actionError ? <div class="field-error" role="alert">{errorText(actionError)}</div> : null}
-      {keys.error && !keys.data ? (
-        <ErrorBox error={keys.error} onRetry={keys.reload} />
-      ) : !keys.data ? (
-        <Loading />
-      ) : keys.data.keys.length === 0 ? (
-        <Empty>{t('set.noKeys')}</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table class="table" data-testid="keys-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('set.keyName')}</th>
-                <th scope="col">{t('set.scopes')}</th>
-                <th scope="col">{t('set.created')}</th>
-                <th scope="col">{t('set.lastUsed')}</th>
-                <th scope="col">{t('set.expiresAt')}</th>
-                <th scope="col">{t('set.active')}</th>
-                <th scope="col">
-                  <span class="sr-only">{t('set.revoke')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.data.keys.map((k) => (
-                <tr key={k.key_id} data-key-id={k.key_id} class={k.is_active ? '' : 'inactive'}>
-                  <td>
-                    {k.name}
-                    <div class="mono muted small">{k.key_id}</div>
-                  </td>
-                  <td>
-                    {k.scopes.map((s) => (
-                      <span key={s} class={`scope scope-${s}`}>
-                        {s}
-                      </span>
-                    ))}
-                  </td>
-                  <td title={fmtTime(k.created_at)}>{fmtRelative(k.created_at)}</td>
-                  <td title={fmtTime(k.last_used_at)}>{fmtRelative(k.last_used_at)}</td>
-                  <td>{k.expires_at ? fmtTime(k.expires_at) : '—'}</td>
-                  <td>{k.is_active ? <span class="pill pill-done">{t('common.yes')}</span> : <span class="pill pill-cancelled">{t('set.revoked')}</span>}</td>
-                  <td class="right">
-                    {k.is_active && (
-                      <button type="button" class="btn btn-ghost btn-sm danger" onClick={() => revoke(k.key_id, k.name)} aria-label={`${t('set.revoke')} ${k.name}`}>
-                        {t('set.revoke')}
-                      </button>
-                    )}
-                  </td>
+      <AsyncView state={keys} isEmpty={(d) => d.keys.length === 0} empty={t('set.noKeys')}>
+        {(d) => (
+          <div class="table-wrap">
+            <table class="table" data-testid="keys-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('set.keyName')}</th>
+                  <th scope="col">{t('set.scopes')}</th>
+                  <th scope="col">{t('set.created')}</th>
+                  <th scope="col">{t('set.lastUsed')}</th>
+                  <th scope="col">{t('set.expiresAt')}</th>
+                  <th scope="col">{t('set.active')}</th>
+                  <th scope="col">
+                    <span class="sr-only">{t('set.revoke')}</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {d.keys.map((k) => (
+                  <tr key={k.key_id} data-key-id={k.key_id} class={k.is_active ? '' : 'inactive'}>
+                    <td>
+                      {k.name}
+                      <div class="mono muted small">{k.key_id}</div>
+                    </td>
+                    <td>
+                      {k.scopes.map((s) => (
+                        <span key={s} class={`scope scope-${s}`}>
+                          {s}
+                        </span>
+                      ))}
+                    </td>
+                    <td title={fmtTime(k.created_at)}>{fmtRelative(k.created_at)}</td>
+                    <td title={fmtTime(k.last_used_at)}>{fmtRelative(k.last_used_at)}</td>
+                    <td>{k.expires_at ? fmtTime(k.expires_at) : '—'}</td>
+                    <td>{k.is_active ? <span class="pill pill-done">{t('common.yes')}</span> : <span class="pill pill-cancelled">{t('set.revoked')}</span>}</td>
+                    <td class="right">
+                      {k.is_active && (
+                        <button type="button" class="btn btn-ghost btn-sm danger" onClick={() => revoke(k.key_id, k.name)} aria-label={`${t('set.revoke')} ${k.name}`}>
+                          {t('set.revoke')}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </AsyncView>
     </Card>
   );
 }
@@ -247,45 +243,41 @@ function Audit() {
           {t('common.apply')}
         </button>
       </form>
-      {logs.error && !logs.data ? (
-        <ErrorBox error={logs.error} onRetry={logs.reload} />
-      ) : !logs.data ? (
-        <Loading />
-      ) : logs.data.logs.length === 0 ? (
-        <Empty>{t('set.noLogs')}</Empty>
-      ) : (
-        <>
-          <div class="table-wrap">
-            <table class="table dense" data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('set.time')}</th>
-                  <th scope="col">{t('set.method')}</th>
-                  <th scope="col">{t('set.path')}</th>
-                  <th scope="col" class="num">{t('set.statusCode')}</th>
-                  <th scope="col">{t('set.keyId')}</th>
-                  <th scope="col">{t('set.ip')}</th>
-                  <th scope="col" class="num">{t('set.duration')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {logs.data.logs.map((l) => (
-                  <tr key={l.id}>
-                    <td class="nowrap">{fmtTime(l.timestamp)}</td>
-                    <td class="mono">{l.method}</td>
-                    <td class="mono path">{l.path}</td>
-                    <td class={`num code-${String(l.status_code ?? '')[0]}xx`}>{l.status_code ?? '—'}</td>
-                    <td class="mono small">{l.api_key_id ? l.api_key_id.slice(0, 8) : '—'}</td>
-                    <td class="mono small">{l.ip_address ?? '—'}</td>
-                    <td class="num">{l.duration_ms !== null ? l.duration_ms.toFixed(1) : '—'}</td>
+      <AsyncView state={logs} isEmpty={(d) => d.logs.length === 0} empty={t('set.noLogs')}>
+        {(d) => (
+          <>
+            <div class="table-wrap">
+              <table class="table dense" data-testid="audit-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('set.time')}</th>
+                    <th scope="col">{t('set.method')}</th>
+                    <th scope="col">{t('set.path')}</th>
+                    <th scope="col" class="num">{t('set.statusCode')}</th>
+                    <th scope="col">{t('set.keyId')}</th>
+                    <th scope="col">{t('set.ip')}</th>
+                    <th scope="col" class="num">{t('set.duration')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager total={logs.data.total} limit={LIMIT} offset={offset} onPage={setOffset} />
-        </>
-      )}
+                </thead>
+                <tbody>
+                  {d.logs.map((l) => (
+                    <tr key={l.id}>
+                      <td class="nowrap">{fmtTime(l.timestamp)}</td>
+                      <td class="mono">{l.method}</td>
+                      <td class="mono path">{l.path}</td>
+                      <td class={`num code-${String(l.status_code ?? '')[0]}xx`}>{l.status_code ?? '—'}</td>
+                      <td class="mono small">{l.api_key_id ? l.api_key_id.slice(0, 8) : '—'}</td>
+                      <td class="mono small">{l.ip_address ?? '—'}</td>
+                      <td class="num">{l.duration_ms !== null ? l.duration_ms.toFixed(1) : '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager total={d.total} limit={LIMIT} offset={offset} onPage={setOffset} />
+          </>
+        )}
+      </AsyncView>
     </Card>
   );
 }

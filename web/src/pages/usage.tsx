@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { UsageChart, type DayPoint } from '../components/chart';
-import { Card, Empty, ErrorBox, Loading, Stat } from '../components/ui';
+import { AsyncView, Card, Empty, ErrorBox, Loading, Stat } from '../components/ui';
 import { fmtInt, fmtUsd, isoDay } from '../format';
 import { useAsync } from '../hooks';
 import { t } from '../i18n';
@@ -36,40 +36,38 @@ function GroupTable({ title, data, id }: { title: string; data: UsageSummary | u
   const maxEv = Math.max(0, ...groups.map((g) => g.events));
   return (
     <Card title={title} id={id}>
-      {!data ? (
-        <Loading />
-      ) : groups.length === 0 ? (
-        <Empty>{t('usage.empty')}</Empty>
-      ) : (
-        <table class="table" data-testid={id}>
-          <thead>
-            <tr>
-              <th scope="col">{t('usage.key')}</th>
-              <th scope="col" class="num">{t('usage.events')}</th>
-              <th scope="col" class="num">{t('usage.tokens')}</th>
-              <th scope="col" class="num">{t('usage.cost')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {groups.map((g) => {
-              const pct = max > 0 ? (g.cost_usd / max) * 100 : maxTok > 0 ? (g.total_tokens / maxTok) * 100 : maxEv > 0 ? (g.events / maxEv) * 100 : 0;
-              return (
-                <tr key={g.key ?? '-'}>
-                  <td>
-                    <div class="bar-cell">
-                      <span>{g.key ?? '—'}</span>
-                      <span class="bar" style={{ width: `${pct}%` }} aria-hidden="true" />
-                    </div>
-                  </td>
-                  <td class="num">{fmtInt(g.events)}</td>
-                  <td class="num">{fmtInt(g.total_tokens)}</td>
-                  <td class="num">{fmtUsd(g.cost_usd)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <AsyncView state={{ data, error: null }} isEmpty={() => groups.length === 0} empty={t('usage.empty')}>
+        {() => (
+          <table class="table" data-testid={id}>
+            <thead>
+              <tr>
+                <th scope="col">{t('usage.key')}</th>
+                <th scope="col" class="num">{t('usage.events')}</th>
+                <th scope="col" class="num">{t('usage.tokens')}</th>
+                <th scope="col" class="num">{t('usage.cost')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {groups.map((g) => {
+                const pct = max > 0 ? (g.cost_usd / max) * 100 : maxTok > 0 ? (g.total_tokens / maxTok) * 100 : maxEv > 0 ? (g.events / maxEv) * 100 : 0;
+                return (
+                  <tr key={g.key ?? '-'}>
+                    <td>
+                      <div class="bar-cell">
+                        <span>{g.key ?? '—'}</span>
+                        <span class="bar" style={{ width: `${pct}%` }} aria-hidden="true" />
+                      </div>
+                    </td>
+                    <td class="num">{fmtInt(g.events)}</td>
+                    <td class="num">{fmtInt(g.total_tokens)}</td>
+                    <td class="num">{fmtUsd(g.cost_usd)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </AsyncView>
     </Card>
   );
 }
