@@ -198,9 +198,9 @@ class Chaos:
             self.failures.append(msg)
         return ok
 
-    def check_finished(self, run, done_before, usage_before, label):
+    def check_finished(self, run, done_before, usage_before, label, timeout=300):
         st = self.wait(lambda: self.status(run) in ("completed", "failed", "cancelled")
-                       and self.status(run), 300, "%s: run %s did not finish" % (label, run))
+                       and self.status(run), timeout, "%s: run %s did not finish" % (label, run))
         good = self.check(st == "completed", "%s: run %s ended %s" % (label, run, st))
         out_dir = os.path.join(self.srv.output, run)
         video = os.path.join(out_dir, "video.mp4")
@@ -340,9 +340,11 @@ class Chaos:
         self.redis.cli("FLUSHALL")
         w = self.worker()
         ok = True
+        deadline = time.time() + 300 * k  # one worker takes them in any order
         for run in runs:
             try:
-                ok &= self.check_finished(run, {}, {}, "flush")
+                ok &= self.check_finished(run, {}, {}, "flush",
+                                          timeout=max(1, deadline - time.time()))
             except TimeoutError as e:
                 ok = self.check(False, str(e))
         self.stop_worker(w)

@@ -10,7 +10,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from yaa_server import YaaServer  # noqa: E402
+from yaa_server import ADMIN_KEY, YaaServer  # noqa: E402
 
 API = "/api/v1"
 
@@ -224,6 +224,49 @@ class Abuse(unittest.TestCase):
         r = s.get(API + "/pipeline/runs/" + str(uuid.uuid4()) + "/" + "x" * 5000)
         self.assertEqual(r.status, 404)
         self.assert_alive()
+
+
+class EventStreamSlots(unittest.TestCase):
+    """Event streams are capped in all and per key; a client that hangs up frees its slot at
+    once (not at the next keep-alive, 15 s later)."""
+
+    def test_hang_up_frees_slot(self):
+        srv = YaaServer("sqlite", env={"SSE_MAX_STREAMS": "2"})
+        try:
+            r = srv.post(API + "/pipeline/run", {"channel_id": "demo", "topic": "sse"})
+            run = r.json()["run_id"]
+
+            def open_stream():
+                s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+                s.sendall(("GET %s/pipeline/runs/%s/events HTTP/1.1\r\nHost: x\r\n"
+                           "X-API-Key: %s\r\n\r\n" % (API, run, ADMIN_KEY)).encode())
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    head += chunk
+                return s, status_of(head)
+
+            a, sa = open_stream()
+            b, sb = open_stream()
+            c, sc = open_stream()
+            self.assertEqual((sa, sb, sc), (200, 200, 503))
+            c.close()
+            a.close()
+            t0 = time.time()
+            got = None
+            while time.time() - t0 < 3:
+                d, got = open_stream()
+                d.close()
+                if got == 200:
+                    break
+                time.sleep(0.1)
+            self.assertEqual(got, 200)
+            self.assertLess(time.time() - t0, 2.0)  # freed within a hub tick or so
+            b.close()
+        finally:
+            self.assertEqual(srv.stop(), 0)
 
 
 if __name__ == "__main__":
