@@ -5,3 +5,6 @@ set_target_properties(media_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BI
 
 # Fuzz target for the subtitle builder (text that comes from the LLM).
 yaa_fuzz(srt SOURCE ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_srt.c DEPS yaa_media SECONDS 5)
+
+# TTS_PROVIDER=openai-compatible against tests/doubles/speech_double.py
+yaa_double_test(media test_speech_double)

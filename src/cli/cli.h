@@ -32,6 +32,7 @@ int yaa_cmd_usage(yaa_cli *cli) __attribute__((weak));
 int yaa_cmd_queue(yaa_cli *cli) __attribute__((weak));
 int yaa_cmd_review(yaa_cli *cli) __attribute__((weak));
 int yaa_cmd_artifacts(yaa_cli *cli) __attribute__((weak));
+int yaa_cmd_check(yaa_cli *cli) __attribute__((weak));
 
 struct yaa_db;
 /* Opens DATABASE_URL (and, with migrate, applies pending migrations, logging how many) for

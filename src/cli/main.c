@@ -21,7 +21,7 @@ typedef struct {
 } command;
 
 static const command *commands(size_t *n) {
-    static command table[11];
+    static command table[12];
     static const command init[] = {
         {"serve", NULL, "serve [--host H] [--port P] [--workers N]", "API, dashboard and /metrics",
          "  --host H          address to listen on (default API_HOST, 127.0.0.1)\n"
@@ -62,11 +62,13 @@ static const command *commands(size_t *n) {
          "runs waiting at a review gate"},
         {"artifacts", NULL, "artifacts gc [--days N] [--dry-run]",
          "delete the artifacts of old finished runs"},
+        {"check", NULL, "check RUN_DIR [--json]",
+         "recompute a run folder's quality.json (loudness, stills, captions, metadata)"},
     };
     /* Weak symbols resolve at link time, so the table is filled at run time. */
-    yaa_cmd_fn fns[] = {yaa_cmd_serve, yaa_cmd_worker, yaa_cmd_run,      yaa_cmd_channels,
-                        yaa_cmd_db,    yaa_cmd_keys,   yaa_cmd_rag,      yaa_cmd_usage,
-                        yaa_cmd_queue, yaa_cmd_review, yaa_cmd_artifacts};
+    yaa_cmd_fn fns[] = {yaa_cmd_serve, yaa_cmd_worker, yaa_cmd_run,       yaa_cmd_channels,
+                        yaa_cmd_db,    yaa_cmd_keys,   yaa_cmd_rag,       yaa_cmd_usage,
+                        yaa_cmd_queue, yaa_cmd_review, yaa_cmd_artifacts, yaa_cmd_check};
     for (size_t i = 0; i < sizeof init / sizeof init[0]; i++) {
         table[i] = init[i];
         table[i].fn = fns[i];

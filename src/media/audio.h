@@ -34,6 +34,7 @@ typedef struct yaa_words {
     yaa_word *w;
     size_t n, cap;
     double offset_sec; /* narration start in the final video (intro length) */
+    double total_sec;  /* the narration's length: no cue outlasts it (0 = unknown) */
 } yaa_words;
 
 /* Where an engine says a word starts: the byte offset in the spoken text and its time.
@@ -122,7 +123,7 @@ typedef struct yaa_mix_request {
     const yaa_mix_effect *effects;
     size_t neffects;
     double target_lufs; /* 0 = -14 */
-    double target_tp;   /* 0 = -1.5 (AAC adds a few tenths) */
+    double target_tp;   /* 0 = -2 (the AAC encode adds up to a few tenths; YouTube: -1) */
 } yaa_mix_request;
 
 typedef struct yaa_mix_result {

@@ -124,10 +124,12 @@ static int build(const yaa_words *w, bool vertical, yaa_srt *out, yaa_err *err) 
             yaa_buf_puts(&text, u[k].text);
         }
         char *wrapped = text.data ? yaa_media__wrap_lines(text.data, limit / 2) : NULL;
-        long st = lround(u[a].start * 1000), en = lround(u[b - 1].end * 1000);
+        /* held a little past the last word, never into the next cue or past the narration */
         double next = b < nu ? u[b].start : INFINITY;
-        en = lround(fmin(u[b - 1].end + HOLD_SEC, next) * 1000);
-        if (en < lround(u[b - 1].end * 1000)) en = lround(u[b - 1].end * 1000);
+        double last = w->total_sec > 0 ? fmax(w->total_sec, u[b - 1].end) : INFINITY;
+        long st = lround(u[a].start * 1000);
+        long en =
+            lround(fmax(fmin(fmin(u[b - 1].end + HOLD_SEC, next), last), u[b - 1].end) * 1000);
         if (!wrapped || cue_push(out, &cap, st, en, wrapped)) {
             free(wrapped);
             rc = yaa_err_set(err, YAA_ENOMEM, "captions: out of memory");

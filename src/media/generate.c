@@ -71,7 +71,7 @@ static bool should_stop(gen_ctx *c) {
 }
 
 static void notice(gen_ctx *c, const char *msg) {
-    yaa_log_ev(YAA_LOG_WARN, "media", msg, YAA_F_END);
+    yaa_log_ev(YAA_LOG_WARN, "media", "notice", YAA_F_STR("detail", msg), YAA_F_END);
     if (!c->user || !c->user->on_notice) return;
     pthread_mutex_lock(&c->mu);
     c->user->on_notice(c->user->notice_ud, msg);
@@ -214,6 +214,7 @@ static int write_captions(const yaa_media_gen_request *req, yaa_media_gen_result
             snprintf(providers + strlen(providers), sizeof providers - strlen(providers), "%s%s",
                      providers[0] ? "," : "", r->provider);
     }
+    w.total_sec = res->total_sec;
     const yaa_brand_look *look = &req->look;
     yaa_caption_style style = {
         .vertical = req->short_video, .font = NULL, .text = NULL, .accent = bright_accent(look)};

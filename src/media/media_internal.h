@@ -11,6 +11,11 @@
 /* Sample rate of every WAV yaa writes (espeak-ng's native rate; ElevenLabs is resampled). */
 #define YAA_MEDIA_RATE 22050
 
+/* audio_mix.c: the values of the summary FFmpeg's ebur128 filter logs (silence: -70 LUFS,
+ * -99 dBTP); YAA_EPARSE when there is none. */
+struct yaa_loudness;
+int yaa_media__r128_summary(const char *log, struct yaa_loudness *out);
+
 /* wav.c: the samples of a 16-bit mono PCM WAV (caller frees *samples). */
 int yaa_media__wav_read(const char *path, short **samples, size_t *n, int *rate, yaa_err *err);
 
@@ -45,6 +50,7 @@ typedef struct yaa_media__proc_opts {
     double *cpu_sec;     /* optional: user + system CPU seconds the process used */
     long *max_rss_kb;    /* optional: its peak resident memory */
     bool fail_on_stderr; /* any stderr output (with -v error) is a failure even on exit 0 */
+    yaa_buf *err_out;    /* optional: captures all of stderr (filters' reports: loudnorm) */
 } yaa_media__proc_opts;
 int yaa_media__run(char *const argv[], const yaa_media__proc_opts *opts, yaa_err *err);
 

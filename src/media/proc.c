@@ -107,6 +107,7 @@ static void feed_stdout(proc_state *st, const char *p, size_t n) {
 }
 
 static void feed_stderr(proc_state *st, const char *p, size_t n) {
+    if (st->o->err_out) yaa_buf_append(st->o->err_out, p, n); /* capped: excess dropped */
     if (n >= TAIL_MAX) {
         memcpy(st->tail, p + n - (TAIL_MAX - 1), TAIL_MAX - 1);
         st->tail_len = TAIL_MAX - 1;

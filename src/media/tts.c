@@ -308,10 +308,16 @@ static bool wants_flite(const yaa_media_env *env, const yaa_voice *v) {
     return english && !(name && (!strcasecmp(name, "espeak-ng") || !strcasecmp(name, "espeak")));
 }
 
-int yaa_tts_speak_local(const yaa_media_env *env, const yaa_voice *v, const char *text,
+int yaa_tts_speak_local(const yaa_media_env *env_in, const yaa_voice *v, const char *text,
                         const char *wav_path, yaa_tts_result *out, yaa_err *err) {
-    return wants_flite(env, v) ? tts_flite(env, v, text, wav_path, out, err)
-                               : tts_espeak(env, v, text, wav_path, out, err);
+    yaa_media_env env;
+    yaa_media__env_defaults(env_in, &env);
+    memset(out, 0, sizeof *out);
+    yaa_voice dv = {0};
+    if (!v) v = &dv;
+    if (!text || !wav_path) return yaa_err_set(err, YAA_EINVAL, "tts: missing text or path");
+    return wants_flite(&env, v) ? tts_flite(&env, v, text, wav_path, out, err)
+                                : tts_espeak(&env, v, text, wav_path, out, err);
 }
 
 /* ---- hosted voices: the reply's audio decoded by FFmpeg, then finished like the rest ---- */

@@ -96,7 +96,8 @@ class PipelineTest(unittest.TestCase):
         out = os.path.join(self.env["OUTPUT_DIR"], run_id)
         self.assertEqual(result["artifacts"]["video.mp4"], os.path.join(out, "video.mp4"))
         for name in ("research.json", "script.json", "script.md", "metadata.json", "subtitles.srt",
-                     "thumbnail.png", "video.mp4", "publish.json"):
+                     "thumbnail.png", "video.mp4", "publish.json", "words.json", "captions.ass",
+                     "quality.json"):
             self.assertTrue(os.path.getsize(os.path.join(out, name)) > 0, name)
 
         probe = json.loads(subprocess.run(
@@ -108,7 +109,8 @@ class PipelineTest(unittest.TestCase):
         self.assertEqual((video["width"], video["height"]), (1920, 1080))
         duration = float(probe["format"]["duration"])
         audio_dir = os.path.join(out, "audio")
-        narration = sum(wav_duration(os.path.join(audio_dir, f)) for f in sorted(os.listdir(audio_dir)))
+        narration = sum(wav_duration(os.path.join(audio_dir, f)) for f in sorted(os.listdir(audio_dir))
+                        if re.fullmatch(r"\d+\.wav", f))  # the sections, not audio/mix.wav
         self.assertLess(abs(duration - narration), 0.5, "video %.2fs vs narration %.2fs" % (duration, narration))
 
         cues = srt_cues(os.path.join(out, "subtitles.srt"))
@@ -119,6 +121,27 @@ class PipelineTest(unittest.TestCase):
         self.assertLess(cues[0][0], 0.5)
         self.assertLess(abs(cues[-1][1] - narration), 0.5)
         self.assertEqual(png_size(os.path.join(out, "thumbnail.png")), (1280, 720))
+
+        # YouTube loudness, measured by quality.json and by a separate ebur128 pass
+        with open(os.path.join(out, "quality.json"), encoding="utf-8") as f:
+            quality = json.load(f)
+        r128 = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i",
+                               os.path.join(out, "video.mp4"), "-af", "ebur128=peak=true",
+                               "-f", "null", "-"], capture_output=True, text=True).stderr
+        summary = r128[r128.rindex("Summary:"):]
+        lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+        peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+        self.assertLessEqual(abs(lufs + 14), 1.0, summary)
+        self.assertLessEqual(peak, -1.0, summary)
+        self.assertLessEqual(abs(quality["loudness"]["integrated_lufs"] - lufs), 1.0)
+        self.assertGreaterEqual(quality["captions"]["coverage"], 0.95)
+        with open(os.path.join(out, "words.json"), encoding="utf-8") as f:
+            words = json.load(f)["words"]
+        self.assertGreater(len(words), 20)
+        for w in words:  # each word inside a cue that shows it
+            mid = (w["start"] + w["end"]) / 2
+            cue = [c for c in cues if c[0] <= mid < c[1]]
+            self.assertTrue(cue and w["text"] in cue[0][2].replace("\n", " "), w)
 
         with open(os.path.join(out, "script.json"), encoding="utf-8") as f:
             script = json.load(f)
