@@ -34,7 +34,12 @@ static const char *usage_text =
     "  -h, --help        this help\n"
     "Environment: DATABASE_URL, CHANNELS_DIR, EMBEDDING_PROVIDER, EMBEDDING_MODEL.\n";
 
-static int open_db(yaa_cli *cli, yaa_db **db) { return yaa_cli_open_db(cli, "rag", true, db); }
+/* The database, with the in-memory index bound (RAG_CACHE_MB) set for this process. */
+static int open_db(yaa_cli *cli, yaa_db **db) {
+    if (cli->cfg && cli->cfg->rag_cache_mb > 0)
+        yaa_rag_cache_limit((size_t)cli->cfg->rag_cache_mb << 20);
+    return yaa_cli_open_db(cli, "rag", true, db);
+}
 
 static int parse_k(const char *s, int *k) {
     long v;

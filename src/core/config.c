@@ -122,6 +122,9 @@ static const var_def VARS[] = {
     OPT("EMBEDDING_MODEL", embedding_model, "embedding model name; unset: the provider's default"),
     BOOL("RAG_ENABLED", "true", rag_enabled,
          "brand retrieval for the researcher and script writer"),
+    INT("RAG_CACHE_MB", "1024", rag_cache_mb, 16, 1000000,
+        "memory for the in-memory brand indexes of a process (vectors + BM25, per channel); the "
+        "least recently used channels are dropped past it (see docs/RAG.md)"),
     OPT("TAVILY_API_KEY", tavily_api_key, "web research for the brand researcher (secret)"),
     URL("TAVILY_BASE_URL", NULL, tavily_base_url, "http://|https://",
         "Tavily endpoint; unset: `https://api.tavily.com` (tests point it at a double)"),

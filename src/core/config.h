@@ -46,6 +46,7 @@ typedef struct yaa_config {
     char *embedding_provider; /* hash | openai | openai-compatible */
     char *embedding_model;    /* NULL = provider default */
     bool rag_enabled;
+    long rag_cache_mb;    /* RAG_CACHE_MB: bound of the in-memory brand indexes */
     char *tavily_api_key; /* secret */
     char *tts_provider;   /* espeak | elevenlabs | openai | openai-compatible */
     char *image_provider; /* cards | openai | openai-compatible */

@@ -242,6 +242,7 @@ int yaa_rag_retrieve(yaa_db *db, const yaa_config *cfg, const char *channel_id, 
     out->hits = NULL;
     out->n = 0;
     if (cfg && !cfg->rag_enabled) return 0;
+    if (cfg && cfg->rag_cache_mb > 0) yaa_rag_cache_limit((size_t)cfg->rag_cache_mb << 20);
     yaa_rag_embedder *emb;
     int rc = yaa_rag_embedder_open(cfg, &emb, err);
     if (rc) return rc;

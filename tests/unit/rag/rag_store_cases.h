@@ -205,12 +205,39 @@ static void case_korean(void **state) {
             yaa_rag_results_free(&r);
         }
     }
-    /* Lexical alone matches Korean through trigrams. */
+    /* Lexical alone matches Korean through its stems. */
     yaa_rag_results r;
     assert_int_equal(yaa_rag_search(e->db, NULL, "ko", "배터리 수명", 3, YAA_RAG_LEXICAL, &r, &err),
                      0);
     assert_int_equal(rank_of_section(&r, "target_audience.pain_points[1]"), 1);
     yaa_rag_results_free(&r);
+}
+
+/* The in-memory indexes stay under the cache bound: with room for one channel, querying a
+ * second drops the first (and querying the first again loads it again, same answers). */
+static void case_cache_bound(void **state) {
+    store_env *e = *state;
+    yaa_rag_index_stats st;
+    index_all(e, &st);
+    yaa_err err = {0};
+    yaa_rag_results r;
+    assert_int_equal(yaa_rag_search(e->db, NULL, "gg", "soft boxes", 3, YAA_RAG_HYBRID, &r, &err),
+                     0);
+    int64_t first = r.n ? r.hits[0].id : -1;
+    yaa_rag_results_free(&r);
+    size_t one = yaa_rag_cache_bytes();
+    assert_true(one > 0);
+    yaa_rag_cache_limit(one + one / 2);
+    assert_int_equal(yaa_rag_search(e->db, NULL, "ko", "배터리 수명", 3, YAA_RAG_HYBRID, &r, &err),
+                     0);
+    yaa_rag_results_free(&r);
+    assert_true(yaa_rag_cache_bytes() <= one + one / 2);
+    assert_int_equal(yaa_rag_search(e->db, NULL, "gg", "soft boxes", 3, YAA_RAG_HYBRID, &r, &err),
+                     0);
+    assert_true(r.n > 0 && r.hits[0].id == first);
+    assert_true(yaa_rag_cache_bytes() <= one + one / 2);
+    yaa_rag_results_free(&r);
+    yaa_rag_cache_limit(0); /* back to the default */
 }
 
 /* Re-indexing embeds only what changed and deletes what vanished; the cached matrix follows. */
@@ -403,6 +430,7 @@ static void case_eval(void **state) {
     cmocka_unit_test_setup_teardown(case_every_field, store_setup, store_teardown),            \
         cmocka_unit_test_setup_teardown(case_hybrid_and_context, store_setup, store_teardown), \
         cmocka_unit_test_setup_teardown(case_korean, store_setup, store_teardown),             \
+        cmocka_unit_test_setup_teardown(case_cache_bound, store_setup, store_teardown),        \
         cmocka_unit_test_setup_teardown(case_incremental, store_setup, store_teardown),        \
         cmocka_unit_test_setup_teardown(case_embedder_mismatch, store_setup, store_teardown),  \
         cmocka_unit_test_setup_teardown(case_eval, store_setup, store_teardown),               \
