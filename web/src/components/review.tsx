@@ -71,7 +71,14 @@ function Quality({ runId }: { runId: string }) {
   if (q.data === undefined) return <Loading />;
   if (q.data === null) return <p class="hint">{t('review.noQuality')}</p>;
   const rows = Object.entries(q.data).filter(([, v]) => typeof v !== 'object' || v === null);
-  const checks = Array.isArray(q.data.checks) ? (q.data.checks as Record<string, unknown>[]) : [];
+  // checks: a list of {name|check, ok|status, detail|message}, or a map name -> that.
+  const raw = q.data.checks;
+  const checks: Record<string, unknown>[] = Array.isArray(raw)
+    ? (raw as Record<string, unknown>[])
+    : raw && typeof raw === 'object'
+      ? Object.entries(raw as Record<string, unknown>).map(([name, v]) => (v && typeof v === 'object' ? { name, ...(v as Record<string, unknown>) } : { name, status: v }))
+      : [];
+  const failedCheck = (c: Record<string, unknown>) => c.ok === false || c.status === 'failed' || c.status === 'fail';
   return (
     <div data-testid="quality">
       <dl class="kv">
@@ -85,8 +92,9 @@ function Quality({ runId }: { runId: string }) {
       {checks.length > 0 && (
         <ul class="checks-list">
           {checks.map((c, i) => (
-            <li key={i} class={c.ok === false ? 'bad' : 'good'}>
-              {c.ok === false ? '✕' : '✓'} {String(c.name ?? c.check ?? '')} {c.detail ? `— ${String(c.detail)}` : ''}
+            <li key={i} class={failedCheck(c) ? 'bad' : 'good'}>
+              {failedCheck(c) ? '✕' : c.status === 'skipped' ? '–' : '✓'} {String(c.name ?? c.check ?? c.id ?? '')}{' '}
+              {c.detail || c.message ? `— ${String(c.detail ?? c.message)}` : ''}
             </li>
           ))}
         </ul>
