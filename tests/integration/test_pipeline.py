@@ -153,7 +153,28 @@ class PipelineTest(unittest.TestCase):
         start = publish["requests"][1]
         self.assertEqual(start["body"]["status"]["privacyStatus"], "private")
         self.assertTrue(start["body"]["status"]["containsSyntheticMedia"])
-        self.assertEqual(publish["quota_units"], 1650)
+        # upload 1600 + thumbnails.set 50 + captions.insert 400 (the SRT in the channel's language)
+        self.assertEqual(publish["quota_units"], 2050)
+        caption = [r for r in publish["requests"] if "/captions?" in r["url"]][0]
+        self.assertEqual(caption["body"]["snippet"]["language"], "ko")
+        # chapters from the measured timeline: 0:00 first, each >= 10 s, each later one where
+        # its section starts in the video (the measured narrations laid end to end) within 1 s
+        media = json.loads(self.query("SELECT output_json FROM run_stages WHERE run_id = ? AND "
+                                      "stage = 'media_generator'", run_id)[0][0])
+        starts, t = [], 0.0
+        for seg in media["segments"]:
+            starts.append(t)
+            t += seg["duration_seconds"]
+        chapters = publish["chapters"]
+        self.assertGreaterEqual(len(chapters), 3)
+        self.assertEqual(chapters[0]["start_seconds"], 0)
+        for a, b in zip(chapters, chapters[1:]):
+            self.assertGreaterEqual(b["start_seconds"] - a["start_seconds"], 10)
+        self.assertLessEqual(chapters[-1]["start_seconds"], duration - 10)
+        for c in chapters[1:]:
+            self.assertLess(min(abs(c["start_seconds"] - s) for s in starts), 1.0, (c, starts))
+        desc = start["body"]["snippet"]["description"]
+        self.assertIn("0:00 ", desc)
 
         stages = self.query("SELECT stage, status, attempt FROM run_stages WHERE run_id = ?", run_id)
         self.assertEqual(len(stages), 6)

@@ -441,9 +441,15 @@ class DbQueueAcrossProcesses(unittest.TestCase):
             self.assertEqual(sorted(a for _, a in s.claims(rid)), [1, 2, 3])
             stages = {r[0]: (r[1], int(r[2])) for r in s.sql(
                 "SELECT stage, status, attempt FROM run_stages WHERE run_id = '%s'" % rid)}
-            for st in ("brand_researcher", "script_writer", "seo_optimizer", "media_generator"):
-                self.assertEqual(stages[st], ("done", 1), stages)  # not redone by the retries
-            self.assertEqual(stages["media_editor"][1], 3, stages)
+            # the stages an attempt finished before the timeout are not redone by the retries;
+            # the stage the timeout interrupts (the render on an idle machine, an earlier media
+            # stage on a loaded one) is tried once per delivery
+            order = ("brand_researcher", "script_writer", "seo_optimizer", "media_generator",
+                     "media_editor", "publisher")
+            cut = next(st for st in order if stages.get(st, ("pending", 0))[0] != "done")
+            for st in order[:order.index(cut)]:
+                self.assertEqual(stages[st], ("done", 1), stages)
+            self.assertEqual(stages[cut][1], 3, stages)
             dead = json.loads(s.yaa("queue", "dead", "list").stdout)["dead"]
             self.assertIn("timed out", [x for x in dead if x["run_id"] == rid][0]["last_error"])
         finally:
