@@ -11,6 +11,8 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "db/artifacts_repo.h"
+#include "db/channel_files_repo.h"
 #include "db/repo.h"
 
 static yaa_db *rc_open(void **state, yaa_arena *a) {
@@ -473,9 +475,145 @@ static void case_usage(void **state) {
     rc_close(db, &a);
 }
 
+/* run_artifacts: a later attempt of a stage replaces an earlier one's files, never the other
+ * way round; another stage may always replace; gc finds finished runs. */
+static void case_artifacts(void **state) {
+    yaa_arena a;
+    yaa_db *db = rc_open(state, &a);
+    yaa_err err = {0};
+    const char *run = rc_mkrun(db, &a, "c", "t");
+    yaa_db_artifact v1[] = {{.name = "video.mp4",
+                             .stage = "media_editor",
+                             .attempt = 1,
+                             .object_key = "runs/x/media_editor.1.aa/video.mp4",
+                             .size = 10,
+                             .sha256 = "s1"},
+                            {.name = "images/01.png",
+                             .stage = "media_generator",
+                             .attempt = 1,
+                             .object_key = "runs/x/media_generator.1.bb/images/01.png",
+                             .size = 5,
+                             .sha256 = "p1"}};
+    const char *replaced[2];
+    bool kept[2];
+    assert_int_equal(yaa_db_artifacts_publish(db, run, v1, 2, &a, replaced, kept, &err), 0);
+    assert_null(replaced[0]);
+    assert_false(kept[0]);
+    /* attempt 3 lands first, then the stale attempt 2 finishes late */
+    yaa_db_artifact v3 = {.name = "video.mp4",
+                          .stage = "media_editor",
+                          .attempt = 3,
+                          .object_key = "runs/x/media_editor.3.cc/video.mp4",
+                          .size = 30,
+                          .sha256 = "s3"};
+    yaa_db_artifact v2 = {.name = "video.mp4",
+                          .stage = "media_editor",
+                          .attempt = 2,
+                          .object_key = "runs/x/media_editor.2.dd/video.mp4",
+                          .size = 20,
+                          .sha256 = "s2"};
+    assert_int_equal(yaa_db_artifacts_publish(db, run, &v3, 1, &a, replaced, kept, &err), 0);
+    assert_string_equal(replaced[0], "runs/x/media_editor.1.aa/video.mp4");
+    assert_false(kept[0]);
+    assert_int_equal(yaa_db_artifacts_publish(db, run, &v2, 1, &a, replaced, kept, &err), 0);
+    assert_true(kept[0]);
+    assert_null(replaced[0]);
+    yaa_db_artifact got;
+    assert_int_equal(yaa_db_artifacts_get(db, run, "video.mp4", &a, &got, &err), 0);
+    assert_string_equal(got.object_key, "runs/x/media_editor.3.cc/video.mp4");
+    assert_int_equal(got.attempt, 3);
+    assert_int_equal(got.size, 30);
+    /* another stage rewriting a file takes it over whatever the attempt */
+    yaa_db_artifact other = {.name = "images/01.png",
+                             .stage = "media_editor",
+                             .attempt = 1,
+                             .object_key = "runs/x/media_editor.1.ee/images/01.png",
+                             .size = 6,
+                             .sha256 = "p2"};
+    assert_int_equal(yaa_db_artifacts_publish(db, run, &other, 1, &a, replaced, kept, &err), 0);
+    assert_false(kept[0]);
+    yaa_db_artifact *items;
+    size_t n;
+    assert_int_equal(yaa_db_artifacts_list(db, run, &a, &items, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0].name, "images/01.png");
+    assert_string_equal(items[0].stage, "media_editor");
+    assert_int_equal(yaa_db_artifacts_get(db, run, "nope", &a, &got, &err), YAA_ENOTFOUND);
+    assert_int_equal(yaa_db_artifacts_publish(db, "no-such-run", v1, 1, &a, NULL, NULL, &err),
+                     YAA_EINVAL);
+    /* gc: only finished runs before the cutoff, only those still holding files if asked */
+    const char **ids;
+    assert_int_equal(yaa_db_artifacts_expired_runs(db, "9999-01-01", true, 10, &a, &ids, &n, &err),
+                     0);
+    assert_int_equal(n, 0); /* still pending */
+    assert_int_equal(
+        yaa_db_exec(db, "UPDATE pipeline_runs SET status = 'completed'", NULL, 0, NULL, &err), 0);
+    assert_int_equal(yaa_db_artifacts_expired_runs(db, "9999-01-01", true, 10, &a, &ids, &n, &err),
+                     0);
+    assert_int_equal(n, 1);
+    assert_string_equal(ids[0], run);
+    assert_int_equal(yaa_db_artifacts_expired_runs(db, "2000-01-01", false, 10, &a, &ids, &n, &err),
+                     0);
+    assert_int_equal(n, 0);
+    assert_int_equal(yaa_db_artifacts_delete_run(db, run, &err), 0);
+    assert_int_equal(yaa_db_artifacts_expired_runs(db, "9999-01-01", true, 10, &a, &ids, &n, &err),
+                     0);
+    assert_int_equal(n, 0);
+    rc_close(db, &a);
+}
+
+/* channel revisions: each commit is the next revision; contents (with NUL bytes) and store
+ * keys come back; a commit without files marks the channel deleted. */
+static void case_channel_files(void **state) {
+    yaa_arena a;
+    yaa_db *db = rc_open(state, &a);
+    yaa_err err = {0};
+    yaa_db_chrev cur;
+    assert_int_equal(yaa_db_chfiles_current(db, "k", &cur, &a, &err), YAA_ENOTFOUND);
+    static const char bin[] = {'a', 0, 'b', (char)0xff};
+    yaa_db_chfile f1[] = {
+        {.path = "config.yaml", .size = 5, .sha256 = "c1", .content = "x: 1\n", .content_len = 5},
+        {.path = "music/bgm.wav", .size = 2000000, .sha256 = "m1", .object_key = "channels/k/m1"},
+        {.path = "knowledge/b.bin", .size = 4, .sha256 = "b1", .content = bin, .content_len = 4}};
+    int64_t rev = 0;
+    assert_int_equal(yaa_db_chfiles_commit(db, "k", "import", f1, 3, &rev, &err), 0);
+    assert_int_equal(rev, 1);
+    assert_int_equal(yaa_db_chfiles_commit(db, "k", "edit", f1, 1, &rev, &err), 0);
+    assert_int_equal(rev, 2);
+    assert_int_equal(yaa_db_chfiles_current(db, "k", &cur, &a, &err), 0);
+    assert_int_equal(cur.revision, 2);
+    assert_int_equal(cur.files, 1);
+    assert_string_equal(cur.note, "edit");
+    yaa_db_chfile *items;
+    size_t n;
+    assert_int_equal(yaa_db_chfiles_list(db, "k", 1, true, &a, &items, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(items[0].path, "config.yaml");
+    assert_string_equal(items[1].path, "knowledge/b.bin");
+    assert_int_equal(items[1].content_len, 4);
+    assert_memory_equal(items[1].content, bin, 4);
+    assert_null(items[2].content);
+    assert_string_equal(items[2].object_key, "channels/k/m1");
+    assert_int_equal(items[2].size, 2000000);
+    assert_int_equal(yaa_db_chfiles_commit(db, "k", "deleted", NULL, 0, &rev, &err), 0);
+    assert_int_equal(yaa_db_chfiles_commit(db, "j", "import", f1, 1, &rev, &err), 0);
+    yaa_db_chrev *heads;
+    assert_int_equal(yaa_db_chfiles_heads(db, &a, &heads, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(heads[0].channel_id, "j");
+    assert_int_equal(heads[1].revision, 3);
+    assert_int_equal(heads[1].files, 0); /* deleted */
+    assert_int_equal(yaa_db_chfiles_revisions(db, "k", 10, &a, &heads, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(heads[0].revision, 3);
+    rc_close(db, &a);
+}
+
 #define YAA_REPO_CASES(url)                                                                       \
     cmocka_unit_test_prestate(case_runs, url), cmocka_unit_test_prestate(case_stages, url),       \
         cmocka_unit_test_prestate(case_channels, url), cmocka_unit_test_prestate(case_keys, url), \
-        cmocka_unit_test_prestate(case_audit, url), cmocka_unit_test_prestate(case_usage, url)
+        cmocka_unit_test_prestate(case_audit, url), cmocka_unit_test_prestate(case_usage, url),   \
+        cmocka_unit_test_prestate(case_artifacts, url),                                           \
+        cmocka_unit_test_prestate(case_channel_files, url)
 
 #endif
