@@ -11,6 +11,7 @@
 #include "core/buf.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,18 +230,15 @@ json_t *yaa_offline_research(const yaa_brief *b) {
     return r;
 }
 
-/* A retrieved fact worth saying aloud: not a rule, not a keyword list. */
+/* A retrieved fact worth saying aloud: the brand's own knowledge files and its positioning -
+ * not rules, keywords, settings, values (said already) or label lists. */
 static const yaa_brief_chunk *pick_context(const yaa_brief *b, size_t k, const banned_set *bs) {
     size_t seen = 0;
     for (size_t i = 0; i < b->ncontext; i++) {
         const yaa_brief_chunk *c = &b->context[i];
         if (!c->section || !c->text) continue;
-        /* Facts worth saying aloud: the brand's own statements, knowledge files, competitors
-         * and past research - not rules, keywords, settings or what the script already uses. */
         if (!yaa_str_startswith(c->section, "knowledge/") &&
-            !yaa_str_startswith(c->section, "brand.") &&
-            !yaa_str_startswith(c->section, "competitors") &&
-            !yaa_str_startswith(c->section, "runs/"))
+            strcmp(c->section, "brand.positioning") != 0)
             continue;
         if (mentions_banned(bs, c->text)) continue;
         if (seen++ == k) return c;
@@ -261,136 +259,318 @@ static void add_section(json_t *arr, const char *heading, const char *narration,
     json_array_append_new(arr, s);
 }
 
-static const char *ordinal_ko(size_t i) {
-    static const char *o[] = {"첫 번째", "두 번째", "세 번째", "네 번째", "다섯 번째"};
-    return o[i < 5 ? i : 4];
+/* ---- sentences --------------------------------------------------------------------------
+ * Brand-guide items come in two shapes: "Label: the point" (values, some needs) and plain
+ * phrases or sentences. They are split so a label is never read out as "Label: ...", English
+ * pain points (noun phrases) go after a colon, and Korean ones (clauses ending in -다) are
+ * quoted with -다고 / -다는, which is grammatical whatever the clause says. */
+
+typedef struct {
+    char label[128]; /* "" when the item has no "Label: " prefix */
+    char body[320];  /* the point, without trailing sentence punctuation */
+} item_parts;
+
+static void split_item(const char *item, item_parts *out) {
+    out->label[0] = '\0';
+    as_phrase(item, out->body, sizeof out->body);
+    const char *colon = strstr(out->body, ": ");
+    /* A label is short and comes first; a colon later in a sentence is part of it. */
+    if (colon && colon > out->body && (size_t)(colon - out->body) < 40) {
+        size_t n = (size_t)(colon - out->body);
+        memcpy(out->label, out->body, n);
+        out->label[n] = '\0';
+        memmove(out->body, colon + 2, strlen(colon + 2) + 1);
+    }
 }
 
-static const char *ordinal_en(size_t i) {
-    static const char *o[] = {"First", "Second", "Third", "Fourth", "Fifth"};
-    return o[i < 5 ? i : 4];
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-json_t *yaa_offline_script(const yaa_brief *b, const json_t *research) {
-    (void)research;
+/* A Korean clause as a quotation: "…모르겠다" -> "…모르겠다고" / "…모르겠다는"; anything else
+ * is quoted whole: "'…'라고" / "'…'라는". */
+static void ko_quote(const char *clause, bool adnominal, char *out, size_t n) {
+    if (ends_with(clause, "다"))
+        snprintf(out, n, "%s%s", clause, adnominal ? "는" : "고");
+    else
+        snprintf(out, n, "'%s'%s", clause,
+                 adnominal ? yaa_ko_josa(clause, "이라는", "라는")
+                           : yaa_ko_josa(clause, "이라고", "라고"));
+}
+
+/* The script's text so far: every sentence is said once. */
+typedef struct {
+    yaa_buf *buf;
+    const banned_set *bs;
+    char said[48][160];
+    size_t nsaid;
+} speech;
+
+static void say(speech *sp, const char *sentence) {
+    char key[160];
+    snprintf(key, sizeof key, "%s", sentence);
+    for (size_t i = 0; i < sp->nsaid; i++)
+        if (strcmp(sp->said[i], key) == 0) return;
+    if (sp->nsaid < sizeof sp->said / sizeof sp->said[0])
+        snprintf(sp->said[sp->nsaid++], sizeof sp->said[0], "%s", key);
+    if (sp->buf->len) yaa_buf_putc(sp->buf, ' ');
+    yaa_buf_puts(sp->buf, sentence);
+}
+
+static void sayf(speech *sp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sayf(speech *sp, const char *fmt, ...) {
+    char s[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s, sizeof s, fmt, ap);
+    va_end(ap);
+    say(sp, s);
+}
+
+/* Ends a sentence that may lack its full stop. */
+static void terminated(const char *s, char *out, size_t n) {
+    snprintf(out, n, "%s", s);
+    yaa_str_trim(out);
+    size_t len = strlen(out);
+    if (len && !strchr(".!?", out[len - 1]) && len + 1 < n) {
+        out[len] = '.';
+        out[len + 1] = '\0';
+    }
+}
+
+/* A rotation that starts somewhere the topic decides, so two topics do not open the same way
+ * while one topic always gets the same script. */
+static size_t topic_seed(const char *topic) {
+    size_t h = 5381;
+    for (const unsigned char *p = (const unsigned char *)topic; *p; p++) h = h * 33 + *p;
+    return h;
+}
+
+#define ROTATE(arr, i, seed) ((arr)[((i) + (seed)) % (sizeof(arr) / sizeof((arr)[0]))])
+
+/* ---- the script's parts ---------------------------------------------------------------- */
+
+typedef struct {
+    const yaa_brief *b;
     banned_set bs;
-    load_banned(b, &bs);
-    bool ko = is_ko(b);
-    const char *lang = ko ? "ko" : "en";
-    const char *brand = brand_of(b);
-    const char *topic = or_default(b->topic, ko ? "오늘의 주제" : "today's topic");
-    size_t nbody = b->content_needs.n > b->pain_points.n ? b->content_needs.n : b->pain_points.n;
-    if (nbody > MAX_BODY) nbody = MAX_BODY;
-    if (b->short_video && nbody > 2) nbody = 2;
-    if (nbody < 2) nbody = 2;
+    bool ko;
+    const char *lang, *brand, *topic;
+    size_t seed;
+    size_t nbody;
+} script_plan;
 
-    json_t *sections = json_array();
+static void plan_script(const yaa_brief *b, script_plan *p) {
+    load_banned(b, &p->bs);
+    p->b = b;
+    p->ko = is_ko(b);
+    p->lang = p->ko ? "ko" : "en";
+    p->brand = brand_of(b);
+    p->topic = or_default(b->topic, p->ko ? "오늘의 주제" : "today's topic");
+    p->seed = topic_seed(p->topic);
+    size_t n = b->content_needs.n > b->pain_points.n ? b->content_needs.n : b->pain_points.n;
+    if (n > MAX_BODY) n = MAX_BODY;
+    if (b->short_video && n > 2) n = 2;
+    p->nbody = n < 2 ? 2 : n;
+}
+
+/* The hook: the audience's first worry, then what the video covers. */
+static void script_intro(const script_plan *p, json_t *sections) {
+    const yaa_brief *b = p->b;
     yaa_buf n;
     yaa_buf_init(&n, 1 << 16);
-    char pain[256], need[256], val[256], fact[200];
-
-    /* Intro: the audience's first pain point as the hook. */
-    const char *p0 = pick(&b->pain_points, 0, &bs);
-    as_phrase(p0 ? p0 : topic, pain, sizeof pain);
-    if (ko) {
+    speech sp = {.buf = &n, .bs = &p->bs};
+    const char *p0 = pick(&b->pain_points, 0, &p->bs);
+    item_parts pain;
+    split_item(p0 ? p0 : p->topic, &pain);
+    if (p->ko) {
         const char *aud = or_default(b->audience, "이 채널을 찾아 주신 분");
-        yaa_buf_printf(&n, "%s%s 한 번쯤 '%s' 같은 고민을 해 보셨을 겁니다. ", aud,
-                       yaa_ko_josa(aud, "이라면", "라면"), pain);
-        yaa_buf_printf(&n, "오늘은 %s%s 주제로, 꼭 필요한 내용만 %s%s 정리해 드리겠습니다.", topic,
-                       yaa_ko_josa(topic, "을", "를"), brand, yaa_ko_josa(brand, "이", "가"));
+        char q[400];
+        ko_quote(pain.body, false, q, sizeof q);
+        sayf(&sp, "%s%s 한 번쯤 %s 느끼셨을 겁니다.", aud, yaa_ko_josa(aud, "이라면", "라면"), q);
+        sayf(&sp, "오늘은 %s%s 주제로, 꼭 필요한 내용만 %s%s 정리해 드리겠습니다.", p->topic,
+             yaa_ko_josa(p->topic, "을", "를"), p->brand, yaa_ko_josa(p->brand, "이", "가"));
     } else {
-        char painl[256];
-        snprintf(painl, sizeof painl, "%s", pain);
+        char painl[320];
+        snprintf(painl, sizeof painl, "%s", pain.body);
         lower_first_ascii(painl);
-        yaa_buf_printf(&n, "If you have ever felt that %s, this one is for you. ", painl);
-        yaa_buf_printf(&n, "Today on %s we cover %s, and only what you actually need.", brand,
-                       topic);
+        sayf(&sp, "You know the feeling: %s.", painl);
+        sayf(&sp, "Today on %s we look at %s, with only what you actually need.", p->brand,
+             p->topic);
     }
-    strip_banned(&bs, n.data);
-    add_section(sections, ko ? "도입" : "Intro", yaa_buf_cstr(&n),
-                b->tagline && *b->tagline && !mentions_banned(&bs, b->tagline) ? b->tagline : topic,
-                ko ? "제목 카드: 브랜드 색상, 주제 문구" : "Title card: brand colours, topic line",
-                lang);
+    strip_banned(&p->bs, n.data);
+    add_section(
+        sections, p->ko ? "도입" : "Intro", yaa_buf_cstr(&n),
+        b->tagline && *b->tagline && !mentions_banned(&p->bs, b->tagline) ? b->tagline : p->topic,
+        p->ko ? "제목 카드: 브랜드 색상, 주제 문구" : "Title card: brand colours, topic line",
+        p->lang);
+    yaa_buf_free(&n);
+}
 
-    const char *headings[MAX_BODY] = {0};
-    for (size_t i = 0; i < nbody; i++) {
-        const char *nd = pick(&b->content_needs, i, &bs);
-        const char *pn = pick(&b->pain_points, i + 1, &bs);
-        const char *vl = pick(&b->values, i, &bs);
-        const yaa_brief_chunk *ctx = pick_context(b, i, &bs);
-        as_phrase(nd ? nd : (pn ? pn : topic), need, sizeof need);
-        as_phrase(pn ? pn : pain, pain, sizeof pain);
-        val[0] = '\0';
-        if (vl) as_phrase(vl, val, sizeof val);
-        fact[0] = '\0';
-        if (ctx) {
-            /* A chunk is "<path words>\n<value>": say the value. */
-            const char *nl = strchr(ctx->text, '\n');
-            first_sentence(nl ? nl + 1 : ctx->text, fact, sizeof fact);
-        }
-        yaa_buf_reset(&n);
-        if (ko) {
-            yaa_buf_printf(&n, "%s 포인트는 %s입니다. ", ordinal_ko(i), need);
-            yaa_buf_printf(&n, "많은 분들이 '%s' 때문에 고민하시죠. ", pain);
-            yaa_buf_printf(&n, "%s에서도 이 부분을 먼저 짚어 보면 선택이 훨씬 분명해집니다. ",
-                           topic);
-            if (*val)
-                yaa_buf_printf(&n, "%s%s 중요하게 생각하는 기준도 바로 '%s'입니다. ", brand,
-                               yaa_ko_josa(brand, "이", "가"), val);
-            if (*fact) yaa_buf_printf(&n, "참고로, %s", fact);
-        } else {
-            char painl[256], needl[256];
-            snprintf(painl, sizeof painl, "%s", pain);
-            snprintf(needl, sizeof needl, "%s", need);
-            lower_first_ascii(painl);
-            lower_first_ascii(needl);
-            yaa_buf_printf(&n, "%s point: %s. ", ordinal_en(i), needl);
-            yaa_buf_printf(&n, "A lot of you tell us that %s. ", painl);
-            yaa_buf_printf(&n, "Looking at %s this way first makes every later choice easier. ",
-                           topic);
-            if (*val) yaa_buf_printf(&n, "At %s, that comes down to %s. ", brand, val);
-            if (*fact) yaa_buf_printf(&n, "Worth knowing: %s", fact);
-        }
-        char *text = n.data;
-        yaa_str_trim(text);
-        strip_banned(&bs, text);
-        char visual[320];
-        snprintf(visual, sizeof visual, ko ? "섹션 %zu 카드: %s" : "Section %zu card: %s", i + 1,
-                 need);
-        /* The card's key line is the worry this section answers; the heading is the need. */
-        char *key = yaa_text_shorten(pain, ko ? 30 : 70); /* at a phrase end, never mid-word */
-        add_section(sections, need, text, key ? key : pain, visual, lang);
-        free(key);
-        headings[i] =
-            json_string_value(json_object_get(json_array_get(sections, i + 1), "heading"));
+/* Section i: one content need (the heading), the worry it answers, why it matters for the
+ * topic, the brand value behind it and, when retrieval found one, a fact from the brand's
+ * knowledge. Each slot has several phrasings, used in turn, so no sentence repeats. */
+static void script_body(const script_plan *p, size_t i, speech *sp, json_t *sections) {
+    const yaa_brief *b = p->b;
+    const char *nd = pick(&b->content_needs, i, &p->bs);
+    const char *pn = pick(&b->pain_points, i + 1, &p->bs);
+    const char *vl = pick(&b->values, i, &p->bs);
+    const yaa_brief_chunk *ctx = pick_context(b, i, &p->bs);
+    item_parts need, pain, val;
+    split_item(nd ? nd : (pn ? pn : p->topic), &need);
+    split_item(pn ? pn : p->topic, &pain);
+    if (vl) split_item(vl, &val);
+    const char *heading = *need.label ? need.label : need.body;
+    bool last = i + 1 == p->nbody;
+    char fact[200] = "", s[600];
+    if (ctx) {
+        /* A chunk is "<path words>\n<value>": say the value, without a "label:" of its own. */
+        const char *nl = strchr(ctx->text, '\n');
+        item_parts f;
+        first_sentence(nl ? nl + 1 : ctx->text, fact, sizeof fact);
+        split_item(fact, &f);
+        terminated(f.body, fact, sizeof fact);
     }
-
-    /* Outro: recap of the headings and the brand's call to action. */
-    yaa_buf_reset(&n);
-    if (ko) {
-        yaa_buf_printf(&n, "정리해 보겠습니다. 오늘은 %s", headings[0]);
-        for (size_t i = 1; i < nbody; i++)
-            yaa_buf_printf(&n, "%s%s", i + 1 == nbody ? ", 그리고 " : ", ", headings[i]);
-        yaa_buf_printf(&n, "%s 중심으로 %s%s 살펴봤습니다. ",
-                       yaa_ko_josa(headings[nbody - 1], "을", "를"), topic,
-                       yaa_ko_josa(topic, "을", "를"));
-        yaa_buf_puts(&n,
-                     or_default(b->call_to_action, "도움이 되셨다면 구독과 좋아요 부탁드립니다."));
+    if (p->ko) {
+        static const char *const first[] = {"먼저", "첫 번째로"};
+        static const char *const nth[] = {"", "두 번째로", "세 번째로", "네 번째로", "다섯 번째로"};
+        const char *ord = i == 0 ? ROTATE(first, 0, p->seed) : last ? "마지막으로" : nth[i];
+        sayf(sp, "%s 살펴볼 것은 %s입니다.", ord, heading);
+        if (*need.label) {
+            if (ends_with(need.body, "지"))
+                sayf(sp, "%s 짚어 보겠습니다.", need.body);
+            else
+                sayf(sp, "%s%s 중심으로 보겠습니다.", need.body,
+                     yaa_ko_josa(need.body, "을", "를"));
+        }
+        char q[400], qa[400];
+        ko_quote(pain.body, false, q, sizeof q);
+        ko_quote(pain.body, true, qa, sizeof qa);
+        static const struct {
+            const char *fmt;
+            bool adnominal; /* -다는 (before a noun) rather than -다고 (before a verb) */
+        } worry[] = {{"%s 말씀하시는 분들이 많습니다.", false},
+                     {"실제로 %s 이야기를 자주 듣습니다.", true},
+                     {"%s 느끼셨다면 이 부분이 특히 중요합니다.", false},
+                     {"%s 고민, 많이들 하시죠.", true}};
+        size_t w = (i + p->seed) % (sizeof worry / sizeof worry[0]);
+        snprintf(s, sizeof s, worry[w].fmt, worry[w].adnominal ? qa : q);
+        say(sp, s);
+        static const char *const link[] = {"%s에서 가장 먼저 짚어야 할 부분입니다.",
+                                           "이것만 잡아도 %s 고민이 훨씬 줄어듭니다.",
+                                           "작아 보여도 %s의 결과를 크게 바꾸는 부분입니다.",
+                                           "%s 이야기를 할 때 꼭 기억해 두세요."};
+        sayf(sp, ROTATE(link, i, p->seed), p->topic);
+        if (vl) {
+            terminated(val.body, s, sizeof s);
+            const char *ga = yaa_ko_josa(p->brand, "이", "가");
+            switch (*val.label ? (i + p->seed) % 4 : 4) {
+            case 0: sayf(sp, "%s%s 지키는 기준은 %s입니다. %s", p->brand, ga, val.label, s); break;
+            case 1: sayf(sp, "%s의 원칙 중 하나는 %s입니다. %s", p->brand, val.label, s); break;
+            case 2: sayf(sp, "여기서 중요한 건 %s입니다. %s", val.label, s); break;
+            case 3:
+                sayf(sp, "%s, %s%s 늘 강조하는 부분입니다. %s", val.label, p->brand, ga, s);
+                break;
+            default: sayf(sp, "%s%s 지키는 기준도 같습니다. %s", p->brand, ga, s);
+            }
+        }
+        static const char *const aside[] = {"참고로 %s", "덧붙이면, %s",
+                                            "하나 더 알아 두면 좋습니다. %s"};
+        if (*fact) sayf(sp, ROTATE(aside, i, p->seed), fact);
     } else {
-        yaa_buf_printf(&n, "To sum up: we looked at %s through %s", topic, headings[0]);
-        for (size_t i = 1; i < nbody; i++)
-            yaa_buf_printf(&n, "%s%s", i + 1 == nbody ? ", and " : ", ", headings[i]);
-        yaa_buf_puts(&n, ". ");
-        yaa_buf_puts(&n,
-                     or_default(b->call_to_action, "If this helped, subscribe for the next one."));
+        static const char *const ord[] = {"First up", "Next", "Then", "After that"};
+        char needl[320], painl[320];
+        snprintf(needl, sizeof needl, "%s", heading);
+        snprintf(painl, sizeof painl, "%s", pain.body);
+        lower_first_ascii(needl);
+        lower_first_ascii(painl);
+        sayf(sp, "%s: %s.", i == 0 ? ord[0] : last ? "Finally" : ord[i < 4 ? i : 3], needl);
+        if (*need.label) {
+            terminated(need.body, s, sizeof s);
+            s[0] = (char)toupper((unsigned char)s[0]);
+            say(sp, s);
+        }
+        static const char *const worry[] = {
+            "A lot of you tell us about this one: %s.", "We hear this all the time: %s.",
+            "Here is the usual problem: %s.", "Maybe this sounds familiar: %s."};
+        sayf(sp, ROTATE(worry, i, p->seed), painl);
+        static const char *const link[] = {
+            "Get this right and the rest of %s gets a lot simpler.",
+            "It sounds small, but it changes how %s turns out.",
+            "This is where %s usually goes wrong, so it is worth the time.",
+            "Keep this in mind whenever %s comes up."};
+        sayf(sp, ROTATE(link, i, p->seed), p->topic);
+        if (vl) {
+            terminated(val.body, s, sizeof s);
+            static const char *const rule[] = {"Our rule at %s: %s", "At %s we hold to this: %s",
+                                               "That is why %s works this way: %s",
+                                               "%s keeps one promise here: %s"};
+            char sl[600];
+            snprintf(sl, sizeof sl, "%s", s);
+            lower_first_ascii(sl);
+            sayf(sp, ROTATE(rule, i, p->seed), p->brand, sl);
+        }
+        static const char *const aside[] = {"Good to know: %s", "One more thing: %s",
+                                            "And for the record, %s"};
+        if (*fact) {
+            char fl[220];
+            snprintf(fl, sizeof fl, "%s", fact);
+            if ((i + p->seed) % 3 == 2) lower_first_ascii(fl);
+            sayf(sp, ROTATE(aside, i, p->seed), fl);
+        }
     }
-    strip_banned(&bs, n.data);
-    add_section(sections, ko ? "마무리" : "Wrap-up", yaa_buf_cstr(&n),
-                or_default(b->call_to_action, ko ? "구독과 좋아요" : "Subscribe"),
-                ko ? "마무리 카드: 채널 이름과 행동 유도 문구"
-                   : "End card: channel name and call to action",
-                lang);
+    strip_banned(&p->bs, sp->buf->data);
+    char visual[400];
+    snprintf(visual, sizeof visual, p->ko ? "섹션 %zu 카드: %s" : "Section %zu card: %s", i + 1,
+             heading);
+    /* The card's key line is the worry this section answers; the heading is the need. */
+    char *key = yaa_text_shorten(pain.body, p->ko ? 30 : 70); /* at a phrase end, never mid-word */
+    add_section(sections, heading, yaa_buf_cstr(sp->buf), key ? key : pain.body, visual, p->lang);
+    free(key);
+}
 
+/* The recap of the headings and the brand's call to action. */
+static void script_outro(const script_plan *p, json_t *sections) {
+    const yaa_brief *b = p->b;
+    yaa_buf n;
+    yaa_buf_init(&n, 1 << 16);
+    const char *h[MAX_BODY];
+    for (size_t i = 0; i < p->nbody; i++)
+        h[i] = json_string_value(json_object_get(json_array_get(sections, i + 1), "heading"));
+    char cta[600];
+    if (p->ko) {
+        yaa_buf_printf(&n, "정리해 보겠습니다. 오늘은 %s", h[0]);
+        for (size_t i = 1; i < p->nbody; i++)
+            yaa_buf_printf(&n, "%s%s", i + 1 == p->nbody ? ", 그리고 " : ", ", h[i]);
+        yaa_buf_printf(&n, "%s 중심으로 %s%s 살펴봤습니다. ",
+                       yaa_ko_josa(h[p->nbody - 1], "을", "를"), p->topic,
+                       yaa_ko_josa(p->topic, "을", "를"));
+        terminated(or_default(b->call_to_action, "도움이 되셨다면 구독과 좋아요 부탁드립니다"), cta,
+                   sizeof cta);
+    } else {
+        yaa_buf_puts(&n, "To recap, we covered ");
+        for (size_t i = 0; i < p->nbody; i++) {
+            char hl[320];
+            snprintf(hl, sizeof hl, "%s", h[i]);
+            lower_first_ascii(hl);
+            yaa_buf_printf(&n, "%s%s", i == 0 ? "" : i + 1 == p->nbody ? " and " : ", ", hl);
+        }
+        yaa_buf_puts(&n, ". ");
+        terminated(or_default(b->call_to_action, "If this helped, subscribe for the next one"), cta,
+                   sizeof cta);
+    }
+    yaa_buf_puts(&n, cta);
+    strip_banned(&p->bs, n.data);
+    add_section(sections, p->ko ? "마무리" : "Wrap-up", yaa_buf_cstr(&n),
+                or_default(b->call_to_action, p->ko ? "구독과 좋아요" : "Subscribe"),
+                p->ko ? "마무리 카드: 채널 이름과 행동 유도 문구"
+                      : "End card: channel name and call to action",
+                p->lang);
+    yaa_buf_free(&n);
+}
+
+/* The total duration and each section's stock-footage search terms; the script object. */
+static json_t *script_assemble(const script_plan *p, json_t *sections) {
     double total = 0;
     size_t i;
     json_t *s;
@@ -400,20 +580,39 @@ json_t *yaa_offline_script(const yaa_brief *b, const json_t *research) {
         json_t *terms = json_array();
         if (i > 0 && i + 1 < json_array_size(sections))
             json_array_append(terms, json_object_get(s, "heading"));
-        json_array_append_new(terms, json_string(topic));
-        if (b->category && *b->category) json_array_append_new(terms, json_string(b->category));
+        json_array_append_new(terms, json_string(p->topic));
+        if (p->b->category && *p->b->category)
+            json_array_append_new(terms, json_string(p->b->category));
         json_object_set_new(s, "search_terms", terms);
     }
-
     json_t *r = json_object();
-    json_object_set_new(r, "title", json_string(topic));
-    json_object_set_new(r, "language", json_string(lang));
+    json_object_set_new(r, "title", json_string(p->topic));
+    json_object_set_new(r, "language", json_string(p->lang));
     json_object_set_new(r, "provider", json_string("offline"));
     json_object_set_new(r, "sections", sections);
     json_object_set_new(r, "estimated_duration_seconds",
                         json_real((double)(long)(total * 10) / 10));
-    yaa_buf_free(&n);
     return r;
+}
+
+json_t *yaa_offline_script(const yaa_brief *b, const json_t *research) {
+    (void)research;
+    script_plan p;
+    plan_script(b, &p);
+    json_t *sections = json_array();
+    script_intro(&p, sections);
+    /* One speech for the whole body, so no sentence is said twice across sections. */
+    speech sp = {.bs = &p.bs};
+    yaa_buf n;
+    yaa_buf_init(&n, 1 << 16);
+    sp.buf = &n;
+    for (size_t i = 0; i < p.nbody; i++) {
+        yaa_buf_reset(&n);
+        script_body(&p, i, &sp, sections);
+    }
+    yaa_buf_free(&n);
+    script_outro(&p, sections);
+    return script_assemble(&p, sections);
 }
 
 /* YouTube counts a tag with a space as its length + 2 (quotes), plus a comma between tags. */

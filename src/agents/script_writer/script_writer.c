@@ -127,6 +127,8 @@ int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     int rc;
     if (yaa_agent_offline(ctx)) {
         script = yaa_offline_script(b, research);
+        yaa_agent_progress(ctx, "no LLM configured: the offline composer writes a brand-template "
+                                "script; content about the topic itself needs an LLM");
         yaa_agent_report_local(ctx, "offline", "offline-composer", 0, 0, 0, 1);
     } else {
         char *notes = research ? json_dumps(research, JSON_COMPACT) : NULL;

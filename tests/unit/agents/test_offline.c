@@ -113,9 +113,119 @@ static void test_english_and_determinism(void **state) {
     json_decref(s2);
 }
 
+/* Every sentence of a script's narration, in order (split after . ! ? followed by a space). */
+static size_t sentences(const json_t *script, char out[][400], size_t max) {
+    size_t n = 0, i;
+    json_t *sec;
+    json_array_foreach(json_object_get(script, "sections"), i, sec) {
+        const char *t = json_string_value(json_object_get(sec, "narration"));
+        const char *start = t;
+        for (const char *p = t;; p++) {
+            bool end = *p == '\0' || ((*p == '.' || *p == '!' || *p == '?') && p[1] == ' ');
+            if (!end) continue;
+            size_t len = (size_t)(p - start) + (*p ? 1 : 0);
+            if (len > 1 && n < max) snprintf(out[n++], 400, "%.*s", (int)len, start);
+            if (!*p) break;
+            start = p + 2;
+        }
+    }
+    return n;
+}
+
+static void assert_no_repeats(const json_t *script) {
+    static char s[128][400];
+    size_t n = sentences(script, s, 128);
+    assert_true(n > 8);
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b < n; b++)
+            if (strcmp(s[a], s[b]) == 0) fail_msg("sentence said twice: %s", s[a]);
+}
+
+/* Brand guides as the example channels write them: values and needs as "Label: point",
+ * Korean worries as clauses ending in -다, English ones as noun phrases; and a retrieved
+ * chunk that is a label list. None of the labels is read out, worries are quoted
+ * grammatically, and no sentence is said twice. */
+static void test_natural_text(void **state) {
+    (void)state;
+    static const char *ko_p[] = {"광고성 리뷰가 많아 어디까지 믿어야 할지 모르겠다",
+                                 "스펙표의 숫자가 실제 사용감과 어떻게 다른지 알기 어렵다",
+                                 "신제품이 너무 자주 나와서 고민된다",
+                                 "용어가 어려워서 결론이 헷갈린다", "A/S 정보가 없다"};
+    static const char *ko_n[] = {"가격대별 비교: 10만 원, 30만 원대에서 무엇을 사야 하는지",
+                                 "장기 사용기", "구매 타이밍 가이드: 출시 주기와 할인 시기",
+                                 "어려운 용어 풀이"};
+    static const char *ko_v[] = {
+        "정직함: 협찬 여부를 영상 첫 10초 안에 밝힙니다", "측정: 체감이 아니라 숫자로 보여 줍니다",
+        "실사용: 한 달 써 본 뒤에 결론을 냅니다", "존중: 시청자의 시간을 아낍니다"};
+    static const yaa_brief_chunk ctx[] = {
+        {"runs/abc/research", "angles\nangles: 다른 주제의 각도", 0.9},
+        {"tone_and_manner.dont[0]", "dont\n과장하지 않는다", 0.8}};
+    yaa_brief b = ko_brief();
+    b.pain_points = (yaa_brief_list){ko_p, 5};
+    b.content_needs = (yaa_brief_list){ko_n, 4};
+    b.values = (yaa_brief_list){ko_v, 4};
+    b.context = ctx;
+    b.ncontext = 2;
+    json_t *script = yaa_offline_script(&b, NULL);
+    char *dump = json_dumps(script, 0);
+    assert_null(strstr(dump, "정직함:"));
+    assert_null(strstr(dump, "가격대별 비교:"));
+    assert_null(strstr(dump, "angles"));
+    assert_null(strstr(dump, "다른 주제"));
+    assert_null(strstr(dump, "' 때문에"));
+    assert_null(strstr(dump, "다' "));
+    assert_non_null(strstr(dump, "모르겠다고"));
+    free(dump);
+    assert_no_repeats(script);
+    json_decref(script);
+
+    static const char *en_p[] = {"Recipes that claim 20 minutes but take an hour",
+                                 "Coming home tired with no idea what to make",
+                                 "Grocery bills creeping up", "Cooking the same five dinners",
+                                 "Picky eaters at the table"};
+    static const char *en_n[] = {"30-minute dinners with a visible clock", "One-pan meals",
+                                 "Meal plans: one shopping list and a cost per serving",
+                                 "Pantry clean-out recipes"};
+    static const char *en_v[] = {"Realistic: the clock on screen is the real time",
+                                 "Affordable: ingredients from any supermarket",
+                                 "Flexible: two swaps for every recipe",
+                                 "Less waste: plans that use the whole bag"};
+    yaa_brief e = {0};
+    e.language = "en";
+    e.topic = "Easy dinner recipes";
+    e.brand_name = "Weeknight Table";
+    e.pain_points = (yaa_brief_list){en_p, 5};
+    e.content_needs = (yaa_brief_list){en_n, 4};
+    e.values = (yaa_brief_list){en_v, 4};
+    e.call_to_action = "Tell us what is in your fridge tonight";
+    script = yaa_offline_script(&e, NULL);
+    dump = json_dumps(script, 0);
+    assert_null(strstr(dump, "Realistic:"));
+    assert_null(strstr(dump, "Less waste:"));
+    assert_null(strstr(dump, "Meal plans:"));
+    assert_null(strstr(dump, "felt that"));
+    assert_non_null(strstr(dump, "fridge tonight.")); /* the call to action ends its sentence */
+    free(dump);
+    assert_no_repeats(script);
+    /* Varied: no two body sections open their second sentence the same way. */
+    json_t *secs = json_object_get(script, "sections");
+    for (size_t a = 1; a + 1 < json_array_size(secs); a++)
+        for (size_t c = a + 1; c + 1 < json_array_size(secs); c++) {
+            const char *x =
+                json_string_value(json_object_get(json_array_get(secs, a), "narration"));
+            const char *y =
+                json_string_value(json_object_get(json_array_get(secs, c), "narration"));
+            const char *x2 = strstr(x, ". "), *y2 = strstr(y, ". ");
+            assert_non_null(x2);
+            assert_non_null(y2);
+            assert_true(strncmp(x2, y2, 12) != 0);
+        }
+    json_decref(script);
+}
+
 int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_josa),
-                                       cmocka_unit_test(test_korean_script),
-                                       cmocka_unit_test(test_english_and_determinism)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_josa), cmocka_unit_test(test_korean_script),
+        cmocka_unit_test(test_english_and_determinism), cmocka_unit_test(test_natural_text)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
