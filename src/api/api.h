@@ -1,5 +1,5 @@
 /* api.h - the HTTP API server of `yaa serve`: libmicrohttpd (thread pool + epoll), the route
- * table of CONTRACT.md, auth with scoped keys, rate limits, CORS, request ids, audit rows
+ * table of docs/CONTRACT.md, auth with scoped keys, rate limits, CORS, request ids, audit rows
  * written off the request path, static files of the dashboard, SSE run events. */
 #ifndef YAA_API_H
 #define YAA_API_H

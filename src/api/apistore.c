@@ -153,9 +153,9 @@ static int add_models(struct yaa_db *db, const char *id, json_t *j, yaa_err *err
     return 0;
 }
 
-/* What the original dashboard reads from a completed run: the script's text (rendered from the
- * script writer's checkpoint, so it needs no artifact file) and the video's artifact URL
- * (relative: the API makes it absolute with the request's Host). */
+/* What dashboards read from a completed run (docs/CONTRACT.md "Additions"): the script's text
+ * (rendered from the script writer's checkpoint, so it needs no artifact file) and the video's
+ * artifact URL (relative: the API makes it absolute with the request's Host). */
 static int add_compat_result(struct yaa_db *db, const char *id, json_t *res, yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 4096);
@@ -373,7 +373,8 @@ int yaa_apistore_key_create(struct yaa_db *db, const char *name, json_t *scopes,
     if (rc == 0) {
         json_t *j = key_json(&k);
         json_object_set_new(j, "api_key", json_string(key));
-        json_object_set_new(j, "key", json_string(key)); /* the original dashboard's name */
+        json_object_set_new(j, "key",
+                            json_string(key)); /* the name some dashboards read (docs/API.md) */
         json_object_del(j, "is_active");
         json_object_del(j, "last_used_at");
         *out = j;

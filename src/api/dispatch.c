@@ -239,7 +239,8 @@ void yaa_api_dispatch(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     yaa_log_ctx_set(NULL);
 }
 
-/* Paths kept out of the audit log (the original skipped the same ones, plus scrapes). */
+/* Paths kept out of the audit log: everything outside /api/ (dashboard files, /metrics
+ * scrapes, /docs) and the health probe, which monitors call every few seconds. */
 static bool audited(const yaa_http_req *req) {
     if (!req->path || !yaa_str_startswith(req->path, "/api/")) return false;
     const char *p = req->path;

@@ -42,7 +42,7 @@ int yaa_h_keys_list(yaa_http_req *req, yaa_http_resp *resp) {
     int rc = yaa_apistore_keys_list(req->api->db, &keys, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     json_int_t n = (json_int_t)json_array_size(keys);
-    /* api_keys is the same list under the name the original dashboard reads. */
+    /* api_keys: the same list under the second name some dashboards read (docs/API.md). */
     return yaa_http_json(resp, 200,
                          json_pack("{s:O, s:o, s:I}", "keys", keys, "api_keys", keys, "total", n));
 }

@@ -134,7 +134,7 @@ int yaa_h_runs_list(yaa_http_req *req, yaa_http_resp *resp) {
 }
 
 /* result.video_url as an absolute URL on the host the client called, so a dashboard served
- * from another origin (the original's on :3000) can use it as is. */
+ * from another origin (e.g. on :3000, see CORS_ORIGINS) can use it as is. */
 static void absolute_video_url(yaa_http_req *req, json_t *detail) {
     json_t *res = json_object_get(detail, "result");
     const char *url = json_string_value(json_object_get(res, "video_url"));

@@ -1,4 +1,4 @@
-/* routes.c - the route table of CONTRACT.md "HTTP API", with each route's scope and the
+/* routes.c - the route table of docs/CONTRACT.md "HTTP API", with each route's scope and the
  * validation rules of its query and body. Dispatch, 405 and /openapi.json all read it. */
 #include "api/api_internal.h"
 
@@ -136,8 +136,8 @@ static const yaa_route routes[] = {
      "text/html"},
     {"GET", API "/docs", 0, yaa_h_docs, NULL, NULL, 200, "Browsable API documentation", "service",
      "text/html"},
-    {"GET", "/redoc", 0, yaa_h_docs, NULL, NULL, 200,
-     "Browsable API documentation (the original's /redoc)", "service", "text/html"},
+    {"GET", "/redoc", 0, yaa_h_docs, NULL, NULL, 200, "Browsable API documentation (ReDoc's path)",
+     "service", "text/html"},
     {"POST", API "/pipeline/run", W, yaa_h_run_start, run_body, NULL, 202,
      "Start a pipeline run (queued)", "pipeline", NULL},
     {"POST", API "/pipeline/batch", W, yaa_h_batch_start, batch_body, NULL, 202,

@@ -28,7 +28,7 @@ typedef enum { C_NONE, C_ENUM, C_YTID, C_LANG, C_COLOR } check;
 typedef struct field field;
 struct field {
     const char *key;
-    const char *alias; /* also accepted (the Python system's internal names) */
+    const char *alias; /* also accepted: an older spelling of the key */
     fkind kind;
     size_t off; /* into the base struct (yaa_channel, or yaa_competitor for its fields) */
     const field *sub;

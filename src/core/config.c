@@ -92,7 +92,8 @@ static const var_def VARS[] = {
      .type = T_LIST,
      .off = OFF(cors_origins),
      .help = "comma-separated origins allowed by CORS (`*` = any; an empty value turns CORS off); "
-             "the default lets the original Next.js dashboard on port 3000 call the API"},
+             "the default lets a dashboard served on port 3000 call the API (docs/API.md, "
+             "\"Compatibility\")"},
     STR("CHANNELS_DIR", "./channels", channels_dir,
         "channel folders (`<id>/config.yaml`, `<id>/brand_guide.yaml`)"),
     STR("OUTPUT_DIR", "./output", output_dir, "run artifacts, one folder per run id"),

@@ -1,4 +1,4 @@
-/* contract.c - the metrics of CONTRACT.md "Metrics" on the process-wide registry, and the
+/* contract.c - the metrics of docs/CONTRACT.md "Metrics" on the process-wide registry, and the
  * helpers other libraries call at the place each thing happens. */
 #include "metrics/metrics.h"
 

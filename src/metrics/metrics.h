@@ -81,7 +81,7 @@ int yaa_metrics_process_collect(void *ud, yaa_buf *out);
 
 /* ---- the contract's metrics on the default registry --------------------------------------- */
 
-/* The process-wide registry holding every metric of CONTRACT.md "Metrics" plus the process
+/* The process-wide registry holding every metric of docs/CONTRACT.md "Metrics" plus the process
  * collector; created on first use, thread-safe. */
 yaa_registry *yaa_metrics_default(void);
 /* Writes the default registry's exposition (GET /metrics on `yaa serve`). */

@@ -1,5 +1,5 @@
 // mock-server.mjs - a development stand-in for `yaa serve` (NOT used by the CTest e2e test,
-// which runs the real server): the public API of CONTRACT.md in memory, a fake six-stage
+// which runs the real server): the public API of docs/CONTRACT.md in memory, a fake six-stage
 // run with server-sent events, a small real MP4 made with ffmpeg, and web/dist with an SPA
 // fallback. Usage: node e2e/mock-server.mjs [port] (admin key in $ADMIN_API_KEY).
 import { createServer } from 'node:http';

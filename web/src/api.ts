@@ -132,8 +132,8 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
 }
 
 export const api = {
-  // The contract's table (base /api/v1) lists /health; the replaced system served it there.
-  // A server that only has it at the root is asked there after a 404.
+  // The contract's table (base /api/v1) lists /health; a server that only has it at the root
+  // is asked there after a 404.
   health: (signal?: AbortSignal) =>
     request<Health>('/health', { signal, key: null }).catch((e) => {
       if (e instanceof ApiError && e.status === 404) return request<Health>('/health', { signal, key: null, root: true });

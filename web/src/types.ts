@@ -1,4 +1,4 @@
-// types.ts - the shapes of the public HTTP API (CONTRACT.md "HTTP API").
+// types.ts - the shapes of the public HTTP API (docs/CONTRACT.md "HTTP API").
 
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type StageStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';

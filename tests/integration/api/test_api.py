@@ -1,4 +1,4 @@
-"""test_api.py - black-box tests of every endpoint of CONTRACT.md "HTTP API" against a real
+"""test_api.py - black-box tests of every endpoint of docs/CONTRACT.md "HTTP API" against a real
 `yaa serve`, on SQLite and (class ApiPostgres) on a real PostgreSQL from tests/lib/pg-start.
 
 Run: python3 tests/integration/api/test_api.py [-k sqlite|ApiPostgres]
