@@ -95,6 +95,8 @@ typedef struct yaa_tone { /* brand_guide.yaml: tone_and_manner */
 typedef struct yaa_voice_design { /* brand_guide.yaml: voice_design */
     char *narration_style;
     char *elevenlabs_voice_id;
+    char *voice;       /* the voice of openai/openai-compatible (TTS_VOICE for this channel), or
+                        * "espeak-ng" for the local English voice; "" = TTS_VOICE */
     char *speech_rate; /* as written: slow | moderate | fast, or a factor "0.5".."2.0" */
     char *pitch;       /* as written: low | medium | high, or semitones "-12".."12" */
     char *language;    /* language tag; defaults to channel.language */

@@ -43,7 +43,7 @@ void *yaa_channel_to_json(const yaa_channel *ch) {
         guide = json_pack(
             "{s:{s:o,s:o,s:o,s:o},s:{s:o,s:o,s:o},"
             "s:{s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o,s:o},"
-            "s:{s:o,s:o,s:o,s:o,s:o,s:o,s:f,s:f},s:{s:o,s:o,s:o},s:o}",
+            "s:{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:f,s:f},s:{s:o,s:o,s:o},s:o}",
             "brand", "name", str(ch->brand.name), "tagline", str(ch->brand.tagline), "positioning",
             str(ch->brand.positioning), "values", strlist(&ch->brand.values), "target_audience",
             "primary", str(ch->target_audience.primary), "pain_points",
@@ -54,8 +54,8 @@ void *yaa_channel_to_json(const yaa_channel *ch) {
             str(t->writing_style.sentence_length), "vocabulary", str(t->writing_style.vocabulary),
             "call_to_action", str(t->writing_style.call_to_action), "do", strlist(&t->do_rules),
             "dont", strlist(&t->dont_rules), "voice_design", "narration_style",
-            str(v->narration_style), "elevenlabs_voice_id", str(v->elevenlabs_voice_id),
-            "speech_rate", str(v->speech_rate), "pitch", str(v->pitch), "language",
+            str(v->narration_style), "elevenlabs_voice_id", str(v->elevenlabs_voice_id), "voice",
+            str(v->voice), "speech_rate", str(v->speech_rate), "pitch", str(v->pitch), "language",
             str(v->language), "reference_samples", strlist(&v->reference_samples),
             "speech_rate_factor", v->speech_rate_factor, "pitch_semitones", v->pitch_semitones,
             "visual_identity", "color_palette", strlist(&ch->visual_identity.color_palette),

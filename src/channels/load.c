@@ -37,6 +37,7 @@ static void set_defaults(yaa_channel *ch) {
     ch->tone_and_manner.writing_style.call_to_action = "";
     ch->voice_design.narration_style = "";
     ch->voice_design.elevenlabs_voice_id = "";
+    ch->voice_design.voice = "";
     ch->voice_design.speech_rate = "moderate";
     ch->voice_design.pitch = "medium";
     ch->voice_design.language = "";

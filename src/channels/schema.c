@@ -129,6 +129,7 @@ static const field f_tone[] = {
 static const field f_voice[] = {
     {"narration_style", .kind = K_STR, .off = CH(voice_design.narration_style)},
     {"elevenlabs_voice_id", .kind = K_STR, .off = CH(voice_design.elevenlabs_voice_id)},
+    {"voice", .kind = K_STR, .off = CH(voice_design.voice)},
     {"speech_rate", .kind = K_SPEECH_RATE, .off = CH(voice_design.speech_rate)},
     {"pitch", .kind = K_PITCH, .off = CH(voice_design.pitch)},
     {"language", .kind = K_STR, .off = CH(voice_design.language), .check = C_LANG},

@@ -192,6 +192,7 @@ static void print_channel(const yaa_channel *ch) {
     puts("voice_design:");
     print_kv("narration_style", v->narration_style);
     print_kv("elevenlabs_voice_id", v->elevenlabs_voice_id);
+    print_kv("voice", v->voice);
     printf("  speech_rate: %s (x%.2f)\n", v->speech_rate, v->speech_rate_factor);
     printf("  pitch: %s (%+g semitones)\n", v->pitch, v->pitch_semitones);
     print_kv("language", v->language);

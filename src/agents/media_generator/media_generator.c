@@ -162,6 +162,7 @@ int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     req.voice.rate = ch->voice_design.speech_rate_factor;
     req.voice.pitch = ch->voice_design.pitch_semitones;
     req.voice.elevenlabs_voice_id = ch->voice_design.elevenlabs_voice_id;
+    req.voice.name = ch->voice_design.voice;
     req.look.palette = (const char *const *)ch->visual_identity.color_palette.items;
     req.look.npalette = ch->visual_identity.color_palette.n;
     req.look.font_preference = ch->visual_identity.font_preference;
