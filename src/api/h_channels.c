@@ -68,7 +68,6 @@ static int commit(yaa_http_req *req, yaa_http_resp *resp, const char *id, const 
     return 0;
 }
 
-
 /* Keeps the `channels` table in step with the files (the files are the truth). */
 int yaa_api_channels_sync(yaa_api *api, yaa_err *err) {
     if (!api->db) return 0;
