@@ -123,10 +123,13 @@ static void shot_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_
     }
     if (p->ovl >= 0) {
         int margin = W / 24;
+        /* clear of the captions: above them on 16:9 (bottom edge at 4/5 of the height); on
+         * 9:16 under the topic banner, in the upper part the Shorts UI leaves free */
         yaa_buf_printf(g,
                        "[b%zu];[b%zu][%d:v]overlay=x='if(lt(t,%.2f),-w+(w+%d)*t/%.2f,%d)':"
-                       "y=H-h-%d:eof_action=repeat",
-                       i, i, p->ovl, SLIDE_SEC, margin, SLIDE_SEC, margin, H > W ? H / 4 : H / 12);
+                       "y=%s:eof_action=repeat",
+                       i, i, p->ovl, SLIDE_SEC, margin, SLIDE_SEC, margin,
+                       H > W ? "H*0.22" : "H*0.8-h");
     }
 }
 

@@ -101,7 +101,8 @@ static int credit_metadata(yaa_agent_ctx *ctx, const json_t *credits, yaa_err *e
     yaa_buf b;
     yaa_buf_init(&b, 5000 * 4);
     yaa_buf_puts(&b, desc ? desc : "");
-    yaa_buf_puts(&b, "\n\nFootage and photos:\n");
+    bool ko = ctx->brief.language && strncmp(ctx->brief.language, "ko", 2) == 0;
+    yaa_buf_puts(&b, ko ? "\n\n영상·사진 출처:\n" : "\n\nFootage and photos:\n");
     size_t i;
     json_t *c;
     json_array_foreach(credits, i, c) {
