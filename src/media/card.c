@@ -217,7 +217,8 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
     cairo_rectangle(cr, 0, 0, vertical ? W : 24, vertical ? 24 : H);
     cairo_fill(cr);
 
-    double y = vertical ? 260 : 140;
+    /* on 9:16 the top is the Shorts UI and the topic banner: content starts below them */
+    double y = vertical ? 460 : 140;
     if (card->number > 0) {
         double r = vertical ? 70 : 64;
         set_rgb(cr, c.accent, 1);

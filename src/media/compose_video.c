@@ -101,7 +101,8 @@ static void shot_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_
         /* crop to the frame's shape at the source size first, then scale down: fills the
          * frame (never letterboxed) at the least scaling cost */
         yaa_buf_printf(g,
-                       "[%d:v]fps=%d,crop=w='min(iw,ih*%d/%d)':h='min(ih,iw*%d/%d)',scale=%d:%d,"
+                       "[%d:v]fps=%d,crop=w='min(iw,ih*%d/%d)':h='min(ih,iw*%d/"
+                       "%d)',scale=%d:%d:flags=bilinear,"
                        "setsar=1,format=yuv420p,trim=end_frame=%ld,setpts=N/%d/TB",
                        p->in, fps, W, H, H, W, W, H, frames, fps);
     } else {

@@ -159,7 +159,7 @@ static bool stopword(const char *w, size_t len) {
 }
 
 double yaa_media__library_score(const char *query, const char *words) {
-    char q[1024];
+    char q[1024] = "";
     words_of(query, q, sizeof q);
     double hit = 0;
     for (char *a = q; *a;) {

@@ -137,7 +137,7 @@ static void trim_cache(const char *dir, long long cap, const char *keep) {
         n++;
     }
     closedir(d);
-    qsort(v, n, sizeof *v, by_use);
+    if (n) qsort(v, n, sizeof *v, by_use);
     for (size_t i = 0; i < n && total > cap; i++) {
         if (keep && yaa_str_eq(v[i].name, keep)) continue;
         char p[4096];
