@@ -26,7 +26,7 @@ describe('ReviewPanel at the video gate', () => {
     session.value = { key: 'yaa_k', scopes: { read: true, write: true, admin: false } };
     const api = fakeApi({
       'GET /pipeline/runs/r1/metadata': () => json(200, { title: 'Pasta', description: 'd', tags: ['pasta'], privacy: 'private' }),
-      'GET /pipeline/runs/r1/artifacts/quality.json': () => json(200, { ok: false, lufs: -14.1, checks: { loudness: { status: 'ok' }, stills: { status: 'failed', detail: 'a 9 s still' } } }),
+      'GET /pipeline/runs/r1/artifacts/quality.json': () => json(200, { ok: false, failed: ['stills'], loudness: { integrated_lufs: -14.1, true_peak_dbtp: -1.6, ok: true }, stills: { longest_sec: 9, ok: false } }),
       'PATCH /pipeline/runs/r1/metadata': () => json(422, { detail: [{ loc: ['body', 'publish_at'], msg: 'publish_at is in the past', type: 'datetime_parsing' }] }),
       'POST /pipeline/runs/r1/approve': () => json(202, detail()),
       'POST /pipeline/runs/r1/reject': () => json(202, detail()),
@@ -39,7 +39,7 @@ describe('ReviewPanel at the video gate', () => {
     expect(document.querySelector('.counter-over')).not.toBeNull();
     fireEvent.input(title, { target: { value: 'Pasta, edited' } });
     expect(document.querySelector('.counter-over')).toBeNull();
-    expect(await screen.findByTestId('quality')).toHaveTextContent('a 9 s still');
+    expect(await screen.findByTestId('quality')).toHaveTextContent('longest still 9.0 s');
     expect(screen.getByTestId('review-history')).toHaveTextContent('Shorter intro');
     fireEvent.input(screen.getByLabelText('Publish at'), { target: { value: '2020-01-01T00:00:00Z' } });
     fireEvent.click(screen.getByTestId('save-metadata'));

@@ -10,6 +10,7 @@ import { t, type MsgKey } from '../i18n';
 import { canWrite } from '../session';
 import type { RunDetail, Script, VideoMetadata } from '../types';
 import { Card, Empty, ErrorBox, Loading, errorText } from './ui';
+import { QualityPanel } from './quality';
 
 /** YouTube's limits, as the server checks them (youtube/publish.c). */
 export const LIMITS = { title: 100, description: 5000, tags: 500 };
@@ -61,44 +62,6 @@ function VideoPreview({ runId }: { runId: string }) {
   return (
     <div class="video-wrap">
       <video src={src} controls preload="metadata" playsInline data-testid="review-video" />
-    </div>
-  );
-}
-
-function Quality({ runId }: { runId: string }) {
-  const q = useAsync((s) => api.artifactJson<Record<string, unknown>>(runId, 'quality.json', s), [runId]);
-  if (q.error) return <ErrorBox error={q.error} onRetry={q.reload} />;
-  if (q.data === undefined) return <Loading />;
-  if (q.data === null) return <p class="hint">{t('review.noQuality')}</p>;
-  const rows = Object.entries(q.data).filter(([, v]) => typeof v !== 'object' || v === null);
-  // checks: a list of {name|check, ok|status, detail|message}, or a map name -> that.
-  const raw = q.data.checks;
-  const checks: Record<string, unknown>[] = Array.isArray(raw)
-    ? (raw as Record<string, unknown>[])
-    : raw && typeof raw === 'object'
-      ? Object.entries(raw as Record<string, unknown>).map(([name, v]) => (v && typeof v === 'object' ? { name, ...(v as Record<string, unknown>) } : { name, status: v }))
-      : [];
-  const failedCheck = (c: Record<string, unknown>) => c.ok === false || c.status === 'failed' || c.status === 'fail';
-  return (
-    <div data-testid="quality">
-      <dl class="kv">
-        {rows.map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd class="mono">{String(v)}</dd>
-          </div>
-        ))}
-      </dl>
-      {checks.length > 0 && (
-        <ul class="checks-list">
-          {checks.map((c, i) => (
-            <li key={i} class={failedCheck(c) ? 'bad' : 'good'}>
-              {failedCheck(c) ? '✕' : c.status === 'skipped' ? '–' : '✓'} {String(c.name ?? c.check ?? c.id ?? '')}{' '}
-              {c.detail || c.message ? `— ${String(c.detail ?? c.message)}` : ''}
-            </li>
-          ))}
-        </ul>
-      )}
     </div>
   );
 }
@@ -356,7 +319,7 @@ export function ReviewPanel({ detail, stages, onChanged, onDecided }: { detail: 
             <div>
               <VideoPreview runId={detail.run_id} />
               <h3>{t('review.quality')}</h3>
-              <Quality runId={detail.run_id} />
+              <QualityPanel runId={detail.run_id} />
             </div>
             <div>
               <MetadataEditor detail={detail} onSaved={onChanged} />

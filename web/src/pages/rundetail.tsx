@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { Artifacts } from '../components/artifacts';
+import { QualityPanel } from '../components/quality';
 import { ReviewPanel } from '../components/review';
 import { AsyncView, Card, ErrorBox, Link, Loading, StatusPill, errorText } from '../components/ui';
 import { fmtDuration, fmtInt, fmtTime, fmtUsd, parseTime, secondsBetween } from '../format';
@@ -38,6 +39,11 @@ export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'closed' | 'e
 /** Merges the stored stages with live events newer than the last fetch of the run. */
 /** stages: the pipeline's order from the server; stages the run's rows or live events name
  * beyond it follow. */
+/** quality.json exists once the media_editor (the video) is done. */
+function hasQuality(d: RunDetail): boolean {
+  return (d.stages ?? []).some((s) => s.stage === 'media_editor' && s.status === 'done');
+}
+
 export function stageViews(detail: RunDetail | undefined, live: Record<string, LiveStage>, fetchedAt: number, now: number, stages: readonly string[] = []): StageView[] {
   const byName = new Map<string, StageInfo>();
   for (const s of detail?.stages ?? []) byName.set(s.stage, s);
@@ -446,6 +452,11 @@ export function RunDetailPage({ id }: { id: string }) {
           void fetchDetail().then(() => setEpoch((e) => e + 1));
         }}
       />
+      {hasQuality(detail) && (
+        <Card title={t('quality.title')} id="quality">
+          <QualityPanel runId={detail.run_id} key={`${detail.run_id}:${detail.status}`} />
+        </Card>
+      )}
       <Artifacts detail={detail} views={views} />
     </div>
   );
