@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # run.sh - HTTP benchmarks of `yaa serve` with wrk, beside nginx serving a static JSON file on
 # the same machine as the ceiling. Scenarios: GET /api/v1/health; GET /api/v1/pipeline/runs
-# (limit 20) over 10,000 rows; POST /api/v1/pipeline/run (insert + enqueue). SQLite, no
-# in-process workers (jobs stay queued), rate limit raised out of the way. Everything listens
-# on 127.0.0.1 and stops by itself.
+# (limit 20) over 10,000 rows, beside the same endpoint in FastAPI + SQLite (bench/http/peer,
+# uvicorn with one worker per core, on the same database file); POST /api/v1/pipeline/run
+# (insert + enqueue). SQLite, no in-process workers (jobs stay queued), rate limit raised out
+# of the way. Prints the table, then /health / nginx and yaa list runs / the peer's, all
+# from this one run. Everything listens on 127.0.0.1 and stops by itself.
 #
 # Usage: bench/http/run.sh [seconds per scenario (10)] [connections (32)] > results.md
 #        YAA_BENCH_DB=postgres bench/http/run.sh ...   # the same on a throwaway PostgreSQL
@@ -19,9 +21,11 @@ command -v wrk >/dev/null || { echo "run.sh: wrk not installed (apt-get install 
 tmp=$(mktemp -d /tmp/yaa-bench-http-XXXXXX)
 chmod 755 "$tmp"
 yaa_pid=""
+peer_pid=""
 nginx_conf="$tmp/nginx.conf"
 pg_dir=""
 cleanup() {
+  [ -n "$peer_pid" ] && kill "$peer_pid" 2>/dev/null && wait "$peer_pid" 2>/dev/null || true
   [ -n "$yaa_pid" ] && kill "$yaa_pid" 2>/dev/null && wait "$yaa_pid" 2>/dev/null || true
   [ -n "$pg_dir" ] && "$src/tests/lib/pg-stop" "$pg_dir" >/dev/null 2>&1 || true
   [ -f "$tmp/nginx.pid" ] && nginx -c "$nginx_conf" -p "$tmp" -s stop 2>/dev/null || true
@@ -93,6 +97,26 @@ NG
 nginx -c "$nginx_conf" -p "$tmp"
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$nport/health.json" >/dev/null && break; sleep 0.1; done
 
+# ---- the FastAPI + SQLite peer of the list endpoint (Debian's python3-fastapi, uvicorn with
+# uvloop, one worker process per core, access log off), reading the same file
+peer=""
+pypy=/usr/bin/python3
+if [ -z "$pg_dir" ] && "$pypy" -c 'import fastapi, uvicorn' 2>/dev/null; then
+  pport=$(free_port)
+  ( cd "$tmp" && YAA_PEER_DB="$tmp/yaa.db" exec "$pypy" -m uvicorn app:app --app-dir "$here/peer" \
+      --host 127.0.0.1 --port "$pport" --workers "$(nproc)" --loop uvloop --no-access-log \
+      --log-level warning >"$tmp/peer.log" 2>&1 ) &
+  peer_pid=$!
+  for _ in $(seq 100); do
+    curl -sf -H "X-API-Key: $key" "http://127.0.0.1:$pport/api/v1/pipeline/runs?limit=1" \
+      >/dev/null && peer=1 && break
+    sleep 0.1
+  done
+  [ -n "$peer" ] || { echo "run.sh: the FastAPI peer did not start:" >&2; cat "$tmp/peer.log" >&2; }
+else
+  echo "run.sh: no FastAPI peer (needs SQLite and python3-fastapi python3-uvicorn)" >&2
+fi
+
 # ---- scenarios
 run() { # name url [lua]
   local name=$1 url=$2 lua=${3:-}
@@ -104,15 +128,29 @@ run() { # name url [lua]
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errs=$(awk '/Non-2xx/ {print $5}' <<<"$out")
   printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${errs:-0}"
+  last_rps=${rps:-0}
 }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo "wrk -t$threads -c$conns -d${secs}s on $(nproc) cores, database ${YAA_BENCH_DB:-sqlite}," \
      "$(date -u +%Y-%m-%dT%H:%MZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| scenario | requests/s | p50 | p99 | non-2xx |"
 echo "| --- | --- | --- | --- | --- |"
 run "nginx static JSON (ceiling)" "http://127.0.0.1:$nport/health.json"
+nginx_rps=$last_rps
 run "GET /api/v1/health (db + queue check)" "http://127.0.0.1:$yport/api/v1/health"
+health_rps=$last_rps
 run "GET /api/v1/pipeline/runs?limit=20 (10,000 rows)" \
     "http://127.0.0.1:$yport/api/v1/pipeline/runs?limit=20" "$here/with_key.lua"
+list_rps=$last_rps
+peer_rps=0
+if [ -n "$peer" ]; then
+  run "the same list in FastAPI + SQLite (peer, $(nproc) uvicorn workers)" \
+      "http://127.0.0.1:$pport/api/v1/pipeline/runs?limit=20" "$here/with_key.lua"
+  peer_rps=$last_rps
+fi
 run "POST /api/v1/pipeline/run (insert + enqueue)" \
     "http://127.0.0.1:$yport/api/v1/pipeline/run" "$here/start_run.lua"
+echo
+echo "/api/v1/health / nginx static: $(ratio "$health_rps" "$nginx_rps")x;" \
+     "yaa list runs / FastAPI peer: $(ratio "$list_rps" "$peer_rps")x"
