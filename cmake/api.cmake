@@ -3,7 +3,7 @@
 set(_api_it ${CMAKE_SOURCE_DIR}/tests/integration/api)
 set(_api_env "YAA_BIN=${CMAKE_BINARY_DIR}/yaa;YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 add_test(NAME api/integration_sqlite
-         COMMAND python3 ${_api_it}/test_api.py ApiSqlite RateLimit Shutdown NoDashboard)
+         COMMAND python3 ${_api_it}/test_api.py ApiSqlite RateLimit RateLimitOff Shutdown NoDashboard)
 add_test(NAME api/integration_offline_run COMMAND python3 ${_api_it}/test_api.py OfflineRun)
 add_test(NAME api/integration_postgres
          COMMAND python3 ${_api_it}/test_api.py ApiPostgres DatabaseDown)

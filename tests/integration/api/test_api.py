@@ -736,6 +736,16 @@ class RateLimit(unittest.TestCase):
             self.assertEqual(srv.stop(), 0)
 
 
+class RateLimitOff(unittest.TestCase):
+    def test_zero_turns_limiting_off(self):
+        srv = YaaServer("sqlite", env={"RATE_LIMIT_PER_MINUTE": "0"})
+        try:
+            statuses = {srv.get(API + "/pipeline/runs").status for _ in range(80)}
+            self.assertEqual(statuses, {200})
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+
 class NoDashboard(unittest.TestCase):
     """Without a dashboard build, GET / says how to get one; other unknown paths stay 404."""
 
