@@ -8,6 +8,11 @@ add_test(NAME api/integration_offline_run COMMAND python3 ${_api_it}/test_api.py
 add_test(NAME api/integration_postgres
          COMMAND python3 ${_api_it}/test_api.py ApiPostgres DatabaseDown)
 add_test(NAME api/abuse COMMAND python3 ${_api_it}/test_abuse.py)
+# The README's first hour as written: quick start on a pty, the Ollama example against the
+# OpenAI-wire double, --help of every command, argument errors, channels new.
+add_test(NAME cli/first_use COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/integration/cli/test_first_use.py)
+set_tests_properties(cli/first_use PROPERTIES LABELS "integration;cli" TIMEOUT 1500
+  ENVIRONMENT "${_api_env}")
 # The original Next.js dashboard's calls, from its origin, against an unconfigured yaa serve.
 add_test(NAME api/original_dashboard COMMAND python3 ${_api_it}/test_original_dashboard.py)
 set_tests_properties(api/original_dashboard PROPERTIES LABELS "integration;api" TIMEOUT 1500

@@ -219,6 +219,10 @@ int yaa_h_channel_create(yaa_http_req *req, yaa_http_resp *resp) {
     pthread_mutex_lock(&channels_mu);
     int rc = yaa_channels_create(root(req), id, jstr(req, "name"), jstr(req, "category"),
                                  jstr(req, "description"), &err);
+    /* The template has no language: a client that names one gets it (the original dashboard
+     * sends none; the channel then says so in `yaa channels show` until it is set). */
+    const char *lang = jstr(req, "language");
+    if (rc == 0 && lang) rc = yaa_channels_set_language(root(req), id, lang, &err);
     if (rc == 0 && commit(req, resp, id, "created through the API")) rc = 1;
     pthread_mutex_unlock(&channels_mu);
     if (rc == 1) return 0;

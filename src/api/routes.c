@@ -10,6 +10,7 @@ static const char *const run_statuses[] = {
     "pending", "running", "awaiting_review", "completed", "failed", "cancelled", NULL};
 static const char *const review_modes[] = {"none", "script", "video", "both", NULL};
 static const char *const scopes[] = {"read", "write", "admin", NULL};
+static const char *const languages[] = {"en", "ko", NULL};
 static const char *const privacies[] = {"private", "unlisted", "public", NULL};
 static const char *const group_bys[] = {"run",   "day",     "agent", "provider",
                                         "model", "channel", NULL};
@@ -72,6 +73,7 @@ static const yaa_field_spec channel_body[] = {
     {"name", YAA_V_STR, true, 1, 200, NULL, "display name"},
     {"category", YAA_V_STR, false, 0, 50, NULL, "default general"},
     {"description", YAA_V_STR, false, 0, 500, NULL, "free text"},
+    {"language", YAA_V_ENUM, false, 0, 0, languages, "en or ko (the template has no default)"},
     {NULL, 0, false, 0, 0, NULL, NULL}};
 static const yaa_field_spec channel_patch[] = {
     {"name", YAA_V_STR, false, 1, 200, NULL, "display name"},

@@ -244,6 +244,11 @@ bool yaa_channels_has_brand_guide(const char *root, const char *id);
 int yaa_channels_create(const char *root, const char *id, const char *name, const char *category,
                         const char *description, yaa_err *err);
 
+/* Sets channel.language in <root>/<id>/config.yaml and voice_design.language in its
+ * brand_guide.yaml (when present) to "en" or "ko", keeping the files' layout. YAA_EINVAL for
+ * another language, YAA_ENOTFOUND when config.yaml has no channel.language line. */
+int yaa_channels_set_language(const char *root, const char *id, const char *language, yaa_err *err);
+
 /* Sets any of channel.name / category / description (NULL = leave as is) in the channel's
  * config.yaml, keeping its comments and layout, and writes it atomically. YAA_EINVAL if all
  * are NULL or a value is out of bounds, YAA_ENOTFOUND if the channel does not exist. */

@@ -10,7 +10,8 @@
 #include <string.h>
 
 static const char usage[] =
-    "Usage: yaa channels list [--json]\n"
+    "Usage: yaa channels new ID --language en|ko [--name NAME] [--category C]\n"
+    "       yaa channels list [--json]\n"
     "       yaa channels show ID [--json]\n"
     "       yaa channels validate ID... | --all\n"
     "       yaa channels sync\n"
@@ -21,6 +22,7 @@ static const char usage[] =
     "The channels are the folders of CHANNELS_DIR (now %s), each with config.yaml and an\n"
     "optional brand_guide.yaml (docs/CHANNELS.md).\n"
     "\n"
+    "  new       makes channel ID from channels/_template in the given language\n"
     "  list      id, name, category, language and whether it has a brand guide\n"
     "  show      the parsed channel (--json: as one JSON object)\n"
     "  validate  checks the files; prints one line per problem as file:line: message and\n"
@@ -32,7 +34,17 @@ static const char usage[] =
     "            as a new revision when it changed (CHANNELS_STORE=db; large media go to the\n"
     "            artifact store); a folder with problems stops the import\n"
     "  export    writes channel ID from the database as the folder DIR/ID (the current\n"
-    "            revision, or --revision N)\n";
+    "            revision, or --revision N)\n"
+    "\n"
+    "Options:\n"
+    "  --language L      new: en or ko, the language of the videos and the voice (required:\n"
+    "                    the template has no default)\n"
+    "  --name NAME       new: the display name (default: the id)\n"
+    "  --category C      new: free text, at most 50 characters (default: general)\n"
+    "  --json            list, show: print JSON\n"
+    "  --all             validate: every channel\n"
+    "  --revision N      export: that revision instead of the current one\n"
+    "  -h, --help        this help\n";
 
 /* Terminal columns of a UTF-8 string: East Asian wide characters count 2. */
 static int display_width(const char *s) {
@@ -333,6 +345,48 @@ static int pull_all(yaa_cli *cli) {
     return rc ? yaa_cli_fail("channels: %s", err.msg) : 0;
 }
 
+/* yaa channels new ID --language en|ko [--name N] [--category C]: the template's files with
+ * the name, category and language filled in, then checked like `validate`. */
+static int cmd_new(yaa_cli *cli) {
+    const char *id = NULL, *lang = NULL, *name = NULL, *category = NULL;
+    for (int i = 2; i < cli->argc; i++) {
+        const char *a = cli->argv[i];
+        const char **dst = strcmp(a, "--language") == 0   ? &lang
+                           : strcmp(a, "--name") == 0     ? &name
+                           : strcmp(a, "--category") == 0 ? &category
+                                                          : NULL;
+        if (dst) {
+            if (!(*dst = yaa_cli_value(cli, &i, "channels"))) return YAA_EXIT_USAGE;
+        } else if (a[0] == '-' && a[1]) {
+            return yaa_cli_usage_error(
+                "channels new: unknown option '%s' (see yaa channels --help)", a);
+        } else if (!id) {
+            id = a;
+        } else {
+            return yaa_cli_usage_error("channels new: one ID only (got '%s' too)", a);
+        }
+    }
+    if (!id) return yaa_cli_usage_error("usage: yaa channels new ID --language en|ko");
+    if (!lang)
+        return yaa_cli_usage_error("channels new: --language en|ko is required: the language of "
+                                   "the videos and the voice (the template has no default)");
+    if (strcmp(lang, "en") != 0 && strcmp(lang, "ko") != 0)
+        return yaa_cli_usage_error("channels new: --language must be en or ko, got '%s'", lang);
+    yaa_err err = {0};
+    const char *root = cli->cfg->channels_dir;
+    int rc = yaa_channels_create(root, id, name ? name : id, category, NULL, &err);
+    if (rc == YAA_EEXIST) return yaa_cli_fail("channels new: channel '%s' already exists", id);
+    if (rc == YAA_EINVAL) return yaa_cli_usage_error("channels new: %s", err.msg);
+    if (rc) return yaa_cli_fail("channels new: %s", err.msg);
+    if (yaa_channels_set_language(root, id, lang, &err))
+        return yaa_cli_fail("channels new: %s/%s was made but its language is not set: %s", root,
+                            id, err.msg);
+    printf("made %s/%s (language %s): fill in config.yaml and brand_guide.yaml, then run\n"
+           "  yaa channels validate %s\n",
+           root, id, lang, id);
+    return YAA_EXIT_OK;
+}
+
 int yaa_cmd_channels(yaa_cli *cli) {
     if (cli->argc < 2) {
         fprintf(stderr, usage, cli->cfg->channels_dir);
@@ -343,6 +397,7 @@ int yaa_cmd_channels(yaa_cli *cli) {
         printf(usage, cli->cfg->channels_dir);
         return YAA_EXIT_OK;
     }
+    if (strcmp(sub, "new") == 0) return cmd_new(cli);
     if (strcmp(sub, "connect-youtube") == 0 || strcmp(sub, "disconnect-youtube") == 0 ||
         strcmp(sub, "youtube-status") == 0)
         return yaa_cli_channels_youtube(cli);

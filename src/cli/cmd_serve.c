@@ -73,16 +73,18 @@ int yaa_cmd_serve(yaa_cli *cli) {
     if (yaa_api_channels_sync(api, &err) != 0)
         yaa_log_ev(YAA_LOG_WARN, "serve", "channels table not synced", YAA_F_STR("error", err.msg),
                    YAA_F_END);
-    if (yaa_api_listen(api, &err) != 0) {
-        yaa_cli_fail("serve: %s", err.msg);
-        goto out;
-    }
+    /* Handlers before the socket opens: a client that sees /health answer may stop us at
+     * once, and that SIGTERM must be a clean stop, not the default kill. */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (yaa_api_listen(api, &err) != 0) {
+        yaa_cli_fail("serve: %s", err.msg);
+        goto out;
+    }
     /* In-process workers are the embedded default (db queue); with a shared queue (Redis)
      * only when asked for with --workers, `yaa worker` processes doing the work otherwise. */
     bool inproc = strcmp(yaa_queue_name(queue), "db") == 0 || workers_set;
