@@ -534,12 +534,13 @@ static void script_outro(const script_plan *p, json_t *sections) {
     const yaa_brief *b = p->b;
     yaa_buf n;
     yaa_buf_init(&n, 1 << 16);
-    const char *h[MAX_BODY];
-    for (size_t i = 0; i < p->nbody; i++)
-        h[i] = json_string_value(json_object_get(json_array_get(sections, i + 1), "heading"));
+    const char *h[MAX_BODY] = {0};
+    for (size_t i = 0; i < p->nbody && i < MAX_BODY; i++)
+        h[i] = or_default(
+            json_string_value(json_object_get(json_array_get(sections, i + 1), "heading")), "");
     char cta[600];
     if (p->ko) {
-        yaa_buf_printf(&n, "정리해 보겠습니다. 오늘은 %s", h[0]);
+        yaa_buf_printf(&n, "정리해 보겠습니다. 오늘은 %s", or_default(h[0], ""));
         for (size_t i = 1; i < p->nbody; i++)
             yaa_buf_printf(&n, "%s%s", i + 1 == p->nbody ? ", 그리고 " : ", ", h[i]);
         yaa_buf_printf(&n, "%s 중심으로 %s%s 살펴봤습니다. ",

@@ -24,7 +24,14 @@ static const char usage[] =
     "           is shown, only its SHA-256 is stored. Scopes default to read,write;\n"
     "           --expires-days 1-365 (default: never expires)\n"
     "  list     every key: id, name, scopes, state, created, expires, last used\n"
-    "  revoke   deactivates a key at once\n";
+    "  revoke   deactivates a key at once\n"
+    "\n"
+    "Options:\n"
+    "  --name NAME       create: what the key is for (1-200 characters; required)\n"
+    "  --scopes LIST     create: comma-separated read, write, admin (default read,write)\n"
+    "  --expires-days D  create: the key stops working after D days, 1-365 (default never)\n"
+    "  --json            create, list: print JSON\n"
+    "  -h, --help        this help\n";
 
 static int db_fail(const yaa_err *err) {
     const char *hint = strstr(err->msg, "no such table") || strstr(err->msg, "does not exist")
@@ -95,7 +102,7 @@ static int cmd_create(yaa_db *db, int argc, char **argv) {
         else if ((v = opt_value(argc, argv, &i, "--expires-days", &bad)))
             days = v;
         else if (bad)
-            return yaa_cli_usage_error("keys create: an option needs a value");
+            return yaa_cli_usage_error("keys create: %s needs a value", argv[i]);
         else
             return yaa_cli_usage_error("keys create: unknown option '%s'", argv[i]);
     }

@@ -119,17 +119,17 @@ static int cmd_query(yaa_cli *cli) {
     for (int i = 2; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         int rc = 0;
-        const char *v = NULL;
-        bool takes = !strcmp(a, "--channel") || !strcmp(a, "-k") || !strcmp(a, "--k") ||
-                     !strcmp(a, "--mode");
-        if (takes && !(v = yaa_cli_value(cli, &i, "rag"))) return YAA_EXIT_USAGE;
-        if (strcmp(a, "--channel") == 0)
-            channel = v;
-        else if (strcmp(a, "-k") == 0 || strcmp(a, "--k") == 0)
-            rc = parse_k(v, &k);
-        else if (strcmp(a, "--mode") == 0)
-            rc = parse_mode(v, &mode);
-        else if (strcmp(a, "--json") == 0)
+        bool is_k = strcmp(a, "-k") == 0 || strcmp(a, "--k") == 0;
+        if (strcmp(a, "--channel") == 0 || is_k || strcmp(a, "--mode") == 0) {
+            const char *v = yaa_cli_value(cli, &i, "rag");
+            if (!v) return YAA_EXIT_USAGE;
+            if (is_k)
+                rc = parse_k(v, &k);
+            else if (a[2] == 'm')
+                rc = parse_mode(v, &mode);
+            else
+                channel = v;
+        } else if (strcmp(a, "--json") == 0)
             json = 1;
         else if (a[0] == '-' && a[1])
             return yaa_cli_usage_error("rag query: unknown option '%s'", a);
@@ -202,13 +202,13 @@ static int cmd_eval(yaa_cli *cli) {
     for (int i = 2; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         int rc = 0;
-        const char *v = NULL;
-        bool takes = !strcmp(a, "-k") || !strcmp(a, "--k") || !strcmp(a, "--min-recall");
-        if (takes && !(v = yaa_cli_value(cli, &i, "rag"))) return YAA_EXIT_USAGE;
-        if (strcmp(a, "-k") == 0 || strcmp(a, "--k") == 0)
-            rc = parse_k(v, &k);
-        else if (strcmp(a, "--min-recall") == 0) {
-            if (yaa_parse_double(v, &min_recall) || min_recall < 0 || min_recall > 1)
+        bool is_k = strcmp(a, "-k") == 0 || strcmp(a, "--k") == 0;
+        if (is_k || strcmp(a, "--min-recall") == 0) {
+            const char *v = yaa_cli_value(cli, &i, "rag");
+            if (!v) return YAA_EXIT_USAGE;
+            if (is_k)
+                rc = parse_k(v, &k);
+            else if (yaa_parse_double(v, &min_recall) || min_recall < 0 || min_recall > 1)
                 return yaa_cli_usage_error("--min-recall: expected 0..1, got '%s'", v);
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
             verbose = 1;

@@ -32,7 +32,8 @@ JSON_RECORD = re.compile(r'^\{"ts":', re.M)
 
 def readme_block(heading):
     """The first ```sh block after a README heading, as its command lines."""
-    text = open(os.path.join(SRC, "README.md"), encoding="utf-8").read()
+    with open(os.path.join(SRC, "README.md"), encoding="utf-8") as f:
+        text = f.read()
     at = text.index(heading)
     block = text[text.index("```sh", at) + 5:text.index("```", text.index("```sh", at) + 5)]
     return [l.split("  #")[0].strip() for l in block.strip().splitlines() if l.strip()]
@@ -111,7 +112,7 @@ class FirstUse(unittest.TestCase):
             self.assertIsNone(JSON_RECORD.search(out), out)
             self.assertRegex(out, r"warning: no price for this model.*model=qwen2\.5:7b")
             reqs = json.loads(subprocess.run(["curl", "-s", base + "/_requests"],
-                                             capture_output=True, text=True).stdout)
+                                             capture_output=True, text=True).stdout)["requests"]
             models = {json.loads(r["body"])["model"] for r in reqs if r["path"].endswith(
                 "/chat/completions")}
             self.assertEqual(models, {"qwen2.5:7b"})  # every agent, and only LLM_MODEL
@@ -137,6 +138,9 @@ class FirstUse(unittest.TestCase):
             for f in flags:
                 self.assertRegex(out, r"(?m)^\s+(-\w, )?%s\b.*\S" % re.escape(f),
                                  "yaa %s --help has no line for %s" % (cmd, f))
+        rc, out = self.sh("./build/yaa keys create --name")
+        self.assertEqual(rc, 2)
+        self.assertIn("--name needs a value", out)
         rc, out = self.sh("./build/yaa run --channel")
         self.assertEqual(rc, 2)
         self.assertIn("--channel needs a value", out)
