@@ -59,6 +59,8 @@ static colours pick_colours(const yaa_brand_look *look) {
         c.text = t;
     else
         c.text = contrast(white, c.bg) >= contrast(black, c.bg) ? white : black;
+    if (contrast(c.text, c.bg) < 4.5 && contrast((rgb){0, 0, 0}, c.bg) > contrast(c.text, c.bg))
+        c.text = (rgb){0, 0, 0}; /* a mid-grey background: only pure black reaches 4.5:1 */
     if (contrast(c.accent, c.bg) < 1.8) c.accent = c.text;
     c.muted = c.text;
     return c;
@@ -339,6 +341,11 @@ int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const ch
     int rc = save_png(s, png_path, err);
     cairo_surface_destroy(s);
     return rc;
+}
+
+double yaa_brand_contrast(const yaa_brand_look *look) {
+    colours c = pick_colours(look);
+    return contrast(c.text, c.bg);
 }
 
 int yaa_lower_third_render(const yaa_brand_look *look, const char *heading, const char *line,

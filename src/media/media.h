@@ -153,6 +153,10 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
 int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const char *background_png,
                          const char *png_path, yaa_err *err);
 
+/* The contrast ratio (WCAG, 1..21) of the text colour cards and lower thirds use against the
+ * box/background they draw it on, for the quality report (>= 4.5 by construction). */
+double yaa_brand_contrast(const yaa_brand_look *look);
+
 /* A lower third: an RGBA strip (transparent around it) holding heading and line in the brand
  * palette, text contrast >= 4.5:1 against its box; at most width x (height/4). The width of a
  * Short's topic banner is the frame's less margins. */

@@ -92,6 +92,30 @@ static json_t *credits_json(const yaa_media_gen_result *res) {
     return a;
 }
 
+/* media.json: each section's picture and where it came from, the text contrast of its
+ * on-screen text, and the credits (read by the quality report). */
+static int write_media_json(yaa_agent_ctx *ctx, const yaa_media_gen_request *req,
+                            const yaa_media_gen_result *res, json_t *credits, yaa_err *err) {
+    double contrast = yaa_brand_contrast(&req->look);
+    json_t *m = json_object(), *secs = json_array();
+    for (size_t i = 0; i < res->n; i++) {
+        json_t *v = visual_json(&res->visuals[i]);
+        json_object_set_new(v, "section", json_integer((json_int_t)i + 1));
+        json_object_set_new(v, "heading",
+                            json_string(req->sections[i].heading ? req->sections[i].heading : ""));
+        json_object_set_new(v, "contrast", json_real(contrast));
+        json_array_append_new(secs, v);
+    }
+    json_object_set_new(m, "sections", secs);
+    json_object_set_new(m, "title_card", json_string(res->title_card ? res->title_card : ""));
+    json_object_set_new(m, "thumbnail", json_string(res->thumbnail_path));
+    json_object_set_new(m, "min_contrast", json_real(contrast));
+    json_object_set(m, "credits", credits);
+    int rc = yaa_agent_write_json(ctx, "media.json", m, err);
+    json_decref(m);
+    return rc;
+}
+
 /* The credits at the end of the description (within YouTube's 5000 characters) and in
  * metadata.json's "credits"; the SEO stage's output is updated for the publisher. */
 static int credit_metadata(yaa_agent_ctx *ctx, const json_t *credits, yaa_err *err) {
@@ -187,6 +211,12 @@ int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     }
     for (size_t i = 0; i < res.nnotes; i++) yaa_agent_progress(ctx, "%s", res.notes[i]);
     json_t *credits = credits_json(&res);
+    if ((rc = write_media_json(ctx, &req, &res, credits, err))) {
+        json_decref(credits);
+        json_decref(o);
+        yaa_media_gen_result_free(&res);
+        return rc;
+    }
     json_object_set_new(o, "title_card", json_string(res.title_card));
     json_object_set(o, "credits", credits);
     rc = credit_metadata(ctx, credits, err);

@@ -221,6 +221,11 @@ static void test_library_first(void **state) {
 
 static void test_text_shorten(void **state) {
     (void)state;
+    /* the text colour actually used reads against its box: >= 4.5:1 even for a bad palette */
+    static const char *const bad[] = {"#777777", "#22C55E", "#808080"};
+    yaa_brand_look good = {PALETTE, 3, NULL, NULL}, poor = {bad, 3, NULL, NULL};
+    assert_true(yaa_brand_contrast(&good) >= 4.5);
+    assert_true(yaa_brand_contrast(&poor) >= 4.5);
     char *s = yaa_text_shorten("Coming home tired and having no idea what to make with what is "
                                "in the fridge tonight",
                                40);
