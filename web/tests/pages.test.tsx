@@ -74,6 +74,27 @@ describe('run actions', () => {
     expect(body).toEqual({ from_stage: 'media_editor' });
   });
 
+  it('names the models a run used and says when one has no price', async () => {
+    setLang('en');
+    signedIn();
+    const warning = "no price for model 'qwen2.5:7b' (openai-compatible): its usage is counted at $0, so cost_usd is too low; add it to PRICING_FILE";
+    fakeApi({
+      'GET /pipeline/runs/r2': () => json(200, run('completed', {
+        models: [
+          { agent: 'script_writer', provider: 'openai-compatible', model: 'qwen2.5:7b', kind: 'chat', priced: false },
+          { agent: 'media_generator', provider: 'espeak', model: 'espeak-ng', kind: 'tts', priced: true },
+        ],
+        warnings: [warning],
+      })),
+      'GET /usage/summary': () => json(200, usage),
+      'GET /pipeline/runs/r2/events': () => sseResponse().response,
+    });
+    navigate('/runs/r2');
+    render(<App />);
+    expect((await screen.findByTestId('run-models')).textContent).toBe('qwen2.5:7b (openai-compatible) ⚠');
+    expect(screen.getByTestId('run-warnings').textContent).toContain(warning);
+  });
+
   it('offers no cancel or retry to a read key', async () => {
     setLang('en');
     signedIn({ read: true, write: false, admin: false });
