@@ -65,15 +65,18 @@ class FirstUse(unittest.TestCase):
     def test_everyday_use_on_a_terminal(self):
         lines = readme_block("## Everyday use")
         run_line = [l for l in lines if " run " in l][0]
+        run_id = None
         for line in lines:
             if " serve" in line:
                 continue  # a server: the API tests cover it
-            rc, got = self.sh(line, tty=" run " in line)
+            if "<run_id>" in line:  # the placeholder is the run the block just made
+                line = line.replace("<run_id>", run_id)
+            rc, got = self.sh(line, tty=True)
             self.assertEqual(rc, 0, "%s\n%s" % (line, got[-3000:]))
             self.assertIsNone(JSON_RECORD.search(got), "JSON log record on a terminal:\n" + got)
             if line == run_line:
                 out = got
-        run_id = re.search(r"run_id: (\S+)", out).group(1)
+                run_id = re.search(r"run_id: (\S+)", out).group(1)
         self.assertIn("brand-template script", out)  # the offline composer says what it writes
         video = glob.glob(os.path.join(self.dir, "output", run_id, "video.mp4"))[0]
         mtime = os.stat(video).st_mtime_ns
