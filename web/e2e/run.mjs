@@ -501,6 +501,12 @@ try {
     await page.locator('#guide-h').waitFor();
     await basics(page, 'channel page');
     await shot(page, 'channel');
+    // The YouTube account card: no account connected and no OAuth client on this server.
+    const yt = page.getByTestId('yt-account');
+    await yt.waitFor();
+    assert(/dry runs/.test(await yt.textContent()), 'YouTube card says uploads are dry runs');
+    await page.locator('#youtube-h').scrollIntoViewIfNeeded();
+    await shot(page, 'channel-youtube', { full: false });
     assertNoConsoleErrors('channel page');
   });
 
