@@ -5,6 +5,8 @@
  * be written), and the review gates (stop, approve, reject with notes). */
 #include "test_util.h"
 
+#include "core/log.h"
+
 #include "agents/agent.h"
 #include "core/buf.h"
 #include "core/util.h"
@@ -157,6 +159,43 @@ static void test_clean_run(void **state) {
     /* Re-delivered after completion: nothing runs again. */
     assert_int_equal(execute(f, id, &err), 0);
     assert_int_equal(g.calls[0], 1);
+}
+
+/* Every line written for a stage carries the job (and request) id of whoever runs it, as
+ * docs/LOGGING.md promises: a worker's job id is not lost when the stage context is set. */
+static int g_lines, g_with_job;
+
+static void job_sink(void *ud, yaa_log_level level, const char *logger, const char *line,
+                     size_t len) {
+    (void)ud;
+    (void)level;
+    (void)logger;
+    (void)len;
+    if (!strstr(line, "\"stage\":\"")) return;
+    g_lines++;
+    if (strstr(line, "\"job_id\":\"job-7\"")) g_with_job++;
+}
+
+static void test_stage_lines_carry_job_id(void **state) {
+    fx *f = *state;
+    char id[37];
+    new_run(f, NULL, id);
+    FILE *devnull = fopen("/dev/null", "w");
+    assert_non_null(devnull);
+    yaa_log_setup(YAA_LOG_INFO, true, devnull);
+    g_lines = g_with_job = 0;
+    assert_int_equal(yaa_log_add_sink(job_sink, NULL), 0);
+    yaa_log_ctx worker_ctx = {.run_id = id, .job_id = "job-7"};
+    yaa_log_ctx_set(&worker_ctx);
+    yaa_err err = {0};
+    assert_int_equal(execute(f, id, &err), 0);
+    assert_ptr_equal(yaa_log_ctx_get(), &worker_ctx); /* the caller's context is given back */
+    yaa_log_ctx_set(NULL);
+    yaa_log_remove_sink(job_sink, NULL);
+    yaa_log_setup(YAA_LOG_INFO, true, NULL);
+    fclose(devnull);
+    assert_true(g_lines >= 2 * YAA_STAGE_COUNT); /* a start and an end line per stage */
+    assert_int_equal(g_with_job, g_lines);
 }
 
 static void test_resume_after_failure(void **state) {
@@ -323,6 +362,7 @@ static void test_gates(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_clean_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stage_lines_carry_job_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_after_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_mid_stage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_while_cancelled, setup, teardown),
