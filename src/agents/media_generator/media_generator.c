@@ -124,27 +124,9 @@ static int credit_metadata(yaa_agent_ctx *ctx, const json_t *credits, yaa_err *e
     const char *desc = json_string_value(json_object_get(meta, "description"));
     yaa_buf b;
     yaa_buf_init(&b, 5000 * 4);
-    yaa_buf_puts(&b, desc ? desc : "");
-    bool ko = ctx->brief.language && strncmp(ctx->brief.language, "ko", 2) == 0;
-    yaa_buf_puts(&b, ko ? "\n\n영상·사진 출처:\n" : "\n\nFootage and photos:\n");
-    size_t i;
-    json_t *c;
-    json_array_foreach(credits, i, c) {
-        const char *src = json_string_value(json_object_get(c, "source"));
-        yaa_buf_printf(&b, "- %s on %s: %s\n", json_string_value(json_object_get(c, "author")),
-                       strcmp(src, "pexels") == 0 ? "Pexels" : "Pixabay",
-                       json_string_value(json_object_get(c, "url")));
-    }
-    /* never past the limit: the credits that do not fit stay in metadata.json */
-    size_t chars = 0, cut = 0;
-    for (size_t k = 0; k < b.len; k++)
-        if (((unsigned char)b.data[k] & 0xC0) != 0x80 && ++chars > 5000) {
-            cut = k;
-            break;
-        }
-    if (cut) {
-        while (cut && b.data[cut - 1] != '\n') cut--;
-        b.data[cut] = 0;
+    if (yaa_agent_credits_append(desc, credits, ctx->brief.language, &b) != 0) {
+        yaa_buf_free(&b);
+        return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     }
     json_object_set_new(meta, "description", json_string(yaa_buf_cstr(&b)));
     json_object_set(meta, "credits", (json_t *)credits);

@@ -110,6 +110,17 @@ static json_t *upload_metadata(yaa_agent_ctx *ctx, const json_t *meta, const jso
     const char *old = json_string_value(json_object_get(m, "description"));
     if (yaa_youtube_description_chapters(old, nch > 0 ? chapters.data : "", &desc) == 0)
         json_object_set_new(m, "description", json_string(desc.data ? desc.data : ""));
+    /* the footage credits, which a resumed run's or a reviewer's description may lack */
+    const json_t *credits = json_object_get(media, "credits");
+    const char *now = json_string_value(json_object_get(m, "description"));
+    if (json_array_size(credits) && !yaa_agent_credits_present(now, ctx->brief.language)) {
+        yaa_buf withc;
+        yaa_buf_init(&withc, 64 * 1024);
+        if (yaa_agent_credits_append(now, credits, ctx->brief.language, &withc) == 0)
+            json_object_set_new(m, "description", json_string(withc.data ? withc.data : ""));
+        yaa_buf_free(&withc);
+        json_object_set(m, "credits", (json_t *)credits);
+    }
     yaa_buf_free(&chapters);
     yaa_buf_free(&desc);
     const char *srt = json_string_value(json_object_get(edit, "subtitles"));
