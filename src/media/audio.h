@@ -66,6 +66,7 @@ typedef struct yaa_tts_result {
     yaa_word_mark *marks;            /* the engine's word timings (NULL: it gives none) */
     size_t nmarks;
     const char *provider; /* who spoke: "flite", "espeak", "elevenlabs", "openai", ... */
+    double trimmed_sec;   /* silence cut from the start (engine times minus this) */
 } yaa_tts_result;
 
 /* Speaks text into wav_path with env's TTS provider like yaa_tts_synthesize, trimming the

@@ -33,6 +33,8 @@ static bool number_after(const char *text, const char *key, double *out) {
  * (its noise floor is the one `ffmpeg -vf freezedetect=n=-60dB` uses on the full frame). */
 static int measure_video(const yaa_media_env *env, const char *video, double duration, json_t *o,
                          yaa_quality *q, yaa_err *err) {
+    static const char graph[] = "[0:v:0]scale=480:-2,freezedetect=n=-60dB:d=0.5[v];"
+                                "[0:a:0]ebur128=peak=true:framelog=verbose[a]";
     yaa_buf e;
     yaa_buf_init(&e, 16u << 20);
     char *argv[] = {(char *)env->ffmpeg,
@@ -44,8 +46,7 @@ static int measure_video(const yaa_media_env *env, const char *video, double dur
                     "-i",
                     (char *)video,
                     "-filter_complex",
-                    "[0:v:0]scale=480:-2,freezedetect=n=-60dB:d=0.5[v];"
-                    "[0:a:0]ebur128=peak=true:framelog=verbose[a]",
+                    (char *)graph,
                     "-map",
                     "[v]",
                     "-map",

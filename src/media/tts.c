@@ -12,6 +12,7 @@
 #include <espeak-ng/speak_lib.h>
 #include <flite/flite.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <ctype.h>
 #include <math.h>
 #include <pthread.h>
@@ -119,15 +120,16 @@ static int finish(pcm *p, int sr, const char *text, const yaa_voice *v, const ch
     size_t kept = keep_end - cut, pad = (size_t)lround(pause_sec(v) * sr);
     memmove(p->s, p->s + cut, kept * sizeof *p->s);
     p->n = kept;
-    short *zeros = pad ? calloc(pad, sizeof *zeros) : NULL;
-    if ((pad && !zeros) || pcm_push(p, zeros, pad)) {
+    if (pad) {
+        short *zeros = calloc(pad, sizeof *zeros);
+        int bad = !zeros || pcm_push(p, zeros, pad);
         free(zeros);
-        return yaa_err_set(err, YAA_ENOMEM, "tts: out of memory");
+        if (bad) return yaa_err_set(err, YAA_ENOMEM, "tts: out of memory");
     }
-    free(zeros);
     int rc = yaa_wav_write(wav_path, p->s, p->n, sr, err);
     if (rc) return rc;
     out->duration = (double)p->n / sr;
+    out->trimmed_sec = shift;
     out->speech_start = (double)(first - cut) / sr;
     out->speech_end = (double)(last - cut) / sr;
     if (first == 0 && last == kept) out->speech_start = 0, out->speech_end = (double)kept / sr;
@@ -387,6 +389,42 @@ static void elevenlabs_detail(const yaa_buf *body, char *out, size_t n) {
     json_decref(j);
 }
 
+/* The /with-timestamps reply: the MP3 (base64) into mp3, and one mark per character of text
+ * from the alignment (its characters are the text's code points, in order). */
+static int elevenlabs_audio(const yaa_buf *reply, const char *text, yaa_buf *mp3, pcm *marks,
+                            yaa_err *err) {
+    json_error_t je;
+    json_t *j = json_loadb(reply->data ? reply->data : "", reply->len, 0, &je);
+    const char *b64 = json_string_value(json_object_get(j, "audio_base64"));
+    int rc = 0;
+    if (!b64) {
+        json_decref(j);
+        return yaa_err_set(err, YAA_EPROVIDER, "ElevenLabs API returned no audio_base64");
+    }
+    size_t cap = strlen(b64) / 4 * 3 + 3, n = 0;
+    unsigned char *bin = malloc(cap);
+    if (!bin || sodium_base642bin(bin, cap, b64, strlen(b64), "\n\r ", &n, NULL,
+                                  sodium_base64_VARIANT_ORIGINAL))
+        rc = yaa_err_set(err, YAA_EPROVIDER, "ElevenLabs API: audio_base64 is not base64");
+    else if (n == 0 || yaa_buf_append(mp3, bin, n))
+        rc = yaa_err_set(err, YAA_EPROVIDER, "ElevenLabs API returned no audio (or too much)");
+    free(bin);
+    const json_t *al = json_object_get(j, "alignment");
+    const json_t *st = json_object_get(al, "character_start_times_seconds");
+    const json_t *en = json_object_get(al, "character_end_times_seconds");
+    size_t off = 0, len = strlen(text);
+    for (size_t k = 0; !rc && k < json_array_size(st) && off < len; k++) {
+        size_t at = off;
+        yaa_media__utf8_next(text, &off);
+        const json_t *e = json_array_get(en, k);
+        if (mark_push(marks, at, json_number_value(json_array_get(st, k)),
+                      json_is_number(e) ? json_number_value(e) : -1))
+            rc = yaa_err_set(err, YAA_ENOMEM, "elevenlabs: out of memory");
+    }
+    json_decref(j);
+    return rc;
+}
+
 static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const char *text,
                           const char *wav_path, yaa_tts_result *out, yaa_err *err) {
     if (!env->elevenlabs_api_key || !*env->elevenlabs_api_key)
@@ -415,10 +453,12 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
     const char *base = env->elevenlabs_base_url;
     size_t bl = strlen(base);
     while (bl && base[bl - 1] == '/') bl--;
-    snprintf(url, sizeof url, "%.*s/v1/text-to-speech/%s?output_format=mp3_44100_128", (int)bl,
-             base, v->elevenlabs_voice_id);
+    snprintf(url, sizeof url,
+             "%.*s/v1/text-to-speech/%s/with-timestamps?output_format=mp3_44100_128", (int)bl, base,
+             v->elevenlabs_voice_id);
     snprintf(key_hdr, sizeof key_hdr, "xi-api-key: %s", env->elevenlabs_api_key);
-    const char *hdrs[] = {key_hdr, "Content-Type: application/json", "Accept: audio/mpeg", NULL};
+    const char *hdrs[] = {key_hdr, "Content-Type: application/json", "Accept: application/json",
+                          NULL};
     yaa_http_reply rep;
     yaa_http_reply_init(&rep);
     int rc = yaa_media__http_post(env, url, hdrs, 3, bs, &rep, err);
@@ -444,7 +484,23 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
         rc = yaa_err_set(err, YAA_EPROVIDER, "ElevenLabs API returned no audio");
         goto out;
     }
-    rc = decode_reply(env, reply, "mp3", text, v, wav_path, out, err);
+    yaa_buf mp3;
+    yaa_buf_init(&mp3, (size_t)64 << 20);
+    pcm marks = {0};
+    rc = elevenlabs_audio(reply, text, &mp3, &marks, err);
+    if (!rc) rc = decode_reply(env, &mp3, "mp3", text, v, wav_path, out, err);
+    if (!rc) { /* the character alignment, onto the trimmed timeline */
+        for (size_t k = 0; k < marks.nmarks; k++) {
+            marks.marks[k].start = fmax(0, marks.marks[k].start - out->trimmed_sec);
+            marks.marks[k].end = fmax(marks.marks[k].start, marks.marks[k].end - out->trimmed_sec);
+        }
+        free(out->marks);
+        out->marks = marks.marks;
+        out->nmarks = marks.nmarks;
+        marks.marks = NULL;
+    }
+    pcm_free(&marks);
+    yaa_buf_free(&mp3);
     if (!rc) {
         out->provider = "elevenlabs";
         yaa_media__usage(env, YAA_USAGE_TTS, "elevenlabs", env->elevenlabs_model,

@@ -151,7 +151,7 @@ int yaa_words_align(const char *text, const yaa_word_mark *marks, size_t nmarks,
         s[i].syl = yaa_words_syllables(tmp);
     }
     free(tmp);
-    /* a mark belongs to the word it falls in, or the next word when it falls between words */
+    /* a mark belongs to the word it falls in; marks between words (spaces) are dropped */
     size_t w = 0;
     for (size_t m = 0; m < nmarks; m++) {
         const yaa_word_mark *mk = &marks[m];
@@ -159,6 +159,7 @@ int yaa_words_align(const char *text, const yaa_word_mark *marks, size_t nmarks,
         while (w < n && mk->offset >= s[w].b1) w++;
         size_t k = w;
         if (k >= n) break;
+        if (mk->offset < s[k].b0) continue; /* a space's time (character alignment) */
         if (isnan(s[k].t_mark) || mk->start < s[k].t_mark) s[k].t_mark = mk->start;
         if (mk->end >= 0 && (isnan(s[k].t_end) || mk->end > s[k].t_end)) s[k].t_end = mk->end;
     }

@@ -6,6 +6,8 @@ image generation. Speaks their wire format on loopback (standard library only).
 
 Prints the port on the first line of stdout, then serves until killed.
   POST /v1/text-to-speech/{voice_id}   xi-api-key: test-key   -> the MP3 bytes (audio/mpeg)
+  POST /v1/text-to-speech/{voice_id}/with-timestamps -> {"audio_base64", "alignment":
+       {"characters", "character_start_times_seconds", "character_end_times_seconds"}}
   POST /v1/images/generations          Authorization: Bearer test-key -> {"data":[{"b64_json"}]}
 Wrong key -> 401 in each API's error shape; a malformed request -> 422/400 naming the field.
 Voice id "busy" answers 429 with Retry-After: 1 once per text, then succeeds.
@@ -77,7 +79,17 @@ class Handler(BaseHTTPRequestHandler):
         if "output_format=mp3_44100_128" not in self.path:
             return self.reply(422, {"detail": {"status": "bad_format", "message": "output_format expected"}})
         with open(ARGS.mp3, "rb") as f:
-            self.reply(200, f.read(), "audio/mpeg")
+            mp3 = f.read()
+        if "/with-timestamps" not in self.path:
+            return self.reply(200, mp3, "audio/mpeg")
+        # the fixture lasts 1.2 s: the characters share it evenly, as the real alignment does
+        chars = list(body["text"])
+        step = 1.2 / max(1, len(chars))
+        align = {"characters": chars,
+                 "character_start_times_seconds": [round(i * step, 3) for i in range(len(chars))],
+                 "character_end_times_seconds": [round((i + 1) * step, 3) for i in range(len(chars))]}
+        self.reply(200, {"audio_base64": base64.b64encode(mp3).decode(), "alignment": align,
+                         "normalized_alignment": align})
 
     def images(self, body):
         if self.headers.get("Authorization") != "Bearer test-key":

@@ -3,6 +3,7 @@
 #include "test_util.h"
 
 #include "core/buf.h"
+#include "media/audio.h"
 #include "media/media.h"
 #include "net/usage.h"
 #include "media_double.h"
@@ -115,11 +116,26 @@ static void test_elevenlabs_double(void **state) {
     assert_true(fabs(m - dur) < 1e-6);
     assert_int_equal(usage_units, 5);
     assert_string_equal(usage_provider, "elevenlabs");
+    /* the character alignment becomes one mark per character, on the WAV's timeline */
+    yaa_tts_result r;
+    assert_int_equal(yaa_tts_speak(&env, &v, "안녕 하세요", wav, &r, &err), 0);
+    assert_int_equal(r.nmarks, 6);
+    assert_int_equal(r.marks[3].offset, strlen("안녕 "));
+    assert_true(r.marks[5].end <= r.duration && r.marks[5].end > 1.0);
+    yaa_words w = {0};
+    assert_int_equal(yaa_words_align("안녕 하세요", r.marks, r.nmarks, r.speech_start, r.speech_end,
+                                     0, 0, &w, &err),
+                     0);
+    assert_int_equal(w.n, 2);
+    assert_true(fabs(w.w[1].start - r.marks[3].start) < 1e-9); /* from the alignment */
+    yaa_words_free(&w);
+    yaa_tts_result_free(&r);
     /* the request on the wire */
     char *text = NULL;
     size_t len = 0;
     assert_int_equal(yaa_read_file(log, 1 << 20, &text, &len), 0);
-    assert_non_null(strstr(text, "/v1/text-to-speech/voice123?output_format=mp3_44100_128"));
+    assert_non_null(
+        strstr(text, "/v1/text-to-speech/voice123/with-timestamps?output_format=mp3_44100_128"));
     assert_non_null(strstr(text, "\"xi-api-key\": \"test-key\""));
     assert_non_null(strstr(text, "eleven_multilingual_v2"));
     free(text);
