@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "api/audit.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "db/run_store.h"
 
@@ -24,6 +25,11 @@ int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa
 int yaa_apistore_runs_list(struct yaa_db *db, const char *channel_id, const char *status,
                            const char *batch_id, long limit, long offset, json_t **runs,
                            long *total, yaa_err *err);
+/* The same list as the whole response body {"runs","total","limit","offset"}, written into out
+ * without a JSON tree (the list endpoint's hot path). */
+int yaa_apistore_runs_list_write(struct yaa_db *db, const char *channel_id, const char *status,
+                                 const char *batch_id, long limit, long offset, yaa_buf *out,
+                                 yaa_err *err);
 /* Status and stages of a run for the SSE stream: status into out (16 bytes), stages array. */
 int yaa_apistore_run_progress(struct yaa_db *db, const char *id, char status[16], json_t **stages,
                               yaa_err *err);

@@ -121,16 +121,15 @@ int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
 int yaa_h_runs_list(yaa_http_req *req, yaa_http_resp *resp) {
     if (!yaa_api_need_db(req, resp)) return 0;
     long limit = yaa_query_long(req, "limit", 20), offset = yaa_query_long(req, "offset", 0);
-    json_t *runs = NULL;
-    long total = 0;
     yaa_err err = {0};
-    int rc = yaa_apistore_runs_list(req->api->db, yaa_query_str(req, "channel_id"),
-                                    yaa_query_str(req, "status"), yaa_query_str(req, "batch_id"),
-                                    limit, offset, &runs, &total, &err);
+    yaa_buf_reset(&resp->body);
+    int rc = yaa_apistore_runs_list_write(
+        req->api->db, yaa_query_str(req, "channel_id"), yaa_query_str(req, "status"),
+        yaa_query_str(req, "batch_id"), limit, offset, &resp->body, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
-    return yaa_http_json(resp, 200,
-                         json_pack("{s:o, s:I, s:I, s:I}", "runs", runs, "total", (json_int_t)total,
-                                   "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+    resp->status = 200;
+    resp->content_type = "application/json";
+    return 0;
 }
 
 /* result.video_url as an absolute URL on the host the client called, so a dashboard served

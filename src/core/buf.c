@@ -73,19 +73,23 @@ int yaa_buf_printf(yaa_buf *b, const char *fmt, ...) {
 
 int yaa_buf_json_str(yaa_buf *b, const char *s) {
     int rc = yaa_buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; !rc && *p; p++) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (!rc && *p) {
+        /* the run of bytes that need no escape goes in with one copy */
+        const unsigned char *q = p;
+        while (*q >= 0x20 && *q != '"' && *q != '\\') q++;
+        if (q > p) rc = yaa_buf_append(b, p, (size_t)(q - p));
+        p = q;
+        if (rc || !*p) break;
         switch (*p) {
         case '"': rc = yaa_buf_puts(b, "\\\""); break;
         case '\\': rc = yaa_buf_puts(b, "\\\\"); break;
         case '\n': rc = yaa_buf_puts(b, "\\n"); break;
         case '\r': rc = yaa_buf_puts(b, "\\r"); break;
         case '\t': rc = yaa_buf_puts(b, "\\t"); break;
-        default:
-            if (*p < 0x20)
-                rc = yaa_buf_printf(b, "\\u%04x", *p);
-            else
-                rc = yaa_buf_putc(b, (char)*p);
+        default: rc = yaa_buf_printf(b, "\\u%04x", *p);
         }
+        p++;
     }
     return rc ? rc : yaa_buf_putc(b, '"');
 }

@@ -58,6 +58,7 @@ typedef struct yaa_db_run_filter {
     int64_t limit;          /* default 20, max 1000 */
     int64_t offset;
     const char *batch_id; /* NULL = any */
+    bool summary;         /* only a list item's fields: result, errors and review stay NULL */
 } yaa_db_run_filter;
 
 /* Newest first (created_at desc). */
