@@ -41,6 +41,7 @@ typedef struct pcm {
 } pcm;
 
 static int pcm_push(pcm *p, const short *s, size_t n) {
+    if (!n) return 0;
     if (p->n + n > p->max) return -1;
     if (p->n + n > p->cap) {
         size_t cap = p->cap ? p->cap : 65536;
@@ -50,7 +51,8 @@ static int pcm_push(pcm *p, const short *s, size_t n) {
         p->s = t;
         p->cap = cap;
     }
-    if (n) memcpy(p->s + p->n, s, n * sizeof *s);
+    if (!p->s) return -1;
+    memcpy(p->s + p->n, s, n * sizeof *s);
     p->n += n;
     return 0;
 }
@@ -118,7 +120,7 @@ static int finish(pcm *p, int sr, const char *text, const yaa_voice *v, const ch
         }
     }
     size_t kept = keep_end - cut, pad = (size_t)lround(pause_sec(v) * sr);
-    memmove(p->s, p->s + cut, kept * sizeof *p->s);
+    if (kept && p->s) memmove(p->s, p->s + cut, kept * sizeof *p->s);
     p->n = kept;
     if (pad) {
         short *zeros = calloc(pad, sizeof *zeros);
