@@ -13,6 +13,12 @@ add_test(NAME api/abuse COMMAND python3 ${_api_it}/test_abuse.py)
 add_test(NAME cli/first_use COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/integration/cli/test_first_use.py)
 set_tests_properties(cli/first_use PROPERTIES LABELS "integration;cli" TIMEOUT 1500
   ENVIRONMENT "${_api_env}")
+# Every docs page's examples as written (issue #12): API.md/USAGE.md/WORKFLOW.md curl lines
+# against a real yaa serve, the yaa lines of the subsystem pages against a temp database.
+add_test(NAME cli/docs_examples
+         COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/integration/cli/test_docs_examples.py)
+set_tests_properties(cli/docs_examples PROPERTIES LABELS "integration;cli" TIMEOUT 900
+  ENVIRONMENT "${_api_env}")
 # The original Next.js dashboard's calls, from its origin, against an unconfigured yaa serve.
 add_test(NAME api/original_dashboard COMMAND python3 ${_api_it}/test_original_dashboard.py)
 set_tests_properties(api/original_dashboard PROPERTIES LABELS "integration;api" TIMEOUT 1500
