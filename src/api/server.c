@@ -35,6 +35,7 @@ typedef struct tracked {
     _Atomic int phase;
     _Atomic uint64_t since_ns;
     bool reaped;
+    bool nul_in_path; /* the current request's raw path has %00 (MHD's decoded url ends there) */
 } tracked;
 
 struct yaa_conn_guard {
@@ -94,11 +95,17 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     }
 }
 
-/* A new request line arrived on the connection: its head is on the clock. */
+/* A new request line arrived on the connection: its head is on the clock. The raw uri is
+ * seen only here: a %00 in its path would end the decoded url early (see path_invalid). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
     (void)cls;
-    (void)uri;
-    phase_set(tracked_of(c), PH_HEAD);
+    tracked *t = tracked_of(c);
+    phase_set(t, PH_HEAD);
+    if (t) {
+        size_t n = strcspn(uri, "?");
+        const char *nul = strstr(uri, "%00");
+        t->nul_in_path = nul && (size_t)(nul - uri) < n;
+    }
     return NULL;
 }
 
@@ -234,6 +241,13 @@ static enum MHD_Result send_resp(yaa_api *api, conn_ctx *cx) {
     return ret;
 }
 
+/* True if the decoded path has a NUL byte or is not UTF-8: refused before routing, so a
+ * truncated path never reaches a route (GET /api/v1/pipeline/runs/%00 is not the list). */
+static bool path_invalid(struct MHD_Connection *conn, const char *url) {
+    tracked *t = tracked_of(conn);
+    return (t && t->nul_in_path) || !yaa_utf8_valid(url, strlen(url));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls) {
@@ -299,6 +313,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* Dispatch would re-route; only the common headers are needed. */
         req->path = yaa_arena_strdup(&cx->arena, url);
         yaa_api_dispatch(api, req, &cx->resp); /* sees status 413 preset and keeps it */
+    } else if (path_invalid(conn, url)) {
+        yaa_http_error(&cx->resp, 400,
+                       "request path is invalid: it must be UTF-8 with no NUL byte (%%00)");
+        yaa_api_dispatch(api, req, &cx->resp); /* sees status 400 preset and keeps it */
     } else {
         yaa_api_dispatch(api, req, &cx->resp);
     }

@@ -707,6 +707,21 @@ class ApiBase:
 class ApiSqlite(ApiBase, unittest.TestCase):
     backend = "sqlite"
 
+    def test_nul_or_non_utf8_path_is_400(self):
+        # a decoded NUL once ended the path: /runs/%00 answered with the runs list
+        for path in (API + "/pipeline/runs/%00", API + "/pipeline/runs%00",
+                     API + "/pipeline/runs/%00/artifacts/x", API + "/channels/%ff",
+                     API + "/channels/%c3%28", "/%00", "/index.html%00.png"):
+            r = self.srv.get(path, key=self.read_key)
+            self.assertEqual(r.status, 400, path)
+            self.assertIn("NUL", r.json()["detail"], path)
+            self.assertNotIn(b"\"items\"", r.body, path)
+        # a %00 in the query is not the path's business; a valid escaped path still routes
+        self.assertEqual(self.srv.get(API + "/pipeline/runs?x=%00", key=self.read_key).status,
+                         200)
+        self.assertEqual(self.srv.get(API + "/pipeline/runs/%30", key=self.read_key).status,
+                         404)
+
 
 class ApiPostgres(ApiBase, unittest.TestCase):
     backend = "postgres"
