@@ -8,6 +8,9 @@ Issue #12: the docs tell the truth. The README quick start is test_first_use.py;
 - the `yaa ...` / `./build/yaa ...` lines of docs/CHANNELS.md, docs/QUEUES.md, docs/USAGE.md,
   docs/RAG.md, docs/WORKFLOW.md and docs/PUBLISHING.md against a temp SQLite database and a
   copy of channels/: each exits 0, or the status its page documents.
+Placeholders: $RUN is the page's own run (API.md's POST, WORKFLOW.md's RUN=$(...)); API.md's
+review lines and WORKFLOW.md's `yaa review` lines act on runs made with `yaa run --review`
+(script gate; video gate for the metadata edit); $KEY_ID is the key API.md creates.
 A line that cannot run offline is in SKIP with the reason; a new example is run by default.
 """
 import json
@@ -116,6 +119,10 @@ class DocsExamples(unittest.TestCase):
         with open(os.path.join(work, "notes.md"), "w") as f:
             f.write("# Notes\n\nWater the tomatoes in the morning.\n")
         shutil.copy(os.path.join(SRC, "channels", "home_cooking_en", "brand_guide.yaml"), work)
+        # a run waiting at the script gate, made as WORKFLOW.md says, for the review lines
+        out = self.run_line("WORKFLOW.md", "yaa run --channel tech_review_ko --topic "
+                            "'무선 이어폰 고르는 법' --dry-run --review script", env, work)
+        env["GATED"] = re.search(r"run_id: (\S+)", out).group(1)
         for page in API_PAGES:
             lines = [l for _, block in blocks(page) for l in commands(block)]
             # deleting the example channel goes last: the page's later lines still use it
@@ -146,6 +153,9 @@ class DocsExamples(unittest.TestCase):
             return
         if "$RUN" in line:
             self.assertIn("RUN", env, "%s: no run made before %s" % (page, line))
+        if page == "API.md":  # the review lines of API.md act on the run at the gate
+            line = re.sub(r"/runs/\$RUN/(script|metadata|approve|reject)\b", r"/runs/$GATED/\1",
+                          line)
         cmd, _, pipe = line.partition(" | ")
         cmd = cmd.split("  #")[0].rstrip()
         p = subprocess.run(["bash", "-c", cmd + " -D hdr.txt -w '\\n%{http_code}'"], cwd=work,
@@ -154,6 +164,9 @@ class DocsExamples(unittest.TestCase):
         body, _, status = p.stdout.rpartition(b"\n")
         status = int(status)
         self.assertTrue(100 <= status < 500, "%s: %s -> %d %s" % (page, line, status, body[:500]))
+        if "/runs/$GATED/script" in cmd or "/runs/$GATED/approve" in cmd:
+            # at the script gate these work as documented (GET's reply PUT back unchanged)
+            self.assertIn(status, (200, 202), "%s: %s -> %d %s" % (page, line, status, body))
         self.assertNotIn(status, (401, 403), "%s: %s -> %d: K is an admin key" % (page, line, status))
         if os.environ.get("YAA_DOCS_VERBOSE"):
             sys.stderr.write("%d %s\n" % (status, cmd))
