@@ -94,10 +94,12 @@ static char *keep_hangul_words(const char *in) {
 }
 
 /* A layout of text in the picked family, wrapped to w and shrunk until it fits h and
- * max_lines (ellipsized at the smallest size). Caller unrefs. */
+ * max_lines (ellipsized at the smallest size). *overflow (when given) becomes true when even
+ * the smallest size did not fit: pango ellipsized it, or its measured extents still pass the
+ * box. Caller unrefs. */
 static PangoLayout *fit_text(cairo_t *cr, PangoContext *pctx, const char *pref, const char *text,
                              bool bold, double w, double h, double max_px, double min_px,
-                             int max_lines) {
+                             int max_lines, bool *overflow) {
     char family[160];
     yaa_font_pick(pref, text, family, sizeof family);
     pango_cairo_update_context(cr, pctx);
@@ -126,6 +128,11 @@ static PangoLayout *fit_text(cairo_t *cr, PangoContext *pctx, const char *pref, 
         pango_layout_set_height(l, -max_lines);
         pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
     }
+    PangoRectangle ink, logical;
+    pango_layout_get_pixel_extents(l, &ink, &logical);
+    if (overflow && (pango_layout_is_ellipsized(l) || logical.height > h + 0.5 ||
+                     logical.width > w + 0.5 || pango_layout_get_line_count(l) > max_lines))
+        *overflow = true;
     if (pango_layout_get_unknown_glyphs_count(l) > 0) {
         pango_font_description_set_family(fd, "Noto Sans CJK KR");
         pango_layout_set_font_description(l, fd);
@@ -228,7 +235,7 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
         cairo_fill(cr);
         char num[32];
         snprintf(num, sizeof num, "%d", card->number);
-        PangoLayout *nl = fit_text(cr, pctx, pref, num, true, 2 * r, 2 * r, r * 1.1, 20, 1);
+        PangoLayout *nl = fit_text(cr, pctx, pref, num, true, 2 * r, 2 * r, r * 1.1, 20, 1, NULL);
         int lw, lh;
         pango_layout_get_pixel_size(nl, &lw, &lh);
         rgb on_accent =
@@ -240,7 +247,7 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
         if (card->total > 0) {
             char tot[64];
             snprintf(tot, sizeof tot, "%d / %d", card->number, card->total);
-            PangoLayout *tl = fit_text(cr, pctx, pref, tot, false, 400, 60, 40, 20, 1);
+            PangoLayout *tl = fit_text(cr, pctx, pref, tot, false, 400, 60, 40, 20, 1, NULL);
             pango_layout_get_pixel_size(tl, &lw, &lh);
             draw_layout(cr, tl, m + 2 * r + 32, y + r - lh / 2.0, c.muted);
             g_object_unref(tl);
@@ -254,8 +261,8 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
     double bottom = H - (vertical ? 760 : 250);
     double heading_h = (bottom - y) * (*key ? 0.5 : 1.0);
     if (*heading) {
-        PangoLayout *hl =
-            fit_text(cr, pctx, pref, heading, true, box_w, heading_h, vertical ? 110 : 104, 40, 3);
+        PangoLayout *hl = fit_text(cr, pctx, pref, heading, true, box_w, heading_h,
+                                   vertical ? 110 : 104, 40, 3, card->overflow);
         int lw, lh;
         pango_layout_get_pixel_size(hl, &lw, &lh);
         draw_layout(cr, hl, m, y, c.text);
@@ -267,13 +274,14 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
         y += 60;
     }
     if (*key && bottom - y > 60) {
-        PangoLayout *kl =
-            fit_text(cr, pctx, pref, key, false, box_w, bottom - y, vertical ? 76 : 64, 30, 5);
+        PangoLayout *kl = fit_text(cr, pctx, pref, key, false, box_w, bottom - y,
+                                   vertical ? 76 : 64, 30, 5, card->overflow);
         draw_layout(cr, kl, m, y, c.text);
         g_object_unref(kl);
     }
     if (look && look->brand_name && *look->brand_name) {
-        PangoLayout *bl = fit_text(cr, pctx, pref, look->brand_name, true, W / 2, 60, 40, 20, 1);
+        PangoLayout *bl =
+            fit_text(cr, pctx, pref, look->brand_name, true, W / 2, 60, 40, 20, 1, NULL);
         int lw, lh;
         pango_layout_get_pixel_size(bl, &lw, &lh);
         draw_layout(cr, bl, W - m - lw, H - (vertical ? 200 : 70) - lh, c.accent);
@@ -287,7 +295,7 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
 }
 
 int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const char *background_png,
-                         const char *png_path, yaa_err *err) {
+                         const char *png_path, bool *overflow, yaa_err *err) {
     if (!png_path) return yaa_err_set(err, YAA_EINVAL, "thumbnail: missing path");
     const double W = 1280, H = 720, m = 70;
     const char *pref = look ? look->font_preference : NULL;
@@ -311,7 +319,7 @@ int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const ch
 
     const char *t = title && *title ? title : "";
     PangoLayout *tl =
-        fit_text(cr, pctx, pref, t, true, W - 2 * m - 220, H - 2 * m - 120, 120, 36, 3);
+        fit_text(cr, pctx, pref, t, true, W - 2 * m - 220, H - 2 * m - 120, 120, 36, 3, overflow);
     int lw, lh;
     pango_layout_get_pixel_size(tl, &lw, &lh);
     double ty = (H - 120 - lh) / 2.0 + 20;
@@ -323,7 +331,8 @@ int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const ch
     draw_layout(cr, tl, m, ty, c.text);
     g_object_unref(tl);
     if (look && look->brand_name && *look->brand_name) {
-        PangoLayout *bl = fit_text(cr, pctx, pref, look->brand_name, true, W / 2, 56, 44, 20, 1);
+        PangoLayout *bl =
+            fit_text(cr, pctx, pref, look->brand_name, true, W / 2, 56, 44, 20, 1, NULL);
         pango_layout_get_pixel_size(bl, &lw, &lh);
         double px = m, py = H - m - lh - 8;
         set_rgb(cr, c.accent, 1);
@@ -349,13 +358,15 @@ double yaa_brand_contrast(const yaa_brand_look *look) {
 }
 
 int yaa_lower_third_render(const yaa_brand_look *look, const char *heading, const char *line,
-                           int width, const char *png_path, yaa_err *err) {
+                           int width, const char *png_path, bool *overflow, yaa_err *err) {
     if (!png_path || width < 200)
         return yaa_err_set(err, YAA_EINVAL, "lower third: missing path or width below 200");
     const char *pref = look ? look->font_preference : NULL;
     colours c = pick_colours(look);
     char *h = yaa_text_shorten(heading ? heading : "", 60);
     char *l = yaa_text_shorten(line ? line : "", 90);
+    if (overflow && h && l && (yaa_text_was_cut(heading, h) || yaa_text_was_cut(line, l)))
+        *overflow = true;
     if (!h || !l) {
         free(h);
         free(l);
@@ -369,9 +380,9 @@ int yaa_lower_third_render(const yaa_brand_look *look, const char *heading, cons
     PangoContext *pctx = pango_font_map_create_context(fm);
     double tw = W - 2 * pad - bar, hpx = W / 22, lpx = W / 32;
     PangoLayout *hl =
-        *h ? fit_text(pc, pctx, pref, h, true, tw, hpx * 2.6, hpx, hpx * 0.6, 2) : NULL;
+        *h ? fit_text(pc, pctx, pref, h, true, tw, hpx * 2.6, hpx, hpx * 0.6, 2, overflow) : NULL;
     PangoLayout *ll =
-        *l ? fit_text(pc, pctx, pref, l, false, tw, lpx * 2.6, lpx, lpx * 0.7, 2) : NULL;
+        *l ? fit_text(pc, pctx, pref, l, false, tw, lpx * 2.6, lpx, lpx * 0.7, 2, overflow) : NULL;
     int hw = 0, hh = 0, lw = 0, lh = 0;
     if (hl) pango_layout_get_pixel_size(hl, &hw, &hh);
     if (ll) pango_layout_get_pixel_size(ll, &lw, &lh);

@@ -114,24 +114,33 @@ static char *path_in(const char *dir, const char *name, size_t i, const char *ex
     return r < 0 ? NULL : o;
 }
 
+/* The thumbnail: the hook (the script's, else the title's first words) over poster (NULL =
+ * none). An explicit hook cut to 5 words counts as shortened text. */
+static int thumbnail(const yaa_media_gen_request *r, const char *poster, yaa_media_gen_result *res,
+                     yaa_err *e) {
+    bool own = r->thumbnail_hook && *r->thumbnail_hook;
+    char *hook = yaa_text_hook(own ? r->thumbnail_hook : r->title, 5);
+    res->thumbnail_overflow = own && hook && yaa_text_was_cut(r->thumbnail_hook, hook);
+    int rc = yaa_thumbnail_render(&r->look, hook ? hook : r->title, poster, res->thumbnail_path,
+                                  &res->thumbnail_overflow, e);
+    free(hook);
+    return rc ? yaa_err_prefix(e, "thumbnail: ") : 0;
+}
+
 /* One section card (the fallback picture, and the closing shot), or the thumbnail without a
  * picture (job n; redrawn over the chosen footage once visuals are picked). On-screen lines
  * are shortened at a phrase boundary, never inside a word. */
 static int image_job(gen_ctx *c, size_t i, yaa_err *e) {
     const yaa_media_gen_request *r = c->req;
     size_t n = r->nsections;
-    if (i == n) {
-        char *hook = yaa_text_hook(
-            r->thumbnail_hook && *r->thumbnail_hook ? r->thumbnail_hook : r->title, 5);
-        int rc =
-            yaa_thumbnail_render(&r->look, hook ? hook : r->title, NULL, c->res->thumbnail_path, e);
-        free(hook);
-        return rc ? yaa_err_prefix(e, "thumbnail: ") : 0;
-    }
-    char *heading = yaa_text_shorten(r->sections[i].heading ? r->sections[i].heading : "", 90);
-    char *key =
-        yaa_text_shorten(r->sections[i].on_screen_text ? r->sections[i].on_screen_text : "", 120);
-    yaa_card card = {(int)(i + 1), (int)n, heading, key, NULL};
+    if (i == n) return thumbnail(r, NULL, c->res, e);
+    const char *h0 = r->sections[i].heading ? r->sections[i].heading : "";
+    const char *k0 = r->sections[i].on_screen_text ? r->sections[i].on_screen_text : "";
+    char *heading = yaa_text_shorten(h0, 90);
+    char *key = yaa_text_shorten(k0, 120);
+    bool *ov = &c->res->card_overflow[i];
+    *ov = heading && key && (yaa_text_was_cut(h0, heading) || yaa_text_was_cut(k0, key));
+    yaa_card card = {(int)(i + 1), (int)n, heading, key, NULL, ov};
     int rc = yaa_card_render(&r->look, &card, r->short_video, c->res->image_paths[i], e);
     free(heading);
     free(key);
@@ -148,18 +157,13 @@ static int finish_pictures(const yaa_media_env *env, const yaa_media_gen_request
     res->title_card = path_in(req->out_dir, "images/00.title.png", 0, NULL);
     if (!res->title_card) return yaa_err_set(err, YAA_ENOMEM, "media: out of memory");
     char *title = yaa_text_shorten(req->title ? req->title : "", 70);
-    yaa_card card = {0, 0, title, NULL, poster};
+    res->title_overflow = title && yaa_text_was_cut(req->title, title);
+    yaa_card card = {0, 0, title, NULL, poster, &res->title_overflow};
     int rc = yaa_card_render(&req->look, &card, req->short_video, res->title_card, err);
     free(title);
     if (rc) return yaa_err_prefix(err, "title card: ");
-    if (!poster) return 0;
-    char *hook = yaa_text_hook(
-        req->thumbnail_hook && *req->thumbnail_hook ? req->thumbnail_hook : req->title, 5);
-    rc = yaa_thumbnail_render(&req->look, hook ? hook : req->title, poster, res->thumbnail_path,
-                              err);
-    free(hook);
     (void)env;
-    return rc ? yaa_err_prefix(err, "thumbnail: ") : 0;
+    return poster ? thumbnail(req, poster, res, err) : 0;
 }
 
 static void *image_worker(void *ud) {
@@ -247,6 +251,7 @@ void yaa_media_gen_result_free(yaa_media_gen_result *res) {
     }
     free(res->visuals);
     free(res->title_card);
+    free(res->card_overflow);
     for (size_t i = 0; i < res->nnotes; i++) free(res->notes[i]);
     free(res->notes);
     memset(res, 0, sizeof *res);
@@ -272,12 +277,13 @@ int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *re
     res->audio_paths = calloc(n, sizeof(char *));
     res->image_paths = calloc(n, sizeof(char *));
     res->durations = calloc(n, sizeof(double));
+    res->card_overflow = calloc(n, sizeof(bool));
     res->thumbnail_path = path_in(req->out_dir, "thumbnail.png", 0, NULL);
     res->srt_path = path_in(req->out_dir, "subtitles.srt", 0, NULL);
     res->words_path = path_in(req->out_dir, "words.json", 0, NULL);
     res->ass_path = path_in(req->out_dir, "captions.ass", 0, NULL);
-    bool oom = !res->audio_paths || !res->image_paths || !res->durations || !res->thumbnail_path ||
-               !res->srt_path || !res->words_path || !res->ass_path;
+    bool oom = !res->audio_paths || !res->image_paths || !res->durations || !res->card_overflow ||
+               !res->thumbnail_path || !res->srt_path || !res->words_path || !res->ass_path;
     for (size_t i = 0; i < n && !oom; i++) {
         res->audio_paths[i] = path_in(audio_dir ? audio_dir : "", NULL, i, "wav");
         res->image_paths[i] = path_in(image_dir ? image_dir : "", NULL, i, "png");

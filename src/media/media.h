@@ -144,14 +144,17 @@ typedef struct yaa_card {
     const char *heading;        /* big line */
     const char *key_line;       /* on-screen text */
     const char *background_png; /* optional picture drawn under the text (e.g. OpenAI image) */
+    bool *overflow; /* optional out: set true when heading or key line did not fit its box at the
+                       smallest size (pango ellipsized it or its extents pass the box) */
 } yaa_card;
 
 /* Draws one card as PNG, 1920x1080 (or 1080x1920 when vertical). */
 int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool vertical,
                     const char *png_path, yaa_err *err);
-/* Draws the 1280x720 thumbnail: title big, brand name, optional background picture. */
+/* Draws the 1280x720 thumbnail: title big, brand name, optional background picture.
+ * *overflow (optional) is set true when the title did not fit (ellipsized by pango). */
 int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const char *background_png,
-                         const char *png_path, yaa_err *err);
+                         const char *png_path, bool *overflow, yaa_err *err);
 
 /* The contrast ratio (WCAG, 1..21) of the text colour cards and lower thirds use against the
  * box/background they draw it on, for the quality report (>= 4.5 by construction). */
@@ -159,14 +162,18 @@ double yaa_brand_contrast(const yaa_brand_look *look);
 
 /* A lower third: an RGBA strip (transparent around it) holding heading and line in the brand
  * palette, text contrast >= 4.5:1 against its box; at most width x (height/4). The width of a
- * Short's topic banner is the frame's less margins. */
+ * Short's topic banner is the frame's less margins. *overflow (optional) is set true when a
+ * line was shortened to fit (60/90 characters) or pango ellipsized it. */
 int yaa_lower_third_render(const yaa_brand_look *look, const char *heading, const char *line,
-                           int width, const char *png_path, yaa_err *err);
+                           int width, const char *png_path, bool *overflow, yaa_err *err);
 
 /* Shortens text to at most max_chars characters (code points) at a phrase boundary - after
  * punctuation, else between words - never inside a word; a " | tail" is dropped first.
  * Returns a malloc'd string (the text itself when it fits). */
 char *yaa_text_shorten(const char *text, size_t max_chars);
+/* True when shown (from yaa_text_shorten or yaa_text_hook) lost content of text beyond its
+ * " | tail" and surrounding spaces: the on-screen text was shortened to fit. */
+bool yaa_text_was_cut(const char *text, const char *shown);
 /* At most max_words words of text (after the " | tail" is dropped), for thumbnail hooks. */
 char *yaa_text_hook(const char *text, size_t max_words);
 
@@ -241,6 +248,7 @@ typedef struct yaa_visual {
     char *path;         /* the file shown (the card's PNG for a card) */
     char *poster;       /* a decoded frame as PNG (thumbnail background), or NULL */
     char *lower_third;  /* RGBA PNG drawn over footage/photos (heading + key line), or NULL */
+    bool text_overflow; /* the shown text (card or lower third) was shortened or did not fit */
     char *source;       /* "library" | "pexels" | "pixabay" | "openai" | "openai-compatible" |
                            "card" */
     char *id, *author, *author_url, *page_url, *query; /* stock: the credit; NULL otherwise */
@@ -271,7 +279,9 @@ typedef struct yaa_media_gen_result {
     char *ass_path;      /* captions.ass: the current word highlighted (audio.h) */
     yaa_visual *visuals; /* n entries: each section's picture and its source */
     char *title_card;    /* the opening title card (PNG) */
-    char **notes;        /* sources that failed and were skipped, for the run's events */
+    bool *card_overflow; /* n entries: section card text shortened or did not fit its box */
+    bool title_overflow, thumbnail_overflow; /* same for the title card and thumbnail hook */
+    char **notes; /* sources that failed and were skipped, for the run's events */
     size_t nnotes;
 } yaa_media_gen_result;
 

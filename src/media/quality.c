@@ -233,6 +233,11 @@ static json_t *load_part(const char *dir, const char *name, json_t *o, const cha
 
 /* ---- what the picture side recorded (media.json) ---- */
 
+static bool text_overflowed(const json_t *shot) {
+    json_t *ov = json_object_get(shot, "text_overflow");
+    return json_is_true(ov) || json_integer_value(ov) > 0;
+}
+
 static void check_pictures(const char *dir, json_t *o) {
     json_t *m = load_part(dir, "media.json", o, "pictures");
     if (!m) return;
@@ -244,10 +249,13 @@ static void check_pictures(const char *dir, json_t *o) {
     json_array_foreach(shots, i, s) {
         const char *src = json_string_value(json_object_get(s, "source"));
         if (!src || !strcmp(src, "card") || !strcmp(src, "cards")) cards++;
-        json_t *ov = json_object_get(s, "text_overflow");
-        if (json_is_true(ov) || json_integer_value(ov) > 0) overflows++;
+        if (text_overflowed(s)) overflows++;
         json_t *ct = json_object_get(s, "contrast");
         if (json_is_number(ct)) min_contrast = fmin(min_contrast, json_number_value(ct));
+    }
+    /* the title card and thumbnail: their text overflows count, they are not shots */
+    json_array_foreach(json_object_get(m, "stills"), i, s) {
+        if (text_overflowed(s)) overflows++;
     }
     json_t *top = json_object_get(m, "min_contrast");
     if (json_is_number(top)) min_contrast = fmin(min_contrast, json_number_value(top));

@@ -84,3 +84,12 @@ char *yaa_text_hook(const char *text, size_t max_words) {
     }
     return dup_trimmed(text, end);
 }
+
+bool yaa_text_was_cut(const char *text, const char *shown) {
+    if (!text) text = "";
+    while (is_space((unsigned char)*text)) text++;
+    char *whole = dup_trimmed(text, without_tail(text));
+    bool cut = whole && strcmp(whole, shown ? shown : "") != 0;
+    free(whole);
+    return cut;
+}

@@ -195,13 +195,15 @@ static void pick_one(picker *p, size_t i) {
         yaa_err e = {0};
         const char *line = s->on_screen_text && *s->on_screen_text ? s->on_screen_text : NULL;
         if (!yaa_lower_third_render(&p->req->look, s->heading, line,
-                                    p->req->short_video ? W - 2 * (W / 24) : W * 5 / 8, lt, &e))
+                                    p->req->short_video ? W - 2 * (W / 24) : W * 5 / 8, lt,
+                                    &v->text_overflow, &e))
             v->lower_third = strdup(lt);
     } else {
         unlink(poster);
         v->kind = YAA_SHOT_CARD;
         v->path = strdup(p->res->image_paths[i]);
         v->source = strdup("card");
+        v->text_overflow = p->res->card_overflow[i];
     }
     for (size_t k = 0; k < nq; k++) free(q[k]);
 }

@@ -77,8 +77,9 @@ static const char *topic_banner(yaa_agent_ctx *ctx) {
                            ctx->brief.brand_name};
     const char *path = yaa_agent_path(ctx, "images/banner.png");
     yaa_err e = {0};
-    return path && !yaa_lower_third_render(&look, topic, NULL, 1080 - 2 * 45, path, &e) ? path
-                                                                                        : NULL;
+    return path && !yaa_lower_third_render(&look, topic, NULL, 1080 - 2 * 45, path, NULL, &e)
+               ? path
+               : NULL;
 }
 
 static bool is_audio_name(const char *n) {

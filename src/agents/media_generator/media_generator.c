@@ -104,11 +104,22 @@ static int write_media_json(yaa_agent_ctx *ctx, const yaa_media_gen_request *req
         json_object_set_new(v, "heading",
                             json_string(req->sections[i].heading ? req->sections[i].heading : ""));
         json_object_set_new(v, "contrast", json_real(contrast));
+        json_object_set_new(v, "text_overflow", json_boolean(res->visuals[i].text_overflow));
         json_array_append_new(secs, v);
     }
     json_object_set_new(m, "sections", secs);
     json_object_set_new(m, "title_card", json_string(res->title_card ? res->title_card : ""));
     json_object_set_new(m, "thumbnail", json_string(res->thumbnail_path));
+    /* the title card and thumbnail count as shots of their own in the quality report */
+    json_t *extra[] = {json_pack("{s:s, s:s, s:b}", "source", "title_card", "path",
+                                 res->title_card ? res->title_card : "", "text_overflow",
+                                 res->title_overflow),
+                       json_pack("{s:s, s:s, s:b}", "source", "thumbnail", "path",
+                                 res->thumbnail_path ? res->thumbnail_path : "", "text_overflow",
+                                 res->thumbnail_overflow)};
+    json_t *still = json_array();
+    for (size_t k = 0; k < 2; k++) json_array_append_new(still, extra[k]);
+    json_object_set_new(m, "stills", still);
     json_object_set_new(m, "min_contrast", json_real(contrast));
     json_object_set(m, "credits", credits);
     int rc = yaa_agent_write_json(ctx, "media.json", m, err);

@@ -165,7 +165,9 @@ static void test_quality_report(void **state) {
     write_text(dir, "metadata.json", meta);
     write_text(dir, "media.json",
                "{\"shots\": [{\"source\": \"pexels\", \"contrast\": 7.1}, {\"source\": \"card\", "
-               "\"contrast\": 3.2, \"text_overflow\": true}]}");
+               "\"contrast\": 3.2, \"text_overflow\": true}], \"stills\": [{\"source\": "
+               "\"thumbnail\", \"text_overflow\": true}, {\"source\": \"title_card\", "
+               "\"text_overflow\": false}]}");
     assert_int_equal(yaa_quality_check(&env, dir, &q, &err), 0);
     assert_false(q.ok);
     assert_int_equal(q.failed, 2);
@@ -176,7 +178,8 @@ static void test_quality_report(void **state) {
     json_t *pics = json_object_get(j, "pictures");
     assert_true(fabs(json_number_value(json_object_get(pics, "footage_share")) - 0.5) < 1e-9);
     assert_true(fabs(json_number_value(json_object_get(pics, "min_contrast")) - 3.2) < 1e-9);
-    assert_int_equal(json_integer_value(json_object_get(pics, "text_overflows")), 1);
+    /* the section card and the thumbnail; stills are not shots (footage share stays 0.5) */
+    assert_int_equal(json_integer_value(json_object_get(pics, "text_overflows")), 2);
     assert_int_equal(
         json_integer_value(json_object_get(json_object_get(j, "metadata"), "title_chars")), 120);
     json_decref(j);
