@@ -154,6 +154,11 @@ static int stop_run(run_exec *rx, const char *stage, const char *in_stage, doubl
                     yaa_err *err) {
     const yaa_pipeline_env *env = rx->env;
     yaa_err ignore = {0};
+    if (env->lease_lost && env->lease_lost(env->cancel_ud, rx->run_id)) {
+        yaa_log_ev(YAA_LOG_WARN, "pipeline", "run stopped: its job is another worker's now",
+                   YAA_F_STR("stage", stage), YAA_F_END);
+        return yaa_err_set(err, YAA_ECANCELLED, "run %s: lease lost at %s", rx->run_id, stage);
+    }
     const char *why = rx->cancel_seen ? "cancelled" : "interrupted";
     if (in_stage) {
         yaa_db_runstore_stage_finish(env->db, rx->run_id, in_stage, "pending", NULL, why, &ignore);
@@ -350,6 +355,10 @@ static int call_stage(run_exec *rx, int i, int attempt, json_t **out, double *to
 static int finish_stage(run_exec *rx, int i, int rc, json_t *out, double took, yaa_err *err) {
     const yaa_pipeline_env *env = rx->env;
     const char *name = yaa_stage_names[i];
+    if (env->lease_lost && env->lease_lost(env->cancel_ud, rx->run_id)) {
+        json_decref(out); /* no checkpoint: the run is another worker's */
+        return stop_run(rx, name, name, took, err);
+    }
     if (rc == YAA_ECANCELLED || (rc && (rx->cancel_seen || rx->interrupted)))
         return stop_run(rx, name, name, took, err);
     if (rc) {

@@ -55,6 +55,9 @@ typedef struct yaa_pipeline_env {
     void *event_ud;
     yaa_pipeline_cancel_fn should_cancel; /* optional; the run's db status is checked too */
     void *cancel_ud;
+    /* Optional (called with cancel_ud): true once another worker owns the run's job; the
+     * run then stops like a cancellation but writes nothing more (no checkpoint, status). */
+    yaa_pipeline_cancel_fn lease_lost;
     /* Optional test seam: stage i runs stages[i] instead of its agent when both are set
      * (a NULL entry keeps the agent), so the orchestrator's paths can be tested without
      * models or FFmpeg. */

@@ -23,6 +23,7 @@ typedef struct slot {
     yaa_job job;
     uint64_t deadline_ns; /* per-job timeout; 0 = none */
     bool timed_out;
+    atomic_bool lease_lost; /* renewal said another worker owns the job: stop, write nothing */
 } slot;
 
 struct yaa_worker_pool {
@@ -41,7 +42,12 @@ static bool should_cancel(void *ud, const char *run_id) {
     (void)run_id;
     slot *s = ud;
     if (s->deadline_ns && yaa_mono_ns() >= s->deadline_ns) s->timed_out = true;
-    return s->timed_out || atomic_load(&s->pool->stopping);
+    return s->timed_out || atomic_load(&s->lease_lost) || atomic_load(&s->pool->stopping);
+}
+
+static bool lease_lost(void *ud, const char *run_id) {
+    (void)run_id;
+    return atomic_load(&((slot *)ud)->lease_lost);
 }
 
 static void run_job(slot *s, const yaa_job *job) {
@@ -50,8 +56,12 @@ static void run_job(slot *s, const yaa_job *job) {
     yaa_log_ctx_set(&ctx);
     yaa_log_ev(YAA_LOG_INFO, "worker", "job claimed", YAA_F_STR("worker", s->name),
                YAA_F_INT("attempt", job->attempt), YAA_F_END);
-    yaa_pipeline_env env = {
-        .cfg = p->opts.cfg, .db = p->opts.db, .should_cancel = should_cancel, .cancel_ud = s};
+    yaa_pipeline_env env = {.cfg = p->opts.cfg,
+                            .db = p->opts.db,
+                            .should_cancel = should_cancel,
+                            .lease_lost = lease_lost,
+                            .cancel_ud = s,
+                            .stages = p->opts.stages};
     s->timed_out = false;
     s->deadline_ns = p->opts.job_timeout_sec > 0
                          ? yaa_mono_ns() + (uint64_t)p->opts.job_timeout_sec * 1000000000ull
@@ -60,6 +70,13 @@ static void run_job(slot *s, const yaa_job *job) {
     yaa_err err = {0};
     int rc = yaa_pipeline_execute(&env, job->run_id, &ro, &err);
     yaa_err qerr = {0};
+    if (atomic_load(&s->lease_lost)) {
+        /* The job is another worker's now: acking, failing or releasing it would undo theirs. */
+        yaa_log_ev(YAA_LOG_WARN, "worker", "job abandoned: lease lost to another worker",
+                   YAA_F_STR("worker", s->name), YAA_F_INT("attempt", job->attempt), YAA_F_END);
+        yaa_log_ctx_set(NULL);
+        return;
+    }
     if (rc == YAA_ECANCELLED && s->timed_out) {
         rc = yaa_err_set(&err, YAA_ETIMEOUT, "job timed out after %d s (YAA_JOB_TIMEOUT_SEC)",
                          p->opts.job_timeout_sec);
@@ -142,6 +159,7 @@ static void *worker_main(void *arg) {
         pthread_mutex_lock(&s->mu);
         s->job = job;
         s->has_job = true;
+        atomic_store(&s->lease_lost, false);
         pthread_mutex_unlock(&s->mu);
         atomic_fetch_add(&p->busy, 1);
         run_job(s, &job);
@@ -188,9 +206,19 @@ static void *heartbeat_main(void *arg) {
         for (int i = 0; i < p->n; i++) {
             slot *s = &p->slots[i];
             pthread_mutex_lock(&s->mu);
-            if (s->has_job) {
+            if (s->has_job && !atomic_load(&s->lease_lost)) {
                 yaa_err err = {0};
-                if (yaa_queue_renew(p->opts.queue, &s->job, s->name, &err))
+                int rc = yaa_queue_renew(p->opts.queue, &s->job, s->name, &err);
+                if (rc == YAA_ECONFLICT) {
+                    /* e.g. after a long stall: the run stops at once, like a cancellation */
+                    atomic_store(&s->lease_lost, true);
+                    yaa_log_ev(YAA_LOG_WARN, "worker", "lease lost; stopping the run",
+                               YAA_F_STR("job_id", s->job.id), YAA_F_STR("error", err.msg),
+                               YAA_F_END);
+                    pthread_mutex_unlock(&s->mu);
+                    continue;
+                }
+                if (rc)
                     yaa_log_ev(YAA_LOG_WARN, "worker", "lease renewal failed",
                                YAA_F_STR("job_id", s->job.id), YAA_F_STR("error", err.msg),
                                YAA_F_END);

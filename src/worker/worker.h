@@ -6,6 +6,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "pipeline/pipeline.h"
 #include "queue/queue.h"
 
 struct yaa_db;
@@ -25,6 +26,8 @@ typedef struct yaa_worker_opts {
     /* Reconciler: runs pending/running with no live job for this long are queued again
      * (0 = off). Every pool runs it (it is idempotent) and keeps its own runs touched. */
     int reconcile_grace_sec;
+    /* Test seam passed to yaa_pipeline_env.stages (NULL: the agents). */
+    const yaa_pipeline_stage_fn *stages;
 } yaa_worker_opts;
 
 int yaa_worker_pool_start(const yaa_worker_opts *opts, yaa_worker_pool **out, yaa_err *err);
