@@ -448,7 +448,10 @@ class DbQueueAcrossProcesses(unittest.TestCase):
                      "media_editor", "publisher")
             cut = next(st for st in order if stages.get(st, ("pending", 0))[0] != "done")
             for st in order[:order.index(cut)]:
-                self.assertEqual(stages[st], ("done", 1), stages)
+                # done once and kept: a stage a timeout cut before may have needed a second
+                # delivery (a loaded machine), never the third, which the cut stage took
+                self.assertEqual(stages[st][0], "done", stages)
+                self.assertLess(stages[st][1], 3, stages)
             self.assertEqual(stages[cut][1], 3, stages)
             dead = json.loads(s.yaa("queue", "dead", "list").stdout)["dead"]
             self.assertIn("timed out", [x for x in dead if x["run_id"] == rid][0]["last_error"])
@@ -466,7 +469,8 @@ class SharedRateLimit(unittest.TestCase):
         a = b = None
         try:
             a = YaaServer("sqlite", env=env)
-            b = YaaServer("sqlite", env=env)
+            # API instances share one database (the bucket is the key's id, as stored there)
+            b = YaaServer("sqlite", env=dict(env, DATABASE_URL=a.db_url))
             seen = [a.get(API + "/pipeline/runs"), a.get(API + "/pipeline/runs"),
                     b.get(API + "/pipeline/runs"), b.get(API + "/pipeline/runs")]
             self.assertEqual([r.status for r in seen], [200] * 4)
