@@ -5,6 +5,7 @@
 #include "media/media_internal.h"
 
 #include <cairo.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <pango/pangocairo.h>
@@ -294,12 +295,74 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
     return rc;
 }
 
+/* The thumbnail's layout, from the brand guide's thumbnail_style words (docs/MEDIA.md). */
+typedef struct thumb_layout {
+    int align;          /* 0 left, 1 centre, 2 right */
+    double text_px;     /* the hook's largest size */
+    double veil;        /* how much the background colour covers the picture */
+    bool slab, outline; /* the accent slab; an outline round the letters */
+    bool have_bg, have_text;
+    rgb bg, text;
+} thumb_layout;
+
+/* True when style holds w as whole word(s), any case. */
+static bool has_word(const char *style, const char *w) {
+    size_t n = strlen(w);
+    for (const char *p = style; (p = strcasestr(p, w)); p++) {
+        bool start = p == style || !isalpha((unsigned char)p[-1]);
+        if (start && !isalpha((unsigned char)p[n])) return true;
+    }
+    return false;
+}
+
+static thumb_layout thumb_layout_pick(const char *style) {
+    thumb_layout t = {0, 120, 0.45, true, false, false, false, {0, 0, 0}, {1, 1, 1}};
+    if (!style || !*style) return t;
+    if (has_word(style, "dark") || has_word(style, "moody")) {
+        t.have_bg = true, t.bg = (rgb){0.06, 0.06, 0.07}, t.veil = 0.6;
+    } else if (has_word(style, "light") || has_word(style, "white background") ||
+               has_word(style, "bright")) {
+        t.have_bg = true, t.bg = (rgb){0.97, 0.97, 0.96}, t.veil = 0.7;
+    }
+    if (has_word(style, "bold") || has_word(style, "big") || has_word(style, "large"))
+        t.text_px = 140, t.outline = true;
+    if (has_word(style, "minimal") || has_word(style, "clean"))
+        t.text_px = 96, t.slab = false, t.outline = false;
+    if (has_word(style, "outline") || has_word(style, "outlined")) t.outline = true;
+    if (has_word(style, "centre") || has_word(style, "center") || has_word(style, "centred") ||
+        has_word(style, "centered"))
+        t.align = 1;
+    else if (has_word(style, "right"))
+        t.align = 2;
+    static const struct {
+        const char *name;
+        rgb c;
+    } C[] = {{"yellow", {1, 0.85, 0.1}}, {"white", {1, 1, 1}},       {"black", {0.05, 0.05, 0.05}},
+             {"red", {0.9, 0.12, 0.12}}, {"orange", {1, 0.55, 0.1}}, {"green", {0.2, 0.75, 0.3}},
+             {"blue", {0.2, 0.45, 0.95}}};
+    /* "<colour> text" names the text colour ("white background" does not) */
+    for (size_t i = 0; i < sizeof C / sizeof *C; i++) {
+        char phrase[32];
+        snprintf(phrase, sizeof phrase, "%s text", C[i].name);
+        if (has_word(style, phrase)) t.have_text = true, t.text = C[i].c;
+    }
+    return t;
+}
+
 int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const char *background_png,
                          const char *png_path, bool *overflow, yaa_err *err) {
     if (!png_path) return yaa_err_set(err, YAA_EINVAL, "thumbnail: missing path");
     const double W = 1280, H = 720, m = 70;
     const char *pref = look ? look->font_preference : NULL;
     colours c = pick_colours(look);
+    thumb_layout k = thumb_layout_pick(look ? look->thumbnail_style : NULL);
+    if (k.have_bg) {
+        c.bg = k.bg;
+        rgb white = {1, 1, 1}, black = {0.07, 0.07, 0.07};
+        if (contrast(c.text, c.bg) < 4.5)
+            c.text = contrast(white, c.bg) >= contrast(black, c.bg) ? white : black;
+    }
+    if (k.have_text && contrast(k.text, c.bg) >= 3.0) c.text = k.text; /* large text: 3:1 */
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)W, (int)H);
     cairo_t *cr = cairo_create(s);
     PangoFontMap *fm = pango_cairo_font_map_new();
@@ -307,27 +370,41 @@ int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const ch
     set_rgb(cr, c.bg, 1);
     cairo_paint(cr);
     if (background_png && *background_png)
-        draw_background_png(cr, background_png, W, H, c.bg, 0.45);
-    /* a diagonal accent slab on the right for energy */
-    set_rgb(cr, c.accent, 0.9);
-    cairo_move_to(cr, W - 260, 0);
-    cairo_line_to(cr, W, 0);
-    cairo_line_to(cr, W, H);
-    cairo_line_to(cr, W - 120, H);
-    cairo_close_path(cr);
-    cairo_fill(cr);
+        draw_background_png(cr, background_png, W, H, c.bg, k.veil);
+    double slab_w = 0;
+    if (k.slab) { /* a diagonal accent slab on the right for energy */
+        slab_w = 220;
+        set_rgb(cr, c.accent, 0.9);
+        cairo_move_to(cr, W - 260, 0);
+        cairo_line_to(cr, W, 0);
+        cairo_line_to(cr, W, H);
+        cairo_line_to(cr, W - 120, H);
+        cairo_close_path(cr);
+        cairo_fill(cr);
+    }
 
     const char *t = title && *title ? title : "";
-    PangoLayout *tl =
-        fit_text(cr, pctx, pref, t, true, W - 2 * m - 220, H - 2 * m - 120, 120, 36, 3, overflow);
+    PangoLayout *tl = fit_text(cr, pctx, pref, t, true, W - 2 * m - slab_w, H - 2 * m - 120,
+                               k.text_px, 36, 3, overflow);
+    pango_layout_set_alignment(tl, k.align == 1   ? PANGO_ALIGN_CENTER
+                                   : k.align == 2 ? PANGO_ALIGN_RIGHT
+                                                  : PANGO_ALIGN_LEFT);
     int lw, lh;
     pango_layout_get_pixel_size(tl, &lw, &lh);
     double ty = (H - 120 - lh) / 2.0 + 20;
-    /* a dark shadow keeps the title readable over a picture */
-    rgb shadow = luminance(c.bg) < 0.4 ? (rgb){0, 0, 0} : (rgb){1, 1, 1};
-    cairo_move_to(cr, m + 4, ty + 4);
-    set_rgb(cr, shadow, 0.45);
-    pango_cairo_show_layout(cr, tl);
+    if (k.outline) { /* letters stroked in the opposite tone stand out of any picture */
+        cairo_move_to(cr, m, ty);
+        pango_cairo_layout_path(cr, tl);
+        set_rgb(cr, luminance(c.text) > 0.4 ? (rgb){0, 0, 0} : (rgb){1, 1, 1}, 0.9);
+        cairo_set_line_width(cr, 8);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+    } else if (k.slab) { /* a soft shadow keeps the default title readable over a picture */
+        rgb shadow = luminance(c.bg) < 0.4 ? (rgb){0, 0, 0} : (rgb){1, 1, 1};
+        cairo_move_to(cr, m + 4, ty + 4);
+        set_rgb(cr, shadow, 0.45);
+        pango_cairo_show_layout(cr, tl);
+    }
     draw_layout(cr, tl, m, ty, c.text);
     g_object_unref(tl);
     if (look && look->brand_name && *look->brand_name) {

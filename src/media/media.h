@@ -136,6 +136,10 @@ typedef struct yaa_brand_look {
     size_t npalette;
     const char *font_preference; /* family name(s), comma-separated; may be NULL */
     const char *brand_name;
+    /* visual_identity.thumbnail_style, free text; the words the thumbnail follows are listed in
+     * docs/MEDIA.md ("dark", "light", "bold", "minimal", "left", "centre", colours...). NULL or
+     * no known word = the default layout. */
+    const char *thumbnail_style;
 } yaa_brand_look;
 
 typedef struct yaa_card {

@@ -184,6 +184,7 @@ int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     req.look.palette = (const char *const *)ch->visual_identity.color_palette.items;
     req.look.npalette = ch->visual_identity.color_palette.n;
     req.look.font_preference = ch->visual_identity.font_preference;
+    req.look.thumbnail_style = ch->visual_identity.thumbnail_style;
     req.look.brand_name = ctx->brief.brand_name;
     req.short_video = ctx->short_video;
     req.media_dir = yaa_arena_sprintf(ctx->arena, "%s/media", ch->dir);
