@@ -66,7 +66,8 @@ static void test_cards_and_thumbnail(void **state) {
     assert_int_equal(yaa_card_render(&look2, &en, false, p, &err), 0);
     snprintf(p, sizeof p, "%s/thumbnail.png", dir);
     assert_int_equal(
-        yaa_thumbnail_render(&look, "건강한 고양이를 만나는 다섯 가지 방법", NULL, p, NULL, &err), 0);
+        yaa_thumbnail_render(&look, "건강한 고양이를 만나는 다섯 가지 방법", NULL, p, NULL, &err),
+        0);
     png_size(p, &w, &h);
     assert_int_equal(w, 1280);
     assert_int_equal(h, 720);
