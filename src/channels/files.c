@@ -14,28 +14,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int list_dir(const char *dir, const char *rel, json_t *out, yaa_err *err) {
-    DIR *d = opendir(dir);
-    if (!d) return 0;
-    struct dirent *e;
-    int rc = 0;
-    while (!rc && (e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        char path[PATH_MAX], name[PATH_MAX];
-        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) continue;
-        snprintf(name, sizeof name, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
-        struct stat s;
-        if (stat(path, &s) != 0) continue;
-        if (S_ISDIR(s.st_mode)) {
-            rc = list_dir(path, name, out, err);
-        } else if (S_ISREG(s.st_mode)) {
-            char sha[YAA_SHA256_HEX];
-            if ((rc = yaa_store_sha256_file(path, sha, NULL, err))) break;
-            json_array_append_new(out, json_pack("{s:s, s:I, s:s}", "path", name, "size",
-                                                 (json_int_t)s.st_size, "sha256", sha));
-        }
-    }
-    closedir(d);
+typedef struct {
+    json_t *out;
+    yaa_err *err;
+} list_ctx;
+
+static int list_one(void *ud, const char *path, const char *rel, const struct stat *st) {
+    list_ctx *c = ud;
+    char sha[YAA_SHA256_HEX];
+    int rc = yaa_store_sha256_file(path, sha, NULL, c->err);
+    if (!rc)
+        json_array_append_new(c->out, json_pack("{s:s, s:I, s:s}", "path", rel, "size",
+                                                (json_int_t)st->st_size, "sha256", sha));
     return rc;
 }
 
@@ -43,7 +33,8 @@ int yaa_channels_list_files(const char *dir, void *json_array, yaa_err *err) {
     struct stat s;
     if (stat(dir, &s) != 0 || !S_ISDIR(s.st_mode))
         return yaa_err_set(err, YAA_ENOTFOUND, "no channel folder %s", dir);
-    return list_dir(dir, "", json_array, err);
+    list_ctx c = {json_array, err};
+    return yaa_walk_files(dir, list_one, &c);
 }
 
 int yaa_channels_write_file(const char *dir, const char *rel, const void *data, size_t len,

@@ -4,6 +4,7 @@
 #include "core/err.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -179,6 +180,31 @@ int yaa_mkdirs(const char *path, unsigned mode) {
     if (mkdir(tmp, mode) != 0 && errno != EEXIST) return YAA_EIO;
     return 0;
 }
+
+static int walk_dir(const char *dir, const char *rel, yaa_walk_fn fn, void *ud) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    struct dirent *e;
+    int rc = 0;
+    while (!rc && (e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char path[PATH_MAX], name[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
+            snprintf(name, sizeof name, "%s%s%s", rel, *rel ? "/" : "", e->d_name) >=
+                (int)sizeof name)
+            continue;
+        struct stat s;
+        if (lstat(path, &s) != 0) continue; /* a symbolic link is never followed */
+        if (S_ISDIR(s.st_mode))
+            rc = walk_dir(path, name, fn, ud);
+        else if (S_ISREG(s.st_mode))
+            rc = fn(ud, path, name, &s);
+    }
+    closedir(d);
+    return rc;
+}
+
+int yaa_walk_files(const char *dir, yaa_walk_fn fn, void *ud) { return walk_dir(dir, "", fn, ud); }
 
 bool yaa_str_eq(const char *a, const char *b) {
     if (!a || !b) return a == b;

@@ -34,6 +34,13 @@ int yaa_read_file(const char *path, size_t max, char **out, size_t *len);
 int yaa_write_file(const char *path, const void *data, size_t len);
 /* mkdir -p */
 int yaa_mkdirs(const char *path, unsigned mode);
+/* Calls fn for every regular file below dir, depth first: path is its full path, rel its path
+ * under dir ("a/b.txt"). Hidden names (".x") are skipped and symbolic links are not followed,
+ * so a walk never leaves dir. A non-zero return from fn stops the walk and is returned; a
+ * missing dir walks nothing. */
+struct stat;
+typedef int (*yaa_walk_fn)(void *ud, const char *path, const char *rel, const struct stat *st);
+int yaa_walk_files(const char *dir, yaa_walk_fn fn, void *ud);
 
 bool yaa_str_eq(const char *a, const char *b);
 bool yaa_str_startswith(const char *s, const char *prefix);

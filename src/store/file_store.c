@@ -151,29 +151,23 @@ static int f_del(yaa_store *st, const char *key, yaa_err *err) {
     return 0;
 }
 
-/* Walks dir (the path of key prefix rel) depth first; skips temporary and hidden names. */
-static int walk(yaa_store *st, const char *dir, const char *rel, yaa_store_list_fn fn, void *ud,
-                yaa_err *err) {
-    DIR *d = opendir(dir);
-    if (!d) return 0;
-    struct dirent *e;
-    int rc = 0;
-    while (!rc && (e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        char path[PATH_MAX], key[PATH_MAX];
-        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) continue;
-        snprintf(key, sizeof key, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
-        struct stat s;
-        if (lstat(path, &s) != 0) continue;
-        if (S_ISDIR(s.st_mode)) {
-            rc = walk(st, path, key, fn, ud, err);
-        } else if (S_ISREG(s.st_mode) && yaa_store_key_valid(key) && !strstr(e->d_name, ".tmp")) {
-            yaa_store_stat ss = {(uint64_t)s.st_size, (int64_t)s.st_mtime};
-            rc = fn(ud, key, &ss);
-        }
-    }
-    closedir(d);
-    return rc;
+typedef struct {
+    const char *prefix; /* the key prefix of the folder walked ("" or "runs/abc") */
+    yaa_store_list_fn fn;
+    void *ud;
+} walk_ctx;
+
+/* One file of a listing: temporary and hidden names are not objects. */
+static int list_one(void *ud, const char *path, const char *rel, const struct stat *s) {
+    (void)path;
+    walk_ctx *c = ud;
+    char key[PATH_MAX];
+    if (snprintf(key, sizeof key, "%s%s%s", c->prefix, *c->prefix ? "/" : "", rel) >=
+            (int)sizeof key ||
+        !yaa_store_key_valid(key) || strstr(strrchr(key, '/') ? strrchr(key, '/') : key, ".tmp"))
+        return 0;
+    yaa_store_stat ss = {(uint64_t)s->st_size, (int64_t)s->st_mtime};
+    return c->fn(c->ud, key, &ss);
 }
 
 static int f_list(yaa_store *st, const char *prefix, yaa_store_list_fn fn, void *ud, yaa_err *err) {
@@ -185,7 +179,8 @@ static int f_list(yaa_store *st, const char *prefix, yaa_store_list_fn fn, void 
     if (l && !yaa_store_key_valid(rel))
         return yaa_err_set(err, YAA_EINVAL, "list prefix '%.100s' is not a folder key", prefix);
     snprintf(dir, sizeof dir, "%s%s%s", st->root, l ? "/" : "", rel);
-    return walk(st, dir, rel, fn, ud, err);
+    walk_ctx c = {rel, fn, ud};
+    return yaa_walk_files(dir, list_one, &c);
 }
 
 static const yaa_store_ops FILE_OPS = {
