@@ -72,39 +72,6 @@ int yaa_youtube_auth_begin(const yaa_youtube_options *o, const char *redirect_ur
     return 0;
 }
 
-/* POSTs a form to the token endpoint and returns the parsed reply (status 200) or maps the
- * error. The form carries secrets, so it is wiped. */
-static int token_request(const yaa_youtube_options *o, yaa_buf *form, const char *what,
-                         json_t **reply, yaa_err *err) {
-    *reply = NULL;
-    const char *h[] = {"Content-Type: application/x-www-form-urlencoded",
-                       "Accept: application/json"};
-    yaa_http_request rq = {.url = o->token_url ? o->token_url : YAA_YOUTUBE_TOKEN_URL,
-                           .method = "POST",
-                           .headers = h,
-                           .nheaders = 2,
-                           .body = form->data,
-                           .body_len = form->len,
-                           .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000,
-                           .max_reply = 64 * 1024,
-                           .cancel = o->cancel,
-                           .cancel_ud = o->cancel_ud};
-    yaa_http_reply r;
-    yaa_http_reply_init(&r);
-    int rc = yaa_http_send(&rq, &o->retry, &r, err);
-    if (form->data) sodium_memzero(form->data, form->len);
-    if (rc) {
-        yaa_err_prefix(err, "youtube: ");
-    } else if (r.status != 200) {
-        rc = yaa_youtube_map_error(&r, what, err);
-    } else if (!(*reply = json_loadb(r.body.data, r.body.len, 0, NULL))) {
-        rc = yaa_err_set(err, YAA_EPROVIDER, "youtube: %s answered with invalid JSON", what);
-    }
-    if (r.body.data) sodium_memzero(r.body.data, r.body.len);
-    yaa_http_reply_free(&r);
-    return rc;
-}
-
 int yaa_youtube_auth_finish(const yaa_youtube_options *o, const char *code,
                             const char *code_verifier, const char *redirect_uri,
                             yaa_youtube_tokens *out, yaa_err *err) {
@@ -124,7 +91,7 @@ int yaa_youtube_auth_finish(const yaa_youtube_options *o, const char *code,
     if (rc)
         rc = yaa_err_set(err, YAA_EINVAL, "youtube: authorization code too long");
     else
-        rc = token_request(o, &form, "the authorization code exchange", &reply, err);
+        rc = yaa_youtube__token_post(o, &form, "the authorization code exchange", &reply, err);
     yaa_buf_free(&form);
     if (rc) return rc;
     const char *rt = json_string_value(json_object_get(reply, "refresh_token"));
@@ -163,43 +130,23 @@ void yaa_youtube_tokens_free(yaa_youtube_tokens *t) {
 int yaa_youtube_channel_mine(const yaa_youtube_options *o, const char *access_token,
                              yaa_youtube_account *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
-    char url[1024], auth[4096];
-    yaa_youtube__url(o, YAA__YOUTUBE_CHANNELS_MINE_PATH, url, sizeof url);
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", access_token);
-    const char *h[] = {auth, "Accept: application/json"};
-    yaa_http_request rq = {.url = url,
-                           .method = "GET",
-                           .headers = h,
-                           .nheaders = 2,
-                           .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000,
-                           .max_reply = 256 * 1024,
-                           .cancel = o->cancel,
-                           .cancel_ud = o->cancel_ud};
-    yaa_http_reply r;
-    yaa_http_reply_init(&r);
-    int rc = yaa_http_send(&rq, &o->retry, &r, err);
-    sodium_memzero(auth, sizeof auth);
-    if (rc) {
-        yaa_err_prefix(err, "youtube: ");
-    } else if (r.status != 200) {
-        rc = yaa_youtube_map_error(&r, "channels.list", err);
+    json_t *v = NULL;
+    int rc = yaa_youtube__api(o, access_token, "GET", YAA__YOUTUBE_CHANNELS_MINE_PATH, NULL, NULL,
+                              0, "channels.list", &v, err);
+    if (rc) return rc;
+    json_t *item = json_array_get(json_object_get(v, "items"), 0);
+    const char *id = json_string_value(json_object_get(item, "id"));
+    const char *title =
+        json_string_value(json_object_get(json_object_get(item, "snippet"), "title"));
+    if (!id || !*id) {
+        rc = yaa_err_set(err, YAA_EAUTH,
+                         "youtube: the Google account that signed in has no YouTube channel; "
+                         "sign in with the account that owns the channel");
     } else {
-        json_t *v = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
-        json_t *item = json_array_get(json_object_get(v, "items"), 0);
-        const char *id = json_string_value(json_object_get(item, "id"));
-        const char *title =
-            json_string_value(json_object_get(json_object_get(item, "snippet"), "title"));
-        if (!id || !*id) {
-            rc = yaa_err_set(err, YAA_EAUTH,
-                             "youtube: the Google account that signed in has no YouTube "
-                             "channel; sign in with the account that owns the channel");
-        } else {
-            snprintf(out->channel_id, sizeof out->channel_id, "%s", id);
-            snprintf(out->title, sizeof out->title, "%s", title ? title : "");
-        }
-        json_decref(v);
+        snprintf(out->channel_id, sizeof out->channel_id, "%s", id);
+        snprintf(out->title, sizeof out->title, "%s", title ? title : "");
     }
-    yaa_http_reply_free(&r);
+    json_decref(v);
     return rc;
 }
 

@@ -31,18 +31,19 @@ static json_t *playlist_resource(const yaa_youtube_metadata *md, const char *vid
                      "resourceId", "kind", "youtube#video", "videoId", video_id);
 }
 
-int yaa_youtube__post(const yaa_youtube_options *o, const char *token, const char *path,
-                      const char *ctype, const char *body, size_t len, const char *what,
-                      char *id_out, size_t id_n, yaa_err *err) {
+int yaa_youtube__api(const yaa_youtube_options *o, const char *token, const char *method,
+                     const char *path, const char *ctype, const char *body, size_t len,
+                     const char *what, json_t **reply, yaa_err *err) {
+    if (reply) *reply = NULL;
     char url[1024], auth[4096], ct[160];
     yaa_youtube__url(o, path, url, sizeof url);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-    snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
-    const char *h[] = {auth, ct, "Accept: application/json"};
+    snprintf(ct, sizeof ct, "Content-Type: %s", ctype ? ctype : "application/json");
+    const char *h[] = {auth, "Accept: application/json", ct};
     yaa_http_request rq = {.url = url,
-                           .method = "POST",
+                           .method = method,
                            .headers = h,
-                           .nheaders = 3,
+                           .nheaders = body ? 3 : 2,
                            .body = body,
                            .body_len = len,
                            .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000,
@@ -53,20 +54,30 @@ int yaa_youtube__post(const yaa_youtube_options *o, const char *token, const cha
     yaa_http_reply_init(&r);
     int rc = yaa_http_send(&rq, &o->retry, &r, err);
     memset(auth, 0, sizeof auth);
-    if (rc) {
+    if (rc)
         yaa_err_prefix(err, "youtube: ");
-    } else if (r.status != 200) {
+    else if (r.status != 200)
         rc = yaa_youtube_map_error(&r, what, err);
-    } else if (id_out) {
-        json_t *v = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
+    else if (reply)
+        *reply = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
+    yaa_http_reply_free(&r);
+    return rc;
+}
+
+int yaa_youtube__post(const yaa_youtube_options *o, const char *token, const char *path,
+                      const char *ctype, const char *body, size_t len, const char *what,
+                      char *id_out, size_t id_n, yaa_err *err) {
+    json_t *v = NULL;
+    int rc =
+        yaa_youtube__api(o, token, "POST", path, ctype, body, len, what, id_out ? &v : NULL, err);
+    if (!rc && id_out) {
         const char *id = json_string_value(json_object_get(v, "id"));
         if (!id || !*id)
             rc = yaa_err_set(err, YAA_EPROVIDER, "youtube: %s answered without an id", what);
         else
             snprintf(id_out, id_n, "%s", id);
-        json_decref(v);
     }
-    yaa_http_reply_free(&r);
+    json_decref(v);
     return rc;
 }
 

@@ -1,6 +1,8 @@
-/* oauth.c - OAuth2 refresh-token exchange (POST the token endpoint, form-encoded). */
+/* oauth.c - the token endpoint (form-encoded POST): the refresh-token exchange before every
+ * upload, and the request connect.c uses for the authorization-code exchange. */
 #include "youtube/youtube_internal.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +23,38 @@ int yaa_youtube__form_put(yaa_buf *b, const char *key, const char *value) {
     return rc;
 }
 
+int yaa_youtube__token_post(const yaa_youtube_options *o, yaa_buf *form, const char *what,
+                            json_t **reply, yaa_err *err) {
+    *reply = NULL;
+    const char *h[] = {"Content-Type: application/x-www-form-urlencoded",
+                       "Accept: application/json"};
+    yaa_http_request rq = {.url = o->token_url ? o->token_url : YAA_YOUTUBE_TOKEN_URL,
+                           .method = "POST",
+                           .headers = h,
+                           .nheaders = 2,
+                           .body = form->data,
+                           .body_len = form->len,
+                           .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000,
+                           .max_reply = 64 * 1024,
+                           .cancel = o->cancel,
+                           .cancel_ud = o->cancel_ud};
+    yaa_http_reply r;
+    yaa_http_reply_init(&r);
+    int rc = yaa_http_send(&rq, &o->retry, &r, err);
+    /* the form holds the client secret and a refresh token or code; the reply, tokens */
+    if (form->data) sodium_memzero(form->data, form->len);
+    if (rc) {
+        yaa_err_prefix(err, "youtube: %s: ", what);
+    } else if (r.status != 200) {
+        rc = yaa_youtube_map_error(&r, what, err);
+    } else if (!(*reply = json_loadb(r.body.data, r.body.len, 0, NULL))) {
+        rc = yaa_err_set(err, YAA_EPROVIDER, "youtube: %s answered with invalid JSON", what);
+    }
+    if (r.body.data) sodium_memzero(r.body.data, r.body.len);
+    yaa_http_reply_free(&r);
+    return rc;
+}
+
 int yaa_youtube_access_token(const yaa_youtube_options *o, char **access_token, yaa_err *err) {
     *access_token = NULL;
     if (!o->client_id || !*o->client_id || !o->client_secret || !*o->client_secret ||
@@ -38,38 +72,16 @@ int yaa_youtube_access_token(const yaa_youtube_options *o, char **access_token, 
         yaa_buf_free(&form);
         return yaa_err_set(err, rc, "youtube: credentials too long");
     }
-    const char *h[] = {"Content-Type: application/x-www-form-urlencoded",
-                       "Accept: application/json"};
-    yaa_http_request rq = {.url = o->token_url ? o->token_url : YAA_YOUTUBE_TOKEN_URL,
-                           .method = "POST",
-                           .headers = h,
-                           .nheaders = 2,
-                           .body = form.data,
-                           .body_len = form.len,
-                           .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000,
-                           .max_reply = 64 * 1024,
-                           .cancel = o->cancel,
-                           .cancel_ud = o->cancel_ud};
-    yaa_http_reply r;
-    yaa_http_reply_init(&r);
-    rc = yaa_http_send(&rq, &o->retry, &r, err);
-    /* the form holds the secret and the refresh token */
-    if (form.data) memset(form.data, 0, form.len);
+    json_t *root = NULL;
+    rc = yaa_youtube__token_post(o, &form, "the token exchange", &root, err);
     yaa_buf_free(&form);
-    if (rc) {
-        yaa_err_prefix(err, "youtube: token exchange: ");
-    } else if (r.status != 200) {
-        rc = yaa_youtube_map_error(&r, "the token exchange", err);
-    } else {
-        json_t *root = json_loadb(r.body.data, r.body.len, 0, NULL);
+    if (!rc) {
         const char *tok = json_string_value(json_object_get(root, "access_token"));
         if (!tok || !*tok)
             rc = yaa_err_set(err, YAA_EPROVIDER, "youtube: token reply has no access_token");
         else if (!(*access_token = strdup(tok)))
             rc = yaa_err_set(err, YAA_ENOMEM, "youtube: out of memory");
-        json_decref(root);
     }
-    if (r.body.data) memset(r.body.data, 0, r.body.len);
-    yaa_http_reply_free(&r);
+    json_decref(root);
     return rc;
 }

@@ -24,6 +24,16 @@ int yaa_youtube__upload(const yaa_youtube_options *o, const char *token, const c
 /* Appends "key=value" (with '&' between pairs), percent-encoding value (oauth.c). */
 int yaa_youtube__form_put(yaa_buf *b, const char *key, const char *value);
 
+/* POSTs form to the token endpoint (then wipes it) and parses the 200 reply into *reply;
+ * other replies are mapped like every YouTube error (oauth.c). */
+int yaa_youtube__token_post(const yaa_youtube_options *o, yaa_buf *form, const char *what,
+                            json_t **reply, yaa_err *err);
+
+/* One authorised call of the YouTube Data API (api_base + path; body NULL = none); a 200
+ * reply's JSON in *reply (may be NULL), other replies mapped like every YouTube error. */
+int yaa_youtube__api(const yaa_youtube_options *o, const char *token, const char *method,
+                     const char *path, const char *ctype, const char *body, size_t len,
+                     const char *what, json_t **reply, yaa_err *err);
 /* POSTs body (ctype) to api_base + path with the access token; with id_out, copies the
  * reply's "id" there (a reply without one is an error). Errors are mapped like every other
  * YouTube reply (extras.c). */
