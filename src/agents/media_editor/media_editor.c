@@ -199,8 +199,9 @@ int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     /* words.json in final-video time: the intro plays before the narration */
     const char *words_path = json_string_value(json_object_get(media, "words"));
     yaa_media_probe_info intro = {0};
-    if (words_path && req.intro_path && !yaa_media_probe(&env, req.intro_path, &intro, NULL) &&
-        intro.duration > 0) {
+    if (req.intro_path && yaa_media_probe(&env, req.intro_path, &intro, NULL) != 0)
+        intro.duration = 0;
+    if (words_path && intro.duration > 0) {
         yaa_words w;
         yaa_err we = {0};
         if (!yaa_words_read_json(words_path, &w, &we)) {
@@ -223,6 +224,9 @@ int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     json_object_set_new(o, "render_seconds", json_real(res.render_sec));
     json_object_set_new(o, "format", json_string(ctx->short_video ? "1080x1920" : "1920x1080"));
     json_object_set_new(o, "subtitles", json_string(req.srt_path ? req.srt_path : ""));
+    /* the narration starts after the intro: section i starts here plus the narrations before
+     * it (the publisher's chapters) */
+    json_object_set_new(o, "narration_offset_seconds", json_real(intro.duration));
     json_object_set_new(o, "bgm", req.bgm_path ? json_string(req.bgm_path) : json_null());
     json_object_set_new(o, "audio_track", json_string(req.audio_track));
     json_object_set_new(o, "loudness_lufs", json_real(mix.output_lufs));

@@ -10,7 +10,6 @@
 #include "core/buf.h"
 #include "core/secret.h"
 #include "core/util.h"
-#include "media/media.h"
 #include "youtube/youtube.h"
 
 #include <stdio.h>
@@ -39,36 +38,16 @@ static void on_progress(void *ud, size_t sent, size_t total) {
     yaa_agent_progress(ctx, "upload %d%% of %.1f MB", step * 10, (double)total / 1e6);
 }
 
-/* Where each section starts in the final video, in seconds. media_editor's "timeline"
- * ([{start_seconds}], measured while rendering) when it has one; otherwise the measured
- * narration lengths laid end to end after the intro (sections run back to back: crossfades
- * are centred on the joins). Returns the number of sections. */
+/* Where each section starts in the final video, in seconds: the measured narration lengths
+ * laid end to end (crossfades are centred on the joins) after the intro, whose length
+ * media_editor measured. Returns the number of sections. */
 static size_t section_starts(yaa_agent_ctx *ctx, const json_t *edit, const json_t *media,
                              double **starts) {
-    const json_t *tl = json_object_get(edit, "timeline");
     const json_t *segs = json_object_get(media, "segments");
-    size_t n = json_array_size(tl) ? json_array_size(tl) : json_array_size(segs);
+    size_t n = json_array_size(segs);
     *starts = n ? yaa_arena_alloc(ctx->arena, n * sizeof **starts) : NULL;
     if (!*starts) return 0;
-    if (json_array_size(tl)) {
-        for (size_t i = 0; i < n; i++)
-            (*starts)[i] =
-                json_number_value(json_object_get(json_array_get(tl, i), "start_seconds"));
-        return n;
-    }
-    double t = 0;
-    const char *intro = ctx->channel ? ctx->channel->editing.intro_template : NULL;
-    if (intro && *intro) {
-        const char *path = intro[0] == '/'
-                               ? intro
-                               : yaa_arena_sprintf(ctx->arena, "%s/%s", ctx->channel->dir, intro);
-        yaa_media_env env;
-        yaa_agent_media_env(ctx, &env);
-        yaa_media_probe_info info;
-        yaa_err ignore = {0};
-        if (path && access(path, R_OK) == 0 && yaa_media_probe(&env, path, &info, &ignore) == 0)
-            t = info.duration;
-    }
+    double t = json_number_value(json_object_get(edit, "narration_offset_seconds"));
     for (size_t i = 0; i < n; i++) {
         (*starts)[i] = t;
         t += json_number_value(json_object_get(json_array_get(segs, i), "duration_seconds"));
