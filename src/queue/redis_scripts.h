@@ -25,11 +25,13 @@ static const char RQ_ENQUEUE[] =
     "redis.call('HDEL', KEYS[3], ARGV[1])\n"
     "return 1\n";
 
-/* start(entry, run, now): {attempt, max, from, payload} when the job starts, {0} when the
- * entry is stale or cancelled (acked away), {-1, attempts} when it went dead (lease expired on
- * its last attempt). */
+/* start(entry, run, now, own): {attempt, max, from, payload} when the job starts, {0} when
+ * the entry is stale or cancelled (acked away), {-1, attempts} when it went dead (lease expired
+ * on its last attempt). own: the entry is already pending under the claiming worker and the
+ * job is running, so the reply of the claim that started it was lost (a worker claims only
+ * when idle); that attempt is resumed, not counted twice. */
 #define RQ_START_FN                                                                            \
-    "local function start(eid, run, now)\n"                                                    \
+    "local function start(eid, run, now, own)\n"                                               \
     "local rk = KEYS[4] .. run\n"                                                              \
     "local function drop() redis.call('XACK', KEYS[1], 'workers', eid) "                       \
     "redis.call('XDEL', KEYS[1], eid) end\n"                                                   \
@@ -39,6 +41,10 @@ static const char RQ_ENQUEUE[] =
     "if redis.call('HGET', rk, 'cancel') == '1' then\n"                                        \
     "  drop() redis.call('HSET', rk, 'state', 'cancelled')\n"                                  \
     "  redis.call('HINCRBY', KEYS[5], 'cancelled', 1) return {0} end\n"                        \
+    "if own and st == 'running' then\n"                                                        \
+    "  return {tonumber(redis.call('HGET', rk, 'attempt')), "                                  \
+    "tonumber(redis.call('HGET', rk, 'max')), redis.call('HGET', rk, 'from') or '', "          \
+    "redis.call('HGET', rk, 'payload') or ''} end\n"                                           \
     "local a = redis.call('HINCRBY', rk, 'attempt', 1)\n"                                      \
     "local max = tonumber(redis.call('HGET', rk, 'max'))\n"                                    \
     "if a > max then\n"                                                                        \
@@ -54,7 +60,7 @@ static const char RQ_ENQUEUE[] =
     "end\n"
 
 /* ARGV: entry, run_id, now (RFC 3339) -> start()'s reply. */
-static const char RQ_START[] = RQ_START_FN "return start(ARGV[1], ARGV[2], ARGV[3])\n";
+static const char RQ_START[] = RQ_START_FN "return start(ARGV[1], ARGV[2], ARGV[3], false)\n";
 
 /* One round trip for a claim that need not wait. ARGV: worker, lease_ms, autoclaim cursor, now.
  * Moves due retries to the stream, then takes (1) an entry already pending under this worker
@@ -75,13 +81,13 @@ static const char RQ_CLAIM[] = RQ_OWNER RQ_START_FN
     "end\n"
     "local cursor = ARGV[3]\n"
     "local dead = {}\n"
-    "local function take(entries)\n"
+    "local function take(entries, own)\n"
     "  for _, e in ipairs(entries or {}) do\n"
     "    local run = nil\n"
     "    if type(e[2]) == 'table' then\n"
     "      for i = 1, #e[2], 2 do if e[2][i] == 'run' then run = e[2][i + 1] end end end\n"
     "    if not run then redis.call('XACK', KEYS[1], 'workers', e[1]) else\n"
-    "      local r = start(e[1], run, ARGV[4])\n"
+    "      local r = start(e[1], run, ARGV[4], own)\n"
     "      if r[1] > 0 then return {cursor, dead, e[1], run, r[1], r[2], r[3], r[4]} end\n"
     "      if r[1] < 0 then dead[#dead + 1] = run dead[#dead + 1] = r[2] end\n"
     "    end\n"
@@ -90,7 +96,7 @@ static const char RQ_CLAIM[] = RQ_OWNER RQ_START_FN
     "end\n"
     "local r = redis.call('XREADGROUP', 'GROUP', 'workers', ARGV[1], 'COUNT', 1, 'STREAMS', "
     "KEYS[1], '0')\n"
-    "local x = r and take(r[1][2])\n"
+    "local x = r and take(r[1][2], true)\n"
     "if x then return x end\n"
     "local c = redis.call('XAUTOCLAIM', KEYS[1], 'workers', ARGV[1], ARGV[2], cursor, 'COUNT', "
     "1)\n"

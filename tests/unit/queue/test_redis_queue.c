@@ -49,6 +49,11 @@ static void test_lifecycle(void **state) {
     assert_int_equal(job.attempt, 1);
     assert_int_equal(job.max_attempts, 3);
     assert_int_equal(yaa_queue_claim(q, "w2", 0, &other, &err), YAA_ENOTFOUND);
+    /* w1 claiming again while its job runs means the first claim's reply was lost (a worker
+     * claims only when idle): the same delivery comes back, the attempt not counted twice. */
+    assert_int_equal(yaa_queue_claim(q, "w1", 0, &other, &err), 0);
+    assert_string_equal(other.id, job.id);
+    assert_int_equal(other.attempt, 1);
     assert_int_equal(yaa_queue_enqueue_run(q, RUN, NULL, &created, &err), 0);
     assert_false(created); /* idempotent while running */
     assert_int_equal(yaa_queue_stats_get(q, &st, &err), 0);
