@@ -79,10 +79,17 @@ static void add_reading(char *out, size_t cap, const char *stem) {
     /* UTF-8 Hangul syllables are three bytes: drop 다, then a 하/되 before it. */
     if (len >= 6 && memcmp(stem + len - 3, "다", 3) == 0) {
         len -= 3;
-        if (len >= 6 &&
-            (memcmp(stem + len - 3, "하", 3) == 0 || memcmp(stem + len - 3, "되", 3) == 0))
+        int ha = len >= 6 && memcmp(stem + len - 3, "하", 3) == 0;
+        if (ha || (len >= 6 && memcmp(stem + len - 3, "되", 3) == 0)) len -= 3;
+        /* A feeling someone shows ("힘들어하다", "귀찮아하다") is the adjective it comes from
+         * ("힘들다" -> 힘들), when two syllables stay. */
+        if (ha && len >= 9 &&
+            (memcmp(stem + len - 3, "어", 3) == 0 || memcmp(stem + len - 3, "아", 3) == 0))
             len -= 3;
     }
+    /* The same with 해 ("답답해하는" reads as 답답해, "답답함" as 답답하다 -> 답답); nouns
+     * ending in 해 (이해, 피해, 손해) have two syllables and stay whole. */
+    if (len >= 9 && memcmp(stem + len - 3, "해", 3) == 0) len -= 3;
     if (!len) return;
     for (const char *p = out; *p;) {
         const char *e = strchr(p, '\t');

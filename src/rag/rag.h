@@ -114,6 +114,12 @@ size_t yaa_rag_rrf(const int64_t *const *lists, const size_t *lens, size_t nlist
 /* The same with a weight per list (NULL = all 1): score(id) = sum w[l] / (k0 + rank). */
 size_t yaa_rag_rrf_weighted(const int64_t *const *lists, const size_t *lens, const double *weights,
                             size_t nlists, size_t max, int64_t *ids, double *scores);
+/* Score fusion: each list's scores (best first, > 0) divided by its best score, weighted and
+ * summed per id: score(id) = sum w[l] * s_l(id) / s_l(first). Unlike ranks, this keeps how far
+ * ahead a list's best matches are (a BM25 hit far above the rest stays ahead). */
+size_t yaa_rag_fuse_scores(const int64_t *const *lists, const double *const *list_scores,
+                           const size_t *lens, const double *weights, size_t nlists, size_t max,
+                           int64_t *ids, double *scores);
 
 /* ---- index and retrieval ------------------------------------------------------------ */
 

@@ -83,8 +83,11 @@ size_t yaa_rag_rrf(const int64_t *const *lists, const size_t *lens, size_t nlist
     return yaa_rag_rrf_weighted(lists, lens, NULL, nlists, max, ids, scores);
 }
 
-size_t yaa_rag_rrf_weighted(const int64_t *const *lists, const size_t *lens, const double *weights,
-                            size_t nlists, size_t max, int64_t *ids, double *scores) {
+/* Fuses ranked lists: each entry adds w * (its score / the list's best score) when
+ * list_scores is given, else w / (k0 + rank). */
+static size_t fuse(const int64_t *const *lists, const double *const *list_scores,
+                   const size_t *lens, const double *weights, size_t nlists, size_t max,
+                   int64_t *ids, double *scores) {
     size_t total = 0;
     for (size_t l = 0; l < nlists; l++) total += lens[l];
     if (!total || !max) return 0;
@@ -92,8 +95,12 @@ size_t yaa_rag_rrf_weighted(const int64_t *const *lists, const size_t *lens, con
     if (!f) return 0;
     size_t nf = 0, seq = 0;
     for (size_t l = 0; l < nlists; l++) {
+        double w = weights ? weights[l] : 1.0;
+        double best = list_scores && lens[l] ? list_scores[l][0] : 0.0;
         for (size_t r = 0; r < lens[l]; r++, seq++) {
-            double s = (weights ? weights[l] : 1.0) / (double)(YAA_RAG_RRF_K + r + 1);
+            double s = !list_scores ? w / (double)(YAA_RAG_RRF_K + r + 1)
+                       : best > 0.0 ? w * list_scores[l][r] / best
+                                    : 0.0;
             size_t j = 0;
             while (j < nf && f[j].id != lists[l][r]) j++;
             if (j == nf) {
@@ -112,6 +119,17 @@ size_t yaa_rag_rrf_weighted(const int64_t *const *lists, const size_t *lens, con
     }
     free(f);
     return out;
+}
+
+size_t yaa_rag_rrf_weighted(const int64_t *const *lists, const size_t *lens, const double *weights,
+                            size_t nlists, size_t max, int64_t *ids, double *scores) {
+    return fuse(lists, NULL, lens, weights, nlists, max, ids, scores);
+}
+
+size_t yaa_rag_fuse_scores(const int64_t *const *lists, const double *const *list_scores,
+                           const size_t *lens, const double *weights, size_t nlists, size_t max,
+                           int64_t *ids, double *scores) {
+    return fuse(lists, list_scores, lens, weights, nlists, max, ids, scores);
 }
 
 /* ---- streaming top-k (yaa_rag__best) ---- */

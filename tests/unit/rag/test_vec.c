@@ -112,6 +112,38 @@ static void test_rrf(void **state) {
     assert_int_equal(ids[3], 40);
 }
 
+static void test_fuse_scores(void **state) {
+    (void)state;
+    /* BM25 list with one hit far ahead; vector list close together. */
+    int64_t lex[] = {10, 20, 30};
+    double lex_sc[] = {8.0, 2.0, 1.0};
+    int64_t vec[] = {30, 20, 40};
+    double vec_sc[] = {0.5, 0.45, 0.4};
+    const int64_t *lists[] = {lex, vec};
+    const double *scores[] = {lex_sc, vec_sc};
+    size_t lens[] = {3, 3};
+    const double w[2] = {1.0, 0.4};
+    int64_t ids[8];
+    double sc[8];
+    /* 10 = 1; 30 = 1/8 + 0.4; 20 = 2/8 + 0.4 * 0.9; 40 = 0.4 * 0.8. Rank fusion would put 30
+     * (ranks 3 and 1) level with 10 (rank 1 only); the scores keep 10 far ahead. */
+    assert_int_equal(yaa_rag_fuse_scores(lists, scores, lens, w, 2, 8, ids, sc), 4);
+    assert_int_equal(ids[0], 10);
+    assert_true(fabs(sc[0] - 1.0) < 1e-12);
+    assert_int_equal(ids[1], 20);
+    assert_true(fabs(sc[1] - (0.25 + 0.36)) < 1e-12);
+    assert_int_equal(ids[2], 30);
+    assert_int_equal(ids[3], 40);
+    assert_true(fabs(sc[3] - 0.32) < 1e-12);
+    assert_int_equal(yaa_rag_fuse_scores(lists, scores, lens, w, 2, 1, ids, sc), 1);
+    /* A list whose best score is 0 (nothing in common) adds nothing. */
+    double none[] = {0.0, 0.0, 0.0};
+    const double *zero[] = {lex_sc, none};
+    assert_int_equal(yaa_rag_fuse_scores(lists, zero, lens, w, 2, 8, ids, sc), 4);
+    assert_int_equal(ids[0], 10);
+    assert_true(fabs(sc[3]) < 1e-12);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash_normalised),
@@ -119,6 +151,7 @@ int main(void) {
         cmocka_unit_test(test_hash_english),
         cmocka_unit_test(test_dot_topk),
         cmocka_unit_test(test_rrf),
+        cmocka_unit_test(test_fuse_scores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
