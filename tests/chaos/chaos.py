@@ -24,7 +24,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,19 +31,11 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration", "api"))
-from yaa_server import BIN, SRC, YaaServer  # noqa: E402
+from yaa_server import BIN, SRC, YaaServer, free_port  # noqa: E402
 
 API = "/api/v1"
 STAGES = ["brand_researcher", "script_writer", "seo_optimizer", "media_generator",
           "media_editor", "publisher"]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 class Redis:

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,34 +17,8 @@ import tempfile
 import time
 import urllib.parse
 
-SRC = os.environ.get("YAA_SOURCE_DIR") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-BIN = os.environ.get("YAA_BIN") or os.path.join(SRC, "build", "yaa")
-ADMIN_KEY = "yaa_" + "A" * 43
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Response:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def json(self):
-        return json.loads(self.body.decode("utf-8"))
-
-    def header(self, name):
-        for k, v in self.headers:
-            if k.lower() == name.lower():
-                return v
-        return None
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from stack import ADMIN_KEY, BIN, SRC, Postgres, Response, free_port, psql  # noqa: E402,F401
 
 
 class YaaServer:
@@ -79,13 +52,8 @@ class YaaServer:
         with open(os.path.join(self.channels, "demo", "config.yaml"), "w") as f:
             f.write("channel:\n  name: \"Demo\"\n  category: \"tech\"\n  language: \"en\"\n")
         if backend == "postgres":
-            out = subprocess.run([os.path.join(SRC, "tests", "lib", "pg-start")],
-                                 capture_output=True, text=True)
-            if out.returncode != 0:
-                raise RuntimeError("pg-start failed: " + out.stderr)
-            vals = dict(l.split("=", 1) for l in out.stdout.split())
-            self.db_url = vals["PGTEST_URL"].strip("'\"")
-            self.pg_dir = vals["PGTEST_DIR"].strip("'\"")
+            pg = Postgres()
+            self.db_url, self.pg_dir = pg.url, pg.dir
         else:
             self.db_path = os.path.join(self.dir, "yaa.db")
             self.db_url = "sqlite:///" + self.db_path
@@ -159,9 +127,7 @@ class YaaServer:
                     str(p) if isinstance(p, (int, float)) else
                     "'" + str(p).replace("'", "''") + "'")
                 q = q.replace("?", lit, 1)
-            out = subprocess.run(["psql", self.db_url, "-At", "-F", "\t", "-c", q],
-                                 capture_output=True, text=True, check=True)
-            return [tuple(l.split("\t")) for l in out.stdout.splitlines() if l]
+            return psql(self.db_url, q)
         con = sqlite3.connect(self.db_path, timeout=10)
         try:
             cur = con.execute(stmt, params)

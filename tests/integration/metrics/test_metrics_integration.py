@@ -22,28 +22,22 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 import urllib.parse
 import urllib.request
 
-SRC = os.environ.get("YAA_SOURCE_DIR") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import stack  # noqa: E402
+from stack import SRC, free_port  # noqa: E402
+
 DEMO = os.environ.get("YAA_METRICS_DEMO", "")
 YAA = os.environ.get("YAA_BIN", "")
 INFRA = os.path.join(SRC, "infra")
 DASHBOARD = os.path.join(INFRA, "grafana", "dashboards", "yaa-overview.json")
 ALERTS = os.path.join(INFRA, "prometheus", "alerts.yml")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def http_get(url, timeout=10):
@@ -52,17 +46,8 @@ def http_get(url, timeout=10):
 
 
 def wait_for(fn, timeout=60, step=0.5, what="condition"):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            v = fn()
-            if v:
-                return v
-        except Exception as e:  # not up yet
-            last = e
-        time.sleep(step)
-    raise AssertionError("timed out waiting for %s (last error: %s)" % (what, last))
+    """stack.wait_for, retrying while fn raises (a server not up yet)."""
+    return stack.wait_for(fn, timeout, what, step=step, retry_on=(Exception,))
 
 
 def exposition():

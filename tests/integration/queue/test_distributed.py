@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,89 +27,23 @@ import time
 import unittest
 import uuid
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
-from yaa_server import ADMIN_KEY, SRC, BIN, Response, YaaServer, free_port  # noqa: E402,F401
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, os.path.join(HERE, "..", "api"))
+from stack import ADMIN_KEY, API, BIN, SRC, Postgres, Procs, Redis, call, wait_for  # noqa: E402
+from yaa_server import YaaServer  # noqa: E402
 
-import http.client  # noqa: E402
-
-API = "/api/v1"
-
-
-def call(port, method, path, body=None, timeout=10):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    h = {"X-API-Key": ADMIN_KEY}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        h["Content-Type"] = "application/json"
-    try:
-        conn.request(method, path, body=data, headers=h)
-        r = conn.getresponse()
-        return Response(r.status, r.getheaders(), r.read())
-    finally:
-        conn.close()
+FINAL = ("completed", "failed", "cancelled")
 
 
-def wait_for(pred, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.3)
-    raise AssertionError("timed out waiting for " + what)
-
-
-class Redis:
-    def __init__(self, root):
-        self.dir = os.path.join(root, "redis")
-        os.makedirs(self.dir)
-        self.port = free_port()
-        self.url = "redis://127.0.0.1:%d/0" % self.port
-        self.proc = None
-        self.start()
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
-             "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-             "--protected-mode", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(self.up, 20, "redis-server")
-
-    def up(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=20)
-        self.proc = None
-
-
-class Stack:
+class Stack(Procs):
     """PostgreSQL + Redis + 2 API processes + N worker processes, one temp dir."""
 
     def __init__(self, workers=2, queue_url=None, env=None):
-        self.dir = tempfile.mkdtemp(prefix="yaa-queue-it-")
-        out = subprocess.run([os.path.join(SRC, "tests", "lib", "pg-start")],
-                             capture_output=True, text=True)
-        if out.returncode != 0:
-            raise RuntimeError("pg-start failed: " + out.stderr)
-        vals = dict(l.split("=", 1) for l in out.stdout.split())
-        self.db_url = vals["PGTEST_URL"].strip("'\"")
-        self.pg_dir = vals["PGTEST_DIR"].strip("'\"")
-        self.procs = []
-        try:
-            self.redis = Redis(self.dir)
-        except BaseException:
-            self.redis = None
-            self.stop()
-            raise
+        super().__init__("yaa-queue-it-")
+        self.pg = self.service(Postgres)
+        self.redis = self.service(lambda: Redis(self.dir))
+        self.db_url = self.pg.url
         channels = os.path.join(self.dir, "channels")
         os.makedirs(os.path.join(channels, "demo"))
         with open(os.path.join(channels, "demo", "config.yaml"), "w") as f:
@@ -133,7 +66,6 @@ class Stack:
             "YAA_MEDIA_PRESET": "ultrafast",
         })
         self.env.update(env or {})
-        self.procs = []
         try:
             self.apis = [self.start_api(), self.start_api()]
             self.workers = [self.start_worker() for _ in range(workers)]
@@ -141,57 +73,11 @@ class Stack:
             self.stop()
             raise
 
-    def spawn(self, args, name):
-        log = open(os.path.join(self.dir, name + ".log"), "w+")
-        p = subprocess.Popen([BIN] + args, env=self.env, cwd=self.dir, stdout=log,
-                             stderr=subprocess.STDOUT)
-        p.log = log
-        p.name = name
-        self.procs.append(p)
-        return p
-
     def start_api(self):
-        port = free_port()
-        p = self.spawn(["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "0"],
-                       "api%d" % len(self.procs))
-        p.port = port
-
-        def up():
-            if p.poll() is not None:
-                raise RuntimeError("yaa serve exited: " + self.logs(p))
-            try:
-                return call(port, "GET", API + "/health").status == 200
-            except OSError:
-                return False
-        wait_for(up, 60, "yaa serve /health")
-        return p
+        return self.serve("api%d" % len(self.procs), self.env, self.dir)
 
     def start_worker(self):
-        p = self.spawn(["worker", "--concurrency", "1", "--metrics-port", "0"],
-                       "worker%d" % len(self.procs))
-        wait_for(lambda: "worker started" in self.logs(p) or p.poll() is not None, 30,
-                 "yaa worker")
-        self.assert_alive(p)
-        return p
-
-    def assert_alive(self, p):
-        if p.poll() is not None:
-            raise RuntimeError("%s exited: %s" % (p.name, self.logs(p)))
-
-    def logs(self, p):
-        p.log.flush()
-        with open(p.log.name) as f:
-            return f.read()
-
-    def events(self, p):
-        out = []
-        for line in self.logs(p).splitlines():
-            if line.startswith("{"):
-                try:
-                    out.append(json.loads(line))
-                except ValueError:
-                    pass
-        return out
+        return self.worker("worker%d" % len(self.procs), self.env, self.dir)
 
     def claims(self, run_id, procs=None):
         """(worker process, attempt) of every 'job claimed' line for run_id."""
@@ -203,9 +89,7 @@ class Stack:
         return out
 
     def sql(self, q):
-        out = subprocess.run(["psql", self.db_url, "-At", "-F", "\t", "-c", q],
-                             capture_output=True, text=True, check=True)
-        return [tuple(l.split("\t")) for l in out.stdout.splitlines() if l]
+        return self.pg.sql(q)
 
     def yaa(self, *args):
         return subprocess.run([BIN] + list(args), env=self.env, cwd=self.dir,
@@ -216,8 +100,24 @@ class Stack:
         assert r.returncode == 0, r.stderr
         return json.loads(r.stdout)
 
+    def dead_letters(self, limit=None):
+        """`yaa queue dead list` (at most limit jobs)."""
+        r = self.yaa("queue", "dead", "list", *(["--limit", str(limit)] if limit else []))
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)["dead"]
+
     def run(self, api, run_id):
         return call(api.port, "GET", API + "/pipeline/runs/" + run_id).json()
+
+    def finished(self, api, run_id):
+        """The run once it has ended (completed, failed or cancelled), else None."""
+        d = self.run(api, run_id)
+        return d if d["status"] in FINAL else None
+
+    def stage_running(self, api, run_id, stage):
+        """Whether the run's stage is running, as the API process shows it."""
+        st = {x["stage"]: x["status"] for x in self.run(api, run_id).get("stages", [])}
+        return st.get(stage) == "running"
 
     def ghost_run(self):
         """A run whose channel does not exist, queued through the retry endpoint."""
@@ -228,23 +128,6 @@ class Stack:
         r = call(self.apis[0].port, "POST", API + "/pipeline/runs/%s/retry" % rid, {})
         assert r.status == 202, r.body
         return rid
-
-    def stop(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in self.procs:
-            try:
-                p.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-            p.log.close()
-        if self.redis:
-            self.redis.stop()
-        subprocess.run([os.path.join(SRC, "tests", "lib", "pg-stop"), self.pg_dir],
-                       capture_output=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Distributed(unittest.TestCase):
@@ -257,9 +140,7 @@ class Distributed(unittest.TestCase):
         cls.s.stop()
 
     def stage_rows(self, rid):
-        return {r[0]: (r[1], int(r[2])) for r in
-                self.s.sql("SELECT stage, status, attempt FROM run_stages WHERE run_id = '%s'"
-                           % rid)}
+        return self.s.pg.stage_rows(rid)
 
     def test_1_worker_killed_mid_run(self):
         s = self.s
@@ -268,11 +149,9 @@ class Distributed(unittest.TestCase):
         self.assertEqual(r.status, 202, r.body)
         rid = r.json()["run_id"]
 
-        def in_media_editor():
-            d = s.run(s.apis[1], rid)  # the other API process sees the same run
-            st = {x["stage"]: x["status"] for x in d.get("stages", [])}
-            return st.get("media_editor") == "running"
-        wait_for(in_media_editor, 180, "the run to reach media_editor")
+        # the other API process sees the same run
+        wait_for(lambda: s.stage_running(s.apis[1], rid, "media_editor"), 180,
+                 "the run to reach media_editor")
         claims = s.claims(rid)
         self.assertEqual(len(claims), 1, claims)
         victim = claims[0][0]
@@ -283,10 +162,8 @@ class Distributed(unittest.TestCase):
         s.workers.remove(victim)
         s.workers.append(s.start_worker())  # keep two workers for the other tests
 
-        def finished():
-            d = s.run(s.apis[0], rid)
-            return d["status"] if d["status"] in ("completed", "failed", "cancelled") else None
-        status = wait_for(finished, 300, "the run to finish on another worker")
+        status = wait_for(lambda: s.finished(s.apis[0], rid), 300,
+                          "the run to finish on another worker")["status"]
         self.assertEqual(status, "completed", [s.logs(p)[-2000:] for p in s.workers])
         after = self.stage_rows(rid)
         self.assertEqual({k: v[0] for k, v in after.items()},
@@ -328,9 +205,7 @@ class Distributed(unittest.TestCase):
         rid = s.ghost_run()
 
         def dead():
-            r = s.yaa("queue", "dead", "list")
-            self.assertEqual(r.returncode, 0, r.stderr)
-            return [d for d in json.loads(r.stdout)["dead"] if d["run_id"] == rid]
+            return [d for d in s.dead_letters() if d["run_id"] == rid]
         d = wait_for(dead, 120, "the failing job in the dead letters")[0]
         self.assertEqual(d["attempts"], 3)
         self.assertTrue(d["last_error"])
@@ -353,10 +228,10 @@ class Distributed(unittest.TestCase):
         more = [s.ghost_run() for _ in range(4)]
 
         def all_dead():
-            r = s.yaa("queue", "dead", "list", "--limit", "1000")
-            if r.returncode != 0:
+            try:
+                ids = {d["run_id"] for d in s.dead_letters(1000)}
+            except AssertionError:  # Redis still coming back
                 return False
-            ids = {d["run_id"] for d in json.loads(r.stdout)["dead"]}
             return all(x in ids for x in rids + more)
         wait_for(all_dead, 240, "every job to reach the dead letters")
         st = s.queue_stats()
@@ -373,10 +248,8 @@ class Distributed(unittest.TestCase):
         self.assertEqual(r.status, 202, r.body)
         rid = r.json()["run_id"]
 
-        def in_media_editor():
-            st = {x["stage"]: x["status"] for x in s.run(s.apis[0], rid).get("stages", [])}
-            return st.get("media_editor") == "running"
-        wait_for(in_media_editor, 180, "the run to reach media_editor")
+        wait_for(lambda: s.stage_running(s.apis[0], rid, "media_editor"), 180,
+                 "the run to reach media_editor")
         holder = s.claims(rid)[0][0]
         before = self.stage_rows(rid)
         holder.send_signal(signal.SIGTERM)  # finishes the stage, checkpoints, gives the job back
@@ -385,10 +258,8 @@ class Distributed(unittest.TestCase):
         self.assertIn("job interrupted by shutdown", s.logs(holder))
         s.workers.append(s.start_worker())
 
-        def finished():
-            d = s.run(s.apis[1], rid)
-            return d["status"] if d["status"] in ("completed", "failed", "cancelled") else None
-        self.assertEqual(wait_for(finished, 300, "the run to finish"), "completed")
+        d = wait_for(lambda: s.finished(s.apis[1], rid), 300, "the run to finish")
+        self.assertEqual(d["status"], "completed")
         stages = self.stage_rows(rid)
         self.assertEqual({v[0] for v in stages.values()}, {"done"}, stages)
         for stage, (st, attempt) in before.items():
@@ -411,9 +282,7 @@ class DbQueueAcrossProcesses(unittest.TestCase):
             rid = s.ghost_run()
 
             def dead():
-                r = s.yaa("queue", "dead", "list")
-                self.assertEqual(r.returncode, 0, r.stderr)
-                return [d for d in json.loads(r.stdout)["dead"] if d["run_id"] == rid]
+                return [d for d in s.dead_letters() if d["run_id"] == rid]
             d = wait_for(dead, 120, "the failing job in the dead letters")[0]
             self.assertEqual(d["attempts"], 3)
             self.assertEqual(s.queue_stats()["backend"], "db")
@@ -431,16 +300,12 @@ class DbQueueAcrossProcesses(unittest.TestCase):
             self.assertEqual(r.status, 202, r.body)
             rid = r.json()["run_id"]
 
-            def finished():
-                d = s.run(s.apis[1], rid)
-                return d if d["status"] in ("completed", "failed", "cancelled") else None
-            d = wait_for(finished, 300, "the run to finish")
+            d = wait_for(lambda: s.finished(s.apis[1], rid), 300, "the run to finish")
             # each attempt is interrupted inside the render, failed, retried; then dead
             self.assertEqual(d["status"], "failed")
             self.assertTrue(any("timed out" in e for e in d["errors"]), d["errors"])
             self.assertEqual(sorted(a for _, a in s.claims(rid)), [1, 2, 3])
-            stages = {r[0]: (r[1], int(r[2])) for r in s.sql(
-                "SELECT stage, status, attempt FROM run_stages WHERE run_id = '%s'" % rid)}
+            stages = s.pg.stage_rows(rid)
             # the stages an attempt finished before the timeout are not redone by the retries;
             # the stage the timeout interrupts (the render on an idle machine, an earlier media
             # stage on a loaded one) is tried once per delivery
@@ -453,8 +318,8 @@ class DbQueueAcrossProcesses(unittest.TestCase):
                 self.assertEqual(stages[st][0], "done", stages)
                 self.assertLess(stages[st][1], 3, stages)
             self.assertEqual(stages[cut][1], 3, stages)
-            dead = json.loads(s.yaa("queue", "dead", "list").stdout)["dead"]
-            self.assertIn("timed out", [x for x in dead if x["run_id"] == rid][0]["last_error"])
+            dead = [x for x in s.dead_letters() if x["run_id"] == rid]
+            self.assertIn("timed out", dead[0]["last_error"])
         finally:
             s.stop()
 

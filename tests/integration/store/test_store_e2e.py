@@ -29,19 +29,16 @@ import signal
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 import urllib.parse
 import wave
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "api"))
-sys.path.insert(0, os.path.join(HERE, "..", "queue"))
-from yaa_server import ADMIN_KEY, SRC, BIN, free_port  # noqa: E402
-from test_distributed import Redis, call, wait_for  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from stack import (ADMIN_KEY, API, BIN, SRC, Postgres, Procs, Redis, call, free_port,  # noqa: E402
+                   wait_for)
 
-API = "/api/v1"
 BUCKET = "yaa-e2e"
 
 
@@ -108,39 +105,18 @@ def write_wav(path, seconds):
 
 
 def request(port, method, path, body=None, headers=None, raw=False):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    h = {"X-API-Key": ADMIN_KEY}
-    h.update(headers or {})
-    data = body
-    if body is not None and not raw:
-        data = json.dumps(body).encode()
-        h["Content-Type"] = "application/json"
-    try:
-        conn.request(method, path, body=data, headers=h)
-        r = conn.getresponse()
-        return r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read()
-    finally:
-        conn.close()
+    """(status, headers with lower-case names, body) of one API call."""
+    r = call(port, method, path, body, timeout=60, headers=headers, raw=raw)
+    return r.status, dict((k.lower(), v) for k, v in r.headers), r.body
 
 
-class Cluster:
+class Cluster(Procs):
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="yaa-store-e2e-")
-        self.procs = []
-        self.redis = self.s3 = None
-        out = subprocess.run([os.path.join(SRC, "tests", "lib", "pg-start")],
-                             capture_output=True, text=True)
-        if out.returncode != 0:
-            raise RuntimeError("pg-start failed: " + out.stderr)
-        vals = dict(l.split("=", 1) for l in out.stdout.split())
-        self.db_url = vals["PGTEST_URL"].strip("'\"")
-        self.pg_dir = vals["PGTEST_DIR"].strip("'\"")
-        try:
-            self.redis = Redis(self.dir)
-            self.s3 = S3rver(self.dir)
-        except BaseException:
-            self.stop()
-            raise
+        super().__init__("yaa-store-e2e-")
+        self.pg = self.service(Postgres)
+        self.redis = self.service(lambda: Redis(self.dir))
+        self.s3 = self.service(lambda: S3rver(self.dir))
+        self.db_url = self.pg.url
         # What every host shares: the database, the queue, the bucket. Nothing else.
         self.shared = {
             "DATABASE_URL": self.db_url,
@@ -188,84 +164,30 @@ class Cluster:
         return subprocess.run([BIN] + list(args), env=self.env(host_dir), cwd=host_dir,
                               capture_output=True, text=True, timeout=300)
 
-    def spawn(self, host_dir, args, name):
-        log = open(os.path.join(self.dir, name + ".log"), "w+")
-        p = subprocess.Popen([BIN] + args, env=self.env(host_dir), cwd=host_dir, stdout=log,
-                             stderr=subprocess.STDOUT)
-        p.log, p.name, p.dir = log, name, host_dir
-        self.procs.append(p)
-        return p
-
     def start_api(self, name="api", extra=None):
-        port = free_port()
         host = self.api_dir if name == "api" else self.host(name)
         saved = dict(self.shared)
         self.shared.update(extra or {})
-        p = self.spawn(host, ["serve", "--host", "127.0.0.1", "--port", str(port),
-                              "--workers", "0"], name)
+        env = self.env(host)
         self.shared = saved
-        p.port = port
-
-        def up():
-            if p.poll() is not None:
-                raise RuntimeError("yaa serve exited: " + self.logs(p))
-            try:
-                return call(port, "GET", API + "/health").status == 200
-            except OSError:
-                return False
-        wait_for(up, 60, "yaa serve /health")
+        p = self.serve(name, env, host)
         if name == "api":
             self.api = p
         return p
 
     def start_worker(self, name):
         d = self.host(name)
-        p = self.spawn(d, ["worker", "--concurrency", "1", "--metrics-port", "0"], name)
-        wait_for(lambda: "worker started" in self.logs(p) or p.poll() is not None, 30,
-                 "yaa worker")
-        if p.poll() is not None:
-            raise RuntimeError("%s exited: %s" % (name, self.logs(p)))
-        return p
-
-    def logs(self, p):
-        p.log.flush()
-        with open(p.log.name) as f:
-            return f.read()
+        return self.worker(name, self.env(d), d)
 
     def sql(self, q):
-        out = subprocess.run(["psql", self.db_url, "-At", "-F", "\t", "-c", q],
-                             capture_output=True, text=True, check=True)
-        return [tuple(l.split("\t")) for l in out.stdout.splitlines() if l]
+        return self.pg.sql(q)
 
     def stages(self, rid):
-        return {r[0]: (r[1], int(r[2])) for r in self.sql(
-            "SELECT stage, status, attempt FROM run_stages WHERE run_id = '%s'" % rid)}
+        return self.pg.stage_rows(rid)
 
     def status(self, rid):
         r = self.sql("SELECT status FROM pipeline_runs WHERE id = '%s'" % rid)
         return r[0][0] if r else None
-
-    def stop(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in self.procs:
-            try:
-                p.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-            p.log.close()
-        if self.redis:
-            self.redis.stop()
-        if self.s3:
-            self.s3.stop()
-        subprocess.run([os.path.join(SRC, "tests", "lib", "pg-stop"), self.pg_dir],
-                       capture_output=True)
-        if os.environ.get("YAA_KEEP_TEST_DIR"):
-            print("kept", self.dir)
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class NoSharedDisk(unittest.TestCase):
