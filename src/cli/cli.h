@@ -5,6 +5,7 @@
 #include "core/config.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit codes of the contract. */
 enum { YAA_EXIT_OK = 0, YAA_EXIT_FAIL = 1, YAA_EXIT_USAGE = 2 };
@@ -64,6 +65,16 @@ int yaa_cli_run_topics(yaa_cli *cli, const struct yaa_db_runstore_spec *base, co
 /* The value after the option at argv[*i], moving *i onto it; NULL (after printing
  * "yaa: <cmd>: <flag> needs a value") when there is none or the next word is another --flag. */
 const char *yaa_cli_value(const yaa_cli *cli, int *i, const char *cmd);
+/* Prints j (indented by 2, plus jansson's flags, e.g. JSON_SORT_KEYS) on stdout and drops the
+ * reference; YAA_EXIT_OK, or YAA_EXIT_FAIL ("out of memory") when j is NULL or cannot be
+ * written. */
+struct json_t;
+int yaa_cli_print_json(struct json_t *j, size_t flags);
+/* A long-running command's graceful stop: SIGTERM and SIGINT are recorded (read with
+ * yaa_cli_stop_signal(), 0 until one arrives) instead of ending the process; SIGPIPE is
+ * ignored. */
+void yaa_cli_catch_stop_signals(void);
+int yaa_cli_stop_signal(void);
 /* Prints "yaa: <msg>" to stderr and returns YAA_EXIT_FAIL. */
 int yaa_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -74,16 +74,6 @@ static void cell(const char *s, int width) {
     for (int i = w; i < width; i++) putchar(' ');
 }
 
-static int print_json(json_t *j) {
-    if (!j) return yaa_cli_fail("out of memory");
-    char *s = json_dumps(j, JSON_INDENT(2));
-    json_decref(j);
-    if (!s) return yaa_cli_fail("out of memory");
-    puts(s);
-    free(s);
-    return YAA_EXIT_OK;
-}
-
 static int cmd_list(yaa_cli *cli, bool as_json) {
     const char *root = cli->cfg->channels_dir;
     yaa_channel_list list;
@@ -101,7 +91,7 @@ static int cmd_list(yaa_cli *cli, bool as_json) {
         }
         size_t n = list.n;
         yaa_channel_list_free(&list);
-        return print_json(json_pack("{s:o,s:i}", "channels", arr, "total", (int)n));
+        return yaa_cli_print_json(json_pack("{s:o,s:i}", "channels", arr, "total", (int)n), 0);
     }
     if (list.n == 0) {
         printf("No channels in %s. Copy %s/_template to %s/<id> (docs/CHANNELS.md).\n", root, root,
@@ -228,7 +218,7 @@ static int cmd_show(yaa_cli *cli, const char *id, bool as_json) {
     int rc = yaa_channels_validate(cli->cfg->channels_dir, id, &ch, &err);
     if (!ch) return yaa_cli_fail("%s", err.msg);
     if (as_json) {
-        print_json(yaa_channel_to_json(ch));
+        yaa_cli_print_json(yaa_channel_to_json(ch), 0);
     } else {
         print_channel(ch);
         char line[700];

@@ -74,9 +74,7 @@ int yaa_cmd_check(yaa_cli *cli) {
     json_t *j = json_load_file(path, 0, &je);
     if (!j) return yaa_cli_fail("check: cannot read back '%s': %s", path, je.text);
     if (as_json) {
-        char *s = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-        if (s) puts(s);
-        free(s);
+        yaa_cli_print_json(json_incref(j), JSON_REAL_PRECISION(6));
     } else {
         printf("%s: %s\n", path, q.ok ? "all checks pass" : "some checks FAILED");
         line(j, "loudness", "loudness");

@@ -62,16 +62,6 @@ static json_t *key_json(const yaa_db_apikey *k) {
                      k->last_used_at ? u : NULL);
 }
 
-static int print_json(json_t *j) {
-    if (!j) return yaa_cli_fail("out of memory");
-    char *s = json_dumps(j, JSON_INDENT(2));
-    json_decref(j);
-    if (!s) return yaa_cli_fail("out of memory");
-    puts(s);
-    free(s);
-    return YAA_EXIT_OK;
-}
-
 /* --opt VALUE or --opt=VALUE at argv[*i]; returns the value or NULL. */
 static const char *opt_value(int argc, char **argv, int *i, const char *name, int *bad) {
     size_t n = strlen(name);
@@ -132,7 +122,7 @@ static int cmd_create(yaa_db *db, int argc, char **argv) {
     if (as_json) {
         json_t *j = key_json(&k);
         if (j) json_object_set_new(j, "api_key", json_string(key));
-        rc = print_json(j);
+        rc = yaa_cli_print_json(j, 0);
     } else {
         char sc[64], exp[21];
         scopes_plain(k.scopes_json, sc, sizeof sc);
@@ -168,7 +158,7 @@ static int cmd_list(yaa_db *db, int argc, char **argv) {
     if (as_json) {
         json_t *arr = json_array();
         for (size_t i = 0; arr && i < n; i++) json_array_append_new(arr, key_json(&keys[i]));
-        rc = print_json(json_pack("{s:o, s:I}", "keys", arr, "total", (json_int_t)n));
+        rc = yaa_cli_print_json(json_pack("{s:o, s:I}", "keys", arr, "total", (json_int_t)n), 0);
     } else {
         printf("%-36s  %-20s  %-16s  %-8s  %-20s  %-20s  %s\n", "KEY_ID", "NAME", "SCOPES", "STATE",
                "CREATED", "EXPIRES", "LAST_USED");

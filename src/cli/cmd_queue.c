@@ -11,24 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int print_json(json_t *j) {
-    char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-    json_decref(j);
-    if (!s) return yaa_cli_fail("queue: out of memory");
-    puts(s);
-    free(s);
-    return YAA_EXIT_OK;
-}
-
 static int do_stats(yaa_queue *q) {
     yaa_queue_stats st;
     yaa_err err = {0};
     if (yaa_queue_stats_get(q, &st, &err) != 0) return yaa_cli_fail("queue stats: %s", err.msg);
-    return print_json(json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "backend",
-                                yaa_queue_name(q), "queue", YAA_QUEUE_PIPELINE, "queued",
-                                (json_int_t)st.queued, "delayed", (json_int_t)st.delayed, "running",
-                                (json_int_t)st.running, "done", (json_int_t)st.done, "dead",
-                                (json_int_t)st.dead, "cancelled", (json_int_t)st.cancelled));
+    return yaa_cli_print_json(json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "backend",
+                                        yaa_queue_name(q), "queue", YAA_QUEUE_PIPELINE, "queued",
+                                        (json_int_t)st.queued, "delayed", (json_int_t)st.delayed,
+                                        "running", (json_int_t)st.running, "done",
+                                        (json_int_t)st.done, "dead", (json_int_t)st.dead,
+                                        "cancelled", (json_int_t)st.cancelled),
+                              JSON_SORT_KEYS);
 }
 
 static int do_dead_list(yaa_queue *q, long limit) {
@@ -43,14 +36,15 @@ static int do_dead_list(yaa_queue *q, long limit) {
                                              d[i].run_id, "attempts", d[i].attempts, "last_error",
                                              d[i].last_error, "failed_at", d[i].failed_at));
     free(d);
-    return print_json(json_pack("{s:o}", "dead", arr));
+    return yaa_cli_print_json(json_pack("{s:o}", "dead", arr), JSON_SORT_KEYS);
 }
 
 static int do_requeue(yaa_queue *q, const char *id) {
     yaa_err err = {0};
     if (yaa_queue_requeue(q, id, &err) != 0)
         return yaa_cli_fail("queue dead requeue %s: %s (see yaa queue dead list)", id, err.msg);
-    return print_json(json_pack("{s:s, s:s}", "requeued", id, "status", "queued"));
+    return yaa_cli_print_json(json_pack("{s:s, s:s}", "requeued", id, "status", "queued"),
+                              JSON_SORT_KEYS);
 }
 
 int yaa_cmd_queue(yaa_cli *cli) {

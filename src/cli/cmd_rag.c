@@ -106,10 +106,7 @@ static void print_json_hits(const char *channel, const char *query, yaa_rag_mode
         json_array_append_new(a, x);
     }
     json_object_set_new(o, "results", a);
-    char *s = json_dumps(o, JSON_INDENT(2));
-    if (s) puts(s);
-    free(s);
-    json_decref(o);
+    yaa_cli_print_json(o, 0);
 }
 
 static int cmd_query(yaa_cli *cli) {
@@ -268,10 +265,7 @@ static int cmd_eval(yaa_cli *cli) {
             json_object_set_new(m, yaa_rag_mode_name(rep.methods[i].mode), x);
         }
         json_object_set_new(o, "methods", m);
-        char *s = json_dumps(o, JSON_INDENT(2));
-        if (s) puts(s);
-        free(s);
-        json_decref(o);
+        yaa_cli_print_json(o, 0);
     } else {
         printf("%d questions, k=%d, embedder %s\n", rep.methods[0].questions, k, embname);
         printf("%-8s  recall@%-3d  MRR@10\n", "method", k);

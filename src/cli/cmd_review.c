@@ -86,11 +86,7 @@ static int cmd_list(yaa_cli *cli, yaa_db *db, int argc, char **argv) {
     }
     yaa_arena_free(&a);
     if (as_json) {
-        char *s = json_dumps(json_pack("{s:o, s:I}", "runs", arr, "total", (json_int_t)n),
-                             JSON_INDENT(2));
-        puts(s ? s : "{}");
-        free(s);
-        return YAA_EXIT_OK;
+        return yaa_cli_print_json(json_pack("{s:o, s:I}", "runs", arr, "total", (json_int_t)n), 0);
     }
     if (n == 0) puts("no run is waiting for review");
     size_t i;
@@ -139,9 +135,7 @@ static int cmd_show(yaa_cli *cli, yaa_db *db, const char *id, bool as_json) {
         if (j) json_object_set_new(out, files[i], j);
     }
     if (as_json) {
-        char *s = json_dumps(out, JSON_INDENT(2));
-        puts(s ? s : "{}");
-        free(s);
+        yaa_cli_print_json(json_incref(out), 0);
     } else {
         printf("run %s: %s%s%s\n", r.id, r.status, waiting ? " at the " : "",
                waiting && gate ? gate : "");

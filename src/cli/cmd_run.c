@@ -337,10 +337,7 @@ int yaa_cmd_run(yaa_cli *cli) {
             json_object_set_new(arts, names[i], json_string(path));
         }
         json_object_set_new(j, "artifacts", arts);
-        char *s = json_dumps(j, JSON_INDENT(2));
-        if (s) puts(s);
-        free(s);
-        json_decref(j);
+        yaa_cli_print_json(j, 0);
     } else {
         printf("run_id: %s\n", run_id);
         if (prc == 0 && yaa_db_runstore_run_get(db, run_id, &run, &e2) == 0 &&

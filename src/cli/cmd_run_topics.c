@@ -181,10 +181,7 @@ int yaa_cli_run_topics(yaa_cli *cli, const yaa_db_runstore_spec *base, const cha
                       items[i].queued ? "pending" : "failed", "topic", items[i].topic, "publish_at",
                       items[i].publish_at ? items[i].publish_at : base->publish_at));
     if (json_out) {
-        char *s =
-            json_dumps(json_pack("{s:s, s:o}", "batch_id", batch_id, "runs", runs), JSON_INDENT(2));
-        puts(s ? s : "{}");
-        free(s);
+        yaa_cli_print_json(json_pack("{s:s, s:o}", "batch_id", batch_id, "runs", runs), 0);
     } else {
         printf("batch_id: %s (%ld runs queued; yaa serve or yaa worker runs them)\n", batch_id, n);
         size_t i;

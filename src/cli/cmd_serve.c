@@ -10,37 +10,27 @@
 #include "queue/queue.h"
 #include "worker/worker.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig) { stop_signal = sig; }
-
 static int parse_args(yaa_cli *cli, const char **host, long *port, long *workers,
                       bool *workers_set) {
     for (int i = 1; i < cli->argc; i++) {
-        const char *a = cli->argv[i];
-        bool takes =
-            strcmp(a, "--host") == 0 || strcmp(a, "--port") == 0 || strcmp(a, "--workers") == 0;
-        const char *v = takes && i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
-        if (takes && !v) return yaa_cli_usage_error("%s: %s needs a value", cli->argv[0], a);
-        if (strcmp(a, "--host") == 0 && v) {
-            *host = v;
-            i++;
-        } else if (strcmp(a, "--port") == 0 && v) {
-            if (yaa_cli_long_option("serve", a, v, 0, 65535, port)) return YAA_EXIT_USAGE;
-            i++;
-        } else if (strcmp(a, "--workers") == 0 && v) {
-            if (yaa_cli_long_option("serve", a, v, 0, 64, workers)) return YAA_EXIT_USAGE;
+        const char *a = cli->argv[i], *v = NULL;
+        if (strcmp(a, "--host") == 0) {
+            if (!(*host = yaa_cli_value(cli, &i, "serve"))) return YAA_EXIT_USAGE;
+        } else if (strcmp(a, "--port") == 0) {
+            if (!(v = yaa_cli_value(cli, &i, "serve")) ||
+                yaa_cli_long_option("serve", a, v, 0, 65535, port))
+                return YAA_EXIT_USAGE;
+        } else if (strcmp(a, "--workers") == 0) {
+            if (!(v = yaa_cli_value(cli, &i, "serve")) ||
+                yaa_cli_long_option("serve", a, v, 0, 64, workers))
+                return YAA_EXIT_USAGE;
             *workers_set = true;
-            i++;
         } else {
-            return yaa_cli_usage_error("serve: unknown or incomplete option '%s' (see yaa serve "
-                                       "--help)",
-                                       a);
+            return yaa_cli_usage_error("serve: unknown option '%s' (see yaa serve --help)", a);
         }
     }
     return 0;
@@ -75,12 +65,7 @@ int yaa_cmd_serve(yaa_cli *cli) {
                    YAA_F_END);
     /* Handlers before the socket opens: a client that sees /health answer may stop us at
      * once, and that SIGTERM must be a clean stop, not the default kill. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    yaa_cli_catch_stop_signals();
     if (yaa_api_listen(api, &err) != 0) {
         yaa_cli_fail("serve: %s", err.msg);
         goto out;
@@ -107,8 +92,9 @@ int yaa_cmd_serve(yaa_cli *cli) {
                YAA_F_END);
     /* A line for scripts and tests that started us with --port 0. */
     fprintf(stderr, "yaa: serving on http://%s:%s\n", host ? host : cfg->api_host, portstr);
-    while (!stop_signal) pause();
-    yaa_log_ev(YAA_LOG_INFO, "serve", "shutting down", YAA_F_INT("signal", stop_signal), YAA_F_END);
+    while (!yaa_cli_stop_signal()) pause();
+    yaa_log_ev(YAA_LOG_INFO, "serve", "shutting down", YAA_F_INT("signal", yaa_cli_stop_signal()),
+               YAA_F_END);
     yaa_worker_pool_stop(pool);
     exit_code = YAA_EXIT_OK;
 out:

@@ -123,11 +123,7 @@ static int print_prices(const yaa_config *cfg, bool as_json) {
         json_t *o = json_pack("{s:s, s:s?, s:o}", "date", YAA_PRICING_DATE, "pricing_file",
                               cfg->pricing_file && *cfg->pricing_file ? cfg->pricing_file : NULL,
                               "models", arr);
-        char *s = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
-        json_decref(o);
-        if (!s) return yaa_cli_fail("usage: out of memory");
-        puts(s);
-        free(s);
+        if (yaa_cli_print_json(o, 0)) return YAA_EXIT_FAIL;
     } else {
         json_decref(arr);
         printf("PER_UNIT: tts $ per 1K characters, image $ per image\n");
@@ -196,12 +192,7 @@ int yaa_cmd_usage(yaa_cli *cli) {
                             no_table ? " (run `yaa db upgrade` first)" : "");
     }
     if (as_json) {
-        char *s = json_dumps(out, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
-        json_decref(out);
-        if (!s) return yaa_cli_fail("usage: out of memory");
-        puts(s);
-        free(s);
-        return YAA_EXIT_OK;
+        return yaa_cli_print_json(out, JSON_REAL_PRECISION(12));
     }
     print_table(out, by);
     json_decref(out);

@@ -16,7 +16,6 @@
 #include "queue/queue.h"
 #include "worker/worker.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,31 +23,22 @@
 
 #define DEFAULT_METRICS_PORT 9101
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig) { stop_signal = sig; }
-
 static int parse_args(yaa_cli *cli, long *concurrency, long *metrics_port,
                       const char **metrics_host) {
     for (int i = 1; i < cli->argc; i++) {
-        const char *a = cli->argv[i];
-        bool takes = strcmp(a, "--concurrency") == 0 || strcmp(a, "--metrics-host") == 0 ||
-                     strcmp(a, "--metrics-port") == 0;
-        const char *v = takes && i + 1 < cli->argc ? cli->argv[i + 1] : NULL;
-        if (takes && !v) return yaa_cli_usage_error("%s: %s needs a value", cli->argv[0], a);
-        if (strcmp(a, "--concurrency") == 0 && v) {
-            if (yaa_cli_long_option("worker", a, v, 1, 64, concurrency)) return YAA_EXIT_USAGE;
-            i++;
-        } else if (strcmp(a, "--metrics-host") == 0 && v) {
-            *metrics_host = v;
-            i++;
-        } else if (strcmp(a, "--metrics-port") == 0 && v) {
-            if (yaa_cli_long_option("worker", a, v, 0, 65535, metrics_port)) return YAA_EXIT_USAGE;
-            i++;
+        const char *a = cli->argv[i], *v = NULL;
+        if (strcmp(a, "--concurrency") == 0) {
+            if (!(v = yaa_cli_value(cli, &i, "worker")) ||
+                yaa_cli_long_option("worker", a, v, 1, 64, concurrency))
+                return YAA_EXIT_USAGE;
+        } else if (strcmp(a, "--metrics-host") == 0) {
+            if (!(*metrics_host = yaa_cli_value(cli, &i, "worker"))) return YAA_EXIT_USAGE;
+        } else if (strcmp(a, "--metrics-port") == 0) {
+            if (!(v = yaa_cli_value(cli, &i, "worker")) ||
+                yaa_cli_long_option("worker", a, v, 0, 65535, metrics_port))
+                return YAA_EXIT_USAGE;
         } else {
-            return yaa_cli_usage_error("worker: unknown or incomplete option '%s' (see yaa worker "
-                                       "--help)",
-                                       a);
+            return yaa_cli_usage_error("worker: unknown option '%s' (see yaa worker --help)", a);
         }
     }
     return 0;
@@ -100,12 +90,7 @@ int yaa_cmd_worker(yaa_cli *cli) {
                      err.msg);
         goto out;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    yaa_cli_catch_stop_signals();
     yaa_worker_opts wo = {.cfg = cfg,
                           .db = db,
                           .queue = queue,
@@ -126,11 +111,11 @@ int yaa_cmd_worker(yaa_cli *cli) {
     fprintf(stderr, "yaa: worker started (%ld threads, queue %s)\n", concurrency,
             yaa_queue_name(queue));
     bool warned = false;
-    for (int tick = 0; !stop_signal; tick++) {
+    for (int tick = 0; !yaa_cli_stop_signal(); tick++) {
         if (tick % 5 == 0) refresh_stats(queue, &warned);
         sleep(1);
     }
-    yaa_log_ev(YAA_LOG_INFO, "worker", "shutting down", YAA_F_INT("signal", stop_signal),
+    yaa_log_ev(YAA_LOG_INFO, "worker", "shutting down", YAA_F_INT("signal", yaa_cli_stop_signal()),
                YAA_F_INT("busy", yaa_worker_pool_busy(pool)), YAA_F_END);
     yaa_worker_pool_stop(pool);
     exit_code = YAA_EXIT_OK;

@@ -1,5 +1,5 @@
 /* common.c - what several commands share: opening (and migrating) the database, opening the
- * queue, numeric options. */
+ * queue, numeric options, JSON output, the graceful-stop signals. */
 #include "cli/cli.h"
 
 #include "core/buf.h"
@@ -7,6 +7,12 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "queue/queue.h"
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 int yaa_cli_open_db(const yaa_cli *cli, const char *cmd, bool migrate, yaa_db **out) {
     yaa_err err = {0};
@@ -51,3 +57,27 @@ const char *yaa_cli_value(const yaa_cli *cli, int *i, const char *cmd) {
     (*i)++;
     return v;
 }
+
+int yaa_cli_print_json(json_t *j, size_t flags) {
+    char *s = j ? json_dumps(j, JSON_INDENT(2) | flags) : NULL;
+    json_decref(j);
+    if (!s) return yaa_cli_fail("out of memory");
+    puts(s);
+    free(s);
+    return YAA_EXIT_OK;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+void yaa_cli_catch_stop_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int yaa_cli_stop_signal(void) { return stop_signal; }

@@ -13,30 +13,16 @@ json_t *yaa_llm__anthropic_body(const yaa_llm_request *req, const yaa_llm_messag
     json_object_set_new(body, "max_tokens",
                         json_integer(req->max_tokens > 0 ? req->max_tokens : 2048));
     if (system && *system) json_object_set_new(body, "system", json_string(system));
-    for (size_t i = 0; i < n; i++) {
-        json_t *m = json_object();
-        json_object_set_new(m, "role", json_string(msgs[i].role));
-        json_object_set_new(m, "content", json_string(msgs[i].content ? msgs[i].content : ""));
-        json_array_append_new(arr, m);
-    }
+    yaa_llm__append_messages(arr, msgs, n);
     json_object_set_new(body, "messages", arr);
     if (req->temperature >= 0)
         json_object_set_new(body, "temperature", json_real(req->temperature));
     return body;
 }
 
-static char *dup_str(const json_t *v) {
-    return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
-}
-
 int yaa_llm__anthropic_parse(const char *data, size_t len, llm_turn *t, char *msg, size_t msgn) {
-    json_error_t je;
-    json_t *root = json_loadb(data, len, 0, &je);
-    if (!json_is_object(root)) {
-        snprintf(msg, msgn, "reply body is not JSON (%s)", je.text);
-        json_decref(root);
-        return YAA_EPROVIDER;
-    }
+    json_t *root = yaa_llm__reply_object(data, len, msg, msgn);
+    if (!root) return YAA_EPROVIDER;
     json_t *content = json_object_get(root, "content");
     if (!json_is_array(content)) {
         snprintf(msg, msgn, "reply has no \"content\" array");
@@ -54,8 +40,8 @@ int yaa_llm__anthropic_parse(const char *data, size_t len, llm_turn *t, char *ms
     }
     t->text = strdup(yaa_buf_cstr(&text));
     yaa_buf_free(&text);
-    t->model = dup_str(json_object_get(root, "model"));
-    t->stop_reason = dup_str(json_object_get(root, "stop_reason"));
+    t->model = yaa_llm__dup_str(json_object_get(root, "model"));
+    t->stop_reason = yaa_llm__dup_str(json_object_get(root, "stop_reason"));
     json_t *u = json_object_get(root, "usage");
     t->prompt_tokens = (long)json_integer_value(json_object_get(u, "input_tokens"));
     t->completion_tokens = (long)json_integer_value(json_object_get(u, "output_tokens"));

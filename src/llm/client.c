@@ -113,6 +113,28 @@ void yaa_llm__turn_free(llm_turn *t) {
     memset(t, 0, sizeof *t);
 }
 
+void yaa_llm__append_messages(json_t *arr, const yaa_llm_message *msgs, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        json_t *m = json_object();
+        json_object_set_new(m, "role", json_string(msgs[i].role));
+        json_object_set_new(m, "content", json_string(msgs[i].content ? msgs[i].content : ""));
+        json_array_append_new(arr, m);
+    }
+}
+
+json_t *yaa_llm__reply_object(const char *data, size_t len, char *msg, size_t msgn) {
+    json_error_t je;
+    json_t *root = json_loadb(data, len, 0, &je);
+    if (json_is_object(root)) return root;
+    snprintf(msg, msgn, "reply body is not JSON (%s)", je.text);
+    json_decref(root);
+    return NULL;
+}
+
+char *yaa_llm__dup_str(const json_t *v) {
+    return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
 void yaa_llm__report(const yaa_llm_client *c, const char *model, yaa_usage_kind kind,
                      void *usage_ctx, const llm_turn *t, long units, double latency_ms,
                      yaa_usage_outcome outcome, const char *error, int part) {

@@ -29,6 +29,13 @@ typedef struct llm_turn {
 
 void yaa_llm__turn_free(llm_turn *t);
 
+/* What both wire formats share: msgs appended to arr as {"role", "content"} objects; a reply
+ * body parsed as a JSON object (NULL with msg filled when it is not one); a JSON string
+ * copied with malloc (NULL when v is not a string). */
+void yaa_llm__append_messages(json_t *arr, const yaa_llm_message *msgs, size_t n);
+json_t *yaa_llm__reply_object(const char *data, size_t len, char *msg, size_t msgn);
+char *yaa_llm__dup_str(const json_t *v);
+
 /* Request bodies: msgs are the conversation (request messages + repair turns); system is the
  * system prompt including the schema instruction. */
 json_t *yaa_llm__anthropic_body(const yaa_llm_request *req, const yaa_llm_message *msgs, size_t n,

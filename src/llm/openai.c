@@ -18,12 +18,7 @@ json_t *yaa_llm__openai_body(const yaa_llm_client *c, const yaa_llm_request *req
         json_object_set_new(m, "content", json_string(system));
         json_array_append_new(arr, m);
     }
-    for (size_t i = 0; i < n; i++) {
-        json_t *m = json_object();
-        json_object_set_new(m, "role", json_string(msgs[i].role));
-        json_object_set_new(m, "content", json_string(msgs[i].content ? msgs[i].content : ""));
-        json_array_append_new(arr, m);
-    }
+    yaa_llm__append_messages(arr, msgs, n);
     json_object_set_new(body, "messages", arr);
     int max_tokens = req->max_tokens > 0 ? req->max_tokens : 2048;
     /* OpenAI's current name; local servers know the older one. */
@@ -44,18 +39,9 @@ json_t *yaa_llm__openai_body(const yaa_llm_client *c, const yaa_llm_request *req
     return body;
 }
 
-static char *dup_str(const json_t *v) {
-    return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
-}
-
 int yaa_llm__openai_parse(const char *data, size_t len, llm_turn *t, char *msg, size_t msgn) {
-    json_error_t je;
-    json_t *root = json_loadb(data, len, 0, &je);
-    if (!json_is_object(root)) {
-        snprintf(msg, msgn, "reply body is not JSON (%s)", je.text);
-        json_decref(root);
-        return YAA_EPROVIDER;
-    }
+    json_t *root = yaa_llm__reply_object(data, len, msg, msgn);
+    if (!root) return YAA_EPROVIDER;
     json_t *choice = json_array_get(json_object_get(root, "choices"), 0);
     json_t *message = json_object_get(choice, "message");
     json_t *content = json_object_get(message, "content");
@@ -71,8 +57,8 @@ int yaa_llm__openai_parse(const char *data, size_t len, llm_turn *t, char *msg, 
         return YAA_EPROVIDER;
     }
     t->text = strdup(json_is_string(content) ? json_string_value(content) : "");
-    t->model = dup_str(json_object_get(root, "model"));
-    t->stop_reason = dup_str(json_object_get(choice, "finish_reason"));
+    t->model = yaa_llm__dup_str(json_object_get(root, "model"));
+    t->stop_reason = yaa_llm__dup_str(json_object_get(choice, "finish_reason"));
     json_t *u = json_object_get(root, "usage");
     t->prompt_tokens = (long)json_integer_value(json_object_get(u, "prompt_tokens"));
     t->completion_tokens = (long)json_integer_value(json_object_get(u, "completion_tokens"));

@@ -72,9 +72,7 @@ int yaa_tavily_search(const yaa_tavily_options *o, const char *query, yaa_search
     if (!text) return yaa_err_set(err, YAA_ENOMEM, "tavily: out of memory");
     const char *base = o->base_url && *o->base_url ? o->base_url : YAA_TAVILY_BASE_URL;
     char url[512];
-    size_t bl = strlen(base);
-    while (bl > 0 && base[bl - 1] == '/') bl--;
-    snprintf(url, sizeof url, "%.*s/search", (int)bl, base);
+    yaa_net_url_join(base, "/search", url, sizeof url);
     char auth[512];
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->api_key);
     const char *h[] = {"Content-Type: application/json", auth};

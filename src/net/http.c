@@ -261,6 +261,13 @@ long yaa_http_retry_after_ms(const yaa_http_reply *r) {
     return yaa_http_parse_retry_after(v, (long long)yaa_now());
 }
 
+bool yaa_net_url_join(const char *base, const char *path, char *out, size_t n) {
+    size_t bl = strlen(base);
+    while (bl > 0 && base[bl - 1] == '/') bl--;
+    int w = snprintf(out, n, "%.*s%s", (int)bl, base, path);
+    return w >= 0 && (size_t)w < n;
+}
+
 void yaa_http_describe(const yaa_http_reply *r, char *out, size_t n) {
     const char *msg = NULL;
     json_t *root = NULL;

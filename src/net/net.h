@@ -94,6 +94,10 @@ int yaa_http_send(const yaa_http_request *req, const yaa_http_retry *policy, yaa
  * "HTTP 429: rate limit exceeded" using the JSON error message when the body has one. */
 void yaa_http_describe(const yaa_http_reply *r, char *out, size_t n);
 
+/* base (its trailing slashes dropped) followed by path, into out; false when it did not fit
+ * (out then holds what fitted). For providers whose base URL is configurable. */
+bool yaa_net_url_join(const char *base, const char *path, char *out, size_t n);
+
 /* curl_global_init, once per process (called by the first request; call it from main before
  * starting threads to be safe). Cleanup frees the calling thread's handle; global cleanup
  * at exit is optional. */

@@ -40,16 +40,9 @@ int yaa_youtube__api(const yaa_youtube_options *o, const char *token, const char
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     snprintf(ct, sizeof ct, "Content-Type: %s", ctype ? ctype : "application/json");
     const char *h[] = {auth, "Accept: application/json", ct};
-    yaa_http_request rq = {.url = url,
-                           .method = method,
-                           .headers = h,
-                           .nheaders = body ? 3 : 2,
-                           .body = body,
-                           .body_len = len,
-                           .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000,
-                           .max_reply = 256 * 1024,
-                           .cancel = o->cancel,
-                           .cancel_ud = o->cancel_ud};
+    yaa_http_request rq = yaa_youtube__request(o, method, url, h, body ? 3 : 2, 60000, 256 * 1024);
+    rq.body = body;
+    rq.body_len = len;
     yaa_http_reply r;
     yaa_http_reply_init(&r);
     int rc = yaa_http_send(&rq, &o->retry, &r, err);

@@ -28,16 +28,10 @@ int yaa_youtube__token_post(const yaa_youtube_options *o, yaa_buf *form, const c
     *reply = NULL;
     const char *h[] = {"Content-Type: application/x-www-form-urlencoded",
                        "Accept: application/json"};
-    yaa_http_request rq = {.url = o->token_url ? o->token_url : YAA_YOUTUBE_TOKEN_URL,
-                           .method = "POST",
-                           .headers = h,
-                           .nheaders = 2,
-                           .body = form->data,
-                           .body_len = form->len,
-                           .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000,
-                           .max_reply = 64 * 1024,
-                           .cancel = o->cancel,
-                           .cancel_ud = o->cancel_ud};
+    yaa_http_request rq = yaa_youtube__request(
+        o, "POST", o->token_url ? o->token_url : YAA_YOUTUBE_TOKEN_URL, h, 2, 60000, 64 * 1024);
+    rq.body = form->data;
+    rq.body_len = form->len;
     yaa_http_reply r;
     yaa_http_reply_init(&r);
     int rc = yaa_http_send(&rq, &o->retry, &r, err);

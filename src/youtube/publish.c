@@ -220,10 +220,21 @@ size_t yaa_youtube__chunk(const yaa_youtube_options *o) {
 }
 
 void yaa_youtube__url(const yaa_youtube_options *o, const char *path, char *out, size_t n) {
-    const char *base = o->api_base && *o->api_base ? o->api_base : YAA_YOUTUBE_API_BASE;
-    size_t bl = strlen(base);
-    while (bl > 0 && base[bl - 1] == '/') bl--;
-    snprintf(out, n, "%.*s%s", (int)bl, base, path);
+    yaa_net_url_join(o->api_base && *o->api_base ? o->api_base : YAA_YOUTUBE_API_BASE, path, out,
+                     n);
+}
+
+yaa_http_request yaa_youtube__request(const yaa_youtube_options *o, const char *method,
+                                      const char *url, const char *const *headers, size_t nheaders,
+                                      long default_timeout_ms, size_t max_reply) {
+    return (yaa_http_request){.url = url,
+                              .method = method,
+                              .headers = headers,
+                              .nheaders = nheaders,
+                              .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : default_timeout_ms,
+                              .max_reply = max_reply,
+                              .cancel = o->cancel,
+                              .cancel_ud = o->cancel_ud};
 }
 
 static json_t *header_obj(const char *const *kv) {

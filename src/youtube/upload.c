@@ -25,16 +25,9 @@ static int start_session(const yaa_youtube_options *o, const char *auth, size_t 
     snprintf(len, sizeof len, "X-Upload-Content-Length: %zu", total);
     const char *h[] = {auth, "Content-Type: application/json; charset=UTF-8", len,
                        "X-Upload-Content-Type: video/mp4"};
-    yaa_http_request rq = {.url = url,
-                           .method = "POST",
-                           .headers = h,
-                           .nheaders = 4,
-                           .body = body,
-                           .body_len = strlen(body),
-                           .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000,
-                           .max_reply = 256 * 1024,
-                           .cancel = o->cancel,
-                           .cancel_ud = o->cancel_ud};
+    yaa_http_request rq = yaa_youtube__request(o, "POST", url, h, 4, 60000, 256 * 1024);
+    rq.body = body;
+    rq.body_len = strlen(body);
     yaa_http_reply r;
     yaa_http_reply_init(&r);
     int rc = yaa_http_send(&rq, &o->retry, &r, err);
@@ -145,16 +138,9 @@ int yaa_youtube__upload(const yaa_youtube_options *o, const char *token, const c
                      offset + n - 1, total);
         }
         const char *h[] = {auth, range, "Content-Type: video/mp4"};
-        yaa_http_request rq = {.url = session,
-                               .method = "PUT",
-                               .headers = h,
-                               .nheaders = 3,
-                               .body = query ? NULL : buf,
-                               .body_len = n,
-                               .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 300000,
-                               .max_reply = 1024 * 1024,
-                               .cancel = o->cancel,
-                               .cancel_ud = o->cancel_ud};
+        yaa_http_request rq = yaa_youtube__request(o, "PUT", session, h, 3, 300000, 1024 * 1024);
+        rq.body = query ? NULL : buf;
+        rq.body_len = n;
         yaa_http_reply r;
         yaa_http_reply_init(&r);
         yaa_err perr;

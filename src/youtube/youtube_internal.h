@@ -15,6 +15,11 @@
 size_t yaa_youtube__chunk(const yaa_youtube_options *o);
 /* api_base + path */
 void yaa_youtube__url(const yaa_youtube_options *o, const char *path, char *out, size_t n);
+/* A request to Google with the options' timeout (default_timeout_ms when unset) and
+ * cancellation; the caller adds the body. */
+yaa_http_request yaa_youtube__request(const yaa_youtube_options *o, const char *method,
+                                      const char *url, const char *const *headers, size_t nheaders,
+                                      long default_timeout_ms, size_t max_reply);
 /* Starts (or resumes) the resumable session and sends the file; fills video_id, privacy,
  * upload_status and resumes. */
 int yaa_youtube__upload(const yaa_youtube_options *o, const char *token, const char *path,
