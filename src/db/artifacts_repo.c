@@ -9,17 +9,12 @@
 #define ART_COLS \
     "SELECT name, stage, attempt, object_key, size, sha256, created_at FROM run_artifacts"
 
-static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_artifact *o) {
-    int oom = 0;
-    o->name = yaa_db__cell(a, r, i, "name", &oom);
-    o->stage = yaa_db__cell(a, r, i, "stage", &oom);
-    o->attempt = yaa_db__cell_int(r, i, "attempt");
-    o->object_key = yaa_db__cell(a, r, i, "object_key", &oom);
-    o->size = yaa_db__cell_int(r, i, "size");
-    o->sha256 = yaa_db__cell(a, r, i, "sha256", &oom);
-    o->created_at = yaa_db__cell(a, r, i, "created_at", &oom);
-    return oom ? YAA_ENOMEM : 0;
-}
+static const yaa_db__field artifact_fields[] = {
+    YAA_DB__FIELD(yaa_db_artifact, name),       YAA_DB__FIELD(yaa_db_artifact, stage),
+    YAA_DB__FIELD(yaa_db_artifact, attempt),    YAA_DB__FIELD(yaa_db_artifact, object_key),
+    YAA_DB__FIELD(yaa_db_artifact, size),       YAA_DB__FIELD(yaa_db_artifact, sha256),
+    YAA_DB__FIELD(yaa_db_artifact, created_at),
+};
 
 typedef struct publish_args {
     const char *run_id;
@@ -86,15 +81,7 @@ int yaa_db_artifacts_list(yaa_db *db, const char *run_id, yaa_arena *a, yaa_db_a
     int rc = yaa_db_query(db, ART_COLS " WHERE run_id = ? ORDER BY name",
                           YAA_DB_ARGS(yaa_db_text(run_id)), &r, err);
     if (rc) return rc;
-    size_t cnt = yaa_db_rows_count(r);
-    int oom = 0;
-    yaa_db_artifact *it = yaa_db__arr(a, cnt, sizeof *it, &oom);
-    for (size_t i = 0; i < cnt && !oom; i++) oom = map(r, i, a, &it[i]) != 0;
-    yaa_db_rows_free(r);
-    if (oom) return YAA_ENOMEM;
-    *items = it;
-    *n = cnt;
-    return 0;
+    return yaa_db__map_rows(r, a, YAA_DB__FIELDS(artifact_fields), sizeof **items, items, n, err);
 }
 
 int yaa_db_artifacts_get(yaa_db *db, const char *run_id, const char *name, yaa_arena *a,
@@ -107,7 +94,9 @@ int yaa_db_artifacts_get(yaa_db *db, const char *run_id, const char *name, yaa_a
         yaa_db_rows_free(r);
         return yaa_err_set(err, YAA_ENOTFOUND, "run '%s' has no artifact '%s'", run_id, name);
     }
-    rc = map(r, 0, a, out);
+    memset(out, 0, sizeof *out);
+    if (yaa_db__map_row(r, 0, a, YAA_DB__FIELDS(artifact_fields), out))
+        rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
     yaa_db_rows_free(r);
     return rc;
 }

@@ -40,6 +40,20 @@ int yaa_db_audit_insert_many(yaa_db *db, const yaa_db_audit *rows, size_t n, yaa
     return yaa_db_tx(db, insert_all, &b, err);
 }
 
+static const yaa_db__field audit_fields[] = {
+    YAA_DB__FIELD(yaa_db_audit, id),
+    YAA_DB__FIELD(yaa_db_audit, timestamp),
+    YAA_DB__FIELD(yaa_db_audit, method),
+    YAA_DB__FIELD(yaa_db_audit, path),
+    YAA_DB__FIELD(yaa_db_audit, status_code),
+    YAA_DB__FIELD(yaa_db_audit, api_key_id),
+    YAA_DB__FIELD(yaa_db_audit, ip_address),
+    YAA_DB__FIELD(yaa_db_audit, user_agent),
+    YAA_DB__FIELD(yaa_db_audit, duration_ms),
+    YAA_DB__FIELD(yaa_db_audit, request_id),
+    YAA_DB__FIELD(yaa_db_audit, request_count),
+};
+
 int yaa_db_audit_list(yaa_db *db, const yaa_db_audit_filter *f, yaa_arena *a, yaa_db_audit **items,
                       size_t *n, int64_t *total, yaa_err *err) {
     *items = NULL;
@@ -78,28 +92,7 @@ int yaa_db_audit_list(yaa_db *db, const yaa_db_audit_filter *f, yaa_arena *a, ya
                             YAA_DB_ARGS(yaa_db_int(limit), yaa_db_int(offset)), &r, err);
     yaa_db__q_free(&q);
     if (rc) return rc;
-    int oom = 0;
-    size_t cnt = yaa_db_rows_count(r);
-    yaa_db_audit *arr = yaa_db__arr(a, cnt, sizeof *arr, &oom);
-    for (size_t i = 0; !oom && i < cnt; i++) {
-        yaa_db_audit *o = &arr[i];
-        o->id = yaa_db__cell_int(r, i, "id");
-        o->timestamp = yaa_db__cell(a, r, i, "timestamp", &oom);
-        o->method = yaa_db__cell(a, r, i, "method", &oom);
-        o->path = yaa_db__cell(a, r, i, "path", &oom);
-        o->status_code = yaa_db__cell_int(r, i, "status_code");
-        o->api_key_id = yaa_db__cell(a, r, i, "api_key_id", &oom);
-        o->ip_address = yaa_db__cell(a, r, i, "ip_address", &oom);
-        o->user_agent = yaa_db__cell(a, r, i, "user_agent", &oom);
-        o->duration_ms = yaa_db__cell_real(r, i, "duration_ms");
-        o->request_id = yaa_db__cell(a, r, i, "request_id", &oom);
-        o->request_count = yaa_db__cell_int(r, i, "request_count");
-    }
-    yaa_db_rows_free(r);
-    if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
-    *items = arr;
-    *n = cnt;
-    return 0;
+    return yaa_db__map_rows(r, a, YAA_DB__FIELDS(audit_fields), sizeof **items, items, n, err);
 }
 
 int yaa_db_audit_delete_before(yaa_db *db, const char *before, int64_t *deleted, yaa_err *err) {

@@ -10,23 +10,11 @@
     "channel_files f WHERE f.channel_id = r.channel_id AND f.revision = r.revision) AS files " \
     "FROM channel_revisions r"
 
-static int map_revs(yaa_db_rows *r, yaa_arena *a, yaa_db_chrev **items, size_t *n) {
-    size_t cnt = yaa_db_rows_count(r);
-    int oom = 0;
-    yaa_db_chrev *it = yaa_db__arr(a, cnt, sizeof *it, &oom);
-    for (size_t i = 0; i < cnt && !oom; i++) {
-        it[i].channel_id = yaa_db__cell(a, r, i, "channel_id", &oom);
-        it[i].revision = yaa_db__cell_int(r, i, "revision");
-        it[i].created_at = yaa_db__cell(a, r, i, "created_at", &oom);
-        it[i].note = yaa_db__cell(a, r, i, "note", &oom);
-        it[i].files = yaa_db__cell_int(r, i, "files");
-    }
-    yaa_db_rows_free(r);
-    if (oom) return YAA_ENOMEM;
-    *items = it;
-    *n = cnt;
-    return 0;
-}
+static const yaa_db__field rev_fields[] = {
+    YAA_DB__FIELD(yaa_db_chrev, channel_id), YAA_DB__FIELD(yaa_db_chrev, revision),
+    YAA_DB__FIELD(yaa_db_chrev, created_at), YAA_DB__FIELD(yaa_db_chrev, note),
+    YAA_DB__FIELD(yaa_db_chrev, files),
+};
 
 int yaa_db_chfiles_current(yaa_db *db, const char *id, yaa_db_chrev *out, yaa_arena *a,
                            yaa_err *err) {
@@ -36,7 +24,8 @@ int yaa_db_chfiles_current(yaa_db *db, const char *id, yaa_db_chrev *out, yaa_ar
     if (rc) return rc;
     yaa_db_chrev *items = NULL;
     size_t n = 0;
-    if ((rc = map_revs(r, a, &items, &n))) return rc;
+    if ((rc = yaa_db__map_rows(r, a, YAA_DB__FIELDS(rev_fields), sizeof *items, &items, &n, err)))
+        return rc;
     if (!n) return yaa_err_set(err, YAA_ENOTFOUND, "channel '%s' is not in the database", id);
     *out = items[0];
     return 0;
@@ -50,7 +39,7 @@ int yaa_db_chfiles_heads(yaa_db *db, yaa_arena *a, yaa_db_chrev **items, size_t 
                                    "ORDER BY r.channel_id",
                           NULL, 0, &r, err);
     if (rc) return rc;
-    return map_revs(r, a, items, n);
+    return yaa_db__map_rows(r, a, YAA_DB__FIELDS(rev_fields), sizeof **items, items, n, err);
 }
 
 int yaa_db_chfiles_revisions(yaa_db *db, const char *id, int64_t limit, yaa_arena *a,
@@ -59,8 +48,15 @@ int yaa_db_chfiles_revisions(yaa_db *db, const char *id, int64_t limit, yaa_aren
     int rc = yaa_db_query(db, REV_COLS " WHERE r.channel_id = ? ORDER BY r.revision DESC LIMIT ?",
                           YAA_DB_ARGS(yaa_db_text(id), yaa_db_int(limit)), &r, err);
     if (rc) return rc;
-    return map_revs(r, a, items, n);
+    return yaa_db__map_rows(r, a, YAA_DB__FIELDS(rev_fields), sizeof **items, items, n, err);
 }
+
+static const yaa_db__field file_fields[] = {
+    YAA_DB__FIELD(yaa_db_chfile, path),
+    YAA_DB__FIELD(yaa_db_chfile, size),
+    YAA_DB__FIELD(yaa_db_chfile, sha256),
+    YAA_DB__FIELD(yaa_db_chfile, object_key),
+};
 
 int yaa_db_chfiles_list(yaa_db *db, const char *id, int64_t revision, bool with_content,
                         yaa_arena *a, yaa_db_chfile **items, size_t *n, yaa_err *err) {
@@ -77,10 +73,8 @@ int yaa_db_chfiles_list(yaa_db *db, const char *id, int64_t revision, bool with_
     int oom = 0;
     yaa_db_chfile *it = yaa_db__arr(a, cnt, sizeof *it, &oom);
     for (size_t i = 0; i < cnt && !oom; i++) {
-        it[i].path = yaa_db__cell(a, r, i, "path", &oom);
-        it[i].size = yaa_db__cell_int(r, i, "size");
-        it[i].sha256 = yaa_db__cell(a, r, i, "sha256", &oom);
-        it[i].object_key = yaa_db__cell(a, r, i, "object_key", &oom);
+        memset(&it[i], 0, sizeof it[i]);
+        oom = yaa_db__map_row(r, i, a, YAA_DB__FIELDS(file_fields), &it[i]) != 0;
         if (with_content && !yaa_db_is_null(r, i, 4)) {
             size_t len = 0;
             const void *p = yaa_db_get_blob(r, i, 4, &len);

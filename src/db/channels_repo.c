@@ -9,18 +9,16 @@
     "SELECT id, name, category, description, language, created_at, updated_at, deleted_at " \
     "FROM channels"
 
+static const yaa_db__field channel_fields[] = {
+    YAA_DB__FIELD(yaa_db_channel, id),         YAA_DB__FIELD(yaa_db_channel, name),
+    YAA_DB__FIELD(yaa_db_channel, category),   YAA_DB__FIELD(yaa_db_channel, description),
+    YAA_DB__FIELD(yaa_db_channel, language),   YAA_DB__FIELD(yaa_db_channel, created_at),
+    YAA_DB__FIELD(yaa_db_channel, updated_at), YAA_DB__FIELD(yaa_db_channel, deleted_at),
+};
+
 static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_channel *o) {
-    int oom = 0;
     memset(o, 0, sizeof *o);
-    o->id = yaa_db__cell(a, r, i, "id", &oom);
-    o->name = yaa_db__cell(a, r, i, "name", &oom);
-    o->category = yaa_db__cell(a, r, i, "category", &oom);
-    o->description = yaa_db__cell(a, r, i, "description", &oom);
-    o->language = yaa_db__cell(a, r, i, "language", &oom);
-    o->created_at = yaa_db__cell(a, r, i, "created_at", &oom);
-    o->updated_at = yaa_db__cell(a, r, i, "updated_at", &oom);
-    o->deleted_at = yaa_db__cell(a, r, i, "deleted_at", &oom);
-    return oom ? YAA_ENOMEM : 0;
+    return yaa_db__map_row(r, i, a, YAA_DB__FIELDS(channel_fields), o);
 }
 
 int yaa_db_channels_upsert(yaa_db *db, const yaa_db_channel *c, yaa_err *err) {
@@ -65,16 +63,7 @@ int yaa_db_channels_list(yaa_db *db, yaa_arena *a, yaa_db_channel **items, size_
     int rc =
         yaa_db_query(db, CHANNEL_COLS " WHERE deleted_at IS NULL ORDER BY id", NULL, 0, &r, err);
     if (rc) return rc;
-    int oom = 0;
-    size_t cnt = yaa_db_rows_count(r);
-    yaa_db_channel *arr = yaa_db__arr(a, cnt, sizeof *arr, &oom);
-    for (size_t i = 0; !oom && i < cnt; i++)
-        if (map(r, i, a, &arr[i])) oom = 1;
-    yaa_db_rows_free(r);
-    if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
-    *items = arr;
-    *n = cnt;
-    return 0;
+    return yaa_db__map_rows(r, a, YAA_DB__FIELDS(channel_fields), sizeof **items, items, n, err);
 }
 
 int yaa_db_channels_update(yaa_db *db, const char *id, const char *name, const char *category,

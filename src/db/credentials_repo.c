@@ -29,6 +29,18 @@ int yaa_db_credentials_put(yaa_db *db, const yaa_db_credential *c, yaa_err *err)
         NULL, err);
 }
 
+static const yaa_db__field credential_fields[] = {
+    YAA_DB__FIELD(yaa_db_credential, channel_id),
+    YAA_DB__FIELD(yaa_db_credential, provider),
+    YAA_DB__FIELD(yaa_db_credential, account_channel_id),
+    YAA_DB__FIELD(yaa_db_credential, account_title),
+    YAA_DB__FIELD(yaa_db_credential, sealed_token),
+    YAA_DB__FIELD(yaa_db_credential, key_id),
+    YAA_DB__FIELD(yaa_db_credential, connected_by),
+    YAA_DB__FIELD(yaa_db_credential, created_at),
+    YAA_DB__FIELD(yaa_db_credential, updated_at),
+};
+
 int yaa_db_credentials_get(yaa_db *db, const char *channel_id, yaa_arena *a, yaa_db_credential *out,
                            bool *found, yaa_err *err) {
     memset(out, 0, sizeof *out);
@@ -37,21 +49,11 @@ int yaa_db_credentials_get(yaa_db *db, const char *channel_id, yaa_arena *a, yaa
     int rc = yaa_db_query(db, CRED_COLS " WHERE channel_id = ?",
                           YAA_DB_ARGS(yaa_db_text(channel_id)), &r, err);
     if (rc) return rc;
-    int oom = 0;
-    if (yaa_db_rows_count(r) > 0) {
-        *found = true;
-        out->channel_id = yaa_db__cell(a, r, 0, "channel_id", &oom);
-        out->provider = yaa_db__cell(a, r, 0, "provider", &oom);
-        out->account_channel_id = yaa_db__cell(a, r, 0, "account_channel_id", &oom);
-        out->account_title = yaa_db__cell(a, r, 0, "account_title", &oom);
-        out->sealed_token = yaa_db__cell(a, r, 0, "sealed_token", &oom);
-        out->key_id = yaa_db__cell(a, r, 0, "key_id", &oom);
-        out->connected_by = yaa_db__cell(a, r, 0, "connected_by", &oom);
-        out->created_at = yaa_db__cell(a, r, 0, "created_at", &oom);
-        out->updated_at = yaa_db__cell(a, r, 0, "updated_at", &oom);
-    }
+    *found = yaa_db_rows_count(r) > 0;
+    if (*found && yaa_db__map_row(r, 0, a, YAA_DB__FIELDS(credential_fields), out))
+        rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
     yaa_db_rows_free(r);
-    return oom ? yaa_err_set(err, YAA_ENOMEM, "out of memory") : 0;
+    return rc;
 }
 
 int yaa_db_credentials_delete(yaa_db *db, const char *channel_id, bool *deleted, yaa_err *err) {
@@ -77,6 +79,15 @@ int yaa_db_oauth_state_put(yaa_db *db, const yaa_db_oauth_state *s, yaa_err *err
                        NULL, err);
 }
 
+static const yaa_db__field oauth_state_fields[] = {
+    YAA_DB__FIELD(yaa_db_oauth_state, state),
+    YAA_DB__FIELD(yaa_db_oauth_state, channel_id),
+    YAA_DB__FIELD(yaa_db_oauth_state, sealed_verifier),
+    YAA_DB__FIELD(yaa_db_oauth_state, redirect_uri),
+    YAA_DB__FIELD(yaa_db_oauth_state, created_by),
+    YAA_DB__FIELD(yaa_db_oauth_state, expires_at),
+};
+
 int yaa_db_oauth_state_take(yaa_db *db, const char *state, yaa_arena *a, yaa_db_oauth_state *out,
                             bool *found, yaa_err *err) {
     memset(out, 0, sizeof *out);
@@ -90,16 +101,12 @@ int yaa_db_oauth_state_take(yaa_db *db, const char *state, yaa_arena *a, yaa_db_
                           "sealed_verifier, redirect_uri, created_by, expires_at",
                           YAA_DB_ARGS(yaa_db_text(state)), &r, err);
     if (rc) return rc;
-    int oom = 0;
     if (yaa_db_rows_count(r) > 0) {
-        out->state = yaa_db__cell(a, r, 0, "state", &oom);
-        out->channel_id = yaa_db__cell(a, r, 0, "channel_id", &oom);
-        out->sealed_verifier = yaa_db__cell(a, r, 0, "sealed_verifier", &oom);
-        out->redirect_uri = yaa_db__cell(a, r, 0, "redirect_uri", &oom);
-        out->created_by = yaa_db__cell(a, r, 0, "created_by", &oom);
-        out->expires_at = yaa_db__cell(a, r, 0, "expires_at", &oom);
-        *found = !oom && out->expires_at && strcmp(out->expires_at, now) >= 0;
+        if (yaa_db__map_row(r, 0, a, YAA_DB__FIELDS(oauth_state_fields), out))
+            rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+        else
+            *found = out->expires_at && strcmp(out->expires_at, now) >= 0;
     }
     yaa_db_rows_free(r);
-    return oom ? yaa_err_set(err, YAA_ENOMEM, "out of memory") : 0;
+    return rc;
 }

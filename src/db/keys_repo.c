@@ -89,19 +89,17 @@ bool yaa_db_apikey_usable(const yaa_db_apikey *k, time_t now) {
     return now < exp;
 }
 
+static const yaa_db__field key_fields[] = {
+    YAA_DB__FIELD(yaa_db_apikey, id),           YAA_DB__FIELD(yaa_db_apikey, key_hash),
+    YAA_DB__FIELD(yaa_db_apikey, key_prefix),   YAA_DB__FIELD(yaa_db_apikey, name),
+    YAA_DB__FIELD(yaa_db_apikey, scopes_json),  YAA_DB__FIELD(yaa_db_apikey, is_active),
+    YAA_DB__FIELD(yaa_db_apikey, created_at),   YAA_DB__FIELD(yaa_db_apikey, expires_at),
+    YAA_DB__FIELD(yaa_db_apikey, last_used_at),
+};
+
 static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_apikey *o) {
-    int oom = 0;
     memset(o, 0, sizeof *o);
-    o->id = yaa_db__cell(a, r, i, "id", &oom);
-    o->key_hash = yaa_db__cell(a, r, i, "key_hash", &oom);
-    o->key_prefix = yaa_db__cell(a, r, i, "key_prefix", &oom);
-    o->name = yaa_db__cell(a, r, i, "name", &oom);
-    o->scopes_json = yaa_db__cell(a, r, i, "scopes_json", &oom);
-    o->is_active = yaa_db__cell_int(r, i, "is_active") != 0;
-    o->created_at = yaa_db__cell(a, r, i, "created_at", &oom);
-    o->expires_at = yaa_db__cell(a, r, i, "expires_at", &oom);
-    o->last_used_at = yaa_db__cell(a, r, i, "last_used_at", &oom);
-    return oom ? YAA_ENOMEM : 0;
+    return yaa_db__map_row(r, i, a, YAA_DB__FIELDS(key_fields), o);
 }
 
 int yaa_db_keys_create(yaa_db *db, yaa_db_apikey *k, yaa_arena *a, yaa_err *err) {
@@ -213,16 +211,7 @@ int yaa_db_keys_list(yaa_db *db, bool include_inactive, yaa_arena *a, yaa_db_api
                               " WHERE is_active = 1 ORDER BY created_at DESC, id",
                           NULL, 0, &r, err);
     if (rc) return rc;
-    int oom = 0;
-    size_t cnt = yaa_db_rows_count(r);
-    yaa_db_apikey *arr = yaa_db__arr(a, cnt, sizeof *arr, &oom);
-    for (size_t i = 0; !oom && i < cnt; i++)
-        if (map(r, i, a, &arr[i])) oom = 1;
-    yaa_db_rows_free(r);
-    if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
-    *items = arr;
-    *n = cnt;
-    return 0;
+    return yaa_db__map_rows(r, a, YAA_DB__FIELDS(key_fields), sizeof **items, items, n, err);
 }
 
 int yaa_db_keys_revoke(yaa_db *db, const char *id, yaa_err *err) {

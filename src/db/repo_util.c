@@ -99,6 +99,53 @@ double yaa_db__cell_real(const yaa_db_rows *r, size_t row, const char *col) {
     return c < 0 ? 0 : yaa_db_get_real(r, row, (size_t)c);
 }
 
+int yaa_db__map_row(const yaa_db_rows *r, size_t i, yaa_arena *a, const yaa_db__field *f, size_t nf,
+                    void *rec) {
+    int oom = 0;
+    char *base = rec;
+    for (size_t k = 0; k < nf; k++) {
+        void *m = base + f[k].off;
+        switch (f[k].type) {
+        case YAA_DB__STR: {
+            const char *v = yaa_db__cell(a, r, i, f[k].col, &oom);
+            memcpy(m, &v, sizeof v);
+            break;
+        }
+        case YAA_DB__I64: {
+            int64_t v = yaa_db__cell_int(r, i, f[k].col);
+            memcpy(m, &v, sizeof v);
+            break;
+        }
+        case YAA_DB__BOOL: {
+            bool v = yaa_db__cell_int(r, i, f[k].col) != 0;
+            memcpy(m, &v, sizeof v);
+            break;
+        }
+        case YAA_DB__REAL: {
+            double v = yaa_db__cell_real(r, i, f[k].col);
+            memcpy(m, &v, sizeof v);
+            break;
+        }
+        }
+    }
+    return oom ? YAA_ENOMEM : 0;
+}
+
+int yaa_db__map_rows(yaa_db_rows *r, yaa_arena *a, const yaa_db__field *f, size_t nf, size_t sz,
+                     void *items, size_t *n, yaa_err *err) {
+    int oom = 0;
+    size_t cnt = yaa_db_rows_count(r);
+    char *arr = yaa_db__arr(a, cnt, sz, &oom);
+    if (arr) memset(arr, 0, cnt * sz);
+    for (size_t i = 0; !oom && i < cnt; i++)
+        if (yaa_db__map_row(r, i, a, f, nf, arr + i * sz)) oom = 1;
+    yaa_db_rows_free(r);
+    if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    memcpy(items, &arr, sizeof arr);
+    *n = cnt;
+    return 0;
+}
+
 void *yaa_db__arr(yaa_arena *a, size_t n, size_t sz, int *oom) {
     if (!n) return NULL;
     void *p = yaa_arena_alloc(a, n * sz);

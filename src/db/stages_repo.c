@@ -21,18 +21,16 @@ static int bad_status(const char *s, yaa_err *err) {
                        s ? s : "");
 }
 
+static const yaa_db__field stage_fields[] = {
+    YAA_DB__FIELD(yaa_db_stage, run_id),      YAA_DB__FIELD(yaa_db_stage, stage),
+    YAA_DB__FIELD(yaa_db_stage, status),      YAA_DB__FIELD(yaa_db_stage, attempt),
+    YAA_DB__FIELD(yaa_db_stage, started_at),  YAA_DB__FIELD(yaa_db_stage, finished_at),
+    YAA_DB__FIELD(yaa_db_stage, output_json), YAA_DB__FIELD(yaa_db_stage, error),
+};
+
 static int map(const yaa_db_rows *r, size_t i, yaa_arena *a, yaa_db_stage *o) {
-    int oom = 0;
     memset(o, 0, sizeof *o);
-    o->run_id = yaa_db__cell(a, r, i, "run_id", &oom);
-    o->stage = yaa_db__cell(a, r, i, "stage", &oom);
-    o->status = yaa_db__cell(a, r, i, "status", &oom);
-    o->attempt = yaa_db__cell_int(r, i, "attempt");
-    o->started_at = yaa_db__cell(a, r, i, "started_at", &oom);
-    o->finished_at = yaa_db__cell(a, r, i, "finished_at", &oom);
-    o->output_json = yaa_db__cell(a, r, i, "output_json", &oom);
-    o->error = yaa_db__cell(a, r, i, "error", &oom);
-    return oom ? YAA_ENOMEM : 0;
+    return yaa_db__map_row(r, i, a, YAA_DB__FIELDS(stage_fields), o);
 }
 
 static int fk_error(int rc, const char *run_id, yaa_err *err) {
@@ -115,16 +113,7 @@ int yaa_db_stages_list(yaa_db *db, const char *run_id, yaa_arena *a, yaa_db_stag
                                      "THEN 1 ELSE 0 END, started_at, stage",
                           YAA_DB_ARGS(yaa_db_text(run_id)), &r, err);
     if (rc) return rc;
-    int oom = 0;
-    size_t cnt = yaa_db_rows_count(r);
-    yaa_db_stage *arr = yaa_db__arr(a, cnt, sizeof *arr, &oom);
-    for (size_t i = 0; !oom && i < cnt; i++)
-        if (map(r, i, a, &arr[i])) oom = 1;
-    yaa_db_rows_free(r);
-    if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
-    *items = arr;
-    *n = cnt;
-    return 0;
+    return yaa_db__map_rows(r, a, YAA_DB__FIELDS(stage_fields), sizeof **items, items, n, err);
 }
 
 int yaa_db_stages_delete(yaa_db *db, const char *run_id, const char *stage, yaa_err *err) {

@@ -64,6 +64,21 @@ static int build(const yaa_db_usage_filter *f, yaa_db__q *q, yaa_err *err) {
 
 #define USAGE_FROM "FROM usage_events u LEFT JOIN pipeline_runs r ON r.id = u.run_id"
 
+static const yaa_db__field usage_fields[] = {
+    YAA_DB__FIELD(yaa_db_usage, id),
+    YAA_DB__FIELD(yaa_db_usage, run_id),
+    YAA_DB__FIELD(yaa_db_usage, agent),
+    YAA_DB__FIELD(yaa_db_usage, provider),
+    YAA_DB__FIELD(yaa_db_usage, model),
+    YAA_DB__FIELD(yaa_db_usage, kind),
+    YAA_DB__FIELD(yaa_db_usage, prompt_tokens),
+    YAA_DB__FIELD(yaa_db_usage, completion_tokens),
+    YAA_DB__FIELD(yaa_db_usage, total_tokens),
+    YAA_DB__FIELD(yaa_db_usage, units),
+    YAA_DB__FIELD(yaa_db_usage, cost_usd),
+    YAA_DB__FIELD(yaa_db_usage, created_at),
+};
+
 int yaa_db_usage_list(yaa_db *db, const yaa_db_usage_filter *f, yaa_arena *a, yaa_db_usage **items,
                       size_t *n, int64_t *total, yaa_db_usage_totals *totals, yaa_err *err) {
     *items = NULL;
@@ -106,29 +121,7 @@ int yaa_db_usage_list(yaa_db *db, const yaa_db_usage_filter *f, yaa_arena *a, ya
                             YAA_DB_ARGS(yaa_db_int(limit), yaa_db_int(offset)), &r, err);
     yaa_db__q_free(&q);
     if (rc) return rc;
-    int oom = 0;
-    size_t cnt = yaa_db_rows_count(r);
-    yaa_db_usage *arr = yaa_db__arr(a, cnt, sizeof *arr, &oom);
-    for (size_t i = 0; !oom && i < cnt; i++) {
-        yaa_db_usage *o = &arr[i];
-        o->id = yaa_db__cell(a, r, i, "id", &oom);
-        o->run_id = yaa_db__cell(a, r, i, "run_id", &oom);
-        o->agent = yaa_db__cell(a, r, i, "agent", &oom);
-        o->provider = yaa_db__cell(a, r, i, "provider", &oom);
-        o->model = yaa_db__cell(a, r, i, "model", &oom);
-        o->kind = yaa_db__cell(a, r, i, "kind", &oom);
-        o->prompt_tokens = yaa_db__cell_int(r, i, "prompt_tokens");
-        o->completion_tokens = yaa_db__cell_int(r, i, "completion_tokens");
-        o->total_tokens = yaa_db__cell_int(r, i, "total_tokens");
-        o->units = yaa_db__cell_real(r, i, "units");
-        o->cost_usd = yaa_db__cell_real(r, i, "cost_usd");
-        o->created_at = yaa_db__cell(a, r, i, "created_at", &oom);
-    }
-    yaa_db_rows_free(r);
-    if (oom) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
-    *items = arr;
-    *n = cnt;
-    return 0;
+    return yaa_db__map_rows(r, a, YAA_DB__FIELDS(usage_fields), sizeof **items, items, n, err);
 }
 
 /* ---------------------------------------------------------------- grouped sums */
