@@ -20,6 +20,7 @@ void yaa_db_rag_rows_free(yaa_db_rag_row *rows, size_t n) {
         free(rows[i].text);
         free(rows[i].content_hash);
         free(rows[i].embedder);
+        free(rows[i].terms_tag);
     }
     free(rows);
 }
@@ -98,7 +99,8 @@ int yaa_db_rag_list(yaa_db *db, const char *channel_id, yaa_db_rag_row **rows, s
     *n = 0;
     yaa_db_rows *r;
     int rc = yaa_db_query(db,
-                          "SELECT id, source, section, content_hash, embedder, dim "
+                          "SELECT id, source, section, content_hash, embedder, dim, "
+                          "COALESCE(substr(terms, 1, 3), '') "
                           "FROM rag_chunks WHERE channel_id = ? ORDER BY id",
                           YAA_DB_ARGS(yaa_db_text(channel_id)), &r, err);
     if (rc) return rc;
@@ -114,8 +116,9 @@ int yaa_db_rag_list(yaa_db *db, const char *channel_id, yaa_db_rag_row **rows, s
             w->content_hash = yaa_db_dup_text(r, i, 3);
             w->embedder = yaa_db_dup_text(r, i, 4);
             w->dim = (int)yaa_db_get_int(r, i, 5);
+            w->terms_tag = yaa_db_dup_text(r, i, 6);
             *n = i + 1;
-            if (!w->source || !w->section || !w->content_hash || !w->embedder)
+            if (!w->source || !w->section || !w->content_hash || !w->embedder || !w->terms_tag)
                 rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
         }
     }
@@ -124,19 +127,25 @@ int yaa_db_rag_list(yaa_db *db, const char *channel_id, yaa_db_rag_row **rows, s
 }
 
 int yaa_db_rag_insert(yaa_db *db, const char *channel_id, const char *source, const char *section,
-                      const char *text, const char *content_hash, const char *embedder,
-                      const float *vec, int dim, yaa_err *err) {
+                      const char *text, const char *terms, const char *content_hash,
+                      const char *embedder, const float *vec, int dim, yaa_err *err) {
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
-    return yaa_db_exec(db,
-                       "INSERT INTO rag_chunks (channel_id, source, section, text, embedding, "
-                       "embedder, content_hash, dim, created_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       YAA_DB_ARGS(yaa_db_text(channel_id), yaa_db_text(source),
-                                   yaa_db_text(section), yaa_db_text(text),
-                                   yaa_db_blob(vec, (size_t)dim * sizeof(float)),
-                                   yaa_db_text(embedder), yaa_db_text(content_hash),
-                                   yaa_db_int(dim), yaa_db_text(now)),
+    return yaa_db_exec(
+        db,
+        "INSERT INTO rag_chunks (channel_id, source, section, text, terms, "
+        "embedding, embedder, content_hash, dim, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        YAA_DB_ARGS(yaa_db_text(channel_id), yaa_db_text(source), yaa_db_text(section),
+                    yaa_db_text(text), terms ? yaa_db_text(terms) : yaa_db_null(),
+                    yaa_db_blob(vec, (size_t)dim * sizeof(float)), yaa_db_text(embedder),
+                    yaa_db_text(content_hash), yaa_db_int(dim), yaa_db_text(now)),
+        NULL, err);
+}
+
+int yaa_db_rag_set_terms(yaa_db *db, int64_t id, const char *terms, yaa_err *err) {
+    return yaa_db_exec(db, "UPDATE rag_chunks SET terms = ? WHERE id = ?",
+                       YAA_DB_ARGS(terms ? yaa_db_text(terms) : yaa_db_null(), yaa_db_int(id)),
                        NULL, err);
 }
 
@@ -160,7 +169,8 @@ int yaa_db_rag_scan(yaa_db *db, const char *channel_id, const char *embedder, ya
     for (;;) {
         yaa_db_rows *r;
         int rc = yaa_db_query(db,
-                              "SELECT id, text, embedding FROM rag_chunks WHERE channel_id = ? "
+                              "SELECT id, text, embedding, terms FROM rag_chunks "
+                              "WHERE channel_id = ? "
                               "AND embedder = ? AND id > ? ORDER BY id LIMIT ?",
                               YAA_DB_ARGS(yaa_db_text(channel_id), yaa_db_text(embedder),
                                           yaa_db_int(after), yaa_db_int(SCAN_PAGE)),
@@ -172,7 +182,7 @@ int yaa_db_rag_scan(yaa_db *db, const char *channel_id, const char *embedder, ya
             const void *b = yaa_db_get_blob(r, i, 2, &len);
             const char *text = yaa_db_get_text(r, i, 1);
             after = yaa_db_get_int(r, i, 0);
-            rc = fn(ud, after, text ? text : "", b, b ? len : 0);
+            rc = fn(ud, after, text ? text : "", yaa_db_get_text(r, i, 3), b, b ? len : 0);
         }
         yaa_db_rows_free(r);
         if (rc)

@@ -436,3 +436,33 @@ void yaa_rag__analyze(const char *text, yaa_rag__term_fn fn, void *ud) {
     analyze_ud a = {fn, ud};
     yaa_rag__each_word(text, on_word, &a);
 }
+
+/* The analyser's version: bump it when a change to this file or ko_dict.c gives a text other
+ * terms, so terms stored by the old analyser are no longer used (they are analysed again at
+ * load until `yaa rag index` stores new ones). The last letter says whether the Korean
+ * dictionary was there: it changes the terms of Hangul words. */
+#define ANALYZER_VERSION "a2"
+
+const char *yaa_rag__terms_tag(void) {
+    return yaa_rag__ko_dict_present() ? ANALYZER_VERSION "k" : ANALYZER_VERSION "r";
+}
+
+typedef struct {
+    yaa_buf *out;
+    int rc;
+    int any; /* a term was written: the next one needs a space before it */
+} terms_ud;
+
+static void on_stored_term(void *ud, const char *term, size_t len) {
+    terms_ud *t = ud;
+    if (!t->rc && t->any) t->rc = yaa_buf_putc(t->out, ' ');
+    if (!t->rc) t->rc = yaa_buf_append(t->out, term, len);
+    t->any = 1;
+}
+
+int yaa_rag_terms(const char *text, yaa_buf *out) {
+    terms_ud t = {out, yaa_buf_puts(out, yaa_rag__terms_tag()), 0};
+    if (!t.rc) t.rc = yaa_buf_putc(out, '\t');
+    if (!t.rc) yaa_rag__analyze(text, on_stored_term, &t);
+    return t.rc;
+}

@@ -5,6 +5,7 @@
 
 #include "db/rag_repo.h"
 #include "db/repo.h"
+#include "rag/rag_internal.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -23,7 +24,10 @@ typedef struct plan {
     size_t *vec_row;      /* chunk i -> row in vecs */
     yaa_db_rag_row *rows;
     size_t nrows;
-    unsigned char *keep; /* row j is reused */
+    unsigned char *keep;    /* row j is reused */
+    size_t *row_chunk;      /* kept row j -> the chunk it stands for */
+    unsigned char *restamp; /* kept row j has no terms of this analyser: store them */
+    char **terms;           /* chunk i -> its stored terms (fresh and restamped ones) */
     size_t total;
     int64_t generation; /* of the index state the plan was made from (0: none) */
 } plan;
@@ -44,9 +48,13 @@ static int apply(yaa_db *tx, void *arg, yaa_err *err) {
     for (size_t i = 0; i < p->chunks->n && !rc; i++) {
         if (!p->fresh[i]) continue;
         const yaa_rag_chunk *c = &p->chunks->v[i];
-        rc = yaa_db_rag_insert(tx, p->channel_id, c->source, c->section, c->text, c->hash,
-                               p->embedder, p->vecs + p->vec_row[i] * (size_t)p->dim, p->dim, err);
+        rc = yaa_db_rag_insert(tx, p->channel_id, c->source, c->section, c->text, p->terms[i],
+                               c->hash, p->embedder, p->vecs + p->vec_row[i] * (size_t)p->dim,
+                               p->dim, err);
     }
+    for (size_t j = 0; j < p->nrows && !rc; j++)
+        if (p->restamp[j])
+            rc = yaa_db_rag_set_terms(tx, p->rows[j].id, p->terms[p->row_chunk[j]], err);
     if (!rc)
         rc = yaa_db_rag_state_set(tx, p->channel_id, p->embedder, p->dim, (int64_t)p->total, err);
     return rc;
@@ -78,11 +86,23 @@ static void match_rows(plan *p, const char *embedder) {
             size_t j = order[k];
             if (p->keep[j] || strcmp(p->rows[j].embedder, embedder) != 0) continue;
             p->keep[j] = 1;
+            p->row_chunk[j] = i;
             p->fresh[i] = 0;
             break;
         }
     }
     free(order);
+}
+
+static int chunk_terms(const char *text, char **out, yaa_err *err) {
+    yaa_buf b;
+    yaa_buf_init(&b, 0);
+    if (yaa_rag_terms(text, &b)) {
+        yaa_buf_free(&b);
+        return yaa_err_set(err, YAA_ENOMEM, "out of memory analysing a chunk");
+    }
+    *out = b.data; /* owned by the caller now */
+    return 0;
 }
 
 static int index_channel(yaa_db *db, const yaa_config *cfg, yaa_rag_embedder *emb,
@@ -102,8 +122,11 @@ static int index_channel(yaa_db *db, const yaa_config *cfg, yaa_rag_embedder *em
     p.fresh = malloc(chunks.n + 1);
     p.keep = calloc(p.nrows + 1, 1);
     p.vec_row = calloc(chunks.n + 1, sizeof *p.vec_row);
+    p.row_chunk = calloc(p.nrows + 1, sizeof *p.row_chunk);
+    p.restamp = calloc(p.nrows + 1, 1);
+    p.terms = calloc(chunks.n + 1, sizeof *p.terms);
     texts = calloc(chunks.n + 1, sizeof *texts);
-    if (!p.fresh || !p.keep || !p.vec_row || !texts) {
+    if (!p.fresh || !p.keep || !p.vec_row || !p.row_chunk || !p.restamp || !p.terms || !texts) {
         rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
         goto done;
     }
@@ -116,6 +139,23 @@ static int index_channel(yaa_db *db, const yaa_config *cfg, yaa_rag_embedder *em
             texts[nfresh++] = chunks.v[i].text;
         }
     for (size_t j = 0; j < p.nrows; j++) ndel += p.keep[j] ? 0 : 1;
+    /* The lexical terms of new chunks, and of kept ones stored by another analyser (or none:
+     * rows of older versions), are computed here, so loading the index analyses nothing. */
+    size_t nrestamp = 0;
+    const char *tag = yaa_rag__terms_tag();
+    for (size_t j = 0; j < p.nrows; j++)
+        if (p.keep[j] && strcmp(p.rows[j].terms_tag, tag) != 0) {
+            p.restamp[j] = 1;
+            nrestamp++;
+        }
+    for (size_t i = 0; i < chunks.n && !rc; i++) {
+        if (!p.fresh[i]) continue;
+        rc = chunk_terms(chunks.v[i].text, &p.terms[i], err);
+    }
+    for (size_t j = 0; j < p.nrows && !rc; j++)
+        if (p.restamp[j] && !p.terms[p.row_chunk[j]])
+            rc = chunk_terms(chunks.v[p.row_chunk[j]].text, &p.terms[p.row_chunk[j]], err);
+    if (rc) goto done;
     p.total = chunks.n;
     p.dim = state.found && state.embedder && strcmp(state.embedder, p.embedder) == 0
                 ? state.dim
@@ -147,7 +187,7 @@ static int index_channel(yaa_db *db, const yaa_config *cfg, yaa_rag_embedder *em
         }
         if (rc) goto done;
     }
-    int unchanged = !nfresh && !ndel && state.found && state.embedder &&
+    int unchanged = !nfresh && !ndel && !nrestamp && state.found && state.embedder &&
                     strcmp(state.embedder, p.embedder) == 0 && state.chunks == (int64_t)p.total;
     if (!unchanged) rc = yaa_db_tx(db, apply, &p, err);
     if (rc) goto done;
@@ -165,6 +205,10 @@ done:
     free(p.fresh);
     free(p.keep);
     free(p.vec_row);
+    free(p.row_chunk);
+    free(p.restamp);
+    for (size_t i = 0; p.terms && i < chunks.n; i++) free(p.terms[i]);
+    free(p.terms);
     free(p.vecs);
     yaa_db_rag_rows_free(p.rows, p.nrows);
     yaa_db_rag_state_free(&state);

@@ -54,6 +54,16 @@ static int open_dict(void) {
     return hun != NULL;
 }
 
+int yaa_rag__ko_dict_present(void) {
+    static int present = -1;
+    int p = __atomic_load_n(&present, __ATOMIC_RELAXED);
+    if (p < 0) {
+        p = !access(DICT_AFF, R_OK) && !access(DICT_DIC, R_OK);
+        __atomic_store_n(&present, p, __ATOMIC_RELAXED);
+    }
+    return p;
+}
+
 static memo_entry *memo_find(const char *word) {
     size_t mask = memo_cap - 1;
     for (size_t i = (size_t)fnv(word) & mask;; i = (i + 1) & mask)

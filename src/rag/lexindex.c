@@ -153,16 +153,33 @@ oom:
     a->oom = 1;
 }
 
-int yaa_rag__lex_add(yaa_rag__lex *x, uint32_t row, const char *text) {
-    add_ud a = {x, row, 0, 0};
-    yaa_rag__analyze(text, on_term, &a);
+/* Records the length of a row whose terms were added. */
+static int end_row(yaa_rag__lex *x, uint32_t row, const add_ud *a) {
     void *p = grow(x->doc_len, &x->doc_len_cap, (size_t)row + 1, sizeof *x->doc_len);
     if (!p) return YAA_ENOMEM;
     x->doc_len = p;
     for (size_t i = x->nrows; i < row; i++) x->doc_len[i] = 0;
-    x->doc_len[row] = a.len;
+    x->doc_len[row] = a->len;
     if (row + 1 > x->nrows) x->nrows = row + 1;
-    return a.oom ? YAA_ENOMEM : 0;
+    return a->oom ? YAA_ENOMEM : 0;
+}
+
+int yaa_rag__lex_add(yaa_rag__lex *x, uint32_t row, const char *text) {
+    add_ud a = {x, row, 0, 0};
+    yaa_rag__analyze(text, on_term, &a);
+    return end_row(x, row, &a);
+}
+
+int yaa_rag__lex_add_terms(yaa_rag__lex *x, uint32_t row, const char *terms) {
+    add_ud a = {x, row, 0, 0};
+    const char *p = strchr(terms, '\t');
+    for (p = p ? p + 1 : terms; *p;) {
+        const char *sp = strchr(p, ' ');
+        size_t n = sp ? (size_t)(sp - p) : strlen(p);
+        if (n) on_term(&a, p, n);
+        p += n + (sp ? 1 : 0);
+    }
+    return end_row(x, row, &a);
 }
 
 int yaa_rag__lex_finish(yaa_rag__lex *x) {

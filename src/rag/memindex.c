@@ -111,9 +111,11 @@ size_t yaa_rag_cache_bytes(void) {
 typedef struct {
     yaa_rag__mem *m;
     size_t cap;
+    const char *tag; /* yaa_rag__terms_tag */
 } load_ud;
 
-static int on_row(void *ud, int64_t id, const char *text, const void *vec, size_t len) {
+static int on_row(void *ud, int64_t id, const char *text, const char *terms, const void *vec,
+                  size_t len) {
     load_ud *l = ud;
     yaa_rag__mem *m = l->m;
     size_t dim = (size_t)m->dim;
@@ -135,13 +137,17 @@ static int on_row(void *ud, int64_t id, const char *text, const void *vec, size_
     memcpy(row, vec, len);
     m->inv[m->n] = yaa_rag_quantize_i8(row, m->dim, m->q8 + m->n * dim);
     m->ids[m->n] = id;
-    int rc = yaa_rag__lex_add(&m->lex, (uint32_t)m->n, text);
+    /* Terms stored at index time by this analyser, else the text analysed now (rows of an
+     * older version, or indexed where the Korean dictionary was or was not installed). */
+    int rc = terms && strncmp(terms, l->tag, YAA_RAG__TAG_LEN) == 0
+                 ? yaa_rag__lex_add_terms(&m->lex, (uint32_t)m->n, terms)
+                 : yaa_rag__lex_add(&m->lex, (uint32_t)m->n, text);
     if (!rc) m->n++;
     return rc;
 }
 
 static int mem_load(yaa_db *db, yaa_rag__mem *m, yaa_err *err) {
-    load_ud l = {m, 0};
+    load_ud l = {m, 0, yaa_rag__terms_tag()};
     yaa_rag__lex_init(&m->lex);
     int rc = m->dim > 0 ? yaa_db_rag_scan(db, m->channel_id, m->embedder, on_row, &l, err) : 0;
     if (!rc && yaa_rag__lex_finish(&m->lex))

@@ -121,6 +121,10 @@ size_t yaa_rag_fuse_scores(const int64_t *const *lists, const double *const *lis
                            const size_t *lens, const double *weights, size_t nlists, size_t max,
                            int64_t *ids, double *scores);
 
+/* The stored form of a text's lexical terms, computed when a chunk is indexed so loading the
+ * in-memory BM25 index analyses nothing: "<analyser tag>\t<term> <term> ...", appended to out. */
+int yaa_rag_terms(const char *text, yaa_buf *out);
+
 /* ---- index and retrieval ------------------------------------------------------------ */
 
 typedef struct yaa_rag_index_stats {

@@ -29,6 +29,12 @@ size_t yaa_rag__ko_stem(const uint32_t *w, size_t n);
  * as UTF-8, several readings separated by tabs; returns the length, 0 when the dictionary is
  * missing or does not know the word. */
 size_t yaa_rag__ko_dict_stem(const char *word, char *out, size_t cap);
+/* Whether the Korean dictionary's files are there (cheap: nothing is loaded). */
+int yaa_rag__ko_dict_present(void);
+/* The tag of the analyser that runs in this process, YAA_RAG__TAG_LEN bytes: stored terms
+ * (yaa_rag_terms) with another tag were made by another analyser and are not used. */
+#define YAA_RAG__TAG_LEN 3
+const char *yaa_rag__terms_tag(void);
 /* Length of a lowercase ASCII English word after light suffix stemming (may rewrite a
  * trailing "ies" to "y"). */
 size_t yaa_rag__en_stem(char *w, size_t n);
@@ -84,6 +90,8 @@ void yaa_rag__lex_init(yaa_rag__lex *x);
 void yaa_rag__lex_free(yaa_rag__lex *x);
 /* Adds row number `row` (rows are added in ascending order) with its text. */
 int yaa_rag__lex_add(yaa_rag__lex *x, uint32_t row, const char *text);
+/* The same from the row's stored terms (yaa_rag_terms), without analysing anything. */
+int yaa_rag__lex_add_terms(yaa_rag__lex *x, uint32_t row, const char *terms);
 /* Ends building: postings compacted, length norms computed. */
 int yaa_rag__lex_finish(yaa_rag__lex *x);
 /* BM25 top-limit rows for a query, best first; returns how many were written. */

@@ -13,6 +13,7 @@
 #include "db/rag_repo.h"
 #include "db/repo.h"
 #include "rag/rag.h"
+#include "rag/rag_internal.h"
 
 typedef struct store_env {
     yaa_db *db;
@@ -260,6 +261,47 @@ static void case_incremental(void **state) {
     yaa_db_rag_state s1;
     assert_int_equal(yaa_db_rag_state_get(e->db, "ko", &s1, &err), 0);
     assert_int_equal(s0.generation, s1.generation);
+    /* Every row carries its analysed terms, stored by this analyser. Rows without them (an
+     * older version) or with another analyser's are still found (the text is analysed when
+     * loaded), and the next index run stores their terms without embedding anything. */
+    yaa_db_rows *tr;
+    assert_int_equal(yaa_db_query(e->db,
+                                  "SELECT COUNT(*) FROM rag_chunks WHERE channel_id = 'ko' AND "
+                                  "substr(terms, 1, 3) = ?",
+                                  YAA_DB_ARGS(yaa_db_text(yaa_rag__terms_tag())), &tr, &err),
+                     0);
+    assert_int_equal(yaa_db_get_int(tr, 0, 0), total);
+    yaa_db_rows_free(tr);
+    yaa_rag_results before, after;
+    assert_int_equal(
+        yaa_rag_search(e->db, NULL, "ko", "채널 슬로건이 뭐야", 5, YAA_RAG_LEXICAL, &before, &err),
+        0);
+    assert_int_equal(yaa_db_exec(e->db,
+                                 "UPDATE rag_chunks SET terms = CASE WHEN id % 2 = 0 THEN NULL "
+                                 "ELSE 'zz9\tstale' END",
+                                 NULL, 0, NULL, &err),
+                     0);
+    yaa_rag_cache_clear();
+    assert_int_equal(
+        yaa_rag_search(e->db, NULL, "ko", "채널 슬로건이 뭐야", 5, YAA_RAG_LEXICAL, &after, &err),
+        0);
+    assert_true(before.n >= 1);
+    assert_int_equal(after.n, before.n);
+    for (size_t i = 0; i < before.n; i++) assert_int_equal(after.hits[i].id, before.hits[i].id);
+    yaa_rag_results_free(&before);
+    yaa_rag_results_free(&after);
+    assert_int_equal(yaa_rag_index(e->db, &e->cfg, "ko", &st, &err), 0);
+    assert_int_equal(st.embedded, 0);
+    assert_int_equal(st.kept, total);
+    assert_int_equal(yaa_db_query(e->db,
+                                  "SELECT COUNT(*) FROM rag_chunks WHERE channel_id = 'ko' AND "
+                                  "substr(terms, 1, 3) = ?",
+                                  YAA_DB_ARGS(yaa_db_text(yaa_rag__terms_tag())), &tr, &err),
+                     0);
+    assert_int_equal(yaa_db_get_int(tr, 0, 0), total);
+    yaa_db_rows_free(tr);
+    yaa_db_rag_state_free(&s1);
+    assert_int_equal(yaa_db_rag_state_get(e->db, "ko", &s1, &err), 0);
     /* Warm the cache, then change one value, drop one item, add a knowledge file. */
     yaa_rag_results r;
     assert_int_equal(yaa_rag_retrieve(e->db, &e->cfg, "ko", "슬로건", 3, &r, &err), 0);

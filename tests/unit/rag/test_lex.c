@@ -251,15 +251,56 @@ static void test_best(void **state) {
     assert_int_equal(idx[3], 2);
 }
 
+/* Terms stored at index time (yaa_rag_terms) build the same BM25 index as analysing the text
+ * when it is loaded: same scores for the same queries, Korean and English. */
+static void test_stored_terms(void **state) {
+    (void)state;
+    const char *docs[] = {
+        "tone > dont\nNever promise weight loss from a recipe",
+        "brand > values\n배터리 수명은 한 달 동안 측정합니다",
+        "audience > pain points\n보호자들이 답답해하는 대기 시간, measured twice",
+        "\n",
+        "",
+    };
+    yaa_rag__lex a, b;
+    yaa_rag__lex_init(&a);
+    yaa_rag__lex_init(&b);
+    for (uint32_t i = 0; i < 5; i++) {
+        yaa_buf t;
+        yaa_buf_init(&t, 0);
+        assert_int_equal(yaa_rag_terms(docs[i], &t), 0);
+        /* The analyser's tag, a tab, then the terms. */
+        assert_memory_equal(yaa_buf_cstr(&t), yaa_rag__terms_tag(), YAA_RAG__TAG_LEN);
+        assert_int_equal(yaa_buf_cstr(&t)[YAA_RAG__TAG_LEN], '\t');
+        assert_int_equal(yaa_rag__lex_add(&a, i, docs[i]), 0);
+        assert_int_equal(yaa_rag__lex_add_terms(&b, i, yaa_buf_cstr(&t)), 0);
+        yaa_buf_free(&t);
+    }
+    assert_int_equal(yaa_rag__lex_finish(&a), 0);
+    assert_int_equal(yaa_rag__lex_finish(&b), 0);
+    assert_int_equal(a.nterms, b.nterms);
+    const char *queries[] = {"배터리를 측정했나요", "weight-loss promises", "답답함", "measuring"};
+    for (size_t q = 0; q < 4; q++) {
+        uint32_t ra[5], rb[5];
+        float sa[5], sb[5];
+        size_t na = yaa_rag__lex_search(&a, queries[q], 5, ra, sa);
+        assert_true(na >= 1);
+        assert_int_equal(yaa_rag__lex_search(&b, queries[q], 5, rb, sb), na);
+        for (size_t i = 0; i < na; i++) {
+            assert_int_equal(ra[i], rb[i]);
+            assert_true(sa[i] == sb[i]);
+        }
+    }
+    yaa_rag__lex_free(&a);
+    yaa_rag__lex_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_korean_rules),
-        cmocka_unit_test(test_korean_analyser),
-        cmocka_unit_test(test_english_stems),
-        cmocka_unit_test(test_bm25),
-        cmocka_unit_test(test_bm25_idf_and_length),
-        cmocka_unit_test(test_quantize_i8),
-        cmocka_unit_test(test_best),
+        cmocka_unit_test(test_korean_rules),  cmocka_unit_test(test_korean_analyser),
+        cmocka_unit_test(test_english_stems), cmocka_unit_test(test_bm25),
+        cmocka_unit_test(test_stored_terms),  cmocka_unit_test(test_bm25_idf_and_length),
+        cmocka_unit_test(test_quantize_i8),   cmocka_unit_test(test_best),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
