@@ -144,27 +144,30 @@ static void absolute_video_url(yaa_http_req *req, json_t *detail) {
     json_object_set_new(res, "video_url", json_string(abs));
 }
 
-int yaa_h_run_get(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api_need_db(req, resp)) return 0;
+/* The run of the path as RunDetail (video URL made absolute), or NULL after answering. */
+static json_t *run_detail(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api_need_db(req, resp)) return NULL;
     const char *id = yaa_api_run_param(req, resp);
-    if (!id) return 0;
+    if (!id) return NULL;
     json_t *j = NULL;
     yaa_err err = {0};
     int rc = yaa_apistore_run_detail(req->api->db, id, &j, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (rc) {
+        yaa_api_fail(resp, rc, &err);
+        return NULL;
+    }
     absolute_video_url(req, j);
-    return yaa_http_json(resp, 200, j);
+    return j;
+}
+
+int yaa_h_run_get(yaa_http_req *req, yaa_http_resp *resp) {
+    json_t *j = run_detail(req, resp);
+    return j ? yaa_http_json(resp, 200, j) : 0;
 }
 
 int yaa_h_status(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = yaa_api_run_param(req, resp);
-    if (!id) return 0;
-    json_t *j = NULL;
-    yaa_err err = {0};
-    int rc = yaa_apistore_run_detail(req->api->db, id, &j, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
-    absolute_video_url(req, j);
+    json_t *j = run_detail(req, resp);
+    if (!j) return 0;
     json_t *out = json_pack("{s:O, s:O, s:O, s:O, s:O}", "run_id", json_object_get(j, "run_id"),
                             "status", json_object_get(j, "status"), "current_agent",
                             json_object_get(j, "current_agent"), "errors",

@@ -109,6 +109,16 @@ int yaa_db_ping(yaa_db *db, yaa_err *err) {
     return rc;
 }
 
+bool yaa_db_generation(yaa_db *db, uint64_t *gen) {
+    if (db->pinned || !db->drv->generation) return false;
+    void *conn;
+    yaa_err ignored = {0};
+    if (db->drv->acquire(db->state, &conn, &ignored)) return false;
+    int rc = db->drv->generation(db->state, conn, gen);
+    db->drv->release(db->state, conn);
+    return rc == 0;
+}
+
 int yaa_db_tx(yaa_db *db, yaa_db_tx_fn fn, void *arg, yaa_err *err) {
     if (db->pinned) return fn(db, arg, err);
     void *conn;

@@ -111,6 +111,15 @@ int yaa_db_exec_script(yaa_db *db, const char *sql, yaa_err *err);
 /* Cheap liveness check ("SELECT 1") for /health. */
 int yaa_db_ping(yaa_db *db, yaa_err *err);
 
+/* The database's generation: a number that moves whenever the data may have changed since it
+ * was last read, i.e. after any commit that wrote, through this handle or by any other
+ * connection or process (`yaa keys revoke` in a shell included). What a reader derives from
+ * the database may be kept under the generation read *before* reading it, and used while
+ * yaa_db_generation still returns that number. SQLite: one `PRAGMA data_version` (no I/O when
+ * nothing changed) plus a counter of this handle's own commits. False when the driver cannot
+ * tell cheaply (PostgreSQL), inside a yaa_db_tx view, or on error: then do not cache. */
+bool yaa_db_generation(yaa_db *db, uint64_t *gen);
+
 /* The transaction helper. fn's `tx` is a view pinned to one connection; a yaa_db_tx on a
  * view just calls fn (no nesting). Returns fn's result, or the BEGIN/COMMIT error. */
 typedef int (*yaa_db_tx_fn)(yaa_db *tx, void *arg, yaa_err *err);

@@ -40,6 +40,8 @@ typedef struct yaa_db_drv {
     int (*exec)(void *state, void *conn, const char *sql, const yaa_db_val *p, size_t n,
                 yaa_db_rows **rows, int64_t *changes, int pinned, yaa_err *err);
     int (*script)(void *state, void *conn, const char *sql, yaa_err *err);
+    /* yaa_db_generation on this connection; NULL when the driver has no cheap check. */
+    int (*generation)(void *state, void *conn, uint64_t *gen);
     const char *begin_sql;
 } yaa_db_drv;
 

@@ -1,10 +1,16 @@
 /* sqlite.c - the SQLite driver: a small pool of connections (one per concurrent thread),
  * each in WAL mode with busy_timeout and foreign keys on, each keeping its most recently
- * used prepared statements (the repositories run the same few dozen statements). */
+ * used prepared statements (the repositories run the same few dozen statements).
+ *
+ * The generation (yaa_db_generation): `PRAGMA data_version` tells a connection whether
+ * *another* connection (of this process or any other) committed since it last looked, but
+ * not about its own commits; so the handle also counts the commits that wrote through any of
+ * its connections. The generation moves when either says something changed. */
 #include "db/db_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -23,7 +29,9 @@ typedef struct lite_conn {
         char *sql;
         sqlite3_stmt *s;
     } cache[STMT_CACHE];
-    int next; /* round-robin eviction */
+    int next;             /* round-robin eviction */
+    int64_t seen_version; /* PRAGMA data_version when last read here (INT64_MIN: never) */
+    bool wrote;           /* a statement changed data since this connection's last commit */
 } lite_conn;
 
 typedef struct lite_state {
@@ -31,6 +39,7 @@ typedef struct lite_state {
     pthread_mutex_t mu;
     lite_conn *idle[IDLE_MAX];
     int nidle;
+    atomic_uint_fast64_t generation;
 } lite_state;
 
 static void conn_close(lite_conn *c) {
@@ -99,6 +108,7 @@ static int connect_one(lite_state *st, lite_conn **out, yaa_err *err) {
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     }
     c->h = h;
+    c->seen_version = INT64_MIN;
     *out = c;
     return 0;
 }
@@ -175,6 +185,8 @@ static void lite_release(void *state, void *conn) {
     /* A statement that failed inside BEGIN leaves the transaction to the caller; a
      * connection handed back outside a yaa_db_tx must not carry one. */
     if (!sqlite3_get_autocommit(h->h)) sqlite3_exec(h->h, "ROLLBACK", NULL, NULL, NULL);
+    if (h->wrote) atomic_fetch_add(&st->generation, 1);
+    h->wrote = false;
     pthread_mutex_lock(&st->mu);
     if (st->nidle < IDLE_MAX) {
         st->idle[st->nidle++] = h;
@@ -187,7 +199,7 @@ static void lite_release(void *state, void *conn) {
 /* A prepared statement for sql from the connection's cache (prepared on a miss). */
 static int stmt_get(lite_conn *c, const char *sql, sqlite3_stmt **out, yaa_err *err) {
     for (int i = 0; i < STMT_CACHE; i++)
-        if (c->cache[i].sql && strcmp(c->cache[i].sql, sql) == 0) {
+        if (c->cache[i].sql && c->cache[i].sql[0] == sql[0] && strcmp(c->cache[i].sql, sql) == 0) {
             *out = c->cache[i].s;
             return 0;
         }
@@ -275,15 +287,25 @@ static int add_row(sqlite3_stmt *s, yaa_db_rows *r) {
     return 0;
 }
 
+/* Counts a commit that wrote: a writing statement outside a transaction, or the
+ * COMMIT/ROLLBACK ending a transaction that wrote (BEGIN and COMMIT themselves are
+ * "read-only" statements to SQLite, so c->wrote carries the writes to the end). */
+static void note_writes(lite_state *st, lite_conn *c) {
+    if (c->wrote && sqlite3_get_autocommit(c->h)) {
+        c->wrote = false;
+        atomic_fetch_add(&st->generation, 1);
+    }
+}
+
 static int lite_exec(void *state, void *conn, const char *sql, const yaa_db_val *p, size_t n,
                      yaa_db_rows **rows, int64_t *changes, int pinned, yaa_err *err) {
-    (void)state;
     (void)pinned;
     lite_conn *c = conn;
     sqlite3 *h = c->h;
     sqlite3_stmt *s = NULL;
     int r = stmt_get(c, sql, &s, err);
     if (r) return r;
+    if (!sqlite3_stmt_readonly(s)) c->wrote = true;
     r = bind_all(h, s, p, n, err);
     yaa_db_rows *out = NULL;
     while (!r) {
@@ -308,6 +330,7 @@ static int lite_exec(void *state, void *conn, const char *sql, const yaa_db_val 
     /* Reset at once: a statement left mid-way would hold its read transaction open. */
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
+    note_writes(state, c);
     if (r) {
         yaa_db_rows_free(out);
         return r;
@@ -318,12 +341,32 @@ static int lite_exec(void *state, void *conn, const char *sql, const yaa_db_val 
 }
 
 static int lite_script(void *state, void *conn, const char *sql, yaa_err *err) {
-    (void)state;
     lite_conn *c = conn;
     char *msg = NULL;
     int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
     sqlite3_free(msg);
+    c->wrote = true; /* a script (migrations, DDL) is taken to write */
+    note_writes(state, c);
     if (rc != SQLITE_OK) return lite_err(c->h, rc, "script", err);
+    return 0;
+}
+
+static int lite_generation(void *state, void *conn, uint64_t *gen) {
+    lite_state *st = state;
+    lite_conn *c = conn;
+    yaa_err ignored = {0};
+    sqlite3_stmt *s = NULL;
+    if (stmt_get(c, "PRAGMA data_version", &s, &ignored)) return YAA_EDB;
+    int rc = sqlite3_step(s);
+    int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW) return YAA_EDB;
+    /* read after the check: a commit seen here is in every generation handed out from now */
+    if (v != c->seen_version) {
+        c->seen_version = v;
+        atomic_fetch_add(&st->generation, 1);
+    }
+    *gen = atomic_load(&st->generation);
     return 0;
 }
 
@@ -336,5 +379,6 @@ const yaa_db_drv yaa_db__sqlite = {
     .release = lite_release,
     .exec = lite_exec,
     .script = lite_script,
+    .generation = lite_generation,
     .begin_sql = "BEGIN IMMEDIATE",
 };

@@ -186,6 +186,63 @@ static long count_tables(yaa_db *db) {
     return n;
 }
 
+static int tx_read_only(yaa_db *tx, void *arg, yaa_err *err) {
+    (void)arg;
+    yaa_db_rows *r = NULL;
+    int rc = yaa_db_query(tx, "SELECT COUNT(*) FROM g", NULL, 0, &r, err);
+    yaa_db_rows_free(r);
+    return rc;
+}
+
+static int tx_insert(yaa_db *tx, void *arg, yaa_err *err) {
+    (void)arg;
+    return yaa_db_exec(tx, "INSERT INTO g VALUES (3)", NULL, 0, NULL, err);
+}
+
+/* The generation moves after every commit that wrote, through this handle (its own
+ * connection: the counter) or another one (another process: PRAGMA data_version), and
+ * stays put across reads. */
+static void test_generation(void **state) {
+    fx *f = *state;
+    yaa_err err = {0};
+    assert_int_equal(yaa_db_exec_script(f->db, "CREATE TABLE g (v INTEGER)", &err), 0);
+    uint64_t g0 = 0, g = 0;
+    assert_true(yaa_db_generation(f->db, &g0));
+    assert_true(yaa_db_generation(f->db, &g));
+    assert_true(g == g0);
+    yaa_db_rows *r = NULL;
+    assert_int_equal(yaa_db_query(f->db, "SELECT COUNT(*) FROM g", NULL, 0, &r, &err), 0);
+    yaa_db_rows_free(r);
+    assert_true(yaa_db_generation(f->db, &g));
+    assert_true(g == g0);
+    /* a write through this handle */
+    assert_int_equal(yaa_db_exec(f->db, "INSERT INTO g VALUES (1)", NULL, 0, NULL, &err), 0);
+    assert_true(yaa_db_generation(f->db, &g));
+    assert_true(g != g0);
+    uint64_t g1 = g;
+    assert_true(yaa_db_generation(f->db, &g));
+    assert_true(g == g1);
+    /* a commit by another connection, as `yaa keys revoke` in another process makes */
+    yaa_db *other = NULL;
+    assert_int_equal(yaa_db_open(f->url, &other, &err), 0);
+    assert_int_equal(yaa_db_exec(other, "UPDATE g SET v = 2", NULL, 0, NULL, &err), 0);
+    assert_true(yaa_db_generation(f->db, &g));
+    assert_true(g != g1);
+    uint64_t g2 = g;
+    /* a read-only transaction changes nothing; one that writes does, once committed */
+    assert_int_equal(yaa_db_tx(f->db, tx_read_only, NULL, &err), 0);
+    assert_true(yaa_db_generation(f->db, &g));
+    assert_true(g == g2);
+    assert_int_equal(yaa_db_tx(other, tx_insert, NULL, &err), 0);
+    assert_true(yaa_db_generation(f->db, &g));
+    assert_true(g != g2);
+    uint64_t g3 = g;
+    assert_int_equal(yaa_db_tx(f->db, tx_insert, NULL, &err), 0);
+    assert_true(yaa_db_generation(f->db, &g));
+    assert_true(g != g3);
+    yaa_db_close(other);
+}
+
 static void test_migrations(void **state) {
     fx *f = *state;
     yaa_err err = {0};
@@ -353,6 +410,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_migrations, setup, teardown),
         cmocka_unit_test(test_urls_and_time),
