@@ -2,6 +2,7 @@
 #include "api/api_internal.h"
 #include "api/ratelimit_redis.h"
 #include "api/apistore.h"
+#include "api/readcache.h"
 
 #include "core/log.h"
 #include "core/util.h"
@@ -58,7 +59,10 @@ int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {
     api->rl = yaa_ratelimit_new(opts->cfg ? opts->cfg->rate_limit_per_minute : 0);
     if (api->rl && opts->cfg) yaa_ratelimit_redis_attach(api->rl, opts->cfg->redis_url);
     api->authfail = yaa_ratelimit_new(opts->cfg ? opts->cfg->auth_failures_per_minute : 20);
-    if (!api->host || !api->rl || !api->authfail) {
+    /* what the hot reads keep between writes: keys (a few hundred), list pages (64 x 64 KiB) */
+    api->keys_cache = yaa_readcache_new(256, sizeof(yaa_apistore_key));
+    api->pages_cache = yaa_readcache_new(64, 64 * 1024);
+    if (!api->host || !api->rl || !api->authfail || !api->keys_cache || !api->pages_cache) {
         yaa_api_free(api);
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     }

@@ -27,8 +27,10 @@ struct yaa_api {
     struct MHD_Daemon *daemon;
     atomic_bool stopping;
     atomic_int sse_streams;
-    struct yaa_sse_hub *sse_hub;  /* sse.c */
-    struct yaa_conn_guard *guard; /* server.c: connection caps and deadlines */
+    struct yaa_sse_hub *sse_hub;       /* sse.c */
+    struct yaa_conn_guard *guard;      /* server.c: connection caps and deadlines */
+    struct yaa_readcache *keys_cache;  /* API keys by SHA-256 (auth.c) */
+    struct yaa_readcache *pages_cache; /* run list pages (h_pipeline.c) */
 };
 
 /* Route handlers (one file per group). */
@@ -96,6 +98,11 @@ int yaa_api_send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *ru
 
 /* Authenticates the presented key: fills req->key_id / scopes. Returns 0, or 401 / 503. */
 int yaa_api_auth(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp);
+
+/* The database generation for this request's read caches (readcache.h), read on the first
+ * call and remembered: for reads that come before any write of the request. False when
+ * there is nothing to cache under (no database, PostgreSQL, an error). */
+bool yaa_api_db_generation(yaa_http_req *req, uint64_t *gen);
 
 /* 503 {"detail"} when the route needs the database and there is none. */
 bool yaa_api_need_db(yaa_http_req *req, yaa_http_resp *resp);

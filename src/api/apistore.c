@@ -410,9 +410,14 @@ int yaa_apistore_key_lookup(struct yaa_db *db, const char *hash_hex, yaa_apistor
     if (yaa_db_apikey_has_scope(&k, "write")) out->scopes |= YAA_SCOPE_WRITE;
     if (yaa_db_apikey_has_scope(&k, "admin")) out->scopes |= YAA_SCOPE_ADMIN;
     out->active = k.is_active;
-    out->expired = k.is_active && !yaa_db_apikey_usable(&k, time(NULL));
+    if (k.expires_at && yaa_time_parse(k.expires_at, &out->expires) != 0) out->expires = 1;
+    out->expired = yaa_apistore_key_expired(out, time(NULL));
     yaa_arena_free(&a);
     return 0;
+}
+
+bool yaa_apistore_key_expired(const yaa_apistore_key *k, time_t now) {
+    return k->active && k->expires != 0 && now >= k->expires;
 }
 
 static json_t *key_json(const yaa_db_apikey *k) {

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 struct yaa_db;
 
@@ -49,8 +50,11 @@ typedef struct yaa_apistore_key {
     char id[40];
     int scopes; /* YAA_SCOPE_* bits */
     bool active;
-    bool expired;
+    bool expired;   /* at the time of the lookup; see yaa_apistore_key_expired */
+    time_t expires; /* 0 = never; 1 for an expiry that does not parse (refused) */
 } yaa_apistore_key;
+/* Whether k is past its expiry at now (a cached lookup is re-checked with this). */
+bool yaa_apistore_key_expired(const yaa_apistore_key *k, time_t now);
 /* Looks a key up by its SHA-256 hex; YAA_ENOTFOUND if unknown. */
 int yaa_apistore_key_lookup(struct yaa_db *db, const char *hash_hex, yaa_apistore_key *out,
                             yaa_err *err);

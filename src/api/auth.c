@@ -3,11 +3,29 @@
  * path by the audit thread. DISABLE_AUTH grants every scope (development only). */
 #include "api/api_internal.h"
 #include "api/apistore.h"
+#include "api/readcache.h"
 
 #include "core/log.h"
 #include "core/util.h"
 
 #include <string.h>
+#include <time.h>
+
+/* The key with this hash: kept in the read cache while the database is unchanged (any write,
+ * a revocation from another process included, moves the generation: the next request reads
+ * the key again). Unknown keys are not kept: random keys must not push good ones out. */
+static int key_lookup(yaa_http_req *req, const char *hash, yaa_apistore_key *k, yaa_err *err) {
+    yaa_api *api = req->api;
+    uint64_t gen;
+    bool cache = yaa_api_db_generation(req, &gen);
+    if (cache && yaa_readcache_get_obj(api->keys_cache, hash, gen, k, sizeof *k)) {
+        k->expired = yaa_apistore_key_expired(k, time(NULL));
+        return 0;
+    }
+    int rc = yaa_apistore_key_lookup(api->db, hash, k, err);
+    if (rc == 0 && cache) yaa_readcache_put(api->keys_cache, hash, gen, k, sizeof *k);
+    return rc;
+}
 
 int yaa_api_auth(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     if (api->cfg && api->cfg->disable_auth) {
@@ -28,7 +46,7 @@ int yaa_api_auth(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     yaa_sha256_hex(key, strlen(key), hash);
     yaa_apistore_key k;
     yaa_err err = {0};
-    int rc = yaa_apistore_key_lookup(api->db, hash, &k, &err);
+    int rc = key_lookup(req, hash, &k, &err);
     if (rc == YAA_ENOTFOUND) {
         yaa_http_error(resp, 401, "Invalid API key");
         return 401;

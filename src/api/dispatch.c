@@ -24,6 +24,13 @@ int yaa_api_fail(yaa_http_resp *resp, int code, const yaa_err *err) {
     return yaa_http_error(resp, status, "%s", msg);
 }
 
+bool yaa_api_db_generation(yaa_http_req *req, uint64_t *gen) {
+    if (!req->db_gen_state)
+        req->db_gen_state = req->api->db && yaa_db_generation(req->api->db, &req->db_gen) ? 1 : -1;
+    *gen = req->db_gen;
+    return req->db_gen_state > 0;
+}
+
 bool yaa_api_need_db(yaa_http_req *req, yaa_http_resp *resp) {
     if (req->api->db) return true;
     yaa_http_error(resp, 503, "database not configured");

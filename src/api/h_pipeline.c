@@ -2,6 +2,7 @@
  * SSE events; and the dashboard summary. */
 #include "api/api_internal.h"
 #include "api/apistore.h"
+#include "api/readcache.h"
 #include "api/sse.h"
 
 #include "channels/channels.h"
@@ -118,15 +119,34 @@ int yaa_h_run_start(yaa_http_req *req, yaa_http_resp *resp) {
     return yaa_api_idempotent(req, resp, run_start);
 }
 
+/* The list page's key in the read cache: every parameter, each string with its length (and
+ * absent apart from empty), so two different queries never share a key. False if too long. */
+static bool page_key(char *out, size_t n, long limit, long offset, const char *const f[3]) {
+    int w = snprintf(out, n, "%ld,%ld", limit, offset);
+    for (int i = 0; i < 3 && w > 0 && (size_t)w < n; i++)
+        w += f[i] ? snprintf(out + w, n - (size_t)w, ",%zu:%s", strlen(f[i]), f[i])
+                  : snprintf(out + w, n - (size_t)w, ",-");
+    return w > 0 && (size_t)w < n;
+}
+
 int yaa_h_runs_list(yaa_http_req *req, yaa_http_resp *resp) {
     if (!yaa_api_need_db(req, resp)) return 0;
     long limit = yaa_query_long(req, "limit", 20), offset = yaa_query_long(req, "offset", 0);
-    yaa_err err = {0};
+    const char *const f[3] = {yaa_query_str(req, "channel_id"), yaa_query_str(req, "status"),
+                              yaa_query_str(req, "batch_id")};
     yaa_buf_reset(&resp->body);
-    int rc = yaa_apistore_runs_list_write(
-        req->api->db, yaa_query_str(req, "channel_id"), yaa_query_str(req, "status"),
-        yaa_query_str(req, "batch_id"), limit, offset, &resp->body, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    /* the page as written for the last identical request, while the database is unchanged */
+    char key[256];
+    uint64_t gen;
+    bool cache = page_key(key, sizeof key, limit, offset, f) && yaa_api_db_generation(req, &gen);
+    if (!cache || !yaa_readcache_get(req->api->pages_cache, key, gen, &resp->body)) {
+        yaa_err err = {0};
+        int rc = yaa_apistore_runs_list_write(req->api->db, f[0], f[1], f[2], limit, offset,
+                                              &resp->body, &err);
+        if (rc) return yaa_api_fail(resp, rc, &err);
+        if (cache)
+            yaa_readcache_put(req->api->pages_cache, key, gen, resp->body.data, resp->body.len);
+    }
     resp->status = 200;
     resp->content_type = "application/json";
     return 0;

@@ -47,6 +47,9 @@ typedef struct yaa_http_req {
     /* Filled by auth. */
     char key_id[40]; /* "" without a key */
     int scopes;
+    /* The database generation, read once per request (yaa_api_db_generation). */
+    int db_gen_state; /* 0 not read yet, 1 read, -1 not available */
+    uint64_t db_gen;
 } yaa_http_req;
 
 typedef struct yaa_http_header {

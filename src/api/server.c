@@ -8,6 +8,7 @@
  * API_HEADER_TIMEOUT_SEC, whose body takes longer than API_BODY_TIMEOUT_SEC, or that sits
  * idle between keep-alive requests longer than IDLE_SEC (slow clients hold no slot for long). */
 #include "api/api_internal.h"
+#include "api/readcache.h"
 #include "api/sse.h"
 
 #include "core/log.h"
@@ -390,7 +391,7 @@ int yaa_api_listen(yaa_api *api, yaa_err *err) {
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)api->threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)IDLE_SEC, MHD_OPTION_CONNECTION_LIMIT, max_conn,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, api, MHD_OPTION_NOTIFY_CONNECTION, on_connection, api,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, api, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_END);
@@ -431,6 +432,8 @@ void yaa_api_free(yaa_api *api) {
     yaa_audit_stop(api->audit);
     yaa_ratelimit_free(api->rl);
     yaa_ratelimit_free(api->authfail);
+    yaa_readcache_free(api->keys_cache);
+    yaa_readcache_free(api->pages_cache);
     free(api->host);
     free(api->web_dir);
     free(api->web_missing);

@@ -288,8 +288,8 @@ static int add_row(sqlite3_stmt *s, yaa_db_rows *r) {
 }
 
 /* Counts a commit that wrote: a writing statement outside a transaction, or the
- * COMMIT/ROLLBACK ending a transaction that wrote (BEGIN and COMMIT themselves are
- * "read-only" statements to SQLite, so c->wrote carries the writes to the end). */
+ * COMMIT/ROLLBACK ending a transaction that wrote (COMMIT itself is a "read-only" statement
+ * to SQLite, so c->wrote carries the writes to the end). */
 static void note_writes(lite_state *st, lite_conn *c) {
     if (c->wrote && sqlite3_get_autocommit(c->h)) {
         c->wrote = false;
@@ -305,7 +305,8 @@ static int lite_exec(void *state, void *conn, const char *sql, const yaa_db_val 
     sqlite3_stmt *s = NULL;
     int r = stmt_get(c, sql, &s, err);
     if (r) return r;
-    if (!sqlite3_stmt_readonly(s)) c->wrote = true;
+    /* BEGIN IMMEDIATE is not read-only to SQLite (it takes the write lock) but writes nothing */
+    if (!sqlite3_stmt_readonly(s) && strncmp(sql, "BEGIN", 5) != 0) c->wrote = true;
     r = bind_all(h, s, p, n, err);
     yaa_db_rows *out = NULL;
     while (!r) {

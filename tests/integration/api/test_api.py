@@ -271,6 +271,30 @@ class ApiBase:
         self.assertEqual(r.status, 401)
         self.assertIn("revoked", r.json()["detail"])
 
+    def test_read_cache_sees_other_processes(self):
+        """Keys and list pages kept between requests (docs/API.md "Performance") are dropped
+        as soon as anything writes: another process's revocation refuses the very next
+        request, and a run inserted behind the server's back is in the next list."""
+        s = self.srv
+        k = s.post(API + "/admin/api-keys", {"name": "cached", "scopes": ["read"]}).json()
+        for _ in range(3):
+            first = s.get(API + "/pipeline/runs" + qs(limit=5), key=k["api_key"])
+            self.assertEqual(first.status, 200)
+        before = first.json()
+        rid = str(uuid.uuid4())
+        s.sql("INSERT INTO pipeline_runs (id, channel_id, topic, brand_name, dry_run, status, "
+              "errors_json, created_at, updated_at) VALUES (?, 'demo', 'behind its back', '', "
+              "0, 'pending', '[]', '2999-01-01T00:00:00.000000Z', '2999-01-01T00:00:00.000000Z')",
+              (rid,))
+        after = s.get(API + "/pipeline/runs" + qs(limit=5), key=k["api_key"]).json()
+        self.assertEqual(after["total"], before["total"] + 1)
+        self.assertEqual(after["runs"][0]["run_id"], rid)
+        s.sql("UPDATE api_keys SET is_active = 0 WHERE id = ?", (k["key_id"],))
+        r = s.get(API + "/pipeline/runs" + qs(limit=5), key=k["api_key"])
+        self.assertEqual(r.status, 401)
+        self.assertIn("revoked", r.json()["detail"])
+        s.sql("DELETE FROM pipeline_runs WHERE id = ?", (rid,))
+
     def test_last_used_updated(self):
         s = self.srv
         k = s.post(API + "/admin/api-keys", {"name": "lu", "scopes": ["read"]}).json()

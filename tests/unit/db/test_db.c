@@ -194,7 +194,7 @@ static int tx_read_only(yaa_db *tx, void *arg, yaa_err *err) {
     return rc;
 }
 
-static int tx_insert(yaa_db *tx, void *arg, yaa_err *err) {
+static int tx_insert_g(yaa_db *tx, void *arg, yaa_err *err) {
     (void)arg;
     return yaa_db_exec(tx, "INSERT INTO g VALUES (3)", NULL, 0, NULL, err);
 }
@@ -233,11 +233,11 @@ static void test_generation(void **state) {
     assert_int_equal(yaa_db_tx(f->db, tx_read_only, NULL, &err), 0);
     assert_true(yaa_db_generation(f->db, &g));
     assert_true(g == g2);
-    assert_int_equal(yaa_db_tx(other, tx_insert, NULL, &err), 0);
+    assert_int_equal(yaa_db_tx(other, tx_insert_g, NULL, &err), 0);
     assert_true(yaa_db_generation(f->db, &g));
     assert_true(g != g2);
     uint64_t g3 = g;
-    assert_int_equal(yaa_db_tx(f->db, tx_insert, NULL, &err), 0);
+    assert_int_equal(yaa_db_tx(f->db, tx_insert_g, NULL, &err), 0);
     assert_true(yaa_db_generation(f->db, &g));
     assert_true(g != g3);
     yaa_db_close(other);
