@@ -95,13 +95,14 @@ void yaa_agent_media_env(yaa_agent_ctx *ctx, struct yaa_media_env *env);
 void yaa_agent_report_local(yaa_agent_ctx *ctx, const char *provider, const char *model, int kind,
                             long prompt_tokens, long completion_tokens, long units);
 
-/* Stock footage credits (credits.c): appends description plus, unless it already has them, a
- * heading in the language and one "- Author on Pexels: URL" line per credit, whole lines
- * only, within YouTube's 5000 bytes. */
+/* The description to upload (credits.c): description with chapters in place of any old
+ * chapter block (chapters "" removes it), then a heading in the language and one
+ * "- Author on Pexels: URL" line per credit whose URL the text lacks - whole lines only,
+ * within YouTube's 5000 bytes, no trailing newline. Composing its own result again gives the
+ * same text. credits: [{source, author, url}] as media_generator records them. */
 struct yaa_buf;
-int yaa_agent_credits_append(const char *description, const json_t *credits, const char *language,
-                             struct yaa_buf *out);
-bool yaa_agent_credits_present(const char *description, const char *language);
+int yaa_agent_description_compose(const char *description, const char *chapters,
+                                  const json_t *credits, const char *language, struct yaa_buf *out);
 
 /* True when the run's text comes from the offline composer. */
 bool yaa_agent_offline(const yaa_agent_ctx *ctx);

@@ -1,11 +1,14 @@
-/* credits.c - the attribution Pexels and Pixabay ask for: one line per footage or photo used
- * ("- Author on Pexels: URL"), under a heading in the channel's language, at the end of the
- * video description. Shared by media_generator (metadata.json, the review screen) and the
- * publisher, which adds them again when the description it uploads lacks them (a resumed
- * run, or a reviewer's edit), so no upload goes out without its credits. */
+/* credits.c - the description YouTube gets, composed in one place: the SEO stage's text (or a
+ * reviewer's edit of it), the chapters of the measured timeline, then the attribution Pexels
+ * and Pixabay ask for - one line per footage or photo used ("- Author on Pexels: URL") under a
+ * heading in the channel's language. The media stage only records the credits (media.json and
+ * its own output); nothing writes them into another stage's checkpoint. Composing is
+ * idempotent: a description that already carries a credit's URL (a resumed publisher, or a
+ * reviewer who kept the lines) does not get it twice. */
 #include "agents/agent.h"
 
 #include "core/buf.h"
+#include "youtube/youtube.h"
 
 #include <string.h>
 
@@ -15,45 +18,65 @@ static const char *heading(const char *language) {
     return language && strncmp(language, "ko", 2) == 0 ? "영상·사진 출처:" : "Footage and photos:";
 }
 
-bool yaa_agent_credits_present(const char *description, const char *language) {
-    return description && strstr(description, heading(language)) != NULL;
+static const char *source_name(const char *src) {
+    if (src && strcmp(src, "pexels") == 0) return "Pexels";
+    if (src && strcmp(src, "pixabay") == 0) return "Pixabay";
+    return src && *src ? src : "?";
 }
 
-int yaa_agent_credits_append(const char *description, const json_t *credits, const char *language,
-                             yaa_buf *out) {
-    int rc = yaa_buf_puts(out, description ? description : "");
-    if (rc || !json_array_size(credits) || yaa_agent_credits_present(description, language))
-        return rc;
-    size_t keep = out->len;
-    rc = yaa_buf_printf(out, "\n\n%s\n", heading(language));
-    if (!rc && out->len > DESCRIPTION_MAX_BYTES) {
-        out->len = keep; /* not even the heading fits: the credits stay in metadata.json */
-        out->data[keep] = '\0';
-        return 0;
-    }
-    size_t i, lines = 0;
-    json_t *c;
+/* Cuts out back to len (a line that did not fit). */
+static void truncate_to(yaa_buf *out, size_t len) {
+    out->len = len;
+    if (out->data) out->data[len] = '\0';
+}
+
+/* True when text carries url as a whole (not as the start of a longer URL). */
+static bool has_url(const char *text, const char *url) {
+    size_t n = strlen(url);
+    for (const char *p = text ? strstr(text, url) : NULL; p; p = strstr(p + 1, url))
+        if (!p[n] || strchr(" \t\r\n)", p[n])) return true;
+    return false;
+}
+
+/* Appends the credit lines the text in out lacks (by page URL), whole lines within the limit,
+ * under the heading unless the text has it already. */
+static int append_credits(yaa_buf *out, const json_t *credits, const char *language) {
+    const char *head = heading(language);
+    bool have_head = out->data && strstr(out->data, head);
+    size_t keep = out->len, lines = 0, i;
+    const json_t *c;
+    int rc = 0;
     json_array_foreach(credits, i, c) {
-        const char *src = json_string_value(json_object_get(c, "source"));
-        const char *author = json_string_value(json_object_get(c, "author"));
         const char *url = json_string_value(json_object_get(c, "url"));
+        if (!url || !*url || has_url(out->data, url)) continue; /* there already */
+        if (!have_head) {
+            while (out->len && out->data[out->len - 1] == '\n') truncate_to(out, out->len - 1);
+            rc = yaa_buf_printf(out, "%s%s\n", out->len ? "\n\n" : "", head);
+            if (rc || out->len > DESCRIPTION_MAX_BYTES) break; /* not even the heading fits */
+            have_head = true;
+        } else if (out->len && out->data[out->len - 1] != '\n') {
+            if ((rc = yaa_buf_putc(out, '\n'))) break;
+        }
+        const char *author = json_string_value(json_object_get(c, "author"));
         size_t before = out->len;
-        rc = yaa_buf_printf(out, "- %s on %s: %s\n", author ? author : "unknown",
-                            src && strcmp(src, "pexels") == 0    ? "Pexels"
-                            : src && strcmp(src, "pixabay") == 0 ? "Pixabay"
-                                                                 : (src ? src : "?"),
-                            url ? url : "");
+        rc = yaa_buf_printf(out, "- %s on %s: %s\n", author && *author ? author : "unknown",
+                            source_name(json_string_value(json_object_get(c, "source"))), url);
         if (rc) break;
         if (out->len > DESCRIPTION_MAX_BYTES) { /* whole lines only, within the limit */
-            out->len = before;
-            out->data[before] = '\0';
+            truncate_to(out, before);
             break;
         }
         lines++;
     }
-    if (!rc && !lines) { /* no line fitted: no heading either */
-        out->len = keep;
-        out->data[keep] = '\0';
-    }
+    if (!lines) truncate_to(out, keep); /* no line fitted: no heading either */
+    return rc;
+}
+
+int yaa_agent_description_compose(const char *description, const char *chapters,
+                                  const json_t *credits, const char *language, yaa_buf *out) {
+    int rc = yaa_youtube_description_chapters(description, chapters, out);
+    if (!rc && json_array_size(credits)) rc = append_credits(out, credits, language);
+    /* no trailing newline (as the chapters leave it), so composing again changes nothing */
+    while (!rc && out->len && out->data[out->len - 1] == '\n') truncate_to(out, out->len - 1);
     return rc;
 }

@@ -124,6 +124,20 @@ static int premix_graph(yaa_buf *g, const yaa_mix_request *r, double total) {
 
 static void add(char **argv, size_t *k, const char *s) { argv[(*k)++] = (char *)s; }
 
+/* Appends a NULL-terminated list of arguments. */
+static void add_all(char **argv, size_t *k, const char *const *list) {
+    for (; *list; list++) add(argv, k, *list);
+}
+
+/* A pass's end of the command line: the graph, its [out] and the output options, from
+ * argv[k] on (each pass reuses the inputs before k). */
+static void add_pass(char **argv, size_t k, const char *graph, const char *const *output) {
+    const char *const head[] = {"-filter_complex", graph, "-map", "[out]", NULL};
+    add_all(argv, &k, head);
+    add_all(argv, &k, output);
+    argv[k] = NULL;
+}
+
 int yaa_audio_mix(const yaa_media_env *env_in, const yaa_mix_request *r, yaa_mix_result *res,
                   yaa_err *err) {
     yaa_media_env env;
@@ -162,13 +176,9 @@ int yaa_audio_mix(const yaa_media_env *env_in, const yaa_mix_request *r, yaa_mix
         goto out;
     }
     size_t k = 0;
-    add(argv, &k, env.ffmpeg);
-    add(argv, &k, "-nostdin");
-    add(argv, &k, "-hide_banner");
-    add(argv, &k, "-nostats");
-    add(argv, &k, "-v");
-    add(argv, &k, "info");
-    add(argv, &k, "-y");
+    const char *const head[] = {env.ffmpeg, "-nostdin", "-hide_banner", "-nostats",
+                                "-v",       "info",     "-y",           NULL};
+    add_all(argv, &k, head);
     for (size_t i = 0; i < r->n; i++) add(argv, &k, "-i"), add(argv, &k, r->narration[i]);
     if (r->nmusic) { /* one piece per video, looped to length (chosen by the caller) */
         add(argv, &k, "-stream_loop");
@@ -180,13 +190,8 @@ int yaa_audio_mix(const yaa_media_env *env_in, const yaa_mix_request *r, yaa_mix
     size_t graph_at = k;
     /* pass 1: measure */
     yaa_buf_printf(&g, ";[premix]loudnorm=I=%.1f:TP=%.1f:LRA=11:print_format=json[out]", I, TP);
-    add(argv, &k, "-filter_complex");
-    add(argv, &k, g.data);
-    add(argv, &k, "-map");
-    add(argv, &k, "[out]");
-    add(argv, &k, "-f");
-    add(argv, &k, "null");
-    add(argv, &k, "-");
+    const char *const measure[] = {"-f", "null", "-", NULL};
+    add_pass(argv, graph_at, g.data, measure);
     yaa_media__proc_opts po = {
         .env = &env, .timeout_sec = 900, .what = "mix (measure)", .err_out = &e};
     if ((rc = yaa_media__run(argv, &po, err))) goto out;
@@ -221,19 +226,8 @@ int yaa_audio_mix(const yaa_media_env *env_in, const yaa_mix_request *r, yaa_mix
         rc = yaa_err_set(err, YAA_ENOMEM, "mix: out of memory");
         goto out;
     }
-    k = graph_at;
-    add(argv, &k, "-filter_complex");
-    add(argv, &k, graph2);
-    add(argv, &k, "-map");
-    add(argv, &k, "[out]");
-    add(argv, &k, "-c:a");
-    add(argv, &k, "pcm_s16le");
-    add(argv, &k, "-ar");
-    add(argv, &k, "48000");
-    add(argv, &k, "-f");
-    add(argv, &k, "wav");
-    add(argv, &k, part);
-    argv[k] = NULL;
+    const char *const apply[] = {"-c:a", "pcm_s16le", "-ar", "48000", "-f", "wav", part, NULL};
+    add_pass(argv, graph_at, graph2, apply);
     yaa_media__proc_opts po2 = {.env = &env, .timeout_sec = 900, .what = "mix"};
     if ((rc = yaa_media__run(argv, &po2, err))) {
         unlink(part);

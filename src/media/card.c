@@ -47,6 +47,12 @@ static double contrast(rgb a, rgb b) {
     return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
 }
 
+/* White or near-black, whichever reads better on bg. */
+static rgb readable_on(rgb bg) {
+    rgb white = {1, 1, 1}, black = {0.07, 0.07, 0.07};
+    return contrast(white, bg) >= contrast(black, bg) ? white : black;
+}
+
 /* palette[0] background, [1] accent, [2] text; unreadable text colours become white/black. */
 static colours pick_colours(const yaa_brand_look *look) {
     colours c = {{0.10, 0.12, 0.18}, {0.96, 0.62, 0.04}, {1, 1, 1}, {0.8, 0.8, 0.8}};
@@ -55,11 +61,7 @@ static colours pick_colours(const yaa_brand_look *look) {
     if (np > 0 && !parse_hex(look->palette[0], &t)) c.bg = t;
     if (np > 1 && !parse_hex(look->palette[1], &t)) c.accent = t;
     bool have_text = np > 2 && !parse_hex(look->palette[2], &t);
-    rgb white = {1, 1, 1}, black = {0.07, 0.07, 0.07};
-    if (have_text && contrast(t, c.bg) >= 4.5)
-        c.text = t;
-    else
-        c.text = contrast(white, c.bg) >= contrast(black, c.bg) ? white : black;
+    c.text = have_text && contrast(t, c.bg) >= 4.5 ? t : readable_on(c.bg);
     if (contrast(c.text, c.bg) < 4.5 && contrast((rgb){0, 0, 0}, c.bg) > contrast(c.text, c.bg))
         c.text = (rgb){0, 0, 0}; /* a mid-grey background: only pure black reaches 4.5:1 */
     if (contrast(c.accent, c.bg) < 1.8) c.accent = c.text;
@@ -94,10 +96,25 @@ static char *keep_hangul_words(const char *in) {
     return o;
 }
 
+/* True when pango had to wrap a line inside a word (PANGO_WRAP_WORD_CHAR falls back to that
+ * for a word wider than the line): a line starts where the text allows no line break. */
+static bool broke_inside_word(PangoLayout *l) {
+    int n = 0;
+    const PangoLogAttr *attrs = pango_layout_get_log_attrs_readonly(l, &n);
+    const char *text = pango_layout_get_text(l);
+    for (GSList *it = pango_layout_get_lines_readonly(l); it; it = it->next) {
+        const PangoLayoutLine *line = it->data;
+        if (line->start_index == 0) continue;
+        int at = (int)g_utf8_pointer_to_offset(text, text + line->start_index);
+        if (at < n && !attrs[at].is_line_break) return true;
+    }
+    return false;
+}
+
 /* A layout of text in the picked family, wrapped to w and shrunk until it fits h and
  * max_lines (ellipsized at the smallest size). *overflow (when given) becomes true when even
- * the smallest size did not fit: pango ellipsized it, or its measured extents still pass the
- * box. Caller unrefs. */
+ * the smallest size did not fit: pango ellipsized it, wrapped it inside a word, or its
+ * measured extents still pass the box. Caller unrefs. */
 static PangoLayout *fit_text(cairo_t *cr, PangoContext *pctx, const char *pref, const char *text,
                              bool bold, double w, double h, double max_px, double min_px,
                              int max_lines, bool *overflow) {
@@ -120,7 +137,9 @@ static PangoLayout *fit_text(cairo_t *cr, PangoContext *pctx, const char *pref, 
         pango_layout_set_spacing(l, (int)(px * 0.15 * PANGO_SCALE));
         int lw, lh;
         pango_layout_get_pixel_size(l, &lw, &lh);
-        if ((lh <= h && pango_layout_get_line_count(l) <= max_lines) || px <= min_px) break;
+        if ((lh <= h && pango_layout_get_line_count(l) <= max_lines && !broke_inside_word(l)) ||
+            px <= min_px)
+            break;
         px = px * 0.92 < min_px ? min_px : px * 0.92;
     }
     int lw, lh;
@@ -131,8 +150,9 @@ static PangoLayout *fit_text(cairo_t *cr, PangoContext *pctx, const char *pref, 
     }
     PangoRectangle ink, logical;
     pango_layout_get_pixel_extents(l, &ink, &logical);
-    if (overflow && (pango_layout_is_ellipsized(l) || logical.height > h + 0.5 ||
-                     logical.width > w + 0.5 || pango_layout_get_line_count(l) > max_lines))
+    if (overflow &&
+        (pango_layout_is_ellipsized(l) || logical.height > h + 0.5 || logical.width > w + 0.5 ||
+         pango_layout_get_line_count(l) > max_lines || broke_inside_word(l)))
         *overflow = true;
     if (pango_layout_get_unknown_glyphs_count(l) > 0) {
         pango_font_description_set_family(fd, "Noto Sans CJK KR");
@@ -197,6 +217,16 @@ static void release_fonts(PangoContext *pctx, PangoFontMap *fm) {
     g_object_unref(fm);
 }
 
+/* The end of every render: drawing and fonts released, the picture saved, the surface freed. */
+static int finish_png(cairo_t *cr, PangoContext *pctx, PangoFontMap *fm, cairo_surface_t *s,
+                      const char *png_path, yaa_err *err) {
+    cairo_destroy(cr);
+    release_fonts(pctx, fm);
+    int rc = save_png(s, png_path, err);
+    cairo_surface_destroy(s);
+    return rc;
+}
+
 static void rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r) {
     cairo_new_sub_path(cr);
     cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
@@ -239,10 +269,7 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
         PangoLayout *nl = fit_text(cr, pctx, pref, num, true, 2 * r, 2 * r, r * 1.1, 20, 1, NULL);
         int lw, lh;
         pango_layout_get_pixel_size(nl, &lw, &lh);
-        rgb on_accent =
-            contrast((rgb){1, 1, 1}, c.accent) >= contrast((rgb){0.07, 0.07, 0.07}, c.accent)
-                ? (rgb){1, 1, 1}
-                : (rgb){0.07, 0.07, 0.07};
+        rgb on_accent = readable_on(c.accent);
         draw_layout(cr, nl, m + r - lw / 2.0, y + r - lh / 2.0, on_accent);
         g_object_unref(nl);
         if (card->total > 0) {
@@ -288,11 +315,7 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
         draw_layout(cr, bl, W - m - lw, H - (vertical ? 200 : 70) - lh, c.accent);
         g_object_unref(bl);
     }
-    cairo_destroy(cr);
-    release_fonts(pctx, fm);
-    int rc = save_png(s, png_path, err);
-    cairo_surface_destroy(s);
-    return rc;
+    return finish_png(cr, pctx, fm, s, png_path, err);
 }
 
 /* The thumbnail's layout, from the brand guide's thumbnail_style words (docs/MEDIA.md). */
@@ -358,9 +381,7 @@ int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const ch
     thumb_layout k = thumb_layout_pick(look ? look->thumbnail_style : NULL);
     if (k.have_bg) {
         c.bg = k.bg;
-        rgb white = {1, 1, 1}, black = {0.07, 0.07, 0.07};
-        if (contrast(c.text, c.bg) < 4.5)
-            c.text = contrast(white, c.bg) >= contrast(black, c.bg) ? white : black;
+        if (contrast(c.text, c.bg) < 4.5) c.text = readable_on(c.bg);
     }
     if (k.have_text && contrast(k.text, c.bg) >= 3.0) c.text = k.text; /* large text: 3:1 */
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)W, (int)H);
@@ -415,18 +436,11 @@ int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const ch
         set_rgb(cr, c.accent, 1);
         rounded_rect(cr, px - 18, py - 10, lw + 36, lh + 20, 14);
         cairo_fill(cr);
-        rgb on_accent =
-            contrast((rgb){1, 1, 1}, c.accent) >= contrast((rgb){0.07, 0.07, 0.07}, c.accent)
-                ? (rgb){1, 1, 1}
-                : (rgb){0.07, 0.07, 0.07};
+        rgb on_accent = readable_on(c.accent);
         draw_layout(cr, bl, px, py, on_accent);
         g_object_unref(bl);
     }
-    cairo_destroy(cr);
-    release_fonts(pctx, fm);
-    int rc = save_png(s, png_path, err);
-    cairo_surface_destroy(s);
-    return rc;
+    return finish_png(cr, pctx, fm, s, png_path, err);
 }
 
 double yaa_brand_contrast(const yaa_brand_look *look) {
@@ -488,13 +502,9 @@ int yaa_lower_third_render(const yaa_brand_look *look, const char *heading, cons
     }
     if (hl) g_object_unref(hl);
     if (ll) g_object_unref(ll);
-    cairo_destroy(cr);
     cairo_destroy(pc);
     cairo_surface_destroy(probe);
-    release_fonts(pctx, fm);
     free(h);
     free(l);
-    int rc = save_png(s, png_path, err);
-    cairo_surface_destroy(s);
-    return rc;
+    return finish_png(cr, pctx, fm, s, png_path, err);
 }

@@ -171,6 +171,13 @@ double yaa_brand_contrast(const yaa_brand_look *look);
 int yaa_lower_third_render(const yaa_brand_look *look, const char *heading, const char *line,
                            int width, const char *png_path, bool *overflow, yaa_err *err);
 
+/* A Short's topic banner: the topic as a lower third width wide, shortened at phrase
+ * boundaries (never inside a word) until it fits two lines without pango ellipsizing it.
+ * *shown (optional, malloc'd) gets the text drawn; *overflow (optional) is set true when that
+ * is not the whole topic (its " | tail" aside) or still did not fit. */
+int yaa_banner_render(const yaa_brand_look *look, const char *topic, int width,
+                      const char *png_path, char **shown, bool *overflow, yaa_err *err);
+
 /* Shortens text to at most max_chars characters (code points) at a phrase boundary - after
  * punctuation, else between words - never inside a word; a " | tail" is dropped first.
  * Returns a malloc'd string (the text itself when it fits). */

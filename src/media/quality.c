@@ -245,23 +245,32 @@ static void check_pictures(const char *dir, json_t *o) {
     if (!json_is_array(shots)) shots = json_object_get(m, "sections");
     size_t i, n = json_array_size(shots), cards = 0, overflows = 0;
     double min_contrast = INFINITY;
-    json_t *s;
+    json_t *s, *which = json_array(); /* what overflowed: "section 2", "banner", ... */
     json_array_foreach(shots, i, s) {
         const char *src = json_string_value(json_object_get(s, "source"));
         if (!src || !strcmp(src, "card") || !strcmp(src, "cards")) cards++;
-        if (text_overflowed(s)) overflows++;
+        if (text_overflowed(s)) {
+            overflows++;
+            json_array_append_new(which, json_sprintf("section %zu", i + 1));
+        }
         json_t *ct = json_object_get(s, "contrast");
         if (json_is_number(ct)) min_contrast = fmin(min_contrast, json_number_value(ct));
     }
-    /* the title card and thumbnail: their text overflows count, they are not shots */
+    /* the title card, thumbnail and a Short's topic banner: their text overflows count, they
+     * are not shots */
     json_array_foreach(json_object_get(m, "stills"), i, s) {
-        if (text_overflowed(s)) overflows++;
+        const char *src = json_string_value(json_object_get(s, "source"));
+        if (text_overflowed(s)) {
+            overflows++;
+            json_array_append_new(which, json_string(src ? src : "still"));
+        }
     }
     json_t *top = json_object_get(m, "min_contrast");
     if (json_is_number(top)) min_contrast = fmin(min_contrast, json_number_value(top));
     json_t *r =
         json_pack("{s:i, s:i, s:f, s:i}", "shots", (int)n, "cards", (int)cards, "footage_share",
                   n ? (double)(n - cards) / (double)n : 0.0, "text_overflows", (int)overflows);
+    json_object_set_new(r, "overflowed", which);
     if (isfinite(min_contrast))
         json_object_set_new(r, "min_contrast", json_real(min_contrast));
     else

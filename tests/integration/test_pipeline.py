@@ -5,7 +5,10 @@
   0.5 s of the narration), monotonic subtitles covering the narration and a 1280x720
   thumbnail;
 - killing `yaa run` in the middle of a stage and running it again resumes from the
-  checkpoint: finished stages keep attempt 1 and their usage rows are not doubled.
+  checkpoint: finished stages keep attempt 1 and their usage rows are not doubled;
+- with Pexels (a local double serving real files) the Short shows footage and the uploaded
+  description credits each author once, also when the publisher runs again; the SEO stage's
+  metadata is left as that stage wrote it.
 """
 import json
 import os
@@ -19,6 +22,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 SRC = os.environ.get("YAA_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 BUILD = os.environ.get("YAA_BUILD_DIR", os.path.join(SRC, "build"))
@@ -220,6 +224,64 @@ class PipelineTest(unittest.TestCase):
                            "('brand_researcher', 'script_writer', 'seo_optimizer') GROUP BY agent", run_id)
         self.assertEqual(before, after)
         self.assertEqual(len(self.query("SELECT id FROM pipeline_runs")), 1)
+
+    def test_stock_footage_credited_in_description(self):
+        files = os.path.join(self.tmp, "stock-files")
+        os.makedirs(files)
+        for args in (["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25:duration=4", "-c:v",
+                      "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                      os.path.join(files, "clip.mp4")],
+                     ["-f", "lavfi", "-i", "smptebars=size=1200x900", "-frames:v", "1",
+                      os.path.join(files, "photo.jpg")]):
+            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
+        px = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "doubles", "pexels_double.py")],
+                              stdout=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: (px.kill(), px.wait(), px.stdout.close()))
+        base = "http://127.0.0.1:%d" % int(px.stdout.readline().split()[1])
+        req = urllib.request.Request(base + "/_control", json.dumps({"files_dir": files}).encode(),
+                                     {"Content-Type": "application/json"})
+        urllib.request.urlopen(req, timeout=10).close()
+        self.env.update({"PEXELS_API_KEY": "double-key", "PEXELS_BASE_URL": base,
+                         "STOCK_CACHE_DIR": os.path.join(self.tmp, "stock")})
+        topic = "Weeknight pasta in fifteen minutes"
+        p = self.run_yaa("run", "--channel", "home_cooking_en", "--topic", topic, "--dry-run",
+                         "--short", "--json")
+        run_id = json.loads(p.stdout)["run_id"]
+        out = os.path.join(self.env["OUTPUT_DIR"], run_id)
+
+        def load(name):
+            with open(os.path.join(out, name), encoding="utf-8") as f:
+                return json.load(f)
+
+        media = load("media.json")
+        footage = [s for s in media["sections"] if s["source"] == "pexels"]
+        self.assertGreater(len(footage), len(media["sections"]) / 2, media["sections"])
+        credits = media["credits"]
+        self.assertTrue(credits and all(c["source"] == "pexels" for c in credits), credits)
+
+        def description():
+            return load("publish.json")["requests"][1]["body"]["snippet"]["description"]
+
+        desc = description()
+        self.assertEqual(desc.count("Footage and photos:"), 1, desc)
+        for c in credits:
+            self.assertEqual(desc.count("- %s on Pexels: %s" % (c["author"], c["url"])), 1, desc)
+        self.assertLessEqual(len(desc.encode()), 5000)
+        # the SEO stage's metadata stays its own: no stage writes another one's checkpoint
+        seo = json.loads(self.query("SELECT output_json FROM run_stages WHERE run_id = ? AND "
+                                    "stage = 'seo_optimizer'", run_id)[0][0])
+        self.assertNotIn("credits", seo)
+        self.assertNotIn("Footage and photos:", seo["description"])
+        self.assertNotIn("credits", load("metadata.json"))
+        # the publisher again (a retried stage): the same description, each credit once
+        self.run_yaa("run", "--run", run_id, "--from-stage", "publisher", "--json")
+        self.assertEqual(description(), desc)
+        # the Short's topic banner is one of the stills the quality report checks
+        banner = [s for s in media["stills"] if s["source"] == "banner"]
+        self.assertEqual(len(banner), 1, media["stills"])
+        self.assertFalse(banner[0]["text_overflow"])
+        self.assertEqual(load("quality.json")["pictures"]["text_overflows"],
+                         sum(1 for s in media["sections"] + media["stills"] if s["text_overflow"]))
 
     def test_bad_input_is_a_clear_error(self):
         p = self.run_yaa("run", "--channel", "../etc", "--topic", "x", check=False)

@@ -67,19 +67,11 @@ static yaa_shot *plan_shots(yaa_agent_ctx *ctx, const json_t *media, size_t *nsh
     return shots;
 }
 
-/* A Short carries its topic on screen: a banner in the brand palette. */
-static const char *topic_banner(yaa_agent_ctx *ctx) {
-    const yaa_channel *ch = ctx->channel;
-    const char *topic = ctx->brief.topic;
-    if (!ctx->short_video || !topic || !*topic) return NULL;
-    yaa_brand_look look = {(const char *const *)ch->visual_identity.color_palette.items,
-                           ch->visual_identity.color_palette.n, ch->visual_identity.font_preference,
-                           ctx->brief.brand_name};
-    const char *path = yaa_agent_path(ctx, "images/banner.png");
-    yaa_err e = {0};
-    return path && !yaa_lower_third_render(&look, topic, NULL, 1080 - 2 * 45, path, NULL, &e)
-               ? path
-               : NULL;
+/* A Short carries its topic on screen: the banner media_generator drew (and recorded in
+ * media.json for the quality report). */
+static const char *topic_banner(yaa_agent_ctx *ctx, const json_t *media) {
+    const char *path = json_string_value(json_object_get(media, "banner"));
+    return ctx->short_video && path && *path && access(path, R_OK) == 0 ? path : NULL;
 }
 
 static bool is_audio_name(const char *n) {
@@ -190,7 +182,7 @@ int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     req.short_video = ctx->short_video;
     req.attempt = ctx->usage.attempt; /* fences video.mp4 against stale attempts */
     req.shots = plan_shots(ctx, media, &req.nshots);
-    req.banner_png = topic_banner(ctx);
+    req.banner_png = topic_banner(ctx, media);
     yaa_compose_result res = {0};
     yaa_agent_progress(ctx, "rendering %zu segments (%.1f s)", n,
                        json_number_value(json_object_get(media, "total_seconds")));

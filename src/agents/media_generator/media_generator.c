@@ -1,12 +1,12 @@
 /* media_generator.c - stage 4: a voice track per section (TTS), a card per section, the
  * 1280x720 thumbnail and the subtitles, made locally in parallel by src/media. */
 #include "agents/agent.h"
-#include "core/buf.h"
 #include "channels/channels.h"
 #include "media/media.h"
 #include "net/usage.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void on_media_usage(void *ud, const yaa_media_usage *u) {
@@ -69,7 +69,8 @@ static json_t *visual_json(const yaa_visual *v) {
     return j;
 }
 
-/* Each stock item used, once: Pexels and Pixabay ask for the author and the source. */
+/* Each stock item used, once: Pexels and Pixabay ask for the author and the source. Kept in
+ * media.json and this stage's output; never written into the SEO stage's metadata. */
 static json_t *credits_json(const yaa_media_gen_result *res) {
     json_t *a = json_array();
     for (size_t i = 0; i < res->n; i++) {
@@ -95,7 +96,8 @@ static json_t *credits_json(const yaa_media_gen_result *res) {
 /* media.json: each section's picture and where it came from, the text contrast of its
  * on-screen text, and the credits (read by the quality report). */
 static int write_media_json(yaa_agent_ctx *ctx, const yaa_media_gen_request *req,
-                            const yaa_media_gen_result *res, json_t *credits, yaa_err *err) {
+                            const yaa_media_gen_result *res, json_t *banner, json_t *credits,
+                            yaa_err *err) {
     double contrast = yaa_brand_contrast(&req->look);
     json_t *m = json_object(), *secs = json_array();
     for (size_t i = 0; i < res->n; i++) {
@@ -119,6 +121,7 @@ static int write_media_json(yaa_agent_ctx *ctx, const yaa_media_gen_request *req
                                  res->thumbnail_overflow)};
     json_t *still = json_array();
     for (size_t k = 0; k < 2; k++) json_array_append_new(still, extra[k]);
+    if (banner) json_array_append(still, banner);
     json_object_set_new(m, "stills", still);
     json_object_set_new(m, "min_contrast", json_real(contrast));
     json_object_set(m, "credits", credits);
@@ -127,22 +130,23 @@ static int write_media_json(yaa_agent_ctx *ctx, const yaa_media_gen_request *req
     return rc;
 }
 
-/* The credits at the end of the description (within YouTube's 5000 characters) and in
- * metadata.json's "credits"; the SEO stage's output is updated for the publisher. */
-static int credit_metadata(yaa_agent_ctx *ctx, const json_t *credits, yaa_err *err) {
-    json_t *meta = ctx->outputs[YAA_STAGE_SEO_OPTIMIZER];
-    if (!meta || !json_array_size(credits)) return 0;
-    const char *desc = json_string_value(json_object_get(meta, "description"));
-    yaa_buf b;
-    yaa_buf_init(&b, 5000 * 4);
-    if (yaa_agent_credits_append(desc, credits, ctx->brief.language, &b) != 0) {
-        yaa_buf_free(&b);
-        return yaa_err_set(err, YAA_ENOMEM, "out of memory");
+/* A Short's topic banner (images/banner.png), shortened at phrase boundaries to fit; its
+ * media.json still ({source: banner, path, text, text_overflow}), or NULL when there is none. */
+static json_t *topic_banner(yaa_agent_ctx *ctx, const yaa_brand_look *look) {
+    const char *topic = ctx->brief.topic;
+    char *path = yaa_agent_path(ctx, "images/banner.png"), *shown = NULL;
+    if (!ctx->short_video || !topic || !*topic || !path) return NULL;
+    bool overflow = false;
+    yaa_err e = {0};
+    if (yaa_banner_render(look, topic, 1080 - 2 * 45, path, &shown, &overflow, &e)) {
+        yaa_agent_progress(ctx, "the Short goes without its topic banner: %s", e.msg);
+        return NULL;
     }
-    json_object_set_new(meta, "description", json_string(yaa_buf_cstr(&b)));
-    json_object_set(meta, "credits", (json_t *)credits);
-    yaa_buf_free(&b);
-    return yaa_agent_write_json(ctx, "metadata.json", meta, err);
+    json_t *b = json_pack("{s:s, s:s, s:s, s:b}", "source", "banner", "path", path, "text",
+                          shown ? shown : "", "text_overflow", overflow);
+    if (overflow) yaa_agent_progress(ctx, "topic shortened for the Short's banner: %s", shown);
+    free(shown);
+    return b;
 }
 
 int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
@@ -204,22 +208,20 @@ int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
         json_array_append_new(segs, s);
     }
     for (size_t i = 0; i < res.nnotes; i++) yaa_agent_progress(ctx, "%s", res.notes[i]);
-    json_t *credits = credits_json(&res);
-    if ((rc = write_media_json(ctx, &req, &res, credits, err))) {
+    json_t *credits = credits_json(&res), *banner = topic_banner(ctx, &req.look);
+    rc = write_media_json(ctx, &req, &res, banner, credits, err);
+    if (banner) json_object_set(o, "banner", json_object_get(banner, "path"));
+    json_decref(banner);
+    if (rc) {
         json_decref(credits);
         json_decref(o);
         yaa_media_gen_result_free(&res);
         return rc;
     }
     json_object_set_new(o, "title_card", json_string(res.title_card));
-    json_object_set(o, "credits", credits);
-    rc = credit_metadata(ctx, credits, err);
-    json_decref(credits);
-    if (rc) {
-        json_decref(o);
-        yaa_media_gen_result_free(&res);
-        return rc;
-    }
+    /* the credits stay in this stage's own records (media.json, its output); the publisher
+     * composes them into the description it uploads (credits.c) */
+    json_object_set_new(o, "credits", credits);
     json_object_set_new(o, "segments", segs);
     json_object_set_new(o, "total_seconds", json_real(res.total_sec));
     json_object_set_new(o, "thumbnail", json_string(res.thumbnail_path));

@@ -86,20 +86,14 @@ static json_t *upload_metadata(yaa_agent_ctx *ctx, const json_t *meta, const jso
         line = nl ? nl + 1 : NULL;
     }
     json_object_set_new(m, "chapters", list);
-    const char *old = json_string_value(json_object_get(m, "description"));
-    if (yaa_youtube_description_chapters(old, nch > 0 ? chapters.data : "", &desc) == 0)
-        json_object_set_new(m, "description", json_string(desc.data ? desc.data : ""));
-    /* the footage credits, which a resumed run's or a reviewer's description may lack */
+    /* the one place the uploaded description is composed: the reviewed text, the measured
+     * chapters and the credits of the footage media_generator recorded */
     const json_t *credits = json_object_get(media, "credits");
-    const char *now = json_string_value(json_object_get(m, "description"));
-    if (json_array_size(credits) && !yaa_agent_credits_present(now, ctx->brief.language)) {
-        yaa_buf withc;
-        yaa_buf_init(&withc, 64 * 1024);
-        if (yaa_agent_credits_append(now, credits, ctx->brief.language, &withc) == 0)
-            json_object_set_new(m, "description", json_string(withc.data ? withc.data : ""));
-        yaa_buf_free(&withc);
-        json_object_set(m, "credits", (json_t *)credits);
-    }
+    if (yaa_agent_description_compose(json_string_value(json_object_get(m, "description")),
+                                      nch > 0 ? chapters.data : "", credits, ctx->brief.language,
+                                      &desc) == 0)
+        json_object_set_new(m, "description", json_string(desc.data ? desc.data : ""));
+    if (json_array_size(credits)) json_object_set(m, "credits", (json_t *)credits);
     yaa_buf_free(&chapters);
     yaa_buf_free(&desc);
     const char *srt = json_string_value(json_object_get(edit, "subtitles"));
@@ -175,6 +169,8 @@ int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     }
     json_object_set_new(record, "account", json_string(account));
     json_object_set(record, "chapters", json_object_get(plan, "chapters"));
+    if (json_object_get(plan, "credits")) /* what the description credits, for the record */
+        json_object_set(record, "credits", json_object_get(plan, "credits"));
     if (!json_string_value(json_object_get(record, "publish_at")))
         json_object_set(record, "publish_at", json_object_get(plan, "publish_at"));
     json_decref(plan);

@@ -1,46 +1,131 @@
-/* test_credits.c - footage credits at the end of a description: one line per credit under
- * the heading of the channel's language, not added twice, whole lines within 5000 bytes. */
+/* test_credits.c - the uploaded description composed in one place: the text, the chapters in
+ * place of an old block, then one line per footage credit under the heading of the channel's
+ * language; whole lines within 5000 bytes; composing again (a resumed publisher, a reviewer who
+ * kept the lines or deleted one) never duplicates a credit. */
 #include "test_util.h"
 
 #include "agents/agent.h"
 #include "core/buf.h"
 
-static void test_append_once_within_limit(void **state) {
-    (void)state;
-    json_t *credits = json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "source", "pexels", "author",
-                                "Ann Lee", "url", "https://www.pexels.com/video/1/", "source",
-                                "pixabay", "author", "bo", "url", "https://pixabay.com/videos/2/");
+static json_t *two_credits(void) {
+    return json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "source", "pexels", "author", "Ann Lee",
+                     "url", "https://www.pexels.com/video/1/", "source", "pixabay", "author", "bo",
+                     "url", "https://pixabay.com/videos/2/");
+}
+
+/* compose into a fresh buffer; returns a malloc'd copy */
+static char *compose(const char *desc, const char *chapters, const json_t *credits,
+                     const char *lang) {
     yaa_buf b;
     yaa_buf_init(&b, 1 << 16);
-    assert_int_equal(yaa_agent_credits_append("Intro", credits, "en", &b), 0);
-    assert_string_equal(b.data, "Intro\n\nFootage and photos:\n- Ann Lee on Pexels: "
-                                "https://www.pexels.com/video/1/\n- bo on Pixabay: "
-                                "https://pixabay.com/videos/2/\n");
-    assert_true(yaa_agent_credits_present(b.data, "en"));
-    char *first = strdup(b.data);
-    yaa_buf_reset(&b);
-    assert_int_equal(yaa_agent_credits_append(first, credits, "en", &b), 0);
-    assert_string_equal(b.data, first); /* already there: not added twice */
-    free(first);
-    /* Korean heading; a description near the limit keeps whole lines only (bytes counted) */
+    assert_int_equal(yaa_agent_description_compose(desc, chapters, credits, lang, &b), 0);
+    char *s = strdup(b.data ? b.data : "");
+    yaa_buf_free(&b);
+    return s;
+}
+
+static size_t count(const char *hay, const char *needle) {
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle)) n++;
+    return n;
+}
+
+static void test_text_chapters_then_credits(void **state) {
+    (void)state;
+    json_t *credits = two_credits();
+    char *d =
+        compose("Intro\n\n0:00 Old\n1:00 Old two", "0:00 Start\n0:40 Middle\n", credits, "en");
+    assert_string_equal(d, "Intro\n\n0:00 Start\n0:40 Middle\n\nFootage and photos:\n- Ann Lee on "
+                           "Pexels: https://www.pexels.com/video/1/\n- bo on Pixabay: "
+                           "https://pixabay.com/videos/2/");
+    /* no credits: the text and chapters alone, no heading */
+    char *plain = compose("Intro", "0:00 Start\n", NULL, "en");
+    assert_string_equal(plain, "Intro\n\n0:00 Start");
+    free(plain);
+    json_t *none = json_array();
+    plain = compose("Intro", "", none, "en");
+    assert_string_equal(plain, "Intro");
+    free(plain);
+    json_decref(none);
+    free(d);
+    json_decref(credits);
+}
+
+static void test_resume_never_duplicates(void **state) {
+    (void)state;
+    json_t *credits = two_credits();
+    const char *ch = "0:00 Start\n0:40 Middle\n";
+    char *once = compose("Intro", ch, credits, "ko");
+    assert_non_null(strstr(once, "영상·사진 출처:\n- Ann Lee on Pexels"));
+    char *twice = compose(once, ch, credits, "ko"); /* a resumed publisher */
+    assert_string_equal(twice, once);
+    /* a reviewer deleted one credit line but kept the heading: only that line comes back */
+    char *edited = strdup(once);
+    char *line = strstr(edited, "- bo on Pixabay");
+    *line = '\0';
+    char *back = compose(edited, ch, credits, "ko");
+    assert_int_equal(count(back, "영상·사진 출처:"), 1);
+    assert_int_equal(count(back, "https://pixabay.com/videos/2/"), 1);
+    assert_int_equal(count(back, "https://www.pexels.com/video/1/"), 1);
+    /* a URL that only starts like a credited one is not taken for it */
+    json_t *near = json_pack("[{s:s,s:s,s:s}]", "source", "pexels", "author", "Cy", "url",
+                             "https://www.pexels.com/video/1");
+    char *n2 = compose("see https://www.pexels.com/video/10 too", "", near, "en");
+    assert_non_null(strstr(n2, "\n\nFootage and photos:\n- Cy on Pexels: "));
+    assert_true(yaa_str_endswith(n2, "Pexels: https://www.pexels.com/video/1"));
+    free(n2);
+    json_decref(near);
+    free(back);
+    free(edited);
+    free(twice);
+    free(once);
+    json_decref(credits);
+}
+
+static void test_whole_lines_within_limit(void **state) {
+    (void)state;
+    json_t *credits = two_credits();
     char big[4950];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    yaa_buf_reset(&b);
-    assert_int_equal(yaa_agent_credits_append(big, credits, "ko", &b), 0);
-    assert_true(b.len <= 5000);
-    assert_null(strstr(b.data, "Pixabay")); /* no line fits: no heading either */
-    assert_null(strstr(b.data, "영상·사진 출처:"));
-    big[4800] = '\0';
-    yaa_buf_reset(&b);
-    assert_int_equal(yaa_agent_credits_append(big, credits, "ko", &b), 0);
-    assert_true(b.len <= 5000);
-    assert_non_null(strstr(b.data, "영상·사진 출처:\n- Ann Lee on Pexels"));
-    yaa_buf_free(&b);
+    char *d = compose(big, "", credits, "ko"); /* no line fits: no heading either */
+    assert_true(strlen(d) <= 5000);
+    assert_string_equal(d, big);
+    free(d);
+    big[4900] = '\0'; /* the heading and the first line fit, the second does not */
+    d = compose(big, "", credits, "ko");
+    assert_true(strlen(d) <= 5000);
+    assert_non_null(
+        strstr(d, "영상·사진 출처:\n- Ann Lee on Pexels: https://www.pexels.com/video/1/"));
+    assert_null(strstr(d, "Pixabay"));
+    assert_int_equal(d[strlen(d) - 1], '/'); /* ends on a whole line */
+    free(d);
+    /* many credits: as many whole lines as fit, each once */
+    json_t *many = json_array();
+    for (int i = 0; i < 200; i++) {
+        char url[96];
+        snprintf(url, sizeof url, "https://www.pexels.com/video/clip-%d/", 1000 + i);
+        json_array_append_new(many, json_pack("{s:s,s:s,s:s}", "source", "pexels", "author",
+                                              "Double Author", "url", url));
+    }
+    d = compose("Intro", "0:00 Start\n", many, "en");
+    assert_true(strlen(d) <= 5000);
+    assert_true(strlen(d) > 4800);
+    assert_non_null(strstr(d, "clip-1000/\n"));
+    const char *last = strrchr(d, '\n') + 1;
+    assert_non_null(strstr(last, "- Double Author on Pexels: https://"));
+    assert_int_equal(last[strlen(last) - 1], '/');
+    char *again = compose(d, "0:00 Start\n", many, "en");
+    assert_string_equal(again, d); /* full already: composing again changes nothing */
+    free(again);
+    free(d);
+    json_decref(many);
     json_decref(credits);
 }
 
 int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_append_once_within_limit)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_text_chapters_then_credits),
+                                       cmocka_unit_test(test_resume_never_duplicates),
+                                       cmocka_unit_test(test_whole_lines_within_limit)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
