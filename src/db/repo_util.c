@@ -102,31 +102,21 @@ double yaa_db__cell_real(const yaa_db_rows *r, size_t row, const char *col) {
 int yaa_db__map_row(const yaa_db_rows *r, size_t i, yaa_arena *a, const yaa_db__field *f, size_t nf,
                     void *rec) {
     int oom = 0;
-    char *base = rec;
     for (size_t k = 0; k < nf; k++) {
-        void *m = base + f[k].off;
+        union {
+            const char *s;
+            int64_t i;
+            bool b;
+            double d;
+        } v = {0};
+        size_t n = 0;
         switch (f[k].type) {
-        case YAA_DB__STR: {
-            const char *v = yaa_db__cell(a, r, i, f[k].col, &oom);
-            memcpy(m, &v, sizeof v);
-            break;
+        case YAA_DB__STR: v.s = yaa_db__cell(a, r, i, f[k].col, &oom), n = sizeof v.s; break;
+        case YAA_DB__I64: v.i = yaa_db__cell_int(r, i, f[k].col), n = sizeof v.i; break;
+        case YAA_DB__BOOL: v.b = yaa_db__cell_int(r, i, f[k].col) != 0, n = sizeof v.b; break;
+        case YAA_DB__REAL: v.d = yaa_db__cell_real(r, i, f[k].col), n = sizeof v.d; break;
         }
-        case YAA_DB__I64: {
-            int64_t v = yaa_db__cell_int(r, i, f[k].col);
-            memcpy(m, &v, sizeof v);
-            break;
-        }
-        case YAA_DB__BOOL: {
-            bool v = yaa_db__cell_int(r, i, f[k].col) != 0;
-            memcpy(m, &v, sizeof v);
-            break;
-        }
-        case YAA_DB__REAL: {
-            double v = yaa_db__cell_real(r, i, f[k].col);
-            memcpy(m, &v, sizeof v);
-            break;
-        }
-        }
+        memcpy((char *)rec + f[k].off, &v, n);
     }
     return oom ? YAA_ENOMEM : 0;
 }
