@@ -143,9 +143,17 @@ int yaa_db_jobs_renew(yaa_db *db, const char *id, const char *worker, int lease_
         "locked_by = ? AND status = 'running'",
         YAA_DB_ARGS(yaa_db_text(until), yaa_db_text(now), yaa_db_text(id), yaa_db_text(worker)), &n,
         err);
+    if (rc || n) return rc;
+    /* Not ours any more: cancelled (the run stops as a cancellation) or taken over. */
+    yaa_db_rows *r = NULL;
+    rc = yaa_db_query(db, "SELECT status FROM jobs WHERE id = ?", YAA_DB_ARGS(yaa_db_text(id)), &r,
+                      err);
+    const char *st = rc == 0 && yaa_db_rows_count(r) ? yaa_db_get_text(r, 0, 0) : NULL;
+    bool cancelled = st && strcmp(st, "cancelled") == 0;
+    yaa_db_rows_free(r);
     if (rc) return rc;
-    if (n == 0) return yaa_err_set(err, YAA_ECONFLICT, "job %s: lease lost", id);
-    return 0;
+    if (cancelled) return yaa_err_set(err, YAA_ECANCELLED, "job %s was cancelled", id);
+    return yaa_err_set(err, YAA_ECONFLICT, "job %s: lease lost", id);
 }
 
 int yaa_db_jobs_ack(yaa_db *db, const char *id, const char *worker, yaa_err *err) {

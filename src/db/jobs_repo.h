@@ -41,7 +41,8 @@ typedef int (*yaa_db_jobs_dead_fn)(yaa_db *tx, const char *id, int attempts, voi
                                    yaa_err *err);
 int yaa_db_jobs_claim(yaa_db *db, const char *queue, const char *worker, int lease_sec,
                       yaa_db_jobs_dead_fn on_dead, void *ud, yaa_db_job_row *out, yaa_err *err);
-/* Extends the lease; YAA_ECONFLICT if the job is no longer held by worker. */
+/* Extends the lease; YAA_ECANCELLED if the job was cancelled, YAA_ECONFLICT if it is no
+ * longer held by worker otherwise. */
 int yaa_db_jobs_renew(yaa_db *db, const char *id, const char *worker, int lease_sec, yaa_err *err);
 int yaa_db_jobs_ack(yaa_db *db, const char *id, const char *worker, yaa_err *err);
 /* Records error; re-queues with run_at = now + backoff_sec, or marks dead when attempts have

@@ -61,21 +61,23 @@ static void on_progress(void *ud, const char *msg) {
 }
 
 /* Stop work when the API marked the run cancelled in the database (polled at most twice a
- * second: media work calls this often), or when the caller's callback says the process is
- * stopping - then the run is not cancelled, only left for another worker to resume. */
+ * second: media work calls this often), or when the caller's callback says to stop: then the
+ * run is cancelled if the database says so (e.g. the worker's lease renewal reported the job
+ * cancelled), else only interrupted, left for another worker to resume. */
 static bool is_cancelled(void *ud) {
     run_exec *rx = ud;
     if (rx->cancel_seen || rx->interrupted) return true;
-    if (rx->env->should_cancel && rx->env->should_cancel(rx->env->cancel_ud, rx->run_id))
-        return rx->interrupted = true;
+    bool stop = rx->env->should_cancel && rx->env->should_cancel(rx->env->cancel_ud, rx->run_id);
     uint64_t now = yaa_mono_ns();
-    if (now - rx->last_db_check_ns < 500000000ull) return false;
+    if (!stop && now - rx->last_db_check_ns < 500000000ull) return false;
     rx->last_db_check_ns = now;
     char status[32];
     if (yaa_db_runstore_run_status(rx->env->db, rx->run_id, status, sizeof status, NULL) == 0 &&
         strcmp(status, "cancelled") == 0)
         rx->cancel_seen = true;
-    return rx->cancel_seen;
+    else if (stop)
+        rx->interrupted = true;
+    return rx->cancel_seen || rx->interrupted;
 }
 
 /* The researcher's retrieved chunks travel in its checkpoint; later stages (and resumed

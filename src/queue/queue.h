@@ -96,6 +96,9 @@ const char *yaa_queue_name(const yaa_queue *q);
 int yaa_queue_enqueue_run(yaa_queue *q, const char *run_id, const char *from_stage, bool *created,
                           yaa_err *err);
 int yaa_queue_claim(yaa_queue *q, const char *worker, int wait_ms, yaa_job *out, yaa_err *err);
+/* Extends the lease. YAA_ECONFLICT: another worker holds the job now (lease lost: the worker
+ * drops it without a word); YAA_ECANCELLED: the job was cancelled (the worker stops the run as
+ * a cancellation). */
 int yaa_queue_renew(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err);
 int yaa_queue_ack(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err);
 int yaa_queue_fail(yaa_queue *q, const yaa_job *job, const char *worker, const char *error,

@@ -239,10 +239,11 @@ static int q_claim(yaa_queue *qq, const char *worker, int wait_ms, yaa_job *out,
 }
 
 static int q_renew(yaa_queue *q, const yaa_job *job, const char *worker, yaa_err *err) {
-    const char *args[] = {job->id, worker};
+    const char *args[] = {job->id, worker, job->run_id};
     long long n = 0;
-    int rc = eval_int(rq(q), RQ_RENEW, 2, args, &n, err);
+    int rc = eval_int(rq(q), RQ_RENEW, 3, args, &n, err);
     if (rc) return rc;
+    if (n == 2) return yaa_err_set(err, YAA_ECANCELLED, "job %s was cancelled", job->id);
     if (n != 1) return yaa_err_set(err, YAA_ECONFLICT, "job %s: lease lost", job->id);
     return 0;
 }

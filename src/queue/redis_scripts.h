@@ -13,6 +13,17 @@
     "local function nowms() local t = redis.call('TIME') "                                   \
     "return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end\n"
 
+/* settle(entry, worker, run): the worker is done with its entry (ack, release). nil when
+ * another worker owns it; else the entry is acknowledged and deleted and the run's key is
+ * returned with whether the run is still running on that entry. */
+#define RQ_SETTLE                                                                             \
+    "local function settle(e, w, run) local o = owner(e)\n"                                   \
+    "if o and o ~= w then return nil end\n"                                                   \
+    "redis.call('XACK', KEYS[1], 'workers', e) redis.call('XDEL', KEYS[1], e)\n"              \
+    "local rk = KEYS[4] .. run\n"                                                             \
+    "return rk, redis.call('HGET', rk, 'entry') == e and redis.call('HGET', rk, 'state') == " \
+    "'running' end\n"
+
 /* ARGV: run_id, from_stage, payload, max_attempts -> 1 created, 0 already queued/running. */
 static const char RQ_ENQUEUE[] =
     "local rk = KEYS[4] .. ARGV[1]\n"
@@ -109,30 +120,28 @@ static const char RQ_CLAIM[] = RQ_OWNER RQ_START_FN
     "if x then return x end\n"
     "return {cursor, dead}\n";
 
-/* ARGV: entry, worker -> 1 renewed, 0 owned by another worker, -1 not pending. */
+/* ARGV: entry, worker, run_id -> 1 renewed, 2 renewed but the job was cancelled (the worker
+ * stops its run), 0 owned by another worker, -1 not pending. */
 static const char RQ_RENEW[] =
     RQ_OWNER "local o = owner(ARGV[1])\n"
              "if not o then return -1 end\n"
              "if o ~= ARGV[2] then return 0 end\n"
              "redis.call('XCLAIM', KEYS[1], 'workers', ARGV[2], 0, ARGV[1], 'JUSTID')\n"
+             "if redis.call('HGET', KEYS[4] .. ARGV[3], 'cancel') == '1' then return 2 end\n"
              "return 1\n";
 
 /* ARGV: entry, worker, run_id -> 1 acked, 0 owned by another worker. */
 static const char RQ_ACK[] =
-    RQ_OWNER "local o = owner(ARGV[1])\n"
-             "if o and o ~= ARGV[2] then return 0 end\n"
-             "redis.call('XACK', KEYS[1], 'workers', ARGV[1])\n"
-             "redis.call('XDEL', KEYS[1], ARGV[1])\n"
-             "local rk = KEYS[4] .. ARGV[3]\n"
-             "if redis.call('HGET', rk, 'entry') == ARGV[1] and redis.call('HGET', rk, 'state') == "
-             "'running' then\n"
-             "  local st = 'done'\n"
-             "  if redis.call('HGET', rk, 'cancel') == '1' then st = 'cancelled' end\n"
-             "  redis.call('HSET', rk, 'state', st)\n"
-             "  redis.call('HINCRBY', KEYS[5], st, 1)\n"
-             "  redis.call('EXPIRE', rk, 604800)\n"
-             "end\n"
-             "return 1\n";
+    RQ_OWNER RQ_SETTLE "local rk, live = settle(ARGV[1], ARGV[2], ARGV[3])\n"
+                       "if not rk then return 0 end\n"
+                       "if live then\n"
+                       "  local st = 'done'\n"
+                       "  if redis.call('HGET', rk, 'cancel') == '1' then st = 'cancelled' end\n"
+                       "  redis.call('HSET', rk, 'state', st)\n"
+                       "  redis.call('HINCRBY', KEYS[5], st, 1)\n"
+                       "  redis.call('EXPIRE', rk, 604800)\n"
+                       "end\n"
+                       "return 1\n";
 
 /* ARGV: entry, worker, run_id, error, backoff_ms, now -> 1 dead, 0 retry later (or
  * cancelled), -2 owned by another worker, -3 not pending. */
@@ -160,18 +169,14 @@ static const char RQ_FAIL[] = RQ_OWNER
 
 /* ARGV: entry, worker, run_id -> 1 given back, 0 owned by another worker. */
 static const char RQ_RELEASE[] =
-    RQ_OWNER "local o = owner(ARGV[1])\n"
-             "if o and o ~= ARGV[2] then return 0 end\n"
-             "redis.call('XACK', KEYS[1], 'workers', ARGV[1])\n"
-             "redis.call('XDEL', KEYS[1], ARGV[1])\n"
-             "local rk = KEYS[4] .. ARGV[3]\n"
-             "if redis.call('HGET', rk, 'entry') == ARGV[1] and redis.call('HGET', rk, 'state') == "
-             "'running' then\n"
-             "  redis.call('HINCRBY', rk, 'attempt', -1)\n"
-             "  local id = redis.call('XADD', KEYS[1], '*', 'run', ARGV[3])\n"
-             "  redis.call('HSET', rk, 'state', 'queued', 'entry', id)\n"
-             "end\n"
-             "return 1\n";
+    RQ_OWNER RQ_SETTLE "local rk, live = settle(ARGV[1], ARGV[2], ARGV[3])\n"
+                       "if not rk then return 0 end\n"
+                       "if live then\n"
+                       "  redis.call('HINCRBY', rk, 'attempt', -1)\n"
+                       "  local id = redis.call('XADD', KEYS[1], '*', 'run', ARGV[3])\n"
+                       "  redis.call('HSET', rk, 'state', 'queued', 'entry', id)\n"
+                       "end\n"
+                       "return 1\n";
 
 /* ARGV: run_id -> 1 (a queued or delayed job cancelled, a running one marked), 0 nothing. */
 static const char RQ_CANCEL[] =

@@ -24,6 +24,7 @@ typedef struct slot {
     uint64_t deadline_ns; /* per-job timeout; 0 = none */
     bool timed_out;
     atomic_bool lease_lost; /* renewal said another worker owns the job: stop, write nothing */
+    atomic_bool cancelled;  /* renewal said the job was cancelled: stop as a cancellation */
 } slot;
 
 struct yaa_worker_pool {
@@ -42,7 +43,8 @@ static bool should_cancel(void *ud, const char *run_id) {
     (void)run_id;
     slot *s = ud;
     if (s->deadline_ns && yaa_mono_ns() >= s->deadline_ns) s->timed_out = true;
-    return s->timed_out || atomic_load(&s->lease_lost) || atomic_load(&s->pool->stopping);
+    return s->timed_out || atomic_load(&s->lease_lost) || atomic_load(&s->cancelled) ||
+           atomic_load(&s->pool->stopping);
 }
 
 static bool lease_lost(void *ud, const char *run_id) {
@@ -82,7 +84,8 @@ static void run_job(slot *s, const yaa_job *job) {
                          p->opts.job_timeout_sec);
     }
     if (rc == 0 || (rc == YAA_ECANCELLED && !atomic_load(&p->stopping))) {
-        if (yaa_queue_ack(p->opts.queue, job, s->name, &qerr))
+        /* A job cancelled in the queue may be final there already (ack answers conflict). */
+        if (yaa_queue_ack(p->opts.queue, job, s->name, &qerr) && !atomic_load(&s->cancelled))
             yaa_log_ev(YAA_LOG_WARN, "worker", "ack failed", YAA_F_STR("error", qerr.msg),
                        YAA_F_END);
         yaa_log_ev(YAA_LOG_INFO, "worker", rc == 0 ? "job done" : "job cancelled", YAA_F_END);
@@ -160,6 +163,7 @@ static void *worker_main(void *arg) {
         s->job = job;
         s->has_job = true;
         atomic_store(&s->lease_lost, false);
+        atomic_store(&s->cancelled, false);
         pthread_mutex_unlock(&s->mu);
         atomic_fetch_add(&p->busy, 1);
         run_job(s, &job);
@@ -209,6 +213,9 @@ static void *heartbeat_main(void *arg) {
             if (s->has_job && !atomic_load(&s->lease_lost)) {
                 yaa_err err = {0};
                 int rc = yaa_queue_renew(p->opts.queue, &s->job, s->name, &err);
+                if (rc == YAA_ECANCELLED && !atomic_exchange(&s->cancelled, true))
+                    yaa_log_ev(YAA_LOG_INFO, "worker", "job cancelled; stopping the run",
+                               YAA_F_STR("job_id", s->job.id), YAA_F_END);
                 if (rc == YAA_ECONFLICT) {
                     /* e.g. after a long stall: the run stops at once, like a cancellation */
                     atomic_store(&s->lease_lost, true);
@@ -218,7 +225,7 @@ static void *heartbeat_main(void *arg) {
                     pthread_mutex_unlock(&s->mu);
                     continue;
                 }
-                if (rc)
+                if (rc && rc != YAA_ECANCELLED)
                     yaa_log_ev(YAA_LOG_WARN, "worker", "lease renewal failed",
                                YAA_F_STR("job_id", s->job.id), YAA_F_STR("error", err.msg),
                                YAA_F_END);

@@ -124,6 +124,9 @@ static void test_lifecycle(void **state) {
     assert_true(created);
     assert_int_equal(yaa_queue_claim(q, "w1", 0, &job, &err), 0);
     assert_int_equal(yaa_queue_cancel(q, RUN, &err), 0);
+    /* its worker hears of it at the next renewal (cancelled, not a lease lost) */
+    assert_int_equal(yaa_queue_renew(q, &job, "w1", &err), YAA_ECANCELLED);
+    assert_int_equal(yaa_queue_renew(q, &job, "w2", &err), YAA_ECONFLICT);
     assert_int_equal(yaa_queue_ack(q, &job, "w1", &err), 0);
     assert_int_equal(yaa_queue_stats_get(q, &st, &err), 0);
     assert_int_equal(st.cancelled, 2);
