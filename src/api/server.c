@@ -37,6 +37,7 @@ typedef struct tracked {
     _Atomic uint64_t since_ns;
     bool reaped;
     bool nul_in_path; /* the current request's raw path has %00 (MHD's decoded url ends there) */
+    char ip[64];      /* the client's address, formatted once per connection */
 } tracked;
 
 struct yaa_conn_guard {
@@ -54,6 +55,8 @@ static void phase_set(tracked *t, conn_phase p) {
     atomic_store(&t->since_ns, yaa_mono_ns());
     atomic_store(&t->phase, (int)p);
 }
+
+static void client_ip(struct MHD_Connection *c, char *out, size_t n);
 
 static tracked *tracked_of(struct MHD_Connection *c) {
     const union MHD_ConnectionInfo *ci =
@@ -73,6 +76,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         t->fd = ci ? ci->connect_fd : -1;
+        client_ip(c, t->ip, sizeof t->ip);
         phase_set(t, PH_HEAD);
         pthread_mutex_lock(&g->mu);
         t->next = g->head;
@@ -286,8 +290,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (cx->have_resp) return MHD_YES; /* already answered (early 413) */
     phase_set(tracked_of(conn), PH_BUSY);
     yaa_http_req *req = &cx->req;
+    tracked *t = tracked_of(conn);
     char ip[64];
-    client_ip(conn, ip, sizeof ip);
+    if (t)
+        memcpy(ip, t->ip, sizeof ip);
+    else
+        client_ip(conn, ip, sizeof ip);
     req->arena = &cx->arena;
     req->api = api;
     req->method = yaa_arena_strdup(&cx->arena, method);
