@@ -437,6 +437,28 @@ void yaa_rag__analyze(const char *text, yaa_rag__term_fn fn, void *ud) {
     yaa_rag__each_word(text, on_word, &a);
 }
 
+static void on_synonym(void *ud, const char *syn, size_t len) {
+    (void)len;
+    analyze_ud *a = ud;
+    yaa_rag__each_word(syn, on_word, a);
+}
+
+static void on_question_word(void *ud, const uint32_t *cp, size_t n) {
+    if (yaa_rag__is_stopword(cp, n) || is_modal(cp, n) || n > 40) return;
+    char w[41];
+    for (size_t i = 0; i < n; i++) {
+        if (cp[i] < 'a' || cp[i] > 'z') return; /* English words only */
+        w[i] = (char)cp[i];
+    }
+    w[n] = '\0';
+    yaa_rag__en_synonyms(w, n, on_synonym, ud);
+}
+
+void yaa_rag__analyze_synonyms(const char *text, yaa_rag__term_fn fn, void *ud) {
+    analyze_ud a = {fn, ud};
+    yaa_rag__each_word(text, on_question_word, &a);
+}
+
 /* The analyser's version: bump it when a change to this file or ko_dict.c gives a text other
  * terms, so terms stored by the old analyser are no longer used (they are analysed again at
  * load until `yaa rag index` stores new ones). The last letter says whether the Korean

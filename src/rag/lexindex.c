@@ -243,6 +243,11 @@ size_t yaa_rag__lex_search(const yaa_rag__lex *x, const char *query, size_t limi
     if (!x->nrows || !limit) return 0;
     query_ud q = {.x = x};
     yaa_rag__analyze(query, on_query_term, &q);
+    /* Then the synonyms of its English words, lighter, where the index has them and the
+     * question does not already. */
+    size_t own = q.n;
+    yaa_rag__analyze_synonyms(query, on_query_term, &q);
+    for (size_t i = own; i < q.n; i++) q.weight[i] *= YAA_RAG__SYN_WEIGHT;
     if (!q.n) return 0;
     /* acc (a score per row) is per-thread scratch that is all zero between queries: the
      * rows touched are set back to zero before returning. */

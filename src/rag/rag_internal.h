@@ -23,6 +23,13 @@ typedef void (*yaa_rag__term_fn)(void *ud, const char *term, size_t len);
 #define YAA_RAG__GRAM '\x01'       /* first byte of a syllable-bigram term */
 #define YAA_RAG__GRAM_WEIGHT 0.35f /* its weight against a whole word in BM25 */
 void yaa_rag__analyze(const char *text, yaa_rag__term_fn fn, void *ud);
+/* English synonyms (en_syn.c, WordNet): calls fn with each one-word synonym of the most common
+ * senses of word (lowercase ASCII, n bytes); nothing when WordNet is not installed. */
+void yaa_rag__en_synonyms(const char *word, size_t n, yaa_rag__term_fn fn, void *ud);
+/* The analysed terms of the WordNet synonyms of each English content word of text (stop words
+ * and modal verbs skipped), for expanding a question on the lexical side. */
+#define YAA_RAG__SYN_WEIGHT 0.3f /* a synonym's weight against a word of the question */
+void yaa_rag__analyze_synonyms(const char *text, yaa_rag__term_fn fn, void *ud);
 /* Length (in code points) of a Hangul word without its particles and endings. */
 size_t yaa_rag__ko_stem(const uint32_t *w, size_t n);
 /* The stems of a Hangul word from the Korean Hunspell dictionary (ko_dict.c), written to out

@@ -295,12 +295,64 @@ static void test_stored_terms(void **state) {
     yaa_rag__lex_free(&b);
 }
 
+typedef struct {
+    char all[512];
+} syn_acc;
+
+static void on_syn(void *ud, const char *w, size_t n) {
+    syn_acc *a = ud;
+    size_t used = strlen(a->all);
+    if (used + n + 2 < sizeof a->all) snprintf(a->all + used, sizeof a->all - used, "%s,", w);
+}
+
+/* English synonyms from WordNet (wordnet-base, installed by scripts/install-deps): base forms
+ * and regular inflections, several parts of speech; a question's synonyms reach a row that
+ * shares no word with it, below a row that has the question's own word. */
+static void test_synonyms(void **state) {
+    (void)state;
+    syn_acc a = {{0}};
+    yaa_rag__en_synonyms("hurt", 4, on_syn, &a);
+    assert_non_null(strstr(a.all, "injury,"));
+    memset(&a, 0, sizeof a);
+    yaa_rag__en_synonyms("closed", 6, on_syn, &a); /* the adjective, and "close" the verb */
+    assert_non_null(strstr(a.all, "shut,"));
+    memset(&a, 0, sizeof a);
+    yaa_rag__en_synonyms("gadgets", 7, on_syn, &a); /* plural: the noun "gadget" */
+    assert_non_null(strstr(a.all, "gizmo,"));
+    memset(&a, 0, sizeof a);
+    yaa_rag__en_synonyms("zzzqx", 5, on_syn, &a); /* not a word */
+    yaa_rag__en_synonyms("ab", 2, on_syn, &a);    /* too short to expand */
+    assert_string_equal(a.all, "");
+    const char *docs[] = {
+        "tone > dont\nGlorify running through injury on camera",
+        "pain points\nMy knees hurt on descents",
+        "knowledge/gear.md\nHeadtorch and spare batteries",
+    };
+    yaa_rag__lex x;
+    yaa_rag__lex_init(&x);
+    for (uint32_t i = 0; i < 3; i++) assert_int_equal(yaa_rag__lex_add(&x, i, docs[i]), 0);
+    assert_int_equal(yaa_rag__lex_finish(&x), 0);
+    uint32_t rows[3];
+    float sc[3];
+    size_t n = yaa_rag__lex_search(&x, "can I film when my ankle is hurt?", 3, rows, sc);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0], 1); /* its own word */
+    assert_int_equal(rows[1], 0); /* the synonym, lighter */
+    assert_true(sc[1] < sc[0]);
+    yaa_rag__lex_free(&x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_korean_rules),  cmocka_unit_test(test_korean_analyser),
-        cmocka_unit_test(test_english_stems), cmocka_unit_test(test_bm25),
-        cmocka_unit_test(test_stored_terms),  cmocka_unit_test(test_bm25_idf_and_length),
-        cmocka_unit_test(test_quantize_i8),   cmocka_unit_test(test_best),
+        cmocka_unit_test(test_korean_rules),
+        cmocka_unit_test(test_korean_analyser),
+        cmocka_unit_test(test_english_stems),
+        cmocka_unit_test(test_bm25),
+        cmocka_unit_test(test_stored_terms),
+        cmocka_unit_test(test_synonyms),
+        cmocka_unit_test(test_bm25_idf_and_length),
+        cmocka_unit_test(test_quantize_i8),
+        cmocka_unit_test(test_best),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
