@@ -310,7 +310,7 @@ int main(int argc, char **argv) {
                        m[0][t].dont_ok, m[1][t].dont_ok, m[0][t].cited, m[1][t].cited);
         n++;
         yaa_rag_chunks_free(&guide);
-        yaa_channel_free(ch);
+        yaa_channels_free(ch);
         json_decref(q);
     }
     free(line);

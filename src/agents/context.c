@@ -101,7 +101,7 @@ void yaa_agent_report_local(yaa_agent_ctx *ctx, const char *provider, const char
     ev.units = units;
     ev.cost_usd = 0;
     ev.outcome = YAA_USAGE_OK;
-    yaa_usage_report(&ctx->usage, &ev);
+    yaa_net_usage_report(&ctx->usage, &ev);
 }
 
 bool yaa_agent_offline(const yaa_agent_ctx *ctx) {

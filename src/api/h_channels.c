@@ -111,8 +111,8 @@ static void add_budget(yaa_http_req *req, json_t *info, const char *id) {
         st.monthly_usd = ch->budget.monthly_usd;
         st.has_per_run = ch->budget.has_per_run_usd;
         st.per_run_usd = ch->budget.per_run_usd;
-        if (req->api->db) spent = yaa_budget_status_get(req->api->db, ch, &st, &err) == 0;
-        yaa_channel_free(ch);
+        if (req->api->db) spent = yaa_pipeline_budget_status_get(req->api->db, ch, &st, &err) == 0;
+        yaa_channels_free(ch);
     }
     json_object_set_new(info, "spend_month_usd",
                         spent ? json_real(st.month_spent_usd) : json_null());
@@ -136,7 +136,7 @@ int yaa_h_channels_list(yaa_http_req *req, yaa_http_resp *resp) {
         json_array_append_new(arr, one);
     }
     json_int_t n = (json_int_t)list.n;
-    yaa_channel_list_free(&list);
+    yaa_channels_list_free(&list);
     return yaa_http_json(resp, 200, json_pack("{s:o, s:I}", "channels", arr, "total", n));
 }
 
@@ -152,7 +152,7 @@ static int info_json(yaa_http_req *req, yaa_http_resp *resp, const char *id, jso
     json_t *found = NULL;
     for (size_t i = 0; i < list.n && !found; i++)
         if (strcmp(list.items[i].id, id) == 0) found = summary_json(&list.items[i]);
-    yaa_channel_list_free(&list);
+    yaa_channels_list_free(&list);
     if (!found) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
     add_budget(req, found, id);
     *out = found;
@@ -179,11 +179,11 @@ int yaa_h_channel_get(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_err ignored = {0};
     (void)yaa_channels_validate(root(req), id, &ch, &ignored);
     if (ch) {
-        json_t *full = yaa_channel_to_json(ch);
+        json_t *full = yaa_channels_to_json(ch);
         json_t *guide = json_object_get(full, "brand_guide");
         if (guide && !json_is_null(guide)) json_object_set(found, "brand_guide", guide);
         json_decref(full);
-        yaa_channel_free(ch);
+        yaa_channels_free(ch);
     }
     return yaa_http_json(resp, 200, found);
 }
@@ -362,7 +362,7 @@ int yaa_h_channel_file_put(yaa_http_req *req, yaa_http_resp *resp) {
         /* nothing the loader refuses gets stored: check before committing */
         yaa_channel *ch = NULL;
         rc = yaa_channels_load(root(req), id, &ch, &err);
-        yaa_channel_free(ch);
+        yaa_channels_free(ch);
         if (rc) {
             if (had)
                 yaa_channels_write_file(dir, rel, old, old_len, NULL);

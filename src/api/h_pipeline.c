@@ -59,8 +59,8 @@ int yaa_api_budget_allows(const yaa_api *api, const char *channel_id, yaa_err *e
                                                                    : "./channels",
                                 channel_id, &ch, &ignored);
     if (!ch) return 0;
-    int rc = yaa_budget_check_start(api->db, ch, err);
-    yaa_channel_free(ch);
+    int rc = yaa_pipeline_budget_check_start(api->db, ch, err);
+    yaa_channels_free(ch);
     return rc;
 }
 

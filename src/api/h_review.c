@@ -29,7 +29,8 @@ static void run_options(const json_t *obj, long index, yaa_db_runstore_spec *spe
                         char buf[YAA_TIME_LEN + 1], json_t *errors) {
     const json_t *review = json_object_get(obj, "review");
     if (review && !json_is_null(review)) {
-        if (!json_is_string(review) || yaa_review_mode_parse(json_string_value(review)) < 0)
+        if (!json_is_string(review) ||
+            yaa_pipeline_review_mode_parse(json_string_value(review)) < 0)
             loc_error(errors,
                       index < 0
                           ? json_pack("[s,s]", "body", "review")
@@ -41,7 +42,7 @@ static void run_options(const json_t *obj, long index, yaa_db_runstore_spec *spe
     const json_t *pa = json_object_get(obj, "publish_at");
     if (pa && !json_is_null(pa)) {
         yaa_err e = {0};
-        if (yaa_review_publish_at(json_string_value(pa), buf, &e))
+        if (yaa_pipeline_review_publish_at(json_string_value(pa), buf, &e))
             loc_error(errors,
                       index < 0 ? json_pack("[s,s]", "body", "publish_at")
                                 : json_pack("[s,s,I,s]", "body", "topics", (json_int_t)index,
@@ -94,8 +95,8 @@ static int batch_start(yaa_http_req *req, yaa_http_resp *resp) {
     for (size_t i = 0; i < n; i++) {
         const json_t *it = json_array_get(topics, i);
         yaa_err e = {0};
-        if (yaa_review_topic(json_string_value(json_object_get(it, "topic")), slots[i].topic,
-                             sizeof slots[i].topic, &e))
+        if (yaa_pipeline_review_topic(json_string_value(json_object_get(it, "topic")),
+                                      slots[i].topic, sizeof slots[i].topic, &e))
             loc_error(errors, json_pack("[s,s,I,s]", "body", "topics", (json_int_t)i, "topic"),
                       "value_error", e.msg);
         yaa_db_runstore_spec one = {0};
@@ -115,7 +116,7 @@ static int batch_start(yaa_http_req *req, yaa_http_resp *resp) {
     if (rc == YAA_EBUDGET) return yaa_http_error(resp, 402, "%s", err.msg);
     if (rc) return yaa_api_fail(resp, rc, &err);
     char batch_id[YAA_UUID_LEN + 1];
-    if ((rc = yaa_batch_start(api->db, api->queue, &base, items, n, batch_id, &err)))
+    if ((rc = yaa_pipeline_batch_start(api->db, api->queue, &base, items, n, batch_id, &err)))
         return yaa_api_fail(resp, rc, &err);
     json_t *runs = json_array();
     for (size_t i = 0; i < n; i++)
@@ -159,11 +160,11 @@ static int answer_checkpoint(yaa_http_req *req, yaa_http_resp *resp,
 }
 
 int yaa_h_review_script_get(yaa_http_req *req, yaa_http_resp *resp) {
-    return answer_checkpoint(req, resp, yaa_review_script_get);
+    return answer_checkpoint(req, resp, yaa_pipeline_review_script_get);
 }
 
 int yaa_h_review_metadata_get(yaa_http_req *req, yaa_http_resp *resp) {
-    return answer_checkpoint(req, resp, yaa_review_metadata_get);
+    return answer_checkpoint(req, resp, yaa_pipeline_review_metadata_get);
 }
 
 int yaa_h_review_script_put(yaa_http_req *req, yaa_http_resp *resp) {
@@ -172,14 +173,15 @@ int yaa_h_review_script_put(yaa_http_req *req, yaa_http_resp *resp) {
     if (!id) return 0;
     yaa_review_actor who = {req->key_id};
     yaa_err err = {0};
-    int rc = yaa_review_script_put(req->api->db, cfg_of(req->api), id, req->json, &who, &err);
+    int rc =
+        yaa_pipeline_review_script_put(req->api->db, cfg_of(req->api), id, req->json, &who, &err);
     if (rc == YAA_EINVAL)
         return yaa_http_json(resp, 422,
                              json_pack("{s:[{s:[s], s:s, s:s}]}", "detail", "loc", "body", "msg",
                                        err.msg, "type", "value_error"));
     if (rc) return yaa_api_fail(resp, rc, &err);
     json_t *script = NULL;
-    rc = yaa_review_script_get(req->api->db, id, &script, &err);
+    rc = yaa_pipeline_review_script_get(req->api->db, id, &script, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return yaa_http_json(resp, 200, script);
 }
@@ -191,8 +193,8 @@ int yaa_h_review_metadata(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_review_actor who = {req->key_id};
     json_t *errors = json_array(), *meta = NULL;
     yaa_err err = {0};
-    int rc = yaa_review_metadata_patch(req->api->db, cfg_of(req->api), id, req->json, &who, errors,
-                                       &meta, &err);
+    int rc = yaa_pipeline_review_metadata_patch(req->api->db, cfg_of(req->api), id, req->json, &who,
+                                                errors, &meta, &err);
     if (rc == YAA_EINVAL) {
         if (json_array_size(errors) == 0)
             json_array_append_new(errors, json_pack("{s:[s], s:s, s:s}", "loc", "body", "msg",
@@ -211,7 +213,7 @@ int yaa_h_review_approve(yaa_http_req *req, yaa_http_resp *resp) {
     if (!req->api->queue) return yaa_http_error(resp, 503, "queue not configured");
     yaa_review_actor who = {req->key_id};
     yaa_err err = {0};
-    int rc = yaa_review_approve(req->api->db, req->api->queue, id, &who, &err);
+    int rc = yaa_pipeline_review_approve(req->api->db, req->api->queue, id, &who, &err);
     if (rc) return yaa_api_fail(resp, rc, &err);
     return answer_detail(req, resp, id, 202);
 }
@@ -225,7 +227,7 @@ int yaa_h_review_reject(yaa_http_req *req, yaa_http_resp *resp) {
     const char *notes = json_string_value(json_object_get(req->json, "notes"));
     const char *from = json_string_value(json_object_get(req->json, "from_stage"));
     yaa_err err = {0};
-    int rc = yaa_review_reject(req->api->db, req->api->queue, id, notes, from, &who, &err);
+    int rc = yaa_pipeline_review_reject(req->api->db, req->api->queue, id, notes, from, &who, &err);
     if (rc == YAA_EINVAL)
         return yaa_http_json(resp, 422,
                              json_pack("{s:[{s:[s,s], s:s, s:s}]}", "detail", "loc", "body",

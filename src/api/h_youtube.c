@@ -41,7 +41,7 @@ static const char *channel_ytid(yaa_http_req *req, yaa_http_resp *resp, const ch
         return NULL;
     }
     const char *yt = yaa_arena_strdup(req->arena, ch->channel.youtube_channel_id);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     return yt ? yt : "";
 }
 

@@ -126,7 +126,7 @@ typedef struct yaa_channel_problem {
 } yaa_channel_problem;
 
 /* A loaded channel. Everything it points to is owned by `arena`: free it with
- * yaa_channel_free. Agents read it as plain data. */
+ * yaa_channels_free. Agents read it as plain data. */
 typedef struct yaa_channel {
     char *id;  /* directory name */
     char *dir; /* <CHANNELS_DIR>/<id> */
@@ -160,39 +160,39 @@ typedef enum yaa_channel_file {
 /* ---- loader (load.c, schema.c) ------------------------------------------------------- */
 
 /* A new, empty channel with every default filled in; NULL when out of memory. */
-yaa_channel *yaa_channel_new(const char *id, const char *dir);
-void yaa_channel_free(yaa_channel *ch);
+yaa_channel *yaa_channels_new(const char *id, const char *dir);
+void yaa_channels_free(yaa_channel *ch);
 
 /* Parses one file's text into ch, appending every problem found (labelled with `file`).
  * Returns 0 if this text had no problem, YAA_EINVAL if it had some, YAA_ENOMEM. Never
  * crashes on any input; text need not be NUL-terminated. */
-int yaa_channel_parse(yaa_channel *ch, yaa_channel_file kind, const char *file, const char *text,
-                      size_t len);
+int yaa_channels_parse(yaa_channel *ch, yaa_channel_file kind, const char *file, const char *text,
+                       size_t len);
 
 /* Reads and parses a file (refusing files over YAA_CHANNEL_FILE_MAX before reading them).
- * A missing file is a problem too. Returns like yaa_channel_parse. */
-int yaa_channel_parse_file(yaa_channel *ch, yaa_channel_file kind, const char *path);
+ * A missing file is a problem too. Returns like yaa_channels_parse. */
+int yaa_channels_parse_file(yaa_channel *ch, yaa_channel_file kind, const char *path);
 
 /* Loads <dir>/config.yaml and, if it exists, <dir>/brand_guide.yaml. *out is set (unless out
  * of memory) with whatever could be read and every problem found. Returns 0 if clean,
  * YAA_EINVAL with err = the first problem (+ how many more) if not, YAA_ENOTFOUND if dir or
  * its config.yaml does not exist (then *out is NULL). */
-int yaa_channel_load_dir(const char *dir, const char *id, yaa_channel **out, yaa_err *err);
+int yaa_channels_load_dir(const char *dir, const char *id, yaa_channel **out, yaa_err *err);
 
 /* Formats problem i as "<file>:<line>: <msg>" into buf (truncating); returns buf. */
-const char *yaa_channel_problem_str(const yaa_channel *ch, size_t i, char *buf, size_t n);
+const char *yaa_channels_problem_str(const yaa_channel *ch, size_t i, char *buf, size_t n);
 
 /* True for "#rrggbb" (hex digits in either case). */
-bool yaa_channel_color_valid(const char *s);
+bool yaa_channels_color_valid(const char *s);
 
 /* ---- JSON (json.c) -------------------------------------------------------------------- */
 
 /* The whole parsed channel as a JSON object (jansson json_t *, declared void * to keep
  * jansson out of this header); the caller json_decref()s it. NULL when out of memory. */
-void *yaa_channel_to_json(const yaa_channel *ch);
+void *yaa_channels_to_json(const yaa_channel *ch);
 /* The contract's ChannelInfo: channel_id, name, category, has_brand_guide, description,
  * language. */
-void *yaa_channel_info_json(const yaa_channel *ch);
+void *yaa_channels_info_json(const yaa_channel *ch);
 
 /* ---- registry (registry.c, edit.c) ---------------------------------------------------- */
 
@@ -219,16 +219,16 @@ typedef struct yaa_channel_list {
 
 /* Lists the channel directories of root (each a directory holding config.yaml), skipping
  * names that start with '.' or '_' (so _template and .deleted) and names that are not valid
- * ids. A missing root is an empty list. Free with yaa_channel_list_free. */
+ * ids. A missing root is an empty list. Free with yaa_channels_list_free. */
 int yaa_channels_list(const char *root, yaa_channel_list *out, yaa_err *err);
-void yaa_channel_list_free(yaa_channel_list *list);
+void yaa_channels_list_free(yaa_channel_list *list);
 
 /* Loads channel id strictly: YAA_EINVAL for a bad id or if its files have any problem
  * (err names the first and points at `yaa channels validate`), YAA_ENOTFOUND if it does not
- * exist. On success the caller owns *out (yaa_channel_free). */
+ * exist. On success the caller owns *out (yaa_channels_free). */
 int yaa_channels_load(const char *root, const char *id, yaa_channel **out, yaa_err *err);
 
-/* Loads channel id for inspection: like yaa_channel_load_dir, so *out carries every problem
+/* Loads channel id for inspection: like yaa_channels_load_dir, so *out carries every problem
  * (return 0 clean, YAA_EINVAL problems, YAA_ENOTFOUND missing, YAA_EINVAL bad id with *out
  * NULL). */
 int yaa_channels_validate(const char *root, const char *id, yaa_channel **out, yaa_err *err);
@@ -343,5 +343,18 @@ typedef struct yaa_channels_import_stats {
  * ones); stops at the first folder with problems. */
 int yaa_channels_db_import(const yaa_config *cfg, yaa_db *db, const char *dir,
                            yaa_channels_import_stats *stats, yaa_err *err);
+
+/* Old names (issue #12 rename, rename.py): removed once every branch has landed. */
+#define yaa_channel_color_valid yaa_channels_color_valid
+#define yaa_channel_free yaa_channels_free
+#define yaa_channel_info_json yaa_channels_info_json
+#define yaa_channel_list_free yaa_channels_list_free
+#define yaa_channel_load_dir yaa_channels_load_dir
+#define yaa_channel_new yaa_channels_new
+#define yaa_channel_parse yaa_channels_parse
+#define yaa_channel_parse_file yaa_channels_parse_file
+#define yaa_channel_problem_str yaa_channels_problem_str
+#define yaa_channel_to_json yaa_channels_to_json
+/* End of old names. */
 
 #endif

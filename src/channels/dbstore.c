@@ -184,7 +184,7 @@ int yaa_channels_db_push(const yaa_config *cfg, yaa_db *db, const char *root, co
     if (stat(dir, &s) == 0 && S_ISDIR(s.st_mode)) {
         yaa_channel *ch = NULL;
         if ((rc = yaa_channels_load(root, id, &ch, err))) goto done; /* problems: refused */
-        yaa_channel_free(ch);
+        yaa_channels_free(ch);
         if ((rc = gather_dir(&g, dir, ""))) goto done;
     } else if (!have || cur.files == 0) {
         rc = yaa_err_set(err, YAA_ENOTFOUND, "channel '%s': no folder %s", id, dir);
@@ -364,7 +364,7 @@ int yaa_channels_db_import(const yaa_config *cfg, yaa_db *db, const char *dir,
     if (rc) return rc;
     struct stat s;
     if (stat(dir, &s) != 0 || !S_ISDIR(s.st_mode)) {
-        yaa_channel_list_free(&list);
+        yaa_channels_list_free(&list);
         return yaa_err_set(err, YAA_ENOTFOUND, "no folder %s to import channels from", dir);
     }
     for (size_t i = 0; !rc && i < list.n; i++) {
@@ -376,7 +376,7 @@ int yaa_channels_db_import(const yaa_config *cfg, yaa_db *db, const char *dir,
             if (changed) stats->stored++;
         }
     }
-    yaa_channel_list_free(&list);
+    yaa_channels_list_free(&list);
     return rc;
 }
 

@@ -86,7 +86,7 @@ static int parse_for_edit(edit *e, yaa_arena *tmp, yaa_channel *probe, yaa_err *
     if (p.count) {
         char first[512];
         return yaa_err_set(err, YAA_EINVAL, "cannot edit config.yaml: %s",
-                           yaa_channel_problem_str(probe, 0, first, sizeof first));
+                           yaa_channels_problem_str(probe, 0, first, sizeof first));
     }
     if (root && root->kind != YAA__YMAP && root->kind != YAA__YNULL)
         return yaa_err_set(err, YAA_EINVAL, "cannot edit config.yaml: the top level is not a map");
@@ -208,15 +208,15 @@ static int apply_splices(edit *e, yaa_buf *res, yaa_err *err) {
 
 /* Step 5: whatever the layout was, the result must read back with exactly these values. */
 static int verify_edit(const edit *e, const yaa_buf *res, yaa_err *err) {
-    yaa_channel *check = yaa_channel_new("", "");
+    yaa_channel *check = yaa_channels_new("", "");
     if (!check) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
-    yaa_channel_parse(check, YAA_CHANNEL_CONFIG, "config.yaml", res->data, res->len);
+    yaa_channels_parse(check, YAA_CHANNEL_CONFIG, "config.yaml", res->data, res->len);
     const char *got[NKEYS] = {check->channel.name, check->channel.category,
                               check->channel.description};
     bool same = true;
     for (int i = 0; i < NKEYS; i++)
         if (e->vals[i] && strcmp(got[i], e->vals[i]) != 0) same = false;
-    yaa_channel_free(check);
+    yaa_channels_free(check);
     if (!same)
         return yaa_err_set(err, YAA_EINVAL,
                            "cannot edit config.yaml safely with this layout; set the channel's "
@@ -233,7 +233,7 @@ int yaa_channels_config_edit(const char *text, size_t len, const char *name, con
               .vals = {name, category, description}};
     yaa_arena tmp;
     yaa_arena_init(&tmp, 16384);
-    yaa_channel *probe = yaa_channel_new("", "");
+    yaa_channel *probe = yaa_channels_new("", "");
     yaa_buf add, res;
     yaa_buf_init(&add, 0);
     yaa_buf_init(&res, 2 * YAA_CHANNEL_FILE_MAX);
@@ -252,7 +252,7 @@ int yaa_channels_config_edit(const char *text, size_t len, const char *name, con
     for (size_t i = 0; i < e.nsp; i++) free(e.sp[i].ins);
     yaa_buf_free(&add);
     yaa_buf_free(&res);
-    yaa_channel_free(probe);
+    yaa_channels_free(probe);
     yaa_arena_free(&tmp);
     return rc;
 }

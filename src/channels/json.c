@@ -12,7 +12,7 @@ static json_t *strlist(const yaa_strlist *l) {
 
 static json_t *str(const char *s) { return json_string(s ? s : ""); }
 
-void *yaa_channel_to_json(const yaa_channel *ch) {
+void *yaa_channels_to_json(const yaa_channel *ch) {
     json_t *budget = json_object();
     if (ch->budget.has_monthly_usd)
         json_object_set_new(budget, "monthly_usd", json_real(ch->budget.monthly_usd));
@@ -75,7 +75,7 @@ void *yaa_channel_to_json(const yaa_channel *ch) {
     return o;
 }
 
-void *yaa_channel_info_json(const yaa_channel *ch) {
+void *yaa_channels_info_json(const yaa_channel *ch) {
     return json_pack("{s:o,s:o,s:o,s:b,s:o,s:o}", "channel_id", str(ch->id), "name",
                      str(ch->channel.name), "category", str(ch->channel.category),
                      "has_brand_guide", ch->has_brand_guide, "description",

@@ -47,7 +47,7 @@ static void set_defaults(yaa_channel *ch) {
     ch->visual_identity.font_preference = "";
 }
 
-yaa_channel *yaa_channel_new(const char *id, const char *dir) {
+yaa_channel *yaa_channels_new(const char *id, const char *dir) {
     yaa_channel *ch = calloc(1, sizeof *ch);
     if (!ch) return NULL;
     yaa_arena_init(&ch->arena, 16384);
@@ -55,13 +55,13 @@ yaa_channel *yaa_channel_new(const char *id, const char *dir) {
     ch->id = yaa_arena_strdup(&ch->arena, id ? id : "");
     ch->dir = yaa_arena_strdup(&ch->arena, dir ? dir : "");
     if (!ch->id || !ch->dir) {
-        yaa_channel_free(ch);
+        yaa_channels_free(ch);
         return NULL;
     }
     return ch;
 }
 
-void yaa_channel_free(yaa_channel *ch) {
+void yaa_channels_free(yaa_channel *ch) {
     if (!ch) return;
     yaa_arena_free(&ch->arena);
     free(ch);
@@ -202,14 +202,14 @@ out:
     return p->count ? YAA_EINVAL : 0;
 }
 
-int yaa_channel_parse(yaa_channel *ch, yaa_channel_file kind, const char *file, const char *text,
-                      size_t len) {
+int yaa_channels_parse(yaa_channel *ch, yaa_channel_file kind, const char *file, const char *text,
+                       size_t len) {
     yaa_channels__pctx p;
     if (start(&p, ch, file)) return YAA_ENOMEM;
     return parse_text(&p, kind, text ? text : "", text ? len : 0);
 }
 
-int yaa_channel_parse_file(yaa_channel *ch, yaa_channel_file kind, const char *path) {
+int yaa_channels_parse_file(yaa_channel *ch, yaa_channel_file kind, const char *path) {
     yaa_channels__pctx p;
     if (start(&p, ch, path)) return YAA_ENOMEM;
     struct stat st;
@@ -244,7 +244,7 @@ int yaa_channel_parse_file(yaa_channel *ch, yaa_channel_file kind, const char *p
     return rc;
 }
 
-const char *yaa_channel_problem_str(const yaa_channel *ch, size_t i, char *buf, size_t n) {
+const char *yaa_channels_problem_str(const yaa_channel *ch, size_t i, char *buf, size_t n) {
     if (!buf || n == 0) return "";
     if (!ch || i >= ch->n_problems) {
         buf[0] = 0;
@@ -263,7 +263,7 @@ static bool is_file(const char *path) {
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int yaa_channel_load_dir(const char *dir, const char *id, yaa_channel **out, yaa_err *err) {
+int yaa_channels_load_dir(const char *dir, const char *id, yaa_channel **out, yaa_err *err) {
     *out = NULL;
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -273,13 +273,13 @@ int yaa_channel_load_dir(const char *dir, const char *id, yaa_channel **out, yaa
         return yaa_err_set(err, YAA_EINVAL, "channel directory path too long");
     if (!is_file(path))
         return yaa_err_set(err, YAA_ENOTFOUND, "channel '%s' not found (no %s)", id, path);
-    yaa_channel *ch = yaa_channel_new(id, dir);
+    yaa_channel *ch = yaa_channels_new(id, dir);
     if (!ch) return yaa_err_set(err, YAA_ENOMEM, "out of memory loading channel '%s'", id);
-    int rc = yaa_channel_parse_file(ch, YAA_CHANNEL_CONFIG, path);
+    int rc = yaa_channels_parse_file(ch, YAA_CHANNEL_CONFIG, path);
     if (rc == YAA_ENOMEM) goto oom;
     snprintf(path, sizeof path, "%s/brand_guide.yaml", dir);
     if (stat(path, &st) == 0) { /* a brand guide is optional; one that is there is checked */
-        rc = yaa_channel_parse_file(ch, YAA_CHANNEL_BRAND_GUIDE, path);
+        rc = yaa_channels_parse_file(ch, YAA_CHANNEL_BRAND_GUIDE, path);
         if (rc == YAA_ENOMEM) goto oom;
     }
     /* The voice speaks the channel's language unless the guide says otherwise. */
@@ -287,12 +287,12 @@ int yaa_channel_load_dir(const char *dir, const char *id, yaa_channel **out, yaa
     *out = ch;
     if (ch->n_problems == 0) return 0;
     char first[512];
-    yaa_channel_problem_str(ch, 0, first, sizeof first);
+    yaa_channels_problem_str(ch, 0, first, sizeof first);
     if (ch->n_problems > 1)
         return yaa_err_set(err, YAA_EINVAL, "%s (and %zu more problems)", first,
                            ch->n_problems - 1);
     return yaa_err_set(err, YAA_EINVAL, "%s", first);
 oom:
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     return yaa_err_set(err, YAA_ENOMEM, "out of memory loading channel '%s'", id);
 }

@@ -73,7 +73,7 @@ int yaa_channels_validate(const char *root, const char *id, yaa_channel **out, y
                                "symbolic link; refused",
                                id, *files[i] ? files[i] : "its folder", root);
     }
-    int rc = yaa_channel_load_dir(dir, id, out, err);
+    int rc = yaa_channels_load_dir(dir, id, out, err);
     if (rc == YAA_ENOTFOUND) yaa_err_set(err, rc, "channel '%s' not found in %s", id, root);
     return rc;
 }
@@ -85,7 +85,7 @@ int yaa_channels_load(const char *root, const char *id, yaa_channel **out, yaa_e
         yaa_err_prefix(err, "channel '%s': ", id);
         size_t n = strlen(err->msg);
         snprintf(err->msg + n, sizeof err->msg - n, " (run `yaa channels validate %s`)", id);
-        yaa_channel_free(ch);
+        yaa_channels_free(ch);
         ch = NULL;
     }
     *out = ch;
@@ -157,8 +157,8 @@ int yaa_channels_list(const char *root, yaa_channel_list *out, yaa_err *err) {
         s->n_problems = ch->n_problems;
         char first[600];
         s->first_problem = yaa_arena_strdup(
-            a, ch->n_problems ? yaa_channel_problem_str(ch, 0, first, sizeof first) : "");
-        yaa_channel_free(ch);
+            a, ch->n_problems ? yaa_channels_problem_str(ch, 0, first, sizeof first) : "");
+        yaa_channels_free(ch);
         if (!s->name || !s->category || !s->language || !s->description || !s->first_problem)
             rc = YAA_ENOMEM;
         else
@@ -166,13 +166,13 @@ int yaa_channels_list(const char *root, yaa_channel_list *out, yaa_err *err) {
     }
     free(ids);
     if (rc) {
-        yaa_channel_list_free(out);
+        yaa_channels_list_free(out);
         return yaa_err_set(err, rc, "listing channels in %s: %s", root, yaa_strerror(rc));
     }
     return 0;
 }
 
-void yaa_channel_list_free(yaa_channel_list *list) {
+void yaa_channels_list_free(yaa_channel_list *list) {
     if (!list) return;
     yaa_arena_free(&list->arena);
     list->items = NULL;
@@ -206,18 +206,18 @@ static int rewrite_config(const char *path, const char *text, size_t len, const 
     int rc = yaa_channels_config_edit(text, len, name, category, description, &edited, err);
     if (rc) return rc;
     size_t elen = strlen(edited);
-    yaa_channel *probe = yaa_channel_new("", "");
+    yaa_channel *probe = yaa_channels_new("", "");
     if (!probe) {
         free(edited);
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     }
-    yaa_channel_parse(probe, YAA_CHANNEL_CONFIG, path, edited, elen);
+    yaa_channels_parse(probe, YAA_CHANNEL_CONFIG, path, edited, elen);
     /* The edit must not add problems the values themselves did not cause; a file that was
      * already broken elsewhere is the operator's to fix, so only the fields are checked. */
     bool ok = (!name || strcmp(probe->channel.name, name) == 0) &&
               (!category || strcmp(probe->channel.category, category) == 0) &&
               (!description || strcmp(probe->channel.description, description) == 0);
-    yaa_channel_free(probe);
+    yaa_channels_free(probe);
     if (!ok) {
         free(edited);
         return yaa_err_set(err, YAA_EINVAL, "cannot edit %s: the result does not read back", path);

@@ -277,7 +277,7 @@ static bool ytid_valid(const char *s) {
     return true;
 }
 
-bool yaa_channel_color_valid(const char *s) {
+bool yaa_channels_color_valid(const char *s) {
     if (!s || s[0] != '#' || strlen(s) != 7) return false;
     for (int i = 1; i < 7; i++)
         if (!isxdigit((unsigned char)s[i])) return false;
@@ -407,7 +407,7 @@ static void do_strlist(yaa_channels__pctx *p, void *base, const field *f,
                                   i, kind_name(it));
             continue;
         }
-        if (f->check == C_COLOR && !yaa_channel_color_valid(it->value)) {
+        if (f->check == C_COLOR && !yaa_channels_color_valid(it->value)) {
             yaa_channels__problem(
                 p, it->line, it->col,
                 "%s[%zu]: '%s' is not a colour; expected #rrggbb, e.g. \"#1A73E8\"", path, i,

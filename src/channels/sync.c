@@ -74,6 +74,6 @@ int yaa_channels_sync(yaa_db *db, const char *root, yaa_channels_sync_stats *st,
         memset(st, 0, sizeof *st);
         st->on_disk = disk.n;
     }
-    yaa_channel_list_free(&disk);
+    yaa_channels_list_free(&disk);
     return rc;
 }

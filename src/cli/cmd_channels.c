@@ -90,13 +90,13 @@ static int cmd_list(yaa_cli *cli, bool as_json) {
                                                  s->language, "problems", (int)s->n_problems));
         }
         size_t n = list.n;
-        yaa_channel_list_free(&list);
+        yaa_channels_list_free(&list);
         return yaa_cli_print_json(json_pack("{s:o,s:i}", "channels", arr, "total", (int)n), 0);
     }
     if (list.n == 0) {
         printf("No channels in %s. Copy %s/_template to %s/<id> (docs/CHANNELS.md).\n", root, root,
                root);
-        yaa_channel_list_free(&list);
+        yaa_channels_list_free(&list);
         return YAA_EXIT_OK;
     }
     int wid = 2, wname = 4, wcat = 8;
@@ -130,7 +130,7 @@ static int cmd_list(yaa_cli *cli, bool as_json) {
     printf("%zu channel%s in %s", list.n, list.n == 1 ? "" : "s", root);
     if (bad) printf(", %zu with problems", bad);
     putchar('\n');
-    yaa_channel_list_free(&list);
+    yaa_channels_list_free(&list);
     return YAA_EXIT_OK;
 }
 
@@ -218,15 +218,15 @@ static int cmd_show(yaa_cli *cli, const char *id, bool as_json) {
     int rc = yaa_channels_validate(cli->cfg->channels_dir, id, &ch, &err);
     if (!ch) return yaa_cli_fail("%s", err.msg);
     if (as_json) {
-        yaa_cli_print_json(yaa_channel_to_json(ch), 0);
+        yaa_cli_print_json(yaa_channels_to_json(ch), 0);
     } else {
         print_channel(ch);
         char line[700];
         for (size_t i = 0; i < ch->n_problems; i++)
-            fprintf(stderr, "%s\n", yaa_channel_problem_str(ch, i, line, sizeof line));
+            fprintf(stderr, "%s\n", yaa_channels_problem_str(ch, i, line, sizeof line));
     }
     size_t n = ch->n_problems;
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     fflush(stdout);
     if (rc)
         return yaa_cli_fail("channel '%s' has %zu problem%s; see `yaa channels validate %s`", id, n,
@@ -245,11 +245,11 @@ static size_t validate_one(const char *root, const char *id) {
     }
     char line[700];
     for (size_t i = 0; i < ch->n_problems; i++)
-        puts(yaa_channel_problem_str(ch, i, line, sizeof line));
+        puts(yaa_channels_problem_str(ch, i, line, sizeof line));
     size_t n = ch->n_problems;
     if (n == 0)
         printf("%s: ok (config.yaml%s)\n", id, ch->has_brand_guide ? ", brand_guide.yaml" : "");
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     return n;
 }
 
@@ -266,7 +266,7 @@ static int cmd_validate(yaa_cli *cli, int argc, char **argv, bool all) {
             bad += n > 0;
             checked++;
         }
-        yaa_channel_list_free(&list);
+        yaa_channels_list_free(&list);
     }
     for (int i = 0; i < argc; i++) {
         size_t n = validate_one(root, argv[i]);

@@ -39,7 +39,7 @@ static int connect_channel(yaa_cli *cli, const char *id, long timeout_sec) {
         return yaa_cli_fail("channels connect-youtube: %s", err.msg);
     char expected[64];
     snprintf(expected, sizeof expected, "%s", ch->channel.youtube_channel_id);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     yaa_db *db = NULL;
     int code = yaa_cli_open_db(cli, "channels connect-youtube", true, &db);
     if (code) return code;

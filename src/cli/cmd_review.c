@@ -247,7 +247,7 @@ static int cmd_edit(yaa_cli *cli, yaa_db *db, const char *id, int argc, char **a
             json_decref(patch);
             return yaa_cli_usage_error("review edit: %s is not a readable JSON file", script_file);
         }
-        rc = yaa_review_script_put(db, cli->cfg, id, script, &who, &err);
+        rc = yaa_pipeline_review_script_put(db, cli->cfg, id, script, &who, &err);
         json_decref(script);
         if (rc) {
             json_decref(patch);
@@ -257,7 +257,7 @@ static int cmd_edit(yaa_cli *cli, yaa_db *db, const char *id, int argc, char **a
     }
     if (json_object_size(patch) || !script_file) {
         json_t *errors = json_array(), *meta = NULL;
-        rc = yaa_review_metadata_patch(db, cli->cfg, id, patch, &who, errors, &meta, &err);
+        rc = yaa_pipeline_review_metadata_patch(db, cli->cfg, id, patch, &who, errors, &meta, &err);
         size_t i;
         json_t *e;
         json_array_foreach(errors, i, e) {
@@ -299,8 +299,8 @@ static int cmd_decide(yaa_cli *cli, yaa_db *db, const char *verb, const char *id
     yaa_review_actor who;
     actor(who_buf, &who);
     yaa_err err = {0};
-    int rc = reject ? yaa_review_reject(db, q, id, notes, from, &who, &err)
-                    : yaa_review_approve(db, q, id, &who, &err);
+    int rc = reject ? yaa_pipeline_review_reject(db, q, id, notes, from, &who, &err)
+                    : yaa_pipeline_review_approve(db, q, id, &who, &err);
     yaa_queue_close(q);
     if (rc) return yaa_cli_fail("review %s: %s", verb, err.msg);
     printf("run %s %s; queued again\n", id, reject ? "rejected" : "approved");

@@ -197,9 +197,9 @@ int yaa_cmd_run(yaa_cli *cli) {
     }
     char publish_at[YAA_TIME_LEN + 1] = "";
     yaa_err oerr = {0};
-    if (review && yaa_review_mode_parse(review) < 0)
+    if (review && yaa_pipeline_review_mode_parse(review) < 0)
         return yaa_cli_usage_error("run: --review '%s' is not none, script, video or both", review);
-    if (publish_at_in && yaa_review_publish_at(publish_at_in, publish_at, &oerr))
+    if (publish_at_in && yaa_pipeline_review_publish_at(publish_at_in, publish_at, &oerr))
         return yaa_cli_usage_error("run: --publish-at: %s", oerr.msg);
     yaa_db_runstore_spec spec = {.channel_id = channel,
                                  .topic = topic_arg,
@@ -268,7 +268,7 @@ int yaa_cmd_run(yaa_cli *cli) {
         yaa_cli_fail("run: channels: %s", err.msg);
         goto out;
     }
-    if (yaa_budget_check_start(db, ch, &err)) {
+    if (yaa_pipeline_budget_check_start(db, ch, &err)) {
         yaa_cli_fail("run: %s", err.msg);
         goto out;
     }
@@ -361,7 +361,7 @@ int yaa_cmd_run(yaa_cli *cli) {
         rc = YAA_EXIT_OK;
     }
 out:
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     yaa_db_close(db);
     yaa_db_runstore_run_free(&given);
     free(topic);

@@ -111,19 +111,20 @@ static long read_topics(const char *file, topic_row **rows_out) {
         int nf = csv ? csv_fields(line, f) : 1;
         topic_row *r = &rows[n];
         yaa_err err = {0};
-        if (yaa_review_topic(col_topic < nf ? f[col_topic] : "", r->topic, sizeof r->topic, &err)) {
+        if (yaa_pipeline_review_topic(col_topic < nf ? f[col_topic] : "", r->topic, sizeof r->topic,
+                                      &err)) {
             fprintf(stderr, "yaa: run: %s line %ld: %s\n", file, lineno, err.msg);
             bad++;
             continue;
         }
         const char *at = col_at >= 0 && col_at < nf ? f[col_at] : "";
-        if (*at && yaa_review_publish_at(at, r->publish_at, &err)) {
+        if (*at && yaa_pipeline_review_publish_at(at, r->publish_at, &err)) {
             fprintf(stderr, "yaa: run: %s line %ld: %s\n", file, lineno, err.msg);
             bad++;
             continue;
         }
         const char *rv = col_review >= 0 && col_review < nf ? f[col_review] : "";
-        if (*rv && yaa_review_mode_parse(rv) < 0) {
+        if (*rv && yaa_pipeline_review_mode_parse(rv) < 0) {
             fprintf(stderr,
                     "yaa: run: %s line %ld: review '%s' is not none, script, video or "
                     "both\n",
@@ -169,7 +170,7 @@ int yaa_cli_run_topics(yaa_cli *cli, const yaa_db_runstore_spec *base, const cha
     if (yaa_cli_open_db(cli, "run", true, &db) || yaa_cli_open_queue(cli, "run", db, &q)) goto out;
     char batch_id[37];
     yaa_err err = {0};
-    if (yaa_batch_start(db, q, base, items, (size_t)n, batch_id, &err)) {
+    if (yaa_pipeline_batch_start(db, q, base, items, (size_t)n, batch_id, &err)) {
         yaa_cli_fail("run: %s", err.msg);
         goto out;
     }

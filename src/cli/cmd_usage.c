@@ -102,7 +102,7 @@ static int print_prices(const yaa_config *cfg, bool as_json) {
                cfg->pricing_file ? cfg->pricing_file : "", "PROVIDER", "MODEL", "KIND", "IN/1M",
                "OUT/1M", "CACHED/1M", "PER_UNIT");
     for (size_t i = 0; yaa_pricing_entry(i, &p); i++) {
-        const char *kind = yaa_usage_kind_name(p.kind);
+        const char *kind = yaa_net_usage_kind_name(p.kind);
         if (as_json) {
             json_array_append_new(
                 arr,

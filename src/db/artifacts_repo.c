@@ -2,7 +2,7 @@
  * atomically per stage attempt (artifacts_repo.h). */
 #include "db/artifacts_repo.h"
 
-#include "db/repo_util.h"
+#include "db/repo_internal.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "db/repo.h"
-#include "db/repo_util.h"
+#include "db/repo_internal.h"
 
 typedef struct batch {
     const yaa_db_audit *rows;

@@ -1,7 +1,7 @@
 /* channel_files_repo.c - channel_revisions and channel_files (channel_files_repo.h). */
 #include "db/channel_files_repo.h"
 
-#include "db/repo_util.h"
+#include "db/repo_internal.h"
 
 #include <string.h>
 

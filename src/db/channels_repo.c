@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "db/repo.h"
-#include "db/repo_util.h"
+#include "db/repo_internal.h"
 
 #define CHANNEL_COLS                                                                        \
     "SELECT id, name, category, description, language, created_at, updated_at, deleted_at " \

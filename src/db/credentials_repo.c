@@ -1,7 +1,7 @@
 /* credentials_repo.c - channel_credentials and oauth_states (see credentials_repo.h). */
 #include "db/credentials_repo.h"
 
-#include "db/repo_util.h"
+#include "db/repo_internal.h"
 
 #include <string.h>
 

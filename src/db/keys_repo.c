@@ -6,7 +6,7 @@
 #include "core/buf.h"
 #include "core/util.h"
 #include "db/repo.h"
-#include "db/repo_util.h"
+#include "db/repo_internal.h"
 
 #define KEY_COLS                                                                              \
     "SELECT id, key_hash, key_prefix, name, scopes_json, is_active, created_at, expires_at, " \

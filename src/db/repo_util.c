@@ -1,5 +1,5 @@
 /* repo_util.c - the WHERE builder and arena copies used by every repository. */
-#include "db/repo_util.h"
+#include "db/repo_internal.h"
 
 #include <stdio.h>
 #include <string.h>

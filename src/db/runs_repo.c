@@ -5,7 +5,7 @@
 
 #include "core/util.h"
 #include "db/repo.h"
-#include "db/repo_util.h"
+#include "db/repo_internal.h"
 
 #define RUN_COLS                                                                              \
     "SELECT id, channel_id, topic, brand_name, dry_run, status, current_agent, result_json, " \

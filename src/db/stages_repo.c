@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "db/repo.h"
-#include "db/repo_util.h"
+#include "db/repo_internal.h"
 
 #define STAGE_COLS                                                                        \
     "SELECT run_id, stage, status, attempt, started_at, finished_at, output_json, error " \

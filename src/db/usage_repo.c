@@ -7,7 +7,7 @@
 
 #include "core/util.h"
 #include "db/repo.h"
-#include "db/repo_util.h"
+#include "db/repo_internal.h"
 
 static bool valid_kind(const char *k) {
     static const char *const ok[] = {"chat", "embedding", "tts", "image"};

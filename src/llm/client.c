@@ -150,7 +150,7 @@ void yaa_llm__report(const yaa_llm_client *c, const char *model, yaa_usage_kind 
                           .outcome = outcome,
                           .error = error,
                           .part = part};
-    yaa_usage_report(usage_ctx, &ev);
+    yaa_net_usage_report(usage_ctx, &ev);
 }
 
 typedef struct retry_report {
@@ -179,7 +179,7 @@ static void on_retry(void *ud, int attempt, long status, int rc, long delay_ms) 
 static int map_status(const yaa_llm_client *c, const yaa_http_reply *rep, const char *model,
                       yaa_usage_kind kind, yaa_err *err) {
     char d[400];
-    yaa_http_describe(rep, d, sizeof d);
+    yaa_net_http_describe(rep, d, sizeof d);
     /* Local servers (Ollama, vLLM) answer 404 for a model they do not serve: say which
      * variable picks it, since the model name came from configuration, not the user's run. */
     if (rep->status == 404)
@@ -236,7 +236,7 @@ int yaa_llm__post(yaa_llm_client *c, const char *path, const json_t *body, const
     yaa_http_retry pol = c->retry;
     pol.on_retry = on_retry;
     pol.retry_ud = &rr;
-    int rc = yaa_http_send(&rq, &pol, rep, err);
+    int rc = yaa_net_http_send(&rq, &pol, rep, err);
     memset(auth, 0, sizeof auth);
     free(text);
     if (rc) return yaa_err_prefix(err, "%s: ", c->name);
@@ -261,7 +261,7 @@ static int chat_once(yaa_llm_client *c, const yaa_llm_request *req, const yaa_ll
     const char *path = c->kind == LLM_ANTHROPIC ? "/v1/messages" : "/chat/completions";
     if (c->kind == LLM_ANTHROPIC && yaa_str_endswith(c->base_url, "/v1")) path = "/messages";
     yaa_http_reply hr;
-    yaa_http_reply_init(&hr);
+    yaa_net_http_reply_init(&hr);
     uint64_t t0 = yaa_mono_ns();
     int part = rep->round_trips; /* 1 for the repair round trip */
     int rc =
@@ -284,7 +284,7 @@ static int chat_once(yaa_llm_client *c, const yaa_llm_request *req, const yaa_ll
         rep->cached_tokens += t->cached_tokens;
         rep->round_trips++;
     }
-    yaa_http_reply_free(&hr);
+    yaa_net_http_reply_free(&hr);
     return rc;
 }
 

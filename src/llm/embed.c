@@ -80,7 +80,7 @@ int yaa_llm_embed(yaa_llm_client *c, const char *model, const char *const *texts
         json_object_set_new(body, "input", input);
         json_object_set_new(body, "encoding_format", json_string("float"));
         yaa_http_reply hr;
-        yaa_http_reply_init(&hr);
+        yaa_net_http_reply_init(&hr);
         uint64_t t0 = yaa_mono_ns();
         int part = (int)(off / EMBED_BATCH);
         rc = yaa_llm__post(c, "/embeddings", body, model, YAA_USAGE_EMBEDDING, usage_ctx, part, &hr,
@@ -91,7 +91,7 @@ int yaa_llm_embed(yaa_llm_client *c, const char *model, const char *const *texts
         double ms = (double)(yaa_mono_ns() - t0) / 1e6;
         yaa_llm__report(c, model, YAA_USAGE_EMBEDDING, usage_ctx, rc ? NULL : &t, (long)count, ms,
                         rc ? YAA_USAGE_ERROR : YAA_USAGE_OK, rc ? err->msg : NULL, part);
-        yaa_http_reply_free(&hr);
+        yaa_net_http_reply_free(&hr);
     }
     if (rc) {
         free(*vectors);

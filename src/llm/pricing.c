@@ -189,7 +189,7 @@ static double pricer(const yaa_usage_event *ev) {
                                    ev->cached_tokens, ev->completion_tokens, ev->units);
 }
 
-void yaa_pricing_install(void) { yaa_usage_set_pricer(pricer); }
+void yaa_pricing_install(void) { yaa_net_usage_set_pricer(pricer); }
 
 bool yaa_pricing_entry(size_t i, yaa_price *out) {
     pthread_mutex_lock(&g.lock);

@@ -85,15 +85,15 @@ int yaa_tavily_search(const yaa_tavily_options *o, const char *query, yaa_search
                            .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000,
                            .max_reply = 4 * 1024 * 1024};
     yaa_http_reply hr;
-    yaa_http_reply_init(&hr);
-    int rc = yaa_http_send(&rq, &o->retry, &hr, err);
+    yaa_net_http_reply_init(&hr);
+    int rc = yaa_net_http_send(&rq, &o->retry, &hr, err);
     memset(auth, 0, sizeof auth);
     free(text);
     if (rc) {
         yaa_err_prefix(err, "tavily: ");
     } else if (hr.status != 200) {
         char d[300];
-        yaa_http_describe(&hr, d, sizeof d);
+        yaa_net_http_describe(&hr, d, sizeof d);
         if (hr.status == 401 || hr.status == 403)
             rc = yaa_err_set(err, YAA_EAUTH,
                              "tavily: the API key was refused (%s); check "
@@ -106,7 +106,7 @@ int yaa_tavily_search(const yaa_tavily_options *o, const char *query, yaa_search
     } else {
         rc = parse(&hr, out, err);
     }
-    yaa_http_reply_free(&hr);
+    yaa_net_http_reply_free(&hr);
     if (rc) yaa_search_results_free(out);
     return rc;
 }

@@ -92,7 +92,7 @@ void yaa_media__usage(const yaa_media_env *env, int kind, const char *provider, 
                           .latency_ms = latency_ms,
                           .outcome = error ? YAA_USAGE_ERROR : YAA_USAGE_OK,
                           .error = error};
-    yaa_usage_report(env ? env->usage_ctx : NULL, &ev);
+    yaa_net_usage_report(env ? env->usage_ctx : NULL, &ev);
 }
 
 bool yaa_media__local(const char *provider) {
@@ -115,7 +115,7 @@ int yaa_media__http_post(const yaa_media_env *env, const char *url, const char *
                             .cancel = http_cancel,
                             .cancel_ud = (void *)env};
     yaa_http_retry policy = {.max_attempts = 3, .cancel = http_cancel, .cancel_ud = (void *)env};
-    return yaa_http_send(&req, &policy, rep, err);
+    return yaa_net_http_send(&req, &policy, rep, err);
 }
 
 bool yaa_media__cancelled(const yaa_media_env *env) {

@@ -67,7 +67,7 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
     const char *hdrs[] = {auth, "Content-Type: application/json", NULL};
     yaa_http_reply rep;
-    yaa_http_reply_init(&rep);
+    yaa_net_http_reply_init(&rep);
     unsigned char *png = NULL;
     json_t *j = NULL;
     int rc = yaa_media__http_post(&env, url, hdrs, 2, bs, &rep, err);
@@ -117,6 +117,6 @@ int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool ver
 out:
     free(png);
     json_decref(j);
-    yaa_http_reply_free(&rep);
+    yaa_net_http_reply_free(&rep);
     return rc;
 }

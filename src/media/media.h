@@ -25,7 +25,7 @@
 /* Usage: every TTS segment (units = characters, provider "espeak" or "elevenlabs") and every
  * hosted picture (units = images, provider "openai") is reported once. With env->on_usage set,
  * to that callback (the agents wire it to usage_events); otherwise through net's process-wide
- * hook (net/usage.h: yaa_usage_report) with env->usage_ctx as the call context, kind
+ * hook (net/usage.h: yaa_net_usage_report) with env->usage_ctx as the call context, kind
  * YAA_USAGE_TTS / YAA_USAGE_IMAGE and cost_usd -1 (espeak: 0). Failed hosted calls are
  * reported too, with units 0 and error set. Cards are free and not reported. */
 typedef struct yaa_media_usage {
@@ -86,7 +86,7 @@ typedef struct yaa_media_env {
 
     yaa_media_usage_fn on_usage; /* may be called from worker threads, one call at a time */
     void *usage_ud;
-    void *usage_ctx; /* without on_usage: passed to yaa_usage_report (run id, agent...) */
+    void *usage_ctx; /* without on_usage: passed to yaa_net_usage_report (run id, agent...) */
     yaa_media_cancel_fn should_cancel;
     void *cancel_ud;
     yaa_media_progress_fn on_progress;

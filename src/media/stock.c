@@ -37,12 +37,12 @@ int yaa_media__stock_get(const yaa_media_env *env, const char *what, const char 
                           .max_total_wait_ms = 3000,
                           .cancel = stock_cancel,
                           .cancel_ud = (void *)env};
-    int rc = yaa_http_send(&req, &pol, rep, err);
+    int rc = yaa_net_http_send(&req, &pol, rep, err);
     if (rc) return yaa_err_prefix(err, "%s: ", what);
     if (rep->status >= 200 && rep->status < 300) return 0;
     char detail[256];
-    yaa_http_describe(rep, detail, sizeof detail);
-    long ra = yaa_http_retry_after_ms(rep);
+    yaa_net_http_describe(rep, detail, sizeof detail);
+    long ra = yaa_net_http_retry_after_ms(rep);
     int code = rep->status == 401 || rep->status == 403 ? YAA_EAUTH
                : rep->status == 429                     ? YAA_ELIMIT
                : rep->status == 404                     ? YAA_ENOTFOUND
@@ -57,7 +57,7 @@ int yaa_media__stock_search_json(const yaa_media_env *env, const char *what, con
                                  yaa_err *err) {
     *out = NULL;
     yaa_http_reply rep;
-    yaa_http_reply_init(&rep);
+    yaa_net_http_reply_init(&rep);
     int rc = yaa_media__stock_get(env, what, url, headers, nheaders, 8u << 20, &rep, err);
     if (!rc) {
         json_error_t je;
@@ -68,7 +68,7 @@ int yaa_media__stock_search_json(const yaa_media_env *env, const char *what, con
             rc = yaa_err_set(err, YAA_EPROVIDER, "%s: the reply is not JSON (%s)", what, je.text);
         }
     }
-    yaa_http_reply_free(&rep);
+    yaa_net_http_reply_free(&rep);
     return rc;
 }
 
@@ -175,7 +175,7 @@ int yaa_media__stock_fetch(const yaa_media_env *env, const yaa_media__stock_item
         utime(path, NULL); /* recently used: last to be evicted */
     } else {
         yaa_http_reply rep;
-        yaa_http_reply_init(&rep);
+        yaa_net_http_reply_init(&rep);
         rc = yaa_media__stock_get(env, what, it->url, NULL, 0, MAX_DOWNLOAD, &rep, err);
         if (!rc && rep.body.len == 0)
             rc = yaa_err_set(err, YAA_EPROVIDER, "%s: the download is empty", what);
@@ -188,7 +188,7 @@ int yaa_media__stock_fetch(const yaa_media_env *env, const yaa_media__stock_item
                 rc = yaa_err_set(err, YAA_EIO, "%s: cannot write '%s'", what, path);
             }
         }
-        yaa_http_reply_free(&rep);
+        yaa_net_http_reply_free(&rep);
         if (rc) return rc;
         trim_cache(dir, (long long)env->stock_cache_mb << 20, name);
     }

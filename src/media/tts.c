@@ -462,7 +462,7 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
     const char *hdrs[] = {key_hdr, "Content-Type: application/json", "Accept: application/json",
                           NULL};
     yaa_http_reply rep;
-    yaa_http_reply_init(&rep);
+    yaa_net_http_reply_init(&rep);
     int rc = yaa_media__http_post(env, url, hdrs, 3, bs, &rep, err);
     free(bs);
     long status = rep.status;
@@ -509,7 +509,7 @@ static int tts_elevenlabs(const yaa_media_env *env, const yaa_voice *v, const ch
                          (long)yaa_utf8_len(text), rep.elapsed_ms, NULL);
     }
 out:
-    yaa_http_reply_free(&rep);
+    yaa_net_http_reply_free(&rep);
     return rc;
 }
 
@@ -563,7 +563,7 @@ static int tts_openai(const yaa_media_env *env, const yaa_voice *v, const char *
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", key ? key : "");
     const char *hdrs[] = {"Content-Type: application/json", "Accept: audio/wav", auth, NULL};
     yaa_http_reply rep;
-    yaa_http_reply_init(&rep);
+    yaa_net_http_reply_init(&rep);
     int rc = yaa_media__http_post(env, url, hdrs, key && *key ? 3 : 2, bs, &rep, err);
     free(bs);
     if (rc) {
@@ -579,7 +579,7 @@ static int tts_openai(const yaa_media_env *env, const yaa_voice *v, const char *
     if (!rc) out->provider = compat ? "openai-compatible" : "openai";
     yaa_media__usage(env, YAA_USAGE_TTS, who, env->tts_model, rc ? 0 : (long)yaa_utf8_len(text),
                      rep.elapsed_ms, rc && rc != YAA_ECANCELLED ? err->msg : NULL);
-    yaa_http_reply_free(&rep);
+    yaa_net_http_reply_free(&rep);
     return rc;
 }
 

@@ -176,7 +176,7 @@ void yaa_metrics_usage(const yaa_usage_event *ev) {
     bool tokens = ev->kind == YAA_USAGE_CHAT || ev->kind == YAA_USAGE_EMBEDDING;
     yaa_metrics_llm(provider, model, tokens ? ev->prompt_tokens : 0,
                     tokens ? ev->completion_tokens : 0, ev->cost_usd > 0 ? ev->cost_usd : 0,
-                    yaa_usage_outcome_name(ev->outcome));
+                    yaa_net_usage_outcome_name(ev->outcome));
 }
 
 void yaa_metrics_log_dropped(const char *reason, long n) {

@@ -58,13 +58,13 @@ static CURL *thread_handle(void) {
     return h;
 }
 
-void yaa_http_reply_init(yaa_http_reply *r) {
+void yaa_net_http_reply_init(yaa_http_reply *r) {
     memset(r, 0, sizeof *r);
     yaa_buf_init(&r->headers, 256 * 1024);
     yaa_buf_init(&r->body, 0);
 }
 
-void yaa_http_reply_free(yaa_http_reply *r) {
+void yaa_net_http_reply_free(yaa_http_reply *r) {
     yaa_buf_free(&r->headers);
     yaa_buf_free(&r->body);
 }
@@ -120,7 +120,7 @@ static void safe_url(const char *url, char *out, size_t n) {
     snprintf(out, n, "%.*s%.*s", (int)scheme, url, (int)rest, host);
 }
 
-int yaa_http_perform(const yaa_http_request *req, yaa_http_reply *rep, yaa_err *err) {
+int yaa_net_http_perform(const yaa_http_request *req, yaa_http_reply *rep, yaa_err *err) {
     if (!req || !req->url || !rep) return yaa_err_set(err, YAA_EINVAL, "http: no URL");
     int rc = yaa_net_global_init();
     if (rc) return yaa_err_set(err, rc, "http: libcurl could not be initialised");
@@ -217,7 +217,8 @@ int yaa_http_perform(const yaa_http_request *req, yaa_http_reply *rep, yaa_err *
     return rc;
 }
 
-const char *yaa_http_reply_header(const yaa_http_reply *r, const char *name, char *out, size_t n) {
+const char *yaa_net_http_reply_header(const yaa_http_reply *r, const char *name, char *out,
+                                      size_t n) {
     const char *p = yaa_buf_cstr(&r->headers);
     size_t nl = strlen(name);
     while (*p) {
@@ -241,7 +242,7 @@ const char *yaa_http_reply_header(const yaa_http_reply *r, const char *name, cha
     return NULL;
 }
 
-long yaa_http_parse_retry_after(const char *value, long long now) {
+long yaa_net_http_parse_retry_after(const char *value, long long now) {
     if (!value || !*value) return -1;
     long secs;
     char tmp[128];
@@ -255,10 +256,10 @@ long yaa_http_parse_retry_after(const char *value, long long now) {
     return (long)d * 1000;
 }
 
-long yaa_http_retry_after_ms(const yaa_http_reply *r) {
+long yaa_net_http_retry_after_ms(const yaa_http_reply *r) {
     char v[128];
-    if (!yaa_http_reply_header(r, "Retry-After", v, sizeof v)) return -1;
-    return yaa_http_parse_retry_after(v, (long long)yaa_now());
+    if (!yaa_net_http_reply_header(r, "Retry-After", v, sizeof v)) return -1;
+    return yaa_net_http_parse_retry_after(v, (long long)yaa_now());
 }
 
 bool yaa_net_url_join(const char *base, const char *path, char *out, size_t n) {
@@ -268,7 +269,7 @@ bool yaa_net_url_join(const char *base, const char *path, char *out, size_t n) {
     return w >= 0 && (size_t)w < n;
 }
 
-void yaa_http_describe(const yaa_http_reply *r, char *out, size_t n) {
+void yaa_net_http_describe(const yaa_http_reply *r, char *out, size_t n) {
     const char *msg = NULL;
     json_t *root = NULL;
     if (r->body.len) {

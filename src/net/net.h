@@ -40,26 +40,27 @@ typedef struct yaa_http_reply {
     yaa_buf headers; /* header block of the last response ("Name: value\r\n" lines) */
     yaa_buf body;
     double elapsed_ms; /* of the last attempt */
-    int attempts;      /* how many attempts yaa_http_send made */
+    int attempts;      /* how many attempts yaa_net_http_send made */
 } yaa_http_reply;
 
-void yaa_http_reply_init(yaa_http_reply *r);
-void yaa_http_reply_free(yaa_http_reply *r);
+void yaa_net_http_reply_init(yaa_http_reply *r);
+void yaa_net_http_reply_free(yaa_http_reply *r);
 
 /* Copies the value of header `name` (case-insensitive, first match) to out (truncated to
  * n-1 bytes); returns out, or NULL when absent. */
-const char *yaa_http_reply_header(const yaa_http_reply *r, const char *name, char *out, size_t n);
+const char *yaa_net_http_reply_header(const yaa_http_reply *r, const char *name, char *out,
+                                      size_t n);
 
 /* Retry-After of a reply in milliseconds (delta-seconds or an HTTP-date, relative to now);
  * -1 when absent or unparsable. */
-long yaa_http_retry_after_ms(const yaa_http_reply *r);
+long yaa_net_http_retry_after_ms(const yaa_http_reply *r);
 /* The same for a raw header value; now is the wall clock in seconds. */
-long yaa_http_parse_retry_after(const char *value, long long now);
+long yaa_net_http_parse_retry_after(const char *value, long long now);
 
 /* One attempt. Returns 0 when a response arrived (whatever its status: check rep->status);
  * YAA_ETIMEOUT, YAA_ENET (connection refused/reset, DNS, TLS, truncated body), YAA_ELIMIT
  * (reply past max_reply), YAA_ECANCELLED, YAA_EINVAL. rep is reset first. */
-int yaa_http_perform(const yaa_http_request *req, yaa_http_reply *rep, yaa_err *err);
+int yaa_net_http_perform(const yaa_http_request *req, yaa_http_reply *rep, yaa_err *err);
 
 typedef struct yaa_http_retry {
     int max_attempts;         /* total attempts including the first; 0 = 4, 1 = no retry */
@@ -76,23 +77,23 @@ typedef struct yaa_http_retry {
 
 /* True for the statuses worth retrying: 408, 425, 429, 500, 502, 503, 504 (and other 5xx
  * except 501 and 505). */
-bool yaa_http_status_retryable(long status);
+bool yaa_net_http_status_retryable(long status);
 
 /* Backoff before attempt `attempt`+1: exponential from base, capped, with jitter (a random
  * value in [d/2, d]); a Retry-After (>= 0) replaces it. */
-long yaa_http_backoff_ms(const yaa_http_retry *p, int attempt, long retry_after_ms);
+long yaa_net_http_backoff_ms(const yaa_http_retry *p, int attempt, long retry_after_ms);
 
-/* yaa_http_perform with retries on network errors, timeouts and retryable statuses.
+/* yaa_net_http_perform with retries on network errors, timeouts and retryable statuses.
  * policy NULL = the defaults. Returns 0 when a final response arrived (rep->status may still
  * be an error: after the last attempt, or a non-retryable 4xx) and the perform error of the
  * last attempt otherwise. A wait that would pass max_total_wait_ms (e.g. a long Retry-After)
  * stops the loop and returns the last response. */
-int yaa_http_send(const yaa_http_request *req, const yaa_http_retry *policy, yaa_http_reply *rep,
-                  yaa_err *err);
+int yaa_net_http_send(const yaa_http_request *req, const yaa_http_retry *policy,
+                      yaa_http_reply *rep, yaa_err *err);
 
 /* A short, secret-free description of a failed reply for error messages:
  * "HTTP 429: rate limit exceeded" using the JSON error message when the body has one. */
-void yaa_http_describe(const yaa_http_reply *r, char *out, size_t n);
+void yaa_net_http_describe(const yaa_http_reply *r, char *out, size_t n);
 
 /* base (its trailing slashes dropped) followed by path, into out; false when it did not fit
  * (out then holds what fitted). For providers whose base URL is configurable. */
@@ -104,5 +105,18 @@ bool yaa_net_url_join(const char *base, const char *path, char *out, size_t n);
 int yaa_net_global_init(void);
 void yaa_net_thread_cleanup(void);
 void yaa_net_global_cleanup(void);
+
+/* Old names (issue #12 rename, rename.py): removed once every branch has landed. */
+#define yaa_http_backoff_ms yaa_net_http_backoff_ms
+#define yaa_http_describe yaa_net_http_describe
+#define yaa_http_parse_retry_after yaa_net_http_parse_retry_after
+#define yaa_http_perform yaa_net_http_perform
+#define yaa_http_reply_free yaa_net_http_reply_free
+#define yaa_http_reply_header yaa_net_http_reply_header
+#define yaa_http_reply_init yaa_net_http_reply_init
+#define yaa_http_retry_after_ms yaa_net_http_retry_after_ms
+#define yaa_http_send yaa_net_http_send
+#define yaa_http_status_retryable yaa_net_http_status_retryable
+/* End of old names. */
 
 #endif

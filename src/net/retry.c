@@ -1,4 +1,4 @@
-/* retry.c - the retry loop around yaa_http_perform: backoff with jitter, Retry-After, caps. */
+/* retry.c - the retry loop around yaa_net_http_perform: backoff with jitter, Retry-After, caps. */
 #include "net/net.h"
 
 #include "core/log.h"
@@ -11,12 +11,12 @@
 #define RETRY_MAX_DELAY_MS 30000L
 #define RETRY_MAX_TOTAL_MS 120000L
 
-bool yaa_http_status_retryable(long status) {
+bool yaa_net_http_status_retryable(long status) {
     if (status == 408 || status == 425 || status == 429) return true;
     return status >= 500 && status <= 599 && status != 501 && status != 505;
 }
 
-long yaa_http_backoff_ms(const yaa_http_retry *p, int attempt, long retry_after_ms) {
+long yaa_net_http_backoff_ms(const yaa_http_retry *p, int attempt, long retry_after_ms) {
     if (retry_after_ms >= 0) return retry_after_ms;
     long base = p && p->base_delay_ms > 0 ? p->base_delay_ms : RETRY_BASE_MS;
     long cap = p && p->max_delay_ms > 0 ? p->max_delay_ms : RETRY_MAX_DELAY_MS;
@@ -40,8 +40,8 @@ static bool wait_ms(long ms, const yaa_http_retry *p) {
     return p && p->cancel && p->cancel(p->cancel_ud);
 }
 
-int yaa_http_send(const yaa_http_request *req, const yaa_http_retry *policy, yaa_http_reply *rep,
-                  yaa_err *err) {
+int yaa_net_http_send(const yaa_http_request *req, const yaa_http_retry *policy,
+                      yaa_http_reply *rep, yaa_err *err) {
     yaa_err local;
     if (!err) err = &local;
     int max_attempts = policy && policy->max_attempts > 0 ? policy->max_attempts : RETRY_ATTEMPTS;
@@ -56,14 +56,14 @@ int yaa_http_send(const yaa_http_request *req, const yaa_http_retry *policy, yaa
     int rc = 0;
     for (int attempt = 1;; attempt++) {
         yaa_err_clear(err);
-        rc = yaa_http_perform(&r, rep, err);
+        rc = yaa_net_http_perform(&r, rep, err);
         rep->attempts = attempt;
         if (rc == YAA_ECANCELLED || rc == YAA_ELIMIT || rc == YAA_EINVAL || rc == YAA_ENOMEM)
             return rc;
-        bool retry = rc ? true : yaa_http_status_retryable(rep->status);
+        bool retry = rc ? true : yaa_net_http_status_retryable(rep->status);
         if (!retry || attempt >= max_attempts) return rc;
-        long ra = rc ? -1 : yaa_http_retry_after_ms(rep);
-        long delay = yaa_http_backoff_ms(policy, attempt, ra);
+        long ra = rc ? -1 : yaa_net_http_retry_after_ms(rep);
+        long delay = yaa_net_http_backoff_ms(policy, attempt, ra);
         if (waited + delay > budget) {
             yaa_log_ev(YAA_LOG_WARN, "net", "not retrying: wait past the retry budget",
                        YAA_F_INT("delay_ms", delay), YAA_F_INT("budget_ms", budget),

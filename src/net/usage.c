@@ -15,7 +15,7 @@ static hook_slot g_slots[2];
 static _Atomic int g_slot_idx;
 static _Atomic(yaa_usage_pricer_fn) g_pricer;
 
-void yaa_usage_set_hook(yaa_usage_hook_fn fn, void *ud) {
+void yaa_net_usage_set_hook(yaa_usage_hook_fn fn, void *ud) {
     if (!fn) {
         atomic_store(&g_hook, NULL);
         return;
@@ -27,9 +27,9 @@ void yaa_usage_set_hook(yaa_usage_hook_fn fn, void *ud) {
     atomic_store(&g_hook, &g_slots[i]);
 }
 
-void yaa_usage_set_pricer(yaa_usage_pricer_fn fn) { atomic_store(&g_pricer, fn); }
+void yaa_net_usage_set_pricer(yaa_usage_pricer_fn fn) { atomic_store(&g_pricer, fn); }
 
-void yaa_usage_report(void *call_ctx, const yaa_usage_event *ev) {
+void yaa_net_usage_report(void *call_ctx, const yaa_usage_event *ev) {
     yaa_usage_event e = *ev;
     if (e.cost_usd < 0) {
         yaa_usage_pricer_fn p = atomic_load(&g_pricer);
@@ -40,7 +40,7 @@ void yaa_usage_report(void *call_ctx, const yaa_usage_event *ev) {
     if (h && h->fn) h->fn(h->ud, call_ctx, &e);
 }
 
-const char *yaa_usage_kind_name(yaa_usage_kind kind) {
+const char *yaa_net_usage_kind_name(yaa_usage_kind kind) {
     switch (kind) {
     case YAA_USAGE_CHAT: return "chat";
     case YAA_USAGE_EMBEDDING: return "embedding";
@@ -50,7 +50,7 @@ const char *yaa_usage_kind_name(yaa_usage_kind kind) {
     return "chat";
 }
 
-const char *yaa_usage_outcome_name(yaa_usage_outcome outcome) {
+const char *yaa_net_usage_outcome_name(yaa_usage_outcome outcome) {
     switch (outcome) {
     case YAA_USAGE_OK: return "ok";
     case YAA_USAGE_ERROR: return "error";

@@ -45,13 +45,21 @@ typedef void (*yaa_usage_hook_fn)(void *hook_ud, void *call_ctx, const yaa_usage
 typedef double (*yaa_usage_pricer_fn)(const yaa_usage_event *ev);
 
 /* Process-wide; NULL removes. Set before starting threads. */
-void yaa_usage_set_hook(yaa_usage_hook_fn fn, void *ud);
-void yaa_usage_set_pricer(yaa_usage_pricer_fn fn);
+void yaa_net_usage_set_hook(yaa_usage_hook_fn fn, void *ud);
+void yaa_net_usage_set_pricer(yaa_usage_pricer_fn fn);
 
 /* Prices (if ev->cost_usd < 0) and hands the event to the hook. */
-void yaa_usage_report(void *call_ctx, const yaa_usage_event *ev);
+void yaa_net_usage_report(void *call_ctx, const yaa_usage_event *ev);
 
-const char *yaa_usage_kind_name(yaa_usage_kind kind);          /* chat|embedding|tts|image */
-const char *yaa_usage_outcome_name(yaa_usage_outcome outcome); /* ok|error|retry */
+const char *yaa_net_usage_kind_name(yaa_usage_kind kind);          /* chat|embedding|tts|image */
+const char *yaa_net_usage_outcome_name(yaa_usage_outcome outcome); /* ok|error|retry */
+
+/* Old names (issue #12 rename, rename.py): removed once every branch has landed. */
+#define yaa_usage_kind_name yaa_net_usage_kind_name
+#define yaa_usage_outcome_name yaa_net_usage_outcome_name
+#define yaa_usage_report yaa_net_usage_report
+#define yaa_usage_set_hook yaa_net_usage_set_hook
+#define yaa_usage_set_pricer yaa_net_usage_set_pricer
+/* End of old names. */
 
 #endif

@@ -25,8 +25,9 @@ static int clean_topics(const yaa_batch_item *items, size_t n, char **clean, yaa
     return 0;
 }
 
-int yaa_batch_start(struct yaa_db *db, struct yaa_queue *q, const yaa_db_runstore_spec *base,
-                    yaa_batch_item *items, size_t n, char batch_id[37], yaa_err *err) {
+int yaa_pipeline_batch_start(struct yaa_db *db, struct yaa_queue *q,
+                             const yaa_db_runstore_spec *base, yaa_batch_item *items, size_t n,
+                             char batch_id[37], yaa_err *err) {
     char **clean = calloc(n ? n : 1, sizeof *clean);
     if (!clean) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     int rc = clean_topics(items, n, clean, err);

@@ -28,8 +28,8 @@ static void month_start(char out[64]) {
     snprintf(out, 64, "%04d-%02d-01T00:00:00Z", tm.tm_year + 1900, tm.tm_mon + 1);
 }
 
-int yaa_budget_status_get(struct yaa_db *db, const struct yaa_channel *ch, yaa_budget_status *out,
-                          yaa_err *err) {
+int yaa_pipeline_budget_status_get(struct yaa_db *db, const struct yaa_channel *ch,
+                                   yaa_budget_status *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
     out->has_monthly = ch->budget.has_monthly_usd;
     out->monthly_usd = ch->budget.monthly_usd;
@@ -40,10 +40,10 @@ int yaa_budget_status_get(struct yaa_db *db, const struct yaa_channel *ch, yaa_b
     return spent(db, ch->id, NULL, from, &out->month_spent_usd, err);
 }
 
-int yaa_budget_check_start(struct yaa_db *db, const struct yaa_channel *ch, yaa_err *err) {
+int yaa_pipeline_budget_check_start(struct yaa_db *db, const struct yaa_channel *ch, yaa_err *err) {
     if (!ch->budget.has_monthly_usd) return 0;
     yaa_budget_status st;
-    int rc = yaa_budget_status_get(db, ch, &st, err);
+    int rc = yaa_pipeline_budget_status_get(db, ch, &st, err);
     if (rc) return rc;
     if (st.month_spent_usd >= st.monthly_usd)
         return yaa_err_set(err, YAA_EBUDGET,
@@ -54,8 +54,8 @@ int yaa_budget_check_start(struct yaa_db *db, const struct yaa_channel *ch, yaa_
     return 0;
 }
 
-int yaa_budget_check_run(struct yaa_db *db, const struct yaa_channel *ch, const char *run_id,
-                         yaa_err *err) {
+int yaa_pipeline_budget_check_run(struct yaa_db *db, const struct yaa_channel *ch,
+                                  const char *run_id, yaa_err *err) {
     if (ch->budget.has_per_run_usd) {
         double run_spent = 0;
         int rc = spent(db, NULL, run_id, NULL, &run_spent, err);
@@ -68,7 +68,7 @@ int yaa_budget_check_run(struct yaa_db *db, const struct yaa_channel *ch, const 
     }
     if (ch->budget.has_monthly_usd) {
         yaa_budget_status st;
-        int rc = yaa_budget_status_get(db, ch, &st, err);
+        int rc = yaa_pipeline_budget_status_get(db, ch, &st, err);
         if (rc) return rc;
         if (st.month_spent_usd >= st.monthly_usd)
             return yaa_err_set(err, YAA_EBUDGET,

@@ -19,16 +19,22 @@ typedef struct yaa_budget_status {
 } yaa_budget_status;
 
 /* Spend so far this month and the channel's caps (for the channel's API view). */
-int yaa_budget_status_get(struct yaa_db *db, const struct yaa_channel *ch, yaa_budget_status *out,
-                          yaa_err *err);
+int yaa_pipeline_budget_status_get(struct yaa_db *db, const struct yaa_channel *ch,
+                                   yaa_budget_status *out, yaa_err *err);
 
 /* Refuses to start a run when the channel's monthly budget is spent: YAA_EBUDGET with a
  * message naming the budget and the figures (the API answers 402, the CLI exits 1). */
-int yaa_budget_check_start(struct yaa_db *db, const struct yaa_channel *ch, yaa_err *err);
+int yaa_pipeline_budget_check_start(struct yaa_db *db, const struct yaa_channel *ch, yaa_err *err);
 
 /* At a stage boundary: YAA_EBUDGET when the run's spend has reached its per-run budget or the
  * channel's monthly budget. */
-int yaa_budget_check_run(struct yaa_db *db, const struct yaa_channel *ch, const char *run_id,
-                         yaa_err *err);
+int yaa_pipeline_budget_check_run(struct yaa_db *db, const struct yaa_channel *ch,
+                                  const char *run_id, yaa_err *err);
+
+/* Old names (issue #12 rename, rename.py): removed once every branch has landed. */
+#define yaa_budget_check_run yaa_pipeline_budget_check_run
+#define yaa_budget_check_start yaa_pipeline_budget_check_start
+#define yaa_budget_status_get yaa_pipeline_budget_status_get
+/* End of old names. */
 
 #endif

@@ -185,7 +185,7 @@ static int stop_run(run_exec *rx, const char *stage, const char *in_stage, doubl
 static void read_review(run_exec *rx) {
     const char *mode = rx->run.review;
     if (!mode && rx->channel) mode = rx->channel->publishing.review;
-    int bits = yaa_review_mode_parse(mode);
+    int bits = yaa_pipeline_review_mode_parse(mode);
     rx->review = bits > 0 ? bits : 0;
     const json_t *state = rx->run.review_state;
     rx->notes = json_string_value(json_object_get(state, "notes"));
@@ -196,9 +196,9 @@ static void read_review(run_exec *rx) {
 /* True when the gate before stage i was asked for and not approved since the last
  * rejection. */
 static bool gate_closed(const run_exec *rx, int i) {
-    int gate = yaa_review_gate_before(i);
+    int gate = yaa_pipeline_review_gate_before(i);
     if (!gate || !(rx->review & gate)) return false;
-    const char *name = yaa_review_gate_name(gate);
+    const char *name = yaa_pipeline_review_gate_name(gate);
     size_t k;
     json_t *g;
     json_array_foreach(json_object_get(rx->run.review_state, "approved"), k, g) {
@@ -210,7 +210,7 @@ static bool gate_closed(const run_exec *rx, int i) {
 /* Stops the run at the gate before stage i: awaiting_review, the gate in review_json, the
  * worker freed (the run holds nothing until a person decides). */
 static int stop_at_gate(run_exec *rx, int i, yaa_err *err) {
-    const char *gate = yaa_review_gate_name(yaa_review_gate_before(i));
+    const char *gate = yaa_pipeline_review_gate_name(yaa_pipeline_review_gate_before(i));
     json_t *state = rx->run.review_state ? json_deep_copy(rx->run.review_state) : json_object();
     json_object_set_new(state, "stage", json_string(gate));
     static const char *const modes[] = {"none", "script", "video", "both"};
@@ -282,7 +282,7 @@ static int begin_stage(run_exec *rx, int i, int *attempt, yaa_err *err) {
     rx->stage = name;
     if (is_cancelled(rx)) return stop_run(rx, name, NULL, 0, err);
     /* Spend caps hold at every stage boundary: the stage about to run would add to it. */
-    int rc = yaa_budget_check_run(env->db, rx->channel, rx->run_id, err);
+    int rc = yaa_pipeline_budget_check_run(env->db, rx->channel, rx->run_id, err);
     if (rc) return fail_run(rx, name, rc, err);
     rc = yaa_db_runstore_run_set_status(env->db, rx->run_id, "running", name, err);
     if (rc == YAA_ECANCELLED) { /* cancelled between our check and now */
@@ -417,7 +417,7 @@ static int complete_run(run_exec *rx, yaa_err *err) {
 static void release(run_exec *rx) {
     for (int i = 0; i < YAA_STAGE_COUNT; i++) json_decref(rx->outputs[i]);
     yaa_db_runstore_stages_free(rx->st, YAA_STAGE_COUNT);
-    if (rx->channel) yaa_channel_free(rx->channel);
+    if (rx->channel) yaa_channels_free(rx->channel);
     yaa_db_runstore_run_free(&rx->run);
 }
 

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int yaa_review_mode_parse(const char *s) {
+int yaa_pipeline_review_mode_parse(const char *s) {
     if (!s || strcmp(s, "none") == 0) return 0;
     if (strcmp(s, "script") == 0) return YAA_REVIEW_SCRIPT;
     if (strcmp(s, "video") == 0) return YAA_REVIEW_VIDEO;
@@ -30,13 +30,13 @@ int yaa_review_mode_parse(const char *s) {
     return -1;
 }
 
-const char *yaa_review_gate_name(int gate) {
+const char *yaa_pipeline_review_gate_name(int gate) {
     return gate == YAA_REVIEW_SCRIPT ? "script" : gate == YAA_REVIEW_VIDEO ? "video" : NULL;
 }
 
 /* The script gate sits before seo_optimizer (the metadata is written from the approved
  * script), the video gate before publisher. */
-int yaa_review_gate_before(int stage) {
+int yaa_pipeline_review_gate_before(int stage) {
     if (stage == YAA_STAGE_SEO_OPTIMIZER) return YAA_REVIEW_SCRIPT;
     if (stage == YAA_STAGE_PUBLISHER) return YAA_REVIEW_VIDEO;
     return 0;
@@ -53,7 +53,7 @@ static int gate_stage(int gate) {
     return gate == YAA_REVIEW_SCRIPT ? YAA_STAGE_SEO_OPTIMIZER : YAA_STAGE_PUBLISHER;
 }
 
-int yaa_review_publish_at(const char *in, char out[YAA_TIME_LEN + 1], yaa_err *err) {
+int yaa_pipeline_review_publish_at(const char *in, char out[YAA_TIME_LEN + 1], yaa_err *err) {
     time_t t;
     if (!in || !strchr(in, 'T') || yaa_time_parse(in, &t) != 0)
         return yaa_err_set(err, YAA_EINVAL,
@@ -68,7 +68,7 @@ int yaa_review_publish_at(const char *in, char out[YAA_TIME_LEN + 1], yaa_err *e
     return 0;
 }
 
-int yaa_review_topic(const char *in, char *out, size_t cap, yaa_err *err) {
+int yaa_pipeline_review_topic(const char *in, char *out, size_t cap, yaa_err *err) {
     if (!in) return yaa_err_set(err, YAA_EINVAL, "topic is missing");
     while (*in && isspace((unsigned char)*in)) in++;
     size_t n = strlen(in);
@@ -87,8 +87,8 @@ int yaa_review_topic(const char *in, char *out, size_t cap, yaa_err *err) {
     return 0;
 }
 
-void yaa_review_history_add(json_t *state, const char *action, const yaa_review_actor *who,
-                            json_t *extra) {
+void yaa_pipeline_review_history_add(json_t *state, const char *action, const yaa_review_actor *who,
+                                     json_t *extra) {
     json_t *hist = json_object_get(state, "history");
     if (!json_is_array(hist)) {
         hist = json_array();
@@ -176,19 +176,19 @@ static int approve_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *ar
         json_object_set_new(state, "approved", approved);
     }
     json_array_append_new(approved, json_string(stage));
-    yaa_review_history_add(state, "approve", arg, json_pack("{s:s}", "stage", stage));
+    yaa_pipeline_review_history_add(state, "approve", arg, json_pack("{s:s}", "stage", stage));
     json_object_set_new(state, "stage", json_null());
     return 0;
 }
 
-int yaa_review_approve(yaa_db *db, yaa_queue *q, const char *run_id, const yaa_review_actor *who,
-                       yaa_err *err) {
+int yaa_pipeline_review_approve(yaa_db *db, yaa_queue *q, const char *run_id,
+                                const yaa_review_actor *who, yaa_err *err) {
     edit e = {run_id, "pending", approve_fn, (void *)who, 0};
     int rc = apply(db, &e, err);
     if (!rc) rc = requeue(db, q, run_id, err);
     if (!rc)
         yaa_log_ev(YAA_LOG_INFO, "review", "run approved", YAA_F_STR("run_id", run_id),
-                   YAA_F_STR("stage", yaa_review_gate_name(e.gate)), YAA_F_END);
+                   YAA_F_STR("stage", yaa_pipeline_review_gate_name(e.gate)), YAA_F_END);
     return rc;
 }
 
@@ -228,15 +228,15 @@ static int reject_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, 
     json_object_set_new(state, "approved", kept);
     json_object_set_new(state, "notes", json_string(ra->notes ? ra->notes : ""));
     json_object_set_new(state, "notes_from", json_string(from));
-    yaa_review_history_add(state, "reject", ra->who,
-                           json_pack("{s:s, s:s, s:s}", "stage", stage, "notes",
-                                     ra->notes ? ra->notes : "", "from_stage", from));
+    yaa_pipeline_review_history_add(state, "reject", ra->who,
+                                    json_pack("{s:s, s:s, s:s}", "stage", stage, "notes",
+                                              ra->notes ? ra->notes : "", "from_stage", from));
     json_object_set_new(state, "stage", json_null());
     return 0;
 }
 
-int yaa_review_reject(yaa_db *db, yaa_queue *q, const char *run_id, const char *notes,
-                      const char *from_stage, const yaa_review_actor *who, yaa_err *err) {
+int yaa_pipeline_review_reject(yaa_db *db, yaa_queue *q, const char *run_id, const char *notes,
+                               const char *from_stage, const yaa_review_actor *who, yaa_err *err) {
     if (from_stage && yaa_stage_index(from_stage) < 0)
         return yaa_err_set(err, YAA_EINVAL, "unknown stage '%s'", from_stage);
     reject_arg ra = {notes, from_stage, who};
@@ -281,11 +281,11 @@ static int run_stage_output(yaa_db *db, const char *run_id, const char *stage, j
     return stage_output(db, run_id, stage, out, err);
 }
 
-int yaa_review_script_get(yaa_db *db, const char *run_id, json_t **out, yaa_err *err) {
+int yaa_pipeline_review_script_get(yaa_db *db, const char *run_id, json_t **out, yaa_err *err) {
     return run_stage_output(db, run_id, "script_writer", out, err);
 }
 
-int yaa_review_metadata_get(yaa_db *db, const char *run_id, json_t **out, yaa_err *err) {
+int yaa_pipeline_review_metadata_get(yaa_db *db, const char *run_id, json_t **out, yaa_err *err) {
     return run_stage_output(db, run_id, "seo_optimizer", out, err);
 }
 
@@ -365,7 +365,7 @@ static int script_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, 
         free(md);
     }
     if (!rc)
-        yaa_review_history_add(
+        yaa_pipeline_review_history_add(
             state, "edit_script", sa->who,
             json_pack("{s:s, s:I}", "stage", "script", "sections",
                       (json_int_t)json_array_size(json_object_get(script, "sections"))));
@@ -373,8 +373,9 @@ static int script_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, 
     return rc;
 }
 
-int yaa_review_script_put(yaa_db *db, const yaa_config *cfg, const char *run_id,
-                          const json_t *script, const yaa_review_actor *who, yaa_err *err) {
+int yaa_pipeline_review_script_put(yaa_db *db, const yaa_config *cfg, const char *run_id,
+                                   const json_t *script, const yaa_review_actor *who,
+                                   yaa_err *err) {
     if (!json_is_object(script))
         return yaa_err_set(err, YAA_EINVAL, "the script must be a JSON object");
     script_arg sa = {cfg->output_dir, script, who};
@@ -464,7 +465,7 @@ static void check_patch(const char *output_dir, const char *run_id, const json_t
         } else if (strcmp(key, "publish_at") == 0) {
             char norm[YAA_TIME_LEN + 1];
             yaa_err e = {0};
-            if (!json_is_null(v) && yaa_review_publish_at(json_string_value(v), norm, &e))
+            if (!json_is_null(v) && yaa_pipeline_review_publish_at(json_string_value(v), norm, &e))
                 field_error(errors, key, "datetime_parsing", e.msg);
         } else if (strcmp(key, "thumbnail") == 0) {
             const char *s = json_string_value(v);
@@ -508,7 +509,7 @@ static int meta_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, ya
         char norm[YAA_TIME_LEN + 1];
         yaa_err ignore = {0};
         if (strcmp(key, "publish_at") == 0 && json_is_string(v) &&
-            yaa_review_publish_at(json_string_value(v), norm, &ignore) == 0)
+            yaa_pipeline_review_publish_at(json_string_value(v), norm, &ignore) == 0)
             json_object_set_new(meta, key, json_string(norm));
         else if (json_is_null(v))
             json_object_del(meta, key);
@@ -525,7 +526,7 @@ static int meta_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, ya
     free(text);
     if (!rc) rc = write_json_artifact(ma->output_dir, run->id, "metadata.json", meta, err);
     if (!rc) {
-        yaa_review_history_add(
+        yaa_pipeline_review_history_add(
             state, "edit_metadata", ma->who,
             json_pack("{s:s, s:o, s:O}", "stage", "video", "fields", changed, "values", ma->patch));
         ma->result = meta;
@@ -536,9 +537,9 @@ static int meta_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, ya
     return rc;
 }
 
-int yaa_review_metadata_patch(yaa_db *db, const yaa_config *cfg, const char *run_id,
-                              const json_t *patch, const yaa_review_actor *who, json_t *errors,
-                              json_t **out, yaa_err *err) {
+int yaa_pipeline_review_metadata_patch(yaa_db *db, const yaa_config *cfg, const char *run_id,
+                                       const json_t *patch, const yaa_review_actor *who,
+                                       json_t *errors, json_t **out, yaa_err *err) {
     const char *output_dir = cfg->output_dir;
     *out = NULL;
     if (!json_is_object(patch) || json_object_size(patch) == 0)

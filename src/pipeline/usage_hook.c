@@ -21,7 +21,7 @@ static void usage_hook(void *hook_ud, void *call_ctx, const yaa_usage_event *ev)
     u.agent = call->agent;
     u.provider = ev->provider;
     u.model = ev->model;
-    u.kind = yaa_usage_kind_name(ev->kind);
+    u.kind = yaa_net_usage_kind_name(ev->kind);
     u.attempt = call->attempt;
     u.seq = call->seq * 100 + ev->part; /* a repair round trip or an embedding batch is a part */
     u.prompt_tokens = ev->prompt_tokens;
@@ -36,6 +36,6 @@ static void usage_hook(void *hook_ud, void *call_ctx, const yaa_usage_event *ev)
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
-static void install(void) { yaa_usage_set_hook(usage_hook, NULL); }
+static void install(void) { yaa_net_usage_set_hook(usage_hook, NULL); }
 
 void yaa_pipeline__install_usage_hook(void) { pthread_once(&g_once, install); }

@@ -206,7 +206,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
     header_value(p, len, "Last-Modified", x->rep->last_modified, sizeof x->rep->last_modified);
     char ra[32] = "";
     header_value(p, len, "Retry-After", ra, sizeof ra);
-    if (*ra) x->rep->retry_after_ms = yaa_http_parse_retry_after(ra, (long long)time(NULL));
+    if (*ra) x->rep->retry_after_ms = yaa_net_http_parse_retry_after(ra, (long long)time(NULL));
     return len;
 }
 
@@ -360,7 +360,7 @@ static int perform(s3 *s, const s3_req *r, s3_rep *rep, yaa_err *err) {
             rep->status = 500;
             again = true;
         } else {
-            again = yaa_http_status_retryable(rep->status);
+            again = yaa_net_http_status_retryable(rep->status);
         }
         if (!rc) {
             char what[1200], code[128], msg[400];
@@ -375,7 +375,7 @@ static int perform(s3 *s, const s3_req *r, s3_rep *rep, yaa_err *err) {
                         *msg ? ": " : "", msg);
         }
         if (!again || attempt >= pol.max_attempts) break;
-        long d = yaa_http_backoff_ms(&pol, attempt, rep->retry_after_ms);
+        long d = yaa_net_http_backoff_ms(&pol, attempt, rep->retry_after_ms);
         if (waited + d > pol.max_total_wait_ms) break;
         yaa_log_ev(YAA_LOG_WARN, "store", "S3 request failed; retrying",
                    YAA_F_STR("error", err->msg), YAA_F_INT("attempt", attempt),

@@ -44,8 +44,8 @@ int yaa_youtube__api(const yaa_youtube_options *o, const char *token, const char
     rq.body = body;
     rq.body_len = len;
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
-    int rc = yaa_http_send(&rq, &o->retry, &r, err);
+    yaa_net_http_reply_init(&r);
+    int rc = yaa_net_http_send(&rq, &o->retry, &r, err);
     memset(auth, 0, sizeof auth);
     if (rc)
         yaa_err_prefix(err, "youtube: ");
@@ -53,7 +53,7 @@ int yaa_youtube__api(const yaa_youtube_options *o, const char *token, const char
         rc = yaa_youtube_map_error(&r, what, err);
     else if (reply)
         *reply = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
     return rc;
 }
 

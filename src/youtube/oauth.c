@@ -33,8 +33,8 @@ int yaa_youtube__token_post(const yaa_youtube_options *o, yaa_buf *form, const c
     rq.body = form->data;
     rq.body_len = form->len;
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
-    int rc = yaa_http_send(&rq, &o->retry, &r, err);
+    yaa_net_http_reply_init(&r);
+    int rc = yaa_net_http_send(&rq, &o->retry, &r, err);
     /* the form holds the client secret and a refresh token or code; the reply, tokens */
     if (form->data) sodium_memzero(form->data, form->len);
     if (rc) {
@@ -45,7 +45,7 @@ int yaa_youtube__token_post(const yaa_youtube_options *o, yaa_buf *form, const c
         rc = yaa_err_set(err, YAA_EPROVIDER, "youtube: %s answered with invalid JSON", what);
     }
     if (r.body.data) sodium_memzero(r.body.data, r.body.len);
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
     return rc;
 }
 

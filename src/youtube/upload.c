@@ -29,27 +29,27 @@ static int start_session(const yaa_youtube_options *o, const char *auth, size_t 
     rq.body = body;
     rq.body_len = strlen(body);
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
-    int rc = yaa_http_send(&rq, &o->retry, &r, err);
+    yaa_net_http_reply_init(&r);
+    int rc = yaa_net_http_send(&rq, &o->retry, &r, err);
     free(body);
     char loc[2048];
     if (rc) {
         yaa_err_prefix(err, "youtube: starting the upload: ");
     } else if (r.status != 200 && r.status != 201) {
         rc = yaa_youtube_map_error(&r, "the upload (videos.insert)", err);
-    } else if (!yaa_http_reply_header(&r, "Location", loc, sizeof loc) || !*loc) {
+    } else if (!yaa_net_http_reply_header(&r, "Location", loc, sizeof loc) || !*loc) {
         rc = yaa_err_set(err, YAA_EPROVIDER, "youtube: the upload session has no Location");
     } else if (!(*session = strdup(loc))) {
         rc = yaa_err_set(err, YAA_ENOMEM, "youtube: out of memory");
     }
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
     return rc;
 }
 
 /* The offset the server holds from its Range header ("bytes=0-1048575"); 0 without one. */
 static size_t range_offset(const yaa_http_reply *r) {
     char v[128];
-    if (!yaa_http_reply_header(r, "Range", v, sizeof v)) return 0;
+    if (!yaa_net_http_reply_header(r, "Range", v, sizeof v)) return 0;
     const char *dash = strrchr(v, '-');
     if (!dash) return 0;
     char *end;
@@ -142,18 +142,18 @@ int yaa_youtube__upload(const yaa_youtube_options *o, const char *token, const c
         rq.body = query ? NULL : buf;
         rq.body_len = n;
         yaa_http_reply r;
-        yaa_http_reply_init(&r);
+        yaa_net_http_reply_init(&r);
         yaa_err perr;
-        int prc = yaa_http_perform(&rq, &r, &perr);
+        int prc = yaa_net_http_perform(&rq, &r, &perr);
         if (prc == YAA_ECANCELLED || prc == YAA_ELIMIT || prc == YAA_ENOMEM) {
             rc = yaa_err_set(err, prc, "youtube: %s", perr.msg);
-            yaa_http_reply_free(&r);
+            yaa_net_http_reply_free(&r);
             goto out;
         }
         if (!prc && (r.status == 200 || r.status == 201)) {
             rc = finish(&r, res, err);
             if (o->on_progress) o->on_progress(o->progress_ud, total, total);
-            yaa_http_reply_free(&r);
+            yaa_net_http_reply_free(&r);
             goto out;
         }
         if (!prc && r.status == 308) {
@@ -161,7 +161,7 @@ int yaa_youtube__upload(const yaa_youtube_options *o, const char *token, const c
             if (offset > total) offset = total;
             query = false;
             if (o->on_progress) o->on_progress(o->progress_ud, offset, total);
-            yaa_http_reply_free(&r);
+            yaa_net_http_reply_free(&r);
             if (offset == total) query = true; /* all bytes there: ask for the video */
             continue;
         }
@@ -170,29 +170,29 @@ int yaa_youtube__upload(const yaa_youtube_options *o, const char *token, const c
                              "youtube: the upload session expired (HTTP %ld); run again to "
                              "start a new upload",
                              r.status);
-            yaa_http_reply_free(&r);
+            yaa_net_http_reply_free(&r);
             goto out;
         }
-        if (!prc && !yaa_http_status_retryable(r.status)) {
+        if (!prc && !yaa_net_http_status_retryable(r.status)) {
             rc = yaa_youtube_map_error(&r, "the upload", err);
-            yaa_http_reply_free(&r);
+            yaa_net_http_reply_free(&r);
             goto out;
         }
         /* A broken connection, a timeout or a 5xx: wait, then ask the session. */
-        long ra = prc ? -1 : yaa_http_retry_after_ms(&r);
+        long ra = prc ? -1 : yaa_net_http_retry_after_ms(&r);
         char why[YAA_ERR_MSG_MAX];
         if (prc)
             snprintf(why, sizeof why, "%s", perr.msg);
         else
-            yaa_http_describe(&r, why, sizeof why);
-        yaa_http_reply_free(&r);
+            yaa_net_http_describe(&r, why, sizeof why);
+        yaa_net_http_reply_free(&r);
         if (++res->resumes > max_resumes) {
             rc = yaa_err_set(err, prc ? prc : YAA_EPROVIDER,
                              "youtube: upload failed after %d resumes at byte %zu of %zu (%s)",
                              max_resumes, offset, total, why);
             goto out;
         }
-        long delay = yaa_http_backoff_ms(&o->retry, res->resumes, ra);
+        long delay = yaa_net_http_backoff_ms(&o->retry, res->resumes, ra);
         yaa_log_ev(YAA_LOG_WARN, "youtube", "upload interrupted; resuming",
                    YAA_F_INT("offset", (long long)offset), YAA_F_INT("total", (long long)total),
                    YAA_F_INT("resume", res->resumes), YAA_F_INT("delay_ms", delay),

@@ -73,10 +73,10 @@ static inline long yaa_double_post(yaa_double *d, const char *path, const char *
                            .body_len = strlen(json),
                            .timeout_ms = 5000};
     yaa_http_reply rp;
-    yaa_http_reply_init(&rp);
-    yaa_http_perform(&rq, &rp, NULL);
+    yaa_net_http_reply_init(&rp);
+    yaa_net_http_perform(&rq, &rp, NULL);
     long st = rp.status;
-    yaa_http_reply_free(&rp);
+    yaa_net_http_reply_free(&rp);
     return st;
 }
 
@@ -95,14 +95,14 @@ static inline json_t *yaa_double_requests(yaa_double *d) {
     snprintf(url, sizeof url, "%s/_requests", d->base);
     yaa_http_request rq = {.url = url, .method = "GET", .timeout_ms = 5000};
     yaa_http_reply rp;
-    yaa_http_reply_init(&rp);
+    yaa_net_http_reply_init(&rp);
     json_t *out = NULL;
-    if (yaa_http_perform(&rq, &rp, NULL) == 0 && rp.status == 200) {
+    if (yaa_net_http_perform(&rq, &rp, NULL) == 0 && rp.status == 200) {
         json_t *root = json_loadb(rp.body.data, rp.body.len, 0, NULL);
         out = json_incref(json_object_get(root, "requests"));
         json_decref(root);
     }
-    yaa_http_reply_free(&rp);
+    yaa_net_http_reply_free(&rp);
     return out ? out : json_array();
 }
 

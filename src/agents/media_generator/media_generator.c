@@ -22,7 +22,7 @@ static void on_media_usage(void *ud, const yaa_media_usage *u) {
     ev.outcome = u->error ? YAA_USAGE_ERROR : YAA_USAGE_OK;
     ev.error = u->error;
     ctx->usage.seq++;
-    yaa_usage_report(&ctx->usage, &ev);
+    yaa_net_usage_report(&ctx->usage, &ev);
 }
 
 /* A hosted voice fell back to the local one (and similar): said in the run's events. */

@@ -55,7 +55,7 @@ static int setup(void **state) {
     if (yaa_double_start(&g_openai, "openai_double")) return -1;
     if (yaa_double_start(&g_anthropic, "anthropic_double")) return -1;
     if (yaa_double_start(&g_tavily, "tavily_double")) return -1;
-    yaa_usage_set_hook(hook, NULL);
+    yaa_net_usage_set_hook(hook, NULL);
     return yaa_pricing_load(NULL, NULL);
 }
 
@@ -64,7 +64,7 @@ static int teardown(void **state) {
     yaa_double_stop(&g_openai);
     yaa_double_stop(&g_anthropic);
     yaa_double_stop(&g_tavily);
-    yaa_usage_set_hook(NULL, NULL);
+    yaa_net_usage_set_hook(NULL, NULL);
     yaa_net_thread_cleanup();
     return 0;
 }

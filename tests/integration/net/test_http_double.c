@@ -50,26 +50,27 @@ static int send_post(const char *path, const yaa_http_retry *p, long timeout_ms,
                            .body = "{\"a\":1}",
                            .body_len = 7,
                            .timeout_ms = timeout_ms};
-    return yaa_http_send(&rq, p, rep, err);
+    return yaa_net_http_send(&rq, p, rep, err);
 }
 
 static void test_ok(void **state) {
     (void)state;
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
+    yaa_net_http_reply_init(&r);
     yaa_err err;
     assert_int_equal(send_post("/v1/echo", NULL, 5000, &r, &err), 0);
     assert_int_equal(r.status, 200);
     assert_int_equal(r.attempts, 1);
     assert_non_null(strstr(r.body.data, "\"body_len\": 7"));
     char v[64];
-    assert_string_equal(yaa_http_reply_header(&r, "Content-Type", v, sizeof v), "application/json");
+    assert_string_equal(yaa_net_http_reply_header(&r, "Content-Type", v, sizeof v),
+                        "application/json");
     json_t *reqs = yaa_double_requests(&g_d);
     json_t *h = json_object_get(json_array_get(reqs, 0), "headers");
     assert_string_equal(json_string_value(json_object_get(h, "x-test")), "1");
     assert_null(json_object_get(h, "expect"));
     json_decref(reqs);
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
 }
 
 static void test_429_retry_after(void **state) {
@@ -79,7 +80,7 @@ static void test_429_retry_after(void **state) {
     yaa_http_retry p = {
         .max_attempts = 3, .base_delay_ms = 5, .on_retry = on_retry, .retry_ud = &l};
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
+    yaa_net_http_reply_init(&r);
     yaa_err err;
     assert_int_equal(send_post("/v1/x", &p, 5000, &r, &err), 0);
     assert_int_equal(r.status, 200);
@@ -87,7 +88,7 @@ static void test_429_retry_after(void **state) {
     assert_int_equal(l.calls, 1);
     assert_int_equal(l.last_status, 429);
     assert_int_equal(l.last_delay, 1000); /* Retry-After honoured, not the 5 ms backoff */
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
 }
 
 static void test_429_http_date(void **state) {
@@ -97,11 +98,11 @@ static void test_429_http_date(void **state) {
     yaa_http_retry p = {
         .max_attempts = 2, .base_delay_ms = 5, .on_retry = on_retry, .retry_ud = &l};
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
+    yaa_net_http_reply_init(&r);
     assert_int_equal(send_post("/v1/x", &p, 5000, &r, NULL), 0);
     assert_int_equal(r.status, 200);
     assert_in_range(l.last_delay, 0, 2000);
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
 }
 
 static void test_retry_budget(void **state) {
@@ -110,11 +111,11 @@ static void test_retry_budget(void **state) {
     yaa_double_script(&g_d, "[\"429:30\",\"ok\"]");
     yaa_http_retry p = {.max_attempts = 3, .base_delay_ms = 5, .max_total_wait_ms = 500};
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
+    yaa_net_http_reply_init(&r);
     assert_int_equal(send_post("/v1/x", &p, 5000, &r, NULL), 0);
     assert_int_equal(r.status, 429);
     assert_int_equal(r.attempts, 1);
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
 }
 
 static void test_5xx_exhausted(void **state) {
@@ -122,14 +123,14 @@ static void test_5xx_exhausted(void **state) {
     yaa_double_script(&g_d, "[\"500\",\"503\",\"502\",\"ok\"]");
     yaa_http_retry p = {.max_attempts = 3, .base_delay_ms = 5};
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
+    yaa_net_http_reply_init(&r);
     assert_int_equal(send_post("/v1/x", &p, 5000, &r, NULL), 0);
     assert_int_equal(r.status, 502);
     assert_int_equal(r.attempts, 3);
     char d[128];
-    yaa_http_describe(&r, d, sizeof d);
+    yaa_net_http_describe(&r, d, sizeof d);
     assert_string_equal(d, "HTTP 502: double error 502");
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
 }
 
 static void test_timeout_then_ok(void **state) {
@@ -139,7 +140,7 @@ static void test_timeout_then_ok(void **state) {
     yaa_http_retry p = {
         .max_attempts = 2, .base_delay_ms = 5, .on_retry = on_retry, .retry_ud = &l};
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
+    yaa_net_http_reply_init(&r);
     assert_int_equal(send_post("/v1/x", &p, 300, &r, NULL), 0);
     assert_int_equal(r.status, 200);
     assert_int_equal(l.calls, 1);
@@ -150,7 +151,7 @@ static void test_timeout_then_ok(void **state) {
     yaa_err err;
     assert_int_equal(send_post("/v1/x", &p, 300, &r, &err), YAA_ETIMEOUT);
     assert_non_null(strstr(err.msg, "300 ms"));
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
 }
 
 static void test_disconnect_truncated(void **state) {
@@ -158,7 +159,7 @@ static void test_disconnect_truncated(void **state) {
     yaa_double_script(&g_d, "[\"disconnect\",\"truncated\",\"ok\"]");
     yaa_http_retry p = {.max_attempts = 3, .base_delay_ms = 5};
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
+    yaa_net_http_reply_init(&r);
     assert_int_equal(send_post("/v1/x", &p, 5000, &r, NULL), 0);
     assert_int_equal(r.status, 200);
     /* curl itself re-sends once on a reused connection that died without a reply, so the
@@ -172,7 +173,7 @@ static void test_disconnect_truncated(void **state) {
     yaa_err err;
     assert_int_equal(send_post("/v1/x", &p, 5000, &r, &err), YAA_ENET);
     assert_int_equal(r.status, 0);
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
 }
 
 static void test_max_reply(void **state) {
@@ -181,12 +182,12 @@ static void test_max_reply(void **state) {
     snprintf(url, sizeof url, "%s/v1/x", g_d.base);
     yaa_http_request rq = {.url = url, .method = "GET", .max_reply = 10};
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
+    yaa_net_http_reply_init(&r);
     yaa_err err;
-    assert_int_equal(yaa_http_send(&rq, NULL, &r, &err), YAA_ELIMIT);
+    assert_int_equal(yaa_net_http_send(&rq, NULL, &r, &err), YAA_ELIMIT);
     assert_int_equal(r.attempts, 1); /* never retried */
     assert_non_null(strstr(err.msg, "larger than 10 bytes"));
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
 }
 
 static bool cancel_now(void *ud) { return ++*(int *)ud > 2; }
@@ -198,9 +199,9 @@ static void test_cancel(void **state) {
     yaa_http_retry p = {
         .max_attempts = 4, .base_delay_ms = 200, .cancel = cancel_now, .cancel_ud = &n};
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
+    yaa_net_http_reply_init(&r);
     assert_int_equal(send_post("/v1/x", &p, 5000, &r, NULL), YAA_ECANCELLED);
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
 }
 
 static void test_put_empty(void **state) {
@@ -210,8 +211,8 @@ static void test_put_empty(void **state) {
     const char *h[] = {"Content-Range: bytes */100"};
     yaa_http_request rq = {.url = url, .method = "PUT", .headers = h, .nheaders = 1};
     yaa_http_reply r;
-    yaa_http_reply_init(&r);
-    assert_int_equal(yaa_http_perform(&rq, &r, NULL), 0);
+    yaa_net_http_reply_init(&r);
+    assert_int_equal(yaa_net_http_perform(&rq, &r, NULL), 0);
     assert_int_equal(r.status, 200);
     json_t *reqs = yaa_double_requests(&g_d);
     json_t *q = json_array_get(reqs, 0);
@@ -220,7 +221,7 @@ static void test_put_empty(void **state) {
     assert_string_equal(json_string_value(json_object_get(hh, "content-length")), "0");
     assert_string_equal(json_string_value(json_object_get(hh, "content-range")), "bytes */100");
     json_decref(reqs);
-    yaa_http_reply_free(&r);
+    yaa_net_http_reply_free(&r);
 }
 
 int main(void) {

@@ -79,11 +79,11 @@ static int reset(void **state) {
 static void consent(const char *auth_url, char *location, size_t n) {
     yaa_http_request rq = {.url = auth_url, .method = "GET", .timeout_ms = 5000};
     yaa_http_reply rp;
-    yaa_http_reply_init(&rp);
-    assert_int_equal(yaa_http_perform(&rq, &rp, NULL), 0);
+    yaa_net_http_reply_init(&rp);
+    assert_int_equal(yaa_net_http_perform(&rq, &rp, NULL), 0);
     assert_int_equal(rp.status, 302);
-    assert_true(yaa_http_reply_header(&rp, "Location", location, n));
-    yaa_http_reply_free(&rp);
+    assert_true(yaa_net_http_reply_header(&rp, "Location", location, n));
+    yaa_net_http_reply_free(&rp);
 }
 
 static const char *query_value(const char *url, const char *key, char *out, size_t n) {
@@ -210,8 +210,8 @@ static void test_refused_consent(void **state) {
     if (pid == 0) { /* the browser following the redirect */
         yaa_http_request rq = {.url = loc, .method = "GET", .timeout_ms = 5000};
         yaa_http_reply rp;
-        yaa_http_reply_init(&rp);
-        _exit(yaa_http_perform(&rq, &rp, NULL) == 0 && rp.status == 200 ? 0 : 1);
+        yaa_net_http_reply_init(&rp);
+        _exit(yaa_net_http_perform(&rq, &rp, NULL) == 0 && rp.status == 200 ? 0 : 1);
     }
     char got[256];
     assert_int_equal(yaa_youtube_loopback_wait(&lb, auth.state, 10000, got, sizeof got, &err),
@@ -287,10 +287,10 @@ static void test_upload_extras_and_expired_token(void **state) {
     snprintf(url, sizeof url, "%s/_state", g_d.base);
     yaa_http_request rq = {.url = url, .method = "GET", .timeout_ms = 5000};
     yaa_http_reply rp;
-    yaa_http_reply_init(&rp);
-    assert_int_equal(yaa_http_perform(&rq, &rp, NULL), 0);
+    yaa_net_http_reply_init(&rp);
+    assert_int_equal(yaa_net_http_perform(&rq, &rp, NULL), 0);
     json_t *st = json_loadb(rp.body.data, rp.body.len, 0, NULL);
-    yaa_http_reply_free(&rp);
+    yaa_net_http_reply_free(&rp);
     json_t *cap = json_object_get(json_object_get(st, "captions"), res.video_id);
     assert_string_equal(json_string_value(json_object_get(cap, "language")), "ko");
     assert_non_null(strstr(json_string_value(json_object_get(cap, "text")), "안녕하세요"));

@@ -109,7 +109,7 @@ static void test_import_open_edit_export_delete(void **state) {
     char cached[PATH_MAX * 2];
     snprintf(cached, sizeof cached, "%s/kitchen/music/bgm.wav", f->cfg.channels_dir);
     assert_true(same_file(cached, orig));
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
 
     /* an edit becomes revision 2 and reaches the cache at the next open */
     char src_ch[700];
@@ -123,7 +123,7 @@ static void test_import_open_edit_export_delete(void **state) {
     assert_int_equal(rev, 2);
     assert_int_equal(yaa_channels_open(&f->cfg, f->db, "kitchen", &ch, &err), 0);
     assert_string_equal(ch->brand.tagline, "second");
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
 
     /* a folder with problems is refused and changes nothing */
     put(src_ch, "brand_guide.yaml", "brand: [unclosed\n");

@@ -29,8 +29,8 @@ static char *validate(const char *dir, const char *id, int want_rc) {
     size_t skip = strlen(dir) + 1;
     char line[800];
     for (size_t i = 0; i < ch->n_problems; i++)
-        yaa_buf_printf(&b, "%s\n", yaa_channel_problem_str(ch, i, line, sizeof line) + skip);
-    yaa_channel_free(ch);
+        yaa_buf_printf(&b, "%s\n", yaa_channels_problem_str(ch, i, line, sizeof line) + skip);
+    yaa_channels_free(ch);
     return yaa_buf_steal(&b);
 }
 
@@ -215,7 +215,7 @@ static void test_example_ko(void **state) {
     assert_true(ch->voice_design.speech_rate_factor > 1.0);
     assert_true(ch->budget.has_monthly_usd && ch->budget.has_per_run_usd);
     check_rich(ch);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
 }
 
 static void test_example_en(void **state) {
@@ -228,7 +228,7 @@ static void test_example_en(void **state) {
     assert_string_equal(ch->editing.subtitle_style, "soft");
     check_rich(ch);
     /* the JSON view carries every section */
-    json_t *j = yaa_channel_to_json(ch);
+    json_t *j = yaa_channels_to_json(ch);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(json_object_get(j, "config"), "channel"), "name")),
@@ -237,12 +237,12 @@ static void test_example_en(void **state) {
     assert_int_equal(json_array_size(json_object_get(tone, "do")), ch->tone_and_manner.do_rules.n);
     assert_int_equal(json_array_size(json_object_get(j, "problems")), 0);
     json_decref(j);
-    j = yaa_channel_info_json(ch);
+    j = yaa_channels_info_json(ch);
     assert_string_equal(json_string_value(json_object_get(j, "channel_id")), "home_cooking_en");
     assert_true(json_is_true(json_object_get(j, "has_brand_guide")));
     assert_string_equal(json_string_value(json_object_get(j, "language")), "en");
     json_decref(j);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
 }
 
 /* The template is every key with empty values: its only problems are the empty names. */

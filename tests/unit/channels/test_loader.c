@@ -15,9 +15,9 @@ static char *problems(const yaa_channel *ch) {
 }
 
 static yaa_channel *parse(yaa_channel_file kind, const char *text, int want_rc) {
-    yaa_channel *ch = yaa_channel_new("t", "/tmp/t");
+    yaa_channel *ch = yaa_channels_new("t", "/tmp/t");
     assert_non_null(ch);
-    int rc = yaa_channel_parse(ch, kind, "f.yaml", text, strlen(text));
+    int rc = yaa_channels_parse(ch, kind, "f.yaml", text, strlen(text));
     if (rc != want_rc) {
         char *p = problems(ch);
         fprintf(stderr, "rc %d, problems:\n%s", rc, p);
@@ -32,7 +32,7 @@ static void expect(yaa_channel_file kind, const char *text, const char *want) {
     char *got = problems(ch);
     assert_string_equal(got, want);
     free(got);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
 }
 
 static void test_full_config(void **state) {
@@ -75,7 +75,7 @@ static void test_full_config(void **state) {
     assert_false(ch->budget.has_per_run_usd);
     assert_true(ch->budget.monthly_usd == 25.0);
     assert_false(ch->has_brand_guide);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
 }
 
 static void test_defaults(void **state) {
@@ -96,7 +96,7 @@ static void test_defaults(void **state) {
     assert_true(ch->voice_design.speech_rate_factor == 1.0);
     assert_true(ch->voice_design.pitch_semitones == 0.0);
     assert_int_equal(ch->n_competitors, 0);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
 }
 
 static void test_full_brand_guide(void **state) {
@@ -158,7 +158,7 @@ static void test_full_brand_guide(void **state) {
     assert_string_equal(ch->competitors[1].channel, "B");
     assert_string_equal(ch->competitors[1].differentiation, "");
     assert_int_equal(ch->competitors[1].strengths.n, 0);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
 }
 
 static void test_wrong_types(void **state) {
@@ -206,7 +206,7 @@ static void test_values(void **state) {
     yaa_channel *ch =
         parse(YAA_CHANNEL_CONFIG, "channel:\n  name: x\nediting:\n  bgm_volume: 1\n", 0);
     assert_true(ch->editing.bgm_volume == 1.0);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
 }
 
 static void test_lengths(void **state) {
@@ -225,7 +225,7 @@ static void test_lengths(void **state) {
     for (int i = 0; i < 50; i++) yaa_buf_puts(&b, "가");
     yaa_buf_puts(&b, "\n");
     yaa_channel *ch = parse(YAA_CHANNEL_CONFIG, yaa_buf_cstr(&b), 0);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     yaa_buf_free(&b);
 }
 
@@ -282,7 +282,7 @@ static void test_utf8(void **state) {
                             "channel:\n  name: 채널\n",
                             0);
     assert_string_equal(ch->channel.name, "채널");
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
 }
 
 static void test_problem_cap(void **state) {
@@ -298,7 +298,7 @@ static void test_problem_cap(void **state) {
     assert_int_equal(ch->problems[0].line, 3);
     assert_string_equal(ch->problems[YAA_CHANNEL_PROBLEMS_MAX].msg,
                         "50 more problems not shown; fix the ones above first");
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     yaa_buf_free(&b);
 }
 
@@ -307,10 +307,10 @@ static void test_deep_and_garbage(void **state) {
     yaa_buf b;
     yaa_buf_init(&b, 0);
     for (int i = 0; i < 200; i++) yaa_buf_putc(&b, '[');
-    yaa_channel *ch = yaa_channel_new("t", "");
-    assert_int_equal(yaa_channel_parse(ch, YAA_CHANNEL_CONFIG, "f", b.data, b.len), YAA_EINVAL);
+    yaa_channel *ch = yaa_channels_new("t", "");
+    assert_int_equal(yaa_channels_parse(ch, YAA_CHANNEL_CONFIG, "f", b.data, b.len), YAA_EINVAL);
     assert_true(ch->n_problems >= 1);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     yaa_buf_free(&b);
     const char *bad[] = {"\0\0\0",     "{",
                          "]",          "- - - -",
@@ -319,11 +319,11 @@ static void test_deep_and_garbage(void **state) {
                          "&a [*a]",    "'",
                          "\"\\x\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        ch = yaa_channel_new("t", "");
+        ch = yaa_channels_new("t", "");
         size_t n = i == 0 ? 3 : strlen(bad[i]);
-        yaa_channel_parse(ch, YAA_CHANNEL_CONFIG, "f", bad[i], n);
-        yaa_channel_parse(ch, YAA_CHANNEL_BRAND_GUIDE, "g", bad[i], n);
-        yaa_channel_free(ch);
+        yaa_channels_parse(ch, YAA_CHANNEL_CONFIG, "f", bad[i], n);
+        yaa_channels_parse(ch, YAA_CHANNEL_BRAND_GUIDE, "g", bad[i], n);
+        yaa_channels_free(ch);
     }
 }
 
@@ -331,15 +331,15 @@ static void test_problem_str(void **state) {
     (void)state;
     yaa_channel *ch = parse(YAA_CHANNEL_CONFIG, "channel:\n  name: x\nfoo: 1\n", YAA_EINVAL);
     char buf[256];
-    assert_string_equal(yaa_channel_problem_str(ch, 0, buf, sizeof buf),
+    assert_string_equal(yaa_channels_problem_str(ch, 0, buf, sizeof buf),
                         "f.yaml:3: unknown key 'foo' at the top level; expected one of: "
                         "channel, seo, editing, budget, publishing");
-    assert_string_equal(yaa_channel_problem_str(ch, 5, buf, sizeof buf), "");
-    yaa_channel_free(ch);
-    assert_true(yaa_channel_color_valid("#A1b2C3"));
-    assert_false(yaa_channel_color_valid("#A1b2C"));
-    assert_false(yaa_channel_color_valid("A1b2C3f"));
-    assert_false(yaa_channel_color_valid(NULL));
+    assert_string_equal(yaa_channels_problem_str(ch, 5, buf, sizeof buf), "");
+    yaa_channels_free(ch);
+    assert_true(yaa_channels_color_valid("#A1b2C3"));
+    assert_false(yaa_channels_color_valid("#A1b2C"));
+    assert_false(yaa_channels_color_valid("A1b2C3f"));
+    assert_false(yaa_channels_color_valid(NULL));
 }
 
 int main(void) {

@@ -92,13 +92,13 @@ static void test_list(void **state) {
     assert_false(list.items[1].has_brand_guide);
     assert_int_equal(list.items[1].n_problems, 1);
     assert_true(strstr(list.items[1].first_problem, "beta/config.yaml:3: unknown key 'bogus'"));
-    yaa_channel_list_free(&list);
+    yaa_channels_list_free(&list);
     /* a missing CHANNELS_DIR is an empty list */
     char missing[PATH_MAX + 16];
     snprintf(missing, sizeof missing, "%s/nope", root);
     assert_int_equal(yaa_channels_list(missing, &list, &err), 0);
     assert_int_equal(list.n, 0);
-    yaa_channel_list_free(&list);
+    yaa_channels_list_free(&list);
 }
 
 static void test_load(void **state) {
@@ -108,7 +108,7 @@ static void test_load(void **state) {
     assert_int_equal(yaa_channels_load(root, "alpha", &ch, &err), 0);
     assert_string_equal(ch->channel.name, "Alpha");
     assert_string_equal(ch->voice_design.language, "en"); /* from channel.language */
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     assert_int_equal(yaa_channels_load(root, "beta", &ch, &err), YAA_EINVAL);
     assert_null(ch);
     assert_true(strstr(err.msg, "channel 'beta': "));
@@ -132,7 +132,7 @@ static void test_create_update(void **state) {
     assert_string_equal(ch->channel.category, "general");
     assert_string_equal(ch->channel.description, "line1\nline2");
     assert_false(ch->has_brand_guide);
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     char knowledge[PATH_MAX + 32];
     snprintf(knowledge, sizeof knowledge, "%s/new_one/knowledge", root);
     struct stat st;
@@ -158,7 +158,7 @@ static void test_create_update(void **state) {
     assert_int_equal(yaa_channels_load(root, "new_one", &ch, &err), 0);
     assert_string_equal(ch->channel.category, "food");
     assert_string_equal(ch->channel.name, "새 채널 \"quoted\"");
-    yaa_channel_free(ch);
+    yaa_channels_free(ch);
     assert_int_equal(yaa_channels_update(root, "new_one", NULL, NULL, NULL, &err), YAA_EINVAL);
     assert_int_equal(yaa_channels_update(root, "gamma", "x", NULL, NULL, &err), YAA_ENOTFOUND);
     /* update adds a key the file does not have */
@@ -208,7 +208,7 @@ static void test_delete(void **state) {
     yaa_channel_list list;
     assert_int_equal(yaa_channels_list(root, &list, &err), 0);
     for (size_t i = 0; i < list.n; i++) assert_string_not_equal(list.items[i].id, "doomed");
-    yaa_channel_list_free(&list);
+    yaa_channels_list_free(&list);
 }
 
 static void edit_ok(const char *in, const char *name, const char *cat, const char *desc,

@@ -140,7 +140,7 @@ static void test_openai_images_double(void **state) {
 }
 
 int main(void) {
-    yaa_usage_set_hook(on_usage, NULL);
+    yaa_net_usage_set_hook(on_usage, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_font_chain),
         cmocka_unit_test(test_cards_and_thumbnail),

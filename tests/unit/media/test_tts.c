@@ -170,7 +170,7 @@ static void test_elevenlabs_double(void **state) {
 }
 
 int main(void) {
-    yaa_usage_set_hook(on_usage, NULL);
+    yaa_net_usage_set_hook(on_usage, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_espeak_korean_english),
         cmocka_unit_test(test_elevenlabs_double),

@@ -103,13 +103,13 @@ static void test_pexels_footage_credited(void **state) {
     snprintf(url, sizeof url, "%s/_requests", px.base);
     yaa_http_request rq = {.url = url, .timeout_ms = 5000};
     yaa_http_reply rp;
-    yaa_http_reply_init(&rp);
-    assert_int_equal(yaa_http_perform(&rq, &rp, NULL), 0);
+    yaa_net_http_reply_init(&rp);
+    assert_int_equal(yaa_net_http_perform(&rq, &rp, NULL), 0);
     assert_non_null(strstr(rp.body.data, "\"authorization\": \"pxkey\""));
     assert_non_null(strstr(rp.body.data, "orientation=landscape"));
     assert_non_null(strstr(rp.body.data, "query=boiling%20pasta"));
     assert_null(strstr(rp.body.data, "\"violations\": [\""));
-    yaa_http_reply_free(&rp);
+    yaa_net_http_reply_free(&rp);
     yaa_media_gen_result_free(&r);
     yaa_double_stop(&px);
     yaa_test_rmrf(dir);

@@ -25,14 +25,14 @@ static int setup(void **state) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
-    f->ch = yaa_channel_new("capped", f->dir);
+    f->ch = yaa_channels_new("capped", f->dir);
     *state = f;
     return 0;
 }
 
 static int teardown(void **state) {
     fx *f = *state;
-    yaa_channel_free(f->ch);
+    yaa_channels_free(f->ch);
     yaa_db_close(f->db);
     yaa_test_rmrf(f->dir);
     free(f);
@@ -57,8 +57,8 @@ static void test_no_budget_never_refuses(void **state) {
     assert_int_equal(yaa_db_runstore_run_create(f->db, "capped", "t", "", false, false, id, &err),
                      0);
     spend(f, id, 1, 100.0);
-    assert_int_equal(yaa_budget_check_start(f->db, f->ch, &err), 0);
-    assert_int_equal(yaa_budget_check_run(f->db, f->ch, id, &err), 0);
+    assert_int_equal(yaa_pipeline_budget_check_start(f->db, f->ch, &err), 0);
+    assert_int_equal(yaa_pipeline_budget_check_run(f->db, f->ch, id, &err), 0);
 }
 
 static void test_per_run_budget_stops_the_run(void **state) {
@@ -73,9 +73,9 @@ static void test_per_run_budget_stops_the_run(void **state) {
         yaa_db_runstore_run_create(f->db, "capped", "u", "", false, false, other, &err), 0);
     spend(f, id, 1, 0.03);
     spend(f, other, 1, 0.04); /* another run's spend does not count against this one */
-    assert_int_equal(yaa_budget_check_run(f->db, f->ch, id, &err), 0);
+    assert_int_equal(yaa_pipeline_budget_check_run(f->db, f->ch, id, &err), 0);
     spend(f, id, 2, 0.02);
-    assert_int_equal(yaa_budget_check_run(f->db, f->ch, id, &err), YAA_EBUDGET);
+    assert_int_equal(yaa_pipeline_budget_check_run(f->db, f->ch, id, &err), YAA_EBUDGET);
     assert_non_null(strstr(err.msg, "per-run budget $0.05"));
     assert_non_null(strstr(err.msg, "budget.per_run_usd"));
 }
@@ -89,14 +89,14 @@ static void test_monthly_budget_refuses_new_runs(void **state) {
     assert_int_equal(yaa_db_runstore_run_create(f->db, "capped", "t", "", false, false, id, &err),
                      0);
     spend(f, id, 1, 0.60);
-    assert_int_equal(yaa_budget_check_start(f->db, f->ch, &err), 0);
+    assert_int_equal(yaa_pipeline_budget_check_start(f->db, f->ch, &err), 0);
     yaa_budget_status st;
-    assert_int_equal(yaa_budget_status_get(f->db, f->ch, &st, &err), 0);
+    assert_int_equal(yaa_pipeline_budget_status_get(f->db, f->ch, &st, &err), 0);
     assert_true(st.month_spent_usd > 0.59 && st.month_spent_usd < 0.61);
     spend(f, id, 2, 0.40);
-    assert_int_equal(yaa_budget_check_start(f->db, f->ch, &err), YAA_EBUDGET);
+    assert_int_equal(yaa_pipeline_budget_check_start(f->db, f->ch, &err), YAA_EBUDGET);
     assert_non_null(strstr(err.msg, "monthly budget $1.00"));
-    assert_int_equal(yaa_budget_check_run(f->db, f->ch, id, &err), YAA_EBUDGET);
+    assert_int_equal(yaa_pipeline_budget_check_run(f->db, f->ch, id, &err), YAA_EBUDGET);
 }
 
 int main(void) {

@@ -317,28 +317,30 @@ static void test_gates(void **state) {
     assert_int_equal(execute(f, id, &err), 0);
     assert_int_equal(g.calls[YAA_STAGE_SCRIPT_WRITER], 1);
     yaa_review_actor who = {"key-1"};
-    assert_int_equal(yaa_review_approve(f->db, NULL, id, &who, &err), 0);
+    assert_int_equal(yaa_pipeline_review_approve(f->db, NULL, id, &who, &err), 0);
     assert_status(f, id, "pending");
-    assert_int_equal(yaa_review_approve(f->db, NULL, id, &who, &err), YAA_ECONFLICT);
+    assert_int_equal(yaa_pipeline_review_approve(f->db, NULL, id, &who, &err), YAA_ECONFLICT);
     assert_int_equal(execute(f, id, &err), 0);
     assert_status(f, id, "awaiting_review"); /* now at the video gate */
     assert_int_equal(g.calls[YAA_STAGE_MEDIA_EDITOR], 1);
     assert_int_equal(g.calls[YAA_STAGE_PUBLISHER], 0);
     /* Rejected from script_writer: both gates must be passed again, the notes reach the
      * stages that run again. */
-    assert_int_equal(yaa_review_reject(f->db, NULL, id, "x", "publisher", &who, &err), YAA_EINVAL);
+    assert_int_equal(yaa_pipeline_review_reject(f->db, NULL, id, "x", "publisher", &who, &err),
+                     YAA_EINVAL);
     assert_status(f, id, "awaiting_review");
     assert_int_equal(
-        yaa_review_reject(f->db, NULL, id, "warmer intro", "script_writer", &who, &err), 0);
+        yaa_pipeline_review_reject(f->db, NULL, id, "warmer intro", "script_writer", &who, &err),
+        0);
     assert_int_equal(execute(f, id, &err), 0);
     assert_status(f, id, "awaiting_review");
     assert_stage(f, id, YAA_STAGE_SCRIPT_WRITER, "done", 2);
     assert_string_equal(g.notes[YAA_STAGE_SCRIPT_WRITER], "warmer intro");
     assert_string_equal(g.notes[YAA_STAGE_BRAND_RESEARCHER], "");
     assert_int_equal(g.calls[YAA_STAGE_SEO_OPTIMIZER], 1); /* stopped at the script gate */
-    assert_int_equal(yaa_review_approve(f->db, NULL, id, &who, &err), 0);
+    assert_int_equal(yaa_pipeline_review_approve(f->db, NULL, id, &who, &err), 0);
     assert_int_equal(execute(f, id, &err), 0);
-    assert_int_equal(yaa_review_approve(f->db, NULL, id, &who, &err), 0);
+    assert_int_equal(yaa_pipeline_review_approve(f->db, NULL, id, &who, &err), 0);
     assert_int_equal(execute(f, id, &err), 0);
     assert_status(f, id, "completed");
     assert_int_equal(g.calls[YAA_STAGE_PUBLISHER], 1);

@@ -29,7 +29,7 @@ static void case_openai_embedder(void **state) {
     e->cfg.embedding_provider = "openai";
     e->cfg.openai_api_key = "sk-test";
     e->cfg.openai_base_url = base;
-    yaa_usage_set_hook(on_usage, NULL);
+    yaa_net_usage_set_hook(on_usage, NULL);
     yaa_err err = {0};
     yaa_rag_embedder *emb;
     assert_int_equal(yaa_rag_embedder_open(&e->cfg, &emb, &err), 0);
@@ -78,7 +78,7 @@ static void case_openai_embedder(void **state) {
     e->cfg.openai_api_key = NULL;
     assert_int_equal(yaa_rag_embedder_open(&e->cfg, &emb, &err), YAA_ECONFIG);
     assert_non_null(strstr(err.msg, "OPENAI_API_KEY"));
-    yaa_usage_set_hook(NULL, NULL);
+    yaa_net_usage_set_hook(NULL, NULL);
     yaa_double_stop(&d);
 }
 

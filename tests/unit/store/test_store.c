@@ -183,14 +183,14 @@ static long state_int(fixture *f, const char *name) {
     snprintf(url, sizeof url, "%s/_state", f->dbl.base);
     yaa_http_request rq = {.url = url, .method = "GET", .timeout_ms = 5000};
     yaa_http_reply rp;
-    yaa_http_reply_init(&rp);
+    yaa_net_http_reply_init(&rp);
     long v = -1;
-    if (yaa_http_perform(&rq, &rp, NULL) == 0) {
+    if (yaa_net_http_perform(&rq, &rp, NULL) == 0) {
         json_t *j = json_loadb(rp.body.data, rp.body.len, 0, NULL);
         v = (long)json_integer_value(json_object_get(j, name));
         json_decref(j);
     }
-    yaa_http_reply_free(&rp);
+    yaa_net_http_reply_free(&rp);
     return v;
 }
 
@@ -351,19 +351,19 @@ static void test_s3_presign(void **state) {
     assert_null(strstr(url, "secret-test"));
     yaa_http_request rq = {.url = url, .method = "GET", .timeout_ms = 5000};
     yaa_http_reply rp;
-    yaa_http_reply_init(&rp);
-    assert_int_equal(yaa_http_perform(&rq, &rp, NULL), 0);
+    yaa_net_http_reply_init(&rp);
+    assert_int_equal(yaa_net_http_perform(&rq, &rp, NULL), 0);
     assert_int_equal(rp.status, 200); /* the double recomputed the query signature */
     assert_int_equal(rp.body.len, 7);
-    yaa_http_reply_free(&rp);
+    yaa_net_http_reply_free(&rp);
     /* an expired URL is refused */
     assert_int_equal(yaa_store_presign(f->st, "runs/r1/p.1/video.mp4", 60,
                                        (int64_t)time(NULL) - 3600, url, sizeof url, &err),
                      0);
-    yaa_http_reply_init(&rp);
-    assert_int_equal(yaa_http_perform(&rq, &rp, NULL), 0);
+    yaa_net_http_reply_init(&rp);
+    assert_int_equal(yaa_net_http_perform(&rq, &rp, NULL), 0);
     assert_int_equal(rp.status, 403);
-    yaa_http_reply_free(&rp);
+    yaa_net_http_reply_free(&rp);
 }
 
 static void test_parse_url(void **state) {

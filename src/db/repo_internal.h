@@ -1,7 +1,7 @@
-/* repo_util.h - internals shared by the repositories: a WHERE-clause builder with its bound
+/* repo_internal.h - internals shared by the repositories: a WHERE-clause builder with its bound
  * parameters, and copying result cells into the caller's arena. */
-#ifndef YAA_DB_REPO_UTIL_H
-#define YAA_DB_REPO_UTIL_H
+#ifndef YAA_DB_REPO_INTERNAL_H
+#define YAA_DB_REPO_INTERNAL_H
 
 #include "core/arena.h"
 #include "core/buf.h"
