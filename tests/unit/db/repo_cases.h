@@ -397,6 +397,31 @@ static void case_audit(void **state) {
     f = (yaa_db_audit_filter){.since = "last week"};
     assert_int_equal(yaa_db_audit_list(db, &f, &a, &items, &n, &total, &err), YAA_EINVAL);
     assert_non_null(strstr(err.msg, "since"));
+    /* a large batch (written 32 rows per statement, the rest one by one): every row, each
+     * with its own values */
+    yaa_db_audit many[70];
+    char ids[70][16];
+    for (int i = 0; i < 70; i++) {
+        snprintf(ids[i], sizeof ids[i], "bulk-%02d", i);
+        many[i] = (yaa_db_audit){.timestamp = "2026-03-01T00:00:00.000000Z",
+                                 .method = "GET",
+                                 .path = "/bulk",
+                                 .status_code = 200 + i,
+                                 .request_id = ids[i],
+                                 .duration_ms = i};
+    }
+    assert_int_equal(yaa_db_audit_insert_many(db, many, 70, &err), 0);
+    f = (yaa_db_audit_filter){.path = "/bulk", .limit = 100};
+    assert_int_equal(yaa_db_audit_list(db, &f, &a, &items, &n, &total, &err), 0);
+    assert_int_equal(total, 70);
+    bool seen[70] = {false};
+    for (size_t i = 0; i < n; i++) {
+        int k = items[i].status_code - 200;
+        assert_true(k >= 0 && k < 70 && !seen[k]);
+        seen[k] = true;
+        assert_string_equal(items[i].request_id, ids[k]);
+        assert_true(items[i].duration_ms == k);
+    }
     rc_close(db, &a);
 }
 
