@@ -363,6 +363,17 @@ static char *redact(const char *url) {
     return out;
 }
 
+/* Frees what start copied (URL, tenant, labels, the ring); with L.lock held. */
+static void drop_config(void) {
+    free(L.url);
+    free(L.shown_url);
+    free(L.tenant);
+    free(L.app);
+    free(L.ring);
+    L.url = L.shown_url = L.tenant = L.app = NULL;
+    L.ring = NULL;
+}
+
 int yaa_loki_start(const yaa_loki_config *in, yaa_err *err) {
     if (!in || !in->url || !*in->url)
         return yaa_err_set(err, YAA_EINVAL, "LOKI_URL: empty; set it to http://host:3100");
@@ -410,15 +421,7 @@ int yaa_loki_start(const yaa_loki_config *in, yaa_err *err) {
             rc = yaa_err_set(err, YAA_EIO, "Loki shipper: cannot start its thread");
         }
     }
-    if (rc) {
-        free(L.url);
-        free(L.shown_url);
-        free(L.tenant);
-        free(L.app);
-        free(L.ring);
-        L.url = L.shown_url = L.tenant = L.app = NULL;
-        L.ring = NULL;
-    }
+    if (rc) drop_config();
     pthread_mutex_unlock(&L.lock);
     if (rc) return rc;
     yaa_metrics_default(); /* create the drop counters before the first line can be dropped */
@@ -456,13 +459,7 @@ void yaa_loki_stop(void) {
         L.st.dropped_failed++;
     }
     L.running = false;
-    free(L.url);
-    free(L.shown_url);
-    free(L.tenant);
-    free(L.app);
-    free(L.ring);
-    L.url = L.shown_url = L.tenant = L.app = NULL;
-    L.ring = NULL;
+    drop_config();
     pthread_cond_broadcast(&L.idle);
     pthread_mutex_unlock(&L.lock);
 }

@@ -397,27 +397,30 @@ static void rep_init(s3_rep *rep) {
 
 /* ---- operations ------------------------------------------------------------------------ */
 
-static int s3_put(yaa_store *st, const char *key, const void *data, size_t len, yaa_err *err) {
-    s3 *s = st->backend;
-    char sha[YAA_SHA256_HEX];
-    yaa_store__sha_buf(data, len, sha);
+/* One PUT of key whose body (memory or a file range) is described by r; the object records
+ * the body's SHA-256 in its x-amz-meta-sha256. */
+static int put_object(s3 *s, const char *key, const char *sha, s3_req r, yaa_err *err) {
     char meta[128];
     snprintf(meta, sizeof meta, "x-amz-meta-sha256: %s", sha);
     const char *hdrs[] = {meta};
-    s3_req r = {.method = "PUT",
-                .key = key,
-                .payload_sha = sha,
-                .body = data,
-                .body_len = len,
-                .fd = -1,
-                .headers = hdrs,
-                .nheaders = 1,
-                .out_fd = -1};
+    r.method = "PUT";
+    r.key = key;
+    r.payload_sha = sha;
+    r.headers = hdrs;
+    r.nheaders = 1;
+    r.out_fd = -1;
     s3_rep rep;
     rep_init(&rep);
     int rc = perform(s, &r, &rep, err);
     yaa_buf_free(&rep.body);
     return rc;
+}
+
+static int s3_put(yaa_store *st, const char *key, const void *data, size_t len, yaa_err *err) {
+    char sha[YAA_SHA256_HEX];
+    yaa_store__sha_buf(data, len, sha);
+    return put_object(st->backend, key, sha, (s3_req){.body = data, .body_len = len, .fd = -1},
+                      err);
 }
 
 /* Hashes [off, off+len) of fd. */
@@ -535,22 +538,7 @@ static int s3_put_file(yaa_store *st, const char *key, const char *path, const c
     if (size >= s->multipart_min) {
         rc = multipart(s, key, fd, sha, size, err);
     } else {
-        char meta[128];
-        snprintf(meta, sizeof meta, "x-amz-meta-sha256: %s", sha);
-        const char *hdrs[] = {meta};
-        s3_req r = {.method = "PUT",
-                    .key = key,
-                    .payload_sha = sha,
-                    .fd = fd,
-                    .off = 0,
-                    .len = size,
-                    .headers = hdrs,
-                    .nheaders = 1,
-                    .out_fd = -1};
-        s3_rep rep;
-        rep_init(&rep);
-        rc = perform(s, &r, &rep, err);
-        yaa_buf_free(&rep.body);
+        rc = put_object(s, key, sha, (s3_req){.fd = fd, .off = 0, .len = size}, err);
     }
     close(fd);
     return rc;

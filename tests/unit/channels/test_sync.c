@@ -3,6 +3,8 @@
  * unchanged row is left alone, and a missing CHANNELS_DIR deletes nothing. */
 #include "test_util.h"
 
+#include "lib/dbtest.h"
+
 #include "channels/channels.h"
 #include "core/buf.h"
 #include "db/migrate.h"
@@ -27,14 +29,7 @@ static int setup(void **state) {
     (void)state;
     yaa_test_tmpdir(tmp, sizeof tmp);
     snprintf(root, sizeof root, "%s/channels", tmp);
-    char url[PATH_MAX + 32], dir[PATH_MAX];
-    snprintf(url, sizeof url, "sqlite:///%s/yaa.db", tmp);
-    snprintf(dir, sizeof dir, "%s/migrations", yaa_test_source_dir());
-    yaa_err err = {0};
-    if (yaa_db_open(url, &db, &err) || yaa_db_upgrade(db, dir, -1, NULL, &err)) {
-        fprintf(stderr, "db: %s\n", err.msg);
-        return -1;
-    }
+    if (!(db = yaa_dbtest_sqlite(tmp))) return -1;
     return 0;
 }
 

@@ -2,20 +2,18 @@
  * the filters and totals (the PostgreSQL twin is tests/integration/usage/test_usage_pg.c). */
 #include "test_util.h"
 
+#include "lib/dbtest.h"
+
 #include "db/db.h"
 #include "db/migrate.h"
 #include "unit/db/usage_cases.h"
 
 static void test_summary_sqlite(void **state) {
     (void)state;
-    char dir[PATH_MAX], url[PATH_MAX + 32], mig[PATH_MAX];
+    char dir[PATH_MAX];
     yaa_test_tmpdir(dir, sizeof dir);
-    snprintf(url, sizeof url, "sqlite:///%s/yaa.db", dir);
-    snprintf(mig, sizeof mig, "%s/migrations", yaa_test_source_dir());
-    yaa_db *db = NULL;
-    yaa_err err = {0};
-    assert_int_equal(yaa_db_open(url, &db, &err), 0);
-    assert_int_equal(yaa_db_upgrade(db, mig, -1, NULL, &err), 0);
+    yaa_db *db = yaa_dbtest_sqlite(dir);
+    assert_non_null(db);
     usage_cases_run(db);
     yaa_db_close(db);
     yaa_test_rmrf(dir);

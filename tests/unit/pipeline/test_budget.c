@@ -1,6 +1,8 @@
 /* test_budget.c - monthly and per-run caps refuse and stop runs with messages naming them. */
 #include "test_util.h"
 
+#include "lib/dbtest.h"
+
 #include "channels/channels.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -17,14 +19,7 @@ typedef struct fx {
 static int setup(void **state) {
     fx *f = calloc(1, sizeof *f);
     yaa_test_tmpdir(f->dir, sizeof f->dir);
-    char url[PATH_MAX + 32], mig[PATH_MAX];
-    snprintf(url, sizeof url, "sqlite:///%s/yaa.db", f->dir);
-    snprintf(mig, sizeof mig, "%s/migrations", yaa_test_source_dir());
-    yaa_err err = {0};
-    if (yaa_db_open(url, &f->db, &err) || yaa_db_upgrade(f->db, mig, -1, NULL, &err)) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return -1;
-    }
+    if (!(f->db = yaa_dbtest_sqlite(f->dir))) return -1;
     f->ch = yaa_channels_new("capped", f->dir);
     *state = f;
     return 0;

@@ -2,6 +2,8 @@
  * whichever reconciler gets there first; live jobs and touched runs are left alone. */
 #include "test_util.h"
 
+#include "lib/dbtest.h"
+
 #include "db/db.h"
 #include "db/migrate.h"
 #include "db/repo.h"
@@ -11,14 +13,8 @@
 static char dir[PATH_MAX];
 
 static yaa_db *open_db(void) {
-    char url[PATH_MAX + 16];
-    snprintf(url, sizeof url, "sqlite:///%s/q.db", dir);
-    yaa_db *db = NULL;
-    yaa_err err = {0};
-    if (yaa_db_open(url, &db, &err) != 0) fail_msg("open: %s", err.msg);
-    char mdir[PATH_MAX];
-    snprintf(mdir, sizeof mdir, "%s/migrations", yaa_test_source_dir());
-    if (yaa_db_upgrade(db, mdir, -1, NULL, &err) != 0) fail_msg("migrate: %s", err.msg);
+    yaa_db *db = yaa_dbtest_sqlite(dir);
+    if (!db) fail_msg("cannot open the test database");
     return db;
 }
 

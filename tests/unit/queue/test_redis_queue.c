@@ -6,6 +6,8 @@
  * one pending again, never touching a completed or cancelled run. */
 #include "test_util.h"
 
+#include "lib/dbtest.h"
+
 #include "db/db.h"
 #include "db/migrate.h"
 #include "db/repo.h"
@@ -191,15 +193,12 @@ static void lose_workers(yaa_queue *q, const char *run_id) {
 
 static void test_dead_marks_run(void **state) {
     (void)state;
-    char dir[PATH_MAX], url[PATH_MAX + 16], mdir[PATH_MAX];
+    char dir[PATH_MAX];
     yaa_test_tmpdir(dir, sizeof dir);
-    snprintf(url, sizeof url, "sqlite:///%s/q.db", dir);
-    snprintf(mdir, sizeof mdir, "%s/migrations", yaa_test_source_dir());
-    yaa_db *db = NULL;
+    yaa_db *db = yaa_dbtest_sqlite(dir);
     yaa_queue *q = NULL;
     yaa_err err = {0};
-    if (yaa_db_open(url, &db, &err) != 0 || yaa_db_upgrade(db, mdir, -1, NULL, &err) != 0)
-        fail_msg("db: %s", err.msg);
+    assert_non_null(db);
     if (yaa_queue_open(rt.url, db, &q, &err) != 0) fail_msg("open: %s", err.msg);
     q->backoff_base_s = 0;
     char st[16], errors[2048];

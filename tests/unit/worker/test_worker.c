@@ -5,6 +5,8 @@
  * as a cancellation. */
 #include "test_util.h"
 
+#include "lib/dbtest.h"
+
 #include "core/buf.h"
 #include "core/util.h"
 #include "db/db.h"
@@ -22,17 +24,13 @@
 
 static void test_retries_to_dead(void **state) {
     (void)state;
-    char dir[PATH_MAX], url[PATH_MAX + 32], mdir[PATH_MAX], chdir_[PATH_MAX + 16],
-        outdir[PATH_MAX + 16];
+    char dir[PATH_MAX], chdir_[PATH_MAX + 16], outdir[PATH_MAX + 16];
     yaa_test_tmpdir(dir, sizeof dir);
-    snprintf(url, sizeof url, "sqlite:///%s/w.db", dir);
-    snprintf(mdir, sizeof mdir, "%s/migrations", yaa_test_source_dir());
     snprintf(chdir_, sizeof chdir_, "%s/channels", dir);
     snprintf(outdir, sizeof outdir, "%s/output", dir);
-    yaa_db *db = NULL;
+    yaa_db *db = yaa_dbtest_sqlite(dir);
     yaa_err err = {0};
-    assert_int_equal(yaa_db_open(url, &db, &err), 0);
-    assert_int_equal(yaa_db_upgrade(db, mdir, -1, NULL, &err), 0);
+    assert_non_null(db);
     yaa_arena a;
     yaa_arena_init(&a, 1024);
     yaa_db_run run = {.channel_id = "ghost", .topic = "t"};
@@ -106,14 +104,12 @@ typedef struct slow_run {
 } slow_run;
 
 static void slow_run_start(slow_run *f) {
-    char url[PATH_MAX + 32], mdir[PATH_MAX], path[PATH_MAX + 64];
+    char path[PATH_MAX + 64];
     memset(f, 0, sizeof *f);
     atomic_store(&stage_started, 0);
     atomic_store(&stage_go, 0);
     atomic_store(&stage_saw_cancel, 0);
     yaa_test_tmpdir(f->dir, sizeof f->dir);
-    snprintf(url, sizeof url, "sqlite:///%s/w.db", f->dir);
-    snprintf(mdir, sizeof mdir, "%s/migrations", yaa_test_source_dir());
     snprintf(f->chdir_, sizeof f->chdir_, "%s/channels", f->dir);
     snprintf(f->outdir, sizeof f->outdir, "%s/output", f->dir);
     snprintf(path, sizeof path, "%s/demo", f->chdir_);
@@ -124,8 +120,7 @@ static void slow_run_start(slow_run *f) {
     fputs("channel:\n  name: \"Demo\"\n  language: \"en\"\n", fp);
     fclose(fp);
     yaa_err err = {0};
-    assert_int_equal(yaa_db_open(url, &f->db, &err), 0);
-    assert_int_equal(yaa_db_upgrade(f->db, mdir, -1, NULL, &err), 0);
+    assert_non_null(f->db = yaa_dbtest_sqlite(f->dir));
     yaa_db_runstore_spec spec = {.channel_id = "demo", .topic = "t", .dry_run = true};
     assert_int_equal(yaa_db_runstore_run_create_spec(f->db, &spec, f->id, &err), 0);
     assert_int_equal(yaa_queue_open("db", f->db, &f->q, &err), 0);
