@@ -233,8 +233,11 @@ static enum MHD_Result send_resp(yaa_api *api, conn_ctx *cx) {
         mr = MHD_create_response_from_fd_at_offset64(r->file_len, r->file_fd, r->file_off);
         if (mr) r->file_fd = -1; /* MHD owns it now */
     } else {
-        mr = MHD_create_response_from_buffer(r->body.len, r->body.len ? r->body.data : (void *)"",
-                                             MHD_RESPMEM_MUST_COPY);
+        /* the body is handed over, not copied (MHD frees it) */
+        size_t len = r->body.len;
+        mr = len ? MHD_create_response_from_buffer(len, r->body.data, MHD_RESPMEM_MUST_FREE)
+                 : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        if (mr && len) yaa_buf_init(&r->body, 0); /* MHD owns the bytes now */
     }
     if (!mr) return MHD_NO;
     MHD_add_response_header(mr, "Content-Type",

@@ -296,7 +296,18 @@ static void fmt_time(time_t sec, long usec, char out[YAA_DB_TIME_LEN + 1]) {
 void yaa_db_now(char out[YAA_DB_TIME_LEN + 1]) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    fmt_time(tv.tv_sec, (long)tv.tv_usec, out);
+    /* Every API request's audit row takes one: the date and time of day are formatted once
+     * per second and thread, the microseconds written in place. */
+    static _Thread_local time_t last = (time_t)-1;
+    static _Thread_local char head[YAA_DB_TIME_LEN + 1];
+    if (tv.tv_sec != last) {
+        fmt_time(tv.tv_sec, 0, head);
+        last = tv.tv_sec;
+    }
+    memcpy(out, head, YAA_DB_TIME_LEN + 1); /* "2026-02-06T10:00:00.000000Z" */
+    long us = (long)tv.tv_usec;
+    for (int i = YAA_DB_TIME_LEN - 2; i >= YAA_DB_TIME_LEN - 7; i--, us /= 10)
+        out[i] = (char)('0' + us % 10);
 }
 
 void yaa_db_time(time_t t, char out[YAA_DB_TIME_LEN + 1]) { fmt_time(t, 0, out); }
