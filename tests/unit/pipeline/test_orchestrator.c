@@ -5,6 +5,8 @@
  * be written), and the review gates (stop, approve, reject with notes). */
 #include "test_util.h"
 
+#include "lib/dbtest.h"
+
 #include "core/log.h"
 
 #include "agents/agent.h"
@@ -74,20 +76,14 @@ static int setup(void **state) {
     yaa_test_tmpdir(f->dir, sizeof f->dir);
     snprintf(f->channels, sizeof f->channels, "%s/channels", f->dir);
     snprintf(f->output, sizeof f->output, "%s/output", f->dir);
-    char path[PATH_MAX + 64], url[PATH_MAX + 32], mig[PATH_MAX];
+    char path[PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/demo", f->channels);
     yaa_mkdirs(path, 0755);
     snprintf(path, sizeof path, "%s/demo/config.yaml", f->channels);
     FILE *fp = fopen(path, "w");
     fputs("channel:\n  name: \"Demo\"\n  language: \"en\"\n", fp);
     fclose(fp);
-    snprintf(url, sizeof url, "sqlite:///%s/yaa.db", f->dir);
-    snprintf(mig, sizeof mig, "%s/migrations", yaa_test_source_dir());
-    yaa_err err = {0};
-    if (yaa_db_open(url, &f->db, &err) || yaa_db_upgrade(f->db, mig, -1, NULL, &err)) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return -1;
-    }
+    if (!(f->db = yaa_dbtest_sqlite(f->dir))) return -1;
     f->cfg.channels_dir = f->channels;
     f->cfg.output_dir = f->output;
     f->cfg.prompts_dir = f->output;
