@@ -89,20 +89,26 @@ static inline long yaa_double_script(yaa_double *d, const char *json_array) {
 
 static inline long yaa_double_reset(yaa_double *d) { return yaa_double_post(d, "/_reset", "{}"); }
 
-/* The requests the double saw (a JSON array; json_decref it). */
-static inline json_t *yaa_double_requests(yaa_double *d) {
+/* The JSON body of GET base + path (a control path: "/_requests", "/_state"), NULL when it
+ * does not answer 200 with JSON; json_decref it. */
+static inline json_t *yaa_double_get_json(yaa_double *d, const char *path) {
     char url[256];
-    snprintf(url, sizeof url, "%s/_requests", d->base);
+    snprintf(url, sizeof url, "%s%s", d->base, path);
     yaa_http_request rq = {.url = url, .method = "GET", .timeout_ms = 5000};
     yaa_http_reply rp;
     yaa_net_http_reply_init(&rp);
-    json_t *out = NULL;
-    if (yaa_net_http_perform(&rq, &rp, NULL) == 0 && rp.status == 200) {
-        json_t *root = json_loadb(rp.body.data, rp.body.len, 0, NULL);
-        out = json_incref(json_object_get(root, "requests"));
-        json_decref(root);
-    }
+    json_t *root = NULL;
+    if (yaa_net_http_perform(&rq, &rp, NULL) == 0 && rp.status == 200)
+        root = json_loadb(rp.body.data ? rp.body.data : "", rp.body.len, 0, NULL);
     yaa_net_http_reply_free(&rp);
+    return root;
+}
+
+/* The requests the double saw (a JSON array; json_decref it). */
+static inline json_t *yaa_double_requests(yaa_double *d) {
+    json_t *root = yaa_double_get_json(d, "/_requests");
+    json_t *out = json_incref(json_object_get(root, "requests"));
+    json_decref(root);
     return out ? out : json_array();
 }
 

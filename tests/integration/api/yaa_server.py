@@ -5,8 +5,6 @@ YaaServer(backend="sqlite"|"postgres", **env) prepares a temp dir (channels with
 /health and offers request helpers. PostgreSQL comes from tests/lib/pg-start (one throwaway
 server per YaaServer); `sql()` runs a statement on whichever database is in use.
 """
-import http.client
-import json
 import os
 import shutil
 import signal
@@ -18,7 +16,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from stack import ADMIN_KEY, BIN, SRC, Postgres, Response, free_port, psql  # noqa: E402,F401
+from stack import ADMIN_KEY, BIN, SRC, Postgres, Response, call, free_port, psql  # noqa: E402,F401
 
 
 class YaaServer:
@@ -94,22 +92,10 @@ class YaaServer:
     # ---- HTTP ----
     def request(self, method, path, body=None, key=ADMIN_KEY, headers=None, raw=None,
                 timeout=10, source=None):
-        """source: the client address ("127.0.0.2": another client than the default one)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
-                                          source_address=(source, 0) if source else None)
-        h = dict(headers or {})
-        if key:
-            h["X-API-Key"] = key
-        data = raw
-        if body is not None:
-            data = json.dumps(body).encode()
-            h.setdefault("Content-Type", "application/json")
-        try:
-            conn.request(method, path, body=data, headers=h)
-            r = conn.getresponse()
-            return Response(r.status, r.getheaders(), r.read())
-        finally:
-            conn.close()
+        """source: the client address ("127.0.0.2": another client than the default one);
+        raw: bytes sent as they are when there is no (JSON) body."""
+        return call(self.port, method, path, raw if body is None else body, timeout=timeout,
+                    headers=headers, raw=body is None, key=key, source=source)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

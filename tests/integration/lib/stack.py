@@ -68,11 +68,16 @@ class Response:
         return None
 
 
-def call(port, method, path, body=None, timeout=10, headers=None, raw=False, key=ADMIN_KEY):
-    """One request to yaa on 127.0.0.1:port with the admin key; body is JSON unless raw."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    h = {"X-API-Key": key} if key else {}
-    h.update(headers or {})
+def call(port, method, path, body=None, timeout=10, headers=None, raw=False, key=ADMIN_KEY,
+         source=None):
+    """One request to yaa on 127.0.0.1:port with key (the admin key unless given; None: no key);
+    body is JSON unless raw (bytes as they are). source: the client address ("127.0.0.2": a
+    client other than the default one)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout,
+                                      source_address=(source, 0) if source else None)
+    h = dict(headers or {})
+    if key:
+        h["X-API-Key"] = key
     data = body
     if body is not None and not raw:
         data = json.dumps(body).encode()
@@ -90,6 +95,25 @@ def psql(url, q):
     out = subprocess.run(["psql", url, "-At", "-F", "\t", "-c", q],
                          capture_output=True, text=True, check=True)
     return [tuple(l.split("\t")) for l in out.stdout.splitlines() if l]
+
+
+def stack_env(**extra):
+    """The environment a test's yaa processes share: the admin key, no rate limit to speak of,
+    the source tree's migrations and prompts, the offline model, info logs, retries at once,
+    a 3 s lease and the fastest encoder preset; then extra."""
+    env = {
+        "ADMIN_API_KEY": ADMIN_KEY,
+        "RATE_LIMIT_PER_MINUTE": "100000",
+        "YAA_MIGRATIONS_DIR": os.path.join(SRC, "migrations"),
+        "PROMPTS_DIR": os.path.join(SRC, "prompts"),
+        "LLM_PROVIDER": "offline",
+        "LOG_LEVEL": "info",
+        "YAA_QUEUE_BACKOFF_SEC": "0",
+        "YAA_QUEUE_LEASE_SEC": "3",
+        "YAA_MEDIA_PRESET": "ultrafast",
+    }
+    env.update(extra)
+    return env
 
 
 class Postgres:

@@ -30,7 +30,7 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "api"))
-from stack import ADMIN_KEY, API, BIN, SRC, Postgres, Procs, Redis, call, wait_for  # noqa: E402
+from stack import API, BIN, Postgres, Procs, Redis, call, stack_env, wait_for  # noqa: E402
 from yaa_server import YaaServer  # noqa: E402
 
 FINAL = ("completed", "failed", "cancelled")
@@ -50,21 +50,9 @@ class Stack(Procs):
             f.write("channel:\n  name: \"Demo\"\n  category: \"tech\"\n  language: \"en\"\n")
         os.makedirs(os.path.join(self.dir, "output"))
         self.env = dict(os.environ)
-        self.env.update({
-            "DATABASE_URL": self.db_url,
-            "QUEUE_URL": queue_url or self.redis.url,
-            "ADMIN_API_KEY": ADMIN_KEY,
-            "RATE_LIMIT_PER_MINUTE": "100000",
-            "CHANNELS_DIR": channels,
-            "OUTPUT_DIR": os.path.join(self.dir, "output"),
-            "YAA_MIGRATIONS_DIR": os.path.join(SRC, "migrations"),
-            "PROMPTS_DIR": os.path.join(SRC, "prompts"),
-            "LLM_PROVIDER": "offline",
-            "LOG_LEVEL": "info",
-            "YAA_QUEUE_BACKOFF_SEC": "0",
-            "YAA_QUEUE_LEASE_SEC": "3",
-            "YAA_MEDIA_PRESET": "ultrafast",
-        })
+        self.env.update(stack_env(DATABASE_URL=self.db_url,
+                                  QUEUE_URL=queue_url or self.redis.url, CHANNELS_DIR=channels,
+                                  OUTPUT_DIR=os.path.join(self.dir, "output")))
         self.env.update(env or {})
         try:
             self.apis = [self.start_api(), self.start_api()]

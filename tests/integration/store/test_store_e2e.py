@@ -36,8 +36,8 @@ import wave
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-from stack import (ADMIN_KEY, API, BIN, SRC, Postgres, Procs, Redis, call, free_port,  # noqa: E402
-                   wait_for)
+from stack import (API, BIN, SRC, Postgres, Procs, Redis, call, free_port,  # noqa: E402
+                   stack_env, wait_for)
 
 BUCKET = "yaa-e2e"
 
@@ -118,7 +118,7 @@ class Cluster(Procs):
         self.s3 = self.service(lambda: S3rver(self.dir))
         self.db_url = self.pg.url
         # What every host shares: the database, the queue, the bucket. Nothing else.
-        self.shared = {
+        self.shared = stack_env(**{
             "DATABASE_URL": self.db_url,
             "QUEUE_URL": self.redis.url,
             "ARTIFACT_STORE": "s3://%s/e2e" % BUCKET,
@@ -127,17 +127,8 @@ class Cluster(Procs):
             "AWS_ACCESS_KEY_ID": "S3RVER",
             "AWS_SECRET_ACCESS_KEY": "S3RVER",
             "CHANNELS_STORE": "db",
-            "ADMIN_API_KEY": ADMIN_KEY,
-            "RATE_LIMIT_PER_MINUTE": "100000",
-            "YAA_MIGRATIONS_DIR": os.path.join(SRC, "migrations"),
-            "PROMPTS_DIR": os.path.join(SRC, "prompts"),
-            "LLM_PROVIDER": "offline",
-            "LOG_LEVEL": "info",
-            "YAA_QUEUE_BACKOFF_SEC": "0",
-            "YAA_QUEUE_LEASE_SEC": "3",
-            "YAA_MEDIA_PRESET": "ultrafast",
             "YAA_MEDIA_FPS": "10",
-        }
+        })
         self.api_dir = self.host("api")
         channels = os.path.join(self.api_dir, "channels")
         shutil.copytree(os.path.join(SRC, "channels", "_template"),

@@ -283,14 +283,8 @@ static void test_upload_extras_and_expired_token(void **state) {
     assert_string_equal(res.captions_id, "cap1");
     assert_string_equal(res.playlist_item_id, "pli1");
     assert_int_equal(yaa_double_violations(&g_d), 0);
-    char url[256];
-    snprintf(url, sizeof url, "%s/_state", g_d.base);
-    yaa_http_request rq = {.url = url, .method = "GET", .timeout_ms = 5000};
-    yaa_http_reply rp;
-    yaa_net_http_reply_init(&rp);
-    assert_int_equal(yaa_net_http_perform(&rq, &rp, NULL), 0);
-    json_t *st = json_loadb(rp.body.data, rp.body.len, 0, NULL);
-    yaa_net_http_reply_free(&rp);
+    json_t *st = yaa_double_get_json(&g_d, "/_state");
+    assert_non_null(st);
     json_t *cap = json_object_get(json_object_get(st, "captions"), res.video_id);
     assert_string_equal(json_string_value(json_object_get(cap, "language")), "ko");
     assert_non_null(strstr(json_string_value(json_object_get(cap, "text")), "안녕하세요"));

@@ -68,14 +68,8 @@ static int reset(void **state) {
 }
 
 static json_t *upload_state(const char *id) {
-    char url[256];
-    snprintf(url, sizeof url, "%s/_state", g_d.base);
-    yaa_http_request rq = {.url = url, .method = "GET", .timeout_ms = 5000};
-    yaa_http_reply rp;
-    yaa_net_http_reply_init(&rp);
-    assert_int_equal(yaa_net_http_perform(&rq, &rp, NULL), 0);
-    json_t *root = json_loadb(rp.body.data, rp.body.len, 0, NULL);
-    yaa_net_http_reply_free(&rp);
+    json_t *root = yaa_double_get_json(&g_d, "/_state");
+    assert_non_null(root);
     json_t *up = json_incref(json_object_get(json_object_get(root, "uploads"), id));
     json_decref(root);
     return up;

@@ -179,18 +179,9 @@ static void test_file_in_place_is_not_copied(void **state) {
 /* ---- s3 only -------------------------------------------------------------------------- */
 
 static long state_int(fixture *f, const char *name) {
-    char url[128];
-    snprintf(url, sizeof url, "%s/_state", f->dbl.base);
-    yaa_http_request rq = {.url = url, .method = "GET", .timeout_ms = 5000};
-    yaa_http_reply rp;
-    yaa_net_http_reply_init(&rp);
-    long v = -1;
-    if (yaa_net_http_perform(&rq, &rp, NULL) == 0) {
-        json_t *j = json_loadb(rp.body.data, rp.body.len, 0, NULL);
-        v = (long)json_integer_value(json_object_get(j, name));
-        json_decref(j);
-    }
-    yaa_net_http_reply_free(&rp);
+    json_t *j = yaa_double_get_json(&f->dbl, "/_state");
+    long v = j ? (long)json_integer_value(json_object_get(j, name)) : -1;
+    json_decref(j);
     return v;
 }
 
