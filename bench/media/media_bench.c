@@ -6,7 +6,8 @@
  *
  * --footage gives every section a clip from a channel media library made here with ffmpeg
  * (1080p, 8 s, looped as needed) with its lower third, as a run with stock footage renders.
- * bench/media/run.sh compares the render with ffmpeg re-encoding yaa's output. */
+ * Burned captions are the word-highlighted ASS track and a Short carries its topic banner, as
+ * in a run. bench/media/run.sh compares the render with ffmpeg re-encoding yaa's output. */
 #include "core/log.h"
 #include "core/util.h"
 #include "media/media.h"
@@ -129,8 +130,19 @@ int main(int argc, char **argv) {
                               .durations = g.durations,
                               .n = g.n,
                               .srt_path = g.srt_path,
+                              .captions_ass = g.ass_path,
                               .subtitle_style = style,
                               .short_video = vertical};
+    /* as a run renders: the word-highlighted captions, and a Short's topic banner */
+    char banner[4096];
+    snprintf(banner, sizeof banner, "%s/images/banner.png", dir);
+    if (vertical) {
+        if (yaa_lower_third_render(&req.look, req.title, NULL, 1080 - 2 * 45, banner, NULL, &err)) {
+            fprintf(stderr, "media_bench: %s\n", err.msg);
+            return 1;
+        }
+        cr.banner_png = banner;
+    }
     yaa_shot *shots = calloc(g.n, sizeof *shots);
     if (!shots) return 1;
     for (size_t i = 0; i < g.n; i++)

@@ -227,6 +227,22 @@ static int finish_png(cairo_t *cr, PangoContext *pctx, PangoFontMap *fm, cairo_s
     return rc;
 }
 
+void yaa_media__card_layer_path(const char *png, const char *layer, char *out, size_t n) {
+    size_t len = strlen(png);
+    if (len > 4 && !strcmp(png + len - 4, ".png")) len -= 4;
+    snprintf(out, n, "%.*s.%s.png", (int)len, png, layer);
+}
+
+/* The card's layers beside png_path: the card without the text, then the text alone (t is
+ * painted onto s afterwards for the card itself). */
+static int save_layers(cairo_surface_t *s, cairo_surface_t *t, const char *png_path, yaa_err *err) {
+    char path[4096];
+    yaa_media__card_layer_path(png_path, "plain", path, sizeof path);
+    int rc = save_png(s, path, err);
+    yaa_media__card_layer_path(png_path, "text", path, sizeof path);
+    return rc ? rc : save_png(t, path, err);
+}
+
 static void rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r) {
     cairo_new_sub_path(cr);
     cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
@@ -283,6 +299,11 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
         y += 2 * r + (vertical ? 80 : 56);
     }
     double box_w = W - 2 * m;
+    /* the heading and key line go on their own layer when the card's layers are asked for */
+    cairo_surface_t *ts =
+        card->layers ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)W, (int)H) : NULL;
+    cairo_t *bg = cr;
+    if (ts) cr = cairo_create(ts);
     const char *heading = card->heading && *card->heading ? card->heading : "";
     const char *key = card->key_line && *card->key_line ? card->key_line : "";
     /* the lower band stays free for burned-in subtitles (lower third; higher on shorts) */
@@ -307,6 +328,7 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
         draw_layout(cr, kl, m, y, c.text);
         g_object_unref(kl);
     }
+    if (ts) cairo_destroy(cr), cr = bg;
     if (look && look->brand_name && *look->brand_name) {
         PangoLayout *bl =
             fit_text(cr, pctx, pref, look->brand_name, true, W / 2, 60, 40, 20, 1, NULL);
@@ -314,6 +336,18 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
         pango_layout_get_pixel_size(bl, &lw, &lh);
         draw_layout(cr, bl, W - m - lw, H - (vertical ? 200 : 70) - lh, c.accent);
         g_object_unref(bl);
+    }
+    if (ts) { /* the layers, then the text painted onto the card */
+        int rc = save_layers(s, ts, png_path, err);
+        cairo_set_source_surface(cr, ts, 0, 0);
+        cairo_paint(cr);
+        cairo_surface_destroy(ts);
+        if (rc) {
+            cairo_destroy(cr);
+            release_fonts(pctx, fm);
+            cairo_surface_destroy(s);
+            return rc;
+        }
     }
     return finish_png(cr, pctx, fm, s, png_path, err);
 }

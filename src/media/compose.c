@@ -41,7 +41,7 @@ typedef struct compose_plan {
     int bgm_in, subs_in, banner_in, audio_first;
     yaa_shot *shots; /* the picture track (the request's, or one card per segment) */
     size_t nshots;
-    int *shot_in, *ovl_in;
+    int *shot_in, *ovl_in, *lay_in;
     char *out_abs, *work; /* the output and the directory FFmpeg runs in */
     char subs_name[64], subs_abs[PATH_MAX], part[PATH_MAX];
     char ass_name[64], ass_abs[PATH_MAX];
@@ -93,7 +93,8 @@ static int plan_shots(compose_plan *pl, const yaa_compose_request *req, double *
     pl->shots = calloc(pl->nshots, sizeof *pl->shots);
     pl->shot_in = calloc(pl->nshots, sizeof *pl->shot_in);
     pl->ovl_in = calloc(pl->nshots, sizeof *pl->ovl_in);
-    if (!pl->shots || !pl->shot_in || !pl->ovl_in)
+    pl->lay_in = calloc(pl->nshots, sizeof *pl->lay_in);
+    if (!pl->shots || !pl->shot_in || !pl->ovl_in || !pl->lay_in)
         return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
     double sum = 0;
     for (size_t i = 0; i < pl->nshots; i++) {
@@ -202,9 +203,10 @@ static void add_inputs(compose_plan *pl, yaa_media__argv *a) {
     for (size_t i = 0; len && i < pl->nshots; i++)
         len[i] = pl->shots[i].duration * pl->total / sum + pl->fade + 0.5;
     if (!len) a->oom = 1;
-    int input = len ? yaa_media__compose_video_inputs(a, pl->shots, pl->nshots, pl->fps, len, 0,
-                                                      pl->shot_in, pl->ovl_in)
-                    : 0;
+    int input =
+        len ? yaa_media__compose_video_inputs(a, pl->shots, pl->nshots, pl->fps, pl->W, pl->H, len,
+                                              0, pl->shot_in, pl->ovl_in, pl->lay_in)
+            : 0;
     free(len);
     pl->audio_first = input;
     if (pl->premixed)
@@ -310,9 +312,9 @@ static void bookends(const compose_plan *pl, yaa_buf *g) {
 
 static int build_graph(const compose_plan *pl, yaa_buf *g, yaa_err *err) {
     const yaa_compose_request *req = pl->req;
-    yaa_media__compose_video v = {pl->shots, pl->nshots,       pl->shot_in,  pl->ovl_in,
-                                  pl->total, pl->fade,         pl->W,        pl->H,
-                                  pl->fps,   req->transitions, pl->banner_in};
+    yaa_media__compose_video v = {pl->shots,  pl->nshots, pl->shot_in,      pl->ovl_in,
+                                  pl->lay_in, pl->total,  pl->fade,         pl->W,
+                                  pl->H,      pl->fps,    req->transitions, pl->banner_in};
     int rc = yaa_media__compose_video_graph(g, &v, err);
     if (rc) return rc;
     subtitle_filter(pl, g);
@@ -358,7 +360,20 @@ static void add_output(const compose_plan *pl, yaa_media__argv *a, const char *g
 static int render(const compose_plan *pl, yaa_media__argv *a, const char *graph,
                   yaa_compose_result *res, yaa_err *err) {
     double expected = pl->total + pl->intro.dur + pl->outro.dur;
-    yaa_log_ev(YAA_LOG_DEBUG, "media", "ffmpeg filtergraph", YAA_F_STR("graph", graph), YAA_F_END);
+    if (yaa_log_enabled(YAA_LOG_DEBUG)) { /* the command as a shell would take it, to re-run */
+        yaa_buf cmd;
+        yaa_buf_init(&cmd, 0);
+        for (size_t i = 0; i < a->n; i++) {
+            yaa_buf_puts(&cmd, i ? " '" : "'");
+            for (const char *c = a->v[i]; *c; c++)
+                *c == '\'' ? yaa_buf_puts(&cmd, "'\\''") : yaa_buf_putc(&cmd, *c);
+            yaa_buf_putc(&cmd, '\'');
+        }
+        yaa_log_ev(YAA_LOG_DEBUG, "media", "ffmpeg command", YAA_F_STR("graph", graph),
+                   YAA_F_STR("cwd", pl->work), YAA_F_STR("command", cmd.data ? cmd.data : ""),
+                   YAA_F_END);
+        yaa_buf_free(&cmd);
+    }
     double cpu = 0;
     long rss_kb = 0;
     /* the address-space cap: explicit, or 4 GiB growing with the pictures held (~30 MB
@@ -412,6 +427,7 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
         free(pl.shots);
         free(pl.shot_in);
         free(pl.ovl_in);
+        free(pl.lay_in);
         return rc;
     }
     yaa_media__argv a = {0};
@@ -431,6 +447,7 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     free(pl.shots);
     free(pl.shot_in);
     free(pl.ovl_in);
+    free(pl.lay_in);
     yaa_buf_free(&g);
     yaa_media__argv_free(&a);
     free(pl.work);

@@ -6,8 +6,11 @@
  * transition out), and the pieces - holds and xfades of a tail with the next head - are
  * concatenated. A still is decoded once and repeated by `loop` (memory holds one frame per
  * picture, whatever its length); the pan is a `crop` whose offset moves per frame, which costs
- * no scaling. Shot ends are rounded on absolute frame numbers, so the track lasts the narration
- * total to within half a frame however many shots there are. Output label [vx]. */
+ * no scaling. A card drawn with its layers (yaa_card.layers) starts as its plain layer with the
+ * text layer fading and sliding in over TEXT_IN_SEC once the transition into it is over; only
+ * those frames are blended, the rest of the shot is the finished card. Shot ends are rounded on
+ * absolute frame numbers, so the track lasts the narration total to within half a frame however
+ * many shots there are. Output label [vx]. */
 #include "core/util.h"
 #include "media/media_internal.h"
 
@@ -16,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAN_SCALE 1.08 /* a still is enlarged by this much and panned across */
-#define PAN_SWING 0.35 /* over this share of the margin each side of the centre */
-#define SLIDE_SEC 0.6  /* an overlay slides in over this long */
+#define PAN_SCALE 1.08  /* a still is enlarged by this much and panned across */
+#define PAN_SWING 0.35  /* over this share of the margin each side of the centre */
+#define SLIDE_SEC 0.6   /* an overlay slides in over this long */
+#define TEXT_IN_SEC 0.5 /* a card's text fades and slides in over this long */
+#define TEXT_RISE 40    /* from this many pixels below its place (1080 lines) */
 #define MAX_TRANSITIONS 16
 
 static const char DEFAULT_TRANSITIONS[] =
@@ -28,39 +33,10 @@ static const char DEFAULT_TRANSITIONS[] =
 static const int PAN[][2] = {{1, 0}, {-1, 1}, {0, -1}, {-1, 0}, {1, 1}, {0, 1}, {1, -1}};
 
 typedef struct shot_plan {
-    long a, b;       /* absolute frames [a, b) where the shot is visible */
-    long head, tail; /* transition frames shared with the previous / next shot */
-    int in, ovl;     /* input indices (ovl -1 = none) */
+    long a, b;        /* absolute frames [a, b) where the shot is visible */
+    long head, tail;  /* transition frames shared with the previous / next shot */
+    int in, ovl, lay; /* input indices (ovl, lay -1 = none) */
 } shot_plan;
-
-int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, size_t n, int fps,
-                                    const double *len, int first, int *in, int *ovl) {
-    int input = first;
-    for (size_t i = 0; i < n; i++, input++) {
-        if (shots[i].kind == YAA_SHOT_FOOTAGE) {
-            /* decode only what is shown, looping a clip shorter than its shot */
-            yaa_media__argv_add(a, "-ss");
-            yaa_media__argv_addf(a, "%.3f", shots[i].clip_start > 0 ? shots[i].clip_start : 0);
-            yaa_media__argv_add_list(a, (const char *const[]){"-stream_loop", "-1", "-an", NULL});
-            yaa_media__argv_add(a, "-t");
-            yaa_media__argv_addf(a, "%.3f", len[i] + 2.0 / fps);
-        } else {
-            /* one decoder thread per picture: each would hold its own frames */
-            yaa_media__argv_add_list(a, (const char *const[]){"-threads", "1", "-framerate", NULL});
-            yaa_media__argv_addf(a, "%d", fps);
-        }
-        yaa_media__argv_input(a, shots[i].path);
-        in[i] = input;
-    }
-    for (size_t i = 0; i < n; i++) {
-        ovl[i] = -1;
-        if (shots[i].overlay_png && *shots[i].overlay_png) {
-            yaa_media__argv_input(a, shots[i].overlay_png);
-            ovl[i] = input++;
-        }
-    }
-    return input;
-}
 
 /* True when path is a PNG of exactly w x h (its IHDR): a card needs no fitting. */
 static bool png_is_size(const char *path, int w, int h) {
@@ -74,6 +50,61 @@ static bool png_is_size(const char *path, int w, int h) {
     long pw = ((long)hdr[16] << 24) | (hdr[17] << 16) | (hdr[18] << 8) | hdr[19];
     long ph = ((long)hdr[20] << 24) | (hdr[21] << 16) | (hdr[22] << 8) | hdr[23];
     return pw == w && ph == h;
+}
+
+/* The layers of a card shot (yaa_card.layers) when both lie beside it at the frame size. */
+static bool card_layers(const yaa_shot *s, int W, int H, char plain[4096], char text[4096]) {
+    if (s->kind != YAA_SHOT_CARD) return false;
+    yaa_media__card_layer_path(s->path, "plain", plain, 4096);
+    yaa_media__card_layer_path(s->path, "text", text, 4096);
+    return png_is_size(s->path, W, H) && png_is_size(plain, W, H) && png_is_size(text, W, H);
+}
+
+/* The options of a picture input: one decoder thread per picture (each would hold its own
+ * frames), and the output rate (pieces joined by concat and xfade must share it). */
+static void still_input(yaa_media__argv *a, int fps) {
+    yaa_media__argv_add_list(a, (const char *const[]){"-threads", "1", "-framerate", NULL});
+    yaa_media__argv_addf(a, "%d", fps);
+}
+
+int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, size_t n, int fps,
+                                    int W, int H, const double *len, int first, int *in, int *ovl,
+                                    int *lay) {
+    int input = first;
+    for (size_t i = 0; i < n; i++, input++) {
+        if (shots[i].kind == YAA_SHOT_FOOTAGE) {
+            /* decode only what is shown, looping a clip shorter than its shot */
+            yaa_media__argv_add(a, "-ss");
+            yaa_media__argv_addf(a, "%.3f", shots[i].clip_start > 0 ? shots[i].clip_start : 0);
+            yaa_media__argv_add_list(a, (const char *const[]){"-stream_loop", "-1", "-an", NULL});
+            yaa_media__argv_add(a, "-t");
+            yaa_media__argv_addf(a, "%.3f", len[i] + 2.0 / fps);
+        } else {
+            still_input(a, fps);
+        }
+        yaa_media__argv_input(a, shots[i].path);
+        in[i] = input;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ovl[i] = -1;
+        if (shots[i].overlay_png && *shots[i].overlay_png) {
+            yaa_media__argv_input(a, shots[i].overlay_png);
+            ovl[i] = input++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        char plain[4096], text[4096];
+        lay[i] = -1;
+        if (card_layers(&shots[i], W, H, plain, text)) {
+            still_input(a, fps);
+            yaa_media__argv_input(a, plain);
+            still_input(a, fps);
+            yaa_media__argv_input(a, text);
+            lay[i] = input;
+            input += 2;
+        }
+    }
+    return input;
 }
 
 /* Frame ranges: joins at the cumulative shot ends (scaled to total), transitions of `fade`
@@ -94,6 +125,56 @@ static void plan_shots(const yaa_shot *shots, size_t n, double total, double fad
     }
 }
 
+/* Frames [from, from + count) of a still: the picture at in (fitted to the enlarged size unless
+ * it is a card drawn at the frame size), repeated, panned by a crop whose offset swings across
+ * the margin's middle (centred when the direction is 0), so a card's text keeps clear of the
+ * edges. With text >= 0 (a card's text layer, plain at in) the text fades and slides in from
+ * frame `rise` on; the pan is the same, so the last of these frames is the finished card. */
+static void still_frames(yaa_buf *g, int in, int text, bool fitted, size_t i, long from, long count,
+                         long frames, long rise, int W, int H, int fps) {
+    int OW = (int)lround(W * PAN_SCALE / 2) * 2, OH = (int)lround(H * PAN_SCALE / 2) * 2;
+    const int *d = PAN[i % (sizeof PAN / sizeof PAN[0])];
+    double span = frames > 1 ? (double)(frames - 1) : 1;
+    if (fitted)
+        yaa_buf_printf(g, "[%d:v]scale=%d:%d", in, OW, OH);
+    else
+        yaa_buf_printf(g, "[%d:v]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d", in,
+                       OW, OH, OW, OH);
+    yaa_buf_printf(g, ",format=yuv420p,setsar=1,loop=loop=%ld:size=1:start=0,setpts=N/%d/TB",
+                   count - 1, fps);
+    if (text >= 0) {
+        long n_in = lround(TEXT_IN_SEC * fps);
+        double st = (double)(rise - from) / fps, du = (double)(n_in > 1 ? n_in - 1 : 1) / fps;
+        yaa_buf_printf(g,
+                       "[tb%zu];[%d:v]scale=%d:%d,format=yuva420p,loop=loop=%ld:size=1:start=0,"
+                       "setpts=N/%d/TB,fade=t=in:st=%.4f:d=%.4f:alpha=1[tt%zu];[tb%zu][tt%zu]"
+                       "overlay=x=0:y='%d*pow(1-min(max((t-%.4f)/%.4f,0),1),2)':format=yuv420",
+                       i, text, OW, OH, count - 1, fps, st, du, i, i, i,
+                       (int)lround(TEXT_RISE * H / 1080.0), st, du);
+    }
+    yaa_buf_printf(g,
+                   ",crop=%d:%d:x='(iw-ow)*(0.5+%g*((n+%ld)/%.0f-0.5))':y='(ih-oh)*(0.5+%g*((n+"
+                   "%ld)/%.0f-0.5))'",
+                   W, H, 2 * PAN_SWING * d[0], from, span, 2 * PAN_SWING * d[1], from, span);
+}
+
+/* A still shot's stream: panned; a card with layers has its text come in after the transition
+ * into it (frames [0, head + TEXT_IN_SEC) from the layers, the rest the finished card). */
+static void still_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_t i, long frames,
+                         int W, int H, int fps) {
+    bool fitted = s->kind == YAA_SHOT_CARD && png_is_size(s->path, W, H);
+    long k = p->head + lround(TEXT_IN_SEC * fps); /* the frames with the text coming in */
+    if (p->lay < 0 || k + 1 >= frames) {
+        still_frames(g, p->in, -1, fitted, i, 0, frames, frames, 0, W, H, fps);
+        return;
+    }
+    still_frames(g, p->lay, p->lay + 1, true, i, 0, k, frames, p->head, W, H, fps);
+    yaa_buf_printf(g, "[ta%zu];", i);
+    still_frames(g, p->in, -1, true, i, k, frames - k, frames, 0, W, H, fps);
+    yaa_buf_printf(g, "[tc%zu];[ta%zu][tc%zu]concat=n=2:v=1:a=0,settb=1/%d,setpts=N/%d/TB", i, i, i,
+                   fps, fps);
+}
+
 /* The shot's own stream [v<i>], frames frames long, moving, with its overlay sliding in. */
 static void shot_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_t i, long frames,
                         int W, int H, int fps) {
@@ -106,21 +187,7 @@ static void shot_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_
                        "setsar=1,format=yuv420p,trim=end_frame=%ld,setpts=N/%d/TB",
                        p->in, fps, W, H, H, W, W, H, frames, fps);
     } else {
-        int OW = (int)lround(W * PAN_SCALE / 2) * 2, OH = (int)lround(H * PAN_SCALE / 2) * 2;
-        const int *d = PAN[i % (sizeof PAN / sizeof PAN[0])];
-        double span = frames > 1 ? (double)(frames - 1) : 1;
-        if (s->kind == YAA_SHOT_CARD && png_is_size(s->path, W, H))
-            yaa_buf_printf(g, "[%d:v]scale=%d:%d", p->in, OW, OH);
-        else
-            yaa_buf_printf(g, "[%d:v]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d",
-                           p->in, OW, OH, OW, OH);
-        /* the offset swings across the margin's middle (stays centred when d is 0), so a card's
-         * text keeps clear of the edges */
-        yaa_buf_printf(
-            g,
-            ",format=yuv420p,setsar=1,loop=loop=%ld:size=1:start=0,setpts=N/%d/TB,"
-            "crop=%d:%d:x='(iw-ow)*(0.5+%g*(n/%.0f-0.5))':y='(ih-oh)*(0.5+%g*(n/%.0f-0.5))'",
-            frames - 1, fps, W, H, 2 * PAN_SWING * d[0], span, 2 * PAN_SWING * d[1], span);
+        still_source(g, s, p, i, frames, W, H, fps);
     }
     if (p->ovl >= 0) {
         int margin = W / 24;
@@ -180,6 +247,7 @@ int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v
     for (size_t i = 0; i < n; i++) {
         p[i].in = v->in[i];
         p[i].ovl = v->ovl[i];
+        p[i].lay = v->lay ? v->lay[i] : -1;
         long frames = p[i].b - p[i].a + (p[i].tail > 0); /* + the spare frame of the tail */
         shot_source(g, &v->shots[i], &p[i], i, frames, v->W, v->H, v->fps);
         shot_pieces(g, &p[i], i, frames, v->fps);

@@ -140,7 +140,7 @@ static int image_job(gen_ctx *c, size_t i, yaa_err *e) {
     char *key = yaa_text_shorten(k0, 120);
     bool *ov = &c->res->card_overflow[i];
     *ov = heading && key && (yaa_text_was_cut(h0, heading) || yaa_text_was_cut(k0, key));
-    yaa_card card = {(int)(i + 1), (int)n, heading, key, NULL, ov};
+    yaa_card card = {(int)(i + 1), (int)n, heading, key, NULL, ov, .layers = true};
     int rc = yaa_card_render(&r->look, &card, r->short_video, c->res->image_paths[i], e);
     free(heading);
     free(key);
@@ -158,7 +158,7 @@ static int finish_pictures(const yaa_media_env *env, const yaa_media_gen_request
     if (!res->title_card) return yaa_err_set(err, YAA_ENOMEM, "media: out of memory");
     char *title = yaa_text_shorten(req->title ? req->title : "", 70);
     res->title_overflow = title && yaa_text_was_cut(req->title, title);
-    yaa_card card = {0, 0, title, NULL, poster, &res->title_overflow};
+    yaa_card card = {0, 0, title, NULL, poster, &res->title_overflow, .layers = true};
     int rc = yaa_card_render(&req->look, &card, req->short_video, res->title_card, err);
     free(title);
     if (rc) return yaa_err_prefix(err, "title card: ");

@@ -150,6 +150,10 @@ typedef struct yaa_card {
     const char *background_png; /* optional picture drawn under the text (e.g. OpenAI image) */
     bool *overflow; /* optional out: set true when heading or key line did not fit its box at the
                        smallest size (pango ellipsized it or its extents pass the box) */
+    /* also write the card's two layers beside it (X.png -> X.plain.png without the heading and
+     * key line, X.text.png with only them, transparent around): the video fades and slides
+     * that text in over the card's first half second (compose_video.c) */
+    bool layers;
 } yaa_card;
 
 /* Draws one card as PNG, 1920x1080 (or 1080x1920 when vertical). */

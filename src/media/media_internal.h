@@ -94,6 +94,9 @@ void yaa_media__argv_free(yaa_media__argv *a);
 /* Absolute form of p (FFmpeg runs in another directory); malloc'd, NULL on failure. */
 char *yaa_media__abs_path(const char *p);
 
+/* card.c: where the card png's layer ("plain" or "text") lies: X.png -> X.<layer>.png. */
+void yaa_media__card_layer_path(const char *png, const char *layer, char *out, size_t n);
+
 /* probe.c: duration (and whether it has sound) of an intro/outro clip; an error names what. */
 int yaa_media__probe_clip(const yaa_media_env *env, const char *what, const char *path, double *dur,
                           bool *has_audio, yaa_err *err);
@@ -102,15 +105,17 @@ int yaa_media__probe_clip(const yaa_media_env *env, const char *what, const char
 #define YAA_MEDIA_AFMT "aformat=sample_fmts=fltp:sample_rates=44100:channel_layouts=stereo"
 
 /* compose_video.c: the picture track. Inputs first: each shot (footage trimmed to len[i]
- * seconds) then each overlay; in[i]/ovl[i] get their input indices (ovl -1 = none). Returns the
- * next free input index. */
+ * seconds), then each overlay, then the layers of each card that has them (yaa_card.layers, at
+ * the frame size W x H); in[i]/ovl[i]/lay[i] get their input indices (ovl/lay -1 = none; the
+ * text layer is lay[i] + 1). Returns the next free input index. */
 int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, size_t n, int fps,
-                                    const double *len, int first, int *in, int *ovl);
+                                    int W, int H, const double *len, int first, int *in, int *ovl,
+                                    int *lay);
 typedef struct yaa_media__compose_video {
     const yaa_shot *shots;
     size_t n;
-    const int *in, *ovl; /* from yaa_media__compose_video_inputs */
-    double total, fade;  /* seconds: the narration, the transitions */
+    const int *in, *ovl, *lay; /* from yaa_media__compose_video_inputs */
+    double total, fade;        /* seconds: the narration, the transitions */
     int W, H, fps;
     const char *transitions; /* comma-separated xfade names, NULL = a varied default set */
     int banner_in;           /* input of a banner over the whole track, -1 = none */

@@ -365,6 +365,50 @@ static void test_shots_move_9x16(void **state) {
     shots_move(true);
 }
 
+/* The brightest luma of the heading's box in frames 0 and 10 (1.0 s at 10 fps). */
+static void heading_ymax(const char *video, int ymax[2]) {
+    char cmd[2 * PATH_MAX], res[8192];
+    snprintf(
+        cmd, sizeof cmd,
+        "ffmpeg -nostdin -v error -i '%s' -vf \"select='eq(n\\,0)+eq(n\\,10)',crop=700:90:200:330,"
+        "signalstats,metadata=print:key=lavfi.signalstats.YMAX:file=-\" -f null - 2>&1 | "
+        "grep -o 'YMAX=[0-9]*' | cut -d= -f2 | tr '\\n' ' '",
+        video);
+    assert_int_equal(run_read(cmd, res, sizeof res), 0);
+    assert_int_equal(sscanf(res, "%d %d", &ymax[0], &ymax[1]), 2);
+}
+
+/* A card's heading and key line come in over its first half second: frame 0 shows the card
+ * without them (its plain layer), a second in shows them in the text colour. */
+static void test_card_text_animates_in(void **state) {
+    (void)state;
+    char dir[PATH_MAX], out[PATH_MAX + 16], layer[PATH_MAX + 32];
+    yaa_test_tmpdir(dir, sizeof dir);
+    yaa_media_gen_result g;
+    generate(dir, EN, 2, "en", false, &g);
+    snprintf(layer, sizeof layer, "%s/images/01.text.png", dir);
+    assert_int_equal(access(layer, R_OK), 0);
+    snprintf(layer, sizeof layer, "%s/images/01.plain.png", dir);
+    assert_int_equal(access(layer, R_OK), 0);
+    for (size_t i = 0; i < g.n; i++) g.durations[i] *= 5.0 / g.total_sec;
+    snprintf(out, sizeof out, "%s/cards.mp4", dir);
+    yaa_compose_result cres;
+    compose(&g, out, "none", false, NULL, NULL, &cres, 0);
+    int ymax[2];
+    heading_ymax(out, ymax);
+    if (ymax[0] > 100 || ymax[1] < 180)
+        fprintf(stderr, "heading YMAX %d -> %d\n", ymax[0], ymax[1]);
+    assert_true(ymax[0] <= 100); /* the dark background alone */
+    assert_true(ymax[1] >= 180); /* the light text */
+    /* without the layers the card is shown whole from its first frame */
+    unlink(layer);
+    compose(&g, out, "none", false, NULL, NULL, &cres, 0);
+    heading_ymax(out, ymax);
+    assert_true(ymax[0] >= 180);
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
 static void test_bad_inputs(void **state) {
     (void)state;
     const char *img[] = {"/nonexistent/01.png"};
@@ -393,6 +437,7 @@ int main(void) {
         cmocka_unit_test(test_render_cap),
         cmocka_unit_test(test_shots_move_16x9),
         cmocka_unit_test(test_shots_move_9x16),
+        cmocka_unit_test(test_card_text_animates_in),
         cmocka_unit_test(test_bad_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
