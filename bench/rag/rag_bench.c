@@ -1,15 +1,16 @@
 /* rag_bench.c - retrieval latency at 10,000 and 100,000 chunks in one channel, next to the
  * physical floor of a brute-force query.
  *
- *   rag_bench [--db URL] [--sizes 10000,100000] [--queries 200]
+ *   rag_bench [--db URL] [--sizes 10000,100000] [--queries 200] [--no-stored-terms]
  *
  * Builds a synthetic index (English and Korean pseudo-text, hash embedder, 384 dims) in a
- * fresh database (default: a temporary SQLite file), then measures: the cold first query
- * (loads the channel's index into memory: vectors, int8 copies, BM25 index), warm hybrid /
- * lexical / vector queries (p50, p95, thread CPU p50), recall@5 of the approximate vector and
- * hybrid lists against exact search (float32 scan of every row) on the same queries, and the
- * floor: one streaming read of the same 100k x 384 float32 matrix, in the same run. Prints a
- * Markdown table (docs/benchmarks/rag.md). */
+ * fresh database (default: a temporary SQLite file; each chunk stored with its analysed terms
+ * as `yaa rag index` does, or without them with --no-stored-terms, as older versions did),
+ * then measures: the cold first query (loads the channel's index into memory: vectors, int8
+ * copies, BM25 index), warm hybrid / lexical / vector queries (p50, p95, thread CPU p50),
+ * recall@5 of the approximate vector and hybrid lists against exact search (float32 scan of
+ * every row) on the same queries, and the floor: one streaming read of the same 100k x 384
+ * float32 matrix, in the same run. Prints a Markdown table (docs/benchmarks/rag.md). */
 #include "db/db.h"
 #include "db/migrate.h"
 #include "db/rag_repo.h"
