@@ -164,7 +164,15 @@ def main():
         r = srv.post(API + "/pipeline/run", {"channel_id": "demo", "topic": "abuse"})
         assert r.status == 202, r.body
         run_id = r.json()["run_id"]
-        before = proc_status(srv.proc.pid)
+        # libmicrohttpd's pool threads can still be starting after /health first answers (on
+        # a loaded machine for a second or more): the baseline is the settled count
+        before, settle_end = proc_status(srv.proc.pid), time.time() + 10
+        while time.time() < settle_end:
+            time.sleep(0.5)
+            now = proc_status(srv.proc.pid)
+            if now["Threads"] == before["Threads"]:
+                break
+            before = now
         refused_rows = "SELECT COUNT(*) FROM audit_logs WHERE status_code IN (401, 429)"
         audit_before = int(srv.sql(refused_rows)[0][0])
 
