@@ -217,6 +217,20 @@ static void release_fonts(PangoContext *pctx, PangoFontMap *fm) {
     g_object_unref(fm);
 }
 
+/* The start of a card or thumbnail: a W x H picture in the background colour, with bg_png
+ * (when given) under a veil of it, and the render's own fonts. finish_png ends it. */
+static cairo_t *open_canvas(double W, double H, rgb bg, const char *bg_png, double veil,
+                            cairo_surface_t **s, PangoFontMap **fm, PangoContext **pctx) {
+    *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)W, (int)H);
+    cairo_t *cr = cairo_create(*s);
+    *fm = pango_cairo_font_map_new();
+    *pctx = pango_font_map_create_context(*fm);
+    set_rgb(cr, bg, 1);
+    cairo_paint(cr);
+    if (bg_png && *bg_png) draw_background_png(cr, bg_png, W, H, bg, veil);
+    return cr;
+}
+
 /* The end of every render: drawing and fonts released, the picture saved, the surface freed. */
 static int finish_png(cairo_t *cr, PangoContext *pctx, PangoFontMap *fm, cairo_surface_t *s,
                       const char *png_path, yaa_err *err) {
@@ -258,14 +272,10 @@ int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool verti
     const double W = vertical ? 1080 : 1920, H = vertical ? 1920 : 1080;
     const char *pref = look ? look->font_preference : NULL;
     colours c = pick_colours(look);
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)W, (int)H);
-    cairo_t *cr = cairo_create(s);
-    PangoFontMap *fm = pango_cairo_font_map_new();
-    PangoContext *pctx = pango_font_map_create_context(fm);
-    set_rgb(cr, c.bg, 1);
-    cairo_paint(cr);
-    if (card->background_png && *card->background_png)
-        draw_background_png(cr, card->background_png, W, H, c.bg, 0.6);
+    cairo_surface_t *s;
+    PangoFontMap *fm;
+    PangoContext *pctx;
+    cairo_t *cr = open_canvas(W, H, c.bg, card->background_png, 0.6, &s, &fm, &pctx);
 
     const double m = vertical ? 90 : 120; /* margin */
     /* accent bar down the left edge, and a soft band at the bottom */
@@ -418,14 +428,10 @@ int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const ch
         if (contrast(c.text, c.bg) < 4.5) c.text = readable_on(c.bg);
     }
     if (k.have_text && contrast(k.text, c.bg) >= 3.0) c.text = k.text; /* large text: 3:1 */
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)W, (int)H);
-    cairo_t *cr = cairo_create(s);
-    PangoFontMap *fm = pango_cairo_font_map_new();
-    PangoContext *pctx = pango_font_map_create_context(fm);
-    set_rgb(cr, c.bg, 1);
-    cairo_paint(cr);
-    if (background_png && *background_png)
-        draw_background_png(cr, background_png, W, H, c.bg, k.veil);
+    cairo_surface_t *s;
+    PangoFontMap *fm;
+    PangoContext *pctx;
+    cairo_t *cr = open_canvas(W, H, c.bg, background_png, k.veil, &s, &fm, &pctx);
     double slab_w = 0;
     if (k.slab) { /* a diagonal accent slab on the right for energy */
         slab_w = 220;
