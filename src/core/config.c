@@ -130,7 +130,7 @@ static const var_def VARS[] = {
     URL("TAVILY_BASE_URL", NULL, tavily_base_url, "http://|https://",
         "Tavily endpoint; unset: `https://api.tavily.com` (tests point it at a double)"),
     ENUM("TTS_PROVIDER", "espeak", tts_provider, "espeak|elevenlabs|openai|openai-compatible",
-         "`espeak` (the local voices: Flite cmu_us_slt for English, espeak-ng for Korean and "
+         "`espeak` (the local voices: Flite cmu_us_rms for English, espeak-ng for Korean and "
          "the rest), `elevenlabs`, `openai` or `openai-compatible` (a failed hosted voice falls "
          "back to the local one)"),
     URL("TTS_BASE_URL", NULL, tts_base_url, "http://|https://",
@@ -139,7 +139,8 @@ static const var_def VARS[] = {
     OPT("TTS_MODEL", tts_model,
         "speech model with `openai`/`openai-compatible`; unset: `gpt-4o-mini-tts`"),
     OPT("TTS_VOICE", tts_voice,
-        "voice with `openai`/`openai-compatible` (unset: `alloy`); with `espeak`, `espeak-ng` "
+        "voice with `openai`/`openai-compatible` (unset: `alloy`); with `espeak`, English is "
+        "Flite's `rms` unless this names `slt` (female) or `awb`, and `espeak-ng` "
         "speaks English with espeak-ng instead of Flite. A channel's `voice_design.voice` wins"),
     OPT("ELEVENLABS_API_KEY", elevenlabs_api_key,
         "ElevenLabs key, needed with `TTS_PROVIDER=elevenlabs` (secret)"),

@@ -74,8 +74,9 @@ typedef struct yaa_tts_result {
  * known about the timing. Free with yaa_tts_result_free. */
 int yaa_tts_speak(const yaa_media_env *env, const yaa_voice *voice, const char *text,
                   const char *wav_path, yaa_tts_result *out, yaa_err *err);
-/* The local voice whatever the provider: Flite cmu_us_slt for English (unless the voice is
- * "espeak-ng"), espeak-ng for the rest. What a failed hosted voice falls back to. */
+/* The local voice whatever the provider: Flite for English (cmu_us_rms, or the voice named
+ * "slt" / "awb"; "espeak-ng" asks for espeak-ng), espeak-ng for the rest. What a failed hosted
+ * voice falls back to. */
 int yaa_tts_speak_local(const yaa_media_env *env, const yaa_voice *voice, const char *text,
                         const char *wav_path, yaa_tts_result *out, yaa_err *err);
 void yaa_tts_result_free(yaa_tts_result *r);

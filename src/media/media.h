@@ -51,8 +51,9 @@ typedef void (*yaa_media_progress_fn)(void *ud, const char *what, double fractio
 /* ---- environment: providers, knobs, hooks ------------------------------------------------ */
 
 typedef struct yaa_media_env {
-    /* "espeak" (default: the local voices - Flite cmu_us_slt for English, espeak-ng for other
-     * languages) | "elevenlabs" | "openai" | "openai-compatible" */
+    /* "espeak" (default: the local voices - Flite for English, cmu_us_rms unless the voice
+     * names slt or awb; espeak-ng for other languages) | "elevenlabs" | "openai" |
+     * "openai-compatible" */
     const char *tts_provider;
     const char *image_provider; /* "cards" (default) | "openai" | "openai-compatible" */
     const char *elevenlabs_api_key;
@@ -61,7 +62,7 @@ typedef struct yaa_media_env {
     const char *tts_base_url;        /* openai-compatible: the server (".../v1" accepted) */
     const char *tts_model;           /* openai / openai-compatible; default gpt-4o-mini-tts */
     const char *tts_voice;           /* openai voice (default alloy), or the local English voice:
-                                      * "slt" (Flite, default) | "espeak-ng" */
+                                      * "rms" (Flite, default), "slt", "awb" | "espeak-ng" */
     const char *openai_api_key;
     const char *openai_base_url; /* default https://api.openai.com (a "/v1" suffix is accepted) */
     const char *openai_image_model; /* default dall-e-3 */

@@ -1,8 +1,8 @@
 /* tts.c - speech behind one call, ending as a 16-bit mono WAV with the word timings the engine
- * knows: the local voices (Flite cmu_us_slt for English, libespeak-ng for the rest; each
- * serialised, neither is thread-safe) with their word positions, and the hosted ones
- * (ElevenLabs, OpenAI and OpenAI-compatible /v1/audio/speech) decoded by FFmpeg. Every
- * segment's silence is trimmed to a short lead-in and the trailing pause. */
+ * knows: the local voices (Flite for English: cmu_us_rms, or slt / awb by name; libespeak-ng
+ * for the rest; each serialised, neither is thread-safe) with their word positions, and the
+ * hosted ones (ElevenLabs, OpenAI and OpenAI-compatible /v1/audio/speech) decoded by FFmpeg.
+ * Every segment's silence is trimmed to a short lead-in and the trailing pause. */
 #include "core/log.h"
 #include "media/audio.h"
 #include "media/media_internal.h"
@@ -233,12 +233,48 @@ unlock:;
     return rc;
 }
 
-/* ---- Flite (cmu_us_slt) ---- */
+/* ---- Flite: the US English voices libflite1 ships (rms by default; slt, awb) ---- */
 
+cst_voice *register_cmu_us_rms(const char *voxdir);
 cst_voice *register_cmu_us_slt(const char *voxdir);
+cst_voice *register_cmu_us_awb(const char *voxdir);
 
 static pthread_mutex_t flite_mu = PTHREAD_MUTEX_INITIALIZER;
-static cst_voice *flite_slt;
+
+/* The first is the default: of the four, rms was understood best by an offline recogniser and
+ * moves its pitch most (docs/MEDIA.md, *Choosing the English voice*); kal, a diphone voice,
+ * was understood half as well and is left out. */
+typedef struct flite_voice {
+    const char *name; /* "rms", also accepted as "cmu_us_rms" */
+    cst_voice *(*load)(const char *voxdir);
+    cst_voice *voice; /* loaded once, under flite_mu */
+    float base_f0;    /* its own int_f0_target_mean, before the channel's pitch offset */
+} flite_voice;
+
+static flite_voice FLITE[] = {{"rms", register_cmu_us_rms, NULL, 0},
+                              {"slt", register_cmu_us_slt, NULL, 0},
+                              {"awb", register_cmu_us_awb, NULL, 0}};
+
+/* The Flite voice name asks for; NULL for no name or a name Flite lacks. */
+static flite_voice *flite_voice_find(const char *name) {
+    const char *n = name && !strncasecmp(name, "cmu_us_", 7) ? name + 7 : name;
+    for (size_t i = 0; n && i < sizeof FLITE / sizeof FLITE[0]; i++)
+        if (!strcasecmp(n, FLITE[i].name)) return &FLITE[i];
+    return NULL;
+}
+
+/* ... and the default (rms) instead of NULL: e.g. an OpenAI voice such as "alloy" when the
+ * hosted voice fell back to the local one. */
+static flite_voice *flite_voice_named(const char *name) {
+    flite_voice *fv = flite_voice_find(name);
+    return fv ? fv : &FLITE[0];
+}
+
+/* A name of a local voice (espeak-ng, a Flite voice): not one to send to a hosted service. */
+static bool local_voice_name(const char *name) {
+    return name && (!strcasecmp(name, "espeak-ng") || !strcasecmp(name, "espeak") ||
+                    flite_voice_find(name));
+}
 
 /* Word marks from the utterance: each Token (the text as written, minus punctuation) is
  * found in the text from where the previous one ended; its time runs from its first
@@ -263,24 +299,30 @@ static int tts_flite(const yaa_media_env *env, const yaa_voice *v, const char *t
                      const char *wav_path, yaa_tts_result *out, yaa_err *err) {
     pcm p = {.max = (size_t)MAX_SEGMENT_SEC * 48000};
     int rc = 0, sr = 16000;
+    flite_voice *fv = flite_voice_named(v->name && *v->name ? v->name : env->tts_voice);
     pthread_mutex_lock(&flite_mu);
-    if (!flite_slt) {
-        flite_init();
-        flite_slt = register_cmu_us_slt(NULL);
+    if (!fv->voice) {
+        static bool initialised;
+        if (!initialised) {
+            flite_init();
+            initialised = true;
+        }
+        fv->voice = fv->load(NULL);
+        if (fv->voice)
+            fv->base_f0 = get_param_float(fv->voice->features, "int_f0_target_mean", 160);
     }
     cst_utterance *u = NULL;
-    if (!flite_slt) {
+    if (!fv->voice) {
         rc = yaa_err_set(err, YAA_EUNAVAILABLE,
-                         "Flite's cmu_us_slt voice could not load (apt-get install flite1-dev)");
+                         "Flite's cmu_us_%s voice could not load (apt-get install flite1-dev)",
+                         fv->name);
         goto unlock;
     }
     double rate = v->rate > 0 ? v->rate : 1.0;
-    feat_set_float(flite_slt->features, "duration_stretch", (float)(1.0 / rate));
-    static float base_f0 = 0;
-    if (!base_f0) base_f0 = get_param_float(flite_slt->features, "int_f0_target_mean", 160);
-    feat_set_float(flite_slt->features, "int_f0_target_mean",
-                   (float)(base_f0 * pow(2.0, v->pitch / 12.0)));
-    u = flite_synth_text(text, flite_slt);
+    feat_set_float(fv->voice->features, "duration_stretch", (float)(1.0 / rate));
+    feat_set_float(fv->voice->features, "int_f0_target_mean",
+                   (float)(fv->base_f0 * pow(2.0, v->pitch / 12.0)));
+    u = flite_synth_text(text, fv->voice);
     cst_wave *w = u ? utt_wave(u) : NULL;
     if (!w) {
         rc = yaa_err_set(err, YAA_EIO, "Flite failed to synthesize");
@@ -297,8 +339,9 @@ unlock:
     if (!rc) rc = finish(&p, sr, text, v, wav_path, out, err);
     if (!rc) {
         out->provider = "flite";
-        yaa_media__usage(env, YAA_USAGE_TTS, "flite", "cmu_us_slt", (long)yaa_utf8_len(text), 0,
-                         NULL);
+        char model[32];
+        snprintf(model, sizeof model, "cmu_us_%s", fv->name);
+        yaa_media__usage(env, YAA_USAGE_TTS, "flite", model, (long)yaa_utf8_len(text), 0, NULL);
     }
     pcm_free(&p);
     return rc;
@@ -543,8 +586,7 @@ static int tts_openai(const yaa_media_env *env, const yaa_voice *v, const char *
         return yaa_err_set(err, YAA_ECONFIG,
                            "TTS_PROVIDER=openai needs OPENAI_API_KEY (or use TTS_PROVIDER=espeak)");
     const char *voice = v->name && *v->name ? v->name : env->tts_voice;
-    if (!voice || !*voice || !strcasecmp(voice, "slt") || !strcasecmp(voice, "espeak-ng"))
-        voice = "alloy";
+    if (!voice || !*voice || local_voice_name(voice)) voice = "alloy";
     double rate = v->rate > 0 ? v->rate : 1.0;
     json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:f}", "model", env->tts_model, "input", text,
                              "voice", voice, "response_format", "wav", "speed",

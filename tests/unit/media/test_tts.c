@@ -1,5 +1,6 @@
 /* test_tts.c - espeak-ng Korean and English speech with exact durations, usage reporting,
- * and the ElevenLabs provider against its local double. */
+ * Flite's English voices chosen by name, and the ElevenLabs provider against its local
+ * double. */
 #include "test_util.h"
 
 #include "core/buf.h"
@@ -88,6 +89,41 @@ static void test_espeak_korean_english(void **state) {
     yaa_test_rmrf(dir);
 }
 
+static char cb_model[32];
+static void on_model(void *ud, const yaa_media_usage *u) {
+    (void)ud;
+    snprintf(cb_model, sizeof cb_model, "%s", u->model);
+}
+
+/* rms by default, slt and awb by name (also as cmu_us_*), rms again for a name Flite lacks;
+ * each a different voice with a word mark per word. */
+static void test_flite_voices(void **state) {
+    (void)state;
+    char dir[PATH_MAX], wav[PATH_MAX + 16];
+    yaa_test_tmpdir(dir, sizeof dir);
+    static const char *const names[] = {NULL, "slt", "cmu_us_awb", "alloy"};
+    static const char *const models[] = {"cmu_us_rms", "cmu_us_slt", "cmu_us_awb", "cmu_us_rms"};
+    double d[4];
+    for (size_t i = 0; i < 4; i++) {
+        yaa_media_env env = {.on_usage = on_model};
+        yaa_voice v = {.language = "en", .name = names[i], .trailing_pause_sec = -1};
+        yaa_tts_result r;
+        yaa_err err = {0};
+        snprintf(wav, sizeof wav, "%s/%zu.wav", dir, i);
+        assert_int_equal(
+            yaa_tts_speak(&env, &v, "Bring a large pot of water to a rolling boil.", wav, &r, &err),
+            0);
+        assert_string_equal(r.provider, "flite");
+        assert_string_equal(cb_model, models[i]);
+        assert_int_equal(r.nmarks, 10);
+        d[i] = r.duration;
+        yaa_tts_result_free(&r);
+    }
+    assert_true(fabs(d[0] - d[3]) < 0.02); /* rms both times (Flite varies by a few ms) */
+    assert_true(fabs(d[0] - d[1]) > 0.05 && fabs(d[1] - d[2]) > 0.05); /* three voices */
+    yaa_test_rmrf(dir);
+}
+
 static void test_elevenlabs_double(void **state) {
     (void)state;
     char dir[PATH_MAX], mp3[PATH_MAX + 32], png[PATH_MAX + 32], log[PATH_MAX + 32],
@@ -173,6 +209,7 @@ int main(void) {
     yaa_net_usage_set_hook(on_usage, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_espeak_korean_english),
+        cmocka_unit_test(test_flite_voices),
         cmocka_unit_test(test_elevenlabs_double),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
