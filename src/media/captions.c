@@ -275,7 +275,9 @@ int yaa_captions_write_ass(const yaa_words *words, const yaa_srt *cues,
     ass_colour(style->accent, "&H0000E5FF", accent);
     yaa_buf b;
     yaa_buf_init(&b, 0);
-    /* Shorts: large, centred, the block's bottom at 70% of the height - clear of the title,
+    /* The outline alone keeps the text legible on any picture: no shadow, which would be one
+     * more bitmap blended into every captioned frame.
+     * Shorts: large, centred, the block's bottom at 70% of the height - clear of the title,
      * channel and buttons YouTube draws over the lower quarter and of the search bar at top.
      * 16:9: the usual subtitle place near the bottom. */
     yaa_buf_printf(&b,
@@ -289,8 +291,8 @@ int yaa_captions_write_ass(const yaa_words *words, const yaa_srt *cues,
                    "%d,2,%d,%d,%d,1\n\n"
                    "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, "
                    "Effect, Text\n",
-                   v ? 1080 : 1920, v ? 1920 : 1080, font, v ? 80 : 56, fg, fg, v ? 6 : 3,
-                   v ? 2 : 1, v ? 110 : 120, v ? 150 : 120, v ? 576 : 64);
+                   v ? 1080 : 1920, v ? 1920 : 1080, font, v ? 80 : 56, fg, fg, v ? 6 : 3, 0,
+                   v ? 110 : 120, v ? 150 : 120, v ? 576 : 64);
     size_t wi = 0;
     int rc = 0;
     for (size_t c = 0; c < cues->n && !rc; c++) {

@@ -72,6 +72,14 @@ int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, s
                                     int *lay) {
     int input = first;
     for (size_t i = 0; i < n; i++, input++) {
+        char plain[4096], text[4096];
+        lay[i] = card_layers(&shots[i], W, H, plain, text) ? 0 : -1;
+        if (!lay[i]) { /* the card is made from its layers (still_source) */
+            still_input(a, fps);
+            yaa_media__argv_input(a, plain);
+            in[i] = input;
+            continue;
+        }
         if (shots[i].kind == YAA_SHOT_FOOTAGE) {
             /* decode only what is shown, looping a clip shorter than its shot */
             yaa_media__argv_add(a, "-ss");
@@ -94,15 +102,11 @@ int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, s
     }
     for (size_t i = 0; i < n; i++) {
         char plain[4096], text[4096];
-        lay[i] = -1;
-        if (card_layers(&shots[i], W, H, plain, text)) {
-            still_input(a, fps);
-            yaa_media__argv_input(a, plain);
-            still_input(a, fps);
-            yaa_media__argv_input(a, text);
-            lay[i] = input;
-            input += 2;
-        }
+        if (lay[i] < 0) continue;
+        card_layers(&shots[i], W, H, plain, text);
+        still_input(a, fps);
+        yaa_media__argv_input(a, text);
+        lay[i] = input++;
     }
     return input;
 }
@@ -125,52 +129,60 @@ static void plan_shots(const yaa_shot *shots, size_t n, double total, double fad
     }
 }
 
-/* Frames [from, from + count) of a still: the picture at in (fitted to the enlarged size unless
- * it is a card drawn at the frame size), repeated, panned by a crop whose offset swings across
- * the margin's middle (centred when the direction is 0), so a card's text keeps clear of the
- * edges. With text >= 0 (a card's text layer, plain at in) the text fades and slides in from
- * frame `rise` on; the pan is the same, so the last of these frames is the finished card. */
-static void still_frames(yaa_buf *g, int in, int text, bool fitted, size_t i, long from, long count,
-                         long frames, long rise, int W, int H, int fps) {
-    int OW = (int)lround(W * PAN_SCALE / 2) * 2, OH = (int)lround(H * PAN_SCALE / 2) * 2;
+/* The pan over frames [from, from + count) of frames: a crop whose offset swings across the
+ * margin's middle (centred when the direction is 0), so a card's text keeps clear of the edges. */
+static void pan(yaa_buf *g, size_t i, long from, long frames, int W, int H) {
     const int *d = PAN[i % (sizeof PAN / sizeof PAN[0])];
     double span = frames > 1 ? (double)(frames - 1) : 1;
-    if (fitted)
-        yaa_buf_printf(g, "[%d:v]scale=%d:%d", in, OW, OH);
-    else
-        yaa_buf_printf(g, "[%d:v]scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d", in,
-                       OW, OH, OW, OH);
-    yaa_buf_printf(g, ",format=yuv420p,setsar=1,loop=loop=%ld:size=1:start=0,setpts=N/%d/TB",
-                   count - 1, fps);
-    if (text >= 0) {
-        long n_in = lround(TEXT_IN_SEC * fps);
-        double st = (double)(rise - from) / fps, du = (double)(n_in > 1 ? n_in - 1 : 1) / fps;
-        yaa_buf_printf(g,
-                       "[tb%zu];[%d:v]scale=%d:%d,format=yuva420p,loop=loop=%ld:size=1:start=0,"
-                       "setpts=N/%d/TB,fade=t=in:st=%.4f:d=%.4f:alpha=1[tt%zu];[tb%zu][tt%zu]"
-                       "overlay=x=0:y='%d*pow(1-min(max((t-%.4f)/%.4f,0),1),2)':format=yuv420",
-                       i, text, OW, OH, count - 1, fps, st, du, i, i, i,
-                       (int)lround(TEXT_RISE * H / 1080.0), st, du);
-    }
     yaa_buf_printf(g,
                    ",crop=%d:%d:x='(iw-ow)*(0.5+%g*((n+%ld)/%.0f-0.5))':y='(ih-oh)*(0.5+%g*((n+"
                    "%ld)/%.0f-0.5))'",
                    W, H, 2 * PAN_SWING * d[0], from, span, 2 * PAN_SWING * d[1], from, span);
 }
 
-/* A still shot's stream: panned; a card with layers has its text come in after the transition
- * into it (frames [0, head + TEXT_IN_SEC) from the layers, the rest the finished card). */
+/* count frames of one repeated picture on the output grid. */
+static void repeat(yaa_buf *g, long count, int fps) {
+    yaa_buf_printf(g, "loop=loop=%ld:size=1:start=0,setpts=N/%d/TB", count - 1, fps);
+}
+
+/* A still shot's stream: the picture decoded and enlarged once (a card drawn at the frame size
+ * needs no fitting; anything else is cropped to fill), repeated and panned. A card with layers
+ * (plain at p->in, text at p->lay) shows the plain layer with the text fading and rising in
+ * over frames [head, k) - the transition into the card is over by then - and from frame k on
+ * the two layers blended once: the finished card, in the same pan. */
 static void still_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_t i, long frames,
                          int W, int H, int fps) {
-    bool fitted = s->kind == YAA_SHOT_CARD && png_is_size(s->path, W, H);
-    long k = p->head + lround(TEXT_IN_SEC * fps); /* the frames with the text coming in */
+    int OW = (int)lround(W * PAN_SCALE / 2) * 2, OH = (int)lround(H * PAN_SCALE / 2) * 2;
+    long n_in = lround(TEXT_IN_SEC * fps), k = p->head + n_in;
     if (p->lay < 0 || k + 1 >= frames) {
-        still_frames(g, p->in, -1, fitted, i, 0, frames, frames, 0, W, H, fps);
+        if (s->kind == YAA_SHOT_CARD && png_is_size(s->path, W, H))
+            yaa_buf_printf(g, "[%d:v]scale=%d:%d:flags=bilinear", p->in, OW, OH);
+        else
+            yaa_buf_printf(g,
+                           "[%d:v]scale=%d:%d:force_original_aspect_ratio=increase:flags=bilinear,"
+                           "crop=%d:%d",
+                           p->in, OW, OH, OW, OH);
+        yaa_buf_puts(g, ",format=yuv420p,setsar=1,");
+        repeat(g, frames, fps);
+        pan(g, i, 0, frames, W, H);
         return;
     }
-    still_frames(g, p->lay, p->lay + 1, true, i, 0, k, frames, p->head, W, H, fps);
-    yaa_buf_printf(g, "[ta%zu];", i);
-    still_frames(g, p->in, -1, true, i, k, frames - k, frames, 0, W, H, fps);
+    double st = (double)p->head / fps, du = (double)(n_in > 1 ? n_in - 1 : 1) / fps;
+    yaa_buf_printf(g,
+                   "[%d:v]scale=%d:%d:flags=bilinear,format=yuv420p,setsar=1,split=2[pa%zu][pb%zu];"
+                   "[%d:v]scale=%d:%d:flags=bilinear,format=yuva420p,split=2[qa%zu][qb%zu];[pa%zu]",
+                   p->in, OW, OH, i, i, p->lay, OW, OH, i, i, i);
+    repeat(g, k, fps);
+    yaa_buf_printf(g, "[tb%zu];[qa%zu]", i, i);
+    repeat(g, k, fps);
+    yaa_buf_printf(g,
+                   ",fade=t=in:st=%.4f:d=%.4f:alpha=1[tt%zu];[tb%zu][tt%zu]overlay=x=0:"
+                   "y='%d*pow(1-min(max((t-%.4f)/%.4f,0),1),2)':format=yuv420",
+                   st, du, i, i, i, (int)lround(TEXT_RISE * H / 1080.0), st, du);
+    pan(g, i, 0, frames, W, H);
+    yaa_buf_printf(g, "[ta%zu];[pb%zu][qb%zu]overlay=format=yuv420,", i, i, i);
+    repeat(g, frames - k, fps);
+    pan(g, i, k, frames, W, H);
     yaa_buf_printf(g, "[tc%zu];[ta%zu][tc%zu]concat=n=2:v=1:a=0,settb=1/%d,setpts=N/%d/TB", i, i, i,
                    fps, fps);
 }
