@@ -75,6 +75,18 @@ int yaa_cli_print_json(struct json_t *j, size_t flags);
  * ignored. */
 void yaa_cli_catch_stop_signals(void);
 int yaa_cli_stop_signal(void);
+/* One option of a command: `flag VALUE` into *text, or a whole number in [min, max] into
+ * *number; *seen (may be NULL) is set when it was given. */
+typedef struct yaa_cli_opt {
+    const char *flag;
+    const char **text;
+    long *number;
+    long min, max;
+    bool *seen;
+} yaa_cli_opt;
+/* Parses argv[1..] against opts[0..n); an unknown option, a missing value or a number out of
+ * range is a usage error ("yaa: <cmd>: ...") and returns YAA_EXIT_USAGE, else 0. */
+int yaa_cli_parse_opts(const yaa_cli *cli, const char *cmd, const yaa_cli_opt *opts, size_t n);
 /* Prints "yaa: <msg>" to stderr and returns YAA_EXIT_FAIL. */
 int yaa_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

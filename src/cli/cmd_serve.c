@@ -14,33 +14,16 @@
 #include <string.h>
 #include <unistd.h>
 
-static int parse_args(yaa_cli *cli, const char **host, long *port, long *workers,
-                      bool *workers_set) {
-    for (int i = 1; i < cli->argc; i++) {
-        const char *a = cli->argv[i], *v = NULL;
-        if (strcmp(a, "--host") == 0) {
-            if (!(*host = yaa_cli_value(cli, &i, "serve"))) return YAA_EXIT_USAGE;
-        } else if (strcmp(a, "--port") == 0) {
-            if (!(v = yaa_cli_value(cli, &i, "serve")) ||
-                yaa_cli_long_option("serve", a, v, 0, 65535, port))
-                return YAA_EXIT_USAGE;
-        } else if (strcmp(a, "--workers") == 0) {
-            if (!(v = yaa_cli_value(cli, &i, "serve")) ||
-                yaa_cli_long_option("serve", a, v, 0, 64, workers))
-                return YAA_EXIT_USAGE;
-            *workers_set = true;
-        } else {
-            return yaa_cli_usage_error("serve: unknown option '%s' (see yaa serve --help)", a);
-        }
-    }
-    return 0;
-}
-
 int yaa_cmd_serve(yaa_cli *cli) {
     const char *host = NULL;
     long port = 0, workers = 2;
-    bool workers_set = false;
-    int rc = parse_args(cli, &host, &port, &workers, &workers_set);
+    bool port_set = false, workers_set = false;
+    const yaa_cli_opt opts[] = {
+        {.flag = "--host", .text = &host},
+        {.flag = "--port", .number = &port, .min = 0, .max = 65535, .seen = &port_set},
+        {.flag = "--workers", .number = &workers, .min = 0, .max = 64, .seen = &workers_set},
+    };
+    int rc = yaa_cli_parse_opts(cli, "serve", opts, sizeof opts / sizeof opts[0]);
     if (rc) return rc;
     yaa_config *cfg = cli->cfg;
     yaa_err err = {0};
@@ -52,10 +35,7 @@ int yaa_cmd_serve(yaa_cli *cli) {
     if (yaa_cli_open_db(cli, "serve", true, &db)) goto out;
     if (yaa_cli_open_queue(cli, "serve", db, &queue)) goto out;
     yaa_api_opts o = {.cfg = cfg, .db = db, .queue = queue, .host = host, .port = port};
-    if (port == 0 && cli->argc > 1) {
-        for (int i = 1; i + 1 < cli->argc; i++)
-            if (strcmp(cli->argv[i], "--port") == 0) o.port = -1; /* --port 0: any free port */
-    }
+    if (port_set && port == 0) o.port = -1; /* --port 0: any free port */
     if (yaa_api_new(&o, &api, &err) != 0 || yaa_api_auth_bootstrap(api, &err) != 0) {
         yaa_cli_fail("serve: %s", err.msg);
         goto out;

@@ -23,27 +23,6 @@
 
 #define DEFAULT_METRICS_PORT 9101
 
-static int parse_args(yaa_cli *cli, long *concurrency, long *metrics_port,
-                      const char **metrics_host) {
-    for (int i = 1; i < cli->argc; i++) {
-        const char *a = cli->argv[i], *v = NULL;
-        if (strcmp(a, "--concurrency") == 0) {
-            if (!(v = yaa_cli_value(cli, &i, "worker")) ||
-                yaa_cli_long_option("worker", a, v, 1, 64, concurrency))
-                return YAA_EXIT_USAGE;
-        } else if (strcmp(a, "--metrics-host") == 0) {
-            if (!(*metrics_host = yaa_cli_value(cli, &i, "worker"))) return YAA_EXIT_USAGE;
-        } else if (strcmp(a, "--metrics-port") == 0) {
-            if (!(v = yaa_cli_value(cli, &i, "worker")) ||
-                yaa_cli_long_option("worker", a, v, 0, 65535, metrics_port))
-                return YAA_EXIT_USAGE;
-        } else {
-            return yaa_cli_usage_error("worker: unknown option '%s' (see yaa worker --help)", a);
-        }
-    }
-    return 0;
-}
-
 /* Queue gauges for /metrics; logs a failure once until it recovers. */
 static void refresh_stats(yaa_queue *q, bool *warned) {
     yaa_queue_stats st;
@@ -63,7 +42,12 @@ static void refresh_stats(yaa_queue *q, bool *warned) {
 int yaa_cmd_worker(yaa_cli *cli) {
     long concurrency = 2, metrics_port = -1;
     const char *metrics_host = "127.0.0.1";
-    int rc = parse_args(cli, &concurrency, &metrics_port, &metrics_host);
+    const yaa_cli_opt opts[] = {
+        {.flag = "--concurrency", .number = &concurrency, .min = 1, .max = 64},
+        {.flag = "--metrics-host", .text = &metrics_host},
+        {.flag = "--metrics-port", .number = &metrics_port, .min = 0, .max = 65535},
+    };
+    int rc = yaa_cli_parse_opts(cli, "worker", opts, sizeof opts / sizeof opts[0]);
     if (rc) return rc;
     yaa_config *cfg = cli->cfg;
     yaa_err err = {0};

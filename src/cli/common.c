@@ -58,6 +58,24 @@ const char *yaa_cli_value(const yaa_cli *cli, int *i, const char *cmd) {
     return v;
 }
 
+int yaa_cli_parse_opts(const yaa_cli *cli, const char *cmd, const yaa_cli_opt *opts, size_t n) {
+    for (int i = 1; i < cli->argc; i++) {
+        const char *a = cli->argv[i];
+        const yaa_cli_opt *o = NULL;
+        for (size_t k = 0; k < n && !o; k++)
+            if (strcmp(a, opts[k].flag) == 0) o = &opts[k];
+        if (!o)
+            return yaa_cli_usage_error("%s: unknown option '%s' (see yaa %s --help)", cmd, a, cmd);
+        const char *v = yaa_cli_value(cli, &i, cmd);
+        if (!v) return YAA_EXIT_USAGE;
+        if (o->number && yaa_cli_long_option(cmd, a, v, o->min, o->max, o->number))
+            return YAA_EXIT_USAGE;
+        if (o->text) *o->text = v;
+        if (o->seen) *o->seen = true;
+    }
+    return 0;
+}
+
 int yaa_cli_print_json(json_t *j, size_t flags) {
     char *s = j ? json_dumps(j, JSON_INDENT(2) | flags) : NULL;
     json_decref(j);
