@@ -238,15 +238,22 @@ static void on_query_term(void *ud, const char *s, size_t n) {
     q->terms[q->n++] = t;
 }
 
+/* A term of the question brings the other words of its group in the domain table. */
+static void on_question_term(void *ud, const char *s, size_t n) {
+    if (s[0] != YAA_RAG__GRAM) yaa_rag__table_synonyms(s, n, on_query_term, ud);
+}
+
 size_t yaa_rag__lex_search(const yaa_rag__lex *x, const char *query, size_t limit, uint32_t *rows,
                            float *scores) {
     if (!x->nrows || !limit) return 0;
     query_ud q = {.x = x};
     yaa_rag__analyze(query, on_query_term, &q);
-    /* Then the synonyms of its English words, lighter, where the index has them and the
-     * question does not already. */
+    /* Then, lighter, where the index has them and the question does not already: the WordNet
+     * synonyms of its English words and the other words of its terms' groups in the domain
+     * table (syn_table.c). */
     size_t own = q.n;
     yaa_rag__analyze_synonyms(query, on_query_term, &q);
+    yaa_rag__analyze(query, on_question_term, &q);
     for (size_t i = own; i < q.n; i++) q.weight[i] *= YAA_RAG__SYN_WEIGHT;
     if (!q.n) return 0;
     /* acc (a score per row) is per-thread scratch that is all zero between queries: the

@@ -30,6 +30,9 @@ void yaa_rag__en_synonyms(const char *word, size_t n, yaa_rag__term_fn fn, void 
  * and modal verbs skipped), for expanding a question on the lexical side. */
 #define YAA_RAG__SYN_WEIGHT 0.3f /* a synonym's weight against a word of the question */
 void yaa_rag__analyze_synonyms(const char *text, yaa_rag__term_fn fn, void *ud);
+/* Words for the same thing in video work, Korean and English (syn_table.c): calls fn with the
+ * analysed terms of the other words of term's group (term: an analysed whole-word term). */
+void yaa_rag__table_synonyms(const char *term, size_t n, yaa_rag__term_fn fn, void *ud);
 /* Length (in code points) of a Hangul word without its particles and endings. */
 size_t yaa_rag__ko_stem(const uint32_t *w, size_t n);
 /* The stems of a Hangul word from the Korean Hunspell dictionary (ko_dict.c), written to out

@@ -299,6 +299,13 @@ typedef struct {
     char all[512];
 } syn_acc;
 
+/* A BM25 index of n texts, rows in order. */
+static void build_lex(yaa_rag__lex *x, const char *const *docs, uint32_t n) {
+    yaa_rag__lex_init(x);
+    for (uint32_t i = 0; i < n; i++) assert_int_equal(yaa_rag__lex_add(x, i, docs[i]), 0);
+    assert_int_equal(yaa_rag__lex_finish(x), 0);
+}
+
 static void on_syn(void *ud, const char *w, size_t n) {
     syn_acc *a = ud;
     size_t used = strlen(a->all);
@@ -329,9 +336,7 @@ static void test_synonyms(void **state) {
         "knowledge/gear.md\nHeadtorch and spare batteries",
     };
     yaa_rag__lex x;
-    yaa_rag__lex_init(&x);
-    for (uint32_t i = 0; i < 3; i++) assert_int_equal(yaa_rag__lex_add(&x, i, docs[i]), 0);
-    assert_int_equal(yaa_rag__lex_finish(&x), 0);
+    build_lex(&x, docs, 3);
     uint32_t rows[3];
     float sc[3];
     size_t n = yaa_rag__lex_search(&x, "can I film when my ankle is hurt?", 3, rows, sc);
@@ -342,17 +347,44 @@ static void test_synonyms(void **state) {
     yaa_rag__lex_free(&x);
 }
 
+/* The domain table: an everyday Korean verb reaches the formal noun of a chunk ("찍어도" ->
+ * 촬영), below a chunk with the question's own word; "advertiser" reaches "sponsor"; members of the
+ * other script are not added (the field meanings carry both languages already). */
+static void test_table_synonyms(void **state) {
+    (void)state;
+    syn_acc a = {{0}};
+    yaa_rag__table_synonyms("찍", strlen("찍"), on_syn, &a);
+    assert_non_null(strstr(a.all, "촬영,"));
+    assert_null(strstr(a.all, "film"));
+    memset(&a, 0, sizeof a);
+    yaa_rag__table_synonyms("zzz", 3, on_syn, &a);
+    assert_string_equal(a.all, "");
+    const char *docs[] = {
+        "knowledge/rules.md#촬영\n동물 촬영은 15분을 넘기지 않는다",
+        "knowledge/partners.md\nEvery sponsor is named in the first minute",
+        "brand > values\n집에서 찍은 영상만 올린다",
+    };
+    yaa_rag__lex x;
+    build_lex(&x, docs, 3);
+    uint32_t rows[3];
+    float sc[3];
+    size_t n = yaa_rag__lex_search(&x, "고양이를 찍어도 돼?", 3, rows, sc);
+    assert_true(n >= 2);
+    assert_int_equal(rows[0], 2); /* its own word, 찍다 */
+    assert_int_equal(rows[1], 0); /* 촬영, through the table */
+    n = yaa_rag__lex_search(&x, "our advertiser", 3, rows, sc);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0], 1);
+    yaa_rag__lex_free(&x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_korean_rules),
-        cmocka_unit_test(test_korean_analyser),
-        cmocka_unit_test(test_english_stems),
-        cmocka_unit_test(test_bm25),
-        cmocka_unit_test(test_stored_terms),
-        cmocka_unit_test(test_synonyms),
-        cmocka_unit_test(test_bm25_idf_and_length),
-        cmocka_unit_test(test_quantize_i8),
-        cmocka_unit_test(test_best),
+        cmocka_unit_test(test_korean_rules),   cmocka_unit_test(test_korean_analyser),
+        cmocka_unit_test(test_english_stems),  cmocka_unit_test(test_bm25),
+        cmocka_unit_test(test_stored_terms),   cmocka_unit_test(test_synonyms),
+        cmocka_unit_test(test_table_synonyms), cmocka_unit_test(test_bm25_idf_and_length),
+        cmocka_unit_test(test_quantize_i8),    cmocka_unit_test(test_best),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
