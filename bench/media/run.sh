@@ -51,6 +51,7 @@ run() { # label, media_bench args...
   echo "$label done" >&2
 }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 run "16:9, Korean, burned subtitles" --lang ko
 run "16:9, Korean, no subtitles" --lang ko --style none
 run "16:9, English, soft subtitles" --lang en --style soft
@@ -59,7 +60,7 @@ run "16:9, Korean, burned, preset ultrafast" --lang ko --preset ultrafast
 run "16:9, footage with lower thirds, burned" --lang en --footage
 run "9:16 short, footage with lower thirds, burned" --lang en --footage --short
 
-LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD="$LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 python3 - "$RESULTS" "$LOAD" "$SECTIONS" > "$OUT/media.md" <<'PY'
 import json, sys, platform, subprocess, os
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -72,9 +73,19 @@ print("`bench/media/run.sh` (driver `bench/media/media_bench.c`): "
       "(cropped to fill, lower thirds sliding in), then the video. The ceiling is `ffmpeg` "
       "re-encoding yaa's output with the same encoder settings (decode + encode of the same "
       "moving frames, no filters), run right after each yaa render.\n")
-print(f"Machine: {os.cpu_count()} cores ({cpu}), {ff}. Load average while measuring: {load} "
+print(f"Machine: {os.cpu_count()} cores ({cpu}), {ff}. Load average (1, 5, 15 min): {load} "
       "(other builds were running: compare CPU seconds, which load does not inflate, "
       "before wall seconds).\n")
+print("The two commands, both with the same encoder settings (`-c:v libx264 -preset P -crf 23 "
+      "-pix_fmt yuv420p -r FPS -threads 2`, AAC 160 kb/s 44.1 kHz, `+faststart`; P and FPS per "
+      "row):\n")
+print("- **yaa**: the one `ffmpeg` process `yaa_media_compose` runs (inputs: the card PNGs and "
+      "their layers, or the footage clips and lower thirds; the narration; the captions), "
+      "`-filter_complex <the picture and sound track>` then the settings above. "
+      "`MEDIA_BENCH_DEBUG=1 build/bench/media_bench DIR ...` logs it in full.")
+print("- **re-encode**: `ffmpeg -i video.mp4 -map 0:v -map 0:a -c:v libx264 -preset P -crf 23 "
+      "-pix_fmt yuv420p -r FPS -c:a aac -b:a 160k -ar 44100 -threads 2 -movflags +faststart "
+      "baseline.mp4` on yaa's own output.\n")
 print("| case | video s | media (TTS + cards) s | render wall s | render CPU s | render wall s per video min | render CPU s per video min | re-encode wall s | re-encode CPU s | ratio wall | ratio CPU |")
 print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for r in rows:
