@@ -137,7 +137,8 @@ int main(int argc, char **argv) {
     char banner[4096];
     snprintf(banner, sizeof banner, "%s/images/banner.png", dir);
     if (vertical) {
-        if (yaa_lower_third_render(&req.look, req.title, NULL, 1080 - 2 * 45, banner, NULL, &err)) {
+        if (yaa_media_lower_third_render(&req.look, req.title, NULL, 1080 - 2 * 45, banner, NULL,
+                                         &err)) {
             fprintf(stderr, "media_bench: %s\n", err.msg);
             return 1;
         }

@@ -57,11 +57,14 @@ static void *worker(void *p) {
     uint64_t cpu0 = thread_cpu_ns();
     for (long i = 0; i < g_iters; i++) {
         switch (k) {
-        case OP_COUNTER_HANDLE: yaa_counter_inc(g_cs); break;
+        case OP_COUNTER_HANDLE: yaa_metrics_counter_inc(g_cs); break;
         case OP_COUNTER_LOOKUP:
-            yaa_counter_inc(yaa_family_series(g_counter, L("GET", "/api/v1/pipeline/runs", "200")));
+            yaa_metrics_counter_inc(
+                yaa_metrics_family_series(g_counter, L("GET", "/api/v1/pipeline/runs", "200")));
             break;
-        case OP_HISTOGRAM_HANDLE: yaa_histogram_observe(g_hs, (double)(i & 1023) * 0.001); break;
+        case OP_HISTOGRAM_HANDLE:
+            yaa_metrics_histogram_observe(g_hs, (double)(i & 1023) * 0.001);
+            break;
         case OP_HTTP_HELPER:
             yaa_metrics_http_observe("GET", "/api/v1/pipeline/runs/{run_id}", 200,
                                      (double)(i & 1023) * 0.001);
@@ -96,14 +99,14 @@ static double run(op_kind k, int threads, double *mops) {
 int main(int argc, char **argv) {
     g_iters = argc > 1 ? atol(argv[1]) : 5000000;
     if (g_iters <= 0) g_iters = 5000000;
-    yaa_registry *r = yaa_registry_new();
+    yaa_registry *r = yaa_metrics_registry_new();
     yaa_err err = {0};
-    g_counter = yaa_registry_add(r, YAA_METRIC_COUNTER, "bench_requests_total", "b", 3,
-                                 L("method", "path", "status"), NULL, 0, &err);
-    g_hist = yaa_registry_add(r, YAA_METRIC_HISTOGRAM, "bench_seconds", "b", 2, L("method", "path"),
-                              NULL, 0, &err);
-    g_cs = yaa_family_series(g_counter, L("GET", "/api/v1/pipeline/runs", "200"));
-    g_hs = yaa_family_series(g_hist, L("GET", "/api/v1/pipeline/runs"));
+    g_counter = yaa_metrics_registry_add(r, YAA_METRIC_COUNTER, "bench_requests_total", "b", 3,
+                                         L("method", "path", "status"), NULL, 0, &err);
+    g_hist = yaa_metrics_registry_add(r, YAA_METRIC_HISTOGRAM, "bench_seconds", "b", 2,
+                                      L("method", "path"), NULL, 0, &err);
+    g_cs = yaa_metrics_family_series(g_counter, L("GET", "/api/v1/pipeline/runs", "200"));
+    g_hs = yaa_metrics_family_series(g_hist, L("GET", "/api/v1/pipeline/runs"));
     static const int thread_counts[] = {1, 2, 4};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     printf("%ld iterations per thread, %ld online CPUs\n\n", g_iters, cpus);
@@ -121,10 +124,11 @@ int main(int argc, char **argv) {
     }
     /* sanity: the totals are exact */
     double want = (double)g_iters * (1 + 2 + 4) * 2;
-    if (yaa_series_value(g_cs) != want) {
-        fprintf(stderr, "bench: counter total %.0f, expected %.0f\n", yaa_series_value(g_cs), want);
+    if (yaa_metrics_series_value(g_cs) != want) {
+        fprintf(stderr, "bench: counter total %.0f, expected %.0f\n",
+                yaa_metrics_series_value(g_cs), want);
         return 1;
     }
-    yaa_registry_free(r);
+    yaa_metrics_registry_free(r);
     return 0;
 }

@@ -191,7 +191,7 @@ static int run_stages(const yaa_config *cfg, yaa_db *db, const yaa_channel *ch, 
         memcpy(ctx.outputs, outputs, sizeof outputs);
         ctx.arena = &arena;
         ctx.usage = (yaa_usage_call){db, NULL, stage ? "script_writer" : "brand_researcher", 1, 0};
-        yaa_agent_brief_from_channel(&ctx);
+        yaa_agents_brief_from_channel(&ctx);
         /* The researcher's retrieved chunks reach the script writer as in the pipeline. */
         const json_t *arr = outputs[0] ? json_object_get(outputs[0], "context") : NULL;
         size_t n = json_array_size(arr);
@@ -209,8 +209,8 @@ static int run_stages(const yaa_config *cfg, yaa_db *db, const yaa_channel *ch, 
             ctx.brief.ncontext = n;
         }
         json_t *out = NULL;
-        rc = stage ? yaa_agent_script_writer(&ctx, &out, err)
-                   : yaa_agent_brand_researcher(&ctx, &out, err);
+        rc = stage ? yaa_agents_script_writer(&ctx, &out, err)
+                   : yaa_agents_brand_researcher(&ctx, &out, err);
         yaa_arena_free(&arena);
         outputs[stage] = out;
     }

@@ -58,42 +58,43 @@ typedef struct yaa_agent_ctx {
 typedef int (*yaa_agent_fn)(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
 
 /* The agent of stage i (agents/stages.h), or NULL when i is not a stage. */
-yaa_agent_fn yaa_stage_agent(int i);
+yaa_agent_fn yaa_agents_stage_agent(int i);
 
-int yaa_agent_brand_researcher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
-int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
-int yaa_agent_seo_optimizer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
-int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
-int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
-int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+int yaa_agents_brand_researcher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+int yaa_agents_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+int yaa_agents_seo_optimizer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+int yaa_agents_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+int yaa_agents_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
+int yaa_agents_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err);
 
 /* Checks a script (an agent's or a person's) like script_writer checks a model's: the
  * script schema, at least one section with narration; fills durations, on-screen text and
  * language in place. YAA_EINVAL saying what is wrong. */
-int yaa_agent_script_check(json_t *script, const char *language, yaa_err *err);
+int yaa_agents_script_check(json_t *script, const char *language, yaa_err *err);
 
 /* Fills ctx->brief from the channel files and the run (strings live in ctx->arena). */
-void yaa_agent_brief_from_channel(yaa_agent_ctx *ctx);
+void yaa_agents_brief_from_channel(yaa_agent_ctx *ctx);
 
 /* Writes a JSON artifact (pretty, UTF-8 kept) atomically to out_dir/name. */
-int yaa_agent_write_json(const yaa_agent_ctx *ctx, const char *name, const json_t *j, yaa_err *err);
+int yaa_agents_write_json(const yaa_agent_ctx *ctx, const char *name, const json_t *j,
+                          yaa_err *err);
 /* Writes a text artifact atomically to out_dir/name. */
-int yaa_agent_write_text(const yaa_agent_ctx *ctx, const char *name, const char *text,
-                         yaa_err *err);
+int yaa_agents_write_text(const yaa_agent_ctx *ctx, const char *name, const char *text,
+                          yaa_err *err);
 /* out_dir/name in the arena. */
-char *yaa_agent_path(const yaa_agent_ctx *ctx, const char *name);
-void yaa_agent_progress(const yaa_agent_ctx *ctx, const char *fmt, ...)
+char *yaa_agents_path(const yaa_agent_ctx *ctx, const char *name);
+void yaa_agents_progress(const yaa_agent_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-bool yaa_agent_cancelled(const yaa_agent_ctx *ctx);
+bool yaa_agents_cancelled(const yaa_agent_ctx *ctx);
 
 /* The media engines' environment from the configuration, wired to this stage's usage,
  * cancellation and progress hooks (media_generator and media_editor share it). */
 struct yaa_media_env;
-void yaa_agent_media_env(yaa_agent_ctx *ctx, struct yaa_media_env *env);
+void yaa_agents_media_env(yaa_agent_ctx *ctx, struct yaa_media_env *env);
 
 /* Reports a call of the offline composer or a local engine (cost 0) to the usage hook. */
-void yaa_agent_report_local(yaa_agent_ctx *ctx, const char *provider, const char *model, int kind,
-                            long prompt_tokens, long completion_tokens, long units);
+void yaa_agents_report_local(yaa_agent_ctx *ctx, const char *provider, const char *model, int kind,
+                             long prompt_tokens, long completion_tokens, long units);
 
 /* The description to upload (credits.c): description with chapters in place of any old
  * chapter block (chapters "" removes it), then a heading in the language and one
@@ -101,17 +102,18 @@ void yaa_agent_report_local(yaa_agent_ctx *ctx, const char *provider, const char
  * within YouTube's 5000 bytes, no trailing newline. Composing its own result again gives the
  * same text. credits: [{source, author, url}] as media_generator records them. */
 struct yaa_buf;
-int yaa_agent_description_compose(const char *description, const char *chapters,
-                                  const json_t *credits, const char *language, struct yaa_buf *out);
+int yaa_agents_description_compose(const char *description, const char *chapters,
+                                   const json_t *credits, const char *language,
+                                   struct yaa_buf *out);
 
 /* True when the run's text comes from the offline composer. */
-bool yaa_agent_offline(const yaa_agent_ctx *ctx);
+bool yaa_agents_offline(const yaa_agent_ctx *ctx);
 
 /* Asks the configured LLM for a JSON object that matches schema (a JSON Schema subset),
  * with the named prompt templates rendered from vars. On success *out owns the reply. */
 struct yaa_prompt_var;
-int yaa_agent_llm_json(yaa_agent_ctx *ctx, const char *model, const char *prompt_name,
-                       const struct yaa_prompt_var *vars, size_t nvars, const char *schema_json,
-                       json_t **out, yaa_err *err);
+int yaa_agents_llm_json(yaa_agent_ctx *ctx, const char *model, const char *prompt_name,
+                        const struct yaa_prompt_var *vars, size_t nvars, const char *schema_json,
+                        json_t **out, yaa_err *err);
 
 #endif

@@ -14,7 +14,7 @@ static yaa_brief_list list_of(const yaa_strlist *l) {
     return (yaa_brief_list){(const char **)l->items, l->n};
 }
 
-void yaa_agent_brief_from_channel(yaa_agent_ctx *ctx) {
+void yaa_agents_brief_from_channel(yaa_agent_ctx *ctx) {
     const yaa_channel *ch = ctx->channel;
     yaa_brief *b = &ctx->brief;
     memset(b, 0, sizeof *b);
@@ -54,29 +54,29 @@ void yaa_agent_brief_from_channel(yaa_agent_ctx *ctx) {
     b->short_video = ctx->short_video;
 }
 
-char *yaa_agent_path(const yaa_agent_ctx *ctx, const char *name) {
+char *yaa_agents_path(const yaa_agent_ctx *ctx, const char *name) {
     return yaa_arena_sprintf(ctx->arena, "%s/%s", ctx->out_dir, name);
 }
 
-int yaa_agent_write_text(const yaa_agent_ctx *ctx, const char *name, const char *text,
-                         yaa_err *err) {
-    char *path = yaa_agent_path(ctx, name);
+int yaa_agents_write_text(const yaa_agent_ctx *ctx, const char *name, const char *text,
+                          yaa_err *err) {
+    char *path = yaa_agents_path(ctx, name);
     if (!path) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     if (yaa_write_file(path, text, strlen(text)))
         return yaa_err_set(err, YAA_EIO, "cannot write %s", path);
     return 0;
 }
 
-int yaa_agent_write_json(const yaa_agent_ctx *ctx, const char *name, const json_t *j,
-                         yaa_err *err) {
+int yaa_agents_write_json(const yaa_agent_ctx *ctx, const char *name, const json_t *j,
+                          yaa_err *err) {
     char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (!text) return yaa_err_set(err, YAA_ENOMEM, "cannot serialise %s", name);
-    int rc = yaa_agent_write_text(ctx, name, text, err);
+    int rc = yaa_agents_write_text(ctx, name, text, err);
     free(text);
     return rc;
 }
 
-void yaa_agent_progress(const yaa_agent_ctx *ctx, const char *fmt, ...) {
+void yaa_agents_progress(const yaa_agent_ctx *ctx, const char *fmt, ...) {
     if (!ctx->progress) return;
     char msg[512];
     va_list ap;
@@ -86,12 +86,12 @@ void yaa_agent_progress(const yaa_agent_ctx *ctx, const char *fmt, ...) {
     ctx->progress(ctx->progress_ud, msg);
 }
 
-bool yaa_agent_cancelled(const yaa_agent_ctx *ctx) {
+bool yaa_agents_cancelled(const yaa_agent_ctx *ctx) {
     return ctx->cancelled && ctx->cancelled(ctx->cancel_ud);
 }
 
-void yaa_agent_report_local(yaa_agent_ctx *ctx, const char *provider, const char *model, int kind,
-                            long prompt_tokens, long completion_tokens, long units) {
+void yaa_agents_report_local(yaa_agent_ctx *ctx, const char *provider, const char *model, int kind,
+                             long prompt_tokens, long completion_tokens, long units) {
     yaa_usage_event ev = {0};
     ev.provider = provider;
     ev.model = model;
@@ -104,6 +104,6 @@ void yaa_agent_report_local(yaa_agent_ctx *ctx, const char *provider, const char
     yaa_net_usage_report(&ctx->usage, &ev);
 }
 
-bool yaa_agent_offline(const yaa_agent_ctx *ctx) {
+bool yaa_agents_offline(const yaa_agent_ctx *ctx) {
     return strcmp(ctx->cfg->llm_provider, "offline") == 0;
 }

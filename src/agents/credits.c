@@ -72,8 +72,8 @@ static int append_credits(yaa_buf *out, const json_t *credits, const char *langu
     return rc;
 }
 
-int yaa_agent_description_compose(const char *description, const char *chapters,
-                                  const json_t *credits, const char *language, yaa_buf *out) {
+int yaa_agents_description_compose(const char *description, const char *chapters,
+                                   const json_t *credits, const char *language, yaa_buf *out) {
     int rc = yaa_youtube_description_chapters(description, chapters, out);
     if (!rc && json_array_size(credits)) rc = append_credits(out, credits, language);
     /* no trailing newline (as the chapters leave it), so composing again changes nothing */

@@ -36,7 +36,7 @@ static uint32_t last_letter(const char *s) {
     return 0;
 }
 
-bool yaa_ko_has_batchim(const char *word) {
+bool yaa_agents_ko_has_batchim(const char *word) {
     uint32_t cp = last_letter(word);
     if (cp >= 0xAC00 && cp <= 0xD7A3) return (cp - 0xAC00) % 28 != 0;
     if (cp >= '0' && cp <= '9') return strchr("013678", (int)cp) != NULL;
@@ -54,6 +54,6 @@ bool yaa_ko_has_batchim(const char *word) {
     return false;
 }
 
-const char *yaa_ko_josa(const char *word, const char *with_batchim, const char *without) {
-    return yaa_ko_has_batchim(word) ? with_batchim : without;
+const char *yaa_agents_ko_josa(const char *word, const char *with_batchim, const char *without) {
+    return yaa_agents_ko_has_batchim(word) ? with_batchim : without;
 }

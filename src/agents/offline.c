@@ -29,7 +29,7 @@ static const char *brand_of(const yaa_brief *b) {
 }
 
 /* Quoted segments of the dont-rules: '…', "…", ‘…’, “…”, 「…」. */
-size_t yaa_offline_banned_terms(const yaa_brief *b, char out[][64], size_t max) {
+size_t yaa_agents_offline_banned_terms(const yaa_brief *b, char out[][64], size_t max) {
     static const char *pairs[][2] = {{"'", "'"},
                                      {"\"", "\""},
                                      {"\xe2\x80\x98", "\xe2\x80\x99"},
@@ -122,7 +122,7 @@ static void lower_first_ascii(char *s) {
         s[0] = (char)tolower((unsigned char)s[0]);
 }
 
-double yaa_estimate_speech_seconds(const char *text, const char *language) {
+double yaa_agents_estimate_speech_seconds(const char *text, const char *language) {
     /* Measured on the local espeak-ng voices at rate 1.0: about 6.5 Hangul syllables or
      * 14 Latin characters a second. The real figure comes from the synthesized audio. */
     double per_sec = language && strcmp(language, "ko") == 0 ? 6.5 : 14.0;
@@ -130,7 +130,7 @@ double yaa_estimate_speech_seconds(const char *text, const char *language) {
     return s < 1.0 ? 1.0 : s;
 }
 
-const char *yaa_youtube_category_id(const char *category) {
+const char *yaa_agents_youtube_category_id(const char *category) {
     static const struct {
         const char *key;
         const char *id;
@@ -152,10 +152,10 @@ const char *yaa_youtube_category_id(const char *category) {
 }
 
 static void load_banned(const yaa_brief *b, banned_set *bs) {
-    bs->n = yaa_offline_banned_terms(b, bs->terms, MAX_BANNED);
+    bs->n = yaa_agents_offline_banned_terms(b, bs->terms, MAX_BANNED);
 }
 
-json_t *yaa_offline_research(const yaa_brief *b) {
+json_t *yaa_agents_offline_research(const yaa_brief *b) {
     banned_set bs;
     load_banned(b, &bs);
     bool ko = is_ko(b);
@@ -163,7 +163,7 @@ json_t *yaa_offline_research(const yaa_brief *b) {
     yaa_buf s;
     yaa_buf_init(&s, 1 << 16);
     if (ko) {
-        yaa_buf_printf(&s, "%s%s ", brand, yaa_ko_josa(brand, "은", "는"));
+        yaa_buf_printf(&s, "%s%s ", brand, yaa_agents_ko_josa(brand, "은", "는"));
         if (b->tagline && *b->tagline)
             yaa_buf_printf(&s, "'%s'라는 약속을 내건 채널입니다. ", b->tagline);
         if (b->positioning && *b->positioning) yaa_buf_printf(&s, "%s", b->positioning);
@@ -255,7 +255,8 @@ static void add_section(json_t *arr, const char *heading, const char *narration,
     json_object_set_new(s, "visual_notes", json_string(visual));
     json_object_set_new(
         s, "duration_seconds",
-        json_real((double)(long)(yaa_estimate_speech_seconds(narration, language) * 10) / 10));
+        json_real((double)(long)(yaa_agents_estimate_speech_seconds(narration, language) * 10) /
+                  10));
     json_array_append_new(arr, s);
 }
 
@@ -295,8 +296,8 @@ static void ko_quote(const char *clause, bool adnominal, char *out, size_t n) {
         snprintf(out, n, "%s%s", clause, adnominal ? "는" : "고");
     else
         snprintf(out, n, "'%s'%s", clause,
-                 adnominal ? yaa_ko_josa(clause, "이라는", "라는")
-                           : yaa_ko_josa(clause, "이라고", "라고"));
+                 adnominal ? yaa_agents_ko_josa(clause, "이라는", "라는")
+                           : yaa_agents_ko_josa(clause, "이라고", "라고"));
 }
 
 /* The script's text so far: every sentence is said once. */
@@ -387,9 +388,11 @@ static void script_intro(const script_plan *p, json_t *sections) {
         const char *aud = or_default(b->audience, "이 채널을 찾아 주신 분");
         char q[400];
         ko_quote(pain.body, false, q, sizeof q);
-        sayf(&sp, "%s%s 한 번쯤 %s 느끼셨을 겁니다.", aud, yaa_ko_josa(aud, "이라면", "라면"), q);
+        sayf(&sp, "%s%s 한 번쯤 %s 느끼셨을 겁니다.", aud,
+             yaa_agents_ko_josa(aud, "이라면", "라면"), q);
         sayf(&sp, "오늘은 %s%s 주제로, 꼭 필요한 내용만 %s%s 정리해 드리겠습니다.", p->topic,
-             yaa_ko_josa(p->topic, "을", "를"), p->brand, yaa_ko_josa(p->brand, "이", "가"));
+             yaa_agents_ko_josa(p->topic, "을", "를"), p->brand,
+             yaa_agents_ko_josa(p->brand, "이", "가"));
     } else {
         char painl[320];
         snprintf(painl, sizeof painl, "%s", pain.body);
@@ -441,7 +444,7 @@ static void script_body(const script_plan *p, size_t i, speech *sp, json_t *sect
                 sayf(sp, "%s 짚어 보겠습니다.", need.body);
             else
                 sayf(sp, "%s%s 중심으로 보겠습니다.", need.body,
-                     yaa_ko_josa(need.body, "을", "를"));
+                     yaa_agents_ko_josa(need.body, "을", "를"));
         }
         char q[400], qa[400];
         ko_quote(pain.body, false, q, sizeof q);
@@ -463,7 +466,7 @@ static void script_body(const script_plan *p, size_t i, speech *sp, json_t *sect
         sayf(sp, ROTATE(link, i, p->seed), p->topic);
         if (vl) {
             terminated(val.body, s, sizeof s);
-            const char *ga = yaa_ko_josa(p->brand, "이", "가");
+            const char *ga = yaa_agents_ko_josa(p->brand, "이", "가");
             switch (*val.label ? (i + p->seed) % 4 : 4) {
             case 0: sayf(sp, "%s%s 지키는 기준은 %s입니다. %s", p->brand, ga, val.label, s); break;
             case 1: sayf(sp, "%s의 원칙 중 하나는 %s입니다. %s", p->brand, val.label, s); break;
@@ -524,7 +527,8 @@ static void script_body(const script_plan *p, size_t i, speech *sp, json_t *sect
     snprintf(visual, sizeof visual, p->ko ? "섹션 %zu 카드: %s" : "Section %zu card: %s", i + 1,
              heading);
     /* The card's key line is the worry this section answers; the heading is the need. */
-    char *key = yaa_text_shorten(pain.body, p->ko ? 30 : 70); /* at a phrase end, never mid-word */
+    char *key =
+        yaa_media_text_shorten(pain.body, p->ko ? 30 : 70); /* at a phrase end, never mid-word */
     add_section(sections, heading, yaa_buf_cstr(sp->buf), key ? key : pain.body, visual, p->lang);
     free(key);
 }
@@ -544,8 +548,8 @@ static void script_outro(const script_plan *p, json_t *sections) {
         for (size_t i = 1; i < p->nbody; i++)
             yaa_buf_printf(&n, "%s%s", i + 1 == p->nbody ? ", 그리고 " : ", ", h[i]);
         yaa_buf_printf(&n, "%s 중심으로 %s%s 살펴봤습니다. ",
-                       yaa_ko_josa(h[p->nbody - 1], "을", "를"), p->topic,
-                       yaa_ko_josa(p->topic, "을", "를"));
+                       yaa_agents_ko_josa(h[p->nbody - 1], "을", "를"), p->topic,
+                       yaa_agents_ko_josa(p->topic, "을", "를"));
         terminated(or_default(b->call_to_action, "도움이 되셨다면 구독과 좋아요 부탁드립니다"), cta,
                    sizeof cta);
     } else {
@@ -596,7 +600,7 @@ static json_t *script_assemble(const script_plan *p, json_t *sections) {
     return r;
 }
 
-json_t *yaa_offline_script(const yaa_brief *b, const json_t *research) {
+json_t *yaa_agents_offline_script(const yaa_brief *b, const json_t *research) {
     (void)research;
     script_plan p;
     plan_script(b, &p);
@@ -640,7 +644,7 @@ static void fmt_clock(double sec, char out[48]) {
         snprintf(out, 48, "%ld:%02ld", s / 60, s % 60);
 }
 
-json_t *yaa_offline_metadata(const yaa_brief *b, const json_t *script) {
+json_t *yaa_agents_offline_metadata(const yaa_brief *b, const json_t *script) {
     banned_set bs;
     load_banned(b, &bs);
     bool ko = is_ko(b);
@@ -732,7 +736,7 @@ json_t *yaa_offline_metadata(const yaa_brief *b, const json_t *script) {
     json_object_set_new(r, "title", json_string(title));
     json_object_set_new(r, "description", json_string(desc));
     json_object_set_new(r, "tags", tags);
-    json_object_set_new(r, "category_id", json_string(yaa_youtube_category_id(b->category)));
+    json_object_set_new(r, "category_id", json_string(yaa_agents_youtube_category_id(b->category)));
     json_object_set_new(r, "primary_keywords", pk);
     json_object_set_new(r, "secondary_keywords", sk);
     json_object_set_new(r, "chapters", chapters);

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int yaa_prompt_fill(const char *tmpl, const yaa_prompt_var *vars, size_t nvars, yaa_buf *out,
-                    yaa_err *err) {
+int yaa_agents_prompt_fill(const char *tmpl, const yaa_prompt_var *vars, size_t nvars, yaa_buf *out,
+                           yaa_err *err) {
     const char *p = tmpl;
     while (*p) {
         const char *open = strstr(p, "{{");
@@ -31,8 +31,8 @@ int yaa_prompt_fill(const char *tmpl, const yaa_prompt_var *vars, size_t nvars, 
     return 0;
 }
 
-int yaa_prompt_render(const char *dir, const char *name, const yaa_prompt_var *vars, size_t nvars,
-                      yaa_buf *out, yaa_err *err) {
+int yaa_agents_prompt_render(const char *dir, const char *name, const yaa_prompt_var *vars,
+                             size_t nvars, yaa_buf *out, yaa_err *err) {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.md", dir, name);
     char *text = NULL;
@@ -43,7 +43,7 @@ int yaa_prompt_render(const char *dir, const char *name, const yaa_prompt_var *v
                            "repository's prompts/ folder)",
                            name, path, dir);
     if (rc) return yaa_err_set(err, rc, "prompt %s: cannot read %s", name, path);
-    rc = yaa_prompt_fill(text, vars, nvars, out, err);
+    rc = yaa_agents_prompt_fill(text, vars, nvars, out, err);
     if (rc) yaa_err_prefix(err, "%s: ", path);
     free(text);
     return rc;

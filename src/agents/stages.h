@@ -8,26 +8,26 @@
 #ifndef YAA_AGENTS_STAGES_H
 #define YAA_AGENTS_STAGES_H
 
-#define YAA_STAGE_LIST(X)                                               \
-    X(BRAND_RESEARCHER, "brand_researcher", yaa_agent_brand_researcher) \
-    X(SCRIPT_WRITER, "script_writer", yaa_agent_script_writer)          \
-    X(SEO_OPTIMIZER, "seo_optimizer", yaa_agent_seo_optimizer)          \
-    X(MEDIA_GENERATOR, "media_generator", yaa_agent_media_generator)    \
-    X(MEDIA_EDITOR, "media_editor", yaa_agent_media_editor)             \
-    X(PUBLISHER, "publisher", yaa_agent_publisher)
+#define YAA_STAGE_LIST(X)                                                \
+    X(BRAND_RESEARCHER, "brand_researcher", yaa_agents_brand_researcher) \
+    X(SCRIPT_WRITER, "script_writer", yaa_agents_script_writer)          \
+    X(SEO_OPTIMIZER, "seo_optimizer", yaa_agents_seo_optimizer)          \
+    X(MEDIA_GENERATOR, "media_generator", yaa_agents_media_generator)    \
+    X(MEDIA_EDITOR, "media_editor", yaa_agents_media_editor)             \
+    X(PUBLISHER, "publisher", yaa_agents_publisher)
 
 #define YAA_STAGE_ENUM_(id, name, agent) YAA_STAGE_##id,
 typedef enum { YAA_STAGE_LIST(YAA_STAGE_ENUM_) YAA_STAGE_COUNT } yaa_stage;
 #undef YAA_STAGE_ENUM_
 
 /* The names in pipeline order, then NULL (for enum validators and loops). */
-extern const char *const yaa_stage_names[YAA_STAGE_COUNT + 1];
+extern const char *const yaa_agents_stage_names[YAA_STAGE_COUNT + 1];
 
 /* The name of stage i, or NULL when i is not a stage. */
-const char *yaa_stage_name(int i);
+const char *yaa_agents_stage_name(int i);
 /* Index of a stage name, or -1. */
-int yaa_stage_index(const char *name);
+int yaa_agents_stage_index(const char *name);
 /* "brand_researcher, script_writer, ..." for messages that list the stages. */
-const char *yaa_stage_list_text(void);
+const char *yaa_agents_stage_list_text(void);
 
 #endif

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-char *yaa_text_join(yaa_arena *a, const yaa_brief_list *l, const char *sep) {
+char *yaa_agents_text_join(yaa_arena *a, const yaa_brief_list *l, const char *sep) {
     yaa_buf b;
     yaa_buf_init(&b, 1 << 16);
     for (size_t i = 0; i < l->n; i++) yaa_buf_printf(&b, "%s%s", i ? sep : "", l->v[i]);
@@ -14,7 +14,7 @@ char *yaa_text_join(yaa_arena *a, const yaa_brief_list *l, const char *sep) {
     return s;
 }
 
-char *yaa_text_script_markdown(const json_t *script) {
+char *yaa_agents_text_script_markdown(const json_t *script) {
     yaa_buf b;
     yaa_buf_init(&b, 1 << 20);
     yaa_buf_printf(&b, "# %s\n\n", json_string_value(json_object_get(script, "title")));

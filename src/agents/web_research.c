@@ -5,13 +5,13 @@
 
 #include <stdlib.h>
 
-int yaa_agent_web_research(yaa_agent_ctx *ctx, const char *query, json_t *sources, yaa_err *err) {
+int yaa_agents_web_research(yaa_agent_ctx *ctx, const char *query, json_t *sources, yaa_err *err) {
     yaa_tavily_options o = {0};
     o.api_key = ctx->cfg->tavily_api_key;
     o.base_url = ctx->cfg->tavily_base_url; /* NULL: the public endpoint; tests: a double */
     o.max_results = 5;
     yaa_search_results res = {0};
-    int rc = yaa_tavily_search(&o, query, &res, err);
+    int rc = yaa_llm_tavily_search(&o, query, &res, err);
     if (rc) return rc;
     for (size_t i = 0; i < res.n; i++) {
         json_t *s = json_object();
@@ -22,6 +22,6 @@ int yaa_agent_web_research(yaa_agent_ctx *ctx, const char *query, json_t *source
         json_object_set_new(s, "score", json_real(res.items[i].score));
         json_array_append_new(sources, s);
     }
-    yaa_search_results_free(&res);
+    yaa_llm_search_results_free(&res);
     return 0;
 }

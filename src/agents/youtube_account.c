@@ -16,16 +16,16 @@ static int load_key(const yaa_config *cfg, yaa_secret_key *k, yaa_err *err) {
     return yaa_secret_key_load(cfg->secret_key, cfg->secret_key_file, k, err);
 }
 
-void yaa_agent_youtube_options(const yaa_config *cfg, yaa_youtube_options *o) {
+void yaa_agents_youtube_options(const yaa_config *cfg, yaa_youtube_options *o) {
     memset(o, 0, sizeof *o);
     yaa_youtube_options_from_config(cfg, o);
-    o->refresh_token = NULL; /* chosen per channel by yaa_agent_youtube_token */
+    o->refresh_token = NULL; /* chosen per channel by yaa_agents_youtube_token */
     o->timeout_ms = 30000;
     o->retry = (yaa_http_retry){.max_attempts = 3};
 }
 
-int yaa_agent_youtube_token(yaa_db *db, const yaa_config *cfg, const char *channel_id, char **token,
-                            bool *own, yaa_err *err) {
+int yaa_agents_youtube_token(yaa_db *db, const yaa_config *cfg, const char *channel_id,
+                             char **token, bool *own, yaa_err *err) {
     *token = NULL;
     *own = false;
     if (db && channel_id) {
@@ -53,13 +53,13 @@ int yaa_agent_youtube_token(yaa_db *db, const yaa_config *cfg, const char *chann
     return 0;
 }
 
-int yaa_agent_youtube_complete(yaa_db *db, const yaa_config *cfg, const char *channel_id,
-                               const char *expected_channel, const char *code,
-                               const char *code_verifier, const char *redirect_uri,
-                               const char *connected_by, yaa_youtube_account *acct_out,
-                               yaa_err *err) {
+int yaa_agents_youtube_complete(yaa_db *db, const yaa_config *cfg, const char *channel_id,
+                                const char *expected_channel, const char *code,
+                                const char *code_verifier, const char *redirect_uri,
+                                const char *connected_by, yaa_youtube_account *acct_out,
+                                yaa_err *err) {
     yaa_youtube_options o;
-    yaa_agent_youtube_options(cfg, &o);
+    yaa_agents_youtube_options(cfg, &o);
     yaa_youtube_tokens t = {0};
     yaa_youtube_account acct;
     int rc = yaa_youtube_auth_finish(&o, code, code_verifier, redirect_uri, &t, err);
@@ -92,11 +92,11 @@ int yaa_agent_youtube_complete(yaa_db *db, const yaa_config *cfg, const char *ch
     return rc;
 }
 
-int yaa_agent_youtube_start(yaa_db *db, const yaa_config *cfg, const char *channel_id,
-                            const char *redirect_uri, const char *created_by, yaa_youtube_auth *out,
-                            yaa_err *err) {
+int yaa_agents_youtube_start(yaa_db *db, const yaa_config *cfg, const char *channel_id,
+                             const char *redirect_uri, const char *created_by,
+                             yaa_youtube_auth *out, yaa_err *err) {
     yaa_youtube_options o;
-    yaa_agent_youtube_options(cfg, &o);
+    yaa_agents_youtube_options(cfg, &o);
     int rc = yaa_youtube_auth_begin(&o, redirect_uri, out, err);
     yaa_secret_key k;
     char *sealed = NULL;
@@ -118,9 +118,9 @@ int yaa_agent_youtube_start(yaa_db *db, const yaa_config *cfg, const char *chann
     return rc;
 }
 
-int yaa_agent_youtube_take(yaa_db *db, const yaa_config *cfg, const char *state, yaa_arena *a,
-                           const char **channel_id, char **code_verifier, const char **redirect_uri,
-                           const char **created_by, yaa_err *err) {
+int yaa_agents_youtube_take(yaa_db *db, const yaa_config *cfg, const char *state, yaa_arena *a,
+                            const char **channel_id, char **code_verifier,
+                            const char **redirect_uri, const char **created_by, yaa_err *err) {
     *code_verifier = NULL;
     yaa_db_oauth_state s;
     bool found = false;

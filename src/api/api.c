@@ -14,7 +14,7 @@
 
 static int audit_write(void *ud, const yaa_audit_entry *rows, size_t n, yaa_err *err) {
     yaa_api *api = ud;
-    return yaa_apistore_audit_insert(api->db, rows, n, err);
+    return yaa_api_store_audit_insert(api->db, rows, n, err);
 }
 
 static int audit_prune(void *ud, long days, yaa_err *err) {
@@ -31,7 +31,7 @@ static int audit_prune(void *ud, long days, yaa_err *err) {
 
 static int audit_touch(void *ud, const char *const *ids, size_t n, yaa_err *err) {
     yaa_api *api = ud;
-    return yaa_apistore_keys_touch(api->db, ids, n, err);
+    return yaa_api_store_keys_touch(api->db, ids, n, err);
 }
 
 int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {
@@ -56,19 +56,19 @@ int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {
             yaa_log_ev(YAA_LOG_INFO, "api", "no dashboard build found; static files not served",
                        YAA_F_STR("dir", web), YAA_F_END);
     }
-    api->rl = yaa_ratelimit_new(opts->cfg ? opts->cfg->rate_limit_per_minute : 0);
-    if (api->rl && opts->cfg) yaa_ratelimit_redis_attach(api->rl, opts->cfg->redis_url);
-    api->authfail = yaa_ratelimit_new(opts->cfg ? opts->cfg->auth_failures_per_minute : 20);
+    api->rl = yaa_api_ratelimit_new(opts->cfg ? opts->cfg->rate_limit_per_minute : 0);
+    if (api->rl && opts->cfg) yaa_api_ratelimit_redis_attach(api->rl, opts->cfg->redis_url);
+    api->authfail = yaa_api_ratelimit_new(opts->cfg ? opts->cfg->auth_failures_per_minute : 20);
     /* what the hot reads keep between writes: keys (a few hundred), list pages (64 x 64 KiB) */
-    api->keys_cache = yaa_readcache_new(256, sizeof(yaa_apistore_key));
-    api->pages_cache = yaa_readcache_new(64, 64 * 1024);
+    api->keys_cache = yaa_api_readcache_new(256, sizeof(yaa_apistore_key));
+    api->pages_cache = yaa_api_readcache_new(64, 64 * 1024);
     if (!api->host || !api->rl || !api->authfail || !api->keys_cache || !api->pages_cache) {
         yaa_api_free(api);
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     }
-    if (api->db) api->audit = yaa_audit_start(audit_write, audit_touch, api);
+    if (api->db) api->audit = yaa_api_audit_start(audit_write, audit_touch, api);
     if (api->audit && opts->cfg)
-        yaa_audit_set_retention(api->audit, opts->cfg->audit_retention_days, audit_prune);
+        yaa_api_audit_set_retention(api->audit, opts->cfg->audit_retention_days, audit_prune);
     *out = api;
     return 0;
 }

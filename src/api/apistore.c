@@ -45,7 +45,7 @@ static json_t *run_summary(const yaa_db_run *r) {
     return j;
 }
 
-int yaa_apistore_run_create(struct yaa_db *db, const yaa_db_runstore_spec *spec, yaa_err *err) {
+int yaa_api_store_run_create(struct yaa_db *db, const yaa_db_runstore_spec *spec, yaa_err *err) {
     return yaa_db_runstore_run_create_spec(db, spec, NULL, err);
 }
 
@@ -81,15 +81,16 @@ static int stages_of(struct yaa_db *db, const char *id, json_t **out, yaa_err *e
     for (int s = 0; s < YAA_STAGE_COUNT; s++) {
         const yaa_db_stage *st = NULL;
         for (size_t i = 0; i < n && !st; i++)
-            if (items[i].stage && strcmp(items[i].stage, yaa_stage_names[s]) == 0) st = &items[i];
+            if (items[i].stage && strcmp(items[i].stage, yaa_agents_stage_names[s]) == 0)
+                st = &items[i];
         if (st)
-            json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:o, s:o}", "stage",
-                                                 yaa_stage_names[s], "status", jstr(st->status),
-                                                 "started_at", jtime(st->started_at), "finished_at",
-                                                 jtime(st->finished_at), "error", jstr(st->error)));
+            json_array_append_new(
+                arr, json_pack("{s:s, s:o, s:o, s:o, s:o}", "stage", yaa_agents_stage_names[s],
+                               "status", jstr(st->status), "started_at", jtime(st->started_at),
+                               "finished_at", jtime(st->finished_at), "error", jstr(st->error)));
         else
             json_array_append_new(arr, json_pack("{s:s, s:s, s:n, s:n, s:n}", "stage",
-                                                 yaa_stage_names[s], "status", "pending",
+                                                 yaa_agents_stage_names[s], "status", "pending",
                                                  "started_at", "finished_at", "error"));
     }
     yaa_arena_free(&a);
@@ -126,7 +127,7 @@ static int add_models(struct yaa_db *db, const char *id, json_t *j, yaa_err *err
                            u->agent ? u->agent : "") == 0);
         }
         if (seen) continue;
-        bool priced = yaa_pricing_known(u->provider, u->model);
+        bool priced = yaa_llm_pricing_known(u->provider, u->model);
         json_array_append_new(models, json_pack("{s:s, s:s, s:s, s:s, s:b}", "agent",
                                                 u->agent ? u->agent : "", "provider", u->provider,
                                                 "model", u->model, "kind",
@@ -165,10 +166,10 @@ static int add_compat_result(struct yaa_db *db, const char *id, json_t *res, yaa
     char *md = NULL;
     for (size_t i = 0; rc == 0 && i < n && !md; i++) {
         if (!items[i].stage ||
-            strcmp(items[i].stage, yaa_stage_names[YAA_STAGE_SCRIPT_WRITER]) != 0)
+            strcmp(items[i].stage, yaa_agents_stage_names[YAA_STAGE_SCRIPT_WRITER]) != 0)
             continue;
         json_t *script = parsed(items[i].output_json, NULL);
-        if (script) md = yaa_text_script_markdown(script);
+        if (script) md = yaa_agents_text_script_markdown(script);
         json_decref(script);
     }
     yaa_arena_free(&a);
@@ -181,7 +182,7 @@ static int add_compat_result(struct yaa_db *db, const char *id, json_t *res, yaa
     return 0;
 }
 
-int yaa_apistore_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa_err *err) {
+int yaa_api_store_run_detail(struct yaa_db *db, const char *id, json_t **out, yaa_err *err) {
     *out = NULL;
     yaa_arena a;
     yaa_arena_init(&a, 4096);
@@ -238,9 +239,9 @@ static int list_page(struct yaa_db *db, const char *channel_id, const char *stat
     return limit > 0 ? yaa_db_runs_list(db, &f, a, items, n, total, err) : 0;
 }
 
-int yaa_apistore_runs_list(struct yaa_db *db, const char *channel_id, const char *status,
-                           const char *batch_id, long limit, long offset, json_t **runs,
-                           long *total, yaa_err *err) {
+int yaa_api_store_runs_list(struct yaa_db *db, const char *channel_id, const char *status,
+                            const char *batch_id, long limit, long offset, json_t **runs,
+                            long *total, yaa_err *err) {
     *runs = NULL;
     yaa_arena a;
     yaa_arena_init(&a, 16384);
@@ -298,9 +299,9 @@ static int write_summary(yaa_buf *b, const yaa_db_run *r) {
     return rc;
 }
 
-int yaa_apistore_runs_list_write(struct yaa_db *db, const char *channel_id, const char *status,
-                                 const char *batch_id, long limit, long offset, yaa_buf *out,
-                                 yaa_err *err) {
+int yaa_api_store_runs_list_write(struct yaa_db *db, const char *channel_id, const char *status,
+                                  const char *batch_id, long limit, long offset, yaa_buf *out,
+                                  yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 16384);
     yaa_db_run *items = NULL;
@@ -320,8 +321,8 @@ int yaa_apistore_runs_list_write(struct yaa_db *db, const char *channel_id, cons
     return wrc ? yaa_err_set(err, YAA_ENOMEM, "out of memory") : 0;
 }
 
-int yaa_apistore_run_progress(struct yaa_db *db, const char *id, char status[16], json_t **stages,
-                              yaa_err *err) {
+int yaa_api_store_run_progress(struct yaa_db *db, const char *id, char status[16], json_t **stages,
+                               yaa_err *err) {
     *stages = NULL;
     yaa_arena a;
     yaa_arena_init(&a, 2048);
@@ -334,7 +335,7 @@ int yaa_apistore_run_progress(struct yaa_db *db, const char *id, char status[16]
     return stages_of(db, id, stages, err);
 }
 
-int yaa_apistore_run_cancel(struct yaa_db *db, const char *id, yaa_err *err) {
+int yaa_api_store_run_cancel(struct yaa_db *db, const char *id, yaa_err *err) {
     yaa_db_run_update u = {.status = "cancelled",
                            .set_completed_at = true,
                            .if_status_in = "pending,running,awaiting_review"};
@@ -344,7 +345,7 @@ int yaa_apistore_run_cancel(struct yaa_db *db, const char *id, yaa_err *err) {
     return rc;
 }
 
-int yaa_apistore_run_rearm(struct yaa_db *db, const char *id, yaa_err *err) {
+int yaa_api_store_run_rearm(struct yaa_db *db, const char *id, yaa_err *err) {
     yaa_db_run_update u = {.status = "pending",
                            .clear_completed_at = true,
                            .if_status_in = "failed,cancelled,completed"};
@@ -354,7 +355,7 @@ int yaa_apistore_run_rearm(struct yaa_db *db, const char *id, yaa_err *err) {
     return rc;
 }
 
-int yaa_apistore_run_fail(struct yaa_db *db, const char *id, const char *msg, yaa_err *err) {
+int yaa_api_store_run_fail(struct yaa_db *db, const char *id, const char *msg, yaa_err *err) {
     json_t *errs = json_pack("[s]", msg);
     char *ej = json_dumps(errs, JSON_COMPACT);
     json_decref(errs);
@@ -364,7 +365,7 @@ int yaa_apistore_run_fail(struct yaa_db *db, const char *id, const char *msg, ya
     return rc;
 }
 
-int yaa_apistore_dashboard(struct yaa_db *db, long recent, json_t **out, yaa_err *err) {
+int yaa_api_store_dashboard(struct yaa_db *db, long recent, json_t **out, yaa_err *err) {
     *out = NULL;
     yaa_db_run_stats st;
     int rc = yaa_db_runs_stats(db, NULL, &st, err);
@@ -374,8 +375,8 @@ int yaa_apistore_dashboard(struct yaa_db *db, long recent, json_t **out, yaa_err
     if ((rc = usage_totals(db, &f, &t, err)) != 0) return rc;
     json_t *runs = NULL;
     long total;
-    if ((rc = yaa_apistore_runs_list(db, NULL, NULL, NULL, recent < 0 ? 0 : recent, 0, &runs,
-                                     &total, err)) != 0)
+    if ((rc = yaa_api_store_runs_list(db, NULL, NULL, NULL, recent < 0 ? 0 : recent, 0, &runs,
+                                      &total, err)) != 0)
         return rc;
     /* avg_duration_sec is null until a run completes (0 would read as "instant"). */
     *out = json_pack("{s:I, s:I, s:I, s:I, s:o, s:f, s:o, s:I}", "total_runs", (json_int_t)st.total,
@@ -389,8 +390,8 @@ int yaa_apistore_dashboard(struct yaa_db *db, long recent, json_t **out, yaa_err
 
 /* ---------------------------------------------------------------- keys */
 
-int yaa_apistore_key_lookup(struct yaa_db *db, const char *hash_hex, yaa_apistore_key *out,
-                            yaa_err *err) {
+int yaa_api_store_key_lookup(struct yaa_db *db, const char *hash_hex, yaa_apistore_key *out,
+                             yaa_err *err) {
     memset(out, 0, sizeof *out);
     yaa_arena a;
     yaa_arena_init(&a, 1024);
@@ -411,12 +412,12 @@ int yaa_apistore_key_lookup(struct yaa_db *db, const char *hash_hex, yaa_apistor
     if (yaa_db_apikey_has_scope(&k, "admin")) out->scopes |= YAA_SCOPE_ADMIN;
     out->active = k.is_active;
     if (k.expires_at && yaa_time_parse(k.expires_at, &out->expires) != 0) out->expires = 1;
-    out->expired = yaa_apistore_key_expired(out, time(NULL));
+    out->expired = yaa_api_store_key_expired(out, time(NULL));
     yaa_arena_free(&a);
     return 0;
 }
 
-bool yaa_apistore_key_expired(const yaa_apistore_key *k, time_t now) {
+bool yaa_api_store_key_expired(const yaa_apistore_key *k, time_t now) {
     return k->active && k->expires != 0 && now >= k->expires;
 }
 
@@ -428,8 +429,8 @@ static json_t *key_json(const yaa_db_apikey *k) {
                      jtime(k->last_used_at));
 }
 
-int yaa_apistore_key_create(struct yaa_db *db, const char *name, json_t *scopes, long expires_days,
-                            json_t **out, yaa_err *err) {
+int yaa_api_store_key_create(struct yaa_db *db, const char *name, json_t *scopes, long expires_days,
+                             json_t **out, yaa_err *err) {
     *out = NULL;
     char csv[64] = "";
     size_t i;
@@ -457,12 +458,12 @@ int yaa_apistore_key_create(struct yaa_db *db, const char *name, json_t *scopes,
     return rc;
 }
 
-int yaa_apistore_key_ensure(struct yaa_db *db, const char *plaintext, const char *name,
-                            yaa_err *err) {
+int yaa_api_store_key_ensure(struct yaa_db *db, const char *plaintext, const char *name,
+                             yaa_err *err) {
     return yaa_db_keys_ensure(db, plaintext, name, NULL, err);
 }
 
-int yaa_apistore_keys_list(struct yaa_db *db, json_t **keys, yaa_err *err) {
+int yaa_api_store_keys_list(struct yaa_db *db, json_t **keys, yaa_err *err) {
     *keys = NULL;
     yaa_arena a;
     yaa_arena_init(&a, 8192);
@@ -477,7 +478,7 @@ int yaa_apistore_keys_list(struct yaa_db *db, json_t **keys, yaa_err *err) {
     return rc;
 }
 
-int yaa_apistore_key_revoke(struct yaa_db *db, const char *id, yaa_err *err) {
+int yaa_api_store_key_revoke(struct yaa_db *db, const char *id, yaa_err *err) {
     yaa_arena a;
     yaa_arena_init(&a, 1024);
     yaa_db_apikey k;
@@ -490,7 +491,7 @@ int yaa_apistore_key_revoke(struct yaa_db *db, const char *id, yaa_err *err) {
     return rc;
 }
 
-int yaa_apistore_keys_touch(struct yaa_db *db, const char *const *ids, size_t n, yaa_err *err) {
+int yaa_api_store_keys_touch(struct yaa_db *db, const char *const *ids, size_t n, yaa_err *err) {
     for (size_t i = 0; i < n; i++) {
         int rc = yaa_db_keys_touch(db, ids[i], err);
         if (rc && rc != YAA_ENOTFOUND) return rc;
@@ -500,8 +501,8 @@ int yaa_apistore_keys_touch(struct yaa_db *db, const char *const *ids, size_t n,
 
 /* ---------------------------------------------------------------- audit */
 
-int yaa_apistore_audit_insert(struct yaa_db *db, const yaa_audit_entry *rows, size_t n,
-                              yaa_err *err) {
+int yaa_api_store_audit_insert(struct yaa_db *db, const yaa_audit_entry *rows, size_t n,
+                               yaa_err *err) {
     yaa_db_audit *r = calloc(n ? n : 1, sizeof *r);
     if (!r) return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
@@ -522,8 +523,8 @@ int yaa_apistore_audit_insert(struct yaa_db *db, const yaa_audit_entry *rows, si
     return rc;
 }
 
-int yaa_apistore_audit_list(struct yaa_db *db, const yaa_audit_filter *f, json_t **logs,
-                            long *total, yaa_err *err) {
+int yaa_api_store_audit_list(struct yaa_db *db, const yaa_audit_filter *f, json_t **logs,
+                             long *total, yaa_err *err) {
     *logs = NULL;
     yaa_arena a;
     yaa_arena_init(&a, 16384);
@@ -590,7 +591,7 @@ static json_t *usage_json(const yaa_db_usage *u) {
                      jtime(u->created_at));
 }
 
-int yaa_apistore_usage(struct yaa_db *db, const yaa_usage_filter *f, json_t **out, yaa_err *err) {
+int yaa_api_store_usage(struct yaa_db *db, const yaa_usage_filter *f, json_t **out, yaa_err *err) {
     *out = NULL;
     yaa_db_usage_filter g;
     filter_of(f, &g);

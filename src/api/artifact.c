@@ -75,8 +75,8 @@ static void trim_cache(const char *dir, uint64_t cap) {
     free(v);
 }
 
-int yaa_api_send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *run_id,
-                          const char *name) {
+int yaa_api__send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *run_id,
+                           const char *name) {
     yaa_api *api = req->api;
     const yaa_config *cfg = api->cfg;
     const char *out = cfg && cfg->output_dir ? cfg->output_dir : "./output";
@@ -85,26 +85,26 @@ int yaa_api_send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *ru
         snprintf(path, sizeof path, "%s/%s/%s", out, run_id, name);
         /* a symlinked folder inside OUTPUT_DIR must not lead out of it */
         if (!yaa_path_inside(out, path))
-            return yaa_http_error(resp, 404, "Artifact '%s' not found", name);
-        yaa_api_send_file(req, resp, path, "private, max-age=60");
-        if (resp->status == 404) yaa_http_error(resp, 404, "Artifact '%s' not found", name);
+            return yaa_api_http_error(resp, 404, "Artifact '%s' not found", name);
+        yaa_api__send_file(req, resp, path, "private, max-age=60");
+        if (resp->status == 404) yaa_api_http_error(resp, 404, "Artifact '%s' not found", name);
         return 0;
     }
     yaa_db_artifact art;
     yaa_err err = {0};
     int rc = yaa_db_artifacts_get(api->db, run_id, name, req->arena, &art, &err);
-    if (rc == YAA_ENOTFOUND) return yaa_http_error(resp, 404, "Artifact '%s' not found", name);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (rc == YAA_ENOTFOUND) return yaa_api_http_error(resp, 404, "Artifact '%s' not found", name);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     yaa_store *st = NULL;
-    if ((rc = yaa_store_open(cfg, &st, &err))) return yaa_api_fail(resp, rc, &err);
+    if ((rc = yaa_store_open(cfg, &st, &err))) return yaa_api__fail(resp, rc, &err);
     if (strcmp(cfg->artifact_redirect, "presigned") == 0) {
         char url[4096];
         rc = yaa_store_presign(st, art.object_key, YAA_ARTIFACT_URL_SEC, 0, url, sizeof url, &err);
         yaa_store_close(st);
-        if (rc) return yaa_api_fail(resp, rc, &err);
+        if (rc) return yaa_api__fail(resp, rc, &err);
         resp->status = 302;
-        yaa_http_resp_header(resp, req->arena, "Location", url);
-        yaa_http_resp_header(resp, req->arena, "Cache-Control", "no-store");
+        yaa_api_http_resp_header(resp, req->arena, "Location", url);
+        yaa_api_http_resp_header(resp, req->arena, "Cache-Control", "no-store");
         return 0;
     }
     char dir[PATH_MAX];
@@ -120,14 +120,15 @@ int yaa_api_send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *ru
             yaa_log_ev(YAA_LOG_ERROR, "api", "cannot fetch an artifact from the store",
                        YAA_F_STR("error", err.msg), YAA_F_END);
             if (rc == YAA_ENOTFOUND)
-                return yaa_http_error(resp, 404, "Artifact '%s' is gone from the store", name);
-            return yaa_http_error(resp, 502, "Artifact '%s': the store failed: %s", name, err.msg);
+                return yaa_api_http_error(resp, 404, "Artifact '%s' is gone from the store", name);
+            return yaa_api_http_error(resp, 502, "Artifact '%s': the store failed: %s", name,
+                                      err.msg);
         }
         trim_cache(dir, (uint64_t)cfg->artifact_cache_mb * 1024 * 1024);
     }
     yaa_store_close(st);
-    yaa_api_send_file(req, resp, path, "private, max-age=60");
-    if (resp->status == 404) return yaa_http_error(resp, 404, "Artifact '%s' not found", name);
-    if (resp->status == 200 || resp->status == 206) resp->content_type = yaa_api_mime(name);
+    yaa_api__send_file(req, resp, path, "private, max-age=60");
+    if (resp->status == 404) return yaa_api_http_error(resp, 404, "Artifact '%s' not found", name);
+    if (resp->status == 200 || resp->status == 206) resp->content_type = yaa_api__mime(name);
     return 0;
 }

@@ -186,7 +186,7 @@ static void *audit_main(void *arg) {
     return NULL;
 }
 
-yaa_audit *yaa_audit_start(yaa_audit_write_fn write, yaa_audit_touch_fn touch, void *ud) {
+yaa_audit *yaa_api_audit_start(yaa_audit_write_fn write, yaa_audit_touch_fn touch, void *ud) {
     yaa_audit *a = calloc(1, sizeof *a);
     if (!a) return NULL;
     a->write = write;
@@ -202,7 +202,7 @@ yaa_audit *yaa_audit_start(yaa_audit_write_fn write, yaa_audit_touch_fn touch, v
     return a;
 }
 
-void yaa_audit_push(yaa_audit *a, const yaa_audit_entry *e) {
+void yaa_api_audit_push(yaa_audit *a, const yaa_audit_entry *e) {
     if (!a) return;
     pthread_mutex_lock(&a->mu);
     if (a->n >= BACKLOG_MAX) {
@@ -227,7 +227,7 @@ void yaa_audit_push(yaa_audit *a, const yaa_audit_entry *e) {
     pthread_mutex_unlock(&a->mu);
 }
 
-void yaa_audit_count(yaa_audit *a, const yaa_audit_entry *e) {
+void yaa_api_audit_count(yaa_audit *a, const yaa_audit_entry *e) {
     if (!a) return;
     pthread_mutex_lock(&a->mu);
     if (a->ncounted == 0) a->window_start_ns = yaa_mono_ns();
@@ -248,7 +248,7 @@ void yaa_audit_count(yaa_audit *a, const yaa_audit_entry *e) {
     pthread_mutex_unlock(&a->mu);
 }
 
-void yaa_audit_set_retention(yaa_audit *a, long days, yaa_audit_prune_fn prune) {
+void yaa_api_audit_set_retention(yaa_audit *a, long days, yaa_audit_prune_fn prune) {
     if (!a) return;
     pthread_mutex_lock(&a->mu);
     a->retention_days = days;
@@ -258,7 +258,7 @@ void yaa_audit_set_retention(yaa_audit *a, long days, yaa_audit_prune_fn prune) 
     pthread_mutex_unlock(&a->mu);
 }
 
-void yaa_audit_touch(yaa_audit *a, const char *key_id) {
+void yaa_api_audit_touch(yaa_audit *a, const char *key_id) {
     if (!a || !key_id || !*key_id) return;
     pthread_mutex_lock(&a->mu);
     bool seen = false;
@@ -271,7 +271,7 @@ void yaa_audit_touch(yaa_audit *a, const char *key_id) {
     pthread_mutex_unlock(&a->mu);
 }
 
-void yaa_audit_flush(yaa_audit *a) {
+void yaa_api_audit_flush(yaa_audit *a) {
     if (!a) return;
     pthread_mutex_lock(&a->mu);
     unsigned long want = ++a->flushes_requested;
@@ -280,7 +280,7 @@ void yaa_audit_flush(yaa_audit *a) {
     pthread_mutex_unlock(&a->mu);
 }
 
-void yaa_audit_stop(yaa_audit *a) {
+void yaa_api_audit_stop(yaa_audit *a) {
     if (!a) return;
     pthread_mutex_lock(&a->mu);
     a->stop = true;

@@ -17,29 +17,29 @@
 static int key_lookup(yaa_http_req *req, const char *hash, yaa_apistore_key *k, yaa_err *err) {
     yaa_api *api = req->api;
     uint64_t gen;
-    bool cache = yaa_api_db_generation(req, &gen);
-    if (cache && yaa_readcache_get_obj(api->keys_cache, hash, gen, k, sizeof *k)) {
-        k->expired = yaa_apistore_key_expired(k, time(NULL));
+    bool cache = yaa_api__db_generation(req, &gen);
+    if (cache && yaa_api_readcache_get_obj(api->keys_cache, hash, gen, k, sizeof *k)) {
+        k->expired = yaa_api_store_key_expired(k, time(NULL));
         return 0;
     }
-    int rc = yaa_apistore_key_lookup(api->db, hash, k, err);
-    if (rc == 0 && cache) yaa_readcache_put(api->keys_cache, hash, gen, k, sizeof *k);
+    int rc = yaa_api_store_key_lookup(api->db, hash, k, err);
+    if (rc == 0 && cache) yaa_api_readcache_put(api->keys_cache, hash, gen, k, sizeof *k);
     return rc;
 }
 
-int yaa_api_auth(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
+int yaa_api__auth(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     if (api->cfg && api->cfg->disable_auth) {
         req->scopes = YAA_SCOPE_READ | YAA_SCOPE_WRITE | YAA_SCOPE_ADMIN;
         return 0;
     }
     const char *hdr = api->cfg ? api->cfg->api_key_header : "X-API-Key";
-    const char *key = yaa_http_header_get(req, hdr);
+    const char *key = yaa_api_http_header_get(req, hdr);
     if (!key || !*key) {
-        yaa_http_error(resp, 401, "Missing API key (send it in the %s header)", hdr);
+        yaa_api_http_error(resp, 401, "Missing API key (send it in the %s header)", hdr);
         return 401;
     }
     if (!api->db) {
-        yaa_http_error(resp, 503, "database not configured");
+        yaa_api_http_error(resp, 503, "database not configured");
         return 503;
     }
     char hash[65];
@@ -48,26 +48,26 @@ int yaa_api_auth(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     yaa_err err = {0};
     int rc = key_lookup(req, hash, &k, &err);
     if (rc == YAA_ENOTFOUND) {
-        yaa_http_error(resp, 401, "Invalid API key");
+        yaa_api_http_error(resp, 401, "Invalid API key");
         return 401;
     }
     if (rc) {
         yaa_log_ev(YAA_LOG_ERROR, "api.auth", "key lookup failed", YAA_F_STR("error", err.msg),
                    YAA_F_END);
-        yaa_http_error(resp, 503, "authentication unavailable: database error");
+        yaa_api_http_error(resp, 503, "authentication unavailable: database error");
         return 503;
     }
     if (!k.active) {
-        yaa_http_error(resp, 401, "API key has been revoked");
+        yaa_api_http_error(resp, 401, "API key has been revoked");
         return 401;
     }
     if (k.expired) {
-        yaa_http_error(resp, 401, "API key has expired");
+        yaa_api_http_error(resp, 401, "API key has expired");
         return 401;
     }
     snprintf(req->key_id, sizeof req->key_id, "%s", k.id);
     req->scopes = k.scopes;
-    yaa_audit_touch(api->audit, k.id);
+    yaa_api_audit_touch(api->audit, k.id);
     return 0;
 }
 
@@ -78,7 +78,7 @@ int yaa_api_auth_bootstrap(yaa_api *api, yaa_err *err) {
                    "this outside development",
                    YAA_F_END);
     if (!api->cfg || !api->cfg->admin_api_key || !*api->cfg->admin_api_key || !api->db) return 0;
-    int rc = yaa_apistore_key_ensure(api->db, api->cfg->admin_api_key, "bootstrap-admin", err);
+    int rc = yaa_api_store_key_ensure(api->db, api->cfg->admin_api_key, "bootstrap-admin", err);
     if (rc == 0)
         yaa_log_ev(YAA_LOG_INFO, "api.auth", "ADMIN_API_KEY bootstrap key ensured", YAA_F_END);
     return rc;

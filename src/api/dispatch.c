@@ -14,26 +14,26 @@
 #include <string.h>
 #include <strings.h>
 
-int yaa_api_fail(yaa_http_resp *resp, int code, const yaa_err *err) {
-    int status = yaa_http_status_of(code);
+int yaa_api__fail(yaa_http_resp *resp, int code, const yaa_err *err) {
+    int status = yaa_api_http_status_of(code);
     const char *msg = err && err->msg[0] ? err->msg : yaa_strerror(code);
     if (status >= 500) {
         yaa_log_ev(YAA_LOG_ERROR, "api", "request failed", YAA_F_STR("error", msg), YAA_F_END);
         if (code == YAA_EDB) msg = "database error";
     }
-    return yaa_http_error(resp, status, "%s", msg);
+    return yaa_api_http_error(resp, status, "%s", msg);
 }
 
-bool yaa_api_db_generation(yaa_http_req *req, uint64_t *gen) {
+bool yaa_api__db_generation(yaa_http_req *req, uint64_t *gen) {
     if (!req->db_gen_state)
         req->db_gen_state = req->api->db && yaa_db_generation(req->api->db, &req->db_gen) ? 1 : -1;
     *gen = req->db_gen;
     return req->db_gen_state > 0;
 }
 
-bool yaa_api_need_db(yaa_http_req *req, yaa_http_resp *resp) {
+bool yaa_api__need_db(yaa_http_req *req, yaa_http_resp *resp) {
     if (req->api->db) return true;
-    yaa_http_error(resp, 503, "database not configured");
+    yaa_api_http_error(resp, 503, "database not configured");
     return false;
 }
 
@@ -65,7 +65,7 @@ static void new_request_id(char out[YAA_UUID_LEN + 1]) {
 
 /* An incoming X-Request-ID is echoed when it is short and printable; otherwise a new id. */
 static const char *request_id(yaa_http_req *req) {
-    const char *in = yaa_http_header_get(req, "X-Request-ID");
+    const char *in = yaa_api_http_header_get(req, "X-Request-ID");
     if (in) {
         size_t n = strlen(in);
         bool ok = n > 0 && n <= 128;
@@ -99,28 +99,28 @@ static const char *cors_origin(const yaa_api *api, const char *origin) {
 }
 
 static void add_cors(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
-    const char *origin = yaa_http_header_get(req, "Origin");
+    const char *origin = yaa_api_http_header_get(req, "Origin");
     const char *allow = cors_origin(api, origin);
     if (!allow) return;
-    yaa_http_resp_header(resp, req->arena, "Access-Control-Allow-Origin", allow);
-    yaa_http_resp_header(resp, req->arena, "Vary", "Origin");
-    yaa_http_resp_header(resp, req->arena, "Access-Control-Expose-Headers",
-                         "X-Request-ID, X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After");
+    yaa_api_http_resp_header(resp, req->arena, "Access-Control-Allow-Origin", allow);
+    yaa_api_http_resp_header(resp, req->arena, "Vary", "Origin");
+    yaa_api_http_resp_header(resp, req->arena, "Access-Control-Expose-Headers",
+                             "X-Request-ID, X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After");
 }
 
 static bool preflight(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     if (strcmp(req->method, "OPTIONS") != 0) return false;
-    const char *origin = yaa_http_header_get(req, "Origin");
-    if (!origin || !yaa_http_header_get(req, "Access-Control-Request-Method")) return false;
+    const char *origin = yaa_api_http_header_get(req, "Origin");
+    if (!origin || !yaa_api_http_header_get(req, "Access-Control-Request-Method")) return false;
     if (!cors_origin(api, origin)) {
-        yaa_http_error(resp, 400, "Disallowed CORS origin");
+        yaa_api_http_error(resp, 400, "Disallowed CORS origin");
         return true;
     }
     resp->status = 204;
     resp->content_type = "text/plain";
     /* Allow what the browser asks for (a header list is harmless: auth still needs a key), so a
      * dashboard sending its own headers works unconfigured; a malformed list is not echoed. */
-    const char *asked = yaa_http_header_get(req, "Access-Control-Request-Headers");
+    const char *asked = yaa_api_http_header_get(req, "Access-Control-Request-Headers");
     bool token_list = asked && *asked && strlen(asked) < 512;
     for (const char *c = asked; token_list && *c; c++)
         token_list = isalnum((unsigned char)*c) || strchr("-_, ", *c);
@@ -128,10 +128,10 @@ static bool preflight(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     snprintf(hdrs, sizeof hdrs, "Content-Type, X-Request-ID, %s%s%s",
              api->cfg ? api->cfg->api_key_header : "X-API-Key", token_list ? ", " : "",
              token_list ? asked : "");
-    yaa_http_resp_header(resp, req->arena, "Access-Control-Allow-Methods",
-                         "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-    yaa_http_resp_header(resp, req->arena, "Access-Control-Allow-Headers", hdrs);
-    yaa_http_resp_header(resp, req->arena, "Access-Control-Max-Age", "600");
+    yaa_api_http_resp_header(resp, req->arena, "Access-Control-Allow-Methods",
+                             "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+    yaa_api_http_resp_header(resp, req->arena, "Access-Control-Allow-Headers", hdrs);
+    yaa_api_http_resp_header(resp, req->arena, "Access-Control-Max-Age", "600");
     return true;
 }
 
@@ -147,17 +147,17 @@ static void ratelimit_key(const yaa_http_req *req, char *out, size_t n) {
 static void add_limit_headers(yaa_http_req *req, yaa_http_resp *resp, const yaa_rl_result *rl) {
     char v[32];
     snprintf(v, sizeof v, "%ld", rl->limit);
-    yaa_http_resp_header(resp, req->arena, "X-RateLimit-Limit", v);
+    yaa_api_http_resp_header(resp, req->arena, "X-RateLimit-Limit", v);
     snprintf(v, sizeof v, "%ld", rl->remaining < 0 ? 0 : rl->remaining);
-    yaa_http_resp_header(resp, req->arena, "X-RateLimit-Remaining", v);
+    yaa_api_http_resp_header(resp, req->arena, "X-RateLimit-Remaining", v);
 }
 
 static void too_many(yaa_http_req *req, yaa_http_resp *resp, long retry_after, const char *what,
                      long limit) {
     char v[32];
     snprintf(v, sizeof v, "%ld", retry_after);
-    yaa_http_resp_header(resp, req->arena, "Retry-After", v);
-    yaa_http_error(resp, 429, "%s: %ld per 1 minute; retry in %ld s", what, limit, retry_after);
+    yaa_api_http_resp_header(resp, req->arena, "Retry-After", v);
+    yaa_api_http_error(resp, 429, "%s: %ld per 1 minute; retry in %ld s", what, limit, retry_after);
 }
 
 /* Failed authentications are limited per client address, whatever key is presented (random
@@ -168,7 +168,7 @@ static bool authfail_allows(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp
     char k[80];
     snprintf(k, sizeof k, "authfail:%s", req->client_ip ? req->client_ip : "?");
     yaa_rl_result r = {.allowed = true};
-    yaa_ratelimit_take(api->authfail, k, false, &r);
+    yaa_api_ratelimit_take(api->authfail, k, false, &r);
     if (r.limit <= 0 || r.remaining >= 1) return true;
     long per_sec_x = r.limit > 0 ? (60 + r.limit - 1) / r.limit : 1;
     too_many(req, resp, per_sec_x < 1 ? 1 : per_sec_x,
@@ -180,17 +180,17 @@ static void authfail_note(yaa_api *api, const yaa_http_req *req) {
     char k[80];
     snprintf(k, sizeof k, "authfail:%s", req->client_ip ? req->client_ip : "?");
     yaa_rl_result r;
-    yaa_ratelimit_take(api->authfail, k, true, &r);
+    yaa_api_ratelimit_take(api->authfail, k, true, &r);
 }
 
 static void route(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp, yaa_rl_result *rl) {
     const char *allow = NULL;
-    int m = yaa_router_match(req->method, req->path, req->arena, &req->route, req->params,
-                             &req->nparams, &allow);
+    int m = yaa_api_router_match(req->method, req->path, req->arena, &req->route, req->params,
+                                 &req->nparams, &allow);
     bool scoped = m == YAA_ROUTE_FOUND && req->route->scope != 0;
     if (scoped) {
         /* the request budget is the key's only once the key is known good */
-        int arc = yaa_api_auth(api, req, resp);
+        int arc = yaa_api__auth(api, req, resp);
         if (arc == 401 && authfail_allows(api, req, resp)) authfail_note(api, req);
         if (arc != 0) return;
     }
@@ -198,32 +198,32 @@ static void route(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp, yaa_rl_r
     ratelimit_key(req, rlkey, sizeof rlkey);
     /* Public service routes are not limited (health checks, scrapes), only reported. */
     bool limited = m != YAA_ROUTE_FOUND || req->route->scope != 0;
-    yaa_ratelimit_take(api->rl, rlkey, limited, rl);
+    yaa_api_ratelimit_take(api->rl, rlkey, limited, rl);
     if (!rl->allowed) {
         too_many(req, resp, rl->retry_after, "Rate limit exceeded", rl->limit);
         return;
     }
     if (m == YAA_ROUTE_NO_PATH) {
-        yaa_http_error(resp, 404, "Not Found");
+        yaa_api_http_error(resp, 404, "Not Found");
         return;
     }
     if (m == YAA_ROUTE_NO_METHOD) {
-        yaa_http_resp_header(resp, req->arena, "Allow", allow ? allow : "");
-        yaa_http_error(resp, 405, "Method Not Allowed");
+        yaa_api_http_resp_header(resp, req->arena, "Allow", allow ? allow : "");
+        yaa_api_http_error(resp, 405, "Method Not Allowed");
         return;
     }
     const yaa_route *rt = req->route;
     if (rt->scope) {
         if ((req->scopes & rt->scope) == 0) {
-            yaa_http_error(resp, 403, "API key lacks the '%s' scope",
-                           rt->scope == YAA_SCOPE_ADMIN   ? "admin"
-                           : rt->scope == YAA_SCOPE_WRITE ? "write"
-                                                          : "read");
+            yaa_api_http_error(resp, 403, "API key lacks the '%s' scope",
+                               rt->scope == YAA_SCOPE_ADMIN   ? "admin"
+                               : rt->scope == YAA_SCOPE_WRITE ? "write"
+                                                              : "read");
             return;
         }
     }
     json_t *errors = json_array();
-    if (rt->query) yaa_validate_query(rt->query, req->query, req->lookup_ud, errors);
+    if (rt->query) yaa_api_validate_query(rt->query, req->query, req->lookup_ud, errors);
     if (rt->body) {
         /* An absent body means "no fields" for routes whose fields are all optional. */
         bool any_required = false;
@@ -231,15 +231,15 @@ static void route(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp, yaa_rl_r
         if (req->body_len == 0 && !any_required)
             req->json = json_object();
         else
-            yaa_validate_body(rt->body, req->body, req->body_len, &req->json, errors);
+            yaa_api_validate_body(rt->body, req->body, req->body_len, &req->json, errors);
     }
     if (json_array_size(errors) > 0) {
-        yaa_http_json(resp, 422, json_pack("{s:o}", "detail", errors));
+        yaa_api_http_json(resp, 422, json_pack("{s:o}", "detail", errors));
         return;
     }
     json_decref(errors);
     int rc = rt->fn(req, resp);
-    if (rc != 0 && resp->status < 400) yaa_http_error(resp, 500, "internal error");
+    if (rc != 0 && resp->status < 400) yaa_api_http_error(resp, 500, "internal error");
 }
 
 void yaa_api_dispatch(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
@@ -250,25 +250,25 @@ void yaa_api_dispatch(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     /* set by the server for an oversized body (413) or a NUL / non-UTF-8 path (400) */
     bool preset = resp->status == 413 || resp->status == 400;
     if (preset) {
-        yaa_ratelimit_take(api->rl, resp->status == 413 ? "ip:413" : "ip:400", false, &rl);
+        yaa_api_ratelimit_take(api->rl, resp->status == 413 ? "ip:413" : "ip:400", false, &rl);
     } else if (preflight(api, req, resp)) {
-        yaa_ratelimit_take(api->rl, "ip:preflight", false, &rl);
+        yaa_api_ratelimit_take(api->rl, "ip:preflight", false, &rl);
     } else if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
-               !yaa_router_is_api_path(req->path) && yaa_api_static(api, req, resp)) {
-        yaa_ratelimit_take(api->rl, "ip:static", false, &rl);
+               !yaa_api_router_is_api_path(req->path) && yaa_api__static(api, req, resp)) {
+        yaa_api_ratelimit_take(api->rl, "ip:static", false, &rl);
         /* the dashboard loads only its own files and talks only to this server */
-        yaa_http_resp_header(resp, req->arena, "Content-Security-Policy",
-                             "default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
-                             "'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; "
-                             "base-uri 'self'; form-action 'self'");
+        yaa_api_http_resp_header(resp, req->arena, "Content-Security-Policy",
+                                 "default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
+                                 "'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; "
+                                 "base-uri 'self'; form-action 'self'");
     } else {
         route(api, req, resp, &rl);
     }
     add_limit_headers(req, resp, &rl);
-    yaa_http_resp_header(resp, req->arena, "X-Content-Type-Options", "nosniff");
-    yaa_http_resp_header(resp, req->arena, "X-Frame-Options", "DENY");
-    yaa_http_resp_header(resp, req->arena, "Referrer-Policy", "no-referrer");
-    yaa_http_resp_header(resp, req->arena, "X-Request-ID", req->request_id);
+    yaa_api_http_resp_header(resp, req->arena, "X-Content-Type-Options", "nosniff");
+    yaa_api_http_resp_header(resp, req->arena, "X-Frame-Options", "DENY");
+    yaa_api_http_resp_header(resp, req->arena, "Referrer-Policy", "no-referrer");
+    yaa_api_http_resp_header(resp, req->arena, "X-Request-ID", req->request_id);
     add_cors(api, req, resp);
     yaa_log_ctx_set(NULL);
 }
@@ -291,7 +291,7 @@ void yaa_api_finish(yaa_api *api, const yaa_http_req *req, const yaa_http_resp *
                     double duration_ms) {
     if (!req->method) return;
     const char *tpl = req->route ? req->route->path
-                      : req->path && !yaa_router_is_api_path(req->path) && resp->status < 400
+                      : req->path && !yaa_api_router_is_api_path(req->path) && resp->status < 400
                           ? "static"
                           : "unmatched";
     yaa_log_ctx ctx = {.request_id = req->request_id};
@@ -316,14 +316,14 @@ void yaa_api_finish(yaa_api *api, const yaa_http_req *req, const yaa_http_resp *
     e.status_code = resp->status;
     copy_field(e.api_key_id, sizeof e.api_key_id, req->key_id);
     copy_field(e.ip_address, sizeof e.ip_address, req->client_ip);
-    const char *ua = yaa_http_header_get(req, "User-Agent");
+    const char *ua = yaa_api_http_header_get(req, "User-Agent");
     size_t ul = ua ? yaa_utf8_prefix(ua, sizeof e.user_agent - 1) : 0;
     if (ua && yaa_utf8_valid(ua, strlen(ua))) memcpy(e.user_agent, ua, ul);
     e.duration_ms = duration_ms;
     copy_field(e.request_id, sizeof e.request_id, req->request_id);
     /* refusals are counted per address and minute, not written one row each */
     if (resp->status == 401 || resp->status == 429)
-        yaa_audit_count(api->audit, &e);
+        yaa_api_audit_count(api->audit, &e);
     else
-        yaa_audit_push(api->audit, &e);
+        yaa_api_audit_push(api->audit, &e);
 }

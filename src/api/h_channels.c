@@ -32,13 +32,13 @@ static const char *root(const yaa_http_req *req) {
 static int refresh(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
     if (!yaa_channels_in_db(api->cfg)) return 0;
-    if (!api->db) return yaa_http_error(resp, 503, "CHANNELS_STORE=db needs the database");
+    if (!api->db) return yaa_api_http_error(resp, 503, "CHANNELS_STORE=db needs the database");
     yaa_err err = {0};
     pthread_mutex_lock(&channels_mu);
     int rc = yaa_channels_db_pull(api->cfg, api->db, NULL, &err);
     pthread_mutex_unlock(&channels_mu);
     if (rc) {
-        yaa_api_fail(resp, rc, &err);
+        yaa_api__fail(resp, rc, &err);
         return -1;
     }
     return 0;
@@ -56,8 +56,8 @@ static int commit(yaa_http_req *req, yaa_http_resp *resp, const char *id, const 
     if (rc) {
         yaa_err ignore = {0};
         yaa_channels_db_pull(api->cfg, api->db, NULL, &ignore); /* undo the local change */
-        if (rc == YAA_EINVAL) return yaa_http_error(resp, 422, "%s", err.msg);
-        return yaa_api_fail(resp, rc, &err);
+        if (rc == YAA_EINVAL) return yaa_api_http_error(resp, 422, "%s", err.msg);
+        return yaa_api__fail(resp, rc, &err);
     }
     if (changed && api->cfg->rag_enabled) {
         yaa_rag_index_stats st = {0};
@@ -123,12 +123,12 @@ static void add_budget(yaa_http_req *req, json_t *info, const char *id) {
                                   st.has_per_run ? json_real(st.per_run_usd) : json_null()));
 }
 
-int yaa_h_channels_list(yaa_http_req *req, yaa_http_resp *resp) {
+int yaa_api__h_channels_list(yaa_http_req *req, yaa_http_resp *resp) {
     if (refresh(req, resp)) return 0;
     yaa_channel_list list;
     yaa_err err = {0};
     int rc = yaa_channels_list(root(req), &list, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     json_t *arr = json_array();
     for (size_t i = 0; i < list.n; i++) {
         json_t *one = summary_json(&list.items[i]);
@@ -137,23 +137,24 @@ int yaa_h_channels_list(yaa_http_req *req, yaa_http_resp *resp) {
     }
     json_int_t n = (json_int_t)list.n;
     yaa_channels_list_free(&list);
-    return yaa_http_json(resp, 200, json_pack("{s:o, s:I}", "channels", arr, "total", n));
+    return yaa_api_http_json(resp, 200, json_pack("{s:o, s:I}", "channels", arr, "total", n));
 }
 
 /* ChannelInfo of one channel in *out, or an error answered (404 for unknown or malformed
  * ids) and *out NULL. */
 static int info_json(yaa_http_req *req, yaa_http_resp *resp, const char *id, json_t **out) {
     *out = NULL;
-    if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    if (!yaa_channels_id_valid(id))
+        return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
     yaa_channel_list list;
     yaa_err err = {0};
     int rc = yaa_channels_list(root(req), &list, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     json_t *found = NULL;
     for (size_t i = 0; i < list.n && !found; i++)
         if (strcmp(list.items[i].id, id) == 0) found = summary_json(&list.items[i]);
     yaa_channels_list_free(&list);
-    if (!found) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    if (!found) return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
     add_budget(req, found, id);
     *out = found;
     return 0;
@@ -165,12 +166,12 @@ static int info_sync(yaa_http_req *req, yaa_http_resp *resp, const char *id, int
     int rc = info_json(req, resp, id, &found);
     if (!found) return rc;
     if (sync) resync(req->api);
-    return yaa_http_json(resp, status, found);
+    return yaa_api_http_json(resp, status, found);
 }
 
 /* One channel's view adds its brand guide, read-only (the dashboard shows it). */
-int yaa_h_channel_get(yaa_http_req *req, yaa_http_resp *resp) {
-    const char *id = yaa_http_param(req, 0);
+int yaa_api__h_channel_get(yaa_http_req *req, yaa_http_resp *resp) {
+    const char *id = yaa_api_http_param(req, 0);
     if (refresh(req, resp)) return 0;
     json_t *found = NULL;
     int rc = info_json(req, resp, id, &found);
@@ -185,7 +186,7 @@ int yaa_h_channel_get(yaa_http_req *req, yaa_http_resp *resp) {
         json_decref(full);
         yaa_channels_free(ch);
     }
-    return yaa_http_json(resp, 200, found);
+    return yaa_api_http_json(resp, 200, found);
 }
 
 static const char *jstr(const yaa_http_req *req, const char *k) {
@@ -196,14 +197,14 @@ static const char *jstr(const yaa_http_req *req, const char *k) {
  * channels: the API never changes or removes them. Returns true after answering 403. */
 static bool reserved_id(const char *id, yaa_http_resp *resp) {
     if (!id || id[0] != '_') return false;
-    yaa_http_error(resp, 403,
-                   "'%s' is reserved (the template new channels are made from); it cannot be "
-                   "changed or deleted through the API",
-                   id);
+    yaa_api_http_error(resp, 403,
+                       "'%s' is reserved (the template new channels are made from); it cannot be "
+                       "changed or deleted through the API",
+                       id);
     return true;
 }
 
-int yaa_h_channel_create(yaa_http_req *req, yaa_http_resp *resp) {
+int yaa_api__h_channel_create(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = jstr(req, "channel_id");
     yaa_err err = {0};
     if (reserved_id(id, resp)) return 0;
@@ -226,17 +227,18 @@ int yaa_h_channel_create(yaa_http_req *req, yaa_http_resp *resp) {
     if (rc == 0 && commit(req, resp, id, "created through the API")) rc = 1;
     pthread_mutex_unlock(&channels_mu);
     if (rc == 1) return 0;
-    if (rc == YAA_EEXIST) return yaa_http_error(resp, 409, "Channel '%s' already exists", id);
+    if (rc == YAA_EEXIST) return yaa_api_http_error(resp, 409, "Channel '%s' already exists", id);
     if (rc == YAA_ENOTFOUND)
-        return yaa_http_error(resp, 500, "channel template missing: %s", err.msg);
-    if (rc == YAA_EINVAL) return yaa_http_error(resp, 422, "%s", err.msg);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+        return yaa_api_http_error(resp, 500, "channel template missing: %s", err.msg);
+    if (rc == YAA_EINVAL) return yaa_api_http_error(resp, 422, "%s", err.msg);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     return info_sync(req, resp, id, 201, true);
 }
 
-int yaa_h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
-    const char *id = yaa_http_param(req, 0);
-    if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+int yaa_api__h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
+    const char *id = yaa_api_http_param(req, 0);
+    if (!yaa_channels_id_valid(id))
+        return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
     if (reserved_id(id, resp)) return 0;
     const char *name = jstr(req, "name"), *cat = jstr(req, "category"),
                *desc = jstr(req, "description");
@@ -246,7 +248,8 @@ int yaa_h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
         int rc = info_json(req, resp, id, &found);
         if (!found) return rc;
         json_decref(found);
-        return yaa_http_error(resp, 400, "Nothing to update: give name, category or description");
+        return yaa_api_http_error(resp, 400,
+                                  "Nothing to update: give name, category or description");
     }
     yaa_err err = {0};
     pthread_mutex_lock(&channels_mu);
@@ -254,15 +257,16 @@ int yaa_h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
     if (rc == 0 && commit(req, resp, id, "updated through the API")) rc = 1;
     pthread_mutex_unlock(&channels_mu);
     if (rc == 1) return 0;
-    if (rc == YAA_ENOTFOUND) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
-    if (rc == YAA_EINVAL) return yaa_http_error(resp, 422, "%s", err.msg);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (rc == YAA_ENOTFOUND) return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
+    if (rc == YAA_EINVAL) return yaa_api_http_error(resp, 422, "%s", err.msg);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     return info_sync(req, resp, id, 200, true);
 }
 
-int yaa_h_channel_delete(yaa_http_req *req, yaa_http_resp *resp) {
-    const char *id = yaa_http_param(req, 0);
-    if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+int yaa_api__h_channel_delete(yaa_http_req *req, yaa_http_resp *resp) {
+    const char *id = yaa_api_http_param(req, 0);
+    if (!yaa_channels_id_valid(id))
+        return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
     if (reserved_id(id, resp)) return 0;
     char moved[1024] = "";
     yaa_err err = {0};
@@ -272,10 +276,10 @@ int yaa_h_channel_delete(yaa_http_req *req, yaa_http_resp *resp) {
     if (rc == 0 && commit(req, resp, id, "deleted through the API")) rc = 1;
     pthread_mutex_unlock(&channels_mu);
     if (rc == 1) return 0;
-    if (rc == YAA_ENOTFOUND) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (rc == YAA_ENOTFOUND) return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     resync(req->api);
-    return yaa_http_json(
+    return yaa_api_http_json(
         resp, 200,
         json_pack("{s:s, s:s}", "detail", "Channel deleted (files moved aside)", "channel_id", id));
 }
@@ -285,25 +289,26 @@ int yaa_h_channel_delete(yaa_http_req *req, yaa_http_resp *resp) {
 /* "brand_guide.yaml" or "knowledge/notes.md" from the route's parameters, or NULL (404
  * answered) when the id or path is not acceptable. */
 static const char *file_param(yaa_http_req *req, yaa_http_resp *resp, const char **id) {
-    *id = yaa_http_param(req, 0);
-    const char *dir = req->nparams == 3 ? yaa_http_param(req, 1) : NULL;
-    const char *name = yaa_http_param(req, req->nparams - 1);
+    *id = yaa_api_http_param(req, 0);
+    const char *dir = req->nparams == 3 ? yaa_api_http_param(req, 1) : NULL;
+    const char *name = yaa_api_http_param(req, req->nparams - 1);
     if (!yaa_channels_id_valid(*id)) {
-        yaa_http_error(resp, 404, "Channel '%s' not found", *id ? *id : "");
+        yaa_api_http_error(resp, 404, "Channel '%s' not found", *id ? *id : "");
         return NULL;
     }
     bool ok = name && *name && name[0] != '.' && !strchr(name, '/') && !strchr(name, '\\') &&
               (!dir || (*dir && dir[0] != '.' && !strchr(dir, '/') && !strchr(dir, '\\')));
     if (!ok) {
-        yaa_http_error(resp, 404, "No such channel file");
+        yaa_api_http_error(resp, 404, "No such channel file");
         return NULL;
     }
     return dir ? yaa_arena_sprintf(req->arena, "%s/%s", dir, name) : name;
 }
 
-int yaa_h_channel_files(yaa_http_req *req, yaa_http_resp *resp) {
-    const char *id = yaa_http_param(req, 0);
-    if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+int yaa_api__h_channel_files(yaa_http_req *req, yaa_http_resp *resp) {
+    const char *id = yaa_api_http_param(req, 0);
+    if (!yaa_channels_id_valid(id))
+        return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
     if (refresh(req, resp)) return 0;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s", root(req), id);
@@ -312,11 +317,11 @@ int yaa_h_channel_files(yaa_http_req *req, yaa_http_resp *resp) {
     int rc = yaa_channels_list_files(dir, files, &err);
     if (rc == YAA_ENOTFOUND) {
         json_decref(files);
-        return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+        return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
     }
     if (rc) {
         json_decref(files);
-        return yaa_api_fail(resp, rc, &err);
+        return yaa_api__fail(resp, rc, &err);
     }
     json_t *out = json_pack("{s:s, s:s, s:o}", "channel_id", id, "store",
                             yaa_channels_in_db(req->api->cfg) ? "db" : "files", "files", files);
@@ -325,24 +330,25 @@ int yaa_h_channel_files(yaa_http_req *req, yaa_http_resp *resp) {
         if (yaa_db_chfiles_current(req->api->db, id, &cur, req->arena, &err) == 0)
             json_object_set_new(out, "revision", json_integer(cur.revision));
     }
-    return yaa_http_json(resp, 200, out);
+    return yaa_api_http_json(resp, 200, out);
 }
 
-int yaa_h_channel_file_get(yaa_http_req *req, yaa_http_resp *resp) {
+int yaa_api__h_channel_file_get(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id;
     const char *rel = file_param(req, resp, &id);
     if (!rel) return 0;
     if (refresh(req, resp)) return 0;
     char path[8192];
     snprintf(path, sizeof path, "%s/%s/%s", root(req), id, rel);
-    yaa_api_send_file(req, resp, path, "no-cache");
-    if (resp->status == 404) yaa_http_error(resp, 404, "Channel '%s' has no file '%s'", id, rel);
+    yaa_api__send_file(req, resp, path, "no-cache");
+    if (resp->status == 404)
+        yaa_api_http_error(resp, 404, "Channel '%s' has no file '%s'", id, rel);
     return 0;
 }
 
 /* PUT: the body is the file's new content. YAML files must load without a problem (422
  * with the problems otherwise, nothing changed). */
-int yaa_h_channel_file_put(yaa_http_req *req, yaa_http_resp *resp) {
+int yaa_api__h_channel_file_put(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id;
     const char *rel = file_param(req, resp, &id);
     if (!rel) return 0;
@@ -375,26 +381,27 @@ int yaa_h_channel_file_put(yaa_http_req *req, yaa_http_resp *resp) {
     pthread_mutex_unlock(&channels_mu);
     free(old);
     if (answered) return 0;
-    if (rc == YAA_ENOTFOUND) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
-    if (rc == YAA_EINVAL || rc == YAA_EPARSE) return yaa_http_error(resp, 422, "%s", err.msg);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (rc == YAA_ENOTFOUND) return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
+    if (rc == YAA_EINVAL || rc == YAA_EPARSE) return yaa_api_http_error(resp, 422, "%s", err.msg);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     if (!yaa_channels_in_db(req->api->cfg)) resync(req->api);
-    return yaa_http_json(resp, 200,
-                         json_pack("{s:s, s:s, s:I}", "channel_id", id, "path", rel, "size",
-                                   (json_int_t)req->body_len));
+    return yaa_api_http_json(resp, 200,
+                             json_pack("{s:s, s:s, s:I}", "channel_id", id, "path", rel, "size",
+                                       (json_int_t)req->body_len));
 }
 
-int yaa_h_channel_revisions(yaa_http_req *req, yaa_http_resp *resp) {
-    const char *id = yaa_http_param(req, 0);
-    if (!yaa_channels_id_valid(id)) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+int yaa_api__h_channel_revisions(yaa_http_req *req, yaa_http_resp *resp) {
+    const char *id = yaa_api_http_param(req, 0);
+    if (!yaa_channels_id_valid(id))
+        return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
     if (!yaa_channels_in_db(req->api->cfg))
-        return yaa_http_error(resp, 404, "Channel revisions are kept with CHANNELS_STORE=db");
+        return yaa_api_http_error(resp, 404, "Channel revisions are kept with CHANNELS_STORE=db");
     yaa_db_chrev *revs = NULL;
     size_t n = 0;
     yaa_err err = {0};
     int rc = yaa_db_chfiles_revisions(req->api->db, id, 100, req->arena, &revs, &n, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
-    if (n == 0) return yaa_http_error(resp, 404, "Channel '%s' not found", id);
+    if (rc) return yaa_api__fail(resp, rc, &err);
+    if (n == 0) return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         char at[21];
@@ -404,5 +411,6 @@ int yaa_h_channel_revisions(yaa_http_req *req, yaa_http_resp *resp) {
                                              revs[i].note ? revs[i].note : "", "files",
                                              (json_int_t)revs[i].files));
     }
-    return yaa_http_json(resp, 200, json_pack("{s:s, s:o}", "channel_id", id, "revisions", arr));
+    return yaa_api_http_json(resp, 200,
+                             json_pack("{s:s, s:o}", "channel_id", id, "revisions", arr));
 }

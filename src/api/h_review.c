@@ -53,8 +53,8 @@ static void run_options(const json_t *obj, long index, yaa_db_runstore_spec *spe
     }
 }
 
-int yaa_api_run_options(yaa_http_req *req, yaa_http_resp *resp, const json_t *body,
-                        yaa_db_runstore_spec *spec, char publish_at[YAA_TIME_LEN + 1]) {
+int yaa_api__run_options(yaa_http_req *req, yaa_http_resp *resp, const json_t *body,
+                         yaa_db_runstore_spec *spec, char publish_at[YAA_TIME_LEN + 1]) {
     (void)req;
     json_t *errors = json_array();
     run_options(body, -1, spec, publish_at, errors);
@@ -62,7 +62,7 @@ int yaa_api_run_options(yaa_http_req *req, yaa_http_resp *resp, const json_t *bo
         json_decref(errors);
         return 0;
     }
-    yaa_http_json(resp, 422, json_pack("{s:o}", "detail", errors));
+    yaa_api_http_json(resp, 422, json_pack("{s:o}", "detail", errors));
     return YAA_EINVAL;
 }
 
@@ -75,14 +75,14 @@ typedef struct batch_slot {
 
 static int batch_start(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
-    if (!yaa_api_need_db(req, resp)) return 0;
+    if (!yaa_api__need_db(req, resp)) return 0;
     const json_t *body = req->json;
     const char *channel_id = json_string_value(json_object_get(body, "channel_id"));
     const json_t *topics = json_object_get(body, "topics");
     size_t n = json_array_size(topics);
     batch_slot *slots = yaa_arena_alloc(req->arena, n * sizeof *slots);
     yaa_batch_item *items = yaa_arena_alloc(req->arena, n * sizeof *items);
-    if (!slots || !items) return yaa_http_error(resp, 500, "out of memory");
+    if (!slots || !items) return yaa_api_http_error(resp, 500, "out of memory");
     memset(items, 0, n * sizeof *items);
     yaa_db_runstore_spec base = {.channel_id = channel_id,
                                  .brand_name =
@@ -106,18 +106,18 @@ static int batch_start(yaa_http_req *req, yaa_http_resp *resp) {
         items[i].review = one.review;
     }
     if (json_array_size(errors))
-        return yaa_http_json(resp, 422, json_pack("{s:o}", "detail", errors));
+        return yaa_api_http_json(resp, 422, json_pack("{s:o}", "detail", errors));
     json_decref(errors);
-    if (!yaa_api_channel_exists(api, channel_id))
-        return yaa_http_error(resp, 404, "Channel '%s' not found", channel_id);
-    if (!api->queue) return yaa_http_error(resp, 503, "queue not configured");
+    if (!yaa_api__channel_exists(api, channel_id))
+        return yaa_api_http_error(resp, 404, "Channel '%s' not found", channel_id);
+    if (!api->queue) return yaa_api_http_error(resp, 503, "queue not configured");
     yaa_err err = {0};
-    int rc = yaa_api_budget_allows(api, channel_id, &err);
-    if (rc == YAA_EBUDGET) return yaa_http_error(resp, 402, "%s", err.msg);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    int rc = yaa_api__budget_allows(api, channel_id, &err);
+    if (rc == YAA_EBUDGET) return yaa_api_http_error(resp, 402, "%s", err.msg);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     char batch_id[YAA_UUID_LEN + 1];
     if ((rc = yaa_pipeline_batch_start(api->db, api->queue, &base, items, n, batch_id, &err)))
-        return yaa_api_fail(resp, rc, &err);
+        return yaa_api__fail(resp, rc, &err);
     json_t *runs = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(
@@ -126,13 +126,13 @@ static int batch_start(yaa_http_req *req, yaa_http_resp *resp) {
                             "topic", items[i].topic, "publish_at",
                             items[i].publish_at ? items[i].publish_at : base.publish_at, "review",
                             items[i].review ? items[i].review : base.review));
-    return yaa_http_json(
+    return yaa_api_http_json(
         resp, 202,
         json_pack("{s:s, s:s, s:o}", "batch_id", batch_id, "channel_id", channel_id, "runs", runs));
 }
 
-int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
-    return yaa_api_idempotent(req, resp, batch_start);
+int yaa_api__h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
+    return yaa_api__idempotent(req, resp, batch_start);
 }
 
 /* ---------------------------------------------------------------- review */
@@ -141,54 +141,54 @@ int yaa_h_batch_start(yaa_http_req *req, yaa_http_resp *resp) {
 static int answer_detail(yaa_http_req *req, yaa_http_resp *resp, const char *id, int status) {
     json_t *j = NULL;
     yaa_err err = {0};
-    int rc = yaa_apistore_run_detail(req->api->db, id, &j, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
-    return yaa_http_json(resp, status, j);
+    int rc = yaa_api_store_run_detail(req->api->db, id, &j, &err);
+    if (rc) return yaa_api__fail(resp, rc, &err);
+    return yaa_api_http_json(resp, status, j);
 }
 
 /* GET .../script and .../metadata: a stage's checkpoint as the review sees it. */
 static int answer_checkpoint(yaa_http_req *req, yaa_http_resp *resp,
                              int (*get)(struct yaa_db *, const char *, json_t **, yaa_err *)) {
-    if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = yaa_api_run_param(req, resp);
+    if (!yaa_api__need_db(req, resp)) return 0;
+    const char *id = yaa_api__run_param(req, resp);
     if (!id) return 0;
     json_t *j = NULL;
     yaa_err err = {0};
     int rc = get(req->api->db, id, &j, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
-    return yaa_http_json(resp, 200, j);
+    if (rc) return yaa_api__fail(resp, rc, &err);
+    return yaa_api_http_json(resp, 200, j);
 }
 
-int yaa_h_review_script_get(yaa_http_req *req, yaa_http_resp *resp) {
+int yaa_api__h_review_script_get(yaa_http_req *req, yaa_http_resp *resp) {
     return answer_checkpoint(req, resp, yaa_pipeline_review_script_get);
 }
 
-int yaa_h_review_metadata_get(yaa_http_req *req, yaa_http_resp *resp) {
+int yaa_api__h_review_metadata_get(yaa_http_req *req, yaa_http_resp *resp) {
     return answer_checkpoint(req, resp, yaa_pipeline_review_metadata_get);
 }
 
-int yaa_h_review_script_put(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = yaa_api_run_param(req, resp);
+int yaa_api__h_review_script_put(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api__need_db(req, resp)) return 0;
+    const char *id = yaa_api__run_param(req, resp);
     if (!id) return 0;
     yaa_review_actor who = {req->key_id};
     yaa_err err = {0};
     int rc =
         yaa_pipeline_review_script_put(req->api->db, cfg_of(req->api), id, req->json, &who, &err);
     if (rc == YAA_EINVAL)
-        return yaa_http_json(resp, 422,
-                             json_pack("{s:[{s:[s], s:s, s:s}]}", "detail", "loc", "body", "msg",
-                                       err.msg, "type", "value_error"));
-    if (rc) return yaa_api_fail(resp, rc, &err);
+        return yaa_api_http_json(resp, 422,
+                                 json_pack("{s:[{s:[s], s:s, s:s}]}", "detail", "loc", "body",
+                                           "msg", err.msg, "type", "value_error"));
+    if (rc) return yaa_api__fail(resp, rc, &err);
     json_t *script = NULL;
     rc = yaa_pipeline_review_script_get(req->api->db, id, &script, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
-    return yaa_http_json(resp, 200, script);
+    if (rc) return yaa_api__fail(resp, rc, &err);
+    return yaa_api_http_json(resp, 200, script);
 }
 
-int yaa_h_review_metadata(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = yaa_api_run_param(req, resp);
+int yaa_api__h_review_metadata(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api__need_db(req, resp)) return 0;
+    const char *id = yaa_api__run_param(req, resp);
     if (!id) return 0;
     yaa_review_actor who = {req->key_id};
     json_t *errors = json_array(), *meta = NULL;
@@ -199,39 +199,39 @@ int yaa_h_review_metadata(yaa_http_req *req, yaa_http_resp *resp) {
         if (json_array_size(errors) == 0)
             json_array_append_new(errors, json_pack("{s:[s], s:s, s:s}", "loc", "body", "msg",
                                                     err.msg, "type", "value_error"));
-        return yaa_http_json(resp, 422, json_pack("{s:o}", "detail", errors));
+        return yaa_api_http_json(resp, 422, json_pack("{s:o}", "detail", errors));
     }
     json_decref(errors);
-    if (rc) return yaa_api_fail(resp, rc, &err);
-    return yaa_http_json(resp, 200, meta);
+    if (rc) return yaa_api__fail(resp, rc, &err);
+    return yaa_api_http_json(resp, 200, meta);
 }
 
-int yaa_h_review_approve(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = yaa_api_run_param(req, resp);
+int yaa_api__h_review_approve(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api__need_db(req, resp)) return 0;
+    const char *id = yaa_api__run_param(req, resp);
     if (!id) return 0;
-    if (!req->api->queue) return yaa_http_error(resp, 503, "queue not configured");
+    if (!req->api->queue) return yaa_api_http_error(resp, 503, "queue not configured");
     yaa_review_actor who = {req->key_id};
     yaa_err err = {0};
     int rc = yaa_pipeline_review_approve(req->api->db, req->api->queue, id, &who, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     return answer_detail(req, resp, id, 202);
 }
 
-int yaa_h_review_reject(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = yaa_api_run_param(req, resp);
+int yaa_api__h_review_reject(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api__need_db(req, resp)) return 0;
+    const char *id = yaa_api__run_param(req, resp);
     if (!id) return 0;
-    if (!req->api->queue) return yaa_http_error(resp, 503, "queue not configured");
+    if (!req->api->queue) return yaa_api_http_error(resp, 503, "queue not configured");
     yaa_review_actor who = {req->key_id};
     const char *notes = json_string_value(json_object_get(req->json, "notes"));
     const char *from = json_string_value(json_object_get(req->json, "from_stage"));
     yaa_err err = {0};
     int rc = yaa_pipeline_review_reject(req->api->db, req->api->queue, id, notes, from, &who, &err);
     if (rc == YAA_EINVAL)
-        return yaa_http_json(resp, 422,
-                             json_pack("{s:[{s:[s,s], s:s, s:s}]}", "detail", "loc", "body",
-                                       "from_stage", "msg", err.msg, "type", "value_error"));
-    if (rc) return yaa_api_fail(resp, rc, &err);
+        return yaa_api_http_json(resp, 422,
+                                 json_pack("{s:[{s:[s,s], s:s, s:s}]}", "detail", "loc", "body",
+                                           "from_stage", "msg", err.msg, "type", "value_error"));
+    if (rc) return yaa_api__fail(resp, rc, &err);
     return answer_detail(req, resp, id, 202);
 }

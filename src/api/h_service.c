@@ -28,7 +28,7 @@ static double disk_free_bytes(const yaa_api *api) {
 static bool admin_caller(yaa_api *api, yaa_http_req *req) {
     if (api->cfg && api->cfg->disable_auth) return true;
     /* the bootstrap admin key works without the database (which may be what is down) */
-    const char *k = yaa_http_header_get(req, api->cfg ? api->cfg->api_key_header : "X-API-Key");
+    const char *k = yaa_api_http_header_get(req, api->cfg ? api->cfg->api_key_header : "X-API-Key");
     const char *boot = api->cfg ? api->cfg->admin_api_key : NULL;
     if (k && boot && *boot && strlen(k) == strlen(boot)) {
         char hk[65], hb[65];
@@ -39,12 +39,12 @@ static bool admin_caller(yaa_api *api, yaa_http_req *req) {
         if (diff == 0) return true;
     }
     yaa_http_resp scratch;
-    yaa_http_resp_init(&scratch);
+    yaa_api_http_resp_init(&scratch);
     char saved[sizeof req->key_id];
     memcpy(saved, req->key_id, sizeof saved);
     int scopes = req->scopes;
-    bool admin = yaa_api_auth(api, req, &scratch) == 0 && (req->scopes & YAA_SCOPE_ADMIN);
-    yaa_http_resp_free(&scratch);
+    bool admin = yaa_api__auth(api, req, &scratch) == 0 && (req->scopes & YAA_SCOPE_ADMIN);
+    yaa_api_http_resp_free(&scratch);
     memcpy(req->key_id, saved, sizeof saved);
     req->scopes = scopes;
     return admin;
@@ -53,7 +53,7 @@ static bool admin_caller(yaa_api *api, yaa_http_req *req) {
 /* Public: ok/degraded per part (never a host, port, user or error text); with an admin key
  * also what failed and the disk figures. 503 when the database or the queue is down; a disk
  * low on space makes the answer "degraded" with 200 (runs may fail, the API still works). */
-int yaa_h_health(yaa_http_req *req, yaa_http_resp *resp) {
+int yaa_api__h_health(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
     yaa_err err = {0};
     char dbmsg[YAA_ERR_MSG_MAX] = "", qmsg[YAA_ERR_MSG_MAX] = "";
@@ -76,7 +76,7 @@ int yaa_h_health(yaa_http_req *req, yaa_http_resp *resp) {
                   *dbmsg ? "degraded" : "ok", "queue", *qmsg ? "degraded" : "ok", "disk",
                   disk_ok ? "ok" : "degraded", "queue_backend", yaa_queue_name(api->queue));
     if ((!deps_ok || !disk_ok ||
-         yaa_http_header_get(req, api->cfg ? api->cfg->api_key_header : "X-API-Key")) &&
+         yaa_api_http_header_get(req, api->cfg ? api->cfg->api_key_header : "X-API-Key")) &&
         admin_caller(api, req)) {
         char detail[1200];
         snprintf(detail, sizeof detail, "%s%s%s%s%s", *dbmsg ? "database: " : "", dbmsg,
@@ -86,11 +86,11 @@ int yaa_h_health(yaa_http_req *req, yaa_http_resp *resp) {
             json_object_set_new(j, "disk_free_mb", json_integer((json_int_t)(free_b / 1048576)));
         json_object_set_new(j, "disk_min_free_mb", json_integer(min_mb));
     }
-    yaa_http_resp_header(resp, req->arena, "Cache-Control", "no-store");
-    return yaa_http_json(resp, deps_ok ? 200 : 503, j);
+    yaa_api_http_resp_header(resp, req->arena, "Cache-Control", "no-store");
+    return yaa_api_http_json(resp, deps_ok ? 200 : 503, j);
 }
 
-int yaa_h_metrics(yaa_http_req *req, yaa_http_resp *resp) {
+int yaa_api__h_metrics(yaa_http_req *req, yaa_http_resp *resp) {
     disk_free_bytes(req->api);
     yaa_queue_stats qs;
     yaa_err err = {0};
@@ -99,7 +99,7 @@ int yaa_h_metrics(yaa_http_req *req, yaa_http_resp *resp) {
                                 (double)qs.dead);
     yaa_buf_reset(&resp->body);
     if (yaa_metrics_render(&resp->body) != 0)
-        return yaa_http_error(resp, 500, "metrics rendering failed");
+        return yaa_api_http_error(resp, 500, "metrics rendering failed");
     resp->status = 200;
     resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
     return 0;
@@ -207,7 +207,7 @@ static json_t *operation(const yaa_route *r) {
     json_t *resps = json_object();
     char code[8];
     snprintf(code, sizeof code, "%d", r->ok_status);
-    const char *rs = yaa_openapi_response_schema(r->method, r->path);
+    const char *rs = yaa_api_openapi_response_schema(r->method, r->path);
     if (rs) {
         char ref[128];
         snprintf(ref, sizeof ref, "#/components/schemas/%s", rs);
@@ -252,7 +252,7 @@ static void add_stage_names(json_t *schemas) {
     if (!schemas) return;
     json_t *names = json_array();
     for (int i = 0; i < YAA_STAGE_COUNT; i++)
-        json_array_append_new(names, json_string(yaa_stage_names[i]));
+        json_array_append_new(names, json_string(yaa_agents_stage_names[i]));
     json_object_set_new(schemas, "StageName",
                         json_pack("{s:s, s:o, s:s}", "type", "string", "enum", names, "description",
                                   "the pipeline's stages, in the order they run"));
@@ -265,7 +265,7 @@ static void add_stage_names(json_t *schemas) {
 /* Builds the document (exposed for the tests through /openapi.json). */
 static json_t *openapi_doc(const yaa_api *api) {
     size_t n;
-    const yaa_route *routes = yaa_routes(&n);
+    const yaa_route *routes = yaa_api_routes(&n);
     json_t *paths = json_object();
     for (size_t i = 0; i < n; i++) {
         json_t *item = json_object_get(paths, routes[i].path);
@@ -292,7 +292,7 @@ static json_t *openapi_doc(const yaa_api *api) {
         "ValidationError", "type", "object", "required", "detail", "properties", "detail", "type",
         "array", "items", "type", "object", "required", "loc", "msg", "type", "properties", "loc",
         "type", "array", "msg", "type", "string", "type", "type", "string");
-    json_t *more = yaa_openapi_schemas();
+    json_t *more = yaa_api_openapi_schemas();
     json_t *comp = json_object_get(json_object_get(doc, "components"), "schemas");
     if (more && comp) json_object_update(comp, more);
     json_decref(more);
@@ -300,8 +300,8 @@ static json_t *openapi_doc(const yaa_api *api) {
     return doc;
 }
 
-int yaa_h_openapi(yaa_http_req *req, yaa_http_resp *resp) {
-    return yaa_http_json(resp, 200, openapi_doc(req->api));
+int yaa_api__h_openapi(yaa_http_req *req, yaa_http_resp *resp) {
+    return yaa_api_http_json(resp, 200, openapi_doc(req->api));
 }
 
 static const char docs_html[] =
@@ -332,7 +332,7 @@ static const char docs_html[] =
     "responses:op.responses},null,2);dt.append(su,pre);e.append(dt);o.append(e);}}});"
     "</script></body></html>";
 
-int yaa_h_docs(yaa_http_req *req, yaa_http_resp *resp) {
+int yaa_api__h_docs(yaa_http_req *req, yaa_http_resp *resp) {
     (void)req;
     yaa_buf_reset(&resp->body);
     yaa_buf_puts(&resp->body, docs_html);

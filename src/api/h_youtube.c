@@ -24,8 +24,8 @@ static const char *redirect_uri(const yaa_http_req *req) {
     const yaa_config *cfg = req->api->cfg;
     if (cfg && cfg->youtube_redirect_url && *cfg->youtube_redirect_url)
         return cfg->youtube_redirect_url;
-    const char *host = yaa_http_header_get(req, "Host");
-    const char *proto = yaa_http_header_get(req, "X-Forwarded-Proto");
+    const char *host = yaa_api_http_header_get(req, "Host");
+    const char *proto = yaa_api_http_header_get(req, "X-Forwarded-Proto");
     if (!host || !*host || strpbrk(host, "/\\ \"<>")) return NULL;
     return yaa_arena_sprintf(req->arena, "%s://%s" CALLBACK_PATH,
                              proto && strcmp(proto, "https") == 0 ? "https" : "http", host);
@@ -37,7 +37,7 @@ static const char *channel_ytid(yaa_http_req *req, yaa_http_resp *resp, const ch
     yaa_err err = {0};
     int rc = yaa_channels_validate(channels_root(req), id, &ch, &err);
     if (!ch) {
-        yaa_api_fail(resp, rc ? rc : YAA_ENOTFOUND, &err);
+        yaa_api__fail(resp, rc ? rc : YAA_ENOTFOUND, &err);
         return NULL;
     }
     const char *yt = yaa_arena_strdup(req->arena, ch->channel.youtube_channel_id);
@@ -45,24 +45,24 @@ static const char *channel_ytid(yaa_http_req *req, yaa_http_resp *resp, const ch
     return yt ? yt : "";
 }
 
-int yaa_h_youtube_connect(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = yaa_http_param(req, 0);
+int yaa_api__h_youtube_connect(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api__need_db(req, resp)) return 0;
+    const char *id = yaa_api_http_param(req, 0);
     if (!channel_ytid(req, resp, id)) return 0;
     const char *ru = redirect_uri(req);
     if (!ru)
-        return yaa_http_error(resp, 400,
-                              "cannot tell this server's address; set YOUTUBE_REDIRECT_URL to "
-                              "<public URL>" CALLBACK_PATH);
+        return yaa_api_http_error(resp, 400,
+                                  "cannot tell this server's address; set YOUTUBE_REDIRECT_URL to "
+                                  "<public URL>" CALLBACK_PATH);
     yaa_youtube_auth auth;
     yaa_err err = {0};
-    int rc = yaa_agent_youtube_start(req->api->db, req->api->cfg, id, ru,
-                                     req->key_id[0] ? req->key_id : NULL, &auth, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    int rc = yaa_agents_youtube_start(req->api->db, req->api->cfg, id, ru,
+                                      req->key_id[0] ? req->key_id : NULL, &auth, &err);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     json_t *o = json_pack("{s:s,s:s,s:s,s:i}", "channel_id", id, "auth_url", auth.auth_url,
                           "redirect_uri", ru, "expires_in", YAA_YOUTUBE_STATE_TTL_SEC);
     memset(&auth, 0, sizeof auth);
-    return yaa_http_json(resp, 200, o);
+    return yaa_api_http_json(resp, 200, o);
 }
 
 static int page(yaa_http_resp *resp, int status, const char *title, const char *text,
@@ -90,18 +90,18 @@ static int page(yaa_http_resp *resp, int status, const char *title, const char *
     return 0;
 }
 
-int yaa_h_youtube_callback(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api_need_db(req, resp)) return 0;
-    const char *state = yaa_http_query_get(req, "state");
-    const char *code = yaa_http_query_get(req, "code");
-    const char *error = yaa_http_query_get(req, "error");
+int yaa_api__h_youtube_callback(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api__need_db(req, resp)) return 0;
+    const char *state = yaa_api_http_query_get(req, "state");
+    const char *code = yaa_api_http_query_get(req, "code");
+    const char *error = yaa_api_http_query_get(req, "error");
     if (!state || !*state)
         return page(resp, 400, "Not connected", "The redirect carries no state.", NULL);
     const char *channel = NULL, *ru = NULL, *by = NULL;
     char *verifier = NULL;
     yaa_err err = {0};
-    int rc = yaa_agent_youtube_take(req->api->db, req->api->cfg, state, req->arena, &channel,
-                                    &verifier, &ru, &by, &err);
+    int rc = yaa_agents_youtube_take(req->api->db, req->api->cfg, state, req->arena, &channel,
+                                     &verifier, &ru, &by, &err);
     if (rc) {
         yaa_secret_wipe_free(verifier);
         return page(resp, rc == YAA_ENOTFOUND ? 400 : 500, "Not connected", err.msg, NULL);
@@ -121,25 +121,25 @@ int yaa_h_youtube_callback(yaa_http_req *req, yaa_http_resp *resp) {
         return 0;
     }
     yaa_youtube_account acct;
-    rc = yaa_agent_youtube_complete(req->api->db, req->api->cfg, channel, expected, code, verifier,
-                                    ru, by, &acct, &err);
+    rc = yaa_agents_youtube_complete(req->api->db, req->api->cfg, channel, expected, code, verifier,
+                                     ru, by, &acct, &err);
     yaa_secret_wipe_free(verifier);
-    if (rc) return page(resp, yaa_http_status_of(rc), "Not connected", err.msg, channel);
+    if (rc) return page(resp, yaa_api_http_status_of(rc), "Not connected", err.msg, channel);
     char done[400];
     snprintf(done, sizeof done, "Channel %s now uploads to YouTube channel %s (%s).", channel,
              acct.channel_id, acct.title[0] ? acct.title : "untitled");
     return page(resp, 200, "Connected", done, channel);
 }
 
-int yaa_h_youtube_get(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = yaa_http_param(req, 0);
+int yaa_api__h_youtube_get(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api__need_db(req, resp)) return 0;
+    const char *id = yaa_api_http_param(req, 0);
     if (!channel_ytid(req, resp, id)) return 0;
     yaa_db_credential c;
     bool found = false;
     yaa_err err = {0};
     int rc = yaa_db_credentials_get(req->api->db, id, req->arena, &c, &found, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     const yaa_config *cfg = req->api->cfg;
     bool global = cfg && cfg->youtube_refresh_token && *cfg->youtube_refresh_token;
     bool client = cfg && cfg->youtube_client_id && *cfg->youtube_client_id &&
@@ -153,17 +153,18 @@ int yaa_h_youtube_get(yaa_http_req *req, yaa_http_resp *resp) {
                         found ? json_string(c.account_channel_id) : json_null());
     json_object_set_new(o, "title", found ? json_string(c.account_title) : json_null());
     json_object_set_new(o, "connected_at", found ? json_string(c.updated_at) : json_null());
-    return yaa_http_json(resp, 200, o);
+    return yaa_api_http_json(resp, 200, o);
 }
 
-int yaa_h_youtube_disconnect(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api_need_db(req, resp)) return 0;
-    const char *id = yaa_http_param(req, 0);
+int yaa_api__h_youtube_disconnect(yaa_http_req *req, yaa_http_resp *resp) {
+    if (!yaa_api__need_db(req, resp)) return 0;
+    const char *id = yaa_api_http_param(req, 0);
     bool deleted = false;
     yaa_err err = {0};
     int rc = yaa_db_credentials_delete(req->api->db, id, &deleted, &err);
-    if (rc) return yaa_api_fail(resp, rc, &err);
+    if (rc) return yaa_api__fail(resp, rc, &err);
     if (!deleted)
-        return yaa_http_error(resp, 404, "channel %s has no YouTube account of its own", id);
-    return yaa_http_json(resp, 200, json_pack("{s:s,s:b}", "channel_id", id, "disconnected", 1));
+        return yaa_api_http_error(resp, 404, "channel %s has no YouTube account of its own", id);
+    return yaa_api_http_json(resp, 200,
+                             json_pack("{s:s,s:b}", "channel_id", id, "disconnected", 1));
 }

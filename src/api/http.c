@@ -10,20 +10,20 @@
 #include <strings.h>
 #include <unistd.h>
 
-void yaa_http_resp_init(yaa_http_resp *r) {
+void yaa_api_http_resp_init(yaa_http_resp *r) {
     memset(r, 0, sizeof *r);
     r->status = 200;
     r->file_fd = -1;
     yaa_buf_init(&r->body, 0);
 }
 
-void yaa_http_resp_free(yaa_http_resp *r) {
+void yaa_api_http_resp_free(yaa_http_resp *r) {
     yaa_buf_free(&r->body);
     if (r->file_fd >= 0) close(r->file_fd);
     r->file_fd = -1;
 }
 
-void yaa_http_resp_header(yaa_http_resp *r, yaa_arena *a, const char *name, const char *value) {
+void yaa_api_http_resp_header(yaa_http_resp *r, yaa_arena *a, const char *name, const char *value) {
     for (int i = 0; i < r->nheaders; i++) {
         if (strcasecmp(r->headers[i].name, name) == 0) {
             r->headers[i].value = yaa_arena_strdup(a, value);
@@ -36,13 +36,13 @@ void yaa_http_resp_header(yaa_http_resp *r, yaa_arena *a, const char *name, cons
     r->nheaders++;
 }
 
-const char *yaa_http_resp_get_header(const yaa_http_resp *r, const char *name) {
+const char *yaa_api_http_resp_get_header(const yaa_http_resp *r, const char *name) {
     for (int i = 0; i < r->nheaders; i++)
         if (strcasecmp(r->headers[i].name, name) == 0) return r->headers[i].value;
     return NULL;
 }
 
-int yaa_http_json(yaa_http_resp *r, int status, json_t *j) {
+int yaa_api_http_json(yaa_http_resp *r, int status, json_t *j) {
     r->status = status;
     r->content_type = "application/json";
     yaa_buf_reset(&r->body);
@@ -56,7 +56,7 @@ int yaa_http_json(yaa_http_resp *r, int status, json_t *j) {
     return rc;
 }
 
-int yaa_http_error(yaa_http_resp *r, int status, const char *fmt, ...) {
+int yaa_api_http_error(yaa_http_resp *r, int status, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -68,10 +68,10 @@ int yaa_http_error(yaa_http_resp *r, int status, const char *fmt, ...) {
             if ((unsigned char)*c >= 0x80) *c = '?';
         detail = json_string(msg);
     }
-    return yaa_http_json(r, status, json_pack("{s:o}", "detail", detail));
+    return yaa_api_http_json(r, status, json_pack("{s:o}", "detail", detail));
 }
 
-int yaa_http_status_of(int code) {
+int yaa_api_http_status_of(int code) {
     switch (code) {
     case YAA_OK: return 200;
     case YAA_EINVAL:
@@ -88,14 +88,14 @@ int yaa_http_status_of(int code) {
     }
 }
 
-const char *yaa_http_param(const yaa_http_req *req, int i) {
+const char *yaa_api_http_param(const yaa_http_req *req, int i) {
     return i >= 0 && i < req->nparams ? req->params[i] : NULL;
 }
 
-const char *yaa_http_header_get(const yaa_http_req *req, const char *name) {
+const char *yaa_api_http_header_get(const yaa_http_req *req, const char *name) {
     return req->header ? req->header(req->lookup_ud, name) : NULL;
 }
 
-const char *yaa_http_query_get(const yaa_http_req *req, const char *name) {
+const char *yaa_api_http_query_get(const yaa_http_req *req, const char *name) {
     return req->query ? req->query(req->lookup_ud, name) : NULL;
 }

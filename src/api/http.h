@@ -47,7 +47,7 @@ typedef struct yaa_http_req {
     /* Filled by auth. */
     char key_id[40]; /* "" without a key */
     int scopes;
-    /* The database generation, read once per request (yaa_api_db_generation). */
+    /* The database generation, read once per request (yaa_api__db_generation). */
     int db_gen_state; /* 0 not read yet, 1 read, -1 not available */
     uint64_t db_gen;
 } yaa_http_req;
@@ -71,23 +71,23 @@ typedef struct yaa_http_resp {
     const char *sse_run_id;
 } yaa_http_resp;
 
-void yaa_http_resp_init(yaa_http_resp *r);
-void yaa_http_resp_free(yaa_http_resp *r);
+void yaa_api_http_resp_init(yaa_http_resp *r);
+void yaa_api_http_resp_free(yaa_http_resp *r);
 /* Adds a header; name and value are copied into the request arena. */
-void yaa_http_resp_header(yaa_http_resp *r, yaa_arena *a, const char *name, const char *value);
-const char *yaa_http_resp_get_header(const yaa_http_resp *r, const char *name);
+void yaa_api_http_resp_header(yaa_http_resp *r, yaa_arena *a, const char *name, const char *value);
+const char *yaa_api_http_resp_get_header(const yaa_http_resp *r, const char *name);
 
 /* Sets status and a JSON body, taking ownership of (and freeing) j. */
-int yaa_http_json(yaa_http_resp *r, int status, json_t *j);
+int yaa_api_http_json(yaa_http_resp *r, int status, json_t *j);
 /* {"detail": "<printf message>"} */
-int yaa_http_error(yaa_http_resp *r, int status, const char *fmt, ...)
+int yaa_api_http_error(yaa_http_resp *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Maps a yaa error code to an HTTP status (ENOTFOUND 404, ECONFLICT/EEXIST 409, ...). */
-int yaa_http_status_of(int code);
+int yaa_api_http_status_of(int code);
 
 /* Route parameter by position, or NULL. */
-const char *yaa_http_param(const yaa_http_req *req, int i);
-const char *yaa_http_header_get(const yaa_http_req *req, const char *name);
-const char *yaa_http_query_get(const yaa_http_req *req, const char *name);
+const char *yaa_api_http_param(const yaa_http_req *req, int i);
+const char *yaa_api_http_header_get(const yaa_http_req *req, const char *name);
+const char *yaa_api_http_query_get(const yaa_http_req *req, const char *name);
 
 #endif

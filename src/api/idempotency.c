@@ -32,36 +32,36 @@ static bool expired(const char *created_at) {
 static bool replay(const yaa_db_idem *row, const char *body_hash, yaa_http_req *req,
                    yaa_http_resp *resp) {
     if (strcmp(row->body_sha256, body_hash) != 0) {
-        yaa_http_error(resp, 422,
-                       "Idempotency-Key '%s' was used with a different request body; use a "
-                       "new key for a new request",
-                       row->idem_key);
+        yaa_api_http_error(resp, 422,
+                           "Idempotency-Key '%s' was used with a different request body; use a "
+                           "new key for a new request",
+                           row->idem_key);
         return true;
     }
     if (row->status_code == 0) {
-        yaa_http_error(resp, 409,
-                       "a request with Idempotency-Key '%s' is still being processed; retry "
-                       "shortly",
-                       row->idem_key);
-        yaa_http_resp_header(resp, req->arena, "Retry-After", "1");
+        yaa_api_http_error(resp, 409,
+                           "a request with Idempotency-Key '%s' is still being processed; retry "
+                           "shortly",
+                           row->idem_key);
+        yaa_api_http_resp_header(resp, req->arena, "Retry-After", "1");
         return true;
     }
     resp->status = row->status_code;
     yaa_buf_reset(&resp->body);
     if (row->response_json) yaa_buf_puts(&resp->body, row->response_json);
-    yaa_http_resp_header(resp, req->arena, "Idempotent-Replayed", "true");
+    yaa_api_http_resp_header(resp, req->arena, "Idempotent-Replayed", "true");
     return true;
 }
 
-int yaa_api_idempotent(yaa_http_req *req, yaa_http_resp *resp, yaa_route_fn fn) {
-    const char *k = yaa_http_header_get(req, "Idempotency-Key");
+int yaa_api__idempotent(yaa_http_req *req, yaa_http_resp *resp, yaa_route_fn fn) {
+    const char *k = yaa_api_http_header_get(req, "Idempotency-Key");
     yaa_api *api = req->api;
     if (!k || !api->db) return fn(req, resp);
     if (!key_ok(k))
-        return yaa_http_error(resp, 422,
-                              "Idempotency-Key must be 1-%d printable ASCII characters without "
-                              "spaces",
-                              IDEM_KEY_MAX);
+        return yaa_api_http_error(resp, 422,
+                                  "Idempotency-Key must be 1-%d printable ASCII characters without "
+                                  "spaces",
+                                  IDEM_KEY_MAX);
     char hash[65];
     yaa_sha256_hex(req->body ? req->body : "", req->body_len, hash);
     char route[160];
@@ -71,18 +71,18 @@ int yaa_api_idempotent(yaa_http_req *req, yaa_http_resp *resp, yaa_route_fn fn) 
     for (int tries = 0; tries < 2; tries++) {
         bool reserved = false;
         if (yaa_db_idem_reserve(api->db, &x, &reserved, &err) != 0)
-            return yaa_api_fail(resp, YAA_EUNAVAILABLE, &err);
+            return yaa_api__fail(resp, YAA_EUNAVAILABLE, &err);
         if (reserved) break;
         yaa_db_idem row;
         int rc = yaa_db_idem_get(api->db, &x, req->arena, &row, &err);
         if (rc == YAA_ENOTFOUND) continue; /* deleted meanwhile: reserve again */
-        if (rc) return yaa_api_fail(resp, rc, &err);
+        if (rc) return yaa_api__fail(resp, rc, &err);
         if (!expired(row.created_at)) {
             replay(&row, hash, req, resp);
             return 0;
         }
         yaa_db_idem_delete(api->db, &x, &err); /* older than 24 h: a new request */
-        if (tries == 1) return yaa_http_error(resp, 409, "Idempotency-Key in use; retry");
+        if (tries == 1) return yaa_api_http_error(resp, 409, "Idempotency-Key in use; retry");
     }
     int rc = fn(req, resp);
     yaa_err e2 = {0};

@@ -199,9 +199,9 @@ static const struct {
     {"GET", "/api/v1/usage/summary", "UsageSummary"},
 };
 
-json_t *yaa_openapi_schemas(void) { return json_loads(schemas, 0, NULL); }
+json_t *yaa_api_openapi_schemas(void) { return json_loads(schemas, 0, NULL); }
 
-const char *yaa_openapi_response_schema(const char *method, const char *path) {
+const char *yaa_api_openapi_response_schema(const char *method, const char *path) {
     for (size_t i = 0; i < sizeof by_route / sizeof by_route[0]; i++)
         if (strcmp(by_route[i].method, method) == 0 && strcmp(by_route[i].path, path) == 0)
             return by_route[i].schema;

@@ -27,7 +27,7 @@ struct yaa_ratelimit {
     void *backend_ud;
 };
 
-yaa_ratelimit *yaa_ratelimit_new(long per_minute) {
+yaa_ratelimit *yaa_api_ratelimit_new(long per_minute) {
     yaa_ratelimit *rl = calloc(1, sizeof *rl);
     if (!rl) return NULL;
     rl->per_minute = per_minute;
@@ -35,7 +35,7 @@ yaa_ratelimit *yaa_ratelimit_new(long per_minute) {
     return rl;
 }
 
-void yaa_ratelimit_free(yaa_ratelimit *rl) {
+void yaa_api_ratelimit_free(yaa_ratelimit *rl) {
     if (!rl) return;
     for (size_t i = 0; i < NBUCKETS; i++) {
         entry *e = rl->table[i];
@@ -49,7 +49,7 @@ void yaa_ratelimit_free(yaa_ratelimit *rl) {
     free(rl);
 }
 
-void yaa_ratelimit_set_backend(yaa_ratelimit *rl, yaa_ratelimit_backend_fn fn, void *ud) {
+void yaa_api_ratelimit_set_backend(yaa_ratelimit *rl, yaa_ratelimit_backend_fn fn, void *ud) {
     rl->backend = fn;
     rl->backend_ud = ud;
 }
@@ -87,8 +87,8 @@ static void sweep(yaa_ratelimit *rl, uint64_t now_ns) {
     }
 }
 
-void yaa_ratelimit_take_at(yaa_ratelimit *rl, const char *key, bool consume, uint64_t now_ns,
-                           yaa_rl_result *out) {
+void yaa_api_ratelimit_take_at(yaa_ratelimit *rl, const char *key, bool consume, uint64_t now_ns,
+                               yaa_rl_result *out) {
     out->limit = rl->per_minute;
     out->allowed = true;
     out->retry_after = 0;
@@ -137,6 +137,6 @@ void yaa_ratelimit_take_at(yaa_ratelimit *rl, const char *key, bool consume, uin
     pthread_mutex_unlock(&rl->mu);
 }
 
-void yaa_ratelimit_take(yaa_ratelimit *rl, const char *key, bool consume, yaa_rl_result *out) {
-    yaa_ratelimit_take_at(rl, key, consume, yaa_mono_ns(), out);
+void yaa_api_ratelimit_take(yaa_ratelimit *rl, const char *key, bool consume, yaa_rl_result *out) {
+    yaa_api_ratelimit_take_at(rl, key, consume, yaa_mono_ns(), out);
 }

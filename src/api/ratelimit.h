@@ -22,14 +22,14 @@ typedef int (*yaa_ratelimit_backend_fn)(void *ud, const char *key, long per_minu
                                         yaa_rl_result *out);
 
 /* per_minute <= 0 disables limiting (every request allowed). */
-yaa_ratelimit *yaa_ratelimit_new(long per_minute);
-void yaa_ratelimit_free(yaa_ratelimit *rl);
-void yaa_ratelimit_set_backend(yaa_ratelimit *rl, yaa_ratelimit_backend_fn fn, void *ud);
+yaa_ratelimit *yaa_api_ratelimit_new(long per_minute);
+void yaa_api_ratelimit_free(yaa_ratelimit *rl);
+void yaa_api_ratelimit_set_backend(yaa_ratelimit *rl, yaa_ratelimit_backend_fn fn, void *ud);
 
 /* Takes one token (consume) or only reports the bucket (peek). */
-void yaa_ratelimit_take(yaa_ratelimit *rl, const char *key, bool consume, yaa_rl_result *out);
+void yaa_api_ratelimit_take(yaa_ratelimit *rl, const char *key, bool consume, yaa_rl_result *out);
 /* The same with an explicit monotonic clock, for tests. */
-void yaa_ratelimit_take_at(yaa_ratelimit *rl, const char *key, bool consume, uint64_t now_ns,
-                           yaa_rl_result *out);
+void yaa_api_ratelimit_take_at(yaa_ratelimit *rl, const char *key, bool consume, uint64_t now_ns,
+                               yaa_rl_result *out);
 
 #endif

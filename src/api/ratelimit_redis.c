@@ -71,7 +71,7 @@ static int take(void *ud, const char *key, long per_minute, bool consume, yaa_rl
     return 0;
 }
 
-int yaa_ratelimit_redis_attach(yaa_ratelimit *rl, const char *redis_url) {
+int yaa_api_ratelimit_redis_attach(yaa_ratelimit *rl, const char *redis_url) {
     if (!rl || !redis_url || strncmp(redis_url, "redis://", 8) != 0) return 0;
     static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     static rl_redis *shared; /* one per process, for its lifetime */
@@ -93,7 +93,7 @@ int yaa_ratelimit_redis_attach(yaa_ratelimit *rl, const char *redis_url) {
         shared->r = r;
         snprintf(shared_url, sizeof shared_url, "%s", redis_url);
     }
-    yaa_ratelimit_set_backend(rl, take, shared);
+    yaa_api_ratelimit_set_backend(rl, take, shared);
     pthread_mutex_unlock(&mu);
     return 0;
 }

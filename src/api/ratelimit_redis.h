@@ -11,6 +11,6 @@
 /* Plugs the Redis backend into rl when redis_url is a redis:// URL; otherwise does nothing.
  * The connection lives for the process. Returns 0, or a negative code on a malformed URL
  * (rl keeps limiting locally). */
-int yaa_ratelimit_redis_attach(yaa_ratelimit *rl, const char *redis_url);
+int yaa_api_ratelimit_redis_attach(yaa_ratelimit *rl, const char *redis_url);
 
 #endif

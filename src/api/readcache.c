@@ -23,7 +23,7 @@ struct yaa_readcache {
     slot *slots;
 };
 
-yaa_readcache *yaa_readcache_new(size_t slots, size_t max_value) {
+yaa_readcache *yaa_api_readcache_new(size_t slots, size_t max_value) {
     yaa_readcache *c = calloc(1, sizeof *c);
     if (!c || !slots || !(c->slots = calloc(slots, sizeof *c->slots))) {
         free(c);
@@ -35,7 +35,7 @@ yaa_readcache *yaa_readcache_new(size_t slots, size_t max_value) {
     return c;
 }
 
-void yaa_readcache_free(yaa_readcache *c) {
+void yaa_api_readcache_free(yaa_readcache *c) {
     if (!c) return;
     for (size_t i = 0; i < c->nslots; i++) {
         pthread_mutex_destroy(&c->slots[i].mu);
@@ -61,7 +61,7 @@ static bool holds(const slot *s, const char *key, size_t n, uint64_t gen) {
     return s->key_len == n && s->gen == gen && yaa_ct_equal(s->key, key, n);
 }
 
-bool yaa_readcache_get(yaa_readcache *c, const char *key, uint64_t gen, yaa_buf *out) {
+bool yaa_api_readcache_get(yaa_readcache *c, const char *key, uint64_t gen, yaa_buf *out) {
     size_t n;
     slot *s = slot_of(c, key, &n);
     if (!s) return false;
@@ -70,7 +70,8 @@ bool yaa_readcache_get(yaa_readcache *c, const char *key, uint64_t gen, yaa_buf 
     return hit;
 }
 
-bool yaa_readcache_get_obj(yaa_readcache *c, const char *key, uint64_t gen, void *out, size_t n) {
+bool yaa_api_readcache_get_obj(yaa_readcache *c, const char *key, uint64_t gen, void *out,
+                               size_t n) {
     size_t kn;
     slot *s = slot_of(c, key, &kn);
     if (!s) return false;
@@ -80,7 +81,8 @@ bool yaa_readcache_get_obj(yaa_readcache *c, const char *key, uint64_t gen, void
     return hit;
 }
 
-void yaa_readcache_put(yaa_readcache *c, const char *key, uint64_t gen, const void *v, size_t n) {
+void yaa_api_readcache_put(yaa_readcache *c, const char *key, uint64_t gen, const void *v,
+                           size_t n) {
     if (!c || n > c->max_value) return;
     char *copy = malloc(n ? n : 1);
     if (!copy) return;

@@ -35,10 +35,10 @@ static bool match_template(const char *tpl, const char *path, size_t plen, yaa_a
     return true;
 }
 
-int yaa_router_match(const char *method, const char *path, yaa_arena *a, const yaa_route **out,
-                     const char **params, int *nparams, const char **allow) {
+int yaa_api_router_match(const char *method, const char *path, yaa_arena *a, const yaa_route **out,
+                         const char **params, int *nparams, const char **allow) {
     size_t n;
-    const yaa_route *routes = yaa_routes(&n);
+    const yaa_route *routes = yaa_api_routes(&n);
     size_t plen = strlen(path);
     if (plen > 1 && path[plen - 1] == '/') plen--; /* trailing slash accepted */
     const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
@@ -64,7 +64,7 @@ int yaa_router_match(const char *method, const char *path, yaa_arena *a, const y
     return YAA_ROUTE_NO_METHOD;
 }
 
-bool yaa_router_is_api_path(const char *path) {
+bool yaa_api_router_is_api_path(const char *path) {
     static const char *const prefixes[] = {"/api/", "/health", "/metrics", "/openapi.json",
                                            "/docs"};
     if (strcmp(path, "/api") == 0) return true;

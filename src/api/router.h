@@ -26,16 +26,16 @@ typedef struct yaa_route {
 } yaa_route;
 
 /* The table (routes.c) and its length. */
-const yaa_route *yaa_routes(size_t *n);
+const yaa_route *yaa_api_routes(size_t *n);
 
 enum { YAA_ROUTE_FOUND = 0, YAA_ROUTE_NO_PATH = 404, YAA_ROUTE_NO_METHOD = 405 };
 
 /* Finds the route for method + path. Fills params (pointers into the arena) and, on 405,
  * allow with "GET, POST" (arena). HEAD matches GET routes. */
-int yaa_router_match(const char *method, const char *path, yaa_arena *a, const yaa_route **out,
-                     const char **params, int *nparams, const char **allow);
+int yaa_api_router_match(const char *method, const char *path, yaa_arena *a, const yaa_route **out,
+                         const char **params, int *nparams, const char **allow);
 
 /* True if path (no query) is an API or service path (not a static file of the dashboard). */
-bool yaa_router_is_api_path(const char *path);
+bool yaa_api_router_is_api_path(const char *path);
 
 #endif

@@ -228,7 +228,7 @@ static enum MHD_Result send_resp(yaa_api *api, conn_ctx *cx) {
     yaa_http_resp *r = &cx->resp;
     struct MHD_Response *mr;
     if (r->sse_run_id) {
-        mr = yaa_sse_response(api, cx->conn, r->sse_run_id, cx->req.key_id);
+        mr = yaa_api_sse_response(api, cx->conn, r->sse_run_id, cx->req.key_id);
     } else if (r->file_fd >= 0) {
         mr = MHD_create_response_from_fd_at_offset64(r->file_len, r->file_fd, r->file_off);
         if (mr) r->file_fd = -1; /* MHD owns it now */
@@ -309,25 +309,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req->body = yaa_buf_cstr(&cx->body);
     req->body_len = cx->body.len;
     req->client_ip = yaa_arena_strdup(&cx->arena, ip);
-    yaa_http_resp_init(&cx->resp);
+    yaa_api_http_resp_init(&cx->resp);
     cx->have_resp = true;
     if (!cx->too_large && over_ordinary_share(api, url)) {
         req->request_id = yaa_arena_strdup(&cx->arena, "");
-        yaa_http_error(&cx->resp, 503, "server busy: too many open connections; retry later");
-        yaa_http_resp_header(&cx->resp, &cx->arena, "Connection", "close");
-        yaa_http_resp_header(&cx->resp, &cx->arena, "Retry-After", "1");
+        yaa_api_http_error(&cx->resp, 503, "server busy: too many open connections; retry later");
+        yaa_api_http_resp_header(&cx->resp, &cx->arena, "Connection", "close");
+        yaa_api_http_resp_header(&cx->resp, &cx->arena, "Retry-After", "1");
         return send_resp(api, cx);
     } else if (cx->too_large) {
         req->request_id = yaa_arena_strdup(&cx->arena, "");
-        yaa_http_error(&cx->resp, 413, "request body too large (limit %d bytes)",
-                       YAA_HTTP_MAX_BODY);
-        yaa_http_resp_header(&cx->resp, &cx->arena, "Connection", "close");
+        yaa_api_http_error(&cx->resp, 413, "request body too large (limit %d bytes)",
+                           YAA_HTTP_MAX_BODY);
+        yaa_api_http_resp_header(&cx->resp, &cx->arena, "Connection", "close");
         /* Dispatch would re-route; only the common headers are needed. */
         req->path = yaa_arena_strdup(&cx->arena, url);
         yaa_api_dispatch(api, req, &cx->resp); /* sees status 413 preset and keeps it */
     } else if (path_invalid(conn, url)) {
-        yaa_http_error(&cx->resp, 400,
-                       "request path is invalid: it must be UTF-8 with no NUL byte (%%00)");
+        yaa_api_http_error(&cx->resp, 400,
+                           "request path is invalid: it must be UTF-8 with no NUL byte (%%00)");
         yaa_api_dispatch(api, req, &cx->resp); /* sees status 400 preset and keeps it */
     } else {
         yaa_api_dispatch(api, req, &cx->resp);
@@ -346,7 +346,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         double ms = (double)(yaa_mono_ns() - cx->start_ns) / 1e6;
         yaa_api_finish(api, &cx->req, &cx->resp, ms);
         if (cx->req.json) json_decref(cx->req.json);
-        yaa_http_resp_free(&cx->resp);
+        yaa_api_http_resp_free(&cx->resp);
     }
     yaa_buf_free(&cx->body);
     yaa_arena_free(&cx->arena);
@@ -392,7 +392,7 @@ int yaa_api_listen(yaa_api *api, yaa_err *err) {
     const yaa_config *cfg = api->cfg;
     unsigned max_conn = (unsigned)(cfg ? cfg->api_max_connections : 1024);
     unsigned per_ip = (unsigned)(cfg ? cfg->api_max_connections_per_ip : 64);
-    if (guard_start(api) || yaa_sse_hub_start(api)) {
+    if (guard_start(api) || yaa_api_sse_hub_start(api)) {
         guard_stop(api);
         guard_free(api);
         return yaa_err_set(err, YAA_EIO, "cannot start the server's helper threads");
@@ -407,8 +407,8 @@ int yaa_api_listen(yaa_api *api, yaa_err *err) {
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, api, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_END);
     if (!api->daemon) {
-        yaa_sse_hub_stop(api);
-        yaa_sse_hub_free(api);
+        yaa_api_sse_hub_stop(api);
+        yaa_api_sse_hub_free(api);
         guard_stop(api);
         guard_free(api);
         return yaa_err_set(err, YAA_EIO, "cannot listen on %s:%ld (port in use?)", api->host,
@@ -428,7 +428,7 @@ void yaa_api_free(yaa_api *api) {
         /* Stop accepting, end the event streams (none may stay suspended), then let requests
          * in flight finish. */
         MHD_quiesce_daemon(api->daemon);
-        yaa_sse_hub_stop(api);
+        yaa_api_sse_hub_stop(api);
         for (int i = 0; i < 100; i++) {
             const union MHD_DaemonInfo *di =
                 MHD_get_daemon_info(api->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
@@ -437,14 +437,14 @@ void yaa_api_free(yaa_api *api) {
         }
         MHD_stop_daemon(api->daemon);
     }
-    yaa_sse_hub_free(api);
+    yaa_api_sse_hub_free(api);
     guard_stop(api);
     guard_free(api);
-    yaa_audit_stop(api->audit);
-    yaa_ratelimit_free(api->rl);
-    yaa_ratelimit_free(api->authfail);
-    yaa_readcache_free(api->keys_cache);
-    yaa_readcache_free(api->pages_cache);
+    yaa_api_audit_stop(api->audit);
+    yaa_api_ratelimit_free(api->rl);
+    yaa_api_ratelimit_free(api->authfail);
+    yaa_api_readcache_free(api->keys_cache);
+    yaa_api_readcache_free(api->pages_cache);
     free(api->host);
     free(api->web_dir);
     free(api->web_missing);

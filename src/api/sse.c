@@ -95,7 +95,7 @@ static void on_bus(void *ud, const yaa_pipeline_event *ev) {
                            ev->message));
         else if (ev->kind == YAA_PIPELINE_EV_STAGE && ev->stage && ev->status)
             stage_event_locked(
-                st, yaa_stage_index(ev->stage), ev->status,
+                st, yaa_agents_stage_index(ev->stage), ev->status,
                 json_pack("{s:s, s:s, s:s, s:s?, s:f}", "run_id", ev->run_id, "stage", ev->stage,
                           "status", ev->status, "error",
                           ev->status && strcmp(ev->status, "failed") == 0 ? ev->message : NULL,
@@ -122,7 +122,7 @@ static const run_view *view_of(yaa_api *api, run_view *views, int *nviews, int c
     memset(v, 0, sizeof *v);
     snprintf(v->run_id, sizeof v->run_id, "%s", run_id);
     yaa_err err = {0};
-    if (yaa_apistore_run_progress(api->db, run_id, v->status, &v->stages, &err) != 0)
+    if (yaa_api_store_run_progress(api->db, run_id, v->status, &v->stages, &err) != 0)
         snprintf(v->error, sizeof v->error, "%.200s", err.msg[0] ? err.msg : "run unavailable");
     return v;
 }
@@ -203,7 +203,7 @@ static void *hub_main(void *arg) {
     return NULL;
 }
 
-int yaa_sse_hub_start(yaa_api *api) {
+int yaa_api_sse_hub_start(yaa_api *api) {
     struct yaa_sse_hub *h = calloc(1, sizeof *h);
     if (!h) return YAA_ENOMEM;
     h->api = api;
@@ -220,7 +220,7 @@ int yaa_sse_hub_start(yaa_api *api) {
     return 0;
 }
 
-void yaa_sse_hub_stop(yaa_api *api) {
+void yaa_api_sse_hub_stop(yaa_api *api) {
     struct yaa_sse_hub *h = api->sse_hub;
     if (!h) return;
     pthread_mutex_lock(&h->mu);
@@ -231,7 +231,7 @@ void yaa_sse_hub_stop(yaa_api *api) {
     hub_tick(h, true); /* every stream ends: none may stay suspended when MHD stops */
 }
 
-void yaa_sse_hub_free(yaa_api *api) {
+void yaa_api_sse_hub_free(yaa_api *api) {
     struct yaa_sse_hub *h = api->sse_hub;
     if (!h) return;
     pthread_mutex_destroy(&h->mu);
@@ -240,7 +240,7 @@ void yaa_sse_hub_free(yaa_api *api) {
     api->sse_hub = NULL;
 }
 
-int yaa_sse_admit(yaa_api *api, const char *key_id) {
+int yaa_api_sse_admit(yaa_api *api, const char *key_id) {
     struct yaa_sse_hub *h = api->sse_hub;
     if (!h) return 503;
     long max = api->cfg ? api->cfg->sse_max_streams : 1000;
@@ -306,8 +306,8 @@ static void free_state(void *cls) {
     free(st);
 }
 
-struct MHD_Response *yaa_sse_response(yaa_api *api, struct MHD_Connection *conn, const char *run_id,
-                                      const char *key_id) {
+struct MHD_Response *yaa_api_sse_response(yaa_api *api, struct MHD_Connection *conn,
+                                          const char *run_id, const char *key_id) {
     struct yaa_sse_hub *h = api->sse_hub;
     if (!h) return NULL;
     sse_state *st = calloc(1, sizeof *st);

@@ -11,14 +11,14 @@ struct MHD_Connection;
 
 /* The hub thread (started with the server) and its end: stop ends every stream (so that none
  * is left suspended when the server stops); free releases it after the server stopped. */
-int yaa_sse_hub_start(struct yaa_api *api);
-void yaa_sse_hub_stop(struct yaa_api *api);
-void yaa_sse_hub_free(struct yaa_api *api);
+int yaa_api_sse_hub_start(struct yaa_api *api);
+void yaa_api_sse_hub_stop(struct yaa_api *api);
+void yaa_api_sse_hub_free(struct yaa_api *api);
 /* Whether one more stream may open for key_id: 0 yes, 503 (all streams taken), 429 (this
  * key's streams taken). */
-int yaa_sse_admit(struct yaa_api *api, const char *key_id);
+int yaa_api_sse_admit(struct yaa_api *api, const char *key_id);
 /* A streaming response for run_id (which exists) on conn. NULL when out of memory. */
-struct MHD_Response *yaa_sse_response(struct yaa_api *api, struct MHD_Connection *conn,
-                                      const char *run_id, const char *key_id);
+struct MHD_Response *yaa_api_sse_response(struct yaa_api *api, struct MHD_Connection *conn,
+                                          const char *run_id, const char *key_id);
 
 #endif

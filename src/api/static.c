@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *yaa_api_mime(const char *name) {
+const char *yaa_api__mime(const char *name) {
     static const struct {
         const char *ext, *type;
     } types[] = {{".html", "text/html; charset=utf-8"},
@@ -73,39 +73,39 @@ static int parse_range(const char *h, uint64_t size, uint64_t *off, uint64_t *le
     return 0;
 }
 
-int yaa_api_send_file(yaa_http_req *req, yaa_http_resp *resp, const char *path,
-                      const char *cache_control) {
+int yaa_api__send_file(yaa_http_req *req, yaa_http_resp *resp, const char *path,
+                       const char *cache_control) {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         if (fd >= 0) close(fd);
-        return yaa_http_error(resp, 404, "Not Found");
+        return yaa_api_http_error(resp, 404, "Not Found");
     }
     uint64_t size = (uint64_t)st.st_size, off = 0, len = size;
     char v[96];
-    yaa_http_resp_header(resp, req->arena, "Accept-Ranges", "bytes");
-    if (cache_control) yaa_http_resp_header(resp, req->arena, "Cache-Control", cache_control);
-    const char *range = yaa_http_header_get(req, "Range");
+    yaa_api_http_resp_header(resp, req->arena, "Accept-Ranges", "bytes");
+    if (cache_control) yaa_api_http_resp_header(resp, req->arena, "Cache-Control", cache_control);
+    const char *range = yaa_api_http_header_get(req, "Range");
     resp->status = 200;
     if (range) {
         int pr = parse_range(range, size, &off, &len);
         if (pr < 0) {
             close(fd);
             snprintf(v, sizeof v, "bytes */%" PRIu64, size);
-            yaa_http_resp_header(resp, req->arena, "Content-Range", v);
-            return yaa_http_error(resp, 416, "Range Not Satisfiable");
+            yaa_api_http_resp_header(resp, req->arena, "Content-Range", v);
+            return yaa_api_http_error(resp, 416, "Range Not Satisfiable");
         }
         if (pr == 0) {
             resp->status = 206;
             snprintf(v, sizeof v, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, off, off + len - 1,
                      size);
-            yaa_http_resp_header(resp, req->arena, "Content-Range", v);
+            yaa_api_http_resp_header(resp, req->arena, "Content-Range", v);
         } else {
             off = 0;
             len = size;
         }
     }
-    resp->content_type = yaa_api_mime(path);
+    resp->content_type = yaa_api__mime(path);
     resp->file_fd = fd;
     resp->file_off = off;
     resp->file_len = len;
@@ -131,14 +131,14 @@ static bool hashed_asset(const char *rel) {
     return strncmp(rel, "assets/", 7) == 0 && strchr(rel, '-') != NULL;
 }
 
-bool yaa_api_static(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
+bool yaa_api__static(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     if (!api->web_dir) {
         if (!api->web_missing || strcmp(req->path, "/") != 0) return false;
         /* The operator opened the dashboard: say why there is none, not just "Not Found". */
-        yaa_http_error(resp, 404,
-                       "Dashboard not built: no folder %s; run `make web` (or set YAA_WEB_DIR "
-                       "to a built web/dist)",
-                       api->web_missing);
+        yaa_api_http_error(resp, 404,
+                           "Dashboard not built: no folder %s; run `make web` (or set YAA_WEB_DIR "
+                           "to a built web/dist)",
+                           api->web_missing);
         return true;
     }
     const char *rel = req->path[0] == '/' ? req->path + 1 : req->path;
@@ -147,9 +147,9 @@ bool yaa_api_static(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     if (*rel && safe_rel(rel)) {
         snprintf(path, sizeof path, "%s/%s", api->web_dir, rel);
         if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-            yaa_api_send_file(req, resp, path,
-                              hashed_asset(rel) ? "public, max-age=31536000, immutable"
-                                                : "no-cache");
+            yaa_api__send_file(req, resp, path,
+                               hashed_asset(rel) ? "public, max-age=31536000, immutable"
+                                                 : "no-cache");
             return true;
         }
         /* A missing file that looks like an asset is a real 404, not the SPA. */
@@ -160,6 +160,6 @@ bool yaa_api_static(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     }
     snprintf(path, sizeof path, "%s/index.html", api->web_dir);
     if (stat(path, &st) != 0) return false;
-    yaa_api_send_file(req, resp, path, "no-cache");
+    yaa_api__send_file(req, resp, path, "no-cache");
     return true;
 }

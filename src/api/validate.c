@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void yaa_validate_error(json_t *errors, const char *where, const char *field, const char *type,
-                        const char *msg) {
+void yaa_api_validate_error(json_t *errors, const char *where, const char *field, const char *type,
+                            const char *msg) {
     json_t *loc = json_array();
     json_array_append_new(loc, json_string(where));
     if (field) json_array_append_new(loc, json_string(field));
@@ -48,18 +48,18 @@ static void check_string(const yaa_field_spec *f, const char *where, const char 
     switch (f->type) {
     case YAA_V_STR: {
         if (!yaa_utf8_valid(s, strlen(s))) {
-            yaa_validate_error(errors, where, f->name, "string_unicode",
-                               "Input should be a valid string, invalid UTF-8");
+            yaa_api_validate_error(errors, where, f->name, "string_unicode",
+                                   "Input should be a valid string, invalid UTF-8");
             return;
         }
         long n = (long)yaa_utf8_len(s);
         if (n < f->min) {
             snprintf(msg, sizeof msg, "String should have at least %ld character%s", f->min,
                      f->min == 1 ? "" : "s");
-            yaa_validate_error(errors, where, f->name, "string_too_short", msg);
+            yaa_api_validate_error(errors, where, f->name, "string_too_short", msg);
         } else if (f->max > 0 && n > f->max) {
             snprintf(msg, sizeof msg, "String should have at most %ld characters", f->max);
-            yaa_validate_error(errors, where, f->name, "string_too_long", msg);
+            yaa_api_validate_error(errors, where, f->name, "string_too_long", msg);
         }
         return;
     }
@@ -67,26 +67,26 @@ static void check_string(const yaa_field_spec *f, const char *where, const char 
         if (!slug_ok(s, f->min, f->max)) {
             snprintf(msg, sizeof msg, "String should match pattern '^[A-Za-z0-9_-]{%ld,%ld}$'",
                      f->min, f->max);
-            yaa_validate_error(errors, where, f->name, "string_pattern_mismatch", msg);
+            yaa_api_validate_error(errors, where, f->name, "string_pattern_mismatch", msg);
         }
         return;
     case YAA_V_ENUM:
         if (!choice_of(f->choices, s)) {
             choices_msg(f, msg, sizeof msg);
-            yaa_validate_error(errors, where, f->name, "literal_error", msg);
+            yaa_api_validate_error(errors, where, f->name, "literal_error", msg);
         }
         return;
     case YAA_V_TIME: {
         time_t t;
         if (yaa_time_parse(s, &t) != 0)
-            yaa_validate_error(errors, where, f->name, "datetime_parsing",
-                               "Input should be a valid datetime (RFC 3339) or date");
+            yaa_api_validate_error(errors, where, f->name, "datetime_parsing",
+                                   "Input should be a valid datetime (RFC 3339) or date");
         return;
     }
     case YAA_V_UUID:
         if (!yaa_uuid_valid(s))
-            yaa_validate_error(errors, where, f->name, "uuid_parsing",
-                               "Input should be a valid UUID");
+            yaa_api_validate_error(errors, where, f->name, "uuid_parsing",
+                                   "Input should be a valid UUID");
         return;
     default: return;
     }
@@ -96,10 +96,10 @@ static void check_int(const yaa_field_spec *f, const char *where, long long v, j
     char msg[128];
     if (v < f->min) {
         snprintf(msg, sizeof msg, "Input should be greater than or equal to %ld", f->min);
-        yaa_validate_error(errors, where, f->name, "greater_than_equal", msg);
+        yaa_api_validate_error(errors, where, f->name, "greater_than_equal", msg);
     } else if (v > f->max) {
         snprintf(msg, sizeof msg, "Input should be less than or equal to %ld", f->max);
-        yaa_validate_error(errors, where, f->name, "less_than_equal", msg);
+        yaa_api_validate_error(errors, where, f->name, "less_than_equal", msg);
     }
 }
 
@@ -112,18 +112,21 @@ static void check_json_field(const yaa_field_spec *f, json_t *v, json_t *errors)
     case YAA_V_TIME:
     case YAA_V_UUID:
         if (!json_is_string(v)) {
-            yaa_validate_error(errors, w, f->name, "string_type", "Input should be a valid string");
+            yaa_api_validate_error(errors, w, f->name, "string_type",
+                                   "Input should be a valid string");
             return;
         }
         check_string(f, w, json_string_value(v), errors);
         return;
     case YAA_V_BOOL:
         if (!json_is_boolean(v))
-            yaa_validate_error(errors, w, f->name, "bool_type", "Input should be a valid boolean");
+            yaa_api_validate_error(errors, w, f->name, "bool_type",
+                                   "Input should be a valid boolean");
         return;
     case YAA_V_INT:
         if (!json_is_integer(v)) {
-            yaa_validate_error(errors, w, f->name, "int_type", "Input should be a valid integer");
+            yaa_api_validate_error(errors, w, f->name, "int_type",
+                                   "Input should be a valid integer");
             return;
         }
         check_int(f, w, json_integer_value(v), errors);
@@ -135,25 +138,25 @@ static void check_json_field(const yaa_field_spec *f, json_t *v, json_t *errors)
         json_array_foreach(v, i, it) objects = objects && json_is_object(it);
         char msg[128];
         if (!objects) {
-            yaa_validate_error(errors, w, f->name, "list_type",
-                               "Input should be a valid list of objects");
+            yaa_api_validate_error(errors, w, f->name, "list_type",
+                                   "Input should be a valid list of objects");
         } else if ((long)n < f->min || (f->max > 0 && (long)n > f->max)) {
             snprintf(msg, sizeof msg, "List should have %ld to %ld items", f->min, f->max);
-            yaa_validate_error(errors, w, f->name, (long)n < f->min ? "too_short" : "too_long",
-                               msg);
+            yaa_api_validate_error(errors, w, f->name, (long)n < f->min ? "too_short" : "too_long",
+                                   msg);
         }
         return;
     }
     case YAA_V_ENUM_ARR: {
         if (!json_is_array(v)) {
-            yaa_validate_error(errors, w, f->name, "list_type", "Input should be a valid list");
+            yaa_api_validate_error(errors, w, f->name, "list_type", "Input should be a valid list");
             return;
         }
         if ((long)json_array_size(v) < f->min) {
             char msg[96];
             snprintf(msg, sizeof msg, "List should have at least %ld item%s", f->min,
                      f->min == 1 ? "" : "s");
-            yaa_validate_error(errors, w, f->name, "too_short", msg);
+            yaa_api_validate_error(errors, w, f->name, "too_short", msg);
         }
         size_t i;
         json_t *it;
@@ -161,7 +164,7 @@ static void check_json_field(const yaa_field_spec *f, json_t *v, json_t *errors)
             if (!json_is_string(it) || !choice_of(f->choices, json_string_value(it))) {
                 char msg[256];
                 choices_msg(f, msg, sizeof msg);
-                yaa_validate_error(errors, w, f->name, "literal_error", msg);
+                yaa_api_validate_error(errors, w, f->name, "literal_error", msg);
                 return;
             }
         }
@@ -170,8 +173,8 @@ static void check_json_field(const yaa_field_spec *f, json_t *v, json_t *errors)
     }
 }
 
-void yaa_validate_body(const yaa_field_spec *spec, const char *body, size_t len, json_t **out,
-                       json_t *errors) {
+void yaa_api_validate_body(const yaa_field_spec *spec, const char *body, size_t len, json_t **out,
+                           json_t *errors) {
     *out = NULL;
     json_error_t jerr;
     json_t *root = len ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
@@ -181,12 +184,13 @@ void yaa_validate_body(const yaa_field_spec *spec, const char *body, size_t len,
             snprintf(msg, sizeof msg, "Field required");
         else
             snprintf(msg, sizeof msg, "JSON decode error: %s", jerr.text);
-        yaa_validate_error(errors, "body", NULL, len ? "json_invalid" : "missing", msg);
+        yaa_api_validate_error(errors, "body", NULL, len ? "json_invalid" : "missing", msg);
         return;
     }
     if (!json_is_object(root)) {
-        yaa_validate_error(errors, "body", NULL, "model_attributes_type",
-                           "Input should be a valid dictionary or object to extract fields from");
+        yaa_api_validate_error(
+            errors, "body", NULL, "model_attributes_type",
+            "Input should be a valid dictionary or object to extract fields from");
         json_decref(root);
         return;
     }
@@ -194,7 +198,7 @@ void yaa_validate_body(const yaa_field_spec *spec, const char *body, size_t len,
         json_t *v = json_object_get(root, f->name);
         if (!v || json_is_null(v)) {
             if (f->required)
-                yaa_validate_error(errors, "body", f->name, "missing", "Field required");
+                yaa_api_validate_error(errors, "body", f->name, "missing", "Field required");
             else if (v) /* explicit null for an optional field: treat as absent */
                 json_object_del(root, f->name);
             continue;
@@ -204,43 +208,44 @@ void yaa_validate_body(const yaa_field_spec *spec, const char *body, size_t len,
     *out = root;
 }
 
-void yaa_validate_query(const yaa_field_spec *spec, yaa_http_lookup_fn query, void *ud,
-                        json_t *errors) {
+void yaa_api_validate_query(const yaa_field_spec *spec, yaa_http_lookup_fn query, void *ud,
+                            json_t *errors) {
     for (const yaa_field_spec *f = spec; f && f->name; f++) {
         const char *s = query ? query(ud, f->name) : NULL;
         if (!s) {
             if (f->required)
-                yaa_validate_error(errors, "query", f->name, "missing", "Field required");
+                yaa_api_validate_error(errors, "query", f->name, "missing", "Field required");
             continue;
         }
         if (f->type == YAA_V_INT) {
             long v;
             if (yaa_parse_long(s, -9000000000000000000L, 9000000000000000000L, &v) != 0) {
-                yaa_validate_error(errors, "query", f->name, "int_parsing",
-                                   "Input should be a valid integer, unable to parse string as "
-                                   "an integer");
+                yaa_api_validate_error(errors, "query", f->name, "int_parsing",
+                                       "Input should be a valid integer, unable to parse string as "
+                                       "an integer");
                 continue;
             }
             check_int(f, "query", v, errors);
         } else if (f->type == YAA_V_BOOL) {
             bool b;
             if (yaa_parse_bool(s, &b) != 0)
-                yaa_validate_error(errors, "query", f->name, "bool_parsing",
-                                   "Input should be a valid boolean, unable to interpret input");
+                yaa_api_validate_error(
+                    errors, "query", f->name, "bool_parsing",
+                    "Input should be a valid boolean, unable to interpret input");
         } else if (*s || f->type != YAA_V_STR) {
             check_string(f, "query", s, errors);
         }
     }
 }
 
-long yaa_query_long(const yaa_http_req *req, const char *name, long dflt) {
-    const char *s = yaa_http_query_get(req, name);
+long yaa_api_query_long(const yaa_http_req *req, const char *name, long dflt) {
+    const char *s = yaa_api_http_query_get(req, name);
     long v;
     if (!s || yaa_parse_long(s, -9000000000000000000L, 9000000000000000000L, &v) != 0) return dflt;
     return v;
 }
 
-const char *yaa_query_str(const yaa_http_req *req, const char *name) {
-    const char *s = yaa_http_query_get(req, name);
+const char *yaa_api_query_str(const yaa_http_req *req, const char *name) {
+    const char *s = yaa_api_http_query_get(req, name);
     return s && *s ? s : NULL;
 }

@@ -33,18 +33,18 @@ typedef struct yaa_field_spec {
 /* Parses and checks a JSON object body against spec (terminated by {NULL}); bad fields are
  * appended to errors (a JSON array). On success *out is the parsed object (caller decrefs);
  * on a decode error or a non-object, *out is NULL and one entry explains why. */
-void yaa_validate_body(const yaa_field_spec *spec, const char *body, size_t len, json_t **out,
-                       json_t *errors);
+void yaa_api_validate_body(const yaa_field_spec *spec, const char *body, size_t len, json_t **out,
+                           json_t *errors);
 /* Checks the query arguments named by spec. */
-void yaa_validate_query(const yaa_field_spec *spec, yaa_http_lookup_fn query, void *ud,
-                        json_t *errors);
+void yaa_api_validate_query(const yaa_field_spec *spec, yaa_http_lookup_fn query, void *ud,
+                            json_t *errors);
 /* Appends one pydantic-style error entry. */
-void yaa_validate_error(json_t *errors, const char *where, const char *field, const char *type,
-                        const char *msg);
+void yaa_api_validate_error(json_t *errors, const char *where, const char *field, const char *type,
+                            const char *msg);
 
 /* Typed query readers for handlers (after validation passed): default when absent. */
-long yaa_query_long(const yaa_http_req *req, const char *name, long dflt);
+long yaa_api_query_long(const yaa_http_req *req, const char *name, long dflt);
 /* NULL when absent or empty. */
-const char *yaa_query_str(const yaa_http_req *req, const char *name);
+const char *yaa_api_query_str(const yaa_http_req *req, const char *name);
 
 #endif

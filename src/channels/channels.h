@@ -344,17 +344,4 @@ typedef struct yaa_channels_import_stats {
 int yaa_channels_db_import(const yaa_config *cfg, yaa_db *db, const char *dir,
                            yaa_channels_import_stats *stats, yaa_err *err);
 
-/* Old names (issue #12 rename, rename.py): removed once every branch has landed. */
-#define yaa_channel_color_valid yaa_channels_color_valid
-#define yaa_channel_free yaa_channels_free
-#define yaa_channel_info_json yaa_channels_info_json
-#define yaa_channel_list_free yaa_channels_list_free
-#define yaa_channel_load_dir yaa_channels_load_dir
-#define yaa_channel_new yaa_channels_new
-#define yaa_channel_parse yaa_channels_parse
-#define yaa_channel_parse_file yaa_channels_parse_file
-#define yaa_channel_problem_str yaa_channels_problem_str
-#define yaa_channel_to_json yaa_channels_to_json
-/* End of old names. */
-
 #endif

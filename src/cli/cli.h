@@ -22,18 +22,18 @@ typedef int (*yaa_cmd_fn)(yaa_cli *cli);
 
 /* Each is defined by src/cli/cmd_<name>.c; a command whose file is not there yet is
  * a weak NULL and answers "not available yet" with exit 2. */
-int yaa_cmd_serve(yaa_cli *cli) __attribute__((weak));
-int yaa_cmd_worker(yaa_cli *cli) __attribute__((weak));
-int yaa_cmd_run(yaa_cli *cli) __attribute__((weak));
-int yaa_cmd_channels(yaa_cli *cli) __attribute__((weak));
-int yaa_cmd_db(yaa_cli *cli) __attribute__((weak));
-int yaa_cmd_keys(yaa_cli *cli) __attribute__((weak));
-int yaa_cmd_rag(yaa_cli *cli) __attribute__((weak));
-int yaa_cmd_usage(yaa_cli *cli) __attribute__((weak));
-int yaa_cmd_queue(yaa_cli *cli) __attribute__((weak));
-int yaa_cmd_review(yaa_cli *cli) __attribute__((weak));
-int yaa_cmd_artifacts(yaa_cli *cli) __attribute__((weak));
-int yaa_cmd_check(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_serve(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_worker(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_run(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_channels(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_db(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_keys(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_rag(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_usage(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_queue(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_review(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_artifacts(yaa_cli *cli) __attribute__((weak));
+int yaa_cli_cmd_check(yaa_cli *cli) __attribute__((weak));
 
 struct yaa_db;
 /* Opens DATABASE_URL (and, with migrate, applies pending migrations, logging how many) for

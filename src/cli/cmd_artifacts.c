@@ -94,7 +94,7 @@ static int gc(yaa_cli *cli, long days, bool dry_run) {
     return YAA_EXIT_OK;
 }
 
-int yaa_cmd_artifacts(yaa_cli *cli) {
+int yaa_cli_cmd_artifacts(yaa_cli *cli) {
     if (yaa_cli_wants_help(cli->argc, cli->argv) || cli->argc < 2) {
         FILE *out = cli->argc < 2 ? stderr : stdout;
         fprintf(out, usage, cli->cfg->artifact_retention_days, cli->cfg->artifact_store);

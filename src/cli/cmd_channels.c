@@ -377,7 +377,7 @@ static int cmd_new(yaa_cli *cli) {
     return YAA_EXIT_OK;
 }
 
-int yaa_cmd_channels(yaa_cli *cli) {
+int yaa_cli_cmd_channels(yaa_cli *cli) {
     if (cli->argc < 2) {
         fprintf(stderr, usage, cli->cfg->channels_dir);
         return YAA_EXIT_USAGE;

@@ -44,7 +44,7 @@ static int connect_channel(yaa_cli *cli, const char *id, long timeout_sec) {
     int code = yaa_cli_open_db(cli, "channels connect-youtube", true, &db);
     if (code) return code;
     yaa_youtube_options o;
-    yaa_agent_youtube_options(cli->cfg, &o);
+    yaa_agents_youtube_options(cli->cfg, &o);
     yaa_youtube_loopback lb;
     yaa_youtube_auth auth;
     char authcode[2048] = "";
@@ -63,8 +63,8 @@ static int connect_channel(yaa_cli *cli, const char *id, long timeout_sec) {
     }
     if (lb.fd >= 0) yaa_youtube_loopback_close(&lb);
     if (!rc)
-        rc = yaa_agent_youtube_complete(db, cli->cfg, id, expected, authcode, auth.code_verifier,
-                                        lb.redirect_uri, "cli", &acct, &err);
+        rc = yaa_agents_youtube_complete(db, cli->cfg, id, expected, authcode, auth.code_verifier,
+                                         lb.redirect_uri, "cli", &acct, &err);
     memset(&auth, 0, sizeof auth);
     memset(authcode, 0, sizeof authcode);
     yaa_db_close(db);

@@ -42,7 +42,7 @@ static void line(const json_t *q, const char *part, const char *label) {
     putchar('\n');
 }
 
-int yaa_cmd_check(yaa_cli *cli) {
+int yaa_cli_cmd_check(yaa_cli *cli) {
     if (yaa_cli_wants_help(cli->argc, cli->argv)) {
         puts("Usage: yaa check RUN_DIR [--json]\n\nrecompute RUN_DIR/quality.json from the "
              "folder's files and print its summary\n(--json: print quality.json itself); exit 0 "
@@ -67,7 +67,7 @@ int yaa_cmd_check(yaa_cli *cli) {
     yaa_media_env_from_config(&env, cli->cfg);
     yaa_quality q;
     yaa_err err = {0};
-    if (yaa_quality_check(&env, dir, &q, &err)) return yaa_cli_fail("check: %s", err.msg);
+    if (yaa_media_quality_check(&env, dir, &q, &err)) return yaa_cli_fail("check: %s", err.msg);
     char path[4096];
     snprintf(path, sizeof path, "%s/quality.json", dir);
     json_error_t je;

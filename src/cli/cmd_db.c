@@ -134,7 +134,7 @@ static int current(yaa_db *db, const char *dir) {
     return YAA_EXIT_OK;
 }
 
-int yaa_cmd_db(yaa_cli *cli) {
+int yaa_cli_cmd_db(yaa_cli *cli) {
     if (cli->argc < 2) {
         print_usage(stderr, cli->cfg);
         return YAA_EXIT_USAGE;

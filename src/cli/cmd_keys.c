@@ -191,7 +191,7 @@ static int cmd_revoke(yaa_db *db, int argc, char **argv) {
     return YAA_EXIT_OK;
 }
 
-int yaa_cmd_keys(yaa_cli *cli) {
+int yaa_cli_cmd_keys(yaa_cli *cli) {
     if (cli->argc < 2) {
         fputs(usage, stderr);
         return YAA_EXIT_USAGE;

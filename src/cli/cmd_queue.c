@@ -47,7 +47,7 @@ static int do_requeue(yaa_queue *q, const char *id) {
                               JSON_SORT_KEYS);
 }
 
-int yaa_cmd_queue(yaa_cli *cli) {
+int yaa_cli_cmd_queue(yaa_cli *cli) {
     int argc = cli->argc;
     char **argv = cli->argv;
     const char *what = argc > 1 ? argv[1] : NULL;

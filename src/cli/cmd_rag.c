@@ -279,7 +279,7 @@ static int cmd_eval(yaa_cli *cli) {
     return YAA_EXIT_OK;
 }
 
-int yaa_cmd_rag(yaa_cli *cli) {
+int yaa_cli_cmd_rag(yaa_cli *cli) {
     if (cli->argc < 2 || yaa_cli_wants_help(cli->argc, cli->argv)) {
         fputs(usage_text, cli->argc < 2 ? stderr : stdout);
         return cli->argc < 2 ? YAA_EXIT_USAGE : YAA_EXIT_OK;

@@ -290,9 +290,9 @@ static int cmd_decide(yaa_cli *cli, yaa_db *db, const char *verb, const char *id
     bool reject = strcmp(verb, "reject") == 0;
     if (reject && (!notes || !*notes))
         return yaa_cli_usage_error("review reject: --notes \"what to change\" is required");
-    if (from && yaa_stage_index(from) < 0)
+    if (from && yaa_agents_stage_index(from) < 0)
         return yaa_cli_usage_error("review reject: --from-stage '%s' is not a stage (%s)", from,
-                                   yaa_stage_list_text());
+                                   yaa_agents_stage_list_text());
     yaa_queue *q = NULL;
     if (yaa_cli_open_queue(cli, "review", db, &q)) return YAA_EXIT_FAIL;
     char who_buf[96];
@@ -307,7 +307,7 @@ static int cmd_decide(yaa_cli *cli, yaa_db *db, const char *verb, const char *id
     return YAA_EXIT_OK;
 }
 
-int yaa_cmd_review(yaa_cli *cli) {
+int yaa_cli_cmd_review(yaa_cli *cli) {
     if (cli->argc < 2 || yaa_cli_wants_help(cli->argc, cli->argv)) {
         usage();
         return cli->argc < 2 ? YAA_EXIT_USAGE : YAA_EXIT_OK;

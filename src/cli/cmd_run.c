@@ -145,7 +145,7 @@ static const char usage_text[] =
     "  -h, --help        this help\n";
 
 static int usage(FILE *out) {
-    fprintf(out, usage_text, yaa_stage_list_text());
+    fprintf(out, usage_text, yaa_agents_stage_list_text());
     return YAA_EXIT_USAGE;
 }
 
@@ -162,7 +162,7 @@ static int pick_run(yaa_db *db, const char *given, const char *channel, const ch
     return yaa_db_runstore_run_find_latest(db, channel, topic, from_stage, run_id, err);
 }
 
-int yaa_cmd_run(yaa_cli *cli) {
+int yaa_cli_cmd_run(yaa_cli *cli) {
     const char *channel = NULL, *topic_arg = NULL, *from = NULL, *brand = "", *given_run = NULL;
     const char *topics_file = NULL, *review = NULL, *publish_at_in = NULL;
     bool dry_run = false, short_video = false, json_out = false, fresh = false;
@@ -214,9 +214,9 @@ int yaa_cmd_run(yaa_cli *cli) {
                                        channel);
         return yaa_cli_run_topics(cli, &spec, topics_file, json_out);
     }
-    if (from && yaa_stage_index(from) < 0)
+    if (from && yaa_agents_stage_index(from) < 0)
         return yaa_cli_usage_error("run: --from-stage '%s' is not a stage (%s)", from,
-                                   yaa_stage_list_text());
+                                   yaa_agents_stage_list_text());
     if (given_run && (channel || topic_arg || fresh || topics_file))
         return yaa_cli_usage_error("run: --run takes the run's own channel and topic; leave out "
                                    "--channel, --topic, --topics and --new");

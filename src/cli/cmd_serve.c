@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int yaa_cmd_serve(yaa_cli *cli) {
+int yaa_cli_cmd_serve(yaa_cli *cli) {
     const char *host = NULL;
     long port = 0, workers = 2;
     bool port_set = false, workers_set = false;

@@ -93,7 +93,7 @@ static void print_table(json_t *out, const char *by) {
 /* The effective price table: PRICING_FILE rows first, then the built-in ones. */
 static int print_prices(const yaa_config *cfg, bool as_json) {
     yaa_err err = {0};
-    if (yaa_pricing_load(cfg->pricing_file, &err)) return yaa_cli_fail("usage: %s", err.msg);
+    if (yaa_llm_pricing_load(cfg->pricing_file, &err)) return yaa_cli_fail("usage: %s", err.msg);
     json_t *arr = json_array();
     yaa_price p;
     if (!as_json)
@@ -101,7 +101,7 @@ static int print_prices(const yaa_config *cfg, bool as_json) {
                YAA_PRICING_DATE, cfg->pricing_file && *cfg->pricing_file ? " + " : "",
                cfg->pricing_file ? cfg->pricing_file : "", "PROVIDER", "MODEL", "KIND", "IN/1M",
                "OUT/1M", "CACHED/1M", "PER_UNIT");
-    for (size_t i = 0; yaa_pricing_entry(i, &p); i++) {
+    for (size_t i = 0; yaa_llm_pricing_entry(i, &p); i++) {
         const char *kind = yaa_net_usage_kind_name(p.kind);
         if (as_json) {
             json_array_append_new(
@@ -131,7 +131,7 @@ static int print_prices(const yaa_config *cfg, bool as_json) {
     return YAA_EXIT_OK;
 }
 
-int yaa_cmd_usage(yaa_cli *cli) {
+int yaa_cli_cmd_usage(yaa_cli *cli) {
     if (yaa_cli_wants_help(cli->argc, cli->argv)) {
         fputs(usage, stdout);
         return YAA_EXIT_OK;

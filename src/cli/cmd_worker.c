@@ -39,7 +39,7 @@ static void refresh_stats(yaa_queue *q, bool *warned) {
     }
 }
 
-int yaa_cmd_worker(yaa_cli *cli) {
+int yaa_cli_cmd_worker(yaa_cli *cli) {
     long concurrency = 2, metrics_port = -1;
     const char *metrics_host = "127.0.0.1";
     const yaa_cli_opt opts[] = {

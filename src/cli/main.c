@@ -66,9 +66,10 @@ static const command *commands(size_t *n) {
          "recompute a run folder's quality.json (loudness, stills, captions, metadata)"},
     };
     /* Weak symbols resolve at link time, so the table is filled at run time. */
-    yaa_cmd_fn fns[] = {yaa_cmd_serve, yaa_cmd_worker, yaa_cmd_run,       yaa_cmd_channels,
-                        yaa_cmd_db,    yaa_cmd_keys,   yaa_cmd_rag,       yaa_cmd_usage,
-                        yaa_cmd_queue, yaa_cmd_review, yaa_cmd_artifacts, yaa_cmd_check};
+    yaa_cmd_fn fns[] = {yaa_cli_cmd_serve,    yaa_cli_cmd_worker,    yaa_cli_cmd_run,
+                        yaa_cli_cmd_channels, yaa_cli_cmd_db,        yaa_cli_cmd_keys,
+                        yaa_cli_cmd_rag,      yaa_cli_cmd_usage,     yaa_cli_cmd_queue,
+                        yaa_cli_cmd_review,   yaa_cli_cmd_artifacts, yaa_cli_cmd_check};
     for (size_t i = 0; i < sizeof init / sizeof init[0]; i++) {
         table[i] = init[i];
         table[i].fn = fns[i];
@@ -170,17 +171,17 @@ int main(int argc, char **argv) {
      * progress; JSON records stay for pipes, files and an explicit LOG_FORMAT. */
     if (!service && !yaa_config_was_set(&cfg, "LOG_FORMAT") && isatty(STDERR_FILENO))
         yaa_log_set_console(yaa_config_was_set(&cfg, "LOG_LEVEL") ? cfg.log_level : YAA_LOG_WARN);
-    if (yaa_loki_start_url(cfg.loki_url, &err))
+    if (yaa_metrics_loki_start_url(cfg.loki_url, &err))
         fprintf(stderr, "yaa: %s\n", err.msg); /* LOKI_URL */
     /* A bad PRICING_FILE is a start-up error naming the file and line, not a failed run. */
-    if (cfg.pricing_file && yaa_pricing_load(cfg.pricing_file, &err)) {
+    if (cfg.pricing_file && yaa_llm_pricing_load(cfg.pricing_file, &err)) {
         fprintf(stderr, "yaa: PRICING_FILE: %s\n", err.msg);
         yaa_config_free(&cfg);
         return YAA_EXIT_USAGE;
     }
     yaa_cli cli = {&cfg, argc - 1, argv + 1};
     int rc = cmd->fn(&cli);
-    yaa_loki_stop(); /* pushes what is buffered, within 5 s */
+    yaa_metrics_loki_stop(); /* pushes what is buffered, within 5 s */
     yaa_config_free(&cfg);
     return rc;
 }

@@ -54,7 +54,7 @@ int yaa_llm_client_open(const yaa_llm_options *o, yaa_llm_client **out, yaa_err 
     c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
     c->max_reply = o->max_reply ? o->max_reply : DEFAULT_MAX_REPLY;
     c->retry = o->retry;
-    yaa_pricing_install();
+    yaa_llm_pricing_install();
     *out = c;
     return 0;
 }
@@ -93,7 +93,7 @@ int yaa_llm_client_from_config(const yaa_config *cfg, const char *model, yaa_llm
         return yaa_err_set(err, YAA_EUNAVAILABLE,
                            "llm: LLM_PROVIDER is offline (no API key set): use the offline "
                            "composer");
-    int rc = yaa_pricing_ensure(cfg->pricing_file, err);
+    int rc = yaa_llm_pricing_ensure(cfg->pricing_file, err);
     if (rc) return rc;
     yaa_llm_options o = {.provider = p};
     if (strcmp(p, "anthropic") == 0) {

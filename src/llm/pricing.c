@@ -107,7 +107,7 @@ static bool lookup_locked(const char *provider, const char *model, yaa_price *ou
     return true;
 }
 
-bool yaa_pricing_lookup(const char *provider, const char *model, yaa_price *out) {
+bool yaa_llm_pricing_lookup(const char *provider, const char *model, yaa_price *out) {
     if (!provider || !model) return false;
     pthread_mutex_lock(&g.lock);
     bool ok = lookup_locked(provider, model, out);
@@ -116,9 +116,9 @@ bool yaa_pricing_lookup(const char *provider, const char *model, yaa_price *out)
     return ok;
 }
 
-bool yaa_pricing_known(const char *provider, const char *model) {
+bool yaa_llm_pricing_known(const char *provider, const char *model) {
     yaa_price p;
-    return is_local(provider) || yaa_pricing_lookup(provider, model, &p);
+    return is_local(provider) || yaa_llm_pricing_lookup(provider, model, &p);
 }
 
 static void warn_once(const char *provider, const char *model) {
@@ -144,7 +144,7 @@ static void warn_once(const char *provider, const char *model) {
                YAA_F_STR("provider", provider), YAA_F_STR("model", model), YAA_F_END);
 }
 
-void yaa_pricing_reset_warnings(void) {
+void yaa_llm_pricing_reset_warnings(void) {
     pthread_mutex_lock(&g.lock);
     while (g.warned) {
         warned *n = g.warned->next;
@@ -154,13 +154,13 @@ void yaa_pricing_reset_warnings(void) {
     pthread_mutex_unlock(&g.lock);
 }
 
-double yaa_pricing_cost_cached(const char *provider, const char *model, yaa_usage_kind kind,
-                               long prompt_tokens, long cached_tokens, long completion_tokens,
-                               long units) {
+double yaa_llm_pricing_cost_cached(const char *provider, const char *model, yaa_usage_kind kind,
+                                   long prompt_tokens, long cached_tokens, long completion_tokens,
+                                   long units) {
     if (is_local(provider)) return 0.0;
     if (!model || !*model) model = "(none)";
     yaa_price p;
-    if (!yaa_pricing_lookup(provider, model, &p)) {
+    if (!yaa_llm_pricing_lookup(provider, model, &p)) {
         if (prompt_tokens > 0 || completion_tokens > 0 || units > 0) warn_once(provider, model);
         return 0.0;
     }
@@ -178,20 +178,20 @@ double yaa_pricing_cost_cached(const char *provider, const char *model, yaa_usag
     return cost / 1e6;
 }
 
-double yaa_pricing_cost(const char *provider, const char *model, yaa_usage_kind kind,
-                        long prompt_tokens, long completion_tokens, long units) {
-    return yaa_pricing_cost_cached(provider, model, kind, prompt_tokens, 0, completion_tokens,
-                                   units);
+double yaa_llm_pricing_cost(const char *provider, const char *model, yaa_usage_kind kind,
+                            long prompt_tokens, long completion_tokens, long units) {
+    return yaa_llm_pricing_cost_cached(provider, model, kind, prompt_tokens, 0, completion_tokens,
+                                       units);
 }
 
 static double pricer(const yaa_usage_event *ev) {
-    return yaa_pricing_cost_cached(ev->provider, ev->model, ev->kind, ev->prompt_tokens,
-                                   ev->cached_tokens, ev->completion_tokens, ev->units);
+    return yaa_llm_pricing_cost_cached(ev->provider, ev->model, ev->kind, ev->prompt_tokens,
+                                       ev->cached_tokens, ev->completion_tokens, ev->units);
 }
 
-void yaa_pricing_install(void) { yaa_net_usage_set_pricer(pricer); }
+void yaa_llm_pricing_install(void) { yaa_net_usage_set_pricer(pricer); }
 
-bool yaa_pricing_entry(size_t i, yaa_price *out) {
+bool yaa_llm_pricing_entry(size_t i, yaa_price *out) {
     pthread_mutex_lock(&g.lock);
     bool ok = true;
     if (i < g.nover)
@@ -289,7 +289,7 @@ static int parse_price(yaml_document_t *doc, yaml_node_t *m, const char *name, s
     return 0;
 }
 
-int yaa_pricing_load_text(const char *name, const char *text, size_t len, yaa_err *err) {
+int yaa_llm_pricing_load_text(const char *name, const char *text, size_t len, yaa_err *err) {
     yaml_parser_t parser;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser)) return yaa_err_set(err, YAA_ENOMEM, "pricing: no memory");
@@ -360,12 +360,12 @@ static struct {
     yaa_err err;
 } g_once = {PTHREAD_MUTEX_INITIALIZER, false, 0, {0, ""}};
 
-int yaa_pricing_load(const char *path, yaa_err *err) {
-    yaa_pricing_install();
+int yaa_llm_pricing_load(const char *path, yaa_err *err) {
+    yaa_llm_pricing_install();
     int rc = 0;
     pthread_mutex_lock(&g_once.lock);
     if (!path || !*path) {
-        rc = yaa_pricing_load_text("(built-in)", "", 0, &g_once.err);
+        rc = yaa_llm_pricing_load_text("(built-in)", "", 0, &g_once.err);
     } else {
         char *text = NULL;
         size_t len = 0;
@@ -374,7 +374,7 @@ int yaa_pricing_load(const char *path, yaa_err *err) {
             rc = yaa_err_set(&g_once.err, YAA_ECONFIG, "PRICING_FILE %s: cannot read it (%s)", path,
                              yaa_strerror(rc));
         else
-            rc = yaa_pricing_load_text(path, text, len, &g_once.err);
+            rc = yaa_llm_pricing_load_text(path, text, len, &g_once.err);
         free(text);
     }
     g_once.done = true;
@@ -384,11 +384,11 @@ int yaa_pricing_load(const char *path, yaa_err *err) {
     return rc;
 }
 
-int yaa_pricing_ensure(const char *path, yaa_err *err) {
+int yaa_llm_pricing_ensure(const char *path, yaa_err *err) {
     pthread_mutex_lock(&g_once.lock);
     bool done = g_once.done;
     int rc = g_once.rc;
     if (done && rc && err) *err = g_once.err;
     pthread_mutex_unlock(&g_once.lock);
-    return done ? rc : yaa_pricing_load(path, err);
+    return done ? rc : yaa_llm_pricing_load(path, err);
 }

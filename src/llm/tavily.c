@@ -10,7 +10,7 @@ static char *dup_or_empty(const json_t *v) {
     return strdup(json_is_string(v) ? json_string_value(v) : "");
 }
 
-void yaa_search_results_free(yaa_search_results *r) {
+void yaa_llm_search_results_free(yaa_search_results *r) {
     if (!r) return;
     for (size_t i = 0; i < r->n; i++) {
         free(r->items[i].title);
@@ -54,8 +54,8 @@ static int parse(const yaa_http_reply *hr, yaa_search_results *out, yaa_err *err
     return 0;
 }
 
-int yaa_tavily_search(const yaa_tavily_options *o, const char *query, yaa_search_results *out,
-                      yaa_err *err) {
+int yaa_llm_tavily_search(const yaa_tavily_options *o, const char *query, yaa_search_results *out,
+                          yaa_err *err) {
     memset(out, 0, sizeof *out);
     if (!o || !o->api_key || !*o->api_key)
         return yaa_err_set(err, YAA_ECONFIG, "tavily: TAVILY_API_KEY is not set");
@@ -107,6 +107,6 @@ int yaa_tavily_search(const yaa_tavily_options *o, const char *query, yaa_search
         rc = parse(&hr, out, err);
     }
     yaa_net_http_reply_free(&hr);
-    if (rc) yaa_search_results_free(out);
+    if (rc) yaa_llm_search_results_free(out);
     return rc;
 }

@@ -32,10 +32,10 @@ typedef struct yaa_tavily_options {
     yaa_http_retry retry;     /* zero = defaults */
 } yaa_tavily_options;
 
-/* Searches query; fills out (free with yaa_search_results_free). Errors: YAA_EAUTH (key
+/* Searches query; fills out (free with yaa_llm_search_results_free). Errors: YAA_EAUTH (key
  * refused), YAA_ELIMIT (rate/plan limit), YAA_EPROVIDER, network codes. */
-int yaa_tavily_search(const yaa_tavily_options *o, const char *query, yaa_search_results *out,
-                      yaa_err *err);
-void yaa_search_results_free(yaa_search_results *r);
+int yaa_llm_tavily_search(const yaa_tavily_options *o, const char *query, yaa_search_results *out,
+                          yaa_err *err);
+void yaa_llm_search_results_free(yaa_search_results *r);
 
 #endif

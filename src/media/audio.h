@@ -4,11 +4,11 @@
  *
  *   media_generator:  yaa_media_generate() speaks each section and fills res->words (every
  *                     word with its time on the narration timeline), then writes
- *                     words.json, subtitles.srt and captions.ass (yaa_captions_write_all).
- *   media_editor:     yaa_audio_mix() -> audio/mix.wav (narration + ducked music + effects,
+ *                     words.json, subtitles.srt and captions.ass (yaa_media_captions_write_all).
+ *   media_editor:     yaa_media_audio_mix() -> audio/mix.wav (narration + ducked music + effects,
  *                     two-pass loudnorm to -14 LUFS / -1 dBTP), passed to compose as
  *                     yaa_compose_request.audio_track; compose burns captions_ass for Shorts.
- *   after the video:  yaa_quality_check() -> quality.json (also `yaa check <run dir>`).
+ *   after the video:  yaa_media_quality_check() -> quality.json (also `yaa check <run dir>`).
  *
  * Times are seconds. The narration timeline starts at the first sample of section 1; the
  * final video adds the intro clip's length (words.json records it as narration_offset_sec). */
@@ -49,14 +49,15 @@ typedef struct yaa_word_mark {
  * the gap around them by syllable count. With no marks at all the words are spread over
  * [speech_start, speech_end] by syllable count. shift is added to every time (the section's
  * start on the narration timeline). Appends to out. */
-int yaa_words_align(const char *text, const yaa_word_mark *marks, size_t nmarks,
-                    double speech_start, double speech_end, int section, double shift,
-                    yaa_words *out, yaa_err *err);
+int yaa_media_words_align(const char *text, const yaa_word_mark *marks, size_t nmarks,
+                          double speech_start, double speech_end, int section, double shift,
+                          yaa_words *out, yaa_err *err);
 /* Syllables in one word: vowel groups for Latin script, one per Hangul/CJK character. */
-int yaa_words_syllables(const char *word);
-int yaa_words_write_json(const yaa_words *w, const char *provider, const char *path, yaa_err *err);
-int yaa_words_read_json(const char *path, yaa_words *out, yaa_err *err);
-void yaa_words_free(yaa_words *w);
+int yaa_media_words_syllables(const char *word);
+int yaa_media_words_write_json(const yaa_words *w, const char *provider, const char *path,
+                               yaa_err *err);
+int yaa_media_words_read_json(const char *path, yaa_words *out, yaa_err *err);
+void yaa_media_words_free(yaa_words *w);
 
 /* ---- speech with timings -------------------------------------------------------------- */
 
@@ -69,17 +70,17 @@ typedef struct yaa_tts_result {
     double trimmed_sec;   /* silence cut from the start (engine times minus this) */
 } yaa_tts_result;
 
-/* Speaks text into wav_path with env's TTS provider like yaa_tts_synthesize, trimming the
+/* Speaks text into wav_path with env's TTS provider like yaa_media_tts_synthesize, trimming the
  * silence around the speech to 50 ms before and the voice's pause after, and returns what is
- * known about the timing. Free with yaa_tts_result_free. */
-int yaa_tts_speak(const yaa_media_env *env, const yaa_voice *voice, const char *text,
-                  const char *wav_path, yaa_tts_result *out, yaa_err *err);
+ * known about the timing. Free with yaa_media_tts_result_free. */
+int yaa_media_tts_speak(const yaa_media_env *env, const yaa_voice *voice, const char *text,
+                        const char *wav_path, yaa_tts_result *out, yaa_err *err);
 /* The local voice whatever the provider: Flite for English (cmu_us_rms, or the voice named
  * "slt" / "awb"; "espeak-ng" asks for espeak-ng), espeak-ng for the rest. What a failed hosted
  * voice falls back to. */
-int yaa_tts_speak_local(const yaa_media_env *env, const yaa_voice *voice, const char *text,
-                        const char *wav_path, yaa_tts_result *out, yaa_err *err);
-void yaa_tts_result_free(yaa_tts_result *r);
+int yaa_media_tts_speak_local(const yaa_media_env *env, const yaa_voice *voice, const char *text,
+                              const char *wav_path, yaa_tts_result *out, yaa_err *err);
+void yaa_media_tts_result_free(yaa_tts_result *r);
 
 /* ---- captions --------------------------------------------------------------------------- */
 
@@ -94,17 +95,17 @@ typedef struct yaa_caption_style {
  * characters): a cue starts with its first word and ends with its last (held up to 0.6 s
  * longer when the next cue starts later, never overlapping it). style->vertical: the shorter
  * lines of a Short (~18 Latin / ~9 Hangul characters). */
-int yaa_captions_build(const yaa_words *words, const yaa_caption_style *style, yaa_srt *out,
-                       yaa_err *err);
+int yaa_media_captions_build(const yaa_words *words, const yaa_caption_style *style, yaa_srt *out,
+                             yaa_err *err);
 
 /* An ASS file (PlayRes = the video size) with one event per word: the cue's text with the
  * word being spoken in the accent colour. Times are on the narration timeline. */
-int yaa_captions_write_ass(const yaa_words *words, const yaa_srt *cues,
-                           const yaa_caption_style *style, const char *path, yaa_err *err);
+int yaa_media_captions_write_ass(const yaa_words *words, const yaa_srt *cues,
+                                 const yaa_caption_style *style, const char *path, yaa_err *err);
 
 /* words.json, subtitles.srt and captions.ass under dir from words (the generator's step). */
-int yaa_captions_write_all(const yaa_words *words, const char *provider,
-                           const yaa_caption_style *style, const char *dir, yaa_err *err);
+int yaa_media_captions_write_all(const yaa_words *words, const char *provider,
+                                 const yaa_caption_style *style, const char *dir, yaa_err *err);
 
 /* ---- the mix ------------------------------------------------------------------------------ */
 
@@ -138,8 +139,8 @@ typedef struct yaa_mix_result {
 /* Narration + music (ducked under speech with a sidechain compressor) + effects, then
  * measured and normalised (loudnorm, two passes: measure, then apply with the measured
  * values, linear when the true-peak headroom allows). */
-int yaa_audio_mix(const yaa_media_env *env, const yaa_mix_request *req, yaa_mix_result *res,
-                  yaa_err *err);
+int yaa_media_audio_mix(const yaa_media_env *env, const yaa_mix_request *req, yaa_mix_result *res,
+                        yaa_err *err);
 
 typedef struct yaa_loudness {
     double integrated_lufs; /* -70 for silence */
@@ -149,7 +150,8 @@ typedef struct yaa_loudness {
 
 /* EBU R128 measurement (ffmpeg's ebur128 filter, true peak on) of a file's first audio
  * stream. */
-int yaa_audio_loudness(const yaa_media_env *env, const char *path, yaa_loudness *out, yaa_err *err);
+int yaa_media_audio_loudness(const yaa_media_env *env, const char *path, yaa_loudness *out,
+                             yaa_err *err);
 
 /* ---- quality report ----------------------------------------------------------------------- */
 
@@ -165,7 +167,7 @@ typedef struct yaa_quality {
 /* Computes quality.json for a run folder (video.mp4, words.json, subtitles.srt,
  * media.json, metadata.json - whichever exist) and writes it to run_dir/quality.json.
  * Missing files make their checks "skipped", never an error; a missing video is an error. */
-int yaa_quality_check(const yaa_media_env *env, const char *run_dir, yaa_quality *out,
-                      yaa_err *err);
+int yaa_media_quality_check(const yaa_media_env *env, const char *run_dir, yaa_quality *out,
+                            yaa_err *err);
 
 #endif

@@ -52,8 +52,8 @@ int yaa_media__r128_summary(const char *log, yaa_loudness *out) {
     return 0;
 }
 
-int yaa_audio_loudness(const yaa_media_env *env_in, const char *path, yaa_loudness *out,
-                       yaa_err *err) {
+int yaa_media_audio_loudness(const yaa_media_env *env_in, const char *path, yaa_loudness *out,
+                             yaa_err *err) {
     yaa_media_env env;
     yaa_media__env_defaults(env_in, &env);
     yaa_buf e;
@@ -138,8 +138,8 @@ static void add_pass(char **argv, size_t k, const char *graph, const char *const
     argv[k] = NULL;
 }
 
-int yaa_audio_mix(const yaa_media_env *env_in, const yaa_mix_request *r, yaa_mix_result *res,
-                  yaa_err *err) {
+int yaa_media_audio_mix(const yaa_media_env *env_in, const yaa_mix_request *r, yaa_mix_result *res,
+                        yaa_err *err) {
     yaa_media_env env;
     yaa_media__env_defaults(env_in, &env);
     yaa_mix_result dummy;
@@ -240,7 +240,7 @@ int yaa_audio_mix(const yaa_media_env *env_in, const yaa_mix_request *r, yaa_mix
     }
     res->duration_sec = total;
     yaa_loudness l;
-    if (!yaa_audio_loudness(&env, r->out_path, &l, NULL)) {
+    if (!yaa_media_audio_loudness(&env, r->out_path, &l, NULL)) {
         res->output_lufs = l.integrated_lufs;
         res->output_tp = l.true_peak_dbtp;
     }

@@ -139,12 +139,12 @@ static int build(const yaa_words *w, bool vertical, yaa_srt *out, yaa_err *err) 
     yaa_buf_free(&text);
     for (size_t k = 0; k < nu; k++) free(u[k].text);
     free(u);
-    if (rc) yaa_srt_free(out);
+    if (rc) yaa_media_srt_free(out);
     return rc;
 }
 
-int yaa_captions_build(const yaa_words *words, const yaa_caption_style *style, yaa_srt *out,
-                       yaa_err *err) {
+int yaa_media_captions_build(const yaa_words *words, const yaa_caption_style *style, yaa_srt *out,
+                             yaa_err *err) {
     return build(words, style && style->vertical, out, err);
 }
 
@@ -172,20 +172,20 @@ static void make_contiguous(yaa_srt *s, double total) {
     }
 }
 
-int yaa_srt_build(const char *const *narrations, const double *durations, size_t n, yaa_srt *out,
-                  yaa_err *err) {
+int yaa_media_srt_build(const char *const *narrations, const double *durations, size_t n,
+                        yaa_srt *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
     yaa_words w = {0};
     double t0 = 0;
     int rc = 0;
     for (size_t s = 0; s < n && !rc; s++) {
         double d = durations[s] > 0 ? durations[s] : 0;
-        rc =
-            yaa_words_align(narrations[s] ? narrations[s] : "", NULL, 0, 0, d, (int)s, t0, &w, err);
+        rc = yaa_media_words_align(narrations[s] ? narrations[s] : "", NULL, 0, 0, d, (int)s, t0,
+                                   &w, err);
         t0 += d;
     }
     if (!rc) rc = build(&w, false, out, err);
-    yaa_words_free(&w);
+    yaa_media_words_free(&w);
     if (!rc) make_contiguous(out, t0);
     return rc;
 }
@@ -252,8 +252,8 @@ static const char *find_word(const char *text, size_t from, const char *word) {
     return NULL;
 }
 
-int yaa_captions_write_ass(const yaa_words *words, const yaa_srt *cues,
-                           const yaa_caption_style *style, const char *path, yaa_err *err) {
+int yaa_media_captions_write_ass(const yaa_words *words, const yaa_srt *cues,
+                                 const yaa_caption_style *style, const char *path, yaa_err *err) {
     yaa_caption_style d = {0};
     if (!style) style = &d;
     bool v = style->vertical;
@@ -267,7 +267,7 @@ int yaa_captions_write_ass(const yaa_words *words, const yaa_srt *cues,
     if (style->font && *style->font)
         snprintf(font, sizeof font, "%s", style->font);
     else
-        yaa_font_pick(NULL, all.data ? all.data : "", font, sizeof font);
+        yaa_media_font_pick(NULL, all.data ? all.data : "", font, sizeof font);
     yaa_buf_free(&all);
     for (char *c = font; *c; c++)
         if (*c == ',') *c = ' '; /* the Style line is comma-separated */
@@ -323,25 +323,25 @@ int yaa_captions_write_ass(const yaa_words *words, const yaa_srt *cues,
     return rc;
 }
 
-int yaa_captions_write_all(const yaa_words *words, const char *provider,
-                           const yaa_caption_style *style, const char *dir, yaa_err *err) {
+int yaa_media_captions_write_all(const yaa_words *words, const char *provider,
+                                 const yaa_caption_style *style, const char *dir, yaa_err *err) {
     char path[4096];
     yaa_srt srt = {0}, big = {0};
     snprintf(path, sizeof path, "%s/words.json", dir);
-    int rc = yaa_words_write_json(words, provider, path, err);
+    int rc = yaa_media_words_write_json(words, provider, path, err);
     if (!rc) rc = build(words, false, &srt, err);
     if (!rc) {
         snprintf(path, sizeof path, "%s/subtitles.srt", dir);
-        rc = yaa_srt_write(&srt, path, err);
+        rc = yaa_media_srt_write(&srt, path, err);
     }
     /* the ASS track uses the Shorts' short lines when vertical */
     bool vertical = style && style->vertical;
     if (!rc && vertical) rc = build(words, true, &big, err);
     if (!rc) {
         snprintf(path, sizeof path, "%s/captions.ass", dir);
-        rc = yaa_captions_write_ass(words, vertical ? &big : &srt, style, path, err);
+        rc = yaa_media_captions_write_ass(words, vertical ? &big : &srt, style, path, err);
     }
-    yaa_srt_free(&srt);
-    yaa_srt_free(&big);
+    yaa_media_srt_free(&srt);
+    yaa_media_srt_free(&big);
     return rc;
 }

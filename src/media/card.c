@@ -119,7 +119,7 @@ static PangoLayout *fit_text(cairo_t *cr, PangoContext *pctx, const char *pref, 
                              bool bold, double w, double h, double max_px, double min_px,
                              int max_lines, bool *overflow) {
     char family[160];
-    yaa_font_pick(pref, text, family, sizeof family);
+    yaa_media_font_pick(pref, text, family, sizeof family);
     pango_cairo_update_context(cr, pctx);
     PangoLayout *l = pango_layout_new(pctx);
     PangoFontDescription *fd = pango_font_description_new();
@@ -266,8 +266,8 @@ static void rounded_rect(cairo_t *cr, double x, double y, double w, double h, do
     cairo_close_path(cr);
 }
 
-int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool vertical,
-                    const char *png_path, yaa_err *err) {
+int yaa_media_card_render(const yaa_brand_look *look, const yaa_card *card, bool vertical,
+                          const char *png_path, yaa_err *err) {
     if (!card || !png_path) return yaa_err_set(err, YAA_EINVAL, "card: missing card or path");
     const double W = vertical ? 1080 : 1920, H = vertical ? 1920 : 1080;
     const char *pref = look ? look->font_preference : NULL;
@@ -416,8 +416,9 @@ static thumb_layout thumb_layout_pick(const char *style) {
     return t;
 }
 
-int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const char *background_png,
-                         const char *png_path, bool *overflow, yaa_err *err) {
+int yaa_media_thumbnail_render(const yaa_brand_look *look, const char *title,
+                               const char *background_png, const char *png_path, bool *overflow,
+                               yaa_err *err) {
     if (!png_path) return yaa_err_set(err, YAA_EINVAL, "thumbnail: missing path");
     const double W = 1280, H = 720, m = 70;
     const char *pref = look ? look->font_preference : NULL;
@@ -483,20 +484,21 @@ int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const ch
     return finish_png(cr, pctx, fm, s, png_path, err);
 }
 
-double yaa_brand_contrast(const yaa_brand_look *look) {
+double yaa_media_brand_contrast(const yaa_brand_look *look) {
     colours c = pick_colours(look);
     return contrast(c.text, c.bg);
 }
 
-int yaa_lower_third_render(const yaa_brand_look *look, const char *heading, const char *line,
-                           int width, const char *png_path, bool *overflow, yaa_err *err) {
+int yaa_media_lower_third_render(const yaa_brand_look *look, const char *heading, const char *line,
+                                 int width, const char *png_path, bool *overflow, yaa_err *err) {
     if (!png_path || width < 200)
         return yaa_err_set(err, YAA_EINVAL, "lower third: missing path or width below 200");
     const char *pref = look ? look->font_preference : NULL;
     colours c = pick_colours(look);
-    char *h = yaa_text_shorten(heading ? heading : "", 60);
-    char *l = yaa_text_shorten(line ? line : "", 90);
-    if (overflow && h && l && (yaa_text_was_cut(heading, h) || yaa_text_was_cut(line, l)))
+    char *h = yaa_media_text_shorten(heading ? heading : "", 60);
+    char *l = yaa_media_text_shorten(line ? line : "", 90);
+    if (overflow && h && l &&
+        (yaa_media_text_was_cut(heading, h) || yaa_media_text_was_cut(line, l)))
         *overflow = true;
     if (!h || !l) {
         free(h);

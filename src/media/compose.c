@@ -272,7 +272,7 @@ static void subtitle_filter(const compose_plan *pl, yaa_buf *g) {
         char *text = NULL;
         size_t tl = 0;
         if (!yaa_read_file(pl->subs_abs, 16u << 20, &text, &tl))
-            yaa_font_pick(NULL, text ? text : "", font, sizeof font);
+            yaa_media_font_pick(NULL, text ? text : "", font, sizeof font);
         else
             snprintf(font, sizeof font, "Noto Sans CJK KR");
         free(text);

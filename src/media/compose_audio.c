@@ -1,5 +1,5 @@
 /* compose_audio.c - the sound track of the composed video: the premixed track (audio.h:
- * yaa_audio_mix) cut to the picture, or else the narration segments back to back (their
+ * yaa_media_audio_mix) cut to the picture, or else the narration segments back to back (their
  * measured lengths add up to the picture track) and background music ducked under the voice
  * with sidechaincompress. */
 #include "media/media_internal.h"

@@ -38,7 +38,7 @@ static bool family_covers(const char *family, const char *text) {
     return ok;
 }
 
-int yaa_font_pick(const char *pref, const char *text, char *out, size_t n) {
+int yaa_media_font_pick(const char *pref, const char *text, char *out, size_t n) {
     if (pref) {
         const char *p = pref;
         while (*p) {
@@ -68,7 +68,7 @@ int yaa_font_pick(const char *pref, const char *text, char *out, size_t n) {
     return YAA_ENOTFOUND;
 }
 
-int yaa_font_unknown_glyphs(const char *family, const char *text) {
+int yaa_media_font_unknown_glyphs(const char *family, const char *text) {
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 4, 4);
     cairo_t *cr = cairo_create(s);
     PangoFontMap *fm = pango_cairo_font_map_new();

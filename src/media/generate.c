@@ -5,7 +5,7 @@
  * serialised. */
 #include "core/log.h"
 #include "media/audio.h"
-#include "media/visuals.h"
+#include "media/visuals_internal.h"
 #include "net/net.h"
 
 #include <pthread.h>
@@ -83,7 +83,7 @@ static void notice(gen_ctx *c, const char *msg) {
 static int speak_section(gen_ctx *c, size_t i, yaa_err *e) {
     const char *text = c->req->sections[i].narration ? c->req->sections[i].narration : "";
     yaa_tts_result *r = &c->speech[i];
-    int rc = yaa_tts_speak(&c->env, &c->req->voice, text, c->res->audio_paths[i], r, e);
+    int rc = yaa_media_tts_speak(&c->env, &c->req->voice, text, c->res->audio_paths[i], r, e);
     if (rc && rc != YAA_ECANCELLED && !yaa_str_eq(c->env.tts_provider, "espeak")) {
         char msg[640];
         snprintf(msg, sizeof msg,
@@ -91,7 +91,7 @@ static int speak_section(gen_ctx *c, size_t i, yaa_err *e) {
                  c->env.tts_provider, e->msg);
         notice(c, msg);
         *e = (yaa_err){0};
-        rc = yaa_tts_speak_local(&c->env, &c->req->voice, text, c->res->audio_paths[i], r, e);
+        rc = yaa_media_tts_speak_local(&c->env, &c->req->voice, text, c->res->audio_paths[i], r, e);
     }
     if (!rc) c->res->durations[i] = r->duration;
     return rc;
@@ -119,10 +119,10 @@ static char *path_in(const char *dir, const char *name, size_t i, const char *ex
 static int thumbnail(const yaa_media_gen_request *r, const char *poster, yaa_media_gen_result *res,
                      yaa_err *e) {
     bool own = r->thumbnail_hook && *r->thumbnail_hook;
-    char *hook = yaa_text_hook(own ? r->thumbnail_hook : r->title, 5);
-    res->thumbnail_overflow = own && hook && yaa_text_was_cut(r->thumbnail_hook, hook);
-    int rc = yaa_thumbnail_render(&r->look, hook ? hook : r->title, poster, res->thumbnail_path,
-                                  &res->thumbnail_overflow, e);
+    char *hook = yaa_media_text_hook(own ? r->thumbnail_hook : r->title, 5);
+    res->thumbnail_overflow = own && hook && yaa_media_text_was_cut(r->thumbnail_hook, hook);
+    int rc = yaa_media_thumbnail_render(&r->look, hook ? hook : r->title, poster,
+                                        res->thumbnail_path, &res->thumbnail_overflow, e);
     free(hook);
     return rc ? yaa_err_prefix(e, "thumbnail: ") : 0;
 }
@@ -136,12 +136,13 @@ static int image_job(gen_ctx *c, size_t i, yaa_err *e) {
     if (i == n) return thumbnail(r, NULL, c->res, e);
     const char *h0 = r->sections[i].heading ? r->sections[i].heading : "";
     const char *k0 = r->sections[i].on_screen_text ? r->sections[i].on_screen_text : "";
-    char *heading = yaa_text_shorten(h0, 90);
-    char *key = yaa_text_shorten(k0, 120);
+    char *heading = yaa_media_text_shorten(h0, 90);
+    char *key = yaa_media_text_shorten(k0, 120);
     bool *ov = &c->res->card_overflow[i];
-    *ov = heading && key && (yaa_text_was_cut(h0, heading) || yaa_text_was_cut(k0, key));
+    *ov =
+        heading && key && (yaa_media_text_was_cut(h0, heading) || yaa_media_text_was_cut(k0, key));
     yaa_card card = {(int)(i + 1), (int)n, heading, key, NULL, ov, .layers = true};
-    int rc = yaa_card_render(&r->look, &card, r->short_video, c->res->image_paths[i], e);
+    int rc = yaa_media_card_render(&r->look, &card, r->short_video, c->res->image_paths[i], e);
     free(heading);
     free(key);
     return rc ? yaa_err_prefix(e, "section %zu card: ", i + 1) : 0;
@@ -156,10 +157,10 @@ static int finish_pictures(const yaa_media_env *env, const yaa_media_gen_request
         if (res->visuals[i].poster) poster = res->visuals[i].poster;
     res->title_card = path_in(req->out_dir, "images/00.title.png", 0, NULL);
     if (!res->title_card) return yaa_err_set(err, YAA_ENOMEM, "media: out of memory");
-    char *title = yaa_text_shorten(req->title ? req->title : "", 70);
-    res->title_overflow = title && yaa_text_was_cut(req->title, title);
+    char *title = yaa_media_text_shorten(req->title ? req->title : "", 70);
+    res->title_overflow = title && yaa_media_text_was_cut(req->title, title);
     yaa_card card = {0, 0, title, NULL, poster, &res->title_overflow, .layers = true};
-    int rc = yaa_card_render(&req->look, &card, req->short_video, res->title_card, err);
+    int rc = yaa_media_card_render(&req->look, &card, req->short_video, res->title_card, err);
     free(title);
     if (rc) return yaa_err_prefix(err, "title card: ");
     (void)env;
@@ -211,8 +212,8 @@ static int write_captions(const yaa_media_gen_request *req, yaa_media_gen_result
     int rc = 0;
     for (size_t i = 0; i < req->nsections && !rc; i++) {
         const yaa_tts_result *r = &speech[i];
-        rc = yaa_words_align(req->sections[i].narration, r->marks, r->nmarks, r->speech_start,
-                             r->speech_end, (int)i, res->total_sec, &w, err);
+        rc = yaa_media_words_align(req->sections[i].narration, r->marks, r->nmarks, r->speech_start,
+                                   r->speech_end, (int)i, res->total_sec, &w, err);
         res->total_sec += res->durations[i];
         if (r->provider && !strstr(providers, r->provider))
             snprintf(providers + strlen(providers), sizeof providers - strlen(providers), "%s%s",
@@ -226,8 +227,8 @@ static int write_captions(const yaa_media_gen_request *req, yaa_media_gen_result
     snprintf(dir, sizeof dir, "%s", res->words_path);
     char *slash = strrchr(dir, '/');
     if (slash) *slash = 0;
-    if (!rc) rc = yaa_captions_write_all(&w, providers, &style, slash ? dir : ".", err);
-    yaa_words_free(&w);
+    if (!rc) rc = yaa_media_captions_write_all(&w, providers, &style, slash ? dir : ".", err);
+    yaa_media_words_free(&w);
     return rc;
 }
 
@@ -344,7 +345,7 @@ int yaa_media_generate(const yaa_media_env *env, const yaa_media_gen_request *re
     if (rc && err) err->code = rc;
     pthread_mutex_destroy(&c->mu);
     if (!rc) rc = write_captions(req, res, c->speech, err);
-    for (size_t i = 0; i < n; i++) yaa_tts_result_free(&c->speech[i]);
+    for (size_t i = 0; i < n; i++) yaa_media_tts_result_free(&c->speech[i]);
     free(c->speech);
     /* pictures one section at a time (each clip is used once per video), then the shots that
      * show the first of them */

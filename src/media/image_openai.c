@@ -27,8 +27,8 @@ static const char *size_for(const char *model, bool vertical) {
     return vertical ? "1024x1792" : "1792x1024";
 }
 
-int yaa_image_generate(const yaa_media_env *env_in, const char *prompt, bool vertical,
-                       const char *png_path, yaa_err *err) {
+int yaa_media_image_generate(const yaa_media_env *env_in, const char *prompt, bool vertical,
+                             const char *png_path, yaa_err *err) {
     yaa_media_env env;
     yaa_media__env_defaults(env_in, &env);
     if (yaa_str_eq(env.image_provider, "cards"))

@@ -9,7 +9,7 @@
  * with a particle attached: "파스타를" ~ "파스타"). A file is used once per video. */
 #include "core/log.h"
 #include "core/util.h"
-#include "media/visuals.h"
+#include "media/visuals_internal.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -123,12 +123,13 @@ typedef struct yaa_voice {
 /* Synthesizes text to a 16-bit mono WAV at wav_path with the env's TTS provider; *duration
  * gets the exact length from the samples written. Reports usage (characters).
  * Hosted calls are retried on 429/5xx/network errors (Retry-After honoured). */
-int yaa_tts_synthesize(const yaa_media_env *env, const yaa_voice *voice, const char *text,
-                       const char *wav_path, double *duration, yaa_err *err);
+int yaa_media_tts_synthesize(const yaa_media_env *env, const yaa_voice *voice, const char *text,
+                             const char *wav_path, double *duration, yaa_err *err);
 
 /* WAV helpers: duration of a PCM WAV (from its data chunk), and a mono 16-bit writer. */
-int yaa_wav_duration(const char *path, double *duration, yaa_err *err);
-int yaa_wav_write(const char *path, const short *samples, size_t n, int sample_rate, yaa_err *err);
+int yaa_media_wav_duration(const char *path, double *duration, yaa_err *err);
+int yaa_media_wav_write(const char *path, const short *samples, size_t n, int sample_rate,
+                        yaa_err *err);
 
 /* ---- cards and thumbnails ---------------------------------------------------------------- */
 
@@ -158,54 +159,55 @@ typedef struct yaa_card {
 } yaa_card;
 
 /* Draws one card as PNG, 1920x1080 (or 1080x1920 when vertical). */
-int yaa_card_render(const yaa_brand_look *look, const yaa_card *card, bool vertical,
-                    const char *png_path, yaa_err *err);
+int yaa_media_card_render(const yaa_brand_look *look, const yaa_card *card, bool vertical,
+                          const char *png_path, yaa_err *err);
 /* Draws the 1280x720 thumbnail: title big, brand name, optional background picture.
  * *overflow (optional) is set true when the title did not fit (ellipsized by pango). */
-int yaa_thumbnail_render(const yaa_brand_look *look, const char *title, const char *background_png,
-                         const char *png_path, bool *overflow, yaa_err *err);
+int yaa_media_thumbnail_render(const yaa_brand_look *look, const char *title,
+                               const char *background_png, const char *png_path, bool *overflow,
+                               yaa_err *err);
 
 /* The contrast ratio (WCAG, 1..21) of the text colour cards and lower thirds use against the
  * box/background they draw it on, for the quality report (>= 4.5 by construction). */
-double yaa_brand_contrast(const yaa_brand_look *look);
+double yaa_media_brand_contrast(const yaa_brand_look *look);
 
 /* A lower third: an RGBA strip (transparent around it) holding heading and line in the brand
  * palette, text contrast >= 4.5:1 against its box; at most width x (height/4). The width of a
  * Short's topic banner is the frame's less margins. *overflow (optional) is set true when a
  * line was shortened to fit (60/90 characters) or pango ellipsized it. */
-int yaa_lower_third_render(const yaa_brand_look *look, const char *heading, const char *line,
-                           int width, const char *png_path, bool *overflow, yaa_err *err);
+int yaa_media_lower_third_render(const yaa_brand_look *look, const char *heading, const char *line,
+                                 int width, const char *png_path, bool *overflow, yaa_err *err);
 
 /* A Short's topic banner: the topic as a lower third width wide, shortened at phrase
  * boundaries (never inside a word) until it fits two lines without pango ellipsizing it.
  * *shown (optional, malloc'd) gets the text drawn; *overflow (optional) is set true when that
  * is not the whole topic (its " | tail" aside) or still did not fit. */
-int yaa_banner_render(const yaa_brand_look *look, const char *topic, int width,
-                      const char *png_path, char **shown, bool *overflow, yaa_err *err);
+int yaa_media_banner_render(const yaa_brand_look *look, const char *topic, int width,
+                            const char *png_path, char **shown, bool *overflow, yaa_err *err);
 
 /* Shortens text to at most max_chars characters (code points) at a phrase boundary - after
  * punctuation, else between words - never inside a word; a " | tail" is dropped first.
  * Returns a malloc'd string (the text itself when it fits). */
-char *yaa_text_shorten(const char *text, size_t max_chars);
-/* True when shown (from yaa_text_shorten or yaa_text_hook) lost content of text beyond its
- * " | tail" and surrounding spaces: the on-screen text was shortened to fit. */
-bool yaa_text_was_cut(const char *text, const char *shown);
+char *yaa_media_text_shorten(const char *text, size_t max_chars);
+/* True when shown (from yaa_media_text_shorten or yaa_media_text_hook) lost content of text beyond
+ * its " | tail" and surrounding spaces: the on-screen text was shortened to fit. */
+bool yaa_media_text_was_cut(const char *text, const char *shown);
 /* At most max_words words of text (after the " | tail" is dropped), for thumbnail hooks. */
-char *yaa_text_hook(const char *text, size_t max_words);
+char *yaa_media_text_hook(const char *text, size_t max_words);
 
 /* The font family that will draw every character of text: the first of the chain
  * (font_preference..., "Noto Sans CJK KR", "Noto Sans", "DejaVu Sans") installed and holding
  * all its glyphs per fontconfig. Writes the family to out. Returns 0, or YAA_ENOTFOUND when
  * no font holds them all (out then holds the best fallback). */
-int yaa_font_pick(const char *font_preference, const char *text, char *out, size_t n);
+int yaa_media_font_pick(const char *font_preference, const char *text, char *out, size_t n);
 
 /* Lays text out with pango in family and returns the unknown-glyph count (boxes). */
-int yaa_font_unknown_glyphs(const char *family, const char *text);
+int yaa_media_font_unknown_glyphs(const char *family, const char *text);
 
 /* Generates one picture with the env's image provider "openai" (PNG at png_path). With the
  * "cards" provider it returns YAA_ENOTFOUND (cards need no picture). */
-int yaa_image_generate(const yaa_media_env *env, const char *prompt, bool vertical,
-                       const char *png_path, yaa_err *err);
+int yaa_media_image_generate(const yaa_media_env *env, const char *prompt, bool vertical,
+                             const char *png_path, yaa_err *err);
 
 /* ---- subtitles ---------------------------------------------------------------------------- */
 
@@ -224,10 +226,10 @@ typedef struct yaa_srt {
  * lines of ~42 Latin / ~20 Hangul characters) timed in proportion to characters inside the
  * segment's measured duration. Cues are monotonic, contiguous and cover [0, sum(durations)].
  * Empty narrations get no cue; the cue before them stays up through their time. */
-int yaa_srt_build(const char *const *narrations, const double *durations, size_t n, yaa_srt *out,
-                  yaa_err *err);
-int yaa_srt_write(const yaa_srt *srt, const char *path, yaa_err *err);
-void yaa_srt_free(yaa_srt *srt);
+int yaa_media_srt_build(const char *const *narrations, const double *durations, size_t n,
+                        yaa_srt *out, yaa_err *err);
+int yaa_media_srt_write(const yaa_srt *srt, const char *path, yaa_err *err);
+void yaa_media_srt_free(yaa_srt *srt);
 
 /* ---- the media_generator stage ------------------------------------------------------------ */
 
@@ -246,7 +248,7 @@ typedef struct yaa_shot {
     const char *path;
     double duration;         /* seconds on screen (scaled so the shots fill the narration) */
     double clip_start;       /* footage: seconds into the clip to start from */
-    const char *overlay_png; /* RGBA picture drawn over the shot (yaa_lower_third_render) */
+    const char *overlay_png; /* RGBA picture drawn over the shot (yaa_media_lower_third_render) */
 } yaa_shot;
 
 typedef struct yaa_media_section {
@@ -321,9 +323,9 @@ typedef struct yaa_compose_request {
     const char *bgm_path;       /* NULL = none */
     double bgm_volume;          /* 0..1 (0 = 0.15) */
     /* The premixed, loudness-normalised track for the whole narration timeline (audio.h:
-     * yaa_audio_mix). When set, audio[] and bgm_* are not mixed again: this is the sound. */
+     * yaa_media_audio_mix). When set, audio[] and bgm_* are not mixed again: this is the sound. */
     const char *audio_track;
-    /* Word-highlighted captions (audio.h: yaa_captions_write_ass), PlayRes = the video size:
+    /* Word-highlighted captions (audio.h: yaa_media_captions_write_ass), PlayRes = the video size:
      * burned as they are (no force_style) when set and subtitle_style is not soft/none. */
     const char *captions_ass;
     const char *intro_path; /* clips played before/after; NULL or "" = none */

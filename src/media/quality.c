@@ -178,7 +178,7 @@ static void check_captions(const char *dir, json_t *o, yaa_quality *q) {
     yaa_words w;
     yaa_err e = {0};
     size_t nc = 0;
-    if (access(wp, R_OK) || access(sp, R_OK) || yaa_words_read_json(wp, &w, &e)) {
+    if (access(wp, R_OK) || access(sp, R_OK) || yaa_media_words_read_json(wp, &w, &e)) {
         json_object_set_new(o, "captions",
                             json_pack("{s:s, s:s}", "status", "skipped", "why",
                                       access(wp, R_OK)   ? "no words.json"
@@ -214,7 +214,7 @@ static void check_captions(const char *dir, json_t *o, yaa_quality *q) {
                                   q->caption_coverage >= 0.95 && overlaps == 0 && match >= 0.95));
     for (size_t k = 0; k < nc; k++) free(c[k].text);
     free(c);
-    yaa_words_free(&w);
+    yaa_media_words_free(&w);
 }
 
 /* dir/name parsed, or NULL with o[part] marked skipped (saying why). */
@@ -311,8 +311,8 @@ static void check_metadata(const char *dir, json_t *o) {
     json_decref(m);
 }
 
-int yaa_quality_check(const yaa_media_env *env_in, const char *run_dir, yaa_quality *q,
-                      yaa_err *err) {
+int yaa_media_quality_check(const yaa_media_env *env_in, const char *run_dir, yaa_quality *q,
+                            yaa_err *err) {
     yaa_media_env env;
     yaa_media__env_defaults(env_in, &env);
     yaa_quality dummy;

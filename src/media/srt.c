@@ -75,7 +75,7 @@ static void fmt_time(char *o, size_t n, long ms) {
              ms % 1000);
 }
 
-int yaa_srt_write(const yaa_srt *srt, const char *path, yaa_err *err) {
+int yaa_media_srt_write(const yaa_srt *srt, const char *path, yaa_err *err) {
     yaa_buf b;
     yaa_buf_init(&b, 0);
     int rc = 0;
@@ -93,7 +93,7 @@ int yaa_srt_write(const yaa_srt *srt, const char *path, yaa_err *err) {
     return rc;
 }
 
-void yaa_srt_free(yaa_srt *srt) {
+void yaa_media_srt_free(yaa_srt *srt) {
     if (!srt) return;
     for (size_t i = 0; i < srt->n; i++) free(srt->cues[i].text);
     free(srt->cues);

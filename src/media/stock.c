@@ -3,7 +3,7 @@
  * first out past STOCK_CACHE_MB) and the decode check that also gives a poster frame. */
 #include "core/log.h"
 #include "core/util.h"
-#include "media/stock.h"
+#include "media/stock_internal.h"
 
 #include <dirent.h>
 #include <jansson.h>

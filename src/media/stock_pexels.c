@@ -1,8 +1,9 @@
 /* stock_pexels.c - Pexels search: videos from /videos/search, photos from /v1/search, the key
  * in the Authorization header; orientation and size for the frame, locale for the language.
- * Results in the shared yaa_media__stock_item shape (stock.h), with the credit Pexels asks for. */
+ * Results in the shared yaa_media__stock_item shape (stock_internal.h), with the credit Pexels asks
+ * for. */
 #include "core/util.h"
-#include "media/stock.h"
+#include "media/stock_internal.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * the `key` parameter (so URLs with it are never logged: net logs no query strings);
  * orientation for photos, `lang` for the language. Results in the yaa_media__stock_item shape. */
 #include "core/util.h"
-#include "media/stock.h"
+#include "media/stock_internal.h"
 
 #include <jansson.h>
 #include <stdio.h>

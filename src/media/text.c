@@ -44,7 +44,7 @@ static char *dup_trimmed(const char *s, size_t n) {
     return o;
 }
 
-char *yaa_text_shorten(const char *text, size_t max_chars) {
+char *yaa_media_text_shorten(const char *text, size_t max_chars) {
     if (!text) text = "";
     while (is_space((unsigned char)*text)) text++;
     size_t len = without_tail(text), chars = 0, i = 0;
@@ -71,7 +71,7 @@ char *yaa_text_shorten(const char *text, size_t max_chars) {
     return dup_trimmed(text, cut);
 }
 
-char *yaa_text_hook(const char *text, size_t max_words) {
+char *yaa_media_text_hook(const char *text, size_t max_words) {
     if (!text) text = "";
     while (is_space((unsigned char)*text)) text++;
     size_t len = without_tail(text), words = 0, i = 0, end = 0;
@@ -85,7 +85,7 @@ char *yaa_text_hook(const char *text, size_t max_words) {
     return dup_trimmed(text, end);
 }
 
-bool yaa_text_was_cut(const char *text, const char *shown) {
+bool yaa_media_text_was_cut(const char *text, const char *shown) {
     if (!text) text = "";
     while (is_space((unsigned char)*text)) text++;
     char *whole = dup_trimmed(text, without_tail(text));

@@ -128,7 +128,7 @@ static int finish(pcm *p, int sr, const char *text, const yaa_voice *v, const ch
         free(zeros);
         if (bad) return yaa_err_set(err, YAA_ENOMEM, "tts: out of memory");
     }
-    int rc = yaa_wav_write(wav_path, p->s, p->n, sr, err);
+    int rc = yaa_media_wav_write(wav_path, p->s, p->n, sr, err);
     if (rc) return rc;
     out->duration = (double)p->n / sr;
     out->trimmed_sec = shift;
@@ -355,8 +355,8 @@ static bool wants_flite(const yaa_media_env *env, const yaa_voice *v) {
     return english && !(name && (!strcasecmp(name, "espeak-ng") || !strcasecmp(name, "espeak")));
 }
 
-int yaa_tts_speak_local(const yaa_media_env *env_in, const yaa_voice *v, const char *text,
-                        const char *wav_path, yaa_tts_result *out, yaa_err *err) {
+int yaa_media_tts_speak_local(const yaa_media_env *env_in, const yaa_voice *v, const char *text,
+                              const char *wav_path, yaa_tts_result *out, yaa_err *err) {
     yaa_media_env env;
     yaa_media__env_defaults(env_in, &env);
     memset(out, 0, sizeof *out);
@@ -625,14 +625,14 @@ static int tts_openai(const yaa_media_env *env, const yaa_voice *v, const char *
     return rc;
 }
 
-void yaa_tts_result_free(yaa_tts_result *r) {
+void yaa_media_tts_result_free(yaa_tts_result *r) {
     if (!r) return;
     free(r->marks);
     memset(r, 0, sizeof *r);
 }
 
-int yaa_tts_speak(const yaa_media_env *env_in, const yaa_voice *voice, const char *text,
-                  const char *wav_path, yaa_tts_result *out, yaa_err *err) {
+int yaa_media_tts_speak(const yaa_media_env *env_in, const yaa_voice *voice, const char *text,
+                        const char *wav_path, yaa_tts_result *out, yaa_err *err) {
     yaa_media_env env;
     yaa_media__env_defaults(env_in, &env);
     memset(out, 0, sizeof *out);
@@ -642,7 +642,8 @@ int yaa_tts_speak(const yaa_media_env *env_in, const yaa_voice *voice, const cha
     if (!yaa_utf8_valid(text, strlen(text)))
         return yaa_err_set(err, YAA_EINVAL, "tts: text is not valid UTF-8");
     const char *p = env.tts_provider;
-    if (yaa_str_eq(p, "espeak")) return yaa_tts_speak_local(&env, voice, text, wav_path, out, err);
+    if (yaa_str_eq(p, "espeak"))
+        return yaa_media_tts_speak_local(&env, voice, text, wav_path, out, err);
     if (yaa_str_eq(p, "elevenlabs")) return tts_elevenlabs(&env, voice, text, wav_path, out, err);
     if (yaa_str_eq(p, "openai") || yaa_str_eq(p, "openai-compatible"))
         return tts_openai(&env, voice, text, wav_path, out, err);
@@ -652,12 +653,12 @@ int yaa_tts_speak(const yaa_media_env *env_in, const yaa_voice *voice, const cha
                        p);
 }
 
-int yaa_tts_synthesize(const yaa_media_env *env, const yaa_voice *voice, const char *text,
-                       const char *wav_path, double *duration, yaa_err *err) {
+int yaa_media_tts_synthesize(const yaa_media_env *env, const yaa_voice *voice, const char *text,
+                             const char *wav_path, double *duration, yaa_err *err) {
     if (!duration) return yaa_err_set(err, YAA_EINVAL, "tts: missing duration");
     yaa_tts_result r;
-    int rc = yaa_tts_speak(env, voice, text, wav_path, &r, err);
+    int rc = yaa_media_tts_speak(env, voice, text, wav_path, &r, err);
     if (!rc) *duration = r.duration;
-    yaa_tts_result_free(&r);
+    yaa_media_tts_result_free(&r);
     return rc;
 }

@@ -5,7 +5,7 @@
  * fails for a missing picture. Footage and photos get a lower third in the brand palette. */
 #include "core/log.h"
 #include "core/util.h"
-#include "media/visuals.h"
+#include "media/visuals_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,7 +142,7 @@ static bool try_generated(picker *p, size_t i, const char *prompt, yaa_visual *v
                           const char *poster) {
     if (yaa_str_eq(p->env->image_provider, "cards") || !prompt || !*prompt) return false;
     yaa_err e = {0};
-    int rc = yaa_image_generate(p->env, prompt, p->req->short_video, poster, &e);
+    int rc = yaa_media_image_generate(p->env, prompt, p->req->short_video, poster, &e);
     if (rc) {
         if (rc != YAA_ECANCELLED) note(p, "section %zu: generated image: %s", i + 1, e.msg);
         return false;
@@ -160,10 +160,10 @@ static size_t queries_of(const yaa_media_section *s, char **q) {
     size_t n = 0;
     for (size_t k = 0; k < s->nsearch_terms && n < MAX_QUERIES; k++)
         if (s->search_terms[k] && *s->search_terms[k])
-            q[n++] = yaa_text_hook(s->search_terms[k], 4);
+            q[n++] = yaa_media_text_hook(s->search_terms[k], 4);
     if (n < MAX_QUERIES && s->visual_notes && *s->visual_notes)
-        q[n++] = yaa_text_hook(s->visual_notes, 4);
-    if (n < MAX_QUERIES && s->heading && *s->heading) q[n++] = yaa_text_hook(s->heading, 4);
+        q[n++] = yaa_media_text_hook(s->visual_notes, 4);
+    if (n < MAX_QUERIES && s->heading && *s->heading) q[n++] = yaa_media_text_hook(s->heading, 4);
     size_t m = 0;
     for (size_t k = 0; k < n; k++)
         if (q[k] && *q[k])
@@ -194,9 +194,9 @@ static void pick_one(picker *p, size_t i) {
         int W = p->req->short_video ? 1080 : 1920;
         yaa_err e = {0};
         const char *line = s->on_screen_text && *s->on_screen_text ? s->on_screen_text : NULL;
-        if (!yaa_lower_third_render(&p->req->look, s->heading, line,
-                                    p->req->short_video ? W - 2 * (W / 24) : W * 5 / 8, lt,
-                                    &v->text_overflow, &e))
+        if (!yaa_media_lower_third_render(&p->req->look, s->heading, line,
+                                          p->req->short_video ? W - 2 * (W / 24) : W * 5 / 8, lt,
+                                          &v->text_overflow, &e))
             v->lower_third = strdup(lt);
     } else {
         unlink(poster);

@@ -26,7 +26,8 @@ static uint32_t get_u32(const unsigned char *p) {
 
 static uint16_t get_u16(const unsigned char *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 
-int yaa_wav_write(const char *path, const short *samples, size_t n, int sample_rate, yaa_err *err) {
+int yaa_media_wav_write(const char *path, const short *samples, size_t n, int sample_rate,
+                        yaa_err *err) {
     if (!path || (n && !samples) || sample_rate <= 0)
         return yaa_err_set(err, YAA_EINVAL, "wav: bad arguments");
     if (n > (UINT32_MAX - 44) / 2)
@@ -53,7 +54,7 @@ int yaa_wav_write(const char *path, const short *samples, size_t n, int sample_r
     return 0;
 }
 
-int yaa_wav_duration(const char *path, double *duration, yaa_err *err) {
+int yaa_media_wav_duration(const char *path, double *duration, yaa_err *err) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return yaa_err_set(err, YAA_ENOTFOUND, "wav: cannot open '%s': %s", path, strerror(errno));

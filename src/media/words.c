@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void yaa_words_free(yaa_words *w) {
+void yaa_media_words_free(yaa_words *w) {
     if (!w) return;
     for (size_t i = 0; i < w->n; i++) free(w->w[i].text);
     free(w->w);
@@ -50,7 +50,7 @@ static bool is_letter_or_digit(uint32_t c) {
 /* Syllables, roughly: vowel groups in Latin script (a silent final e dropped), one per
  * Hangul / CJK / kana character, one per digit (numbers are read out long), and one per
  * three letters of other scripts. At least 1. */
-int yaa_words_syllables(const char *word) {
+int yaa_media_words_syllables(const char *word) {
     int n = 0, other = 0;
     bool in_vowel = false;
     uint32_t last = 0, before_last = 0; /* the last two Latin letters */
@@ -128,9 +128,9 @@ static span *split_words(const char *text, size_t *nout) {
     return s;
 }
 
-int yaa_words_align(const char *text, const yaa_word_mark *marks, size_t nmarks,
-                    double speech_start, double speech_end, int section, double shift,
-                    yaa_words *out, yaa_err *err) {
+int yaa_media_words_align(const char *text, const yaa_word_mark *marks, size_t nmarks,
+                          double speech_start, double speech_end, int section, double shift,
+                          yaa_words *out, yaa_err *err) {
     if (!text) return 0;
     size_t n = 0;
     span *s = split_words(text, &n);
@@ -148,7 +148,7 @@ int yaa_words_align(const char *text, const yaa_word_mark *marks, size_t nmarks,
     for (size_t i = 0; i < n; i++) {
         memcpy(tmp, text + s[i].b0, s[i].b1 - s[i].b0);
         tmp[s[i].b1 - s[i].b0] = 0;
-        s[i].syl = yaa_words_syllables(tmp);
+        s[i].syl = yaa_media_words_syllables(tmp);
     }
     free(tmp);
     /* a mark belongs to the word it falls in; marks between words (spaces) are dropped */
@@ -213,7 +213,8 @@ int yaa_words_align(const char *text, const yaa_word_mark *marks, size_t nmarks,
 
 static double r3(double x) { return round(x * 1000) / 1000; }
 
-int yaa_words_write_json(const yaa_words *w, const char *provider, const char *path, yaa_err *err) {
+int yaa_media_words_write_json(const yaa_words *w, const char *provider, const char *path,
+                               yaa_err *err) {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < w->n; i++) {
         const yaa_word *x = &w->w[i];
@@ -235,7 +236,7 @@ int yaa_words_write_json(const yaa_words *w, const char *provider, const char *p
     return rc;
 }
 
-int yaa_words_read_json(const char *path, yaa_words *out, yaa_err *err) {
+int yaa_media_words_read_json(const char *path, yaa_words *out, yaa_err *err) {
     memset(out, 0, sizeof *out);
     json_error_t je;
     json_t *o = json_load_file(path, 0, &je);
@@ -268,6 +269,6 @@ int yaa_words_read_json(const char *path, yaa_words *out, yaa_err *err) {
     }
     out->offset_sec = off;
     json_decref(o);
-    if (rc) yaa_words_free(out);
+    if (rc) yaa_media_words_free(out);
     return rc;
 }

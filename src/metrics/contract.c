@@ -29,17 +29,17 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static yaa_family *add(yaa_metric_type t, const char *name, const char *help, size_t n,
                        const char *const *labels, const double *buckets, size_t nb) {
     yaa_err err = {0};
-    yaa_family *f = yaa_registry_add(g.reg, t, name, help, n, labels, buckets, nb, &err);
+    yaa_family *f = yaa_metrics_registry_add(g.reg, t, name, help, n, labels, buckets, nb, &err);
     if (!f) fprintf(stderr, "metrics: %s\n", err.msg); /* only on out of memory */
     return f;
 }
 
 static void init_default(void) {
-    g.reg = yaa_registry_new();
+    g.reg = yaa_metrics_registry_new();
     if (!g.reg) return;
     g.build_info = add(YAA_METRIC_GAUGE, "yaa_build_info", "yaa version; the value is always 1.", 1,
                        L("version"), NULL, 0);
-    yaa_gauge_set(yaa_family_series(g.build_info, L(YAA_VERSION)), 1);
+    yaa_metrics_gauge_set(yaa_metrics_family_series(g.build_info, L(YAA_VERSION)), 1);
     g.http_requests = add(YAA_METRIC_COUNTER, "yaa_http_requests_total",
                           "HTTP requests answered, by method, route template and status code.", 3,
                           L("method", "path", "status"), NULL, 0);
@@ -51,7 +51,7 @@ static void init_default(void) {
                  "cancelled when they end.",
                  1, L("status"), NULL, 0);
     static const char *const statuses[] = {"pending", "completed", "failed", "cancelled"};
-    for (size_t i = 0; i < N(statuses); i++) yaa_family_series(g.runs, &statuses[i]);
+    for (size_t i = 0; i < N(statuses); i++) yaa_metrics_family_series(g.runs, &statuses[i]);
     g.run_duration = add(YAA_METRIC_HISTOGRAM, "yaa_pipeline_duration_seconds",
                          "Wall time of a whole pipeline run, by channel.", 1, L("channel_id"),
                          pipeline_buckets, N(pipeline_buckets));
@@ -81,10 +81,10 @@ static void init_default(void) {
                         "rejected).",
                         1, L("reason"), NULL, 0);
     static const char *const reasons[] = {"buffer_full", "push_failed", "rejected"};
-    for (size_t i = 0; i < N(reasons); i++) yaa_family_series(g.log_dropped, &reasons[i]);
+    for (size_t i = 0; i < N(reasons); i++) yaa_metrics_family_series(g.log_dropped, &reasons[i]);
     g.log_shipped = add(YAA_METRIC_COUNTER, "yaa_log_lines_shipped_total",
                         "Log lines accepted by Loki.", 0, NULL, NULL, 0);
-    yaa_registry_add_collector(g.reg, yaa_metrics_process_collect, NULL);
+    yaa_metrics_registry_add_collector(g.reg, yaa_metrics_process_collect, NULL);
 }
 
 static inline void ensure(void) { pthread_once(&g_once, init_default); }
@@ -96,7 +96,7 @@ yaa_registry *yaa_metrics_default(void) {
 
 int yaa_metrics_render(yaa_buf *out) {
     ensure();
-    return g.reg ? yaa_registry_render(g.reg, out) : YAA_ENOMEM;
+    return g.reg ? yaa_metrics_registry_render(g.reg, out) : YAA_ENOMEM;
 }
 
 void yaa_metrics_http_observe(const char *method, const char *route, int status, double seconds) {
@@ -110,40 +110,41 @@ void yaa_metrics_http_observe(const char *method, const char *route, int status,
     } else {
         snprintf(st, sizeof st, "%d", status);
     }
-    yaa_counter_inc(yaa_family_series(g.http_requests, L(method, route, st)));
-    yaa_histogram_observe(yaa_family_series(g.http_duration, L(method, route)), seconds);
+    yaa_metrics_counter_inc(yaa_metrics_family_series(g.http_requests, L(method, route, st)));
+    yaa_metrics_histogram_observe(yaa_metrics_family_series(g.http_duration, L(method, route)),
+                                  seconds);
 }
 
 void yaa_metrics_run_created(void) { yaa_metrics_run_finished("pending"); }
 
 void yaa_metrics_run_finished(const char *status) {
     ensure();
-    yaa_counter_inc(yaa_family_series(g.runs, &status));
+    yaa_metrics_counter_inc(yaa_metrics_family_series(g.runs, &status));
 }
 
 void yaa_metrics_run_duration(const char *channel_id, double seconds) {
     ensure();
-    yaa_histogram_observe(yaa_family_series(g.run_duration, &channel_id), seconds);
+    yaa_metrics_histogram_observe(yaa_metrics_family_series(g.run_duration, &channel_id), seconds);
 }
 
 void yaa_metrics_stage_duration(const char *stage, double seconds) {
     ensure();
-    yaa_histogram_observe(yaa_family_series(g.stage_duration, &stage), seconds);
+    yaa_metrics_histogram_observe(yaa_metrics_family_series(g.stage_duration, &stage), seconds);
 }
 
 void yaa_metrics_queue_depth(const char *queue, double n) {
     ensure();
-    yaa_gauge_set(yaa_family_series(g.queue_depth, &queue), n);
+    yaa_metrics_gauge_set(yaa_metrics_family_series(g.queue_depth, &queue), n);
 }
 
 void yaa_metrics_disk_free(const char *path, double bytes) {
     ensure();
-    yaa_gauge_set(yaa_family_series(g.disk_free, &path), bytes);
+    yaa_metrics_gauge_set(yaa_metrics_family_series(g.disk_free, &path), bytes);
 }
 
 void yaa_metrics_queue_jobs(const char *queue, const char *state, double n) {
     ensure();
-    yaa_gauge_set(yaa_family_series(g.queue_jobs, L(queue, state)), n);
+    yaa_metrics_gauge_set(yaa_metrics_family_series(g.queue_jobs, L(queue, state)), n);
 }
 
 void yaa_metrics_queue_stats(const char *queue, double pending, double delayed, double dead) {
@@ -158,15 +159,17 @@ void yaa_metrics_queue_stats(const char *queue, double pending, double delayed, 
 void yaa_metrics_llm(const char *provider, const char *model, long prompt_tokens,
                      long completion_tokens, double cost_usd, const char *outcome) {
     ensure();
-    yaa_counter_inc(yaa_family_series(g.llm_requests, L(provider, model, outcome)));
+    yaa_metrics_counter_inc(yaa_metrics_family_series(g.llm_requests, L(provider, model, outcome)));
     if (prompt_tokens > 0)
-        yaa_counter_add(yaa_family_series(g.llm_tokens, L(provider, model, "prompt")),
-                        (double)prompt_tokens);
+        yaa_metrics_counter_add(
+            yaa_metrics_family_series(g.llm_tokens, L(provider, model, "prompt")),
+            (double)prompt_tokens);
     if (completion_tokens > 0)
-        yaa_counter_add(yaa_family_series(g.llm_tokens, L(provider, model, "completion")),
-                        (double)completion_tokens);
-    yaa_series *cost = yaa_family_series(g.llm_cost, L(provider, model));
-    if (cost_usd > 0) yaa_counter_add(cost, cost_usd);
+        yaa_metrics_counter_add(
+            yaa_metrics_family_series(g.llm_tokens, L(provider, model, "completion")),
+            (double)completion_tokens);
+    yaa_series *cost = yaa_metrics_family_series(g.llm_cost, L(provider, model));
+    if (cost_usd > 0) yaa_metrics_counter_add(cost, cost_usd);
 }
 
 void yaa_metrics_usage(const yaa_usage_event *ev) {
@@ -181,10 +184,11 @@ void yaa_metrics_usage(const yaa_usage_event *ev) {
 
 void yaa_metrics_log_dropped(const char *reason, long n) {
     ensure();
-    if (n > 0) yaa_counter_add(yaa_family_series(g.log_dropped, &reason), (double)n);
+    if (n > 0)
+        yaa_metrics_counter_add(yaa_metrics_family_series(g.log_dropped, &reason), (double)n);
 }
 
 void yaa_metrics_log_shipped(long n) {
     ensure();
-    if (n > 0) yaa_counter_add(yaa_family_series0(g.log_shipped), (double)n);
+    if (n > 0) yaa_metrics_counter_add(yaa_metrics_family_series0(g.log_shipped), (double)n);
 }

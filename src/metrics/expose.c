@@ -90,7 +90,7 @@ static const char *type_name(yaa_metric_type t) {
     return "untyped";
 }
 
-int yaa_registry_render(yaa_registry *r, yaa_buf *out) {
+int yaa_metrics_registry_render(yaa_registry *r, yaa_buf *out) {
     pthread_mutex_lock(&r->lock);
     int rc = 0;
     for (const yaa_family *f = r->head; f && !rc; f = f->next) {

@@ -45,7 +45,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (strcmp(url, "/metrics") == 0) {
         yaa_buf b;
         yaa_buf_init(&b, 16 * 1024 * 1024);
-        int rc = l->reg ? yaa_registry_render(l->reg, &b) : yaa_metrics_render(&b);
+        int rc = l->reg ? yaa_metrics_registry_render(l->reg, &b) : yaa_metrics_render(&b);
         if (rc) {
             yaa_buf_free(&b);
             static char msg[] = "cannot render metrics\n";

@@ -40,7 +40,7 @@ static struct {
     unsigned seed;
 } L = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
-void yaa_loki_config_default(yaa_loki_config *c) {
+void yaa_metrics_loki_config_default(yaa_loki_config *c) {
     memset(c, 0, sizeof *c);
     c->app = "yaa";
     c->capacity = 10000;
@@ -374,14 +374,14 @@ static void drop_config(void) {
     L.ring = NULL;
 }
 
-int yaa_loki_start(const yaa_loki_config *in, yaa_err *err) {
+int yaa_metrics_loki_start(const yaa_loki_config *in, yaa_err *err) {
     if (!in || !in->url || !*in->url)
         return yaa_err_set(err, YAA_EINVAL, "LOKI_URL: empty; set it to http://host:3100");
     if (strncmp(in->url, "http://", 7) != 0 && strncmp(in->url, "https://", 8) != 0)
         return yaa_err_set(err, YAA_EINVAL, "LOKI_URL: '%s' must start with http:// or https://",
                            in->url);
     yaa_loki_config d;
-    yaa_loki_config_default(&d);
+    yaa_metrics_loki_config_default(&d);
     pthread_mutex_lock(&L.lock);
     if (L.running) {
         pthread_mutex_unlock(&L.lock);
@@ -426,21 +426,21 @@ int yaa_loki_start(const yaa_loki_config *in, yaa_err *err) {
     if (rc) return rc;
     yaa_metrics_default(); /* create the drop counters before the first line can be dropped */
     if (yaa_log_add_sink(sink, NULL) != 0) {
-        yaa_loki_stop();
+        yaa_metrics_loki_stop();
         return yaa_err_set(err, YAA_ELIMIT, "Loki shipper: the logger has no free sink slot");
     }
     return 0;
 }
 
-int yaa_loki_start_url(const char *url, yaa_err *err) {
+int yaa_metrics_loki_start_url(const char *url, yaa_err *err) {
     if (!url || !*url) return 0;
     yaa_loki_config c;
-    yaa_loki_config_default(&c);
+    yaa_metrics_loki_config_default(&c);
     c.url = url;
-    return yaa_loki_start(&c, err);
+    return yaa_metrics_loki_start(&c, err);
 }
 
-void yaa_loki_stop(void) {
+void yaa_metrics_loki_stop(void) {
     pthread_mutex_lock(&L.lock);
     bool was = L.running;
     pthread_mutex_unlock(&L.lock);
@@ -464,7 +464,7 @@ void yaa_loki_stop(void) {
     pthread_mutex_unlock(&L.lock);
 }
 
-int yaa_loki_flush(long timeout_ms) {
+int yaa_metrics_loki_flush(long timeout_ms) {
     pthread_mutex_lock(&L.lock);
     struct timespec until = deadline_in(timeout_ms);
     int rc = 0;
@@ -480,7 +480,7 @@ int yaa_loki_flush(long timeout_ms) {
     return rc;
 }
 
-void yaa_loki_get_stats(yaa_loki_stats *out) {
+void yaa_metrics_loki_get_stats(yaa_loki_stats *out) {
     pthread_mutex_lock(&L.lock);
     *out = L.st;
     out->buffered = L.count;

@@ -28,7 +28,7 @@ typedef struct yaa_loki_config {
     int max_retries;    /* retries of one batch after the first try; default 5 */
     long backoff_ms;    /* first retry delay, doubled each time; default 250 */
     long backoff_max_ms; /* default 8000 */
-    long shutdown_ms;    /* longest yaa_loki_stop spends flushing; default 5000 */
+    long shutdown_ms;    /* longest yaa_metrics_loki_stop spends flushing; default 5000 */
 } yaa_loki_config;
 
 typedef struct yaa_loki_stats {
@@ -42,20 +42,20 @@ typedef struct yaa_loki_stats {
     size_t buffered; /* lines waiting now */
 } yaa_loki_stats;
 
-void yaa_loki_config_default(yaa_loki_config *cfg);
+void yaa_metrics_loki_config_default(yaa_loki_config *cfg);
 
 /* Starts the shipper and registers it as a log sink. Zero fields of cfg take the defaults.
  * One shipper per process: YAA_EEXIST if already started. */
-int yaa_loki_start(const yaa_loki_config *cfg, yaa_err *err);
+int yaa_metrics_loki_start(const yaa_loki_config *cfg, yaa_err *err);
 /* The usual start from the configuration: LOKI_URL (cfg->loki_url) with the defaults above.
  * Does nothing and returns 0 when url is NULL or empty. */
-int yaa_loki_start_url(const char *url, yaa_err *err);
+int yaa_metrics_loki_start_url(const char *url, yaa_err *err);
 /* Unregisters the sink, pushes what is buffered (within shutdown_ms) and stops the thread.
  * Safe to call when not started. */
-void yaa_loki_stop(void);
+void yaa_metrics_loki_stop(void);
 /* Asks for a push now and waits until the ring is empty and no push is in flight, or
  * timeout_ms passed. Returns 0, or YAA_ETIMEOUT. */
-int yaa_loki_flush(long timeout_ms);
-void yaa_loki_get_stats(yaa_loki_stats *out);
+int yaa_metrics_loki_flush(long timeout_ms);
+void yaa_metrics_loki_get_stats(yaa_loki_stats *out);
 
 #endif

@@ -28,46 +28,47 @@ typedef struct yaa_series yaa_series;
 
 /* ---- registry ---------------------------------------------------------------------------- */
 
-yaa_registry *yaa_registry_new(void);
-void yaa_registry_free(yaa_registry *r);
+yaa_registry *yaa_metrics_registry_new(void);
+void yaa_metrics_registry_free(yaa_registry *r);
 
 /* Registers a family. label_names has nlabels entries (<= YAA_METRICS_MAX_LABELS) and must
  * be valid Prometheus label names; buckets (histograms only; NULL = the 15 default buckets
  * .005 .. 10) are strictly increasing upper bounds without +Inf. Names are copied. Returns
  * NULL and fills err on a bad name, a duplicate, or too many buckets. */
-yaa_family *yaa_registry_add(yaa_registry *r, yaa_metric_type type, const char *name,
-                             const char *help, size_t nlabels, const char *const *label_names,
-                             const double *buckets, size_t nbuckets, yaa_err *err);
+yaa_family *yaa_metrics_registry_add(yaa_registry *r, yaa_metric_type type, const char *name,
+                                     const char *help, size_t nlabels,
+                                     const char *const *label_names, const double *buckets,
+                                     size_t nbuckets, yaa_err *err);
 
 /* Extra text appended to the exposition (e.g. process_* metrics), called on each render. */
 typedef int (*yaa_collector_fn)(void *ud, yaa_buf *out);
-int yaa_registry_add_collector(yaa_registry *r, yaa_collector_fn fn, void *ud);
+int yaa_metrics_registry_add_collector(yaa_registry *r, yaa_collector_fn fn, void *ud);
 
 /* The series for these label values (nlabels of the family; NULL values count as "").
  * Lock-free when the set exists. NULL only when the family reached YAA_METRICS_MAX_SERIES
  * or memory ran out; every recording function accepts NULL and does nothing. */
-yaa_series *yaa_family_series(yaa_family *f, const char *const *label_values);
+yaa_series *yaa_metrics_family_series(yaa_family *f, const char *const *label_values);
 /* Shorthand for families without labels. */
-yaa_series *yaa_family_series0(yaa_family *f);
-const char *yaa_family_name(const yaa_family *f);
+yaa_series *yaa_metrics_family_series0(yaa_family *f);
+const char *yaa_metrics_family_name(const yaa_family *f);
 
 /* Counters: v must be >= 0 (negative or NaN values are ignored). */
-void yaa_counter_inc(yaa_series *s);
-void yaa_counter_add(yaa_series *s, double v);
+void yaa_metrics_counter_inc(yaa_series *s);
+void yaa_metrics_counter_add(yaa_series *s, double v);
 /* Gauges. */
-void yaa_gauge_set(yaa_series *s, double v);
-void yaa_gauge_add(yaa_series *s, double v);
+void yaa_metrics_gauge_set(yaa_series *s, double v);
+void yaa_metrics_gauge_add(yaa_series *s, double v);
 /* Histograms. */
-void yaa_histogram_observe(yaa_series *s, double v);
+void yaa_metrics_histogram_observe(yaa_series *s, double v);
 
 /* Current value (sum of shards): counter/gauge value, histogram _count. For tests. */
-double yaa_series_value(const yaa_series *s);
+double yaa_metrics_series_value(const yaa_series *s);
 /* Histogram _sum (0 for other types). */
-double yaa_series_sum(const yaa_series *s);
+double yaa_metrics_series_sum(const yaa_series *s);
 
 /* Appends the whole exposition (text format 0.0.4) to out: families in registration order,
  * series in first-seen order, then the collectors' text. */
-int yaa_registry_render(yaa_registry *r, yaa_buf *out);
+int yaa_metrics_registry_render(yaa_registry *r, yaa_buf *out);
 
 /* Formats v the way Prometheus clients do (shortest round-trip, +Inf, -Inf, NaN). */
 void yaa_metrics_format_double(double v, char out[32]);
@@ -76,7 +77,7 @@ void yaa_metrics_format_double(double v, char out[32]);
 
 /* Appends process_cpu_seconds_total, process_resident_memory_bytes,
  * process_virtual_memory_bytes, process_open_fds, process_max_fds,
- * process_start_time_seconds. A collector: yaa_registry_add_collector(r, fn, NULL). */
+ * process_start_time_seconds. A collector: yaa_metrics_registry_add_collector(r, fn, NULL). */
 int yaa_metrics_process_collect(void *ud, yaa_buf *out);
 
 /* ---- the contract's metrics on the default registry --------------------------------------- */

@@ -66,7 +66,7 @@ static bool valid_name(const char *s, bool colon) {
     return true;
 }
 
-yaa_registry *yaa_registry_new(void) {
+yaa_registry *yaa_metrics_registry_new(void) {
     yaa_registry *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     pthread_mutex_init(&r->lock, NULL);
@@ -92,7 +92,7 @@ static void family_free(yaa_family *f) {
     free(f);
 }
 
-void yaa_registry_free(yaa_registry *r) {
+void yaa_metrics_registry_free(yaa_registry *r) {
     if (!r) return;
     yaa_family *f = r->head;
     while (f) {
@@ -138,9 +138,10 @@ static int check_family(yaa_registry *r, yaa_metric_type type, const char *name,
     return 0;
 }
 
-yaa_family *yaa_registry_add(yaa_registry *r, yaa_metric_type type, const char *name,
-                             const char *help, size_t nlabels, const char *const *label_names,
-                             const double *buckets, size_t nbuckets, yaa_err *err) {
+yaa_family *yaa_metrics_registry_add(yaa_registry *r, yaa_metric_type type, const char *name,
+                                     const char *help, size_t nlabels,
+                                     const char *const *label_names, const double *buckets,
+                                     size_t nbuckets, yaa_err *err) {
     pthread_mutex_lock(&r->lock);
     yaa_family *f = NULL;
     if (check_family(r, type, name, nlabels, label_names, buckets, nbuckets, err)) goto out;
@@ -174,7 +175,7 @@ yaa_family *yaa_registry_add(yaa_registry *r, yaa_metric_type type, const char *
     else
         r->head = f;
     r->tail = f;
-    if (nlabels == 0 && !yaa_family_series0(f)) goto oom_linked;
+    if (nlabels == 0 && !yaa_metrics_family_series0(f)) goto oom_linked;
     goto out;
 oom:
     if (f) family_free(f);
@@ -189,7 +190,7 @@ out:
     return f;
 }
 
-int yaa_registry_add_collector(yaa_registry *r, yaa_collector_fn fn, void *ud) {
+int yaa_metrics_registry_add_collector(yaa_registry *r, yaa_collector_fn fn, void *ud) {
     pthread_mutex_lock(&r->lock);
     int rc = YAA_ELIMIT;
     if (r->ncollectors < YAA_METRICS_MAX_COLLECTORS) {
@@ -202,7 +203,7 @@ int yaa_registry_add_collector(yaa_registry *r, yaa_collector_fn fn, void *ud) {
     return rc;
 }
 
-const char *yaa_family_name(const yaa_family *f) { return f->name; }
+const char *yaa_metrics_family_name(const yaa_family *f) { return f->name; }
 
 static uint64_t hash_values(const yaa_family *f, const char *const *values) {
     uint64_t h = 1469598103934665603ULL;
@@ -258,7 +259,7 @@ fail:
     return NULL;
 }
 
-yaa_series *yaa_family_series(yaa_family *f, const char *const *label_values) {
+yaa_series *yaa_metrics_family_series(yaa_family *f, const char *const *label_values) {
     if (!f) return NULL;
     const char *values[YAA_METRICS_MAX_LABELS] = {"", "", "", ""};
     for (size_t i = 0; i < f->nlabels; i++) {
@@ -291,14 +292,14 @@ yaa_series *yaa_family_series(yaa_family *f, const char *const *label_values) {
     return s;
 }
 
-yaa_series *yaa_family_series0(yaa_family *f) { return yaa_family_series(f, NULL); }
+yaa_series *yaa_metrics_family_series0(yaa_family *f) { return yaa_metrics_family_series(f, NULL); }
 
-void yaa_counter_inc(yaa_series *s) {
+void yaa_metrics_counter_inc(yaa_series *s) {
     if (!s) return;
     atomic_fetch_add_explicit(cell(s, my_shard()), 1, memory_order_relaxed);
 }
 
-void yaa_counter_add(yaa_series *s, double v) {
+void yaa_metrics_counter_add(yaa_series *s, double v) {
     if (!s || !(v >= 0) || isinf(v)) return;
     _Atomic uint64_t *c = cell(s, my_shard());
     if (v < 9007199254740992.0 && v == floor(v))
@@ -307,17 +308,17 @@ void yaa_counter_add(yaa_series *s, double v) {
         atomic_add_double(&c[1], v);
 }
 
-void yaa_gauge_set(yaa_series *s, double v) {
+void yaa_metrics_gauge_set(yaa_series *s, double v) {
     if (!s) return;
     atomic_store_explicit(cell(s, 0), double_to_bits(v), memory_order_relaxed);
 }
 
-void yaa_gauge_add(yaa_series *s, double v) {
+void yaa_metrics_gauge_add(yaa_series *s, double v) {
     if (!s) return;
     atomic_add_double(cell(s, 0), v);
 }
 
-void yaa_histogram_observe(yaa_series *s, double v) {
+void yaa_metrics_histogram_observe(yaa_series *s, double v) {
     if (!s || isnan(v)) return;
     const yaa_family *f = s->fam;
     size_t b = 0;
@@ -358,14 +359,14 @@ void yaa_metrics__series_snapshot(const yaa_series *s, yaa_snapshot *out) {
     }
 }
 
-double yaa_series_value(const yaa_series *s) {
+double yaa_metrics_series_value(const yaa_series *s) {
     if (!s) return 0;
     yaa_snapshot snap;
     yaa_metrics__series_snapshot(s, &snap);
     return snap.value;
 }
 
-double yaa_series_sum(const yaa_series *s) {
+double yaa_metrics_series_sum(const yaa_series *s) {
     if (!s) return 0;
     yaa_snapshot snap;
     yaa_metrics__series_snapshot(s, &snap);

@@ -106,17 +106,4 @@ int yaa_net_global_init(void);
 void yaa_net_thread_cleanup(void);
 void yaa_net_global_cleanup(void);
 
-/* Old names (issue #12 rename, rename.py): removed once every branch has landed. */
-#define yaa_http_backoff_ms yaa_net_http_backoff_ms
-#define yaa_http_describe yaa_net_http_describe
-#define yaa_http_parse_retry_after yaa_net_http_parse_retry_after
-#define yaa_http_perform yaa_net_http_perform
-#define yaa_http_reply_free yaa_net_http_reply_free
-#define yaa_http_reply_header yaa_net_http_reply_header
-#define yaa_http_reply_init yaa_net_http_reply_init
-#define yaa_http_retry_after_ms yaa_net_http_retry_after_ms
-#define yaa_http_send yaa_net_http_send
-#define yaa_http_status_retryable yaa_net_http_status_retryable
-/* End of old names. */
-
 #endif

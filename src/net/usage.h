@@ -4,7 +4,7 @@
  * providers all report the same event. The pipeline installs the hook once per process and
  * passes a per-call context pointer (run id, agent...) with each request; the hook writes
  * usage_events and metrics. Cost: when an event arrives with cost_usd < 0, the installed
- * pricer (llm's pricing table, yaa_pricing_install) computes it; without a pricer it is 0. */
+ * pricer (llm's pricing table, yaa_llm_pricing_install) computes it; without a pricer it is 0. */
 #ifndef YAA_NET_USAGE_H
 #define YAA_NET_USAGE_H
 
@@ -53,13 +53,5 @@ void yaa_net_usage_report(void *call_ctx, const yaa_usage_event *ev);
 
 const char *yaa_net_usage_kind_name(yaa_usage_kind kind);          /* chat|embedding|tts|image */
 const char *yaa_net_usage_outcome_name(yaa_usage_outcome outcome); /* ok|error|retry */
-
-/* Old names (issue #12 rename, rename.py): removed once every branch has landed. */
-#define yaa_usage_kind_name yaa_net_usage_kind_name
-#define yaa_usage_outcome_name yaa_net_usage_outcome_name
-#define yaa_usage_report yaa_net_usage_report
-#define yaa_usage_set_hook yaa_net_usage_set_hook
-#define yaa_usage_set_pricer yaa_net_usage_set_pricer
-/* End of old names. */
 
 #endif

@@ -31,10 +31,4 @@ int yaa_pipeline_budget_check_start(struct yaa_db *db, const struct yaa_channel 
 int yaa_pipeline_budget_check_run(struct yaa_db *db, const struct yaa_channel *ch,
                                   const char *run_id, yaa_err *err);
 
-/* Old names (issue #12 rename, rename.py): removed once every branch has landed. */
-#define yaa_budget_check_run yaa_pipeline_budget_check_run
-#define yaa_budget_check_start yaa_pipeline_budget_check_start
-#define yaa_budget_status_get yaa_pipeline_budget_status_get
-/* End of old names. */
-
 #endif

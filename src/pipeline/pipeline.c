@@ -189,7 +189,8 @@ static void read_review(run_exec *rx) {
     rx->review = bits > 0 ? bits : 0;
     const json_t *state = rx->run.review_state;
     rx->notes = json_string_value(json_object_get(state, "notes"));
-    rx->notes_from = yaa_stage_index(json_string_value(json_object_get(state, "notes_from")));
+    rx->notes_from =
+        yaa_agents_stage_index(json_string_value(json_object_get(state, "notes_from")));
     rx->publish_at = rx->run.publish_at;
 }
 
@@ -219,15 +220,15 @@ static int stop_at_gate(run_exec *rx, int i, yaa_err *err) {
     json_decref(state);
     if (!rc)
         rc = yaa_db_runstore_run_set_status(rx->env->db, rx->run_id, "awaiting_review",
-                                            yaa_stage_names[i], err);
+                                            yaa_agents_stage_names[i], err);
     if (rc == YAA_ECANCELLED) {
         rx->cancel_seen = true;
-        return stop_run(rx, yaa_stage_names[i], NULL, 0, err);
+        return stop_run(rx, yaa_agents_stage_names[i], NULL, 0, err);
     }
     if (rc) return rc;
     yaa_log_ev(YAA_LOG_INFO, "pipeline", "run awaiting review", YAA_F_STR("review_stage", gate),
-               YAA_F_STR("next_stage", yaa_stage_names[i]), YAA_F_END);
-    emit(rx, YAA_PIPELINE_EV_DONE, yaa_stage_names[i], "awaiting_review", gate,
+               YAA_F_STR("next_stage", yaa_agents_stage_names[i]), YAA_F_END);
+    emit(rx, YAA_PIPELINE_EV_DONE, yaa_agents_stage_names[i], "awaiting_review", gate,
          yaa_mono_sec() - rx->t0);
     return 0;
 }
@@ -236,10 +237,10 @@ static int stop_at_gate(run_exec *rx, int i, yaa_err *err) {
  * to redo a stage), 0 to go on, < 0 on error. */
 static int check_request(run_exec *rx, int *from, yaa_err *err) {
     const yaa_run_options *opts = rx->opts;
-    *from = opts->from_stage ? yaa_stage_index(opts->from_stage) : -1;
+    *from = opts->from_stage ? yaa_agents_stage_index(opts->from_stage) : -1;
     if (opts->from_stage && *from < 0)
         return yaa_err_set(err, YAA_EINVAL, "unknown stage '%s' (expected one of %s)",
-                           opts->from_stage, yaa_stage_list_text());
+                           opts->from_stage, yaa_agents_stage_list_text());
     if (strcmp(rx->run.status, "cancelled") == 0)
         return yaa_err_set(err, YAA_ECANCELLED, "run %s was cancelled", rx->run_id);
     if (strcmp(rx->run.status, "completed") == 0 && *from < 0)
@@ -259,7 +260,7 @@ static int prepare(run_exec *rx, int from, int *start, yaa_err *err) {
         yaa_err_prefix(err, "channel '%s': ", rx->run.channel_id);
         return fail_run(rx, NULL, rc, err);
     }
-    if ((rc = yaa_db_runstore_stages_get(env->db, rx->run_id, yaa_stage_names, rx->st,
+    if ((rc = yaa_db_runstore_stages_get(env->db, rx->run_id, yaa_agents_stage_names, rx->st,
                                          YAA_STAGE_COUNT, err)))
         return rc;
     int s = 0;
@@ -267,10 +268,10 @@ static int prepare(run_exec *rx, int from, int *start, yaa_err *err) {
     if (from >= 0 && from < s) s = from;
     for (int i = 0; i < s; i++) rx->outputs[i] = json_incref(rx->st[i].output);
     if (s > 0)
-        yaa_log_ev(
-            YAA_LOG_INFO, "pipeline", "resuming run",
-            YAA_F_STR("stage", yaa_stage_name(s < YAA_STAGE_COUNT ? s : YAA_STAGE_COUNT - 1)),
-            YAA_F_INT("checkpoints", s), YAA_F_END);
+        yaa_log_ev(YAA_LOG_INFO, "pipeline", "resuming run",
+                   YAA_F_STR("stage",
+                             yaa_agents_stage_name(s < YAA_STAGE_COUNT ? s : YAA_STAGE_COUNT - 1)),
+                   YAA_F_INT("checkpoints", s), YAA_F_END);
     *start = s;
     return 0;
 }
@@ -278,7 +279,7 @@ static int prepare(run_exec *rx, int from, int *start, yaa_err *err) {
 /* Cancellation, budget, then the stage marked running (attempt + 1). */
 static int begin_stage(run_exec *rx, int i, int *attempt, yaa_err *err) {
     const yaa_pipeline_env *env = rx->env;
-    const char *name = yaa_stage_names[i];
+    const char *name = yaa_agents_stage_names[i];
     rx->stage = name;
     if (is_cancelled(rx)) return stop_run(rx, name, NULL, 0, err);
     /* Spend caps hold at every stage boundary: the stage about to run would add to it. */
@@ -323,19 +324,19 @@ static void agent_ctx_for(run_exec *rx, int i, int attempt, yaa_arena *arena, ya
     ctx->publish_at = rx->publish_at;
     memcpy(ctx->outputs, rx->outputs, sizeof rx->outputs);
     ctx->arena = arena;
-    ctx->usage = (yaa_usage_call){env->db, rx->run.id, yaa_stage_names[i], attempt, 0};
+    ctx->usage = (yaa_usage_call){env->db, rx->run.id, yaa_agents_stage_names[i], attempt, 0};
     ctx->progress = on_progress;
     ctx->progress_ud = rx;
     ctx->cancelled = is_cancelled;
     ctx->cancel_ud = rx;
-    yaa_agent_brief_from_channel(ctx);
+    yaa_agents_brief_from_channel(ctx);
     brief_context_from_research(ctx);
 }
 
 /* Runs stage i's agent (or the test seam's stand-in); *out gets its checkpoint. */
 static int call_stage(run_exec *rx, int i, int attempt, json_t **out, double *took, yaa_err *err) {
     yaa_pipeline_stage_fn fn =
-        rx->env->stages && rx->env->stages[i] ? rx->env->stages[i] : yaa_stage_agent(i);
+        rx->env->stages && rx->env->stages[i] ? rx->env->stages[i] : yaa_agents_stage_agent(i);
     yaa_arena arena;
     yaa_arena_init(&arena, 64 * 1024);
     yaa_agent_ctx ctx;
@@ -343,7 +344,7 @@ static int call_stage(run_exec *rx, int i, int attempt, json_t **out, double *to
     *out = NULL;
     int rc = fn(&ctx, out, err);
     *took = yaa_mono_sec() - rx->stage_t0;
-    yaa_metrics_stage_duration(yaa_stage_names[i], *took);
+    yaa_metrics_stage_duration(yaa_agents_stage_names[i], *took);
     yaa_arena_free(&arena);
     if (rc) {
         json_decref(*out);
@@ -356,7 +357,7 @@ static int call_stage(run_exec *rx, int i, int attempt, json_t **out, double *to
  * (cancelled / interrupted) or fails. */
 static int finish_stage(run_exec *rx, int i, int rc, json_t *out, double took, yaa_err *err) {
     const yaa_pipeline_env *env = rx->env;
-    const char *name = yaa_stage_names[i];
+    const char *name = yaa_agents_stage_names[i];
     if (env->lease_lost && env->lease_lost(env->cancel_ud, rx->run_id)) {
         json_decref(out); /* no checkpoint: the run is another worker's */
         return stop_run(rx, name, name, took, err);
@@ -403,7 +404,7 @@ static int complete_run(run_exec *rx, yaa_err *err) {
     yaa_db_runstore_run_set_result(env->db, rx->run_id, result, &ignore);
     json_decref(result);
     int rc = yaa_db_runstore_run_set_status(env->db, rx->run_id, "completed",
-                                            yaa_stage_name(YAA_STAGE_COUNT - 1), err);
+                                            yaa_agents_stage_name(YAA_STAGE_COUNT - 1), err);
     if (rc) return rc;
     double total = yaa_mono_sec() - rx->t0;
     yaa_metrics_run_finished("completed");

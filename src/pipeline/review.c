@@ -206,16 +206,17 @@ static int reject_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, 
     int gate = gate_of_name(stage);
     if (!gate) return yaa_err_set(err, YAA_ECONFLICT, "run %s waits at no known gate", run->id);
     const char *from = ra->from_stage ? ra->from_stage : "script_writer";
-    int fi = yaa_stage_index(from);
+    int fi = yaa_agents_stage_index(from);
     int gs = gate_stage(gate);
     if (fi < 0 || fi >= gs)
         return yaa_err_set(err, YAA_EINVAL,
                            "from_stage '%s' cannot be re-run from the %s gate; expected a stage "
                            "before %s (e.g. script_writer)",
-                           from, stage, yaa_stage_name(gs));
+                           from, stage, yaa_agents_stage_name(gs));
     /* The stages from there to the gate run again; their attempt goes up when they start. */
     for (int i = fi; i < gs; i++) {
-        int rc = yaa_db_stages_finish(tx, run->id, yaa_stage_name(i), "pending", NULL, NULL, err);
+        int rc =
+            yaa_db_stages_finish(tx, run->id, yaa_agents_stage_name(i), "pending", NULL, NULL, err);
         if (rc) return rc;
     }
     /* Gates after the re-run stages must be passed again. */
@@ -237,7 +238,7 @@ static int reject_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, 
 
 int yaa_pipeline_review_reject(yaa_db *db, yaa_queue *q, const char *run_id, const char *notes,
                                const char *from_stage, const yaa_review_actor *who, yaa_err *err) {
-    if (from_stage && yaa_stage_index(from_stage) < 0)
+    if (from_stage && yaa_agents_stage_index(from_stage) < 0)
         return yaa_err_set(err, YAA_EINVAL, "unknown stage '%s'", from_stage);
     reject_arg ra = {notes, from_stage, who};
     edit e = {run_id, "pending", reject_fn, &ra, 0};
@@ -348,7 +349,7 @@ static int script_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, 
     if (rc) return rc;
     json_t *script = json_deep_copy(sa->script);
     const char *lang = json_string_value(json_object_get(old, "language"));
-    rc = yaa_agent_script_check(script, lang ? lang : "en", err);
+    rc = yaa_agents_script_check(script, lang ? lang : "en", err);
     /* What the agent recorded about itself stays (format, provider, notes answered). */
     const char *keep[] = {"short", "provider", "revision_notes"};
     for (size_t i = 0; !rc && i < sizeof keep / sizeof keep[0]; i++)
@@ -360,7 +361,7 @@ static int script_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, 
     free(text);
     if (!rc) rc = write_json_artifact(sa->output_dir, run->id, "script.json", script, err);
     if (!rc) {
-        char *md = yaa_text_script_markdown(script);
+        char *md = yaa_agents_text_script_markdown(script);
         rc = write_artifact(sa->output_dir, run->id, "script.md", md ? md : "", err);
         free(md);
     }

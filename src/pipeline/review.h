@@ -96,20 +96,4 @@ int yaa_pipeline_batch_start(struct yaa_db *db, struct yaa_queue *q,
 void yaa_pipeline_review_history_add(json_t *state, const char *action, const yaa_review_actor *who,
                                      json_t *extra);
 
-/* Old names (issue #12 rename, rename.py): removed once every branch has landed. */
-#define yaa_batch_start yaa_pipeline_batch_start
-#define yaa_review_approve yaa_pipeline_review_approve
-#define yaa_review_gate_before yaa_pipeline_review_gate_before
-#define yaa_review_gate_name yaa_pipeline_review_gate_name
-#define yaa_review_history_add yaa_pipeline_review_history_add
-#define yaa_review_metadata_get yaa_pipeline_review_metadata_get
-#define yaa_review_metadata_patch yaa_pipeline_review_metadata_patch
-#define yaa_review_mode_parse yaa_pipeline_review_mode_parse
-#define yaa_review_publish_at yaa_pipeline_review_publish_at
-#define yaa_review_reject yaa_pipeline_review_reject
-#define yaa_review_script_get yaa_pipeline_review_script_get
-#define yaa_review_script_put yaa_pipeline_review_script_put
-#define yaa_review_topic yaa_pipeline_review_topic
-/* End of old names. */
-
 #endif

@@ -121,12 +121,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         .body_len = blen,
                         .client_ip = "127.0.0.1"};
     yaa_http_resp resp;
-    yaa_http_resp_init(&resp);
+    yaa_api_http_resp_init(&resp);
     yaa_api_dispatch(api, &req, &resp);
     if (resp.status < 100 || resp.status > 599) abort();
     yaa_api_finish(api, &req, &resp, 0.1);
     if (req.json) json_decref(req.json);
-    yaa_http_resp_free(&resp);
+    yaa_api_http_resp_free(&resp);
     yaa_arena_free(&a);
     free(text);
     return 0;

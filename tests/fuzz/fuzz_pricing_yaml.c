@@ -8,7 +8,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     yaa_err err = {0};
-    if (yaa_pricing_load_text("fuzz.yaml", (const char *)data, size, &err) == 0)
-        (void)yaa_pricing_cost("openai", "gpt-4o", YAA_USAGE_CHAT, 10, 10, 0);
+    if (yaa_llm_pricing_load_text("fuzz.yaml", (const char *)data, size, &err) == 0)
+        (void)yaa_llm_pricing_cost("openai", "gpt-4o", YAA_USAGE_CHAT, 10, 10, 0);
     return 0;
 }

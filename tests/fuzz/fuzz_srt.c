@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     bool valid = yaa_utf8_valid((const char *)data + 2, strnlen((const char *)data + 2, size - 2));
     yaa_srt srt;
     yaa_err err;
-    if (yaa_srt_build(narr, durs, nd, &srt, &err) == 0) {
+    if (yaa_media_srt_build(narr, durs, nd, &srt, &err) == 0) {
         double total = 0;
         for (size_t i = 0; i < nd; i++) total += durs[i];
         for (size_t i = 0; i < srt.n; i++) {
@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (srt.n &&
             (srt.cues[0].start_ms != 0 || srt.cues[srt.n - 1].end_ms != lround(total * 1000)))
             abort();
-        yaa_srt_free(&srt);
+        yaa_media_srt_free(&srt);
     }
     free(text);
     return 0;

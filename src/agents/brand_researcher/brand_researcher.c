@@ -34,7 +34,7 @@ static int retrieve_context(yaa_agent_ctx *ctx, yaa_err *err) {
                         &res, err);
     if (rc == 0 && res.n == 0) {
         yaa_rag_index_stats st = {0};
-        yaa_agent_progress(ctx, "indexing brand knowledge of %s", ctx->channel->id);
+        yaa_agents_progress(ctx, "indexing brand knowledge of %s", ctx->channel->id);
         rc = yaa_rag_index_with(ctx->db, ctx->cfg, emb, ctx->channel->id, &st, err);
         if (rc == 0)
             rc = yaa_rag_search(ctx->db, emb, ctx->channel->id, ctx->topic, RESEARCH_K,
@@ -53,7 +53,7 @@ static int retrieve_context(yaa_agent_ctx *ctx, yaa_err *err) {
     }
     ctx->brief.context = chunks;
     ctx->brief.ncontext = chunks ? res.n : 0;
-    yaa_agent_progress(ctx, "retrieved %zu brand chunks", ctx->brief.ncontext);
+    yaa_agents_progress(ctx, "retrieved %zu brand chunks", ctx->brief.ncontext);
     yaa_rag_results_free(&res);
     return 0;
 }
@@ -80,26 +80,26 @@ static int research_with_llm(yaa_agent_ctx *ctx, json_t *sources, json_t **out, 
         {"brand_name", b->brand_name},
         {"tagline", b->tagline},
         {"positioning", b->positioning},
-        {"values", yaa_text_join(ctx->arena, &b->values, ", ")},
+        {"values", yaa_agents_text_join(ctx->arena, &b->values, ", ")},
         {"audience", b->audience},
-        {"pain_points", yaa_text_join(ctx->arena, &b->pain_points, "; ")},
-        {"content_needs", yaa_text_join(ctx->arena, &b->content_needs, "; ")},
+        {"pain_points", yaa_agents_text_join(ctx->arena, &b->pain_points, "; ")},
+        {"content_needs", yaa_agents_text_join(ctx->arena, &b->content_needs, "; ")},
         {"context", context_text(ctx)},
         {"sources", src ? src : "(none)"},
     };
-    int rc = yaa_agent_llm_json(ctx, ctx->cfg->research_model, "brand_researcher", vars,
-                                sizeof vars / sizeof vars[0], RESEARCH_SCHEMA, out, err);
+    int rc = yaa_agents_llm_json(ctx, ctx->cfg->research_model, "brand_researcher", vars,
+                                 sizeof vars / sizeof vars[0], RESEARCH_SCHEMA, out, err);
     free(src);
     return rc;
 }
 
-int yaa_agent_brand_researcher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
+int yaa_agents_brand_researcher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     int rc = retrieve_context(ctx, err);
     if (rc) return rc;
     json_t *sources = json_array();
     if (ctx->cfg->tavily_api_key) {
-        yaa_agent_progress(ctx, "web research: %s", ctx->topic);
-        rc = yaa_agent_web_research(ctx, ctx->topic, sources, err);
+        yaa_agents_progress(ctx, "web research: %s", ctx->topic);
+        rc = yaa_agents_web_research(ctx, ctx->topic, sources, err);
         if (rc) {
             /* Web research is a bonus: its failure is noted, not fatal. */
             yaa_log_ev(YAA_LOG_WARN, "agents", "web research failed", YAA_F_STR("error", err->msg),
@@ -108,9 +108,9 @@ int yaa_agent_brand_researcher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
         }
     }
     json_t *research = NULL;
-    if (yaa_agent_offline(ctx)) {
-        research = yaa_offline_research(&ctx->brief);
-        yaa_agent_report_local(ctx, "offline", "offline-composer", 0, 0, 0, 1);
+    if (yaa_agents_offline(ctx)) {
+        research = yaa_agents_offline_research(&ctx->brief);
+        yaa_agents_report_local(ctx, "offline", "offline-composer", 0, 0, 0, 1);
     } else {
         rc = research_with_llm(ctx, sources, &research, err);
         if (rc) {
@@ -131,7 +131,7 @@ int yaa_agent_brand_researcher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     json_object_set_new(research, "context", ctxarr);
     json_object_set_new(research, "rag_enabled", json_boolean(ctx->cfg->rag_enabled));
     json_object_set_new(research, "sources", sources);
-    rc = yaa_agent_write_json(ctx, "research.json", research, err);
+    rc = yaa_agents_write_json(ctx, "research.json", research, err);
     if (rc) {
         json_decref(research);
         return rc;

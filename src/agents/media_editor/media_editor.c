@@ -127,7 +127,7 @@ static int mix_sound(yaa_agent_ctx *ctx, const yaa_media_env *env, const char *c
         at += durations[i];
         fx[i] = (yaa_mix_effect){sfx, at - 0.15, 0.4}; /* just before the next section */
     }
-    yaa_mix_request mreq = {.out_path = yaa_agent_path(ctx, "audio/mix.wav"),
+    yaa_mix_request mreq = {.out_path = yaa_agents_path(ctx, "audio/mix.wav"),
                             .narration = audio,
                             .durations = durations,
                             .n = n,
@@ -136,12 +136,12 @@ static int mix_sound(yaa_agent_ctx *ctx, const yaa_media_env *env, const char *c
                             .music_volume = ctx->channel->editing.bgm_volume,
                             .effects = fx,
                             .neffects = fx ? n - 1 : 0};
-    yaa_agent_progress(ctx, "mixing the sound%s%s", music ? " with music" : "",
-                       fx ? " and transition effects" : "");
-    return yaa_audio_mix(env, &mreq, mr, err);
+    yaa_agents_progress(ctx, "mixing the sound%s%s", music ? " with music" : "",
+                        fx ? " and transition effects" : "");
+    return yaa_media_audio_mix(env, &mreq, mr, err);
 }
 
-int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
+int yaa_agents_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     const json_t *media = ctx->outputs[YAA_STAGE_MEDIA_GENERATOR];
     if (!media)
         return yaa_err_set(err, YAA_EINVAL, "media_editor needs the media_generator's output");
@@ -160,9 +160,9 @@ int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     }
     const yaa_channel *ch = ctx->channel;
     yaa_media_env env;
-    yaa_agent_media_env(ctx, &env);
+    yaa_agents_media_env(ctx, &env);
     yaa_compose_request req = {0};
-    req.out_path = yaa_agent_path(ctx, "video.mp4");
+    req.out_path = yaa_agents_path(ctx, "video.mp4");
     req.images = images;
     req.audio = audio;
     req.durations = durations;
@@ -176,7 +176,7 @@ int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     yaa_mix_result mix = {0};
     int rc = mix_sound(ctx, &env, audio, durations, n, req.bgm_path, err, &mix);
     if (rc) return rc;
-    req.audio_track = yaa_agent_path(ctx, "audio/mix.wav");
+    req.audio_track = yaa_agents_path(ctx, "audio/mix.wav");
     req.intro_path = channel_file(ctx, ch->editing.intro_template);
     req.outro_path = channel_file(ctx, ch->editing.outro_template);
     req.short_video = ctx->short_video;
@@ -184,8 +184,8 @@ int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     req.shots = plan_shots(ctx, media, &req.nshots);
     req.banner_png = topic_banner(ctx, media);
     yaa_compose_result res = {0};
-    yaa_agent_progress(ctx, "rendering %zu segments (%.1f s)", n,
-                       json_number_value(json_object_get(media, "total_seconds")));
+    yaa_agents_progress(ctx, "rendering %zu segments (%.1f s)", n,
+                        json_number_value(json_object_get(media, "total_seconds")));
     rc = yaa_media_compose(&env, &req, &res, err);
     if (rc) return rc;
     /* words.json in final-video time: the intro plays before the narration */
@@ -196,20 +196,20 @@ int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     if (words_path && intro.duration > 0) {
         yaa_words w;
         yaa_err we = {0};
-        if (!yaa_words_read_json(words_path, &w, &we)) {
+        if (!yaa_media_words_read_json(words_path, &w, &we)) {
             w.offset_sec = intro.duration;
-            yaa_words_write_json(&w, json_string_value(json_object_get(media, "tts_provider")),
-                                 words_path, &we);
-            yaa_words_free(&w);
+            yaa_media_words_write_json(
+                &w, json_string_value(json_object_get(media, "tts_provider")), words_path, &we);
+            yaa_media_words_free(&w);
         }
     }
     yaa_quality q = {0};
     yaa_err qe = {0};
-    if (yaa_quality_check(&env, ctx->out_dir, &q, &qe))
-        yaa_agent_progress(ctx, "quality report not written: %s", qe.msg);
+    if (yaa_media_quality_check(&env, ctx->out_dir, &q, &qe))
+        yaa_agents_progress(ctx, "quality report not written: %s", qe.msg);
     else
-        yaa_agent_progress(ctx, "quality: %.1f LUFS, true peak %.1f dBTP, %d check%s failed",
-                           q.lufs, q.true_peak, q.failed, q.failed == 1 ? "" : "s");
+        yaa_agents_progress(ctx, "quality: %.1f LUFS, true peak %.1f dBTP, %d check%s failed",
+                            q.lufs, q.true_peak, q.failed, q.failed == 1 ? "" : "s");
     json_t *o = json_object();
     json_object_set_new(o, "video", json_string(req.out_path));
     json_object_set_new(o, "duration_seconds", json_real(res.duration_sec));
@@ -223,8 +223,8 @@ int yaa_agent_media_editor(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     json_object_set_new(o, "audio_track", json_string(req.audio_track));
     json_object_set_new(o, "loudness_lufs", json_real(mix.output_lufs));
     json_object_set_new(o, "true_peak_dbtp", json_real(mix.output_tp));
-    json_object_set_new(o, "quality", json_string(yaa_agent_path(ctx, "quality.json")));
-    yaa_agent_progress(ctx, "video %.1f s rendered in %.1f s", res.duration_sec, res.render_sec);
+    json_object_set_new(o, "quality", json_string(yaa_agents_path(ctx, "quality.json")));
+    yaa_agents_progress(ctx, "video %.1f s rendered in %.1f s", res.duration_sec, res.render_sec);
     *out = o;
     return 0;
 }

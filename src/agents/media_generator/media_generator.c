@@ -26,9 +26,9 @@ static void on_media_usage(void *ud, const yaa_media_usage *u) {
 }
 
 /* A hosted voice fell back to the local one (and similar): said in the run's events. */
-static void on_media_notice(void *ud, const char *msg) { yaa_agent_progress(ud, "%s", msg); }
+static void on_media_notice(void *ud, const char *msg) { yaa_agents_progress(ud, "%s", msg); }
 
-static bool on_media_cancel(void *ud) { return yaa_agent_cancelled(ud); }
+static bool on_media_cancel(void *ud) { return yaa_agents_cancelled(ud); }
 
 /* Progress in steps of a tenth: enough to see movement, few enough to read. */
 static void on_media_progress(void *ud, const char *what, double fraction) {
@@ -37,10 +37,10 @@ static void on_media_progress(void *ud, const char *what, double fraction) {
     if (strcmp(what, ctx->progress_what) == 0 && step == ctx->progress_step) return;
     snprintf(ctx->progress_what, sizeof ctx->progress_what, "%s", what);
     ctx->progress_step = step;
-    yaa_agent_progress(ctx, "%s %d%%", what, step * 10);
+    yaa_agents_progress(ctx, "%s %d%%", what, step * 10);
 }
 
-void yaa_agent_media_env(yaa_agent_ctx *ctx, yaa_media_env *env) {
+void yaa_agents_media_env(yaa_agent_ctx *ctx, yaa_media_env *env) {
     yaa_media_env_from_config(env, ctx->cfg);
     env->on_usage = on_media_usage;
     env->usage_ud = ctx;
@@ -98,7 +98,7 @@ static json_t *credits_json(const yaa_media_gen_result *res) {
 static int write_media_json(yaa_agent_ctx *ctx, const yaa_media_gen_request *req,
                             const yaa_media_gen_result *res, json_t *banner, json_t *credits,
                             yaa_err *err) {
-    double contrast = yaa_brand_contrast(&req->look);
+    double contrast = yaa_media_brand_contrast(&req->look);
     json_t *m = json_object(), *secs = json_array();
     for (size_t i = 0; i < res->n; i++) {
         json_t *v = visual_json(&res->visuals[i]);
@@ -125,7 +125,7 @@ static int write_media_json(yaa_agent_ctx *ctx, const yaa_media_gen_request *req
     json_object_set_new(m, "stills", still);
     json_object_set_new(m, "min_contrast", json_real(contrast));
     json_object_set(m, "credits", credits);
-    int rc = yaa_agent_write_json(ctx, "media.json", m, err);
+    int rc = yaa_agents_write_json(ctx, "media.json", m, err);
     json_decref(m);
     return rc;
 }
@@ -134,22 +134,22 @@ static int write_media_json(yaa_agent_ctx *ctx, const yaa_media_gen_request *req
  * media.json still ({source: banner, path, text, text_overflow}), or NULL when there is none. */
 static json_t *topic_banner(yaa_agent_ctx *ctx, const yaa_brand_look *look) {
     const char *topic = ctx->brief.topic;
-    char *path = yaa_agent_path(ctx, "images/banner.png"), *shown = NULL;
+    char *path = yaa_agents_path(ctx, "images/banner.png"), *shown = NULL;
     if (!ctx->short_video || !topic || !*topic || !path) return NULL;
     bool overflow = false;
     yaa_err e = {0};
-    if (yaa_banner_render(look, topic, 1080 - 2 * 45, path, &shown, &overflow, &e)) {
-        yaa_agent_progress(ctx, "the Short goes without its topic banner: %s", e.msg);
+    if (yaa_media_banner_render(look, topic, 1080 - 2 * 45, path, &shown, &overflow, &e)) {
+        yaa_agents_progress(ctx, "the Short goes without its topic banner: %s", e.msg);
         return NULL;
     }
     json_t *b = json_pack("{s:s, s:s, s:s, s:b}", "source", "banner", "path", path, "text",
                           shown ? shown : "", "text_overflow", overflow);
-    if (overflow) yaa_agent_progress(ctx, "topic shortened for the Short's banner: %s", shown);
+    if (overflow) yaa_agents_progress(ctx, "topic shortened for the Short's banner: %s", shown);
     free(shown);
     return b;
 }
 
-int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
+int yaa_agents_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     const json_t *script = ctx->outputs[YAA_STAGE_SCRIPT_WRITER];
     const json_t *meta = ctx->outputs[YAA_STAGE_SEO_OPTIMIZER];
     if (!script)
@@ -173,7 +173,7 @@ int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     }
     const yaa_channel *ch = ctx->channel;
     yaa_media_env env;
-    yaa_agent_media_env(ctx, &env);
+    yaa_agents_media_env(ctx, &env);
     yaa_media_gen_request req = {0};
     req.out_dir = ctx->out_dir;
     req.sections = secs;
@@ -194,7 +194,7 @@ int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     req.media_dir = yaa_arena_sprintf(ctx->arena, "%s/media", ch->dir);
     req.thumbnail_hook = json_string_value(json_object_get(script, "thumbnail_hook"));
     yaa_media_gen_result res = {0};
-    yaa_agent_progress(ctx, "voice and cards for %zu sections", n);
+    yaa_agents_progress(ctx, "voice and cards for %zu sections", n);
     int rc = yaa_media_generate(&env, &req, &res, err);
     if (rc) return rc;
     json_t *o = json_object();
@@ -207,7 +207,7 @@ int yaa_agent_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
         json_object_set_new(s, "visual", visual_json(&res.visuals[i]));
         json_array_append_new(segs, s);
     }
-    for (size_t i = 0; i < res.nnotes; i++) yaa_agent_progress(ctx, "%s", res.notes[i]);
+    for (size_t i = 0; i < res.nnotes; i++) yaa_agents_progress(ctx, "%s", res.notes[i]);
     json_t *credits = credits_json(&res), *banner = topic_banner(ctx, &req.look);
     rc = write_media_json(ctx, &req, &res, banner, credits, err);
     if (banner) json_object_set(o, "banner", json_object_get(banner, "path"));

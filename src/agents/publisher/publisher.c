@@ -24,10 +24,10 @@
 static void save_session(void *ud, const char *url) {
     yaa_agent_ctx *ctx = ud;
     yaa_err ignore = {0};
-    yaa_agent_write_text(ctx, SESSION_FILE, url, &ignore);
+    yaa_agents_write_text(ctx, SESSION_FILE, url, &ignore);
 }
 
-static bool cancelled(void *ud) { return yaa_agent_cancelled(ud); }
+static bool cancelled(void *ud) { return yaa_agents_cancelled(ud); }
 
 static void on_progress(void *ud, size_t sent, size_t total) {
     yaa_agent_ctx *ctx = ud;
@@ -35,7 +35,7 @@ static void on_progress(void *ud, size_t sent, size_t total) {
     if (strcmp(ctx->progress_what, "upload") == 0 && step == ctx->progress_step) return;
     snprintf(ctx->progress_what, sizeof ctx->progress_what, "upload");
     ctx->progress_step = step;
-    yaa_agent_progress(ctx, "upload %d%% of %.1f MB", step * 10, (double)total / 1e6);
+    yaa_agents_progress(ctx, "upload %d%% of %.1f MB", step * 10, (double)total / 1e6);
 }
 
 /* Where each section starts in the final video, in seconds: the measured narration lengths
@@ -89,9 +89,9 @@ static json_t *upload_metadata(yaa_agent_ctx *ctx, const json_t *meta, const jso
     /* the one place the uploaded description is composed: the reviewed text, the measured
      * chapters and the credits of the footage media_generator recorded */
     const json_t *credits = json_object_get(media, "credits");
-    if (yaa_agent_description_compose(json_string_value(json_object_get(m, "description")),
-                                      nch > 0 ? chapters.data : "", credits, ctx->brief.language,
-                                      &desc) == 0)
+    if (yaa_agents_description_compose(json_string_value(json_object_get(m, "description")),
+                                       nch > 0 ? chapters.data : "", credits, ctx->brief.language,
+                                       &desc) == 0)
         json_object_set_new(m, "description", json_string(desc.data ? desc.data : ""));
     if (json_array_size(credits)) json_object_set(m, "credits", (json_t *)credits);
     yaa_buf_free(&chapters);
@@ -114,7 +114,7 @@ static json_t *upload_metadata(yaa_agent_ctx *ctx, const json_t *meta, const jso
     return m;
 }
 
-int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
+int yaa_agents_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     const json_t *meta = ctx->outputs[YAA_STAGE_SEO_OPTIMIZER];
     const json_t *edit = ctx->outputs[YAA_STAGE_MEDIA_EDITOR];
     const json_t *media = ctx->outputs[YAA_STAGE_MEDIA_GENERATOR];
@@ -126,7 +126,7 @@ int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     /* A reviewer may pick another of the run's images as the thumbnail (review.c checked
      * that it exists). */
     const char *chosen = json_string_value(json_object_get(meta, "thumbnail"));
-    if (chosen && *chosen) thumb = yaa_agent_path(ctx, chosen);
+    if (chosen && *chosen) thumb = yaa_agents_path(ctx, chosen);
     yaa_youtube_options base = {0};
     base.cancel = cancelled;
     base.cancel_ud = ctx;
@@ -135,18 +135,18 @@ int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     base.on_progress = on_progress;
     base.progress_ud = ctx;
     char *session = NULL;
-    char *path = yaa_agent_path(ctx, SESSION_FILE);
+    char *path = yaa_agents_path(ctx, SESSION_FILE);
     if (path && yaa_read_file(path, 4096, &session, NULL) == 0 && *session) {
         base.resume_url = session;
-        yaa_agent_progress(ctx, "resuming the upload started by an earlier attempt");
+        yaa_agents_progress(ctx, "resuming the upload started by an earlier attempt");
     }
     json_t *plan = upload_metadata(ctx, meta, edit, media);
     char *token = NULL;
     bool own = false;
     int rc = plan ? 0 : yaa_err_set(err, YAA_ENOMEM, "out of memory");
     if (!rc)
-        rc = yaa_agent_youtube_token(ctx->db, ctx->cfg, ctx->channel ? ctx->channel->id : NULL,
-                                     &token, &own, err);
+        rc = yaa_agents_youtube_token(ctx->db, ctx->cfg, ctx->channel ? ctx->channel->id : NULL,
+                                      &token, &own, err);
     base.refresh_token = token;
     json_t *record = NULL;
     if (!rc)
@@ -178,14 +178,14 @@ int yaa_agent_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     char now[YAA_TIME_LEN + 1];
     yaa_time_now_str(now);
     json_object_set_new(record, "at", json_string(now));
-    if ((rc = yaa_agent_write_json(ctx, "publish.json", record, err))) {
+    if ((rc = yaa_agents_write_json(ctx, "publish.json", record, err))) {
         json_decref(record);
         return rc;
     }
     const char *url = json_string_value(json_object_get(record, "url"));
-    yaa_agent_progress(ctx,
-                       url ? "uploaded: %s" : "dry run: publish.json holds the upload requests%s",
-                       url ? url : "");
+    yaa_agents_progress(ctx,
+                        url ? "uploaded: %s" : "dry run: publish.json holds the upload requests%s",
+                        url ? url : "");
     *out = record;
     return 0;
 }

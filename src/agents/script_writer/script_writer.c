@@ -80,7 +80,7 @@ static int check_script(json_t *script, const char *language, yaa_err *err) {
     json_t *s;
     json_array_foreach(sections, i, s) {
         const char *n = json_string_value(json_object_get(s, "narration"));
-        double d = yaa_estimate_speech_seconds(n, language);
+        double d = yaa_agents_estimate_speech_seconds(n, language);
         json_object_set_new(s, "duration_seconds", json_real(d));
         if (!json_is_string(json_object_get(s, "on_screen_text")))
             json_object_set(s, "on_screen_text", json_object_get(s, "heading"));
@@ -95,7 +95,7 @@ static int check_script(json_t *script, const char *language, yaa_err *err) {
     return 0;
 }
 
-int yaa_agent_script_check(json_t *script, const char *language, yaa_err *err) {
+int yaa_agents_script_check(json_t *script, const char *language, yaa_err *err) {
     json_t *schema = json_loads(SCRIPT_SCHEMA, 0, NULL);
     char msg[256] = "";
     int bad = yaa_llm_schema_validate(schema, script, msg, sizeof msg);
@@ -120,16 +120,16 @@ static const char *revision_block(yaa_agent_ctx *ctx) {
     return s ? s : "";
 }
 
-int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
+int yaa_agents_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     const yaa_brief *b = &ctx->brief;
     json_t *research = ctx->outputs[YAA_STAGE_BRAND_RESEARCHER];
     json_t *script = NULL;
     int rc;
-    if (yaa_agent_offline(ctx)) {
-        script = yaa_offline_script(b, research);
-        yaa_agent_progress(ctx, "no LLM configured: the offline composer writes a brand-template "
-                                "script; content about the topic itself needs an LLM");
-        yaa_agent_report_local(ctx, "offline", "offline-composer", 0, 0, 0, 1);
+    if (yaa_agents_offline(ctx)) {
+        script = yaa_agents_offline_script(b, research);
+        yaa_agents_progress(ctx, "no LLM configured: the offline composer writes a brand-template "
+                                 "script; content about the topic itself needs an LLM");
+        yaa_agents_report_local(ctx, "offline", "offline-composer", 0, 0, 0, 1);
     } else {
         char *notes = research ? json_dumps(research, JSON_COMPACT) : NULL;
         yaa_prompt_var vars[] = {
@@ -141,7 +141,7 @@ int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
             {"brand_name", b->brand_name},
             {"audience", b->audience},
             {"research", notes ? notes : "(none)"},
-            {"keywords", yaa_text_join(ctx->arena, &b->primary_keywords, ", ")},
+            {"keywords", yaa_agents_text_join(ctx->arena, &b->primary_keywords, ", ")},
             {"format", ctx->short_video ? "YouTube Short (vertical, under 60 seconds, 2-3 sections)"
                                         : "standard video (3-6 minutes, 4-6 sections)"},
             {"revision", revision_block(ctx)},
@@ -149,8 +149,8 @@ int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
                                     ? ctx->channel->visual_identity.thumbnail_style
                                     : "(none)"},
         };
-        rc = yaa_agent_llm_json(ctx, ctx->cfg->script_model, "script_writer", vars,
-                                sizeof vars / sizeof vars[0], SCRIPT_SCHEMA, &script, err);
+        rc = yaa_agents_llm_json(ctx, ctx->cfg->script_model, "script_writer", vars,
+                                 sizeof vars / sizeof vars[0], SCRIPT_SCHEMA, &script, err);
         free(notes);
         if (rc) return rc;
         if ((rc = check_script(script, b->language, err))) {
@@ -165,17 +165,17 @@ int yaa_agent_script_writer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
      * so the reviewer sees they arrived). */
     if (ctx->revision_notes && *ctx->revision_notes)
         json_object_set_new(script, "revision_notes", json_string(ctx->revision_notes));
-    char *md = yaa_text_script_markdown(script);
-    rc = yaa_agent_write_json(ctx, "script.json", script, err);
-    if (!rc) rc = yaa_agent_write_text(ctx, "script.md", md ? md : "", err);
+    char *md = yaa_agents_text_script_markdown(script);
+    rc = yaa_agents_write_json(ctx, "script.json", script, err);
+    if (!rc) rc = yaa_agents_write_text(ctx, "script.md", md ? md : "", err);
     free(md);
     if (rc) {
         json_decref(script);
         return rc;
     }
-    yaa_agent_progress(ctx, "script: %zu sections, about %.0f s",
-                       json_array_size(json_object_get(script, "sections")),
-                       json_number_value(json_object_get(script, "estimated_duration_seconds")));
+    yaa_agents_progress(ctx, "script: %zu sections, about %.0f s",
+                        json_array_size(json_object_get(script, "sections")),
+                        json_number_value(json_object_get(script, "estimated_duration_seconds")));
     *out = script;
     return 0;
 }

@@ -63,7 +63,8 @@ static void enforce_limits(json_t *meta, const json_t *script, const char *categ
     }
     json_object_set_new(meta, "tags", kept);
     if (!json_is_string(json_object_get(meta, "category_id")))
-        json_object_set_new(meta, "category_id", json_string(yaa_youtube_category_id(category)));
+        json_object_set_new(meta, "category_id",
+                            json_string(yaa_agents_youtube_category_id(category)));
     if (!json_is_array(json_object_get(meta, "chapters")))
         json_object_set_new(meta, "chapters", chapters_of(script));
 }
@@ -100,15 +101,15 @@ static char *script_text(yaa_agent_ctx *ctx, const json_t *script) {
     return r;
 }
 
-int yaa_agent_seo_optimizer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
+int yaa_agents_seo_optimizer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     const yaa_brief *b = &ctx->brief;
     const json_t *script = ctx->outputs[YAA_STAGE_SCRIPT_WRITER];
     if (!script)
         return yaa_err_set(err, YAA_EINVAL, "seo_optimizer needs the script_writer's output");
     json_t *meta = NULL;
-    if (yaa_agent_offline(ctx)) {
-        meta = yaa_offline_metadata(b, script);
-        yaa_agent_report_local(ctx, "offline", "offline-composer", 0, 0, 0, 1);
+    if (yaa_agents_offline(ctx)) {
+        meta = yaa_agents_offline_metadata(b, script);
+        yaa_agents_report_local(ctx, "offline", "offline-composer", 0, 0, 0, 1);
     } else {
         char tone[512];
         snprintf(tone, sizeof tone, "%s; %s; %s; CTA: %s", b->personality ? b->personality : "",
@@ -120,18 +121,18 @@ int yaa_agent_seo_optimizer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
             {"script_title", json_string_value(json_object_get(script, "title"))},
             {"chapters", chapters_text(ctx, script)},
             {"script_text", script_text(ctx, script)},
-            {"primary_keywords", yaa_text_join(ctx->arena, &b->primary_keywords, ", ")},
-            {"secondary_keywords", yaa_text_join(ctx->arena, &b->secondary_keywords, ", ")},
+            {"primary_keywords", yaa_agents_text_join(ctx->arena, &b->primary_keywords, ", ")},
+            {"secondary_keywords", yaa_agents_text_join(ctx->arena, &b->secondary_keywords, ", ")},
             {"tone_summary", tone},
         };
-        int rc = yaa_agent_llm_json(ctx, ctx->cfg->seo_model, "seo_optimizer", vars,
-                                    sizeof vars / sizeof vars[0], SEO_SCHEMA, &meta, err);
+        int rc = yaa_agents_llm_json(ctx, ctx->cfg->seo_model, "seo_optimizer", vars,
+                                     sizeof vars / sizeof vars[0], SEO_SCHEMA, &meta, err);
         if (rc) return rc;
         json_object_set_new(meta, "language", json_string(b->language));
         json_object_set_new(meta, "provider", json_string(ctx->cfg->llm_provider));
     }
     enforce_limits(meta, script, b->category);
-    int rc = yaa_agent_write_json(ctx, "metadata.json", meta, err);
+    int rc = yaa_agents_write_json(ctx, "metadata.json", meta, err);
     if (rc) {
         json_decref(meta);
         return rc;

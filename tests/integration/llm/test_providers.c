@@ -56,7 +56,7 @@ static int setup(void **state) {
     if (yaa_double_start(&g_anthropic, "anthropic_double")) return -1;
     if (yaa_double_start(&g_tavily, "tavily_double")) return -1;
     yaa_net_usage_set_hook(hook, NULL);
-    return yaa_pricing_load(NULL, NULL);
+    return yaa_llm_pricing_load(NULL, NULL);
 }
 
 static int teardown(void **state) {
@@ -413,23 +413,23 @@ static void test_tavily(void **state) {
     yaa_search_results r;
     yaa_err err;
     yaa_double_script(&g_tavily, "[\"503\",\"ok\"]");
-    assert_int_equal(yaa_tavily_search(&o, "korean street food", &r, &err), 0);
+    assert_int_equal(yaa_llm_tavily_search(&o, "korean street food", &r, &err), 0);
     assert_int_equal(r.n, 3);
     assert_string_equal(r.items[0].url, "https://example.com/1");
     assert_non_null(strstr(r.items[1].title, "korean street food"));
     assert_non_null(strstr(r.items[2].snippet, "Snippet 3"));
-    yaa_search_results_free(&r);
+    yaa_llm_search_results_free(&r);
     assert_int_equal(yaa_double_violations(&g_tavily), 0);
     o.api_key = "tvly-wrong";
-    assert_int_equal(yaa_tavily_search(&o, "x", &r, &err), YAA_EAUTH);
+    assert_int_equal(yaa_llm_tavily_search(&o, "x", &r, &err), YAA_EAUTH);
     assert_non_null(strstr(err.msg, "TAVILY_API_KEY"));
     assert_null(strstr(err.msg, "tvly-wrong"));
     o.api_key = "tvly-test";
     yaa_double_script(&g_tavily, "[\"432\"]");
-    assert_int_equal(yaa_tavily_search(&o, "x", &r, &err), YAA_ELIMIT);
+    assert_int_equal(yaa_llm_tavily_search(&o, "x", &r, &err), YAA_ELIMIT);
     assert_non_null(strstr(err.msg, "usage limit"));
     o.api_key = NULL;
-    assert_int_equal(yaa_tavily_search(&o, "x", &r, &err), YAA_ECONFIG);
+    assert_int_equal(yaa_llm_tavily_search(&o, "x", &r, &err), YAA_ECONFIG);
 }
 
 static void test_from_config(void **state) {

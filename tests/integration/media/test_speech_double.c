@@ -81,7 +81,7 @@ static void test_server_audio_and_timing(void **state) {
     yaa_voice v = {.language = "en", .rate = 1.0};
     yaa_tts_result r;
     yaa_err err = {0};
-    int rc = yaa_tts_speak(&env, &v, "one two three four", wav, &r, &err);
+    int rc = yaa_media_tts_speak(&env, &v, "one two three four", wav, &r, &err);
     if (rc) fprintf(stderr, "%s\n", err.msg);
     assert_int_equal(rc, 0);
     assert_string_equal(r.provider, "openai-compatible");
@@ -89,17 +89,17 @@ static void test_server_audio_and_timing(void **state) {
     assert_true(r.speech_start < 0.01); /* the tone starts at once: nothing to trim */
     assert_true(fabs(r.duration - (r.speech_end + 0.02 + 0.3)) < 0.03);
     double measured = 0;
-    assert_int_equal(yaa_wav_duration(wav, &measured, &err), 0);
+    assert_int_equal(yaa_media_wav_duration(wav, &measured, &err), 0);
     assert_true(fabs(measured - r.duration) < 1e-6);
     yaa_words w = {0};
-    assert_int_equal(yaa_words_align("one two three four", r.marks, r.nmarks, r.speech_start,
-                                     r.speech_end, 0, 0, &w, &err),
+    assert_int_equal(yaa_media_words_align("one two three four", r.marks, r.nmarks, r.speech_start,
+                                           r.speech_end, 0, 0, &w, &err),
                      0);
     assert_int_equal(w.n, 4);
     assert_true(fabs(w.w[0].start - r.speech_start) < 1e-9);
     assert_true(fabs(w.w[3].end - r.speech_end) < 1e-9);
-    yaa_words_free(&w);
-    yaa_tts_result_free(&r);
+    yaa_media_words_free(&w);
+    yaa_media_tts_result_free(&r);
     assert_int_equal(s.ok_remote, 1);
     /* the request had OpenAI's shape: model default, the voice, wav, no key sent */
     json_t *reqs = yaa_double_requests(&d);
@@ -138,9 +138,9 @@ static void generate_with(const char *script, seen *s, yaa_media_env *env, int *
     assert_int_equal(rc, 0); /* never fails for the voice */
     assert_true(res.durations[0] > 1.0);
     yaa_words w;
-    assert_int_equal(yaa_words_read_json(res.words_path, &w, &err), 0);
+    assert_int_equal(yaa_media_words_read_json(res.words_path, &w, &err), 0);
     assert_int_equal(w.n, 6);
-    yaa_words_free(&w);
+    yaa_media_words_free(&w);
     json_t *reqs = yaa_double_requests(&d);
     *requests = (int)json_array_size(reqs);
     json_decref(reqs);

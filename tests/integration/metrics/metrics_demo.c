@@ -69,10 +69,10 @@ static int serve(int port) {
 static int ship(const char *url, const char *run_id) {
     yaa_log_setup(YAA_LOG_DEBUG, true, stderr);
     yaa_loki_config c;
-    yaa_loki_config_default(&c);
+    yaa_metrics_loki_config_default(&c);
     c.url = url;
     yaa_err err = {0};
-    if (yaa_loki_start(&c, &err)) {
+    if (yaa_metrics_loki_start(&c, &err)) {
         fprintf(stderr, "metrics_demo: %s\n", err.msg);
         return 1;
     }
@@ -92,9 +92,9 @@ static int ship(const char *url, const char *run_id) {
     yaa_log_ctx_set(NULL);
     yaa_log_ev(YAA_LOG_INFO, "api", "request", YAA_F_STR("method", "GET"),
                YAA_F_STR("path", "/health"), YAA_F_INT("status", 200), YAA_F_END);
-    yaa_loki_stop();
+    yaa_metrics_loki_stop();
     yaa_loki_stats st;
-    yaa_loki_get_stats(&st);
+    yaa_metrics_loki_get_stats(&st);
     printf("shipped %llu dropped %llu\n", (unsigned long long)st.shipped,
            (unsigned long long)(st.dropped_full + st.dropped_failed + st.dropped_rejected));
     return st.shipped == st.queued ? 0 : 1;

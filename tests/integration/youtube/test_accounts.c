@@ -111,7 +111,7 @@ static void api_flow(const char *redirect, char *state, char *code) {
     yaa_youtube_auth auth;
     yaa_err err;
     assert_int_equal(
-        yaa_agent_youtube_start(g_db, &g_cfg, "cooking", redirect, "key1", &auth, &err), 0);
+        yaa_agents_youtube_start(g_db, &g_cfg, "cooking", redirect, "key1", &auth, &err), 0);
     assert_non_null(strstr(auth.auth_url, "code_challenge_method=S256"));
     assert_non_null(strstr(auth.auth_url, "access_type=offline"));
     assert_null(strstr(auth.auth_url, auth.code_verifier)); /* only the challenge goes out */
@@ -137,17 +137,17 @@ static void test_connect_seals_the_token(void **state) {
     char *verifier = NULL;
     yaa_err err;
     assert_int_equal(
-        yaa_agent_youtube_take(g_db, &g_cfg, st, &a, &channel, &verifier, &ru, &by, &err), 0);
+        yaa_agents_youtube_take(g_db, &g_cfg, st, &a, &channel, &verifier, &ru, &by, &err), 0);
     assert_string_equal(channel, "cooking");
     assert_string_equal(ru, redirect);
     assert_string_equal(by, "key1");
     char *v2 = NULL;
     const char *c2, *r2, *b2;
-    assert_int_equal(yaa_agent_youtube_take(g_db, &g_cfg, st, &a, &c2, &v2, &r2, &b2, &err),
+    assert_int_equal(yaa_agents_youtube_take(g_db, &g_cfg, st, &a, &c2, &v2, &r2, &b2, &err),
                      YAA_ENOTFOUND); /* one use only */
     yaa_youtube_account acct;
-    assert_int_equal(yaa_agent_youtube_complete(g_db, &g_cfg, channel, OWNED, code, verifier, ru,
-                                                by, &acct, &err),
+    assert_int_equal(yaa_agents_youtube_complete(g_db, &g_cfg, channel, OWNED, code, verifier, ru,
+                                                 by, &acct, &err),
                      0);
     yaa_secret_wipe_free(verifier);
     assert_string_equal(acct.channel_id, OWNED);
@@ -172,18 +172,18 @@ static void test_connect_seals_the_token(void **state) {
     /* uploads use the channel's own token */
     char *token = NULL;
     bool own = false;
-    assert_int_equal(yaa_agent_youtube_token(g_db, &g_cfg, "cooking", &token, &own, &err), 0);
+    assert_int_equal(yaa_agents_youtube_token(g_db, &g_cfg, "cooking", &token, &own, &err), 0);
     assert_true(own);
     assert_string_equal(token, "1//rt-issued-1");
     yaa_secret_wipe_free(token);
     /* another channel falls back to the global token (unset here: none) */
-    assert_int_equal(yaa_agent_youtube_token(g_db, &g_cfg, "other", &token, &own, &err), 0);
+    assert_int_equal(yaa_agents_youtube_token(g_db, &g_cfg, "other", &token, &own, &err), 0);
     assert_false(own);
     assert_null(token);
     /* another key cannot open it, and says so */
     yaa_config other = g_cfg;
     other.secret_key = "a completely different passphrase of 40 chars";
-    assert_int_equal(yaa_agent_youtube_token(g_db, &other, "cooking", &token, &own, &err),
+    assert_int_equal(yaa_agents_youtube_token(g_db, &other, "cooking", &token, &own, &err),
                      YAA_EAUTH);
     assert_non_null(strstr(err.msg, "another key"));
     yaa_arena_free(&a);
@@ -201,7 +201,7 @@ static void test_refused_consent(void **state) {
     yaa_err err;
     assert_int_equal(yaa_youtube_loopback_open(&lb, &err), 0);
     yaa_youtube_options o;
-    yaa_agent_youtube_options(&g_cfg, &o);
+    yaa_agents_youtube_options(&g_cfg, &o);
     yaa_youtube_auth auth;
     assert_int_equal(yaa_youtube_auth_begin(&o, lb.redirect_uri, &auth, &err), 0);
     char loc[2048];
@@ -240,9 +240,9 @@ static void test_account_not_owner(void **state) {
     char *verifier = NULL;
     yaa_err err;
     assert_int_equal(
-        yaa_agent_youtube_take(g_db, &g_cfg, st, &a, &channel, &verifier, &ru, &by, &err), 0);
-    assert_int_equal(yaa_agent_youtube_complete(g_db, &g_cfg, channel, OWNED, code, verifier, ru,
-                                                by, NULL, &err),
+        yaa_agents_youtube_take(g_db, &g_cfg, st, &a, &channel, &verifier, &ru, &by, &err), 0);
+    assert_int_equal(yaa_agents_youtube_complete(g_db, &g_cfg, channel, OWNED, code, verifier, ru,
+                                                 by, NULL, &err),
                      YAA_EAUTH);
     assert_non_null(strstr(err.msg, "UCzzzzzzzzzzzzzzzzzzzzzz"));
     assert_non_null(strstr(err.msg, OWNED));
@@ -250,7 +250,7 @@ static void test_account_not_owner(void **state) {
     yaa_arena_free(&a);
     char *token = NULL;
     bool own = true;
-    assert_int_equal(yaa_agent_youtube_token(g_db, &g_cfg, "cooking", &token, &own, &err), 0);
+    assert_int_equal(yaa_agents_youtube_token(g_db, &g_cfg, "cooking", &token, &own, &err), 0);
     assert_false(own); /* nothing was stored */
 }
 
@@ -271,7 +271,7 @@ static yaa_youtube_metadata scheduled_metadata(char *when, size_t n) {
 static void test_upload_extras_and_expired_token(void **state) {
     (void)state;
     yaa_youtube_options o;
-    yaa_agent_youtube_options(&g_cfg, &o);
+    yaa_agents_youtube_options(&g_cfg, &o);
     o.refresh_token = "rt-test";
     char when[YAA_TIME_LEN + 1];
     yaa_youtube_metadata md = scheduled_metadata(when, sizeof when);
@@ -314,7 +314,7 @@ static void test_upload_extras_and_expired_token(void **state) {
 static void test_dry_run_plan(void **state) {
     (void)state;
     yaa_youtube_options o;
-    yaa_agent_youtube_options(&g_cfg, &o);
+    yaa_agents_youtube_options(&g_cfg, &o);
     char when[YAA_TIME_LEN + 1];
     yaa_youtube_metadata md = scheduled_metadata(when, sizeof when);
     json_t *plan = NULL;

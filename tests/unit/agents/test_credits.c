@@ -18,7 +18,7 @@ static char *compose(const char *desc, const char *chapters, const json_t *credi
                      const char *lang) {
     yaa_buf b;
     yaa_buf_init(&b, 1 << 16);
-    assert_int_equal(yaa_agent_description_compose(desc, chapters, credits, lang, &b), 0);
+    assert_int_equal(yaa_agents_description_compose(desc, chapters, credits, lang, &b), 0);
     char *s = strdup(b.data ? b.data : "");
     yaa_buf_free(&b);
     return s;

@@ -38,25 +38,25 @@ static yaa_brief ko_brief(void) {
 
 static void test_josa(void **state) {
     (void)state;
-    assert_string_equal(yaa_ko_josa("브랜드", "은", "는"), "는");
-    assert_string_equal(yaa_ko_josa("채널", "은", "는"), "은");
-    assert_string_equal(yaa_ko_josa("비교", "을", "를"), "를");
-    assert_string_equal(yaa_ko_josa("2026년", "을", "를"), "을");
-    assert_string_equal(yaa_ko_josa("Sony", "이", "가"), "가");
-    assert_string_equal(yaa_ko_josa("Google", "이", "가"), "이");
-    assert_string_equal(yaa_ko_josa("iPhone", "이", "가"), "이");
+    assert_string_equal(yaa_agents_ko_josa("브랜드", "은", "는"), "는");
+    assert_string_equal(yaa_agents_ko_josa("채널", "은", "는"), "은");
+    assert_string_equal(yaa_agents_ko_josa("비교", "을", "를"), "를");
+    assert_string_equal(yaa_agents_ko_josa("2026년", "을", "를"), "을");
+    assert_string_equal(yaa_agents_ko_josa("Sony", "이", "가"), "가");
+    assert_string_equal(yaa_agents_ko_josa("Google", "이", "가"), "이");
+    assert_string_equal(yaa_agents_ko_josa("iPhone", "이", "가"), "이");
 }
 
 static void test_korean_script(void **state) {
     (void)state;
     yaa_brief b = ko_brief();
     char banned[8][64];
-    assert_int_equal(yaa_offline_banned_terms(&b, banned, 8), 2);
+    assert_int_equal(yaa_agents_offline_banned_terms(&b, banned, 8), 2);
     assert_string_equal(banned[0], "최고");
     assert_string_equal(banned[1], "무조건");
 
-    json_t *research = yaa_offline_research(&b);
-    json_t *script = yaa_offline_script(&b, research);
+    json_t *research = yaa_agents_offline_research(&b);
+    json_t *script = yaa_agents_offline_script(&b, research);
     json_t *sections = json_object_get(script, "sections");
     assert_int_equal(json_array_size(sections), 5); /* intro + 3 + outro */
     char *dump = json_dumps(script, 0);
@@ -72,7 +72,7 @@ static void test_korean_script(void **state) {
     assert_non_null(strstr(outro, b.call_to_action));
     assert_true(yaa_utf8_valid(outro, strlen(outro)));
 
-    json_t *meta = yaa_offline_metadata(&b, script);
+    json_t *meta = yaa_agents_offline_metadata(&b, script);
     const char *title = json_string_value(json_object_get(meta, "title"));
     assert_true(yaa_utf8_len(title) <= 100);
     assert_non_null(strstr(title, "무선 이어폰"));
@@ -96,13 +96,13 @@ static void test_english_and_determinism(void **state) {
     b.brand_name = "Home Cooking";
     b.pain_points = (yaa_brief_list){pains, 2};
     b.content_needs = (yaa_brief_list){needs, 2};
-    json_t *s1 = yaa_offline_script(&b, NULL);
-    json_t *s2 = yaa_offline_script(&b, NULL);
+    json_t *s1 = yaa_agents_offline_script(&b, NULL);
+    json_t *s2 = yaa_agents_offline_script(&b, NULL);
     assert_true(json_equal(s1, s2));
     const char *intro = json_string_value(
         json_object_get(json_array_get(json_object_get(s1, "sections"), 0), "narration"));
     assert_non_null(strstr(intro, "weeknight dinners take too long"));
-    json_t *m = yaa_offline_metadata(&b, s1);
+    json_t *m = yaa_agents_offline_metadata(&b, s1);
     size_t i;
     json_t *t;
     size_t total = 0;
@@ -166,7 +166,7 @@ static void test_natural_text(void **state) {
     b.values = (yaa_brief_list){ko_v, 4};
     b.context = ctx;
     b.ncontext = 2;
-    json_t *script = yaa_offline_script(&b, NULL);
+    json_t *script = yaa_agents_offline_script(&b, NULL);
     char *dump = json_dumps(script, 0);
     assert_null(strstr(dump, "정직함:"));
     assert_null(strstr(dump, "가격대별 비교:"));
@@ -198,7 +198,7 @@ static void test_natural_text(void **state) {
     e.content_needs = (yaa_brief_list){en_n, 4};
     e.values = (yaa_brief_list){en_v, 4};
     e.call_to_action = "Tell us what is in your fridge tonight";
-    script = yaa_offline_script(&e, NULL);
+    script = yaa_agents_offline_script(&e, NULL);
     dump = json_dumps(script, 0);
     assert_null(strstr(dump, "Realistic:"));
     assert_null(strstr(dump, "Less waste:"));

@@ -9,10 +9,10 @@ static void test_fill(void **state) {
     yaa_buf out;
     yaa_buf_init(&out, 0);
     yaa_err err = {0};
-    assert_int_equal(yaa_prompt_fill("x {{a}} y {{b}} z", vars, 2, &out, &err), 0);
+    assert_int_equal(yaa_agents_prompt_fill("x {{a}} y {{b}} z", vars, 2, &out, &err), 0);
     assert_string_equal(yaa_buf_cstr(&out), "x one y  z");
     yaa_buf_reset(&out);
-    assert_int_not_equal(yaa_prompt_fill("{{c}}", vars, 2, &out, &err), 0);
+    assert_int_not_equal(yaa_agents_prompt_fill("{{c}}", vars, 2, &out, &err), 0);
     assert_non_null(strstr(err.msg, "{{c}}"));
     yaa_buf_free(&out);
 }
@@ -39,7 +39,8 @@ static void test_shipped_prompts(void **state) {
         yaa_buf out;
         yaa_buf_init(&out, 0);
         yaa_err err = {0};
-        int rc = yaa_prompt_render(dir, names[i], vars, sizeof vars / sizeof vars[0], &out, &err);
+        int rc =
+            yaa_agents_prompt_render(dir, names[i], vars, sizeof vars / sizeof vars[0], &out, &err);
         if (rc) fail_msg("%s: %s", names[i], err.msg);
         assert_null(strstr(yaa_buf_cstr(&out), "{{"));
         yaa_buf_free(&out);
@@ -52,7 +53,8 @@ static void test_missing_dir(void **state) {
     yaa_buf out;
     yaa_buf_init(&out, 0);
     yaa_err err = {0};
-    int rc = yaa_prompt_render("/nonexistent/prompts", "script_writer.system", NULL, 0, &out, &err);
+    int rc = yaa_agents_prompt_render("/nonexistent/prompts", "script_writer.system", NULL, 0, &out,
+                                      &err);
     assert_int_equal(rc, YAA_ENOTFOUND);
     assert_non_null(strstr(err.msg, "PROMPTS_DIR"));
     assert_non_null(strstr(err.msg, "/nonexistent/prompts/script_writer.system.md"));

@@ -45,40 +45,40 @@ static void test_spool_keeps_refused_rows(void **state) {
     (void)state;
     atomic_store(&written, 0);
     atomic_store(&rows_written, 0);
-    yaa_audit *a = yaa_audit_start(write_fn, NULL, NULL);
+    yaa_audit *a = yaa_api_audit_start(write_fn, NULL, NULL);
     assert_non_null(a);
     atomic_store(&refuse, 1);
     for (int i = 0; i < 50; i++) {
         yaa_audit_entry e = entry(200, "10.0.0.1");
-        yaa_audit_push(a, &e);
+        yaa_api_audit_push(a, &e);
     }
-    yaa_audit_flush(a);
+    yaa_api_audit_flush(a);
     assert_int_equal(atomic_load(&written), 0);
     atomic_store(&refuse, 0);
     for (int i = 0; i < 100 && atomic_load(&written) < 50; i++) { /* retried with backoff */
-        yaa_audit_flush(a);
+        yaa_api_audit_flush(a);
         usleep(50000);
     }
     assert_int_equal(atomic_load(&written), 50);
-    yaa_audit_stop(a);
+    yaa_api_audit_stop(a);
 }
 
 static void test_refusals_are_counted(void **state) {
     (void)state;
     atomic_store(&written, 0);
     atomic_store(&rows_written, 0);
-    yaa_audit *a = yaa_audit_start(write_fn, NULL, NULL);
+    yaa_audit *a = yaa_api_audit_start(write_fn, NULL, NULL);
     for (int i = 0; i < 1000; i++) {
         yaa_audit_entry e = entry(i % 2 ? 401 : 429, i < 900 ? "10.0.0.1" : "10.0.0.2");
-        yaa_audit_count(a, &e);
+        yaa_api_audit_count(a, &e);
     }
-    yaa_audit_flush(a);
+    yaa_api_audit_flush(a);
     assert_int_equal(atomic_load(&written), 1000);
     assert_int_equal(atomic_load(&rows_written), 4); /* 2 addresses x 2 statuses */
-    yaa_audit_set_retention(a, 30, prune_fn);
+    yaa_api_audit_set_retention(a, 30, prune_fn);
     for (int i = 0; i < 100 && atomic_load(&pruned_days) == 0; i++) usleep(20000);
     assert_int_equal(atomic_load(&pruned_days), 30);
-    yaa_audit_stop(a);
+    yaa_api_audit_stop(a);
 }
 
 int main(void) {

@@ -19,35 +19,35 @@ static void test_match(void **state) {
     int np = 0;
     const char *allow = NULL;
     assert_int_equal(
-        yaa_router_match("GET", "/api/v1/pipeline/runs/abc", &a, &r, params, &np, &allow),
+        yaa_api_router_match("GET", "/api/v1/pipeline/runs/abc", &a, &r, params, &np, &allow),
         YAA_ROUTE_FOUND);
     assert_string_equal(r->path, "/api/v1/pipeline/runs/{run_id}");
     assert_int_equal(np, 1);
     assert_string_equal(params[0], "abc");
     /* trailing slash */
-    assert_int_equal(yaa_router_match("GET", "/api/v1/channels/", &a, &r, params, &np, &allow),
+    assert_int_equal(yaa_api_router_match("GET", "/api/v1/channels/", &a, &r, params, &np, &allow),
                      YAA_ROUTE_FOUND);
     assert_string_equal(r->path, "/api/v1/channels");
     /* HEAD matches GET */
-    assert_int_equal(yaa_router_match("HEAD", "/api/v1/health", &a, &r, params, &np, &allow),
+    assert_int_equal(yaa_api_router_match("HEAD", "/api/v1/health", &a, &r, params, &np, &allow),
                      YAA_ROUTE_FOUND);
-    assert_int_equal(yaa_router_match("PUT", "/api/v1/channels", &a, &r, params, &np, &allow),
+    assert_int_equal(yaa_api_router_match("PUT", "/api/v1/channels", &a, &r, params, &np, &allow),
                      YAA_ROUTE_NO_METHOD);
     assert_non_null(strstr(allow, "GET"));
     assert_non_null(strstr(allow, "POST"));
-    assert_int_equal(yaa_router_match("GET", "/api/v1/nope", &a, &r, params, &np, &allow),
+    assert_int_equal(yaa_api_router_match("GET", "/api/v1/nope", &a, &r, params, &np, &allow),
                      YAA_ROUTE_NO_PATH);
     assert_int_equal(
-        yaa_router_match("GET", "/api/v1/pipeline/runs//events", &a, &r, params, &np, &allow),
+        yaa_api_router_match("GET", "/api/v1/pipeline/runs//events", &a, &r, params, &np, &allow),
         YAA_ROUTE_NO_PATH);
-    assert_int_equal(yaa_router_match("GET", "/api/v1/pipeline/runs/x/artifacts/images/01.png", &a,
-                                      &r, params, &np, &allow),
+    assert_int_equal(yaa_api_router_match("GET", "/api/v1/pipeline/runs/x/artifacts/images/01.png",
+                                          &a, &r, params, &np, &allow),
                      YAA_ROUTE_FOUND);
     assert_int_equal(np, 3);
-    assert_true(yaa_router_is_api_path("/api/v1/x"));
-    assert_true(yaa_router_is_api_path("/health"));
-    assert_false(yaa_router_is_api_path("/runs/123"));
-    assert_false(yaa_router_is_api_path("/healthz"));
+    assert_true(yaa_api_router_is_api_path("/api/v1/x"));
+    assert_true(yaa_api_router_is_api_path("/health"));
+    assert_false(yaa_api_router_is_api_path("/runs/123"));
+    assert_false(yaa_api_router_is_api_path("/healthz"));
     yaa_arena_free(&a);
 }
 
@@ -59,7 +59,7 @@ static const yaa_field_spec spec[] = {
 
 static json_t *check(const char *body) {
     json_t *errors = json_array(), *out = NULL;
-    yaa_validate_body(spec, body, strlen(body), &out, errors);
+    yaa_api_validate_body(spec, body, strlen(body), &out, errors);
     json_decref(out);
     return errors;
 }
@@ -100,22 +100,22 @@ static void test_validate(void **state) {
 
 static void test_ratelimit(void **state) {
     (void)state;
-    yaa_ratelimit *rl = yaa_ratelimit_new(3);
+    yaa_ratelimit *rl = yaa_api_ratelimit_new(3);
     yaa_rl_result r;
     uint64_t t = 1000000000ull;
     for (int i = 0; i < 3; i++) {
-        yaa_ratelimit_take_at(rl, "k", true, t, &r);
+        yaa_api_ratelimit_take_at(rl, "k", true, t, &r);
         assert_true(r.allowed);
         assert_int_equal(r.remaining, 2 - i);
     }
-    yaa_ratelimit_take_at(rl, "k", true, t, &r);
+    yaa_api_ratelimit_take_at(rl, "k", true, t, &r);
     assert_false(r.allowed);
     assert_int_equal(r.retry_after, 20); /* 3/min = one token per 20 s */
-    yaa_ratelimit_take_at(rl, "other", true, t, &r);
+    yaa_api_ratelimit_take_at(rl, "other", true, t, &r);
     assert_true(r.allowed);
-    yaa_ratelimit_take_at(rl, "k", true, t + 20000000000ull, &r);
+    yaa_api_ratelimit_take_at(rl, "k", true, t + 20000000000ull, &r);
     assert_true(r.allowed);
-    yaa_ratelimit_free(rl);
+    yaa_api_ratelimit_free(rl);
 }
 
 typedef struct kv {
@@ -142,13 +142,13 @@ static int run(yaa_api *api, const char *method, const char *path, const char *b
                         .body = body,
                         .body_len = strlen(body),
                         .client_ip = "127.0.0.1"};
-    yaa_http_resp_init(resp);
+    yaa_api_http_resp_init(resp);
     yaa_api_dispatch(api, &req, resp);
-    assert_non_null(yaa_http_resp_get_header(resp, "X-Request-ID"));
-    assert_non_null(yaa_http_resp_get_header(resp, "X-RateLimit-Limit"));
+    assert_non_null(yaa_api_http_resp_get_header(resp, "X-Request-ID"));
+    assert_non_null(yaa_api_http_resp_get_header(resp, "X-RateLimit-Limit"));
     if (req.json) json_decref(req.json);
     int status = resp->status;
-    yaa_http_resp_free(resp);
+    yaa_api_http_resp_free(resp);
     yaa_arena_free(&a);
     return status;
 }
@@ -183,13 +183,13 @@ static void test_dispatch(void **state) {
 
 static void test_schemas(void **state) {
     (void)state;
-    json_t *s = yaa_openapi_schemas();
+    json_t *s = yaa_api_openapi_schemas();
     assert_non_null(s);
     size_t n;
-    const yaa_route *r = yaa_routes(&n);
+    const yaa_route *r = yaa_api_routes(&n);
     int with_schema = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *name = yaa_openapi_response_schema(r[i].method, r[i].path);
+        const char *name = yaa_api_openapi_response_schema(r[i].method, r[i].path);
         if (!name) continue;
         with_schema++;
         assert_non_null(json_object_get(s, name));

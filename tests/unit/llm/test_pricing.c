@@ -22,51 +22,55 @@ static void sink(void *ud, yaa_log_level level, const char *logger, const char *
 
 static void test_builtin(void **state) {
     (void)state;
-    assert_int_equal(yaa_pricing_load(NULL, NULL), 0);
+    assert_int_equal(yaa_llm_pricing_load(NULL, NULL), 0);
     yaa_price p;
-    assert_true(yaa_pricing_lookup("openai", "gpt-4o-2024-08-06", &p));
+    assert_true(yaa_llm_pricing_lookup("openai", "gpt-4o-2024-08-06", &p));
     assert_string_equal(p.model, "gpt-4o");
-    assert_true(yaa_pricing_lookup("openai", "gpt-4o-mini-2024-07-18", &p));
+    assert_true(yaa_llm_pricing_lookup("openai", "gpt-4o-mini-2024-07-18", &p));
     assert_string_equal(p.model, "gpt-4o-mini");
-    assert_true(yaa_pricing_lookup("anthropic", "claude-sonnet-4-20250514", &p));
+    assert_true(yaa_llm_pricing_lookup("anthropic", "claude-sonnet-4-20250514", &p));
     NEAR(p.input_per_m, 3.0);
-    assert_true(yaa_pricing_lookup("anthropic", "claude-opus-4-20250514", &p));
+    assert_true(yaa_llm_pricing_lookup("anthropic", "claude-opus-4-20250514", &p));
     assert_string_equal(p.model, "claude-opus-4");
-    assert_true(yaa_pricing_lookup("anthropic", "claude-3-5-haiku-20241022", &p));
-    assert_false(yaa_pricing_lookup("openai", "gpt-4oo", &p));
-    assert_false(yaa_pricing_lookup("anthropic", "gpt-4o", &p));
+    assert_true(yaa_llm_pricing_lookup("anthropic", "claude-3-5-haiku-20241022", &p));
+    assert_false(yaa_llm_pricing_lookup("openai", "gpt-4oo", &p));
+    assert_false(yaa_llm_pricing_lookup("anthropic", "gpt-4o", &p));
     /* 1M in + 1M out of gpt-4o = 2.50 + 10.00 */
-    NEAR(yaa_pricing_cost("openai", "gpt-4o", YAA_USAGE_CHAT, 1000000, 1000000, 0), 12.5);
-    NEAR(yaa_pricing_cost("anthropic", "claude-sonnet-4-20250514", YAA_USAGE_CHAT, 1000, 500, 0),
-         0.003 + 0.0075);
+    NEAR(yaa_llm_pricing_cost("openai", "gpt-4o", YAA_USAGE_CHAT, 1000000, 1000000, 0), 12.5);
+    NEAR(
+        yaa_llm_pricing_cost("anthropic", "claude-sonnet-4-20250514", YAA_USAGE_CHAT, 1000, 500, 0),
+        0.003 + 0.0075);
     /* cached input at the cached rate: 1M prompt of which 400k cached, gpt-4.1 */
-    NEAR(yaa_pricing_cost_cached("openai", "gpt-4.1", YAA_USAGE_CHAT, 1000000, 400000, 0, 0),
+    NEAR(yaa_llm_pricing_cost_cached("openai", "gpt-4.1", YAA_USAGE_CHAT, 1000000, 400000, 0, 0),
          0.6 * 2.0 + 0.4 * 0.5);
-    NEAR(yaa_pricing_cost("openai", "text-embedding-3-small", YAA_USAGE_EMBEDDING, 1000000, 0, 3),
+    NEAR(yaa_llm_pricing_cost("openai", "text-embedding-3-small", YAA_USAGE_EMBEDDING, 1000000, 0,
+                              3),
          0.02);
-    NEAR(yaa_pricing_cost("elevenlabs", "eleven_multilingual_v2", YAA_USAGE_TTS, 0, 0, 2500), 0.75);
-    NEAR(yaa_pricing_cost("openai", "dall-e-3", YAA_USAGE_IMAGE, 0, 0, 3), 0.12);
+    NEAR(yaa_llm_pricing_cost("elevenlabs", "eleven_multilingual_v2", YAA_USAGE_TTS, 0, 0, 2500),
+         0.75);
+    NEAR(yaa_llm_pricing_cost("openai", "dall-e-3", YAA_USAGE_IMAGE, 0, 0, 3), 0.12);
     /* local engines are free, silently */
     g_warnings = 0;
-    NEAR(yaa_pricing_cost("offline", "composer", YAA_USAGE_CHAT, 100, 100, 0), 0.0);
-    NEAR(yaa_pricing_cost("espeak", "ko", YAA_USAGE_TTS, 0, 0, 100), 0.0);
+    NEAR(yaa_llm_pricing_cost("offline", "composer", YAA_USAGE_CHAT, 100, 100, 0), 0.0);
+    NEAR(yaa_llm_pricing_cost("espeak", "ko", YAA_USAGE_TTS, 0, 0, 100), 0.0);
     assert_int_equal(g_warnings, 0);
     /* openai-compatible falls back to the openai rows (a proxy to OpenAI) */
-    NEAR(yaa_pricing_cost("openai-compatible", "gpt-4o-mini", YAA_USAGE_CHAT, 1000000, 0, 0), 0.15);
+    NEAR(yaa_llm_pricing_cost("openai-compatible", "gpt-4o-mini", YAA_USAGE_CHAT, 1000000, 0, 0),
+         0.15);
     size_t n = 0;
-    while (yaa_pricing_entry(n, &p)) n++;
+    while (yaa_llm_pricing_entry(n, &p)) n++;
     assert_true(n >= 20);
 }
 
 static void test_unknown_warns_once(void **state) {
     (void)state;
-    yaa_pricing_reset_warnings();
+    yaa_llm_pricing_reset_warnings();
     g_warnings = 0;
-    NEAR(yaa_pricing_cost("openai", "gpt-9-ultra", YAA_USAGE_CHAT, 10, 10, 0), 0.0);
-    NEAR(yaa_pricing_cost("openai", "gpt-9-ultra", YAA_USAGE_CHAT, 10, 10, 0), 0.0);
+    NEAR(yaa_llm_pricing_cost("openai", "gpt-9-ultra", YAA_USAGE_CHAT, 10, 10, 0), 0.0);
+    NEAR(yaa_llm_pricing_cost("openai", "gpt-9-ultra", YAA_USAGE_CHAT, 10, 10, 0), 0.0);
     assert_int_equal(g_warnings, 1);
     assert_non_null(strstr(g_last, "gpt-9-ultra"));
-    NEAR(yaa_pricing_cost("openai-compatible", "llama3.1", YAA_USAGE_CHAT, 10, 10, 0), 0.0);
+    NEAR(yaa_llm_pricing_cost("openai-compatible", "llama3.1", YAA_USAGE_CHAT, 10, 10, 0), 0.0);
     assert_int_equal(g_warnings, 2);
     assert_non_null(strstr(g_last, "llama3.1"));
 }
@@ -94,15 +98,16 @@ static void test_file(void **state) {
     fputs(yaml, f);
     fclose(f);
     yaa_err err;
-    assert_int_equal(yaa_pricing_load(path, &err), 0);
-    NEAR(yaa_pricing_cost("openai", "gpt-4o-2024-11-20", YAA_USAGE_CHAT, 1000000, 1000000, 0),
+    assert_int_equal(yaa_llm_pricing_load(path, &err), 0);
+    NEAR(yaa_llm_pricing_cost("openai", "gpt-4o-2024-11-20", YAA_USAGE_CHAT, 1000000, 1000000, 0),
          10.0);
-    NEAR(yaa_pricing_cost("openai", "gpt-4o-mini", YAA_USAGE_CHAT, 1000000, 0, 0), 0.15);
-    yaa_pricing_reset_warnings();
+    NEAR(yaa_llm_pricing_cost("openai", "gpt-4o-mini", YAA_USAGE_CHAT, 1000000, 0, 0), 0.15);
+    yaa_llm_pricing_reset_warnings();
     g_warnings = 0;
-    NEAR(yaa_pricing_cost("openai-compatible", "llama3.1", YAA_USAGE_CHAT, 1000, 1000, 0), 0.0);
+    NEAR(yaa_llm_pricing_cost("openai-compatible", "llama3.1", YAA_USAGE_CHAT, 1000, 1000, 0), 0.0);
     assert_int_equal(g_warnings, 0);
-    NEAR(yaa_pricing_cost("elevenlabs", "eleven_multilingual_v2", YAA_USAGE_TTS, 0, 0, 1000), 0.18);
+    NEAR(yaa_llm_pricing_cost("elevenlabs", "eleven_multilingual_v2", YAA_USAGE_TTS, 0, 0, 1000),
+         0.18);
 
     struct {
         const char *text;
@@ -126,20 +131,20 @@ static void test_file(void **state) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err.msg[0] = '\0';
         assert_int_equal(
-            yaa_pricing_load_text("pricing.yaml", bad[i].text, strlen(bad[i].text), &err),
+            yaa_llm_pricing_load_text("pricing.yaml", bad[i].text, strlen(bad[i].text), &err),
             YAA_ECONFIG);
         if (!strstr(err.msg, bad[i].want)) fail_msg("case %zu: got '%s'", i, err.msg);
     }
     /* a failed load keeps the previous overrides */
-    NEAR(yaa_pricing_cost("openai", "gpt-4o", YAA_USAGE_CHAT, 1000000, 0, 0), 2.0);
-    assert_int_equal(yaa_pricing_load("/nonexistent/pricing.yaml", &err), YAA_ECONFIG);
+    NEAR(yaa_llm_pricing_cost("openai", "gpt-4o", YAA_USAGE_CHAT, 1000000, 0, 0), 2.0);
+    assert_int_equal(yaa_llm_pricing_load("/nonexistent/pricing.yaml", &err), YAA_ECONFIG);
     assert_non_null(strstr(err.msg, "PRICING_FILE /nonexistent/pricing.yaml"));
     /* ensure: the last load's result stands, whatever path is passed later */
-    assert_int_equal(yaa_pricing_ensure(path, &err), YAA_ECONFIG);
+    assert_int_equal(yaa_llm_pricing_ensure(path, &err), YAA_ECONFIG);
     assert_non_null(strstr(err.msg, "/nonexistent/pricing.yaml"));
-    assert_int_equal(yaa_pricing_load(NULL, &err), 0);
-    assert_int_equal(yaa_pricing_ensure("/nonexistent/again.yaml", &err), 0);
-    NEAR(yaa_pricing_cost("openai", "gpt-4o", YAA_USAGE_CHAT, 1000000, 0, 0), 2.5);
+    assert_int_equal(yaa_llm_pricing_load(NULL, &err), 0);
+    assert_int_equal(yaa_llm_pricing_ensure("/nonexistent/again.yaml", &err), 0);
+    NEAR(yaa_llm_pricing_cost("openai", "gpt-4o", YAA_USAGE_CHAT, 1000000, 0, 0), 2.5);
     yaa_test_rmrf(dir);
 }
 
@@ -152,6 +157,6 @@ int main(void) {
         cmocka_unit_test(test_file),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    yaa_pricing_reset_warnings();
+    yaa_llm_pricing_reset_warnings();
     return rc;
 }

@@ -25,15 +25,16 @@ static void test_font_chain(void **state) {
     char fam[128];
     const char *ko = "딥퓨어캐터리: 건강한 고양이의 비밀";
     /* a preference that is not installed, then one that has no Hangul */
-    assert_int_equal(yaa_font_pick("Pretendard, DejaVu Sans", ko, fam, sizeof fam), 0);
+    assert_int_equal(yaa_media_font_pick("Pretendard, DejaVu Sans", ko, fam, sizeof fam), 0);
     assert_string_not_equal(fam, "DejaVu Sans");
-    assert_int_equal(yaa_font_unknown_glyphs(fam, ko), 0);
+    assert_int_equal(yaa_media_font_unknown_glyphs(fam, ko), 0);
     /* Latin text keeps the preferred font */
-    assert_int_equal(yaa_font_pick("DejaVu Sans", "Healthy cats", fam, sizeof fam), 0);
+    assert_int_equal(yaa_media_font_pick("DejaVu Sans", "Healthy cats", fam, sizeof fam), 0);
     assert_string_equal(fam, "DejaVu Sans");
     /* the chain's CJK font has every Hangul syllable used in practice */
     assert_int_equal(
-        yaa_font_unknown_glyphs("Noto Sans CJK KR", "가나다라마바사 아자차카타파하 뷁 똠 햏"), 0);
+        yaa_media_font_unknown_glyphs("Noto Sans CJK KR", "가나다라마바사 아자차카타파하 뷁 똠 햏"),
+        0);
 }
 
 static void test_cards_and_thumbnail(void **state) {
@@ -49,12 +50,12 @@ static void test_cards_and_thumbnail(void **state) {
     yaa_err err = {0};
     int w, h;
     snprintf(p, sizeof p, "%s/card.png", dir);
-    assert_int_equal(yaa_card_render(&look, &card, false, p, &err), 0);
+    assert_int_equal(yaa_media_card_render(&look, &card, false, p, &err), 0);
     png_size(p, &w, &h);
     assert_int_equal(w, 1920);
     assert_int_equal(h, 1080);
     snprintf(p, sizeof p, "%s/card_v.png", dir);
-    assert_int_equal(yaa_card_render(&look, &card, true, p, &err), 0);
+    assert_int_equal(yaa_media_card_render(&look, &card, true, p, &err), 0);
     png_size(p, &w, &h);
     assert_int_equal(w, 1080);
     assert_int_equal(h, 1920);
@@ -63,11 +64,11 @@ static void test_cards_and_thumbnail(void **state) {
     yaa_brand_look look2 = {bad, 2, NULL, "Brand"};
     yaa_card en = {1, 0, "Why kittens need a slow first week", "", NULL};
     snprintf(p, sizeof p, "%s/card_en.png", dir);
-    assert_int_equal(yaa_card_render(&look2, &en, false, p, &err), 0);
+    assert_int_equal(yaa_media_card_render(&look2, &en, false, p, &err), 0);
     snprintf(p, sizeof p, "%s/thumbnail.png", dir);
-    assert_int_equal(
-        yaa_thumbnail_render(&look, "건강한 고양이를 만나는 다섯 가지 방법", NULL, p, NULL, &err),
-        0);
+    assert_int_equal(yaa_media_thumbnail_render(&look, "건강한 고양이를 만나는 다섯 가지 방법",
+                                                NULL, p, NULL, &err),
+                     0);
     png_size(p, &w, &h);
     assert_int_equal(w, 1280);
     assert_int_equal(h, 720);
@@ -77,7 +78,8 @@ static void test_cards_and_thumbnail(void **state) {
     fclose(f);
     assert_memory_equal(magic, "\x89PNG\r\n\x1a\n", 8);
     /* unwritable path: an error, not a crash */
-    assert_int_not_equal(yaa_card_render(&look, &card, false, "/nonexistent-dir/x.png", &err), 0);
+    assert_int_not_equal(yaa_media_card_render(&look, &card, false, "/nonexistent-dir/x.png", &err),
+                         0);
     yaa_test_rmrf(dir);
 }
 
@@ -106,7 +108,8 @@ static void test_openai_images_double(void **state) {
                          .http_timeout_ms = 10000};
     yaa_err err = {0};
     images = 0;
-    int rc = yaa_image_generate(&env, "a calm cattery at sunrise, soft light", false, out, &err);
+    int rc =
+        yaa_media_image_generate(&env, "a calm cattery at sunrise, soft light", false, out, &err);
     if (rc) fprintf(stderr, "openai: %s\n", err.msg);
     assert_int_equal(rc, 0);
     assert_int_equal(images, 1);
@@ -117,7 +120,7 @@ static void test_openai_images_double(void **state) {
     yaa_brand_look look = {PALETTE, 3, NULL, "Brand"};
     yaa_card card = {1, 3, "Heading", "Key line", out};
     snprintf(card_path, sizeof card_path, "%s/card.png", dir);
-    assert_int_equal(yaa_card_render(&look, &card, false, card_path, &err), 0);
+    assert_int_equal(yaa_media_card_render(&look, &card, false, card_path, &err), 0);
     png_size(card_path, &w, &h);
     assert_int_equal(w, 1920);
     char *text = NULL;
@@ -128,13 +131,13 @@ static void test_openai_images_double(void **state) {
     assert_non_null(strstr(text, "b64_json"));
     assert_non_null(strstr(text, "1792x1024"));
     free(text);
-    rc = yaa_image_generate(&env, "something against the content policy", false, out, &err);
+    rc = yaa_media_image_generate(&env, "something against the content policy", false, out, &err);
     assert_int_equal(rc, YAA_EPROVIDER);
     assert_non_null(strstr(err.msg, "safety system"));
     env.openai_api_key = "nope";
-    assert_int_equal(yaa_image_generate(&env, "x", false, out, &err), YAA_EAUTH);
+    assert_int_equal(yaa_media_image_generate(&env, "x", false, out, &err), YAA_EAUTH);
     env.image_provider = "cards";
-    assert_int_equal(yaa_image_generate(&env, "x", false, out, &err), YAA_ENOTFOUND);
+    assert_int_equal(yaa_media_image_generate(&env, "x", false, out, &err), YAA_ENOTFOUND);
     media_double_stop(&d);
     yaa_test_rmrf(dir);
 }

@@ -67,7 +67,7 @@ static void generate(const char *dir, const yaa_media_section *s, size_t n, cons
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
         double d = 0;
-        assert_int_equal(yaa_wav_duration(res->audio_paths[i], &d, &err), 0);
+        assert_int_equal(yaa_media_wav_duration(res->audio_paths[i], &d, &err), 0);
         assert_true(fabs(d - res->durations[i]) < 1e-6);
         assert_int_equal(access(res->image_paths[i], R_OK), 0);
         sum += d;

@@ -1,5 +1,5 @@
 /* test_mix.c - the sound track and the quality report: narration (loud and very quiet) with
- * looped music ends at -14 +/- 1 LUFS and under -1 dBTP; yaa_audio_loudness agrees with the
+ * looped music ends at -14 +/- 1 LUFS and under -1 dBTP; yaa_media_audio_loudness agrees with the
  * mixer; a composed video's quality.json measures the same loudness as a separate ebur128
  * pass, finds the captions covering the words, and fails the checks whose files say so. */
 #include "test_util.h"
@@ -24,21 +24,21 @@ static void speak(const char *dir, double gain, char wav[2][PATH_MAX + 16], doub
         snprintf(wav[i], sizeof wav[i], "%s/n%d.wav", dir, i);
         yaa_voice v = {.language = "en"};
         yaa_tts_result r;
-        assert_int_equal(yaa_tts_speak_local(NULL, &v, TEXT[i], wav[i], &r, &err), 0);
+        assert_int_equal(yaa_media_tts_speak_local(NULL, &v, TEXT[i], wav[i], &r, &err), 0);
         dur[i] = r.duration;
         if (w)
-            assert_int_equal(yaa_words_align(TEXT[i], r.marks, r.nmarks, r.speech_start,
-                                             r.speech_end, i, t0, w, &err),
+            assert_int_equal(yaa_media_words_align(TEXT[i], r.marks, r.nmarks, r.speech_start,
+                                                   r.speech_end, i, t0, w, &err),
                              0);
         t0 += r.duration;
-        yaa_tts_result_free(&r);
+        yaa_media_tts_result_free(&r);
         if (gain < 1) {
             short *s = NULL;
             size_t n = 0;
             int rate = 0;
             assert_int_equal(yaa_media__wav_read(wav[i], &s, &n, &rate, &err), 0);
             for (size_t k = 0; k < n; k++) s[k] = (short)(s[k] * gain);
-            assert_int_equal(yaa_wav_write(wav[i], s, n, rate, &err), 0);
+            assert_int_equal(yaa_media_wav_write(wav[i], s, n, rate, &err), 0);
             free(s);
         }
     }
@@ -67,17 +67,17 @@ static void test_mix_loudness(void **state) {
             .out_path = out, .narration = narr, .durations = dur, .n = 2, .music = m, .nmusic = 1};
         yaa_mix_result res;
         yaa_err err = {0};
-        int rc = yaa_audio_mix(NULL, &req, &res, &err);
+        int rc = yaa_media_audio_mix(NULL, &req, &res, &err);
         if (rc) fprintf(stderr, "mix: %s\n", err.msg);
         assert_int_equal(rc, 0);
         assert_true(fabs(res.output_lufs + 14) <= 1.0);
         assert_true(res.output_tp <= -1.0);
         if (quiet) assert_true(res.input_lufs < -35);
         yaa_loudness l;
-        assert_int_equal(yaa_audio_loudness(NULL, out, &l, &err), 0);
+        assert_int_equal(yaa_media_audio_loudness(NULL, out, &l, &err), 0);
         assert_true(fabs(l.integrated_lufs - res.output_lufs) < 0.05);
         double d = 0;
-        assert_int_equal(yaa_wav_duration(out, &d, &err), 0);
+        assert_int_equal(yaa_media_wav_duration(out, &d, &err), 0);
         assert_true(fabs(d - (dur[0] + dur[1])) < 0.05); /* the music loops, never longer */
     }
     /* a missing input is named */
@@ -85,7 +85,7 @@ static void test_mix_loudness(void **state) {
     double d1 = 1;
     yaa_mix_request bad = {.out_path = out, .narration = narr, .durations = &d1, .n = 1};
     yaa_err err = {0};
-    assert_int_equal(yaa_audio_mix(NULL, &bad, NULL, &err), YAA_ENOTFOUND);
+    assert_int_equal(yaa_media_audio_mix(NULL, &bad, NULL, &err), YAA_ENOTFOUND);
     assert_non_null(strstr(err.msg, "/nonexistent/n.wav"));
     yaa_test_rmrf(dir);
 }
@@ -123,9 +123,9 @@ static void test_quality_report(void **state) {
     const char *narr[] = {wav[0], wav[1]};
     yaa_mix_request mreq = {.out_path = mix, .narration = narr, .durations = dur, .n = 2};
     yaa_err err = {0};
-    assert_int_equal(yaa_audio_mix(NULL, &mreq, NULL, &err), 0);
+    assert_int_equal(yaa_media_audio_mix(NULL, &mreq, NULL, &err), 0);
     yaa_caption_style st = {0};
-    assert_int_equal(yaa_captions_write_all(&w, "flite", &st, dir, &err), 0);
+    assert_int_equal(yaa_media_captions_write_all(&w, "flite", &st, dir, &err), 0);
     for (int i = 0; i < 2; i++) {
         snprintf(png[i], sizeof png[i], "%s/%d.png", dir, i);
         char cmd[2 * PATH_MAX + 512];
@@ -148,9 +148,9 @@ static void test_quality_report(void **state) {
     if (rc) fprintf(stderr, "compose: %s\n", err.msg);
     assert_int_equal(rc, 0);
     yaa_quality q;
-    assert_int_equal(yaa_quality_check(&env, dir, &q, &err), 0);
+    assert_int_equal(yaa_media_quality_check(&env, dir, &q, &err), 0);
     yaa_loudness l;
-    assert_int_equal(yaa_audio_loudness(&env, video, &l, &err), 0);
+    assert_int_equal(yaa_media_audio_loudness(&env, video, &l, &err), 0);
     assert_true(fabs(q.lufs - l.integrated_lufs) < 0.1); /* same file, another ebur128 pass */
     assert_true(fabs(q.lufs + 14) <= 1.0 && q.true_peak <= -1.0);
     assert_true(q.caption_coverage >= 0.95);
@@ -168,7 +168,7 @@ static void test_quality_report(void **state) {
                "\"contrast\": 3.2, \"text_overflow\": true}], \"stills\": [{\"source\": "
                "\"thumbnail\", \"text_overflow\": true}, {\"source\": \"title_card\", "
                "\"text_overflow\": false}]}");
-    assert_int_equal(yaa_quality_check(&env, dir, &q, &err), 0);
+    assert_int_equal(yaa_media_quality_check(&env, dir, &q, &err), 0);
     assert_false(q.ok);
     assert_int_equal(q.failed, 2);
     char qp[PATH_MAX + 32];
@@ -185,9 +185,9 @@ static void test_quality_report(void **state) {
     json_decref(j);
     /* no video: a clear error naming the folder */
     yaa_test_rmrf(dir);
-    assert_int_equal(yaa_quality_check(&env, dir, &q, &err), YAA_ENOTFOUND);
+    assert_int_equal(yaa_media_quality_check(&env, dir, &q, &err), YAA_ENOTFOUND);
     assert_non_null(strstr(err.msg, "no video"));
-    yaa_words_free(&w);
+    yaa_media_words_free(&w);
 }
 
 int main(void) {

@@ -36,30 +36,32 @@ static void test_card_overflow(void **state) {
         bool ov = false;
         yaa_card card = {1, 4, "Sheet-pan gnocchi", long_line, NULL, &ov};
         snprintf(p, sizeof p, "%s/long%d.png", dir, vertical);
-        assert_int_equal(yaa_card_render(&look, &card, vertical, p, &err), 0);
+        assert_int_equal(yaa_media_card_render(&look, &card, vertical, p, &err), 0);
         assert_true(ov);
         bool short_ov = false;
         yaa_card ok = {1, 4, "Sheet-pan gnocchi", "Crisp in 25 minutes", NULL, &short_ov};
         snprintf(p, sizeof p, "%s/short%d.png", dir, vertical);
-        assert_int_equal(yaa_card_render(&look, &ok, vertical, p, &err), 0);
+        assert_int_equal(yaa_media_card_render(&look, &ok, vertical, p, &err), 0);
         assert_false(short_ov);
     }
     /* the thumbnail: a hook this long cannot fit three lines even at the smallest size */
     bool tov = false;
     snprintf(p, sizeof p, "%s/thumb.png", dir);
-    assert_int_equal(yaa_thumbnail_render(&look, long_line, NULL, p, &tov, &err), 0);
+    assert_int_equal(yaa_media_thumbnail_render(&look, long_line, NULL, p, &tov, &err), 0);
     assert_true(tov);
     tov = false;
-    assert_int_equal(yaa_thumbnail_render(&look, "Crispy gnocchi", NULL, p, &tov, &err), 0);
+    assert_int_equal(yaa_media_thumbnail_render(&look, "Crispy gnocchi", NULL, p, &tov, &err), 0);
     assert_false(tov);
     /* the lower third: the line is shortened to 90 characters */
     bool lov = false;
     snprintf(p, sizeof p, "%s/lower.png", dir);
-    assert_int_equal(yaa_lower_third_render(&look, "Gnocchi", long_line, 1200, p, &lov, &err), 0);
+    assert_int_equal(yaa_media_lower_third_render(&look, "Gnocchi", long_line, 1200, p, &lov, &err),
+                     0);
     assert_true(lov);
     lov = false;
     assert_int_equal(
-        yaa_lower_third_render(&look, "Gnocchi", "Crisp in 25 minutes", 1200, p, &lov, &err), 0);
+        yaa_media_lower_third_render(&look, "Gnocchi", "Crisp in 25 minutes", 1200, p, &lov, &err),
+        0);
     assert_false(lov);
     free(long_line);
     yaa_test_rmrf(dir);
@@ -68,17 +70,17 @@ static void test_card_overflow(void **state) {
 static void test_text_was_cut(void **state) {
     (void)state;
     const char *t = "Sheet-pan gnocchi, crisp and golden in twenty five minutes | easy dinner";
-    char *s = yaa_text_shorten(t, 200);
-    assert_false(yaa_text_was_cut(t, s)); /* only the SEO tail went */
+    char *s = yaa_media_text_shorten(t, 200);
+    assert_false(yaa_media_text_was_cut(t, s)); /* only the SEO tail went */
     free(s);
-    s = yaa_text_shorten(t, 20);
-    assert_true(yaa_text_was_cut(t, s));
+    s = yaa_media_text_shorten(t, 20);
+    assert_true(yaa_media_text_was_cut(t, s));
     free(s);
-    s = yaa_text_hook("Crispy gnocchi tonight", 5);
-    assert_false(yaa_text_was_cut("Crispy gnocchi tonight", s));
+    s = yaa_media_text_hook("Crispy gnocchi tonight", 5);
+    assert_false(yaa_media_text_was_cut("Crispy gnocchi tonight", s));
     free(s);
-    s = yaa_text_hook("one two three four five six seven", 5);
-    assert_true(yaa_text_was_cut("one two three four five six seven", s));
+    s = yaa_media_text_hook("one two three four five six seven", 5);
+    assert_true(yaa_media_text_was_cut("one two three four five six seven", s));
     free(s);
 }
 
@@ -107,15 +109,15 @@ static void test_banner_cut_at_word_boundaries(void **state) {
     for (size_t i = 0; i < sizeof LONG / sizeof *LONG; i++) {
         char *shown = NULL;
         bool ov = false;
-        assert_int_equal(yaa_banner_render(&look, LONG[i], 990, p, &shown, &ov, &err), 0);
+        assert_int_equal(yaa_media_banner_render(&look, LONG[i], 990, p, &shown, &ov, &err), 0);
         assert_true(ov);
         assert_true(yaa_utf8_len(shown) <= 60);
         assert_word_prefix(LONG[i], shown);
         assert_int_equal(access(p, R_OK), 0);
         bool again = false; /* what is shown fits: pango did not ellipsize it */
-        assert_int_equal(yaa_lower_third_render(&look, shown, NULL, 990, p, &again, &err), 0);
+        assert_int_equal(yaa_media_lower_third_render(&look, shown, NULL, 990, p, &again, &err), 0);
         assert_false(again);
-        char *sixty = yaa_text_shorten(LONG[i], 60);
+        char *sixty = yaa_media_text_shorten(LONG[i], 60);
         if (i == 2) assert_true(strlen(shown) < strlen(sixty));
         free(sixty);
         free(shown);
@@ -123,17 +125,17 @@ static void test_banner_cut_at_word_boundaries(void **state) {
     char *shown = NULL;
     bool ov = false;
     assert_int_equal(
-        yaa_banner_render(&look, "무선 이어폰 비교 | 가성비", 990, p, &shown, &ov, &err), 0);
+        yaa_media_banner_render(&look, "무선 이어폰 비교 | 가성비", 990, p, &shown, &ov, &err), 0);
     assert_false(ov); /* only the SEO tail went */
     assert_string_equal(shown, "무선 이어폰 비교");
     free(shown);
-    assert_int_equal(yaa_banner_render(&look, "", 990, p, NULL, NULL, &err), YAA_EINVAL);
+    assert_int_equal(yaa_media_banner_render(&look, "", 990, p, NULL, NULL, &err), YAA_EINVAL);
     /* one word wider than the line: pango would wrap inside it, which counts as overflow */
     ov = false;
-    assert_int_equal(yaa_lower_third_render(&look,
-                                            "Rindfleischetikettierungsueberwachungsaufgaben"
-                                            "uebertragungsgesetz",
-                                            NULL, 990, p, &ov, &err),
+    assert_int_equal(yaa_media_lower_third_render(&look,
+                                                  "Rindfleischetikettierungsueberwachungsaufgaben"
+                                                  "uebertragungsgesetz",
+                                                  NULL, 990, p, &ov, &err),
                      0);
     assert_true(ov);
     yaa_test_rmrf(dir);

@@ -35,7 +35,8 @@ static cairo_surface_t *render(const char *dir, const char *style, const char *n
     snprintf(p, sizeof p, "%s/%s.png", dir, name);
     yaa_brand_look look = {PALETTE, 3, "DejaVu Sans", "Home Cooking", style};
     yaa_err err = {0};
-    assert_int_equal(yaa_thumbnail_render(&look, "Crispy gnocchi tonight", NULL, p, NULL, &err), 0);
+    assert_int_equal(
+        yaa_media_thumbnail_render(&look, "Crispy gnocchi tonight", NULL, p, NULL, &err), 0);
     cairo_surface_t *s = cairo_image_surface_create_from_png(p);
     assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
     cairo_surface_flush(s);

@@ -40,11 +40,11 @@ static double speak(const char *lang, double rate, const char *text, const char 
     yaa_voice v = {.language = lang, .rate = rate, .trailing_pause_sec = -1};
     yaa_err err = {0};
     double d = 0;
-    int rc = yaa_tts_synthesize(&env, &v, text, path, &d, &err);
+    int rc = yaa_media_tts_synthesize(&env, &v, text, path, &d, &err);
     if (rc) fprintf(stderr, "tts: %s\n", err.msg);
     assert_int_equal(rc, 0);
     double measured = 0;
-    assert_int_equal(yaa_wav_duration(path, &measured, &err), 0);
+    assert_int_equal(yaa_media_wav_duration(path, &measured, &err), 0);
     assert_true(fabs(measured - d) < 1e-6); /* the reported duration is the file's */
     return d;
 }
@@ -72,19 +72,19 @@ static void test_espeak_korean_english(void **state) {
     yaa_voice v = {.language = "en", .trailing_pause_sec = 0.5};
     yaa_err err = {0};
     double dp = 0;
-    assert_int_equal(yaa_tts_synthesize(&env, &v, et, en, &dp, &err), 0);
+    assert_int_equal(yaa_media_tts_synthesize(&env, &v, et, en, &dp, &err), 0);
     assert_true(fabs(dp - de - 0.5) < 0.1); /* espeak varies by a few ms run to run */
     /* with a callback, usage goes there instead of the process-wide hook */
     long before = usage_units;
     env.on_usage = on_media_usage;
     env.usage_ud = &ctx_marker;
-    assert_int_equal(yaa_tts_synthesize(&env, &v, "Hi there", en, &dp, &err), 0);
+    assert_int_equal(yaa_media_tts_synthesize(&env, &v, "Hi there", en, &dp, &err), 0);
     assert_int_equal(cb_units, 8);
     assert_int_equal(usage_units, before);
     env.on_usage = NULL;
     /* unknown language: actionable error */
     v.language = "xx-nonexistent";
-    assert_int_equal(yaa_tts_synthesize(&env, &v, "hi", en, &dp, &err), YAA_EINVAL);
+    assert_int_equal(yaa_media_tts_synthesize(&env, &v, "hi", en, &dp, &err), YAA_EINVAL);
     assert_non_null(strstr(err.msg, "xx-nonexistent"));
     yaa_test_rmrf(dir);
 }
@@ -110,14 +110,15 @@ static void test_flite_voices(void **state) {
         yaa_tts_result r;
         yaa_err err = {0};
         snprintf(wav, sizeof wav, "%s/%zu.wav", dir, i);
-        assert_int_equal(
-            yaa_tts_speak(&env, &v, "Bring a large pot of water to a rolling boil.", wav, &r, &err),
-            0);
+        assert_int_equal(yaa_media_tts_speak(&env, &v,
+                                             "Bring a large pot of water to a rolling boil.", wav,
+                                             &r, &err),
+                         0);
         assert_string_equal(r.provider, "flite");
         assert_string_equal(cb_model, models[i]);
         assert_int_equal(r.nmarks, 10);
         d[i] = r.duration;
-        yaa_tts_result_free(&r);
+        yaa_media_tts_result_free(&r);
     }
     assert_true(fabs(d[0] - d[3]) < 0.02); /* rms both times (Flite varies by a few ms) */
     assert_true(fabs(d[0] - d[1]) > 0.05 && fabs(d[1] - d[2]) > 0.05); /* three voices */
@@ -143,29 +144,29 @@ static void test_elevenlabs_double(void **state) {
     yaa_err err = {0};
     double dur = 0;
     usage_units = 0;
-    int rc = yaa_tts_synthesize(&env, &v, "안녕하세요", wav, &dur, &err);
+    int rc = yaa_media_tts_synthesize(&env, &v, "안녕하세요", wav, &dur, &err);
     if (rc) fprintf(stderr, "elevenlabs: %s\n", err.msg);
     assert_int_equal(rc, 0);
     assert_true(fabs(dur - 1.5) < 0.1); /* 1.2 s of MP3 + 0.3 s pause, decoded to WAV */
     double m = 0;
-    assert_int_equal(yaa_wav_duration(wav, &m, &err), 0);
+    assert_int_equal(yaa_media_wav_duration(wav, &m, &err), 0);
     assert_true(fabs(m - dur) < 1e-6);
     assert_int_equal(usage_units, 5);
     assert_string_equal(usage_provider, "elevenlabs");
     /* the character alignment becomes one mark per character, on the WAV's timeline */
     yaa_tts_result r;
-    assert_int_equal(yaa_tts_speak(&env, &v, "안녕 하세요", wav, &r, &err), 0);
+    assert_int_equal(yaa_media_tts_speak(&env, &v, "안녕 하세요", wav, &r, &err), 0);
     assert_int_equal(r.nmarks, 6);
     assert_int_equal(r.marks[3].offset, strlen("안녕 "));
     assert_true(r.marks[5].end <= r.duration && r.marks[5].end > 1.0);
     yaa_words w = {0};
-    assert_int_equal(yaa_words_align("안녕 하세요", r.marks, r.nmarks, r.speech_start, r.speech_end,
-                                     0, 0, &w, &err),
+    assert_int_equal(yaa_media_words_align("안녕 하세요", r.marks, r.nmarks, r.speech_start,
+                                           r.speech_end, 0, 0, &w, &err),
                      0);
     assert_int_equal(w.n, 2);
     assert_true(fabs(w.w[1].start - r.marks[3].start) < 1e-9); /* from the alignment */
-    yaa_words_free(&w);
-    yaa_tts_result_free(&r);
+    yaa_media_words_free(&w);
+    yaa_media_tts_result_free(&r);
     /* the request on the wire */
     char *text = NULL;
     size_t len = 0;
@@ -177,7 +178,7 @@ static void test_elevenlabs_double(void **state) {
     free(text);
     /* 429 with Retry-After: retried, then the audio */
     v.elevenlabs_voice_id = "busy";
-    rc = yaa_tts_synthesize(&env, &v, "retry me", wav, &dur, &err);
+    rc = yaa_media_tts_synthesize(&env, &v, "retry me", wav, &dur, &err);
     if (rc) fprintf(stderr, "elevenlabs busy: %s\n", err.msg);
     assert_int_equal(rc, 0);
     assert_true(dur > 1.0);
@@ -185,22 +186,22 @@ static void test_elevenlabs_double(void **state) {
     /* bad key: the API's message, classified */
     env.elevenlabs_api_key = "wrong";
     usage_errors = 0;
-    assert_int_equal(yaa_tts_synthesize(&env, &v, "hi", wav, &dur, &err), YAA_EAUTH);
+    assert_int_equal(yaa_media_tts_synthesize(&env, &v, "hi", wav, &dur, &err), YAA_EAUTH);
     assert_non_null(strstr(err.msg, "Invalid API key"));
     assert_int_equal(usage_errors, 1); /* a failed call is reported, with no units */
     assert_null(strstr(err.msg, "wrong"));
     env.elevenlabs_api_key = "test-key";
     v.elevenlabs_voice_id = "missing";
-    assert_int_equal(yaa_tts_synthesize(&env, &v, "hi", wav, &dur, &err), YAA_EPROVIDER);
+    assert_int_equal(yaa_media_tts_synthesize(&env, &v, "hi", wav, &dur, &err), YAA_EPROVIDER);
     assert_non_null(strstr(err.msg, "was not found"));
     v.elevenlabs_voice_id = "";
-    assert_int_equal(yaa_tts_synthesize(&env, &v, "hi", wav, &dur, &err), YAA_ECONFIG);
+    assert_int_equal(yaa_media_tts_synthesize(&env, &v, "hi", wav, &dur, &err), YAA_ECONFIG);
     assert_non_null(strstr(err.msg, "elevenlabs_voice_id"));
     media_double_stop(&d);
     /* server gone: a network error, not a hang */
     v.elevenlabs_voice_id = "voice123";
     env.http_timeout_ms = 3000;
-    rc = yaa_tts_synthesize(&env, &v, "hi", wav, &dur, &err);
+    rc = yaa_media_tts_synthesize(&env, &v, "hi", wav, &dur, &err);
     assert_true(rc == YAA_ENET || rc == YAA_ETIMEOUT);
     yaa_test_rmrf(dir);
 }

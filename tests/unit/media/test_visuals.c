@@ -224,23 +224,24 @@ static void test_text_shorten(void **state) {
     /* the text colour actually used reads against its box: >= 4.5:1 even for a bad palette */
     static const char *const bad[] = {"#777777", "#22C55E", "#808080"};
     yaa_brand_look good = {PALETTE, 3, NULL, NULL}, poor = {bad, 3, NULL, NULL};
-    assert_true(yaa_brand_contrast(&good) >= 4.5);
-    assert_true(yaa_brand_contrast(&poor) >= 4.5);
-    char *s = yaa_text_shorten("Coming home tired and having no idea what to make with what is "
+    assert_true(yaa_media_brand_contrast(&good) >= 4.5);
+    assert_true(yaa_media_brand_contrast(&poor) >= 4.5);
+    char *s =
+        yaa_media_text_shorten("Coming home tired and having no idea what to make with what is "
                                "in the fridge tonight",
                                40);
     assert_string_equal(s, "Coming home tired and having no idea"); /* never mid-word */
     free(s);
-    s = yaa_text_shorten("Fast, cheap and tasty dinners for every weeknight", 20);
+    s = yaa_media_text_shorten("Fast, cheap and tasty dinners for every weeknight", 20);
     assert_string_equal(s, "Fast, cheap and");
     free(s);
-    s = yaa_text_shorten("Short enough | seo keyword tail", 80);
+    s = yaa_media_text_shorten("Short enough | seo keyword tail", 80);
     assert_string_equal(s, "Short enough");
     free(s);
-    s = yaa_text_hook("Weeknight pasta, fast and cheap | easy dinner", 5);
+    s = yaa_media_text_hook("Weeknight pasta, fast and cheap | easy dinner", 5);
     assert_string_equal(s, "Weeknight pasta");
     free(s);
-    s = yaa_text_hook("갤럭시 버즈3 프로 한 달 사용기 솔직 후기", 5);
+    s = yaa_media_text_hook("갤럭시 버즈3 프로 한 달 사용기 솔직 후기", 5);
     assert_string_equal(s, "갤럭시 버즈3 프로 한 달");
     free(s);
 }

@@ -14,16 +14,16 @@ static void test_wav_duration(void **state) {
     assert_non_null(s);
     for (int i = 0; i < 33075; i++) s[i] = (short)(1000 * sin(i * 0.05));
     yaa_err err = {0};
-    assert_int_equal(yaa_wav_write(path, s, 33075, 22050, &err), 0);
+    assert_int_equal(yaa_media_wav_write(path, s, 33075, 22050, &err), 0);
     double d = 0;
-    assert_int_equal(yaa_wav_duration(path, &d, &err), 0);
+    assert_int_equal(yaa_media_wav_duration(path, &d, &err), 0);
     assert_true(fabs(d - 1.5) < 1e-9);
     free(s);
     /* not a WAV */
     FILE *f = fopen(path, "w");
     fputs("hello", f);
     fclose(f);
-    assert_int_equal(yaa_wav_duration(path, &d, &err), YAA_EPARSE);
+    assert_int_equal(yaa_media_wav_duration(path, &d, &err), YAA_EPARSE);
     yaa_test_rmrf(dir);
 }
 
@@ -69,7 +69,7 @@ static void test_srt_build(void **state) {
     double dur[] = {9.87, 0.3, 12.345, 0.8};
     yaa_srt srt;
     yaa_err err = {0};
-    assert_int_equal(yaa_srt_build(narr, dur, 4, &srt, &err), 0);
+    assert_int_equal(yaa_media_srt_build(narr, dur, 4, &srt, &err), 0);
     check_cues(&srt, 9.87 + 0.3 + 12.345 + 0.8);
     assert_true(srt.n >= 6);
     /* segment boundaries fall on cue boundaries */
@@ -79,7 +79,7 @@ static void test_srt_build(void **state) {
     char dir[PATH_MAX], path[PATH_MAX + 16];
     yaa_test_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/s.srt", dir);
-    assert_int_equal(yaa_srt_write(&srt, path, &err), 0);
+    assert_int_equal(yaa_media_srt_write(&srt, path, &err), 0);
     FILE *f = fopen(path, "r");
     char line[256];
     assert_non_null(fgets(line, sizeof line, f));
@@ -87,7 +87,7 @@ static void test_srt_build(void **state) {
     assert_non_null(fgets(line, sizeof line, f));
     assert_true(!strncmp(line, "00:00:00,000 --> ", 17));
     fclose(f);
-    yaa_srt_free(&srt);
+    yaa_media_srt_free(&srt);
     yaa_test_rmrf(dir);
 }
 
@@ -100,9 +100,9 @@ static void test_srt_long_words(void **state) {
     double dur[] = {3.0, 4.0};
     yaa_srt srt;
     yaa_err err = {0};
-    assert_int_equal(yaa_srt_build(narr, dur, 2, &srt, &err), 0);
+    assert_int_equal(yaa_media_srt_build(narr, dur, 2, &srt, &err), 0);
     check_cues(&srt, 7.0);
-    yaa_srt_free(&srt);
+    yaa_media_srt_free(&srt);
 }
 
 int main(void) {

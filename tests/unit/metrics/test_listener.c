@@ -57,10 +57,10 @@ static void test_serves_metrics(void **state) {
 static void test_custom_registry_and_errors(void **state) {
     (void)state;
     yaa_err err = {0};
-    yaa_registry *r = yaa_registry_new();
-    yaa_family *c =
-        yaa_registry_add(r, YAA_METRIC_COUNTER, "only_this_total", "x", 0, NULL, NULL, 0, &err);
-    yaa_counter_inc(yaa_family_series0(c));
+    yaa_registry *r = yaa_metrics_registry_new();
+    yaa_family *c = yaa_metrics_registry_add(r, YAA_METRIC_COUNTER, "only_this_total", "x", 0, NULL,
+                                             NULL, 0, &err);
+    yaa_metrics_counter_inc(yaa_metrics_family_series0(c));
     yaa_metrics_listener *l = NULL;
     assert_int_equal(yaa_metrics_listen("127.0.0.1", 0, r, &l, &err), 0);
     yaa_buf b;
@@ -79,7 +79,7 @@ static void test_custom_registry_and_errors(void **state) {
     assert_int_equal(yaa_metrics_listen(NULL, 70000, r, &l2, &err), YAA_EINVAL);
     yaa_buf_free(&b);
     yaa_metrics_listener_stop(l);
-    yaa_registry_free(r);
+    yaa_metrics_registry_free(r);
 }
 
 int main(void) {

@@ -91,7 +91,7 @@ static int reset(void **state) {
 
 static void start(size_t capacity, size_t batch, long flush_ms, int retries) {
     yaa_loki_config c;
-    yaa_loki_config_default(&c);
+    yaa_metrics_loki_config_default(&c);
     c.url = g_url;
     c.capacity = capacity;
     c.batch_lines = batch;
@@ -100,7 +100,7 @@ static void start(size_t capacity, size_t batch, long flush_ms, int retries) {
     c.backoff_ms = 5;
     c.timeout_ms = 10000;
     yaa_err err = {0};
-    assert_int_equal(yaa_loki_start(&c, &err), 0);
+    assert_int_equal(yaa_metrics_loki_start(&c, &err), 0);
 }
 
 static double metric(const char *line_prefix) {
@@ -122,9 +122,9 @@ static void test_batches_and_labels(void **state) {
         yaa_log_ev(YAA_LOG_INFO, "pipeline", "stage step", YAA_F_INT("i", i), YAA_F_END);
     yaa_log_ctx_set(NULL);
     yaa_log_ev(YAA_LOG_ERROR, "api", "other line", YAA_F_END);
-    assert_int_equal(yaa_loki_flush(20000), 0);
+    assert_int_equal(yaa_metrics_loki_flush(20000), 0);
     yaa_loki_stats st;
-    yaa_loki_get_stats(&st);
+    yaa_metrics_loki_get_stats(&st);
     assert_int_equal(st.queued, 26);
     assert_int_equal(st.shipped, 26);
     assert_int_equal(st.dropped_full + st.dropped_failed + st.dropped_rejected, 0);
@@ -153,7 +153,7 @@ static void test_batches_and_labels(void **state) {
     assert_int_equal(total, 25);
     json_decref(j);
     yaa_buf_free(&b);
-    yaa_loki_stop();
+    yaa_metrics_loki_stop();
 }
 
 static void test_invalid_utf8_is_replaced(void **state) {
@@ -162,9 +162,9 @@ static void test_invalid_utf8_is_replaced(void **state) {
     yaa_log_ev(YAA_LOG_INFO, "api", "bad bytes",
                YAA_F_STR("ua", "caf\xc3\xa9 \xff\xfe end \xe2\x82"),
                YAA_F_STR("ko", "\xed\x95\x9c\xea\xb8\x80"), YAA_F_END);
-    assert_int_equal(yaa_loki_flush(20000), 0);
+    assert_int_equal(yaa_metrics_loki_flush(20000), 0);
     yaa_loki_stats st;
-    yaa_loki_get_stats(&st);
+    yaa_metrics_loki_get_stats(&st);
     assert_int_equal(st.shipped, 1); /* the double (like Loki) would refuse invalid UTF-8 */
     yaa_buf b;
     yaa_buf_init(&b, 0);
@@ -182,7 +182,7 @@ static void test_invalid_utf8_is_replaced(void **state) {
     json_decref(line);
     json_decref(j);
     yaa_buf_free(&b);
-    yaa_loki_stop();
+    yaa_metrics_loki_stop();
 }
 
 static void test_retry_on_500(void **state) {
@@ -190,15 +190,15 @@ static void test_retry_on_500(void **state) {
     assert_int_equal(http("POST", "/test/faults", "{\"fail\":2,\"status\":500}", NULL), 204);
     start(1000, 100, 60000, 5);
     for (int i = 0; i < 5; i++) yaa_log_ev(YAA_LOG_WARN, "worker", "retry me", YAA_F_END);
-    assert_int_equal(yaa_loki_flush(20000), 0);
+    assert_int_equal(yaa_metrics_loki_flush(20000), 0);
     yaa_loki_stats st;
-    yaa_loki_get_stats(&st);
+    yaa_metrics_loki_get_stats(&st);
     assert_int_equal(st.shipped, 5);
     assert_int_equal(st.retries, 2);
     assert_int_equal(st.pushes, 3);
     assert_int_equal(double_stat("failed"), 2);
     assert_int_equal(double_stat("lines"), 5);
-    yaa_loki_stop();
+    yaa_metrics_loki_stop();
 }
 
 static void test_rejected_not_retried(void **state) {
@@ -207,13 +207,13 @@ static void test_rejected_not_retried(void **state) {
     double before = metric("yaa_log_lines_dropped_total{reason=\"rejected\"} ");
     start(1000, 100, 60000, 5);
     for (int i = 0; i < 4; i++) yaa_log_ev(YAA_LOG_INFO, "api", "bad batch", YAA_F_END);
-    assert_int_equal(yaa_loki_flush(20000), 0);
+    assert_int_equal(yaa_metrics_loki_flush(20000), 0);
     yaa_loki_stats st;
-    yaa_loki_get_stats(&st);
+    yaa_metrics_loki_get_stats(&st);
     assert_int_equal(st.dropped_rejected, 4);
     assert_int_equal(st.pushes, 1);
     assert_true(metric("yaa_log_lines_dropped_total{reason=\"rejected\"} ") == before + 4);
-    yaa_loki_stop();
+    yaa_metrics_loki_stop();
 }
 
 static void test_full_buffer_drops_without_blocking(void **state) {
@@ -226,17 +226,17 @@ static void test_full_buffer_drops_without_blocking(void **state) {
     while (double_stat("pushes") < 1) usleep(10000);
     for (int i = 0; i < 1000; i++) yaa_log_ev(YAA_LOG_INFO, "api", "flood", YAA_F_END);
     yaa_loki_stats st;
-    yaa_loki_get_stats(&st);
+    yaa_metrics_loki_get_stats(&st);
     assert_int_equal(st.queued + st.dropped_full, 1010);
     assert_true(st.dropped_full >= 1000 - 50);
     assert_true(metric("yaa_log_lines_dropped_total{reason=\"buffer_full\"} ") ==
                 before + (double)st.dropped_full);
     assert_int_equal(http("POST", "/test/faults", "{\"hang\":0}", NULL), 204);
-    assert_int_equal(yaa_loki_flush(60000), 0);
-    yaa_loki_get_stats(&st);
+    assert_int_equal(yaa_metrics_loki_flush(60000), 0);
+    yaa_metrics_loki_get_stats(&st);
     assert_int_equal(st.shipped, st.queued);
     assert_int_equal(double_stat("lines"), (long)st.queued);
-    yaa_loki_stop();
+    yaa_metrics_loki_stop();
 }
 
 static void test_gives_up_after_retries(void **state) {
@@ -244,47 +244,47 @@ static void test_gives_up_after_retries(void **state) {
     assert_int_equal(http("POST", "/test/faults", "{\"fail\":100,\"status\":503}", NULL), 204);
     start(1000, 100, 60000, 2);
     for (int i = 0; i < 3; i++) yaa_log_ev(YAA_LOG_INFO, "api", "doomed", YAA_F_END);
-    assert_int_equal(yaa_loki_flush(20000), 0);
+    assert_int_equal(yaa_metrics_loki_flush(20000), 0);
     yaa_loki_stats st;
-    yaa_loki_get_stats(&st);
+    yaa_metrics_loki_get_stats(&st);
     assert_int_equal(st.dropped_failed, 3);
     assert_int_equal(st.pushes, 3);
     assert_int_equal(st.shipped, 0);
-    yaa_loki_stop();
+    yaa_metrics_loki_stop();
 }
 
 static void test_stop_flushes(void **state) {
     (void)state;
     yaa_err err = {0};
-    assert_int_equal(yaa_loki_start_url(NULL, &err), 0); /* LOKI_URL unset: nothing to do */
-    assert_int_equal(yaa_loki_start_url("", &err), 0);
+    assert_int_equal(yaa_metrics_loki_start_url(NULL, &err), 0); /* LOKI_URL unset: nothing to do */
+    assert_int_equal(yaa_metrics_loki_start_url("", &err), 0);
     start(1000, 100, 600000, 3);
     for (int i = 0; i < 7; i++) yaa_log_ev(YAA_LOG_DEBUG, "cli", "bye", YAA_F_END);
-    yaa_loki_stop();
+    yaa_metrics_loki_stop();
     assert_int_equal(double_stat("lines"), 7);
-    yaa_loki_stop(); /* twice is fine */
+    yaa_metrics_loki_stop(); /* twice is fine */
 }
 
 static void test_unreachable_and_config(void **state) {
     (void)state;
     yaa_loki_config c;
-    yaa_loki_config_default(&c);
+    yaa_metrics_loki_config_default(&c);
     yaa_err err = {0};
     c.url = "ftp://x";
-    assert_int_equal(yaa_loki_start(&c, &err), YAA_EINVAL);
+    assert_int_equal(yaa_metrics_loki_start(&c, &err), YAA_EINVAL);
     assert_non_null(strstr(err.msg, "LOKI_URL"));
     c.url = "http://user:secret@127.0.0.1:1/"; /* nothing listens; the message hides secret */
     c.max_retries = 1;
     c.backoff_ms = 1;
     c.flush_ms = 60000;
-    assert_int_equal(yaa_loki_start(&c, &err), 0);
-    assert_int_equal(yaa_loki_start(&c, &err), YAA_EEXIST);
+    assert_int_equal(yaa_metrics_loki_start(&c, &err), 0);
+    assert_int_equal(yaa_metrics_loki_start(&c, &err), YAA_EEXIST);
     yaa_log_ev(YAA_LOG_INFO, "api", "nowhere", YAA_F_END);
-    assert_int_equal(yaa_loki_flush(20000), 0);
+    assert_int_equal(yaa_metrics_loki_flush(20000), 0);
     yaa_loki_stats st;
-    yaa_loki_get_stats(&st);
+    yaa_metrics_loki_get_stats(&st);
     assert_int_equal(st.dropped_failed, 1);
-    yaa_loki_stop();
+    yaa_metrics_loki_stop();
 }
 
 int main(void) {

@@ -13,30 +13,30 @@
 static char *render(yaa_registry *r) {
     yaa_buf b;
     yaa_buf_init(&b, 0);
-    assert_int_equal(yaa_registry_render(r, &b), 0);
+    assert_int_equal(yaa_metrics_registry_render(r, &b), 0);
     return yaa_buf_steal(&b);
 }
 
 static void test_counter_gauge_exact(void **state) {
     (void)state;
-    yaa_registry *r = yaa_registry_new();
+    yaa_registry *r = yaa_metrics_registry_new();
     yaa_err err = {0};
-    yaa_family *c = yaa_registry_add(r, YAA_METRIC_COUNTER, "t_requests_total",
-                                     "Requests.\nSecond line with \\ backslash", 2,
-                                     L("method", "path"), NULL, 0, &err);
+    yaa_family *c = yaa_metrics_registry_add(r, YAA_METRIC_COUNTER, "t_requests_total",
+                                             "Requests.\nSecond line with \\ backslash", 2,
+                                             L("method", "path"), NULL, 0, &err);
     assert_non_null(c);
     yaa_family *g =
-        yaa_registry_add(r, YAA_METRIC_GAUGE, "t_depth", "Depth.", 0, NULL, NULL, 0, &err);
+        yaa_metrics_registry_add(r, YAA_METRIC_GAUGE, "t_depth", "Depth.", 0, NULL, NULL, 0, &err);
     assert_non_null(g);
-    yaa_series *s = yaa_family_series(c, L("GET", "/a"));
-    yaa_counter_inc(s);
-    yaa_counter_inc(s);
-    yaa_counter_add(s, 0.5);
-    yaa_counter_add(s, -3); /* ignored */
-    assert_ptr_equal(yaa_family_series(c, L("GET", "/a")), s);
-    yaa_counter_inc(yaa_family_series(c, L("POST", "q\"uo\\te\nnl")));
-    yaa_gauge_set(yaa_family_series0(g), 7);
-    yaa_gauge_add(yaa_family_series0(g), -2.25);
+    yaa_series *s = yaa_metrics_family_series(c, L("GET", "/a"));
+    yaa_metrics_counter_inc(s);
+    yaa_metrics_counter_inc(s);
+    yaa_metrics_counter_add(s, 0.5);
+    yaa_metrics_counter_add(s, -3); /* ignored */
+    assert_ptr_equal(yaa_metrics_family_series(c, L("GET", "/a")), s);
+    yaa_metrics_counter_inc(yaa_metrics_family_series(c, L("POST", "q\"uo\\te\nnl")));
+    yaa_metrics_gauge_set(yaa_metrics_family_series0(g), 7);
+    yaa_metrics_gauge_add(yaa_metrics_family_series0(g), -2.25);
     char *text = render(r);
     assert_string_equal(text,
                         "# HELP t_requests_total Requests.\\nSecond line with \\\\ backslash\n"
@@ -47,26 +47,26 @@ static void test_counter_gauge_exact(void **state) {
                         "# TYPE t_depth gauge\n"
                         "t_depth 4.75\n");
     free(text);
-    yaa_registry_free(r);
+    yaa_metrics_registry_free(r);
 }
 
 static void test_histogram_exact(void **state) {
     (void)state;
-    yaa_registry *r = yaa_registry_new();
+    yaa_registry *r = yaa_metrics_registry_new();
     yaa_err err = {0};
     const double b[] = {0.1, 1, 10};
-    yaa_family *h = yaa_registry_add(r, YAA_METRIC_HISTOGRAM, "t_seconds", "Durations.", 1,
-                                     L("stage"), b, 3, &err);
+    yaa_family *h = yaa_metrics_registry_add(r, YAA_METRIC_HISTOGRAM, "t_seconds", "Durations.", 1,
+                                             L("stage"), b, 3, &err);
     assert_non_null(h);
-    yaa_series *s = yaa_family_series(h, L("script"));
-    yaa_histogram_observe(s, 0.1); /* le is inclusive */
-    yaa_histogram_observe(s, 0.5);
-    yaa_histogram_observe(s, 2);
-    yaa_histogram_observe(s, 100);
-    yaa_histogram_observe(s, NAN); /* ignored */
-    yaa_family *h0 =
-        yaa_registry_add(r, YAA_METRIC_HISTOGRAM, "t_plain", "No labels.", 0, NULL, b, 1, &err);
-    yaa_histogram_observe(yaa_family_series0(h0), 0.05);
+    yaa_series *s = yaa_metrics_family_series(h, L("script"));
+    yaa_metrics_histogram_observe(s, 0.1); /* le is inclusive */
+    yaa_metrics_histogram_observe(s, 0.5);
+    yaa_metrics_histogram_observe(s, 2);
+    yaa_metrics_histogram_observe(s, 100);
+    yaa_metrics_histogram_observe(s, NAN); /* ignored */
+    yaa_family *h0 = yaa_metrics_registry_add(r, YAA_METRIC_HISTOGRAM, "t_plain", "No labels.", 0,
+                                              NULL, b, 1, &err);
+    yaa_metrics_histogram_observe(yaa_metrics_family_series0(h0), 0.05);
     char *text = render(r);
     assert_string_equal(text, "# HELP t_seconds Durations.\n"
                               "# TYPE t_seconds histogram\n"
@@ -82,16 +82,17 @@ static void test_histogram_exact(void **state) {
                               "t_plain_bucket{le=\"+Inf\"} 1\n"
                               "t_plain_sum 0.05\n"
                               "t_plain_count 1\n");
-    assert_true(yaa_series_value(s) == 4);
+    assert_true(yaa_metrics_series_value(s) == 4);
     free(text);
-    yaa_registry_free(r);
+    yaa_metrics_registry_free(r);
 }
 
 static void test_default_buckets(void **state) {
     (void)state;
-    yaa_registry *r = yaa_registry_new();
+    yaa_registry *r = yaa_metrics_registry_new();
     yaa_err err = {0};
-    yaa_family *h = yaa_registry_add(r, YAA_METRIC_HISTOGRAM, "t_h", "H.", 0, NULL, NULL, 0, &err);
+    yaa_family *h =
+        yaa_metrics_registry_add(r, YAA_METRIC_HISTOGRAM, "t_h", "H.", 0, NULL, NULL, 0, &err);
     assert_non_null(h);
     char *text = render(r);
     assert_non_null(strstr(text, "t_h_bucket{le=\"0.005\"} 0\n"));
@@ -99,30 +100,36 @@ static void test_default_buckets(void **state) {
     assert_non_null(strstr(text, "t_h_bucket{le=\"10\"} 0\n"));
     assert_non_null(strstr(text, "t_h_bucket{le=\"+Inf\"} 0\n"));
     free(text);
-    yaa_registry_free(r);
+    yaa_metrics_registry_free(r);
 }
 
 static void test_validation(void **state) {
     (void)state;
-    yaa_registry *r = yaa_registry_new();
+    yaa_registry *r = yaa_metrics_registry_new();
     yaa_err err = {0};
-    assert_null(yaa_registry_add(r, YAA_METRIC_COUNTER, "9bad", "", 0, NULL, NULL, 0, &err));
+    assert_null(
+        yaa_metrics_registry_add(r, YAA_METRIC_COUNTER, "9bad", "", 0, NULL, NULL, 0, &err));
     assert_int_equal(err.code, YAA_EINVAL);
-    assert_null(yaa_registry_add(r, YAA_METRIC_COUNTER, "bad-name", "", 0, NULL, NULL, 0, &err));
-    assert_null(yaa_registry_add(r, YAA_METRIC_COUNTER, "ok", "", 1, L("__x"), NULL, 0, &err));
-    assert_null(yaa_registry_add(r, YAA_METRIC_HISTOGRAM, "ok", "", 1, L("le"), NULL, 0, &err));
+    assert_null(
+        yaa_metrics_registry_add(r, YAA_METRIC_COUNTER, "bad-name", "", 0, NULL, NULL, 0, &err));
+    assert_null(
+        yaa_metrics_registry_add(r, YAA_METRIC_COUNTER, "ok", "", 1, L("__x"), NULL, 0, &err));
+    assert_null(
+        yaa_metrics_registry_add(r, YAA_METRIC_HISTOGRAM, "ok", "", 1, L("le"), NULL, 0, &err));
     const double down[] = {1, 0.5};
-    assert_null(yaa_registry_add(r, YAA_METRIC_HISTOGRAM, "ok", "", 0, NULL, down, 2, &err));
+    assert_null(
+        yaa_metrics_registry_add(r, YAA_METRIC_HISTOGRAM, "ok", "", 0, NULL, down, 2, &err));
     assert_non_null(strstr(err.msg, "increasing"));
-    assert_non_null(
-        yaa_registry_add(r, YAA_METRIC_COUNTER, "ok:sub_total", "", 0, NULL, NULL, 0, &err));
-    assert_null(yaa_registry_add(r, YAA_METRIC_GAUGE, "ok:sub_total", "", 0, NULL, NULL, 0, &err));
+    assert_non_null(yaa_metrics_registry_add(r, YAA_METRIC_COUNTER, "ok:sub_total", "", 0, NULL,
+                                             NULL, 0, &err));
+    assert_null(
+        yaa_metrics_registry_add(r, YAA_METRIC_GAUGE, "ok:sub_total", "", 0, NULL, NULL, 0, &err));
     assert_int_equal(err.code, YAA_EEXIST);
     /* NULL series are accepted everywhere */
-    yaa_counter_inc(NULL);
-    yaa_gauge_set(NULL, 1);
-    yaa_histogram_observe(NULL, 1);
-    yaa_registry_free(r);
+    yaa_metrics_counter_inc(NULL);
+    yaa_metrics_gauge_set(NULL, 1);
+    yaa_metrics_histogram_observe(NULL, 1);
+    yaa_metrics_registry_free(r);
 }
 
 static void test_format_double(void **state) {
@@ -148,18 +155,18 @@ static void test_format_double(void **state) {
 
 static void test_cardinality_cap(void **state) {
     (void)state;
-    yaa_registry *r = yaa_registry_new();
+    yaa_registry *r = yaa_metrics_registry_new();
     yaa_err err = {0};
     yaa_family *c =
-        yaa_registry_add(r, YAA_METRIC_COUNTER, "t_many", "", 1, L("id"), NULL, 0, &err);
+        yaa_metrics_registry_add(r, YAA_METRIC_COUNTER, "t_many", "", 1, L("id"), NULL, 0, &err);
     for (int i = 0; i < YAA_METRICS_MAX_SERIES; i++) {
         char v[16];
         snprintf(v, sizeof v, "%d", i);
-        assert_non_null(yaa_family_series(c, L(v)));
+        assert_non_null(yaa_metrics_family_series(c, L(v)));
     }
-    assert_null(yaa_family_series(c, L("one-too-many")));
-    assert_non_null(yaa_family_series(c, L("17"))); /* existing ones still resolve */
-    yaa_registry_free(r);
+    assert_null(yaa_metrics_family_series(c, L("one-too-many")));
+    assert_non_null(yaa_metrics_family_series(c, L("17"))); /* existing ones still resolve */
+    yaa_metrics_registry_free(r);
 }
 
 /* ---- concurrency: totals are exact ----------------------------------------------------- */
@@ -175,25 +182,29 @@ typedef struct {
 static void *worker(void *p) {
     const worker_arg *a = p;
     const char *lbl = a->id % 2 ? "odd" : "even";
-    yaa_series *hs = yaa_family_series(a->h, &lbl);
+    yaa_series *hs = yaa_metrics_family_series(a->h, &lbl);
     for (int i = 0; i < ITER; i++) {
-        yaa_counter_inc(yaa_family_series(a->c, &lbl)); /* lookup on the hot path too */
-        yaa_counter_add(yaa_family_series(a->c, L("frac")), 0.25);
-        yaa_histogram_observe(hs, (i % 4) * 0.5); /* 0, .5, 1, 1.5 */
-        yaa_gauge_add(yaa_family_series0(a->g), 1);
+        yaa_metrics_counter_inc(
+            yaa_metrics_family_series(a->c, &lbl)); /* lookup on the hot path too */
+        yaa_metrics_counter_add(yaa_metrics_family_series(a->c, L("frac")), 0.25);
+        yaa_metrics_histogram_observe(hs, (i % 4) * 0.5); /* 0, .5, 1, 1.5 */
+        yaa_metrics_gauge_add(yaa_metrics_family_series0(a->g), 1);
     }
     return NULL;
 }
 
 static void test_concurrent_exact(void **state) {
     (void)state;
-    yaa_registry *r = yaa_registry_new();
+    yaa_registry *r = yaa_metrics_registry_new();
     yaa_err err = {0};
     const double b[] = {0.5, 1};
     worker_arg args[THREADS];
-    yaa_family *c = yaa_registry_add(r, YAA_METRIC_COUNTER, "t_c", "", 1, L("k"), NULL, 0, &err);
-    yaa_family *h = yaa_registry_add(r, YAA_METRIC_HISTOGRAM, "t_h", "", 1, L("k"), b, 2, &err);
-    yaa_family *g = yaa_registry_add(r, YAA_METRIC_GAUGE, "t_g", "", 0, NULL, NULL, 0, &err);
+    yaa_family *c =
+        yaa_metrics_registry_add(r, YAA_METRIC_COUNTER, "t_c", "", 1, L("k"), NULL, 0, &err);
+    yaa_family *h =
+        yaa_metrics_registry_add(r, YAA_METRIC_HISTOGRAM, "t_h", "", 1, L("k"), b, 2, &err);
+    yaa_family *g =
+        yaa_metrics_registry_add(r, YAA_METRIC_GAUGE, "t_g", "", 0, NULL, NULL, 0, &err);
     pthread_t th[THREADS];
     for (int i = 0; i < THREADS; i++) {
         args[i] = (worker_arg){c, h, g, i};
@@ -201,13 +212,14 @@ static void test_concurrent_exact(void **state) {
     }
     for (int i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
     const double per = THREADS / 2 * (double)ITER;
-    assert_true(yaa_series_value(yaa_family_series(c, L("odd"))) == per);
-    assert_true(yaa_series_value(yaa_family_series(c, L("even"))) == per);
-    assert_true(yaa_series_value(yaa_family_series(c, L("frac"))) == THREADS * (double)ITER / 4);
-    assert_true(yaa_series_value(yaa_family_series0(g)) == THREADS * (double)ITER);
-    yaa_series *hs = yaa_family_series(h, L("odd"));
-    assert_true(yaa_series_value(hs) == per);
-    assert_true(yaa_series_sum(hs) == per / 4 * (0 + 0.5 + 1 + 1.5));
+    assert_true(yaa_metrics_series_value(yaa_metrics_family_series(c, L("odd"))) == per);
+    assert_true(yaa_metrics_series_value(yaa_metrics_family_series(c, L("even"))) == per);
+    assert_true(yaa_metrics_series_value(yaa_metrics_family_series(c, L("frac"))) ==
+                THREADS * (double)ITER / 4);
+    assert_true(yaa_metrics_series_value(yaa_metrics_family_series0(g)) == THREADS * (double)ITER);
+    yaa_series *hs = yaa_metrics_family_series(h, L("odd"));
+    assert_true(yaa_metrics_series_value(hs) == per);
+    assert_true(yaa_metrics_series_sum(hs) == per / 4 * (0 + 0.5 + 1 + 1.5));
     char *text = render(r);
     char want[128];
     snprintf(want, sizeof want, "t_h_bucket{k=\"odd\",le=\"0.5\"} %.0f\n", per / 2);
@@ -217,7 +229,7 @@ static void test_concurrent_exact(void **state) {
     snprintf(want, sizeof want, "t_h_bucket{k=\"odd\",le=\"+Inf\"} %.0f\n", per);
     assert_non_null(strstr(text, want));
     free(text);
-    yaa_registry_free(r);
+    yaa_metrics_registry_free(r);
 }
 
 /* ---- the contract's metrics on the default registry ------------------------------------- */

@@ -46,22 +46,22 @@ static bool should_cancel(void *ud, const char *run_id) {
 }
 
 static int fake(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
-    int i = yaa_stage_index(ctx->usage.agent);
+    int i = yaa_agents_stage_index(ctx->usage.agent);
     g.calls[i]++;
     snprintf(g.notes[i], sizeof g.notes[i], "%s", ctx->revision_notes ? ctx->revision_notes : "");
     if (i == g.cancel_at) {
         yaa_db_run_update u = {.status = "cancelled", .set_completed_at = true};
         yaa_err e = {0};
         assert_int_equal(yaa_db_runs_update(g.db, ctx->run_id, &u, &e), 0);
-        for (int k = 0; k < 100 && !yaa_agent_cancelled(ctx); k++) yaa_sleep_ms(20);
-        assert_true(yaa_agent_cancelled(ctx));
+        for (int k = 0; k < 100 && !yaa_agents_cancelled(ctx); k++) yaa_sleep_ms(20);
+        assert_true(yaa_agents_cancelled(ctx));
         if (g.fail_after_cancel)
             return yaa_err_set(err, YAA_EPROVIDER, "the model hung up while we stopped");
         return yaa_err_set(err, YAA_ECANCELLED, "stopped");
     }
     if (i == g.interrupt_at) {
         g.stopping = true;
-        assert_true(yaa_agent_cancelled(ctx));
+        assert_true(yaa_agents_cancelled(ctx));
         return yaa_err_set(err, YAA_EPROVIDER, "connection reset while stopping");
     }
     if (i == g.fail_at) return yaa_err_set(err, YAA_EPROVIDER, "model said no at %d", i);
@@ -129,7 +129,7 @@ static void assert_stage(fx *f, const char *id, int i, const char *status, int a
     yaa_arena_init(&a, 4096);
     yaa_db_stage s;
     yaa_err err = {0};
-    assert_int_equal(yaa_db_stages_get(f->db, id, yaa_stage_name(i), &a, &s, &err), 0);
+    assert_int_equal(yaa_db_stages_get(f->db, id, yaa_agents_stage_name(i), &a, &s, &err), 0);
     assert_string_equal(s.status, status);
     assert_int_equal(s.attempt, attempt);
     yaa_arena_free(&a);

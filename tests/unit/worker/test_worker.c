@@ -85,8 +85,8 @@ static atomic_int stage_started, stage_go, stage_saw_cancel;
 static int slow_stage(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     atomic_store(&stage_started, 1);
     for (int i = 0; i < 400 && !atomic_load(&stage_go); i++) yaa_sleep_ms(50);
-    for (int i = 0; i < 400 && !yaa_agent_cancelled(ctx); i++) yaa_sleep_ms(50);
-    if (yaa_agent_cancelled(ctx)) atomic_store(&stage_saw_cancel, 1);
+    for (int i = 0; i < 400 && !yaa_agents_cancelled(ctx); i++) yaa_sleep_ms(50);
+    if (yaa_agents_cancelled(ctx)) atomic_store(&stage_saw_cancel, 1);
     *out = json_object();
     (void)err;
     return 0; /* even a stage that ends normally must not write its checkpoint */

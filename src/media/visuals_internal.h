@@ -1,9 +1,9 @@
-/* visuals.h - the picture of each section, chosen in a fixed order: the channel's media
+/* visuals_internal.h - the picture of each section, chosen in a fixed order: the channel's media
  * library, Pexels, Pixabay, a generated image, the section's card (internal to media). */
-#ifndef YAA_MEDIA_VISUALS_H
-#define YAA_MEDIA_VISUALS_H
+#ifndef YAA_MEDIA_VISUALS_INTERNAL_H
+#define YAA_MEDIA_VISUALS_INTERNAL_H
 
-#include "media/stock.h"
+#include "media/stock_internal.h"
 
 #define YAA_LIBRARY_MAX 512
 

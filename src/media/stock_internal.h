@@ -1,7 +1,7 @@
-/* stock.h - stock footage and photos (Pexels, Pixabay) for the media library's own use:
+/* stock_internal.h - stock footage and photos (Pexels, Pixabay) for the media library's own use:
  * search results in one shape, the download cache, and the check that a file decodes. */
-#ifndef YAA_MEDIA_STOCK_H
-#define YAA_MEDIA_STOCK_H
+#ifndef YAA_MEDIA_STOCK_INTERNAL_H
+#define YAA_MEDIA_STOCK_INTERNAL_H
 
 #include "media/media_internal.h"
 #include "net/net.h"
