@@ -269,6 +269,17 @@ static bool artifact_ok(const char *dir, const char *name) {
     return true;
 }
 
+/* True when the run exists; otherwise the 404 (or the database's error) is answered. */
+static bool run_known(yaa_api *api, const char *id, yaa_http_resp *resp) {
+    char st[16];
+    json_t *stages = NULL;
+    yaa_err err = {0};
+    int rc = yaa_api_store_run_progress(api->db, id, st, &stages, &err);
+    json_decref(stages);
+    if (rc) yaa_api__fail(resp, rc, &err);
+    return rc == 0;
+}
+
 int yaa_api__h_run_artifact(yaa_http_req *req, yaa_http_resp *resp) {
     yaa_api *api = req->api;
     if (!yaa_api__need_db(req, resp)) return 0;
@@ -278,12 +289,7 @@ int yaa_api__h_run_artifact(yaa_http_req *req, yaa_http_resp *resp) {
     const char *name = yaa_api_http_param(req, req->nparams - 1);
     if (!name || !artifact_ok(dir, name))
         return yaa_api_http_error(resp, 404, "Unknown artifact '%s'", name ? name : "");
-    char st[16];
-    json_t *stages = NULL;
-    yaa_err err = {0};
-    int rc = yaa_api_store_run_progress(api->db, id, st, &stages, &err);
-    json_decref(stages);
-    if (rc) return yaa_api__fail(resp, rc, &err);
+    if (!run_known(api, id, resp)) return 0;
     char rel[PATH_MAX];
     if (dir)
         snprintf(rel, sizeof rel, "%s/%s", dir, name);
@@ -297,12 +303,7 @@ int yaa_api__h_run_events(yaa_http_req *req, yaa_http_resp *resp) {
     if (!yaa_api__need_db(req, resp)) return 0;
     const char *id = yaa_api__run_param(req, resp);
     if (!id) return 0;
-    char st[16];
-    json_t *stages = NULL;
-    yaa_err err = {0};
-    int rc = yaa_api_store_run_progress(api->db, id, st, &stages, &err);
-    json_decref(stages);
-    if (rc) return yaa_api__fail(resp, rc, &err);
+    if (!run_known(api, id, resp)) return 0;
     int admit = yaa_api_sse_admit(api, req->key_id);
     if (admit == 429)
         return yaa_api_http_error(resp, 429,
