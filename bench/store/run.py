@@ -29,13 +29,8 @@ BUILD = os.environ.get("YAA_BUILD_DIR", os.path.join(SRC, "build"))
 NODE_DIR = os.path.join(SRC, "tests", "integration", "store")
 BUCKET = "bench"
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+sys.path.insert(0, os.path.join(SRC, "tests", "integration", "lib"))
+from stack import free_port  # noqa: E402  (the integration tests' one copy)
 
 
 def start_s3rver(root):
