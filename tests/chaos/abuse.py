@@ -122,6 +122,10 @@ def flood_turn(port, socks, status, sent, total):
             fs.sendall(("GET %s/pipeline/runs HTTP/1.1\r\nHost: x\r\nX-API-Key: yaa_%s"
                         "\r\n\r\n" % (API, uuid.uuid4().hex)).encode())
             head = read_head(fs)
+            if not head:
+                # the server closed this kept-alive connection before the request reached it
+                # (its idle deadline); like any HTTP client, send it again on a new one
+                raise OSError("connection closed by the server")
             n = 0
             for line in head.split(b"\r\n"):
                 if line.lower().startswith(b"content-length:"):
