@@ -37,8 +37,9 @@ static int by_use(const void *a, const void *b) {
     return (x->used > y->used) - (x->used < y->used);
 }
 
-/* Removes the least recently used files of dir until it holds at most cap bytes. */
-static void trim_cache(const char *dir, uint64_t cap) {
+/* Removes the least recently used files of dir until it holds at most cap bytes, never keep
+ * (the file this request is about to send, even when it alone is over the cap). */
+static void trim_cache(const char *dir, uint64_t cap, const char *keep) {
     DIR *d = opendir(dir);
     if (!d) return;
     cached *v = NULL;
@@ -46,7 +47,7 @@ static void trim_cache(const char *dir, uint64_t cap) {
     uint64_t total = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (strlen(e->d_name) != 64) continue;
+        if (strlen(e->d_name) != 64 || strcmp(e->d_name, keep) == 0) continue;
         char p[PATH_MAX + 80];
         snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
         struct stat s;
@@ -124,7 +125,8 @@ int yaa_api__send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *r
             return yaa_api_http_error(resp, 502, "Artifact '%s': the store failed: %s", name,
                                       err.msg);
         }
-        trim_cache(dir, (uint64_t)cfg->artifact_cache_mb * 1024 * 1024);
+        uint64_t cap = (uint64_t)cfg->artifact_cache_mb * 1024 * 1024;
+        trim_cache(dir, cap > (uint64_t)art.size ? cap - (uint64_t)art.size : 0, art.sha256);
     }
     yaa_store_close(st);
     yaa_api__send_file(req, resp, path, "private, max-age=60");

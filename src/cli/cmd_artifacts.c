@@ -40,6 +40,9 @@ static int gc_object(void *ud, const char *key, const yaa_store_stat *ss) {
     return rc;
 }
 
+/* Runs fetched per query: bounded memory whatever the backlog. */
+#define GC_PAGE 500
+
 static int gc(yaa_cli *cli, long days, bool dry_run) {
     yaa_db *db = NULL;
     if (yaa_cli_open_db(cli, "artifacts gc", true, &db)) return YAA_EXIT_FAIL;
@@ -55,35 +58,45 @@ static int gc(yaa_cli *cli, long days, bool dry_run) {
     gc_count g = {.st = st, .dry_run = dry_run, .err = &err};
     size_t runs = 0;
     int rc = 0;
-    yaa_arena a;
+    yaa_arena a, keep;
     yaa_arena_init(&a, 16 * 1024);
-    for (;;) {
-        const char **ids = NULL;
+    yaa_arena_init(&keep, 256);
+    yaa_db_expired_run last = {0};
+    bool more = true;
+    while (more && !rc) {
+        yaa_db_expired_run *batch = NULL;
         size_t n = 0;
         yaa_arena_reset(&a);
-        /* With S3 a collected run has no rows left, so each batch is new work; the file
-         * store has no rows, so it walks every expired run once per call. */
-        rc = yaa_db_artifacts_expired_runs(db, cutoff, !file, 500, &a, &ids, &n, &err);
-        if (rc || n == 0) break;
-        size_t done = 0;
+        /* Pages by (updated_at, id) after the last run handled: every expired run is seen
+         * once, whether it had a folder, was deleted, or is only counted (--dry-run). */
+        rc = yaa_db_artifacts_expired_runs(db, cutoff, !file, last.id ? &last : NULL, GC_PAGE, &a,
+                                           &batch, &n, &err);
+        if (rc) break;
+        more = n == GC_PAGE;
         for (size_t i = 0; !rc && i < n; i++) {
+            const char *id = batch[i].id;
             if (file) {
                 char dir[PATH_MAX];
-                snprintf(dir, sizeof dir, "%s/%s", cli->cfg->output_dir, ids[i]);
+                snprintf(dir, sizeof dir, "%s/%s", cli->cfg->output_dir, id);
                 struct stat s;
-                if (stat(dir, &s) != 0) continue;
+                if (stat(dir, &s) != 0) continue; /* nothing left of this run */
                 g.bytes += yaa_store_tree(dir, !dry_run, &g.objects);
             } else {
                 char prefix[128];
-                snprintf(prefix, sizeof prefix, "runs/%s/", ids[i]);
+                snprintf(prefix, sizeof prefix, "runs/%s/", id);
                 rc = yaa_store_list(st, prefix, gc_object, &g, &err);
-                if (!rc && !dry_run) rc = yaa_db_artifacts_delete_run(db, ids[i], &err);
+                if (!rc && !dry_run) rc = yaa_db_artifacts_delete_run(db, id, &err);
             }
             runs++;
-            done++;
         }
-        if (file || dry_run || done == 0) break;
+        if (n) {
+            yaa_arena_reset(&keep);
+            last.id = yaa_arena_strdup(&keep, batch[n - 1].id);
+            last.updated_at = yaa_arena_strdup(&keep, batch[n - 1].updated_at);
+            if (!last.id || !last.updated_at) rc = yaa_err_set(&err, YAA_ENOMEM, "out of memory");
+        }
     }
+    yaa_arena_free(&keep);
     yaa_arena_free(&a);
     yaa_store_close(st);
     yaa_db_close(db);

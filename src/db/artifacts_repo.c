@@ -106,29 +106,40 @@ int yaa_db_artifacts_delete_run(yaa_db *db, const char *run_id, yaa_err *err) {
                        YAA_DB_ARGS(yaa_db_text(run_id)), NULL, err);
 }
 
-int yaa_db_artifacts_expired_runs(yaa_db *db, const char *cutoff, bool stored_only, int64_t limit,
-                                  yaa_arena *a, const char ***ids, size_t *n, yaa_err *err) {
+int yaa_db_artifacts_expired_runs(yaa_db *db, const char *cutoff, bool stored_only,
+                                  const yaa_db_expired_run *after, int64_t limit, yaa_arena *a,
+                                  yaa_db_expired_run **runs, size_t *n, yaa_err *err) {
     yaa_db_rows *r = NULL;
-    *ids = NULL;
+    *runs = NULL;
     *n = 0;
-    int rc = yaa_db_query(db,
-                          stored_only
-                              ? "SELECT id FROM pipeline_runs p WHERE status IN ('completed', "
-                                "'failed', 'cancelled') AND updated_at < ? AND EXISTS (SELECT 1 "
-                                "FROM run_artifacts a WHERE a.run_id = p.id) ORDER BY updated_at "
-                                "LIMIT ?"
-                              : "SELECT id FROM pipeline_runs WHERE status IN ('completed', "
-                                "'failed', 'cancelled') AND updated_at < ? ORDER BY updated_at "
-                                "LIMIT ?",
-                          YAA_DB_ARGS(yaa_db_text(cutoff), yaa_db_int(limit)), &r, err);
+    /* Keyset paging on (updated_at, id): no offset to drift when rows go away between pages,
+     * and a page never repeats one the caller already handled. The first page passes an
+     * empty key that every row is after. */
+    const char *at = after ? after->updated_at : "", *id = after ? after->id : "";
+    int rc = yaa_db_query(
+        db,
+        stored_only
+            ? "SELECT id, updated_at FROM pipeline_runs p WHERE status IN ('completed', 'failed', "
+              "'cancelled') AND updated_at < ? AND (updated_at > ? OR (updated_at = ? AND id > "
+              "?)) AND EXISTS (SELECT 1 FROM run_artifacts a WHERE a.run_id = p.id) ORDER BY "
+              "updated_at, id LIMIT ?"
+            : "SELECT id, updated_at FROM pipeline_runs WHERE status IN ('completed', 'failed', "
+              "'cancelled') AND updated_at < ? AND (updated_at > ? OR (updated_at = ? AND id > "
+              "?)) ORDER BY updated_at, id LIMIT ?",
+        YAA_DB_ARGS(yaa_db_text(cutoff), yaa_db_text(at), yaa_db_text(at), yaa_db_text(id),
+                    yaa_db_int(limit)),
+        &r, err);
     if (rc) return rc;
     size_t cnt = yaa_db_rows_count(r);
     int oom = 0;
-    const char **out = yaa_db__arr(a, cnt, sizeof *out, &oom);
-    for (size_t i = 0; i < cnt && !oom; i++) out[i] = yaa_db__cell(a, r, i, "id", &oom);
+    yaa_db_expired_run *out = yaa_db__arr(a, cnt, sizeof *out, &oom);
+    for (size_t i = 0; i < cnt && !oom; i++) {
+        out[i].id = yaa_db__cell(a, r, i, "id", &oom);
+        out[i].updated_at = yaa_db__cell(a, r, i, "updated_at", &oom);
+    }
     yaa_db_rows_free(r);
     if (oom) return YAA_ENOMEM;
-    *ids = out;
+    *runs = out;
     *n = cnt;
     return 0;
 }

@@ -33,9 +33,19 @@ int yaa_db_artifacts_get(yaa_db *db, const char *run_id, const char *name, yaa_a
                          yaa_db_artifact *out, yaa_err *err);
 /* Forgets every file of run_id (after its objects were deleted). */
 int yaa_db_artifacts_delete_run(yaa_db *db, const char *run_id, yaa_err *err);
-/* Ids of finished runs (completed, failed, cancelled) last updated before cutoff (storage
- * time form), oldest first, at most limit; stored_only: only runs with run_artifacts rows. */
-int yaa_db_artifacts_expired_runs(yaa_db *db, const char *cutoff, bool stored_only, int64_t limit,
-                                  yaa_arena *a, const char ***ids, size_t *n, yaa_err *err);
+/* One finished run whose artifacts are past retention, and the position to page from. */
+typedef struct yaa_db_expired_run {
+    const char *id;
+    const char *updated_at;
+} yaa_db_expired_run;
+
+/* Finished runs (completed, failed, cancelled) last updated before cutoff (storage time
+ * form), oldest first (then by id), at most limit, strictly after the run (after->updated_at,
+ * after->id) when after is not NULL: the caller pages by passing the last run of the
+ * previous page, so every expired run is seen once whatever it does with them.
+ * stored_only: only runs with run_artifacts rows. */
+int yaa_db_artifacts_expired_runs(yaa_db *db, const char *cutoff, bool stored_only,
+                                  const yaa_db_expired_run *after, int64_t limit, yaa_arena *a,
+                                  yaa_db_expired_run **runs, size_t *n, yaa_err *err);
 
 #endif

@@ -12,7 +12,10 @@
  *
  * With the file store (the default) the folder is the store: both steps do nothing, no
  * copy, no row. With s3 the folder is scratch: bounded by ARTIFACT_CACHE_MB (oldest run
- * folders of this process's OUTPUT_DIR are evicted first) and removed when the run ends.
+ * folders of this process's OUTPUT_DIR are evicted first, never a run this process is
+ * working on: scratch_begin/scratch_end keep a registry of them) and removed when the run
+ * stops for any reason (completed, failed, cancelled, interrupted, at a review gate):
+ * every finished stage is in the store, and a resumed run fetches what it needs again.
  * `.yaa-sync` in the folder remembers what is already in step ("sha256 size mtime name"
  * lines) so an unchanged file is neither hashed twice nor sent twice. */
 #include "pipeline/pipeline_internal.h"
@@ -28,6 +31,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +130,7 @@ static int64_t mtime_ns(const struct stat *s) {
     return (int64_t)s->st_mtim.tv_sec * 1000000000 + s->st_mtim.tv_nsec;
 }
 
-/* ---- scratch folders: bounded, removed after the run ---------------------------------- */
+/* ---- scratch folders: bounded, never a working run's, removed when a run stops -------- */
 
 static uint64_t tree_size(const char *dir) { return yaa_store_tree(dir, false, NULL); }
 static void remove_tree(const char *dir) { yaa_store_tree(dir, true, NULL); }
@@ -142,21 +146,83 @@ static int by_age(const void *a, const void *b) {
     return (x->mtime > y->mtime) - (x->mtime < y->mtime);
 }
 
+/* The runs this process is executing (a worker runs several at once), with a count since
+ * one run can be in two slots for a moment (a stale attempt whose lease was lost, and the
+ * new one). The lock is also held while a folder is removed, so a run starting (or
+ * resuming) never sees its folder vanish under it: it waits, then makes a new one. */
+typedef struct active_run {
+    char id[64];
+    int refs;
+} active_run;
+
+static pthread_mutex_t active_mu = PTHREAD_MUTEX_INITIALIZER;
+static active_run *active;
+static size_t nactive, active_cap;
+
+static active_run *active_find(const char *run_id) {
+    for (size_t i = 0; i < nactive; i++)
+        if (strcmp(active[i].id, run_id) == 0) return &active[i];
+    return NULL;
+}
+
+int yaa_pipeline__scratch_begin(const char *run_id, yaa_err *err) {
+    int rc = 0;
+    pthread_mutex_lock(&active_mu);
+    active_run *r = active_find(run_id);
+    if (!r && nactive == active_cap) {
+        size_t cap = active_cap ? active_cap * 2 : 8;
+        active_run *nv = realloc(active, cap * sizeof *nv);
+        if (nv) {
+            active = nv;
+            active_cap = cap;
+        }
+    }
+    if (!r && nactive < active_cap) {
+        r = &active[nactive++];
+        snprintf(r->id, sizeof r->id, "%s", run_id);
+        r->refs = 0;
+    }
+    if (r)
+        r->refs++;
+    else
+        rc = yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    pthread_mutex_unlock(&active_mu);
+    return rc;
+}
+
+void yaa_pipeline__scratch_end(const yaa_config *cfg, const char *run_id) {
+    pthread_mutex_lock(&active_mu);
+    active_run *r = active_find(run_id);
+    bool last = r && --r->refs == 0;
+    if (last) *r = active[--nactive];
+    if (last && store_is_s3(cfg)) {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s/%s", cfg->output_dir, run_id);
+        remove_tree(dir); /* every finished stage is in the store */
+    }
+    pthread_mutex_unlock(&active_mu);
+}
+
 /* Run folders (named by their UUID) of OUTPUT_DIR past ARTIFACT_CACHE_MB are removed oldest
- * first; the current run's folder is never touched. Their files are all in the store. */
-static void evict_scratch(const yaa_config *cfg, const char *run_id) {
+ * first; a run this process is working on is never touched. Their files are all in the
+ * store. */
+void yaa_pipeline__scratch_evict(const yaa_config *cfg) {
+    if (!store_is_s3(cfg)) return; /* the file store's folders are the artifacts themselves */
+    pthread_mutex_lock(&active_mu);
     DIR *d = opendir(cfg->output_dir);
-    if (!d) return;
     scratch_dir *v = NULL;
     size_t n = 0, cap = 0;
     uint64_t total = 0;
     struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!yaa_uuid_valid(e->d_name) || strcmp(e->d_name, run_id) == 0) continue;
+    while (d && (e = readdir(d))) {
+        if (!yaa_uuid_valid(e->d_name)) continue;
         char p[PATH_MAX];
         snprintf(p, sizeof p, "%s/%s", cfg->output_dir, e->d_name);
         struct stat s;
         if (stat(p, &s) != 0 || !S_ISDIR(s.st_mode)) continue;
+        uint64_t size = tree_size(p);
+        total += size;
+        if (active_find(e->d_name)) continue; /* counts against the cap, never evicted */
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
             scratch_dir *nv = realloc(v, cap * sizeof *nv);
@@ -165,11 +231,10 @@ static void evict_scratch(const yaa_config *cfg, const char *run_id) {
         }
         memcpy(v[n].name, e->d_name, YAA_UUID_LEN + 1); /* a UUID: checked above */
         v[n].mtime = (int64_t)s.st_mtime;
-        v[n].size = tree_size(p);
-        total += v[n].size;
+        v[n].size = size;
         n++;
     }
-    closedir(d);
+    if (d) closedir(d);
     uint64_t cap_bytes = (uint64_t)cfg->artifact_cache_mb * 1024 * 1024;
     if (total > cap_bytes && n) {
         qsort(v, n, sizeof *v, by_age);
@@ -182,6 +247,7 @@ static void evict_scratch(const yaa_config *cfg, const char *run_id) {
                        YAA_F_STR("path", p), YAA_F_END);
         }
     }
+    pthread_mutex_unlock(&active_mu);
     free(v);
 }
 
@@ -234,7 +300,7 @@ int yaa_pipeline__artifacts_fetch(const yaa_pipeline_env *env, const char *run_i
     for (int i = 0; i < noutputs; i++)
         if (outputs[i]) rebase_paths(outputs[i], run_id, out_dir);
     if (!store_is_s3(env->cfg)) return 0;
-    evict_scratch(env->cfg, run_id);
+    yaa_pipeline__scratch_evict(env->cfg);
     yaa_store *st = NULL;
     int rc = yaa_store_open(env->cfg, &st, err);
     if (rc) return rc;
@@ -414,7 +480,6 @@ int yaa_pipeline__artifacts_upload(const yaa_pipeline_env *env, const char *run_
     sync_free(&ix);
     yaa_arena_free(&a);
     yaa_store_close(st);
-    if (!rc && last) remove_tree(out_dir); /* everything is in the store now */
     return rc;
 }
 

@@ -442,12 +442,18 @@ int yaa_pipeline_execute(const yaa_pipeline_env *env, const char *run_id,
     rc = check_request(&rx, &from, err);
     if (rc == 1)
         rc = 0;
-    else if (rc == 0 && (rc = prepare(&rx, from, &start, err)) == 0) {
-        read_review(&rx);
-        int i = start;
-        while (rc == 0 && i < YAA_STAGE_COUNT && !gate_closed(&rx, i))
-            rc = run_stage(&rx, i++, err);
-        if (rc == 0) rc = i < YAA_STAGE_COUNT ? stop_at_gate(&rx, i, err) : complete_run(&rx, err);
+    else if (rc == 0 && (rc = yaa_pipeline__scratch_begin(run_id, err)) == 0) {
+        if ((rc = prepare(&rx, from, &start, err)) == 0) {
+            read_review(&rx);
+            int i = start;
+            while (rc == 0 && i < YAA_STAGE_COUNT && !gate_closed(&rx, i))
+                rc = run_stage(&rx, i++, err);
+            if (rc == 0)
+                rc = i < YAA_STAGE_COUNT ? stop_at_gate(&rx, i, err) : complete_run(&rx, err);
+        }
+        /* However the run stopped (completed, failed, cancelled, interrupted, at a review
+         * gate), its scratch folder goes with the s3 store: what is finished is stored. */
+        yaa_pipeline__scratch_end(env->cfg, run_id);
     }
     release(&rx);
     yaa_log_ctx_set(saved_ctx);

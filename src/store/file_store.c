@@ -31,14 +31,15 @@ static int mkparent(const char *path, yaa_err *err) {
     return 0;
 }
 
-/* Copies src to dst (a new file), hashing what passes when sha_out is not NULL. */
+/* Copies src to dst (a new file, never an existing one), hashing what passes when sha_out is not
+ * NULL. */
 static int copy_file(const char *src, const char *dst, char sha_out[65], yaa_err *err) {
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0) {
         if (errno == ENOENT) return yaa_err_set(err, YAA_ENOTFOUND, "%s does not exist", src);
         return yaa_err_set(err, YAA_EIO, "cannot read %s: %s", src, strerror(errno));
     }
-    int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (out < 0) {
         int e = errno;
         close(in);
@@ -96,7 +97,7 @@ static int f_put_file(yaa_store *st, const char *key, const char *path, const ch
     if (rc) return rc;
     if (same_file(path, dst)) return 0; /* already where the key points: nothing to copy */
     if ((rc = mkparent(dst, err))) return rc;
-    snprintf(tmp, sizeof tmp, "%s.tmp-%d", dst, (int)getpid());
+    if ((rc = yaa_store__tmp_name(dst, "tmp", tmp, sizeof tmp, err))) return rc;
     rc = copy_file(path, tmp, NULL, err);
     if (!rc && rename(tmp, dst) != 0)
         rc = yaa_err_set(err, YAA_EIO, "cannot rename %s into place: %s", dst, strerror(errno));

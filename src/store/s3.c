@@ -547,7 +547,7 @@ static int s3_put_file(yaa_store *st, const char *key, const char *path, const c
 static int s3_get_file(yaa_store *st, const char *key, const char *tmp_path, char sha_out[65],
                        yaa_err *err) {
     s3 *s = st->backend;
-    int fd = open(tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return yaa_err_set(err, YAA_EIO, "cannot write %s: %s", tmp_path, strerror(errno));
     s3_req r = {.method = "GET", .key = key, .fd = -1, .out_fd = fd};
     s3_rep rep;

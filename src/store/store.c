@@ -5,6 +5,7 @@
 #include "core/buf.h"
 
 #include <dirent.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -230,8 +231,11 @@ int yaa_store_get_file(yaa_store *st, const char *key, const char *path, const c
                        yaa_err *err) {
     if (!yaa_store_key_valid(key)) return bad_key(st, key, err);
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.part-%d", path, (int)getpid()) >= (int)sizeof tmp)
-        return yaa_err_set(err, YAA_ELIMIT, "%s: path too long", path);
+    /* One temporary file per call: two threads fetching one artifact at once (a video
+     * player's parallel first requests) each write their own, and the second rename just
+     * replaces identical, checked bytes. */
+    int trc = yaa_store__tmp_name(path, "part", tmp, sizeof tmp, err);
+    if (trc) return trc;
     char *slash = strrchr(tmp, '/');
     if (slash) {
         *slash = '\0';
@@ -249,6 +253,14 @@ int yaa_store_get_file(yaa_store *st, const char *key, const char *path, const c
         rc = yaa_err_set(err, YAA_EIO, "cannot rename %s into place: %s", path, strerror(errno));
     if (rc) unlink(tmp);
     return rc;
+}
+
+int yaa_store__tmp_name(const char *path, const char *tag, char *out, size_t n, yaa_err *err) {
+    static atomic_ulong counter;
+    unsigned long c = atomic_fetch_add(&counter, 1) + 1;
+    if (snprintf(out, n, "%s.%s-%d-%lu", path, tag, (int)getpid(), c) >= (int)n)
+        return yaa_err_set(err, YAA_ELIMIT, "%s: path too long", path);
+    return 0;
 }
 
 int yaa_store_stat_key(yaa_store *st, const char *key, yaa_store_stat *out, yaa_err *err) {

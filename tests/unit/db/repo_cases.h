@@ -567,23 +567,71 @@ static void case_artifacts(void **state) {
     assert_int_equal(yaa_db_artifacts_publish(db, "no-such-run", v1, 1, &a, NULL, NULL, &err),
                      YAA_EINVAL);
     /* gc: only finished runs before the cutoff, only those still holding files if asked */
-    const char **ids;
-    assert_int_equal(yaa_db_artifacts_expired_runs(db, "9999-01-01", true, 10, &a, &ids, &n, &err),
-                     0);
+    yaa_db_expired_run *ids;
+    assert_int_equal(
+        yaa_db_artifacts_expired_runs(db, "9999-01-01", true, NULL, 10, &a, &ids, &n, &err), 0);
     assert_int_equal(n, 0); /* still pending */
     assert_int_equal(
         yaa_db_exec(db, "UPDATE pipeline_runs SET status = 'completed'", NULL, 0, NULL, &err), 0);
-    assert_int_equal(yaa_db_artifacts_expired_runs(db, "9999-01-01", true, 10, &a, &ids, &n, &err),
-                     0);
+    assert_int_equal(
+        yaa_db_artifacts_expired_runs(db, "9999-01-01", true, NULL, 10, &a, &ids, &n, &err), 0);
     assert_int_equal(n, 1);
-    assert_string_equal(ids[0], run);
-    assert_int_equal(yaa_db_artifacts_expired_runs(db, "2000-01-01", false, 10, &a, &ids, &n, &err),
-                     0);
+    assert_string_equal(ids[0].id, run);
+    assert_int_equal(
+        yaa_db_artifacts_expired_runs(db, "2000-01-01", false, NULL, 10, &a, &ids, &n, &err), 0);
     assert_int_equal(n, 0);
     assert_int_equal(yaa_db_artifacts_delete_run(db, run, &err), 0);
-    assert_int_equal(yaa_db_artifacts_expired_runs(db, "9999-01-01", true, 10, &a, &ids, &n, &err),
-                     0);
+    assert_int_equal(
+        yaa_db_artifacts_expired_runs(db, "9999-01-01", true, NULL, 10, &a, &ids, &n, &err), 0);
     assert_int_equal(n, 0);
+    rc_close(db, &a);
+}
+
+/* gc pages through expired runs by (updated_at, id): runs sharing one updated_at, pages of
+ * 2, every run seen exactly once, even when nothing is deleted between pages (dry run, or
+ * file-store runs that keep their rows). */
+static void case_artifacts_gc_pages(void **state) {
+    yaa_arena a;
+    yaa_db *db = rc_open(state, &a);
+    yaa_err err = {0};
+    enum { RUNS = 7 };
+    const char *made[RUNS];
+    for (int i = 0; i < RUNS; i++) made[i] = rc_mkrun(db, &a, "c", "t");
+    /* three share one time (the id breaks the tie), the rest are later; one is too new */
+    assert_int_equal(yaa_db_exec(db,
+                                 "UPDATE pipeline_runs SET status = 'completed', updated_at = "
+                                 "'2020-01-01T00:00:00.000000Z'",
+                                 NULL, 0, NULL, &err),
+                     0);
+    for (int i = 3; i < RUNS; i++) {
+        char at[64];
+        snprintf(at, sizeof at, "2020-01-0%dT00:00:00.000000Z", i == RUNS - 1 ? 9 : i);
+        assert_int_equal(yaa_db_exec(db, "UPDATE pipeline_runs SET updated_at = ? WHERE id = ?",
+                                     YAA_DB_ARGS(yaa_db_text(at), yaa_db_text(made[i])), NULL,
+                                     &err),
+                         0);
+    }
+    size_t seen = 0;
+    yaa_db_expired_run last = {0}, *page;
+    size_t n;
+    char prev[128] = "";
+    for (int pages = 0; pages < 10; pages++) {
+        assert_int_equal(yaa_db_artifacts_expired_runs(db, "2020-01-08", false,
+                                                       last.id ? &last : NULL, 2, &a, &page, &n,
+                                                       &err),
+                         0);
+        for (size_t i = 0; i < n; i++) {
+            char key[128];
+            snprintf(key, sizeof key, "%s|%s", page[i].updated_at, page[i].id);
+            assert_true(strcmp(key, prev) > 0); /* strictly increasing: no repeat */
+            snprintf(prev, sizeof prev, "%s", key);
+            assert_string_not_equal(page[i].id, made[RUNS - 1]);
+            seen++;
+        }
+        if (n < 2) break;
+        last = page[n - 1];
+    }
+    assert_int_equal(seen, RUNS - 1);
     rc_close(db, &a);
 }
 
@@ -639,6 +687,7 @@ static void case_channel_files(void **state) {
         cmocka_unit_test_prestate(case_channels, url), cmocka_unit_test_prestate(case_keys, url), \
         cmocka_unit_test_prestate(case_audit, url), cmocka_unit_test_prestate(case_usage, url),   \
         cmocka_unit_test_prestate(case_artifacts, url),                                           \
+        cmocka_unit_test_prestate(case_artifacts_gc_pages, url),                                  \
         cmocka_unit_test_prestate(case_channel_files, url)
 
 #endif

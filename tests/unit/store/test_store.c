@@ -7,6 +7,8 @@
 #include "doubles/double.h"
 #include "store/store.h"
 
+#include <dirent.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -140,6 +142,65 @@ static void test_corrupt_download_refused(void **state) {
     assert_int_equal(yaa_store_get_file(f->st, "runs/r1/s.1/a.json", dst, wrong, &err), YAA_EIO);
     assert_non_null(strstr(err.msg, "corrupt"));
     assert_int_equal(access(dst, F_OK), -1); /* nothing half-written left in place */
+}
+
+typedef struct getter {
+    yaa_store *st;
+    const char *dst;
+    const char *sha;
+    pthread_barrier_t *go;
+    int rc;
+    char msg[512];
+} getter;
+
+static void *get_one(void *arg) {
+    getter *g = arg;
+    yaa_err err = {0};
+    pthread_barrier_wait(g->go);
+    g->rc = yaa_store_get_file(g->st, "runs/r1/e.1/video.mp4", g->dst, g->sha, &err);
+    snprintf(g->msg, sizeof g->msg, "%s", err.msg);
+    return NULL;
+}
+
+/* Several threads of one process fetch the same object to the same path at once (the API's
+ * first requests for a video: the player asks twice in parallel): every call succeeds, the
+ * file is whole and correct, and no temporary file is left beside it. */
+static void test_concurrent_get_same_path(void **state) {
+    fixture *f = *state;
+    enum { THREADS = 8 };
+    char src[PATH_MAX + 64], dir[PATH_MAX + 64], dst[PATH_MAX + 80], sha[65];
+    snprintf(src, sizeof src, "%s/in.bin", f->dir);
+    snprintf(dir, sizeof dir, "%s/cache", f->dir);
+    snprintf(dst, sizeof dst, "%s/video.mp4", dir);
+    write_bytes(src, 3 * 1024 * 1024 + 17, 3);
+    yaa_err err = {0};
+    assert_int_equal(yaa_store_sha256_file(src, sha, NULL, &err), 0);
+    assert_int_equal(yaa_store_put_file(f->st, "runs/r1/e.1/video.mp4", src, sha, &err), 0);
+    for (int round = 0; round < 3; round++) {
+        unlink(dst);
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, THREADS);
+        getter g[THREADS];
+        pthread_t t[THREADS];
+        for (int i = 0; i < THREADS; i++) {
+            g[i] = (getter){.st = f->st, .dst = dst, .sha = sha, .go = &go};
+            assert_int_equal(pthread_create(&t[i], NULL, get_one, &g[i]), 0);
+        }
+        for (int i = 0; i < THREADS; i++) pthread_join(t[i], NULL);
+        pthread_barrier_destroy(&go);
+        for (int i = 0; i < THREADS; i++) {
+            if (g[i].rc) fail_msg("thread %d: rc %d: %s", i, g[i].rc, g[i].msg);
+        }
+        assert_true(same_bytes(src, dst));
+    }
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    int entries = 0;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.') entries++;
+    closedir(d);
+    assert_int_equal(entries, 1); /* video.mp4 and no leftover .part file */
 }
 
 static void test_bad_keys(void **state) {
@@ -377,10 +438,12 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_roundtrip, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_download_refused, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_bad_keys, setup_file, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_get_same_path, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_file_in_place_is_not_copied, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_roundtrip, setup_s3, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_download_refused, setup_s3, teardown),
         cmocka_unit_test_setup_teardown(test_bad_keys, setup_s3, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_get_same_path, setup_s3, teardown),
         cmocka_unit_test_setup_teardown(test_s3_multipart, setup_s3, teardown),
         cmocka_unit_test_setup_teardown(test_s3_multipart_abort, setup_s3, teardown),
         cmocka_unit_test_setup_teardown(test_s3_list_pages, setup_s3, teardown),
