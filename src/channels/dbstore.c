@@ -165,6 +165,21 @@ static bool same_files(const yaa_db_chfile *a, size_t na, const yaa_db_chfile *b
     return true;
 }
 
+/* The revision a folder being stored was edited from, checked by the commit so an edit
+ * made on a stale copy never reverts a newer one. Only this process's cache (channels_dir
+ * in db mode: what the API edits) has one: its `.revision` says which revision it holds; a
+ * folder there without one is new (a channel created here), so the channel must not exist
+ * in the database, or only as deleted. A deleted folder and the operator's own folders
+ * (`yaa channels import DIR`) replace whatever is current. */
+static int64_t edit_base(const yaa_config *cfg, const char *root, const char *dir,
+                         const yaa_db_chrev *cur) {
+    struct stat s;
+    if (strcmp(root, cfg->channels_dir) != 0 || stat(dir, &s) != 0) return YAA_DB_CHREV_ANY;
+    int64_t rev = read_rev(dir);
+    if (rev >= 0) return rev;
+    return cur && cur->files == 0 ? cur->revision : 0; /* 0 vs a live head: a conflict */
+}
+
 int yaa_channels_db_push(const yaa_config *cfg, yaa_db *db, const char *root, const char *id,
                          const char *note, int64_t *rev, bool *changed, yaa_err *err) {
     if (changed) *changed = false;
@@ -201,7 +216,9 @@ int yaa_channels_db_push(const yaa_config *cfg, yaa_db *db, const char *root, co
         }
     }
     int64_t r = 0;
-    if ((rc = yaa_db_chfiles_commit(db, id, note, g.files, g.n, &r, err))) goto done;
+    if ((rc = yaa_db_chfiles_commit(db, id, note, edit_base(cfg, root, dir, have ? &cur : NULL),
+                                    g.files, g.n, &r, err)))
+        goto done;
     if (rev) *rev = r;
     if (changed) *changed = true;
     if (g.n && strcmp(root, cfg->channels_dir) == 0) write_rev(dir, r); /* the cache is current */

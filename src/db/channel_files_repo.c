@@ -99,6 +99,7 @@ int yaa_db_chfiles_list(yaa_db *db, const char *id, int64_t revision, bool with_
 typedef struct commit_args {
     const char *id;
     const char *note;
+    int64_t base;
     const yaa_db_chfile *files;
     size_t n;
     int64_t rev;
@@ -112,17 +113,30 @@ static int commit_tx(yaa_db *tx, void *arg, yaa_err *err) {
                           "channel_id = ?",
                           YAA_DB_ARGS(yaa_db_text(c->id)), &r, err);
     if (rc) return rc;
-    c->rev = yaa_db_get_int(r, 0, 0) + 1;
+    int64_t head = yaa_db_get_int(r, 0, 0);
     yaa_db_rows_free(r);
+    if (c->base != YAA_DB_CHREV_ANY && head != c->base)
+        return yaa_err_set(err, YAA_ECONFLICT,
+                           "channel '%s' was changed meanwhile (revision %lld is current, this "
+                           "edit was made on revision %lld): read the channel again and repeat "
+                           "the edit",
+                           c->id, (long long)head, (long long)c->base);
+    c->rev = head + 1;
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
-    /* The primary key makes a concurrent writer of the same number fail (YAA_EEXIST). */
+    /* The primary key makes a concurrent writer of the same number fail (YAA_EEXIST): with
+     * a base that writer edited a revision that is no longer current. */
     rc = yaa_db_exec(tx,
                      "INSERT INTO channel_revisions (channel_id, revision, created_at, note) "
                      "VALUES (?, ?, ?, ?)",
                      YAA_DB_ARGS(yaa_db_text(c->id), yaa_db_int(c->rev), yaa_db_text(now),
                                  yaa_db_text(c->note ? c->note : "")),
                      NULL, err);
+    if (rc == YAA_EEXIST)
+        return yaa_err_set(err, YAA_ECONFLICT,
+                           "channel '%s' was changed meanwhile (revision %lld was stored by "
+                           "another writer): read the channel again and repeat the edit",
+                           c->id, (long long)c->rev);
     for (size_t i = 0; !rc && i < c->n; i++) {
         const yaa_db_chfile *f = &c->files[i];
         rc = yaa_db_exec(
@@ -138,9 +152,9 @@ static int commit_tx(yaa_db *tx, void *arg, yaa_err *err) {
     return rc;
 }
 
-int yaa_db_chfiles_commit(yaa_db *db, const char *id, const char *note, const yaa_db_chfile *files,
-                          size_t n, int64_t *revision, yaa_err *err) {
-    commit_args c = {id, note, files, n, 0};
+int yaa_db_chfiles_commit(yaa_db *db, const char *id, const char *note, int64_t base,
+                          const yaa_db_chfile *files, size_t n, int64_t *revision, yaa_err *err) {
+    commit_args c = {id, note, base, files, n, 0};
     int rc = yaa_db_tx(db, commit_tx, &c, err);
     if (!rc && revision) *revision = c.rev;
     return rc;

@@ -39,10 +39,17 @@ int yaa_db_chfiles_revisions(yaa_db *db, const char *id, int64_t limit, yaa_aren
 /* Files of one revision, by path; content is read only when with_content. */
 int yaa_db_chfiles_list(yaa_db *db, const char *id, int64_t revision, bool with_content,
                         yaa_arena *a, yaa_db_chfile **items, size_t *n, yaa_err *err);
+/* Any current revision is fine (an import from the operator's folders: the folder wins). */
+#define YAA_DB_CHREV_ANY (-1)
+
 /* Stores files[0..n) as the next revision of channel id (the whole folder: n = 0 marks the
- * channel deleted), in one transaction; *revision gets its number. Two writers racing get
- * consecutive revisions or YAA_EEXIST for the loser, never a mix. */
-int yaa_db_chfiles_commit(yaa_db *db, const char *id, const char *note, const yaa_db_chfile *files,
-                          size_t n, int64_t *revision, yaa_err *err);
+ * channel deleted), in one transaction; *revision gets its number. base is the revision the
+ * folder was edited from (0: the channel has no revision yet), checked inside the
+ * transaction: when another writer stored a newer one since (another API host), the commit
+ * is refused with YAA_ECONFLICT naming both numbers, and the caller reads the channel again
+ * instead of silently reverting the other edit. YAA_DB_CHREV_ANY skips the check. Two
+ * writers racing on one base: one wins, the other gets YAA_ECONFLICT. */
+int yaa_db_chfiles_commit(yaa_db *db, const char *id, const char *note, int64_t base,
+                          const yaa_db_chfile *files, size_t n, int64_t *revision, yaa_err *err);
 
 #endif

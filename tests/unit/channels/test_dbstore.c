@@ -1,7 +1,8 @@
 /* test_dbstore.c - CHANNELS_STORE=db on SQLite with the file artifact store: import (small
  * files inline, a large one in the store), unchanged re-import, open (materialise + load),
  * an edit reaching the cache, refusal of a folder with problems, export of an old revision,
- * deletion, and an unsafe stored path refused. */
+ * deletion, two hosts editing one revision (the second refused), and an unsafe stored path
+ * refused. */
 #include "test_util.h"
 
 #include "channels/channels.h"
@@ -165,13 +166,80 @@ static void test_import_open_edit_export_delete(void **state) {
     yaa_arena_free(&a);
 }
 
+static char *read_text(const char *root, const char *rel) {
+    char p[PATH_MAX * 4];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(yaa_read_file(p, 4096, &text, &len), 0);
+    return text;
+}
+
+/* Two API hosts, each with its own cache of one database (what the API edits): both read
+ * revision 1 and edit it; the second commit is refused (YAA_ECONFLICT: the API answers 409)
+ * instead of silently reverting the first; after reading again it goes through. Two hosts
+ * creating one new channel: the second is refused too. */
+static void test_two_hosts_edit_conflict(void **state) {
+    fx *f = *state;
+    yaa_err err = {0};
+    yaa_channels_import_stats st = {0};
+    assert_int_equal(yaa_channels_db_import(&f->cfg, f->db, f->src, &st, &err), 0);
+    yaa_config host_b = f->cfg; /* shallow: only channels_dir differs, never freed here */
+    char cache_b[PATH_MAX + 16];
+    snprintf(cache_b, sizeof cache_b, "%s/host-b/.channels", f->dir);
+    host_b.channels_dir = cache_b;
+    const char *cache_a = f->cfg.channels_dir;
+    assert_int_equal(yaa_channels_db_pull(&f->cfg, f->db, NULL, &err), 0);
+    assert_int_equal(yaa_channels_db_pull(&host_b, f->db, NULL, &err), 0);
+    char a_ch[PATH_MAX * 2], b_ch[PATH_MAX * 2];
+    snprintf(a_ch, sizeof a_ch, "%s/kitchen", cache_a);
+    snprintf(b_ch, sizeof b_ch, "%s/kitchen", cache_b);
+    put(a_ch, "brand_guide.yaml", "brand:\n  name: \"Weeknight\"\n  tagline: \"from A\"\n");
+    put(b_ch, "brand_guide.yaml", "brand:\n  name: \"Weeknight\"\n  tagline: \"from B\"\n");
+    bool changed = false;
+    int64_t rev = 0;
+    assert_int_equal(
+        yaa_channels_db_push(&f->cfg, f->db, cache_a, "kitchen", "a", &rev, &changed, &err), 0);
+    assert_int_equal(rev, 2);
+    assert_int_equal(
+        yaa_channels_db_push(&host_b, f->db, cache_b, "kitchen", "b", &rev, &changed, &err),
+        YAA_ECONFLICT);
+    assert_non_null(strstr(err.msg, "read the channel again"));
+    yaa_arena a;
+    yaa_arena_init(&a, 4096);
+    yaa_db_chrev cur;
+    assert_int_equal(yaa_db_chfiles_current(f->db, "kitchen", &cur, &a, &err), 0);
+    assert_int_equal(cur.revision, 2); /* A's edit stands */
+    /* B reads again (the API does on every request), sees A's edit, repeats its own */
+    assert_int_equal(yaa_channels_db_pull(&host_b, f->db, NULL, &err), 0);
+    char *text = read_text(b_ch, "brand_guide.yaml");
+    assert_non_null(strstr(text, "from A"));
+    free(text);
+    put(b_ch, "brand_guide.yaml", "brand:\n  name: \"Weeknight\"\n  tagline: \"from B\"\n");
+    assert_int_equal(
+        yaa_channels_db_push(&host_b, f->db, cache_b, "kitchen", "b", &rev, &changed, &err), 0);
+    assert_int_equal(rev, 3);
+    /* both create one new channel: the second finds it exists */
+    char a_new[PATH_MAX * 2], b_new[PATH_MAX * 2];
+    snprintf(a_new, sizeof a_new, "%s/fresh", cache_a);
+    snprintf(b_new, sizeof b_new, "%s/fresh", cache_b);
+    put(a_new, "config.yaml", "channel:\n  name: \"A\"\n  language: \"en\"\n");
+    put(b_new, "config.yaml", "channel:\n  name: \"B\"\n  language: \"en\"\n");
+    assert_int_equal(
+        yaa_channels_db_push(&f->cfg, f->db, cache_a, "fresh", "new", &rev, &changed, &err), 0);
+    assert_int_equal(
+        yaa_channels_db_push(&host_b, f->db, cache_b, "fresh", "new", &rev, &changed, &err),
+        YAA_ECONFLICT);
+    yaa_arena_free(&a);
+}
+
 static void test_unsafe_stored_path_refused(void **state) {
     fx *f = *state;
     yaa_err err = {0};
     yaa_db_chfile evil[] = {
         {.path = "config.yaml", .size = 1, .sha256 = "x", .content = "x", .content_len = 1},
         {.path = "../../escape.txt", .size = 1, .sha256 = "y", .content = "y", .content_len = 1}};
-    assert_int_equal(yaa_db_chfiles_commit(f->db, "evil", "forged", evil, 2, NULL, &err), 0);
+    assert_int_equal(yaa_db_chfiles_commit(f->db, "evil", "forged", 0, evil, 2, NULL, &err), 0);
     char exp[PATH_MAX + 16];
     snprintf(exp, sizeof exp, "%s/export", f->dir);
     assert_int_equal(yaa_channels_db_export(&f->cfg, f->db, "evil", 0, exp, &err), YAA_EINVAL);
@@ -186,6 +254,7 @@ static void test_unsafe_stored_path_refused(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_import_open_edit_export_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_hosts_edit_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsafe_stored_path_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -649,10 +649,19 @@ static void case_channel_files(void **state) {
         {.path = "music/bgm.wav", .size = 2000000, .sha256 = "m1", .object_key = "channels/k/m1"},
         {.path = "knowledge/b.bin", .size = 4, .sha256 = "b1", .content = bin, .content_len = 4}};
     int64_t rev = 0;
-    assert_int_equal(yaa_db_chfiles_commit(db, "k", "import", f1, 3, &rev, &err), 0);
+    assert_int_equal(yaa_db_chfiles_commit(db, "k", "import", 0, f1, 3, &rev, &err), 0);
     assert_int_equal(rev, 1);
-    assert_int_equal(yaa_db_chfiles_commit(db, "k", "edit", f1, 1, &rev, &err), 0);
+    /* a second "new" channel of that id, and an edit made on a revision no longer current
+     * (another API host stored one since): refused, nothing stored */
+    assert_int_equal(yaa_db_chfiles_commit(db, "k", "create", 0, f1, 1, &rev, &err), YAA_ECONFLICT);
+    assert_int_equal(yaa_db_chfiles_commit(db, "k", "edit", 1, f1, 1, &rev, &err), 0);
     assert_int_equal(rev, 2);
+    rev = 0;
+    assert_int_equal(yaa_db_chfiles_commit(db, "k", "stale edit", 1, f1, 2, &rev, &err),
+                     YAA_ECONFLICT);
+    assert_non_null(strstr(err.msg, "revision 2 is current"));
+    assert_non_null(strstr(err.msg, "revision 1"));
+    assert_int_equal(rev, 0);
     assert_int_equal(yaa_db_chfiles_current(db, "k", &cur, &a, &err), 0);
     assert_int_equal(cur.revision, 2);
     assert_int_equal(cur.files, 1);
@@ -668,8 +677,10 @@ static void case_channel_files(void **state) {
     assert_null(items[2].content);
     assert_string_equal(items[2].object_key, "channels/k/m1");
     assert_int_equal(items[2].size, 2000000);
-    assert_int_equal(yaa_db_chfiles_commit(db, "k", "deleted", NULL, 0, &rev, &err), 0);
-    assert_int_equal(yaa_db_chfiles_commit(db, "j", "import", f1, 1, &rev, &err), 0);
+    assert_int_equal(
+        yaa_db_chfiles_commit(db, "k", "deleted", YAA_DB_CHREV_ANY, NULL, 0, &rev, &err), 0);
+    assert_int_equal(yaa_db_chfiles_commit(db, "j", "import", YAA_DB_CHREV_ANY, f1, 1, &rev, &err),
+                     0);
     yaa_db_chrev *heads;
     assert_int_equal(yaa_db_chfiles_heads(db, &a, &heads, &n, &err), 0);
     assert_int_equal(n, 2);
