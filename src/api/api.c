@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int audit_write(void *ud, const yaa_audit_entry *rows, size_t n, yaa_err *err) {
     yaa_api *api = ud;
@@ -34,6 +35,17 @@ static int audit_touch(void *ud, const char *const *ids, size_t n, yaa_err *err)
     return yaa_api_store_keys_touch(api->db, ids, n, err);
 }
 
+/* API_THREADS, or four per core within 4..32: libmicrohttpd runs each request on the thread
+ * that owns its connection, so a few threads per core keep the cores busy while requests wait
+ * on the database, and more only add context switches (16 on 2 cores cost a fifth of a
+ * cheap request's CPU; docs/benchmarks/http.md). */
+static int default_threads(const yaa_config *cfg) {
+    if (cfg && cfg->api_threads > 0) return (int)cfg->api_threads;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long n = cores > 0 ? cores * 4 : 8;
+    return (int)(n < 4 ? 4 : n > 32 ? 32 : n);
+}
+
 int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {
     *out = NULL;
     yaa_api *api = calloc(1, sizeof *api);
@@ -44,7 +56,7 @@ int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {
     const char *host = opts->host ? opts->host : (opts->cfg ? opts->cfg->api_host : "127.0.0.1");
     api->host = strdup(host ? host : "127.0.0.1");
     api->port = opts->port ? opts->port : (opts->cfg ? opts->cfg->api_port : 8000);
-    api->threads = opts->threads > 0 ? opts->threads : 16;
+    api->threads = opts->threads > 0 ? opts->threads : default_threads(opts->cfg);
     const char *web = opts->web_dir ? opts->web_dir : (opts->cfg ? opts->cfg->web_dir : NULL);
     if (!web || !*web) web = "./web/dist";
     struct stat st;
@@ -62,7 +74,9 @@ int yaa_api_new(const yaa_api_opts *opts, yaa_api **out, yaa_err *err) {
     /* what the hot reads keep between writes: keys (a few hundred), list pages (64 x 64 KiB) */
     api->keys_cache = yaa_api_readcache_new(256, sizeof(yaa_apistore_key));
     api->pages_cache = yaa_api_readcache_new(64, 64 * 1024);
-    if (!api->host || !api->rl || !api->authfail || !api->keys_cache || !api->pages_cache) {
+    api->health = yaa_api__health_new();
+    if (!api->host || !api->rl || !api->authfail || !api->keys_cache || !api->pages_cache ||
+        !api->health) {
         yaa_api_free(api);
         return yaa_err_set(err, YAA_ENOMEM, "out of memory");
     }

@@ -20,7 +20,7 @@ typedef struct yaa_api_opts {
     const char *host;        /* NULL = cfg->api_host */
     long port;               /* 0 = cfg->api_port; -1 = any free port */
     const char *web_dir;     /* NULL = cfg's YAA_WEB_DIR, else ./web/dist */
-    int threads;             /* 0 = default (16) */
+    int threads;             /* 0 = API_THREADS (default four per core, 4..32) */
 } yaa_api_opts;
 
 /* Brings the `channels` table in step with the channel directories (start-up). */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 struct MHD_Daemon;
+typedef struct yaa_api_health yaa_api_health;
 
 struct yaa_api {
     const yaa_config *cfg;
@@ -31,6 +32,7 @@ struct yaa_api {
     struct yaa_conn_guard *guard;      /* server.c: connection caps and deadlines */
     struct yaa_readcache *keys_cache;  /* API keys by SHA-256 (auth.c) */
     struct yaa_readcache *pages_cache; /* run list pages (h_pipeline.c) */
+    yaa_api_health *health;            /* the last /health check (h_service.c) */
 };
 
 /* Route handlers (one file per group). */
@@ -73,6 +75,10 @@ int yaa_api__h_review_metadata(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_api__h_review_metadata_get(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_api__h_review_approve(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_api__h_review_reject(yaa_http_req *req, yaa_http_resp *resp);
+
+/* The shared state of /health's checks (h_service.c). */
+yaa_api_health *yaa_api__health_new(void);
+void yaa_api__health_free(yaa_api_health *h);
 
 /* The {run_id} path parameter, or NULL after answering 404 for a malformed id. */
 const char *yaa_api__run_param(yaa_http_req *req, yaa_http_resp *resp);

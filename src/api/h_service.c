@@ -10,7 +10,9 @@
 #include "metrics/metrics.h"
 #include "queue/queue.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
@@ -50,40 +52,102 @@ static bool admin_caller(yaa_api *api, yaa_http_req *req) {
     return admin;
 }
 
-/* Public: ok/degraded per part (never a host, port, user or error text); with an admin key
- * also what failed and the disk figures. 503 when the database or the queue is down; a disk
- * low on space makes the answer "degraded" with 200 (runs may fail, the API still works). */
-int yaa_api__h_health(yaa_http_req *req, yaa_http_resp *resp) {
-    yaa_api *api = req->api;
+/* What /health reports about the service's dependencies ("" = fine). */
+typedef struct health_result {
+    char db[YAA_ERR_MSG_MAX];
+    char queue[YAA_ERR_MSG_MAX];
+    double free_b; /* -1 = unknown */
+} health_result;
+
+/* The last check, shared by the probes of the next HEALTH_CACHE_MS: a load balancer or monitor
+ * probing many times a second must not cost a database round trip, a queue query and a
+ * statvfs each time (they were a third of a probe's CPU). */
+struct yaa_api_health {
+    pthread_mutex_t mu;
+    uint64_t checked_ns; /* 0 = never */
+    bool refreshing;
+    health_result last;
+};
+
+yaa_api_health *yaa_api__health_new(void) {
+    yaa_api_health *h = calloc(1, sizeof *h);
+    if (h) pthread_mutex_init(&h->mu, NULL);
+    return h;
+}
+
+void yaa_api__health_free(yaa_api_health *h) {
+    if (!h) return;
+    pthread_mutex_destroy(&h->mu);
+    free(h);
+}
+
+static void health_check(yaa_api *api, health_result *r) {
     yaa_err err = {0};
-    char dbmsg[YAA_ERR_MSG_MAX] = "", qmsg[YAA_ERR_MSG_MAX] = "";
+    r->db[0] = r->queue[0] = '\0';
     if (!api->db)
-        snprintf(dbmsg, sizeof dbmsg, "not configured");
+        snprintf(r->db, sizeof r->db, "not configured");
     else if (yaa_db_ping(api->db, &err) != 0)
-        snprintf(dbmsg, sizeof dbmsg, "%s", err.msg[0] ? err.msg : "unreachable");
+        snprintf(r->db, sizeof r->db, "%s", err.msg[0] ? err.msg : "unreachable");
     yaa_err_clear(&err);
     if (!api->queue)
-        snprintf(qmsg, sizeof qmsg, "not configured");
+        snprintf(r->queue, sizeof r->queue, "not configured");
     else if (yaa_queue_ping(api->queue, &err) != 0)
-        snprintf(qmsg, sizeof qmsg, "%s", err.msg[0] ? err.msg : "unreachable");
-    double free_b = disk_free_bytes(api);
+        snprintf(r->queue, sizeof r->queue, "%s", err.msg[0] ? err.msg : "unreachable");
+    r->free_b = disk_free_bytes(api);
+}
+
+/* The shared check while it is younger than HEALTH_CACHE_MS (fresh: always a new one). One
+ * request at a time renews it; the others answer from the previous check meanwhile, so a
+ * database that hangs holds one request thread, not every probe's. */
+static void health_get(yaa_api *api, bool fresh, health_result *out) {
+    yaa_api_health *h = api->health;
+    uint64_t ttl = (uint64_t)(api->cfg ? api->cfg->health_cache_ms : 1000) * 1000000ull;
+    if (!h || ttl == 0) {
+        health_check(api, out);
+        return;
+    }
+    pthread_mutex_lock(&h->mu);
+    bool have = h->checked_ns != 0;
+    if (have && !fresh && (h->refreshing || yaa_mono_ns() - h->checked_ns < ttl)) {
+        *out = h->last;
+        pthread_mutex_unlock(&h->mu);
+        return;
+    }
+    h->refreshing = true;
+    pthread_mutex_unlock(&h->mu);
+    health_check(api, out);
+    pthread_mutex_lock(&h->mu);
+    h->last = *out;
+    h->checked_ns = yaa_mono_ns();
+    h->refreshing = false;
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Public: ok/degraded per part (never a host, port, user or error text); with an admin key
+ * also what failed and the disk figures, from a new check. 503 when the database or the queue
+ * is down; a disk low on space makes the answer "degraded" with 200 (runs may fail, the API
+ * still works). */
+int yaa_api__h_health(yaa_http_req *req, yaa_http_resp *resp) {
+    yaa_api *api = req->api;
+    bool keyed = yaa_api_http_header_get(req, api->cfg ? api->cfg->api_key_header : "X-API-Key");
+    bool admin = keyed ? admin_caller(api, req) : api->cfg && api->cfg->disable_auth;
+    health_result r;
+    health_get(api, keyed && admin, &r);
     long min_mb = api->cfg ? api->cfg->disk_min_free_mb : 1024;
-    bool disk_ok = free_b < 0 || min_mb <= 0 || free_b >= (double)min_mb * 1048576.0;
-    bool deps_ok = !*dbmsg && !*qmsg;
+    bool disk_ok = r.free_b < 0 || min_mb <= 0 || r.free_b >= (double)min_mb * 1048576.0;
+    bool deps_ok = !*r.db && !*r.queue;
     json_t *j =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "status",
                   deps_ok && disk_ok ? "ok" : "degraded", "version", YAA_VERSION, "database",
-                  *dbmsg ? "degraded" : "ok", "queue", *qmsg ? "degraded" : "ok", "disk",
+                  *r.db ? "degraded" : "ok", "queue", *r.queue ? "degraded" : "ok", "disk",
                   disk_ok ? "ok" : "degraded", "queue_backend", yaa_queue_name(api->queue));
-    if ((!deps_ok || !disk_ok ||
-         yaa_api_http_header_get(req, api->cfg ? api->cfg->api_key_header : "X-API-Key")) &&
-        admin_caller(api, req)) {
+    if ((!deps_ok || !disk_ok || keyed) && admin) {
         char detail[1200];
-        snprintf(detail, sizeof detail, "%s%s%s%s%s", *dbmsg ? "database: " : "", dbmsg,
-                 *dbmsg && *qmsg ? "; " : "", *qmsg ? "queue: " : "", qmsg);
+        snprintf(detail, sizeof detail, "%s%s%s%s%s", *r.db ? "database: " : "", r.db,
+                 *r.db && *r.queue ? "; " : "", *r.queue ? "queue: " : "", r.queue);
         if (*detail) json_object_set_new(j, "detail", json_string(detail));
-        if (free_b >= 0)
-            json_object_set_new(j, "disk_free_mb", json_integer((json_int_t)(free_b / 1048576)));
+        if (r.free_b >= 0)
+            json_object_set_new(j, "disk_free_mb", json_integer((json_int_t)(r.free_b / 1048576)));
         json_object_set_new(j, "disk_min_free_mb", json_integer(min_mb));
     }
     yaa_api_http_resp_header(resp, req->arena, "Cache-Control", "no-store");

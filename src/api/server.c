@@ -445,6 +445,7 @@ void yaa_api_free(yaa_api *api) {
     yaa_api_ratelimit_free(api->authfail);
     yaa_api_readcache_free(api->keys_cache);
     yaa_api_readcache_free(api->pages_cache);
+    yaa_api__health_free(api->health);
     free(api->host);
     free(api->web_dir);
     free(api->web_missing);

@@ -72,6 +72,13 @@ static const var_def VARS[] = {
         "minute, then 429; `0` = no cap (see docs/RELIABILITY.md)"),
     INT("AUDIT_RETENTION_DAYS", "90", audit_retention_days, 0, 100000,
         "audit rows older than this many days are deleted (hourly); `0` keeps them forever"),
+    INT("API_THREADS", "0", api_threads, 0, 256,
+        "request threads of `yaa serve`; `0` = four per CPU core, at least 4 and at most 32 "
+        "(requests that wait on the database hold one)"),
+    INT("HEALTH_CACHE_MS", "1000", health_cache_ms, 0, 60000,
+        "`/health` answers from a check at most this old (database, queue, disk), so frequent "
+        "probes cost no round trips; a request with an API key always checks afresh; `0` = "
+        "check on every request"),
     INT("API_MAX_CONNECTIONS", "1024", api_max_connections, 16, 1000000,
         "open connections `yaa serve` holds; the last 1/16 is kept for `/health` and `/metrics`"),
     INT("API_MAX_CONNECTIONS_PER_IP", "64", api_max_connections_per_ip, 1, 1000000,

@@ -22,6 +22,8 @@ typedef struct yaa_config {
     long rate_limit_per_minute; /* 0 = no limit */
     long auth_failures_per_minute;
     long audit_retention_days; /* 0 = keep */
+    long api_threads;          /* 0 = auto (4 per core, 4..32) */
+    long health_cache_ms;      /* 0 = no cache */
     long api_max_connections;
     long api_max_connections_per_ip;
     long api_header_timeout_sec;
