@@ -25,16 +25,44 @@ typedef struct publish_args {
     bool *kept_newer;
 } publish_args;
 
+/* True when a later attempt of stage has started for run_id (run_stages.attempt, moved
+ * forward by every stage start): then attempt is stale, whatever it wrote. No row (a run
+ * whose stages are not tracked) is not stale. */
+static int attempt_stale(yaa_db *tx, const char *run_id, const char *stage, int64_t attempt,
+                         bool *stale, yaa_err *err) {
+    yaa_db_rows *r = NULL;
+    int rc = yaa_db_query(tx, "SELECT attempt FROM run_stages WHERE run_id = ? AND stage = ?",
+                          YAA_DB_ARGS(yaa_db_text(run_id), yaa_db_text(stage)), &r, err);
+    if (rc) return rc;
+    *stale = yaa_db_rows_count(r) && yaa_db_get_int(r, 0, 0) > attempt;
+    yaa_db_rows_free(r);
+    return 0;
+}
+
 static int publish_tx(yaa_db *tx, void *arg, yaa_err *err) {
     publish_args *p = arg;
     char now[YAA_DB_TIME_LEN + 1];
     yaa_db_now(now);
+    const char *checked = NULL; /* the stage whose staleness `stale` holds */
+    bool stale = false;
     for (size_t i = 0; i < p->n; i++) {
         const yaa_db_artifact *f = &p->files[i];
+        int rc;
+        if (!checked || strcmp(checked, f->stage) != 0) {
+            if ((rc = attempt_stale(tx, p->run_id, f->stage, f->attempt, &stale, err))) return rc;
+            checked = f->stage;
+        }
+        /* A stale attempt (presumed dead, a newer one started since) publishes nothing: not
+         * over its own stage's newer files, not over a later stage's rewrite of a file of
+         * the same name, and not the files only it produced. Its objects are the garbage. */
+        if (stale) {
+            if (p->kept_newer) p->kept_newer[i] = true;
+            if (p->replaced) p->replaced[i] = NULL;
+            continue;
+        }
         yaa_db_rows *r = NULL;
-        int rc =
-            yaa_db_query(tx, "SELECT object_key FROM run_artifacts WHERE run_id = ? AND name = ?",
-                         YAA_DB_ARGS(yaa_db_text(p->run_id), yaa_db_text(f->name)), &r, err);
+        rc = yaa_db_query(tx, "SELECT object_key FROM run_artifacts WHERE run_id = ? AND name = ?",
+                          YAA_DB_ARGS(yaa_db_text(p->run_id), yaa_db_text(f->name)), &r, err);
         if (rc) return rc;
         int oom = 0;
         const char *old =
@@ -43,7 +71,9 @@ static int publish_tx(yaa_db *tx, void *arg, yaa_err *err) {
         if (oom) return YAA_ENOMEM;
         int64_t changes = 0;
         /* The WHERE makes the decision inside the statement, so two workers racing on one
-         * run cannot both win: a later attempt of the same stage always stays. */
+         * run cannot both win: a later attempt of the same stage always stays (also when
+         * the stages are not tracked). Another stage takes a file over: the stages run in
+         * order, so a current attempt of any stage is newer than what the file holds. */
         rc = yaa_db_exec(
             tx,
             "INSERT INTO run_artifacts (run_id, name, stage, attempt, object_key, size, sha256, "

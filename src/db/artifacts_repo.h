@@ -19,10 +19,13 @@ typedef struct yaa_db_artifact {
     const char *created_at;
 } yaa_db_artifact;
 
-/* Makes files[0..n) current for run_id in one transaction. A row already pointing at a
- * later attempt of the same stage is kept (kept_newer[i] = true): a stale attempt never
- * replaces a newer one. replaced[i] gets the object key the row pointed at before, when it
- * changed (the caller deletes that object), else NULL; both arrays may be NULL. */
+/* Makes files[0..n) current for run_id in one transaction. A stale attempt never replaces
+ * a newer one: when run_stages shows a later attempt of a file's stage has started, none of
+ * that stage's files is published (kept_newer[i] = true, whatever the rows hold, also files
+ * another stage wrote since and files only the stale attempt made); and a row already
+ * pointing at a later attempt of the same stage is kept (kept_newer[i] = true). replaced[i] gets
+ * the object key the row pointed at before, when it changed (the caller deletes that object), else
+ * NULL; both arrays may be NULL. */
 int yaa_db_artifacts_publish(yaa_db *db, const char *run_id, const yaa_db_artifact *files, size_t n,
                              yaa_arena *a, const char **replaced, bool *kept_newer, yaa_err *err);
 /* Every current file of run_id, sorted by name (items in a; *n may be 0). */

@@ -587,6 +587,73 @@ static void case_artifacts(void **state) {
     rc_close(db, &a);
 }
 
+/* A stale attempt (a later attempt of its stage has started since) publishes nothing: not
+ * over a later stage's rewrite of a file of the same name, not the files only it made, not
+ * over its own stage's newer files; the current attempt still does. */
+static void case_artifacts_stale_attempt(void **state) {
+    yaa_arena a;
+    yaa_db *db = rc_open(state, &a);
+    yaa_err err = {0};
+    const char *run = rc_mkrun(db, &a, "c", "t");
+    int64_t att = 0;
+    const char *replaced[2];
+    bool kept[2];
+    /* media_editor attempt 1 is presumed dead; attempt 2 starts, finishes, publishes */
+    assert_int_equal(yaa_db_stages_start(db, run, "media_editor", &att, &err), 0);
+    assert_int_equal(yaa_db_stages_start(db, run, "media_editor", &att, &err), 0);
+    assert_int_equal(att, 2);
+    yaa_db_artifact ed2 = {.name = "video.mp4",
+                           .stage = "media_editor",
+                           .attempt = 2,
+                           .object_key = "runs/x/media_editor.2.aa/video.mp4",
+                           .size = 2,
+                           .sha256 = "e2"};
+    assert_int_equal(yaa_db_artifacts_publish(db, run, &ed2, 1, &a, replaced, kept, &err), 0);
+    assert_false(kept[0]);
+    /* the next stage rewrites video.mp4 (say, with a burned-in watermark) */
+    assert_int_equal(yaa_db_stages_start(db, run, "publisher", &att, &err), 0);
+    yaa_db_artifact pub = {.name = "video.mp4",
+                           .stage = "publisher",
+                           .attempt = 1,
+                           .object_key = "runs/x/publisher.1.bb/video.mp4",
+                           .size = 3,
+                           .sha256 = "p1"};
+    assert_int_equal(yaa_db_artifacts_publish(db, run, &pub, 1, &a, replaced, kept, &err), 0);
+    assert_false(kept[0]);
+    assert_string_equal(replaced[0], "runs/x/media_editor.2.aa/video.mp4");
+    /* now the stale attempt 1 finishes: a video.mp4 and a file only it produced */
+    yaa_db_artifact ed1[] = {{.name = "video.mp4",
+                              .stage = "media_editor",
+                              .attempt = 1,
+                              .object_key = "runs/x/media_editor.1.cc/video.mp4",
+                              .size = 1,
+                              .sha256 = "e1"},
+                             {.name = "draft.mp4",
+                              .stage = "media_editor",
+                              .attempt = 1,
+                              .object_key = "runs/x/media_editor.1.cc/draft.mp4",
+                              .size = 1,
+                              .sha256 = "d1"}};
+    assert_int_equal(yaa_db_artifacts_publish(db, run, ed1, 2, &a, replaced, kept, &err), 0);
+    assert_true(kept[0]);
+    assert_true(kept[1]);
+    assert_null(replaced[0]);
+    assert_null(replaced[1]);
+    yaa_db_artifact *items;
+    size_t n;
+    assert_int_equal(yaa_db_artifacts_list(db, run, &a, &items, &n, &err), 0);
+    assert_int_equal(n, 1); /* no draft.mp4 */
+    assert_string_equal(items[0].object_key, "runs/x/publisher.1.bb/video.mp4");
+    /* a new attempt of media_editor (a redo from that stage) is current: it takes over */
+    assert_int_equal(yaa_db_stages_start(db, run, "media_editor", &att, &err), 0);
+    ed1[0].attempt = 3;
+    ed1[0].object_key = "runs/x/media_editor.3.dd/video.mp4";
+    assert_int_equal(yaa_db_artifacts_publish(db, run, ed1, 1, &a, replaced, kept, &err), 0);
+    assert_false(kept[0]);
+    assert_string_equal(replaced[0], "runs/x/publisher.1.bb/video.mp4");
+    rc_close(db, &a);
+}
+
 /* gc pages through expired runs by (updated_at, id): runs sharing one updated_at, pages of
  * 2, every run seen exactly once, even when nothing is deleted between pages (dry run, or
  * file-store runs that keep their rows). */
@@ -698,6 +765,7 @@ static void case_channel_files(void **state) {
         cmocka_unit_test_prestate(case_channels, url), cmocka_unit_test_prestate(case_keys, url), \
         cmocka_unit_test_prestate(case_audit, url), cmocka_unit_test_prestate(case_usage, url),   \
         cmocka_unit_test_prestate(case_artifacts, url),                                           \
+        cmocka_unit_test_prestate(case_artifacts_stale_attempt, url),                             \
         cmocka_unit_test_prestate(case_artifacts_gc_pages, url),                                  \
         cmocka_unit_test_prestate(case_channel_files, url)
 
