@@ -96,8 +96,9 @@ void yaa_agents_media_env(yaa_agent_ctx *ctx, struct yaa_media_env *env);
 void yaa_agents_report_local(yaa_agent_ctx *ctx, const char *provider, const char *model, int kind,
                              long prompt_tokens, long completion_tokens, long units);
 
-/* The description to upload (credits.c): description with chapters in place of any old
- * chapter block (chapters "" removes it), then a heading in the language and one
+/* The description to upload (credits.c): description without the credit block an earlier
+ * composition left, with chapters in place of any old chapter block ("" removes it; NULL keeps
+ * the text's own chapter lines as they are), then a heading in the language and one
  * "- Author on Pexels: URL" line per credit whose URL the text lacks - whole lines only,
  * within YouTube's 5000 bytes, no trailing newline. Composing its own result again gives the
  * same text. credits: [{source, author, url}] as media_generator records them. */
@@ -105,6 +106,12 @@ struct yaa_buf;
 int yaa_agents_description_compose(const char *description, const char *chapters,
                                    const json_t *credits, const char *language,
                                    struct yaa_buf *out);
+
+/* metadata.json with the credits of the pictures used (credits.c): sets meta's `credits` (each
+ * credit as recorded, plus the `line` the description carries), `credits_heading` and its
+ * `description` composed with them (chapters left to the publisher). The language is meta's
+ * own `language`, else language. The same result for the same input, however often applied. */
+int yaa_agents_metadata_credits(json_t *meta, const json_t *credits, const char *language);
 
 /* True when the run's text comes from the offline composer. */
 bool yaa_agents_offline(const yaa_agent_ctx *ctx);

@@ -286,8 +286,28 @@ int yaa_pipeline_review_script_get(yaa_db *db, const char *run_id, json_t **out,
     return run_stage_output(db, run_id, "script_writer", out, err);
 }
 
+/* The metadata as metadata.json holds it at the video gate: the SEO checkpoint (with the
+ * reviewer's edits) and the credits of the pictures media_generator chose, composed by the
+ * function that stage uses (agents/credits.c), so the reviewer sees the description that will
+ * be uploaded (less the chapters the publisher measures). No credits before media_generator. */
+static int with_credits(yaa_db *db, const char *run_id, json_t *meta, yaa_err *err) {
+    json_t *media = NULL;
+    yaa_err e = {0};
+    int rc = stage_output(db, run_id, "media_generator", &media, &e);
+    if (rc == YAA_ENOTFOUND) return 0;
+    if (rc) return yaa_err_set(err, rc, "%s", e.msg);
+    rc = yaa_agents_metadata_credits(meta, json_object_get(media, "credits"), NULL);
+    json_decref(media);
+    return rc ? yaa_err_set(err, rc, "run %s: cannot compose the footage credits", run_id) : 0;
+}
+
 int yaa_pipeline_review_metadata_get(yaa_db *db, const char *run_id, json_t **out, yaa_err *err) {
-    return run_stage_output(db, run_id, "seo_optimizer", out, err);
+    int rc = run_stage_output(db, run_id, "seo_optimizer", out, err);
+    if (!rc && (rc = with_credits(db, run_id, *out, err))) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 /* After an edit committed: the edited files go to the artifact store like a stage's output
@@ -525,6 +545,8 @@ static int meta_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, ya
     rc = text ? yaa_db_stages_finish(tx, run->id, "seo_optimizer", "done", text, NULL, err)
               : yaa_err_set(err, YAA_ENOMEM, "out of memory");
     free(text);
+    /* the checkpoint stays the SEO stage's own; the file keeps the credits (with_credits) */
+    if (!rc) rc = with_credits(tx, run->id, meta, err);
     if (!rc) rc = write_json_artifact(ma->output_dir, run->id, "metadata.json", meta, err);
     if (!rc) {
         yaa_pipeline_review_history_add(

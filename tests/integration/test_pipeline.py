@@ -6,9 +6,12 @@
   thumbnail;
 - killing `yaa run` in the middle of a stage and running it again resumes from the
   checkpoint: finished stages keep attempt 1 and their usage rows are not doubled;
-- with Pexels (a local double serving real files) the Short shows footage and the uploaded
-  description credits each author once, also when the publisher runs again; the SEO stage's
-  metadata is left as that stage wrote it.
+- with Pexels (a local double serving real files, and a real `yaa serve` for the video gate)
+  the Short shows footage; metadata.json carries the credits and the description composed with
+  them (what quality.json measures and GET .../metadata shows), also after the SEO stage runs
+  again and after a reviewer's PATCH that dropped the lines; the uploaded description is the
+  text, the measured chapters, then each author once, also when the publisher runs again; the
+  SEO stage's checkpoint is left as that stage (or the reviewer) wrote it.
 """
 import json
 import os
@@ -241,42 +244,123 @@ class PipelineTest(unittest.TestCase):
         req = urllib.request.Request(base + "/_control", json.dumps({"files_dir": files}).encode(),
                                      {"Content-Type": "application/json"})
         urllib.request.urlopen(req, timeout=10).close()
-        self.env.update({"PEXELS_API_KEY": "double-key", "PEXELS_BASE_URL": base,
-                         "STOCK_CACHE_DIR": os.path.join(self.tmp, "stock")})
-        topic = "Weeknight pasta in fifteen minutes"
-        p = self.run_yaa("run", "--channel", "home_cooking_en", "--topic", topic, "--dry-run",
-                         "--short", "--json")
-        run_id = json.loads(p.stdout)["run_id"]
-        out = os.path.join(self.env["OUTPUT_DIR"], run_id)
+        # a real `yaa serve` (one worker) so the video gate's GET/PATCH are the API's own
+        sys.path.insert(0, os.path.join(SRC, "tests", "integration", "api"))
+        from yaa_server import YaaServer
+        srv = YaaServer("sqlite", workers=1, env={
+            "PEXELS_API_KEY": "double-key", "PEXELS_BASE_URL": base,
+            "STOCK_CACHE_DIR": os.path.join(self.tmp, "stock"),
+            "YAA_MEDIA_PRESET": "ultrafast", "YAA_MEDIA_FPS": "10"})
+        self.addCleanup(srv.stop)
+        api = "/api/v1/pipeline/runs/"
+        r = srv.post("/api/v1/pipeline/run", {"channel_id": "home_cooking_en", "dry_run": True,
+                                              "short": True, "review": "video",
+                                              "topic": "Weeknight pasta in fifteen minutes"})
+        self.assertEqual(r.status, 202, r.body)
+        run_id = r.json()["run_id"]
+        out = os.path.join(srv.output, run_id)
+
+        def wait(want):
+            deadline = time.time() + 900
+            while time.time() < deadline:
+                st = srv.get(api + run_id).json()["status"]
+                if st == want:
+                    return
+                self.assertNotIn(st, ("failed", "cancelled"), srv.logs()[-3000:])
+                time.sleep(0.5)
+            self.fail("run %s never reached %s" % (run_id, want))
 
         def load(name):
             with open(os.path.join(out, name), encoding="utf-8") as f:
                 return json.load(f)
 
+        def seo_checkpoint():
+            return json.loads(srv.sql("SELECT output_json FROM run_stages WHERE run_id = ? AND "
+                                      "stage = 'seo_optimizer'", (run_id,))[0][0])
+
+        def credited_once(desc, credits):
+            self.assertEqual(desc.count("Footage and photos:"), 1, desc)
+            for c in credits:
+                self.assertEqual(desc.count(c["url"]), 1, desc)
+                self.assertEqual(desc.count("- %s on Pexels: %s\n" % (c["author"], c["url"]))
+                                 + desc.endswith("- %s on Pexels: %s" % (c["author"], c["url"])),
+                                 1, desc)
+            self.assertLessEqual(len(desc.encode()), 5000)
+
+        def check_metadata(text, measured=True):
+            """metadata.json: the SEO text (or the reviewer's), then the credits of media.json."""
+            media, meta = load("media.json"), load("metadata.json")
+            credits = media["credits"]
+            self.assertEqual([(c["author"], c["url"], c["source"], c["id"]) for c in meta["credits"]],
+                             [(c["author"], c["url"], c["source"], c["id"]) for c in credits])
+            self.assertTrue(all(c["id"] and c["line"] in meta["description"]
+                                for c in meta["credits"]), meta["credits"])
+            self.assertTrue(meta["description"].startswith(text.rstrip() + "\n\nFootage and photos:\n"),
+                            meta["description"])
+            credited_once(meta["description"], credits)
+            # the quality report (made by media_editor) measures that description, the one to
+            # be uploaded; a reviewer's later edit is checked against the limits by the PATCH
+            if measured:
+                self.assertEqual(load("quality.json")["metadata"]["description_bytes"],
+                                 len(meta["description"].encode()))
+            # the review screen reads the same through the API
+            g = srv.get(api + run_id + "/metadata").json()
+            self.assertEqual((g["description"], g["credits"]), (meta["description"], meta["credits"]))
+            # the SEO stage's checkpoint stays its own: no credits written into it
+            self.assertNotIn("credits", seo_checkpoint())
+            return meta, credits
+
+        wait("awaiting_review")
         media = load("media.json")
         footage = [s for s in media["sections"] if s["source"] == "pexels"]
         self.assertGreater(len(footage), len(media["sections"]) / 2, media["sections"])
         credits = media["credits"]
         self.assertTrue(credits and all(c["source"] == "pexels" for c in credits), credits)
+        check_metadata(seo_checkpoint()["description"])
+
+        # the SEO stage again (a rejection from there): it writes metadata.json without the
+        # credits, media_generator after it writes them again, each once
+        r = srv.post(api + run_id + "/reject", {"notes": "sharper title", "from_stage": "seo_optimizer"})
+        self.assertEqual(r.status, 202, r.body)
+        wait("awaiting_review")
+        att = dict(srv.sql("SELECT stage, attempt FROM run_stages WHERE run_id = ?", (run_id,)))
+        self.assertEqual((att["seo_optimizer"], att["media_generator"]), (2, 2))
+        check_metadata(seo_checkpoint()["description"])
+
+        # a reviewer's edit that drops the credit lines: they are kept, once, after the text
+        mine = "Dinner in fifteen minutes, no shortcuts."
+        r = srv.request("PATCH", api + run_id + "/metadata", body={"description": mine})
+        self.assertEqual(r.status, 200, r.body)
+        meta, credits = check_metadata(mine, measured=False)
+        self.assertEqual((r.json()["description"], r.json()["credits"]),
+                         (meta["description"], meta["credits"]))
+        # an edit that keeps the composed text as it was changes nothing
+        r = srv.request("PATCH", api + run_id + "/metadata", body={"description": meta["description"]})
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(load("metadata.json"), meta)
+
+        r = srv.post(api + run_id + "/approve")
+        self.assertEqual(r.status, 202, r.body)
+        wait("completed")
 
         def description():
             return load("publish.json")["requests"][1]["body"]["snippet"]["description"]
 
         desc = description()
-        self.assertEqual(desc.count("Footage and photos:"), 1, desc)
-        for c in credits:
-            self.assertEqual(desc.count("- %s on Pexels: %s" % (c["author"], c["url"])), 1, desc)
-        self.assertLessEqual(len(desc.encode()), 5000)
-        # the SEO stage's metadata stays its own: no stage writes another one's checkpoint
-        seo = json.loads(self.query("SELECT output_json FROM run_stages WHERE run_id = ? AND "
-                                    "stage = 'seo_optimizer'", run_id)[0][0])
-        self.assertNotIn("credits", seo)
-        self.assertNotIn("Footage and photos:", seo["description"])
-        self.assertNotIn("credits", load("metadata.json"))
-        # the publisher again (a retried stage): the same description, each credit once
-        self.run_yaa("run", "--run", run_id, "--from-stage", "publisher", "--json")
+        credited_once(desc, credits)
+        # text, the measured chapters, then the credits
+        self.assertTrue(desc.startswith(mine + "\n\n0:00 "), desc)
+        self.assertLess(desc.index("0:00 "), desc.index("Footage and photos:"))
+        self.assertEqual(load("metadata.json"), meta)
+        # the publisher again (a retried stage): the same description, each credit once, and
+        # metadata.json as it was
+        p = subprocess.run([YAA, "run", "--run", run_id, "--from-stage", "publisher", "--json"],
+                           env=srv.env, cwd=self.tmp, capture_output=True, text=True, timeout=900)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
         self.assertEqual(description(), desc)
+        self.assertEqual(load("metadata.json"), meta)
         # the Short's topic banner is one of the stills the quality report checks
+        media = load("media.json")
         banner = [s for s in media["stills"] if s["source"] == "banner"]
         self.assertEqual(len(banner), 1, media["stills"])
         self.assertFalse(banner[0]["text_overflow"])

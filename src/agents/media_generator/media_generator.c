@@ -70,7 +70,7 @@ static json_t *visual_json(const yaa_visual *v) {
 }
 
 /* Each stock item used, once: Pexels and Pixabay ask for the author and the source. Kept in
- * media.json and this stage's output; never written into the SEO stage's metadata. */
+ * media.json, this stage's output and metadata.json (write_metadata). */
 static json_t *credits_json(const yaa_media_gen_result *res) {
     json_t *a = json_array();
     for (size_t i = 0; i < res->n; i++) {
@@ -84,6 +84,7 @@ static json_t *credits_json(const yaa_media_gen_result *res) {
         if (seen) continue;
         json_t *c2 = json_object();
         json_object_set_new(c2, "source", json_string(v->source));
+        if (v->id) json_object_set_new(c2, "id", json_string(v->id));
         json_object_set_new(c2, "author", json_string(v->author ? v->author : ""));
         json_object_set_new(c2, "author_url", json_string(v->author_url ? v->author_url : ""));
         json_object_set_new(c2, "url", json_string(v->page_url));
@@ -126,6 +127,24 @@ static int write_media_json(yaa_agent_ctx *ctx, const yaa_media_gen_request *req
     json_object_set_new(m, "min_contrast", json_real(contrast));
     json_object_set(m, "credits", credits);
     int rc = yaa_agents_write_json(ctx, "media.json", m, err);
+    json_decref(m);
+    return rc;
+}
+
+/* metadata.json once the pictures are chosen: the SEO stage's checkpoint (a reviewer's edit
+ * included) with the credits of the items used and the description composed with them
+ * (credits.c). Written afresh from the checkpoint on every attempt, so a re-run of either
+ * stage, or a resumed one, leaves each credit line once; the orchestrator stores it under this
+ * attempt's own key like the stage's other files. The SEO checkpoint stays that stage's own. */
+static int write_metadata(yaa_agent_ctx *ctx, const json_t *credits, yaa_err *err) {
+    const json_t *seo = ctx->outputs[YAA_STAGE_SEO_OPTIMIZER];
+    if (!json_is_object(seo)) return 0; /* nothing to credit into */
+    json_t *m = json_deep_copy(seo);
+    int rc = m ? yaa_agents_metadata_credits(m, credits, ctx->brief.language) : YAA_ENOMEM;
+    if (rc)
+        rc = yaa_err_set(err, rc, "cannot compose the credits into metadata.json");
+    else
+        rc = yaa_agents_write_json(ctx, "metadata.json", m, err);
     json_decref(m);
     return rc;
 }
@@ -210,6 +229,7 @@ int yaa_agents_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     for (size_t i = 0; i < res.nnotes; i++) yaa_agents_progress(ctx, "%s", res.notes[i]);
     json_t *credits = credits_json(&res), *banner = topic_banner(ctx, &req.look);
     rc = write_media_json(ctx, &req, &res, banner, credits, err);
+    if (!rc) rc = write_metadata(ctx, credits, err);
     if (banner) json_object_set(o, "banner", json_object_get(banner, "path"));
     json_decref(banner);
     if (rc) {
@@ -219,8 +239,8 @@ int yaa_agents_media_generator(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
         return rc;
     }
     json_object_set_new(o, "title_card", json_string(res.title_card));
-    /* the credits stay in this stage's own records (media.json, its output); the publisher
-     * composes them into the description it uploads (credits.c) */
+    /* the credits: media.json, metadata.json and this output, which the publisher composes
+     * into the description it uploads (credits.c) */
     json_object_set_new(o, "credits", credits);
     json_object_set_new(o, "segments", segs);
     json_object_set_new(o, "total_seconds", json_real(res.total_sec));

@@ -86,8 +86,9 @@ static json_t *upload_metadata(yaa_agent_ctx *ctx, const json_t *meta, const jso
         line = nl ? nl + 1 : NULL;
     }
     json_object_set_new(m, "chapters", list);
-    /* the one place the uploaded description is composed: the reviewed text, the measured
-     * chapters and the credits of the footage media_generator recorded */
+    /* the uploaded description, composed by the function that composed metadata.json's: the
+     * reviewed text (its credit block is taken out and put back), the measured chapters, then
+     * the credits of the footage media_generator recorded, each line once */
     const json_t *credits = json_object_get(media, "credits");
     if (yaa_agents_description_compose(json_string_value(json_object_get(m, "description")),
                                        nch > 0 ? chapters.data : "", credits, ctx->brief.language,
