@@ -63,10 +63,26 @@ export interface Script {
   [k: string]: unknown;
 }
 
+/** A stock item the video uses, as metadata.json credits it (agents/credits.c): `line` is the
+ * exact line the description carries for it. */
+export interface Credit {
+  source: string;
+  author: string;
+  url: string;
+  id?: string;
+  author_url?: string;
+  section?: number;
+  line?: string;
+}
+
 export interface VideoMetadata {
   title: string;
+  /** The description to upload less the chapters the publisher measures: the text, then the
+   * credit lines under credits_heading. */
   description: string;
   tags: string[];
+  credits?: Credit[];
+  credits_heading?: string;
   category_id?: string;
   privacy?: string;
   publish_at?: string | null;

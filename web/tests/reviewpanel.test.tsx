@@ -1,6 +1,7 @@
 // reviewpanel.test.tsx - the review card at the video gate: the metadata form with counters
 // that turn red past YouTube's limits, the server's 422 shown under its field, the quality
-// report when the run has one, and approve / reject (notes required) calling the API.
+// report when the run has one, and approve / reject (notes required) calling the API; the
+// composed description with its footage credits, counted with the lines an edit removed.
 import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { ReviewPanel } from '../src/components/review';
@@ -54,5 +55,43 @@ describe('ReviewPanel at the video gate', () => {
     expect(JSON.parse(String(rej?.init.body))).toEqual({ notes: 'Warmer intro', from_stage: 'script_writer' });
     fireEvent.click(screen.getByTestId('approve'));
     await waitFor(() => expect(decided).toBe(2));
+  });
+
+  it('shows the composed description and its credits, and counts the lines an edit removed', async () => {
+    setKey('yaa_k');
+    session.value = { key: 'yaa_k', scopes: { read: true, write: true, admin: false } };
+    const line = '- Ann Lee on Pexels: https://www.pexels.com/video/1/';
+    const described = `Quick pasta.\n\nFootage and photos:\n${line}`;
+    const api = fakeApi({
+      'GET /pipeline/runs/r1/metadata': () =>
+        json(200, {
+          title: 'Pasta', description: described, tags: [], privacy: 'private',
+          credits: [{ source: 'pexels', author: 'Ann Lee', url: 'https://www.pexels.com/video/1/', id: '1', line }],
+          credits_heading: 'Footage and photos:',
+        }),
+      'GET /pipeline/runs/r1/artifacts/quality.json': () => json(404, { detail: 'not found' }),
+      'PATCH /pipeline/runs/r1/metadata': () => json(200, { title: 'Pasta', description: described, tags: [] }),
+    });
+    render(<ReviewPanel detail={detail()} stages={STAGES} onChanged={() => undefined} onDecided={() => undefined} />);
+    const desc = (await screen.findByLabelText(/Description/)) as HTMLTextAreaElement;
+    await waitFor(() => expect(desc.value).toBe(described));
+    const credits = screen.getByTestId('credits');
+    expect(credits).toHaveTextContent('Ann Lee');
+    expect(credits.querySelector('a')?.getAttribute('href')).toBe('https://www.pexels.com/video/1/');
+    const counter = () => desc.closest('.field')?.querySelector('[data-testid="counter"]')?.textContent ?? '';
+    const size = new TextEncoder().encode(described).length;
+    expect(counter()).toContain(`${size} / 5000`);
+    // the reviewer deletes the credit lines: the upload keeps them, so the counter still counts them
+    fireEvent.input(desc, { target: { value: 'Quick pasta.' } });
+    expect(counter()).toContain(`${size} / 5000`);
+    // a text too long once the credits are added turns the counter red
+    fireEvent.input(desc, { target: { value: 'x'.repeat(5000 - 10) } });
+    expect(desc.closest('.field')?.querySelector('.counter-over')).not.toBeNull();
+    fireEvent.input(desc, { target: { value: 'Quick pasta, edited.' } });
+    fireEvent.click(screen.getByTestId('save-metadata'));
+    await waitFor(() => expect(api.calls.some((c) => c.method === 'PATCH')).toBe(true));
+    const patch = api.calls.find((c) => c.method === 'PATCH');
+    expect(JSON.parse(String(patch?.init.body)).description).toBe('Quick pasta, edited.');
+    expect(JSON.parse(String(patch?.init.body))).not.toHaveProperty('credits');
   });
 });

@@ -8,7 +8,7 @@ import { fmtTime } from '../format';
 import { useArtifactSrc, useAsync } from '../hooks';
 import { t, type MsgKey } from '../i18n';
 import { canWrite } from '../session';
-import type { RunDetail, Script, VideoMetadata } from '../types';
+import type { Credit, RunDetail, Script, VideoMetadata } from '../types';
 import { Card, Empty, ErrorBox, Loading, errorText } from './ui';
 import { QualityPanel } from './quality';
 
@@ -28,6 +28,28 @@ export function bytes(s: string): number {
 /** The tags' total as YouTube counts it: a tag with a space is quoted, commas between. */
 export function tagsTotal(tags: string[]): number {
   return tags.reduce((n, tag, i) => n + chars(tag) + (tag.includes(' ') ? 2 : 0) + (i ? 1 : 0), 0);
+}
+
+/** True when text carries url as a whole (not as the start of a longer URL), as the server
+ * decides that a credit is already there. */
+function hasUrl(text: string, url: string): boolean {
+  for (let i = text.indexOf(url); i >= 0; i = text.indexOf(url, i + 1)) {
+    const next = text.charAt(i + url.length);
+    if (next === '' || ' \t\r\n)'.includes(next)) return true;
+  }
+  return false;
+}
+
+/** The description as it will be uploaded (less the measured chapters): the edited text with
+ * the credit lines it lacks added back under the heading, as the server composes it
+ * (agents/credits.c) - what the counter counts. */
+export function composedDescription(text: string, credits: Credit[] = [], heading = ''): string {
+  const missing = credits.filter((c) => c.url && c.line && !hasUrl(text, c.url)).map((c) => c.line as string);
+  if (!missing.length) return text;
+  const body = text.replace(/\n+$/, '');
+  const head = heading && text.includes(heading) ? '' : `${heading}\n`;
+  const sep = !body ? '' : head ? '\n\n' : '\n';
+  return `${body}${sep}${head}${missing.join('\n')}`;
 }
 
 export function splitTags(text: string): string[] {
@@ -66,6 +88,26 @@ function VideoPreview({ runId }: { runId: string }) {
   );
 }
 
+/** The stock items the description credits, read-only: the server keeps them in the upload. */
+function Credits({ credits }: { credits: Credit[] }) {
+  return (
+    <div class="field" data-testid="credits">
+      <div class="label">{t('review.credits')}</div>
+      <ul class="credits">
+        {credits.map((c) => (
+          <li key={c.url}>
+            {c.author || '?'} · {c.source} ·{' '}
+            <a href={c.url} target="_blank" rel="noopener noreferrer">
+              {c.url}
+            </a>
+          </li>
+        ))}
+      </ul>
+      <div class="hint">{t('review.creditsHint')}</div>
+    </div>
+  );
+}
+
 function MetadataEditor({ detail, onSaved }: { detail: RunDetail; onSaved: () => void }) {
   const m = useAsync((s) => api.metadata(detail.run_id, s), [detail.run_id]);
   const [title, setTitle] = useState('');
@@ -90,6 +132,7 @@ function MetadataEditor({ detail, onSaved }: { detail: RunDetail; onSaved: () =>
   if (m.error) return <ErrorBox error={m.error} onRetry={m.reload} />;
   if (m.data === undefined) return <Loading />;
   const tagList = splitTags(tags);
+  const credits = m.data?.credits ?? [];
   const images = ((detail.result as { images?: string[] } | null)?.images ?? []).filter((x) => x.endsWith('.png'));
   const save = async (e: Event) => {
     e.preventDefault();
@@ -121,11 +164,12 @@ function MetadataEditor({ detail, onSaved }: { detail: RunDetail; onSaved: () =>
       </div>
       <div class="field">
         <label for="md-desc">
-          {t('seo.description')} <Counter used={bytes(description)} max={LIMITS.description} unit={t('review.bytes')} />
+          {t('seo.description')} <Counter used={bytes(composedDescription(description, credits, m.data?.credits_heading))} max={LIMITS.description} unit={t('review.bytes')} />
         </label>
         <textarea id="md-desc" rows={8} value={description} onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)} aria-invalid={!!errors.description} />
         {errors.description && <div class="field-error" role="alert">{errors.description}</div>}
       </div>
+      {credits.length > 0 && <Credits credits={credits} />}
       <div class="field">
         <label for="md-tags">
           {t('seo.tags')} <Counter used={tagsTotal(tagList)} max={LIMITS.tags} unit={t('review.chars')} />
