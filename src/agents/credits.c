@@ -21,15 +21,14 @@
 #define DESCRIPTION_MAX_BYTES 5000 /* YouTube counts the description in bytes */
 
 static const char *const HEADINGS[] = {"Footage and photos:", "영상·사진 출처:"};
-static const char *const SOURCE_NAMES[] = {"Pexels", "Pixabay"};
 
 static const char *heading(const char *language) {
     return HEADINGS[language && strncmp(language, "ko", 2) == 0];
 }
 
 static const char *source_name(const char *src) {
-    if (src && strcmp(src, "pexels") == 0) return SOURCE_NAMES[0];
-    if (src && strcmp(src, "pixabay") == 0) return SOURCE_NAMES[1];
+    if (src && strcmp(src, "pexels") == 0) return "Pexels";
+    if (src && strcmp(src, "pixabay") == 0) return "Pixabay";
     return src && *src ? src : "?";
 }
 
@@ -82,9 +81,16 @@ static bool is_heading(const char *s, size_t n) {
     return false;
 }
 
-/* A line under the heading that an earlier composition wrote: it carries a credited URL, or
- * has the shape of a stock credit ("- x on Pexels: ...", from footage no longer used). A line
- * of the reviewer's own ends the block and stays. */
+/* The page URLs of the stock items a credit line can name: a video or photo page of Pexels or
+ * Pixabay (their music pages, say, are not footage yaa chose). */
+static const char *const STOCK_PAGES[][2] = {{" on Pexels: ", "https://www.pexels.com/video"},
+                                             {" on Pexels: ", "https://www.pexels.com/photo"},
+                                             {" on Pixabay: ", "https://pixabay.com/videos/"},
+                                             {" on Pixabay: ", "https://pixabay.com/photos/"}};
+
+/* A line under the heading that an earlier composition wrote: it carries a credited URL, or is
+ * exactly a stock credit's line ("- x on Pexels: <video or photo page>", footage no longer
+ * used). Any other line is the reviewer's own: it ends the block and stays. */
 static bool is_credit_line(const char *s, size_t n, const json_t *credits) {
     if (n < 2 || s[0] != '-' || s[1] != ' ') return false;
     size_t i;
@@ -93,33 +99,53 @@ static bool is_credit_line(const char *s, size_t n, const json_t *credits) {
         const char *url = credit_url(c);
         if (url && has_url_n(s, n, url)) return true;
     }
-    for (size_t k = 0; k < sizeof SOURCE_NAMES / sizeof SOURCE_NAMES[0]; k++) {
-        char shape[32];
-        snprintf(shape, sizeof shape, " on %s: ", SOURCE_NAMES[k]);
-        size_t m = strlen(shape);
-        for (size_t j = 2; j + m <= n; j++)
-            if (memcmp(s + j, shape, m) == 0) return true;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+    for (size_t k = 0; k < sizeof STOCK_PAGES / sizeof STOCK_PAGES[0]; k++) {
+        size_t m = strlen(STOCK_PAGES[k][0]), u = strlen(STOCK_PAGES[k][1]);
+        for (size_t j = 2; j + m + u <= n; j++) {
+            if (memcmp(s + j, STOCK_PAGES[k][0], m) || memcmp(s + j + m, STOCK_PAGES[k][1], u))
+                continue;
+            const char *url = s + j + m;
+            size_t rest = n - j - m;
+            if (!memchr(url, ' ', rest) && !memchr(url, '\t', rest)) return true; /* URL ends it */
+        }
     }
     return false;
 }
 
-/* description without the credit blocks (a heading, the credit lines under it and the blank
- * lines after them), so they can be put back after the chapters. */
+static int put_line(yaa_buf *out, const char *s, size_t n) {
+    int rc = yaa_buf_append(out, s, n);
+    return rc ? rc : yaa_buf_putc(out, '\n');
+}
+
+/* description without the credit blocks - a heading, the credit lines under it and the blank
+ * lines around them - so they can be put back after the chapters. A "- " line of the
+ * reviewer's own under the heading stays where it is (with the blank lines between it and what
+ * follows); the first other line ends the block. */
 static int strip_credit_blocks(const char *description, const json_t *credits, yaa_buf *out) {
     const char *d = description ? description : "";
-    bool in_block = false;
-    int rc = yaa_buf_puts(out, ""); /* an empty description is "", not NULL */
+    bool in_block = false, kept = false; /* kept: a reviewer's line stayed in this block */
+    size_t blanks = 0;                   /* blank lines seen in the block, not written yet */
+    int rc = yaa_buf_puts(out, "");      /* an empty description is "", not NULL */
     while (*d && !rc) {
         const char *nl = strchr(d, '\n');
         size_t len = nl ? (size_t)(nl - d) : strlen(d);
         bool blank = len == 0 || (len == 1 && *d == '\r');
-        if (is_heading(d, len))
+        if (is_heading(d, len)) {
             in_block = true;
-        else if (!in_block || !(blank || is_credit_line(d, len, credits)))
-            in_block = false;
-        if (!in_block) {
-            rc = yaa_buf_append(out, d, len);
-            if (!rc && nl) rc = yaa_buf_putc(out, '\n');
+            kept = false;
+            blanks = 0;
+        } else if (in_block && blank) {
+            blanks++;
+        } else if (in_block && is_credit_line(d, len, credits)) {
+            /* left out: put back after the chapters */
+        } else {
+            bool own = in_block && len >= 2 && d[0] == '-' && d[1] == ' ';
+            for (; kept && blanks && !rc; blanks--) rc = yaa_buf_putc(out, '\n');
+            blanks = 0;
+            if (!rc) rc = put_line(out, d, len);
+            in_block = own;
+            kept = own;
         }
         d += len + (nl ? 1 : 0);
     }

@@ -186,6 +186,14 @@ static void test_reviewer_edit_and_new_footage(void **state) {
     assert_string_equal(d, "New intro\n\n- Music: my own track\n\nThanks!\n\nFootage and "
                            "photos:\n- Ann Lee on Pexels: https://www.pexels.com/video/1/\n- bo on "
                            "Pixabay: https://pixabay.com/videos/2/");
+    /* a credit the reviewer wrote in the same shape for something yaa did not choose stays */
+    char *music = compose("Hi\n\nFootage and photos:\n- Cy on Pixabay: https://pixabay.com/music/"
+                          "beat-7/\n- Old on Pexels: https://www.pexels.com/video/old-5/",
+                          NULL, credits, "en");
+    assert_non_null(strstr(music, "Hi\n\n- Cy on Pixabay: https://pixabay.com/music/beat-7/\n\n"
+                                  "Footage and photos:\n- Ann Lee"));
+    assert_null(strstr(music, "old-5"));
+    free(music);
     char *d2 = compose(d, NULL, credits, "en");
     assert_string_equal(d2, d);
     /* other footage now: the old Pexels line goes, the new one comes */
