@@ -254,7 +254,7 @@ static int save_layers(cairo_surface_t *s, cairo_surface_t *t, const char *png_p
     yaa_media__card_layer_path(png_path, "plain", path, sizeof path);
     int rc = save_png(s, path, err);
     yaa_media__card_layer_path(png_path, "text", path, sizeof path);
-    return rc ? rc : save_png(t, path, err);
+    return rc ? rc : yaa_media__layer_save(t, path, err);
 }
 
 static void rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r) {

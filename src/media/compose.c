@@ -41,7 +41,7 @@ typedef struct compose_plan {
     int bgm_in, subs_in, banner_in, audio_first;
     yaa_shot *shots; /* the picture track (the request's, or one card per segment) */
     size_t nshots;
-    int *shot_in, *ovl_in, *lay_in;
+    int *shot_in, *ovl_in, *lay_in, *lay_box;
     char *out_abs, *work; /* the output and the directory FFmpeg runs in */
     char subs_name[64], subs_abs[PATH_MAX], part[PATH_MAX];
     char ass_name[64], ass_abs[PATH_MAX];
@@ -94,7 +94,8 @@ static int plan_shots(compose_plan *pl, const yaa_compose_request *req, double *
     pl->shot_in = calloc(pl->nshots, sizeof *pl->shot_in);
     pl->ovl_in = calloc(pl->nshots, sizeof *pl->ovl_in);
     pl->lay_in = calloc(pl->nshots, sizeof *pl->lay_in);
-    if (!pl->shots || !pl->shot_in || !pl->ovl_in || !pl->lay_in)
+    pl->lay_box = calloc(4 * pl->nshots, sizeof *pl->lay_box);
+    if (!pl->shots || !pl->shot_in || !pl->ovl_in || !pl->lay_in || !pl->lay_box)
         return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
     double sum = 0;
     for (size_t i = 0; i < pl->nshots; i++) {
@@ -205,7 +206,7 @@ static void add_inputs(compose_plan *pl, yaa_media__argv *a) {
     if (!len) a->oom = 1;
     int input =
         len ? yaa_media__compose_video_inputs(a, pl->shots, pl->nshots, pl->fps, pl->W, pl->H, len,
-                                              0, pl->shot_in, pl->ovl_in, pl->lay_in)
+                                              0, pl->shot_in, pl->ovl_in, pl->lay_in, pl->lay_box)
             : 0;
     free(len);
     pl->audio_first = input;
@@ -312,9 +313,9 @@ static void bookends(const compose_plan *pl, yaa_buf *g) {
 
 static int build_graph(const compose_plan *pl, yaa_buf *g, yaa_err *err) {
     const yaa_compose_request *req = pl->req;
-    yaa_media__compose_video v = {pl->shots,  pl->nshots, pl->shot_in,      pl->ovl_in,
-                                  pl->lay_in, pl->total,  pl->fade,         pl->W,
-                                  pl->H,      pl->fps,    req->transitions, pl->banner_in};
+    yaa_media__compose_video v = {
+        pl->shots, pl->nshots, pl->shot_in, pl->ovl_in, pl->lay_in,       pl->lay_box,  pl->total,
+        pl->fade,  pl->W,      pl->H,       pl->fps,    req->transitions, pl->banner_in};
     int rc = yaa_media__compose_video_graph(g, &v, err);
     if (rc) return rc;
     subtitle_filter(pl, g);
@@ -416,6 +417,14 @@ static int render(const compose_plan *pl, yaa_media__argv *a, const char *graph,
     return 0;
 }
 
+static void free_plan(compose_plan *pl) {
+    free(pl->shots);
+    free(pl->shot_in);
+    free(pl->ovl_in);
+    free(pl->lay_in);
+    free(pl->lay_box);
+}
+
 int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *req,
                       yaa_compose_result *res, yaa_err *err) {
     compose_plan pl = {0};
@@ -424,10 +433,7 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     if (res) memset(res, 0, sizeof *res);
     int rc = check_request(&pl, req, err);
     if (rc) {
-        free(pl.shots);
-        free(pl.shot_in);
-        free(pl.ovl_in);
-        free(pl.lay_in);
+        free_plan(&pl);
         return rc;
     }
     yaa_media__argv a = {0};
@@ -444,10 +450,7 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     if (!rc) rc = render(&pl, &a, g.data, res, err);
     if (pl.subs_abs[0]) unlink(pl.subs_abs);
     if (pl.ass_abs[0]) unlink(pl.ass_abs);
-    free(pl.shots);
-    free(pl.shot_in);
-    free(pl.ovl_in);
-    free(pl.lay_in);
+    free_plan(&pl);
     yaa_buf_free(&g);
     yaa_media__argv_free(&a);
     free(pl.work);

@@ -36,6 +36,7 @@ typedef struct shot_plan {
     long a, b;        /* absolute frames [a, b) where the shot is visible */
     long head, tail;  /* transition frames shared with the previous / next shot */
     int in, ovl, lay; /* input indices (ovl, lay -1 = none) */
+    const int *box;   /* the text layer's box {x, y, w, h} at the frame size */
 } shot_plan;
 
 /* True when path is a PNG of exactly w x h (its IHDR): a card needs no fitting. */
@@ -52,12 +53,15 @@ static bool png_is_size(const char *path, int w, int h) {
     return pw == w && ph == h;
 }
 
-/* The layers of a card shot (yaa_card.layers) when both lie beside it at the frame size. */
-static bool card_layers(const yaa_shot *s, int W, int H, char plain[4096], char text[4096]) {
+/* The layers of a card shot (yaa_card.layers) when both lie beside it at the frame size and
+ * the text layer has something on it; box gets where (the text is blended only there). */
+static bool card_layers(const yaa_shot *s, int W, int H, char plain[4096], char text[4096],
+                        int box[4]) {
     if (s->kind != YAA_SHOT_CARD) return false;
     yaa_media__card_layer_path(s->path, "plain", plain, 4096);
     yaa_media__card_layer_path(s->path, "text", text, 4096);
-    return png_is_size(s->path, W, H) && png_is_size(plain, W, H) && png_is_size(text, W, H);
+    return png_is_size(s->path, W, H) && png_is_size(plain, W, H) &&
+           yaa_media__layer_box(text, W, H, box) == 0;
 }
 
 /* The options of a picture input: one decoder thread per picture (each would hold its own
@@ -69,11 +73,11 @@ static void still_input(yaa_media__argv *a, int fps) {
 
 int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, size_t n, int fps,
                                     int W, int H, const double *len, int first, int *in, int *ovl,
-                                    int *lay) {
+                                    int *lay, int *box) {
     int input = first;
     for (size_t i = 0; i < n; i++, input++) {
         char plain[4096], text[4096];
-        lay[i] = card_layers(&shots[i], W, H, plain, text) ? 0 : -1;
+        lay[i] = card_layers(&shots[i], W, H, plain, text, box + 4 * i) ? 0 : -1;
         if (!lay[i]) { /* the card is made from its layers (still_source) */
             still_input(a, fps);
             yaa_media__argv_input(a, plain);
@@ -101,9 +105,9 @@ int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, s
         }
     }
     for (size_t i = 0; i < n; i++) {
-        char plain[4096], text[4096];
+        char text[4096];
         if (lay[i] < 0) continue;
-        card_layers(&shots[i], W, H, plain, text);
+        yaa_media__card_layer_path(shots[i].path, "text", text, sizeof text);
         still_input(a, fps);
         yaa_media__argv_input(a, text);
         lay[i] = input++;
@@ -168,19 +172,25 @@ static void still_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size
         return;
     }
     double st = (double)p->head / fps, du = (double)(n_in > 1 ? n_in - 1 : 1) / fps;
+    /* the text layer is the box its text covers (layer.c), enlarged like the card: the fade
+     * and the blends cover the text, not the whole frame (an eighth of it on a card; the text
+     * coming in cost a quarter of the filters' CPU when it was blended whole) */
+    const int *b = p->box;
+    int bx = (int)lround(b[0] * PAN_SCALE / 2) * 2, by = (int)lround(b[1] * PAN_SCALE / 2) * 2;
+    int bw = (int)lround(b[2] * PAN_SCALE / 2) * 2, bh = (int)lround(b[3] * PAN_SCALE / 2) * 2;
     yaa_buf_printf(g,
                    "[%d:v]scale=%d:%d:flags=bilinear,format=yuv420p,setsar=1,split=2[pa%zu][pb%zu];"
                    "[%d:v]scale=%d:%d:flags=bilinear,format=yuva420p,split=2[qa%zu][qb%zu];[pa%zu]",
-                   p->in, OW, OH, i, i, p->lay, OW, OH, i, i, i);
+                   p->in, OW, OH, i, i, p->lay, bw, bh, i, i, i);
     repeat(g, k, fps);
     yaa_buf_printf(g, "[tb%zu];[qa%zu]", i, i);
     repeat(g, k, fps);
     yaa_buf_printf(g,
-                   ",fade=t=in:st=%.4f:d=%.4f:alpha=1[tt%zu];[tb%zu][tt%zu]overlay=x=0:"
-                   "y='%d*pow(1-min(max((t-%.4f)/%.4f,0),1),2)':format=yuv420",
-                   st, du, i, i, i, (int)lround(TEXT_RISE * H / 1080.0), st, du);
+                   ",fade=t=in:st=%.4f:d=%.4f:alpha=1[tt%zu];[tb%zu][tt%zu]overlay=x=%d:"
+                   "y='%d+%d*pow(1-min(max((t-%.4f)/%.4f,0),1),2)':format=yuv420",
+                   st, du, i, i, i, bx, by, (int)lround(TEXT_RISE * H / 1080.0), st, du);
     pan(g, i, 0, frames, W, H);
-    yaa_buf_printf(g, "[ta%zu];[pb%zu][qb%zu]overlay=format=yuv420,", i, i, i);
+    yaa_buf_printf(g, "[ta%zu];[pb%zu][qb%zu]overlay=x=%d:y=%d:format=yuv420,", i, i, i, bx, by);
     repeat(g, frames - k, fps);
     pan(g, i, k, frames, W, H);
     yaa_buf_printf(g, "[tc%zu];[ta%zu][tc%zu]concat=n=2:v=1:a=0,settb=1/%d,setpts=N/%d/TB", i, i, i,
@@ -260,6 +270,8 @@ int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v
         p[i].in = v->in[i];
         p[i].ovl = v->ovl[i];
         p[i].lay = v->lay ? v->lay[i] : -1;
+        p[i].box = v->box ? v->box + 4 * i : NULL;
+        if (!p[i].box) p[i].lay = -1;
         long frames = p[i].b - p[i].a + (p[i].tail > 0); /* + the spare frame of the tail */
         shot_source(g, &v->shots[i], &p[i], i, frames, v->W, v->H, v->fps);
         shot_pieces(g, &p[i], i, frames, v->fps);

@@ -96,6 +96,13 @@ char *yaa_media__abs_path(const char *p);
 
 /* card.c: where the card png's layer ("plain" or "text") lies: X.png -> X.<layer>.png. */
 void yaa_media__card_layer_path(const char *png, const char *layer, char *out, size_t n);
+/* layer.c: a card's text layer saved as the box its text covers with the box's place in the
+ * PNG's oFFs chunk (nothing drawn: no file); and that box {x, y, w, h} read back from the
+ * file's header for a W x H frame (a layer of the frame's size: the whole frame). -1 when the
+ * file is no such layer. */
+struct _cairo_surface;
+int yaa_media__layer_save(struct _cairo_surface *t, const char *path, yaa_err *err);
+int yaa_media__layer_box(const char *png, int W, int H, int box[4]);
 
 /* probe.c: duration (and whether it has sound) of an intro/outro clip; an error names what. */
 int yaa_media__probe_clip(const yaa_media_env *env, const char *what, const char *path, double *dur,
@@ -107,15 +114,16 @@ int yaa_media__probe_clip(const yaa_media_env *env, const char *what, const char
 /* compose_video.c: the picture track. Inputs first: each shot (footage trimmed to len[i]
  * seconds), then each overlay, then the layers of each card that has them (yaa_card.layers, at
  * the frame size W x H); in[i]/ovl[i]/lay[i] get their input indices (ovl/lay -1 = none; the
- * text layer is lay[i] + 1). Returns the next free input index. */
+ * text layer is lay[i] + 1), box[4i..4i+3] the text layer's visible box. Returns the next free
+ * input index. */
 int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, size_t n, int fps,
                                     int W, int H, const double *len, int first, int *in, int *ovl,
-                                    int *lay);
+                                    int *lay, int *box);
 typedef struct yaa_media__compose_video {
     const yaa_shot *shots;
     size_t n;
-    const int *in, *ovl, *lay; /* from yaa_media__compose_video_inputs */
-    double total, fade;        /* seconds: the narration, the transitions */
+    const int *in, *ovl, *lay, *box; /* from yaa_media__compose_video_inputs */
+    double total, fade;              /* seconds: the narration, the transitions */
     int W, H, fps;
     const char *transitions; /* comma-separated xfade names, NULL = a varied default set */
     int banner_in;           /* input of a banner over the whole track, -1 = none */

@@ -4,6 +4,7 @@
 
 #include "core/buf.h"
 #include "media/media.h"
+#include "media/media_internal.h"
 #include "net/usage.h"
 #include "lsan_fontconfig.h"
 #include "media_double.h"
@@ -142,12 +143,59 @@ static void test_openai_images_double(void **state) {
     yaa_test_rmrf(dir);
 }
 
+/* A card's text layer is saved as the box its text covers, with its place in the PNG's oFFs
+ * chunk: read back, the box holds every painted pixel (grown by a margin, on even
+ * coordinates) and lies inside the frame; an empty layer writes no file; a PNG of the frame's
+ * size without oFFs is the whole frame, and any other picture is no layer. */
+static void test_text_layer_box(void **state) {
+    (void)state;
+    char dir[PATH_MAX], png[PATH_MAX + 16];
+    yaa_test_tmpdir(dir, sizeof dir);
+    snprintf(png, sizeof png, "%s/01.text.png", dir);
+    yaa_err err = {0};
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 200, 100);
+    assert_int_equal(yaa_media__layer_save(s, png, &err), 0);
+    assert_int_not_equal(access(png, F_OK), 0); /* nothing drawn: no layer */
+    int box[4] = {0};
+    assert_int_equal(yaa_media__layer_box(png, 200, 100, box), -1);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.5);
+    cairo_rectangle(cr, 51, 21, 30, 11); /* pixels x 51..80, y 21..31 */
+    cairo_fill(cr);
+    cairo_destroy(cr);
+    assert_int_equal(yaa_media__layer_save(s, png, &err), 0);
+    assert_int_equal(yaa_media__layer_box(png, 200, 100, box), 0);
+    assert_true(box[0] <= 51 && box[0] >= 40 && box[0] % 2 == 0);
+    assert_true(box[1] <= 21 && box[1] >= 10 && box[1] % 2 == 0);
+    assert_true(box[0] + box[2] >= 81 && box[0] + box[2] <= 200 && box[2] % 2 == 0);
+    assert_true(box[1] + box[3] >= 32 && box[1] + box[3] <= 100 && box[3] % 2 == 0);
+    /* the file is that box, and the pixels are where they were */
+    cairo_surface_t *r = cairo_image_surface_create_from_png(png);
+    assert_int_equal(cairo_image_surface_get_width(r), box[2]);
+    assert_int_equal(cairo_image_surface_get_height(r), box[3]);
+    const uint32_t *px = (const uint32_t *)(const void *)cairo_image_surface_get_data(r);
+    int stride = cairo_image_surface_get_stride(r) / 4;
+    assert_true(px[(25 - box[1]) * stride + (60 - box[0])] >> 24 > 0);
+    assert_int_equal(px[0] >> 24, 0);
+    cairo_surface_destroy(r);
+    assert_int_equal(yaa_media__layer_box(png, 60, 100, box), -1); /* outside a smaller frame */
+    /* a plain PNG: the whole frame at its size, nothing otherwise */
+    assert_int_equal(cairo_surface_write_to_png(s, png), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(s);
+    assert_int_equal(yaa_media__layer_box(png, 200, 100, box), 0);
+    assert_true(box[0] == 0 && box[1] == 0 && box[2] == 200 && box[3] == 100);
+    assert_int_equal(yaa_media__layer_box(png, 1920, 1080, box), -1);
+    assert_int_equal(yaa_media__layer_box("/nonexistent.png", 200, 100, box), -1);
+    yaa_test_rmrf(dir);
+}
+
 int main(void) {
     yaa_net_usage_set_hook(on_usage, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_font_chain),
         cmocka_unit_test(test_cards_and_thumbnail),
         cmocka_unit_test(test_openai_images_double),
+        cmocka_unit_test(test_text_layer_box),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
