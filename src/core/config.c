@@ -237,6 +237,10 @@ static const var_def VARS[] = {
     OPT("AWS_ACCESS_KEY_ID", aws_access_key_id, "S3 access key id; required with `s3://`"),
     OPT("AWS_SECRET_ACCESS_KEY", aws_secret_access_key,
         "S3 secret key (secret: never logged); required with `s3://`"),
+    OPT("AWS_SESSION_TOKEN", aws_session_token,
+        "S3 session token of temporary credentials (STS, IAM roles for service accounts, "
+        "workload identity), sent as `x-amz-security-token` (secret: never logged); unset: "
+        "long-lived keys"),
     INT("S3_TIMEOUT_SEC", "30", s3_timeout_sec, 1, 3600,
         "per S3 request: the connect timeout and the longest stall of a transfer"),
     ENUM("ARTIFACT_REDIRECT", "stream", artifact_redirect, "stream|presigned",

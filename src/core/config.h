@@ -95,6 +95,7 @@ typedef struct yaa_config {
     bool s3_force_path_style;    /* https://host/bucket/key instead of https://bucket.host/key */
     char *aws_access_key_id;     /* NULL = unset */
     char *aws_secret_access_key; /* secret */
+    char *aws_session_token;     /* secret; NULL = long-lived keys */
     long s3_timeout_sec;         /* per request: connect, and longest stall of a transfer */
     char *artifact_redirect;     /* stream | presigned */
     long artifact_retention_days;

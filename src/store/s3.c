@@ -12,6 +12,9 @@
  * a connect timeout and a stall limit (no byte for timeout_ms) plus an overall cap; errors name the
  * method, the key and the endpoint, and S3's <Code>/<Message>, never the credentials.
  *
+ * Temporary credentials: the session token goes in x-amz-security-token (signed with the rest)
+ * and in a presigned URL's signed query.
+ *
  * Queries are written in SigV4's canonical form (sorted, encoded, "k=v") because libcurl
  * 7.88 signs the query exactly as given. */
 #include "store/store_internal.h"
@@ -44,6 +47,8 @@ typedef struct s3 {
     char *region;
     char *access;
     char *secret;
+    char *token;   /* "x-amz-security-token: <session token>" or NULL */
+    char *token_q; /* the token URI-encoded for a presigned query, or NULL */
     char sigv4[160];
     long timeout_ms;
     size_t part_size;
@@ -262,6 +267,8 @@ static int perform_once(s3 *s, const s3_req *r, s3_rep *rep, yaa_err *err) {
              r->payload_sha ? r->payload_sha : EMPTY_SHA256);
     hl = curl_slist_append(hl, h);
     for (size_t i = 0; i < r->nheaders; i++) hl = curl_slist_append(hl, r->headers[i]);
+    /* temporary credentials: libcurl signs every header it is given, this one included */
+    if (s->token) hl = curl_slist_append(hl, s->token);
     hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
     uint64_t body_len = r->fd >= 0 ? r->len : r->body_len;
     bool has_body = strcmp(r->method, "PUT") == 0 || strcmp(r->method, "POST") == 0;
@@ -682,13 +689,16 @@ static int s3_presign(yaa_store *st, const char *key, long expires_sec, int64_t 
     char date[16], stamp[24];
     strftime(date, sizeof date, "%Y%m%d", &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    char scope[160], cred[400], query[1024], canon[4096], path[YAA_STORE_KEY_MAX + 700];
+    char scope[160], cred[400], query[4096], canon[8192], path[YAA_STORE_KEY_MAX + 700];
     snprintf(scope, sizeof scope, "%s/%s/s3/aws4_request", date, s->region);
     snprintf(cred, sizeof cred, "%s%%2F%s%%2F%s%%2Fs3%%2Faws4_request", s->access, date, s->region);
-    snprintf(query, sizeof query,
-             "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=%s&X-Amz-Date=%s&"
-             "X-Amz-Expires=%ld&X-Amz-SignedHeaders=host",
-             cred, stamp, expires_sec);
+    /* canonical order; a session token is part of the signed query */
+    if (snprintf(query, sizeof query,
+                 "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=%s&X-Amz-Date=%s&"
+                 "X-Amz-Expires=%ld%s%s&X-Amz-SignedHeaders=host",
+                 cred, stamp, expires_sec, s->token_q ? "&X-Amz-Security-Token=" : "",
+                 s->token_q ? s->token_q : "") >= (int)sizeof query)
+        return yaa_err_set(err, YAA_ELIMIT, "presigned URL for '%s': the query is too long", key);
     snprintf(path, sizeof path, "%s%s", s->path_pre, key);
     snprintf(canon, sizeof canon, "GET\n%s\n%s\nhost:%s\n\nhost\nUNSIGNED-PAYLOAD", path, query,
              s->host);
@@ -726,9 +736,11 @@ static void s3_close(yaa_store *st) {
     free(s->prefix);
     free(s->region);
     free(s->access);
-    if (s->secret) {
-        sodium_memzero(s->secret, strlen(s->secret));
-        free(s->secret);
+    char *secrets[] = {s->secret, s->token, s->token_q};
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+        if (!secrets[i]) continue;
+        sodium_memzero(secrets[i], strlen(secrets[i]));
+        free(secrets[i]);
     }
     free(s);
     st->backend = NULL;
@@ -789,6 +801,17 @@ int yaa_store__s3_init(yaa_store *st, const yaa_store_s3_opts *o, yaa_err *err) 
     s->region = strdup(region);
     s->access = strdup(o->access_key);
     s->secret = strdup(o->secret_key);
+    if (o->session_token && *o->session_token) {
+        ok &= asprintf(&s->token, "x-amz-security-token: %s", o->session_token) >= 0;
+        s->token_q = curl_easy_escape(NULL, o->session_token, 0);
+        if (s->token_q) { /* owned with malloc from here, like the other strings */
+            char *q = strdup(s->token_q);
+            sodium_memzero(s->token_q, strlen(s->token_q));
+            curl_free(s->token_q);
+            s->token_q = q;
+        }
+        ok &= s->token_q != NULL;
+    }
     if (!ok || !s->region || !s->access || !s->secret) {
         s3_close(st);
         return YAA_ENOMEM;

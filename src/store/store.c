@@ -162,6 +162,7 @@ int yaa_store_open(const yaa_config *cfg, yaa_store **out, yaa_err *err) {
         .path_style = cfg->s3_force_path_style,
         .access_key = cfg->aws_access_key_id,
         .secret_key = cfg->aws_secret_access_key,
+        .session_token = cfg->aws_session_token,
         .timeout_ms = cfg->s3_timeout_sec * 1000,
     };
     return yaa_store_open_s3(&o, out, err);

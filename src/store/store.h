@@ -36,11 +36,12 @@ typedef struct yaa_store_s3_opts {
     bool path_style;        /* endpoint/bucket/key instead of bucket.endpoint/key */
     const char *access_key; /* required */
     const char *secret_key; /* required; never logged */
-    long timeout_ms;        /* connect timeout and longest stall; 0 = 30000 */
-    size_t part_size;       /* multipart part size; 0 = 16 MiB (S3's minimum is 5 MiB) */
-    size_t multipart_min;   /* files this large go up in parts; 0 = 64 MiB */
-    int max_attempts;       /* per request, including the first; 0 = 4 */
-    long base_delay_ms;     /* first backoff; 0 = 300 */
+    const char *session_token; /* temporary credentials' token or NULL; never logged */
+    long timeout_ms;           /* connect timeout and longest stall; 0 = 30000 */
+    size_t part_size;          /* multipart part size; 0 = 16 MiB (S3's minimum is 5 MiB) */
+    size_t multipart_min;      /* files this large go up in parts; 0 = 64 MiB */
+    int max_attempts;          /* per request, including the first; 0 = 4 */
+    long base_delay_ms;        /* first backoff; 0 = 300 */
 } yaa_store_s3_opts;
 
 /* Opens the store the configuration names (ARTIFACT_STORE, S3_*, AWS_*). */

@@ -1,12 +1,16 @@
 """s3_double.py - an S3 test double (python3 stdlib only) that checks what real S3 checks.
 
-Path-style requests (/bucket/key) for PutObject, GetObject (with Range), HeadObject,
+Path-style (/bucket/key) and virtual-host-style (Host: bucket.host, /key) requests for
+PutObject, GetObject (with Range), HeadObject,
 DeleteObject, ListObjectsV2 and multipart upload (create, upload part, complete, abort).
 Every request must be signed with AWS Signature Version 4 for the access key "AKTEST" /
 secret "secret-test" (Authorization header, or a presigned query for GET); the signature is
 recomputed here, and x-amz-content-sha256 must be the SHA-256 of the body actually received.
 A bad signature answers 403 SignatureDoesNotMatch, a wrong payload hash 400
 XAmzContentSHA256Mismatch, both recorded as violations. Errors have S3's XML body.
+Temporary credentials: a request may carry the session token TOKEN (header
+x-amz-security-token, which must then be signed, or X-Amz-Security-Token in a presigned
+query); any other token is refused (403 InvalidToken, a violation).
 
 Modes (POST /_control {"script": [...]}, see double_base.py), one per request in order:
   ok            normal answer
@@ -30,6 +34,7 @@ from double_base import DoubleHandler, serve
 ACCESS = "AKTEST"
 SECRET = "secret-test"
 BUCKET = "artifacts"
+TOKEN = "IQoJb3JpZ2luX2VjE/session+token=="
 
 
 def sign_key(date, region):
@@ -71,6 +76,11 @@ class S3Handler(DoubleHandler):
             signed = parts["SignedHeaders"].split(";")
             if "host" not in signed or "x-amz-date" not in signed:
                 return "host and x-amz-date must be signed"
+            if "x-amz-security-token" in h:
+                if h["x-amz-security-token"] != TOKEN:
+                    return "TOKEN:the session token is not valid"
+                if "x-amz-security-token" not in signed:
+                    return "x-amz-security-token must be signed"
             if "x-amz-content-sha256" not in h:
                 return "x-amz-content-sha256 missing"
             payload = h["x-amz-content-sha256"]
@@ -95,6 +105,8 @@ class S3Handler(DoubleHandler):
             t0 = time.mktime(time.strptime(q["X-Amz-Date"], "%Y%m%dT%H%M%SZ")) - time.timezone
             if time.time() > t0 + int(q["X-Amz-Expires"]):
                 return "EXPIRED"
+            if "X-Amz-Security-Token" in q and q["X-Amz-Security-Token"] != TOKEN:
+                return "TOKEN:the session token is not valid"
             creq = "\n".join([self.command, path, canonical_query(query, "X-Amz-Signature"),
                               "host:%s\n" % h.get("host"), "host", "UNSIGNED-PAYLOAD"])
             sts = "\n".join(["AWS4-HMAC-SHA256", q["X-Amz-Date"], "/".join(cred[1:]),
@@ -138,6 +150,8 @@ class S3Handler(DoubleHandler):
             rec["violations"].append(problem)
             if problem.startswith("PAYLOAD:"):
                 return self._s3_error(400, "XAmzContentSHA256Mismatch", problem[8:])
+            if problem.startswith("TOKEN:"):
+                return self._s3_error(403, "InvalidToken", problem[6:])
             return self._s3_error(403, "SignatureDoesNotMatch", problem)
         if mode == "403":
             return self._s3_error(403, "AccessDenied", "Access Denied")
@@ -146,7 +160,11 @@ class S3Handler(DoubleHandler):
         if mode in ("500", "503"):
             code = "InternalError" if mode == "500" else "SlowDown"
             return self._s3_error(int(mode), code, "double says " + mode)
-        self._s3(urllib.parse.unquote(u.path), dict(urllib.parse.parse_qsl(
+        path = urllib.parse.unquote(u.path)
+        host = (self.headers.get("Host") or "").split(":")[0]
+        if host.startswith(BUCKET + "."):  # virtual-host style: the bucket is in the name
+            path = "/" + BUCKET + path
+        self._s3(path, dict(urllib.parse.parse_qsl(
             u.query, keep_blank_values=True)), body, mode)
 
     def _s3(self, path, q, body, mode):

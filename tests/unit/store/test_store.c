@@ -418,6 +418,74 @@ static void test_s3_presign(void **state) {
     yaa_net_http_reply_free(&rp);
 }
 
+/* Bucket-hostname URLs (no S3_FORCE_PATH_STYLE: http://artifacts.localhost:PORT/key, which
+ * libcurl resolves to loopback) with temporary credentials (AWS_SESSION_TOKEN): every
+ * request names the bucket in Host and carries the signed x-amz-security-token, which the
+ * double checks along with the signature; a presigned URL carries the token in its signed
+ * query. */
+static void test_s3_virtual_host_session_token(void **state) {
+    fixture *f = *state;
+    static const char token[] = "IQoJb3JpZ2luX2VjE/session+token==";
+    yaa_store_close(f->st);
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "http://localhost:%d", f->dbl.port);
+    yaa_store_s3_opts o = s3_opts(f, 2000);
+    o.endpoint = endpoint;
+    o.path_style = false;
+    o.session_token = token;
+    yaa_err err = {0};
+    assert_int_equal(yaa_store_open_s3(&o, &f->st, &err), 0);
+    char src[PATH_MAX + 64], dst[PATH_MAX + 64], sha[65];
+    snprintf(src, sizeof src, "%s/in.bin", f->dir);
+    snprintf(dst, sizeof dst, "%s/out.bin", f->dir);
+    write_bytes(src, 200 * 1024, 5); /* multipart at the test's 64 KiB parts */
+    assert_int_equal(yaa_store_sha256_file(src, sha, NULL, &err), 0);
+    assert_int_equal(yaa_store_put_file(f->st, "runs/v/a.1/video.mp4", src, sha, &err), 0);
+    assert_int_equal(yaa_store_get_file(f->st, "runs/v/a.1/video.mp4", dst, sha, &err), 0);
+    assert_true(same_bytes(src, dst));
+    seen sn = {0};
+    assert_int_equal(yaa_store_list(f->st, "runs/v/", collect, &sn, &err), 0);
+    assert_int_equal(sn.n, 1);
+    json_t *reqs = yaa_double_requests(&f->dbl);
+    assert_true(json_array_size(reqs) >= 5);
+    size_t i;
+    json_t *r;
+    char host[80];
+    snprintf(host, sizeof host, "artifacts.localhost:%d", f->dbl.port);
+    json_array_foreach(reqs, i, r) {
+        json_t *h = json_object_get(r, "headers");
+        assert_string_equal(json_string_value(json_object_get(h, "host")), host);
+        assert_string_equal(json_string_value(json_object_get(h, "x-amz-security-token")), token);
+        assert_non_null(
+            strstr(json_string_value(json_object_get(h, "authorization")), "x-amz-security-token"));
+        /* the bucket is in the host name, never in the path */
+        assert_null(strstr(json_string_value(json_object_get(r, "path")), "/artifacts"));
+    }
+    json_decref(reqs);
+    char url[4096];
+    assert_int_equal(
+        yaa_store_presign(f->st, "runs/v/a.1/video.mp4", 300, 0, url, sizeof url, &err), 0);
+    assert_non_null(strstr(url, "http://artifacts.localhost:"));
+    assert_non_null(strstr(url, "X-Amz-Security-Token=IQoJb3JpZ2luX2VjE%2Fsession%2Btoken%3D%3D"));
+    assert_null(strstr(url, "secret-test"));
+    yaa_http_request rq = {.url = url, .method = "GET", .timeout_ms = 5000};
+    yaa_http_reply rp;
+    yaa_net_http_reply_init(&rp);
+    assert_int_equal(yaa_net_http_perform(&rq, &rp, NULL), 0);
+    assert_int_equal(rp.status, 200); /* signature and token checked by the double */
+    assert_int_equal(rp.body.len, 200 * 1024);
+    yaa_net_http_reply_free(&rp);
+    /* a wrong token is refused: the double's 403 InvalidToken, reported with the key */
+    yaa_store_close(f->st);
+    o.session_token = "expired-token";
+    assert_int_equal(yaa_store_open_s3(&o, &f->st, &err), 0);
+    assert_int_equal(yaa_store_put(f->st, "runs/v/a.1/x.json", "{}", 2, &err), YAA_EAUTH);
+    assert_non_null(strstr(err.msg, "InvalidToken"));
+    assert_non_null(strstr(err.msg, "runs/v/a.1/x.json"));
+    assert_null(strstr(err.msg, "expired-token"));
+    yaa_double_reset(&f->dbl); /* the refused request is the double's recorded violation */
+}
+
 static void test_parse_url(void **state) {
     (void)state;
     char b[64], p[256];
@@ -453,6 +521,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_s3_slow_server_times_out, setup_s3, teardown),
         cmocka_unit_test_setup_teardown(test_s3_changed_file_refused, setup_s3, teardown),
         cmocka_unit_test_setup_teardown(test_s3_presign, setup_s3, teardown),
+        cmocka_unit_test_setup_teardown(test_s3_virtual_host_session_token, setup_s3, teardown),
         cmocka_unit_test(test_parse_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
