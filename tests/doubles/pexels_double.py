@@ -17,6 +17,12 @@ from double_base import serve  # noqa: E402
 from stock_files import StockHandler  # noqa: E402
 
 
+# (quality, width, height, fps, file name suffix) of each video's renditions
+RENDITIONS = [("sd", 640, 360, 25, "sd"), ("uhd", 3840, 2160, 50, "uhd50"),
+              ("hd", 1920, 1080, 50, "hd50"), ("hd", 1920, 1080, 25, "hd"),
+              ("hd", 1280, 720, 25, "hd720")]
+
+
 class Pexels(StockHandler):
     def check_shape(self):
         u = urlparse(self.path)
@@ -47,12 +53,12 @@ class Pexels(StockHandler):
                 "image": self.base() + "/files/%d.jpg" % (first + i),
                 "user": {"id": 7, "name": "Double Author %d" % i,
                          "url": "https://www.pexels.com/@double%d" % i},
+                # several renditions, as Pexels lists them: sizes and frame rates differ
                 "video_files": [
-                    {"id": 1, "quality": "sd", "file_type": "video/mp4", "width": 640,
-                     "height": 360, "link": self.base() + "/files/%d-sd.mp4" % (first + i)},
-                    {"id": 2, "quality": "hd", "file_type": "video/mp4", "width": 1920,
-                     "height": 1080, "link": self.base() + "/files/%d-hd.mp4" % (first + i)},
-                ],
+                    {"id": k + 1, "quality": q, "file_type": "video/mp4", "width": w,
+                     "height": h, "fps": fps,
+                     "link": self.base() + "/files/%d-%s.mp4" % (first + i, name)}
+                    for k, (q, w, h, fps, name) in enumerate(RENDITIONS)],
             } for i in range(n)]
             return self.send_json(200, {"page": 1, "per_page": per, "total_results": n,
                                         "videos": vids})

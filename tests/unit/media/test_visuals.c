@@ -108,6 +108,12 @@ static void test_pexels_footage_credited(void **state) {
     assert_non_null(strstr(rp.body.data, "\"authorization\": \"pxkey\""));
     assert_non_null(strstr(rp.body.data, "orientation=landscape"));
     assert_non_null(strstr(rp.body.data, "query=boiling%20pasta"));
+    /* of the renditions, the one that fills 1080 lines at no more than the video's 25 fps,
+     * neither the 50 fps ones nor the larger or the smaller */
+    assert_non_null(strstr(rp.body.data, "-hd.mp4"));
+    assert_null(strstr(rp.body.data, "hd50.mp4"));
+    assert_null(strstr(rp.body.data, "-sd.mp4"));
+    assert_null(strstr(rp.body.data, "hd720.mp4"));
     assert_null(strstr(rp.body.data, "\"violations\": [\""));
     yaa_net_http_reply_free(&rp);
     yaa_media_gen_result_free(&r);
