@@ -11,6 +11,12 @@ add_test(NAME store/integration_gc
          COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/integration/store/test_gc.py)
 set_tests_properties(store/integration_gc PROPERTIES LABELS "integration;store" TIMEOUT 300
   ENVIRONMENT "YAA_BIN=${CMAKE_BINARY_DIR}/yaa;YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+# `yaa channels import` / `export ID DIR [--revision N]` with CHANNELS_STORE=db (SQLite).
+add_test(NAME store/integration_channels_export
+         COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/integration/store/test_channels_export.py)
+set_tests_properties(store/integration_channels_export PROPERTIES
+  LABELS "integration;store;channels" TIMEOUT 300
+  ENVIRONMENT "YAA_BIN=${CMAKE_BINARY_DIR}/yaa;YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 
 # Upload / download throughput against a local S3 server, beside plain curl:
 # bench/store/run.py (make bench-store); figures in docs/benchmarks/store.md.

@@ -15,7 +15,6 @@
 #include "db/artifacts_repo.h"
 #include "store/store.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,56 +24,6 @@
 #include <utime.h>
 
 #define YAA_ARTIFACT_URL_SEC 300
-
-typedef struct cached {
-    char name[YAA_SHA256_HEX];
-    time_t used;
-    uint64_t size;
-} cached;
-
-static int by_use(const void *a, const void *b) {
-    const cached *x = a, *y = b;
-    return (x->used > y->used) - (x->used < y->used);
-}
-
-/* Removes the least recently used files of dir until it holds at most cap bytes, never keep
- * (the file this request is about to send, even when it alone is over the cap). */
-static void trim_cache(const char *dir, uint64_t cap, const char *keep) {
-    DIR *d = opendir(dir);
-    if (!d) return;
-    cached *v = NULL;
-    size_t n = 0, alloc = 0;
-    uint64_t total = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strlen(e->d_name) != 64 || strcmp(e->d_name, keep) == 0) continue;
-        char p[PATH_MAX + 80];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat s;
-        if (stat(p, &s) != 0) continue;
-        if (n == alloc) {
-            alloc = alloc ? alloc * 2 : 32;
-            cached *nv = realloc(v, alloc * sizeof *nv);
-            if (!nv) break;
-            v = nv;
-        }
-        memcpy(v[n].name, e->d_name, 65);
-        v[n].used = s.st_mtime;
-        v[n].size = (uint64_t)s.st_size;
-        total += v[n].size;
-        n++;
-    }
-    closedir(d);
-    if (total > cap) {
-        qsort(v, n, sizeof *v, by_use);
-        for (size_t i = 0; i < n && total > cap; i++) {
-            char p[PATH_MAX + 80];
-            snprintf(p, sizeof p, "%s/%s", dir, v[i].name);
-            if (unlink(p) == 0) total -= v[i].size;
-        }
-    }
-    free(v);
-}
 
 int yaa_api__send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *run_id,
                            const char *name) {
@@ -126,7 +75,8 @@ int yaa_api__send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *r
                                       err.msg);
         }
         uint64_t cap = (uint64_t)cfg->artifact_cache_mb * 1024 * 1024;
-        trim_cache(dir, cap > (uint64_t)art.size ? cap - (uint64_t)art.size : 0, art.sha256);
+        yaa_store_cache_trim(dir, cap > (uint64_t)art.size ? cap - (uint64_t)art.size : 0,
+                             art.sha256);
     }
     yaa_store_close(st);
     yaa_api__send_file(req, resp, path, "private, max-age=60");

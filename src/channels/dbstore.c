@@ -248,6 +248,11 @@ static int export_locked(const yaa_config *cfg, yaa_db *db, const char *id, int6
     snprintf(dst, sizeof dst, "%s/%s", root, id);
     snprintf(old, sizeof old, "%s/.old-%s-%d-%lu", root, id, (int)getpid(), counter);
     int rc = yaa_db_chfiles_list(db, id, rev, true, &a, &files, &n, err);
+    if (!rc && n == 0) /* no such revision, or the one that deleted the channel */
+        rc = yaa_err_set(err, YAA_ENOTFOUND,
+                         "channel '%s' has no files at revision %lld (`yaa channels export` "
+                         "without --revision takes the current one)",
+                         id, (long long)rev);
     if (!rc && yaa_mkdirs(tmp, 0755)) rc = yaa_err_set(err, YAA_EIO, "cannot create %s", tmp);
     for (size_t i = 0; !rc && i < n; i++) {
         if (!path_safe(files[i].path)) {

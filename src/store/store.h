@@ -105,6 +105,12 @@ int yaa_store_presign(yaa_store *st, const char *key, long expires_sec, int64_t 
  * folders, expired run folders, materialised channels). */
 uint64_t yaa_store_tree(const char *dir, bool remove, size_t *files);
 
+/* A download cache: dir holds files named by their 64-digit SHA-256, whose modification time
+ * is their last use. Removes the least recently used ones until the rest hold at most cap
+ * bytes, never keep (may be NULL: the file about to be sent, even when it alone is over the
+ * cap). Other names (temporary downloads) are left alone. */
+void yaa_store_cache_trim(const char *dir, uint64_t cap, const char *keep);
+
 /* SHA-256 of a file as 64 lowercase hex digits (+ its size if size != NULL). */
 int yaa_store_sha256_file(const char *path, char out[YAA_SHA256_HEX], uint64_t *size, yaa_err *err);
 

@@ -15,7 +15,9 @@ CHANNELS_STORE=db:
   equal to the object) and the worker's scratch folder is gone after the run;
 - a channel file edited through the API (PUT brand_guide.yaml) is what the next run uses on
   a worker that had cached the previous revision;
-- `yaa artifacts gc` deletes the run's objects once it is older than the retention.
+- `yaa artifacts gc` deletes the run's objects once it is older than the retention;
+- s3rver runs with an access key id and a secret that differ (s3rver_keys.js): no log of
+  any yaa process, no output of a CLI command and no API reply contains the secret.
 
 Run: python3 tests/integration/store/test_store_e2e.py
 """
@@ -40,6 +42,10 @@ from stack import (API, BIN, SRC, Postgres, Procs, Redis, call, free_port,  # no
                    stack_env, wait_for)
 
 BUCKET = "yaa-e2e"
+# Distinct values, neither a substring of the other, so a leak of the secret is told apart
+# from the key id that legitimately appears in presigned URLs.
+ACCESS_KEY = "AKIAE2ETESTKEYID0001"
+SECRET_KEY = "e2eSecret/Never+Logged9Q7xZ"
 
 
 def s3rver_bin():
@@ -56,9 +62,12 @@ class S3rver:
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.log = open(os.path.join(root, "s3rver.log"), "w+")
+        s3rver_bin()  # installed
+        env = dict(os.environ, S3RVER_ACCESS_KEY=ACCESS_KEY, S3RVER_SECRET_KEY=SECRET_KEY)
         self.proc = subprocess.Popen(
-            [s3rver_bin(), "-d", self.dir, "-a", "127.0.0.1", "-p", str(self.port),
-             "--configure-bucket", BUCKET], stdout=self.log, stderr=subprocess.STDOUT)
+            ["node", os.path.join(HERE, "s3rver_keys.js"), "-d", self.dir, "-a", "127.0.0.1",
+             "-p", str(self.port), "--configure-bucket", BUCKET], stdout=self.log,
+            stderr=subprocess.STDOUT, env=env)
         wait_for(self.up, 60, "s3rver")
 
     def up(self):
@@ -105,9 +114,16 @@ def write_wav(path, seconds):
 
 
 def request(port, method, path, body=None, headers=None, raw=False):
-    """(status, headers with lower-case names, body) of one API call."""
+    """(status, headers with lower-case names, body) of one API call; no reply ever carries
+    the S3 secret (headers or body)."""
     r = call(port, method, path, body, timeout=60, headers=headers, raw=raw)
-    return r.status, dict((k.lower(), v) for k, v in r.headers), r.body
+    hdrs = dict((k.lower(), v) for k, v in r.headers)
+    data = r.body if isinstance(r.body, bytes) else str(r.body).encode()
+    for v in list(hdrs.values()) + [data]:
+        v = v if isinstance(v, bytes) else str(v).encode()
+        assert SECRET_KEY.encode() not in v and urllib.parse.quote(SECRET_KEY, safe="").encode() \
+            not in v, "the S3 secret is in a reply of %s %s" % (method, path)
+    return r.status, hdrs, r.body
 
 
 class Cluster(Procs):
@@ -124,8 +140,8 @@ class Cluster(Procs):
             "ARTIFACT_STORE": "s3://%s/e2e" % BUCKET,
             "S3_ENDPOINT_URL": self.s3.url,
             "S3_FORCE_PATH_STYLE": "true",
-            "AWS_ACCESS_KEY_ID": "S3RVER",
-            "AWS_SECRET_ACCESS_KEY": "S3RVER",
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
             "CHANNELS_STORE": "db",
             "YAA_MEDIA_FPS": "10",
         })
@@ -137,6 +153,7 @@ class Cluster(Procs):
                         os.path.join(channels, "kitchen"))
         write_wav(os.path.join(channels, "kitchen", "bgm.wav"), 8)  # ~1.4 MB: artifact store
         self.api = None
+        self.cli_outputs = []  # (command, what it printed) of every `yaa` CLI call
 
     def host(self, name):
         d = os.path.join(self.dir, name)
@@ -152,8 +169,10 @@ class Cluster(Procs):
         return e
 
     def yaa(self, host_dir, *args):
-        return subprocess.run([BIN] + list(args), env=self.env(host_dir), cwd=host_dir,
-                              capture_output=True, text=True, timeout=300)
+        r = subprocess.run([BIN] + list(args), env=self.env(host_dir), cwd=host_dir,
+                           capture_output=True, text=True, timeout=300)
+        self.cli_outputs.append(("yaa " + " ".join(args), r.stdout + r.stderr))
+        return r
 
     def start_api(self, name="api", extra=None):
         host = self.api_dir if name == "api" else self.host(name)
@@ -240,7 +259,6 @@ class NoSharedDisk(unittest.TestCase):
         logs_b = c.logs(b)
         self.assertIn("fetched run files from the store", logs_b)
         self.assertIn("stored stage files", logs_b)
-        self.assertNotIn("S3RVER\"", logs_b)  # the secret is never logged
 
         # no host read channel files from its own disk; the scratch folder is gone
         for w in (a, b):
@@ -278,7 +296,7 @@ class NoSharedDisk(unittest.TestCase):
         loc = h["location"]
         self.assertIn("X-Amz-Signature=", loc)
         self.assertIn("X-Amz-Expires=300", loc)
-        self.assertNotIn("S3RVER&", loc.split("X-Amz-Credential=")[0])
+        self.assertIn("X-Amz-Credential=" + ACCESS_KEY, loc)
         u = urllib.parse.urlsplit(loc)
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
         conn.request("GET", u.path + "?" + u.query, headers={"Range": "bytes=0-99"})
@@ -344,6 +362,19 @@ class NoSharedDisk(unittest.TestCase):
         self.assertEqual(c.sql("SELECT name FROM run_artifacts WHERE run_id = '%s'" % rid), [])
         self.assertEqual(self.artifact(rid, "video.mp4")[0], 404)
         self.assertTrue(c.s3.keys("e2e/channels/kitchen/"))  # channel media are not run files
+
+    def test_9_secret_in_no_log_and_no_reply(self):
+        """Every yaa process of the test (API hosts, workers, including the killed one, and
+        each CLI command) ran with the S3 secret: none of them wrote it anywhere. API replies
+        are checked as they arrive (request())."""
+        c = self.c
+        logs = [(p.name, c.logs(p)) for p in c.procs] + c.cli_outputs
+        self.assertGreaterEqual(len([n for n, _ in logs if n.startswith("worker")]), 2)
+        self.assertTrue(any(n == "api" for n, _ in logs))
+        for name, text in logs:
+            self.assertTrue(text or name.startswith("yaa "), name)
+            self.assertNotIn(SECRET_KEY, text, name)
+            self.assertNotIn(urllib.parse.quote(SECRET_KEY, safe=""), text, name)
 
 
 if __name__ == "__main__":

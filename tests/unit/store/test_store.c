@@ -8,6 +8,7 @@
 #include "store/store.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -486,6 +487,50 @@ static void test_s3_virtual_host_session_token(void **state) {
     yaa_double_reset(&f->dbl); /* the refused request is the double's recorded violation */
 }
 
+/* The API's download cache (ARTIFACT_CACHE_MB): least recently used first, down to the
+ * cap; the file about to be sent stays even when it is the oldest; temporary downloads and
+ * other names are not the cache's. */
+static void test_cache_trim(void **state) {
+    (void)state;
+    char dir[PATH_MAX], p[PATH_MAX * 2], names[4][65];
+    yaa_test_tmpdir(dir, sizeof dir);
+    time_t now = time(NULL);
+    for (int i = 0; i < 4; i++) {
+        memset(names[i], 'a' + i, 64);
+        names[i][64] = '\0';
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        write_bytes(p, 100 * 1024, (unsigned)i);
+        struct timespec t[2] = {{.tv_sec = now - 400 + 100 * i}, {.tv_sec = now - 400 + 100 * i}};
+        assert_int_equal(utimensat(AT_FDCWD, p, t, 0), 0);
+    }
+    snprintf(p, sizeof p, "%s/%s.part-1-2", dir, names[1]);
+    write_bytes(p, 500 * 1024, 9);
+    /* 300 KiB besides the kept oldest one, cap 250 KiB: only the next oldest goes */
+    yaa_store_cache_trim(dir, 250 * 1024, names[0]);
+    bool left[4];
+    for (int i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        left[i] = access(p, F_OK) == 0;
+    }
+    assert_true(left[0]);
+    assert_false(left[1]);
+    assert_true(left[2]);
+    assert_true(left[3]);
+    /* under the cap: nothing goes */
+    yaa_store_cache_trim(dir, 10 * 1024 * 1024, NULL);
+    snprintf(p, sizeof p, "%s/%s", dir, names[2]);
+    assert_int_equal(access(p, F_OK), 0);
+    /* cap 0 without a file to keep: every cached file goes, the temporary one stays */
+    yaa_store_cache_trim(dir, 0, NULL);
+    for (int i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        assert_int_equal(access(p, F_OK), -1);
+    }
+    snprintf(p, sizeof p, "%s/%s.part-1-2", dir, names[1]);
+    assert_int_equal(access(p, F_OK), 0);
+    yaa_test_rmrf(dir);
+}
+
 static void test_parse_url(void **state) {
     (void)state;
     char b[64], p[256];
@@ -523,6 +568,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_s3_presign, setup_s3, teardown),
         cmocka_unit_test_setup_teardown(test_s3_virtual_host_session_token, setup_s3, teardown),
         cmocka_unit_test(test_parse_url),
+        cmocka_unit_test(test_cache_trim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
