@@ -11,7 +11,10 @@
  *   export  a revision -> a folder (built beside it, then swapped in)
  *   pull    cfg->channels_dir (OUTPUT_DIR/.channels in db mode: a cache, never the
  *           operator's folders) brought to the current revisions; `.revision` in each
- *           folder says which one it holds
+ *           folder says which one it holds (the API reads and edits these)
+ *   open    a run's channel: the current revision pinned as .channels/.rev/<rev>/<id>,
+ *           never rewritten, so an edit landing mid-run does not swap the music and media
+ *           under it; pins unused for a day and no longer current are removed
  *
  * Readers in this process never see a half-written folder: pull and open hold one lock. */
 #include "channels/channels.h"
@@ -29,10 +32,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #define YAA_CHANNEL_INLINE_MAX (1024 * 1024)
 #define REV_FILE ".revision"
+#define PIN_DIR ".rev"
+/* A pinned revision no run opened for this long is removed once it is not current: runs
+ * are far shorter (a run open longer than this could lose files it has not read yet). */
+#define YAA_CHANNEL_PIN_KEEP_SEC (24 * 3600)
 
 static pthread_mutex_t mat_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -402,6 +411,47 @@ int yaa_channels_db_import(const yaa_config *cfg, yaa_db *db, const char *dir,
     return rc;
 }
 
+/* ---- pinned revisions: what a run reads ------------------------------------------------- */
+
+/* Removes the pinned folders of id other than revision keep that no run opened for
+ * YAA_CHANNEL_PIN_KEEP_SEC (under mat_mu). */
+static void unpin_old(const yaa_config *cfg, const char *id, int64_t keep) {
+    char base[PATH_MAX];
+    snprintf(base, sizeof base, "%s/" PIN_DIR, cfg->channels_dir);
+    DIR *d = opendir(base);
+    struct dirent *e;
+    time_t now = time(NULL);
+    while (d && (e = readdir(d))) {
+        char *end = NULL;
+        long long rev = strtoll(e->d_name, &end, 10);
+        if (e->d_name[0] == '.' || !end || *end || rev == keep) continue;
+        char root[PATH_MAX + 300], dir[PATH_MAX * 2];
+        snprintf(root, sizeof root, "%s/%s", base, e->d_name);
+        snprintf(dir, sizeof dir, "%s/%s", root, id);
+        struct stat s;
+        if (stat(dir, &s) != 0 || now - s.st_mtime < YAA_CHANNEL_PIN_KEEP_SEC) continue;
+        rm_tree(dir);
+        rmdir(root); /* only once no other channel has this revision number pinned */
+    }
+    if (d) closedir(d);
+}
+
+/* <channels_dir>/.rev/<rev>/<id>: revision rev of id, written once and never changed, so a
+ * run keeps reading the music and media of the revision it started with while edits land
+ * and the editable cache <channels_dir>/<id> moves on. Opening it marks it used. */
+static int pin(const yaa_config *cfg, yaa_db *db, const char *id, int64_t rev, char *root, size_t n,
+               yaa_err *err) {
+    snprintf(root, n, "%s/" PIN_DIR "/%lld", cfg->channels_dir, (long long)rev);
+    char dir[PATH_MAX * 2];
+    snprintf(dir, sizeof dir, "%s/%s", root, id);
+    if (read_rev(dir) == rev) {
+        utime(dir, NULL);
+        return 0;
+    }
+    if (yaa_mkdirs(root, 0755)) return yaa_err_set(err, YAA_EIO, "cannot create %s", root);
+    return export_locked(cfg, db, id, rev, root, true, err);
+}
+
 int yaa_channels_open(const yaa_config *cfg, yaa_db *db, const char *id, yaa_channel **out,
                       yaa_err *err) {
     *out = NULL;
@@ -412,7 +462,14 @@ int yaa_channels_open(const yaa_config *cfg, yaa_db *db, const char *id, yaa_cha
     int rc = yaa_channels_db_pull(cfg, db, id, err);
     if (rc) return rc;
     pthread_mutex_lock(&mat_mu);
-    rc = yaa_channels_load(cfg->channels_dir, id, out, err);
+    char dir[PATH_MAX], root[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/%s", cfg->channels_dir, id);
+    int64_t rev = read_rev(dir); /* what the pull just brought */
+    if (rev < 0)
+        rc = yaa_err_set(err, YAA_EIO, "channel '%s': %s has no " REV_FILE, id, dir);
+    else if (!(rc = pin(cfg, db, id, rev, root, sizeof root, err)))
+        rc = yaa_channels_load(root, id, out, err);
+    if (rev >= 0) unpin_old(cfg, id, rev);
     pthread_mutex_unlock(&mat_mu);
     return rc;
 }

@@ -13,6 +13,8 @@
 #include "store/store.h"
 
 #include <sys/stat.h>
+#include <time.h>
+#include <utime.h>
 
 typedef struct fx {
     char dir[512];
@@ -233,6 +235,54 @@ static void test_two_hosts_edit_conflict(void **state) {
     yaa_arena_free(&a);
 }
 
+/* A run keeps the revision it opened: an edit that replaces the brand guide and removes the
+ * music lands while it runs, and the run's folder still holds its own revision's files; the
+ * next run gets the new revision. Pins of old revisions unused for a day are removed, the
+ * current one never. */
+static void test_run_keeps_its_revision(void **state) {
+    fx *f = *state;
+    yaa_err err = {0};
+    yaa_channels_import_stats st = {0};
+    assert_int_equal(yaa_channels_db_import(&f->cfg, f->db, f->src, &st, &err), 0);
+    yaa_channel *run1 = NULL, *run2 = NULL;
+    assert_int_equal(yaa_channels_open(&f->cfg, f->db, "kitchen", &run1, &err), 0);
+    char src_ch[700];
+    snprintf(src_ch, sizeof src_ch, "%s/kitchen", f->src);
+    put(src_ch, "brand_guide.yaml", "brand:\n  name: \"Weeknight\"\n  tagline: \"second\"\n");
+    char music[PATH_MAX * 2];
+    snprintf(music, sizeof music, "%s/music/bgm.wav", src_ch);
+    assert_int_equal(unlink(music), 0);
+    int64_t rev = 0;
+    bool changed = false;
+    assert_int_equal(
+        yaa_channels_db_push(&f->cfg, f->db, f->src, "kitchen", "edit", &rev, &changed, &err), 0);
+    assert_int_equal(rev, 2);
+    assert_int_equal(yaa_channels_open(&f->cfg, f->db, "kitchen", &run2, &err), 0);
+    assert_string_equal(run2->brand.tagline, "second");
+    assert_string_not_equal(run1->dir, run2->dir);
+    /* run 1's folder is untouched: its music and its brand guide */
+    char p[PATH_MAX * 4];
+    snprintf(p, sizeof p, "%s/music/bgm.wav", run1->dir);
+    assert_int_equal(access(p, R_OK), 0);
+    char *text = read_text(run1->dir, "brand_guide.yaml");
+    assert_non_null(strstr(text, "first"));
+    free(text);
+    snprintf(p, sizeof p, "%s/music/bgm.wav", run2->dir);
+    assert_int_equal(access(p, F_OK), -1);
+    /* a day later, unused: revision 1's pin goes at the next open, revision 2's stays */
+    struct utimbuf old = {.actime = time(NULL) - 2 * 86400, .modtime = time(NULL) - 2 * 86400};
+    assert_int_equal(utime(run1->dir, &old), 0);
+    assert_int_equal(utime(run2->dir, &old), 0);
+    yaa_channel *run3 = NULL;
+    assert_int_equal(yaa_channels_open(&f->cfg, f->db, "kitchen", &run3, &err), 0);
+    assert_int_equal(access(run1->dir, F_OK), -1);
+    assert_int_equal(access(run2->dir, F_OK), 0);
+    assert_string_equal(run3->dir, run2->dir);
+    yaa_channels_free(run1);
+    yaa_channels_free(run2);
+    yaa_channels_free(run3);
+}
+
 static void test_unsafe_stored_path_refused(void **state) {
     fx *f = *state;
     yaa_err err = {0};
@@ -255,6 +305,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_import_open_edit_export_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_hosts_edit_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_keeps_its_revision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsafe_stored_path_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
