@@ -116,5 +116,9 @@ bool yaa_api__need_db(yaa_http_req *req, yaa_http_resp *resp);
 int yaa_api__idempotent(yaa_http_req *req, yaa_http_resp *resp, yaa_route_fn fn);
 /* Answers a yaa error as JSON with its mapped status. */
 int yaa_api__fail(yaa_http_resp *resp, int code, const yaa_err *err);
+/* The headers every answer of yaa's own carries (dispatch.c): nosniff, X-Frame-Options,
+ * Referrer-Policy, X-Request-ID (req->request_id, made when NULL) and CORS for an allowed
+ * Origin. Used by dispatch and by the answers given before it (the busy 503). */
+void yaa_api__common_headers(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp);
 
 #endif

@@ -265,12 +265,17 @@ void yaa_api_dispatch(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
         route(api, req, resp, &rl);
     }
     add_limit_headers(req, resp, &rl);
+    yaa_api__common_headers(api, req, resp);
+    yaa_log_ctx_set(NULL);
+}
+
+void yaa_api__common_headers(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
+    if (!req->request_id) req->request_id = request_id(req);
     yaa_api_http_resp_header(resp, req->arena, "X-Content-Type-Options", "nosniff");
     yaa_api_http_resp_header(resp, req->arena, "X-Frame-Options", "DENY");
     yaa_api_http_resp_header(resp, req->arena, "Referrer-Policy", "no-referrer");
     yaa_api_http_resp_header(resp, req->arena, "X-Request-ID", req->request_id);
     add_cors(api, req, resp);
-    yaa_log_ctx_set(NULL);
 }
 
 /* Paths kept out of the audit log: everything outside /api/ (dashboard files, /metrics

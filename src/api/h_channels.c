@@ -10,11 +10,14 @@
 #include "channels/channels.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "db/channel_files_repo.h"
 #include "pipeline/budget.h"
 #include "rag/rag.h"
 
+#include <limits.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -333,6 +336,22 @@ int yaa_api__h_channel_files(yaa_http_req *req, yaa_http_resp *resp) {
     return yaa_api_http_json(resp, 200, out);
 }
 
+/* A message with CHANNELS_DIR cut off the paths it names: no absolute server path reaches
+ * an error body ("/srv/yaa/channels/demo/config.yaml:3: ..." becomes "demo/config.yaml:3: ..."). */
+static void strip_root(const yaa_http_req *req, yaa_err *err) {
+    char real[PATH_MAX];
+    const char *roots[2] = {root(req), realpath(root(req), real)};
+    for (size_t r = 0; r < 2; r++) {
+        if (!roots[r] || !*roots[r]) continue;
+        size_t n = strlen(roots[r]);
+        char *at;
+        while ((at = strstr(err->msg, roots[r])) != NULL) {
+            size_t cut = n + (at[n] == '/');
+            memmove(at, at + cut, strlen(at + cut) + 1);
+        }
+    }
+}
+
 int yaa_api__h_channel_file_get(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id;
     const char *rel = file_param(req, resp, &id);
@@ -340,8 +359,11 @@ int yaa_api__h_channel_file_get(yaa_http_req *req, yaa_http_resp *resp) {
     if (refresh(req, resp)) return 0;
     char path[8192];
     snprintf(path, sizeof path, "%s/%s/%s", root(req), id, rel);
-    yaa_api__send_file(req, resp, path, "no-cache");
-    if (resp->status == 404)
+    /* symbolic links followed, it must stay inside CHANNELS_DIR (O_NOFOLLOW guards only the
+     * last component: a linked folder such as knowledge/ could lead anywhere) */
+    bool inside = yaa_path_inside(root(req), path);
+    if (inside) yaa_api__send_file(req, resp, path, "no-cache");
+    if (!inside || resp->status == 404)
         yaa_api_http_error(resp, 404, "Channel '%s' has no file '%s'", id, rel);
     return 0;
 }
@@ -352,17 +374,25 @@ int yaa_api__h_channel_file_put(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id;
     const char *rel = file_param(req, resp, &id);
     if (!rel) return 0;
+    if (reserved_id(id, resp)) return 0;
     if (refresh(req, resp)) return 0;
     char dir[4096], path[8192];
     snprintf(dir, sizeof dir, "%s/%s", root(req), id);
     snprintf(path, sizeof path, "%s/%s", dir, rel);
     yaa_err err = {0};
     pthread_mutex_lock(&channels_mu);
-    char *old = NULL;
-    size_t old_len = 0;
-    bool had = yaa_read_file(path, 64u << 20, &old, &old_len) == 0;
     struct stat st;
     int rc = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : YAA_ENOTFOUND;
+    if (rc == 0 && !yaa_path_inside(root(req), path)) { /* a linked folder leading out */
+        pthread_mutex_unlock(&channels_mu);
+        return yaa_api_http_error(resp, 403,
+                                  "'%s' of channel '%s' leads outside the channels folder (a "
+                                  "symbolic link); refused",
+                                  rel, id);
+    }
+    char *old = NULL;
+    size_t old_len = 0;
+    bool had = rc == 0 && yaa_read_file(path, 64u << 20, &old, &old_len) == 0;
     if (rc == 0) rc = yaa_channels_write_file(dir, rel, req->body, req->body_len, &err);
     if (rc == 0) {
         /* nothing the loader refuses gets stored: check before committing */
@@ -381,6 +411,7 @@ int yaa_api__h_channel_file_put(yaa_http_req *req, yaa_http_resp *resp) {
     pthread_mutex_unlock(&channels_mu);
     free(old);
     if (answered) return 0;
+    strip_root(req, &err);
     if (rc == YAA_ENOTFOUND) return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
     if (rc == YAA_EINVAL || rc == YAA_EPARSE) return yaa_api_http_error(resp, 422, "%s", err.msg);
     if (rc) return yaa_api__fail(resp, rc, &err);

@@ -230,7 +230,8 @@ int yaa_api__h_run_retry(yaa_http_req *req, yaa_http_resp *resp) {
         bool requeued = false;
         yaa_err rerr = {0};
         long grace = api->cfg ? api->cfg->reconcile_grace_sec : 120;
-        if (yaa_queue_rescue_run(api->queue, api->db, id, (int)grace, &requeued, &rerr) == 0 &&
+        if (yaa_queue_rescue_run(api->queue, api->db, id, from, (int)grace, &requeued, &rerr) ==
+                0 &&
             requeued)
             return yaa_api_http_json(resp, 202,
                                      json_pack("{s:s, s:s, s:s?}", "run_id", id, "status",

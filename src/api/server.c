@@ -317,10 +317,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     yaa_api_http_resp_init(&cx->resp);
     cx->have_resp = true;
     if (!cx->too_large && over_ordinary_share(api, url)) {
-        req->request_id = yaa_arena_strdup(&cx->arena, "");
         yaa_api_http_error(&cx->resp, 503, "server busy: too many open connections; retry later");
         yaa_api_http_resp_header(&cx->resp, &cx->arena, "Connection", "close");
         yaa_api_http_resp_header(&cx->resp, &cx->arena, "Retry-After", "1");
+        yaa_api__common_headers(api, req, &cx->resp); /* dispatch is skipped, not its headers */
         return send_resp(api, cx);
     } else if (cx->too_large) {
         req->request_id = yaa_arena_strdup(&cx->arena, "");

@@ -126,10 +126,10 @@ int yaa_queue_run_requeued(struct yaa_db *db, const char *run_id, yaa_err *err);
  * A pending/running run is alive while it has a live job (queued, delayed, leased) or while
  * its executor touches it. Marks run_id alive now (bumps updated_at while pending/running). */
 int yaa_queue_run_touch(struct yaa_db *db, const char *run_id, yaa_err *err);
-/* Queues run_id again if it is pending/running, untouched for grace_sec and has no live job;
- * *requeued tells whether it did. */
-int yaa_queue_rescue_run(yaa_queue *q, struct yaa_db *db, const char *run_id, int grace_sec,
-                         bool *requeued, yaa_err *err);
+/* Queues run_id again (from from_stage, NULL: where it stopped) if it is pending/running,
+ * untouched for grace_sec and has no live job; *requeued tells whether it did. */
+int yaa_queue_rescue_run(yaa_queue *q, struct yaa_db *db, const char *run_id,
+                         const char *from_stage, int grace_sec, bool *requeued, yaa_err *err);
 /* One pass over every pending/running run (yaa_queue_rescue_run each); idempotent, so every
  * worker may run it. *requeued (optional) counts the runs queued again. */
 int yaa_queue_reconcile(yaa_queue *q, struct yaa_db *db, int grace_sec, int *requeued,

@@ -33,11 +33,12 @@ static bool run_stale(const yaa_db_run *r, int grace_sec, time_t now) {
     return now - t >= grace_sec;
 }
 
-/* Enqueues a stale run; *requeued when a job was created (none was live). */
-static int rescue(yaa_queue *q, struct yaa_db *db, const yaa_db_run *r, bool *requeued,
-                  yaa_err *err) {
+/* Enqueues a stale run (from from_stage when not NULL: a retry that names one); *requeued
+ * when a job was created (none was live). */
+static int rescue(yaa_queue *q, struct yaa_db *db, const yaa_db_run *r, const char *from_stage,
+                  bool *requeued, yaa_err *err) {
     bool created = false;
-    int rc = yaa_queue_enqueue_run(q, r->id, NULL, &created, err);
+    int rc = yaa_queue_enqueue_run(q, r->id, from_stage, &created, err);
     if (rc) return rc;
     *requeued = created;
     if (!created) return 0;
@@ -51,15 +52,16 @@ static int rescue(yaa_queue *q, struct yaa_db *db, const yaa_db_run *r, bool *re
     return 0;
 }
 
-int yaa_queue_rescue_run(yaa_queue *q, struct yaa_db *db, const char *run_id, int grace_sec,
-                         bool *requeued, yaa_err *err) {
+int yaa_queue_rescue_run(yaa_queue *q, struct yaa_db *db, const char *run_id,
+                         const char *from_stage, int grace_sec, bool *requeued, yaa_err *err) {
     *requeued = false;
     if (!q || !db) return 0;
     yaa_arena a;
     yaa_arena_init(&a, 4096);
     yaa_db_run r;
     int rc = yaa_db_runs_get(db, run_id, &a, &r, err);
-    if (rc == 0 && run_stale(&r, grace_sec, yaa_now())) rc = rescue(q, db, &r, requeued, err);
+    if (rc == 0 && run_stale(&r, grace_sec, yaa_now()))
+        rc = rescue(q, db, &r, from_stage, requeued, err);
     yaa_arena_free(&a);
     return rc;
 }
@@ -83,7 +85,7 @@ int yaa_queue_reconcile(yaa_queue *q, struct yaa_db *db, int grace_sec, int *req
             for (size_t i = 0; !rc && i < n; i++) {
                 if (!run_stale(&items[i], grace_sec, now)) continue;
                 bool got = false;
-                rc = rescue(q, db, &items[i], &got, err);
+                rc = rescue(q, db, &items[i], NULL, &got, err);
                 if (got && requeued) (*requeued)++;
             }
             yaa_arena_free(&a);

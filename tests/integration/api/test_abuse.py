@@ -189,6 +189,27 @@ class Abuse(unittest.TestCase):
         self.assertNotIn("evil", ids)
         r = s.post(API + "/pipeline/run", {"channel_id": "evil", "topic": "x"})
         self.assertEqual(r.status, 404)
+        # a linked folder inside a real channel: the file routes neither read nor write
+        # through it (O_NOFOLLOW alone guards only the last path component)
+        with open(os.path.join(outside, "notes.md"), "w") as f:
+            f.write("TOPSECRET")
+        knowledge = os.path.join(s.channels, "demo", "knowledge")
+        os.symlink(outside, knowledge)
+        try:
+            base = API + "/channels/demo/files/knowledge/"
+            r = s.get(base + "notes.md")
+            self.assertEqual(r.status, 404)
+            self.assertNotIn(b"TOPSECRET", r.body)
+            self.assertIn("detail", r.json())
+            for name in ("notes.md", "planted.md"):
+                r = s.request("PUT", base + name, raw=b"overwritten")
+                self.assertEqual(r.status, 403, (name, r.body))
+                self.assertNotIn(s.dir.encode(), r.body)
+            with open(os.path.join(outside, "notes.md")) as f:
+                self.assertEqual(f.read(), "TOPSECRET")
+            self.assertFalse(os.path.exists(os.path.join(outside, "planted.md")))
+        finally:
+            os.unlink(knowledge)
         os.unlink(os.path.join(s.channels, "evil"))
         os.unlink(os.path.join(s.output, self.runs[1]))
         os.unlink(os.path.join(run_dir, "images"))
@@ -224,6 +245,103 @@ class Abuse(unittest.TestCase):
         r = s.get(API + "/pipeline/runs/" + str(uuid.uuid4()) + "/" + "x" * 5000)
         self.assertEqual(r.status, 404)
         self.assert_alive()
+
+
+def closed_after(sock, trickle, limit):
+    """Sends trickle one byte every 0.2 s until the server closes the connection; returns the
+    seconds it took (None if still open after limit seconds)."""
+    t0 = time.time()
+    sock.settimeout(0.2)
+    i = 0
+    while time.time() - t0 < limit:
+        try:
+            sock.sendall(trickle[i % len(trickle):i % len(trickle) + 1])
+            i += 1
+            if sock.recv(4096) == b"":
+                return time.time() - t0
+        except socket.timeout:
+            continue
+        except (BrokenPipeError, ConnectionResetError):
+            return time.time() - t0
+    return None
+
+
+class Deadlines(unittest.TestCase):
+    """A client sending its request head or body slowly is cut off at API_HEADER_TIMEOUT_SEC /
+    API_BODY_TIMEOUT_SEC (2 s here), however often it sends a byte; the per-address cap is
+    set high so that only the deadline can close it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = YaaServer("sqlite", env={"API_HEADER_TIMEOUT_SEC": "2",
+                                           "API_BODY_TIMEOUT_SEC": "2",
+                                           "API_MAX_CONNECTIONS_PER_IP": "1000"})
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.srv.stop() == 0
+
+    def test_slow_header_closed(self):
+        s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=5)
+        try:
+            s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            took = closed_after(s, b"abcdefgh", 8)
+        finally:
+            s.close()
+        self.assertIsNotNone(took, "a slow request head was never cut off")
+        self.assertGreaterEqual(took, 1.0)  # the deadline closed it, not a refusal at once
+        self.assertEqual(self.srv.get(API + "/health", key=None).status, 200)
+
+    def test_slow_body_closed(self):
+        s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=5)
+        try:
+            s.sendall(b"POST /api/v1/pipeline/run HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+            took = closed_after(s, b"        ", 8)
+        finally:
+            s.close()
+        self.assertIsNotNone(took, "a slow request body was never cut off")
+        self.assertGreaterEqual(took, 1.0)
+        self.assertEqual(self.srv.get(API + "/health", key=None).status, 200)
+
+
+class ReservedShare(unittest.TestCase):
+    """Past the ordinary share of API_MAX_CONNECTIONS (all but 1/16; 15 of 16 here) other
+    routes get a JSON 503 with the common headers while /health is still answered."""
+
+    def test_health_kept_when_busy(self):
+        srv = YaaServer("sqlite", env={"API_MAX_CONNECTIONS": "16",
+                                       "API_MAX_CONNECTIONS_PER_IP": "1000"})
+        held = []
+        try:
+            for _ in range(15):  # the ordinary share, held with a request head half sent
+                c = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+                c.sendall(b"GET /api/v1/health HTTP/1.1\r\nHo")
+                held.append(c)
+            time.sleep(0.3)  # let the server count them
+            r = srv.get(API + "/pipeline/runs")
+            self.assertEqual(r.status, 503, r.body)
+            self.assertIn("busy", r.json()["detail"])
+            self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+            self.assertEqual(r.header("X-Frame-Options"), "DENY")
+            self.assertEqual(r.header("Referrer-Policy"), "no-referrer")
+            self.assertTrue(r.header("X-Request-ID"))
+            self.assertEqual(r.header("Retry-After"), "1")
+            r = srv.get(API + "/health", key=None)
+            self.assertEqual(r.status, 200, r.body)
+            for c in held:
+                c.close()
+            held = []
+            deadline = time.time() + 10  # the ordinary share is free again once they close
+            status = None
+            while time.time() < deadline and status != 200:
+                status = srv.get(API + "/pipeline/runs").status
+                time.sleep(0.1)
+            self.assertEqual(status, 200)
+        finally:
+            for c in held:
+                c.close()
+            self.assertEqual(srv.stop(), 0)
 
 
 class EventStreamSlots(unittest.TestCase):

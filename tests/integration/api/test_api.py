@@ -540,6 +540,24 @@ class ApiBase:
         r = s.post(API + "/pipeline/runs/%s/retry" % uuid.uuid4(), key=self.write_key)
         self.assertEqual(r.status, 404)
 
+    def test_retry_stuck_run_keeps_from_stage(self):
+        """A run left pending with no job (the queue lost it) past the reconcile grace period:
+        retry queues it again, from the stage it names."""
+        s = self.srv
+        rid = self.start_run("stuck")
+        s.sql("DELETE FROM jobs WHERE id = ?", (rid,))
+        s.sql("UPDATE pipeline_runs SET updated_at = ? WHERE id = ?",
+              ("2020-01-01T00:00:00Z", rid))
+        r = s.post(API + "/pipeline/runs/%s/retry" % rid, {"from_stage": "seo_optimizer"},
+                   key=self.write_key)
+        self.assertEqual(r.status, 202, r.body)
+        self.assertEqual(r.json()["from_stage"], "seo_optimizer")
+        job = s.sql("SELECT status, payload_json FROM jobs WHERE id = ?", (rid,))[0]
+        self.assertEqual(job[0], "queued")
+        self.assertEqual(json.loads(job[1])["from_stage"], "seo_optimizer")
+        r = s.post(API + "/pipeline/runs/%s/cancel" % rid, key=self.write_key)
+        self.assertEqual(r.status, 202)
+
     def test_artifacts_and_range(self):
         s = self.srv
         rid = self.start_run("artifacts")
@@ -640,6 +658,33 @@ class ApiBase:
         self.assertTrue(os.path.isdir(os.path.join(s.channels, ".deleted")))
         self.assertTrue(s.sql("SELECT deleted_at FROM channels WHERE id = ?", (cid,))[0][0])
         self.assertEqual(s.request("DELETE", API + "/channels/" + cid).status, 404)
+
+    def test_template_reserved(self):
+        """The template new channels are copied from cannot be changed or removed through
+        the API (403), whichever route is used, and no refusal names a server path."""
+        s = self.srv
+        tpl = os.path.join(s.channels, "_template", "config.yaml")
+        with open(tpl, "rb") as f:
+            before = f.read()
+        for method, path, body, raw in (
+                ("DELETE", "/channels/_template", None, None),
+                ("PATCH", "/channels/_template", {"name": "x"}, None),
+                ("PUT", "/channels/_template/files/config.yaml", None, b"channel:\n  name: x\n"),
+                ("PUT", "/channels/_template/files/knowledge/notes.md", None, b"# notes\n")):
+            r = s.request(method, API + path, body=body, raw=raw)
+            self.assertEqual(r.status, 403, (method, path, r.body))
+            self.assertIn("reserved", r.json()["detail"])
+            self.assertNotIn(s.dir.encode(), r.body)
+        with open(tpl, "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertFalse(os.path.exists(os.path.join(s.channels, "_template", "knowledge",
+                                                     "notes.md")))
+        # a refused YAML edit names the file relative to the channels folder, not the server path
+        r = s.request("PUT", API + "/channels/demo/files/config.yaml",
+                      raw=b"channel:\n  name: [unclosed\n")
+        self.assertEqual(r.status, 422, r.body)
+        self.assertNotIn(s.dir.encode(), r.body)
+        self.assertIn("config.yaml", r.json()["detail"])
 
     def test_channels_422(self):
         s = self.srv

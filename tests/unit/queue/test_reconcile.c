@@ -48,7 +48,7 @@ static void test_lost_run_is_queued_again_once(void **state) {
 
     /* the retry path: a run touched recently is not stuck */
     bool requeued = true;
-    assert_int_equal(yaa_queue_rescue_run(q, db, fresh, 60, &requeued, &err), 0);
+    assert_int_equal(yaa_queue_rescue_run(q, db, fresh, NULL, 60, &requeued, &err), 0);
     assert_false(requeued);
 
     int n = -1;
@@ -68,8 +68,32 @@ static void test_lost_run_is_queued_again_once(void **state) {
 
     /* a touched run is alive */
     assert_int_equal(yaa_queue_run_touch(db, fresh, &err), 0);
-    assert_int_equal(yaa_queue_rescue_run(q, db, fresh, 60, &requeued, &err), 0);
+    assert_int_equal(yaa_queue_rescue_run(q, db, fresh, NULL, 60, &requeued, &err), 0);
     assert_false(requeued);
+    yaa_queue_close(q);
+    yaa_db_close(db);
+    yaa_test_rmrf(dir);
+}
+
+/* The retry of a stuck run resumes where the client asked, as any other retry does. */
+static void test_rescue_keeps_from_stage(void **state) {
+    (void)state;
+    yaa_test_tmpdir(dir, sizeof dir);
+    yaa_db *db = open_db();
+    yaa_queue *q = NULL;
+    yaa_err err = {0};
+    assert_int_equal(yaa_queue_open("db", db, &q, &err), 0);
+    char stuck[37];
+    assert_int_equal(yaa_db_runstore_run_create(db, "ch", "stuck", "", true, false, stuck, &err),
+                     0);
+    backdate(db, stuck);
+    bool requeued = false;
+    assert_int_equal(yaa_queue_rescue_run(q, db, stuck, "seo_optimizer", 60, &requeued, &err), 0);
+    assert_true(requeued);
+    yaa_job job;
+    assert_int_equal(yaa_queue_claim(q, "w", 0, &job, &err), 0);
+    assert_string_equal(job.run_id, stuck);
+    assert_string_equal(job.from_stage, "seo_optimizer");
     yaa_queue_close(q);
     yaa_db_close(db);
     yaa_test_rmrf(dir);
@@ -78,6 +102,7 @@ static void test_lost_run_is_queued_again_once(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lost_run_is_queued_again_once),
+        cmocka_unit_test(test_rescue_keeps_from_stage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
