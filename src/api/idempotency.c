@@ -2,7 +2,11 @@
  * (a timeout, a dropped connection) with the same key and body within 24 h gets the first
  * answer again, and no second run; the same key with another body is refused (422); a retry
  * while the first request still runs gets 409. Keys are per API key and per route; answers
- * of 5xx are not kept (the client may try again). Rows older than 24 h are pruned. */
+ * of 5xx are not kept (the client may try again). Rows older than 24 h are pruned.
+ *
+ * A reservation (the row written before the first request runs) whose request has not
+ * answered within IDEM_PENDING_SEC is abandoned: the API stopped between reserving and
+ * answering. The next request with the key takes it over instead of getting 409 for 24 h. */
 #include "api/api_internal.h"
 
 #include "core/log.h"
@@ -13,6 +17,9 @@
 #include <string.h>
 
 #define IDEM_TTL_SEC (24 * 3600)
+/* Creating a run answers in well under a second; a minute without an answer means the
+ * request died with its process. */
+#define IDEM_PENDING_SEC 60
 #define IDEM_KEY_MAX 255
 
 static bool key_ok(const char *k) {
@@ -23,9 +30,12 @@ static bool key_ok(const char *k) {
     return true;
 }
 
-static bool expired(const char *created_at) {
+/* Whether a stored row no longer holds its key: a kept answer older than 24 h, or a
+ * reservation whose request never answered (see IDEM_PENDING_SEC). */
+static bool expired(const yaa_db_idem *row) {
     time_t t = 0;
-    return !created_at || yaa_time_parse(created_at, &t) != 0 || yaa_now() - t > IDEM_TTL_SEC;
+    if (!row->created_at || yaa_time_parse(row->created_at, &t) != 0) return true;
+    return yaa_now() - t > (row->status_code == 0 ? IDEM_PENDING_SEC : IDEM_TTL_SEC);
 }
 
 /* Answers from a stored row; returns true when it answered. */
@@ -68,8 +78,8 @@ int yaa_api__idempotent(yaa_http_req *req, yaa_http_resp *resp, yaa_route_fn fn)
     snprintf(route, sizeof route, "%s %s", req->method, req->route ? req->route->path : req->path);
     yaa_db_idem x = {.api_key_id = req->key_id, .route = route, .idem_key = k, .body_sha256 = hash};
     yaa_err err = {0};
-    for (int tries = 0; tries < 2; tries++) {
-        bool reserved = false;
+    bool reserved = false;
+    for (int tries = 0; tries < 3 && !reserved; tries++) {
         if (yaa_db_idem_reserve(api->db, &x, &reserved, &err) != 0)
             return yaa_api__fail(resp, YAA_EUNAVAILABLE, &err);
         if (reserved) break;
@@ -77,13 +87,15 @@ int yaa_api__idempotent(yaa_http_req *req, yaa_http_resp *resp, yaa_route_fn fn)
         int rc = yaa_db_idem_get(api->db, &x, req->arena, &row, &err);
         if (rc == YAA_ENOTFOUND) continue; /* deleted meanwhile: reserve again */
         if (rc) return yaa_api__fail(resp, rc, &err);
-        if (!expired(row.created_at)) {
+        if (!expired(&row)) {
             replay(&row, hash, req, resp);
             return 0;
         }
-        yaa_db_idem_delete(api->db, &x, &err); /* older than 24 h: a new request */
-        if (tries == 1) return yaa_api_http_error(resp, 409, "Idempotency-Key in use; retry");
+        /* a new request: deleted only as it was read, so of two retries taking over the same
+         * row, the second does not delete the first one's fresh reservation */
+        yaa_db_idem_delete(api->db, &row, &err);
     }
+    if (!reserved) return yaa_api_http_error(resp, 409, "Idempotency-Key in use; retry");
     int rc = fn(req, resp);
     yaa_err e2 = {0};
     if (resp->status >= 500 || rc != 0) {

@@ -56,6 +56,13 @@ int yaa_db_idem_finish(yaa_db *db, const yaa_db_idem *x, yaa_err *err) {
 }
 
 int yaa_db_idem_delete(yaa_db *db, const yaa_db_idem *x, yaa_err *err) {
+    if (x->created_at) /* only the row as it was read (not one reserved again since) */
+        return yaa_db_exec(db,
+                           "DELETE FROM idempotency_keys WHERE api_key_id = ? AND route = ? AND "
+                           "idem_key = ? AND created_at = ?",
+                           YAA_DB_ARGS(yaa_db_text(x->api_key_id), yaa_db_text(x->route),
+                                       yaa_db_text(x->idem_key), yaa_db_text(x->created_at)),
+                           NULL, err);
     return yaa_db_exec(
         db,
         "DELETE FROM idempotency_keys WHERE api_key_id = ? AND route = ? AND "

@@ -345,6 +345,8 @@ int yaa_db_idem_get(yaa_db *db, const yaa_db_idem *key, yaa_arena *a, yaa_db_ide
                     yaa_err *err);
 /* Stores the first answer (status_code, response_json). */
 int yaa_db_idem_finish(yaa_db *db, const yaa_db_idem *x, yaa_err *err);
+/* Deletes the row of (api_key_id, route, idem_key); with x->created_at set, only while the
+ * row still has that created_at (a row read before, not one reserved again since). */
 int yaa_db_idem_delete(yaa_db *db, const yaa_db_idem *x, yaa_err *err);
 /* Deletes rows created before `before` (RFC 3339). */
 int yaa_db_idem_prune(yaa_db *db, const char *before, yaa_err *err);
