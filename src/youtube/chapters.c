@@ -2,7 +2,10 @@
  * final video. YouTube shows chapters only when the description lists at least three
  * timestamps in ascending order, the first at 0:00, each chapter at least 10 seconds long;
  * one bad line and none are shown. So sections shorter than 10 s are merged into the one
- * before, and when fewer than three chapters remain none are written. */
+ * before, and when fewer than three chapters remain none are written. Stamps are whole
+ * seconds rounded to the nearest (not truncated: a truncated stamp starts the chapter up to a
+ * second early, in the previous section's last words), and the rules are applied to the
+ * stamps as shown, not to the unrounded times. */
 #include "youtube/youtube.h"
 
 #include "core/buf.h"
@@ -15,8 +18,7 @@
 #define MIN_CHAPTER_SEC 10.0
 #define MIN_CHAPTERS 3
 
-static void put_stamp(yaa_buf *b, double t) {
-    long s = lround(floor(t));
+static void put_stamp(yaa_buf *b, long s) {
     if (s >= 3600)
         yaa_buf_printf(b, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
     else
@@ -44,25 +46,29 @@ static void put_title(yaa_buf *b, const char *title, size_t index) {
 int yaa_youtube_chapters(const double *starts, const char *const *titles, size_t n, double duration,
                          yaa_buf *out) {
     if (!starts || n < MIN_CHAPTERS || !(duration > 0)) return 0;
-    /* idx[] lists the sections that open a chapter; the first always does (at 0:00) */
+    /* idx[] lists the sections that open a chapter, at[] their stamps in whole seconds; the
+     * first always opens one, at 0:00 */
     size_t kept = 0;
     size_t idx[256] = {0};
+    long at[256] = {0};
     if (n > sizeof idx / sizeof idx[0]) n = sizeof idx / sizeof idx[0];
     for (size_t i = 0; i < n; i++) {
         if (!(starts[i] >= 0) || starts[i] >= duration) break; /* past the end: not shown */
+        long s = lround(starts[i]);
         if (kept == 0) {
-            idx[kept++] = i;
+            idx[kept] = i;
+            at[kept++] = 0;
             continue;
         }
-        double prev = kept == 1 ? 0 : starts[idx[kept - 1]];
-        if (starts[i] - prev < MIN_CHAPTER_SEC || starts[i] <= prev) continue; /* merged */
-        idx[kept++] = i;
+        if ((double)s >= duration || s - at[kept - 1] < MIN_CHAPTER_SEC) continue; /* merged */
+        idx[kept] = i;
+        at[kept++] = s;
     }
     /* the last chapter runs to the end of the video: drop chapters until it is long enough */
-    while (kept > 1 && duration - starts[idx[kept - 1]] < MIN_CHAPTER_SEC) kept--;
+    while (kept > 1 && duration - (double)at[kept - 1] < MIN_CHAPTER_SEC) kept--;
     if (kept < MIN_CHAPTERS) return 0;
     for (size_t k = 0; k < kept; k++) {
-        put_stamp(out, k == 0 ? 0 : starts[idx[k]]);
+        put_stamp(out, at[k]);
         yaa_buf_putc(out, ' ');
         put_title(out, titles ? titles[idx[k]] : NULL, idx[k]);
         yaa_buf_putc(out, '\n');

@@ -22,8 +22,9 @@ static void test_measured_starts(void **state) {
     int n;
     char *s = chapters(starts, titles, 4, 95.0, &n);
     assert_int_equal(n, 4);
-    /* the first is always 0:00 (an intro before it belongs to it); '<' '>' dropped */
-    assert_string_equal(s, "0:00 Intro\n0:14 Why it matters\n0:40 How to\n1:11 Wrap-up\n");
+    /* the first is always 0:00 (an intro before it belongs to it); '<' '>' dropped; stamps
+     * rounded to the nearest second (14.9 is 0:15, not 0:14 in the section before) */
+    assert_string_equal(s, "0:00 Intro\n0:15 Why it matters\n0:40 How to\n1:12 Wrap-up\n");
     free(s);
 }
 
@@ -45,7 +46,13 @@ static void test_short_sections_merge(void **state) {
     free(s);
     const double hours[] = {0, 1800, 3725.9};
     s = chapters(hours, titles, 3, 4000, &n);
-    assert_string_equal(s, "0:00 A\n30:00 B\n1:02:05 C\n");
+    assert_string_equal(s, "0:00 A\n30:00 B\n1:02:06 C\n");
+    free(s);
+    /* the 10 s rule holds for the stamps as shown: 10.5 s and 20.4 s would show as 0:11 and
+     * 0:20, 9 s apart, so C merges into B */
+    const double close[] = {0, 10.5, 20.4, 40, 60};
+    s = chapters(close, titles, 5, 80, &n);
+    assert_string_equal(s, "0:00 A\n0:11 B\n0:40 D\n1:00 E\n");
     free(s);
 }
 
