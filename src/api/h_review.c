@@ -121,9 +121,9 @@ static int batch_start(yaa_http_req *req, yaa_http_resp *resp) {
     json_t *runs = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(
-            runs, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "run_id", items[i].run_id, "status",
-                            items[i].queued ? "pending" : "failed", "channel_id", channel_id,
-                            "topic", items[i].topic, "publish_at",
+            runs, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s?, s:s?}", "run_id", items[i].run_id,
+                            "status", "pending", "queued", items[i].queued, "channel_id",
+                            channel_id, "topic", items[i].topic, "publish_at",
                             items[i].publish_at ? items[i].publish_at : base.publish_at, "review",
                             items[i].review ? items[i].review : base.review));
     return yaa_api_http_json(

@@ -178,8 +178,8 @@ int yaa_cli_run_topics(yaa_cli *cli, const yaa_db_runstore_spec *base, const cha
     for (long i = 0; i < n; i++)
         json_array_append_new(
             runs,
-            json_pack("{s:s, s:s, s:s, s:s?}", "run_id", items[i].run_id, "status",
-                      items[i].queued ? "pending" : "failed", "topic", items[i].topic, "publish_at",
+            json_pack("{s:s, s:s, s:b, s:s, s:s?}", "run_id", items[i].run_id, "status", "pending",
+                      "queued", items[i].queued, "topic", items[i].topic, "publish_at",
                       items[i].publish_at ? items[i].publish_at : base->publish_at));
     if (json_out) {
         yaa_cli_print_json(json_pack("{s:s, s:o}", "batch_id", batch_id, "runs", runs), 0);
@@ -194,8 +194,10 @@ int yaa_cli_run_topics(yaa_cli *cli, const yaa_db_runstore_spec *base, const cha
         json_decref(runs);
     }
     rc = YAA_EXIT_OK;
-    for (long i = 0; i < n; i++)
-        if (!items[i].queued) rc = YAA_EXIT_FAIL;
+    for (long i = 0; i < n; i++) /* pending without a job: the reconciler queues it later */
+        if (!items[i].queued)
+            fprintf(stderr, "run %s is not queued yet; a worker's reconciler queues it\n",
+                    items[i].run_id);
 out:
     if (q) yaa_queue_close(q);
     yaa_db_close(db);

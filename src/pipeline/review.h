@@ -83,11 +83,14 @@ typedef struct yaa_batch_item {
     const char *publish_at; /* normalised, or NULL for the batch's */
     const char *review;     /* or NULL for the batch's */
     char run_id[37];        /* out */
-    bool queued;            /* out: false when the queue refused it (the run is failed) */
+    bool queued;            /* out: false when the queue refused it (the run stays pending
+                               and the reconciler queues it later) */
 } yaa_batch_item;
 /* Creates one pending run per item from base (channel, brand, dry_run, short, review,
- * publish_at), all with one new batch_id, and queues each. A run the queue refuses is marked
- * failed and reported with queued = false; the others go on. */
+ * publish_at), all with one new batch_id, in one transaction, and queues each: all of them or,
+ * on an error, none (nothing is left behind). With the db queue the jobs are part of that
+ * transaction; with Redis they are queued after the commit, and a run the queue refuses then
+ * is reported with queued = false and left pending for the reconciler (yaa_queue_reconcile). */
 int yaa_pipeline_batch_start(struct yaa_db *db, struct yaa_queue *q,
                              const struct yaa_db_runstore_spec *base, yaa_batch_item *items,
                              size_t n, char batch_id[37], yaa_err *err);
