@@ -219,6 +219,12 @@ static json_t *field_schema(const yaa_field_spec *f) {
         json_object_set_new(s, "type", json_string("string"));
         json_object_set_new(s, "format", json_string("uuid"));
         break;
+    case YAA_V_STR_ARR:
+        json_object_set_new(s, "type", json_string("array"));
+        json_object_set_new(s, "items",
+                            json_pack("{s:s, s:i, s:i}", "type", "string", "minLength", (int)f->min,
+                                      "maxLength", (int)f->max));
+        break;
     }
     if (f->desc) json_object_set_new(s, "description", json_string(f->desc));
     return s;

@@ -45,7 +45,11 @@ static const yaa_field_spec script_body[] = {
 static const yaa_field_spec metadata_body[] = {
     {"title", YAA_V_STR, false, 1, 100, NULL, "at most 100 characters, no < or >"},
     {"description", YAA_V_STR, false, 0, 5000, NULL, "at most 5000 bytes, no < or >"},
+    {"tags", YAA_V_STR_ARR, false, 1, 500, NULL,
+     "YouTube tags: at most 500 characters in all, counting a comma between tags and the "
+     "quotes YouTube adds around a tag with a space; none empty"},
     {"category_id", YAA_V_STR, false, 1, 2, NULL, "a YouTube category number, e.g. \"28\""},
+    {"category", YAA_V_STR, false, 1, 2, NULL, "another name for category_id (send one of them)"},
     {"privacy", YAA_V_ENUM, false, 0, 0, privacies, "private, unlisted or public"},
     {"publish_at", YAA_V_TIME, false, 0, 0, NULL, "RFC 3339 in the future (makes it private)"},
     {"thumbnail", YAA_V_STR, false, 1, 20, NULL, "thumbnail.png or images/NN.png"},

@@ -147,6 +147,26 @@ static void check_json_field(const yaa_field_spec *f, json_t *v, json_t *errors)
         }
         return;
     }
+    case YAA_V_STR_ARR: {
+        size_t i;
+        json_t *it;
+        bool strings = json_is_array(v);
+        json_array_foreach(v, i, it) strings = strings && json_is_string(it);
+        if (!strings) {
+            yaa_api_validate_error(errors, w, f->name, "list_type",
+                                   "Input should be a valid list of strings");
+            return;
+        }
+        /* each item checked as a string of the same bounds; one entry for the first bad one */
+        yaa_field_spec item = *f;
+        item.type = YAA_V_STR;
+        size_t before = json_array_size(errors);
+        json_array_foreach(v, i, it) {
+            check_string(&item, w, json_string_value(it), errors);
+            if (json_array_size(errors) > before) return;
+        }
+        return;
+    }
     case YAA_V_ENUM_ARR: {
         if (!json_is_array(v)) {
             yaa_api_validate_error(errors, w, f->name, "list_type", "Input should be a valid list");

@@ -18,6 +18,7 @@ typedef enum {
     YAA_V_TIME,     /* RFC 3339 or a date */
     YAA_V_UUID,     /* a UUID string */
     YAA_V_OBJ_ARR,  /* array of [min, max] objects (the handler checks their fields) */
+    YAA_V_STR_ARR,  /* array of strings, each of [min, max] code points */
 } yaa_vtype;
 
 typedef struct yaa_field_spec {

@@ -416,8 +416,9 @@ static void field_error(json_t *errors, const char *field, const char *type, con
 }
 
 /* One field checked with YouTube's own rules (youtube/publish.c): a metadata record with a
- * placeholder title and only that field set. */
-static void youtube_check(json_t *errors, const char *field, const json_t *value) {
+ * placeholder title and only that field set; a problem is reported at loc (the name the
+ * client sent). */
+static void youtube_check(json_t *errors, const char *loc, const char *field, const json_t *value) {
     json_t *m = json_pack("{s:s}", "title", "x");
     json_object_set(m, field, (json_t *)value);
     yaa_youtube_metadata md;
@@ -427,7 +428,7 @@ static void youtube_check(json_t *errors, const char *field, const json_t *value
     json_decref(m);
     if (rc) {
         const char *msg = strncmp(e.msg, "youtube: ", 9) == 0 ? e.msg + 9 : e.msg;
-        field_error(errors, field, "value_error", msg);
+        field_error(errors, loc, "value_error", msg);
     }
 }
 
@@ -464,18 +465,22 @@ static void check_patch(const char *output_dir, const char *run_id, const json_t
             if (!json_is_string(v))
                 field_error(errors, key, "string_type", "Input should be a valid string");
             else
-                youtube_check(errors, key, v);
+                youtube_check(errors, key, key, v);
         } else if (strcmp(key, "tags") == 0) {
             if (!is_string_array(v))
                 field_error(errors, key, "list_type", "Input should be a list of strings");
             else
-                youtube_check(errors, key, v);
-        } else if (strcmp(key, "category_id") == 0) {
-            if (!json_is_string(v))
+                youtube_check(errors, key, key, v);
+        } else if (strcmp(key, "category_id") == 0 || strcmp(key, "category") == 0) {
+            /* "category" (the and YouTube Studio's word) is another name for it */
+            if (strcmp(key, "category") == 0 && json_object_get(patch, "category_id"))
+                field_error(errors, key, "value_error",
+                            "Send category or category_id (the same field), not both");
+            else if (!json_is_string(v))
                 field_error(errors, key, "string_type",
                             "Input should be a string holding a YouTube category number");
             else
-                youtube_check(errors, key, v);
+                youtube_check(errors, key, "category_id", v);
         } else if (strcmp(key, "privacy") == 0) {
             const char *s = json_string_value(v);
             bool ok = false;
@@ -496,8 +501,8 @@ static void check_patch(const char *output_dir, const char *run_id, const json_t
                             "images/NN.png");
         } else {
             field_error(errors, key, "extra_forbidden",
-                        "Unknown field; expected title, description, tags, category_id, "
-                        "privacy, publish_at or thumbnail");
+                        "Unknown field; expected title, description, tags, category_id (or "
+                        "category), privacy, publish_at or thumbnail");
         }
     }
 }
@@ -529,14 +534,16 @@ static int meta_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, ya
     json_object_foreach((json_t *)ma->patch, key, v) {
         char norm[YAA_TIME_LEN + 1];
         yaa_err ignore = {0};
-        if (strcmp(key, "publish_at") == 0 && json_is_string(v) &&
+        /* stored under its real name; `key` itself must stay (the iteration follows it) */
+        const char *field = strcmp(key, "category") == 0 ? "category_id" : key;
+        if (strcmp(field, "publish_at") == 0 && json_is_string(v) &&
             yaa_pipeline_review_publish_at(json_string_value(v), norm, &ignore) == 0)
-            json_object_set_new(meta, key, json_string(norm));
+            json_object_set_new(meta, field, json_string(norm));
         else if (json_is_null(v))
-            json_object_del(meta, key);
+            json_object_del(meta, field);
         else
-            json_object_set(meta, key, v);
-        json_array_append_new(changed, json_string(key));
+            json_object_set(meta, field, v);
+        json_array_append_new(changed, json_string(field));
     }
     /* YouTube publishes a scheduled video only from private. */
     if (json_is_string(json_object_get(meta, "publish_at")))
