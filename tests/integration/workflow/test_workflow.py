@@ -6,35 +6,58 @@ WorkflowSqlite (SQLite, db queue, in-process workers, offline provider, local me
 - a run with "review": "video" stops at awaiting_review with no publish.json and the video
   made; a rejection with notes re-runs script_writer (attempt 2 in run_stages), keeps the
   notes in the run detail and in script.json (revision_notes), and stops at the gate again;
-- a metadata edit (checked against YouTube's limits: 422 per bad field) and an approval lead
-  to a completed run whose publish.json carries the edited title and publish_at;
+- a metadata edit (checked against YouTube's limits: 422 per bad field; `category` is an
+  alias of category_id) and an approval lead to a completed upload to the YouTube double
+  (tests/doubles/youtube_double.py) whose recorded requests carry the edited title,
+  description, tags and category, status.publishAt with privacyStatus private, the chapters
+  in the description matching the section starts measured in the video (measured.py), and a
+  captions.insert of the run's SRT in the channel's language;
+- a channel with publishing.review: video stops a run started without review at the video
+  gate (review "none" in the request overrides it), and its publishing.playlist_id is in the
+  dry run's publish.json and in the double's playlistItems.insert; `yaa review edit` changes
+  the metadata there and the script at the script gate;
+- /openapi.json lists the PATCH metadata body (tags, category);
 - the script gate: GET/PUT the script (a bad one is 422), approve from there;
 - a read key gets 403 on every review endpoint and on the batch; decisions on a run that is
   not waiting answer 409;
 - a batch of two topics creates two runs with one batch_id, listed together; a bad item is a
   422 naming topics.N.field; `yaa run --topics FILE` and `yaa review` on the same database.
 
+WorkflowLlm (the Anthropic double as the model): a rejection's notes are in the script
+writer's next prompt.
+
 GateAcrossWorkers (PostgreSQL with Redis Streams, and with the db queue): `yaa serve
 --workers 0` and a `yaa worker`; a run waits at the script gate, its worker is stopped, the
-run is approved through the API and another worker finishes it.
+run is rejected with notes through the other API (another worker re-runs script_writer with
+them and stops at the gate again), then approved, and that worker finishes it.
 
 Run: python3 tests/integration/workflow/test_workflow.py [Class ...]
 """
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "api"))
 sys.path.insert(0, os.path.join(HERE, "..", "queue"))
+sys.path.insert(0, os.path.join(HERE, "..", "youtube"))
+sys.path.insert(0, os.path.join(HERE, "..", "usage"))
 from yaa_server import ADMIN_KEY, BIN, YaaServer, qs  # noqa: E402
+import measured  # noqa: E402
 import test_distributed as dist  # noqa: E402
+import test_usage  # noqa: E402
+from test_connect import Double, youtube_env  # noqa: E402
 
 API = "/api/v1"
 MEDIA = {"YAA_MEDIA_PRESET": "ultrafast", "YAA_MEDIA_FPS": "10"}
+PLAYLIST = "PLweeknight0123456789abcdefABCDEF"
 
 
 def wait_status(get, run_id, want, timeout=600):
@@ -51,10 +74,27 @@ def wait_status(get, run_id, want, timeout=600):
     raise AssertionError("run %s still %s after %ds" % (run_id, d and d["status"], timeout))
 
 
+class YouTube(Double):
+    """The double of Google's token endpoint and the YouTube Data API (uploads, captions,
+    playlist items), with what it received."""
+
+    def state(self):
+        return json.loads(urllib.request.urlopen(self.base + "/_state", timeout=5).read())
+
+
 class WorkflowSqlite(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.s = YaaServer("sqlite", workers=2, env=MEDIA)
+        # Runs that are not dry runs upload to the YouTube double with the global credentials.
+        cls.yt = YouTube()
+        cls.tmp = tempfile.mkdtemp(prefix="yaa-workflow-")
+        env = dict(MEDIA, YOUTUBE_REFRESH_TOKEN="rt-test", **youtube_env(cls.yt, cls.tmp))
+        cls.s = YaaServer("sqlite", workers=2, env=env)
+        # A channel whose config asks for the video gate and a playlist (publishing.*).
+        reviewed = os.path.join(cls.s.channels, "reviewed_en")
+        shutil.copytree(os.path.join(cls.s.channels, "home_cooking_en"), reviewed)
+        with open(os.path.join(reviewed, "config.yaml"), "a", encoding="utf-8") as f:
+            f.write("\npublishing:\n  review: video\n  playlist_id: \"%s\"\n" % PLAYLIST)
         r = cls.s.post(API + "/admin/api-keys", {"name": "reader", "scopes": ["read"]})
         cls.read_key = r.json()["api_key"]
         r = cls.s.post(API + "/admin/api-keys", {"name": "editor", "scopes": ["read", "write"]})
@@ -64,6 +104,8 @@ class WorkflowSqlite(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.s.stop()
+        cls.yt.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def detail(self, run_id):
         r = self.s.get(API + "/pipeline/runs/" + run_id)
@@ -86,7 +128,7 @@ class WorkflowSqlite(unittest.TestCase):
         return os.path.join(self.s.output, run_id, name)
 
     def test_video_gate_reject_edit_approve(self):
-        rid = self.start(review="video", publish_at="2031-05-01T09:00:00+09:00")
+        rid = self.start(review="video", publish_at="2031-05-01T09:00:00+09:00", dry_run=False)
         d = wait_status(self.detail, rid, ("awaiting_review",))
         self.assertEqual(d["review"]["stage"], "video")
         self.assertEqual(d["review"]["mode"], "video")
@@ -136,10 +178,26 @@ class WorkflowSqlite(unittest.TestCase):
         r = self.s.request("PATCH", API + "/pipeline/runs/%s/metadata" % rid,
                            body={"title": "T" * 101}, key=self.write_key)
         self.assertEqual(r.status, 422, r.body)
+        for bad, loc in (({"tags": "pasta"}, "tags"), ({"tags": ["pasta", ""]}, "tags"),
+                         ({"tags": ["pasta", 3]}, "tags"),
+                         ({"category": "26", "category_id": "26"}, "category"),
+                         ({"category": "cooking"}, "category")):
+            r = self.s.request("PATCH", API + "/pipeline/runs/%s/metadata" % rid, body=bad,
+                               key=self.write_key)
+            self.assertEqual(r.status, 422, (bad, r.body))
+            self.assertEqual([e["loc"] for e in r.json()["detail"]], [["body", loc]], bad)
+        # "category" is another name for category_id
+        r = self.s.request("PATCH", API + "/pipeline/runs/%s/metadata" % rid,
+                           body={"category": "27"}, key=self.write_key)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json()["category_id"], "27")
+        self.assertNotIn("category", r.json())
         title = "Pasta in 15 minutes: the weeknight version"
+        description = "Dinner on the table in 15 minutes, and what it costs per serving."
+        tags = ["pasta", "weeknight dinner"]
         r = self.s.request("PATCH", API + "/pipeline/runs/%s/metadata" % rid,
                            body={"title": title, "publish_at": "2031-06-01T18:30:00Z",
-                                 "tags": ["pasta", "weeknight dinner"], "category_id": "26",
+                                 "tags": tags, "category_id": "26", "description": description,
                                  "thumbnail": "thumbnail.png"},
                            key=self.write_key)
         self.assertEqual(r.status, 200, r.body)
@@ -157,9 +215,11 @@ class WorkflowSqlite(unittest.TestCase):
         with open(self.out(rid, "publish.json"), encoding="utf-8") as f:
             pub = json.load(f)
         self.assertEqual(pub["publish_at"], "2031-06-01T18:30:00Z")
-        self.assertIn(title, json.dumps(pub, ensure_ascii=False))
+        self.assertFalse(pub["dry_run"])
+        self.check_upload(rid, pub, title, description, tags)
         actions = [h["action"] for h in d["review"]["history"]]
-        self.assertEqual(actions, ["reject", "edit_metadata", "approve"])
+        self.assertEqual(actions, ["reject", "edit_metadata", "edit_metadata", "approve"])
+        self.assertEqual(d["review"]["history"][1]["fields"], ["category_id"])
         self.assertIsNone(d["review"]["stage"])
         self.assertEqual(self.stage_attempts(rid)["publisher"], (1, "done"))
         # Decisions on a run that is not waiting.
@@ -175,6 +235,51 @@ class WorkflowSqlite(unittest.TestCase):
                               "WHERE path LIKE ?", ("%" + rid + "/%",))
         self.assertTrue(any(r[0] == "POST" and r[1].endswith("/approve") and
                             r[3] == self.write_key_id for r in rows), rows)
+
+    def check_upload(self, rid, pub, title, description, tags):
+        """What the YouTube double received for the run's video: the reviewed metadata, the
+        schedule, the captions in the channel's language and chapters that match the section
+        starts measured in the rendered video."""
+        st = self.yt.state()
+        ups = [u for u in st["uploads"].values() if u.get("video_id") == pub["video_id"]]
+        self.assertEqual(len(ups), 1, st["uploads"])
+        up = ups[0]
+        video = self.out(rid, "video.mp4")
+        with open(video, "rb") as f:
+            data = f.read()
+        self.assertEqual(up["size"], len(data))
+        self.assertEqual(up["sha256"], hashlib.sha256(data).hexdigest())
+        snippet, status = up["metadata"]["snippet"], up["metadata"]["status"]
+        self.assertEqual(snippet["title"], title)
+        self.assertEqual(snippet["tags"], tags)
+        self.assertEqual(snippet["categoryId"], "26")
+        self.assertEqual(snippet["defaultLanguage"], "en")
+        self.assertEqual(status["publishAt"], "2031-06-01T18:30:00Z")
+        self.assertEqual(status["privacyStatus"], "private")
+        self.assertEqual(pub["privacy"], "private")
+        # The edited description, then the chapters of the measured timeline.
+        desc = snippet["description"]
+        self.assertTrue(desc.startswith(description), desc)
+        with open(self.out(rid, "script.json"), encoding="utf-8") as f:
+            headings = [x["heading"] for x in json.load(f)["sections"]]
+        real = measured.section_starts(video, len(headings))
+        chapters = measured.description_chapters(desc)
+        self.assertEqual(measured.chapter_errors(chapters, headings, real,
+                                                 measured.duration(video)), [], (chapters, real))
+        self.assertEqual([[c["start_seconds"], c["title"]] for c in pub["chapters"]],
+                         [list(c) for c in chapters])
+        # captions.insert after the upload: the run's SRT in the channel's language.
+        cap = st["captions"][pub["video_id"]]
+        self.assertEqual(cap["language"], "en")
+        with open(self.out(rid, "subtitles.srt"), "rb") as f:
+            srt = f.read().decode("utf-8")
+        self.assertEqual(cap["text"], srt)
+        self.assertRegex(srt, r"^1\r?\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}")
+        self.assertEqual(pub["captions_id"], cap["id"])
+        self.assertIn(pub["video_id"], st["thumbnails"])
+        # (the double refuses captions for a video it has not finished receiving)
+        reqs = self.yt.requests()["requests"]
+        self.assertEqual([r["violations"] for r in reqs if r["violations"]], [])
 
     def test_script_gate(self):
         rid = self.start(review="script", topic="one-pan chicken")
@@ -215,6 +320,62 @@ class WorkflowSqlite(unittest.TestCase):
         self.assertEqual(r.status, 202, r.body)
         self.assertEqual(self.detail(rid)["status"], "cancelled")
 
+    def test_channel_default_gate_and_playlist(self):
+        # publishing.review: video in the channel's config stops a run started without review
+        rid = self.start(channel_id="reviewed_en", topic="channel default gate", dry_run=False)
+        # review "none" in the request overrides the channel's default: no stop (a dry run)
+        none = self.start(channel_id="reviewed_en", topic="no gate asked", review="none")
+        d = wait_status(self.detail, rid, ("awaiting_review",))
+        self.assertEqual(d["review"]["stage"], "video")
+        self.assertFalse(os.path.exists(self.out(rid, "publish.json")))
+        d = wait_status(self.detail, none, ("completed",))
+        self.assertEqual(d["review"]["history"], [])
+        self.assertEqual({a for a, _ in self.stage_attempts(none).values()}, {1})
+        with open(self.out(none, "publish.json"), encoding="utf-8") as f:
+            dry = json.load(f)
+        self.assertTrue(dry["dry_run"])
+        items = [x for x in dry["requests"] if "/playlistItems" in x["url"]]
+        self.assertEqual(len(items), 1, dry["requests"])
+        self.assertEqual(items[0]["body"]["snippet"]["playlistId"], PLAYLIST)
+        # `yaa review edit` of the metadata at the video gate
+        p = self.cli("review", "edit", rid, "--title", "Channel default, edited", "--tags",
+                     "pasta, quick dinner ,", "--category", "27")
+        self.assertIn("Channel default, edited", p.stdout)
+        meta = self.s.get(API + "/pipeline/runs/%s/metadata" % rid, key=self.write_key).json()
+        self.assertEqual((meta["title"], meta["tags"], meta["category_id"]),
+                         ("Channel default, edited", ["pasta", "quick dinner"], "27"))
+        p = self.cli("review", "edit", rid, "--title", "T" * 101, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("title", p.stderr)
+        # approved: uploaded, then added to the channel's playlist with playlistItems.insert
+        r = self.s.post(API + "/pipeline/runs/%s/approve" % rid, key=self.write_key)
+        self.assertEqual(r.status, 202, r.body)
+        wait_status(self.detail, rid, ("completed",))
+        with open(self.out(rid, "publish.json"), encoding="utf-8") as f:
+            pub = json.load(f)
+        self.assertFalse(pub["dry_run"])
+        st = self.yt.state()
+        up = [u for u in st["uploads"].values() if u.get("video_id") == pub["video_id"]][0]
+        self.assertEqual(up["metadata"]["snippet"]["title"], "Channel default, edited")
+        self.assertEqual(up["metadata"]["snippet"]["categoryId"], "27")
+        got = [x for x in st["playlist_items"] if x["videoId"] == pub["video_id"]]
+        self.assertEqual(got, [{"id": pub["playlist_item_id"], "playlistId": PLAYLIST,
+                                "videoId": pub["video_id"]}])
+        self.assertIsNone(pub.get("playlist_error"))
+
+    def test_openapi_metadata_body(self):
+        r = self.s.get("/openapi.json", key=None)
+        self.assertEqual(r.status, 200, r.body)
+        op = r.json()["paths"]["/api/v1/pipeline/runs/{run_id}/metadata"]["patch"]
+        props = op["requestBody"]["content"]["application/json"]["schema"]["properties"]
+        self.assertEqual(set(props), {"title", "description", "tags", "category_id", "category",
+                                      "privacy", "publish_at", "thumbnail"})
+        self.assertEqual(props["tags"]["type"], "array")
+        self.assertEqual(props["tags"]["items"]["type"], "string")
+        self.assertEqual(props["tags"]["items"]["minLength"], 1)
+        self.assertIn("500", props["tags"]["description"])
+        self.assertIn("category_id", props["category"]["description"])
+
     def test_read_key_forbidden(self):
         rid = "00000000-0000-4000-8000-000000000000"
         calls = [("GET", "/pipeline/runs/%s/script" % rid, None),
@@ -241,6 +402,7 @@ class WorkflowSqlite(unittest.TestCase):
         self.assertEqual(r.status, 202, r.body)
         b = r.json()
         self.assertEqual(len(b["runs"]), 2)
+        self.assertEqual({(x["status"], x["queued"]) for x in b["runs"]}, {("pending", True)})
         self.assertEqual(b["runs"][0]["topic"], "sheet-pan salmon")
         self.assertEqual(b["runs"][1]["publish_at"], "2031-01-02T08:00:00Z")
         ids = {x["run_id"] for x in b["runs"]}
@@ -314,6 +476,29 @@ class WorkflowSqlite(unittest.TestCase):
         d = wait_status(self.detail, rid, ("awaiting_review",))
         self.assertEqual(self.stage_attempts(rid)["script_writer"][0], 2)
         self.assertEqual(d["review"]["history"][-1]["key_id"].split(":")[0], "cli")
+        # `yaa review edit --script`: the stored script, script.md and the history change
+        r = self.s.get(API + "/pipeline/runs/%s/script" % rid, key=self.write_key)
+        script = r.json()
+        script["title"] = "Risotto, edited at the terminal"
+        script["sections"][0]["narration"] = "No stirring tonight: the oven does the work."
+        edited = os.path.join(self.s.dir, "edited.json")
+        with open(edited, "w", encoding="utf-8") as f:
+            json.dump(script, f)
+        p = self.cli("review", "edit", rid, "--script", edited)
+        self.assertIn("replaced", p.stdout)
+        got = self.s.get(API + "/pipeline/runs/%s/script" % rid, key=self.write_key).json()
+        self.assertEqual(got["title"], "Risotto, edited at the terminal")
+        self.assertEqual(got["sections"][0]["narration"],
+                         "No stirring tonight: the oven does the work.")
+        with open(self.out(rid, "script.md"), encoding="utf-8") as f:
+            self.assertIn("No stirring tonight: the oven does the work.", f.read())
+        last = self.detail(rid)["review"]["history"][-1]
+        self.assertEqual(last["key_id"].split(":")[0], "cli")
+        self.assertEqual(last["action"], "edit_script")
+        # a metadata edit is refused at the script gate, with the reason
+        p = self.cli("review", "edit", rid, "--title", "x", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("video gate", p.stderr)
         p = self.cli("review", "approve", rid)
         d = wait_status(self.detail, rid, ("running", "awaiting_review", "completed"))
         self.s.post(API + "/pipeline/runs/%s/cancel" % rid, key=self.write_key)
@@ -326,6 +511,55 @@ class WorkflowSqlite(unittest.TestCase):
                      check=False)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("line 2", p.stderr)
+
+
+class WorkflowLlm(unittest.TestCase):
+    """A rejection's notes reach the script writer's LLM prompt (prompts/script_writer.user.md
+    {{revision}}), as recorded by the Anthropic double."""
+
+    def test_notes_in_script_writer_prompt(self):
+        llm = test_usage.Double("anthropic_double.py", (500, 300))
+        s = YaaServer("sqlite", workers=1, env=dict(
+            MEDIA, LLM_PROVIDER="anthropic", ANTHROPIC_API_KEY="sk-ant-test",
+            ANTHROPIC_BASE_URL="http://127.0.0.1:%d" % llm.port))
+        try:
+            def detail(run_id):
+                return s.get(API + "/pipeline/runs/" + run_id).json()
+
+            def writer_prompts():
+                out = []
+                for r in llm.chat_requests():
+                    for m in json.loads(r["body"])["messages"]:
+                        c = m["content"]
+                        text = c if isinstance(c, str) else " ".join(
+                            p.get("text", "") for p in c)
+                        if "Write a YouTube script" in text:
+                            out.append(text)
+                return out
+
+            r = s.post(API + "/pipeline/run", {"channel_id": "home_cooking_en",
+                                               "topic": "weeknight pasta", "dry_run": True,
+                                               "review": "script"})
+            self.assertEqual(r.status, 202, r.body)
+            rid = r.json()["run_id"]
+            wait_status(detail, rid, ("awaiting_review",))
+            notes = "Open with the 15-minute version; say what one serving costs (about $2)."
+            first = writer_prompts()
+            self.assertEqual(len(first), 1, first)
+            self.assertNotIn("reviewer rejected", first[0])
+            r = s.post(API + "/pipeline/runs/%s/reject" % rid,
+                       {"notes": notes, "from_stage": "script_writer"})
+            self.assertEqual(r.status, 202, r.body)
+            d = wait_status(detail, rid, ("awaiting_review",))
+            self.assertEqual(d["review"]["history"][-1]["notes"], notes)
+            prompts = writer_prompts()
+            self.assertEqual(len(prompts), 2, prompts)
+            self.assertIn("A reviewer rejected the previous version with these notes", prompts[1])
+            self.assertIn(notes, prompts[1])
+            s.post(API + "/pipeline/runs/%s/cancel" % rid)
+        finally:
+            s.stop()
+            llm.stop()
 
 
 class GateAcrossWorkers(unittest.TestCase):
@@ -353,17 +587,30 @@ class GateAcrossWorkers(unittest.TestCase):
             # Nothing is re-delivered while it waits: the run stays at the gate.
             time.sleep(4)
             self.assertEqual(detail(rid)["status"], "awaiting_review")
+            # Rejected with notes on the other API: the new worker re-runs script_writer with
+            # them and the run stops at the gate again.
+            notes = "Say what the workers are doing in the first sentence."
+            r = dist.call(st.apis[1].port, "POST", API + "/pipeline/runs/%s/reject" % rid,
+                          {"notes": notes, "from_stage": "script_writer"})
+            self.assertEqual(r.status, 202, r.body)
+            d = wait_status(detail, rid, ("awaiting_review",), timeout=300)
+            self.assertEqual(d["review"]["history"][-1]["notes"], notes)
+            r = dist.call(port, "GET", API + "/pipeline/runs/%s/script" % rid)
+            self.assertEqual(r.status, 200, r.body)
+            self.assertEqual(r.json()["revision_notes"], notes)
             r = dist.call(st.apis[1].port, "POST", API + "/pipeline/runs/%s/approve" % rid)
             self.assertEqual(r.status, 202, r.body)
             d = wait_status(detail, rid, ("completed",), timeout=600)
-            self.assertEqual([h["action"] for h in d["review"]["history"]], ["approve"])
+            self.assertEqual([h["action"] for h in d["review"]["history"]], ["reject", "approve"])
             self.assertIn(rid, st.logs(second))
-            # Each stage ran once: the first worker's checkpoints were kept.
+            # script_writer ran twice (the rejection); every other stage once: the first
+            # worker's checkpoints were kept.
             out = subprocess.run(["psql", st.db_url, "-At", "-c",
                                   "SELECT stage, attempt FROM run_stages WHERE run_id = '%s'"
                                   % rid], capture_output=True, text=True, check=True)
             attempts = dict(l.split("|") for l in out.stdout.split())
             self.assertEqual(len(attempts), 6, attempts)
+            self.assertEqual(attempts.pop("script_writer"), "2")
             self.assertEqual(set(attempts.values()), {"1"}, attempts)
         finally:
             st.stop()
