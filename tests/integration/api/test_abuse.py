@@ -11,6 +11,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
 from yaa_server import ADMIN_KEY, YaaServer  # noqa: E402
+from stack import wait_for  # noqa: E402
 
 API = "/api/v1"
 
@@ -132,6 +133,10 @@ class Abuse(unittest.TestCase):
         finally:
             for s in socks:
                 s.close()
+        # the address's slots are free once the server has seen the hang-ups (a moment: until
+        # then a new connection from it is refused at accept by the per-address cap)
+        wait_for(lambda: self.srv.get(API + "/health", key=None).status == 200, 10,
+                 "the slow clients' slots to be freed", step=0.2, retry_on=(OSError,))
         self.assert_alive()
 
     def test_invalid_key_flood(self):
