@@ -548,21 +548,42 @@ static int meta_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, ya
     /* YouTube publishes a scheduled video only from private. */
     if (json_is_string(json_object_get(meta, "publish_at")))
         json_object_set_new(meta, "privacy", json_string("private"));
-    char *text = json_dumps(meta, JSON_COMPACT);
-    rc = text ? yaa_db_stages_finish(tx, run->id, "seo_optimizer", "done", text, NULL, err)
-              : yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    /* the checkpoint stays the SEO stage's own; the file keeps the credits (with_credits),
+     * and an edited description must leave room for every credit line within the limit */
+    json_t *shown = json_deep_copy(meta);
+    rc = shown ? with_credits(tx, run->id, shown, err)
+               : yaa_err_set(err, YAA_ENOMEM, "out of memory");
+    if (!rc && json_object_get(ma->patch, "description")) {
+        size_t missing = 0, i;
+        json_t *c;
+        const char *d = json_string_value(json_object_get(shown, "description"));
+        json_array_foreach(json_object_get(shown, "credits"), i, c) missing +=
+            !d || !strstr(d, json_string_value(json_object_get(c, "url")));
+        if (missing) {
+            char msg[256];
+            snprintf(msg, sizeof msg,
+                     "with the footage credits the description would exceed YouTube's 5000 "
+                     "bytes; shorten the text to leave room for %zu more credit line%s",
+                     missing, missing == 1 ? "" : "s");
+            field_error(ma->errors, "description", "value_error", msg);
+            rc = yaa_err_set(err, YAA_EINVAL, "the metadata does not meet YouTube's limits");
+        }
+    }
+    char *text = rc ? NULL : json_dumps(meta, JSON_COMPACT);
+    if (!rc)
+        rc = text ? yaa_db_stages_finish(tx, run->id, "seo_optimizer", "done", text, NULL, err)
+                  : yaa_err_set(err, YAA_ENOMEM, "out of memory");
     free(text);
-    /* the checkpoint stays the SEO stage's own; the file keeps the credits (with_credits) */
-    if (!rc) rc = with_credits(tx, run->id, meta, err);
-    if (!rc) rc = write_json_artifact(ma->output_dir, run->id, "metadata.json", meta, err);
+    json_decref(meta);
+    if (!rc) rc = write_json_artifact(ma->output_dir, run->id, "metadata.json", shown, err);
     if (!rc) {
         yaa_pipeline_review_history_add(
             state, "edit_metadata", ma->who,
             json_pack("{s:s, s:o, s:O}", "stage", "video", "fields", changed, "values", ma->patch));
-        ma->result = meta;
+        ma->result = shown;
     } else {
         json_decref(changed);
-        json_decref(meta);
+        json_decref(shown);
     }
     return rc;
 }

@@ -340,6 +340,13 @@ class PipelineTest(unittest.TestCase):
         r = srv.request("PATCH", api + run_id + "/metadata", body={"description": meta["description"]})
         self.assertEqual(r.status, 200, r.body)
         self.assertEqual(load("metadata.json"), meta)
+        # a text that leaves no room for the credit lines is refused, naming the field
+        r = srv.request("PATCH", api + run_id + "/metadata", body={"description": "x" * 4990})
+        self.assertEqual(r.status, 422, r.body)
+        self.assertEqual(r.json()["detail"][0]["loc"], ["body", "description"])
+        self.assertIn("credit", r.json()["detail"][0]["msg"])
+        self.assertEqual(load("metadata.json"), meta)
+        self.assertEqual(seo_checkpoint()["description"], meta["description"])  # the last edit
 
         r = srv.post(api + run_id + "/approve")
         self.assertEqual(r.status, 202, r.body)
