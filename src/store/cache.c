@@ -3,6 +3,7 @@
 #include "store/store.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* A temporary download untouched this long was left by a process that died mid-download
+ * (a live one writes to it all the time). */
+#define YAA_STORE_CACHE_TEMP_SEC 3600
 
 typedef struct cached {
     char name[YAA_SHA256_HEX];
@@ -29,12 +34,18 @@ void yaa_store_cache_trim(const char *dir, uint64_t cap, const char *keep) {
     size_t n = 0, alloc = 0;
     uint64_t total = 0;
     struct dirent *e;
+    time_t now = time(NULL);
     while ((e = readdir(d))) {
-        if (strlen(e->d_name) != 64 || (keep && strcmp(e->d_name, keep) == 0)) continue;
-        char p[PATH_MAX + 80];
+        bool temp = strstr(e->d_name, ".part-") != NULL;
+        if ((!temp && strlen(e->d_name) != 64) || (keep && strcmp(e->d_name, keep) == 0)) continue;
+        char p[PATH_MAX + 300];
         snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
         struct stat s;
         if (stat(p, &s) != 0) continue;
+        if (temp) { /* a download in progress, or one a crash left behind */
+            if (now - s.st_mtime > YAA_STORE_CACHE_TEMP_SEC) unlink(p);
+            continue;
+        }
         if (n == alloc) {
             alloc = alloc ? alloc * 2 : 32;
             cached *nv = realloc(v, alloc * sizeof *nv);
@@ -51,7 +62,7 @@ void yaa_store_cache_trim(const char *dir, uint64_t cap, const char *keep) {
     if (total > cap) {
         qsort(v, n, sizeof *v, by_use);
         for (size_t i = 0; i < n && total > cap; i++) {
-            char p[PATH_MAX + 80];
+            char p[PATH_MAX + 300];
             snprintf(p, sizeof p, "%s/%s", dir, v[i].name);
             if (unlink(p) == 0) total -= v[i].size;
         }

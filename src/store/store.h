@@ -108,7 +108,8 @@ uint64_t yaa_store_tree(const char *dir, bool remove, size_t *files);
 /* A download cache: dir holds files named by their 64-digit SHA-256, whose modification time
  * is their last use. Removes the least recently used ones until the rest hold at most cap
  * bytes, never keep (may be NULL: the file about to be sent, even when it alone is over the
- * cap). Other names (temporary downloads) are left alone. */
+ * cap). Temporary downloads ("<sha>.part-...") untouched for an hour, left by a process
+ * that died mid-download, are removed; other names are left alone. */
 void yaa_store_cache_trim(const char *dir, uint64_t cap, const char *keep);
 
 /* SHA-256 of a file as 64 lowercase hex digits (+ its size if size != NULL). */

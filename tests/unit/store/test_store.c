@@ -488,8 +488,8 @@ static void test_s3_virtual_host_session_token(void **state) {
 }
 
 /* The API's download cache (ARTIFACT_CACHE_MB): least recently used first, down to the
- * cap; the file about to be sent stays even when it is the oldest; temporary downloads and
- * other names are not the cache's. */
+ * cap; the file about to be sent stays even when it is the oldest; a temporary download
+ * stays while fresh and goes once a crash clearly left it; other names are not the cache's. */
 static void test_cache_trim(void **state) {
     (void)state;
     char dir[PATH_MAX], p[PATH_MAX * 2], names[4][65];
@@ -528,6 +528,16 @@ static void test_cache_trim(void **state) {
     }
     snprintf(p, sizeof p, "%s/%s.part-1-2", dir, names[1]);
     assert_int_equal(access(p, F_OK), 0);
+    /* one left by a crash two hours ago goes; other names are not the cache's */
+    struct timespec t[2] = {{.tv_sec = now - 7200}, {.tv_sec = now - 7200}};
+    assert_int_equal(utimensat(AT_FDCWD, p, t, 0), 0);
+    char other[PATH_MAX * 2];
+    snprintf(other, sizeof other, "%s/README", dir);
+    write_bytes(other, 10, 1);
+    assert_int_equal(utimensat(AT_FDCWD, other, t, 0), 0);
+    yaa_store_cache_trim(dir, 0, NULL);
+    assert_int_equal(access(p, F_OK), -1);
+    assert_int_equal(access(other, F_OK), 0);
     yaa_test_rmrf(dir);
 }
 
