@@ -11,6 +11,11 @@ add_test(NAME store/integration_gc
          COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/integration/store/test_gc.py)
 set_tests_properties(store/integration_gc PROPERTIES LABELS "integration;store" TIMEOUT 300
   ENVIRONMENT "YAA_BIN=${CMAKE_BINARY_DIR}/yaa;YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+# The API serving S3 artifacts: concurrent first requests, Range, the download cache's cap.
+add_test(NAME store/integration_api_artifacts
+         COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/integration/store/test_api_artifacts.py)
+set_tests_properties(store/integration_api_artifacts PROPERTIES LABELS "integration;store"
+  TIMEOUT 300 ENVIRONMENT "YAA_BIN=${CMAKE_BINARY_DIR}/yaa;YAA_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 # `yaa channels import` / `export ID DIR [--revision N]` with CHANNELS_STORE=db (SQLite).
 add_test(NAME store/integration_channels_export
          COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/integration/store/test_channels_export.py)

@@ -12,6 +12,8 @@ Temporary credentials: a request may carry the session token TOKEN (header
 x-amz-security-token, which must then be signed, or X-Amz-Security-Token in a presigned
 query); any other token is refused (403 InvalidToken, a violation).
 
+Test setup: PUT /_object/<key> stores an object in the bucket without signing.
+
 Modes (POST /_control {"script": [...]}, see double_base.py), one per request in order:
   ok            normal answer
   403 / 404     AccessDenied / NoSuchKey
@@ -125,6 +127,15 @@ class S3Handler(DoubleHandler):
             return None
 
     def _handle_s3(self):
+        if self.path.startswith("/_object/") and self.command == "PUT":
+            # test setup: an object put straight into the bucket, unsigned
+            n = int(self.headers.get("Content-Length") or 0)
+            data = self.rfile.read(n) if n else b""
+            with self.server.lock:
+                objects = self.server.state.setdefault("objects", {})
+                objects[urllib.parse.unquote(self.path[len("/_object/"):])] = {
+                    "data": data, "meta": None}
+            return self.send_bytes(200, b"{}")
         if self.path.startswith("/_"):
             return super()._handle()
         srv = self.server
