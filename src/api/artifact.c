@@ -5,9 +5,9 @@
  * client gets a 302 to a presigned URL valid for YAA_ARTIFACT_URL_SEC seconds (a CDN or the
  * browser fetches from S3 directly); otherwise the object is fetched once into a local cache
  * named by its SHA-256 (so a newer attempt never serves stale bytes, and concurrent requests
- * share one copy), checked, and sent from there with Range support - the dashboard's video
- * player seeks without a new download. The cache is bounded by ARTIFACT_CACHE_MB, least
- * recently used first. */
+ * share one copy and one download), checked, and sent from there with Range support - the
+ * dashboard's video player seeks without a new download. The cache is bounded by ARTIFACT_CACHE_MB,
+ * least recently used first. */
 #include "api/api_internal.h"
 
 #include "core/log.h"
@@ -16,6 +16,8 @@
 #include "store/store.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,65 @@
 #include <utime.h>
 
 #define YAA_ARTIFACT_URL_SEC 300
+
+/* Downloads being made by this process, by SHA-256: concurrent first requests for one
+ * object (a video player asks twice) wait for one download instead of each making its own.
+ * A waiter whose leader failed tries itself, so a failure never leaves anyone waiting. */
+static pthread_mutex_t fetch_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fetch_cv = PTHREAD_COND_INITIALIZER;
+static char (*inflight)[YAA_SHA256_HEX];
+static size_t ninflight, inflight_cap;
+
+static bool is_inflight(const char *sha) {
+    for (size_t i = 0; i < ninflight; i++)
+        if (strcmp(inflight[i], sha) == 0) return true;
+    return false;
+}
+
+static bool cached_whole(const char *path, int64_t size) {
+    struct stat s;
+    return stat(path, &s) == 0 && (uint64_t)s.st_size == (uint64_t)size;
+}
+
+/* Makes path (the cache file of art) present: already there (*fetched = false), or
+ * downloaded by this call (*fetched = true). */
+static int fetch_once(yaa_store *st, const yaa_db_artifact *art, const char *path, bool *fetched,
+                      yaa_err *err) {
+    *fetched = false;
+    pthread_mutex_lock(&fetch_mu);
+    while (is_inflight(art->sha256)) pthread_cond_wait(&fetch_cv, &fetch_mu);
+    if (cached_whole(path, art->size)) {
+        pthread_mutex_unlock(&fetch_mu);
+        return 0;
+    }
+    bool listed = false;
+    if (ninflight == inflight_cap) {
+        size_t cap = inflight_cap ? inflight_cap * 2 : 8;
+        char(*nv)[YAA_SHA256_HEX] = realloc(inflight, cap * sizeof *nv);
+        if (nv) {
+            inflight = nv;
+            inflight_cap = cap;
+        }
+    }
+    if (ninflight < inflight_cap) { /* else: download unshared, still correct */
+        snprintf(inflight[ninflight++], YAA_SHA256_HEX, "%s", art->sha256);
+        listed = true;
+    }
+    pthread_mutex_unlock(&fetch_mu);
+    int rc = yaa_store_get_file(st, art->object_key, path, art->sha256, err);
+    *fetched = true;
+    if (listed) {
+        pthread_mutex_lock(&fetch_mu);
+        for (size_t i = 0; i < ninflight; i++)
+            if (strcmp(inflight[i], art->sha256) == 0) {
+                memcpy(inflight[i], inflight[--ninflight], YAA_SHA256_HEX);
+                break;
+            }
+        pthread_cond_broadcast(&fetch_cv);
+        pthread_mutex_unlock(&fetch_mu);
+    }
+    return rc;
+}
 
 int yaa_api__send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *run_id,
                            const char *name) {
@@ -60,11 +121,11 @@ int yaa_api__send_artifact(yaa_http_req *req, yaa_http_resp *resp, const char *r
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/.api-cache", out);
     snprintf(path, sizeof path, "%s/%s", dir, art.sha256);
-    struct stat s;
-    if (stat(path, &s) == 0 && (uint64_t)s.st_size == (uint64_t)art.size) {
+    bool fetched = false;
+    rc = fetch_once(st, &art, path, &fetched, &err);
+    if (!fetched && !rc) {
         utime(path, NULL); /* recently used: trimmed last */
     } else {
-        rc = yaa_store_get_file(st, art.object_key, path, art.sha256, &err);
         if (rc) {
             yaa_store_close(st);
             yaa_log_ev(YAA_LOG_ERROR, "api", "cannot fetch an artifact from the store",

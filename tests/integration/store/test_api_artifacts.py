@@ -4,11 +4,13 @@ tests/doubles/s3_double.py as the bucket, ARTIFACT_REDIRECT=stream).
 
 - eight clients ask for the same video at once, before the API has a copy (what a video
   player and a preview do on a first play): every one gets the whole file, byte for byte,
-  or the exact Range it asked for; no temporary file is left in the cache;
+  or the exact Range it asked for; the bucket sees one download (the others wait for it);
+  no temporary file is left in the cache;
 - the download cache (ARTIFACT_CACHE_MB=16, its least) holds files larger than itself: the file being
   sent is never trimmed, and the next download trims the least recently used one.
 """
 import hashlib
+import json
 import os
 import random
 import sqlite3
@@ -125,6 +127,12 @@ class ApiArtifacts(unittest.TestCase):
             self.assertTrue(body == part, rng)
         sha = hashlib.sha256(want).hexdigest()
         self.assertEqual(self.cache(), [sha])  # one copy, no temporary file left
+        # and one download from the bucket: the others waited for it
+        with urllib.request.urlopen("http://127.0.0.1:%d/_requests" % self.s3_port,
+                                    timeout=30) as r:
+            reqs = json.loads(r.read())["requests"]
+        gets = [q for q in reqs if q["method"] == "GET" and q["path"].endswith("/video.mp4")]
+        self.assertEqual(len(gets), 1, [q["path"] for q in gets])
 
     def test_2_cache_smaller_than_a_file(self):
         video = hashlib.sha256(self.files["video.mp4"]).hexdigest()
