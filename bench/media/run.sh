@@ -3,18 +3,26 @@
 # ratio to ffmpeg re-encoding yaa's output video with the same encoder settings (the encoder's
 # own cost for the same moving frames: yaa's render CPU must not exceed it).
 #
-#   bench/media/run.sh [--sections N] [--write]     (default 6 sections, about 50 s of video)
+#   bench/media/run.sh [--sections N] [--runs N] [--only REGEX] [--write]
+#                      (default 6 sections, about 50 s of video; 1 run of every case)
 #
+# With --runs N every case is rendered and re-encoded N times, one after the other, and the
+# table shows the median of each figure: on a shared machine one run carries about +-0.08 of
+# noise in the ratio.
 # Needs `make build`. --write replaces docs/benchmarks/media.md with the figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECTIONS=6
+RUNS=1
+ONLY=
 WRITE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sections) SECTIONS="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    --only) ONLY="$2"; shift 2 ;; # the cases whose name matches (grep -E)
     --write) WRITE=1; shift ;;
-    *) echo "usage: $0 [--sections N] [--write]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--sections N] [--runs N] [--only REGEX] [--write]" >&2; exit 2 ;;
   esac
 done
 BIN=build/bench/media_bench
@@ -39,8 +47,14 @@ baseline() {
 }
 
 run() { # label, media_bench args...
-  local label="$1"; shift
-  local dir="$OUT/$label"
+  local label="$1" k; shift
+  if [ -n "$ONLY" ] && ! grep -qE "$ONLY" <<<"$label"; then return 0; fi
+  for k in $(seq "$RUNS"); do run_once "$label" "$k" "$@"; done
+}
+
+run_once() { # label, run number, media_bench args...
+  local label="$1" k="$2"; shift 2
+  local dir="$OUT/$label.$k"
   local j; j=$("$BIN" "$dir" --sections "$SECTIONS" "$@" 2>/dev/null | tail -1)
   local fps preset
   fps=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['fps'])" "$j")
@@ -48,7 +62,7 @@ run() { # label, media_bench args...
   read -r bwall bcpu < <(baseline "$dir" "$fps" "$preset")
   python3 -c "import json,sys; d=json.loads(sys.argv[1]); d.update(label=sys.argv[2], baseline_wall=float(sys.argv[3]), baseline_cpu=float(sys.argv[4])); print(json.dumps(d))" \
     "$j" "$label" "$bwall" "$bcpu" >> "$RESULTS"
-  echo "$label done" >&2
+  echo "$label done (run $k)" >&2
 }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -61,10 +75,19 @@ run "16:9, footage with lower thirds, burned" --lang en --footage
 run "9:16 short, footage with lower thirds, burned" --lang en --footage --short
 
 LOAD="$LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end ($(date -u '+%Y-%m-%d %H:%M UTC'))"
-python3 - "$RESULTS" "$LOAD" "$SECTIONS" > "$OUT/media.md" <<'PY'
-import json, sys, platform, subprocess, os
-rows = [json.loads(l) for l in open(sys.argv[1])]
-load, sections = sys.argv[2], sys.argv[3]
+python3 - "$RESULTS" "$LOAD" "$SECTIONS" "$RUNS" > "$OUT/media.md" <<'PY'
+import json, sys, platform, subprocess, os, statistics
+runs = [json.loads(l) for l in open(sys.argv[1])]
+load, sections, nruns = sys.argv[2], sys.argv[3], int(sys.argv[4])
+rows = []  # one per case, in order: the median of each figure over its runs
+for label in dict.fromkeys(r["label"] for r in runs):
+    mine = [r for r in runs if r["label"] == label]
+    row = dict(mine[0])
+    for key, v in mine[0].items():
+        if isinstance(v, float):  # the measurements (sections, fps and the like are ints)
+            row[key] = statistics.median(r[key] for r in mine)
+    row["cpu_ratios"] = [r["render_cpu_sec"] / r["baseline_cpu"] for r in mine]
+    rows.append(row)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 ff = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.splitlines()[0]
 print("# Media benchmark\n")
@@ -86,13 +109,17 @@ print("- **yaa**: the one `ffmpeg` process `yaa_media_compose` runs (inputs: the
 print("- **re-encode**: `ffmpeg -i video.mp4 -map 0:v -map 0:a -c:v libx264 -preset P -crf 23 "
       "-pix_fmt yuv420p -r FPS -c:a aac -b:a 160k -ar 44100 -threads 2 -movflags +faststart "
       "baseline.mp4` on yaa's own output.\n")
-print("| case | video s | media (TTS + cards) s | render wall s | render CPU s | render wall s per video min | render CPU s per video min | re-encode wall s | re-encode CPU s | ratio wall | ratio CPU |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+if nruns > 1:
+    print(f"Each case ran {nruns} times, one after the other; each figure is the median of its runs, "
+          "and the last column lists every run's own CPU ratio.\n")
+print("| case | video s | media (TTS + cards) s | render wall s | render CPU s | render wall s per video min | render CPU s per video min | re-encode wall s | re-encode CPU s | ratio wall | ratio CPU | ratio CPU per run |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for r in rows:
     print(f"| {r['label']} (`{r['preset']}`, {r['fps']} fps) | {r['video_sec']:.1f} | {r['generate_sec']:.2f} | "
           f"{r['render_sec']:.1f} | {r['render_cpu_sec']:.1f} | {r['render_sec_per_video_min']:.1f} | "
           f"{r['render_cpu_sec_per_video_min']:.1f} | {r['baseline_wall']:.1f} | {r['baseline_cpu']:.1f} | "
-          f"{r['render_sec']/r['baseline_wall']:.2f} | {r['render_cpu_sec']/r['baseline_cpu']:.2f} |")
+          f"{r['render_sec']/r['baseline_wall']:.2f} | {r['render_cpu_sec']/r['baseline_cpu']:.2f} | "
+          f"{', '.join(f'{x:.2f}' for x in r['cpu_ratios'])} |")
 print("\nRatio = yaa's render / ffmpeg re-encoding yaa's output (at most 1.00: yaa's whole "
       "render, filters included, costs no more than the encoder's own work on the same frames; "
       "the re-encode pays an H.264 decode where yaa pays its pans, crops, transitions and "
