@@ -26,6 +26,8 @@ WorkflowSqlite (SQLite, db queue, in-process workers, offline provider, local me
 WorkflowLlm (the Anthropic double as the model): a rejection's notes are in the script
 writer's next prompt.
 
+BatchPostgres: a batch refused midway by the database leaves no run and no job.
+
 GateAcrossWorkers (PostgreSQL with Redis Streams, and with the db queue): `yaa serve
 --workers 0` and a `yaa worker`; a run waits at the script gate, its worker is stopped, the
 run is rejected with notes through the other API (another worker re-runs script_writer with
@@ -560,6 +562,37 @@ class WorkflowLlm(unittest.TestCase):
         finally:
             s.stop()
             llm.stop()
+
+
+class BatchPostgres(unittest.TestCase):
+    """A batch is all or nothing on PostgreSQL too: runs and jobs (db queue) in one
+    transaction; a run refused midway (a trigger) leaves none of the batch."""
+
+    def test_batch_all_or_nothing(self):
+        s = YaaServer("postgres", workers=0)
+        try:
+            def counts():
+                return (int(s.sql("SELECT COUNT(*) FROM pipeline_runs")[0][0]),
+                        int(s.sql("SELECT COUNT(*) FROM jobs")[0][0]))
+
+            r = s.post(API + "/pipeline/batch", {"channel_id": "demo", "dry_run": True,
+                                                 "topics": [{"topic": "one"}, {"topic": "two"},
+                                                            {"topic": "three"}]})
+            self.assertEqual(r.status, 202, r.body)
+            self.assertEqual([x["queued"] for x in r.json()["runs"]], [True] * 3)
+            self.assertEqual(counts(), (3, 3))
+            s.sql("CREATE FUNCTION refuse_boom() RETURNS trigger AS $$ BEGIN IF NEW.topic = "
+                  "'boom' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$ "
+                  "LANGUAGE plpgsql")
+            s.sql("CREATE TRIGGER refuse_boom BEFORE INSERT ON pipeline_runs FOR EACH ROW "
+                  "EXECUTE FUNCTION refuse_boom()")
+            r = s.post(API + "/pipeline/batch", {"channel_id": "demo", "dry_run": True,
+                                                 "topics": [{"topic": "a"}, {"topic": "boom"},
+                                                            {"topic": "c"}]})
+            self.assertEqual(r.status, 500, r.body)
+            self.assertEqual(counts(), (3, 3))
+        finally:
+            s.stop()
 
 
 class GateAcrossWorkers(unittest.TestCase):
