@@ -143,6 +143,14 @@ int yaa_api__h_channels_list(yaa_http_req *req, yaa_http_resp *resp) {
     return yaa_api_http_json(resp, 200, json_pack("{s:o, s:I}", "channels", arr, "total", n));
 }
 
+/* The {channel_id} path parameter, or NULL after answering 404 for a malformed id. */
+static const char *channel_param(yaa_http_req *req, yaa_http_resp *resp) {
+    const char *id = yaa_api_http_param(req, 0);
+    if (yaa_channels_id_valid(id)) return id;
+    yaa_api_http_error(resp, 404, "Channel '%s' not found", id ? id : "");
+    return NULL;
+}
+
 /* ChannelInfo of one channel in *out, or an error answered (404 for unknown or malformed
  * ids) and *out NULL. */
 static int info_json(yaa_http_req *req, yaa_http_resp *resp, const char *id, json_t **out) {
@@ -239,9 +247,8 @@ int yaa_api__h_channel_create(yaa_http_req *req, yaa_http_resp *resp) {
 }
 
 int yaa_api__h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
-    const char *id = yaa_api_http_param(req, 0);
-    if (!yaa_channels_id_valid(id))
-        return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
+    const char *id = channel_param(req, resp);
+    if (!id) return 0;
     if (reserved_id(id, resp)) return 0;
     const char *name = jstr(req, "name"), *cat = jstr(req, "category"),
                *desc = jstr(req, "description");
@@ -267,9 +274,8 @@ int yaa_api__h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
 }
 
 int yaa_api__h_channel_delete(yaa_http_req *req, yaa_http_resp *resp) {
-    const char *id = yaa_api_http_param(req, 0);
-    if (!yaa_channels_id_valid(id))
-        return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
+    const char *id = channel_param(req, resp);
+    if (!id) return 0;
     if (reserved_id(id, resp)) return 0;
     char moved[1024] = "";
     yaa_err err = {0};
@@ -292,13 +298,9 @@ int yaa_api__h_channel_delete(yaa_http_req *req, yaa_http_resp *resp) {
 /* "brand_guide.yaml" or "knowledge/notes.md" from the route's parameters, or NULL (404
  * answered) when the id or path is not acceptable. */
 static const char *file_param(yaa_http_req *req, yaa_http_resp *resp, const char **id) {
-    *id = yaa_api_http_param(req, 0);
+    if (!(*id = channel_param(req, resp))) return NULL;
     const char *dir = req->nparams == 3 ? yaa_api_http_param(req, 1) : NULL;
     const char *name = yaa_api_http_param(req, req->nparams - 1);
-    if (!yaa_channels_id_valid(*id)) {
-        yaa_api_http_error(resp, 404, "Channel '%s' not found", *id ? *id : "");
-        return NULL;
-    }
     bool ok = name && *name && name[0] != '.' && !strchr(name, '/') && !strchr(name, '\\') &&
               (!dir || (*dir && dir[0] != '.' && !strchr(dir, '/') && !strchr(dir, '\\')));
     if (!ok) {
@@ -309,9 +311,8 @@ static const char *file_param(yaa_http_req *req, yaa_http_resp *resp, const char
 }
 
 int yaa_api__h_channel_files(yaa_http_req *req, yaa_http_resp *resp) {
-    const char *id = yaa_api_http_param(req, 0);
-    if (!yaa_channels_id_valid(id))
-        return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
+    const char *id = channel_param(req, resp);
+    if (!id) return 0;
     if (refresh(req, resp)) return 0;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s", root(req), id);
@@ -422,9 +423,8 @@ int yaa_api__h_channel_file_put(yaa_http_req *req, yaa_http_resp *resp) {
 }
 
 int yaa_api__h_channel_revisions(yaa_http_req *req, yaa_http_resp *resp) {
-    const char *id = yaa_api_http_param(req, 0);
-    if (!yaa_channels_id_valid(id))
-        return yaa_api_http_error(resp, 404, "Channel '%s' not found", id);
+    const char *id = channel_param(req, resp);
+    if (!id) return 0;
     if (!yaa_channels_in_db(req->api->cfg))
         return yaa_api_http_error(resp, 404, "Channel revisions are kept with CHANNELS_STORE=db");
     yaa_db_chrev *revs = NULL;

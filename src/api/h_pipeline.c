@@ -30,14 +30,7 @@ const char *yaa_api__run_param(yaa_http_req *req, yaa_http_resp *resp) {
 }
 
 bool yaa_api__channel_exists(const yaa_api *api, const char *id) {
-    size_t n = strlen(id);
-    if (n == 0 || n > 100) return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-'))
-            return false;
-    }
+    if (!yaa_channels_id_valid(id)) return false;
     if (yaa_channels_in_db(api->cfg)) { /* the database holds the channels: cache it here */
         yaa_err err = {0};
         if (!api->db || yaa_channels_db_pull(api->cfg, api->db, id, &err) != 0) return false;
