@@ -73,9 +73,15 @@ static int credit_line(yaa_buf *out, const json_t *c) {
                           credit_url(c));
 }
 
+/* The length of the line s[0..n) without its trailing blanks (and a CR). */
+static size_t trimmed_len(const char *s, size_t n) {
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+    return n;
+}
+
 /* The line s[0..n) without trailing blanks equals one of the headings. */
 static bool is_heading(const char *s, size_t n) {
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+    n = trimmed_len(s, n);
     for (size_t i = 0; i < sizeof HEADINGS / sizeof HEADINGS[0]; i++)
         if (strlen(HEADINGS[i]) == n && memcmp(s, HEADINGS[i], n) == 0) return true;
     return false;
@@ -99,7 +105,7 @@ static bool is_credit_line(const char *s, size_t n, const json_t *credits) {
         const char *url = credit_url(c);
         if (url && has_url_n(s, n, url)) return true;
     }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+    n = trimmed_len(s, n);
     for (size_t k = 0; k < sizeof STOCK_PAGES / sizeof STOCK_PAGES[0]; k++) {
         size_t m = strlen(STOCK_PAGES[k][0]), u = strlen(STOCK_PAGES[k][1]);
         for (size_t j = 2; j + m + u <= n; j++) {
