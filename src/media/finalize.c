@@ -28,12 +28,6 @@
 
 /* Temporary files of processes that are gone, or older than this, are removed. */
 #define TEMP_MAX_AGE_SEC (24 * 3600)
-/* .yaa-subs-<pid>-* and *.tmp.<pid> carry no host name, so with OUTPUT_DIR shared between
- * hosts their pid may be another machine's: they are removed for a gone pid only once older
- * than this. A *.tmp.<pid> lives for the milliseconds between its write and its rename, and
- * FFmpeg reads a subtitle file whole when it opens it, so past this age neither is still
- * needed by a live process anywhere. */
-#define HOSTLESS_MIN_AGE_SEC (10 * 60)
 
 static atomic_int part_counter;
 
@@ -55,8 +49,7 @@ static bool pid_gone(long pid) { return pid > 0 && kill((pid_t)pid, 0) != 0 && e
 
 /* Whether name is a temporary file that nobody will finish: returns true for
  *   X.part-<host>-<pid>-<n> (our host, pid gone), X.part (an older yaa's),
- *   .yaa-subs-<pid>-<n>.srt/.ass and X.tmp.<pid> (pid gone here and older than
- *   HOSTLESS_MIN_AGE_SEC: the pid may be another host's), and any of them past the max age. */
+ *   .yaa-subs-<pid>-<n>.srt and X.tmp.<pid> (pid gone), and any of them past the max age. */
 static bool stale_temp(const char *dir, const char *name) {
     const char *part = strstr(name, ".part");
     const char *subs = strncmp(name, ".yaa-subs-", 10) == 0 ? name + 10 : NULL;
@@ -67,10 +60,9 @@ static bool stale_temp(const char *dir, const char *name) {
     if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
         lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return false;
-    time_t age = time(NULL) - sb.st_mtime;
-    if (age > TEMP_MAX_AGE_SEC) return true;
-    if (subs || tmp)
-        return age > HOSTLESS_MIN_AGE_SEC && pid_gone(strtol(subs ? subs : tmp + 5, NULL, 10));
+    if (time(NULL) - sb.st_mtime > TEMP_MAX_AGE_SEC) return true;
+    if (subs) return pid_gone(strtol(subs, NULL, 10));
+    if (tmp) return pid_gone(strtol(tmp + 5, NULL, 10));
     if (strcmp(part, ".part") == 0) return true;
     if (strncmp(part, ".part-", 6) != 0) return false;
     char host[64];

@@ -10,8 +10,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <utime.h>
 #include <unistd.h>
 
 /* A pid that no process has now: a child that already exited and was reaped. */
@@ -182,25 +180,15 @@ static void test_sweep_removes_dead_processes_files(void **state) {
     gethostname(host, sizeof host - 1);
     for (char *c = host; *c; c++)
         if (*c == '-' || *c == '/' || *c == '.') *c = '_';
-    /* names without a host: removed for a gone pid only once older than 10 minutes */
-    struct utimbuf old = {.actime = time(NULL) - 700, .modtime = time(NULL) - 700};
     snprintf(p, sizeof p, "%s/.yaa-subs-%d-0.srt", run, (int)dead);
     make_file(p, "1");
-    utime(p, &old);
     snprintf(p, sizeof p, "%s/video.mp4.part-%s-%d-0", run, host, (int)dead);
     make_file(p, "1");
     snprintf(p, sizeof p, "%s/video.mp4.part", run);
     make_file(p, "1");
     snprintf(p, sizeof p, "%s/script.json.tmp.%d", run, (int)dead);
     make_file(p, "1");
-    utime(p, &old);
-    /* kept: the pid of a fresh hostless file may be a live process on another host that
-     * shares OUTPUT_DIR (it is not ours to judge), a live process's render, another
-     * machine's, and real artifacts */
-    snprintf(p, sizeof p, "%s/.yaa-subs-%d-1.srt", run, (int)dead);
-    make_file(p, "1");
-    snprintf(p, sizeof p, "%s/metadata.json.tmp.%d", run, (int)dead);
-    make_file(p, "1");
+    /* kept: a live process's render, another machine's, and real artifacts */
     snprintf(p, sizeof p, "%s/video.mp4.part-%s-%d-0", run, host, (int)getpid());
     make_file(p, "1");
     snprintf(p, sizeof p, "%s/video.mp4.part-otherhost-%d-0", run, (int)dead);
