@@ -2,6 +2,7 @@
 #include "core/buf.h"
 
 #include "core/err.h"
+#include "core/host.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -138,8 +139,8 @@ int yaa_read_file(const char *path, size_t max, char **out, size_t *len) {
 
 int yaa_write_file(const char *path, const void *data, size_t len) {
     char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return YAA_EINVAL;
+    /* path.tmp-<host>-<pid>-<n>: no other thread, process or host writes it (core/host.h) */
+    if (yaa_host_temp_name(tmp, sizeof tmp, path, ".tmp", NULL)) return YAA_EINVAL;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return YAA_EIO;
     const char *p = data;

@@ -30,7 +30,7 @@ const char *yaa_buf_cstr(const yaa_buf *b);
 
 /* Reads a whole file, failing with YAA_ELIMIT past max bytes. Caller frees *out. */
 int yaa_read_file(const char *path, size_t max, char **out, size_t *len);
-/* Writes atomically: to path.tmp, fsync, rename. */
+/* Writes atomically: to path.tmp-<host>-<pid>-<n> (core/host.h), fsync, rename. */
 int yaa_write_file(const char *path, const void *data, size_t len);
 /* mkdir -p */
 int yaa_mkdirs(const char *path, unsigned mode);

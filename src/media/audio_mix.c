@@ -169,8 +169,11 @@ int yaa_media_audio_mix(const yaa_media_env *env_in, const yaa_mix_request *r, y
     yaa_buf_init(&g, 1u << 20);
     yaa_buf_init(&e, 4u << 20);
     char *graph2 = NULL, part[4096];
-    yaa_media__part_path(r->out_path, part, sizeof part);
     int rc = 0;
+    if (yaa_media__part_path(r->out_path, part, sizeof part)) {
+        rc = yaa_err_set(err, YAA_ELIMIT, "mix: the path '%s' is too long", r->out_path);
+        goto out;
+    }
     if (!argv || premix_graph(&g, r, total)) {
         rc = yaa_err_set(err, YAA_ENOMEM, "mix: out of memory");
         goto out;

@@ -1,6 +1,7 @@
 /* card.c - section cards (1920x1080 or 1080x1920) and the 1280x720 thumbnail, drawn with
  * cairo + pango in the brand palette; text wraps and shrinks to fit its box, and every
  * layout is checked for unknown glyphs (boxes) with a CJK fallback. */
+#include "core/host.h"
 #include "core/log.h"
 #include "media/media_internal.h"
 
@@ -195,8 +196,9 @@ static void draw_background_png(cairo_t *cr, const char *png, double w, double h
 }
 
 static int save_png(cairo_surface_t *s, const char *path, yaa_err *err) {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    char tmp[4096]; /* our own name: two attempts drawing one card never share it */
+    if (yaa_host_temp_name(tmp, sizeof tmp, path, ".tmp", NULL))
+        return yaa_err_set(err, YAA_ELIMIT, "the path '%s' is too long", path);
     cairo_surface_flush(s);
     cairo_status_t st = cairo_surface_write_to_png(s, tmp);
     if (st != CAIRO_STATUS_SUCCESS) {

@@ -3,6 +3,7 @@
  * compose_video.c, sound track in compose_audio.c, burned subtitles, intro/outro), add the
  * encoder settings (H.264 + AAC MP4 with +faststart), then render under the render semaphore
  * into a .part file renamed into place. */
+#include "core/host.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "media/media_internal.h"
@@ -10,7 +11,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +167,19 @@ static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_e
 
 /* ---- step 2: the work files (output directory, .part file, private subtitles copy) ---- */
 
-static atomic_int subs_counter;
+static int too_long(const char *path, yaa_err *err) {
+    return yaa_err_set(err, YAA_ELIMIT, "compose: the path '%s' is too long for its work files",
+                       path);
+}
+
+/* The name and full path of a private subtitles copy; YAA_ELIMIT when either does not fit. */
+static int subs_copy(const compose_plan *pl, const char *ext, char *name, size_t name_n, char *abs,
+                     size_t abs_n) {
+    int rc = yaa_host_temp_name(name, name_n, ".yaa-subs", NULL, ext);
+    if (!rc && snprintf(abs, abs_n, "%s/%s", pl->work, name) >= (int)abs_n) rc = YAA_ELIMIT;
+    if (rc) abs[0] = 0; /* the cleanup must not remove a cut path */
+    return rc;
+}
 
 static int stage_files(compose_plan *pl, yaa_err *err) {
     pl->out_abs = yaa_media__abs_path(pl->req->out_path);
@@ -175,18 +187,21 @@ static int stage_files(compose_plan *pl, yaa_err *err) {
     if (!pl->work) return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
     int rc = yaa_media__fence_claim(pl->out_abs, pl->req->attempt, err);
     if (rc) return rc;
-    yaa_media__part_path(pl->out_abs, pl->part, sizeof pl->part);
+    if (yaa_media__part_path(pl->out_abs, pl->part, sizeof pl->part))
+        return too_long(pl->out_abs, err);
     /* the subtitles/ass filters take a name without quoting trouble: a private copy beside
-     * the output, referred to relative to FFmpeg's working directory */
-    int k = atomic_fetch_add(&subs_counter, 1);
+     * the output (.yaa-subs-<host>-<pid>-<n>.ass, core/host.h), referred to relative to
+     * FFmpeg's working directory */
     if (pl->ass) {
-        snprintf(pl->ass_name, sizeof pl->ass_name, ".yaa-subs-%d-%d.ass", (int)getpid(), k);
-        snprintf(pl->ass_abs, sizeof pl->ass_abs, "%s/%s", pl->work, pl->ass_name);
+        if (subs_copy(pl, ".ass", pl->ass_name, sizeof pl->ass_name, pl->ass_abs,
+                      sizeof pl->ass_abs))
+            return too_long(pl->work, err);
         if ((rc = copy_file(pl->req->captions_ass, pl->ass_abs, err))) return rc;
     }
     if (!pl->subs) return 0;
-    snprintf(pl->subs_name, sizeof pl->subs_name, ".yaa-subs-%d-%d.srt", (int)getpid(), k);
-    snprintf(pl->subs_abs, sizeof pl->subs_abs, "%s/%s", pl->work, pl->subs_name);
+    if (subs_copy(pl, ".srt", pl->subs_name, sizeof pl->subs_name, pl->subs_abs,
+                  sizeof pl->subs_abs))
+        return too_long(pl->work, err);
     return copy_file(pl->req->srt_path, pl->subs_abs, err);
 }
 

@@ -5,19 +5,20 @@
  * files left by processes that died mid-write.
  *
  *   <run dir>/video.mp4                      the current file (only ever renamed into place)
- *   <run dir>/video.mp4.part-<host>-<pid>-<n> one attempt's render in progress
+ *   <run dir>/video.mp4.part-<host>-<pid>-<n> one attempt's render in progress (core/host.h)
  *   <run dir>/.yaa-fence-video.mp4           the newest attempt that claimed video.mp4 (flock)
  */
+#include "core/host.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "media/media_internal.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,48 +30,66 @@
 /* Temporary files of processes that are gone, or older than this, are removed. */
 #define TEMP_MAX_AGE_SEC (24 * 3600)
 
-static atomic_int part_counter;
-
-static void host_name(char *out, size_t n) {
-    if (gethostname(out, n - 1) != 0) snprintf(out, n, "host");
-    out[n - 1] = 0;
-    for (char *c = out; *c; c++)
-        if (*c == '-' || *c == '/' || *c == '.') *c = '_';
-}
-
-void yaa_media__part_path(const char *final_path, char *out, size_t n) {
-    char host[64];
-    host_name(host, sizeof host);
-    snprintf(out, n, "%s.part-%s-%d-%d", final_path, host, (int)getpid(),
-             atomic_fetch_add(&part_counter, 1));
+int yaa_media__part_path(const char *final_path, char *out, size_t n) {
+    return yaa_host_temp_name(out, n, final_path, ".part", NULL);
 }
 
 static bool pid_gone(long pid) { return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH; }
 
-/* Whether name is a temporary file that nobody will finish: returns true for
- *   X.part-<host>-<pid>-<n> (our host, pid gone), X.part (an older yaa's),
- *   .yaa-subs-<pid>-<n>.srt and X.tmp.<pid> (pid gone), and any of them past the max age. */
+static bool ends_with(const char *s, size_t len, const char *end) {
+    size_t e = strlen(end);
+    return len >= e && memcmp(s + len - e, end, e) == 0;
+}
+
+/* Whether name is one of the temporary names yaa writes, and whose: fills *o (o->pid 0 for
+ * the bare "X.part" of an older yaa, which nobody ever finishes). The forms:
+ *   .yaa-subs-<tail>.srt / .ass     subtitle copies of a render (compose.c)
+ *   X.part-<tail>, X.tmp-<tail>       renders, downloads, atomic writes (core/host.h)
+ *   X.tmp.<pid>, X.part               the hostless names of older versions
+ * with <tail> "-<host>-<pid>-<n>", or "-<pid>-<n>" before hosts were in the names. */
+static bool temp_owner(const char *name, yaa_host_temp_owner *o) {
+    size_t len = strlen(name);
+    if (strncmp(name, ".yaa-subs", 9) == 0)
+        return (ends_with(name, len, ".srt") || ends_with(name, len, ".ass")) &&
+               yaa_host_temp_parse(name + 9, len - 13, o);
+    if (ends_with(name, len, ".part")) {
+        *o = (yaa_host_temp_owner){NULL, 0, 0};
+        return true;
+    }
+    static const char *const kinds[] = {".part-", ".tmp-", ".tmp."};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        for (const char *m = strstr(name, kinds[k]); m; m = strstr(m + 1, kinds[k])) {
+            const char *tail = m + strlen(kinds[k]) - 1; /* from the '-' or '.' */
+            if (k == 2) {                                /* X.tmp.<pid> */
+                char *end;
+                long pid = strtol(tail + 1, &end, 10);
+                if (isdigit((unsigned char)tail[1]) && !*end && pid > 0 && pid <= INT_MAX) {
+                    *o = (yaa_host_temp_owner){NULL, 0, pid};
+                    return true;
+                }
+            } else if (yaa_host_temp_parse(tail, len - (size_t)(tail - name), o)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Whether name is a temporary file that nobody will finish: any temporary name past the max
+ * age; before that, one of this host's whose pid is gone, a hostless one (older versions:
+ * no host to tell, so judged as this host's) whose pid is gone here, and a bare X.part.
+ * Another host's is left alone: its pid means nothing here. */
 static bool stale_temp(const char *dir, const char *name) {
-    const char *part = strstr(name, ".part");
-    const char *subs = strncmp(name, ".yaa-subs-", 10) == 0 ? name + 10 : NULL;
-    const char *tmp = strstr(name, ".tmp.");
-    if (!part && !subs && !tmp) return false;
+    yaa_host_temp_owner o;
+    if (!temp_owner(name, &o)) return false;
     char path[PATH_MAX];
     struct stat sb;
     if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
         lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return false;
     if (time(NULL) - sb.st_mtime > TEMP_MAX_AGE_SEC) return true;
-    if (subs) return pid_gone(strtol(subs, NULL, 10));
-    if (tmp) return pid_gone(strtol(tmp + 5, NULL, 10));
-    if (strcmp(part, ".part") == 0) return true;
-    if (strncmp(part, ".part-", 6) != 0) return false;
-    char host[64];
-    host_name(host, sizeof host);
-    size_t hl = strlen(host);
-    const char *h = part + 6;
-    if (strncmp(h, host, hl) != 0 || h[hl] != '-') return false; /* another machine's */
-    return pid_gone(strtol(h + hl + 1, NULL, 10));
+    if (o.pid == 0) return true;
+    return (!o.host || yaa_host_temp_mine(&o)) && pid_gone(o.pid);
 }
 
 /* Removes the stale temporary files of one folder; returns how many. */

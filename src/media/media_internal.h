@@ -55,8 +55,10 @@ typedef struct yaa_media__proc_opts {
 int yaa_media__run(char *const argv[], const yaa_media__proc_opts *opts, yaa_err *err);
 
 /* Finishing an output file (finalize.c). Each attempt writes its own temporary file,
- * named for the process and a counter (path.part-PID-N), so two attempts never share one. */
-void yaa_media__part_path(const char *final_path, char *out, size_t n);
+ * named for the host, the process and a counter (path.part-<host>-<pid>-<n>, core/host.h),
+ * so two attempts never share one, even on an OUTPUT_DIR shared by hosts. Returns 0, or
+ * YAA_ELIMIT when the name does not fit in n bytes. */
+int yaa_media__part_path(const char *final_path, char *out, size_t n);
 /* A stage attempt claims final_path: fails with YAA_ECONFLICT when a newer attempt already
  * did (the fence file .yaa-fence-<name> beside it). attempt <= 0 skips fencing. Also removes
  * temporary files of that folder left by processes that are gone. */

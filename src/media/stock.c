@@ -180,13 +180,10 @@ int yaa_media__stock_fetch(const yaa_media_env *env, const yaa_media__stock_item
         if (!rc && rep.body.len == 0)
             rc = yaa_err_set(err, YAA_EPROVIDER, "%s: the download is empty", what);
         if (!rc) {
-            /* a private name, then rename: two runs fetching one id never share a half file */
-            char tmp[4200];
-            snprintf(tmp, sizeof tmp, "%s.%d.part", path, (int)getpid());
-            if (yaa_write_file(tmp, rep.body.data, rep.body.len) || rename(tmp, path)) {
-                unlink(tmp);
+            /* written to a private name and renamed (yaa_write_file): two runs fetching one
+             * id never share a half file */
+            if (yaa_write_file(path, rep.body.data, rep.body.len))
                 rc = yaa_err_set(err, YAA_EIO, "%s: cannot write '%s'", what, path);
-            }
         }
         yaa_net_http_reply_free(&rep);
         if (rc) return rc;

@@ -3,9 +3,9 @@
 #include "store/store_internal.h"
 
 #include "core/buf.h"
+#include "core/host.h"
 
 #include <dirent.h>
-#include <stdatomic.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -257,9 +257,9 @@ int yaa_store_get_file(yaa_store *st, const char *key, const char *path, const c
 }
 
 int yaa_store__tmp_name(const char *path, const char *tag, char *out, size_t n, yaa_err *err) {
-    static atomic_ulong counter;
-    unsigned long c = atomic_fetch_add(&counter, 1) + 1;
-    if (snprintf(out, n, "%s.%s-%d-%lu", path, tag, (int)getpid(), c) >= (int)n)
+    char kind[16];
+    snprintf(kind, sizeof kind, ".%s", tag);
+    if (yaa_host_temp_name(out, n, path, kind, NULL))
         return yaa_err_set(err, YAA_ELIMIT, "%s: path too long", path);
     return 0;
 }

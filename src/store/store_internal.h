@@ -43,8 +43,8 @@ void yaa_store__sha_free(yaa_store__sha *h);
 /* One-shot SHA-256 of a buffer as hex. */
 void yaa_store__sha_buf(const void *p, size_t n, char out[65]);
 
-/* A temporary name beside path that no other call, thread or process uses at the same time:
- * "<path>.<tag>-<pid>-<n>" with n a process-wide counter. Downloads and copies are written
+/* A temporary name beside path that no other call, thread, process or host uses at the same
+ * time: "<path>.<tag>-<host>-<pid>-<n>" (core/host.h). Downloads and copies are written
  * there (opened O_EXCL) and renamed into place, so concurrent fetches of one file never
  * truncate each other. YAA_ELIMIT when it does not fit. */
 int yaa_store__tmp_name(const char *path, const char *tag, char *out, size_t n, yaa_err *err);

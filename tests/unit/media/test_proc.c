@@ -6,7 +6,10 @@
 #include "media/media_internal.h"
 #include "media/media.h"
 
+#include "core/host.h"
+
 #include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -169,35 +172,93 @@ static void test_finalize_checks_and_fences(void **state) {
     yaa_test_rmrf(dir);
 }
 
-static void test_sweep_removes_dead_processes_files(void **state) {
+/* A file of that name in dir, its mtime age_sec ago. */
+static void make_aged(const char *dir, const char *name, long age_sec) {
+    char p[700];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    make_file(p, "1");
+    if (age_sec) {
+        struct timespec t[2] = {{time(NULL) - age_sec, 0}, {time(NULL) - age_sec, 0}};
+        utimensat(AT_FDCWD, p, t, 0);
+    }
+}
+
+static bool in_dir(const char *dir, const char *name) {
+    char p[700];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return exists(p);
+}
+
+/* The sweep on a shared OUTPUT_DIR: this host's names by pid, another host's by age only,
+ * hostless (older) names by pid here, and nothing that is not a temporary name. */
+static void test_sweep_judges_each_host_by_its_own(void **state) {
     (void)state;
-    char out[256], run[300], p[600];
+    char out[256], run[300], img[320], n[200];
     yaa_test_tmpdir(out, sizeof out);
     snprintf(run, sizeof run, "%s/run1", out);
+    snprintf(img, sizeof img, "%s/images", run);
     mkdir(run, 0755);
-    pid_t dead = dead_pid();
-    char host[64] = "host";
-    gethostname(host, sizeof host - 1);
-    for (char *c = host; *c; c++)
-        if (*c == '-' || *c == '/' || *c == '.') *c = '_';
-    snprintf(p, sizeof p, "%s/.yaa-subs-%d-0.srt", run, (int)dead);
-    make_file(p, "1");
-    snprintf(p, sizeof p, "%s/video.mp4.part-%s-%d-0", run, host, (int)dead);
-    make_file(p, "1");
-    snprintf(p, sizeof p, "%s/video.mp4.part", run);
-    make_file(p, "1");
-    snprintf(p, sizeof p, "%s/script.json.tmp.%d", run, (int)dead);
-    make_file(p, "1");
-    /* kept: a live process's render, another machine's, and real artifacts */
-    snprintf(p, sizeof p, "%s/video.mp4.part-%s-%d-0", run, host, (int)getpid());
-    make_file(p, "1");
-    snprintf(p, sizeof p, "%s/video.mp4.part-otherhost-%d-0", run, (int)dead);
-    make_file(p, "1");
-    snprintf(p, sizeof p, "%s/video.mp4", run);
-    make_file(p, "1");
-    assert_int_equal(yaa_media_sweep_temp(out), 4);
+    mkdir(img, 0755);
+    yaa_host_tag_override("worker_7.cluster"); /* an odd hostname: '_' and '.' */
+    const char *me = yaa_host_tag();
+    int dead = (int)dead_pid(), live = (int)getpid(), day = 25 * 3600;
+
+    /* the names the writers make, with this (dead-pid) host's pid swapped in */
+    char part[600], subs[200], tmp[600];
+    assert_int_equal(yaa_media__part_path("video.mp4", part, sizeof part), 0);
+    char want[200];
+    snprintf(want, sizeof want, "video.mp4.part-%s-%d-", me, live);
+    assert_memory_equal(part, want, strlen(want));
+    assert_int_equal(yaa_host_temp_name(subs, sizeof subs, ".yaa-subs", NULL, ".ass"), 0);
+    snprintf(want, sizeof want, ".yaa-subs-%s-%d-", me, live);
+    assert_memory_equal(subs, want, strlen(want));
+
+    /* removed at once: this host's, pid gone */
+    static const char *const gone_fmt[] = {"video.mp4.part-%s-%d-0", ".yaa-subs-%s-%d-1.ass",
+                                           ".yaa-subs-%s-%d-2.srt", "script.json.tmp-%s-%d-3",
+                                           "images/card_1.png.tmp-%s-%d-4"};
+    for (size_t i = 0; i < sizeof gone_fmt / sizeof gone_fmt[0]; i++) {
+        snprintf(tmp, sizeof tmp, gone_fmt[i], me, dead);
+        make_aged(run, tmp, 0);
+    }
+    /* removed at once: hostless names of older versions whose pid is gone here, a bare .part */
+    snprintf(n, sizeof n, ".yaa-subs-%d-0.srt", dead), make_aged(run, n, 0);
+    snprintf(n, sizeof n, "script.json.tmp.%d", dead), make_aged(run, n, 0);
+    snprintf(n, sizeof n, "audio.wav.part-%d-3", dead), make_aged(run, n, 0);
+    make_aged(run, "video.mp4.part", 0);
+    /* kept: this host's live pid; another host's with a pid that is dead *here* (it may be
+     * alive there); a hostless name of a live pid; real files, even when old */
+    snprintf(n, sizeof n, "video.mp4.part-%s-%d-9", me, live), make_aged(run, n, 0);
+    snprintf(n, sizeof n, ".yaa-subs-%s-%d-9.ass", me, live), make_aged(run, n, 0);
+    snprintf(n, sizeof n, ".yaa-subs-otherhost-%d-0.ass", dead), make_aged(run, n, 0);
+    snprintf(n, sizeof n, "script.json.tmp-otherhost-%d-0", dead), make_aged(run, n, 0);
+    snprintf(n, sizeof n, "video.mp4.part-other-host-%d-0", dead), make_aged(run, n, 0);
+    snprintf(n, sizeof n, "video.mp4.part-%.10s-%d-0", me, dead), make_aged(run, n, 0);
+    snprintf(n, sizeof n, ".yaa-subs-%d-0.srt", live), make_aged(run, n, 0);
+    make_aged(run, "video.mp4", day);
+    make_aged(run, "notes.tmp.txt", day); /* ".tmp." inside a real name */
+    make_aged(run, "my.partner.png", day);
+    assert_int_equal(yaa_media_sweep_temp(out), 9);
     assert_int_equal(yaa_media_sweep_temp(out), 0);
-    assert_true(exists(p));
+    snprintf(n, sizeof n, ".yaa-subs-otherhost-%d-0.ass", dead);
+    assert_true(in_dir(run, n));
+    snprintf(n, sizeof n, "video.mp4.part-%s-%d-9", me, live);
+    assert_true(in_dir(run, n));
+    assert_true(in_dir(run, "video.mp4"));
+    assert_true(in_dir(run, "notes.tmp.txt"));
+    assert_true(in_dir(run, "my.partner.png"));
+
+    /* past the max age every temporary name goes, another host's and a live pid's too */
+    static const char *const old_fmt[] = {".yaa-subs-otherhost-%d-5.ass",
+                                          "script.json.tmp-otherhost-%d-5",
+                                          "video.mp4.part-otherhost-%d-5"};
+    for (size_t i = 0; i < sizeof old_fmt / sizeof old_fmt[0]; i++) {
+        snprintf(n, sizeof n, old_fmt[i], live), make_aged(run, n, day);
+    }
+    snprintf(n, sizeof n, "video.mp4.part-%s-%d-6", me, live), make_aged(run, n, day);
+    assert_int_equal(yaa_media_sweep_temp(out), 4);
+    assert_true(in_dir(run, "video.mp4"));
+    yaa_host_tag_override(NULL);
     yaa_test_rmrf(out);
 }
 
@@ -206,7 +267,7 @@ int main(void) {
         cmocka_unit_test(test_child_dies_with_its_starter),
         cmocka_unit_test(test_kill_children_stops_running_ones),
         cmocka_unit_test(test_finalize_checks_and_fences),
-        cmocka_unit_test(test_sweep_removes_dead_processes_files),
+        cmocka_unit_test(test_sweep_judges_each_host_by_its_own),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
