@@ -162,6 +162,24 @@ static size_t on_read(char *buf, size_t size, size_t nitems, void *ud) {
     return want;
 }
 
+/* libcurl sends a request again by itself when a kept-alive connection turns out dead with
+ * no answer (and for a redirect or an auth round): the body must then start over. Without
+ * this callback that resend fails ("rewinding of the data stream failed") and costs one of
+ * yaa's attempts and a backoff. yaa's own retries need no seek: each attempt starts a new
+ * transfer at 0 (perform_once). */
+static int on_seek(void *ud, curl_off_t offset, int origin) {
+    xfer *x = ud;
+    const s3_req *r = x->req;
+    uint64_t len = r->fd >= 0 ? r->len : r->body_len;
+    curl_off_t base = origin == SEEK_SET   ? 0
+                      : origin == SEEK_CUR ? (curl_off_t)x->sent
+                      : origin == SEEK_END ? (curl_off_t)len
+                                           : -1;
+    if (base < 0 || offset < -base || offset > (curl_off_t)len - base) return CURL_SEEKFUNC_FAIL;
+    x->sent = (uint64_t)(base + offset);
+    return CURL_SEEKFUNC_OK;
+}
+
 static size_t on_write(char *p, size_t size, size_t n, void *ud) {
     xfer *x = ud;
     size_t len = size * n;
@@ -300,6 +318,8 @@ static int perform_once(s3 *s, const s3_req *r, s3_rep *rep, yaa_err *err) {
         curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
         curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
         curl_easy_setopt(c, CURLOPT_READDATA, &x);
+        curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+        curl_easy_setopt(c, CURLOPT_SEEKDATA, &x);
         curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)body_len);
         if (strcmp(r->method, "POST") == 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "POST");
     } else if (strcmp(r->method, "GET") != 0) {

@@ -19,6 +19,11 @@ Modes (POST /_control {"script": [...]}, see double_base.py), one per request in
   403 / 404     AccessDenied / NoSuchKey
   500 / 503     InternalError / SlowDown (retryable)
   cut           read half of the request body, then close the connection (upload cut)
+  drop          read the whole request, then close the connection without an answer: a
+                keep-alive connection the server dropped (on a reused connection libcurl
+                sends the request again on a new one, which needs the body rewound)
+  500early      read half of the request body, answer 500 InternalError and close (a server
+                that gives up mid-body)
   cutget        GET: announce the object, send half of it, close
   slow:S        wait S seconds before answering (headers and body)
   stall:S       GET: send the headers and the first bytes, then nothing for S seconds
@@ -149,8 +154,17 @@ class S3Handler(DoubleHandler):
             self.rfile.read(n // 2)
             self.close_connection = True
             return None
+        if mode == "500early":
+            rec["body_len"] = len(self.rfile.read(n // 2))
+            self.close_connection = True
+            return self.send_bytes(500, xml_error("InternalError", "double says 500early"),
+                                   "application/xml", {"Connection": "close"})
         body = self.rfile.read(n) if n else b""
         rec["body_len"] = len(body)
+        rec["body_sha256"] = hashlib.sha256(body).hexdigest()
+        if mode == "drop":
+            self.close_connection = True
+            return None
         if mode.startswith("slow:"):
             time.sleep(float(mode.split(":")[1]))
         u = urllib.parse.urlsplit(self.path)
