@@ -147,8 +147,8 @@ int main(int argc, char **argv) {
     yaa_shot *shots = calloc(g.n, sizeof *shots);
     if (!shots) return 1;
     for (size_t i = 0; i < g.n; i++)
-        shots[i] = (yaa_shot){g.visuals[i].kind, g.visuals[i].path, g.durations[i], 0,
-                              g.visuals[i].lower_third};
+        shots[i] = (yaa_shot){g.visuals[i].kind,        g.visuals[i].path, g.durations[i], 0,
+                              g.visuals[i].lower_third, g.visuals[i].fps};
     cr.shots = shots;
     cr.nshots = g.n;
     yaa_compose_result res;
@@ -163,10 +163,9 @@ int main(int argc, char **argv) {
            "min\":%.2f,"
            "\"generate_sec_per_video_min\":%.2f,\"render_max_rss_mb\":%ld}\n",
            sections, lang, vertical ? "true" : "false", style,
-           env.x264_preset ? env.x264_preset : "veryfast", env.fps ? env.fps : 25,
-           footage ? "true" : "false", g.total_sec, res.duration_sec, gen, res.render_sec,
-           res.render_sec * 60.0 / g.total_sec, res.cpu_sec, res.cpu_sec * 60.0 / g.total_sec,
-           gen * 60.0 / g.total_sec, res.max_rss_mb);
+           env.x264_preset ? env.x264_preset : "veryfast", res.fps, footage ? "true" : "false",
+           g.total_sec, res.duration_sec, gen, res.render_sec, res.render_sec * 60.0 / g.total_sec,
+           res.cpu_sec, res.cpu_sec * 60.0 / g.total_sec, gen * 60.0 / g.total_sec, res.max_rss_mb);
     yaa_media_gen_result_free(&g);
     free(shots);
     free(s);

@@ -173,7 +173,9 @@ static const var_def VARS[] = {
          "ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow|placebo",
          "x264 preset, speed against file size: `ultrafast` ... `veryslow`, `placebo` (see "
          "docs/MEDIA.md)"),
-    INT("YAA_MEDIA_FPS", "25", media_fps, 1, 60, "output frame rate"),
+    INT("YAA_MEDIA_FPS", NULL, media_fps, 1, 60,
+        "output frame rate; unset: the footage's own (24 to 30; 50/60 fps clips at half), 25 "
+        "for a video of cards and photos"),
     INT("YAA_MEDIA_THREADS", "2", media_threads, 1, 64, "encoder and filter threads per render"),
     INT("YAA_MEDIA_WORKERS", "2", media_workers, 1, 16, "speech and card threads per run"),
     INT("YAA_MEDIA_MAX_RENDERS", NULL, media_max_renders, 1, 64,

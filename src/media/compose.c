@@ -118,6 +118,32 @@ static int plan_shots(compose_plan *pl, const yaa_compose_request *req, double *
     return 0;
 }
 
+/* The frame rate of a video whose env.fps is 0: the footage's own, so no clip is shown at a
+ * rate it was not shot at (30 fps footage at 25 drops every sixth frame: pans judder, and the
+ * render decodes frames it throws away). The rate shown longest wins; 50/60 fps clips count
+ * at half (every other frame, evenly); the result is kept within 24-30. Footage whose rate is
+ * not in its shot (yaa_shot.fps 0) is probed. Without footage, 25. */
+static int footage_fps(const compose_plan *pl) {
+    double best = 0, best_sec = 0, rate[64], sec[64];
+    size_t nr = 0;
+    for (size_t i = 0; i < pl->nshots; i++) {
+        const yaa_shot *s = &pl->shots[i];
+        if (s->kind != YAA_SHOT_FOOTAGE) continue;
+        double r = s->fps;
+        yaa_media_probe_info pi;
+        if (!(r > 0) && !yaa_media_probe(&pl->env, s->path, &pi, NULL)) r = pi.fps;
+        if (!(r > 0)) continue;
+        if (r > 30.5) r /= 2;
+        r = fmin(30, fmax(24, round(r)));
+        size_t k = 0;
+        while (k < nr && rate[k] != r) k++;
+        if (k == nr && nr < 64) rate[nr] = r, sec[nr++] = 0;
+        if (k < nr) sec[k] += s->duration;
+        if (k < nr && sec[k] > best_sec) best = r, best_sec = sec[k];
+    }
+    return best > 0 ? (int)best : 25;
+}
+
 static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_err *err) {
     pl->premixed = req && req->audio_track && *req->audio_track;
     if (!req || !req->out_path || !req->n || (!req->audio && !pl->premixed) || !req->durations ||
@@ -128,7 +154,6 @@ static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_e
     pl->vertical = req->short_video;
     pl->W = pl->vertical ? 1080 : 1920;
     pl->H = pl->vertical ? 1920 : 1080;
-    pl->fps = pl->env.fps;
     pl->n = req->n;
     double dmin = 0;
     int rc = 0;
@@ -138,6 +163,7 @@ static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_e
         pl->total += req->durations[i];
     }
     if (rc || (rc = plan_shots(pl, req, &dmin, err))) return rc;
+    pl->fps = pl->env.fps > 0 ? pl->env.fps : footage_fps(pl);
     if (pl->premixed) rc = need_file("audio track", req->audio_track, err);
     for (size_t i = 0; i < pl->n && !rc && !pl->premixed; i++)
         rc = need_file("audio", req->audio[i], err);
@@ -422,13 +448,14 @@ static int render(const compose_plan *pl, yaa_media__argv *a, const char *graph,
         res->render_sec = took;
         res->cpu_sec = cpu;
         res->max_rss_mb = rss_kb / 1024;
+        res->fps = pl->fps;
         yaa_media_probe_info pi;
         if (!yaa_media_probe(&pl->env, pl->out_abs, &pi, NULL)) res->duration_sec = pi.duration;
     }
     yaa_log_ev(YAA_LOG_INFO, "media", "video rendered", YAA_F_STR("path", pl->req->out_path),
                YAA_F_NUM("duration_sec", expected), YAA_F_NUM("render_sec", took),
                YAA_F_NUM("cpu_sec", cpu), YAA_F_INT("max_rss_mb", rss_kb / 1024),
-               YAA_F_INT("segments", (long)pl->n), YAA_F_END);
+               YAA_F_INT("segments", (long)pl->n), YAA_F_INT("fps", pl->fps), YAA_F_END);
     return 0;
 }
 

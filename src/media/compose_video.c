@@ -21,13 +21,14 @@
 
 #define PAN_SCALE 1.08  /* a still is enlarged by this much and panned across */
 #define PAN_SWING 0.35  /* over this share of the margin each side of the centre */
-#define SLIDE_SEC 0.6   /* an overlay slides in over this long */
+#define SLIDE_SEC 0.6   /* an overlay slides in (and out) over this long */
+#define LOWER_SEC 6.0   /* a lower third is on screen for this long from its shot's start */
 #define TEXT_IN_SEC 0.5 /* a card's text fades and slides in over this long */
 #define TEXT_RISE 40    /* from this many pixels below its place (1080 lines) */
 #define MAX_TRANSITIONS 16
 
 static const char DEFAULT_TRANSITIONS[] =
-    "fade,smoothleft,circleopen,slideup,dissolve,wiperight,fadeblack,smoothup";
+    "fade,smoothleft,fadeblack,slideup,circleopen,wiperight,fadeblack,smoothup";
 
 /* Pan directions, one per shot in turn: every one moves in x or y (or both). */
 static const int PAN[][2] = {{1, 0}, {-1, 1}, {0, -1}, {-1, 0}, {1, 1}, {0, 1}, {1, -1}};
@@ -213,13 +214,16 @@ static void shot_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_
     }
     if (p->ovl >= 0) {
         int margin = W / 24;
-        /* clear of the captions: above them on 16:9 (bottom edge at 4/5 of the height); on
-         * 9:16 under the topic banner, in the upper part the Shorts UI leaves free */
+        /* on screen for the shot's first LOWER_SEC, sliding in and back out (it names the
+         * section; then the picture has the frame to itself), blended only then; clear of the
+         * captions: above them on 16:9 (bottom edge at 4/5 of the height), on 9:16 under the
+         * topic banner, in the upper part the Shorts UI leaves free */
+        double on = fmin(LOWER_SEC, (double)frames / fps), slide = fmin(SLIDE_SEC, on / 2);
         yaa_buf_printf(g,
-                       "[b%zu];[b%zu][%d:v]overlay=x='if(lt(t,%.2f),-w+(w+%d)*t/%.2f,%d)':"
-                       "y=%s:eof_action=repeat",
-                       i, i, p->ovl, SLIDE_SEC, margin, SLIDE_SEC, margin,
-                       H > W ? "H*0.22" : "H*0.8-h");
+                       "[b%zu];[b%zu][%d:v]overlay=x='if(lt(t,%.3f),-w+(w+%d)*t/%.3f,if(gt(t,%.3f),"
+                       "%d-(w+%d)*(t-%.3f)/%.3f,%d))':y=%s:eof_action=repeat:enable='lt(t,%.3f)'",
+                       i, i, p->ovl, slide, margin, slide, on - slide, margin, margin, on - slide,
+                       slide, margin, H > W ? "H*0.22" : "H*0.8-h", on);
     }
 }
 
@@ -240,6 +244,31 @@ static void shot_pieces(yaa_buf *g, const shot_plan *p, size_t i, long frames, i
     if (p->tail > 0)
         yaa_buf_printf(g, "[ts%zu]trim=start_frame=%ld:end_frame=%ld,setpts=N/%d/TB[t%zu];", i,
                        p->b - p->a - p->tail, frames, fps, i);
+}
+
+/* The tail of shot i ([t<i>], count frames and a spare) into the head of the next ([h<i+1>],
+ * the same), out [x<i>] of exactly count frames. A dip (fadeblack, fadewhite) is drawn here in
+ * the frames' own 4:2:0, out to the colour over the first half and in from it over the second:
+ * one fade per frame (~2 ms at 1080p). Everything else is xfade's, which in FFmpeg 5.1 works in
+ * 4:4:4 only, so each of its frames also pays two conversions in and one out (~13 ms).
+ * (Cross-fades, slides and covers built from overlay or hstack cost 2-3 ms a frame too, but
+ * their frame-sync inputs let the picture run ahead of the encoder with burned captions: the
+ * render held 900 MB instead of 230, measured, so they are not used.) */
+static void transition(yaa_buf *g, size_t i, const char *name, long count, int fps) {
+    if (!strcmp(name, "fadeblack") || !strcmp(name, "fadewhite")) {
+        long half = count / 2;
+        const char *c = name[4] == 'w' ? "white" : "black";
+        yaa_buf_printf(g,
+                       "[t%zu]trim=end_frame=%ld,fade=t=out:st=0:d=%.6f:c=%s[ta%zu];[h%zu]trim="
+                       "start_frame=%ld:end_frame=%ld,setpts=N/%d/TB,fade=t=in:st=0:d=%.6f:c=%s["
+                       "hb%zu];[ta%zu][hb%zu]concat=n=2:v=1:a=0",
+                       i, half, (double)half / fps, c, i, i + 1, half, count, fps,
+                       (double)(count - half) / fps, c, i, i, i);
+    } else {
+        yaa_buf_printf(g, "[t%zu][h%zu]xfade=transition=%s:duration=%.6f:offset=0", i, i + 1, name,
+                       (double)count / fps);
+    }
+    yaa_buf_printf(g, ",trim=end_frame=%ld[x%zu];", count, i);
 }
 
 /* The transition names to use in turn, from a comma-separated list (kept to safe names). */
@@ -277,11 +306,7 @@ int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v
         shot_pieces(g, &p[i], i, frames, v->fps);
     }
     for (size_t i = 0; i + 1 < n; i++)
-        if (p[i].tail > 0)
-            yaa_buf_printf(g,
-                           "[t%zu][h%zu]xfade=transition=%s:duration=%.6f:offset=0,"
-                           "trim=end_frame=%ld[x%zu];",
-                           i, i + 1, names[i % ntr], (double)p[i].tail / v->fps, p[i].tail, i);
+        if (p[i].tail > 0) transition(g, i, names[i % ntr], p[i].tail, v->fps);
     size_t np = 0;
     for (size_t i = 0; i < n; i++) {
         yaa_buf_printf(g, "[m%zu]", i), np++;

@@ -64,7 +64,7 @@ void yaa_media__env_defaults(const yaa_media_env *env, yaa_media_env *out) {
     if (out->workers <= 0) out->workers = 2;
     if (out->workers > 16) out->workers = 16;
     if (out->crf <= 0 || out->crf > 51) out->crf = 23;
-    if (out->fps <= 0 || out->fps > 60) out->fps = 25;
+    if (out->fps < 0 || out->fps > 60) out->fps = 0; /* 0: the footage's rate (compose.c) */
     if (out->ffmpeg_threads <= 0) out->ffmpeg_threads = 2;
     if (out->render_timeout_sec <= 0) out->render_timeout_sec = 1800;
     if (out->render_mem_mb == 0) out->render_mem_mb = 4096;

@@ -80,7 +80,7 @@ typedef struct yaa_media_env {
     const char *ffprobe;     /* default "ffprobe" */
     const char *x264_preset; /* default "veryfast"; tests use "ultrafast" */
     int crf;                 /* default 23 */
-    int fps;                 /* default 25 */
+    int fps;                 /* 0 = the footage's own rate (24-30), 25 without footage */
     int ffmpeg_threads;      /* -threads for the encoder; default 2 */
     long render_timeout_sec; /* kill FFmpeg past this; default 1800 */
     long render_mem_mb; /* RLIMIT_AS of ffmpeg in MiB; 0 = max(4096, 1024 + 64/section), <0 none */
@@ -249,6 +249,7 @@ typedef struct yaa_shot {
     double duration;         /* seconds on screen (scaled so the shots fill the narration) */
     double clip_start;       /* footage: seconds into the clip to start from */
     const char *overlay_png; /* RGBA picture drawn over the shot (yaa_media_lower_third_render) */
+    double fps;              /* footage: its frame rate (yaa_visual.fps); 0 = probe it if needed */
 } yaa_shot;
 
 typedef struct yaa_media_section {
@@ -270,6 +271,7 @@ typedef struct yaa_visual {
     char *source;       /* "library" | "pexels" | "pixabay" | "openai" | "openai-compatible" |
                            "card" */
     char *id, *author, *author_url, *page_url, *query; /* stock: the credit; NULL otherwise */
+    double fps; /* footage: frames a second of the clip (0 if unknown) */
 } yaa_visual;
 
 typedef struct yaa_media_gen_request {
@@ -347,6 +349,7 @@ typedef struct yaa_compose_result {
     double render_sec;   /* wall time of the FFmpeg run */
     double cpu_sec;      /* CPU time (user + system) of the FFmpeg run */
     long max_rss_mb;     /* peak resident memory of the FFmpeg process */
+    int fps;             /* the output's frame rate (env.fps, or the footage's when that is 0) */
 } yaa_compose_result;
 
 int yaa_media_compose(const yaa_media_env *env, const yaa_compose_request *req,
@@ -366,6 +369,7 @@ typedef struct yaa_media_probe_info {
     int video_streams, audio_streams, subtitle_streams;
     char video_codec[32], audio_codec[32];
     int width, height;
+    double fps; /* the first video stream's average frame rate (0 if unknown) */
 } yaa_media_probe_info;
 
 int yaa_media_probe(const yaa_media_env *env, const char *path, yaa_media_probe_info *out,

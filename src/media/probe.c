@@ -1,5 +1,5 @@
-/* probe.c - ffprobe: the duration, stream counts, codecs and size of a media file, and the
- * check compose makes of an intro/outro clip before it goes into the filtergraph. */
+/* probe.c - ffprobe: the duration, stream counts, codecs, size and frame rate of a media file, and
+ * the check compose makes of an intro/outro clip before it goes into the filtergraph. */
 #include "core/util.h"
 #include "media/media_internal.h"
 
@@ -7,6 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A frame rate as ffprobe writes it ("30000/1001", "25/1"); 0 when absent or "0/0". */
+static double rate(const json_t *v) {
+    const char *s = json_string_value(v);
+    long num = 0, den = 0;
+    if (!s || sscanf(s, "%ld/%ld", &num, &den) != 2 || num <= 0 || den <= 0) return 0;
+    return (double)num / (double)den;
+}
 
 /* Fills out from ffprobe's JSON (format duration; first video/audio stream of each kind). */
 static void probe_parse(json_t *j, yaa_media_probe_info *out) {
@@ -22,6 +30,8 @@ static void probe_parse(json_t *j, yaa_media_probe_info *out) {
                 snprintf(out->video_codec, sizeof out->video_codec, "%s", codec ? codec : "");
                 out->width = (int)json_integer_value(json_object_get(s, "width"));
                 out->height = (int)json_integer_value(json_object_get(s, "height"));
+                out->fps = rate(json_object_get(s, "avg_frame_rate"));
+                if (!(out->fps > 0)) out->fps = rate(json_object_get(s, "r_frame_rate"));
             }
         } else if (yaa_str_eq(type, "audio")) {
             if (!out->audio_streams++)

@@ -95,7 +95,7 @@ int yaa_media__stock_pexels(const yaa_media_env *env, const yaa_media__stock_que
                                      json_object_get(user, "url"));
             it->duration = json_number_value(json_object_get(v, "duration"));
             const char *f = pick_video_file(json_object_get(v, "video_files"), want,
-                                            env->fps > 0 ? env->fps : 25, &it->width, &it->height);
+                                            env->fps > 0 ? env->fps : 30, &it->width, &it->height);
             if (!f) continue;
             snprintf(it->url, sizeof it->url, "%s", f);
         } else {

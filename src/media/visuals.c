@@ -189,6 +189,12 @@ static void pick_one(picker *p, size_t i) {
                            v, poster);
     if (ok) {
         v->poster = strdup(poster);
+        yaa_media_probe_info pi;
+        yaa_err pe = {0};
+        /* the render follows the footage's frame rate (compose.c): known here, where the clip
+         * was checked, it costs the render nothing */
+        if (v->kind == YAA_SHOT_FOOTAGE && !yaa_media_probe(p->env, v->path, &pi, &pe))
+            v->fps = pi.fps;
         char lt[4096];
         snprintf(lt, sizeof lt, "%s/images/%02zu.lower.png", p->req->out_dir, i + 1);
         int W = p->req->short_video ? 1080 : 1920;

@@ -59,8 +59,12 @@ static yaa_shot *plan_shots(yaa_agent_ctx *ctx, const json_t *media, size_t *nsh
         double tail = i + 1 == n && n > 1 && kind != YAA_SHOT_CARD ? fmin(4.0, d * 0.4) : 0;
         if (lead > 0) shots[k++] = (yaa_shot){YAA_SHOT_CARD, title, lead, 0, NULL};
         shots[k++] = (yaa_shot){
-            kind, path, d - lead - tail, 0,
-            kind == YAA_SHOT_CARD ? NULL : json_string_value(json_object_get(v, "lower_third"))};
+            kind,
+            path,
+            d - lead - tail,
+            0,
+            kind == YAA_SHOT_CARD ? NULL : json_string_value(json_object_get(v, "lower_third")),
+            kind == YAA_SHOT_FOOTAGE ? json_number_value(json_object_get(v, "fps")) : 0};
         if (tail > 0) shots[k++] = (yaa_shot){YAA_SHOT_CARD, card, tail, 0, NULL};
     }
     *nshots = k;

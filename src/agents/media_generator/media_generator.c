@@ -5,6 +5,7 @@
 #include "media/media.h"
 #include "net/usage.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@ static json_t *visual_json(const yaa_visual *v) {
     json_object_set_new(j, "path", json_string(v->path));
     if (v->poster) json_object_set_new(j, "poster", json_string(v->poster));
     if (v->lower_third) json_object_set_new(j, "lower_third", json_string(v->lower_third));
+    if (v->fps > 0) json_object_set_new(j, "fps", json_real(round(v->fps * 1000) / 1000));
     if (v->query) json_object_set_new(j, "query", json_string(v->query));
     if (v->id) json_object_set_new(j, "id", json_string(v->id));
     if (v->author) json_object_set_new(j, "author", json_string(v->author));

@@ -317,9 +317,9 @@ static void shots_move(bool vertical) {
     yaa_media_gen_result g;
     generate(dir, EN, 2, "en", vertical, &g);
     double total = g.total_sec;
-    yaa_shot shots[] = {{YAA_SHOT_CARD, g.image_paths[0], 1.0, 0, ovl},
-                        {YAA_SHOT_FOOTAGE, clip, 2.0, 0.2, ovl},
-                        {YAA_SHOT_PHOTO, photo, 1.5, 0, NULL}};
+    yaa_shot shots[] = {{YAA_SHOT_CARD, g.image_paths[0], 1.0, 0, ovl, 0},
+                        {YAA_SHOT_FOOTAGE, clip, 2.0, 0.2, ovl, 0},
+                        {YAA_SHOT_PHOTO, photo, 1.5, 0, NULL, 0}};
     /* long enough for several pan steps per shot */
     for (size_t i = 0; i < g.n; i++) g.durations[i] *= 6.0 / total;
     snprintf(out, sizeof out, "%s/shots.mp4", dir);
@@ -409,6 +409,132 @@ static void test_card_text_animates_in(void **state) {
     yaa_test_rmrf(dir);
 }
 
+/* A clip of an lavfi source (a pattern or a colour) at a frame rate, made with ffmpeg. */
+static void make_clip(const char *path, const char *source, int fps, double sec) {
+    char cmd[2 * PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -v error -y -f lavfi -i %s%ssize=320x180:rate=%d:duration=%.2f "
+             "-c:v libx264 -preset ultrafast -pix_fmt yuv420p '%s'",
+             source, strchr(source, '=') ? ":" : "=", fps, sec, path);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Composes shots over g's narration (durations scaled to total seconds) into out. */
+static void compose_shots(yaa_media_gen_result *g, yaa_shot *shots, size_t n, double total, int fps,
+                          const char *transitions, const char *out, yaa_compose_result *res) {
+    for (size_t i = 0; i < g->n; i++) g->durations[i] *= total / g->total_sec;
+    g->total_sec = total;
+    yaa_media_env env = test_env();
+    env.fps = fps;
+    yaa_compose_request req = {.out_path = out,
+                               .audio = (const char *const *)g->audio_paths,
+                               .durations = g->durations,
+                               .n = g->n,
+                               .crossfade_sec = 0.4,
+                               .shots = shots,
+                               .nshots = n,
+                               .transitions = transitions};
+    yaa_err err = {0};
+    cancel_after = 0;
+    int rc = yaa_media_compose(&env, &req, res, &err);
+    if (rc) fprintf(stderr, "compose: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+}
+
+/* With no frame rate set the video takes its footage's: the rate shown longest (a 60 fps clip
+ * counts as 30), probed when the shot does not carry it; 25 for cards alone; a set rate wins. */
+static void test_frame_rate_follows_footage(void **state) {
+    (void)state;
+    char dir[PATH_MAX], a[PATH_MAX + 16], b[PATH_MAX + 16], out[PATH_MAX + 16];
+    yaa_test_tmpdir(dir, sizeof dir);
+    snprintf(a, sizeof a, "%s/a24.mp4", dir);
+    snprintf(b, sizeof b, "%s/b60.mp4", dir);
+    snprintf(out, sizeof out, "%s/v.mp4", dir);
+    make_clip(a, "testsrc2", 24, 1);
+    make_clip(b, "testsrc2", 60, 1);
+    yaa_media_gen_result g;
+    generate(dir, EN, 2, "en", false, &g);
+    yaa_shot shots[] = {{YAA_SHOT_FOOTAGE, a, 1.0, 0, NULL, 0},
+                        {YAA_SHOT_FOOTAGE, b, 2.0, 0, NULL, 0}};
+    yaa_compose_result res;
+    yaa_media_probe_info pi;
+    yaa_err err = {0};
+    compose_shots(&g, shots, 2, 3.0, 0, NULL, out, &res);
+    assert_int_equal(res.fps, 30);
+    assert_int_equal(yaa_media_probe(NULL, out, &pi, &err), 0);
+    assert_true(fabs(pi.fps - 30) < 0.01);
+    shots[0].duration = 3.0, shots[0].fps = 23.976; /* carried by the shot: not probed */
+    compose_shots(&g, shots, 2, 3.0, 0, NULL, out, &res);
+    assert_int_equal(res.fps, 24);
+    compose_shots(&g, shots, 2, 3.0, 12, NULL, out, &res);
+    assert_int_equal(res.fps, 12);
+    assert_int_equal(yaa_media_probe(NULL, out, &pi, &err), 0);
+    assert_true(fabs(pi.fps - 12) < 0.01);
+    yaa_shot cards[] = {{YAA_SHOT_CARD, g.image_paths[0], 1.0, 0, NULL, 0},
+                        {YAA_SHOT_CARD, g.image_paths[1], 1.0, 0, NULL, 0}};
+    compose_shots(&g, cards, 2, 3.0, 0, NULL, out, &res);
+    assert_int_equal(res.fps, 25);
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
+/* Luma statistics {min, max, average} of a region of the frame at `at` seconds. */
+static void region_luma(const char *video, double at, const char *crop, int y[3]) {
+    char cmd[2 * PATH_MAX], res[8192];
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -v error -ss %.2f -i '%s' -frames:v 1 -vf \"crop=%s,signalstats,"
+             "metadata=print:file=-\" -f null - 2>&1 | grep -oE 'Y(MIN|MAX|AVG)=[0-9.]+' | "
+             "head -3 | tr '\\n' ' '",
+             at, video, crop);
+    assert_int_equal(run_read(cmd, res, sizeof res), 0);
+    static const char *const key[3] = {"YMIN=", "YMAX=", "YAVG="};
+    for (int i = 0; i < 3; i++) {
+        const char *k = strstr(res, key[i]);
+        if (!k) fprintf(stderr, "signalstats: '%s'\n", res);
+        assert_non_null(k);
+        y[i] = (int)atof(k + 5);
+    }
+}
+
+/* A lower third is on screen over its shot's first 6 s and gone after; a `fadeblack` join
+ * dips to black between two white shots. */
+static void test_lower_third_window_and_dip(void **state) {
+    (void)state;
+    char dir[PATH_MAX], white[PATH_MAX + 16], ovl[PATH_MAX + 16], out[PATH_MAX + 16],
+        cmd[3 * PATH_MAX];
+    yaa_test_tmpdir(dir, sizeof dir);
+    snprintf(white, sizeof white, "%s/white.mp4", dir);
+    snprintf(ovl, sizeof ovl, "%s/ovl.png", dir);
+    snprintf(out, sizeof out, "%s/v.mp4", dir);
+    make_clip(white, "color=c=white", 10, 2);
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -v error -y -f lavfi -i color=c=black:size=600x120,format=rgba "
+             "-frames:v 1 '%s'",
+             ovl);
+    assert_int_equal(system(cmd), 0);
+    yaa_media_gen_result g;
+    generate(dir, EN, 2, "en", false, &g);
+    yaa_shot shots[] = {{YAA_SHOT_FOOTAGE, white, 8.0, 0, ovl, 0},
+                        {YAA_SHOT_FOOTAGE, white, 2.0, 0, NULL, 0}};
+    yaa_compose_result res;
+    compose_shots(&g, shots, 2, 10.0, 10, "fadeblack", out, &res);
+    int y[3];
+    const char *box = "600:120:80:744"; /* where a 16:9 lower third sits (above the captions) */
+    region_luma(out, 3.0, box, y);
+    if (y[1] > 60) fprintf(stderr, "lower third at 3 s: YMAX %d\n", y[1]);
+    assert_true(y[1] <= 60);
+    region_luma(out, 7.0, box, y);
+    if (y[0] < 200) fprintf(stderr, "lower third gone at 7 s: YMIN %d\n", y[0]);
+    assert_true(y[0] >= 200);
+    region_luma(out, 8.0, "iw:ih:0:0", y); /* the join: black, not white */
+    if (y[2] > 40) fprintf(stderr, "dip at the join: YAVG %d\n", y[2]);
+    assert_true(y[2] <= 40);
+    region_luma(out, 9.5, "iw:ih:0:0", y);
+    assert_true(y[2] >= 200);
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
 static void test_bad_inputs(void **state) {
     (void)state;
     const char *img[] = {"/nonexistent/01.png"};
@@ -438,6 +564,8 @@ int main(void) {
         cmocka_unit_test(test_shots_move_16x9),
         cmocka_unit_test(test_shots_move_9x16),
         cmocka_unit_test(test_card_text_animates_in),
+        cmocka_unit_test(test_frame_rate_follows_footage),
+        cmocka_unit_test(test_lower_third_window_and_dip),
         cmocka_unit_test(test_bad_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
