@@ -20,6 +20,7 @@
 #include "channels/channels.h"
 
 #include "core/buf.h"
+#include "core/host.h"
 #include "core/log.h"
 #include "db/channel_files_repo.h"
 #include "store/store.h"
@@ -246,17 +247,20 @@ done:
 /* Writes revision rev of id into <root>/<id>, replacing what is there. */
 static int export_locked(const yaa_config *cfg, yaa_db *db, const char *id, int64_t rev,
                          const char *root, bool mark, yaa_err *err) {
-    static unsigned long counter;
     yaa_arena a;
     yaa_arena_init(&a, 64 * 1024);
     yaa_db_chfile *files = NULL;
     size_t n = 0;
     yaa_store *st = NULL;
     char tmp[PATH_MAX], dst[PATH_MAX], old[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%d-%lu", root, id, (int)getpid(), ++counter);
+    /* CHANNELS_DIR may be shared by several hosts: the folders carry the host tag too */
+    snprintf(dst, sizeof dst, "%s/.tmp-%s", root, id);
+    int rc = yaa_host_temp_name(tmp, sizeof tmp, dst, NULL, NULL);
+    snprintf(dst, sizeof dst, "%s/.old-%s", root, id);
+    if (!rc) rc = yaa_host_temp_name(old, sizeof old, dst, NULL, NULL);
+    if (rc) rc = yaa_err_set(err, YAA_ELIMIT, "channel '%s': folder name too long", id);
     snprintf(dst, sizeof dst, "%s/%s", root, id);
-    snprintf(old, sizeof old, "%s/.old-%s-%d-%lu", root, id, (int)getpid(), counter);
-    int rc = yaa_db_chfiles_list(db, id, rev, true, &a, &files, &n, err);
+    if (!rc) rc = yaa_db_chfiles_list(db, id, rev, true, &a, &files, &n, err);
     if (!rc && n == 0) /* no such revision, or the one that deleted the channel */
         rc = yaa_err_set(err, YAA_ENOTFOUND,
                          "channel '%s' has no files at revision %lld (`yaa channels export` "
