@@ -8,6 +8,8 @@ add_test(NAME api/integration_offline_run COMMAND python3 ${_api_it}/test_api.py
 add_test(NAME api/integration_postgres
          COMMAND python3 ${_api_it}/test_api.py ApiPostgres DatabaseDown)
 add_test(NAME api/abuse COMMAND python3 ${_api_it}/test_abuse.py)
+# Request heads from 1 KB to 64 KB in every shape: a normal answer or 431, never silence.
+add_test(NAME api/heads COMMAND python3 ${_api_it}/test_heads.py)
 # The README's first hour as written: quick start on a pty, the Ollama example against the
 # OpenAI-wire double, --help of every command, argument errors, channels new.
 add_test(NAME cli/first_use COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/integration/cli/test_first_use.py)
@@ -23,7 +25,7 @@ set_tests_properties(cli/docs_examples PROPERTIES LABELS "integration;cli" TIMEO
 add_test(NAME api/original_dashboard COMMAND python3 ${_api_it}/test_original_dashboard.py)
 set_tests_properties(api/original_dashboard PROPERTIES LABELS "integration;api" TIMEOUT 1500
   ENVIRONMENT "${_api_env}")
-set_tests_properties(api/integration_sqlite api/integration_postgres api/abuse PROPERTIES
+set_tests_properties(api/integration_sqlite api/integration_postgres api/abuse api/heads PROPERTIES
   LABELS "integration;api" TIMEOUT 600 ENVIRONMENT "${_api_env}")
 set_tests_properties(api/integration_offline_run PROPERTIES
   LABELS "integration;api" TIMEOUT 1500 ENVIRONMENT "${_api_env}")

@@ -247,10 +247,15 @@ void yaa_api_dispatch(yaa_api *api, yaa_http_req *req, yaa_http_resp *resp) {
     yaa_log_ctx ctx = {.request_id = req->request_id};
     yaa_log_ctx_set(&ctx);
     yaa_rl_result rl = {.allowed = true};
-    /* set by the server for an oversized body (413) or a NUL / non-UTF-8 path (400) */
-    bool preset = resp->status == 413 || resp->status == 400;
+    /* set by the server for an oversized body (413) or head (431), or a NUL / non-UTF-8
+     * path (400) */
+    bool preset = resp->status == 413 || resp->status == 431 || resp->status == 400;
     if (preset) {
-        yaa_api_ratelimit_take(api->rl, resp->status == 413 ? "ip:413" : "ip:400", false, &rl);
+        yaa_api_ratelimit_take(api->rl,
+                               resp->status == 413   ? "ip:413"
+                               : resp->status == 431 ? "ip:431"
+                                                     : "ip:400",
+                               false, &rl);
     } else if (preflight(api, req, resp)) {
         yaa_api_ratelimit_take(api->rl, "ip:preflight", false, &rl);
     } else if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&

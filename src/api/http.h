@@ -17,6 +17,9 @@
 #define YAA_HTTP_MAX_PARAMS 4
 #define YAA_HTTP_MAX_HEADERS 16
 #define YAA_HTTP_MAX_BODY (1024 * 1024) /* request bodies past this answer 413 */
+/* Request heads (request line and header lines) past these answer 431 (docs/API.md). */
+#define YAA_HTTP_MAX_HEAD_BYTES 8192
+#define YAA_HTTP_MAX_HEAD_FIELDS 100 /* header fields, cookies and query parameters in all */
 
 /* Scopes of an API key, as a bit set. */
 enum { YAA_SCOPE_READ = 1, YAA_SCOPE_WRITE = 2, YAA_SCOPE_ADMIN = 4 };

@@ -8,6 +8,7 @@
  * API_HEADER_TIMEOUT_SEC, whose body takes longer than API_BODY_TIMEOUT_SEC, or that sits
  * idle between keep-alive requests longer than IDLE_SEC (slow clients hold no slot for long). */
 #include "api/api_internal.h"
+#include "api/head_internal.h"
 #include "api/readcache.h"
 #include "api/sse.h"
 
@@ -16,20 +17,26 @@
 #include "db/db.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #define IDLE_SEC 30
-/* libmicrohttpd's memory per connection: the request head, its parsed headers and the reply's
- * head. It zeroes the whole pool after every request (7 % of a cheap request's CPU at its
- * default 32 KiB, 5 % at 16 KiB); 16 KiB still takes request heads of about 15 KB (larger
- * get 431), twice the 8 KB per header line nginx takes by default. */
-#define CONN_POOL_BYTES (16 * 1024)
+/* libmicrohttpd's memory per connection holds the request head, its parsed fields and the
+ * reply's head; it is zeroed after every request (7 % of a cheap request's CPU at 32 KiB, 5 %
+ * at 16 KiB). Sized in head_internal.h so that a head at the documented limits still leaves
+ * the reply its room. */
+#define CONN_POOL_BYTES YAA_HTTP_CONN_POOL_BYTES
+/* The longest a reply written straight to the socket may wait for the client to read. */
+#define DIRECT_WRITE_MS 1000
 
 /* ---- the connection guard ---------------------------------------------------------------- */
 
@@ -199,7 +206,9 @@ typedef struct conn_ctx {
     yaa_arena arena;
     yaa_buf body;
     bool too_large;
-    uint64_t received; /* body bytes seen, kept or discarded */
+    bool early;         /* answered from the first call, before the body was read */
+    yaa_http_head head; /* measured once the head has arrived */
+    uint64_t received;  /* body bytes seen, kept or discarded */
     uint64_t start_ns;
     yaa_http_req req;
     yaa_http_resp resp;
@@ -229,8 +238,75 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t n) {
                   (socklen_t)n);
 }
 
+/* Counts the head's fields and reads its size once it has arrived (head_internal.h). */
+static void head_measure(struct MHD_Connection *c, yaa_http_head *h) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    h->bytes = ci ? ci->header_size : 0;
+    int n = MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL);
+    n += MHD_get_connection_values(c, MHD_COOKIE_KIND, NULL, NULL);
+    n += MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+    h->fields = n > 0 ? (size_t)n : 0;
+    const char *cookie = NULL;
+    size_t len = 0;
+    h->cookie_bytes =
+        MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, "Cookie", 6, &cookie, &len) == MHD_YES
+            ? len
+            : 0;
+}
+
+/* Sends bytes on the connection's (non-blocking) socket, waiting at most DIRECT_WRITE_MS for a
+ * client that does not read. */
+static bool send_all(int fd, const char *p, size_t n) {
+    uint64_t deadline = yaa_mono_ns() + (uint64_t)DIRECT_WRITE_MS * 1000000ull;
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w > 0) {
+            p += w, n -= (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR) continue;
+        uint64_t now = yaa_mono_ns();
+        if (w == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) || now >= deadline) return false;
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        (void)poll(&pfd, 1, (int)((deadline - now) / 1000000ull) + 1);
+    }
+    return true;
+}
+
+/* The answer written by yaa itself, then the connection closed (MHD_NO): for refusals sent
+ * before the body was read (the pool may be full of the head and of body bytes read with it)
+ * and for any reply whose head would not fit in what the request left of the pool. A file or
+ * event stream cannot be written this way; it becomes a 431, which has no side effect. */
+static enum MHD_Result send_direct(conn_ctx *cx) {
+    yaa_http_resp *r = &cx->resp;
+    if (r->file_fd >= 0 || r->sse_run_id) {
+        if (r->file_fd >= 0) close(r->file_fd);
+        r->file_fd = -1;
+        r->sse_run_id = NULL;
+        yaa_api_http_error(r, 431,
+                           "request head too large: %zu bytes with %zu fields (header fields, "
+                           "cookies and query parameters) leave no room for the reply",
+                           cx->head.bytes, cx->head.fields);
+    }
+    tracked *t = tracked_of(cx->conn);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(cx->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int fd = ci ? ci->connect_fd : t ? t->fd : -1;
+    yaa_buf out;
+    yaa_buf_init(&out, 0);
+    bool head_only = cx->req.method && strcmp(cx->req.method, "HEAD") == 0;
+    if (fd >= 0 && yaa_api__reply_serialize(r, head_only, time(NULL), &out) == 0 &&
+        !send_all(fd, out.data, out.len))
+        yaa_log_ev(YAA_LOG_DEBUG, "api.direct_reply", "the client did not take the reply",
+                   YAA_F_INT("status", r->status), YAA_F_END);
+    yaa_buf_free(&out);
+    return MHD_NO; /* libmicrohttpd closes the connection (after on_completed logs the answer) */
+}
+
 static enum MHD_Result send_resp(yaa_api *api, conn_ctx *cx) {
     yaa_http_resp *r = &cx->resp;
+    if (cx->early || !yaa_api__reply_fits(&cx->head, r)) return send_direct(cx);
     struct MHD_Response *mr;
     if (r->sse_run_id) {
         mr = yaa_api_sse_response(api, cx->conn, r->sse_run_id, cx->req.key_id);
@@ -275,17 +351,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         phase_set(tracked_of(conn), PH_BODY); /* the head is in; now the body's clock */
         yaa_arena_init(&cx->arena, 8192);
         yaa_buf_init(&cx->body, YAA_HTTP_MAX_BODY);
+        head_measure(conn, &cx->head);
+        /* A head over the limits is refused at once, its body unread. */
+        cx->early = yaa_api__head_too_large(&cx->head);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         long v;
-        bool early = false;
         if (cl && yaa_parse_long(cl, 0, 1L << 62, &v) == 0 && v > YAA_HTTP_MAX_BODY) {
             cx->too_large = true;
             /* A body up to 8x the cap is read and discarded so the client sees the 413;
              * anything larger is refused at once and the connection closed. */
-            early = v > 8L * YAA_HTTP_MAX_BODY;
+            cx->early = cx->early || v > 8L * YAA_HTTP_MAX_BODY;
         }
         *con_cls = cx;
-        if (!early) return MHD_YES;
+        if (!cx->early) return MHD_YES;
     } else if (*upload_data_size) {
         cx->received += *upload_data_size;
         /* An endless (chunked) body is cut off: the connection is closed. */
@@ -316,7 +394,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req->client_ip = yaa_arena_strdup(&cx->arena, ip);
     yaa_api_http_resp_init(&cx->resp);
     cx->have_resp = true;
-    if (!cx->too_large && over_ordinary_share(api, url)) {
+    if (yaa_api__head_too_large(&cx->head)) {
+        yaa_api_http_error(&cx->resp, 431,
+                           "request head too large: %zu bytes with %zu fields (header fields, "
+                           "cookies and query parameters); at most %d bytes and %d fields are "
+                           "accepted",
+                           cx->head.bytes, cx->head.fields, YAA_HTTP_MAX_HEAD_BYTES,
+                           YAA_HTTP_MAX_HEAD_FIELDS);
+        yaa_api_dispatch(api, req, &cx->resp); /* sees status 431 preset and keeps it */
+    } else if (!cx->too_large && over_ordinary_share(api, url)) {
         yaa_api_http_error(&cx->resp, 503, "server busy: too many open connections; retry later");
         yaa_api_http_resp_header(&cx->resp, &cx->arena, "Connection", "close");
         yaa_api_http_resp_header(&cx->resp, &cx->arena, "Retry-After", "1");
