@@ -84,6 +84,8 @@ void yaa_api__health_free(yaa_api_health *h);
 const char *yaa_api__run_param(yaa_http_req *req, yaa_http_resp *resp);
 /* A channel folder with a config.yaml exists for this id (a valid slug). */
 bool yaa_api__channel_exists(const yaa_api *api, const char *id);
+/* True after answering 403 for a reserved folder ('_template'): not a channel (h_channels.c). */
+bool yaa_api__channel_reserved(const char *id, yaa_http_resp *resp);
 /* YAA_EBUDGET when the channel's monthly budget is spent (answered 402). */
 int yaa_api__budget_allows(const yaa_api *api, const char *channel_id, yaa_err *err);
 /* A run's review and publish_at options from body into spec (publish_at normalised into the

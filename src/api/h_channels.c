@@ -205,12 +205,13 @@ static const char *jstr(const yaa_http_req *req, const char *k) {
 }
 
 /* Folders whose name starts with '_' (the `_template` new channels are copied from) are not
- * channels: the API never changes or removes them. Returns true after answering 403. */
-static bool reserved_id(const char *id, yaa_http_resp *resp) {
+ * channels: the API never changes, removes or connects them (the channel routes and the
+ * YouTube account routes share this). Returns true after answering 403. */
+bool yaa_api__channel_reserved(const char *id, yaa_http_resp *resp) {
     if (!id || id[0] != '_') return false;
     yaa_api_http_error(resp, 403,
                        "'%s' is reserved (the template new channels are made from); it cannot be "
-                       "changed or deleted through the API",
+                       "changed, deleted or connected to YouTube through the API",
                        id);
     return true;
 }
@@ -218,7 +219,7 @@ static bool reserved_id(const char *id, yaa_http_resp *resp) {
 int yaa_api__h_channel_create(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = jstr(req, "channel_id");
     yaa_err err = {0};
-    if (reserved_id(id, resp)) return 0;
+    if (yaa_api__channel_reserved(id, resp)) return 0;
     if (refresh(req, resp)) return 0;
     if (yaa_channels_in_db(req->api->cfg) && yaa_channels_id_valid(id)) {
         /* the template comes from the operator's folders, as without the database */
@@ -249,7 +250,7 @@ int yaa_api__h_channel_create(yaa_http_req *req, yaa_http_resp *resp) {
 int yaa_api__h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = channel_param(req, resp);
     if (!id) return 0;
-    if (reserved_id(id, resp)) return 0;
+    if (yaa_api__channel_reserved(id, resp)) return 0;
     const char *name = jstr(req, "name"), *cat = jstr(req, "category"),
                *desc = jstr(req, "description");
     if (refresh(req, resp)) return 0;
@@ -276,7 +277,7 @@ int yaa_api__h_channel_update(yaa_http_req *req, yaa_http_resp *resp) {
 int yaa_api__h_channel_delete(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id = channel_param(req, resp);
     if (!id) return 0;
-    if (reserved_id(id, resp)) return 0;
+    if (yaa_api__channel_reserved(id, resp)) return 0;
     char moved[1024] = "";
     yaa_err err = {0};
     if (refresh(req, resp)) return 0;
@@ -375,7 +376,7 @@ int yaa_api__h_channel_file_put(yaa_http_req *req, yaa_http_resp *resp) {
     const char *id;
     const char *rel = file_param(req, resp, &id);
     if (!rel) return 0;
-    if (reserved_id(id, resp)) return 0;
+    if (yaa_api__channel_reserved(id, resp)) return 0;
     if (refresh(req, resp)) return 0;
     char dir[4096], path[8192];
     snprintf(dir, sizeof dir, "%s/%s", root(req), id);

@@ -46,8 +46,9 @@ static const char *channel_ytid(yaa_http_req *req, yaa_http_resp *resp, const ch
 }
 
 int yaa_api__h_youtube_connect(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api__need_db(req, resp)) return 0;
     const char *id = yaa_api_http_param(req, 0);
+    if (yaa_api__channel_reserved(id, resp)) return 0;
+    if (!yaa_api__need_db(req, resp)) return 0;
     if (!channel_ytid(req, resp, id)) return 0;
     const char *ru = redirect_uri(req);
     if (!ru)
@@ -106,6 +107,12 @@ int yaa_api__h_youtube_callback(yaa_http_req *req, yaa_http_resp *resp) {
         yaa_secret_wipe_free(verifier);
         return page(resp, rc == YAA_ENOTFOUND ? 400 : 500, "Not connected", err.msg, NULL);
     }
+    if (channel && channel[0] == '_') { /* a flow started for the template before it was refused */
+        yaa_secret_wipe_free(verifier);
+        return page(resp, 403, "Not connected",
+                    "The template new channels are made from cannot be connected to YouTube.",
+                    NULL);
+    }
     if (error && *error) {
         yaa_secret_wipe_free(verifier);
         char why[300];
@@ -132,8 +139,9 @@ int yaa_api__h_youtube_callback(yaa_http_req *req, yaa_http_resp *resp) {
 }
 
 int yaa_api__h_youtube_get(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api__need_db(req, resp)) return 0;
     const char *id = yaa_api_http_param(req, 0);
+    if (yaa_api__channel_reserved(id, resp)) return 0;
+    if (!yaa_api__need_db(req, resp)) return 0;
     if (!channel_ytid(req, resp, id)) return 0;
     yaa_db_credential c;
     bool found = false;
@@ -157,8 +165,9 @@ int yaa_api__h_youtube_get(yaa_http_req *req, yaa_http_resp *resp) {
 }
 
 int yaa_api__h_youtube_disconnect(yaa_http_req *req, yaa_http_resp *resp) {
-    if (!yaa_api__need_db(req, resp)) return 0;
     const char *id = yaa_api_http_param(req, 0);
+    if (yaa_api__channel_reserved(id, resp)) return 0;
+    if (!yaa_api__need_db(req, resp)) return 0;
     bool deleted = false;
     yaa_err err = {0};
     int rc = yaa_db_credentials_delete(req->api->db, id, &deleted, &err);

@@ -670,7 +670,11 @@ class ApiBase:
                 ("DELETE", "/channels/_template", None, None),
                 ("PATCH", "/channels/_template", {"name": "x"}, None),
                 ("PUT", "/channels/_template/files/config.yaml", None, b"channel:\n  name: x\n"),
-                ("PUT", "/channels/_template/files/knowledge/notes.md", None, b"# notes\n")):
+                ("PUT", "/channels/_template/files/knowledge/notes.md", None, b"# notes\n"),
+                ("POST", "/channels/_template/youtube/connect", None, None),
+                ("GET", "/channels/_template/youtube", None, None),
+                ("DELETE", "/channels/_template/youtube", None, None),
+                ("POST", "/channels/_x/youtube/connect", None, None)):
             r = s.request(method, API + path, body=body, raw=raw)
             self.assertEqual(r.status, 403, (method, path, r.body))
             self.assertIn("reserved", r.json()["detail"])

@@ -236,6 +236,24 @@ class ConnectApi(unittest.TestCase):
         self.assertIn("Access was not granted", body)
         self.assertEqual(int(self.srv.sql("SELECT COUNT(*) FROM channel_credentials")[0][0]), 0)
 
+    def test_template_refused(self):
+        """The template new channels are copied from is not a channel: its account routes answer
+        403 like the other channel routes, and no consent flow is started for it."""
+        base = "/api/v1/channels/_template/youtube"
+        for method, path in (("POST", base + "/connect"), ("GET", base), ("DELETE", base)):
+            r = self.srv.request(method, path)
+            self.assertEqual(r.status, 403, (method, path, r.body))
+            self.assertIn("reserved", r.json()["detail"])
+            self.assertNotIn(self.srv.dir.encode(), r.body)
+        self.assertEqual(int(self.srv.sql("SELECT COUNT(*) FROM oauth_states")[0][0]), 0)
+        self.assertEqual([r for r in self.d.requests()["requests"]
+                          if r["path"].startswith("/o/oauth2")], [])
+        # the same shape as the channel routes' refusal
+        ch = self.srv.request("DELETE", "/api/v1/channels/_template")
+        self.assertEqual(ch.status, 403)
+        self.assertEqual(set(ch.json()), {"detail"})
+        self.assertEqual(self.srv.request("POST", base + "/connect").json(), ch.json())
+
     def test_unknown_channel(self):
         r = self.srv.post("/api/v1/channels/nope/youtube/connect")
         self.assertEqual(r.status, 404)
