@@ -78,6 +78,9 @@ void yaa_agents_brief_from_channel(yaa_agent_ctx *ctx);
 /* Writes a JSON artifact (pretty, UTF-8 kept) atomically to out_dir/name. */
 int yaa_agents_write_json(const yaa_agent_ctx *ctx, const char *name, const json_t *j,
                           yaa_err *err);
+/* Writes metadata.json and refreshes the metadata part of quality.json (when the run has
+ * one): the one way an agent writes the run's metadata. */
+int yaa_agents_write_metadata(const yaa_agent_ctx *ctx, const json_t *meta, yaa_err *err);
 /* Writes a text artifact atomically to out_dir/name. */
 int yaa_agents_write_text(const yaa_agent_ctx *ctx, const char *name, const char *text,
                           yaa_err *err);

@@ -4,6 +4,7 @@
 
 #include "channels/channels.h"
 #include "core/buf.h"
+#include "media/audio.h"
 #include "net/usage.h"
 
 #include <stdarg.h>
@@ -74,6 +75,11 @@ int yaa_agents_write_json(const yaa_agent_ctx *ctx, const char *name, const json
     int rc = yaa_agents_write_text(ctx, name, text, err);
     free(text);
     return rc;
+}
+
+int yaa_agents_write_metadata(const yaa_agent_ctx *ctx, const json_t *meta, yaa_err *err) {
+    int rc = yaa_agents_write_json(ctx, "metadata.json", meta, err);
+    return rc ? rc : yaa_media_quality_metadata_refresh(ctx->out_dir, err);
 }
 
 void yaa_agents_progress(const yaa_agent_ctx *ctx, const char *fmt, ...) {

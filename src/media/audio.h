@@ -170,4 +170,12 @@ typedef struct yaa_quality {
 int yaa_media_quality_check(const yaa_media_env *env, const char *run_dir, yaa_quality *out,
                             yaa_err *err);
 
+/* Recomputes only the metadata part of run_dir/quality.json and its verdict ("failed", "ok"),
+ * without touching the video: the run's metadata as a viewer gets it (publish.json's uploaded
+ * "metadata" once published, else metadata.json) against YouTube's limits. Every writer of a
+ * run's metadata calls it after writing (the SEO stage, media_generator's credits, a
+ * reviewer's PATCH, the publisher). No quality.json yet (before the video) is not an error:
+ * nothing is written. */
+int yaa_media_quality_metadata_refresh(const char *run_dir, yaa_err *err);
+
 #endif

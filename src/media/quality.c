@@ -2,8 +2,10 @@
  * final files: loudness and true peak of the video (EBU R128), the longest still stretch
  * (freezedetect) - both from one decode - captions against the spoken words (coverage,
  * overlaps, words missing from their cue), what the picture side recorded in media.json
- * (text overflows, contrast, footage vs cards) and metadata.json against YouTube's limits.
- * A file that is missing makes its checks "skipped"; only a missing video is an error. */
+ * (text overflows, contrast, footage vs cards) and the metadata against YouTube's limits.
+ * A file that is missing makes its checks "skipped"; only a missing video is an error.
+ * Every writer of a run's metadata refreshes the metadata part alone
+ * (yaa_media_quality_metadata_refresh: no decode, a few file reads). */
 #include "core/log.h"
 #include "media/audio.h"
 #include "media/media_internal.h"
@@ -283,8 +285,29 @@ static void check_pictures(const char *dir, json_t *o) {
 
 /* ---- metadata against YouTube's limits ---- */
 
+/* The run's metadata as a viewer gets it: what the publisher uploaded (publish.json's
+ * "metadata": the reviewed text with the measured chapters and the credits) once the run is
+ * published, else metadata.json (the SEO stage's, with the credits, or a reviewer's edit).
+ * NULL with o["metadata"] marked skipped when neither can be read. */
+static json_t *load_metadata(const char *dir, json_t *o, const char **source) {
+    char p[4096];
+    snprintf(p, sizeof p, "%s/publish.json", dir);
+    json_t *pub = access(p, R_OK) == 0 ? json_load_file(p, 0, NULL) : NULL;
+    json_t *up = json_object_get(pub, "metadata");
+    if (json_is_object(up)) {
+        json_incref(up);
+        json_decref(pub);
+        *source = "publish.json";
+        return up;
+    }
+    json_decref(pub);
+    *source = "metadata.json";
+    return load_part(dir, "metadata.json", o, "metadata");
+}
+
 static void check_metadata(const char *dir, json_t *o) {
-    json_t *m = load_part(dir, "metadata.json", o, "metadata");
+    const char *source = NULL;
+    json_t *m = load_metadata(dir, o, &source);
     if (!m) return;
     const char *title = json_string_value(json_object_get(m, "title"));
     const char *desc = json_string_value(json_object_get(m, "description"));
@@ -299,16 +322,58 @@ static void check_metadata(const char *dir, json_t *o) {
     bool angle = (title && strpbrk(title, "<>")) || (desc && strpbrk(desc, "<>"));
     const json_t *ch = json_object_get(m, "chapters");
     size_t nch = json_array_size(ch);
-    bool chapters_ok = nch == 0 || (nch >= 3 && json_integer_value(json_object_get(
+    bool chapters_ok = nch == 0 || (nch >= 3 && json_number_value(json_object_get(
                                                     json_array_get(ch, 0), "start_seconds")) == 0);
-    json_t *r = json_pack("{s:i, s:i, s:i, s:i, s:b, s:b}", "title_chars", (int)tl,
-                          "description_bytes", (int)dl, "tags_chars", (int)tags_len, "chapters",
-                          (int)nch, "angle_brackets", angle, "chapters_ok", chapters_ok);
+    json_t *r =
+        json_pack("{s:s, s:i, s:i, s:i, s:i, s:b, s:b}", "source", source, "title_chars", (int)tl,
+                  "description_bytes", (int)dl, "tags_chars", (int)tags_len, "chapters", (int)nch,
+                  "angle_brackets", angle, "chapters_ok", chapters_ok);
     json_object_set_new(r, "ok",
                         json_boolean(tl > 0 && tl <= 100 && dl <= 5000 && tags_len <= 500 &&
                                      !angle && chapters_ok));
     json_object_set_new(o, "metadata", r);
     json_decref(m);
+}
+
+/* The verdict over the parts (o["failed"], o["ok"], q), then o written to path. */
+static int finish_report(json_t *o, const char *path, yaa_quality *q, yaa_err *err) {
+    static const char *const parts[] = {"loudness", "stills", "captions", "pictures", "metadata"};
+    json_t *failed = json_array();
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        json_t *ok = json_object_get(json_object_get(o, parts[i]), "ok");
+        if (json_is_false(ok)) json_array_append_new(failed, json_string(parts[i]));
+    }
+    q->failed = (int)json_array_size(failed);
+    q->ok = q->failed == 0;
+    json_object_set_new(o, "failed", failed);
+    json_object_set_new(o, "ok", json_boolean(q->ok));
+    char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    if (!s) return yaa_err_set(err, YAA_ENOMEM, "quality: out of memory");
+    int rc = 0;
+    if (yaa_write_file(path, s, strlen(s)))
+        rc = yaa_err_set(err, YAA_EIO, "cannot write '%s': %s", path, strerror(errno));
+    free(s);
+    return rc;
+}
+
+int yaa_media_quality_metadata_refresh(const char *run_dir, yaa_err *err) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/quality.json", run_dir);
+    if (access(path, F_OK) != 0) return 0; /* no report yet: the video makes the first */
+    json_error_t je;
+    json_t *o = json_load_file(path, 0, &je);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return yaa_err_set(err, YAA_EPARSE,
+                           "quality: '%s' is not a quality report (%s); run `yaa check %s`", path,
+                           je.text, run_dir);
+    }
+    check_metadata(run_dir, o); /* replaces the part in place */
+    yaa_quality q;
+    memset(&q, 0, sizeof q);
+    int rc = finish_report(o, path, &q, err);
+    json_decref(o);
+    return rc;
 }
 
 int yaa_media_quality_check(const yaa_media_env *env_in, const char *run_dir, yaa_quality *q,
@@ -343,21 +408,7 @@ int yaa_media_quality_check(const yaa_media_env *env_in, const char *run_dir, ya
     check_captions(run_dir, o, q);
     check_pictures(run_dir, o);
     check_metadata(run_dir, o);
-    static const char *const parts[] = {"loudness", "stills", "captions", "pictures", "metadata"};
-    json_t *failed = json_array();
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        json_t *ok = json_object_get(json_object_get(o, parts[i]), "ok");
-        if (json_is_false(ok)) json_array_append_new(failed, json_string(parts[i]));
-    }
-    q->failed = (int)json_array_size(failed);
-    q->ok = q->failed == 0;
-    json_object_set_new(o, "failed", failed);
-    json_object_set_new(o, "ok", json_boolean(q->ok));
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    rc = finish_report(o, out, q, err);
     json_decref(o);
-    if (!s) return yaa_err_set(err, YAA_ENOMEM, "quality: out of memory");
-    if (yaa_write_file(out, s, strlen(s)))
-        rc = yaa_err_set(err, YAA_EIO, "cannot write '%s': %s", out, strerror(errno));
-    free(s);
     return rc;
 }

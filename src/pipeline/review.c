@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "db/repo.h"
 #include "db/run_store.h"
+#include "media/audio.h"
 #include "queue/queue.h"
 #include "youtube/youtube.h"
 
@@ -576,6 +577,11 @@ static int meta_fn(yaa_db *tx, const yaa_db_run *run, json_t *state, void *p, ya
     free(text);
     json_decref(meta);
     if (!rc) rc = write_json_artifact(ma->output_dir, run->id, "metadata.json", shown, err);
+    if (!rc) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/%s", ma->output_dir, run->id);
+        rc = yaa_media_quality_metadata_refresh(dir, err);
+    }
     if (!rc) {
         yaa_pipeline_review_history_add(
             state, "edit_metadata", ma->who,

@@ -146,7 +146,7 @@ static int write_metadata(yaa_agent_ctx *ctx, const json_t *credits, yaa_err *er
     if (rc)
         rc = yaa_err_set(err, rc, "cannot compose the credits into metadata.json");
     else
-        rc = yaa_agents_write_json(ctx, "metadata.json", m, err);
+        rc = yaa_agents_write_metadata(ctx, m, err);
     json_decref(m);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/secret.h"
 #include "core/util.h"
+#include "media/audio.h"
 #include "youtube/youtube.h"
 
 #include <stdio.h>
@@ -172,6 +173,12 @@ int yaa_agents_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     json_object_set(record, "chapters", json_object_get(plan, "chapters"));
     if (json_object_get(plan, "credits")) /* what the description credits, for the record */
         json_object_set(record, "credits", json_object_get(plan, "credits"));
+    /* what viewers get: the quality report measures this once the run is published */
+    json_object_set_new(
+        record, "metadata",
+        json_pack("{s:O?, s:O?, s:O?, s:O?}", "title", json_object_get(plan, "title"),
+                  "description", json_object_get(plan, "description"), "tags",
+                  json_object_get(plan, "tags"), "chapters", json_object_get(plan, "chapters")));
     if (!json_string_value(json_object_get(record, "publish_at")))
         json_object_set(record, "publish_at", json_object_get(plan, "publish_at"));
     json_decref(plan);
@@ -179,7 +186,8 @@ int yaa_agents_publisher(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
     char now[YAA_TIME_LEN + 1];
     yaa_time_now_str(now);
     json_object_set_new(record, "at", json_string(now));
-    if ((rc = yaa_agents_write_json(ctx, "publish.json", record, err))) {
+    if ((rc = yaa_agents_write_json(ctx, "publish.json", record, err)) ||
+        (rc = yaa_media_quality_metadata_refresh(ctx->out_dir, err))) {
         json_decref(record);
         return rc;
     }

@@ -132,7 +132,7 @@ int yaa_agents_seo_optimizer(yaa_agent_ctx *ctx, json_t **out, yaa_err *err) {
         json_object_set_new(meta, "provider", json_string(ctx->cfg->llm_provider));
     }
     enforce_limits(meta, script, b->category);
-    int rc = yaa_agents_write_json(ctx, "metadata.json", meta, err);
+    int rc = yaa_agents_write_metadata(ctx, meta, err);
     if (rc) {
         json_decref(meta);
         return rc;

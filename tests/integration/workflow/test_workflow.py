@@ -197,6 +197,12 @@ class WorkflowSqlite(unittest.TestCase):
         title = "Pasta in 15 minutes: the weeknight version"
         description = "Dinner on the table in 15 minutes, and what it costs per serving."
         tags = ["pasta", "weeknight dinner"]
+
+        def quality():
+            with open(self.out(rid, "quality.json"), encoding="utf-8") as f:
+                return json.load(f)
+        before = quality()
+        self.assertEqual(before["metadata"]["source"], "metadata.json")
         r = self.s.request("PATCH", API + "/pipeline/runs/%s/metadata" % rid,
                            body={"title": title, "publish_at": "2031-06-01T18:30:00Z",
                                  "tags": tags, "category_id": "26", "description": description,
@@ -206,7 +212,15 @@ class WorkflowSqlite(unittest.TestCase):
         self.assertEqual(r.json()["title"], title)
         self.assertEqual(r.json()["privacy"], "private")
         with open(self.out(rid, "metadata.json"), encoding="utf-8") as f:
-            self.assertEqual(json.load(f)["title"], title)
+            meta = json.load(f)
+        self.assertEqual(meta["title"], title)
+        # the PATCH refreshed quality.json's metadata part (the video's parts as measured)
+        q = quality()
+        self.assertEqual(q["metadata"]["title_chars"], len(title))
+        self.assertEqual(q["metadata"]["description_bytes"], len(meta["description"].encode()))
+        self.assertEqual(q["metadata"]["tags_chars"], len("pasta") + 1 + len("weeknight dinner") + 2)
+        self.assertEqual(q["loudness"], before["loudness"])
+        self.assertEqual(q["ok"], not q["failed"])
         r = self.s.get(API + "/pipeline/runs/%s/metadata" % rid, key=self.write_key)
         self.assertEqual(r.status, 200, r.body)
         self.assertEqual(r.json()["publish_at"], "2031-06-01T18:30:00Z")
@@ -218,6 +232,16 @@ class WorkflowSqlite(unittest.TestCase):
             pub = json.load(f)
         self.assertEqual(pub["publish_at"], "2031-06-01T18:30:00Z")
         self.assertFalse(pub["dry_run"])
+        # the publisher's description (with the measured chapters) is what quality.json measures
+        q = quality()
+        up = pub["metadata"]
+        self.assertEqual(q["metadata"]["source"], "publish.json")
+        self.assertIn("0:00 ", up["description"])
+        self.assertEqual(q["metadata"]["description_bytes"], len(up["description"].encode()))
+        self.assertGreater(q["metadata"]["description_bytes"], len(meta["description"].encode()))
+        self.assertEqual(q["metadata"]["chapters"], len(up["chapters"]))
+        self.assertEqual(q["metadata"]["chapters"], len(pub["chapters"]))
+        self.assertEqual(q["loudness"], before["loudness"])
         self.check_upload(rid, pub, title, description, tags)
         actions = [h["action"] for h in d["review"]["history"]]
         self.assertEqual(actions, ["reject", "edit_metadata", "edit_metadata", "approve"])

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <unistd.h>
 
 static const char *const TEXT[] = {"Welcome back. Today we cook pasta in fifteen minutes.",
                                    "Boil the water first, then salt it well."};
@@ -182,7 +183,47 @@ static void test_quality_report(void **state) {
     assert_int_equal(json_integer_value(json_object_get(pics, "text_overflows")), 2);
     assert_int_equal(
         json_integer_value(json_object_get(json_object_get(j, "metadata"), "title_chars")), 120);
+    json_t *loud = json_deep_copy(json_object_get(j, "loudness"));
     json_decref(j);
+    /* a metadata edit refreshes the metadata part alone: the video is not measured again (a
+     * copy of the report whose video is gone still refreshes), the verdict follows */
+    char moved[PATH_MAX + 32];
+    snprintf(moved, sizeof moved, "%s/video.moved", dir);
+    assert_int_equal(rename(video, moved), 0);
+    write_text(dir, "metadata.json", "{\"title\": \"Short and fine\", \"description\": \"d\"}");
+    assert_int_equal(yaa_media_quality_metadata_refresh(dir, &err), 0);
+    j = json_load_file(qp, 0, NULL);
+    assert_non_null(j);
+    json_t *md = json_object_get(j, "metadata");
+    assert_int_equal(json_integer_value(json_object_get(md, "title_chars")), 14);
+    assert_true(json_is_true(json_object_get(md, "ok")));
+    assert_string_equal(json_string_value(json_object_get(md, "source")), "metadata.json");
+    assert_true(json_equal(json_object_get(j, "loudness"), loud));      /* kept as measured */
+    assert_int_equal(json_array_size(json_object_get(j, "failed")), 1); /* pictures only */
+    json_decref(j);
+    /* once published, what was uploaded is measured: the description with its chapters */
+    write_text(dir, "publish.json",
+               "{\"metadata\": {\"title\": \"Short and fine\", \"description\": \"<b>\", "
+               "\"chapters\": [{\"start_seconds\": 0.0, \"title\": \"a\"}, "
+               "{\"start_seconds\": 12.0, \"title\": \"b\"}]}}");
+    assert_int_equal(yaa_media_quality_metadata_refresh(dir, &err), 0);
+    j = json_load_file(qp, 0, NULL);
+    md = json_object_get(j, "metadata");
+    assert_string_equal(json_string_value(json_object_get(md, "source")), "publish.json");
+    assert_int_equal(json_integer_value(json_object_get(md, "chapters")), 2);
+    assert_true(json_is_true(json_object_get(md, "angle_brackets")));
+    assert_true(json_is_false(json_object_get(md, "chapters_ok"))); /* YouTube needs 3 */
+    assert_true(json_is_false(json_object_get(j, "ok")));
+    json_decref(j);
+    json_decref(loud);
+    /* a broken report is an error that says how to rebuild it; no report is nothing to do */
+    write_text(dir, "quality.json", "{not json");
+    assert_int_not_equal(yaa_media_quality_metadata_refresh(dir, &err), 0);
+    assert_non_null(strstr(err.msg, "yaa check"));
+    assert_int_equal(unlink(qp), 0);
+    assert_int_equal(yaa_media_quality_metadata_refresh(dir, &err), 0);
+    assert_int_not_equal(access(qp, F_OK), 0);
+    assert_int_equal(rename(moved, video), 0);
     /* no video: a clear error naming the folder */
     yaa_test_rmrf(dir);
     assert_int_equal(yaa_media_quality_check(&env, dir, &q, &err), YAA_ENOTFOUND);
