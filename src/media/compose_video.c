@@ -1,16 +1,17 @@
 /* compose_video.c - the picture track: a list of shots, each moving (footage plays, stills and
  * cards pan across an enlarged copy), joined by transitions that vary from join to join.
  *
- * Each shot becomes one stream on the output frame grid covering the frames it is visible,
- * transitions included; it is split into a head (the transition in), a hold and a tail (the
- * transition out), and the pieces - holds and xfades of a tail with the next head - are
- * concatenated. A still is decoded once and repeated by `loop` (memory holds one frame per
- * picture, whatever its length); the pan is a `crop` whose offset moves per frame, which costs
- * no scaling. A card drawn with its layers (yaa_card.layers) starts as its plain layer with the
- * text layer fading and sliding in over TEXT_IN_SEC once the transition into it is over; only
- * those frames are blended, the rest of the shot is the finished card. Shot ends are rounded on
- * absolute frame numbers, so the track lasts the narration total to within half a frame however
- * many shots there are. Output label [vx]. */
+ * Each shot covers the frames it is visible, transitions included, in three pieces: a head (the
+ * transition in), a hold and a tail (the transition out); the holds and the transitions of a
+ * tail into the next head are concatenated. Footage is one stream cut into its pieces; a still
+ * makes each piece apart from its picture, decoded once and repeated by `loop` (memory holds
+ * one frame per picture, whatever its length), so a transition asking for a tail early costs
+ * only the tail. The pan is a `crop` whose offset moves per frame, which costs no scaling. A
+ * card drawn with its layers (yaa_card.layers) starts as its plain layer with the text layer
+ * fading and sliding in over TEXT_IN_SEC once the transition into it is over; only those
+ * frames are blended, the rest of the shot is the finished card. Shot ends are rounded on
+ * absolute frame numbers, so the track lasts the narration total to within half a frame
+ * however many shots there are. Output label [vx]. */
 #include "core/util.h"
 #include "media/media_internal.h"
 
@@ -28,7 +29,7 @@
 #define MAX_TRANSITIONS 16
 
 static const char DEFAULT_TRANSITIONS[] =
-    "fade,smoothleft,fadeblack,slideup,circleopen,wiperight,fadeblack,smoothup";
+    "fade,slideleft,fadeblack,coverup,fade,slideright,coverleft,slideup";
 
 /* Pan directions, one per shot in turn: every one moves in x or y (or both). */
 static const int PAN[][2] = {{1, 0}, {-1, 1}, {0, -1}, {-1, 0}, {1, 1}, {0, 1}, {1, -1}};
@@ -79,7 +80,7 @@ int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, s
     for (size_t i = 0; i < n; i++, input++) {
         char plain[4096], text[4096];
         lay[i] = card_layers(&shots[i], W, H, plain, text, box + 4 * i) ? 0 : -1;
-        if (!lay[i]) { /* the card is made from its layers (still_source) */
+        if (!lay[i]) { /* the card is made from its layers (still_pieces) */
             still_input(a, fps);
             yaa_media__argv_input(a, plain);
             in[i] = input;
@@ -150,80 +151,144 @@ static void repeat(yaa_buf *g, long count, int fps) {
     yaa_buf_printf(g, "loop=loop=%ld:size=1:start=0,setpts=N/%d/TB", count - 1, fps);
 }
 
-/* A still shot's stream: the picture decoded and enlarged once (a card drawn at the frame size
- * needs no fitting; anything else is cropped to fill), repeated and panned. A card with layers
- * (plain at p->in, text at p->lay) shows the plain layer with the text fading and rising in
- * over frames [head, k) - the transition into the card is over by then - and from frame k on
- * the two layers blended once: the finished card, in the same pan. */
-static void still_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_t i, long frames,
-                         int W, int H, int fps) {
-    int OW = (int)lround(W * PAN_SCALE / 2) * 2, OH = (int)lround(H * PAN_SCALE / 2) * 2;
-    long n_in = lround(TEXT_IN_SEC * fps), k = p->head + n_in;
-    if (p->lay < 0 || k + 1 >= frames) {
-        if (s->kind == YAA_SHOT_CARD && png_is_size(s->path, W, H))
-            yaa_buf_printf(g, "[%d:v]scale=%d:%d:flags=bilinear", p->in, OW, OH);
-        else
-            yaa_buf_printf(g,
-                           "[%d:v]scale=%d:%d:force_original_aspect_ratio=increase:flags=bilinear,"
-                           "crop=%d:%d",
-                           p->in, OW, OH, OW, OH);
-        yaa_buf_puts(g, ",format=yuv420p,setsar=1,");
-        repeat(g, frames, fps);
-        pan(g, i, 0, frames, W, H);
-        return;
-    }
-    double st = (double)p->head / fps, du = (double)(n_in > 1 ? n_in - 1 : 1) / fps;
-    /* the text layer is the box its text covers (layer.c), enlarged like the card: the fade
-     * and the blends cover the text, not the whole frame (an eighth of it on a card; the text
-     * coming in cost a quarter of the filters' CPU when it was blended whole) */
-    const int *b = p->box;
-    int bx = (int)lround(b[0] * PAN_SCALE / 2) * 2, by = (int)lround(b[1] * PAN_SCALE / 2) * 2;
-    int bw = (int)lround(b[2] * PAN_SCALE / 2) * 2, bh = (int)lround(b[3] * PAN_SCALE / 2) * 2;
+/* [in] with an overlay (a lower third) sliding in from the left, on screen for its first
+ * LOWER_SEC (or all of its `frames` when shorter) and back out, blended only then; out [out].
+ * Clear of the captions: above them on 16:9 (bottom edge at 4/5 of the height), on 9:16 under
+ * the topic banner, in the upper part the Shorts UI leaves free. A lower third names the
+ * section; then the picture has the frame to itself. */
+static void lower_third(yaa_buf *g, const char *in, int ovl, long frames, int W, int H, int fps,
+                        const char *out) {
+    int margin = W / 24;
+    double on = fmin(LOWER_SEC, (double)frames / fps), slide = fmin(SLIDE_SEC, on / 2);
     yaa_buf_printf(g,
-                   "[%d:v]scale=%d:%d:flags=bilinear,format=yuv420p,setsar=1,split=2[pa%zu][pb%zu];"
-                   "[%d:v]scale=%d:%d:flags=bilinear,format=yuva420p,split=2[qa%zu][qb%zu];[pa%zu]",
-                   p->in, OW, OH, i, i, p->lay, bw, bh, i, i, i);
-    repeat(g, k, fps);
-    yaa_buf_printf(g, "[tb%zu];[qa%zu]", i, i);
-    repeat(g, k, fps);
-    yaa_buf_printf(g,
-                   ",fade=t=in:st=%.4f:d=%.4f:alpha=1[tt%zu];[tb%zu][tt%zu]overlay=x=%d:"
-                   "y='%d+%d*pow(1-min(max((t-%.4f)/%.4f,0),1),2)':format=yuv420",
-                   st, du, i, i, i, bx, by, (int)lround(TEXT_RISE * H / 1080.0), st, du);
-    pan(g, i, 0, frames, W, H);
-    yaa_buf_printf(g, "[ta%zu];[pb%zu][qb%zu]overlay=x=%d:y=%d:format=yuv420,", i, i, i, bx, by);
-    repeat(g, frames - k, fps);
-    pan(g, i, k, frames, W, H);
-    yaa_buf_printf(g, "[tc%zu];[ta%zu][tc%zu]concat=n=2:v=1:a=0,settb=1/%d,setpts=N/%d/TB", i, i, i,
-                   fps, fps);
+                   "[%s][%d:v]overlay=x='if(lt(t,%.3f),-w+(w+%d)*t/%.3f,if(gt(t,%.3f),"
+                   "%d-(w+%d)*(t-%.3f)/%.3f,%d))':y=%s:eof_action=repeat:enable='lt(t,%.3f)'[%s];",
+                   in, ovl, slide, margin, slide, on - slide, margin, margin, on - slide, slide,
+                   margin, H > W ? "H*0.22" : "H*0.8-h", on, out);
 }
 
-/* The shot's own stream [v<i>], frames frames long, moving, with its overlay sliding in. */
-static void shot_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_t i, long frames,
-                        int W, int H, int fps) {
-    if (s->kind == YAA_SHOT_FOOTAGE) {
-        /* crop to the frame's shape at the source size first, then scale down: fills the
-         * frame (never letterboxed) at the least scaling cost */
+/* One piece of a still shot: the one-frame picture [src] repeated count times and panned as
+ * frames [from, from + count) of the shot's `frames`; out [out]. */
+static void still_piece(yaa_buf *g, const char *src, size_t i, long from, long count, long frames,
+                        int W, int H, int fps, const char *out) {
+    yaa_buf_printf(g, "[%s]", src);
+    repeat(g, count, fps);
+    pan(g, i, from, frames, W, H);
+    yaa_buf_printf(g, "[%s];", out);
+}
+
+/* A still shot (card or photo) as its pieces [h<i>] (the transition in, frames [0, head + 1)),
+ * [m<i>] (the hold) and [t<i>] (the transition out, with a spare frame), each made from the
+ * picture decoded and enlarged once (a card drawn at the frame size needs no fitting; anything
+ * else is cropped to fill), repeated and panned on its own. Built apart, not cut from one
+ * stream: a transition that asks for its tail early then gets just the tail, where cutting
+ * one stream would make the whole hold before it and queue it (a 200-frame hold held ~700
+ * MB). A card with layers (plain at p->in, text at p->lay) shows the plain layer with the
+ * text fading and rising in over frames [head, k), once the transition into it is over, and
+ * from frame k on the two layers blended once: the finished card, in the same pan. */
+static void still_pieces(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_t i, long frames,
+                         int W, int H, int fps) {
+    int OW = (int)lround(W * PAN_SCALE / 2) * 2, OH = (int)lround(H * PAN_SCALE / 2) * 2;
+    long head = p->head, hold_end = p->b - p->a - p->tail;
+    /* the text comes in within the hold (a short hold shortens it; too short, none) */
+    long n_in = lround(TEXT_IN_SEC * fps);
+    if (n_in > hold_end - head - 1) n_in = hold_end - head - 1;
+    long k = head + n_in;
+    bool layered = p->lay >= 0, animated = layered && n_in >= 2;
+    char lab[4][32], hold[32];
+    int np = (head > 0) + (layered ? 1 + animated : 1 + (p->tail > 0));
+    if (s->kind == YAA_SHOT_CARD && (layered || png_is_size(s->path, W, H)))
+        yaa_buf_printf(g, "[%d:v]scale=%d:%d:flags=bilinear", p->in, OW, OH);
+    else
         yaa_buf_printf(g,
-                       "[%d:v]fps=%d,crop=w='min(iw,ih*%d/%d)':h='min(ih,iw*%d/"
-                       "%d)',scale=%d:%d:flags=bilinear,"
-                       "setsar=1,format=yuv420p,trim=end_frame=%ld,setpts=N/%d/TB",
-                       p->in, fps, W, H, H, W, W, H, frames, fps);
+                       "[%d:v]scale=%d:%d:force_original_aspect_ratio=increase:flags=bilinear,"
+                       "crop=%d:%d",
+                       p->in, OW, OH, OW, OH);
+    yaa_buf_printf(g, ",format=yuv420p,setsar=1,split=%d", np);
+    for (int k2 = 0; k2 < np; k2++) {
+        snprintf(lab[k2], sizeof lab[k2], "sp%zu_%d", i, k2);
+        yaa_buf_printf(g, "[%s]", lab[k2]);
+    }
+    yaa_buf_puts(g, ";");
+    int next = 0;
+    char out[32];
+    if (head > 0) {
+        snprintf(out, sizeof out, "h%zu", i);
+        still_piece(g, lab[next++], i, 0, head + 1, frames, W, H, fps, out);
+    }
+    snprintf(hold, sizeof hold, p->ovl >= 0 ? "mo%zu" : "m%zu", i);
+    if (!layered) {
+        still_piece(g, lab[next++], i, head, hold_end - head, frames, W, H, fps, hold);
+        if (p->tail > 0) {
+            snprintf(out, sizeof out, "t%zu", i);
+            still_piece(g, lab[next++], i, hold_end, frames - hold_end, frames, W, H, fps, out);
+        }
     } else {
-        still_source(g, s, p, i, frames, W, H, fps);
+        /* the text layer is the box its text covers (layer.c), enlarged like the card: the
+         * fade and the blends cover the text, not the whole frame */
+        const int *b = p->box;
+        int bx = (int)lround(b[0] * PAN_SCALE / 2) * 2, by = (int)lround(b[1] * PAN_SCALE / 2) * 2;
+        int bw = (int)lround(b[2] * PAN_SCALE / 2) * 2, bh = (int)lround(b[3] * PAN_SCALE / 2) * 2;
+        double du = (double)(n_in - 1) / fps;
+        yaa_buf_printf(g, "[%d:v]scale=%d:%d:flags=bilinear,format=yuva420p,split=%d[qb%zu]",
+                       p->lay, bw, bh, 1 + animated, i);
+        if (animated) {
+            yaa_buf_printf(g, "[qa%zu];[%s]", i, lab[next++]);
+            repeat(g, n_in, fps);
+            yaa_buf_printf(g, "[tb%zu];[qa%zu]", i, i);
+            repeat(g, n_in, fps);
+            yaa_buf_printf(g,
+                           ",fade=t=in:st=0:d=%.4f:alpha=1[tt%zu];[tb%zu][tt%zu]overlay=x=%d:"
+                           "y='%d+%d*pow(1-min(max(t/%.4f,0),1),2)':format=yuv420",
+                           du, i, i, i, bx, by, (int)lround(TEXT_RISE * H / 1080.0), du);
+            pan(g, i, head, frames, W, H);
+            yaa_buf_printf(g, "[ta%zu]", i);
+        } else {
+            k = head;
+        }
+        yaa_buf_printf(g, ";[%s][qb%zu]overlay=x=%d:y=%d:format=yuv420,split=%d[fa%zu]",
+                       lab[next++], i, bx, by, 1 + (p->tail > 0), i);
+        if (p->tail > 0) yaa_buf_printf(g, "[fb%zu]", i);
+        yaa_buf_puts(g, ";");
+        snprintf(out, sizeof out, "fa%zu", i);
+        char rest[32];
+        if (animated)
+            snprintf(rest, sizeof rest, "tc%zu", i);
+        else
+            snprintf(rest, sizeof rest, "%s", hold);
+        still_piece(g, out, i, k, hold_end - k, frames, W, H, fps, rest);
+        if (animated)
+            yaa_buf_printf(g, "[ta%zu][tc%zu]concat=n=2:v=1:a=0,settb=1/%d,setpts=N/%d/TB[%s];", i,
+                           i, fps, fps, hold);
+        if (p->tail > 0) {
+            snprintf(out, sizeof out, "fb%zu", i);
+            snprintf(rest, sizeof rest, "t%zu", i);
+            still_piece(g, out, i, hold_end, frames - hold_end, frames, W, H, fps, rest);
+        }
     }
     if (p->ovl >= 0) {
-        int margin = W / 24;
-        /* on screen for the shot's first LOWER_SEC, sliding in and back out (it names the
-         * section; then the picture has the frame to itself), blended only then; clear of the
-         * captions: above them on 16:9 (bottom edge at 4/5 of the height), on 9:16 under the
-         * topic banner, in the upper part the Shorts UI leaves free */
-        double on = fmin(LOWER_SEC, (double)frames / fps), slide = fmin(SLIDE_SEC, on / 2);
-        yaa_buf_printf(g,
-                       "[b%zu];[b%zu][%d:v]overlay=x='if(lt(t,%.3f),-w+(w+%d)*t/%.3f,if(gt(t,%.3f),"
-                       "%d-(w+%d)*(t-%.3f)/%.3f,%d))':y=%s:eof_action=repeat:enable='lt(t,%.3f)'",
-                       i, i, p->ovl, slide, margin, slide, on - slide, margin, margin, on - slide,
-                       slide, margin, H > W ? "H*0.22" : "H*0.8-h", on);
+        snprintf(out, sizeof out, "m%zu", i);
+        lower_third(g, hold, p->ovl, hold_end - head, W, H, fps, out);
+    }
+}
+
+/* A footage shot's stream, frames frames long (looped when the clip is shorter), with its
+ * lower third: crop to the frame's shape at the source size first, then scale down: fills the
+ * frame (never letterboxed) at the least scaling cost. Cut into pieces by shot_pieces. */
+static void footage_source(yaa_buf *g, const shot_plan *p, size_t i, long frames, int W, int H,
+                           int fps) {
+    yaa_buf_printf(g,
+                   "[%d:v]fps=%d,crop=w='min(iw,ih*%d/%d)':h='min(ih,iw*%d/"
+                   "%d)',scale=%d:%d:flags=bilinear,"
+                   "setsar=1,format=yuv420p,trim=end_frame=%ld,setpts=N/%d/TB",
+                   p->in, fps, W, H, H, W, W, H, frames, fps);
+    if (p->ovl >= 0) {
+        char in[32], out[32];
+        snprintf(in, sizeof in, "b%zu", i);
+        snprintf(out, sizeof out, "bo%zu", i);
+        yaa_buf_printf(g, "[%s];", in);
+        lower_third(g, in, p->ovl, frames, W, H, fps, out);
+        yaa_buf_printf(g, "[%s]null", out);
     }
 }
 
@@ -246,27 +311,90 @@ static void shot_pieces(yaa_buf *g, const shot_plan *p, size_t i, long frames, i
                        p->b - p->a - p->tail, frames, fps, i);
 }
 
+/* The transitions drawn here in the frames' own 4:2:0. FFmpeg 5.1's xfade works in 4:4:4 only,
+ * so each of its frames pays two colour conversions in and one out besides the blend: ~13 ms
+ * a 1080p frame, where these cost 2-3 ms (a cross-fade is one alpha blend, a slide both
+ * pictures side by side and a moving crop, a cover one opaque overlay, a dip one fade).
+ * Cross-fades, slides and covers take their inputs through frame sync, which asks for the
+ * outgoing shot's tail as soon as it starts: a still's tail is built on its own
+ * (still_pieces), but footage's is cut from the clip's one stream, so asking early would
+ * decode and queue the whole hold before it. After footage they are xfade's (a cover as the
+ * slide the same way). Dips need no frame sync; any other name is passed to xfade. */
+typedef enum { TR_XFADE, TR_FADE, TR_DIP, TR_SLIDE, TR_COVER } transition_kind;
+static const struct own_transition {
+    const char *name;
+    transition_kind kind;
+    int dx, dy;        /* the way the pictures move (slide, cover) */
+    const char *xfade; /* xfade's nearest, after footage */
+} OWN_TRANSITIONS[] = {
+    {"fade", TR_FADE, 0, 0, "fade"},
+    {"fadeblack", TR_DIP, 0, 0, "fadeblack"},
+    {"fadewhite", TR_DIP, 0, 0, "fadewhite"},
+    {"slideleft", TR_SLIDE, -1, 0, "slideleft"},
+    {"slideright", TR_SLIDE, 1, 0, "slideright"},
+    {"slideup", TR_SLIDE, 0, -1, "slideup"},
+    {"slidedown", TR_SLIDE, 0, 1, "slidedown"},
+    {"coverleft", TR_COVER, -1, 0, "slideleft"},
+    {"coverright", TR_COVER, 1, 0, "slideright"},
+    {"coverup", TR_COVER, 0, -1, "slideup"},
+    {"coverdown", TR_COVER, 0, 1, "slidedown"},
+};
+
+/* The eased progress (smoothstep) of frame n of count as an FFmpeg expression, strictly
+ * between 0 and 1: moves start and end gently instead of at full speed. */
+static void eased(char *e, size_t size, long count) {
+    snprintf(e, size, "((n+1)/%ld)*((n+1)/%ld)*(3-2*(n+1)/%ld)", count + 1, count + 1, count + 1);
+}
+
 /* The tail of shot i ([t<i>], count frames and a spare) into the head of the next ([h<i+1>],
- * the same), out [x<i>] of exactly count frames. A dip (fadeblack, fadewhite) is drawn here in
- * the frames' own 4:2:0, out to the colour over the first half and in from it over the second:
- * one fade per frame (~2 ms at 1080p). Everything else is xfade's, which in FFmpeg 5.1 works in
- * 4:4:4 only, so each of its frames also pays two conversions in and one out (~13 ms).
- * (Cross-fades, slides and covers built from overlay or hstack cost 2-3 ms a frame too, but
- * their frame-sync inputs let the picture run ahead of the encoder with burned captions: the
- * render held 900 MB instead of 230, measured, so they are not used.) */
-static void transition(yaa_buf *g, size_t i, const char *name, long count, int fps) {
-    if (!strcmp(name, "fadeblack") || !strcmp(name, "fadewhite")) {
-        long half = count / 2;
-        const char *c = name[4] == 'w' ? "white" : "black";
+ * the same), out [x<i>] of exactly count frames; still_tail: shot i is a still. */
+static void transition(yaa_buf *g, size_t i, const char *name, long count, int fps,
+                       bool still_tail) {
+    const struct own_transition *o = NULL;
+    for (size_t k = 0; k < sizeof OWN_TRANSITIONS / sizeof OWN_TRANSITIONS[0] && !o; k++)
+        if (!strcmp(OWN_TRANSITIONS[k].name, name)) o = &OWN_TRANSITIONS[k];
+    transition_kind kind = o ? o->kind : TR_XFADE;
+    if (kind != TR_DIP && kind != TR_XFADE && !still_tail) kind = TR_XFADE, name = o->xfade;
+    char e[128], pos[192];
+    eased(e, sizeof e, count);
+    double d = (double)count / fps;
+    switch (kind) {
+    case TR_FADE: /* the next shot's alpha rises 0 -> 1 over the current one */
         yaa_buf_printf(g,
-                       "[t%zu]trim=end_frame=%ld,fade=t=out:st=0:d=%.6f:c=%s[ta%zu];[h%zu]trim="
+                       "[h%zu]format=yuva420p,fade=t=in:st=0:d=%.6f:alpha=1[hf%zu];[t%zu][hf%zu]"
+                       "overlay=format=yuv420:eof_action=pass",
+                       i + 1, d, i, i, i);
+        break;
+    case TR_DIP: { /* out to the colour over the first half, in from it over the second */
+        long half = count / 2;
+        const char *c = !strcmp(name, "fadewhite") ? "white" : "black";
+        yaa_buf_printf(g,
+                       "[t%zu]trim=end_frame=%ld,fade=t=out:st=0:d=%.6f:c=%s[da%zu];[h%zu]trim="
                        "start_frame=%ld:end_frame=%ld,setpts=N/%d/TB,fade=t=in:st=0:d=%.6f:c=%s["
-                       "hb%zu];[ta%zu][hb%zu]concat=n=2:v=1:a=0",
+                       "db%zu];[da%zu][db%zu]concat=n=2:v=1:a=0",
                        i, half, (double)half / fps, c, i, i + 1, half, count, fps,
                        (double)(count - half) / fps, c, i, i, i);
-    } else {
+        break;
+    }
+    case TR_SLIDE: { /* both pictures side by side, a frame-sized window moving across */
+        bool fwd = o->dx < 0 || o->dy < 0; /* the current picture leaves by the left/top */
+        snprintf(pos, sizeof pos, fwd ? "%s*%s" : "%s*(1-%s)", o->dx ? "ow" : "oh", e);
+        yaa_buf_printf(g, "[%c%zu][%c%zu]%s,crop=w=%s:h=%s:x='%s':y='%s'", fwd ? 't' : 'h',
+                       fwd ? i : i + 1, fwd ? 'h' : 't', fwd ? i + 1 : i,
+                       o->dx ? "hstack" : "vstack", o->dx ? "iw/2" : "iw", o->dx ? "ih" : "ih/2",
+                       o->dx ? pos : "0", o->dx ? "0" : pos);
+        break;
+    }
+    case TR_COVER: /* the next picture moves in over the current one, which holds still */
+        snprintf(pos, sizeof pos, "%s%s*(1-%s)", o->dx + o->dy > 0 ? "-" : "", o->dx ? "W" : "H",
+                 e);
+        yaa_buf_printf(g, "[t%zu][h%zu]overlay=format=yuv420:eof_action=pass:x='%s':y='%s'", i,
+                       i + 1, o->dx ? pos : "0", o->dx ? "0" : pos);
+        break;
+    case TR_XFADE:
         yaa_buf_printf(g, "[t%zu][h%zu]xfade=transition=%s:duration=%.6f:offset=0", i, i + 1, name,
-                       (double)count / fps);
+                       d);
+        break;
     }
     yaa_buf_printf(g, ",trim=end_frame=%ld[x%zu];", count, i);
 }
@@ -302,11 +430,17 @@ int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v
         p[i].box = v->box ? v->box + 4 * i : NULL;
         if (!p[i].box) p[i].lay = -1;
         long frames = p[i].b - p[i].a + (p[i].tail > 0); /* + the spare frame of the tail */
-        shot_source(g, &v->shots[i], &p[i], i, frames, v->W, v->H, v->fps);
-        shot_pieces(g, &p[i], i, frames, v->fps);
+        if (v->shots[i].kind == YAA_SHOT_FOOTAGE) {
+            footage_source(g, &p[i], i, frames, v->W, v->H, v->fps);
+            shot_pieces(g, &p[i], i, frames, v->fps);
+        } else {
+            still_pieces(g, &v->shots[i], &p[i], i, frames, v->W, v->H, v->fps);
+        }
     }
     for (size_t i = 0; i + 1 < n; i++)
-        if (p[i].tail > 0) transition(g, i, names[i % ntr], p[i].tail, v->fps);
+        if (p[i].tail > 0)
+            transition(g, i, names[i % ntr], p[i].tail, v->fps,
+                       v->shots[i].kind != YAA_SHOT_FOOTAGE);
     size_t np = 0;
     for (size_t i = 0; i < n; i++) {
         yaa_buf_printf(g, "[m%zu]", i), np++;

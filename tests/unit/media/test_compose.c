@@ -535,6 +535,26 @@ static void test_lower_third_window_and_dip(void **state) {
     yaa_test_rmrf(dir);
 }
 
+/* A cross-fade between two cards with burned captions holds the render's memory to a few
+ * frames however long the shots are: the transition asks for the outgoing card's tail as soon
+ * as it starts, and a tail cut from one stream would make and queue the whole hold first
+ * (~3 MB a 1080p frame: 150 frames here held ~700 MB). */
+static void test_transition_memory_bounded(void **state) {
+    (void)state;
+    char dir[PATH_MAX], out[PATH_MAX + 16];
+    yaa_test_tmpdir(dir, sizeof dir);
+    yaa_media_gen_result g;
+    generate(dir, EN, 2, "en", false, &g);
+    for (size_t i = 0; i < g.n; i++) g.durations[i] *= 30.0 / g.total_sec;
+    snprintf(out, sizeof out, "%s/long.mp4", dir);
+    yaa_compose_result cres;
+    compose(&g, out, "default", false, NULL, NULL, &cres, 0); /* the default list starts "fade" */
+    if (cres.max_rss_mb >= 450) fprintf(stderr, "render held %ld MB\n", cres.max_rss_mb);
+    assert_true(cres.max_rss_mb > 0 && cres.max_rss_mb < 450);
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
 static void test_bad_inputs(void **state) {
     (void)state;
     const char *img[] = {"/nonexistent/01.png"};
@@ -566,6 +586,7 @@ int main(void) {
         cmocka_unit_test(test_card_text_animates_in),
         cmocka_unit_test(test_frame_rate_follows_footage),
         cmocka_unit_test(test_lower_third_window_and_dip),
+        cmocka_unit_test(test_transition_memory_bounded),
         cmocka_unit_test(test_bad_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
