@@ -157,6 +157,10 @@ int yaa_cli_channels_youtube(yaa_cli *cli) {
         return yaa_cli_usage_error("channels %s: '%s' is not a channel id (letters, digits, _ "
                                    "and -)",
                                    sub, id);
+    if (id[0] == '_') /* _template: new channels are copied from it, it never uploads */
+        return yaa_cli_usage_error("channels %s: '%s' is reserved (folders starting with '_' "
+                                   "are templates, not channels)",
+                                   sub, id);
     if (strcmp(sub, "connect-youtube") == 0) return connect_channel(cli, id, timeout_sec);
     if (strcmp(sub, "disconnect-youtube") == 0) return disconnect_channel(cli, id);
     return status_channel(cli, id, as_json);

@@ -171,6 +171,14 @@ class ConnectCli(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("--timeout", r.stderr)
 
+    def test_template_refused(self):
+        # the folder new channels are copied from never gets an account of its own
+        for sub in ("connect-youtube", "disconnect-youtube", "youtube-status"):
+            r = subprocess.run([BIN, "channels", sub, "_template"], env=self.env,
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2, sub)
+            self.assertIn("reserved", r.stderr)
+
 
 class ConnectApi(unittest.TestCase):
     backend = "sqlite"
