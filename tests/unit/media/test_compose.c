@@ -541,7 +541,7 @@ static void test_lower_third_window_and_dip(void **state) {
  * (~3 MB a 1080p frame: 150 frames here held ~700 MB). */
 static void test_transition_memory_bounded(void **state) {
     (void)state;
-    char dir[PATH_MAX], out[PATH_MAX + 16];
+    char dir[PATH_MAX], out[PATH_MAX + 16], clip[PATH_MAX + 16];
     yaa_test_tmpdir(dir, sizeof dir);
     yaa_media_gen_result g;
     generate(dir, EN, 2, "en", false, &g);
@@ -550,6 +550,16 @@ static void test_transition_memory_bounded(void **state) {
     yaa_compose_result cres;
     compose(&g, out, "default", false, NULL, NULL, &cres, 0); /* the default list starts "fade" */
     if (cres.max_rss_mb >= 450) fprintf(stderr, "render held %ld MB\n", cres.max_rss_mb);
+    assert_true(cres.max_rss_mb > 0 && cres.max_rss_mb < 450);
+    /* cards into footage, six joins: each transition may ask for its footage head early */
+    snprintf(clip, sizeof clip, "%s/clip.mp4", dir);
+    make_clip(clip, "testsrc2", 10, 2);
+    yaa_shot shots[8];
+    for (int k = 0; k < 8; k++)
+        shots[k] = k % 2 ? (yaa_shot){YAA_SHOT_FOOTAGE, clip, 4.0, 0, NULL, 10}
+                         : (yaa_shot){YAA_SHOT_CARD, g.image_paths[0], 4.0, 0, NULL, 0};
+    compose_shots(&g, shots, 8, 32.0, 10, NULL, out, &cres);
+    if (cres.max_rss_mb >= 450) fprintf(stderr, "mixed render held %ld MB\n", cres.max_rss_mb);
     assert_true(cres.max_rss_mb > 0 && cres.max_rss_mb < 450);
     yaa_media_gen_result_free(&g);
     yaa_test_rmrf(dir);
