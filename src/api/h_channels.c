@@ -208,7 +208,7 @@ static const char *jstr(const yaa_http_req *req, const char *k) {
  * channels: the API never changes, removes or connects them (the channel routes and the
  * YouTube account routes share this). Returns true after answering 403. */
 bool yaa_api__channel_reserved(const char *id, yaa_http_resp *resp) {
-    if (!id || id[0] != '_') return false;
+    if (!yaa_channels_id_reserved(id)) return false;
     yaa_api_http_error(resp, 403,
                        "'%s' is reserved (the template new channels are made from); it cannot be "
                        "changed, deleted or connected to YouTube through the API",

@@ -107,7 +107,7 @@ int yaa_api__h_youtube_callback(yaa_http_req *req, yaa_http_resp *resp) {
         yaa_secret_wipe_free(verifier);
         return page(resp, rc == YAA_ENOTFOUND ? 400 : 500, "Not connected", err.msg, NULL);
     }
-    if (channel && channel[0] == '_') { /* a flow started for the template before it was refused */
+    if (yaa_channels_id_reserved(channel)) { /* a flow started for the template */
         yaa_secret_wipe_free(verifier);
         return page(resp, 403, "Not connected",
                     "The template new channels are made from cannot be connected to YouTube.",

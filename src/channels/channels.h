@@ -199,6 +199,10 @@ void *yaa_channels_info_json(const yaa_channel *ch);
 /* True if id matches ^[A-Za-z0-9_-]{1,100}$ (so it can never leave CHANNELS_DIR). */
 bool yaa_channels_id_valid(const char *id);
 
+/* True if id names a reserved folder: one starting with '_' (the `_template` new channels are
+ * copied from) is not a channel, so nothing edits, deletes or connects it. */
+bool yaa_channels_id_reserved(const char *id);
+
 /* One line of `channels list` / GET /channels. */
 typedef struct yaa_channel_summary {
     char *id;

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+bool yaa_channels_id_reserved(const char *id) { return id && id[0] == '_'; }
+
 bool yaa_channels_id_valid(const char *id) {
     if (!id) return false;
     size_t n = 0;

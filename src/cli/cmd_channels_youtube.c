@@ -157,7 +157,7 @@ int yaa_cli_channels_youtube(yaa_cli *cli) {
         return yaa_cli_usage_error("channels %s: '%s' is not a channel id (letters, digits, _ "
                                    "and -)",
                                    sub, id);
-    if (id[0] == '_') /* _template: new channels are copied from it, it never uploads */
+    if (yaa_channels_id_reserved(id))
         return yaa_cli_usage_error("channels %s: '%s' is reserved (folders starting with '_' "
                                    "are templates, not channels)",
                                    sub, id);

@@ -124,8 +124,8 @@ static int plan_shots(compose_plan *pl, const yaa_compose_request *req, double *
  * at half (every other frame, evenly); the result is kept within 24-30. Footage whose rate is
  * not in its shot (yaa_shot.fps 0) is probed. Without footage, 25. */
 static int footage_fps(const compose_plan *pl) {
-    double best = 0, best_sec = 0, rate[64], sec[64];
-    size_t nr = 0;
+    double sec[31 - 24] = {0}; /* seconds shown at 24 .. 30 fps */
+    int best = -1;
     for (size_t i = 0; i < pl->nshots; i++) {
         const yaa_shot *s = &pl->shots[i];
         if (s->kind != YAA_SHOT_FOOTAGE) continue;
@@ -134,14 +134,11 @@ static int footage_fps(const compose_plan *pl) {
         if (!(r > 0) && !yaa_media_probe(&pl->env, s->path, &pi, NULL)) r = pi.fps;
         if (!(r > 0)) continue;
         if (r > 30.5) r /= 2;
-        r = fmin(30, fmax(24, round(r)));
-        size_t k = 0;
-        while (k < nr && rate[k] != r) k++;
-        if (k == nr && nr < 64) rate[nr] = r, sec[nr++] = 0;
-        if (k < nr) sec[k] += s->duration;
-        if (k < nr && sec[k] > best_sec) best = r, best_sec = sec[k];
+        int k = (int)fmin(30, fmax(24, round(r))) - 24;
+        sec[k] += s->duration;
+        if (best < 0 || sec[k] > sec[best]) best = k;
     }
-    return best > 0 ? (int)best : 25;
+    return best < 0 ? 25 : best + 24;
 }
 
 static int check_request(compose_plan *pl, const yaa_compose_request *req, yaa_err *err) {

@@ -152,19 +152,19 @@ static void repeat(yaa_buf *g, long count, int fps) {
 }
 
 /* [in] with an overlay (a lower third) sliding in from the left, on screen for its first
- * LOWER_SEC (or all of its `frames` when shorter) and back out, blended only then; out [out].
+ * LOWER_SEC (or all of its `frames` when shorter) and back out, blended only then; the
+ * caller labels or continues the result.
  * Clear of the captions: above them on 16:9 (bottom edge at 4/5 of the height), on 9:16 under
  * the topic banner, in the upper part the Shorts UI leaves free. A lower third names the
  * section; then the picture has the frame to itself. */
-static void lower_third(yaa_buf *g, const char *in, int ovl, long frames, int W, int H, int fps,
-                        const char *out) {
+static void lower_third(yaa_buf *g, const char *in, int ovl, long frames, int W, int H, int fps) {
     int margin = W / 24;
     double on = fmin(LOWER_SEC, (double)frames / fps), slide = fmin(SLIDE_SEC, on / 2);
     yaa_buf_printf(g,
                    "[%s][%d:v]overlay=x='if(lt(t,%.3f),-w+(w+%d)*t/%.3f,if(gt(t,%.3f),"
-                   "%d-(w+%d)*(t-%.3f)/%.3f,%d))':y=%s:eof_action=repeat:enable='lt(t,%.3f)'[%s];",
+                   "%d-(w+%d)*(t-%.3f)/%.3f,%d))':y=%s:eof_action=repeat:enable='lt(t,%.3f)'",
                    in, ovl, slide, margin, slide, on - slide, margin, margin, on - slide, slide,
-                   margin, H > W ? "H*0.22" : "H*0.8-h", on, out);
+                   margin, H > W ? "H*0.22" : "H*0.8-h", on);
 }
 
 /* One piece of a still shot: the one-frame picture [src] repeated count times and panned as
@@ -267,8 +267,8 @@ static void still_pieces(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size
         }
     }
     if (p->ovl >= 0) {
-        snprintf(out, sizeof out, "m%zu", i);
-        lower_third(g, hold, p->ovl, hold_end - head, W, H, fps, out);
+        lower_third(g, hold, p->ovl, hold_end - head, W, H, fps);
+        yaa_buf_printf(g, "[m%zu];", i);
     }
 }
 
@@ -283,12 +283,10 @@ static void footage_source(yaa_buf *g, const shot_plan *p, size_t i, long frames
                    "setsar=1,format=yuv420p,trim=end_frame=%ld,setpts=N/%d/TB",
                    p->in, fps, W, H, H, W, W, H, frames, fps);
     if (p->ovl >= 0) {
-        char in[32], out[32];
+        char in[32];
         snprintf(in, sizeof in, "b%zu", i);
-        snprintf(out, sizeof out, "bo%zu", i);
         yaa_buf_printf(g, "[%s];", in);
-        lower_third(g, in, p->ovl, frames, W, H, fps, out);
-        yaa_buf_printf(g, "[%s]null", out);
+        lower_third(g, in, p->ovl, frames, W, H, fps); /* shot_pieces goes on from here */
     }
 }
 
@@ -325,11 +323,11 @@ static const struct own_transition {
     const char *name;
     transition_kind kind;
     int dx, dy;        /* the way the pictures move (slide, cover) */
-    const char *xfade; /* xfade's nearest, after footage */
+    const char *xfade; /* xfade's nearest, after footage; a dip's colour */
 } OWN_TRANSITIONS[] = {
     {"fade", TR_FADE, 0, 0, "fade"},
-    {"fadeblack", TR_DIP, 0, 0, "fadeblack"},
-    {"fadewhite", TR_DIP, 0, 0, "fadewhite"},
+    {"fadeblack", TR_DIP, 0, 0, "black"},
+    {"fadewhite", TR_DIP, 0, 0, "white"},
     {"slideleft", TR_SLIDE, -1, 0, "slideleft"},
     {"slideright", TR_SLIDE, 1, 0, "slideright"},
     {"slideup", TR_SLIDE, 0, -1, "slideup"},
@@ -367,7 +365,7 @@ static void transition(yaa_buf *g, size_t i, const char *name, long count, int f
         break;
     case TR_DIP: { /* out to the colour over the first half, in from it over the second */
         long half = count / 2;
-        const char *c = !strcmp(name, "fadewhite") ? "white" : "black";
+        const char *c = o->xfade;
         yaa_buf_printf(g,
                        "[t%zu]trim=end_frame=%ld,fade=t=out:st=0:d=%.6f:c=%s[da%zu];[h%zu]trim="
                        "start_frame=%ld:end_frame=%ld,setpts=N/%d/TB,fade=t=in:st=0:d=%.6f:c=%s["

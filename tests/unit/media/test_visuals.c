@@ -9,6 +9,8 @@
 #include "lsan_fontconfig.h"
 #include "media/media.h"
 
+#include <math.h>
+
 static const char *const PALETTE[] = {"#0F172A", "#22C55E", "#F8FAFC"};
 static const char *const TERMS0[] = {"boiling pasta", "kitchen"};
 static const char *const TERMS1[] = {"fresh tomatoes"};
@@ -95,6 +97,7 @@ static void test_pexels_footage_credited(void **state) {
         assert_int_equal(access(r.visuals[i].path, R_OK), 0);
         assert_int_equal(access(r.visuals[i].poster, R_OK), 0);
         assert_int_equal(access(r.visuals[i].lower_third, R_OK), 0);
+        assert_true(fabs(r.visuals[i].fps - 25) < 0.01); /* the clip's rate, for the render */
     }
     assert_string_not_equal(r.visuals[0].id, r.visuals[1].id); /* each clip once */
     assert_int_equal(r.nnotes, 0);
@@ -108,8 +111,9 @@ static void test_pexels_footage_credited(void **state) {
     assert_non_null(strstr(rp.body.data, "\"authorization\": \"pxkey\""));
     assert_non_null(strstr(rp.body.data, "orientation=landscape"));
     assert_non_null(strstr(rp.body.data, "query=boiling%20pasta"));
-    /* of the renditions, the one that fills 1080 lines at no more than the video's 25 fps,
-     * neither the 50 fps ones nor the larger or the smaller */
+    /* of the renditions, the one that fills 1080 lines at no more than 30 fps (the video
+     * plays at its footage's rate, 24-30), neither the 50 fps ones nor the larger or the
+     * smaller */
     assert_non_null(strstr(rp.body.data, "-hd.mp4"));
     assert_null(strstr(rp.body.data, "hd50.mp4"));
     assert_null(strstr(rp.body.data, "-sd.mp4"));
