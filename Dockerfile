@@ -11,7 +11,7 @@ RUN rm -rf build && cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DYAA_WERROR=
 FROM debian:bookworm-slim
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       libmicrohttpd12 libjansson4 libcurl4 libsqlite3-0 libpq5 libhiredis0.14 libyaml-0-2 \
-      libsodium23 libespeak-ng1 espeak-ng-data libcairo2 libpango-1.0-0 libpangocairo-1.0-0 \
+      libsodium23 libespeak-ng1 espeak-ng-data libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libass9 zlib1g \
       libhunspell-1.7-0 hunspell-ko \
       fontconfig fonts-noto-cjk fonts-dejavu-core ffmpeg ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \

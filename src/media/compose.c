@@ -44,7 +44,8 @@ typedef struct compose_plan {
     int *shot_in, *ovl_in, *lay_in, *lay_box;
     char *out_abs, *work; /* the output and the directory FFmpeg runs in */
     char subs_name[64], subs_abs[PATH_MAX], part[PATH_MAX];
-    char ass_name[64], ass_abs[PATH_MAX];
+    yaa_media__caption_band band; /* the burned captions' band (pl->ass), drawn once */
+    int band_in;
 } compose_plan;
 
 static int need_file(const char *what, const char *p, yaa_err *err) {
@@ -212,15 +213,14 @@ static int stage_files(compose_plan *pl, yaa_err *err) {
     if (rc) return rc;
     if (yaa_media__part_path(pl->out_abs, pl->part, sizeof pl->part))
         return too_long(pl->out_abs, err);
-    /* the subtitles/ass filters take a name without quoting trouble: a private copy beside
-     * the output (.yaa-subs-<host>-<pid>-<n>.ass, core/host.h), referred to relative to
-     * FFmpeg's working directory */
-    if (pl->ass) {
-        if (subs_copy(pl, ".ass", pl->ass_name, sizeof pl->ass_name, pl->ass_abs,
-                      sizeof pl->ass_abs))
-            return too_long(pl->work, err);
-        if ((rc = copy_file(pl->req->captions_ass, pl->ass_abs, err))) return rc;
-    }
+    /* word-highlighted captions: drawn here once per change (caption_pages.c), overlaid by
+     * the render */
+    if (pl->ass && (rc = yaa_media__caption_band_write(pl->req->captions_ass, pl->W, pl->H,
+                                                       pl->total, pl->work, &pl->band, err)))
+        return rc;
+    /* the subtitles filter takes a name without quoting trouble: a private copy beside the
+     * output (.yaa-subs-<host>-<pid>-<n>.srt, core/host.h), referred to relative to FFmpeg's
+     * working directory */
     if (!pl->subs) return 0;
     if (subs_copy(pl, ".srt", pl->subs_name, sizeof pl->subs_name, pl->subs_abs,
                   sizeof pl->subs_abs))
@@ -252,6 +252,12 @@ static void add_inputs(compose_plan *pl, yaa_media__argv *a) {
         yaa_media__argv_input(a, req->audio_track), input++;
     else
         for (size_t i = 0; i < pl->n; i++, input++) yaa_media__argv_input(a, req->audio[i]);
+    pl->band_in = -1;
+    if (pl->band.path[0]) { /* timed by its frame delays, however short (apng caps at 75/s) */
+        yaa_media__argv_add_list(a, (const char *const[]){"-max_fps", "0", "-f", "apng", NULL});
+        yaa_media__argv_input(a, pl->band.path);
+        pl->band_in = input++;
+    }
     pl->banner_in = -1;
     if (req->banner_png && *req->banner_png)
         yaa_media__argv_input(a, req->banner_png), pl->banner_in = input++;
@@ -296,8 +302,17 @@ static const char *style_for(const char *name, bool vertical) {
 
 /* [vx] -> [vm]: burned subtitles in a font that holds their glyphs, or a pass-through. */
 static void subtitle_filter(const compose_plan *pl, yaa_buf *g) {
-    if (pl->ass) { /* styled by the file itself (PlayRes = the video size) */
-        yaa_buf_printf(g, "[vx]ass=filename=%s[vm];", pl->ass_name);
+    if (pl->band_in >= 0) {
+        /* the band outlasts the picture (its last frame shows no caption), so the overlay
+         * would go on past the picture's end: cut to the picture's frame count */
+        yaa_buf_printf(g,
+                       "[vx][%d:v]overlay=x=%d:y=%d:format=yuv420:eof_action=repeat,"
+                       "trim=end_frame=%ld[vm];",
+                       pl->band_in, pl->band.box[0], pl->band.box[1], lround(pl->total * pl->fps));
+        return;
+    }
+    if (pl->ass) { /* no caption is ever shown */
+        yaa_buf_puts(g, "[vx]null[vm];");
         return;
     }
     if (!pl->subs || pl->soft) {
@@ -435,6 +450,7 @@ static int render(const compose_plan *pl, yaa_media__argv *a, const char *graph,
     int rc = yaa_media__run(a->v, &po, err);
     double took = yaa_mono_sec() - t0;
     yaa_media__render_release();
+    cpu += pl->band.cpu_sec; /* the captions drawn before the run are part of its cost */
     if (!rc) rc = yaa_media__finalize(&pl->env, pl->part, pl->out_abs, pl->req->attempt, err);
     if (rc) {
         unlink(pl->part);
@@ -452,7 +468,9 @@ static int render(const compose_plan *pl, yaa_media__argv *a, const char *graph,
     yaa_log_ev(YAA_LOG_INFO, "media", "video rendered", YAA_F_STR("path", pl->req->out_path),
                YAA_F_NUM("duration_sec", expected), YAA_F_NUM("render_sec", took),
                YAA_F_NUM("cpu_sec", cpu), YAA_F_INT("max_rss_mb", rss_kb / 1024),
-               YAA_F_INT("segments", (long)pl->n), YAA_F_INT("fps", pl->fps), YAA_F_END);
+               YAA_F_INT("segments", (long)pl->n), YAA_F_INT("fps", pl->fps),
+               YAA_F_INT("caption_frames", (long)pl->band.frames),
+               YAA_F_NUM("caption_cpu_sec", pl->band.cpu_sec), YAA_F_END);
     return 0;
 }
 
@@ -488,7 +506,7 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     }
     if (!rc) rc = render(&pl, &a, g.data, res, err);
     if (pl.subs_abs[0]) unlink(pl.subs_abs);
-    if (pl.ass_abs[0]) unlink(pl.ass_abs);
+    if (pl.band.path[0]) unlink(pl.band.path);
     free_plan(&pl);
     yaa_buf_free(&g);
     yaa_media__argv_free(&a);

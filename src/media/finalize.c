@@ -43,14 +43,16 @@ static bool ends_with(const char *s, size_t len, const char *end) {
 
 /* Whether name is one of the temporary names yaa writes, and whose: fills *o (o->pid 0 for
  * the bare "X.part" of an older yaa, which nobody ever finishes). The forms:
- *   .yaa-subs-<tail>.srt / .ass     subtitle copies of a render (compose.c)
+ *   .yaa-subs-<tail>.srt / .png     a render's subtitle copy (compose.c) and caption band
+ *                                   (caption_pages.c); .ass: older versions' copies
  *   X.part-<tail>, X.tmp-<tail>       renders, downloads, atomic writes (core/host.h)
  *   X.tmp.<pid>, X.part               the hostless names of older versions
  * with <tail> "-<host>-<pid>-<n>", or "-<pid>-<n>" before hosts were in the names. */
 static bool temp_owner(const char *name, yaa_host_temp_owner *o) {
     size_t len = strlen(name);
     if (strncmp(name, ".yaa-subs", 9) == 0)
-        return (ends_with(name, len, ".srt") || ends_with(name, len, ".ass")) &&
+        return (ends_with(name, len, ".srt") || ends_with(name, len, ".ass") ||
+                ends_with(name, len, ".png")) &&
                yaa_host_temp_parse(name + 9, len - 13, o);
     if (ends_with(name, len, ".part")) {
         *o = (yaa_host_temp_owner){NULL, 0, 0};

@@ -106,6 +106,19 @@ struct _cairo_surface;
 int yaa_media__layer_save(struct _cairo_surface *t, const char *path, yaa_err *err);
 int yaa_media__layer_box(const char *png, int W, int H, int box[4]);
 
+/* caption_pages.c: the word-highlighted captions of ass_path for a W x H frame, drawn by
+ * libass once at each event edge into their band and written as an animated PNG in dir
+ * (.yaa-subs-<host>-<pid>-<n>.png, one frame per change, lasting to past total seconds) for
+ * the render to overlay. out->path is "" when no caption ever shows (nothing written). */
+typedef struct {
+    char path[4096];
+    int box[4];      /* x, y, w, h of the band on the frame (even) */
+    unsigned frames; /* APNG frames written */
+    double cpu_sec;  /* this thread's CPU spent making it (part of the render's cost) */
+} yaa_media__caption_band;
+int yaa_media__caption_band_write(const char *ass_path, int W, int H, double total, const char *dir,
+                                  yaa_media__caption_band *out, yaa_err *err);
+
 /* probe.c: duration (and whether it has sound) of an intro/outro clip; an error names what. */
 int yaa_media__probe_clip(const yaa_media_env *env, const char *what, const char *path, double *dur,
                           bool *has_audio, yaa_err *err);

@@ -115,6 +115,15 @@ static void probe_ok(const char *path, double want, int w, int h, int subs) {
     assert_true(fabs(pi.duration - want) < 0.5);
 }
 
+/* Output of `cmd` (first line) into out; 0 when it ran. */
+static int run_read(const char *cmd, char *out, size_t n) {
+    FILE *pf = popen(cmd, "r");
+    if (!pf) return -1;
+    size_t got = fread(out, 1, n - 1, pf);
+    out[got] = 0;
+    return pclose(pf);
+}
+
 static void test_korean_16x9_burned(void **state) {
     (void)state;
     char dir[PATH_MAX], out[PATH_MAX + 16];
@@ -143,6 +152,78 @@ static void test_korean_16x9_burned(void **state) {
     if (labs(frames - lround(g.total_sec * 10)) > 1)
         fprintf(stderr, "frames %ld total %f\n", frames, g.total_sec);
     assert_true(labs(frames - lround(g.total_sec * 10)) <= 1); /* tests run at 10 fps */
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
+/* The brightest luma of the caption zone (centre bottom) at 1.0 s, after an intro of
+ * intro_sec. */
+static int caption_zone_ymax(const char *video, double intro_sec) {
+    char cmd[2 * PATH_MAX];
+    snprintf(
+        cmd, sizeof cmd,
+        "ffmpeg -nostdin -v error -ss %.2f -i '%s' -frames:v 1 -vf "
+        "\"crop=960:110:480:950,signalstats,metadata=print:key=lavfi.signalstats.YMAX:file=-\" "
+        "-f null - 2>&1 | grep -o 'YMAX=[0-9]*' | cut -d= -f2",
+        intro_sec + 1.0, video);
+    FILE *pf = popen(cmd, "r");
+    assert_non_null(pf);
+    int y = -1;
+    assert_int_equal(fscanf(pf, "%d", &y), 1);
+    pclose(pf);
+    return y;
+}
+
+/* Word-highlighted captions burned from their band (drawn once per change): on screen while
+ * the narration speaks, after an intro too; every frame there, no work file left behind. */
+static void test_burned_captions_band(void **state) {
+    (void)state;
+    char dir[PATH_MAX], out[PATH_MAX + 16], plain[PATH_MAX + 16], intro[PATH_MAX + 16],
+        cmd[2 * PATH_MAX + 64], res[4096];
+    yaa_test_tmpdir(dir, sizeof dir);
+    snprintf(intro, sizeof intro, "%s/intro.mp4", dir);
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -v error -y -f lavfi -i color=c=black:size=640x360:rate=10:"
+             "duration=1 -c:v libx264 -preset ultrafast -pix_fmt yuv420p '%s'",
+             intro);
+    assert_int_equal(system(cmd), 0);
+    yaa_media_gen_result g;
+    generate(dir, KO, 3, "ko", false, &g);
+    snprintf(out, sizeof out, "%s/captioned.mp4", dir);
+    snprintf(plain, sizeof plain, "%s/plain.mp4", dir);
+    yaa_media_env env = test_env();
+    yaa_compose_request req = {.out_path = out,
+                               .images = (const char *const *)g.image_paths,
+                               .audio = (const char *const *)g.audio_paths,
+                               .durations = g.durations,
+                               .n = g.n,
+                               .srt_path = g.srt_path,
+                               .captions_ass = g.ass_path,
+                               .intro_path = intro,
+                               .crossfade_sec = 0.4};
+    yaa_err err = {0};
+    cancel_after = 0;
+    yaa_compose_result cr;
+    int rc = yaa_media_compose(&env, &req, &cr, &err);
+    if (rc) fprintf(stderr, "compose: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    req.out_path = plain;
+    req.subtitle_style = "none";
+    assert_int_equal(yaa_media_compose(&env, &req, NULL, &err), 0);
+    /* every frame: the intro's 10 and the narration's */
+    snprintf(cmd, sizeof cmd,
+             "ffprobe -v error -select_streams v -count_packets -show_entries "
+             "stream=nb_read_packets -of csv=p=0 '%s'",
+             out);
+    assert_int_equal(run_read(cmd, res, sizeof res), 0);
+    assert_int_equal(atol(res), 10 + lround(g.total_sec * 10));
+    int with = caption_zone_ymax(out, 1.0), without = caption_zone_ymax(plain, 1.0);
+    if (with < 200 || without > 120) fprintf(stderr, "caption zone YMAX %d / %d\n", with, without);
+    assert_true(with >= 200);    /* white caption text */
+    assert_true(without <= 120); /* the card's dark background there */
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c '^\\.yaa-subs'", dir);
+    run_read(cmd, res, sizeof res);
+    assert_int_equal(atoi(res), 0);
     yaa_media_gen_result_free(&g);
     yaa_test_rmrf(dir);
 }
@@ -284,15 +365,6 @@ static void test_render_cap(void **state) {
     yaa_media_set_max_renders(0);
     yaa_media_gen_result_free(&g);
     yaa_test_rmrf(dir);
-}
-
-/* Output of `cmd` (first line) into out; 0 when it ran. */
-static int run_read(const char *cmd, char *out, size_t n) {
-    FILE *pf = popen(cmd, "r");
-    if (!pf) return -1;
-    size_t got = fread(out, 1, n - 1, pf);
-    out[got] = 0;
-    return pclose(pf);
 }
 
 /* Footage (shorter than its shot: looped), a photo of another shape, a card with an overlay,
@@ -587,6 +659,7 @@ int main(void) {
     if (getenv("MEDIA_TEST_DEBUG")) yaa_log_setup(YAA_LOG_DEBUG, true, stderr);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_korean_16x9_burned),
+        cmocka_unit_test(test_burned_captions_band),
         cmocka_unit_test(test_short_9x16_soft_bgm_intro),
         cmocka_unit_test(test_cancel_kills_render),
         cmocka_unit_test(test_timeout_kills_render),

@@ -214,9 +214,9 @@ static void test_sweep_judges_each_host_by_its_own(void **state) {
     assert_memory_equal(subs, want, strlen(want));
 
     /* removed at once: this host's, pid gone */
-    static const char *const gone_fmt[] = {"video.mp4.part-%s-%d-0", ".yaa-subs-%s-%d-1.ass",
-                                           ".yaa-subs-%s-%d-2.srt", "script.json.tmp-%s-%d-3",
-                                           "images/card_1.png.tmp-%s-%d-4"};
+    static const char *const gone_fmt[] = {
+        "video.mp4.part-%s-%d-0",  ".yaa-subs-%s-%d-1.ass",         ".yaa-subs-%s-%d-2.srt",
+        "script.json.tmp-%s-%d-3", "images/card_1.png.tmp-%s-%d-4", ".yaa-subs-%s-%d-5.png"};
     for (size_t i = 0; i < sizeof gone_fmt / sizeof gone_fmt[0]; i++) {
         snprintf(tmp, sizeof tmp, gone_fmt[i], me, dead);
         make_aged(run, tmp, 0);
@@ -238,7 +238,7 @@ static void test_sweep_judges_each_host_by_its_own(void **state) {
     make_aged(run, "video.mp4", day);
     make_aged(run, "notes.tmp.txt", day); /* ".tmp." inside a real name */
     make_aged(run, "my.partner.png", day);
-    assert_int_equal(yaa_media_sweep_temp(out), 9);
+    assert_int_equal(yaa_media_sweep_temp(out), 10);
     assert_int_equal(yaa_media_sweep_temp(out), 0);
     snprintf(n, sizeof n, ".yaa-subs-otherhost-%d-0.ass", dead);
     assert_true(in_dir(run, n));
