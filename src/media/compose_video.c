@@ -313,29 +313,26 @@ static void shot_pieces(yaa_buf *g, const shot_plan *p, size_t i, long frames, i
  * so each of its frames pays two colour conversions in and one out besides the blend: ~13 ms
  * a 1080p frame, where these cost 2-3 ms (a cross-fade is one alpha blend, a slide both
  * pictures side by side and a moving crop, a cover one opaque overlay, a dip one fade).
- * Cross-fades, slides and covers take their inputs through frame sync, which asks for the
- * outgoing shot's tail as soon as it starts: a still's tail is built on its own
- * (still_pieces), but footage's is cut from the clip's one stream, so asking early would
- * decode and queue the whole hold before it. After footage they are xfade's (a cover as the
- * slide the same way). Dips need no frame sync; any other name is passed to xfade. */
+ * Cross-fades, slides and covers take their inputs through frame sync, which asks for both
+ * inputs as soon as a frame reaches either. The next shot's head gets its first frame when the
+ * render starts (FFmpeg decodes one of every input to set the graph up), so without a stop
+ * the transition would ask for the outgoing tail at once, and a tail cut from footage's one
+ * stream would decode and queue the whole hold before it (~700 MB at 1080p). A `fifo` on the
+ * head is that stop: it keeps what it is given until asked, so the transition wakes only when
+ * the concatenation reaches it. Dips need no frame sync; any other name is passed to xfade. */
 typedef enum { TR_XFADE, TR_FADE, TR_DIP, TR_SLIDE, TR_COVER } transition_kind;
 static const struct own_transition {
     const char *name;
     transition_kind kind;
-    int dx, dy;        /* the way the pictures move (slide, cover) */
-    const char *xfade; /* xfade's nearest, after footage; a dip's colour */
+    int dx, dy;         /* the way the pictures move (slide, cover) */
+    const char *colour; /* a dip's */
 } OWN_TRANSITIONS[] = {
-    {"fade", TR_FADE, 0, 0, "fade"},
-    {"fadeblack", TR_DIP, 0, 0, "black"},
-    {"fadewhite", TR_DIP, 0, 0, "white"},
-    {"slideleft", TR_SLIDE, -1, 0, "slideleft"},
-    {"slideright", TR_SLIDE, 1, 0, "slideright"},
-    {"slideup", TR_SLIDE, 0, -1, "slideup"},
-    {"slidedown", TR_SLIDE, 0, 1, "slidedown"},
-    {"coverleft", TR_COVER, -1, 0, "slideleft"},
-    {"coverright", TR_COVER, 1, 0, "slideright"},
-    {"coverup", TR_COVER, 0, -1, "slideup"},
-    {"coverdown", TR_COVER, 0, 1, "slidedown"},
+    {"fade", TR_FADE, 0, 0, NULL},        {"fadeblack", TR_DIP, 0, 0, "black"},
+    {"fadewhite", TR_DIP, 0, 0, "white"}, {"slideleft", TR_SLIDE, -1, 0, NULL},
+    {"slideright", TR_SLIDE, 1, 0, NULL}, {"slideup", TR_SLIDE, 0, -1, NULL},
+    {"slidedown", TR_SLIDE, 0, 1, NULL},  {"coverleft", TR_COVER, -1, 0, NULL},
+    {"coverright", TR_COVER, 1, 0, NULL}, {"coverup", TR_COVER, 0, -1, NULL},
+    {"coverdown", TR_COVER, 0, 1, NULL},
 };
 
 /* The eased progress (smoothstep) of frame n of count as an FFmpeg expression, strictly
@@ -345,27 +342,27 @@ static void eased(char *e, size_t size, long count) {
 }
 
 /* The tail of shot i ([t<i>], count frames and a spare) into the head of the next ([h<i+1>],
- * the same), out [x<i>] of exactly count frames; still_tail: shot i is a still. */
-static void transition(yaa_buf *g, size_t i, const char *name, long count, int fps,
-                       bool still_tail) {
+ * the same), out [x<i>] of exactly count frames. */
+static void transition(yaa_buf *g, size_t i, const char *name, long count, int fps) {
     const struct own_transition *o = NULL;
     for (size_t k = 0; k < sizeof OWN_TRANSITIONS / sizeof OWN_TRANSITIONS[0] && !o; k++)
         if (!strcmp(OWN_TRANSITIONS[k].name, name)) o = &OWN_TRANSITIONS[k];
     transition_kind kind = o ? o->kind : TR_XFADE;
-    if (kind != TR_DIP && kind != TR_XFADE && !still_tail) kind = TR_XFADE, name = o->xfade;
     char e[128], pos[192];
+    if (kind == TR_FADE || kind == TR_SLIDE || kind == TR_COVER) /* see above */
+        yaa_buf_printf(g, "[h%zu]fifo[hq%zu];", i + 1, i + 1);
     eased(e, sizeof e, count);
     double d = (double)count / fps;
     switch (kind) {
     case TR_FADE: /* the next shot's alpha rises 0 -> 1 over the current one */
         yaa_buf_printf(g,
-                       "[h%zu]format=yuva420p,fade=t=in:st=0:d=%.6f:alpha=1[hf%zu];[t%zu][hf%zu]"
+                       "[hq%zu]format=yuva420p,fade=t=in:st=0:d=%.6f:alpha=1[hf%zu];[t%zu][hf%zu]"
                        "overlay=format=yuv420:eof_action=pass",
                        i + 1, d, i, i, i);
         break;
     case TR_DIP: { /* out to the colour over the first half, in from it over the second */
         long half = count / 2;
-        const char *c = o->xfade;
+        const char *c = o->colour;
         yaa_buf_printf(g,
                        "[t%zu]trim=end_frame=%ld,fade=t=out:st=0:d=%.6f:c=%s[da%zu];[h%zu]trim="
                        "start_frame=%ld:end_frame=%ld,setpts=N/%d/TB,fade=t=in:st=0:d=%.6f:c=%s["
@@ -377,8 +374,8 @@ static void transition(yaa_buf *g, size_t i, const char *name, long count, int f
     case TR_SLIDE: { /* both pictures side by side, a frame-sized window moving across */
         bool fwd = o->dx < 0 || o->dy < 0; /* the current picture leaves by the left/top */
         snprintf(pos, sizeof pos, fwd ? "%s*%s" : "%s*(1-%s)", o->dx ? "ow" : "oh", e);
-        yaa_buf_printf(g, "[%c%zu][%c%zu]%s,crop=w=%s:h=%s:x='%s':y='%s'", fwd ? 't' : 'h',
-                       fwd ? i : i + 1, fwd ? 'h' : 't', fwd ? i + 1 : i,
+        yaa_buf_printf(g, "[%s%zu][%s%zu]%s,crop=w=%s:h=%s:x='%s':y='%s'", fwd ? "t" : "hq",
+                       fwd ? i : i + 1, fwd ? "hq" : "t", fwd ? i + 1 : i,
                        o->dx ? "hstack" : "vstack", o->dx ? "iw/2" : "iw", o->dx ? "ih" : "ih/2",
                        o->dx ? pos : "0", o->dx ? "0" : pos);
         break;
@@ -386,7 +383,7 @@ static void transition(yaa_buf *g, size_t i, const char *name, long count, int f
     case TR_COVER: /* the next picture moves in over the current one, which holds still */
         snprintf(pos, sizeof pos, "%s%s*(1-%s)", o->dx + o->dy > 0 ? "-" : "", o->dx ? "W" : "H",
                  e);
-        yaa_buf_printf(g, "[t%zu][h%zu]overlay=format=yuv420:eof_action=pass:x='%s':y='%s'", i,
+        yaa_buf_printf(g, "[t%zu][hq%zu]overlay=format=yuv420:eof_action=pass:x='%s':y='%s'", i,
                        i + 1, o->dx ? pos : "0", o->dx ? "0" : pos);
         break;
     case TR_XFADE:
@@ -436,9 +433,7 @@ int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v
         }
     }
     for (size_t i = 0; i + 1 < n; i++)
-        if (p[i].tail > 0)
-            transition(g, i, names[i % ntr], p[i].tail, v->fps,
-                       v->shots[i].kind != YAA_SHOT_FOOTAGE);
+        if (p[i].tail > 0) transition(g, i, names[i % ntr], p[i].tail, v->fps);
     size_t np = 0;
     for (size_t i = 0; i < n; i++) {
         yaa_buf_printf(g, "[m%zu]", i), np++;

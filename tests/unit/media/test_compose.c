@@ -613,7 +613,7 @@ static void test_lower_third_window_and_dip(void **state) {
  * (~3 MB a 1080p frame: 150 frames here held ~700 MB). */
 static void test_transition_memory_bounded(void **state) {
     (void)state;
-    char dir[PATH_MAX], out[PATH_MAX + 16], clip[PATH_MAX + 16];
+    char dir[PATH_MAX], out[PATH_MAX + 16], clip[PATH_MAX + 16], clip2[PATH_MAX + 16];
     yaa_test_tmpdir(dir, sizeof dir);
     yaa_media_gen_result g;
     generate(dir, EN, 2, "en", false, &g);
@@ -632,6 +632,18 @@ static void test_transition_memory_bounded(void **state) {
                          : (yaa_shot){YAA_SHOT_CARD, g.image_paths[0], 4.0, 0, NULL, 0};
     compose_shots(&g, shots, 8, 32.0, 10, NULL, out, &cres);
     if (cres.max_rss_mb >= 450) fprintf(stderr, "mixed render held %ld MB\n", cres.max_rss_mb);
+    assert_true(cres.max_rss_mb > 0 && cres.max_rss_mb < 450);
+    /* footage into footage and into cards, every frame-synced kind: each transition gets
+     * the next head's first frame when the render starts and must not ask for its tail then
+     * (a tail cut from footage would decode and queue the whole hold before it) */
+    snprintf(clip2, sizeof clip2, "%s/clip2.mp4", dir);
+    make_clip(clip2, "smptebars", 10, 3);
+    for (int k = 0; k < 8; k++)
+        shots[k] = k == 4 ? (yaa_shot){YAA_SHOT_CARD, g.image_paths[0], 4.0, 0, NULL, 0}
+                          : (yaa_shot){YAA_SHOT_FOOTAGE, k % 2 ? clip : clip2, 4.0, 0, NULL, 10};
+    compose_shots(&g, shots, 8, 32.0, 10, "fade,slideleft,coverup,slidedown,coverright,fade", out,
+                  &cres);
+    if (cres.max_rss_mb >= 450) fprintf(stderr, "footage render held %ld MB\n", cres.max_rss_mb);
     assert_true(cres.max_rss_mb > 0 && cres.max_rss_mb < 450);
     yaa_media_gen_result_free(&g);
     yaa_test_rmrf(dir);
