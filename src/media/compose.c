@@ -439,7 +439,17 @@ static int render(const compose_plan *pl, yaa_media__argv *a, const char *graph,
                            "render: cancelled while waiting for a render slot");
     double t0 = yaa_mono_sec();
     yaa_media__progress(&pl->env, "render", 0);
+    /* glibc returns freed blocks of a few MB to the kernel at once (mmap'd, or trimmed off
+     * the heap's top), so a render that copies frames (a blend into a decoded frame must copy
+     * it first) paid a fresh page-faulted 3 MB buffer per 1080p frame: ~17 % of the filters'
+     * CPU with footage. Keeping them in the heap reuses the same pages; peak memory is the
+     * same (measured 250 -> 256 MB). An operator's own GLIBC_TUNABLES is left as it is. */
+    static const char *const malloc_env[] = {
+        "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold="
+        "268435456",
+        NULL};
     yaa_media__proc_opts po = {.env = &pl->env,
+                               .env_add = malloc_env,
                                .progress_total = expected,
                                .timeout_sec = pl->env.render_timeout_sec,
                                .mem_mb = mem_mb,

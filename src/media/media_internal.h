@@ -43,14 +43,16 @@ typedef struct yaa_media__proc_opts {
     const yaa_media_env *env;
     double progress_total;
     long timeout_sec;
-    long mem_mb;         /* RLIMIT_AS; 0 = none */
-    const char *what;    /* "render", "decode", ... for messages */
-    const char *cwd;     /* directory the child runs in; NULL = ours */
-    yaa_buf *out;        /* optional: captures stdout instead of parsing progress */
-    double *cpu_sec;     /* optional: user + system CPU seconds the process used */
-    long *max_rss_kb;    /* optional: its peak resident memory */
-    bool fail_on_stderr; /* any stderr output (with -v error) is a failure even on exit 0 */
-    yaa_buf *err_out;    /* optional: captures all of stderr (filters' reports: loudnorm) */
+    long mem_mb;                /* RLIMIT_AS; 0 = none */
+    const char *what;           /* "render", "decode", ... for messages */
+    const char *cwd;            /* directory the child runs in; NULL = ours */
+    yaa_buf *out;               /* optional: captures stdout instead of parsing progress */
+    double *cpu_sec;            /* optional: user + system CPU seconds the process used */
+    long *max_rss_kb;           /* optional: its peak resident memory */
+    bool fail_on_stderr;        /* any stderr output (with -v error) is a failure even on exit 0 */
+    yaa_buf *err_out;           /* optional: captures all of stderr (filters' reports: loudnorm) */
+    const char *const *env_add; /* optional, NULL-ended "NAME=value": set for the child unless
+                                   the environment already has NAME */
 } yaa_media__proc_opts;
 int yaa_media__run(char *const argv[], const yaa_media__proc_opts *opts, yaa_err *err);
 

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,8 +61,32 @@ typedef struct proc_state {
     size_t tail_len;
 } proc_state;
 
-static void child_exec(char *const argv[], int out_fd, int err_fd, long mem_mb, const char *cwd,
-                       pid_t parent) {
+extern char **environ;
+
+/* The child's environment: ours, plus each "NAME=value" of add whose NAME ours lacks (the
+ * operator's own setting wins). A malloc'd array of borrowed strings; NULL when nothing is
+ * added (or out of memory): the child then gets ours as it is. */
+static char **child_env(const char *const *add) {
+    if (!add || !add[0]) return NULL;
+    size_t n = 0, m = 0, k = 0;
+    while (environ[n]) n++;
+    while (add[m]) m++;
+    char **e = malloc((n + m + 1) * sizeof *e);
+    if (!e) return NULL;
+    for (size_t i = 0; i < n; i++) e[k++] = environ[i];
+    for (size_t j = 0; j < m; j++) {
+        size_t nl = strcspn(add[j], "=");
+        bool have = false;
+        for (size_t i = 0; i < n && !have; i++)
+            have = !strncmp(environ[i], add[j], nl) && environ[i][nl] == '=';
+        if (!have) e[k++] = (char *)add[j];
+    }
+    e[k] = NULL;
+    return e;
+}
+
+static void child_exec(char *const argv[], char *const envp[], int out_fd, int err_fd, long mem_mb,
+                       const char *cwd, pid_t parent) {
     setpgid(0, 0);
     /* Dies with the thread that started it; if the parent already died, stop now. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(125);
@@ -74,7 +99,7 @@ static void child_exec(char *const argv[], int out_fd, int err_fd, long mem_mb, 
         struct rlimit rl = {(rlim_t)mem_mb << 20, (rlim_t)mem_mb << 20};
         setrlimit(RLIMIT_AS, &rl);
     }
-    execvp(argv[0], argv);
+    execvpe(argv[0], argv, envp);
     static const char msg[] = "exec failed\n";
     ssize_t w = write(2, msg, sizeof msg - 1);
     (void)w;
@@ -152,8 +177,11 @@ int yaa_media__run(char *const argv[], const yaa_media__proc_opts *o, yaa_err *e
         return yaa_err_set(err, YAA_EIO, "%s: pipe: %s", o->what, strerror(errno));
     }
     pid_t parent = getpid();
+    char **envp = child_env(o->env_add);
     pid_t pid = fork();
-    if (pid == 0) child_exec(argv, outp[1], errp[1], o->mem_mb, o->cwd, parent);
+    if (pid == 0)
+        child_exec(argv, envp ? envp : environ, outp[1], errp[1], o->mem_mb, o->cwd, parent);
+    free(envp);
     close(outp[1]);
     close(errp[1]);
     if (pid < 0) {

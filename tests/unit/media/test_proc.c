@@ -78,6 +78,34 @@ static void test_child_dies_with_its_starter(void **state) {
     yaa_test_rmrf(dir);
 }
 
+/* What the child sees of YAA_TEST_ENV_ADD (its stdout, trimmed). */
+static void child_sees(char *out, size_t n) {
+    char *argv[] = {"sh", "-c", "printf %s \"${YAA_TEST_ENV_ADD-unset}\"", NULL};
+    static const char *const add[] = {"YAA_TEST_ENV_ADD=added", NULL};
+    yaa_buf b;
+    yaa_buf_init(&b, 4096);
+    yaa_media__proc_opts po = {.what = "test", .timeout_sec = 10, .out = &b, .env_add = add};
+    yaa_err err = {0};
+    assert_int_equal(yaa_media__run(argv, &po, &err), 0);
+    snprintf(out, n, "%.*s", (int)b.len, b.data ? b.data : "");
+    yaa_buf_free(&b);
+}
+
+/* A child gets the variables the caller adds, unless the environment already sets them (the
+ * operator's setting wins); the parent's own environment is not changed. */
+static void test_child_environment(void **state) {
+    (void)state;
+    char got[64];
+    unsetenv("YAA_TEST_ENV_ADD");
+    child_sees(got, sizeof got);
+    assert_string_equal(got, "added");
+    assert_null(getenv("YAA_TEST_ENV_ADD"));
+    setenv("YAA_TEST_ENV_ADD", "mine", 1);
+    child_sees(got, sizeof got);
+    assert_string_equal(got, "mine");
+    unsetenv("YAA_TEST_ENV_ADD");
+}
+
 static void *run_sleep(void *arg) {
     int *rc = arg;
     char *argv[] = {"sleep", "30", NULL};
@@ -265,6 +293,7 @@ static void test_sweep_judges_each_host_by_its_own(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_child_dies_with_its_starter),
+        cmocka_unit_test(test_child_environment),
         cmocka_unit_test(test_kill_children_stops_running_ones),
         cmocka_unit_test(test_finalize_checks_and_fences),
         cmocka_unit_test(test_sweep_judges_each_host_by_its_own),
