@@ -3,9 +3,12 @@
  *
  *   media_bench OUT_DIR [--lang ko|en] [--sections N] [--short] [--preset P] [--fps N]
  *                       [--style default|soft|none] [--workers N] [--threads N] [--footage]
+ *                       [--portrait]
  *
  * --footage gives every section a clip from a channel media library made here with ffmpeg
- * (1080p, 8 s, looped as needed) with its lower third, as a run with stock footage renders.
+ * (1080p, 8 s, looped as needed) with its lower third, as a run with stock footage renders;
+ * --portrait makes those clips 1080x1920 (what a Short asks the stock services for) instead
+ * of 1920x1080.
  * Burned captions are the word-highlighted ASS track and a Short carries its topic banner, as
  * in a run. bench/media/run.sh compares the render with ffmpeg re-encoding yaa's output. */
 #include "core/log.h"
@@ -49,7 +52,7 @@ int main(int argc, char **argv) {
     }
     yaa_media_env env;
     yaa_media_env_from_config(&env, &cfg);
-    bool vertical = false, footage = false;
+    bool vertical = false, footage = false, portrait = false;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
         if (!strcmp(a, "--lang"))
@@ -58,6 +61,8 @@ int main(int argc, char **argv) {
             sections = atoi(v), i++;
         else if (!strcmp(a, "--footage"))
             footage = true;
+        else if (!strcmp(a, "--portrait"))
+            portrait = true;
         else if (!strcmp(a, "--short"))
             vertical = true;
         else if (!strcmp(a, "--preset"))
@@ -98,9 +103,9 @@ int main(int argc, char **argv) {
         for (int i = 0; i < sections; i++) {
             snprintf(cmd, sizeof cmd,
                      "ffmpeg -nostdin -v error -y -f lavfi -i "
-                     "testsrc2=size=1920x1080:rate=30:duration=8 -c:v libx264 -preset veryfast "
+                     "testsrc2=size=%s:rate=30:duration=8 -c:v libx264 -preset veryfast "
                      "-pix_fmt yuv420p '%s/cat-%02d.mp4'",
-                     lib, i + 1);
+                     portrait ? "1080x1920" : "1920x1080", lib, i + 1);
             if (system(cmd)) return 1;
         }
     }

@@ -72,7 +72,8 @@ run "16:9, English, soft subtitles" --lang en --style soft
 run "9:16 short, Korean, burned subtitles" --lang ko --short
 run "16:9, Korean, burned, preset ultrafast" --lang ko --preset ultrafast
 run "16:9, footage with lower thirds, burned" --lang en --footage
-run "9:16 short, footage with lower thirds, burned" --lang en --footage --short
+run "9:16 short, landscape footage with lower thirds, burned" --lang en --footage --short
+run "9:16 short, portrait footage with lower thirds, burned" --lang en --footage --portrait --short
 
 LOAD="$LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 python3 - "$RESULTS" "$LOAD" "$SECTIONS" "$RUNS" > "$OUT/media.md" <<'PY'
