@@ -88,6 +88,10 @@ for label in dict.fromkeys(r["label"] for r in runs):
         if isinstance(v, float):  # the measurements (sections, fps and the like are ints)
             row[key] = statistics.median(r[key] for r in mine)
     row["cpu_ratios"] = [r["render_cpu_sec"] / r["baseline_cpu"] for r in mine]
+    # the ratios are each run's own (a render and the re-encode right after it), then their
+    # median: pairs cancel the machine's slow drifts that medians taken apart keep
+    row["cpu_ratio"] = statistics.median(row["cpu_ratios"])
+    row["wall_ratio"] = statistics.median(r["render_sec"] / r["baseline_wall"] for r in mine)
     rows.append(row)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 ff = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.splitlines()[0]
@@ -111,15 +115,16 @@ print("- **re-encode**: `ffmpeg -i video.mp4 -map 0:v -map 0:a -c:v libx264 -pre
       "-pix_fmt yuv420p -r FPS -c:a aac -b:a 160k -ar 44100 -threads 2 -movflags +faststart "
       "baseline.mp4` on yaa's own output.\n")
 if nruns > 1:
-    print(f"Each case ran {nruns} times, one after the other; each figure is the median of its runs, "
-          "and the last column lists every run's own CPU ratio.\n")
+    print(f"Each case ran {nruns} times, one after the other; each figure is the median of its runs "
+          "(the ratios: the median of each run's own ratio, its render against the re-encode "
+          "right after it), and the last column lists every run's CPU ratio.\n")
 print("| case | video s | media (TTS + cards) s | render wall s | render CPU s | render wall s per video min | render CPU s per video min | re-encode wall s | re-encode CPU s | ratio wall | ratio CPU | ratio CPU per run |")
 print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for r in rows:
     print(f"| {r['label']} (`{r['preset']}`, {r['fps']} fps) | {r['video_sec']:.1f} | {r['generate_sec']:.2f} | "
           f"{r['render_sec']:.1f} | {r['render_cpu_sec']:.1f} | {r['render_sec_per_video_min']:.1f} | "
           f"{r['render_cpu_sec_per_video_min']:.1f} | {r['baseline_wall']:.1f} | {r['baseline_cpu']:.1f} | "
-          f"{r['render_sec']/r['baseline_wall']:.2f} | {r['render_cpu_sec']/r['baseline_cpu']:.2f} | "
+          f"{r['wall_ratio']:.2f} | {r['cpu_ratio']:.2f} | "
           f"{', '.join(f'{x:.2f}' for x in r['cpu_ratios'])} |")
 print("\nRatio = yaa's render / ffmpeg re-encoding yaa's output (at most 1.00: yaa's whole "
       "render, filters included, costs no more than the encoder's own work on the same frames; "
