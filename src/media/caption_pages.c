@@ -17,6 +17,7 @@
 #include "media/media_internal.h"
 
 #include <ass/ass.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -177,6 +178,23 @@ static size_t edges_of(const ASS_Track *t, long long end, long long *e) {
     return u;
 }
 
+/* Whether an event changes while it is on screen - it moves, fades, transforms, sweeps
+ * karaoke or scrolls (the Effect field) - which one picture per edge cannot show. Anything
+ * that looks like such a tag counts, inside an override block or not: the fallback (the ass
+ * filter) is always right, only slower. */
+static bool animated(const ASS_Event *ev) {
+    if (ev->Effect && *ev->Effect) return true;
+    for (const char *p = ev->Text ? strchr(ev->Text, '\\') : NULL; p; p = strchr(p + 1, '\\')) {
+        if (!strncmp(p, "\\move", 5) || !strncmp(p, "\\fad", 4) || !strncmp(p, "\\t(", 3))
+            return true;
+        bool k = p[1] == 'k' || p[1] == 'K';
+        if (k && (isdigit((unsigned char)p[2]) ||
+                  ((p[2] == 'f' || p[2] == 'o') && isdigit((unsigned char)p[3]))))
+            return true;
+    }
+    return false;
+}
+
 /* Grows box (x0, y0, x1, y1; x1 < x0 when empty) by every bitmap of imgs. */
 static void grow_box(const ASS_Image *img, int box[4]) {
     for (; img; img = img->next) {
@@ -322,6 +340,13 @@ int yaa_media__caption_band_write(const char *ass_path, int W, int H, double tot
     memset(out, 0, sizeof *out);
     ass_ctx a = {0};
     int rc = ass_open(&a, ass_path, W, H, err);
+    for (int i = 0; !rc && i < a.t->n_events && !out->animated; i++)
+        out->animated = animated(&a.t->events[i]);
+    if (out->animated) { /* the ass filter draws it, frame by frame */
+        ass_close(&a);
+        out->cpu_sec = thread_cpu() - cpu0;
+        return 0;
+    }
     long long end_ms = (long long)(total * 1000.0) + 1000; /* past the video's end */
     long long *e = rc ? NULL : malloc(sizeof *e * (2 * (size_t)a.t->n_events + 1));
     if (!rc && !e) rc = yaa_err_set(err, YAA_ENOMEM, "captions: out of memory");

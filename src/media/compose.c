@@ -46,6 +46,7 @@ typedef struct compose_plan {
     char subs_name[64], subs_abs[PATH_MAX], part[PATH_MAX];
     yaa_media__caption_band band; /* the burned captions' band (pl->ass), drawn once */
     int band_in;
+    char ass_name[64], ass_abs[PATH_MAX]; /* captions that move: a copy for the ass filter */
 } compose_plan;
 
 static int need_file(const char *what, const char *p, yaa_err *err) {
@@ -218,9 +219,16 @@ static int stage_files(compose_plan *pl, yaa_err *err) {
     if (pl->ass && (rc = yaa_media__caption_band_write(pl->req->captions_ass, pl->W, pl->H,
                                                        pl->total, pl->work, &pl->band, err)))
         return rc;
-    /* the subtitles filter takes a name without quoting trouble: a private copy beside the
-     * output (.yaa-subs-<host>-<pid>-<n>.srt, core/host.h), referred to relative to FFmpeg's
-     * working directory */
+    /* the subtitles and ass filters take a name without quoting trouble: a private copy
+     * beside the output (.yaa-subs-<host>-<pid>-<n>.srt / .ass, core/host.h), referred to
+     * relative to FFmpeg's working directory; the ass filter only for captions that move
+     * (caption_pages.c) */
+    if (pl->band.animated) {
+        if (subs_copy(pl, ".ass", pl->ass_name, sizeof pl->ass_name, pl->ass_abs,
+                      sizeof pl->ass_abs))
+            return too_long(pl->work, err);
+        if ((rc = copy_file(pl->req->captions_ass, pl->ass_abs, err))) return rc;
+    }
     if (!pl->subs) return 0;
     if (subs_copy(pl, ".srt", pl->subs_name, sizeof pl->subs_name, pl->subs_abs,
                   sizeof pl->subs_abs))
@@ -309,6 +317,10 @@ static void subtitle_filter(const compose_plan *pl, yaa_buf *g) {
                        "[vx][%d:v]overlay=x=%d:y=%d:format=yuv420:eof_action=repeat,"
                        "trim=end_frame=%ld[vm];",
                        pl->band_in, pl->band.box[0], pl->band.box[1], lround(pl->total * pl->fps));
+        return;
+    }
+    if (pl->ass && pl->ass_name[0]) { /* captions that move, drawn into every frame */
+        yaa_buf_printf(g, "[vx]ass=filename=%s[vm];", pl->ass_name);
         return;
     }
     if (pl->ass) { /* no caption is ever shown */
@@ -517,6 +529,7 @@ int yaa_media_compose(const yaa_media_env *env_in, const yaa_compose_request *re
     if (!rc) rc = render(&pl, &a, g.data, res, err);
     if (pl.subs_abs[0]) unlink(pl.subs_abs);
     if (pl.band.path[0]) unlink(pl.band.path);
+    if (pl.ass_abs[0]) unlink(pl.ass_abs);
     free_plan(&pl);
     yaa_buf_free(&g);
     yaa_media__argv_free(&a);

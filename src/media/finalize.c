@@ -43,8 +43,8 @@ static bool ends_with(const char *s, size_t len, const char *end) {
 
 /* Whether name is one of the temporary names yaa writes, and whose: fills *o (o->pid 0 for
  * the bare "X.part" of an older yaa, which nobody ever finishes). The forms:
- *   .yaa-subs-<tail>.srt / .png     a render's subtitle copy (compose.c) and caption band
- *                                   (caption_pages.c); .ass: older versions' copies
+ *   .yaa-subs-<tail>.srt / .ass     a render's subtitle copies (compose.c)
+ *   .yaa-subs-<tail>.png            a render's caption band (caption_pages.c)
  *   X.part-<tail>, X.tmp-<tail>       renders, downloads, atomic writes (core/host.h)
  *   X.tmp.<pid>, X.part               the hostless names of older versions
  * with <tail> "-<host>-<pid>-<n>", or "-<pid>-<n>" before hosts were in the names. */

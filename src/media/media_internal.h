@@ -111,11 +111,13 @@ int yaa_media__layer_box(const char *png, int W, int H, int box[4]);
 /* caption_pages.c: the word-highlighted captions of ass_path for a W x H frame, drawn by
  * libass once at each event edge into their band and written as an animated PNG in dir
  * (.yaa-subs-<host>-<pid>-<n>.png, one frame per change, lasting to past total seconds) for
- * the render to overlay. out->path is "" when no caption ever shows (nothing written). */
+ * the render to overlay. out->path is "" when no caption ever shows or when out->animated
+ * (nothing written). */
 typedef struct {
     char path[4096];
     int box[4];      /* x, y, w, h of the band on the frame (even) */
     unsigned frames; /* APNG frames written */
+    bool animated;   /* an event moves, fades or sweeps: nothing written, burn with libass */
     double cpu_sec;  /* this thread's CPU spent making it (part of the render's cost) */
 } yaa_media__caption_band;
 int yaa_media__caption_band_write(const char *ass_path, int W, int H, double total, const char *dir,

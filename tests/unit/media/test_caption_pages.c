@@ -143,11 +143,50 @@ static void test_no_caption_no_file(void **state) {
     yaa_test_rmrf(dir);
 }
 
+/* Captions that change while on screen (a move, a fade, a transform, a karaoke sweep, a
+ * scrolling effect) cannot be one picture per edge: nothing is written, the caller burns
+ * them with the ass filter. Static override tags (colour, font, position) stay bands. */
+static void test_moving_captions_are_left_to_libass(void **state) {
+    (void)state;
+    static const char *const moving[] = {
+        "{\\move(10,10,200,10)}Cats", "{\\fad(200,200)}Cats", "{\\t(\\fscx120)}Cats",
+        "{\\k40}Cats {\\k30}now",     "{\\kf25}Cats",         "{\\K25}Cats"};
+    static const char *const still[] = {"{\\c&H0041A5F2}Cats{\\r} now", "{\\pos(320,300)}Cats",
+                                        "{\\fnDejaVu Sans}Cats", "Cats\\Nnow"};
+    char dir[PATH_MAX], ass[PATH_MAX + 16];
+    yaa_test_tmpdir(dir, sizeof dir);
+    snprintf(ass, sizeof ass, "%s/c.ass", dir);
+    for (size_t k = 0; k < 2; k++) {
+        const char *const *set = k ? still : moving;
+        size_t n = k ? sizeof still / sizeof still[0] : sizeof moving / sizeof moving[0];
+        for (size_t i = 0; i < n; i++) {
+            FILE *f = fopen(ass, "w");
+            assert_non_null(f);
+            fprintf(f,
+                    "[Script Info]\nScriptType: v4.00+\nPlayResX: 640\nPlayResY: 360\n\n"
+                    "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, "
+                    "MarginV, Effect, Text\nDialogue: 0,0:00:00.50,0:00:01.50,Default,,0,0,0,,"
+                    "%s\n",
+                    set[i]);
+            fclose(f);
+            yaa_media__caption_band b;
+            yaa_err err = {0};
+            assert_int_equal(yaa_media__caption_band_write(ass, 640, 360, 3.0, dir, &b, &err), 0);
+            if (b.animated != !k) fprintf(stderr, "%s: animated %d\n", set[i], b.animated);
+            assert_int_equal(b.animated, !k);
+            assert_int_equal(b.path[0] != 0, k); /* a band only for the still ones */
+            if (b.path[0]) unlink(b.path);
+        }
+    }
+    yaa_test_rmrf(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_band_matches_the_ass_filter),
         cmocka_unit_test(test_band_times),
         cmocka_unit_test(test_no_caption_no_file),
+        cmocka_unit_test(test_moving_captions_are_left_to_libass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

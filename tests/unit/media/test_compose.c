@@ -179,7 +179,7 @@ static int caption_zone_ymax(const char *video, double intro_sec) {
 static void test_burned_captions_band(void **state) {
     (void)state;
     char dir[PATH_MAX], out[PATH_MAX + 16], plain[PATH_MAX + 16], intro[PATH_MAX + 16],
-        cmd[2 * PATH_MAX + 64], res[4096];
+        cmd[4 * PATH_MAX], res[4096];
     yaa_test_tmpdir(dir, sizeof dir);
     snprintf(intro, sizeof intro, "%s/intro.mp4", dir);
     snprintf(cmd, sizeof cmd,
@@ -221,6 +221,22 @@ static void test_burned_captions_band(void **state) {
     if (with < 200 || without > 120) fprintf(stderr, "caption zone YMAX %d / %d\n", with, without);
     assert_true(with >= 200);    /* white caption text */
     assert_true(without <= 120); /* the card's dark background there */
+    /* captions that move (here a \move that stays put) are burned by the ass filter */
+    char moving[PATH_MAX + 16];
+    snprintf(moving, sizeof moving, "%s/moving.ass", dir);
+    snprintf(cmd, sizeof cmd,
+             "sed 's/,,0,0,0,,/,,0,0,0,,{\\\\move(960,1000,960,1000)}/' '%s' > '%s' && "
+             "grep -c 'move(' '%s'",
+             g.ass_path, moving, moving);
+    assert_int_equal(run_read(cmd, res, sizeof res), 0);
+    assert_true(atoi(res) > 0);
+    req.out_path = out;
+    req.subtitle_style = NULL;
+    req.captions_ass = moving;
+    assert_int_equal(yaa_media_compose(&env, &req, NULL, &err), 0);
+    with = caption_zone_ymax(out, 1.0);
+    if (with < 200) fprintf(stderr, "moving captions: caption zone YMAX %d\n", with);
+    assert_true(with >= 200);
     snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c '^\\.yaa-subs'", dir);
     run_read(cmd, res, sizeof res);
     assert_int_equal(atoi(res), 0);
