@@ -334,36 +334,16 @@ static void write_frames(ass_ctx *a, apng *w, const long long *e, size_t ne, lon
                   end_ms > since ? (long)(end_ms - since) : 1);
 }
 
-int yaa_media__caption_band_write(const char *ass_path, int W, int H, double total, const char *dir,
-                                  yaa_media__caption_band *out, yaa_err *err) {
-    double cpu0 = thread_cpu();
-    memset(out, 0, sizeof *out);
-    ass_ctx a = {0};
-    int rc = ass_open(&a, ass_path, W, H, err);
-    for (int i = 0; !rc && i < a.t->n_events && !out->animated; i++)
-        out->animated = animated(&a.t->events[i]);
-    if (out->animated) { /* the ass filter draws it, frame by frame */
-        ass_close(&a);
-        out->cpu_sec = thread_cpu() - cpu0;
-        return 0;
-    }
-    long long end_ms = (long long)(total * 1000.0) + 1000; /* past the video's end */
-    long long *e = rc ? NULL : malloc(sizeof *e * (2 * (size_t)a.t->n_events + 1));
-    if (!rc && !e) rc = yaa_err_set(err, YAA_ENOMEM, "captions: out of memory");
-    size_t ne = rc ? 0 : edges_of(a.t, end_ms, e);
-    if (rc || !band_box(&a, e, ne, W, H, out->box)) { /* nothing is ever shown */
-        free(e);
-        ass_close(&a);
-        out->cpu_sec = thread_cpu() - cpu0;
-        return rc;
-    }
+/* Writes the band's frames (edges e, the last shown until end_ms) as an APNG in a new
+ * temporary file of dir: out->path and out->frames; on failure nothing is left. */
+static int write_band(ass_ctx *a, const long long *e, size_t ne, long long end_ms, const char *dir,
+                      yaa_media__caption_band *out, yaa_err *err) {
     char name[64];
     size_t bytes = (size_t)out->box[2] * (size_t)out->box[3] * 4;
     unsigned char *cur = malloc(bytes), *prev = malloc(bytes);
     apng w = {.fd = -1};
-    if (!cur || !prev) {
-        rc = yaa_err_set(err, YAA_ENOMEM, "captions: out of memory");
-    } else if (deflateInit2(&w.z, 1, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK) {
+    int rc = 0;
+    if (!cur || !prev || deflateInit2(&w.z, 1, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK) {
         rc = yaa_err_set(err, YAA_ENOMEM, "captions: out of memory");
     } else {
         w.zinit = true;
@@ -374,7 +354,6 @@ int yaa_media__caption_band_write(const char *ass_path, int W, int H, double tot
             rc = yaa_err_set(err, YAA_EIO, "captions: cannot write '%s': %s", out->path,
                              strerror(errno));
     }
-    if (rc) out->path[0] = 0;
     if (!rc && cur && prev) {
         static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
         unsigned char ih[13] = {0}, ac[8] = {0};
@@ -383,31 +362,49 @@ int yaa_media__caption_band_write(const char *ass_path, int W, int H, double tot
         ih[8] = 8, ih[9] = 6; /* 8-bit RGBA */
         write_all(&w, sig, sizeof sig);
         chunk(&w, "IHDR", ih, sizeof ih, NULL, 0);
-        chunk(&w, "acTL", ac, sizeof ac, NULL, 0); /* the frame count, set below */
-        write_frames(&a, &w, e, ne, end_ms, out->box, cur, prev);
+        chunk(&w, "acTL", ac, sizeof ac, NULL, 0); /* the frame count, known at the end */
+        write_frames(a, &w, e, ne, end_ms, out->box, cur, prev);
         chunk(&w, "IEND", NULL, 0, NULL, 0);
-        put32(ac, w.count); /* acTL sits right after the signature (8) and IHDR (25) */
-        unsigned char c[20];
-        put32(c, 8);
-        memcpy(c + 4, "acTL", 4);
-        memcpy(c + 8, ac, 8);
-        put32(c + 16, (uint32_t)crc32(0, c + 4, 12));
-        if (!w.rc && pwrite(w.fd, c, sizeof c, 33) != (ssize_t)sizeof c) w.rc = YAA_EIO;
+        /* the count over the placeholder, right after the signature (8) and IHDR (25) */
+        put32(ac, w.count);
+        if (!w.rc && lseek(w.fd, 33, SEEK_SET) != 33) w.rc = YAA_EIO;
+        chunk(&w, "acTL", ac, sizeof ac, NULL, 0);
         if (close(w.fd) && !w.rc) w.rc = YAA_EIO;
         if (w.rc) {
             rc = yaa_err_set(err, w.rc, "captions: cannot write '%s'", out->path);
             unlink(out->path);
-            out->path[0] = 0;
         }
         out->frames = w.count;
     }
+    if (rc) out->path[0] = 0;
     if (w.zinit) deflateEnd(&w.z);
     free(w.zbuf);
     free(cur);
     free(prev);
+    return rc;
+}
+
+int yaa_media__caption_band_write(const char *ass_path, int W, int H, double total, const char *dir,
+                                  yaa_media__caption_band *out, yaa_err *err) {
+    double cpu0 = thread_cpu();
+    memset(out, 0, sizeof *out);
+    ass_ctx a = {0};
+    long long *e = NULL;
+    int rc = ass_open(&a, ass_path, W, H, err);
+    for (int i = 0; !rc && i < a.t->n_events && !out->animated; i++)
+        out->animated = animated(&a.t->events[i]);
+    if (!rc && !out->animated) { /* (animated: the ass filter draws it, frame by frame) */
+        long long end_ms = (long long)(total * 1000.0) + 1000; /* past the video's end */
+        e = malloc(sizeof *e * (2 * (size_t)a.t->n_events + 1));
+        size_t ne = e ? edges_of(a.t, end_ms, e) : 0;
+        if (!e)
+            rc = yaa_err_set(err, YAA_ENOMEM, "captions: out of memory");
+        else if (band_box(&a, e, ne, W, H, out->box)) /* else no caption ever shows */
+            rc = write_band(&a, e, ne, end_ms, dir, out, err);
+    }
+    if (rc) out->box[2] = out->box[3] = 0;
     free(e);
     ass_close(&a);
-    if (rc) out->box[2] = out->box[3] = 0;
     out->cpu_sec = thread_cpu() - cpu0;
     return rc;
 }
