@@ -308,23 +308,23 @@ static const char *style_for(const char *name, bool vertical) {
                       "OutlineColour=&H80000000,BorderStyle=1";
 }
 
-/* [vx] -> [vm]: burned subtitles in a font that holds their glyphs, or a pass-through. */
+/* [vx] -> [vs]: burned subtitles in a font that holds their glyphs, or a pass-through. */
 static void subtitle_filter(const compose_plan *pl, yaa_buf *g) {
     if (pl->band_in >= 0) {
         /* the band outlasts the picture (its last frame shows no caption), so the overlay
          * would go on past the picture's end: cut to the picture's frame count */
         yaa_buf_printf(g,
                        "[vx][%d:v]overlay=x=%d:y=%d:format=yuv420:eof_action=repeat,"
-                       "trim=end_frame=%ld[vm];",
+                       "trim=end_frame=%ld[vs];",
                        pl->band_in, pl->band.box[0], pl->band.box[1], lround(pl->total * pl->fps));
         return;
     }
     if (pl->ass && pl->ass_name[0]) { /* captions that move, drawn into every frame */
-        yaa_buf_printf(g, "[vx]ass=filename=%s[vm];", pl->ass_name);
+        yaa_buf_printf(g, "[vx]ass=filename=%s[vs];", pl->ass_name);
         return;
     }
     if (pl->ass || !pl->subs || pl->soft) { /* (ass: no caption is ever shown) */
-        yaa_buf_puts(g, "[vx]null[vm];");
+        yaa_buf_puts(g, "[vx]null[vs];");
         return;
     }
     char font[128];
@@ -341,7 +341,7 @@ static void subtitle_filter(const compose_plan *pl, yaa_buf *g) {
     }
     for (char *c = font; *c; c++) /* characters that would end the filter's option */
         if (strchr(",':\\[];", *c)) *c = ' ';
-    yaa_buf_printf(g, "[vx]subtitles=filename=%s:force_style='FontName=%s,%s'[vm];", pl->subs_name,
+    yaa_buf_printf(g, "[vx]subtitles=filename=%s:force_style='FontName=%s,%s'[vs];", pl->subs_name,
                    font, style_for(pl->style, pl->vertical));
 }
 
@@ -380,6 +380,8 @@ static int build_graph(const compose_plan *pl, yaa_buf *g, yaa_err *err) {
     int rc = yaa_media__compose_video_graph(g, &v, err);
     if (rc) return rc;
     subtitle_filter(pl, g);
+    rc = yaa_media__compose_video_overlays(g, &v, "vs", "vm", err);
+    if (rc) return rc;
     rc = pl->premixed ? yaa_media__compose_audio_track_graph(g, pl->audio_first, pl->total, err)
                       : yaa_media__compose_audio_graph(g, (size_t)pl->audio_first, pl->n,
                                                        pl->bgm_in, pl->bgm_vol, pl->total, err);

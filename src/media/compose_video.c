@@ -11,7 +11,8 @@
  * fading and sliding in over TEXT_IN_SEC once the transition into it is over; only those
  * frames are blended, the rest of the shot is the finished card. Shot ends are rounded on
  * absolute frame numbers, so the track lasts the narration total to within half a frame
- * however many shots there are. Output label [vx]. */
+ * however many shots there are. Output label [vx]; the lower thirds and a Short's banner go
+ * over the joined track afterwards (yaa_media__compose_video_overlays). */
 #include "core/util.h"
 #include "media/media_internal.h"
 
@@ -23,7 +24,7 @@
 #define PAN_SCALE 1.08  /* a still is enlarged by this much and panned across */
 #define PAN_SWING 0.35  /* over this share of the margin each side of the centre */
 #define SLIDE_SEC 0.6   /* an overlay slides in (and out) over this long */
-#define LOWER_SEC 6.0   /* a lower third is on screen for this long from its shot's start */
+#define LOWER_SEC 6.0   /* a lower third is on screen this long once its shot is in */
 #define TEXT_IN_SEC 0.5 /* a card's text fades and slides in over this long */
 #define TEXT_RISE 40    /* from this many pixels below its place (1080 lines) */
 #define MAX_TRANSITIONS 16
@@ -153,20 +154,27 @@ static void repeat(yaa_buf *g, long count, int fps) {
     yaa_buf_printf(g, "loop=loop=%ld:size=1:start=0,setpts=N/%d/TB", count - 1, fps);
 }
 
-/* [in] with an overlay (a lower third) sliding in from the left, on screen for its first
- * LOWER_SEC (or all of its `frames` when shorter) and back out, blended only then; the
- * caller labels or continues the result.
- * Clear of the captions: above them on 16:9 (bottom edge at 4/5 of the height), on 9:16 under
- * the topic banner, in the upper part the Shorts UI leaves free. A lower third names the
- * section; then the picture has the frame to itself. */
-static void lower_third(yaa_buf *g, const char *in, int ovl, long frames, int W, int H, int fps) {
+/* The lower third (input ovl) over frames [from, from + frames) of the finished track, [in] ->
+ * [out]: sliding in from the left, on screen for LOWER_SEC from the end of the shot's
+ * transition in (or the whole hold when shorter) and back out; outside that window the
+ * overlay passes the frame on untouched. Clear of the captions: above them on 16:9 (bottom
+ * edge at 4/5 of the height), on 9:16 under the topic banner, in the upper part the Shorts UI
+ * leaves free. A lower third names the section; then the picture has the frame to itself. */
+static int lower_third(yaa_buf *g, const char *in, int ovl, long from, long frames, int W, int H,
+                       int fps, const char *out) {
     int margin = W / 24;
     double on = fmin(LOWER_SEC, (double)frames / fps), slide = fmin(SLIDE_SEC, on / 2);
-    yaa_buf_printf(g,
-                   "[%s][%d:v]overlay=x='if(lt(t,%.3f),-w+(w+%d)*t/%.3f,if(gt(t,%.3f),"
-                   "%d-(w+%d)*(t-%.3f)/%.3f,%d))':y=%s:eof_action=repeat:enable='lt(t,%.3f)'",
-                   in, ovl, slide, margin, slide, on - slide, margin, margin, on - slide, slide,
-                   margin, H > W ? "H*0.22" : "H*0.8-h", on);
+    double t0 = (double)from / fps;
+    long last = from + lround(on * fps) - 1;
+    char t[48];
+    snprintf(t, sizeof t, "(t-%.6f)", t0);
+    return yaa_buf_printf(
+        g,
+        "[%s][%d:v]overlay=x='if(lt(%s,%.3f),-w+(w+%d)*%s/%.3f,if(gt(%s,%.3f),"
+        "%d-(w+%d)*(%s-%.3f)/%.3f,%d))':y=%s:eof_action=repeat:enable='between(n,%ld,%ld)'"
+        "[%s];",
+        in, ovl, t, slide, margin, t, slide, t, on - slide, margin, margin, t, on - slide, slide,
+        margin, H > W ? "H*0.22" : "H*0.8-h", from, last, out);
 }
 
 /* One piece of a still shot: the one-frame picture [src] repeated count times and panned as
@@ -218,7 +226,7 @@ static void still_pieces(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size
         snprintf(out, sizeof out, "h%zu", i);
         still_piece(g, lab[next++], i, 0, head + 1, frames, W, H, fps, out);
     }
-    snprintf(hold, sizeof hold, p->ovl >= 0 ? "mo%zu" : "m%zu", i);
+    snprintf(hold, sizeof hold, "m%zu", i);
     if (!layered) {
         still_piece(g, lab[next++], i, head, hold_end - head, frames, W, H, fps, hold);
         if (p->tail > 0) {
@@ -268,28 +276,17 @@ static void still_pieces(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size
             still_piece(g, out, i, hold_end, frames - hold_end, frames, W, H, fps, rest);
         }
     }
-    if (p->ovl >= 0) {
-        lower_third(g, hold, p->ovl, hold_end - head, W, H, fps);
-        yaa_buf_printf(g, "[m%zu];", i);
-    }
 }
 
-/* A footage shot's stream, frames frames long (looped when the clip is shorter), with its
- * lower third: crop to the frame's shape at the source size first, then scale down: fills the
- * frame (never letterboxed) at the least scaling cost. Cut into pieces by shot_pieces. */
-static void footage_source(yaa_buf *g, const shot_plan *p, size_t i, long frames, int W, int H,
-                           int fps) {
+/* A footage shot's stream, frames frames long (looped when the clip is shorter): crop to the
+ * frame's shape at the source size first, then scale down: fills the frame (never
+ * letterboxed) at the least scaling cost. Cut into pieces by shot_pieces. */
+static void footage_source(yaa_buf *g, const shot_plan *p, long frames, int W, int H, int fps) {
     yaa_buf_printf(g,
                    "[%d:v]fps=%d,crop=w='min(iw,ih*%d/%d)':h='min(ih,iw*%d/"
                    "%d)',scale=%d:%d:flags=bilinear,"
                    "setsar=1,format=yuv420p,trim=end_frame=%ld,setpts=N/%d/TB",
                    p->in, fps, W, H, H, W, W, H, frames, fps);
-    if (p->ovl >= 0) {
-        char in[32];
-        snprintf(in, sizeof in, "b%zu", i);
-        yaa_buf_printf(g, "[%s];", in);
-        lower_third(g, in, p->ovl, frames, W, H, fps); /* shot_pieces goes on from here */
-    }
 }
 
 /* Splits [v<i>] into head [h<i>], hold [m<i>] and tail [t<i>], each with one spare frame at
@@ -428,7 +425,7 @@ int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v
         if (!p[i].box) p[i].lay = -1;
         long frames = p[i].b - p[i].a + (p[i].tail > 0); /* + the spare frame of the tail */
         if (v->shots[i].kind == YAA_SHOT_FOOTAGE) {
-            footage_source(g, &p[i], i, frames, v->W, v->H, v->fps);
+            footage_source(g, &p[i], frames, v->W, v->H, v->fps);
             shot_pieces(g, &p[i], i, frames, v->fps);
         } else {
             still_pieces(g, &v->shots[i], &p[i], i, frames, v->W, v->H, v->fps);
@@ -443,11 +440,37 @@ int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v
     }
     /* one clean timeline: frame n at n/fps (xfade output carries no frame durations, which
      * would make concat overlap pieces and the muxer drop frames) */
-    yaa_buf_printf(g, "concat=n=%zu:v=1:a=0,settb=1/%d,setpts=N/%d/TB", np, v->fps, v->fps);
+    int rc = yaa_buf_printf(g, "concat=n=%zu:v=1:a=0,settb=1/%d,setpts=N/%d/TB[vx];", np, v->fps,
+                            v->fps);
+    free(p);
+    return rc ? yaa_err_set(err, YAA_ENOMEM, "compose: filtergraph too large") : 0;
+}
+
+int yaa_media__compose_video_overlays(yaa_buf *g, const yaa_media__compose_video *v, const char *in,
+                                      const char *out, yaa_err *err) {
+    shot_plan *p = calloc(v->n ? v->n : 1, sizeof *p);
+    if (!p) return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
+    plan_shots(v->shots, v->n, v->total, v->fade, v->fps, p);
+    size_t count = v->banner_in >= 0, k = 0;
+    int rc = 0;
+    for (size_t i = 0; i < v->n; i++) count += v->ovl[i] >= 0;
+    char from[32], to[32];
+    snprintf(from, sizeof from, "%s", in);
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->ovl[i] < 0) continue;
+        long start = p[i].a + p[i].head, hold = p[i].b - p[i].tail - start;
+        if (++k == count)
+            snprintf(to, sizeof to, "%s", out);
+        else
+            snprintf(to, sizeof to, "lt%zu", i);
+        rc |= lower_third(g, from, v->ovl[i], start, hold > 1 ? hold : 1, v->W, v->H, v->fps, to);
+        snprintf(from, sizeof from, "%s", to);
+    }
     if (v->banner_in >= 0) /* a Short's topic, below the top UI strip, for the whole video */
-        yaa_buf_printf(g, "[cat];[cat][%d:v]overlay=x=(W-w)/2:y=H/9:eof_action=repeat",
-                       v->banner_in);
-    int rc = yaa_buf_puts(g, "[vx];");
+        rc |= yaa_buf_printf(g, "[%s][%d:v]overlay=x=(W-w)/2:y=H/9:eof_action=repeat[%s];", from,
+                             v->banner_in, out);
+    else if (!count)
+        rc |= yaa_buf_printf(g, "[%s]null[%s];", in, out);
     free(p);
     return rc ? yaa_err_set(err, YAA_ENOMEM, "compose: filtergraph too large") : 0;
 }

@@ -147,8 +147,14 @@ typedef struct yaa_media__compose_video {
     const char *transitions; /* comma-separated xfade names, NULL = a varied default set */
     int banner_in;           /* input of a banner over the whole track, -1 = none */
 } yaa_media__compose_video;
-/* The graph text for v, output label [vx]. */
+/* The graph text for v, output label [vx]: the shots joined, without what goes over them. */
 int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v, yaa_err *err);
+/* What goes over the finished track, [in] -> [out]: each shot's lower third in its time window
+ * and the banner. Meant to come after the burned captions: a blend into a frame that others
+ * still share (a decoder's reference, a split, a frame sync) first copies the whole frame, and
+ * the caption blend makes that copy anyway, so blends after it copy nothing. */
+int yaa_media__compose_video_overlays(yaa_buf *g, const yaa_media__compose_video *v, const char *in,
+                                      const char *out, yaa_err *err);
 
 /* compose_audio.c: the sound track. Narration segments at inputs first..first+n-1 back to
  * back, with BGM (input bgm_in, or -1 for none) at bgm_vol ducked under speech, lasting

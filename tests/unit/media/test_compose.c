@@ -584,8 +584,9 @@ static void region_luma(const char *video, double at, const char *crop, int y[3]
     }
 }
 
-/* A lower third is on screen over its shot's first 6 s and gone after; a `fadeblack` join
- * dips to black between two white shots. */
+/* A lower third is on screen over its shot's first 6 s and gone after, the third shot's from
+ * the end of its transition in (it is drawn over the joined track, at the shot's own time); a
+ * `fadeblack` join dips to black between two white shots. */
 static void test_lower_third_window_and_dip(void **state) {
     (void)state;
     char dir[PATH_MAX], white[PATH_MAX + 16], ovl[PATH_MAX + 16], out[PATH_MAX + 16],
@@ -603,9 +604,10 @@ static void test_lower_third_window_and_dip(void **state) {
     yaa_media_gen_result g;
     generate(dir, EN, 2, "en", false, &g);
     yaa_shot shots[] = {{YAA_SHOT_FOOTAGE, white, 8.0, 0, ovl, 0},
-                        {YAA_SHOT_FOOTAGE, white, 2.0, 0, NULL, 0}};
+                        {YAA_SHOT_FOOTAGE, white, 2.0, 0, NULL, 0},
+                        {YAA_SHOT_FOOTAGE, white, 8.0, 0, ovl, 0}};
     yaa_compose_result res;
-    compose_shots(&g, shots, 2, 10.0, 10, "fadeblack", out, &res);
+    compose_shots(&g, shots, 3, 18.0, 10, "fadeblack", out, &res);
     int y[3];
     const char *box = "600:120:80:744"; /* where a 16:9 lower third sits (above the captions) */
     region_luma(out, 3.0, box, y);
@@ -619,6 +621,18 @@ static void test_lower_third_window_and_dip(void **state) {
     assert_true(y[2] <= 40);
     region_luma(out, 9.5, "iw:ih:0:0", y);
     assert_true(y[2] >= 200);
+    const double seen[] = {11.0, 13.0, 15.0}, gone[] = {9.5, 16.8};
+    for (size_t k = 0; k < 3; k++) { /* the join at 10 s, the dip over at 10.2 s, + 6 s */
+        region_luma(out, seen[k], box, y);
+        if (y[1] > 60)
+            fprintf(stderr, "third shot's lower third at %g s: YMAX %d\n", seen[k], y[1]);
+        assert_true(y[1] <= 60);
+    }
+    for (size_t k = 0; k < 2; k++) {
+        region_luma(out, gone[k], box, y);
+        if (y[0] < 200) fprintf(stderr, "no lower third at %g s: YMIN %d\n", gone[k], y[0]);
+        assert_true(y[0] >= 200);
+    }
     yaa_media_gen_result_free(&g);
     yaa_test_rmrf(dir);
 }
