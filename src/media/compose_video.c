@@ -3,10 +3,10 @@
  *
  * Each shot covers the frames it is visible, transitions included, in three pieces: a head (the
  * transition in), a hold and a tail (the transition out); the holds and the transitions of a
- * tail into the next head are concatenated. Footage is one stream cut into its pieces; a still
- * makes each piece apart from its picture, decoded once and repeated by `loop` (memory holds
- * one frame per picture, whatever its length), so a transition asking for a tail early costs
- * only the tail. The pan is a `crop` whose offset moves per frame, which costs no scaling. A
+ * tail into the next head are concatenated. Every shot is one stream cut into its pieces:
+ * footage decoded, a still decoded once and repeated by `loop` (memory holds one frame per
+ * picture, whatever its length). The pan is a `crop` whose offset moves per frame, which costs
+ * no scaling. A
  * card drawn with its layers (yaa_card.layers) starts as its plain layer with the text layer
  * fading and sliding in over TEXT_IN_SEC once the transition into it is over; only those
  * frames are blended, the rest of the shot is the finished card. Shot ends are rounded on
@@ -81,7 +81,7 @@ int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, s
     for (size_t i = 0; i < n; i++, input++) {
         char plain[4096], text[4096];
         lay[i] = card_layers(&shots[i], W, H, plain, text, box + 4 * i) ? 0 : -1;
-        if (!lay[i]) { /* the card is made from its layers (still_pieces) */
+        if (!lay[i]) { /* the card is made from its layers (still_source) */
             still_input(a, fps);
             yaa_media__argv_input(a, plain);
             in[i] = input;
@@ -138,15 +138,14 @@ static void plan_shots(const yaa_shot *shots, size_t n, double total, double fad
     }
 }
 
-/* The pan over frames [from, from + count) of frames: a crop whose offset swings across the
- * margin's middle (centred when the direction is 0), so a card's text keeps clear of the edges. */
-static void pan(yaa_buf *g, size_t i, long from, long frames, int W, int H) {
+/* The pan over a shot's frames: a crop whose offset swings across the margin's middle
+ * (centred when the direction is 0), so a card's text keeps clear of the edges. */
+static void pan(yaa_buf *g, size_t i, long frames, int W, int H) {
     const int *d = PAN[i % (sizeof PAN / sizeof PAN[0])];
     double span = frames > 1 ? (double)(frames - 1) : 1;
-    yaa_buf_printf(g,
-                   ",crop=%d:%d:x='(iw-ow)*(0.5+%g*((n+%ld)/%.0f-0.5))':y='(ih-oh)*(0.5+%g*((n+"
-                   "%ld)/%.0f-0.5))'",
-                   W, H, 2 * PAN_SWING * d[0], from, span, 2 * PAN_SWING * d[1], from, span);
+    yaa_buf_printf(
+        g, ",crop=%d:%d:x='(iw-ow)*(0.5+%g*(n/%.0f-0.5))':y='(ih-oh)*(0.5+%g*(n/%.0f-0.5))'", W, H,
+        2 * PAN_SWING * d[0], span, 2 * PAN_SWING * d[1], span);
 }
 
 /* count frames of one repeated picture on the output grid. */
@@ -177,36 +176,23 @@ static int lower_third(yaa_buf *g, const char *in, int ovl, long from, long fram
         margin, H > W ? "H*0.22" : "H*0.8-h", from, last, out);
 }
 
-/* One piece of a still shot: the one-frame picture [src] repeated count times and panned as
- * frames [from, from + count) of the shot's `frames`; out [out]. */
-static void still_piece(yaa_buf *g, const char *src, size_t i, long from, long count, long frames,
-                        int W, int H, int fps, const char *out) {
-    yaa_buf_printf(g, "[%s]", src);
-    repeat(g, count, fps);
-    pan(g, i, from, frames, W, H);
-    yaa_buf_printf(g, "[%s];", out);
-}
-
-/* A still shot (card or photo) as its pieces [h<i>] (the transition in, frames [0, head + 1)),
- * [m<i>] (the hold) and [t<i>] (the transition out, with a spare frame), each made from the
- * picture decoded and enlarged once (a card drawn at the frame size needs no fitting; anything
- * else is cropped to fill), repeated and panned on its own. Built apart, not cut from one
- * stream: a transition that asks for its tail early then gets just the tail, where cutting
- * one stream would make the whole hold before it and queue it (a 200-frame hold held ~700
- * MB). A card with layers (plain at p->in, text at p->lay) shows the plain layer with the
- * text fading and rising in over frames [head, k), once the transition into it is over, and
- * from frame k on the two layers blended once: the finished card, in the same pan. */
-static void still_pieces(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_t i, long frames,
+/* A still shot's stream (card or photo), frames frames long, like footage's: the picture
+ * decoded and enlarged once (a card drawn at the frame size needs no fitting; anything else is
+ * cropped to fill), repeated by `loop` (memory holds one frame, whatever the shot's length) and
+ * panned. A card with layers (plain at p->in, text at p->lay) shows the plain layer until the
+ * transition into it is over, then the text fading and rising in over frames [head, k), and
+ * from frame k on the finished card: the two layers blended once, repeated. The text layer is
+ * the box its text covers (layer.c), enlarged like the card, so the fade and the blends cover
+ * the text, not the whole frame. Cut into pieces by shot_pieces. */
+static void still_source(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size_t i, long frames,
                          int W, int H, int fps) {
     int OW = (int)lround(W * PAN_SCALE / 2) * 2, OH = (int)lround(H * PAN_SCALE / 2) * 2;
     long head = p->head, hold_end = p->b - p->a - p->tail;
     /* the text comes in within the hold (a short hold shortens it; too short, none) */
     long n_in = lround(TEXT_IN_SEC * fps);
     if (n_in > hold_end - head - 1) n_in = hold_end - head - 1;
-    long k = head + n_in;
     bool layered = p->lay >= 0, animated = layered && n_in >= 2;
-    char lab[4][32], hold[32];
-    int np = (head > 0) + (layered ? 1 + animated : 1 + (p->tail > 0));
+    long k = animated ? head + n_in : head; /* the first frame of the finished card */
     if (s->kind == YAA_SHOT_CARD && (layered || png_is_size(s->path, W, H)))
         yaa_buf_printf(g, "[%d:v]scale=%d:%d:flags=bilinear", p->in, OW, OH);
     else
@@ -214,68 +200,45 @@ static void still_pieces(yaa_buf *g, const yaa_shot *s, const shot_plan *p, size
                        "[%d:v]scale=%d:%d:force_original_aspect_ratio=increase:flags=bilinear,"
                        "crop=%d:%d",
                        p->in, OW, OH, OW, OH);
-    yaa_buf_printf(g, ",format=yuv420p,setsar=1,split=%d", np);
-    for (int k2 = 0; k2 < np; k2++) {
-        snprintf(lab[k2], sizeof lab[k2], "sp%zu_%d", i, k2);
-        yaa_buf_printf(g, "[%s]", lab[k2]);
-    }
-    yaa_buf_puts(g, ";");
-    int next = 0;
-    char out[32];
-    if (head > 0) {
-        snprintf(out, sizeof out, "h%zu", i);
-        still_piece(g, lab[next++], i, 0, head + 1, frames, W, H, fps, out);
-    }
-    snprintf(hold, sizeof hold, "m%zu", i);
+    yaa_buf_puts(g, ",format=yuv420p,setsar=1");
     if (!layered) {
-        still_piece(g, lab[next++], i, head, hold_end - head, frames, W, H, fps, hold);
-        if (p->tail > 0) {
-            snprintf(out, sizeof out, "t%zu", i);
-            still_piece(g, lab[next++], i, hold_end, frames - hold_end, frames, W, H, fps, out);
-        }
-    } else {
-        /* the text layer is the box its text covers (layer.c), enlarged like the card: the
-         * fade and the blends cover the text, not the whole frame */
-        const int *b = p->box;
-        int bx = (int)lround(b[0] * PAN_SCALE / 2) * 2, by = (int)lround(b[1] * PAN_SCALE / 2) * 2;
-        int bw = (int)lround(b[2] * PAN_SCALE / 2) * 2, bh = (int)lround(b[3] * PAN_SCALE / 2) * 2;
-        double du = (double)(n_in - 1) / fps;
-        yaa_buf_printf(g, "[%d:v]scale=%d:%d:flags=bilinear,format=yuva420p,split=%d[qb%zu]",
-                       p->lay, bw, bh, 1 + animated, i);
+        yaa_buf_puts(g, ",");
+        repeat(g, frames, fps);
+        pan(g, i, frames, W, H);
+        return;
+    }
+    const int *b = p->box;
+    int bx = (int)lround(b[0] * PAN_SCALE / 2) * 2, by = (int)lround(b[1] * PAN_SCALE / 2) * 2;
+    int bw = (int)lround(b[2] * PAN_SCALE / 2) * 2, bh = (int)lround(b[3] * PAN_SCALE / 2) * 2;
+    bool plain = k > 0; /* frames shown before the finished card */
+    yaa_buf_printf(g, ",split=%d[pb%zu]", 1 + plain, i);
+    if (plain) yaa_buf_printf(g, "[pa%zu]", i);
+    yaa_buf_printf(g, ";[%d:v]scale=%d:%d:flags=bilinear,format=yuva420p,split=%d[qb%zu]", p->lay,
+                   bw, bh, 1 + animated, i);
+    if (animated) yaa_buf_printf(g, "[qa%zu]", i);
+    yaa_buf_printf(g, ";[pb%zu][qb%zu]overlay=x=%d:y=%d:format=yuv420,", i, i, bx, by);
+    repeat(g, frames - k, fps);
+    yaa_buf_printf(g, "[fc%zu];", i);
+    if (plain) {
+        yaa_buf_printf(g, "[pa%zu]", i);
+        repeat(g, k, fps);
         if (animated) {
-            yaa_buf_printf(g, "[qa%zu];[%s]", i, lab[next++]);
-            repeat(g, n_in, fps);
-            yaa_buf_printf(g, "[tb%zu];[qa%zu]", i, i);
+            double du = (double)(n_in - 1) / fps, t0 = (double)head / fps;
+            yaa_buf_printf(g, "[pl%zu];[qa%zu]", i, i);
             repeat(g, n_in, fps);
             yaa_buf_printf(g,
-                           ",fade=t=in:st=0:d=%.4f:alpha=1[tt%zu];[tb%zu][tt%zu]overlay=x=%d:"
-                           "y='%d+%d*pow(1-min(max(t/%.4f,0),1),2)':format=yuv420",
-                           du, i, i, i, bx, by, (int)lround(TEXT_RISE * H / 1080.0), du);
-            pan(g, i, head, frames, W, H);
-            yaa_buf_printf(g, "[ta%zu]", i);
-        } else {
-            k = head;
+                           ",fade=t=in:st=0:d=%.4f:alpha=1,setpts=(N+%ld)/%d/TB[tt%zu];[pl%zu][tt%"
+                           "zu]overlay=x=%d:y='%d+%d*pow(1-min(max((t-%.6f)/%.4f,0),1),2)':format="
+                           "yuv420:eof_action=pass",
+                           du, head, fps, i, i, i, bx, by, (int)lround(TEXT_RISE * H / 1080.0), t0,
+                           du);
         }
-        yaa_buf_printf(g, ";[%s][qb%zu]overlay=x=%d:y=%d:format=yuv420,split=%d[fa%zu]",
-                       lab[next++], i, bx, by, 1 + (p->tail > 0), i);
-        if (p->tail > 0) yaa_buf_printf(g, "[fb%zu]", i);
-        yaa_buf_puts(g, ";");
-        snprintf(out, sizeof out, "fa%zu", i);
-        char rest[32];
-        if (animated)
-            snprintf(rest, sizeof rest, "tc%zu", i);
-        else
-            snprintf(rest, sizeof rest, "%s", hold);
-        still_piece(g, out, i, k, hold_end - k, frames, W, H, fps, rest);
-        if (animated)
-            yaa_buf_printf(g, "[ta%zu][tc%zu]concat=n=2:v=1:a=0,settb=1/%d,setpts=N/%d/TB[%s];", i,
-                           i, fps, fps, hold);
-        if (p->tail > 0) {
-            snprintf(out, sizeof out, "fb%zu", i);
-            snprintf(rest, sizeof rest, "t%zu", i);
-            still_piece(g, out, i, hold_end, frames - hold_end, frames, W, H, fps, rest);
-        }
+        yaa_buf_printf(g, "[pt%zu];[pt%zu][fc%zu]concat=n=2:v=1:a=0,settb=1/%d,setpts=N/%d/TB", i,
+                       i, i, fps, fps);
+    } else {
+        yaa_buf_printf(g, "[fc%zu]null", i);
     }
+    pan(g, i, frames, W, H);
 }
 
 /* A footage shot's stream, frames frames long (looped when the clip is shorter): crop to the
@@ -315,7 +278,7 @@ static void shot_pieces(yaa_buf *g, const shot_plan *p, size_t i, long frames, i
  * Cross-fades, slides and covers take their inputs through frame sync, which asks for both
  * inputs as soon as a frame reaches either. The next shot's head gets its first frame when the
  * render starts (FFmpeg decodes one of every input to set the graph up), so without a stop
- * the transition would ask for the outgoing tail at once, and a tail cut from footage's one
+ * the transition would ask for the outgoing tail at once, and a tail cut from a shot's one
  * stream would decode and queue the whole hold before it (~700 MB at 1080p). A `fifo` on the
  * head is that stop: it keeps what it is given until asked, so the transition wakes only when
  * the concatenation reaches it. Dips need no frame sync; any other name is passed to xfade. */
@@ -424,12 +387,11 @@ int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v
         p[i].box = v->box ? v->box + 4 * i : NULL;
         if (!p[i].box) p[i].lay = -1;
         long frames = p[i].b - p[i].a + (p[i].tail > 0); /* + the spare frame of the tail */
-        if (v->shots[i].kind == YAA_SHOT_FOOTAGE) {
+        if (v->shots[i].kind == YAA_SHOT_FOOTAGE)
             footage_source(g, &p[i], frames, v->W, v->H, v->fps);
-            shot_pieces(g, &p[i], i, frames, v->fps);
-        } else {
-            still_pieces(g, &v->shots[i], &p[i], i, frames, v->W, v->H, v->fps);
-        }
+        else
+            still_source(g, &v->shots[i], &p[i], i, frames, v->W, v->H, v->fps);
+        shot_pieces(g, &p[i], i, frames, v->fps);
     }
     for (size_t i = 0; i + 1 < n; i++)
         if (p[i].tail > 0) transition(g, i, names[i % ntr], p[i].tail, v->fps);
