@@ -319,7 +319,7 @@ static void subtitle_filter(const compose_plan *pl, yaa_buf *g) {
                        pl->band_in, pl->band.box[0], pl->band.box[1], lround(pl->total * pl->fps));
         return;
     }
-    if (pl->ass && pl->ass_name[0]) { /* captions that move, drawn into every frame */
+    if (pl->ass_name[0]) { /* captions that move, drawn into every frame */
         yaa_buf_printf(g, "[vx]ass=filename=%s[vs];", pl->ass_name);
         return;
     }
