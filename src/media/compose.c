@@ -308,8 +308,9 @@ static const char *style_for(const char *name, bool vertical) {
                       "OutlineColour=&H80000000,BorderStyle=1";
 }
 
-/* [vx] -> [vs]: burned subtitles in a font that holds their glyphs, or a pass-through. */
-static void subtitle_filter(const compose_plan *pl, yaa_buf *g) {
+/* [vx] -> [vs]: burned subtitles in a font that holds their glyphs, or a pass-through; true
+ * when they are drawn into every frame (each frame is then the render's own). */
+static bool subtitle_filter(const compose_plan *pl, yaa_buf *g) {
     if (pl->band_in >= 0) {
         /* the band outlasts the picture (its last frame shows no caption), so the overlay
          * would go on past the picture's end: cut to the picture's frame count */
@@ -317,15 +318,15 @@ static void subtitle_filter(const compose_plan *pl, yaa_buf *g) {
                        "[vx][%d:v]overlay=x=%d:y=%d:format=yuv420:eof_action=repeat,"
                        "trim=end_frame=%ld[vs];",
                        pl->band_in, pl->band.box[0], pl->band.box[1], lround(pl->total * pl->fps));
-        return;
+        return true;
     }
     if (pl->ass_name[0]) { /* captions that move, drawn into every frame */
         yaa_buf_printf(g, "[vx]ass=filename=%s[vs];", pl->ass_name);
-        return;
+        return true;
     }
     if (pl->ass || !pl->subs || pl->soft) { /* (ass: no caption is ever shown) */
         yaa_buf_puts(g, "[vx]null[vs];");
-        return;
+        return false;
     }
     char font[128];
     if (pl->req->subtitle_font && *pl->req->subtitle_font) {
@@ -343,6 +344,7 @@ static void subtitle_filter(const compose_plan *pl, yaa_buf *g) {
         if (strchr(",':\\[];", *c)) *c = ' ';
     yaa_buf_printf(g, "[vx]subtitles=filename=%s:force_style='FontName=%s,%s'[vs];", pl->subs_name,
                    font, style_for(pl->style, pl->vertical));
+    return true;
 }
 
 static void clip_graph(yaa_buf *g, const clip *c, const char *name, int W, int H, int fps) {
@@ -379,8 +381,8 @@ static int build_graph(const compose_plan *pl, yaa_buf *g, yaa_err *err) {
         pl->fade,  pl->W,      pl->H,       pl->fps,    req->transitions, pl->banner_in};
     int rc = yaa_media__compose_video_graph(g, &v, err);
     if (rc) return rc;
-    subtitle_filter(pl, g);
-    rc = yaa_media__compose_video_overlays(g, &v, "vs", "vm", err);
+    bool drawn = subtitle_filter(pl, g);
+    rc = yaa_media__compose_video_overlays(g, &v, "vs", "vm", drawn, err);
     if (rc) return rc;
     rc = pl->premixed ? yaa_media__compose_audio_track_graph(g, pl->audio_first, pl->total, err)
                       : yaa_media__compose_audio_graph(g, (size_t)pl->audio_first, pl->n,

@@ -408,30 +408,100 @@ int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v
     return rc ? yaa_err_set(err, YAA_ENOMEM, "compose: filtergraph too large") : 0;
 }
 
-int yaa_media__compose_video_overlays(yaa_buf *g, const yaa_media__compose_video *v, const char *in,
-                                      const char *out, yaa_err *err) {
-    shot_plan *p = calloc(v->n ? v->n : 1, sizeof *p);
-    if (!p) return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
-    plan_shots(v->shots, v->n, v->total, v->fade, v->fps, p);
-    size_t count = v->banner_in >= 0, k = 0;
-    int rc = 0;
-    for (size_t i = 0; i < v->n; i++) count += v->ovl[i] >= 0;
+/* Shot p's lower-third window on the joined track: from the end of its transition in, *hold
+ * the frames lower_third is given (the hold), *frames those it shows the overlay. */
+static long lower_third_window(const shot_plan *p, int fps, long *hold, long *frames) {
+    long from = p->a + p->head;
+    *hold = p->b - p->tail - from;
+    if (*hold < 1) *hold = 1;
+    *frames = lround(fmin(LOWER_SEC, (double)*hold / fps) * fps);
+    return from;
+}
+
+/* Over frames that are the render's own (a blend before copied each one): one overlay after
+ * another on the whole track, each enabled for its window. */
+static int lower_thirds_enabled(yaa_buf *g, const yaa_media__compose_video *v, const shot_plan *p,
+                                const char *in, const char *out) {
     char from[32], to[32];
+    int rc = 0;
+    size_t last = v->n;
+    for (size_t i = 0; i < v->n; i++)
+        if (v->ovl[i] >= 0) last = i;
     snprintf(from, sizeof from, "%s", in);
     for (size_t i = 0; i < v->n; i++) {
         if (v->ovl[i] < 0) continue;
-        long start = p[i].a + p[i].head, hold = p[i].b - p[i].tail - start;
-        if (++k == count)
+        long hold, frames, start = lower_third_window(&p[i], v->fps, &hold, &frames);
+        if (i == last)
             snprintf(to, sizeof to, "%s", out);
         else
             snprintf(to, sizeof to, "lt%zu", i);
-        rc |= lower_third(g, from, v->ovl[i], start, hold > 1 ? hold : 1, v->W, v->H, v->fps, to);
+        rc |= lower_third(g, from, v->ovl[i], start, hold, v->W, v->H, v->fps, to);
         snprintf(from, sizeof from, "%s", to);
     }
-    if (v->banner_in >= 0) /* a Short's topic, below the top UI strip, for the whole video */
-        rc |= yaa_buf_printf(g, "[%s][%d:v]overlay=x=(W-w)/2:y=H/9:eof_action=repeat[%s];", from,
-                             v->banner_in, out);
-    else if (!count)
+    return rc;
+}
+
+/* Over frames still shared (a decoder's reference, a looped picture): a blend copies its
+ * frame first, so the track is cut (trim passes frames untouched) into the windows and the
+ * stretches between them, each window gets its overlay, and the pieces are joined again:
+ * only the windows' frames are copied. */
+static int lower_thirds_windows(yaa_buf *g, const yaa_media__compose_video *v, const shot_plan *p,
+                                const char *in, const char *out) {
+    struct piece {
+        long from, to; /* to -1 = the rest of the track */
+        size_t shot;   /* v->n = a stretch without a lower third */
+        long hold;
+    } *pc = calloc(2 * v->n + 1, sizeof *pc);
+    if (!pc) return -1;
+    size_t np = 0;
+    long at = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->ovl[i] < 0) continue;
+        long hold, frames, start = lower_third_window(&p[i], v->fps, &hold, &frames);
+        if (start > at) pc[np++] = (struct piece){at, start, v->n, 0};
+        pc[np++] = (struct piece){start, start + frames, i, hold};
+        at = start + frames;
+    }
+    pc[np++] = (struct piece){at, -1, v->n, 0};
+    int rc = yaa_buf_printf(g, "[%s]split=%zu", in, np);
+    for (size_t k = 0; k < np; k++) rc |= yaa_buf_printf(g, "[lw%zu]", k);
+    rc |= yaa_buf_puts(g, ";");
+    for (size_t k = 0; k < np; k++) {
+        char cut[32], done[32];
+        snprintf(cut, sizeof cut, "lx%zu", k);
+        snprintf(done, sizeof done, "lc%zu", k);
+        rc |= yaa_buf_printf(g, "[lw%zu]trim=start_frame=%ld", k, pc[k].from);
+        if (pc[k].to >= 0) rc |= yaa_buf_printf(g, ":end_frame=%ld", pc[k].to);
+        rc |= yaa_buf_printf(g, ",setpts=PTS-STARTPTS[%s];", pc[k].shot < v->n ? cut : done);
+        if (pc[k].shot < v->n)
+            rc |= lower_third(g, cut, v->ovl[pc[k].shot], 0, pc[k].hold, v->W, v->H, v->fps, done);
+    }
+    for (size_t k = 0; k < np; k++) rc |= yaa_buf_printf(g, "[lc%zu]", k);
+    rc |= yaa_buf_printf(g, "concat=n=%zu:v=1:a=0,settb=1/%d,setpts=N/%d/TB[%s];", np, v->fps,
+                         v->fps, out);
+    free(pc);
+    return rc;
+}
+
+int yaa_media__compose_video_overlays(yaa_buf *g, const yaa_media__compose_video *v, const char *in,
+                                      const char *out, bool owned, yaa_err *err) {
+    shot_plan *p = calloc(v->n ? v->n : 1, sizeof *p);
+    if (!p) return yaa_err_set(err, YAA_ENOMEM, "compose: out of memory");
+    plan_shots(v->shots, v->n, v->total, v->fade, v->fps, p);
+    bool thirds = false;
+    for (size_t i = 0; i < v->n; i++) thirds |= v->ovl[i] >= 0;
+    const char *from = in;
+    int rc = 0;
+    if (v->banner_in >= 0) { /* a Short's topic, below the top UI strip, over every frame */
+        rc |= yaa_buf_printf(g, "[%s][%d:v]overlay=x=(W-w)/2:y=H/9:eof_action=repeat[%s];", in,
+                             v->banner_in, thirds ? "bn" : out);
+        from = "bn";
+        owned = true; /* its blend copied every frame */
+    }
+    if (thirds)
+        rc |= owned ? lower_thirds_enabled(g, v, p, from, out)
+                    : lower_thirds_windows(g, v, p, from, out);
+    else if (v->banner_in < 0)
         rc |= yaa_buf_printf(g, "[%s]null[%s];", in, out);
     free(p);
     return rc ? yaa_err_set(err, YAA_ENOMEM, "compose: filtergraph too large") : 0;

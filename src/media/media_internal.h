@@ -149,12 +149,13 @@ typedef struct yaa_media__compose_video {
 } yaa_media__compose_video;
 /* The graph text for v, output label [vx]: the shots joined, without what goes over them. */
 int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v, yaa_err *err);
-/* What goes over the finished track, [in] -> [out]: each shot's lower third in its time window
- * and the banner. Meant to come after the burned captions: a blend into a frame that others
- * still share (a decoder's reference, a split, a frame sync) first copies the whole frame, and
- * the caption blend makes that copy anyway, so blends after it copy nothing. */
+/* What goes over the finished track, [in] -> [out]: the banner and each shot's lower third in
+ * its time window. A blend into a frame that others still share (a decoder's reference, a
+ * looped picture, a frame sync) copies the whole frame first; owned says a blend before this
+ * (the burned captions) already made every frame the render's own, so these copy nothing;
+ * otherwise only the lower thirds' own frames are blended, and copied. */
 int yaa_media__compose_video_overlays(yaa_buf *g, const yaa_media__compose_video *v, const char *in,
-                                      const char *out, yaa_err *err);
+                                      const char *out, bool owned, yaa_err *err);
 
 /* compose_audio.c: the sound track. Narration segments at inputs first..first+n-1 back to
  * back, with BGM (input bgm_in, or -1 for none) at bgm_vol ducked under speech, lasting

@@ -507,6 +507,9 @@ static void make_clip(const char *path, const char *source, int fps, double sec)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Word-highlighted captions compose_shots burns, NULL for none. */
+static const char *shots_captions;
+
 /* Composes shots over g's narration (durations scaled to total seconds) into out. */
 static void compose_shots(yaa_media_gen_result *g, yaa_shot *shots, size_t n, double total, int fps,
                           const char *transitions, const char *out, yaa_compose_result *res) {
@@ -521,7 +524,8 @@ static void compose_shots(yaa_media_gen_result *g, yaa_shot *shots, size_t n, do
                                .crossfade_sec = 0.4,
                                .shots = shots,
                                .nshots = n,
-                               .transitions = transitions};
+                               .transitions = transitions,
+                               .captions_ass = shots_captions};
     yaa_err err = {0};
     cancel_after = 0;
     int rc = yaa_media_compose(&env, &req, res, &err);
@@ -585,12 +589,13 @@ static void region_luma(const char *video, double at, const char *crop, int y[3]
 }
 
 /* A lower third is on screen over its shot's first 6 s and gone after, the third shot's from
- * the end of its transition in (it is drawn over the joined track, at the shot's own time); a
- * `fadeblack` join dips to black between two white shots. */
+ * the end of its transition in (they are drawn over the joined track, at the shot's own time:
+ * with no captions cut into their windows, with burned captions after them; every frame is
+ * kept either way); a `fadeblack` join dips to black between two white shots. */
 static void test_lower_third_window_and_dip(void **state) {
     (void)state;
     char dir[PATH_MAX], white[PATH_MAX + 16], ovl[PATH_MAX + 16], out[PATH_MAX + 16],
-        cmd[3 * PATH_MAX];
+        cmd[3 * PATH_MAX], res[64];
     yaa_test_tmpdir(dir, sizeof dir);
     snprintf(white, sizeof white, "%s/white.mp4", dir);
     snprintf(ovl, sizeof ovl, "%s/ovl.png", dir);
@@ -606,32 +611,38 @@ static void test_lower_third_window_and_dip(void **state) {
     yaa_shot shots[] = {{YAA_SHOT_FOOTAGE, white, 8.0, 0, ovl, 0},
                         {YAA_SHOT_FOOTAGE, white, 2.0, 0, NULL, 0},
                         {YAA_SHOT_FOOTAGE, white, 8.0, 0, ovl, 0}};
-    yaa_compose_result res;
-    compose_shots(&g, shots, 3, 18.0, 10, "fadeblack", out, &res);
-    int y[3];
     const char *box = "600:120:80:744"; /* where a 16:9 lower third sits (above the captions) */
-    region_luma(out, 3.0, box, y);
-    if (y[1] > 60) fprintf(stderr, "lower third at 3 s: YMAX %d\n", y[1]);
-    assert_true(y[1] <= 60);
-    region_luma(out, 7.0, box, y);
-    if (y[0] < 200) fprintf(stderr, "lower third gone at 7 s: YMIN %d\n", y[0]);
-    assert_true(y[0] >= 200);
-    region_luma(out, 8.0, "iw:ih:0:0", y); /* the join: black, not white */
-    if (y[2] > 40) fprintf(stderr, "dip at the join: YAVG %d\n", y[2]);
-    assert_true(y[2] <= 40);
-    region_luma(out, 9.5, "iw:ih:0:0", y);
-    assert_true(y[2] >= 200);
-    const double seen[] = {11.0, 13.0, 15.0}, gone[] = {9.5, 16.8};
-    for (size_t k = 0; k < 3; k++) { /* the join at 10 s, the dip over at 10.2 s, + 6 s */
-        region_luma(out, seen[k], box, y);
-        if (y[1] > 60)
-            fprintf(stderr, "third shot's lower third at %g s: YMAX %d\n", seen[k], y[1]);
-        assert_true(y[1] <= 60);
-    }
-    for (size_t k = 0; k < 2; k++) {
-        region_luma(out, gone[k], box, y);
-        if (y[0] < 200) fprintf(stderr, "no lower third at %g s: YMIN %d\n", gone[k], y[0]);
-        assert_true(y[0] >= 200);
+    const double seen[] = {3.0, 11.0, 13.0, 15.0}, gone[] = {7.0, 9.5, 16.8};
+    for (int pass = 0; pass < 2; pass++) {
+        shots_captions = pass ? g.ass_path : NULL;
+        yaa_compose_result cr;
+        compose_shots(&g, shots, 3, 18.0, 10, "fadeblack", out, &cr);
+        shots_captions = NULL;
+        snprintf(cmd, sizeof cmd,
+                 "ffprobe -v error -select_streams v -count_packets -show_entries "
+                 "stream=nb_read_packets -of csv=p=0 '%s'",
+                 out);
+        assert_int_equal(run_read(cmd, res, sizeof res), 0);
+        assert_int_equal(atol(res), 180);
+        int y[3];
+        for (size_t k = 0; k < 4; k++) { /* the second join at 10 s, the dip over at 10.2 s */
+            region_luma(out, seen[k], box, y);
+            if (y[1] > 60)
+                fprintf(stderr, "pass %d: lower third at %g s: YMAX %d\n", pass, seen[k], y[1]);
+            assert_true(y[1] <= 60);
+        }
+        for (size_t k = 0; k < 3; k++) {
+            region_luma(out, gone[k], box, y);
+            if (y[0] < 200)
+                fprintf(stderr, "pass %d: no lower third at %g s: YMIN %d\n", pass, gone[k], y[0]);
+            assert_true(y[0] >= 200);
+        }
+        if (pass) break;
+        region_luma(out, 8.0, "iw:ih:0:0", y); /* the join: black, not white */
+        if (y[2] > 40) fprintf(stderr, "dip at the join: YAVG %d\n", y[2]);
+        assert_true(y[2] <= 40);
+        region_luma(out, 9.5, "iw:ih:0:0", y);
+        assert_true(y[2] >= 200);
     }
     yaa_media_gen_result_free(&g);
     yaa_test_rmrf(dir);
