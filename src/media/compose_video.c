@@ -159,8 +159,8 @@ static void repeat(yaa_buf *g, long count, int fps) {
  * overlay passes the frame on untouched. Clear of the captions: above them on 16:9 (bottom
  * edge at 4/5 of the height), on 9:16 under the topic banner, in the upper part the Shorts UI
  * leaves free. A lower third names the section; then the picture has the frame to itself. */
-static int lower_third(yaa_buf *g, const char *in, int ovl, long from, long frames, int W, int H,
-                       int fps, const char *out) {
+static int lower_third(yaa_buf *g, const char *in, const char *ovl, long from, long frames, int W,
+                       int H, int fps, const char *out) {
     int margin = W / 24;
     double on = fmin(LOWER_SEC, (double)frames / fps), slide = fmin(SLIDE_SEC, on / 2);
     double t0 = (double)from / fps;
@@ -169,7 +169,7 @@ static int lower_third(yaa_buf *g, const char *in, int ovl, long from, long fram
     snprintf(t, sizeof t, "(t-%.6f)", t0);
     return yaa_buf_printf(
         g,
-        "[%s][%d:v]overlay=x='if(lt(%s,%.3f),-w+(w+%d)*%s/%.3f,if(gt(%s,%.3f),"
+        "[%s][%s]overlay=x='if(lt(%s,%.3f),-w+(w+%d)*%s/%.3f,if(gt(%s,%.3f),"
         "%d-(w+%d)*(%s-%.3f)/%.3f,%d))':y=%s:eof_action=repeat:enable='between(n,%ld,%ld)'"
         "[%s];",
         in, ovl, t, slide, margin, t, slide, t, on - slide, margin, margin, t, on - slide, slide,
@@ -435,7 +435,9 @@ static int lower_thirds_enabled(yaa_buf *g, const yaa_media__compose_video *v, c
             snprintf(to, sizeof to, "%s", out);
         else
             snprintf(to, sizeof to, "lt%zu", i);
-        rc |= lower_third(g, from, v->ovl[i], start, hold, v->W, v->H, v->fps, to);
+        char ovl[32];
+        snprintf(ovl, sizeof ovl, "%d:v", v->ovl[i]);
+        rc |= lower_third(g, from, ovl, start, hold, v->W, v->H, v->fps, to);
         snprintf(from, sizeof from, "%s", to);
     }
     return rc;
@@ -473,8 +475,14 @@ static int lower_thirds_windows(yaa_buf *g, const yaa_media__compose_video *v, c
         rc |= yaa_buf_printf(g, "[lw%zu]trim=start_frame=%ld", k, pc[k].from);
         if (pc[k].to >= 0) rc |= yaa_buf_printf(g, ":end_frame=%ld", pc[k].to);
         rc |= yaa_buf_printf(g, ",setpts=PTS-STARTPTS[%s];", pc[k].shot < v->n ? cut : done);
-        if (pc[k].shot < v->n)
-            rc |= lower_third(g, cut, v->ovl[pc[k].shot], 0, pc[k].hold, v->W, v->H, v->fps, done);
+        if (pc[k].shot < v->n) { /* the fifo: see transition() - a window's overlay handed its
+                                  * picture at start-up would ask for its footage at once, and
+                                  * everything before the window would be made and queued */
+            char ovl[32];
+            snprintf(ovl, sizeof ovl, "lq%zu", k);
+            rc |= yaa_buf_printf(g, "[%d:v]fifo[%s];", v->ovl[pc[k].shot], ovl);
+            rc |= lower_third(g, cut, ovl, 0, pc[k].hold, v->W, v->H, v->fps, done);
+        }
     }
     for (size_t k = 0; k < np; k++) rc |= yaa_buf_printf(g, "[lc%zu]", k);
     rc |= yaa_buf_printf(g, "concat=n=%zu:v=1:a=0,settb=1/%d,setpts=N/%d/TB[%s];", np, v->fps,

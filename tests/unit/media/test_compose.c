@@ -664,12 +664,21 @@ static void test_transition_memory_bounded(void **state) {
     compose(&g, out, "default", false, NULL, NULL, &cres, 0); /* the default list starts "fade" */
     if (cres.max_rss_mb >= 450) fprintf(stderr, "render held %ld MB\n", cres.max_rss_mb);
     assert_true(cres.max_rss_mb > 0 && cres.max_rss_mb < 450);
-    /* cards into footage, six joins: each transition may ask for its footage head early */
+    /* cards into footage, six joins: each transition may ask for its footage head early; the
+     * footage has lower thirds, drawn over their windows only (no captions): each window's
+     * overlay gets its picture when the render starts and must not ask for its frames then */
     snprintf(clip, sizeof clip, "%s/clip.mp4", dir);
     make_clip(clip, "testsrc2", 10, 2);
+    char ovl[PATH_MAX + 16], cmd[2 * PATH_MAX];
+    snprintf(ovl, sizeof ovl, "%s/ovl.png", dir);
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -v error -y -f lavfi -i color=c=black:size=600x120,format=rgba "
+             "-frames:v 1 '%s'",
+             ovl);
+    assert_int_equal(system(cmd), 0);
     yaa_shot shots[8];
     for (int k = 0; k < 8; k++)
-        shots[k] = k % 2 ? (yaa_shot){YAA_SHOT_FOOTAGE, clip, 4.0, 0, NULL, 10}
+        shots[k] = k % 2 ? (yaa_shot){YAA_SHOT_FOOTAGE, clip, 4.0, 0, ovl, 10}
                          : (yaa_shot){YAA_SHOT_CARD, g.image_paths[0], 4.0, 0, NULL, 0};
     compose_shots(&g, shots, 8, 32.0, 10, NULL, out, &cres);
     if (cres.max_rss_mb >= 450) fprintf(stderr, "mixed render held %ld MB\n", cres.max_rss_mb);
