@@ -454,9 +454,9 @@ static int render(const compose_plan *pl, yaa_media__argv *a, const char *graph,
     /* glibc returns freed blocks of a few MB to the kernel at once (mmap'd, or trimmed off
      * the heap's top), so a render that copies frames (a blend into a decoded frame must copy
      * it first) paid a fresh page-faulted 3 MB buffer per 1080p frame: about a fifth of the
-     * filters' CPU with footage, in the kernel. Keeping them in the heap reuses the same pages;
-     * peak memory is the same (measured 250 -> 256 MB). An operator's own GLIBC_TUNABLES is left as
-     * it is. */
+     * filters' CPU with footage, in the kernel. Keeping them in the heap reuses the same
+     * pages; peak memory is the same (measured 250 -> 256 MB). An operator's own
+     * GLIBC_TUNABLES is left as it is. */
     static const char *const malloc_env[] = {
         "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold="
         "268435456",

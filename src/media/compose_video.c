@@ -6,13 +6,12 @@
  * tail into the next head are concatenated. Every shot is one stream cut into its pieces:
  * footage decoded, a still decoded once and repeated by `loop` (memory holds one frame per
  * picture, whatever its length). The pan is a `crop` whose offset moves per frame, which costs
- * no scaling. A
- * card drawn with its layers (yaa_card.layers) starts as its plain layer with the text layer
- * fading and sliding in over TEXT_IN_SEC once the transition into it is over; only those
- * frames are blended, the rest of the shot is the finished card. Shot ends are rounded on
- * absolute frame numbers, so the track lasts the narration total to within half a frame
- * however many shots there are. Output label [vx]; the lower thirds and a Short's banner go
- * over the joined track afterwards (yaa_media__compose_video_overlays). */
+ * no scaling. A card drawn with its layers (yaa_card.layers) starts as its plain layer with
+ * the text layer fading and sliding in over TEXT_IN_SEC once the transition into it is over;
+ * only those frames are blended, the rest of the shot is the finished card. Shot ends are
+ * rounded on absolute frame numbers, so the track lasts the narration total to within half a
+ * frame however many shots there are. Output label [vx]; the lower thirds and a Short's banner
+ * go over the joined track afterwards (yaa_media__compose_video_overlays). */
 #include "core/util.h"
 #include "media/media_internal.h"
 

@@ -124,6 +124,17 @@ static int run_read(const char *cmd, char *out, size_t n) {
     return pclose(pf);
 }
 
+/* The number of video frames really encoded in path (its packets, counted by ffprobe). */
+static long video_frames(const char *path) {
+    char cmd[PATH_MAX + 160], res[64];
+    snprintf(cmd, sizeof cmd,
+             "ffprobe -v error -select_streams v -count_packets -show_entries "
+             "stream=nb_read_packets -of csv=p=0 '%s'",
+             path);
+    assert_int_equal(run_read(cmd, res, sizeof res), 0);
+    return atol(res);
+}
+
 static void test_korean_16x9_burned(void **state) {
     (void)state;
     char dir[PATH_MAX], out[PATH_MAX + 16];
@@ -139,16 +150,7 @@ static void test_korean_16x9_burned(void **state) {
     assert_true(fabs(cr.duration_sec - g.total_sec) < 0.5);
     assert_true(progress_calls >= 1);
     /* every frame is really encoded (no gaps the muxer would paper over): frames = fps x total */
-    char cmd[PATH_MAX + 160];
-    snprintf(cmd, sizeof cmd,
-             "ffprobe -v error -select_streams v -count_packets -show_entries "
-             "stream=nb_read_packets -of csv=p=0 '%s'",
-             out);
-    FILE *pf = popen(cmd, "r");
-    long frames = 0;
-    assert_non_null(pf);
-    assert_int_equal(fscanf(pf, "%ld", &frames), 1);
-    pclose(pf);
+    long frames = video_frames(out);
     if (labs(frames - lround(g.total_sec * 10)) > 1)
         fprintf(stderr, "frames %ld total %f\n", frames, g.total_sec);
     assert_true(labs(frames - lround(g.total_sec * 10)) <= 1); /* tests run at 10 fps */
@@ -211,12 +213,7 @@ static void test_burned_captions_band(void **state) {
     req.subtitle_style = "none";
     assert_int_equal(yaa_media_compose(&env, &req, NULL, &err), 0);
     /* every frame: the intro's 10 and the narration's */
-    snprintf(cmd, sizeof cmd,
-             "ffprobe -v error -select_streams v -count_packets -show_entries "
-             "stream=nb_read_packets -of csv=p=0 '%s'",
-             out);
-    assert_int_equal(run_read(cmd, res, sizeof res), 0);
-    assert_int_equal(atol(res), 10 + lround(g.total_sec * 10));
+    assert_int_equal(video_frames(out), 10 + lround(g.total_sec * 10));
     int with = caption_zone_ymax(out, 1.0), without = caption_zone_ymax(plain, 1.0);
     if (with < 200 || without > 120) fprintf(stderr, "caption zone YMAX %d / %d\n", with, without);
     assert_true(with >= 200);    /* white caption text */
@@ -507,6 +504,16 @@ static void make_clip(const char *path, const char *source, int fps, double sec)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A black 600 x 120 RGBA picture: a lower third as the tests look for it. */
+static void make_box_png(const char *path) {
+    char cmd[2 * PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -v error -y -f lavfi -i color=c=black:size=600x120,format=rgba "
+             "-frames:v 1 '%s'",
+             path);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Word-highlighted captions compose_shots burns, NULL for none. */
 static const char *shots_captions;
 
@@ -594,18 +601,13 @@ static void region_luma(const char *video, double at, const char *crop, int y[3]
  * kept either way); a `fadeblack` join dips to black between two white shots. */
 static void test_lower_third_window_and_dip(void **state) {
     (void)state;
-    char dir[PATH_MAX], white[PATH_MAX + 16], ovl[PATH_MAX + 16], out[PATH_MAX + 16],
-        cmd[3 * PATH_MAX], res[64];
+    char dir[PATH_MAX], white[PATH_MAX + 16], ovl[PATH_MAX + 16], out[PATH_MAX + 16];
     yaa_test_tmpdir(dir, sizeof dir);
     snprintf(white, sizeof white, "%s/white.mp4", dir);
     snprintf(ovl, sizeof ovl, "%s/ovl.png", dir);
     snprintf(out, sizeof out, "%s/v.mp4", dir);
     make_clip(white, "color=c=white", 10, 2);
-    snprintf(cmd, sizeof cmd,
-             "ffmpeg -nostdin -v error -y -f lavfi -i color=c=black:size=600x120,format=rgba "
-             "-frames:v 1 '%s'",
-             ovl);
-    assert_int_equal(system(cmd), 0);
+    make_box_png(ovl);
     yaa_media_gen_result g;
     generate(dir, EN, 2, "en", false, &g);
     yaa_shot shots[] = {{YAA_SHOT_FOOTAGE, white, 8.0, 0, ovl, 0},
@@ -618,12 +620,7 @@ static void test_lower_third_window_and_dip(void **state) {
         yaa_compose_result cr;
         compose_shots(&g, shots, 3, 18.0, 10, "fadeblack", out, &cr);
         shots_captions = NULL;
-        snprintf(cmd, sizeof cmd,
-                 "ffprobe -v error -select_streams v -count_packets -show_entries "
-                 "stream=nb_read_packets -of csv=p=0 '%s'",
-                 out);
-        assert_int_equal(run_read(cmd, res, sizeof res), 0);
-        assert_int_equal(atol(res), 180);
+        assert_int_equal(video_frames(out), 180);
         int y[3];
         for (size_t k = 0; k < 4; k++) { /* the second join at 10 s, the dip over at 10.2 s */
             region_luma(out, seen[k], box, y);
@@ -669,13 +666,9 @@ static void test_transition_memory_bounded(void **state) {
      * overlay gets its picture when the render starts and must not ask for its frames then */
     snprintf(clip, sizeof clip, "%s/clip.mp4", dir);
     make_clip(clip, "testsrc2", 10, 2);
-    char ovl[PATH_MAX + 16], cmd[2 * PATH_MAX];
+    char ovl[PATH_MAX + 16];
     snprintf(ovl, sizeof ovl, "%s/ovl.png", dir);
-    snprintf(cmd, sizeof cmd,
-             "ffmpeg -nostdin -v error -y -f lavfi -i color=c=black:size=600x120,format=rgba "
-             "-frames:v 1 '%s'",
-             ovl);
-    assert_int_equal(system(cmd), 0);
+    make_box_png(ovl);
     yaa_shot shots[8];
     for (int k = 0; k < 8; k++)
         shots[k] = k % 2 ? (yaa_shot){YAA_SHOT_FOOTAGE, clip, 4.0, 0, ovl, 10}
