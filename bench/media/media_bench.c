@@ -149,13 +149,15 @@ int main(int argc, char **argv) {
         }
         cr.banner_png = banner;
     }
-    yaa_shot *shots = calloc(g.n, sizeof *shots);
-    if (!shots) return 1;
+    /* the track a run renders: the title card opens, a section with footage closes on its card */
+    yaa_shot_section *sec = calloc(g.n, sizeof *sec);
+    yaa_shot *shots = calloc(g.n + 2, sizeof *shots);
+    if (!sec || !shots) return 1;
     for (size_t i = 0; i < g.n; i++)
-        shots[i] = (yaa_shot){g.visuals[i].kind,        g.visuals[i].path, g.durations[i], 0,
-                              g.visuals[i].lower_third, g.visuals[i].fps};
+        sec[i] = (yaa_shot_section){g.visuals[i].kind, g.visuals[i].path,        g.image_paths[i],
+                                    g.durations[i],    g.visuals[i].lower_third, g.visuals[i].fps};
     cr.shots = shots;
-    cr.nshots = g.n;
+    cr.nshots = yaa_media_shot_plan(sec, g.n, g.title_card, shots);
     yaa_compose_result res;
     if (yaa_media_compose(&env, &cr, &res, &err)) {
         fprintf(stderr, "media_bench: %s\n", err.msg);
@@ -173,6 +175,7 @@ int main(int argc, char **argv) {
            res.cpu_sec, res.cpu_sec * 60.0 / g.total_sec, gen * 60.0 / g.total_sec, res.max_rss_mb);
     yaa_media_gen_result_free(&g);
     free(shots);
+    free(sec);
     free(s);
     free(heads);
     yaa_config_free(&cfg);

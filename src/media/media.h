@@ -252,6 +252,23 @@ typedef struct yaa_shot {
     double fps;              /* footage: its frame rate (yaa_visual.fps); 0 = probe it if needed */
 } yaa_shot;
 
+/* One section's picture, as the shot plan takes it. */
+typedef struct yaa_shot_section {
+    yaa_shot_kind kind;      /* what path shows; a missing or unreadable file falls back to card */
+    const char *path;        /* the footage, photo or card shown */
+    const char *card;        /* the section's card (the fallback, and the closing shot) */
+    double duration;         /* the section's narration, seconds */
+    const char *lower_third; /* drawn over footage and photos; NULL = none */
+    double fps;              /* footage: its frame rate; 0 = unknown */
+} yaa_shot_section;
+
+/* The picture track a run renders (shot_plan.c): title_card (when readable) over the first
+ * min(3 s, 40 %) of the first section, each section's picture for the rest of its narration,
+ * and the last section's card over its last min(4 s, 40 %) when that section shows footage or
+ * a photo. shots must hold n + 2; returns how many were written. */
+size_t yaa_media_shot_plan(const yaa_shot_section *sec, size_t n, const char *title_card,
+                           yaa_shot *shots);
+
 typedef struct yaa_media_section {
     const char *heading;
     const char *narration;           /* spoken */

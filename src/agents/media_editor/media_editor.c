@@ -10,7 +10,6 @@
 
 #include <dirent.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,34 +39,26 @@ static yaa_shot_kind kind_of(const char *k) {
     return YAA_SHOT_CARD;
 }
 
-/* The picture track: each section's visual (footage and photos with their lower third), the
- * title card over the first seconds and the last section's card as the closing shot. */
+/* The picture track (yaa_media_shot_plan): each section's visual (footage and photos with
+ * their lower third), the title card over the first seconds and the last section's card as the
+ * closing shot. */
 static yaa_shot *plan_shots(yaa_agent_ctx *ctx, const json_t *media, size_t *nshots) {
     const json_t *segs = json_object_get(media, "segments");
-    size_t n = json_array_size(segs), k = 0;
+    size_t n = json_array_size(segs);
+    yaa_shot_section *sec = yaa_arena_alloc(ctx->arena, (n ? n : 1) * sizeof *sec);
     yaa_shot *shots = yaa_arena_alloc(ctx->arena, (n + 2) * sizeof *shots);
-    if (!shots) return NULL;
-    const char *title = json_string_value(json_object_get(media, "title_card"));
+    if (!sec || !shots) return NULL;
     for (size_t i = 0; i < n; i++) {
         const json_t *s = json_array_get(segs, i), *v = json_object_get(s, "visual");
-        const char *card = json_string_value(json_object_get(s, "image"));
-        double d = json_number_value(json_object_get(s, "duration_seconds"));
-        yaa_shot_kind kind = kind_of(json_string_value(json_object_get(v, "kind")));
-        const char *path = json_string_value(json_object_get(v, "path"));
-        if (!path || access(path, R_OK)) kind = YAA_SHOT_CARD, path = card;
-        double lead = i == 0 && title && access(title, R_OK) == 0 ? fmin(3.0, d * 0.4) : 0;
-        double tail = i + 1 == n && n > 1 && kind != YAA_SHOT_CARD ? fmin(4.0, d * 0.4) : 0;
-        if (lead > 0) shots[k++] = (yaa_shot){YAA_SHOT_CARD, title, lead, 0, NULL};
-        shots[k++] = (yaa_shot){
-            kind,
-            path,
-            d - lead - tail,
-            0,
-            kind == YAA_SHOT_CARD ? NULL : json_string_value(json_object_get(v, "lower_third")),
-            kind == YAA_SHOT_FOOTAGE ? json_number_value(json_object_get(v, "fps")) : 0};
-        if (tail > 0) shots[k++] = (yaa_shot){YAA_SHOT_CARD, card, tail, 0, NULL};
+        sec[i] = (yaa_shot_section){kind_of(json_string_value(json_object_get(v, "kind"))),
+                                    json_string_value(json_object_get(v, "path")),
+                                    json_string_value(json_object_get(s, "image")),
+                                    json_number_value(json_object_get(s, "duration_seconds")),
+                                    json_string_value(json_object_get(v, "lower_third")),
+                                    json_number_value(json_object_get(v, "fps"))};
     }
-    *nshots = k;
+    *nshots =
+        yaa_media_shot_plan(sec, n, json_string_value(json_object_get(media, "title_card")), shots);
     return shots;
 }
 
