@@ -6,7 +6,8 @@
  *                       [--portrait]
  *
  * --footage gives every section a clip from a channel media library made here with ffmpeg
- * (1080p, 8 s, looped as needed) with its lower third, as a run with stock footage renders;
+ * (1080p, 8 s, looped as needed) with its lower third, as a run with stock footage renders
+ * (on the run's picture track: the title card opens, the last section's card closes);
  * --portrait makes those clips 1080x1920 (what a Short asks the stock services for) instead
  * of 1920x1080.
  * Burned captions are the word-highlighted ASS track and a Short carries its topic banner, as

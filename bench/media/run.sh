@@ -52,13 +52,22 @@ run() { # label, media_bench args...
   for k in $(seq "$RUNS"); do run_once "$label" "$k" "$@"; done
 }
 
+# Each measured process starts after the same pause. On a virtual machine the guest hands freed
+# memory back to its host within about 2 s (virtio-balloon free page reporting), and the next
+# process to touch it waits for the host to back it again: `perf` shows ~2.3 % of an x264
+# render in clear_page_erms when it starts after a pause and ~0.2 % when it starts right after
+# another render. Without the pause the re-encode, started the instant yaa's render ends, got
+# its memory warm while the render (after its own 1.5 s of TTS and cards) did not.
+PAUSE=3
 run_once() { # label, run number, media_bench args...
   local label="$1" k="$2"; shift 2
   local dir="$OUT/$label.$k"
+  sleep "$PAUSE"
   local j; j=$("$BIN" "$dir" --sections "$SECTIONS" "$@" 2>/dev/null | tail -1)
   local fps preset
   fps=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['fps'])" "$j")
   preset=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['preset'])" "$j")
+  sleep "$PAUSE"
   read -r bwall bcpu < <(baseline "$dir" "$fps" "$preset")
   python3 -c "import json,sys; d=json.loads(sys.argv[1]); d.update(label=sys.argv[2], baseline_wall=float(sys.argv[3]), baseline_cpu=float(sys.argv[4])); print(json.dumps(d))" \
     "$j" "$label" "$bwall" "$bcpu" >> "$RESULTS"
@@ -98,9 +107,12 @@ ff = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdo
 print("# Media benchmark\n")
 print("`bench/media/run.sh` (driver `bench/media/media_bench.c`): "
       f"{sections} sections of local narration with cards (panned) or 1080p footage "
-      "(cropped to fill, lower thirds sliding in), then the video. The ceiling is `ffmpeg` "
-      "re-encoding yaa's output with the same encoder settings (decode + encode of the same "
-      "moving frames, no filters), run right after each yaa render.\n")
+      "(cropped to fill, lower thirds sliding in), then the video, on the picture track a run "
+      "renders (`yaa_media_shot_plan`: the title card over the first seconds; after footage, "
+      "the last section's card closes). The ceiling is `ffmpeg` re-encoding yaa's output with "
+      "the same encoder settings (decode + encode of the same moving frames, no filters), run "
+      "after each yaa render; each of the two starts after a 3 s pause, so neither finds its "
+      "memory warm from the other (see `run.sh`).\n")
 print(f"Machine: {os.cpu_count()} cores ({cpu}), {ff}. Load average (1, 5, 15 min): {load} "
       "(other builds were running: compare CPU seconds, which load does not inflate, "
       "before wall seconds).\n")
