@@ -152,18 +152,18 @@ static void repeat(yaa_buf *g, long count, int fps) {
     yaa_buf_printf(g, "loop=loop=%ld:size=1:start=0,setpts=N/%d/TB", count - 1, fps);
 }
 
-/* The lower third (input ovl) over frames [from, from + frames) of the finished track, [in] ->
- * [out]: sliding in from the left, on screen for LOWER_SEC from the end of the shot's
- * transition in (or the whole hold when shorter) and back out; outside that window the
- * overlay passes the frame on untouched. Clear of the captions: above them on 16:9 (bottom
- * edge at 4/5 of the height), on 9:16 under the topic banner, in the upper part the Shorts UI
- * leaves free. A lower third names the section; then the picture has the frame to itself. */
+/* The lower third (input ovl) over frames [from, from + frames) of the finished track (its
+ * window, lower_third_window), [in] -> [out]: sliding in from the left and back out at the
+ * window's ends; outside it the overlay passes the frame on untouched. Clear of the captions:
+ * above them on 16:9 (bottom edge at 4/5 of the height), on 9:16 under the topic banner, in
+ * the upper part the Shorts UI leaves free. A lower third names the section; then the picture
+ * has the frame to itself. */
 static int lower_third(yaa_buf *g, const char *in, const char *ovl, long from, long frames, int W,
                        int H, int fps, const char *out) {
     int margin = W / 24;
-    double on = fmin(LOWER_SEC, (double)frames / fps), slide = fmin(SLIDE_SEC, on / 2);
+    double on = (double)frames / fps, slide = fmin(SLIDE_SEC, on / 2);
     double t0 = (double)from / fps;
-    long last = from + lround(on * fps) - 1;
+    long last = from + frames - 1;
     char t[48];
     snprintf(t, sizeof t, "(t-%.6f)", t0);
     return yaa_buf_printf(
@@ -407,13 +407,11 @@ int yaa_media__compose_video_graph(yaa_buf *g, const yaa_media__compose_video *v
     return rc ? yaa_err_set(err, YAA_ENOMEM, "compose: filtergraph too large") : 0;
 }
 
-/* Shot p's lower-third window on the joined track: from the end of its transition in, *hold
- * the frames lower_third is given (the hold), *frames those it shows the overlay. */
-static long lower_third_window(const shot_plan *p, int fps, long *hold, long *frames) {
-    long from = p->a + p->head;
-    *hold = p->b - p->tail - from;
-    if (*hold < 1) *hold = 1;
-    *frames = lround(fmin(LOWER_SEC, (double)*hold / fps) * fps);
+/* Shot p's lower-third window on the joined track: from the end of its transition in, for
+ * LOWER_SEC or the whole hold when shorter (*frames frames, at least one). */
+static long lower_third_window(const shot_plan *p, int fps, long *frames) {
+    long from = p->a + p->head, hold = p->b - p->tail - from;
+    *frames = lround(fmin(LOWER_SEC, (double)(hold < 1 ? 1 : hold) / fps) * fps);
     return from;
 }
 
@@ -429,14 +427,14 @@ static int lower_thirds_enabled(yaa_buf *g, const yaa_media__compose_video *v, c
     snprintf(from, sizeof from, "%s", in);
     for (size_t i = 0; i < v->n; i++) {
         if (v->ovl[i] < 0) continue;
-        long hold, frames, start = lower_third_window(&p[i], v->fps, &hold, &frames);
+        long frames, start = lower_third_window(&p[i], v->fps, &frames);
         if (i == last)
             snprintf(to, sizeof to, "%s", out);
         else
             snprintf(to, sizeof to, "lt%zu", i);
         char ovl[32];
         snprintf(ovl, sizeof ovl, "%d:v", v->ovl[i]);
-        rc |= lower_third(g, from, ovl, start, hold, v->W, v->H, v->fps, to);
+        rc |= lower_third(g, from, ovl, start, frames, v->W, v->H, v->fps, to);
         snprintf(from, sizeof from, "%s", to);
     }
     return rc;
@@ -451,19 +449,18 @@ static int lower_thirds_windows(yaa_buf *g, const yaa_media__compose_video *v, c
     struct piece {
         long from, to; /* to -1 = the rest of the track */
         size_t shot;   /* v->n = a stretch without a lower third */
-        long hold;
     } *pc = calloc(2 * v->n + 1, sizeof *pc);
     if (!pc) return -1;
     size_t np = 0;
     long at = 0;
     for (size_t i = 0; i < v->n; i++) {
         if (v->ovl[i] < 0) continue;
-        long hold, frames, start = lower_third_window(&p[i], v->fps, &hold, &frames);
-        if (start > at) pc[np++] = (struct piece){at, start, v->n, 0};
-        pc[np++] = (struct piece){start, start + frames, i, hold};
+        long frames, start = lower_third_window(&p[i], v->fps, &frames);
+        if (start > at) pc[np++] = (struct piece){at, start, v->n};
+        pc[np++] = (struct piece){start, start + frames, i};
         at = start + frames;
     }
-    pc[np++] = (struct piece){at, -1, v->n, 0};
+    pc[np++] = (struct piece){at, -1, v->n};
     int rc = yaa_buf_printf(g, "[%s]split=%zu", in, np);
     for (size_t k = 0; k < np; k++) rc |= yaa_buf_printf(g, "[lw%zu]", k);
     rc |= yaa_buf_puts(g, ";");
@@ -480,7 +477,7 @@ static int lower_thirds_windows(yaa_buf *g, const yaa_media__compose_video *v, c
             char ovl[32];
             snprintf(ovl, sizeof ovl, "lq%zu", k);
             rc |= yaa_buf_printf(g, "[%d:v]fifo[%s];", v->ovl[pc[k].shot], ovl);
-            rc |= lower_third(g, cut, ovl, 0, pc[k].hold, v->W, v->H, v->fps, done);
+            rc |= lower_third(g, cut, ovl, 0, pc[k].to - pc[k].from, v->W, v->H, v->fps, done);
         }
     }
     for (size_t k = 0; k < np; k++) rc |= yaa_buf_printf(g, "[lc%zu]", k);
