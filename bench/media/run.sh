@@ -46,6 +46,53 @@ baseline() {
   python3 -c "import sys; u,s=open('$dir/baseline.cpu').read().split()[:2]; print(f'{$t1-$t0:.3f} {float(u)+float(s):.3f}')"
 }
 
+# floor DIR FPS PRESET: the CPU any renderer of this footage video pays before composing a
+# single frame, in seconds: decoding the clip spans yaa decoded (each input's options and its
+# filters up to the shot's trim - the rate, the crop and, for a Short from landscape clips, the
+# enlargement to fill 9:16 - taken from yaa's own command, all in one ffmpeg process as in
+# yaa's render) plus encoding yaa's output frames, read raw from a pipe, with the same
+# settings (less the pipe's own reading, measured alone). yaa's render minus this is what
+# its composition costs: the cards, titles, transitions, lower thirds and captions.
+floor() {
+  local dir="$1" fps="$2" preset="$3" t
+  local -a src
+  mapfile -d '' src < <(python3 - "$dir.log" <<'PY'
+import json, re, shlex, sys
+ev = next(e for e in map(json.loads, open(sys.argv[1])) if e.get("msg") == "ffmpeg command")
+argv, graph = shlex.split(ev["command"]), ev["graph"]
+inputs, opts, i = [], [], argv.index("-y") + 1
+while i < len(argv) and argv[i] != "-filter_complex":
+    if argv[i] == "-i":
+        inputs.append((opts, argv[i + 1])); opts = []; i += 2
+    else:
+        opts.append(argv[i]); i += 1
+out, chains = ["ffmpeg", "-nostdin", "-v", "error"], []
+for k, (o, path) in enumerate(inputs):
+    m = re.search(r"(?:^|;)\[%d:v\]([^;\[]*?trim=end_frame=\d+)" % k, graph)
+    if m:
+        out += o + ["-i", path]
+        chains.append(m.group(1))
+out += ["-filter_complex_threads", "2", "-filter_complex",
+        ";".join("[%d:v]%s[s%d]" % (n, c, n) for n, c in enumerate(chains))]
+for n in range(len(chains)):
+    out += ["-map", "[s%d]" % n, "-f", "null", "-"]
+sys.stdout.write("\0".join(out))
+PY
+)
+  sleep "$PAUSE"
+  /usr/bin/time -f "%U %S" -o "$dir/floor.src" "${src[@]}"
+  sleep "$PAUSE"
+  ffmpeg -nostdin -v error -i "$dir/video.mp4" -map 0:v -f yuv4mpegpipe -pix_fmt yuv420p - |
+    /usr/bin/time -f "%U %S" -o "$dir/floor.enc" \
+      ffmpeg -nostdin -v error -y -f yuv4mpegpipe -i - -i "$dir/video.mp4" -map 0:v -map 1:a \
+        -c:v libx264 -preset "$preset" -crf 23 -pix_fmt yuv420p -r "$fps" \
+        -c:a aac -b:a 160k -ar 44100 -threads 2 -movflags +faststart "$dir/floor.mp4"
+  sleep "$PAUSE"
+  ffmpeg -nostdin -v error -i "$dir/video.mp4" -map 0:v -f yuv4mpegpipe -pix_fmt yuv420p - |
+    /usr/bin/time -f "%U %S" -o "$dir/floor.read" ffmpeg -nostdin -v error -f yuv4mpegpipe -i - -f null -
+  python3 -c "import sys; c=lambda f: sum(map(float, open(f).read().split()[-2:])); d=sys.argv[1]; print(f'{c(d+\"/floor.src\")+c(d+\"/floor.enc\")-c(d+\"/floor.read\"):.3f}')" "$dir"
+}
+
 run() { # label, media_bench args...
   local label="$1" k; shift
   if [ -n "$ONLY" ] && ! grep -qE "$ONLY" <<<"$label"; then return 0; fi
@@ -63,14 +110,16 @@ run_once() { # label, run number, media_bench args...
   local label="$1" k="$2"; shift 2
   local dir="$OUT/$label.$k"
   sleep "$PAUSE"
-  local j; j=$("$BIN" "$dir" --sections "$SECTIONS" "$@" 2>/dev/null | tail -1)
+  local j; j=$(MEDIA_BENCH_DEBUG=1 "$BIN" "$dir" --sections "$SECTIONS" "$@" 2>"$dir.log" | tail -1)
   local fps preset
   fps=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['fps'])" "$j")
   preset=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['preset'])" "$j")
   sleep "$PAUSE"
   read -r bwall bcpu < <(baseline "$dir" "$fps" "$preset")
-  python3 -c "import json,sys; d=json.loads(sys.argv[1]); d.update(label=sys.argv[2], baseline_wall=float(sys.argv[3]), baseline_cpu=float(sys.argv[4])); print(json.dumps(d))" \
-    "$j" "$label" "$bwall" "$bcpu" >> "$RESULTS"
+  local fcpu=0
+  if grep -q -- --footage <<<"$*"; then fcpu=$(floor "$dir" "$fps" "$preset"); fi
+  python3 -c "import json,sys; d=json.loads(sys.argv[1]); d.update(label=sys.argv[2], baseline_wall=float(sys.argv[3]), baseline_cpu=float(sys.argv[4]), floor_cpu=float(sys.argv[5])); print(json.dumps(d))" \
+    "$j" "$label" "$bwall" "$bcpu" "$fcpu" >> "$RESULTS"
   echo "$label done (run $k)" >&2
 }
 
@@ -101,6 +150,9 @@ for label in dict.fromkeys(r["label"] for r in runs):
     # median: pairs cancel the machine's slow drifts that medians taken apart keep
     row["cpu_ratio"] = statistics.median(row["cpu_ratios"])
     row["wall_ratio"] = statistics.median(r["render_sec"] / r["baseline_wall"] for r in mine)
+    if mine[0].get("floor_cpu"):  # footage: what decoding the clips and encoding cost alone
+        row["floor_ratio"] = statistics.median(r["floor_cpu"] / r["baseline_cpu"] for r in mine)
+        row["compose_ratio"] = statistics.median((r["render_cpu_sec"] - r["floor_cpu"]) / r["baseline_cpu"] for r in mine)
     rows.append(row)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 ff = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.splitlines()[0]
@@ -138,6 +190,23 @@ for r in rows:
           f"{r['render_cpu_sec_per_video_min']:.1f} | {r['baseline_wall']:.1f} | {r['baseline_cpu']:.1f} | "
           f"{r['wall_ratio']:.2f} | {r['cpu_ratio']:.2f} | "
           f"{', '.join(f'{x:.2f}' for x in r['cpu_ratios'])} |")
+floors = [r for r in rows if "floor_ratio" in r]
+if floors:
+    print("\nWith footage the re-encode leaves any renderer little room, or none: a renderer must "
+          "decode its clips, where the re-encode decodes yaa's output, which is lighter when the "
+          "clips carry more detail than the output keeps, and a landscape clip must be enlarged "
+          "to fill a Short. "
+          "The **floor** is what rendering this footage costs before composing anything: "
+          "decoding the clip spans yaa decoded, with the filters each input gets up to its trim "
+          "(rate, crop, the enlargement of a landscape clip to fill 9:16), in one `ffmpeg` "
+          "process, plus encoding yaa's output frames read raw from a pipe with the same "
+          "settings (less reading the pipe, measured alone). All figures are ratios to the "
+          "re-encode's CPU; the composition is yaa's render minus the floor: the cards, titles, "
+          "transitions, lower thirds and captions.\n")
+    print("| case | floor | yaa | composition |")
+    print("| --- | ---: | ---: | ---: |")
+    for r in floors:
+        print(f"| {r['label']} | {r['floor_ratio']:.2f} | {r['cpu_ratio']:.2f} | {r['compose_ratio']:+.2f} |")
 print("\nRatio = yaa's render / ffmpeg re-encoding yaa's output (at most 1.00: yaa's whole "
       "render, filters included, costs no more than the encoder's own work on the same frames; "
       "the re-encode pays an H.264 decode where yaa pays its pans, crops, transitions and "
