@@ -54,7 +54,11 @@ char *yaa_media__abs_path(const char *p) {
 
 void yaa_media__argv_input(yaa_media__argv *a, const char *path) {
     char *p = yaa_media__abs_path(path);
-    yaa_media__argv_add(a, "-i");
+    /* one decoder thread per input: x264's threads already fill the cores, a decoder's frame
+     * threads cost CPU of their own (~4 % of a footage render), and each thread holds its own
+     * stack and malloc arena for the whole render: a PNG decoded on the default three threads
+     * made a lower third cost ~24 MiB of address space against the render's RLIMIT_AS */
+    yaa_media__argv_add_list(a, (const char *const[]){"-threads", "1", "-i", NULL});
     yaa_media__argv_add(a, p ? p : path);
     free(p);
 }

@@ -442,10 +442,12 @@ static int render(const compose_plan *pl, yaa_media__argv *a, const char *graph,
     }
     double cpu = 0;
     long rss_kb = 0;
-    /* the address-space cap: explicit, or 4 GiB growing with the pictures held (~30 MB
-     * resident per section at 1080p, measured; virtual size runs higher) */
+    /* the address-space cap: explicit, or 4 GiB growing with the sections. A 1080p footage
+     * section holds its decoder's frames to the end (~45 MB resident) and its inputs' threads
+     * (an 8 MiB stack each): measured ~81 MiB of address space a section over ~850 MiB, so
+     * 128 a section leaves room for a denser clip or a bigger machine's thread pools */
     long mem_mb = pl->env.render_mem_mb;
-    if (pl->auto_mem) mem_mb = (long)fmax(4096, 1024 + 64 * (double)pl->n);
+    if (pl->auto_mem) mem_mb = (long)fmax(4096, 2048 + 128 * (double)pl->n);
     if (yaa_media__render_acquire(&pl->env))
         return yaa_err_set(err, YAA_ECANCELLED,
                            "render: cancelled while waiting for a render slot");
@@ -455,11 +457,14 @@ static int render(const compose_plan *pl, yaa_media__argv *a, const char *graph,
      * the heap's top), so a render that copies frames (a blend into a decoded frame must copy
      * it first) paid a fresh page-faulted 3 MB buffer per 1080p frame: about a fifth of the
      * filters' CPU with footage, in the kernel. Keeping them in the heap reuses the same
-     * pages; peak memory is the same (measured 250 -> 256 MB). An operator's own
-     * GLIBC_TUNABLES is left as it is. */
+     * pages; peak memory is the same (measured 250 -> 256 MB). FFmpeg runs a thread per
+     * input, and glibc gives threads their own arenas (each reserving 64 MiB) up to 8 per
+     * core, so the address space counted against the cap grew with the machine's cores: four
+     * arenas serve the few threads that do the work (measured: no CPU change, 770 MiB less
+     * address space on 2 cores). An operator's own GLIBC_TUNABLES is left as it is. */
     static const char *const malloc_env[] = {
         "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold="
-        "268435456",
+        "268435456:glibc.malloc.arena_max=4",
         NULL};
     yaa_media__proc_opts po = {.env = &pl->env,
                                .env_add = malloc_env,

@@ -66,10 +66,10 @@ static bool card_layers(const yaa_shot *s, int W, int H, char plain[4096], char 
            yaa_media__layer_box(text, W, H, box) == 0;
 }
 
-/* The options of a picture input: one decoder thread per picture (each would hold its own
- * frames), and the output rate (pieces joined by concat and xfade must share it). */
+/* The option of a picture input (each is decoded on one thread, see yaa_media__argv_input):
+ * the output rate, as pieces joined by concat and xfade must share it. */
 static void still_input(yaa_media__argv *a, int fps) {
-    yaa_media__argv_add_list(a, (const char *const[]){"-threads", "1", "-framerate", NULL});
+    yaa_media__argv_add(a, "-framerate");
     yaa_media__argv_addf(a, "%d", fps);
 }
 
@@ -87,10 +87,9 @@ int yaa_media__compose_video_inputs(yaa_media__argv *a, const yaa_shot *shots, s
             continue;
         }
         if (shots[i].kind == YAA_SHOT_FOOTAGE) {
-            /* decode only what is shown, looping a clip shorter than its shot, on one thread:
-             * x264's threads fill the cores, and a decoder's frame threads cost CPU of their
-             * own (context copies, waits): ~4 % of a footage render's CPU, no slower */
-            yaa_media__argv_add_list(a, (const char *const[]){"-threads", "1", "-ss", NULL});
+            /* decode only what is shown, looping a clip shorter than its shot (on one thread,
+             * as every input: yaa_media__argv_input) */
+            yaa_media__argv_add(a, "-ss");
             yaa_media__argv_addf(a, "%.3f", shots[i].clip_start > 0 ? shots[i].clip_start : 0);
             yaa_media__argv_add_list(a, (const char *const[]){"-stream_loop", "-1", "-an", NULL});
             yaa_media__argv_add(a, "-t");

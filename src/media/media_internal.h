@@ -93,7 +93,8 @@ void yaa_media__argv_add(yaa_media__argv *a, const char *s);
 void yaa_media__argv_addf(yaa_media__argv *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void yaa_media__argv_add_list(yaa_media__argv *a, const char *const *list); /* NULL-terminated */
-void yaa_media__argv_input(yaa_media__argv *a, const char *path); /* "-i" + absolute path */
+void yaa_media__argv_input(yaa_media__argv *a,
+                           const char *path); /* "-threads 1 -i" + absolute path */
 void yaa_media__argv_free(yaa_media__argv *a);
 /* Absolute form of p (FFmpeg runs in another directory); malloc'd, NULL on failure. */
 char *yaa_media__abs_path(const char *p);

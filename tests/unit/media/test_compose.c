@@ -115,6 +115,23 @@ static void probe_ok(const char *path, double want, int w, int h, int subs) {
     assert_true(fabs(pi.duration - want) < 0.5);
 }
 
+/* A clip of an lavfi source (a pattern or a colour) of a size, at a frame rate, made with
+ * ffmpeg and x264's preset. */
+static void make_clip_as(const char *path, const char *source, const char *size, int fps,
+                         double sec, const char *preset) {
+    char cmd[2 * PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -nostdin -v error -y -f lavfi -i %s%ssize=%s:rate=%d:duration=%.2f "
+             "-c:v libx264 -preset %s -pix_fmt yuv420p '%s'",
+             source, strchr(source, '=') ? ":" : "=", size, fps, sec, preset, path);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* A small clip, quickly made. */
+static void make_clip(const char *path, const char *source, int fps, double sec) {
+    make_clip_as(path, source, "320x180", fps, sec, "ultrafast");
+}
+
 /* Output of `cmd` (first line) into out; 0 when it ran. */
 static int run_read(const char *cmd, char *out, size_t n) {
     FILE *pf = popen(cmd, "r");
@@ -184,11 +201,7 @@ static void test_burned_captions_band(void **state) {
         cmd[4 * PATH_MAX], res[4096];
     yaa_test_tmpdir(dir, sizeof dir);
     snprintf(intro, sizeof intro, "%s/intro.mp4", dir);
-    snprintf(cmd, sizeof cmd,
-             "ffmpeg -nostdin -v error -y -f lavfi -i color=c=black:size=640x360:rate=10:"
-             "duration=1 -c:v libx264 -preset ultrafast -pix_fmt yuv420p '%s'",
-             intro);
-    assert_int_equal(system(cmd), 0);
+    make_clip_as(intro, "color=c=black", "640x360", 10, 1, "ultrafast");
     yaa_media_gen_result g;
     generate(dir, KO, 3, "ko", false, &g);
     snprintf(out, sizeof out, "%s/captioned.mp4", dir);
@@ -494,16 +507,6 @@ static void test_card_text_animates_in(void **state) {
     yaa_test_rmrf(dir);
 }
 
-/* A clip of an lavfi source (a pattern or a colour) at a frame rate, made with ffmpeg. */
-static void make_clip(const char *path, const char *source, int fps, double sec) {
-    char cmd[2 * PATH_MAX];
-    snprintf(cmd, sizeof cmd,
-             "ffmpeg -nostdin -v error -y -f lavfi -i %s%ssize=320x180:rate=%d:duration=%.2f "
-             "-c:v libx264 -preset ultrafast -pix_fmt yuv420p '%s'",
-             source, strchr(source, '=') ? ":" : "=", fps, sec, path);
-    assert_int_equal(system(cmd), 0);
-}
-
 /* A black 600 x 120 RGBA picture: a lower third as the tests look for it. */
 static void make_box_png(const char *path) {
     char cmd[2 * PATH_MAX];
@@ -692,6 +695,33 @@ static void test_transition_memory_bounded(void **state) {
     yaa_test_rmrf(dir);
 }
 
+/* A long footage video renders under the default address-space cap: each input is decoded
+ * on one thread and the render's malloc arenas are capped, so its address space grows by
+ * the clip's decoded frames and one thread's stack per input. Before, a lower third's PNG
+ * was decoded on three threads and every thread could take its own 64 MiB arena: at 1080p
+ * each footage shot took ~105 MiB, and 26 of them failed ("Cannot allocate memory")
+ * under a cap that granted 64 MiB a shot. */
+static void test_many_footage_shots_fit_default_cap(void **state) {
+    (void)state;
+    enum { SHOTS = 40 };
+    char dir[PATH_MAX], out[PATH_MAX + 16], clip[PATH_MAX + 16], ovl[PATH_MAX + 16];
+    yaa_test_tmpdir(dir, sizeof dir);
+    yaa_media_gen_result g;
+    generate(dir, EN, 2, "en", false, &g);
+    snprintf(clip, sizeof clip, "%s/hd.mp4", dir);
+    make_clip_as(clip, "testsrc2", "1920x1080", 30, 1.2, "veryfast"); /* B-frames, as stock */
+    snprintf(ovl, sizeof ovl, "%s/ovl.png", dir);
+    make_box_png(ovl);
+    yaa_shot shots[SHOTS];
+    for (int k = 0; k < SHOTS; k++) shots[k] = (yaa_shot){YAA_SHOT_FOOTAGE, clip, 1.0, 0, ovl, 10};
+    snprintf(out, sizeof out, "%s/many.mp4", dir);
+    yaa_compose_result cres;
+    compose_shots(&g, shots, SHOTS, SHOTS * 1.0, 10, NULL, out, &cres);
+    probe_ok(out, SHOTS * 1.0, 1920, 1080, 0);
+    yaa_media_gen_result_free(&g);
+    yaa_test_rmrf(dir);
+}
+
 static void test_bad_inputs(void **state) {
     (void)state;
     const char *img[] = {"/nonexistent/01.png"};
@@ -725,6 +755,7 @@ int main(void) {
         cmocka_unit_test(test_frame_rate_follows_footage),
         cmocka_unit_test(test_lower_third_window_and_dip),
         cmocka_unit_test(test_transition_memory_bounded),
+        cmocka_unit_test(test_many_footage_shots_fit_default_cap),
         cmocka_unit_test(test_bad_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,6 +106,24 @@ static void test_child_environment(void **state) {
     unsetenv("YAA_TEST_ENV_ADD");
 }
 
+/* A child that runs out of memory under its address-space cap is reported as that, naming
+ * the cap and the setting that raises it; without a cap the same exit is a plain failure. */
+static void test_out_of_memory_names_the_cap(void **state) {
+    (void)state;
+    char *argv[] = {"sh", "-c", "echo 'Error while filtering: Cannot allocate memory' >&2; exit 1",
+                    NULL};
+    yaa_media__proc_opts po = {.what = "render", .timeout_sec = 10, .mem_mb = 512};
+    yaa_err err = {0};
+    assert_int_equal(yaa_media__run(argv, &po, &err), YAA_ENOMEM);
+    assert_non_null(strstr(err.msg, "512 MiB"));
+    assert_non_null(strstr(err.msg, "render_mem_mb"));
+    assert_non_null(strstr(err.msg, "Cannot allocate memory"));
+    po.mem_mb = 0;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(yaa_media__run(argv, &po, &err), YAA_EIO);
+    assert_null(strstr(err.msg, "render_mem_mb"));
+}
+
 static void *run_sleep(void *arg) {
     int *rc = arg;
     char *argv[] = {"sleep", "30", NULL};
@@ -294,6 +312,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_child_dies_with_its_starter),
         cmocka_unit_test(test_child_environment),
+        cmocka_unit_test(test_out_of_memory_names_the_cap),
         cmocka_unit_test(test_kill_children_stops_running_ones),
         cmocka_unit_test(test_finalize_checks_and_fences),
         cmocka_unit_test(test_sweep_judges_each_host_by_its_own),
