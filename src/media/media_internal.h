@@ -44,6 +44,7 @@ typedef struct yaa_media__proc_opts {
     double progress_total;
     long timeout_sec;
     long mem_mb;                /* RLIMIT_AS; 0 = none */
+    const char *mem_knob;       /* the setting that raises mem_mb, named when it is hit */
     const char *what;           /* "render", "decode", ... for messages */
     const char *cwd;            /* directory the child runs in; NULL = ours */
     yaa_buf *out;               /* optional: captures stdout instead of parsing progress */
@@ -93,8 +94,8 @@ void yaa_media__argv_add(yaa_media__argv *a, const char *s);
 void yaa_media__argv_addf(yaa_media__argv *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void yaa_media__argv_add_list(yaa_media__argv *a, const char *const *list); /* NULL-terminated */
-void yaa_media__argv_input(yaa_media__argv *a,
-                           const char *path); /* "-threads 1 -i" + absolute path */
+/* "-threads 1 -i" + absolute path: every input of a render is decoded on one thread */
+void yaa_media__argv_input(yaa_media__argv *a, const char *path);
 void yaa_media__argv_free(yaa_media__argv *a);
 /* Absolute form of p (FFmpeg runs in another directory); malloc'd, NULL on failure. */
 char *yaa_media__abs_path(const char *p);

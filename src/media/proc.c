@@ -258,9 +258,9 @@ int yaa_media__run(char *const argv[], const yaa_media__proc_opts *o, yaa_err *e
     const char *tail = tail_message(&st);
     if (o->mem_mb > 0 && strstr(tail, "Cannot allocate memory"))
         return yaa_err_set(err, YAA_ENOMEM,
-                           "%s: %s ran out of its address-space limit of %ld MiB "
-                           "(render_mem_mb): %s",
-                           o->what, argv[0], o->mem_mb, tail);
+                           "%s: %s ran out of its address-space limit of %ld MiB%s%s%s: %s",
+                           o->what, argv[0], o->mem_mb, o->mem_knob ? " (" : "",
+                           o->mem_knob ? o->mem_knob : "", o->mem_knob ? ")" : "", tail);
     return yaa_err_set(err, YAA_EIO, "%s: %s exited with %d: %s", o->what, argv[0],
                        WIFEXITED(status) ? WEXITSTATUS(status) : -1, tail);
 }

@@ -112,7 +112,8 @@ static void test_out_of_memory_names_the_cap(void **state) {
     (void)state;
     char *argv[] = {"sh", "-c", "echo 'Error while filtering: Cannot allocate memory' >&2; exit 1",
                     NULL};
-    yaa_media__proc_opts po = {.what = "render", .timeout_sec = 10, .mem_mb = 512};
+    yaa_media__proc_opts po = {
+        .what = "render", .timeout_sec = 10, .mem_mb = 512, .mem_knob = "render_mem_mb"};
     yaa_err err = {0};
     assert_int_equal(yaa_media__run(argv, &po, &err), YAA_ENOMEM);
     assert_non_null(strstr(err.msg, "512 MiB"));
