@@ -252,15 +252,17 @@ int yaa_media__run(char *const argv[], const yaa_media__proc_opts *o, yaa_err *e
         return yaa_err_set(err, YAA_EUNAVAILABLE,
                            "%s: cannot run '%s' (is FFmpeg installed? apt-get install ffmpeg)",
                            o->what, argv[0]);
-    if (WIFSIGNALED(status))
-        return yaa_err_set(err, YAA_EIO, "%s: %s killed by signal %d (memory limit %ld MiB?): %s",
-                           o->what, argv[0], WTERMSIG(status), o->mem_mb, tail_message(&st));
     const char *tail = tail_message(&st);
-    if (o->mem_mb > 0 && strstr(tail, "Cannot allocate memory"))
-        return yaa_err_set(err, YAA_ENOMEM,
-                           "%s: %s ran out of its address-space limit of %ld MiB%s%s%s: %s",
-                           o->what, argv[0], o->mem_mb, o->mem_knob ? " (" : "",
-                           o->mem_knob ? o->mem_knob : "", o->mem_knob ? ")" : "", tail);
+    char cap[96] = ""; /* the cap, and the setting that raises it, for the messages below */
+    if (o->mem_mb > 0)
+        snprintf(cap, sizeof cap, "address-space limit of %ld MiB%s%s%s", o->mem_mb,
+                 o->mem_knob ? " (" : "", o->mem_knob ? o->mem_knob : "", o->mem_knob ? ")" : "");
+    if (WIFSIGNALED(status))
+        return yaa_err_set(err, YAA_EIO, "%s: %s killed by signal %d%s%s%s: %s", o->what, argv[0],
+                           WTERMSIG(status), *cap ? " (its " : "", cap, *cap ? "?)" : "", tail);
+    if (*cap && strstr(tail, "Cannot allocate memory"))
+        return yaa_err_set(err, YAA_ENOMEM, "%s: %s ran out of its %s: %s", o->what, argv[0], cap,
+                           tail);
     return yaa_err_set(err, YAA_EIO, "%s: %s exited with %d: %s", o->what, argv[0],
                        WIFEXITED(status) ? WEXITSTATUS(status) : -1, tail);
 }
